@@ -1,0 +1,104 @@
+// Builds Visen: the extension host bundle, one bundle per engine (loaded on first use, so activation
+// never parses an engine SDK), and, with --tests, the unit and extension-host test bundles.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+/** Collects *.test.ts files under a folder. */
+function testFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  external: ['vscode'],
+  logLevel: 'warning',
+  // @google/genai/web and p-queue are ESM-only; bundling them into CJS needs import.meta.url to exist.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: {
+      extension: 'src/extension.ts',
+      'engines/gemini': 'src/services/engines/gemini.ts',
+      'engines/openai': 'src/services/engines/openai.ts',
+    },
+    outdir: 'dist',
+    metafile: true,
+  },
+];
+
+if (tests) {
+  const entry = (files, base) => Object.fromEntries(files.map((f) => [path.relative(base, f).replace(/\.ts$/, ''), f]));
+  builds.push({
+    ...common,
+    sourcemap: true,
+    minify: false,
+    entryPoints: entry(testFiles('test/unit'), 'test'),
+    outdir: 'out/test',
+  });
+  const integration = testFiles('test/integration');
+  if (integration.length) {
+    builds.push({
+      ...common,
+      sourcemap: true,
+      minify: false,
+      // mocha is loaded from node_modules inside the extension host rather than bundled per test file.
+      external: [...common.external, 'mocha'],
+      entryPoints: { 'integration/index': 'test/integration/index.ts', ...entry(integration, 'test') },
+      outdir: 'out/test',
+    });
+  }
+  if (fs.existsSync('test/fakes/standalone.ts')) {
+    builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' }, outdir: 'out/test' });
+  }
+  // The code-server harness and the UI tests run in plain Node; playwright-core ships browser-side
+  // scripts and a registry of binaries that must stay in node_modules, so it is never bundled.
+  const harness = fs.existsSync('test/harness')
+    ? fs.readdirSync('test/harness').filter((f) => f.endsWith('.ts')).map((f) => path.join('test/harness', f))
+    : [];
+  const e2e = testFiles('test/e2e');
+  if (harness.length || e2e.length) {
+    builds.push({
+      ...common,
+      sourcemap: true,
+      minify: false,
+      external: [...common.external, 'playwright-core', 'mocha'],
+      entryPoints: { ...entry(harness, 'test'), ...entry(e2e, 'test') },
+      outdir: 'out/test',
+    });
+  }
+}
+
+async function main() {
+  for (const options of builds) {
+    if (watch) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+    } else {
+      const result = await esbuild.build(options);
+      if (result.metafile) fs.writeFileSync(path.join(options.outdir, 'meta.json'), JSON.stringify(result.metafile));
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

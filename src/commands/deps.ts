@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { baseUrlFor, readConfig } from '../platform/config';
+import type { VisenLog } from '../platform/log';
+import { ENGINE_SECRET, Secrets } from '../platform/secrets';
+import type { Ui } from '../platform/ui';
+import type { Engine, EngineKind } from '../services/engines/engine';
+import { EngineModules, ENGINE_LABELS } from '../services/engines/engineLoader';
+import type { GenerationStore } from '../services/generation/generationRecord';
+import type { Client } from '@notionhq/client';
+import type { NotionClients } from '../services/notion/notionClient';
+import type { RecentPages } from '../services/notion/recentPages';
+
+/** What command modules receive from the composition root. */
+export interface CommandDeps {
+  readonly ui: Ui;
+  readonly log: VisenLog;
+  readonly secrets: Secrets;
+  readonly notionClients: NotionClients;
+  readonly engines: EngineModules;
+  readonly generations: GenerationStore;
+  readonly recentPages: RecentPages;
+  readonly issuesUrl: string;
+}
+
+/** A missing key, told with the command that sets it. */
+export class MissingKeyError extends Error {
+  constructor(message: string, readonly command: string, readonly action: string) {
+    super(message);
+  }
+}
+
+export async function notionClient(deps: CommandDeps): Promise<Client> {
+  const secret = await deps.secrets.get('visen.notion.secret');
+  if (!secret) {
+    throw new MissingKeyError(
+      vscode.l10n.t('Visen needs your Notion integration secret first.'),
+      Commands.setNotionSecret,
+      vscode.l10n.t('Set Notion Integration Secret'),
+    );
+  }
+  deps.log.mask(secret);
+  return deps.notionClients.get(secret, readConfig().notionApiBaseUrl);
+}
+
+export async function engineFor(deps: CommandDeps, kind: EngineKind): Promise<Engine> {
+  const key = await deps.secrets.get(ENGINE_SECRET[kind]);
+  if (!key) {
+    throw new MissingKeyError(
+      vscode.l10n.t('Visen needs your {0} API key to generate (visen.engine is "{1}").', ENGINE_LABELS[kind], kind),
+      kind === 'gemini' ? Commands.setGeminiKey : Commands.setOpenAIKey,
+      kind === 'gemini' ? vscode.l10n.t('Set Gemini API Key') : vscode.l10n.t('Set OpenAI API Key'),
+    );
+  }
+  deps.log.mask(key);
+  const module = await deps.engines.get(kind);
+  return module.createEngine({ apiKey: key, baseUrl: baseUrlFor(readConfig(), kind) || undefined });
+}
+
+const SHOW_LOG = () => vscode.l10n.t('Show Log');
+
+/**
+ * Shows an error that says what happened and what to do, with the action that fixes it (when there
+ * is one) and "Show Log". Runs the chosen action.
+ */
+export async function showError(deps: CommandDeps, message: string, fix?: { label: string; command: string; args?: unknown[] }): Promise<void> {
+  deps.log.error(message);
+  const actions = fix ? [fix.label, SHOW_LOG()] : [SHOW_LOG()];
+  const choice = await deps.ui.error(message, ...actions);
+  if (choice === SHOW_LOG()) deps.log.show();
+  else if (fix && choice === fix.label) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
+}
+
+/** Runs a command body, turning a missing key or an unexpected failure into a helpful message. */
+export function guarded<A extends unknown[]>(deps: CommandDeps, body: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await body(...args);
+    } catch (error) {
+      if (error instanceof MissingKeyError) {
+        await showError(deps, error.message, { label: error.action, command: error.command });
+      } else {
+        await showError(deps, error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+}

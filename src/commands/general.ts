@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { readConfig, updateModel } from '../platform/config';
+import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { CommandDeps, engineFor, guarded } from './deps';
+
+/** The log, feedback, settings and model choice. */
+export function registerGeneralCommands(deps: CommandDeps): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(Commands.showLog, () => deps.log.show()),
+    vscode.commands.registerCommand(Commands.feedback, () => deps.ui.openExternal(deps.issuesUrl)),
+    vscode.commands.registerCommand(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:visen.visen')),
+    vscode.commands.registerCommand(Commands.selectModel, guarded(deps, () => selectModel(deps))),
+  );
+}
+
+async function selectModel(deps: CommandDeps): Promise<void> {
+  const config = readConfig();
+  const engine = await engineFor(deps, config.engine);
+  const current = config.engine === 'openai' ? config.openaiModel : config.geminiModel;
+  const models = await deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[engine.kind]), (_p, signal) => engine.listModels(signal));
+  if (models.length === 0) {
+    void deps.ui.warn(vscode.l10n.t('Your {0} key cannot use any text model.', ENGINE_LABELS[engine.kind]));
+    return;
+  }
+  const picked = await deps.ui.pick(
+    models.map((m) => ({ label: m.id, description: m.id === current ? vscode.l10n.t('current') : m.displayName })),
+    { title: vscode.l10n.t('Visen: {0} model', ENGINE_LABELS[engine.kind]), placeHolder: vscode.l10n.t('Models your key can use, newest first') },
+  );
+  if (!picked) return;
+  await updateModel(engine.kind, picked.label);
+  void deps.ui.info(vscode.l10n.t('Visen now generates with {0}.', picked.label));
+}

@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { baseUrlFor, readConfig } from '../platform/config';
+import { ENGINE_SECRET, SECRET_NAMES } from '../platform/secrets';
+import { EngineError, EngineKind } from '../services/engines/engine';
+import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { createNotionClient } from '../services/notion/notionClient';
+import { NotionPages } from '../services/notion/notionPages';
+import { CommandDeps, guarded } from './deps';
+
+/** Set, check and clear the keys. A value is stored only once the service behind it has accepted it. */
+export function registerKeyCommands(deps: CommandDeps): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(Commands.setNotionSecret, guarded(deps, () => setNotionSecret(deps))),
+    vscode.commands.registerCommand(Commands.setGeminiKey, guarded(deps, () => setEngineKey(deps, 'gemini'))),
+    vscode.commands.registerCommand(Commands.setOpenAIKey, guarded(deps, () => setEngineKey(deps, 'openai'))),
+    vscode.commands.registerCommand(Commands.clearKeys, guarded(deps, () => clearKeys(deps))),
+  );
+}
+
+const notEmpty = (value: string) => (value.trim() ? undefined : vscode.l10n.t('Paste the value, or press Escape to cancel.'));
+
+async function setNotionSecret(deps: CommandDeps): Promise<boolean> {
+  const result = await deps.ui.inputChecked({
+    title: vscode.l10n.t('Visen: Notion Integration Secret'),
+    prompt: vscode.l10n.t('Paste the Internal Integration Secret from notion.so/profile/integrations (it starts with ntn_ or secret_).'),
+    placeholder: 'ntn_…',
+    password: true,
+    checkingMessage: vscode.l10n.t('Checking the secret with Notion…'),
+    validate: notEmpty,
+    check: async (secret) => {
+      const client = createNotionClient({ auth: secret, baseUrl: readConfig().notionApiBaseUrl, logger: deps.log });
+      try {
+        return { ok: true as const, value: { secret, identity: await new NotionPages(client).identity() } };
+      } catch (error) {
+        return { ok: false as const, message: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  });
+  if (!result) return false;
+  deps.log.mask(result.secret);
+  await deps.secrets.store('visen.notion.secret', result.secret);
+  const message = vscode.l10n.t('Connected to workspace {0} as integration {1}.', result.identity.workspaceName, result.identity.botName);
+  deps.log.info(message);
+  void deps.ui.info(message);
+  return true;
+}
+
+async function setEngineKey(deps: CommandDeps, kind: EngineKind): Promise<boolean> {
+  const label = ENGINE_LABELS[kind];
+  const secret = ENGINE_SECRET[kind];
+  const result = await deps.ui.inputChecked({
+    title: vscode.l10n.t('Visen: {0} API Key', label),
+    prompt: kind === 'gemini'
+      ? vscode.l10n.t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).')
+      : vscode.l10n.t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
+    placeholder: kind === 'gemini' ? 'AIza…' : 'sk-…',
+    password: true,
+    checkingMessage: vscode.l10n.t('Checking the key with {0}…', label),
+    validate: notEmpty,
+    check: async (key, signal) => {
+      try {
+        const module = await deps.engines.get(kind);
+        const engine = module.createEngine({ apiKey: key, baseUrl: baseUrlFor(readConfig(), kind) || undefined });
+        const models = await engine.listModels(signal);
+        return { ok: true as const, value: { key, models: models.length } };
+      } catch (error) {
+        return { ok: false as const, message: error instanceof EngineError ? error.message : String(error) };
+      }
+    },
+  });
+  if (!result) return false;
+  deps.log.mask(result.key);
+  await deps.secrets.store(secret, result.key);
+  const message = vscode.l10n.t('{0} key saved: it can use {1} text models.', label, result.models);
+  deps.log.info(message);
+  void deps.ui.info(message);
+  return true;
+}
+
+async function clearKeys(deps: CommandDeps): Promise<void> {
+  const clear = vscode.l10n.t('Clear Keys');
+  const choice = await deps.ui.confirm(
+    vscode.l10n.t('Clear the Notion secret and the Gemini and OpenAI keys stored by Visen?'),
+    vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
+    clear,
+  );
+  if (choice !== clear) return;
+  await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
+  deps.log.info('Stored keys cleared.');
+  void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
+}

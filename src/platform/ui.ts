@@ -1,0 +1,115 @@
+import * as vscode from 'vscode';
+
+export type CheckResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export interface CheckedInputOptions<T> {
+  readonly title: string;
+  readonly prompt: string;
+  readonly placeholder?: string;
+  readonly password?: boolean;
+  readonly value?: string;
+  /** Shown while `check` runs. */
+  readonly checkingMessage: string;
+  /** Synchronous validation while typing (e.g. empty). */
+  readonly validate?: (value: string) => string | undefined;
+  /** Runs on Enter; a failure keeps the box open with its message, so the user can correct the value. */
+  readonly check: (value: string, signal: AbortSignal) => Promise<CheckResult<T>>;
+}
+
+export interface ProgressReporter {
+  report(message: string, increment?: number): void;
+}
+
+/**
+ * The slice of VS Code's UI Visen's commands use. A thin adapter, so extension-host tests can answer
+ * prompts in place of a person without touching `vscode.window` itself.
+ */
+export interface Ui {
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T | undefined>;
+  input(options: vscode.InputBoxOptions & { title: string }): Thenable<string | undefined>;
+  inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined>;
+  info(message: string, ...actions: string[]): Thenable<string | undefined>;
+  warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+  /** A modal question; resolves to the chosen action, or undefined for Cancel. */
+  confirm(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
+  progress<R>(title: string, task: (reporter: ProgressReporter, signal: AbortSignal) => Promise<R>): Thenable<R>;
+  openExternal(url: string): Thenable<boolean>;
+}
+
+export function createUi(): Ui {
+  return {
+    pick: (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options }),
+    input: (options) => vscode.window.showInputBox({ ignoreFocusOut: true, ...options }),
+    inputChecked,
+    info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
+    warn: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
+    error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+    confirm: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
+    progress: (title, task) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        const controller = new AbortController();
+        const subscription = token.onCancellationRequested(() => controller.abort());
+        return task({ report: (message, increment) => progress.report({ message, increment }) }, controller.signal).finally(() => subscription.dispose());
+      }),
+    openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
+  };
+}
+
+/** An input box that checks its value on Enter and stays open, busy, until the check passes or the user leaves. */
+function inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    box.title = options.title;
+    box.prompt = options.prompt;
+    box.placeholder = options.placeholder;
+    box.password = options.password ?? false;
+    box.value = options.value ?? '';
+    box.ignoreFocusOut = true;
+    let checking: AbortController | undefined;
+    let done = false;
+    const finish = (value: T | undefined) => {
+      if (done) return;
+      done = true;
+      checking?.abort();
+      resolve(value);
+      box.dispose();
+    };
+    const subscriptions = [
+      box.onDidChangeValue((value) => {
+        checking?.abort();
+        box.busy = false;
+        box.enabled = true;
+        box.validationMessage = value ? options.validate?.(value) : undefined;
+      }),
+      box.onDidAccept(async () => {
+        const value = box.value.trim();
+        const invalid = options.validate?.(value);
+        if (invalid) {
+          box.validationMessage = invalid;
+          return;
+        }
+        checking?.abort();
+        const controller = new AbortController();
+        checking = controller;
+        box.busy = true;
+        box.enabled = false;
+        box.validationMessage = undefined;
+        box.prompt = options.checkingMessage;
+        const result = await options.check(value, controller.signal).catch((error: unknown): CheckResult<T> => ({
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+        }));
+        if (controller.signal.aborted || done) return;
+        box.busy = false;
+        box.enabled = true;
+        box.prompt = options.prompt;
+        if (result.ok) finish(result.value);
+        else box.validationMessage = { message: result.message, severity: vscode.InputBoxValidationSeverity.Error };
+      }),
+      box.onDidHide(() => finish(undefined)),
+    ];
+    box.onDidHide(() => subscriptions.forEach((s) => s.dispose()));
+    box.show();
+  });
+}

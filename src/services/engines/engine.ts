@@ -1,0 +1,66 @@
+/** The engines Visen can generate with. */
+export type EngineKind = 'gemini' | 'openai';
+
+export interface GenerationRequest {
+  readonly model: string;
+  readonly prompt: string;
+  /** Extra system instructions (Visen's own plus the user's `visen.instructions`). */
+  readonly instructions?: string;
+}
+
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface ModelInfo {
+  readonly id: string;
+  readonly displayName?: string;
+}
+
+/**
+ * One engine: streams markdown text for a prompt. `usage()` is known once the stream has ended.
+ * Errors are thrown as `EngineError` so callers can say what happened without knowing the SDK.
+ */
+export interface Engine {
+  readonly kind: EngineKind;
+  stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
+  /** Token usage of the last completed stream, when the server reported it. */
+  usage(): TokenUsage | undefined;
+  /** Models the key can use for text generation, current ones first. Also a cheap check of the key. */
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+}
+
+export interface EngineOptions {
+  readonly apiKey: string;
+  /** Empty or undefined = the official endpoint. */
+  readonly baseUrl?: string;
+}
+
+/** What each lazily loaded engine module exports. */
+export interface EngineModule {
+  createEngine(options: EngineOptions): Engine;
+}
+
+export type EngineErrorKind =
+  | 'auth'          // the key is wrong or revoked
+  | 'quota'         // out of quota or billing
+  | 'rateLimit'     // too many requests, try later
+  | 'badRequest'    // e.g. an unknown model
+  | 'notFound'      // model not found
+  | 'server'        // provider's server failed
+  | 'network'       // could not reach the server
+  | 'safety'        // the provider blocked the content
+  | 'cancelled'
+  | 'unknown';
+
+export class EngineError extends Error {
+  constructor(
+    readonly kind: EngineErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

@@ -1,0 +1,109 @@
+import OpenAI from 'openai';
+import { Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, ModelInfo, TokenUsage } from './engine';
+
+/**
+ * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
+ * streaming, the dialect they all speak. The SDK's own retries (429, 5xx, connection errors) stay on.
+ */
+class OpenAIEngine implements Engine {
+  readonly kind = 'openai' as const;
+  private readonly client: OpenAI;
+  private lastUsage: TokenUsage | undefined;
+
+  constructor(options: EngineOptions) {
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseUrl || undefined,
+      maxRetries: 2,
+      // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
+      dangerouslyAllowBrowser: false,
+    });
+  }
+
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+    this.lastUsage = undefined;
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
+    if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+    messages.push({ role: 'user', content: request.prompt });
+    try {
+      const stream = await this.client.chat.completions.create(
+        { model: request.model, messages, stream: true, stream_options: { include_usage: true } },
+        { signal },
+      );
+      for await (const chunk of stream) {
+        if (chunk.usage) {
+          this.lastUsage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        }
+        const choice = chunk.choices[0];
+        const text = choice?.delta?.content;
+        if (text) yield text;
+        if (choice?.finish_reason === 'content_filter') {
+          throw new EngineError('safety', 'OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.');
+        }
+      }
+    } catch (error) {
+      throw toEngineError(error, signal);
+    }
+  }
+
+  usage(): TokenUsage | undefined {
+    return this.lastUsage;
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const models: OpenAI.Models.Model[] = [];
+    try {
+      for await (const model of this.client.models.list({ signal })) {
+        if (!NON_TEXT_MODELS.test(model.id)) models.push(model);
+      }
+    } catch (error) {
+      throw toEngineError(error, signal);
+    }
+    // Newest first: `created` is the only ordering the API gives.
+    return models
+      .sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id))
+      .map(({ id }) => ({ id }));
+  }
+}
+
+const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;
+
+function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
+  if (error instanceof EngineError) return error;
+  if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
+    return new EngineError('cancelled', 'Generation was cancelled.');
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new EngineError('network', 'Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.');
+  }
+  if (error instanceof OpenAI.APIError) {
+    const detail = error.error && typeof error.error === 'object' && 'message' in error.error ? String((error.error as { message: unknown }).message) : error.message;
+    const kind = classify(error.status, error.code ?? undefined);
+    return new EngineError(kind, openAIMessage(kind, detail), error.status);
+  }
+  return new EngineError('unknown', `OpenAI failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function classify(status: number | undefined, code: string | undefined): EngineErrorKind {
+  if (status === 401 || code === 'invalid_api_key') return 'auth';
+  if (code === 'insufficient_quota') return 'quota';
+  if (status === 429) return 'rateLimit';
+  if (status === 404 || code === 'model_not_found') return 'notFound';
+  if (status === 403) return 'auth';
+  if (status === 400 || status === 422) return 'badRequest';
+  if (status !== undefined && status >= 500) return 'server';
+  return 'unknown';
+}
+
+function openAIMessage(kind: EngineErrorKind, detail: string): string {
+  switch (kind) {
+    case 'auth': return 'OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.';
+    case 'quota': return 'Your OpenAI quota is used up. Add credit in the OpenAI platform billing page, or switch engine.';
+    case 'rateLimit': return 'OpenAI is rate limiting your key. Wait a minute and try again.';
+    case 'notFound': return `The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. (${detail})`;
+    case 'server': return 'The OpenAI server had an error. Try again in a moment.';
+    default: return `OpenAI refused the request: ${detail}`;
+  }
+}
+
+export const createEngine: EngineModule['createEngine'] = (options) => new OpenAIEngine(options);
