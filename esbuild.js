@@ -46,15 +46,21 @@ const builds = [
 
 if (tests) {
   const entry = (files, base) => Object.fromEntries(files.map((f) => [path.relative(base, f).replace(/\.ts$/, ''), f]));
-  builds.push({
-    ...common,
-    sourcemap: true,
-    minify: false,
-    entryPoints: entry(testFiles('test/unit'), 'test'),
-    outdir: 'out/test',
-  });
+  // VISEN_TEST_BUNDLES=integration,harness builds only those groups, so one suite's runner is not held up
+  // by another suite's files being mid-edit. Unset builds every group.
+  const only = process.env.VISEN_TEST_BUNDLES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (group) => !only || only.includes(group);
+  if (wanted('unit')) {
+    builds.push({
+      ...common,
+      sourcemap: true,
+      minify: false,
+      entryPoints: entry(testFiles('test/unit'), 'test'),
+      outdir: 'out/test',
+    });
+  }
   const integration = testFiles('test/integration');
-  if (integration.length) {
+  if (wanted('integration') && integration.length) {
     builds.push({
       ...common,
       sourcemap: true,
@@ -65,7 +71,7 @@ if (tests) {
       outdir: 'out/test',
     });
   }
-  if (fs.existsSync('test/fakes/standalone.ts')) {
+  if (wanted('fakes') && fs.existsSync('test/fakes/standalone.ts')) {
     builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' }, outdir: 'out/test' });
   }
   // The code-server harness and the UI tests run in plain Node; playwright-core ships browser-side
@@ -74,7 +80,7 @@ if (tests) {
     ? fs.readdirSync('test/harness').filter((f) => f.endsWith('.ts')).map((f) => path.join('test/harness', f))
     : [];
   const e2e = testFiles('test/e2e');
-  if (harness.length || e2e.length) {
+  if (wanted('harness') && (harness.length || e2e.length)) {
     builds.push({
       ...common,
       sourcemap: true,

@@ -59,6 +59,7 @@ class GeminiEngine implements Engine {
           throw new EngineError('safety', `Gemini blocked the prompt (${chunk.promptFeedback.blockReason}). Rephrase it and try again.`);
         }
       }
+      signal.throwIfAborted();
     } catch (error) {
       throw toEngineError(error, signal);
     }

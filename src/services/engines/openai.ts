@@ -41,6 +41,8 @@ class OpenAIEngine implements Engine {
           throw new EngineError('safety', 'OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.');
         }
       }
+      // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
+      signal.throwIfAborted();
     } catch (error) {
       throw toEngineError(error, signal);
     }

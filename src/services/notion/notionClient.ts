@@ -23,7 +23,9 @@ export interface NotionClientOptions {
  */
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
-  const pacing = new PQueue({ intervalCap: perSecond, interval: 1000, carryoverIntervalCount: true });
+  // One request per slot, slots evenly spaced: no burst can put more than `perSecond` requests in any
+  // one-second window, which a fixed window of `perSecond` per second would (at its edges).
+  const pacing = new PQueue({ intervalCap: 1, interval: Math.ceil(1000 / perSecond) + 5, carryoverIntervalCount: true });
   const log = options.logger;
   return new Client({
     auth: options.auth,

@@ -38,7 +38,7 @@ export class NotionPages {
     const parsed = parseNotionUrl(input);
     if (!parsed.ok) throw new NotionError(parsed.reason === 'empty' ? 'validation' : 'notPage', parsed.message);
     const { id, kind } = parsed.target;
-    if (kind === 'database') throw await this.databaseGiven(id);
+    if (kind === 'database') throw databaseGiven(await this.databaseTitle(id));
     try {
       const page = await this.client.pages.retrieve({ page_id: id });
       if (!isFullPage(page)) throw new NotionError('notShared', 'Notion returned only part of this page. Share it with your integration and try again.');
@@ -46,28 +46,28 @@ export class NotionPages {
       return { id: page.id, title: pageTitle(page), url: page.url };
     } catch (error) {
       const problem = toNotionError(error);
-      // Notion answers 404 for a database id on the pages endpoint too: check before saying "not shared".
+      // Notion answers the pages endpoint for a database id with 404 or 400: look before saying "not shared".
       if (problem.problem === 'notShared' || problem.problem === 'isDatabase') {
-        const database = await this.databaseGiven(id).catch(() => undefined);
-        if (database) throw database;
+        const title = await this.databaseTitle(id);
+        if (title !== undefined || problem.problem === 'isDatabase') throw databaseGiven(title);
       }
       throw problem;
     }
   }
 
-  private async databaseGiven(id: string): Promise<NotionError> {
+  /** The title of the database with this id, if the integration can see one; undefined otherwise. */
+  private async databaseTitle(id: string): Promise<string | undefined> {
     try {
       const database = await this.client.databases.retrieve({ database_id: id });
-      const title = isFullDatabase(database) ? plain(database.title) : '';
-      return new NotionError('isDatabase', `${title ? `"${title}"` : 'This link'} is a Notion database, not a page. Open one of its pages in Notion and use its link, or choose another page.`);
-    } catch (error) {
-      const problem = toNotionError(error, 'this database');
-      if (problem.problem === 'notShared') {
-        return new NotionError('isDatabase', `This link points to a Notion database, not a page, and your integration can't see it either. Choose a page.`);
-      }
-      return problem;
+      return isFullDatabase(database) ? plain(database.title) : '';
+    } catch {
+      return undefined;
     }
   }
+}
+
+function databaseGiven(title: string | undefined): NotionError {
+  return new NotionError('isDatabase', `${title ? `"${title}"` : 'This link'} is a Notion database, not a page. Open one of its pages in Notion and use its link, or choose another page.`);
 }
 
 export function pageTitle(page: PageObjectResponse): string {

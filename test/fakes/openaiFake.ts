@@ -1,0 +1,297 @@
+// Loopback stand-in for the OpenAI API (/v1/chat/completions and /v1/models), in the wire format openai 7.x parses.
+// See /work/shared/reference/wire-protocols.md §2.
+import { randomBytes } from 'node:crypto';
+import type * as http from 'node:http';
+import type OpenAI from 'openai';
+import { defaultGeneratedMarkdown } from './generatedMarkdown';
+import { FailureQueue, type LoggedRequest, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
+
+type ChatCompletionChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
+type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
+type CompletionUsage = OpenAI.CompletionUsage;
+type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+export interface OpenAIChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** Text of the last user message, what the default responder writes about. */
+  prompt: string;
+  stream: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface OpenAIFailure {
+  status: number;
+  /** Error body; defaults to OpenAI's body for the status. Objects are sent as JSON, strings verbatim. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Fail after the stream started: a few deltas, then a `data: {"error": …}` frame. */
+  inStream?: boolean;
+  /** Only requests whose path matches; default: any request (in-stream failures: streaming completions). */
+  path?: RegExp;
+}
+
+export interface OpenAIFakeOptions {
+  validKeys?: string[];
+  /** Demo mode: any non-empty key is accepted. */
+  acceptAnyKey?: boolean;
+  models?: string[];
+  chunkDelayMs?: number;
+  port?: number;
+}
+
+export interface OpenAIFake {
+  /** baseURL for the SDK, ending in /v1. */
+  readonly url: string;
+  close(): Promise<void>;
+  validKeys: Set<string>;
+  acceptAnyKey: boolean;
+  models: string[];
+  chunkDelayMs: number;
+  readonly requests: LoggedRequest[];
+  /** Streams cut off by the client before they finished. */
+  readonly abortedStreams: number;
+  /** Streams that ran to completion. */
+  readonly completedStreams: number;
+  respondWith(fn: (req: OpenAIChatRequest) => string | Promise<string>): void;
+  failNext(failure: OpenAIFailure, times?: number): void;
+  /** Fixed usage numbers for the following responses; null returns to estimates from the text. */
+  setUsage(usage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null): void;
+  reset(): void;
+}
+
+export const DEFAULT_OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
+
+/** How OpenAI echoes a wrong key: the first and last few characters around a run of stars. */
+export function maskKey(key: string): string {
+  if (key.length <= 8) return key.replace(/./g, '*');
+  return `${key.slice(0, 3)}${'*'.repeat(Math.max(4, key.length - 7))}${key.slice(-4)}`;
+}
+
+function errorBody(message: string, type: string, code: string | null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+function defaultFailureBody(status: number): unknown {
+  switch (status) {
+    case 400:
+      return errorBody('Invalid request.', 'invalid_request_error', null);
+    case 401:
+      return errorBody('Incorrect API key provided: sk-fa****************pen. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+    case 403:
+      return errorBody('Project does not have access to this model.', 'invalid_request_error', 'model_not_found');
+    case 404:
+      return errorBody('The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found');
+    case 429:
+      return errorBody('Rate limit reached for requests. Please try again in 20ms.', 'requests', 'rate_limit_exceeded');
+    default:
+      return status >= 500
+        ? errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null)
+        : errorBody(`Request failed with status ${status}.`, 'invalid_request_error', null);
+  }
+}
+
+/** The canned insufficient-quota 429 (retried by the SDK like any 429, but permanent in reality). */
+export const INSUFFICIENT_QUOTA_BODY = errorBody(
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+  'insufficient_quota',
+  'insufficient_quota',
+);
+
+function messageText(message: ChatMessage | undefined): string {
+  const content = message?.content;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((part) => ('text' in part ? part.text : '')).join('');
+  return '';
+}
+
+export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<OpenAIFake> {
+  const initialKeys = options.validKeys ?? ['sk-fake-openai'];
+  const requests: LoggedRequest[] = [];
+  const failures = new FailureQueue<null, OpenAIFailure>();
+  let responder: (req: OpenAIChatRequest) => string | Promise<string> = (req) => defaultGeneratedMarkdown(req.prompt);
+  let fixedUsage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null = null;
+  let abortedStreams = 0;
+  let completedStreams = 0;
+  const created = Math.floor(Date.now() / 1000);
+
+  const requestId = () => `req_${randomBytes(16).toString('hex')}`;
+  const headersFor = () => ({ 'x-request-id': requestId(), 'openai-processing-ms': '12' });
+
+  function usageFor(promptText: string, completion: string): CompletionUsage {
+    const prompt_tokens = fixedUsage?.prompt_tokens ?? estimateTokens(promptText);
+    const completion_tokens = fixedUsage?.completion_tokens ?? estimateTokens(completion);
+    return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+  }
+
+  function sendFailure(res: http.ServerResponse, failure: OpenAIFailure) {
+    const body = failure.body ?? defaultFailureBody(failure.status);
+    const headers = { ...headersFor(), ...failure.headers };
+    if (typeof body === 'string') {
+      res.writeHead(failure.status, { 'content-type': 'text/plain', ...headers });
+      res.end(body);
+    } else {
+      sendJson(res, failure.status, body, headers);
+    }
+  }
+
+  function checkAuth(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const key = /^Bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '';
+    if (!key) {
+      sendJson(
+        res,
+        401,
+        errorBody(
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+          'invalid_request_error',
+          null,
+        ),
+        headersFor(),
+      );
+      return false;
+    }
+    if (fake.acceptAnyKey || fake.validKeys.has(key)) return true;
+    sendJson(
+      res,
+      401,
+      errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+      headersFor(),
+    );
+    return false;
+  }
+
+  async function chatCompletions(req: http.IncomingMessage, res: http.ServerResponse, logged: LoggedRequest) {
+    const body = (logged.body && typeof logged.body === 'object' ? logged.body : {}) as Record<string, any>;
+    const stream = body.stream === true;
+    const model = body.model;
+    if (typeof model !== 'string' || !model) {
+      sendJson(res, 400, errorBody('you must provide a model parameter', 'invalid_request_error', null), headersFor());
+      return;
+    }
+    if (!fake.models.includes(model)) {
+      sendJson(res, 404, errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'), headersFor());
+      return;
+    }
+    const messages: ChatMessage[] = Array.isArray(body.messages) ? body.messages : [];
+    if (!messages.length) {
+      sendJson(res, 400, errorBody("[] is too short - 'messages'", 'invalid_request_error', null, 'messages'), headersFor());
+      return;
+    }
+    const inStreamFailure = stream ? failures.take((_m, f) => !!f.inStream && (!f.path || f.path.test(logged.path))) : undefined;
+    const prompt = messageText([...messages].reverse().find((m) => m.role === 'user'));
+    let text = await responder({ model, messages, prompt, stream, body });
+    let finish: 'stop' | 'length' = 'stop';
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+    if (typeof maxTokens === 'number' && estimateTokens(text) > maxTokens) {
+      text = text.slice(0, maxTokens * 4);
+      finish = 'length';
+    }
+    const usage = usageFor(messages.map(messageText).join('\n'), text);
+    const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+    const createdAt = Math.floor(Date.now() / 1000);
+
+    if (!stream) {
+      const completion: ChatCompletion = {
+        id,
+        object: 'chat.completion',
+        created: createdAt,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, finish_reason: finish, logprobs: null }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: 'fp_fake',
+      };
+      sendJson(res, 200, completion, headersFor());
+      return;
+    }
+
+    const chunk = (choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): string => {
+      const frame: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created: createdAt, model, system_fingerprint: 'fp_fake', choices, ...extra };
+      return `data: ${JSON.stringify(frame)}\n\n`;
+    };
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor() });
+    const watch = watchAbort(res, () => abortedStreams++);
+    const frames: string[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }])];
+    let deltas = splitIntoDeltas(text);
+    if (inStreamFailure) deltas = deltas.slice(0, 2);
+    for (const delta of deltas) frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }]));
+    if (inStreamFailure) {
+      const error = inStreamFailure.body ?? defaultFailureBody(inStreamFailure.status);
+      frames.push(`data: ${typeof error === 'string' ? error : JSON.stringify(error)}\n\n`);
+    } else {
+      frames.push(chunk([{ index: 0, delta: {}, finish_reason: finish, logprobs: null }]));
+      if (body.stream_options?.include_usage) frames.push(chunk([], { usage }));
+      frames.push('data: [DONE]\n\n');
+    }
+    for (const frame of frames) {
+      if (watch.aborted || !writeFrame(res, frame)) return;
+      await sleep(fake.chunkDelayMs);
+    }
+    if (watch.aborted) return;
+    res.end();
+    completedStreams++;
+  }
+
+  const server = await startServer(async (req, res, logged) => {
+    requests.push(logged);
+    const path = logged.path.replace(/\/+$/, '');
+    const injected = failures.take((_m, f) => !f.inStream && (!f.path || f.path.test(logged.path)));
+    if (injected) {
+      sendFailure(res, injected);
+      return;
+    }
+    if (!checkAuth(req, res)) return;
+    if (logged.method === 'POST' && path === '/v1/chat/completions') {
+      await chatCompletions(req, res, logged);
+      return;
+    }
+    if (logged.method === 'GET' && path === '/v1/models') {
+      const data: OpenAI.Models.Model[] = fake.models.map((id) => ({ id, object: 'model', created, owned_by: 'system' }));
+      sendJson(res, 200, { object: 'list', data }, headersFor());
+      return;
+    }
+    const model = /^\/v1\/models\/(.+)$/.exec(path)?.[1];
+    if (logged.method === 'GET' && model) {
+      if (fake.models.includes(model)) sendJson(res, 200, { id: model, object: 'model', created, owned_by: 'system' } satisfies OpenAI.Models.Model, headersFor());
+      else sendJson(res, 404, errorBody(`The model '${model}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), headersFor());
+      return;
+    }
+    sendJson(res, 404, errorBody(`Invalid URL (${logged.method} ${logged.path})`, 'invalid_request_error', null), headersFor());
+  }, options.port);
+
+  const fake: OpenAIFake = {
+    url: `${server.url}/v1`,
+    close: () => server.close(),
+    validKeys: new Set(initialKeys),
+    acceptAnyKey: options.acceptAnyKey ?? false,
+    models: [...(options.models ?? DEFAULT_OPENAI_MODELS)],
+    chunkDelayMs: options.chunkDelayMs ?? 0,
+    requests,
+    get abortedStreams() {
+      return abortedStreams;
+    },
+    get completedStreams() {
+      return completedStreams;
+    },
+    respondWith(fn) {
+      responder = fn;
+    },
+    failNext(failure, times = 1) {
+      failures.add(null, failure, times);
+    },
+    setUsage(usage) {
+      fixedUsage = usage;
+    },
+    reset() {
+      requests.length = 0;
+      failures.clear();
+      fixedUsage = null;
+      abortedStreams = 0;
+      completedStreams = 0;
+      responder = (req) => defaultGeneratedMarkdown(req.prompt);
+      fake.validKeys = new Set(initialKeys);
+      fake.models = [...(options.models ?? DEFAULT_OPENAI_MODELS)];
+    },
+  };
+  return fake;
+}

@@ -1,0 +1,145 @@
+// Shared plumbing for the loopback fakes: a node:http server on 127.0.0.1 with a random (or given) port,
+// body parsing, a request log and an error-injection queue.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  body: unknown;
+  headers: http.IncomingHttpHeaders;
+}
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, logged: LoggedRequest) => Promise<void> | void;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(handler: Handler, port = 0): Promise<RunningServer> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const raw = await readBody(req);
+      let body: unknown;
+      if (raw.length) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          body = raw;
+        }
+      }
+      const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query: queryObject(url), body, headers: req.headers };
+      await handler(req, res, logged);
+    })().catch((err: unknown) => {
+      // A crash inside a fake must show up as a failing request, not as a hung test.
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `fake server crashed: ${String(err)}` } });
+      else res.destroy();
+    });
+  });
+  // SDK clients keep connections alive; without this close() waits for their idle timeouts.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** Queue of injected failures; each entry is consumed by the first request it matches, `times` times. */
+export class FailureQueue<M, R> {
+  private entries: Array<{ match: M; response: R; remaining: number }> = [];
+
+  add(match: M, response: R, times: number): void {
+    this.entries.push({ match, response, remaining: Math.max(1, times) });
+  }
+
+  take(predicate: (match: M, response: R) => boolean): R | undefined {
+    const entry = this.entries.find((e) => predicate(e.match, e.response));
+    if (!entry) return undefined;
+    if (--entry.remaining <= 0) this.entries.splice(this.entries.indexOf(entry), 1);
+    return entry.response;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/** Splits text into chunks of a few words each, keeping all whitespace, so streams look like real token deltas. */
+export function splitIntoDeltas(text: string, wordsPerDelta = 3): string[] {
+  const pieces = text.match(/\s*\S+/g) ?? [];
+  const trailing = text.slice(pieces.join('').length);
+  const deltas: string[] = [];
+  for (let i = 0; i < pieces.length; i += wordsPerDelta) deltas.push(pieces.slice(i, i + wordsPerDelta).join(''));
+  if (trailing) {
+    if (deltas.length) deltas[deltas.length - 1] += trailing;
+    else deltas.push(trailing);
+  }
+  return deltas;
+}
+
+/** Rough token estimate (~4 chars per token), good enough for usage numbers and max-token truncation. */
+export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+/**
+ * Writes a frame unless the client has gone away; false tells the caller to stop producing frames.
+ */
+export function writeFrame(res: http.ServerResponse, frame: string): boolean {
+  if (res.destroyed || res.writableEnded) return false;
+  res.write(frame);
+  return true;
+}
+
+/**
+ * Tracks whether the client dropped a streaming response before it ended. `res.on('close')` fires on both normal
+ * completion and aborts; only the latter happens with `writableEnded` still false.
+ */
+export function watchAbort(res: http.ServerResponse, onAbort: () => void): { readonly aborted: boolean } {
+  const state = { aborted: false };
+  res.on('close', () => {
+    if (!res.writableEnded) {
+      state.aborted = true;
+      onAbort();
+    }
+  });
+  return state;
+}
