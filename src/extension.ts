@@ -18,7 +18,13 @@ import { registerConnectionsView } from './views/connectionsView';
 /** Each engine is its own bundle next to this one, required on first use only. */
 const loadEngineBundle = (kind: EngineKind): EngineModule => require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
 
-export function activate(context: vscode.ExtensionContext): CommandDeps | undefined {
+/** What activation hands to extension-host tests (only when VS Code runs Visen under test). */
+export interface VisenTestApi extends CommandDeps {
+  /** The folder VS Code writes Visen's log into. */
+  readonly logFolder: string;
+}
+
+export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
   const deps: CommandDeps = {
@@ -38,8 +44,9 @@ export function activate(context: vscode.ExtensionContext): CommandDeps | undefi
     registerGeneralCommands(deps),
     registerConnectionsView(deps.secrets),
   );
-  // Extension-host tests answer prompts through the same UI adapter a person uses.
-  return context.extensionMode === vscode.ExtensionMode.Test ? deps : undefined;
+  // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
+  // the very object the commands read, so a test can swap its `ui`.
+  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath }) : undefined;
 }
 
 export function deactivate(): void {}

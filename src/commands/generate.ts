@@ -153,7 +153,7 @@ async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOut
     await showError(deps, text, { label: retry, command: Commands.retryWrite, args: [record.id] });
     return;
   }
-  if (error instanceof EngineError && error.kind === 'auth') {
+  if (EngineError.is(error) && error.kind === 'auth') {
     const fix = record.engine === 'gemini'
       ? { label: vscode.l10n.t('Set Gemini API Key'), command: Commands.setGeminiKey }
       : { label: vscode.l10n.t('Set OpenAI API Key'), command: Commands.setOpenAIKey };

@@ -65,7 +65,7 @@ async function setEngineKey(deps: CommandDeps, kind: EngineKind): Promise<boolea
         const models = await engine.listModels(signal);
         return { ok: true as const, value: { key, models: models.length } };
       } catch (error) {
-        return { ok: false as const, message: error instanceof EngineError ? error.message : String(error) };
+        return { ok: false as const, message: EngineError.is(error) ? error.message : String(error) };
       }
     },
   });

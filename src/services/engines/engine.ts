@@ -63,4 +63,12 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
+
+  /**
+   * Each engine is a separate bundle with its own copy of this class, so `instanceof` fails across
+   * bundles: recognise the shape instead.
+   */
+  static is(error: unknown): error is EngineError {
+    return error instanceof Error && error.name === 'EngineError' && typeof (error as Partial<EngineError>).kind === 'string';
+  }
 }

@@ -100,7 +100,7 @@ interface GoogleErrorBody {
 
 /** The SDK puts the whole JSON error body into `message`; read the status and reason out of it. */
 function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
-  if (error instanceof EngineError) return error;
+  if (EngineError.is(error)) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
     return new EngineError('cancelled', 'Generation was cancelled.');
   }

@@ -71,7 +71,7 @@ class OpenAIEngine implements Engine {
 const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;
 
 function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
-  if (error instanceof EngineError) return error;
+  if (EngineError.is(error)) return error;
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
     return new EngineError('cancelled', 'Generation was cancelled.');
   }

@@ -111,7 +111,7 @@ export class Generator {
       }
       accept(chunker.end());
     } catch (error) {
-      engineError = error instanceof EngineError ? error : new EngineError('unknown', String(error));
+      engineError = EngineError.is(error) ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error));
       // Blocks the model finished before failing are worth keeping; a cancel stops writing altogether.
       if (engineError.kind !== 'cancelled') accept(chunker.end());
     }

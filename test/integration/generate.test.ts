@@ -1,0 +1,224 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { GenerationRecord } from '../../src/services/generation/generationRecord';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+
+describe('Generate to Notion Page', () => {
+  let stage: Awaited<ReturnType<typeof openStage>>;
+  before(async () => { stage = await openStage(); });
+  after(async () => { await stage.close(); });
+  beforeEach(async () => {
+    await stage.reset();
+    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY });
+  });
+
+  const latest = (): GenerationRecord => stage.api.generations.latest()!;
+  const markdownWrites = () => stage.notion.requests.filter((r) => r.method === 'PATCH' && /\/markdown$/.test(r.path));
+
+  it('checks the page, asks for the prompt, streams native blocks into it and offers to open it', async () => {
+    const page = stage.notion.addPage({ title: 'Launch Plan', markdown: 'Written by hand.' });
+    stage.ui.inputs.push(`${page.url}?pvs=4`, '', 'A launch plan for a small app');
+    stage.ui.respond = (m) => (m.level === 'info' ? 'Open in Notion' : undefined);
+    await vscode.commands.executeCommand('visen.generateToPage');
+
+    assert.strictEqual(stage.ui.asked.length, 2, 'URL, then prompt');
+    assert.match(stage.ui.asked[1].title, /Launch Plan/, 'the prompt box names the checked page');
+    assert.deepStrictEqual(stage.ui.asked[1].problems, ['Type what Visen should write.']);
+    const done = stage.ui.last('info')!;
+    assert.match(done.message, /^Wrote \d+ blocks to "Launch Plan"\.$/);
+    assert.deepStrictEqual(stage.ui.opened, [page.url]);
+
+    const types = stage.notion.pageBlocks(page.id).map((b) => b.type);
+    assert.strictEqual(types[0], 'paragraph', 'appended after what was there');
+    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+      assert.ok(types.includes(type as never), `the page has a ${type}`);
+    }
+    const record = latest();
+    assert.strictEqual(record.status, 'written');
+    assert.strictEqual(record.engine, 'gemini');
+    assert.strictEqual(record.prompt, 'A launch plan for a small app');
+    assert.ok(record.usage && record.usage.outputTokens > 0, 'tokens are counted');
+    assert.ok(record.snapshot && /Written by hand/.test(record.snapshot.markdown), 'a snapshot was kept');
+    assert.ok(stage.ui.progressReports.some((p) => /blocks in Notion/.test(p)), 'progress was reported');
+    const geminiBody = JSON.stringify(stage.gemini.requests.at(-1)?.body);
+    assert.match(geminiBody, /A launch plan for a small app/);
+  });
+
+  it('offers recent pages first, and checks the chosen one again', async () => {
+    const page = stage.notion.addPage({ title: 'Weekly Notes' });
+    await stage.api.recentPages.touch({ id: page.id, title: page.title, url: page.url });
+    stage.ui.picks.push((item) => item.label.includes('Weekly Notes'));
+    stage.ui.inputs.push('Notes for this week');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    const offered = stage.ui.pickOffers[0].map((i) => i.label);
+    assert.ok(offered[0].includes('Weekly Notes'));
+    assert.ok(offered.some((l) => /Paste a Notion page URL/.test(l)));
+    assert.ok(stage.notion.requests.some((r) => r.method === 'GET' && r.path.includes(page.id.replace(/-/g, '')) || r.path.includes(page.id)), 'the page was checked');
+    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Weekly Notes"/);
+  });
+
+  it('replaces the content in replace mode, and Undo Last Generation restores it', async () => {
+    await setSetting('writeMode', 'replace');
+    const page = stage.notion.addPage({ title: 'Replace Me', markdown: 'Old content that matters.' });
+    stage.ui.inputs.push(page.url, 'Something new');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.ok(!stage.notion.pageMarkdown(page.id).includes('Old content'), 'replaced');
+
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Restore Page' : undefined);
+    await vscode.commands.executeCommand('visen.undoLastGeneration');
+    assert.match(stage.notion.pageMarkdown(page.id), /Old content that matters\./);
+    assert.ok(!/^# /m.test(stage.notion.pageMarkdown(page.id)), 'the generated content is gone');
+    assert.ok(latest().undoneAt);
+  });
+
+  it('uses OpenAI when visen.engine is openai', async () => {
+    await setSetting('engine', 'openai');
+    const page = stage.notion.addPage({ title: 'Via OpenAI' });
+    stage.ui.inputs.push(page.id, 'Write it');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.strictEqual(latest().engine, 'openai');
+    assert.strictEqual(stage.openai.requests.filter((r) => /chat\/completions/.test(r.path)).length, 1);
+    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks/);
+  });
+
+  describe('error paths', () => {
+    it('asks for the Notion secret before anything else', async () => {
+      await stage.api.secrets.delete('visen.notion.secret');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      const error = stage.ui.last('error')!;
+      assert.match(error.message, /Notion integration secret/);
+      assert.deepStrictEqual(error.actions, ['Set Notion Integration Secret', 'Show Log']);
+      assert.strictEqual(stage.ui.asked.length, 0);
+    });
+
+    it('asks for the engine key before the page and prompt', async () => {
+      await stage.api.secrets.delete('visen.gemini.apiKey');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      const error = stage.ui.last('error')!;
+      assert.match(error.message, /Google Gemini API key/);
+      assert.strictEqual(error.actions[0], 'Set Gemini API Key');
+    });
+
+    it('explains malformed links, foreign links, unshared pages and databases in the URL box', async () => {
+      const hidden = stage.notion.addPage({ title: 'Hidden', shared: false });
+      const db = stage.notion.addDatabase({ title: 'Tasks' });
+      stage.ui.inputs.push('not a url', 'https://example.com/Page-0123456789abcdef0123456789abcdef', 'https://www.notion.so/my-workspace', hidden.url, db.url);
+      await vscode.commands.executeCommand('visen.generateToPage');
+      const problems = stage.ui.asked[0].problems;
+      assert.strictEqual(problems.length, 5);
+      assert.match(problems[1], /not a Notion link/);
+      assert.match(problems[2], /does not point to a page/);
+      assert.match(problems[3], /••• → Connections/);
+      assert.match(problems[4], /database, not a page/);
+      assert.strictEqual(stage.gemini.requests.length, 0, 'nothing generated');
+      assert.strictEqual(markdownWrites().length, 0, 'nothing written');
+    });
+
+    it('tells a Notion secret that stopped working apart, with a button to set it again', async () => {
+      await stage.api.secrets.store('visen.notion.secret', 'secret_revoked');
+      stage.ui.inputs.push(stage.notion.addPage({ title: 'Any' }).url);
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.asked[0].problems[0], /Notion rejected the integration secret.*Set Notion Integration Secret/);
+    });
+
+    it('says the engine key is wrong, with a button to set it, and writes nothing', async () => {
+      await stage.api.secrets.store('visen.gemini.apiKey', 'AIza-revoked');
+      const page = stage.notion.addPage({ title: 'Wrong Key' });
+      stage.ui.inputs.push(page.url, 'Write');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      const error = stage.ui.last('error')!;
+      assert.match(error.message, /Gemini rejected the API key/);
+      assert.strictEqual(error.actions[0], 'Set Gemini API Key');
+      assert.strictEqual(markdownWrites().length, 0);
+      assert.strictEqual(latest().status, 'failed');
+    });
+
+    it('tells a spent quota from a server error', async () => {
+      const page = stage.notion.addPage({ title: 'Quota' });
+      stage.gemini.failNext({ status: 429, body: { error: { code: 429, message: 'You exceeded your current quota, please check your plan and billing details.', status: 'RESOURCE_EXHAUSTED' } } });
+      stage.ui.inputs.push(page.url, 'Write');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.last('error')!.message, /quota is used up/);
+
+      stage.gemini.failNext({ status: 500 }, 3);
+      stage.ui.picks.push((item) => item.label.includes('Quota'));
+      stage.ui.inputs.push('Write');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.last('error')!.message, /Gemini had a server error/);
+    });
+
+    it('says Notion cannot be reached when it is down', async () => {
+      await setSetting('notion.apiBaseUrl', 'http://127.0.0.1:9');
+      try {
+        stage.ui.inputs.push('https://www.notion.so/Page-0123456789abcdef0123456789abcdef');
+        await vscode.commands.executeCommand('visen.generateToPage');
+        assert.match(stage.ui.asked[0].problems[0], /Could not reach Notion/);
+      } finally {
+        await setSetting('notion.apiBaseUrl', stage.notion.url);
+      }
+    });
+
+    it('keeps the text when Notion rejects a write, and Retry Write finishes it without generating again', async () => {
+      const page = stage.notion.addPage({ title: 'Flaky Write' });
+      stage.notion.failNext({ method: 'PATCH', path: /\/markdown$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' });
+      stage.ui.inputs.push(page.url, 'Write');
+      stage.ui.respond = (m) => (m.actions.includes('Retry Write') ? 'Retry Write' : undefined);
+      await vscode.commands.executeCommand('visen.generateToPage');
+
+      const failure = stage.ui.messages.find((m) => m.level === 'error')!;
+      assert.match(failure.message, /generated but Notion did not take all of it/);
+      assert.deepStrictEqual(failure.actions, ['Retry Write', 'Show Log']);
+      assert.strictEqual(stage.gemini.requests.filter((r) => /GenerateContent/i.test(r.path)).length, 1, 'generated once');
+      const record = latest();
+      assert.strictEqual(record.status, 'written', 'the retry wrote the rest');
+      assert.strictEqual(stage.notion.pageBlocks(page.id).filter((b) => b.type === 'heading_1').length, 1, 'nothing twice');
+      assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Flaky Write"/);
+    });
+
+    it('Cancel stops the model and the writes, and keeps what was generated', async () => {
+      stage.gemini.respondWith(() => Array.from({ length: 300 }, (_, i) => `Paragraph ${i}.`).join('\n\n'));
+      stage.gemini.chunkDelayMs = 10;
+      const page = stage.notion.addPage({ title: 'Cancel Me' });
+      stage.ui.inputs.push(page.url, 'Write a lot');
+      stage.ui.onProgress = (message, cancel) => { if (/[1-9]\d* of \d+ blocks in Notion/.test(message)) cancel(); };
+      try {
+        await vscode.commands.executeCommand('visen.generateToPage');
+      } finally {
+        stage.gemini.chunkDelayMs = 0;
+      }
+      const record = latest();
+      assert.strictEqual(record.status, 'cancelled');
+      assert.ok(record.markdown.length > 0 && !record.markdown.includes('Paragraph 299'));
+      assert.match(stage.ui.last('info')!.message, /Generation cancelled/);
+      const writes = markdownWrites().length;
+      await new Promise((r) => setTimeout(r, 300));
+      assert.strictEqual(markdownWrites().length, writes);
+    });
+
+    it('never sends a key to Notion in a body, nor logs one', async () => {
+      const page = stage.notion.addPage({ title: 'Leak Check' });
+      stage.ui.inputs.push(page.url, `Write about ${'keys'}`);
+      await vscode.commands.executeCommand('visen.generateToPage');
+      for (const request of stage.notion.requests) {
+        const visible = JSON.stringify({ path: request.path, query: request.query, body: request.body });
+        for (const key of [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY]) assert.ok(!visible.includes(key));
+      }
+      const log = await visenLog(stage.api);
+      assert.match(log, /Generation [0-9a-f-]+: written/);
+      for (const key of [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY]) assert.ok(!log.includes(key), 'no key in the log');
+    });
+  });
+
+  it('Generate to Notion from Selection uses the selected text as the prompt', async () => {
+    const page = stage.notion.addPage({ title: 'From Selection' });
+    await stage.api.recentPages.touch({ id: page.id, title: page.title, url: page.url });
+    const document = await vscode.workspace.openTextDocument({ content: 'Intro line\nWrite a haiku about the sea\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(1, 0, 1, 27);
+    stage.ui.picks.push((item) => item.label.includes('From Selection'));
+    await vscode.commands.executeCommand('visen.generateFromSelection');
+    assert.strictEqual(latest().prompt, 'Write a haiku about the sea');
+    assert.strictEqual(stage.ui.asked.length, 0, 'no prompt box');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});

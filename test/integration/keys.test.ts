@@ -1,0 +1,87 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, visenLog } from './support/visen';
+
+describe('key commands', () => {
+  let stage: Awaited<ReturnType<typeof openStage>>;
+  before(async () => { stage = await openStage(); });
+  after(async () => { await stage.close(); });
+  beforeEach(async () => { await stage.reset(); });
+
+  it('Set Notion Integration Secret rejects a wrong secret, keeps the box open, and stores the right one', async () => {
+    stage.ui.inputs.push('', 'secret_wrong_value', NOTION_SECRET);
+    await vscode.commands.executeCommand('visen.setNotionSecret');
+    const asked = stage.ui.asked[0];
+    assert.strictEqual(asked.password, true, 'typed into a password box');
+    assert.match(asked.problems[0], /Paste the value/);
+    assert.match(asked.problems[1], /Notion rejected the integration secret/);
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
+    assert.match(stage.ui.last('info')!.message, new RegExp(`Connected to workspace ${stage.notion.workspaceName} as integration ${stage.notion.botName}`));
+    assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me' && r.headers.authorization === `Bearer ${NOTION_SECRET}`));
+  });
+
+  it('does not store a secret that was never accepted', async () => {
+    stage.ui.inputs.push('secret_wrong_value');
+    await vscode.commands.executeCommand('visen.setNotionSecret');
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), undefined);
+    assert.strictEqual(stage.ui.messages.length, 0, 'leaving the box says nothing more');
+  });
+
+  it('Set Gemini API Key checks the key by listing models', async () => {
+    stage.ui.inputs.push('AIza-wrong', GEMINI_KEY);
+    await vscode.commands.executeCommand('visen.setGeminiKey');
+    assert.match(stage.ui.asked[0].problems[0], /Gemini rejected the API key/);
+    assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
+    assert.match(stage.ui.last('info')!.message, /Google Gemini key saved: it can use \d+ text models/);
+    assert.ok(stage.gemini.requests.some((r) => /\/models/.test(r.path) && r.headers['x-goog-api-key'] === GEMINI_KEY));
+  });
+
+  it('Set OpenAI API Key checks the key against the configured server', async () => {
+    stage.ui.inputs.push('sk-wrong', OPENAI_KEY);
+    await vscode.commands.executeCommand('visen.setOpenAIKey');
+    assert.match(stage.ui.asked[0].problems[0], /OpenAI rejected the API key/);
+    assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), OPENAI_KEY);
+  });
+
+  it('says when the key cannot be checked because the server is down, and stores nothing', async () => {
+    await vscode.workspace.getConfiguration('visen').update('openai.baseUrl', 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
+    try {
+      stage.ui.inputs.push(OPENAI_KEY);
+      await vscode.commands.executeCommand('visen.setOpenAIKey');
+      assert.match(stage.ui.asked[0].problems[0], /Could not reach the OpenAI server/);
+      assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), undefined);
+    } finally {
+      await vscode.workspace.getConfiguration('visen').update('openai.baseUrl', stage.openai.url, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Clear Stored Keys asks first, and clears all keys only when confirmed', async () => {
+    await stage.api.secrets.store('visen.notion.secret', NOTION_SECRET);
+    await stage.api.secrets.store('visen.gemini.apiKey', GEMINI_KEY);
+    await stage.api.secrets.store('visen.openai.apiKey', OPENAI_KEY);
+
+    await vscode.commands.executeCommand('visen.clearKeys');
+    assert.strictEqual(stage.ui.last('confirm')!.actions[0], 'Clear Keys');
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET, 'dismissing keeps them');
+
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Clear Keys' : undefined);
+    await vscode.commands.executeCommand('visen.clearKeys');
+    for (const name of ['visen.notion.secret', 'visen.gemini.apiKey', 'visen.openai.apiKey'] as const) {
+      assert.strictEqual(await stage.api.secrets.get(name), undefined, `${name} is cleared`);
+    }
+  });
+
+  it('keeps keys out of settings and the log', async () => {
+    stage.ui.inputs.push('secret_wrong_but_long_value', NOTION_SECRET, GEMINI_KEY);
+    await vscode.commands.executeCommand('visen.setNotionSecret');
+    stage.ui.inputs.push(GEMINI_KEY);
+    await vscode.commands.executeCommand('visen.setGeminiKey');
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('visen'));
+    const log = await visenLog(stage.api);
+    assert.match(log, /Connected to workspace/, 'the log file was found and holds the key commands\' lines');
+    for (const key of [NOTION_SECRET, GEMINI_KEY, 'secret_wrong_but_long_value']) {
+      assert.ok(!settings.includes(key), 'no key in settings');
+      assert.ok(!log.includes(key), 'no key in the log');
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import type * as vscode from 'vscode';
+import type { CheckedInputOptions, ProgressReporter, Ui } from '../../../src/platform/ui';
+
+export interface ShownMessage {
+  readonly level: 'info' | 'warn' | 'error' | 'confirm';
+  readonly message: string;
+  readonly actions: string[];
+  readonly detail?: string;
+}
+
+export interface AskedInput {
+  readonly title: string;
+  readonly prompt?: string;
+  readonly password: boolean;
+  /** Every message the box showed for the answers typed into it, in order. */
+  readonly problems: string[];
+}
+
+/**
+ * Answers Visen's prompts the way a person would, from scripted answers, and records everything shown.
+ * Input boxes run Visen's own validation and checks on each answer; a box whose answers run out was
+ * dismissed with Escape.
+ */
+export class ScriptedUi implements Ui {
+  /** Typed into the next input boxes, in order. */
+  readonly inputs: string[] = [];
+  /** Chooses the item in the next quick picks, in order. */
+  readonly picks: Array<(item: vscode.QuickPickItem) => boolean> = [];
+  /** Decides the button pressed on a message or question; undefined dismisses it. */
+  respond: (message: ShownMessage) => string | undefined = () => undefined;
+
+  readonly messages: ShownMessage[] = [];
+  readonly asked: AskedInput[] = [];
+  readonly pickOffers: vscode.QuickPickItem[][] = [];
+  /** Progress titles and reports, in order. */
+  readonly progressReports: string[] = [];
+  readonly opened: string[] = [];
+  /** Called with each progress report; abort the controller to press Cancel. */
+  onProgress: (message: string, cancel: () => void) => void = () => undefined;
+
+  async pick<T extends vscode.QuickPickItem>(items: readonly T[]): Promise<T | undefined> {
+    this.pickOffers.push([...items]);
+    const choose = this.picks.shift();
+    return choose ? items.find((item) => choose(item)) : undefined;
+  }
+
+  async input(options: vscode.InputBoxOptions & { title: string }): Promise<string | undefined> {
+    const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: [] };
+    this.asked.push(asked);
+    while (this.inputs.length > 0) {
+      const value = this.inputs.shift()!;
+      const problem = await options.validateInput?.(value);
+      const text = typeof problem === 'string' ? problem : problem?.message;
+      if (!text) return value;
+      asked.problems.push(text);
+    }
+    return undefined;
+  }
+
+  async inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined> {
+    const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: [] };
+    this.asked.push(asked);
+    while (this.inputs.length > 0) {
+      const value = this.inputs.shift()!.trim();
+      const invalid = options.validate?.(value);
+      if (invalid) {
+        asked.problems.push(invalid);
+        continue;
+      }
+      const result = await options.check(value, new AbortController().signal);
+      if (result.ok) return result.value;
+      asked.problems.push(result.message);
+    }
+    return undefined;
+  }
+
+  info(message: string, ...actions: string[]) { return this.show({ level: 'info', message, actions }); }
+  warn(message: string, ...actions: string[]) { return this.show({ level: 'warn', message, actions }); }
+  error(message: string, ...actions: string[]) { return this.show({ level: 'error', message, actions }); }
+  confirm(message: string, detail: string, ...actions: string[]) { return this.show({ level: 'confirm', message, detail, actions }); }
+
+  async progress<R>(title: string, task: (reporter: ProgressReporter, signal: AbortSignal) => Promise<R>): Promise<R> {
+    const controller = new AbortController();
+    this.progressReports.push(title);
+    return task({
+      report: (message) => {
+        this.progressReports.push(message);
+        this.onProgress(message, () => controller.abort());
+      },
+    }, controller.signal);
+  }
+
+  async openExternal(url: string): Promise<boolean> {
+    this.opened.push(url);
+    return true;
+  }
+
+  /** The last message shown at a level. */
+  last(level: ShownMessage['level']): ShownMessage | undefined {
+    return [...this.messages].reverse().find((m) => m.level === level);
+  }
+
+  private async show(message: ShownMessage): Promise<string | undefined> {
+    this.messages.push(message);
+    const choice = this.respond(message);
+    return choice && message.actions.includes(choice) ? choice : undefined;
+  }
+}
