@@ -7,6 +7,7 @@ const path = require('path');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
+const bench = process.argv.includes('--bench');
 
 /** Collects *.test.ts files under a folder. */
 function testFiles(dir) {
@@ -43,6 +44,25 @@ const builds = [
     metafile: true,
   },
 ];
+
+// Webview bundles: browser code from media/webview, one entry each, built to dist/webview/<name>.js and
+// loaded by the panel through webviewHtml(). Add a form by adding a line here.
+const webviews = {
+  connection: 'media/webview/connection/main.ts',
+};
+
+builds.push({
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+  entryPoints: webviews,
+  outdir: 'dist/webview',
+});
 
 if (tests) {
   const entry = (files, base) => Object.fromEntries(files.map((f) => [path.relative(base, f).replace(/\.ts$/, ''), f]));
@@ -90,6 +110,19 @@ if (tests) {
       outdir: 'out/test',
     });
   }
+}
+
+// --bench (used by `npm run bench`, with --production): the benchmark, plus the activation probe and the
+// stand-ins' host it runs in processes of their own. Always unminified with source maps, whatever the extension build is; no metafile, so
+// dist/meta.json stays the extension build's.
+if (bench) {
+  builds.push({
+    ...common,
+    sourcemap: true,
+    minify: false,
+    entryPoints: { bench: 'test/bench/bench.ts', activationProbe: 'test/bench/activationProbe.ts', fakeHost: 'test/bench/fakeHost.ts' },
+    outdir: 'out/bench',
+  });
 }
 
 async function main() {

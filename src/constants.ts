@@ -4,6 +4,14 @@ export const Commands = {
   generateFromSelection: 'visen.generateFromSelection',
   undoLastGeneration: 'visen.undoLastGeneration',
   retryWrite: 'visen.retryWrite',
+  newConnection: 'visen.newConnection',
+  openConnection: 'visen.openConnection',
+  renameConnection: 'visen.renameConnection',
+  deleteConnection: 'visen.deleteConnection',
+  refreshConnections: 'visen.refreshConnections',
+  openInNotion: 'visen.openInNotion',
+  setConnectionsDatabase: 'visen.setConnectionsDatabase',
+  createConnectionsDatabase: 'visen.createConnectionsDatabase',
   setNotionSecret: 'visen.setNotionSecret',
   setGeminiKey: 'visen.setGeminiKey',
   setOpenAIKey: 'visen.setOpenAIKey',
@@ -16,9 +24,15 @@ export const Commands = {
 
 export const ContextKeys = {
   hasNotionSecret: 'visen.hasNotionSecret',
+  hasConnections: 'visen.hasConnections',
+  hasEngineKey: 'visen.hasEngineKey',
+  hasConnectionsDatabase: 'visen.hasConnectionsDatabase',
+  hasGenerated: 'visen.hasGenerated',
 } as const;
 
 export const Views = {
   container: 'visen',
   connections: 'visen.connections',
 } as const;
+
+export const WALKTHROUGH_ID = 'visen.getStarted';

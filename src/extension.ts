@@ -1,19 +1,31 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerConnectionCommands } from './commands/connections';
+import { registerConnectionsDatabaseCommands } from './commands/connectionsDatabase';
+import { CommandDeps, engineFor, KeyDeps, notionClient } from './commands/deps';
 import { registerGenerateCommands } from './commands/generate';
 import { registerGeneralCommands } from './commands/general';
 import { registerKeyCommands } from './commands/keys';
-import type { CommandDeps } from './commands/deps';
+import { readConfig } from './platform/config';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
 import { createUi } from './platform/ui';
+import { ConnectionRepository } from './services/connections/connectionRepository';
+import { ConnectionSync } from './services/connections/connectionSync';
 import type { EngineKind, EngineModule } from './services/engines/engine';
 import { EngineModules } from './services/engines/engineLoader';
 import { GenerationStore } from './services/generation/generationRecord';
+import { GenerationService } from './services/generation/generationService';
+import { UsageTracker } from './services/generation/usageTracker';
+import type { KeyValueStore } from './services/keyValueStore';
 import { NotionClients } from './services/notion/notionClient';
-import { RecentPages } from './services/notion/recentPages';
-import { registerConnectionsView } from './views/connectionsView';
+import { registerConnectionPanels } from './views/connectionPanel';
+import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
+import { registerGenerationDocuments } from './views/generationDocuments';
+import { VisenContextKeys } from './views/contextKeys';
+import { registerUsageStatusBar } from './views/usageStatusBar';
+import { showWalkthroughOnFirstRun } from './views/walkthrough';
 
 /** Each engine is its own bundle next to this one, required on first use only. */
 const loadEngineBundle = (kind: EngineKind): EngineModule => require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
@@ -22,31 +34,58 @@ const loadEngineBundle = (kind: EngineKind): EngineModule => require(path.join(_
 export interface VisenTestApi extends CommandDeps {
   /** The folder VS Code writes Visen's log into. */
   readonly logFolder: string;
+  readonly tree: ConnectionsTreeProvider;
+  readonly store: KeyValueStore;
+  readonly contextKeys: VisenContextKeys;
 }
 
 export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
+  const connections = new ConnectionRepository(store, log);
+  const generations = new GenerationStore(store);
+  const usage = new UsageTracker(store);
+  const keys: KeyDeps = { secrets: new Secrets(context.secrets), log, notionClients: new NotionClients(log), engines: new EngineModules(loadEngineBundle) };
+  const sync = new ConnectionSync({ client: () => notionClient(keys), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
   const deps: CommandDeps = {
+    ...keys,
     ui: createUi(),
-    log,
-    secrets: new Secrets(context.secrets),
-    notionClients: new NotionClients(log),
-    engines: new EngineModules(loadEngineBundle),
-    generations: new GenerationStore(store),
-    recentPages: new RecentPages(store),
+    generations,
+    connections,
+    usage,
+    sync,
+    generation: new GenerationService({
+      notion: () => notionClient(keys),
+      engine: (kind) => engineFor(keys, kind),
+      generations,
+      connections,
+      sync,
+      usage,
+      logger: log,
+    }),
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
+
+  const tree = registerConnectionsTree(connections, generations);
+  const contextKeys = new VisenContextKeys(deps.secrets, connections, generations);
+  void contextKeys.update();
   context.subscriptions.push(
     log,
+    tree.disposable,
+    contextKeys,
     registerKeyCommands(deps),
     registerGenerateCommands(deps),
+    registerConnectionCommands(deps, context.extensionUri, () => tree.provider.refresh()),
+    registerConnectionsDatabaseCommands(deps),
     registerGeneralCommands(deps),
-    registerConnectionsView(deps.secrets),
+    registerConnectionPanels(deps, context.extensionUri),
+    registerGenerationDocuments(generations),
+    registerUsageStatusBar(usage, () => readConfig().promptBudget),
   );
+  showWalkthroughOnFirstRun(context);
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.
-  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath }) : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, store, contextKeys }) : undefined;
 }
 
 export function deactivate(): void {}

@@ -9,7 +9,10 @@ import { EngineModules, ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationStore } from '../services/generation/generationRecord';
 import type { Client } from '@notionhq/client';
 import type { NotionClients } from '../services/notion/notionClient';
-import type { RecentPages } from '../services/notion/recentPages';
+import type { ConnectionRepository } from '../services/connections/connectionRepository';
+import type { ConnectionSync } from '../services/connections/connectionSync';
+import type { GenerationService } from '../services/generation/generationService';
+import type { UsageTracker } from '../services/generation/usageTracker';
 
 /** What command modules receive from the composition root. */
 export interface CommandDeps {
@@ -19,7 +22,10 @@ export interface CommandDeps {
   readonly notionClients: NotionClients;
   readonly engines: EngineModules;
   readonly generations: GenerationStore;
-  readonly recentPages: RecentPages;
+  readonly connections: ConnectionRepository;
+  readonly sync: ConnectionSync;
+  readonly generation: GenerationService;
+  readonly usage: UsageTracker;
   readonly issuesUrl: string;
 }
 
@@ -30,7 +36,10 @@ export class MissingKeyError extends Error {
   }
 }
 
-export async function notionClient(deps: CommandDeps): Promise<Client> {
+/** What reading a key and building a client needs. */
+export type KeyDeps = Pick<CommandDeps, 'secrets' | 'log' | 'notionClients' | 'engines'>;
+
+export async function notionClient(deps: KeyDeps): Promise<Client> {
   const secret = await deps.secrets.get('visen.notion.secret');
   if (!secret) {
     throw new MissingKeyError(
@@ -43,7 +52,7 @@ export async function notionClient(deps: CommandDeps): Promise<Client> {
   return deps.notionClients.get(secret, readConfig().notionApiBaseUrl);
 }
 
-export async function engineFor(deps: CommandDeps, kind: EngineKind): Promise<Engine> {
+export async function engineFor(deps: KeyDeps, kind: EngineKind): Promise<Engine> {
   const key = await deps.secrets.get(ENGINE_SECRET[kind]);
   if (!key) {
     throw new MissingKeyError(

@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { modelFor, readConfig } from '../platform/config';
+import type { Connection } from '../services/connections/connection';
 import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationRecord } from '../services/generation/generationRecord';
-import { Generator, GenerationOutcome } from '../services/generation/generator';
+import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
-import { NotionPageRef, NotionPages } from '../services/notion/notionPages';
-import { PageWriter } from '../services/notion/pageWriter';
+import type { NotionPageRef } from '../services/notion/notionPages';
 import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
+import { connectionFromArg, pickConnection } from './pickers';
 
-/** Arguments the generate commands accept from keybindings, other extensions and tests. */
+/** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
   /** A Notion page URL or id; asked for when absent. */
   readonly page?: string;
+  readonly connectionId?: string;
   readonly prompt?: string;
 }
 
@@ -22,42 +24,51 @@ export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
     vscode.commands.registerCommand(Commands.generateToPage, guarded(deps, (args?: GenerateArgs) => generateToPage(deps, args))),
     vscode.commands.registerCommand(Commands.generateFromSelection, guarded(deps, () => generateFromSelection(deps))),
     vscode.commands.registerCommand(Commands.retryWrite, guarded(deps, (recordId?: string) => retryWrite(deps, recordId))),
-    vscode.commands.registerCommand(Commands.undoLastGeneration, guarded(deps, () => undoLastGeneration(deps))),
+    vscode.commands.registerCommand(Commands.undoLastGeneration, guarded(deps, (arg?: unknown) => undoLastGeneration(deps, arg))),
   );
 }
 
 async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promise<GenerationRecord | undefined> {
   const config = readConfig();
   // Both keys are checked first, so nobody types a prompt only to learn a key is missing.
-  const client = await notionClient(deps);
-  const engine = await engineFor(deps, config.engine);
+  await notionClient(deps);
+  const given = connectionFromArg(deps, args);
+  await engineFor(deps, given?.engine ?? config.engine);
 
-  const page = await choosePage(deps, new NotionPages(client), args.page);
-  if (!page) return undefined;
-  await deps.recentPages.touch(page);
+  const connection = given ?? (await chooseConnection(deps, args.page));
+  if (!connection) return undefined;
+  if (connection.type === 'database') {
+    void deps.ui.warn(vscode.l10n.t('"{0}" is a database connection: use "Visen: Fill Database Rows" for it, or choose a page.', connection.name));
+    return undefined;
+  }
 
-  const prompt = args.prompt?.trim() || (await askPrompt(deps, page));
+  const prompt = args.prompt?.trim() || (await askPrompt(deps, connection));
   if (!prompt) return undefined;
+  if (!(await withinBudget(deps))) return undefined;
 
-  const model = modelFor(config);
-  const generator = new Generator(new PageWriter(client), deps.generations, deps.log);
-  const outcome = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', page.title), (progress, signal) =>
-    generator.run({
-      page,
+  const engine = connection.engine ?? config.engine;
+  const model = connection.model ?? modelFor(config, engine);
+  const mode = config.writeMode;
+  const result = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', connection.target.title || connection.name), (progress, signal) =>
+    deps.generation.run({
+      connection,
       prompt,
-      mode: config.writeMode,
       engine,
       model,
+      mode,
       instructions: systemInstructions(config.instructions),
       signal,
       onProgress: (p) => {
-        if (p.phase === 'starting') progress.report(vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine.kind], model));
+        if (p.phase === 'starting') progress.report(vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model));
         else progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
       },
     }),
   );
-  await reportOutcome(deps, outcome);
-  return outcome.record;
+  if (result.syncError) {
+    void deps.ui.warn(vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message));
+  }
+  await reportOutcome(deps, result);
+  return result.record;
 }
 
 async function generateFromSelection(deps: CommandDeps): Promise<void> {
@@ -70,66 +81,72 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
   await generateToPage(deps, { prompt: selection });
 }
 
-const PASTE_URL = 'paste';
-
-async function choosePage(deps: CommandDeps, pages: NotionPages, given?: string): Promise<NotionPageRef | undefined> {
-  if (given) {
-    return deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => pages.resolvePage(given));
+/** The connections first, then a pasted URL, which becomes a connection. */
+async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<Connection | undefined> {
+  if (givenPage) {
+    const page = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => deps.generation.resolvePage(givenPage));
+    return deps.generation.connectionFor(page);
   }
-  const recent = deps.recentPages.list();
-  let choice: string | undefined = PASTE_URL;
-  if (recent.length > 0) {
-    const items: Array<vscode.QuickPickItem & { id: string }> = [
-      ...recent.map((p) => ({ id: p.id, label: `$(file) ${p.title}`, description: p.url })),
-      { id: '', label: '', kind: vscode.QuickPickItemKind.Separator },
-      { id: PASTE_URL, label: `$(link) ${vscode.l10n.t('Paste a Notion page URL…')}`, alwaysShow: true },
-    ];
-    const picked = await deps.ui.pick(items, {
-      title: vscode.l10n.t('Visen: Generate to Notion Page'),
-      placeHolder: vscode.l10n.t('Choose the page to write into'),
-      matchOnDescription: true,
-    });
-    if (!picked) return undefined;
-    choice = picked.id;
-  }
-  if (choice !== PASTE_URL) {
-    const page = recent.find((p) => p.id === choice);
-    if (!page) return undefined;
+  const choice = await pickConnection(deps, {
+    title: vscode.l10n.t('Visen: Generate to Notion Page'),
+    placeHolder: vscode.l10n.t('Choose a connection, or paste the link of a Notion page'),
+    offerPaste: true,
+  });
+  if (!choice) return undefined;
+  if (choice.kind === 'connection') {
+    if (choice.connection.type === 'database') return choice.connection;
     try {
       // The page may have been unshared or trashed since: check again before generating.
-      return await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', page.title), () => pages.resolvePage(page.id));
+      await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () => deps.generation.resolvePage(choice.connection.target.id));
     } catch (error) {
-      if (error instanceof NotionError && error.problem === 'notShared') await deps.recentPages.forget(page.id);
+      if (error instanceof NotionError && error.problem === 'notShared') {
+        throw new NotionError('notShared', vscode.l10n.t('"{0}" is no longer shared with your integration, or was deleted. {1}', choice.connection.name, 'In Notion, open the page → ••• → Connections → add your integration.'));
+      }
       throw error;
     }
+    return choice.connection;
   }
-  return deps.ui.inputChecked<NotionPageRef>({
+  const page = await deps.ui.inputChecked<NotionPageRef>({
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
     prompt: vscode.l10n.t('Paste the link of a Notion page shared with your integration (Share → Copy link), or its id.'),
     placeholder: 'https://www.notion.so/…',
     checkingMessage: vscode.l10n.t('Checking the page with Notion…'),
     check: async (value) => {
       try {
-        return { ok: true, value: await pages.resolvePage(value) };
+        return { ok: true, value: await deps.generation.resolvePage(value) };
       } catch (error) {
         return { ok: false, message: error instanceof Error ? error.message : String(error) };
       }
     },
   });
+  return page ? deps.generation.connectionFor(page) : undefined;
 }
 
-async function askPrompt(deps: CommandDeps, page: NotionPageRef): Promise<string | undefined> {
+async function askPrompt(deps: CommandDeps, connection: Connection): Promise<string | undefined> {
   const prompt = await deps.ui.input({
-    title: vscode.l10n.t('Visen: what should be written to "{0}"?', page.title),
+    title: vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name),
     prompt: vscode.l10n.t('Describe the content; Visen writes it as formatted Notion blocks.'),
-    placeHolder: vscode.l10n.t('e.g. A one-page project brief for a weekend hackathon'),
+    placeHolder: connection.lastPrompt ?? vscode.l10n.t('e.g. A one-page project brief for a weekend hackathon'),
     validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Type what Visen should write.')),
   });
   return prompt?.trim() || undefined;
 }
 
+/** Asks before a prompt goes past the monthly budget (visen.promptBudget; 0 = unlimited). */
+export async function withinBudget(deps: CommandDeps): Promise<boolean> {
+  const budget = readConfig().promptBudget;
+  if (!deps.usage.wouldExceed(budget)) return true;
+  const go = vscode.l10n.t('Generate Anyway');
+  const choice = await deps.ui.confirm(
+    vscode.l10n.t('This prompt goes past your monthly budget of {0} prompts.', budget),
+    vscode.l10n.t('{0} prompts used this month. Change the budget with the visen.promptBudget setting.', deps.usage.thisMonth().prompts),
+    go,
+  );
+  return choice === go;
+}
+
 /** Visen's own instructions keep the answer in markdown Notion renders well; the user's come after. */
-function systemInstructions(userInstructions: string): string {
+export function systemInstructions(userInstructions: string): string {
   const base = 'You write content that is inserted directly into a Notion page. Answer with the content only, in GitHub-flavored Markdown: ' +
     'headings, paragraphs, lists, to-do lists (- [ ]), quotes, fenced code blocks with a language, tables and dividers. ' +
     'No preamble, no closing remarks, no wrapping the whole answer in a code fence.';
@@ -144,7 +161,7 @@ async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOut
     return;
   }
   if (record.status === 'cancelled') {
-    void deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the log of generations.', record.writtenBlocks, record.page.title));
+    void deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', record.writtenBlocks, record.page.title));
     return;
   }
   if (record.status === 'writeFailed') {
@@ -169,14 +186,13 @@ async function retryWrite(deps: CommandDeps, recordId?: string): Promise<void> {
     void deps.ui.info(vscode.l10n.t('There is no generation waiting to be written.'));
     return;
   }
-  const client = await notionClient(deps);
-  const generator = new Generator(new PageWriter(client), deps.generations, deps.log);
-  const outcome = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (_progress, signal) => generator.retryWrite(record.id, signal));
+  const outcome = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (_progress, signal) => deps.generation.retryWrite(record.id, signal));
   await reportOutcome(deps, outcome);
 }
 
-async function undoLastGeneration(deps: CommandDeps): Promise<void> {
-  const record = deps.generations.latest((r) => !r.undoneAt && r.writtenBlocks > 0);
+async function undoLastGeneration(deps: CommandDeps, arg?: unknown): Promise<void> {
+  const connection = connectionFromArg(deps, arg);
+  const record = deps.generations.latest((r) => !r.undoneAt && r.writtenBlocks > 0 && (!connection || r.connectionId === connection.id));
   if (!record) {
     void deps.ui.info(vscode.l10n.t('There is no generation to undo.'));
     return;
@@ -192,13 +208,8 @@ async function undoLastGeneration(deps: CommandDeps): Promise<void> {
     restore,
   );
   if (choice !== restore) return;
-  const client = await notionClient(deps);
-  await deps.ui.progress(vscode.l10n.t('Visen: restoring "{0}"…', record.page.title), () =>
-    new PageWriter(client).replace(record.page.id, record.snapshot!.markdown),
-  );
-  record.undoneAt = new Date().toISOString();
-  await deps.generations.save(record);
+  await deps.ui.progress(vscode.l10n.t('Visen: restoring "{0}"…', record.page.title), () => deps.generation.undo(record));
   const open = vscode.l10n.t('Open in Notion');
-  const choiceAfter = await deps.ui.info(vscode.l10n.t('"{0}" is restored.', record.page.title), open);
-  if (choiceAfter === open) await deps.ui.openExternal(record.page.url);
+  const after = await deps.ui.info(vscode.l10n.t('"{0}" is restored.', record.page.title), open);
+  if (after === open) await deps.ui.openExternal(record.page.url);
 }

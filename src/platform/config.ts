@@ -14,6 +14,8 @@ export interface VisenConfig {
   readonly connectionsDatabase: string;
   readonly writeMode: WriteMode;
   readonly instructions: string;
+  /** Prompts per month before Visen asks for confirmation; 0 = unlimited. */
+  readonly promptBudget: number;
 }
 
 /** Base URLs may be redirected by environment variables, for tests and CI only; keys never are. */
@@ -37,6 +39,7 @@ export function readConfig(): VisenConfig {
     connectionsDatabase: text('connectionsDatabase'),
     writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
     instructions: text('instructions'),
+    promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
   };
 }
 

@@ -9,6 +9,8 @@ export interface LoggedRequest {
   query: Record<string, string | string[]>;
   body: unknown;
   headers: http.IncomingHttpHeaders;
+  /** When the request reached the fake (Date.now(), before its body was read): for pacing measurements. */
+  receivedAt?: number;
 }
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, logged: LoggedRequest) => Promise<void> | void;
@@ -21,6 +23,7 @@ export interface RunningServer {
 
 export async function startServer(handler: Handler, port = 0): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
+    const receivedAt = Date.now();
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const raw = await readBody(req);
@@ -32,7 +35,7 @@ export async function startServer(handler: Handler, port = 0): Promise<RunningSe
           body = raw;
         }
       }
-      const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query: queryObject(url), body, headers: req.headers };
+      const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query: queryObject(url), body, headers: req.headers, receivedAt };
       await handler(req, res, logged);
     })().catch((err: unknown) => {
       // A crash inside a fake must show up as a failing request, not as a hung test.

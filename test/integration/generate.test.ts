@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GenerationRecord } from '../../src/services/generation/generationRecord';
-import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+import { connectPage, GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
 
 describe('Generate to Notion Page', () => {
   let stage: Awaited<ReturnType<typeof openStage>>;
@@ -44,9 +44,9 @@ describe('Generate to Notion Page', () => {
     assert.match(geminiBody, /A launch plan for a small app/);
   });
 
-  it('offers recent pages first, and checks the chosen one again', async () => {
+  it('offers the connections first, and checks the chosen page again', async () => {
     const page = stage.notion.addPage({ title: 'Weekly Notes' });
-    await stage.api.recentPages.touch({ id: page.id, title: page.title, url: page.url });
+    await connectPage(stage.api, page);
     stage.ui.picks.push((item) => item.label.includes('Weekly Notes'));
     stage.ui.inputs.push('Notes for this week');
     await vscode.commands.executeCommand('visen.generateToPage');
@@ -211,7 +211,7 @@ describe('Generate to Notion Page', () => {
 
   it('Generate to Notion from Selection uses the selected text as the prompt', async () => {
     const page = stage.notion.addPage({ title: 'From Selection' });
-    await stage.api.recentPages.touch({ id: page.id, title: page.title, url: page.url });
+    await connectPage(stage.api, page);
     const document = await vscode.workspace.openTextDocument({ content: 'Intro line\nWrite a haiku about the sea\n' });
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(1, 0, 1, 27);

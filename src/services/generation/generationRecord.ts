@@ -15,6 +15,8 @@ export type GenerationStatus =
 export interface GenerationRecord {
   readonly id: string;
   readonly createdAt: string;
+  /** The connection it was generated for. */
+  readonly connectionId?: string;
   readonly page: { readonly id: string; readonly title: string; readonly url: string };
   readonly prompt: string;
   readonly engine: EngineKind;
@@ -40,12 +42,20 @@ export interface GenerationRecord {
 }
 
 const KEY = 'visen.generations';
-/** Old records past this count are dropped; each holds a whole generated document. */
-const MAX_RECORDS = 100;
+/** Old records past this count per connection (or page) are dropped; each holds a whole generated document. */
+const MAX_RECORDS_PER_TARGET = 50;
 
 /** The local history of generations, newest first. */
 export class GenerationStore {
+  private readonly listeners = new Set<() => void>();
+
   constructor(private readonly store: KeyValueStore) {}
+
+  /** Calls `listener` after every save or delete; returns the unsubscribe. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
 
   list(): GenerationRecord[] {
     const records = this.store.get<unknown>(KEY);
@@ -60,9 +70,31 @@ export class GenerationStore {
     return this.list().find(predicate);
   }
 
+  /** A connection's generations, newest first. */
+  forConnection(connectionId: string): GenerationRecord[] {
+    return this.list().filter((r) => r.connectionId === connectionId);
+  }
+
   async save(record: GenerationRecord): Promise<void> {
-    const others = this.list().filter((r) => r.id !== record.id);
-    await this.store.update(KEY, [record, ...others].slice(0, MAX_RECORDS));
+    const all = [record, ...this.list().filter((r) => r.id !== record.id)];
+    const perTarget = new Map<string, number>();
+    const kept = all.filter((r) => {
+      const target = r.connectionId ?? r.page.id;
+      const count = (perTarget.get(target) ?? 0) + 1;
+      perTarget.set(target, count);
+      return count <= MAX_RECORDS_PER_TARGET;
+    });
+    await this.store.update(KEY, kept);
+    this.changed();
+  }
+
+  async deleteForConnection(connectionId: string): Promise<void> {
+    await this.store.update(KEY, this.list().filter((r) => r.connectionId !== connectionId));
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 }
 

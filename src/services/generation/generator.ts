@@ -23,6 +23,7 @@ export interface GenerationProgress {
 
 export interface GenerateRequest {
   readonly page: NotionPageRef;
+  readonly connectionId?: string;
   readonly prompt: string;
   readonly mode: WriteMode;
   readonly engine: Engine;
@@ -30,6 +31,8 @@ export interface GenerateRequest {
   readonly instructions?: string;
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: GenerationProgress) => void;
+  /** Each piece of text as the model writes it. */
+  readonly onText?: (text: string) => void;
 }
 
 export interface GenerationOutcome {
@@ -61,6 +64,7 @@ export class Generator {
     const record: GenerationRecord = {
       id: randomUUID(),
       createdAt: new Date(started).toISOString(),
+      connectionId: request.connectionId,
       page: { id: request.page.id, title: request.page.title, url: request.page.url },
       prompt: request.prompt,
       engine: request.engine.kind,
@@ -106,6 +110,7 @@ export class Generator {
       for await (const text of request.engine.stream({ model: request.model, prompt: request.prompt, instructions: request.instructions }, request.signal)) {
         record.timings.firstTokenMs ??= Date.now() - started;
         record.markdown += text;
+        request.onText?.(text);
         accept(chunker.push(text));
         report('generating');
       }

@@ -55,6 +55,33 @@ export class NotionPages {
     }
   }
 
+  /**
+   * Resolves a pasted URL or id to a database the integration can see, for database connections. A page
+   * given instead is told apart from a database Notion can't see.
+   */
+  async resolveDatabase(input: string): Promise<NotionPageRef> {
+    const parsed = parseNotionUrl(input);
+    if (!parsed.ok) throw new NotionError(parsed.reason === 'empty' ? 'validation' : 'notPage', parsed.message);
+    const { id } = parsed.target;
+    try {
+      const database = await this.client.databases.retrieve({ database_id: id });
+      if (!isFullDatabase(database)) throw new NotionError('notShared', 'Notion returned only part of this database. Share it with your integration and try again.');
+      const title = plain(database.title) || 'Untitled';
+      if (database.in_trash) throw new NotionError('validation', `"${title}" is in Notion's trash. Restore it first, or choose another database.`);
+      return { id: database.id, title, url: database.url };
+    } catch (error) {
+      const problem = toNotionError(error, 'this database');
+      // Notion answers the databases endpoint for a page id with 400 (or 404): look before saying "not shared".
+      if (problem.problem === 'notShared' || problem.problem === 'validation') {
+        const page = await this.client.pages.retrieve({ page_id: id }).catch(() => undefined);
+        if (page && isFullPage(page)) {
+          throw new NotionError('validation', `"${pageTitle(page)}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.`);
+        }
+      }
+      throw problem;
+    }
+  }
+
   /** The title of the database with this id, if the integration can see one; undefined otherwise. */
   private async databaseTitle(id: string): Promise<string | undefined> {
     try {

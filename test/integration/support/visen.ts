@@ -50,15 +50,17 @@ export async function openStage(): Promise<Stage & { reset(): Promise<void>; clo
       openai.reset();
       gemini.reset();
       for (const name of SECRET_NAMES) await api.secrets.delete(name);
-      for (const page of api.recentPages.list()) await api.recentPages.forget(page.id);
-      await setSetting('engine', undefined);
-      await setSetting('writeMode', undefined);
+      for (const connection of api.connections.list()) {
+        await api.generations.deleteForConnection(connection.id);
+        await api.connections.delete(connection.id);
+      }
+      for (const key of ['engine', 'writeMode', 'connectionsDatabase', 'promptBudget']) await setSetting(key, undefined);
       stage.ui = new ScriptedUi();
       (api as { ui: unknown }).ui = stage.ui;
     },
     async close() {
       (api as { ui: unknown }).ui = realUi;
-      for (const key of ['notion.apiBaseUrl', 'openai.baseUrl', 'gemini.baseUrl', 'engine', 'writeMode']) await setSetting(key, undefined);
+      for (const key of ['notion.apiBaseUrl', 'openai.baseUrl', 'gemini.baseUrl', 'engine', 'writeMode', 'connectionsDatabase', 'promptBudget']) await setSetting(key, undefined);
       await Promise.all([notion.close(), openai.close(), gemini.close()]);
     },
   };
@@ -87,4 +89,9 @@ export async function visenLog(api: VisenTestApi): Promise<string> {
   walk(path.dirname(api.logFolder), 2);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+/** A connection for a stand-in page, as the palette flow creates one. */
+export async function connectPage(api: VisenTestApi, page: { id: string; title: string; url: string }, name = page.title) {
+  return api.connections.create({ name, type: 'page', target: { id: page.id, url: page.url, title: page.title } });
 }

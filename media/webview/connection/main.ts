@@ -1,0 +1,611 @@
+/**
+ * The connection form: step 1 names and checks a Notion page or database, step 2 writes a prompt into it
+ * and shows the text as it streams, then the connection's history. All state lives in the host; this page
+ * keeps only what the user typed (vscode.setState), so it survives being hidden or reloaded.
+ *
+ * Stable hooks for UI tests (ids are unique; classes mark regions):
+ *   step 1   #name  #type (select: page | database)  #url  .validation (status of the URL check;
+ *            .is-ok / .is-error / .is-checking)  #next
+ *   step 2   #prompt  #engine (select)  #model  #mode-append  #mode-replace  #generate  #cancel
+ *            #open-target (the connection's page)  .key-notice (a missing key, with its button)
+ *            .progress ("N of M blocks in Notion")  .output (the streamed text)
+ *            .result (.is-written / .is-writeFailed / .is-cancelled / .is-failed …)  #open-in-notion  #retry-write
+ *   history  .history  .history-item (a <details>; data-record-id, data-status)  .history-empty
+ *            .history-undo  .history-retry
+ *   sections #step-connect  #step-generate; body[data-step="connect" | "generate"]
+ *
+ * Nothing here ever sets HTML from a string: titles, prompts and generated text go in as text nodes.
+ */
+import type {
+  CommandAction,
+  ConnectionType,
+  EngineKind,
+  FormState,
+  HistoryItem,
+  HostMessage,
+  PersistedFormState,
+  ReplyResults,
+  ResultView,
+  RunView,
+  ValidationResult,
+  WebviewMessage,
+  WriteMode,
+} from '../../../src/views/connectionProtocol';
+import { append, byId, h, replaceChildren, show } from '../shared/dom';
+import { Host } from '../shared/host';
+import { renderMarkdown } from '../shared/markdown';
+
+const VALIDATE_DELAY_MS = 400;
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+const MOD_KEY = isMac ? '⌘' : 'Ctrl';
+
+type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
+
+let state: FormState | undefined;
+let run: MutableRun | undefined;
+let draft: PersistedFormState;
+const expanded = new Set<string>();
+const contents = new Map<string, string>();
+
+const host = new Host<WebviewMessage, HostMessage, PersistedFormState>(receive);
+draft = host.state ?? {};
+for (const id of draft.expanded ?? []) expanded.add(id);
+
+// ---- layout ---------------------------------------------------------------------------------------
+
+const action = (label: string, id: string, className = '', onClick: () => void = () => undefined) =>
+  h('button', { id, className: `button ${className}`.trim(), attrs: { type: 'button' }, on: { click: onClick } }, label);
+
+document.body.append(
+  h('main', { className: 'form' },
+    h('header', { className: 'header' },
+      h('h1', { id: 'heading' }, 'New Connection'),
+      h('ol', { className: 'steps', attrs: { 'aria-label': 'Steps' } },
+        h('li', { id: 'step-1-label' }, h('span', { className: 'step-number' }, '1'), 'Connect'),
+        h('li', { id: 'step-2-label' }, h('span', { className: 'step-number' }, '2'), 'Generate'),
+      ),
+    ),
+
+    h('section', { id: 'step-connect', className: 'step', attrs: { 'aria-labelledby': 'step-1-label' } },
+      h('p', { className: 'intro' }, 'Point Visen at a Notion page or database that is shared with your integration.'),
+      h('div', { className: 'field' },
+        h('label', { attrs: { for: 'name' } }, 'Name'),
+        h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, placeholder: 'Defaults to the page title', 'aria-describedby': 'name-hint' } }),
+        h('div', { id: 'name-hint', className: 'hint' }, 'Optional. How the connection appears in Visen.'),
+      ),
+      h('div', { className: 'field' },
+        h('label', { attrs: { for: 'type' } }, 'Type'),
+        h('select', { id: 'type', className: 'select' },
+          h('option', { attrs: { value: 'page' } }, 'Notion Page'),
+          h('option', { attrs: { value: 'database' } }, 'Notion Database'),
+        ),
+      ),
+      h('div', { className: 'field' },
+        h('label', { attrs: { for: 'url' } }, 'Notion URL'),
+        h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://www.notion.so/…', 'aria-describedby': 'url-validation url-hint', required: true } }),
+        h('div', { id: 'url-hint', className: 'hint' }, 'In Notion: Share → Copy link.'),
+        h('div', { id: 'url-validation', className: 'validation', attrs: { role: 'status', 'aria-live': 'polite' } }),
+      ),
+      h('div', { className: 'actions' }, action('Next', 'next', 'primary', () => void next())),
+    ),
+
+    h('section', { id: 'step-generate', className: 'step', attrs: { 'aria-labelledby': 'step-2-label' } },
+      h('div', { className: 'target' },
+        h('span', { id: 'target-type', className: 'badge' }),
+        h('span', { id: 'target-title', className: 'target-title' }),
+        h('button', { id: 'open-target', className: 'link', attrs: { type: 'button', title: 'Open in Notion' }, on: { click: () => host.post({ type: 'openInNotion' }) } }, 'Open in Notion ↗'),
+      ),
+      h('div', { id: 'database-notice', className: 'notice', attrs: { role: 'note' } }),
+      h('div', { id: 'prompt-fields' },
+        h('div', { className: 'field' },
+          h('label', { attrs: { for: 'prompt' } }, 'Prompt'),
+          h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, 'aria-describedby': 'prompt-hint' } }),
+          h('div', { id: 'prompt-hint', className: 'hint' }, `Describe the content; Visen writes it as formatted Notion blocks. ${MOD_KEY}+Enter generates.`),
+        ),
+        h('div', { className: 'options' },
+          h('div', { className: 'field' },
+            h('label', { attrs: { for: 'engine' } }, 'Engine'),
+            h('select', { id: 'engine', className: 'select' }),
+          ),
+          h('div', { className: 'field' },
+            h('label', { attrs: { for: 'model' } }, 'Model'),
+            h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: 200 } }),
+            h('datalist', { id: 'models' }),
+          ),
+          h('fieldset', { className: 'field mode' },
+            h('legend', {}, 'Write mode'),
+            h('label', { className: 'radio' }, h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }), 'Append to the page'),
+            h('label', { className: 'radio' }, h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }), 'Replace its content (undoable)'),
+          ),
+        ),
+        h('div', { id: 'key-notice', className: 'key-notice notice is-warning', attrs: { role: 'alert' } }),
+        h('div', { className: 'actions' },
+          action('Generate', 'generate', 'primary', generate),
+          action('Cancel', 'cancel', 'secondary', () => host.post({ type: 'cancel' })),
+        ),
+      ),
+      h('section', { id: 'run', className: 'run', attrs: { 'aria-label': 'Generation' } },
+        h('div', { id: 'progress', className: 'progress', attrs: { role: 'status', 'aria-live': 'polite' } },
+          h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { id: 'progress-label' }),
+        ),
+        h('article', { id: 'output', className: 'output preview', attrs: { 'aria-label': 'Generated text', tabindex: 0 } }),
+        h('div', { id: 'result', className: 'result', attrs: { role: 'status' } },
+          h('p', { id: 'result-message', className: 'result-message' }),
+          h('p', { id: 'result-warning', className: 'result-warning' }),
+          h('div', { className: 'actions' },
+            action('Open in Notion', 'open-in-notion', 'primary', () => host.post({ type: 'openInNotion', recordId: run?.result?.recordId })),
+            action('Retry Write', 'retry-write', 'secondary', () => {
+              const recordId = run?.result?.recordId;
+              if (recordId) host.post({ type: 'retryWrite', recordId });
+            }),
+            h('span', { id: 'result-action' }),
+          ),
+        ),
+      ),
+    ),
+
+    h('section', { id: 'history', className: 'history', attrs: { 'aria-labelledby': 'history-heading' } },
+      h('div', { className: 'history-header' },
+        h('h2', { id: 'history-heading' }, 'History'),
+        h('span', { id: 'usage', className: 'usage' }),
+      ),
+      h('div', { id: 'history-list' }),
+    ),
+  ),
+);
+
+const el = {
+  heading: byId<HTMLHeadingElement>('heading'),
+  stepConnect: byId<HTMLElement>('step-connect'),
+  stepGenerate: byId<HTMLElement>('step-generate'),
+  step1: byId<HTMLLIElement>('step-1-label'),
+  step2: byId<HTMLLIElement>('step-2-label'),
+  name: byId<HTMLInputElement>('name'),
+  type: byId<HTMLSelectElement>('type'),
+  url: byId<HTMLInputElement>('url'),
+  validation: byId<HTMLDivElement>('url-validation'),
+  next: byId<HTMLButtonElement>('next'),
+  targetType: byId<HTMLSpanElement>('target-type'),
+  targetTitle: byId<HTMLSpanElement>('target-title'),
+  databaseNotice: byId<HTMLDivElement>('database-notice'),
+  promptFields: byId<HTMLDivElement>('prompt-fields'),
+  prompt: byId<HTMLTextAreaElement>('prompt'),
+  engine: byId<HTMLSelectElement>('engine'),
+  model: byId<HTMLInputElement>('model'),
+  models: byId<HTMLDataListElement>('models'),
+  modeAppend: byId<HTMLInputElement>('mode-append'),
+  modeReplace: byId<HTMLInputElement>('mode-replace'),
+  keyNotice: byId<HTMLDivElement>('key-notice'),
+  generate: byId<HTMLButtonElement>('generate'),
+  cancel: byId<HTMLButtonElement>('cancel'),
+  run: byId<HTMLElement>('run'),
+  progress: byId<HTMLDivElement>('progress'),
+  progressLabel: byId<HTMLSpanElement>('progress-label'),
+  output: byId<HTMLElement>('output'),
+  result: byId<HTMLDivElement>('result'),
+  resultMessage: byId<HTMLParagraphElement>('result-message'),
+  resultWarning: byId<HTMLParagraphElement>('result-warning'),
+  resultAction: byId<HTMLSpanElement>('result-action'),
+  openInNotion: byId<HTMLButtonElement>('open-in-notion'),
+  retryWrite: byId<HTMLButtonElement>('retry-write'),
+  history: byId<HTMLElement>('history'),
+  historyList: byId<HTMLDivElement>('history-list'),
+  usage: byId<HTMLSpanElement>('usage'),
+};
+
+// ---- draft (what the user typed, kept across reloads) ---------------------------------------------
+
+el.name.value = draft.name ?? '';
+el.type.value = draft.connectionType ?? 'page';
+el.url.value = draft.url ?? '';
+el.prompt.value = draft.prompt ?? '';
+
+function saveDraft(change: Partial<PersistedFormState> = {}): void {
+  draft = {
+    ...draft,
+    name: el.name.value,
+    connectionType: el.type.value as ConnectionType,
+    url: el.url.value,
+    prompt: el.prompt.value,
+    expanded: [...expanded],
+    ...change,
+  };
+  host.state = draft;
+}
+
+// ---- step 1: check the URL as it is typed ---------------------------------------------------------
+
+let validateTimer: ReturnType<typeof setTimeout> | undefined;
+let validateSeq = 0;
+let validation: { key: string; checking: boolean; result?: ValidationResult; error?: string } = { key: '', checking: false };
+let creating = false;
+
+const validationKey = () => `${el.type.value}|${el.url.value.trim()}`;
+const isValid = () => validation.key === validationKey() && validation.result?.ok === true;
+
+function scheduleValidation(): void {
+  if (validateTimer) clearTimeout(validateTimer);
+  if (validation.key !== validationKey()) {
+    validation = { key: '', checking: false };
+    renderValidation();
+  }
+  validateTimer = setTimeout(() => void validateNow(), VALIDATE_DELAY_MS);
+}
+
+async function validateNow(): Promise<void> {
+  if (validateTimer) clearTimeout(validateTimer);
+  validateTimer = undefined;
+  const key = validationKey();
+  const url = el.url.value.trim();
+  if (!url) {
+    validation = { key: '', checking: false };
+    renderValidation();
+    return;
+  }
+  if (validation.key === key && (validation.checking || validation.result)) return;
+  const seq = ++validateSeq;
+  validation = { key, checking: true };
+  renderValidation();
+  try {
+    const result = await host.request<ReplyResults['validate']>({ type: 'validate', connectionType: el.type.value as ConnectionType, url });
+    if (seq === validateSeq) validation = { key, checking: false, result };
+  } catch (error) {
+    if (seq === validateSeq) validation = { key, checking: false, error: errorText(error) };
+  }
+  if (seq === validateSeq) renderValidation();
+}
+
+function renderValidation(): void {
+  const box = el.validation;
+  box.className = 'validation';
+  replaceChildren(box);
+  const result = validation.key === validationKey() ? validation.result : undefined;
+  if (validation.checking) {
+    box.classList.add('is-checking');
+    append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), 'Checking with Notion…');
+  } else if (validation.error) {
+    box.classList.add('is-error');
+    append(box, validation.error);
+  } else if (result?.ok) {
+    box.classList.add('is-ok');
+    append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✓'), h('strong', {}, result.title));
+    if (result.existingConnection) append(box, h('span', { className: 'hint-inline' }, ` — already connected as “${result.existingConnection}”: Next opens it.`));
+  } else if (result && !result.ok && result.problem !== 'empty') {
+    box.classList.add('is-error');
+    append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', {}, result.message));
+    if (result.action) append(box, commandButton(result.action));
+  }
+  el.name.placeholder = result?.ok ? result.title : 'Defaults to the page title';
+  el.url.setAttribute('aria-invalid', String(!!result && !result.ok && result.problem !== 'empty'));
+  el.next.disabled = !isValid() || creating;
+}
+
+async function next(): Promise<void> {
+  if (creating) return;
+  if (!isValid()) {
+    await validateNow();
+    if (!isValid()) return;
+  }
+  creating = true;
+  el.next.disabled = true;
+  el.next.textContent = 'Connecting…';
+  try {
+    await host.request<ReplyResults['create']>({ type: 'create', name: el.name.value.trim(), connectionType: el.type.value as ConnectionType, url: el.url.value.trim() });
+    // The host follows with a state that shows the connection: step 2.
+  } catch (error) {
+    validation = { key: validationKey(), checking: false, error: errorText(error) };
+  } finally {
+    creating = false;
+    el.next.textContent = 'Next';
+    renderValidation();
+  }
+}
+
+el.name.addEventListener('input', () => saveDraft());
+el.url.addEventListener('input', () => {
+  saveDraft();
+  scheduleValidation();
+});
+el.url.addEventListener('blur', () => void validateNow());
+el.type.addEventListener('change', () => {
+  saveDraft();
+  void validateNow();
+});
+for (const input of [el.name, el.url]) {
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      void next();
+    }
+  });
+}
+
+// ---- step 2: generate -----------------------------------------------------------------------------
+
+function generate(): void {
+  const connection = state?.connection;
+  if (!connection || run?.running || connection.type !== 'page') return;
+  const prompt = el.prompt.value.trim();
+  if (!prompt) {
+    el.prompt.focus();
+    el.prompt.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  const model = el.model.value.trim() || currentEngine()?.defaultModel || '';
+  host.post({ type: 'generate', prompt, engine: el.engine.value as EngineKind, model, writeMode: currentMode() });
+}
+
+const currentEngine = () => state?.engines.find((e) => e.kind === el.engine.value);
+const currentMode = (): WriteMode => (el.modeReplace.checked ? 'replace' : 'append');
+
+el.prompt.addEventListener('input', () => {
+  el.prompt.removeAttribute('aria-invalid');
+  saveDraft();
+});
+el.prompt.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    generate();
+  }
+});
+el.engine.addEventListener('change', () => {
+  host.post({ type: 'settings', engine: el.engine.value as EngineKind });
+  renderEngine();
+});
+el.model.addEventListener('change', () => {
+  const model = el.model.value.trim();
+  if (model) host.post({ type: 'settings', model });
+});
+for (const radio of [el.modeAppend, el.modeReplace]) {
+  radio.addEventListener('change', () => host.post({ type: 'settings', writeMode: currentMode() }));
+}
+
+// ---- messages from the host -----------------------------------------------------------------------
+
+function receive(message: HostMessage): void {
+  switch (message.type) {
+    case 'state':
+      applyState(message.state);
+      return;
+    case 'runStarted':
+      run = { ...message.run };
+      renderRun(true);
+      return;
+    case 'text':
+      if (run?.runId !== message.runId) return;
+      run.text += message.text;
+      scheduleOutput();
+      return;
+    case 'progress':
+      if (run?.runId !== message.runId) return;
+      run.progress = message.progress;
+      renderProgress();
+      return;
+    case 'result':
+      if (run?.runId !== message.runId) return;
+      run.running = false;
+      run.result = message.result;
+      if (message.result.status === 'written') {
+        el.prompt.value = '';
+        saveDraft();
+      }
+      renderRun(false);
+      el.result.querySelector<HTMLButtonElement>('button:not([hidden])')?.focus();
+      return;
+  }
+}
+
+function applyState(next: FormState): void {
+  const stepChanged = !!state?.connection !== !!next.connection;
+  state = next;
+  if (next.run && (!run || next.run.runId >= run.runId)) run = { ...next.run };
+  if (next.connection && draft.connectionId !== next.connection.id) saveDraft({ connectionId: next.connection.id });
+  render();
+  if (stepChanged && next.connection) el.prompt.focus();
+}
+
+function render(): void {
+  if (!state) return;
+  const connection = state.connection;
+  document.body.dataset.step = connection ? 'generate' : 'connect';
+  el.heading.textContent = connection ? connection.name : 'New Connection';
+  show(el.stepConnect, !connection);
+  show(el.stepGenerate, !!connection);
+  show(el.history, !!connection);
+  el.step1.setAttribute('aria-current', connection ? 'false' : 'step');
+  el.step2.setAttribute('aria-current', connection ? 'step' : 'false');
+  el.step1.classList.toggle('done', !!connection);
+
+  if (!connection) {
+    if (!state.notionSecretSet && !validation.result && !validation.checking) {
+      el.validation.className = 'validation is-error';
+      replaceChildren(el.validation, h('span', {}, 'Visen needs your Notion integration secret first.'), commandButton(state.setNotionSecret));
+    } else {
+      renderValidation();
+    }
+    if (el.url.value.trim() && !validation.key) void validateNow();
+    return;
+  }
+
+  el.targetType.textContent = connection.typeLabel;
+  el.targetTitle.textContent = connection.target.title;
+  el.targetTitle.title = connection.target.url;
+  const isDatabase = connection.type === 'database';
+  show(el.databaseNotice, isDatabase);
+  show(el.promptFields, !isDatabase);
+  if (isDatabase) {
+    replaceChildren(el.databaseNotice,
+      h('span', {}, 'Database connections are filled row by row with “Visen: Fill Database Rows”.'),
+      commandButton({ command: 'visen.fillDatabase', label: 'Fill Database Rows' }),
+    );
+  }
+  el.prompt.placeholder = connection.lastPrompt ?? 'e.g. A one-page project brief for a weekend hackathon';
+
+  if (el.engine.options.length !== state.engines.length) {
+    replaceChildren(el.engine, ...state.engines.map((e) => h('option', { attrs: { value: e.kind } }, e.label)));
+  }
+  if (document.activeElement !== el.engine) el.engine.value = connection.engine;
+  if (document.activeElement !== el.model) el.model.value = connection.model;
+  el.modeAppend.checked = connection.writeMode === 'append';
+  el.modeReplace.checked = connection.writeMode === 'replace';
+  renderEngine();
+  renderRun(false);
+  renderHistory();
+}
+
+function renderEngine(): void {
+  const engine = currentEngine();
+  if (!engine || !state) return;
+  replaceChildren(el.models, ...engine.suggestedModels.map((m) => h('option', { attrs: { value: m } })));
+  const missing = !state.notionSecretSet ? { text: 'Visen needs your Notion integration secret to write to the page.', action: state.setNotionSecret }
+    : !engine.keySet ? { text: `Visen needs your ${engine.label} API key to generate with it. It is kept in VS Code's secret storage.`, action: engine.setKey }
+    : undefined;
+  show(el.keyNotice, !!missing);
+  if (missing) replaceChildren(el.keyNotice, h('span', {}, missing.text), commandButton(missing.action));
+}
+
+// ---- the run: streamed text, progress, result -----------------------------------------------------
+
+let outputFrame = 0;
+
+function scheduleOutput(): void {
+  if (outputFrame) return;
+  outputFrame = requestAnimationFrame(() => {
+    outputFrame = 0;
+    renderOutput();
+  });
+}
+
+function renderOutput(): void {
+  const stick = el.output.scrollHeight - el.output.scrollTop - el.output.clientHeight < 40;
+  replaceChildren(el.output, renderMarkdown(run?.text ?? ''));
+  show(el.output, !!run?.text);
+  if (stick) el.output.scrollTop = el.output.scrollHeight;
+}
+
+function renderProgress(): void {
+  const label = run?.progress?.label ?? (run?.kind === 'retryWrite' ? 'Writing to Notion…' : 'Starting…');
+  el.progressLabel.textContent = label;
+  show(el.progress, !!run?.running);
+}
+
+function renderRun(fresh: boolean): void {
+  const running = !!run?.running;
+  const connection = state?.connection;
+  el.generate.disabled = running || !connection || connection.type !== 'page';
+  show(el.cancel, running);
+  el.prompt.readOnly = running;
+  el.engine.disabled = running;
+  el.model.readOnly = running;
+  el.modeAppend.disabled = running;
+  el.modeReplace.disabled = running;
+  show(el.run, !!run);
+  if (!run) return;
+  if (fresh) el.output.scrollTop = 0;
+  renderOutput();
+  renderProgress();
+  renderResult(run.result);
+}
+
+function renderResult(result: ResultView | undefined): void {
+  show(el.result, !!result && !run?.running);
+  if (!result) return;
+  el.result.className = `result is-${result.status}`;
+  el.resultMessage.textContent = result.message;
+  el.resultWarning.textContent = result.warning ?? '';
+  show(el.resultWarning, !!result.warning);
+  show(el.openInNotion, result.canOpen);
+  show(el.retryWrite, result.canRetry);
+  replaceChildren(el.resultAction, result.action ? commandButton(result.action) : null);
+}
+
+// ---- history --------------------------------------------------------------------------------------
+
+function renderHistory(): void {
+  const connection = state?.connection;
+  if (!connection || !state) return;
+  el.usage.textContent = connection.usage;
+  const items = state.history;
+  if (items.length === 0) {
+    replaceChildren(el.historyList, h('p', { className: 'history-empty' }, 'No generations yet: type a prompt above and press Generate.'));
+    return;
+  }
+  replaceChildren(el.historyList, h('ul', { className: 'history-items' }, ...items.map(historyItem)));
+}
+
+function historyItem(item: HistoryItem): HTMLLIElement {
+  if (item.status === 'generating') contents.delete(item.id);
+  const body = h('div', { className: 'history-content preview' });
+  const details = h('details', { className: 'history-item', attrs: { 'data-record-id': item.id, 'data-status': item.status, open: expanded.has(item.id) } },
+    h('summary', {},
+      h('span', { className: 'history-prompt' }, item.prompt),
+      h('span', { className: 'history-meta' },
+        h('time', { attrs: { datetime: item.createdAt, title: new Date(item.createdAt).toLocaleString() } }, item.when),
+        ' · ', item.engine, ' · ',
+        h('span', { className: `history-status status-${item.status}` }, item.statusLabel),
+        item.mode === 'replace' ? ' · replace' : '',
+      ),
+    ),
+    body,
+    h('div', { className: 'actions' },
+      item.canUndo ? action('Undo', `undo-${item.id}`, 'secondary history-undo', () => void undo(item)) : null,
+      item.canRetry ? action('Retry Write', `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
+      item.writtenBlocks > 0 ? action('Open in Notion', `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
+    ),
+  );
+  const fill = async () => {
+    if (!contents.has(item.id)) {
+      replaceChildren(body, h('span', { className: 'hint' }, 'Loading…'));
+      try {
+        contents.set(item.id, await host.request<ReplyResults['historyContent']>({ type: 'historyContent', recordId: item.id }));
+      } catch (error) {
+        replaceChildren(body, h('span', { className: 'error' }, errorText(error)));
+        return;
+      }
+    }
+    const text = contents.get(item.id) ?? '';
+    replaceChildren(body, text ? renderMarkdown(text) : h('span', { className: 'hint' }, 'No text was generated.'));
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) {
+      expanded.add(item.id);
+      void fill();
+    } else {
+      expanded.delete(item.id);
+    }
+    saveDraft();
+  });
+  if (details.open) void fill();
+  return h('li', {}, details);
+}
+
+async function undo(item: HistoryItem): Promise<void> {
+  try {
+    await host.request<ReplyResults['undo']>({ type: 'undo', recordId: item.id });
+  } catch (error) {
+    const details = el.historyList.querySelector(`[data-record-id="${CSS.escape(item.id)}"] .actions`);
+    if (details) append(details, h('span', { className: 'error' }, errorText(error)));
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+function commandButton(command: CommandAction): HTMLButtonElement {
+  return h('button', { className: 'button secondary inline', attrs: { type: 'button' }, on: { click: () => host.post({ type: 'runCommand', command: command.command }) } }, command.label);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// Hidden until the host's state says which step this is.
+show(el.stepConnect, false);
+show(el.stepGenerate, false);
+show(el.history, false);
+show(el.run, false);
+show(el.cancel, false);
+show(el.keyNotice, false);
+show(el.databaseNotice, false);
+renderValidation();
+host.ready();

@@ -1,0 +1,52 @@
+/**
+ * Building DOM without HTML strings: every text goes in as a text node, so a title, a prompt or model
+ * output can never become markup. There is deliberately no way to pass raw HTML.
+ */
+
+type Child = Node | string | number | false | null | undefined;
+
+export interface Props {
+  readonly id?: string;
+  readonly className?: string;
+  /** Attributes set with setAttribute (aria-*, role, for, type, placeholder…); `false`/undefined leave them out. */
+  readonly attrs?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly on?: { readonly [K in keyof HTMLElementEventMap]?: (event: HTMLElementEventMap[K]) => void };
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (props.id) element.id = props.id;
+  if (props.className) element.className = props.className;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    if (value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const [event, listener] of Object.entries(props.on ?? {})) {
+    element.addEventListener(event, listener as EventListener);
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+  }
+}
+
+/** Replaces an element's children. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+export function show(element: HTMLElement, visible: boolean): void {
+  element.hidden = !visible;
+}
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing`);
+  return element as T;
+}

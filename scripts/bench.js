@@ -1,0 +1,16 @@
+// `npm run bench`: builds the production bundles and the benchmark, then runs it.
+// The benchmark prints a table and writes test-artifacts/bench.json; see test/bench/bench.ts.
+const { spawnSync } = require('child_process');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+
+function run(args) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (result.error) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+// --production: what users install (dist/, dist/meta.json); --bench: out/bench/{bench,activationProbe}.js.
+run(['esbuild.js', '--production', '--bench']);
+run(['--enable-source-maps', path.join('out', 'bench', 'bench.js')]);

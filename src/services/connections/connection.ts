@@ -1,0 +1,47 @@
+import * as v from 'valibot';
+
+export type ConnectionType = 'page' | 'database';
+
+export const CONNECTION_TYPE_LABELS: Record<ConnectionType, string> = {
+  page: 'Notion Page',
+  database: 'Notion Database',
+};
+
+const isoDate = v.pipe(v.string(), v.isoTimestamp());
+
+/** A connection as stored; the schema also validates what comes back from storage and from Notion. */
+export const ConnectionSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  type: v.picklist(['page', 'database']),
+  target: v.object({
+    id: v.pipe(v.string(), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)),
+    url: v.pipe(v.string(), v.url()),
+    title: v.string(),
+  }),
+  createdAt: isoDate,
+  lastUsedAt: v.optional(isoDate),
+  usage: v.object({
+    prompts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    inputTokens: v.pipe(v.number(), v.minValue(0)),
+    outputTokens: v.pipe(v.number(), v.minValue(0)),
+  }),
+  lastPrompt: v.optional(v.string()),
+  /** Engine and model chosen for this connection; absent = the settings'. */
+  engine: v.optional(v.picklist(['gemini', 'openai'])),
+  model: v.optional(v.string()),
+  /** Where the last generations went: append or replace. */
+  writeMode: v.optional(v.picklist(['append', 'replace'])),
+  /** The id of its row in the connections database, once mirrored. */
+  rowId: v.optional(v.string()),
+});
+
+export type Connection = v.InferOutput<typeof ConnectionSchema>;
+
+export function parseConnection(value: unknown): { ok: true; connection: Connection } | { ok: false; problem: string } {
+  const result = v.safeParse(ConnectionSchema, value);
+  if (result.success) return { ok: true, connection: result.output };
+  const issue = result.issues[0];
+  const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, problem: `${where ? `${where}: ` : ''}${issue.message}` };
+}

@@ -1,0 +1,122 @@
+import type { Client } from '@notionhq/client';
+import type { Connection } from '../connections/connection';
+import type { ConnectionRepository } from '../connections/connectionRepository';
+import type { ConnectionSync } from '../connections/connectionSync';
+import type { Engine, EngineKind } from '../engines/engine';
+import type { Logger } from '../logger';
+import { NotionPageRef, NotionPages } from '../notion/notionPages';
+import { PageWriter } from '../notion/pageWriter';
+import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
+import { GenerationOutcome, GenerationProgress, Generator } from './generator';
+import type { UsageTracker } from './usageTracker';
+
+export interface GenerationServiceDeps {
+  /** The Notion client for the stored secret; throws when there is none. */
+  readonly notion: () => Promise<Client>;
+  /** The engine for the stored key; throws when there is none. */
+  readonly engine: (kind: EngineKind) => Promise<Engine>;
+  readonly generations: GenerationStore;
+  readonly connections: ConnectionRepository;
+  readonly sync: ConnectionSync;
+  readonly usage: UsageTracker;
+  readonly logger: Logger;
+}
+
+export interface RunOptions {
+  readonly connection: Connection;
+  readonly prompt: string;
+  readonly engine: EngineKind;
+  readonly model: string;
+  readonly mode: WriteMode;
+  readonly instructions?: string;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (progress: GenerationProgress) => void;
+  readonly onText?: (text: string) => void;
+}
+
+export interface RunResult extends GenerationOutcome {
+  /** The connection with its usage counted. */
+  readonly connection: Connection;
+  /** Set when the generation went well but the connections database could not be updated. */
+  readonly syncError?: Error;
+}
+
+/**
+ * One generation for a connection, from any surface (palette, form, tree): check the page, stream
+ * into it, count the usage and mirror the connection's row.
+ */
+export class GenerationService {
+  constructor(private readonly deps: GenerationServiceDeps) {}
+
+  async resolvePage(input: string): Promise<NotionPageRef> {
+    return new NotionPages(await this.deps.notion()).resolvePage(input);
+  }
+
+  /** The connection for a page, created (named after the page) when there is none. */
+  async connectionFor(page: NotionPageRef, name?: string): Promise<Connection> {
+    const existing = this.deps.connections.findByTarget(page.id);
+    if (existing) return existing;
+    const created = await this.deps.connections.create({ name: name ?? page.title, type: 'page', target: { id: page.id, url: page.url, title: page.title } });
+    await this.pushQuietly(created);
+    return this.deps.connections.get(created.id) ?? created;
+  }
+
+  async run(options: RunOptions): Promise<RunResult> {
+    const client = await this.deps.notion();
+    const engine = await this.deps.engine(options.engine);
+    const page = await new NotionPages(client).resolvePage(options.connection.target.id);
+    const generator = new Generator(new PageWriter(client), this.deps.generations, this.deps.logger);
+    const outcome = await generator.run({
+      page,
+      connectionId: options.connection.id,
+      prompt: options.prompt,
+      mode: options.mode,
+      engine,
+      model: options.model,
+      instructions: options.instructions,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      onText: options.onText,
+    });
+    return this.afterGeneration(options.connection, outcome, page.title);
+  }
+
+  async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
+    const generator = new Generator(new PageWriter(await this.deps.notion()), this.deps.generations, this.deps.logger);
+    return generator.retryWrite(recordId, signal);
+  }
+
+  /** Puts the page back as it was before the generation. */
+  async undo(record: GenerationRecord): Promise<void> {
+    if (!record.snapshot || record.snapshot.truncated) throw new Error('No full copy of the page was kept for this generation.');
+    await new PageWriter(await this.deps.notion()).replace(record.page.id, record.snapshot.markdown);
+    await this.deps.generations.save({ ...record, undoneAt: new Date().toISOString() });
+  }
+
+  private async afterGeneration(connection: Connection, outcome: GenerationOutcome, title: string): Promise<RunResult> {
+    // A generation that produced text counts, whatever happened to the write: the provider billed it.
+    if (outcome.record.markdown.length === 0 && outcome.record.status !== 'written') {
+      return { ...outcome, connection };
+    }
+    await this.deps.usage.add(outcome.record.usage);
+    const counted = await this.deps.connections.recordUse(connection.id, {
+      prompt: outcome.record.prompt,
+      usage: outcome.record.usage,
+      title,
+    });
+    const updated = counted ?? connection;
+    const syncError = await this.pushQuietly(updated, outcome.record.engine, outcome.record.model);
+    return { ...outcome, connection: this.deps.connections.get(updated.id) ?? updated, syncError };
+  }
+
+  private async pushQuietly(connection: Connection, engine?: string, model?: string): Promise<Error | undefined> {
+    try {
+      await this.deps.sync.push(connection, engine, model);
+      return undefined;
+    } catch (error) {
+      const problem = error instanceof Error ? error : new Error(String(error));
+      this.deps.logger.warn(`Connections database not updated for "${connection.name}": ${problem.message}`);
+      return problem;
+    }
+  }
+}

@@ -1,0 +1,651 @@
+import * as vscode from 'vscode';
+import { CommandDeps, MissingKeyError, notionClient } from '../commands/deps';
+import { systemInstructions, withinBudget } from '../commands/generate';
+import { modelFor, readConfig } from '../platform/config';
+import { ENGINE_SECRET } from '../platform/secrets';
+import { CONNECTION_TYPE_LABELS, type Connection } from '../services/connections/connection';
+import { EngineError, type EngineKind } from '../services/engines/engine';
+import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
+import type { GenerationRecord } from '../services/generation/generationRecord';
+import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
+import { NotionError } from '../services/notion/notionErrors';
+import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
+import { parseNotionUrl } from '../services/notion/notionUrl';
+import {
+  CommandAction,
+  ConnectionView,
+  EngineView,
+  FORM_COMMANDS,
+  FormCommand,
+  FormState,
+  HistoryItem,
+  HostMessage,
+  ProgressView,
+  ReplyResults,
+  ResultView,
+  RunView,
+  ValidationResult,
+  WebviewMessage,
+  WebviewRequest,
+  WriteMode,
+  parseWebviewMessage,
+} from './connectionProtocol';
+import { describeUse, timeAgo } from './format';
+
+/** Streamed text is gathered for this long before it is posted, so a fast model does not flood the webview. */
+const TEXT_FLUSH_MS = 40;
+/** Connection, key and setting changes often come in bursts (a generation saves several times). */
+const REFRESH_DEBOUNCE_MS = 50;
+
+const ENGINES: readonly EngineKind[] = ['gemini', 'openai'];
+const SUGGESTED_MODELS: Record<EngineKind, readonly string[]> = {
+  gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
+  openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'gpt-4o'],
+};
+
+export interface ConnectionFormOptions {
+  /** The connection the form shows; absent = step 1 of a new connection. */
+  readonly connectionId?: string;
+  /** Step 1 created (or found) the connection the form now shows. */
+  readonly onConnection?: (connection: Connection) => void;
+  /** The connection the form showed was deleted. */
+  readonly onDeleted?: () => void;
+}
+
+type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
+
+/**
+ * Everything the connection form does, without the panel: it takes the webview's messages through
+ * `handle` (validating each) and answers through `post`. Extension-host tests drive it directly.
+ */
+export class ConnectionFormController implements vscode.Disposable {
+  private connectionId: string | undefined;
+  /** The webview said `ready` and has not been hidden since: deltas would reach it. */
+  private ready = false;
+  private run: MutableRun | undefined;
+  private abort: AbortController | undefined;
+  private runCounter = 0;
+  private pendingText = '';
+  private pendingProgress: ProgressView | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly post: (message: HostMessage) => unknown,
+    private readonly options: ConnectionFormOptions = {},
+  ) {
+    this.connectionId = options.connectionId;
+    const connectionsListener = this.deps.connections.onDidChange(() => this.connectionsChanged());
+    this.subscriptions.push(
+      new vscode.Disposable(() => connectionsListener.dispose()),
+      this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('visen')) this.scheduleRefresh();
+      }),
+    );
+  }
+
+  /** The connection shown, if step 1 is done and it still exists. */
+  get connection(): Connection | undefined {
+    return this.connectionId ? this.deps.connections.get(this.connectionId) : undefined;
+  }
+
+  get running(): boolean {
+    return this.run?.running ?? false;
+  }
+
+  /** Handles one message from the webview; invalid ones are logged and dropped. */
+  async handle(raw: unknown): Promise<void> {
+    if (this.disposed) return;
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? `"${String((raw as { type: string }).type).slice(0, 40)}"` : 'without a type';
+      this.deps.log.warn(`Connection form: ignored an invalid message ${type} (${parsed.problem}).`);
+      return;
+    }
+    const message = parsed.message;
+    if ('requestId' in message) {
+      await this.answer(message);
+      return;
+    }
+    try {
+      await this.act(message);
+    } catch (error) {
+      this.deps.log.error(`Connection form: ${message.type} failed: ${errorMessage(error)}`);
+    }
+  }
+
+  /** The webview is gone (hidden, so VS Code dropped its page): nothing reaches it until it is ready again. */
+  detach(): void {
+    this.ready = false;
+  }
+
+  /** Sends the whole state now (when the webview is there). */
+  async refresh(): Promise<void> {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (!this.ready || this.disposed) return;
+    const state = await this.state();
+    if (this.ready && !this.disposed) this.post({ type: 'state', state });
+  }
+
+  /** Stops a generation in progress; its text so far stays in the history. */
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.abort?.abort();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private async act(message: Exclude<WebviewMessage, WebviewRequest>): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.refresh();
+        return;
+      case 'settings':
+        await this.saveSettings(message);
+        return;
+      case 'generate':
+        await this.generate(message.prompt, message.engine, message.model.trim(), message.writeMode);
+        return;
+      case 'cancel':
+        this.cancel();
+        return;
+      case 'retryWrite':
+        await this.retryWrite(message.recordId);
+        return;
+      case 'openInNotion': {
+        const url = message.recordId ? this.ownRecord(message.recordId)?.page.url : this.connection?.target.url;
+        if (url) await this.deps.ui.openExternal(url);
+        return;
+      }
+      case 'runCommand':
+        await this.runCommand(message.command);
+        return;
+    }
+  }
+
+  private async answer(request: WebviewRequest): Promise<void> {
+    const reply = <K extends keyof ReplyResults>(result: ReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
+    try {
+      switch (request.type) {
+        case 'validate':
+          reply<'validate'>(await this.validate(request.connectionType, request.url));
+          return;
+        case 'create':
+          reply<'create'>(await this.create(request.name, request.connectionType, request.url));
+          await this.refresh();
+          return;
+        case 'undo':
+          reply<'undo'>(await this.undo(request.recordId));
+          await this.refresh();
+          return;
+        case 'historyContent': {
+          const record = this.ownRecord(request.recordId);
+          if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
+          reply<'historyContent'>(record.markdown);
+          return;
+        }
+      }
+    } catch (error) {
+      this.deps.log.warn(`Connection form: ${request.type} failed: ${errorMessage(error)}`);
+      this.post({ type: 'reply', requestId: request.requestId, ok: false, error: errorMessage(error) });
+    }
+  }
+
+  // ---- step 1 -------------------------------------------------------------------------------------
+
+  /** Checks a URL with Notion; every problem comes back as a result the form shows, never as a failure. */
+  private async validate(type: 'page' | 'database', input: string): Promise<ValidationResult> {
+    const url = input.trim();
+    if (!url) return { ok: false, problem: 'empty', message: type === 'page' ? vscode.l10n.t('Paste the link of a Notion page.') : vscode.l10n.t('Paste the link of a Notion database.') };
+    const parsed = parseNotionUrl(url);
+    if (!parsed.ok) return { ok: false, problem: 'notNotion', message: parsed.message };
+    try {
+      const target = await this.resolve(type, url);
+      const existing = this.deps.connections.findByTarget(target.id);
+      return { ok: true, id: target.id, title: target.title, url: target.url, existingConnection: existing?.name };
+    } catch (error) {
+      return this.validationProblem(type, error);
+    }
+  }
+
+  private async resolve(type: 'page' | 'database', url: string): Promise<NotionPageRef> {
+    if (type === 'page') return this.deps.generation.resolvePage(url);
+    return new NotionPages(await notionClient(this.deps)).resolveDatabase(url);
+  }
+
+  private validationProblem(type: 'page' | 'database', error: unknown): ValidationResult {
+    if (isMissingKey(error)) {
+      return { ok: false, problem: 'noSecret', message: error.message, action: this.setNotionSecretAction() };
+    }
+    if (isNotionError(error)) {
+      switch (error.problem) {
+        case 'unauthorized':
+          return { ok: false, problem: 'unauthorized', message: error.message, action: this.setNotionSecretAction() };
+        case 'notShared': {
+          const message = type === 'database'
+            ? vscode.l10n.t("Notion can't find this database, or it is not shared with your integration. In Notion, open the database → ••• → Connections → add your integration, then try again.")
+            : error.message;
+          return { ok: false, problem: 'notShared', message };
+        }
+        case 'isDatabase':
+          return { ok: false, problem: 'isDatabase', message: `${error.message} ${vscode.l10n.t('Or choose Notion Database as the type.')}` };
+        case 'notPage':
+          return { ok: false, problem: 'notNotion', message: error.message };
+        case 'validation':
+          if (/is a Notion page, not a database/.test(error.message)) return { ok: false, problem: 'isPage', message: error.message };
+          return { ok: false, problem: 'other', message: error.message };
+        default:
+          return { ok: false, problem: 'other', message: error.message };
+      }
+    }
+    return { ok: false, problem: 'other', message: errorMessage(error) };
+  }
+
+  /** Step 1's Next: the connection for the target (an existing one is reused), mirrored quietly. */
+  private async create(name: string, type: 'page' | 'database', url: string): Promise<ReplyResults['create']> {
+    if (this.connection) return { connectionId: this.connection.id };
+    const target = await this.resolve(type, url).catch((error: unknown) => {
+      const problem = this.validationProblem(type, error);
+      throw new Error(problem.ok ? errorMessage(error) : problem.message);
+    });
+    let connection: Connection;
+    if (type === 'page') {
+      connection = await this.deps.generation.connectionFor(target, name.trim() || undefined);
+    } else {
+      const existing = this.deps.connections.findByTarget(target.id);
+      connection = existing ?? (await this.deps.connections.create({ name: name.trim(), type, target: { id: target.id, url: target.url, title: target.title } }));
+      if (!existing) await this.pushQuietly(connection);
+    }
+    this.connectionId = connection.id;
+    this.deps.log.info(`Connection form: "${connection.name}" (${connection.type}) is ready.`);
+    this.options.onConnection?.(this.deps.connections.get(connection.id) ?? connection);
+    return { connectionId: connection.id };
+  }
+
+  private async pushQuietly(connection: Connection): Promise<void> {
+    try {
+      await this.deps.sync.push(connection);
+    } catch (error) {
+      this.deps.log.warn(`Connections database not updated for "${connection.name}": ${errorMessage(error)}`);
+    }
+  }
+
+  // ---- step 2 -------------------------------------------------------------------------------------
+
+  private async saveSettings(change: { engine?: EngineKind; model?: string; writeMode?: WriteMode }): Promise<void> {
+    const current = this.connection;
+    if (!current) return;
+    const engine = change.engine ?? current.engine;
+    // A new engine without a model of its own takes the settings' model for it, not the other engine's.
+    const model = change.model ?? (change.engine && change.engine !== current.engine ? undefined : current.model);
+    const writeMode = change.writeMode ?? current.writeMode;
+    if (engine === current.engine && model === current.model && writeMode === current.writeMode) return;
+    await this.deps.connections.update(current.id, (c) => withChoices(c, engine, model, writeMode));
+  }
+
+  private async generate(prompt: string, engine: EngineKind, model: string, mode: WriteMode): Promise<void> {
+    const connection = this.connection;
+    if (!connection || this.running) return;
+    const runId = this.startRun('generate', prompt, '');
+    await this.deps.connections.update(connection.id, (c) => withChoices(c, engine, model, mode));
+
+    const missing = await this.missingKey(engine);
+    if (missing) return this.finishRun(runId, { status: 'missingKey', message: missing.message, action: missing.action, canOpen: false, canRetry: false });
+    if (connection.type === 'database') {
+      return this.finishRun(runId, {
+        status: 'notStarted',
+        message: vscode.l10n.t('"{0}" is a database: fill its rows with "Visen: Fill Database Rows".', connection.name),
+        action: { command: 'visen.fillDatabase', label: vscode.l10n.t('Fill Database Rows') },
+        canOpen: true,
+        canRetry: false,
+      });
+    }
+    if (!(await withinBudget(this.deps))) {
+      return this.finishRun(runId, { status: 'notStarted', message: vscode.l10n.t('Not generated: the prompt would go past your monthly budget.'), canOpen: false, canRetry: false });
+    }
+
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const result = await this.deps.generation.run({
+        connection: this.connection ?? connection,
+        prompt,
+        engine,
+        model,
+        mode,
+        instructions: systemInstructions(readConfig().instructions),
+        signal: abort.signal,
+        onText: (text) => this.streamText(runId, text),
+        onProgress: (progress) => this.streamProgress(runId, progress, engine, model),
+      });
+      const view = this.outcomeView(result);
+      this.finishRun(runId, result.syncError ? { ...view, warning: vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message) } : view);
+    } catch (error) {
+      this.finishRun(runId, this.errorView(error));
+    } finally {
+      if (this.abort === abort) this.abort = undefined;
+    }
+  }
+
+  private async retryWrite(recordId: string): Promise<void> {
+    const record = this.ownRecord(recordId);
+    if (!record || this.running) return;
+    const runId = this.startRun('retryWrite', record.prompt, record.markdown);
+    const abort = new AbortController();
+    this.abort = abort;
+    this.pendingProgress = { phase: 'writing', generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) };
+    this.scheduleFlush(runId);
+    try {
+      this.finishRun(runId, this.outcomeView(await this.deps.generation.retryWrite(record.id, abort.signal)));
+    } catch (error) {
+      this.finishRun(runId, this.errorView(error));
+    } finally {
+      if (this.abort === abort) this.abort = undefined;
+    }
+  }
+
+  private async undo(recordId: string): Promise<ReplyResults['undo']> {
+    const record = this.ownRecord(recordId);
+    if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
+    if (record.id !== this.undoable()?.id) throw new Error(vscode.l10n.t('Only the latest generation written to the page can be undone.'));
+    const restore = vscode.l10n.t('Restore Page');
+    const choice = await this.deps.ui.confirm(
+      vscode.l10n.t('Restore "{0}" to how it was before the generation of {1}?', record.page.title, new Date(record.createdAt).toLocaleString()),
+      vscode.l10n.t('Prompt: "{0}". Changes made to the page since then are lost too.', record.prompt.slice(0, 200)),
+      restore,
+    );
+    if (choice !== restore) return { undone: false };
+    await this.deps.generation.undo(record);
+    this.deps.log.info(`Connection form: generation ${record.id} undone on "${record.page.title}".`);
+    return { undone: true };
+  }
+
+  private async runCommand(command: FormCommand): Promise<void> {
+    const args = command === 'visen.fillDatabase' && this.connectionId ? [{ connectionId: this.connectionId }] : [];
+    await vscode.commands.executeCommand(command, ...args);
+    await this.refresh();
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------------
+
+  private startRun(kind: RunView['kind'], prompt: string, text: string): number {
+    const runId = ++this.runCounter;
+    this.run = { runId, kind, running: true, prompt, text };
+    this.pendingText = '';
+    this.pendingProgress = undefined;
+    if (this.ready) this.post({ type: 'runStarted', run: { ...this.run } });
+    return runId;
+  }
+
+  private streamText(runId: number, text: string): void {
+    if (this.run?.runId !== runId) return;
+    this.run.text += text;
+    this.pendingText += text;
+    this.scheduleFlush(runId);
+  }
+
+  private streamProgress(runId: number, progress: GenerationProgress, engine: EngineKind, model: string): void {
+    if (this.run?.runId !== runId) return;
+    const label = progress.phase === 'starting'
+      ? vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model)
+      : vscode.l10n.t('{0} of {1} blocks in Notion', progress.writtenBlocks, progress.blocks);
+    this.pendingProgress = { ...progress, label };
+    this.run.progress = this.pendingProgress;
+    this.scheduleFlush(runId);
+  }
+
+  private scheduleFlush(runId: number): void {
+    this.flushTimer ??= setTimeout(() => this.flush(runId), TEXT_FLUSH_MS);
+  }
+
+  private flush(runId: number): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.run?.runId !== runId) return;
+    if (this.ready && this.pendingText) this.post({ type: 'text', runId, text: this.pendingText });
+    if (this.ready && this.pendingProgress) this.post({ type: 'progress', runId, progress: this.pendingProgress });
+    this.pendingText = '';
+    this.pendingProgress = undefined;
+  }
+
+  private finishRun(runId: number, result: ResultView): void {
+    this.flush(runId);
+    if (this.run?.runId !== runId) return;
+    this.run.running = false;
+    this.run.result = result;
+    if (this.ready) this.post({ type: 'result', runId, result });
+    // The history and the connection's usage changed.
+    void this.refresh();
+  }
+
+  private outcomeView({ record, error }: GenerationOutcome): ResultView {
+    const title = record.page.title;
+    const base = { recordId: record.id, pageTitle: title, writtenBlocks: record.writtenBlocks, blocks: record.blocks };
+    switch (record.status) {
+      case 'written':
+        return { ...base, status: 'written', message: vscode.l10n.t('Wrote {0} blocks to "{1}".', record.writtenBlocks, title), canOpen: true, canRetry: false };
+      case 'cancelled':
+        return {
+          ...base,
+          status: 'cancelled',
+          message: vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the history below.', record.writtenBlocks, title),
+          canOpen: record.writtenBlocks > 0,
+          canRetry: false,
+        };
+      case 'writeFailed':
+        return {
+          ...base,
+          status: 'writeFailed',
+          message: vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry Write writes the rest without generating again.', record.writtenBlocks, record.blocks, error?.message ?? ''),
+          canOpen: true,
+          canRetry: true,
+        };
+      default: {
+        const view = this.errorView(error ?? new Error(record.error ?? vscode.l10n.t('Generation failed.')));
+        return { ...view, ...base };
+      }
+    }
+  }
+
+  private errorView(error: unknown): ResultView {
+    if (isMissingKey(error)) {
+      return { status: 'missingKey', message: error.message, action: toAction(error.command, error.action), canOpen: false, canRetry: false };
+    }
+    if (EngineError.is(error) && error.kind === 'auth') {
+      const engine = /openai/i.test(error.message) ? 'openai' : 'gemini';
+      return { status: 'failed', message: error.message, action: this.engineKeyAction(engine), canOpen: false, canRetry: false };
+    }
+    if (EngineError.is(error) && error.kind === 'cancelled') {
+      return { status: 'cancelled', message: vscode.l10n.t('Generation cancelled.'), canOpen: false, canRetry: false };
+    }
+    return { status: 'failed', message: errorMessage(error), canOpen: false, canRetry: false };
+  }
+
+  private async missingKey(engine: EngineKind): Promise<{ message: string; action: CommandAction } | undefined> {
+    if (!(await this.deps.secrets.get('visen.notion.secret'))) {
+      return { message: vscode.l10n.t('Visen needs your Notion integration secret first.'), action: this.setNotionSecretAction() };
+    }
+    if (!(await this.deps.secrets.get(ENGINE_SECRET[engine]))) {
+      return { message: vscode.l10n.t('Visen needs your {0} API key to generate with it.', ENGINE_LABELS[engine]), action: this.engineKeyAction(engine) };
+    }
+    return undefined;
+  }
+
+  // ---- state --------------------------------------------------------------------------------------
+
+  private connectionsChanged(): void {
+    if (this.connectionId && !this.connection) {
+      this.options.onDeleted?.();
+      return;
+    }
+    this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.disposed || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Everything the form shows. Of the keys, only whether each is set: never a value. */
+  private async state(): Promise<FormState> {
+    const [notion, gemini, openai] = await Promise.all([
+      this.deps.secrets.get('visen.notion.secret'),
+      this.deps.secrets.get(ENGINE_SECRET.gemini),
+      this.deps.secrets.get(ENGINE_SECRET.openai),
+    ]);
+    const flags: Record<'notion' | EngineKind, boolean> = { notion: !!notion, gemini: !!gemini, openai: !!openai };
+    const config = readConfig();
+    const connection = this.connection;
+    const engines: EngineView[] = ENGINES.map((kind) => ({
+      kind,
+      label: ENGINE_LABELS[kind],
+      keySet: flags[kind],
+      defaultModel: modelFor(config, kind),
+      suggestedModels: unique([modelFor(config, kind), DEFAULT_MODELS[kind], ...SUGGESTED_MODELS[kind]]),
+      setKey: this.engineKeyAction(kind),
+    }));
+    return {
+      connection: connection && this.connectionView(connection, config.engine, config.writeMode),
+      notionSecretSet: flags.notion,
+      setNotionSecret: this.setNotionSecretAction(),
+      engines,
+      defaultEngine: config.engine,
+      defaultWriteMode: config.writeMode,
+      history: connection ? this.history(connection) : [],
+      // Text still waiting to be flushed goes out as a `text` message after this state: leave it out here.
+      run: this.run && { ...this.run, text: this.run.text.slice(0, this.run.text.length - this.pendingText.length) },
+    };
+  }
+
+  private connectionView(connection: Connection, defaultEngine: EngineKind, defaultMode: WriteMode): ConnectionView {
+    const engine = connection.engine ?? defaultEngine;
+    return {
+      id: connection.id,
+      name: connection.name,
+      type: connection.type,
+      typeLabel: CONNECTION_TYPE_LABELS[connection.type],
+      target: { title: connection.target.title || connection.name, url: connection.target.url },
+      engine,
+      model: connection.model ?? modelFor(readConfig(), engine),
+      writeMode: connection.writeMode ?? defaultMode,
+      lastPrompt: connection.lastPrompt,
+      usage: describeUse(connection),
+    };
+  }
+
+  private history(connection: Connection): HistoryItem[] {
+    const undoable = this.undoable()?.id;
+    return this.deps.generations.forConnection(connection.id).map((record) => ({
+      id: record.id,
+      prompt: record.prompt,
+      createdAt: record.createdAt,
+      when: timeAgo(record.createdAt),
+      engine: `${ENGINE_LABELS[record.engine] ?? record.engine} · ${record.model}`,
+      blocks: record.blocks,
+      writtenBlocks: record.writtenBlocks,
+      status: record.status,
+      statusLabel: this.statusLabel(record),
+      mode: record.mode,
+      undone: !!record.undoneAt,
+      canUndo: record.id === undoable,
+      canRetry: record.status === 'writeFailed' || (record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0),
+    }));
+  }
+
+  private statusLabel(record: GenerationRecord): string {
+    const blocks = (n: number) => (n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n));
+    let label: string;
+    switch (record.status) {
+      case 'written':
+        label = vscode.l10n.t('Written · {0}', blocks(record.writtenBlocks));
+        break;
+      case 'writeFailed':
+        label = vscode.l10n.t('Write failed · {0} of {1} blocks written', record.writtenBlocks, record.blocks);
+        break;
+      case 'cancelled':
+        label = vscode.l10n.t('Cancelled · {0} of {1} blocks written', record.writtenBlocks, record.blocks);
+        break;
+      case 'failed':
+        label = record.error ? vscode.l10n.t('Failed: {0}', record.error) : vscode.l10n.t('Failed');
+        break;
+      default:
+        label = this.running ? vscode.l10n.t('Generating…') : vscode.l10n.t('Interrupted');
+    }
+    return record.undoneAt ? vscode.l10n.t('{0} · undone', label) : label;
+  }
+
+  /** The latest generation of this connection that wrote to the page, if a full copy from before it was kept. */
+  private undoable(): GenerationRecord | undefined {
+    if (!this.connectionId) return undefined;
+    const latest = this.deps.generations.forConnection(this.connectionId).find((r) => r.writtenBlocks > 0 && !r.undoneAt);
+    return latest?.snapshot && !latest.snapshot.truncated ? latest : undefined;
+  }
+
+  /** A record of this form's connection: the webview can name no other. */
+  private ownRecord(recordId: string): GenerationRecord | undefined {
+    const record = this.deps.generations.get(recordId);
+    return record && this.connectionId && record.connectionId === this.connectionId ? record : undefined;
+  }
+
+  private setNotionSecretAction(): CommandAction {
+    return { command: 'visen.setNotionSecret', label: vscode.l10n.t('Set Notion Integration Secret') };
+  }
+
+  private engineKeyAction(engine: EngineKind): CommandAction {
+    return engine === 'gemini'
+      ? { command: 'visen.setGeminiKey', label: vscode.l10n.t('Set Gemini API Key') }
+      : { command: 'visen.setOpenAIKey', label: vscode.l10n.t('Set OpenAI API Key') };
+  }
+}
+
+function withChoices(connection: Connection, engine: EngineKind | undefined, model: string | undefined, writeMode: WriteMode | undefined): Connection {
+  const next: Connection = { ...connection };
+  if (engine) next.engine = engine;
+  if (model) next.model = model;
+  else delete next.model;
+  if (writeMode) next.writeMode = writeMode;
+  return next;
+}
+
+/**
+ * Errors are recognised by shape as well as by class: extension-host tests bundle this controller apart
+ * from the extension, so the services it calls throw the extension bundle's copies of these classes
+ * (the engines' EngineError.is exists for the same reason).
+ */
+function isNotionError(error: unknown): error is NotionError {
+  return error instanceof NotionError || (error instanceof Error && error.name === 'NotionError' && typeof (error as Partial<NotionError>).problem === 'string');
+}
+
+function isMissingKey(error: unknown): error is MissingKeyError {
+  if (error instanceof MissingKeyError) return true;
+  const candidate = error as Partial<MissingKeyError> | undefined;
+  return error instanceof Error && typeof candidate?.command === 'string' && typeof candidate.action === 'string';
+}
+
+function toAction(command: string, label: string): CommandAction | undefined {
+  return (FORM_COMMANDS as readonly string[]).includes(command) ? { command: command as FormCommand, label } : undefined;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter(Boolean))];
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

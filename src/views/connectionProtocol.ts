@@ -1,0 +1,223 @@
+/**
+ * The messages between the connection form (media/webview/connection) and its host (connectionPanel.ts).
+ * Imported by both sides: the webview imports types only, so valibot stays out of its bundle.
+ *
+ * Handshake: the webview posts `ready` once its script runs (on first load and every time VS Code
+ * recreates it after it was hidden or the window reloaded); the host answers with a full `state`, then
+ * sends deltas (`text`, `progress`, `result`) while a generation runs.
+ *
+ * Requests: where the webview awaits an answer (`validate`, `create`, `undo`, `historyContent`) it sends a
+ * `requestId`; the host answers with exactly one `reply` carrying that id, `ok: false` with a message when
+ * the request failed, so the webview's promise rejects.
+ *
+ * No key ever crosses: the state carries only whether each one is set.
+ */
+import * as v from 'valibot';
+
+export const CONNECTION_VIEW_TYPE = 'visen.connection';
+
+export type EngineKind = 'gemini' | 'openai';
+export type ConnectionType = 'page' | 'database';
+export type WriteMode = 'append' | 'replace';
+
+/** Commands the form may run: only those that set a key or do what the form points to. */
+export const FORM_COMMANDS = ['visen.setNotionSecret', 'visen.setGeminiKey', 'visen.setOpenAIKey', 'visen.fillDatabase', 'visen.showLog'] as const;
+export type FormCommand = (typeof FORM_COMMANDS)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// webview → host, validated on arrival
+
+const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
+const engine = v.picklist(['gemini', 'openai']);
+const connectionType = v.picklist(['page', 'database']);
+const writeMode = v.picklist(['append', 'replace']);
+const recordId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
+/** Generous limits: a pasted URL or a long prompt is fine, a megabyte is not. */
+const url = v.pipe(v.string(), v.maxLength(2_000));
+const name = v.pipe(v.string(), v.maxLength(200));
+const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+const prompt = v.pipe(v.string(), v.maxLength(100_000));
+
+export const WebviewMessageSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('ready') }),
+  /** Check a URL for step 1; answered with a `reply` whose result is a `ValidationResult`. */
+  v.strictObject({ type: v.literal('validate'), requestId, connectionType, url }),
+  /** Step 1's Next; answered with a `reply` (result: `{ connectionId }`) and then a fresh `state`. */
+  v.strictObject({ type: v.literal('create'), requestId, name, connectionType, url }),
+  /** The engine, model and write mode chosen for this connection (saved on it). */
+  v.strictObject({ type: v.literal('settings'), engine: v.optional(engine), model: v.optional(model), writeMode: v.optional(writeMode) }),
+  v.strictObject({ type: v.literal('generate'), prompt: v.pipe(prompt, v.trim(), v.minLength(1)), engine, model, writeMode }),
+  v.strictObject({ type: v.literal('cancel') }),
+  v.strictObject({ type: v.literal('retryWrite'), recordId }),
+  /** Opens the connection's target, or the page of a generation. */
+  v.strictObject({ type: v.literal('openInNotion'), recordId: v.optional(recordId) }),
+  v.strictObject({ type: v.literal('undo'), requestId, recordId }),
+  /** The generated text of one history entry; answered with a `reply` whose result is a string. */
+  v.strictObject({ type: v.literal('historyContent'), requestId, recordId }),
+  v.strictObject({ type: v.literal('runCommand'), command: v.picklist(FORM_COMMANDS) }),
+]);
+
+export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
+export type WebviewRequest = Extract<WebviewMessage, { requestId: number }>;
+
+export type ParsedWebviewMessage = { ok: true; message: WebviewMessage } | { ok: false; problem: string };
+
+/** Validates a message from the webview; `problem` names the first thing wrong, for the log. */
+export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
+  const result = v.safeParse(WebviewMessageSchema, raw);
+  if (result.success) return { ok: true, message: result.output };
+  const issue = result.issues[0];
+  const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, problem: `${where ? `${where}: ` : ''}${issue.message}` };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// host → webview (trusted, typed only)
+
+/** A button that runs a command, e.g. "Set Gemini API Key". */
+export interface CommandAction {
+  readonly command: FormCommand;
+  readonly label: string;
+}
+
+export type ValidationProblem =
+  | 'empty'
+  | 'notNotion'     // not a Notion link or id at all
+  | 'notShared'     // Notion can't see it: share it with the integration
+  | 'isDatabase'    // a database given for a page
+  | 'isPage'        // a page given for a database
+  | 'noSecret'      // no Notion secret stored yet
+  | 'unauthorized'  // the stored secret is rejected
+  | 'other';
+
+export type ValidationResult =
+  | { readonly ok: true; readonly id: string; readonly title: string; readonly url: string; readonly existingConnection?: string }
+  | { readonly ok: false; readonly problem: ValidationProblem; readonly message: string; readonly action?: CommandAction };
+
+export interface EngineView {
+  readonly kind: EngineKind;
+  readonly label: string;
+  /** Whether its key is stored: never the key. */
+  readonly keySet: boolean;
+  /** The model the settings choose for it. */
+  readonly defaultModel: string;
+  /** Models to suggest in the model box. */
+  readonly suggestedModels: readonly string[];
+  readonly setKey: CommandAction;
+}
+
+export interface ConnectionView {
+  readonly id: string;
+  readonly name: string;
+  readonly type: ConnectionType;
+  readonly typeLabel: string;
+  readonly target: { readonly title: string; readonly url: string };
+  readonly engine: EngineKind;
+  readonly model: string;
+  readonly writeMode: WriteMode;
+  readonly lastPrompt?: string;
+  /** "3 prompts · 2 hours ago". */
+  readonly usage: string;
+}
+
+export type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed';
+
+export interface HistoryItem {
+  readonly id: string;
+  readonly prompt: string;
+  readonly createdAt: string;
+  /** "2 hours ago". */
+  readonly when: string;
+  /** "Google Gemini · gemini-2.5-flash". */
+  readonly engine: string;
+  readonly blocks: number;
+  readonly writtenBlocks: number;
+  readonly status: RecordStatus;
+  /** "Written", "Write failed: 3 of 7 blocks", … */
+  readonly statusLabel: string;
+  readonly mode: WriteMode;
+  readonly undone: boolean;
+  /** Only the latest written generation of the connection can be undone, and only with a full snapshot. */
+  readonly canUndo: boolean;
+  readonly canRetry: boolean;
+}
+
+export interface ProgressView {
+  readonly phase: 'starting' | 'generating' | 'writing';
+  readonly generatedChars: number;
+  readonly blocks: number;
+  readonly writtenBlocks: number;
+  /** "Asking Google Gemini (gemini-2.5-flash)…", "4 of 7 blocks in Notion". */
+  readonly label: string;
+}
+
+export type ResultStatus = 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'missingKey' | 'notStarted';
+
+export interface ResultView {
+  readonly status: ResultStatus;
+  /** What happened and what to do: "Wrote 12 blocks to Launch Plan." */
+  readonly message: string;
+  readonly recordId?: string;
+  readonly pageTitle?: string;
+  readonly writtenBlocks?: number;
+  readonly blocks?: number;
+  readonly canOpen: boolean;
+  readonly canRetry: boolean;
+  readonly action?: CommandAction;
+  /** The connections database could not be updated (the generation itself went fine). */
+  readonly warning?: string;
+}
+
+/** The generation (or retried write) in progress, or the last one's result, for a webview that (re)loads. */
+export interface RunView {
+  readonly runId: number;
+  readonly kind: 'generate' | 'retryWrite';
+  readonly running: boolean;
+  readonly prompt: string;
+  readonly text: string;
+  readonly progress?: ProgressView;
+  readonly result?: ResultView;
+}
+
+export interface FormState {
+  /** Absent: a new connection, step 1. */
+  readonly connection?: ConnectionView;
+  readonly notionSecretSet: boolean;
+  readonly setNotionSecret: CommandAction;
+  readonly engines: readonly EngineView[];
+  /** The engine and write mode the settings choose, for connections that chose none. */
+  readonly defaultEngine: EngineKind;
+  readonly defaultWriteMode: WriteMode;
+  readonly history: readonly HistoryItem[];
+  readonly run?: RunView;
+}
+
+export type HostMessage =
+  | { readonly type: 'state'; readonly state: FormState }
+  | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'runStarted'; readonly run: RunView }
+  | { readonly type: 'text'; readonly runId: number; readonly text: string }
+  | { readonly type: 'progress'; readonly runId: number; readonly progress: ProgressView }
+  | { readonly type: 'result'; readonly runId: number; readonly result: ResultView };
+
+/** What each request resolves to in the webview. */
+export interface ReplyResults {
+  readonly validate: ValidationResult;
+  readonly create: { readonly connectionId: string };
+  readonly undo: { readonly undone: boolean };
+  readonly historyContent: string;
+}
+
+/** What the webview keeps with vscode.setState across reloads: form input only, never a key. */
+export interface PersistedFormState {
+  readonly connectionId?: string;
+  readonly name?: string;
+  readonly connectionType?: ConnectionType;
+  readonly url?: string;
+  readonly prompt?: string;
+  readonly engine?: EngineKind;
+  readonly model?: string;
+  readonly writeMode?: WriteMode;
+  readonly expanded?: readonly string[];
+}

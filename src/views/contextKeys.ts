@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import { ContextKeys } from '../constants';
+import { readConfig } from '../platform/config';
+import { ENGINE_SECRET, Secrets } from '../platform/secrets';
+import type { ConnectionRepository } from '../services/connections/connectionRepository';
+import type { GenerationStore } from '../services/generation/generationRecord';
+
+/**
+ * Keeps the context keys that drive the welcome content, menus and the walkthrough's completion
+ * current. The last values are kept so tests can read what VS Code was told.
+ */
+export class VisenContextKeys implements vscode.Disposable {
+  readonly values = new Map<string, boolean>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly secrets: Secrets,
+    private readonly connections: ConnectionRepository,
+    private readonly generations: GenerationStore,
+  ) {
+    const subscriptions = [connections.onDidChange(() => void this.update()), generations.onDidChange(() => void this.update())];
+    this.disposables.push(
+      secrets.onDidChange(() => void this.update()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('visen')) void this.update();
+      }),
+      new vscode.Disposable(() => subscriptions.forEach((s) => s.dispose())),
+    );
+  }
+
+  /** Resolves once VS Code has every current value. */
+  async update(): Promise<void> {
+    const config = readConfig();
+    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), this.secrets.get(ENGINE_SECRET[config.engine])]);
+    await Promise.all([
+      this.set(ContextKeys.hasNotionSecret, Boolean(notion)),
+      this.set(ContextKeys.hasEngineKey, Boolean(engineKey)),
+      this.set(ContextKeys.hasConnectionsDatabase, config.connectionsDatabase !== ''),
+      this.set(ContextKeys.hasConnections, this.connections.list().length > 0),
+      this.set(ContextKeys.hasGenerated, this.generations.latest((r) => r.status === 'written') !== undefined),
+    ]);
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private async set(key: string, value: boolean): Promise<void> {
+    if (this.values.get(key) === value) return;
+    this.values.set(key, value);
+    await vscode.commands.executeCommand('setContext', key, value);
+  }
+}

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { Views } from '../constants';
+import type { UsageTracker } from '../services/generation/usageTracker';
+import { formatTokens } from './format';
+
+/** "✦ 12" in the status bar: prompts this month; the tooltip has the tokens; a click shows the Connections view. */
+export function registerUsageStatusBar(usage: UsageTracker, budget: () => number): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('visen.usage', vscode.StatusBarAlignment.Right, 100);
+  item.name = vscode.l10n.t('Visen Usage');
+  item.command = `${Views.connections}.focus`;
+  const update = () => {
+    const month = usage.thisMonth();
+    const limit = budget();
+    item.text = `$(sparkle) ${month.prompts}${limit > 0 ? `/${limit}` : ''}`;
+    item.tooltip = vscode.l10n.t(
+      'Visen this month: {0} prompts, {1} tokens in, {2} tokens out',
+      month.prompts,
+      formatTokens(month.inputTokens),
+      formatTokens(month.outputTokens),
+    );
+    item.backgroundColor = limit > 0 && month.prompts >= limit ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.show();
+  };
+  update();
+  const subscription = usage.onDidChange(update);
+  return vscode.Disposable.from(
+    item,
+    new vscode.Disposable(() => subscription.dispose()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('visen.promptBudget')) update();
+    }),
+  );
+}

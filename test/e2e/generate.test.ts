@@ -1,0 +1,312 @@
+// The whole first-run journey through the real UI: set the Notion secret (a wrong one first), set the Gemini
+// key, generate into a Notion page (an unshared one first), and check what landed in the page and in the log.
+// The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { paletteEntries, repoRoot, runCommand, screenshot, waitForNotification } from '../harness/codeServer';
+import { AllFakes, startAllFakes } from '../fakes/standalone';
+import type { FakePage } from '../fakes/notionFake';
+import { Workbench, openVisenWorkbench, screenshotOnFailure } from './workbench';
+
+// The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
+const RIGHT_NOTION_SECRET = 'secret_fake_notion';
+const WRONG_NOTION_SECRET = 'secret_wrong_e2e_4b9f1c';
+const GEMINI_KEY = 'AIza-fake-gemini';
+const PROMPT = 'A weekend hackathon brief on local-first apps';
+
+const quickInput = (page: Page) => page.locator('.quick-input-widget');
+const quickInputBox = (page: Page) => quickInput(page).locator('.quick-input-box input');
+const quickInputMessage = (page: Page) => quickInput(page).locator('.quick-input-message');
+const quickInputTitle = (page: Page) => quickInput(page).locator('.quick-input-title');
+
+/** Waits until the open quick input shows a message (validation or prompt) matching `text`; returns it. */
+async function waitForQuickInputMessage(page: Page, text: RegExp, timeout = 30_000): Promise<string> {
+  const message = quickInputMessage(page).filter({ hasText: text });
+  await message.waitFor({ state: 'visible', timeout });
+  return (await message.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+async function waitForQuickInputTitle(page: Page, text: string | RegExp, timeout = 30_000): Promise<void> {
+  await quickInputTitle(page).filter({ hasText: text }).waitFor({ state: 'visible', timeout });
+  await quickInputBox(page).waitFor({ state: 'visible', timeout });
+}
+
+/** Whether keyboard focus is in the quick input's text box, so a person could type straight away. */
+function inputHasFocus(page: Page): Promise<boolean> {
+  // Runs in the browser; the project's TypeScript has no DOM library, hence the casts.
+  return quickInputBox(page).evaluate((el) => el === (globalThis as any).document.activeElement);
+}
+
+/** Replaces the text of the focused quick input the way a person does: select all, type, no `fill`. */
+async function retype(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+/** Runs a palette command, then moves the pointer off the quick input so no hover tooltip covers screenshots. */
+async function run(page: Page, title: string): Promise<void> {
+  await runCommand(page, title);
+  await page.mouse.move(900, 700);
+}
+
+function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+/** Waits until the toast with this text has finished sliding in, so a screenshot shows all of it. */
+async function toastSettled(page: Page, text: string | RegExp): Promise<void> {
+  await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first()
+    .waitFor({ state: 'visible', timeout: 5000 })
+    .catch(() => page.waitForTimeout(500));
+}
+
+/** Closes every notification toast, so the next screenshot shows only what comes next. */
+async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** The "Visen" log channel's file in code-server's logs folder, once it holds a line matching `until`. */
+async function readVisenLog(userDataDir: string, until: RegExp, timeout = 30_000): Promise<{ file: string; text: string }> {
+  const logs = path.join(userDataDir, 'logs');
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const files = fs.existsSync(logs)
+      ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'Visen.log').map((f) => path.join(logs, f))
+      : [];
+    const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    if (files.length && until.test(text)) return { file: files.join(', '), text };
+    if (Date.now() > deadline) {
+      throw new Error(`no Visen.log under ${logs} with ${until} within ${timeout} ms (files: ${files.join(', ') || 'none'}; text: ${text.slice(0, 2000)})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function saveDocImage(file: string, name: string): void {
+  const dir = path.join(repoRoot(), 'docs', 'images');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(file, path.join(dir, name));
+}
+
+describe('generate: keys and a generation through the real UI', function () {
+  // One journey: each step needs the previous one's state (stored keys, a page written).
+  this.timeout(300_000);
+  let fakes: AllFakes | undefined;
+  let workbench: Workbench | undefined;
+  let sharedPage: FakePage;
+  let unsharedPage: FakePage;
+  let writtenBlocks = 0;
+
+  before(async function () {
+    // Only the default keys are valid, so a wrong secret is really rejected; the model streams slowly
+    // enough for the progress notification to be seen.
+    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 30 });
+    sharedPage = fakes.notion.addPage({ title: 'Hackathon Brief', shared: true });
+    unsharedPage = fakes.notion.addPage({ title: 'Private Draft', markdown: 'Not for the integration.', shared: false });
+    workbench = await openVisenWorkbench({
+      'visen.notion.apiBaseUrl': fakes.notion.url,
+      'visen.gemini.baseUrl': fakes.gemini.url,
+      'visen.openai.baseUrl': fakes.openai.url,
+      // The Output panel opened by "Show Log" should not be the first thing that needs a decision.
+      'workbench.panel.opensMaximized': 'never',
+    });
+  });
+
+  let failed = false;
+  beforeEach(function () {
+    // A step that failed leaves the later ones without their starting state.
+    if (failed) this.skip();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+    await screenshotOnFailure(this, workbench);
+  });
+
+  after(async function () {
+    await workbench?.close();
+    await fakes?.close();
+  });
+
+  it('lists the Visen commands in the Command Palette', async function () {
+    const { page } = workbench!;
+    // Contributed commands show up once the extension host has scanned the installed extension.
+    let labels: string[] = [];
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      labels = await paletteEntries(page, 'Visen: ');
+      if (labels.includes('Visen: Generate to Notion Page')) break;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+    assert.ok(labels.includes('Visen: Generate to Notion Page'), `the Command Palette shows: ${labels.join(' | ')}`);
+    await page.mouse.move(900, 700);
+    saveDocImage(await screenshot(page, 'generate-01-palette'), 'palette.png');
+    // The palette renders only the rows in view, so each command is looked up by its own title.
+    for (const title of ['Visen: Set Notion Integration Secret', 'Visen: Set Gemini API Key', 'Visen: Show Log']) {
+      const found = await paletteEntries(page, title);
+      assert.ok(found.includes(title), `"${title}" missing; the Command Palette shows: ${found.join(' | ')}`);
+    }
+    // Hidden from the palette: it only makes sense from an error's button.
+    const retry = await paletteEntries(page, 'Visen: Retry Write');
+    assert.ok(!retry.some((l) => /^Visen: Retry Write/.test(l)), `Retry Write should not be in the palette: ${retry.join(' | ')}`);
+    await page.keyboard.press('Escape');
+  });
+
+  it('rejects a wrong Notion secret in place, then connects with the right one', async function () {
+    const { page } = workbench!;
+    await run(page, 'Visen: Set Notion Integration Secret');
+    await waitForQuickInputTitle(page, 'Visen: Notion Integration Secret');
+    assert.equal(await quickInputBox(page).getAttribute('type'), 'password', 'the secret box hides what is typed');
+    assert.ok(await inputHasFocus(page), 'the secret box has keyboard focus');
+
+    await page.keyboard.type(WRONG_NOTION_SECRET, { delay: 5 });
+    await page.keyboard.press('Enter');
+    const rejection = await waitForQuickInputMessage(page, /rejected the integration secret/);
+    assert.match(rejection, /Notion rejected the integration secret/);
+    // Still open, on the same box, with the value kept for correction.
+    assert.ok(await quickInput(page).isVisible(), 'the box stays open after a rejected secret');
+    await waitForQuickInputTitle(page, 'Visen: Notion Integration Secret');
+    assert.equal(await quickInputBox(page).inputValue(), WRONG_NOTION_SECRET);
+    await screenshot(page, 'generate-02-secret-rejected');
+
+    // A person types the correction straight away, without clicking back into the box.
+    assert.ok(await inputHasFocus(page), 'after a rejected secret, keyboard focus is back in the box');
+    await retype(page, RIGHT_NOTION_SECRET);
+    await page.keyboard.press('Enter');
+    const connected = await waitForNotification(page, /Connected to workspace/);
+    assert.match(connected, /Connected to workspace Fake Workspace as integration Visen Fake/);
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    await toastSettled(page, /Connected to workspace/);
+    await screenshot(page, 'generate-03-connected');
+  });
+
+  it('checks and saves the Gemini key', async function () {
+    const { page } = workbench!;
+    await run(page, 'Visen: Set Gemini API Key');
+    await waitForQuickInputTitle(page, /Visen: (Google )?Gemini API Key/);
+    assert.equal(await quickInputBox(page).getAttribute('type'), 'password');
+    await page.keyboard.type(GEMINI_KEY, { delay: 5 });
+    await page.keyboard.press('Enter');
+    const saved = await waitForNotification(page, /Gemini key saved/);
+    assert.match(saved, /Gemini key saved: it can use \d+ text models/);
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    await toastSettled(page, /Gemini key saved/);
+    await screenshot(page, 'generate-04-gemini-key-saved');
+  });
+
+  it('generates into a shared page after pointing at an unshared one', async function () {
+    const { page } = workbench!;
+    await clearNotifications(page);
+    // The Visen view, open beside the flow: with the secret stored it shows the "connected" welcome.
+    await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click();
+    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    const notionRequestsBefore = fakes!.notion.requests.length;
+
+    await run(page, 'Visen: Generate to Notion Page');
+    // No recent pages yet: straight to the URL box.
+    await waitForQuickInputTitle(page, 'Visen: Generate to Notion Page');
+    await waitForQuickInputMessage(page, /Paste the link of a Notion page/);
+    assert.ok(await inputHasFocus(page), 'the URL box has keyboard focus');
+
+    await page.keyboard.type(unsharedPage.url, { delay: 2 });
+    await page.keyboard.press('Enter');
+    const hint = await waitForQuickInputMessage(page, /Connections/);
+    assert.match(hint, /not shared with your integration/);
+    assert.match(hint, /Connections → add your integration/);
+    await screenshot(page, 'generate-05-url-not-shared');
+
+    assert.ok(await inputHasFocus(page), 'after the share hint, keyboard focus is back in the URL box');
+    await retype(page, sharedPage.url);
+    await page.keyboard.press('Enter');
+
+    // The prompt box, titled with the page it writes to.
+    await waitForQuickInputTitle(page, 'Visen: what should be written to "Hackathon Brief"?');
+    assert.equal(await quickInputBox(page).inputValue(), '', 'the prompt box starts empty');
+    await page.keyboard.press('Enter');
+    await waitForQuickInputMessage(page, /Type what Visen should write\./);
+    assert.ok(await quickInput(page).isVisible(), 'an empty prompt keeps the box open');
+    await screenshot(page, 'generate-06-empty-prompt');
+
+    await page.keyboard.type(PROMPT, { delay: 2 });
+    await page.keyboard.press('Enter');
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // The progress notification, while the model is still streaming.
+    const progress = toast(page, /writing to "Hackathon Brief"/);
+    await progress.waitFor({ state: 'visible', timeout: 30_000 });
+    await progress.filter({ hasText: /characters generated/ }).waitFor({ state: 'visible', timeout: 15_000 });
+    // For the picture: the toast done sliding in, and blocks already in Notion while the model still writes.
+    await toastSettled(page, /writing to/);
+    await progress.filter({ hasText: /[1-9]\d* of \d+ blocks in Notion/ }).waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    const progressText = (await progress.innerText()).replace(/\s+/g, ' ');
+    await screenshot(page, 'generate-07-progress');
+    assert.match(progressText, /Visen: writing to "Hackathon Brief"/);
+    assert.ok(await progress.locator('.monaco-button, .action-label', { hasText: /Cancel/ }).count() > 0 || /Cancel/.test(progressText),
+      `the progress notification offers Cancel: ${progressText}`);
+
+    const done = await waitForNotification(page, /Wrote \d+ blocks to/, 120_000);
+    assert.match(done, /^Wrote \d+ blocks to "Hackathon Brief"\.$/);
+    writtenBlocks = Number(/Wrote (\d+) blocks/.exec(done)![1]);
+    assert.ok(writtenBlocks > 5, `wrote ${writtenBlocks} blocks`);
+    const doneToast = toast(page, /Wrote \d+ blocks to/);
+    await doneToast.locator('.monaco-button', { hasText: 'Open in Notion' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await progress.filter({ hasText: /writing to/ }).waitFor({ state: 'hidden', timeout: 30_000 });
+    await toastSettled(page, /Wrote \d+ blocks/);
+    saveDocImage(await screenshot(page, 'generate-08-done'), 'generate.png');
+
+    // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
+    const blocks = fakes!.notion.pageBlocks(sharedPage.id);
+    const types = new Set(blocks.map((b) => b.type));
+    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+      assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
+    }
+    const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
+    assert.equal(heading.heading_1.rich_text.map((t) => t.plain_text).join(''), PROMPT);
+    const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
+    assert.equal(code.code.language, 'typescript');
+    const todos = blocks.filter((b) => b.type === 'to_do') as Array<Extract<(typeof blocks)[number], { type: 'to_do' }>>;
+    assert.deepEqual(todos.map((t) => t.to_do.checked), [true, false, false]);
+    const markdown = fakes!.notion.pageMarkdown(sharedPage.id);
+    assert.match(markdown, /\*\*clear goal\*\*/, 'bold survives as an annotation');
+    // The unshared page was never written to.
+    assert.equal(fakes!.notion.pageBlocks(unsharedPage.id).length, 1);
+    // Everything Visen sent Notion for this generation carried the stored (right) secret.
+    const sent = fakes!.notion.requests.slice(notionRequestsBefore);
+    assert.ok(sent.length > 0);
+    for (const request of sent) assert.equal(request.headers.authorization, `Bearer ${RIGHT_NOTION_SECRET}`, `${request.method} ${request.path}`);
+  });
+
+  it('never writes a key to the Visen log, which records the generation', async function () {
+    const { page, server } = workbench!;
+    // The final notification stays (it has a button); keep it for the picture of the finished state.
+    await run(page, 'Visen: Show Log');
+    const panel = page.locator('.part.panel');
+    await panel.waitFor({ state: 'visible', timeout: 30_000 });
+    // The Output view is an editor: its lines render spaces as U+00A0, which \s matches.
+    const lines = panel.locator('.monaco-editor .view-lines').filter({ hasText: /Generation\s[0-9a-f-]+:\swritten/ });
+    await lines.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const shown = (await lines.first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(shown, /\[info\] Generation [0-9a-f-]+: written/);
+    await screenshot(page, 'generate-09-log');
+    // The Output view's channel picker names the channel.
+    const channel = await panel.locator('select.monaco-select-box').first().evaluate((el: any) =>
+      String(el.options?.[el.selectedIndex]?.text ?? el.value ?? ''),
+    ).catch(() => '');
+    assert.match(channel, /Visen/, `the Output view shows the Visen channel (shows "${channel}")`);
+
+    const { file, text } = await readVisenLog(server.userDataDir, /Generation [0-9a-f-]+: written/);
+    console.log(`      log file: ${file}`);
+    assert.match(text, new RegExp(`Generation [0-9a-f-]+: written, \\d+ blocks \\(${writtenBlocks} written\\)`));
+    assert.match(text, /Connected to workspace Fake Workspace as integration Visen Fake/);
+    assert.match(text, /Gemini key saved/);
+    for (const [name, value] of [['wrong Notion secret', WRONG_NOTION_SECRET], ['Notion secret', RIGHT_NOTION_SECRET], ['Gemini key', GEMINI_KEY]]) {
+      assert.ok(!text.includes(value), `the ${name} is in ${file}`);
+      assert.ok(!shown.includes(value), `the ${name} is in the Output view`);
+    }
+  });
+});

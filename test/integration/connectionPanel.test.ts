@@ -1,0 +1,378 @@
+// The connection form's host side, driven the way its webview drives it: protocol messages into
+// ConnectionFormController.handle, every message it posts back recorded. The services behind it are the
+// real ones of the running extension, talking to the loopback stand-ins.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { FormState, HostMessage, ResultView, ValidationResult } from '../../src/views/connectionProtocol';
+import { ConnectionFormController, openConnectionPanel } from '../../src/views/connectionPanel';
+import type { Connection } from '../../src/services/connections/connection';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+
+const KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY];
+
+/** Plays the webview: sends messages, awaits replies, and keeps everything the host posted. */
+class FakeWebview {
+  readonly posted: HostMessage[] = [];
+  readonly controller: ConnectionFormController;
+  readonly adopted: Connection[] = [];
+  private nextRequestId = 1;
+
+  constructor(api: ConstructorParameters<typeof ConnectionFormController>[0], connectionId?: string) {
+    this.controller = new ConnectionFormController(api, (message) => {
+      // What postMessage would carry: a JSON-safe copy.
+      this.posted.push(JSON.parse(JSON.stringify(message)) as HostMessage);
+    }, { connectionId, onConnection: (c) => this.adopted.push(c) });
+  }
+
+  send(message: unknown): Promise<void> {
+    return this.controller.handle(message);
+  }
+
+  /** Sends a request and returns its reply's result; fails the test on an error reply. */
+  async request<T>(message: Record<string, unknown>): Promise<T> {
+    const requestId = this.nextRequestId++;
+    await this.send({ ...message, requestId });
+    const reply = this.posted.find((m): m is Extract<HostMessage, { type: 'reply' }> => m.type === 'reply' && m.requestId === requestId);
+    assert.ok(reply, `a reply to request ${requestId} (${String(message.type)})`);
+    assert.ok(reply.ok, `request ${String(message.type)} failed: ${reply.ok ? '' : reply.error}`);
+    return reply.result as T;
+  }
+
+  validate(connectionType: 'page' | 'database', url: string): Promise<ValidationResult> {
+    return this.request<ValidationResult>({ type: 'validate', connectionType, url });
+  }
+
+  of<T extends HostMessage['type']>(type: T): Array<Extract<HostMessage, { type: T }>> {
+    return this.posted.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
+  }
+
+  get state(): FormState {
+    const states = this.of('state');
+    assert.ok(states.length > 0, 'the host sent a state');
+    return states[states.length - 1].state;
+  }
+
+  lastResult(): ResultView | undefined {
+    return this.of('result').at(-1)?.result;
+  }
+
+  async waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+describe('Connection form (webview panel host)', () => {
+  let stage: Awaited<ReturnType<typeof openStage>>;
+  /** Every form of every test: at the end, none may have posted a key. */
+  const forms: FakeWebview[] = [];
+  before(async () => { stage = await openStage(); });
+  after(async () => {
+    forms.forEach((f) => f.controller.dispose());
+    await stage.close();
+  });
+  beforeEach(async () => {
+    await stage.reset();
+    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY });
+  });
+
+  const form = async (connectionId?: string) => {
+    const webview = new FakeWebview(stage.api, connectionId);
+    forms.push(webview);
+    await webview.send({ type: 'ready' });
+    return webview;
+  };
+
+  /** Step 1 done for a fresh page: the form at step 2. */
+  const connected = async (title = 'Launch Plan', markdown?: string) => {
+    const page = stage.notion.addPage({ title, markdown });
+    const webview = await form();
+    const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: '', connectionType: 'page', url: page.url });
+    return { page, webview, connectionId };
+  };
+
+  it('answers ready with the whole state, and tells which keys are set without their values', async () => {
+    await stage.api.secrets.delete('visen.openai.apiKey');
+    const webview = await form();
+    const state = webview.state;
+    assert.strictEqual(state.connection, undefined, 'a new connection starts at step 1');
+    assert.strictEqual(state.notionSecretSet, true);
+    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.keySet]), [['gemini', true], ['openai', false]]);
+    assert.strictEqual(state.engines[1].setKey.command, 'visen.setOpenAIKey');
+  });
+
+  it('drops invalid messages without answering, and logs them', async () => {
+    const webview = await form();
+    const before = webview.posted.length;
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'launchMissiles' },
+      { type: 'generate', prompt: 42, engine: 'gemini', model: 'm', writeMode: 'append' },
+      { type: 'generate', prompt: '   ', engine: 'gemini', model: 'm', writeMode: 'append' },
+      { type: 'generate', prompt: 'ok', engine: 'claude', model: 'm', writeMode: 'append' },
+      { type: 'validate', requestId: 1, connectionType: 'page', url: 'https://www.notion.so/x', extra: true },
+      { type: 'validate', requestId: -1, connectionType: 'page', url: 'https://www.notion.so/x' },
+      { type: 'runCommand', command: 'workbench.action.terminal.new' },
+      { type: 'openInNotion', recordId: 'x'.repeat(1000) },
+    ]) {
+      await webview.send(bad);
+    }
+    assert.strictEqual(webview.posted.length, before, 'nothing was answered');
+    assert.strictEqual(stage.gemini.requests.length, 0, 'nothing was generated');
+    assert.match(await visenLog(stage.api), /Connection form: ignored an invalid message "launchMissiles"/);
+  });
+
+  describe('step 1', () => {
+    it('checks a page URL and shows its title', async () => {
+      const page = stage.notion.addPage({ title: 'Launch Plan' });
+      const webview = await form();
+      const result = await webview.validate('page', `${page.url}?pvs=4`);
+      assert.ok(result.ok);
+      assert.strictEqual(result.title, 'Launch Plan');
+      assert.strictEqual(result.existingConnection, undefined);
+    });
+
+    it('explains an unshared page, a database given for a page, a page given for a database and a foreign link', async () => {
+      const hidden = stage.notion.addPage({ title: 'Hidden', shared: false });
+      const db = stage.notion.addDatabase({ title: 'Tasks' });
+      const page = stage.notion.addPage({ title: 'Plain Page' });
+      const webview = await form();
+
+      const unshared = await webview.validate('page', hidden.url);
+      assert.ok(!unshared.ok && unshared.problem === 'notShared', JSON.stringify(unshared));
+      assert.match(unshared.message, /••• → Connections/);
+
+      const database = await webview.validate('page', db.url);
+      assert.ok(!database.ok && database.problem === 'isDatabase', JSON.stringify(database));
+      assert.match(database.message, /"Tasks" is a Notion database, not a page/);
+
+      const pageForDatabase = await webview.validate('database', page.url);
+      assert.ok(!pageForDatabase.ok && pageForDatabase.problem === 'isPage', JSON.stringify(pageForDatabase));
+      assert.match(pageForDatabase.message, /"Plain Page" is a Notion page, not a database/);
+
+      const foreign = await webview.validate('page', 'https://example.com/Page-0123456789abcdef0123456789abcdef');
+      assert.ok(!foreign.ok && foreign.problem === 'notNotion', JSON.stringify(foreign));
+      assert.match(foreign.message, /not a Notion link/);
+
+      const good = await webview.validate('database', db.url);
+      assert.ok(good.ok && good.title === 'Tasks', JSON.stringify(good));
+    });
+
+    it('asks for the Notion secret with a button that sets it', async () => {
+      await stage.api.secrets.delete('visen.notion.secret');
+      const page = stage.notion.addPage({ title: 'Anything' });
+      const webview = await form();
+      assert.strictEqual(webview.state.notionSecretSet, false);
+      const result = await webview.validate('page', page.url);
+      assert.ok(!result.ok && result.problem === 'noSecret', JSON.stringify(result));
+      assert.strictEqual(result.action?.command, 'visen.setNotionSecret');
+    });
+
+    it('Next creates the connection, named after the page when no name was given, and moves to step 2', async () => {
+      const { page, webview, connectionId } = await connected('Launch Plan');
+      const connection = stage.api.connections.get(connectionId);
+      assert.ok(connection);
+      assert.strictEqual(connection.name, 'Launch Plan');
+      assert.strictEqual(connection.type, 'page');
+      assert.strictEqual(connection.target.id, page.id);
+      assert.deepStrictEqual(webview.adopted.map((c) => c.id), [connectionId], 'the panel becomes this connection\'s');
+      assert.strictEqual(webview.state.connection?.id, connectionId);
+      assert.deepStrictEqual(webview.state.history, []);
+
+      // The same page again: the existing connection is offered and reused.
+      const again = await form();
+      const check = await again.validate('page', page.url);
+      assert.ok(check.ok && check.existingConnection === 'Launch Plan');
+      const reused = await again.request<{ connectionId: string }>({ type: 'create', name: 'Other name', connectionType: 'page', url: page.url });
+      assert.strictEqual(reused.connectionId, connectionId);
+      assert.strictEqual(stage.api.connections.list().length, 1);
+    });
+
+    it('creates a database connection with the given name', async () => {
+      const db = stage.notion.addDatabase({ title: 'Reading List' });
+      const webview = await form();
+      const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: 'Books', connectionType: 'database', url: db.url });
+      const connection = stage.api.connections.get(connectionId)!;
+      assert.strictEqual(connection.name, 'Books');
+      assert.strictEqual(connection.type, 'database');
+      assert.strictEqual(connection.target.title, 'Reading List');
+    });
+  });
+
+  describe('step 2', () => {
+    it('streams the text as the model writes, reports blocks written, and ends with the result', async () => {
+      stage.gemini.chunkDelayMs = 15;
+      try {
+        const { page, webview, connectionId } = await connected('Launch Plan', 'Written by hand.');
+        await webview.send({ type: 'generate', prompt: 'A launch plan for a small app', engine: 'openai', model: 'gpt-4o-mini', writeMode: 'append' });
+        // OpenAI was chosen for this connection: that is the engine that answered.
+        assert.strictEqual(stage.openai.requests.filter((r) => /chat\/completions/.test(r.path)).length, 1);
+
+        const started = webview.of('runStarted');
+        assert.strictEqual(started.length, 1);
+        const texts = webview.of('text');
+        assert.ok(texts.length > 1, `the text arrived in pieces (${texts.length})`);
+        const record = stage.api.generations.latest()!;
+        assert.strictEqual(texts.map((t) => t.text).join(''), record.markdown, 'the pieces are the whole text');
+        assert.ok(webview.of('progress').some((p) => /^\d+ of \d+ blocks in Notion$/.test(p.progress.label)), 'progress in blocks');
+        const order = webview.posted.map((m) => m.type);
+        assert.ok(order.lastIndexOf('text') < order.indexOf('result'), 'the result comes after the text');
+
+        const result = webview.lastResult()!;
+        assert.strictEqual(result.status, 'written');
+        assert.match(result.message, /^Wrote \d+ blocks to "Launch Plan"\.$/);
+        assert.ok(result.canOpen && !result.canRetry);
+
+        const blocks = stage.notion.pageBlocks(page.id);
+        assert.strictEqual(record.writtenBlocks, record.blocks, 'every block was written');
+        assert.strictEqual(blocks[0].type, 'paragraph', 'appended after what was there');
+        for (const type of ['heading_1', 'bulleted_list_item', 'code', 'table']) {
+          assert.ok(blocks.some((b) => b.type === type), `the page has a ${type}`);
+        }
+
+        const saved = stage.api.connections.get(connectionId)!;
+        assert.deepStrictEqual([saved.engine, saved.model, saved.writeMode], ['openai', 'gpt-4o-mini', 'append'], 'the choices are kept on the connection');
+        assert.strictEqual(saved.usage.prompts, 1);
+
+        await webview.waitFor('the history in a fresh state', () => webview.state.history.length === 1);
+        const item = webview.state.history[0];
+        assert.strictEqual(item.prompt, 'A launch plan for a small app');
+        assert.strictEqual(item.status, 'written');
+        assert.ok(item.canUndo, 'the latest written generation can be undone');
+        assert.match(item.engine, /OpenAI · gpt-4o-mini/);
+        assert.strictEqual(webview.state.connection?.lastPrompt, 'A launch plan for a small app');
+
+        const content = await webview.request<string>({ type: 'historyContent', recordId: item.id });
+        assert.strictEqual(content, record.markdown);
+
+        await webview.send({ type: 'openInNotion', recordId: item.id });
+        await webview.send({ type: 'openInNotion' });
+        assert.deepStrictEqual(stage.ui.opened, [page.url, page.url]);
+      } finally {
+        stage.gemini.chunkDelayMs = 0;
+      }
+    });
+
+    it('Cancel really stops the model, and keeps what was generated', async () => {
+      stage.gemini.respondWith(() => Array.from({ length: 300 }, (_, i) => `Paragraph ${i}.`).join('\n\n'));
+      stage.gemini.chunkDelayMs = 10;
+      try {
+        const { webview } = await connected('Cancel Me');
+        const generating = webview.send({ type: 'generate', prompt: 'Write a lot', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+        await webview.waitFor('some text', () => webview.of('text').length > 0);
+        await webview.send({ type: 'cancel' });
+        await generating;
+        const result = webview.lastResult()!;
+        assert.strictEqual(result.status, 'cancelled');
+        assert.match(result.message, /Generation cancelled/);
+        const record = stage.api.generations.latest()!;
+        assert.strictEqual(record.status, 'cancelled');
+        assert.ok(record.markdown.length > 0 && !record.markdown.includes('Paragraph 299'), 'stopped early');
+      } finally {
+        stage.gemini.chunkDelayMs = 0;
+      }
+    });
+
+    it('Retry Write writes what Notion refused, without generating again', async () => {
+      const { page, webview } = await connected('Flaky Write');
+      stage.notion.failNext({ method: 'PATCH', path: /\/markdown$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' });
+      await webview.send({ type: 'generate', prompt: 'Write', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+      const failed = webview.lastResult()!;
+      assert.strictEqual(failed.status, 'writeFailed');
+      assert.ok(failed.canRetry && failed.recordId);
+      assert.match(failed.message, /generated but Notion did not take all of it/);
+
+      await webview.send({ type: 'retryWrite', recordId: failed.recordId });
+      const retried = webview.lastResult()!;
+      assert.strictEqual(retried.status, 'written', retried.message);
+      assert.strictEqual(stage.gemini.requests.filter((r) => /GenerateContent/i.test(r.path)).length, 1, 'generated once');
+      assert.strictEqual(stage.notion.pageBlocks(page.id).filter((b) => b.type === 'heading_1').length, 1, 'nothing twice');
+      assert.strictEqual(stage.api.generations.get(failed.recordId)!.status, 'written');
+    });
+
+    it('says which key is missing, with the button that sets it, and generates nothing', async () => {
+      await stage.api.secrets.delete('visen.gemini.apiKey');
+      const { webview } = await connected('No Key');
+      assert.strictEqual(webview.state.engines.find((e) => e.kind === 'gemini')?.keySet, false);
+      await webview.send({ type: 'generate', prompt: 'Write', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+      const result = webview.lastResult()!;
+      assert.strictEqual(result.status, 'missingKey');
+      assert.deepStrictEqual(result.action, { command: 'visen.setGeminiKey', label: 'Set Gemini API Key' });
+      assert.strictEqual(stage.gemini.requests.length, 0);
+    });
+
+    it('saves the engine, model and write mode chosen for the connection', async () => {
+      const { webview, connectionId } = await connected('Settings');
+      await webview.send({ type: 'settings', engine: 'openai' });
+      assert.strictEqual(stage.api.connections.get(connectionId)!.engine, 'openai');
+      await webview.send({ type: 'settings', model: 'gpt-4.1' });
+      await webview.send({ type: 'settings', writeMode: 'replace' });
+      const saved = stage.api.connections.get(connectionId)!;
+      assert.deepStrictEqual([saved.engine, saved.model, saved.writeMode], ['openai', 'gpt-4.1', 'replace']);
+      await webview.waitFor('a state with the choices', () => webview.state.connection?.writeMode === 'replace' && webview.state.connection.model === 'gpt-4.1');
+    });
+
+    it('Undo restores the page after a confirmation', async () => {
+      await setSetting('writeMode', 'replace');
+      const { page, webview } = await connected('Replace Me', 'Old content that matters.');
+      await webview.send({ type: 'generate', prompt: 'Something new', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'replace' });
+      assert.ok(!stage.notion.pageMarkdown(page.id).includes('Old content'), 'replaced');
+      await webview.waitFor('the history', () => webview.state.history.length === 1);
+      const item = webview.state.history[0];
+
+      stage.ui.respond = () => undefined;
+      assert.deepStrictEqual(await webview.request({ type: 'undo', recordId: item.id }), { undone: false }, 'dismissed: nothing happens');
+      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Restore Page' : undefined);
+      assert.deepStrictEqual(await webview.request({ type: 'undo', recordId: item.id }), { undone: true });
+      assert.match(stage.notion.pageMarkdown(page.id), /Old content that matters\./);
+      await webview.waitFor('the history marks it undone', () => webview.state.history[0]?.undone === true);
+      assert.strictEqual(webview.state.history[0].canUndo, false);
+    });
+
+    it('opens an existing connection at step 2 and refuses records of other connections', async () => {
+      const first = await connected('First');
+      await first.webview.send({ type: 'generate', prompt: 'One', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+      const other = await connected('Second');
+      const reopened = await form(other.connectionId);
+      assert.strictEqual(reopened.state.connection?.name, 'Second');
+      const foreign = stage.api.generations.latest()!;
+      await reopened.send({ type: 'historyContent', requestId: 99, recordId: foreign.id });
+      const reply = reopened.of('reply').find((r) => r.requestId === 99)!;
+      assert.ok(!reply.ok, 'a record of another connection is not this form\'s to read');
+    });
+  });
+
+  it('opens one panel per connection and reveals it instead of a second', async () => {
+    const { connectionId } = await connected('Panel Page');
+    const formTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.connection'));
+    await vscode.commands.executeCommand('visen.openConnection', connectionId);
+    await vscode.commands.executeCommand('visen.openConnection', connectionId);
+    assert.deepStrictEqual(formTabs().map((t) => t.label), ['Visen: Panel Page']);
+    await vscode.window.tabGroups.close(formTabs());
+
+    // The page it loads: a strict CSP, scripts by nonce only.
+    const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
+    const panel = openConnectionPanel(stage.api, extensionUri, stage.api.connections.get(connectionId));
+    try {
+      assert.strictEqual(panel.title, 'Visen: Panel Page');
+      assert.match(panel.webview.html, /default-src 'none'/);
+      assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+      assert.doesNotMatch(panel.webview.html, /unsafe-(inline|eval)/);
+      assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
+    } finally {
+      panel.dispose();
+    }
+  });
+
+  it('never posts a key to the webview', () => {
+    const posted = forms.flatMap((f) => f.posted.map((m) => JSON.stringify(m)));
+    assert.ok(posted.length > 20, `messages were recorded (${posted.length})`);
+    for (const text of posted) {
+      for (const key of KEYS) assert.ok(!text.includes(key), `a posted message holds a key: ${text.slice(0, 200)}`);
+    }
+  });
+});
