@@ -21,10 +21,12 @@ export function registerUsageStatusBar(usage: UsageTracker, budget: () => number
     item.backgroundColor = limit > 0 && month.prompts >= limit ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
   };
-  update();
+  // Number formatting loads Intl's data (~20 ms in a fresh host): after activation, not during it.
+  const first = setTimeout(update, 0);
   const subscription = usage.onDidChange(update);
   return vscode.Disposable.from(
     item,
+    new vscode.Disposable(() => clearTimeout(first)),
     new vscode.Disposable(() => subscription.dispose()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('visen.promptBudget')) update();

@@ -13,6 +13,13 @@ export interface TokenUsage {
   readonly outputTokens: number;
 }
 
+export type JsonSchema = Record<string, unknown>;
+
+export interface Completion {
+  readonly text: string;
+  readonly usage?: TokenUsage;
+}
+
 export interface ModelInfo {
   readonly id: string;
   readonly displayName?: string;
@@ -27,6 +34,12 @@ export interface Engine {
   stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
   /** Token usage of the last completed stream, when the server reported it. */
   usage(): TokenUsage | undefined;
+  /**
+   * One answer, not streamed: short values such as a database property. With `jsonSchema` the engine is
+   * held to JSON of that schema (OpenAI structured outputs, Gemini's response schema); the caller still
+   * validates the result.
+   */
+  complete(request: GenerationRequest, signal: AbortSignal, options?: { jsonSchema?: JsonSchema }): Promise<Completion>;
   /** Models the key can use for text generation, current ones first. Also a cheap check of the key. */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 }

@@ -1,5 +1,5 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
-import { Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, ModelInfo, TokenUsage } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
 
 /**
  * Gemini through the official SDK's web entry, which needs neither google-auth-library nor Node-only
@@ -60,6 +60,30 @@ class GeminiEngine implements Engine {
         }
       }
       signal.throwIfAborted();
+    } catch (error) {
+      throw toEngineError(error, signal);
+    }
+  }
+
+  async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+    try {
+      const response = await this.client.models.generateContent({
+        model: request.model,
+        contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
+        config: {
+          abortSignal: signal,
+          ...(request.instructions ? { systemInstruction: request.instructions } : {}),
+          ...(options.jsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: options.jsonSchema } : {}),
+        },
+      });
+      const reason = response.candidates?.[0]?.finishReason;
+      if (reason === 'SAFETY' || reason === 'PROHIBITED_CONTENT' || reason === 'BLOCKLIST' || response.promptFeedback?.blockReason) {
+        throw new EngineError('safety', 'Gemini blocked this prompt or its answer. Rephrase it and try again.');
+      }
+      const usage = response.usageMetadata
+        ? { inputTokens: response.usageMetadata.promptTokenCount ?? 0, outputTokens: (response.usageMetadata.candidatesTokenCount ?? 0) + (response.usageMetadata.thoughtsTokenCount ?? 0) }
+        : undefined;
+      return { text: response.text ?? '', usage };
     } catch (error) {
       throw toEngineError(error, signal);
     }

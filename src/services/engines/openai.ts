@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, ModelInfo, TokenUsage } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -22,12 +22,9 @@ class OpenAIEngine implements Engine {
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
     this.lastUsage = undefined;
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
-    if (request.instructions) messages.push({ role: 'system', content: request.instructions });
-    messages.push({ role: 'user', content: request.prompt });
     try {
       const stream = await this.client.chat.completions.create(
-        { model: request.model, messages, stream: true, stream_options: { include_usage: true } },
+        { model: request.model, messages: messagesFor(request), stream: true, stream_options: { include_usage: true } },
         { signal },
       );
       for await (const chunk of stream) {
@@ -43,6 +40,29 @@ class OpenAIEngine implements Engine {
       }
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
       signal.throwIfAborted();
+    } catch (error) {
+      throw toEngineError(error, signal);
+    }
+  }
+
+  async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+    try {
+      const response = await this.client.chat.completions.create(
+        {
+          model: request.model,
+          messages: messagesFor(request),
+          ...(options.jsonSchema
+            ? { response_format: { type: 'json_schema', json_schema: { name: 'visen_values', schema: options.jsonSchema, strict: true } } }
+            : {}),
+        },
+        { signal },
+      );
+      const choice = response.choices[0];
+      if (choice?.finish_reason === 'content_filter') {
+        throw new EngineError('safety', 'OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.');
+      }
+      const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
+      return { text: choice?.message?.content ?? '', usage };
     } catch (error) {
       throw toEngineError(error, signal);
     }
@@ -66,6 +86,13 @@ class OpenAIEngine implements Engine {
       .sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id))
       .map(({ id }) => ({ id }));
   }
+}
+
+function messagesFor(request: GenerationRequest): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
+  const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
+  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  messages.push({ role: 'user', content: request.prompt });
+  return messages;
 }
 
 const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;

@@ -24,8 +24,9 @@ export interface NotionClientOptions {
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
   // One request per slot, slots evenly spaced: no burst can put more than `perSecond` requests in any
-  // one-second window, which a fixed window of `perSecond` per second would (at its edges).
-  const pacing = new PQueue({ intervalCap: 1, interval: Math.ceil(1000 / perSecond) + 5, carryoverIntervalCount: true });
+  // one-second window, which a fixed window of `perSecond` per second would (at its edges). The 10%
+  // margin absorbs jitter between leaving here and arriving at Notion.
+  const pacing = new PQueue({ intervalCap: 1, interval: Math.ceil(1100 / perSecond), carryoverIntervalCount: true });
   const log = options.logger;
   return new Client({
     auth: options.auth,

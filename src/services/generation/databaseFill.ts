@@ -1,0 +1,271 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@notionhq/client';
+import PQueue from 'p-queue';
+import { Engine, EngineError, EngineKind } from '../engines/engine';
+import type { KeyValueStore } from '../keyValueStore';
+import type { Logger } from '../logger';
+import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
+import { toNotionError } from '../notion/notionErrors';
+import { PageWriter } from '../notion/pageWriter';
+import { coerceProperty, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
+import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
+import { Generator } from './generator';
+import type { UsageTracker } from './usageTracker';
+
+export type FillTarget = { readonly kind: 'property'; readonly property: PropertySchema } | { readonly kind: 'body'; readonly mode: WriteMode };
+
+export interface FillJob {
+  readonly connectionId?: string;
+  readonly dataSourceId: string;
+  readonly selection: RowSelection;
+  /** The prompt, with `{{Property Name}}` and `{{page}}` placeholders. */
+  readonly template: string;
+  readonly target: FillTarget;
+  readonly engine: EngineKind;
+  readonly model: string;
+  readonly instructions?: string;
+  readonly allowNewOptions: boolean;
+}
+
+export interface RowResult {
+  readonly row: { readonly id: string; readonly title: string; readonly url: string };
+  readonly status: 'done' | 'skipped' | 'failed';
+  readonly prompt?: string;
+  /** The value or markdown written (or, in a preview, that would be). */
+  readonly output?: string;
+  readonly error?: string;
+}
+
+export interface FillProgress {
+  readonly finished: number;
+  readonly total: number;
+  readonly failed: number;
+}
+
+export interface FillSummary {
+  readonly results: RowResult[];
+  readonly done: number;
+  readonly skipped: number;
+  readonly failed: RowResult[];
+  readonly cancelled: boolean;
+  /** Set when the whole run stopped because of a problem no row could get past (a wrong key, no quota). */
+  readonly stoppedBy?: string;
+}
+
+export interface FillerDeps {
+  readonly client: Client;
+  readonly engine: Engine;
+  readonly generations: GenerationStore;
+  readonly usage: UsageTracker;
+  readonly store: KeyValueStore;
+  readonly logger: Logger;
+  /** Counts one row's generation against its connection. */
+  readonly recordUse?: (record: GenerationRecord) => Promise<void>;
+  /** Rows generated at once. Notion writes are paced by the client whatever this is. */
+  readonly concurrency?: number;
+}
+
+const DONE_KEY_PREFIX = 'visen.fill.done.';
+const FATAL: ReadonlySet<string> = new Set(['auth', 'quota', 'cancelled']);
+
+/**
+ * Fills database rows from a prompt template, the way Notion AI's autofill does but with the user's own
+ * engine: a property (coerced to its type) or the row's page body. Rows already filled by the same job
+ * are skipped when it runs again, so a cancelled or failed run resumes where it stopped.
+ */
+export class DatabaseFiller {
+  private readonly databases: NotionDatabases;
+
+  constructor(private readonly deps: FillerDeps) {
+    this.databases = new NotionDatabases(deps.client);
+  }
+
+  /** What the first rows would get, generated but not written. */
+  async preview(job: FillJob, count: number, signal: AbortSignal): Promise<RowResult[]> {
+    const results: RowResult[] = [];
+    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal)) {
+      if (results.length >= count) break;
+      try {
+        const prompt = await this.prompt(job, row);
+        const output = await this.generateValue(job, prompt, signal);
+        results.push({ row: ref(row), status: 'done', prompt, output: output.display });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        results.push({ row: ref(row), status: 'failed', error: message(error) });
+      }
+    }
+    return results;
+  }
+
+  async run(job: FillJob, options: { signal: AbortSignal; onProgress?: (progress: FillProgress) => void; onlyRows?: string[] }): Promise<FillSummary> {
+    const { signal } = options;
+    const done = new Set(this.doneRows(job));
+    const rows: DatabaseRow[] = [];
+    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal)) {
+      if (!options.onlyRows || options.onlyRows.includes(row.id)) rows.push(row);
+    }
+    const results: RowResult[] = [];
+    let failed = 0;
+    let stoppedBy: string | undefined;
+    const stop = new AbortController();
+    const combined = AbortSignal.any([signal, stop.signal]);
+    const report = () => options.onProgress?.({ finished: results.length, total: rows.length, failed });
+    report();
+    const queue = new PQueue({ concurrency: this.deps.concurrency ?? 3 });
+    for (const row of rows) {
+      void queue.add(async () => {
+        if (combined.aborted) return;
+        if (done.has(row.id)) {
+          results.push({ row: ref(row), status: 'skipped' });
+          report();
+          return;
+        }
+        const result = await this.fillRow(job, row, combined).catch((error: unknown): RowResult => ({ row: ref(row), status: 'failed', error: message(error) }));
+        if (combined.aborted && result.status === 'failed') return;
+        if (result.status === 'done') {
+          done.add(row.id);
+          await this.saveDone(job, done);
+        } else {
+          failed++;
+          const kind = (result as RowResult & { kind?: string }).kind;
+          if (kind && FATAL.has(kind) && !stoppedBy) {
+            stoppedBy = result.error;
+            stop.abort();
+          }
+        }
+        results.push(result);
+        report();
+      });
+    }
+    await queue.onIdle();
+    const failedRows = results.filter((r) => r.status === 'failed');
+    this.deps.logger.info(
+      `Fill of data source ${job.dataSourceId}: ${results.filter((r) => r.status === 'done').length} filled, ` +
+        `${results.filter((r) => r.status === 'skipped').length} already done, ${failedRows.length} failed of ${rows.length}` +
+        (signal.aborted ? ' (cancelled)' : '') + (stoppedBy ? ` (stopped: ${stoppedBy})` : ''),
+    );
+    return {
+      results,
+      done: results.filter((r) => r.status === 'done').length,
+      skipped: results.filter((r) => r.status === 'skipped').length,
+      failed: failedRows,
+      cancelled: signal.aborted,
+      stoppedBy,
+    };
+  }
+
+  /** Forgets which rows this job already filled, so the next run does them all again. */
+  async reset(job: FillJob): Promise<void> {
+    await this.deps.store.update(doneKey(job), undefined);
+  }
+
+  private async fillRow(job: FillJob, row: DatabaseRow, signal: AbortSignal): Promise<RowResult & { kind?: string }> {
+    const prompt = await this.prompt(job, row);
+    const page = { id: row.id, title: row.title, url: row.url };
+    try {
+      if (job.target.kind === 'body') {
+        const generator = new Generator(new PageWriter(this.deps.client), this.deps.generations, this.deps.logger);
+        const { record, error } = await generator.run({
+          page, connectionId: job.connectionId, prompt, mode: job.target.mode, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
+        });
+        if (record.markdown) await this.counted(record);
+        if (error) return { row: page, status: 'failed', prompt, error: error.message, kind: EngineError.is(error) ? error.kind : undefined };
+        return { row: page, status: 'done', prompt, output: record.markdown };
+      }
+      const started = Date.now();
+      const value = await this.generateValue(job, prompt, signal);
+      const record: GenerationRecord = {
+        id: randomUUID(), createdAt: new Date(started).toISOString(), connectionId: job.connectionId, page, prompt,
+        engine: job.engine, model: job.model, mode: 'append', status: 'generating', markdown: value.display, blocks: 0, writtenBlocks: 0,
+        usage: value.usage, timings: { generationMs: Date.now() - started },
+      };
+      try {
+        await this.databases.updateProperties(row.id, { [job.target.property.name]: value.request });
+        record.status = 'written';
+      } catch (error) {
+        record.status = 'writeFailed';
+        record.error = message(error);
+        throw error;
+      } finally {
+        record.timings.totalMs = Date.now() - started;
+        await this.deps.generations.save(record);
+        await this.counted(record);
+      }
+      return { row: page, status: 'done', prompt, output: value.display };
+    } catch (error) {
+      return { row: page, status: 'failed', prompt, error: message(error), kind: EngineError.is(error) ? error.kind : undefined };
+    }
+  }
+
+  private async counted(record: GenerationRecord): Promise<void> {
+    await this.deps.usage.add(record.usage);
+    await this.deps.recordUse?.(record);
+  }
+
+  private async prompt(job: FillJob, row: DatabaseRow): Promise<string> {
+    const needsPage = /\{\{\s*page\s*\}\}/i.test(job.template);
+    const content = needsPage ? (await new PageWriter(this.deps.client).snapshot(row.id)).markdown : undefined;
+    return fillTemplate(job.template, row, content);
+  }
+
+  /** For a property: asks for JSON of the property's schema, then coerces it to the property's type. */
+  private async generateValue(job: FillJob, prompt: string, signal: AbortSignal): Promise<{ display: string; request: unknown; usage?: GenerationRecord['usage'] }> {
+    if (job.target.kind === 'body') {
+      let text = '';
+      for await (const piece of this.deps.engine.stream({ model: job.model, prompt, instructions: job.instructions }, signal)) text += piece;
+      return { display: text, request: undefined, usage: this.deps.engine.usage() };
+    }
+    const property = job.target.property;
+    const options = { allowNewOptions: job.allowNewOptions };
+    const instructions = [
+      job.instructions,
+      `Answer with the value of the Notion property "${property.name}" (${property.type}) for this row, as JSON: {"${property.name}": value}.`,
+      property.options?.length ? `Allowed options: ${property.options.join(', ')}.` : '',
+    ].filter(Boolean).join('\n');
+    const completion = await this.deps.engine.complete({ model: job.model, prompt, instructions }, signal, { jsonSchema: valuesSchema([property], options) });
+    const raw = parseValue(completion.text, property.name);
+    const request = coerceProperty(property, raw, options);
+    return { display: Array.isArray(raw) ? raw.join(', ') : String(raw ?? ''), request, usage: completion.usage };
+  }
+
+  private doneRows(job: FillJob): string[] {
+    const stored = this.deps.store.get<unknown>(doneKey(job));
+    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  private async saveDone(job: FillJob, done: Set<string>): Promise<void> {
+    await this.deps.store.update(doneKey(job), [...done]);
+  }
+}
+
+/** The value from `{"Property": value}`; plain text when the model did not answer JSON. */
+function parseValue(text: string, name: string): unknown {
+  const trimmed = text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
+  try {
+    const parsed = JSON.parse(trimmed) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const record = parsed as Record<string, unknown>;
+      return name in record ? record[name] : Object.values(record)[0];
+    }
+    return parsed;
+  } catch {
+    return trimmed;
+  }
+}
+
+function doneKey(job: FillJob): string {
+  const target = job.target.kind === 'body' ? `body:${job.target.mode}` : `property:${job.target.property.name}`;
+  const identity = JSON.stringify([job.dataSourceId, job.template, target, job.selection]);
+  return DONE_KEY_PREFIX + createHash('sha256').update(identity).digest('hex').slice(0, 24);
+}
+
+function ref(row: DatabaseRow) {
+  return { id: row.id, title: row.title, url: row.url };
+}
+
+function message(error: unknown): string {
+  if (error instanceof PropertyValueError) return error.message;
+  if (EngineError.is(error)) return error.message;
+  if (error instanceof Error && error.name === 'NotionError') return error.message;
+  return toNotionError(error).message;
+}

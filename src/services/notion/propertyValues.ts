@@ -1,0 +1,171 @@
+import type { JsonSchema } from '../engines/engine';
+
+/** The property types Visen can fill, with the schema a property of that type has in a data source. */
+export type FillableType = 'title' | 'rich_text' | 'number' | 'select' | 'multi_select' | 'status' | 'date' | 'checkbox' | 'url' | 'email' | 'phone_number';
+
+export const FILLABLE_TYPES: readonly FillableType[] = ['title', 'rich_text', 'number', 'select', 'multi_select', 'status', 'date', 'checkbox', 'url', 'email', 'phone_number'];
+
+export interface PropertySchema {
+  readonly name: string;
+  readonly type: string;
+  /** Option names of select, multi-select and status properties. */
+  readonly options?: string[];
+}
+
+export class PropertyValueError extends Error {}
+
+const RICH_TEXT_LIMIT = 2000;
+const RICH_TEXT_ITEMS = 100;
+
+/** Text as rich text items of at most 2,000 characters (and at most 100 of them), nothing else lost. */
+export function richText(text: string): Array<{ type: 'text'; text: { content: string } }> {
+  const items: Array<{ type: 'text'; text: { content: string } }> = [];
+  for (let i = 0; i < text.length && items.length < RICH_TEXT_ITEMS; i += RICH_TEXT_LIMIT) {
+    items.push({ type: 'text', text: { content: text.slice(i, i + RICH_TEXT_LIMIT) } });
+  }
+  return items;
+}
+
+export interface CoerceOptions {
+  /** A select value that is not an option yet is created (Notion does that on write) only when allowed. */
+  readonly allowNewOptions: boolean;
+}
+
+/**
+ * Turns what the model wrote (text, or a JSON value from structured output) into the request value of a
+ * property of the given type. Throws PropertyValueError saying why when it cannot.
+ */
+export function coerceProperty(property: PropertySchema, raw: unknown, options: CoerceOptions): Record<string, unknown> {
+  const text = (Array.isArray(raw) ? raw.join(', ') : raw === null || raw === undefined ? '' : String(raw)).trim();
+  switch (property.type) {
+    case 'title':
+      return { title: richText(text) };
+    case 'rich_text':
+      return { rich_text: richText(text) };
+    case 'number': {
+      if (typeof raw === 'number' && Number.isFinite(raw)) return { number: raw };
+      const match = /-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?/i.exec(text);
+      if (!match) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a number.`);
+      return { number: Number(match[0].replace(/,/g, '')) };
+    }
+    case 'checkbox': {
+      if (typeof raw === 'boolean') return { checkbox: raw };
+      if (/^(yes|true|y|1|✓|✔|x|checked|done)\.?$/i.test(text)) return { checkbox: true };
+      if (/^(no|false|n|0|unchecked|not done|)\.?$/i.test(text)) return { checkbox: false };
+      throw new PropertyValueError(`"${text.slice(0, 60)}" is neither yes nor no.`);
+    }
+    case 'select':
+    case 'status': {
+      const name = matchOption(property, stripQuotes(text.split('\n')[0]), options, property.type === 'status');
+      return { [property.type]: name ? { name } : null };
+    }
+    case 'multi_select': {
+      const names = (Array.isArray(raw) ? raw.map(String) : text.split(/[,\n;]/))
+        .map((n) => stripQuotes(n.trim().replace(/^[-*•]\s*/, '')))
+        .filter(Boolean)
+        .map((n) => matchOption(property, n, options, false)!)
+        .filter((n, i, all) => all.indexOf(n) === i)
+        .slice(0, 100);
+      return { multi_select: names.map((name) => ({ name })) };
+    }
+    case 'date': {
+      const iso = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/.exec(text)?.[0];
+      const parsed = iso ?? (Number.isNaN(Date.parse(text)) ? undefined : new Date(Date.parse(text)).toISOString().slice(0, 10));
+      if (!parsed) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a date.`);
+      return { date: { start: parsed } };
+    }
+    case 'url': {
+      const url = /https?:\/\/[^\s<>"')\]]+/.exec(text)?.[0];
+      if (!url) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a link.`);
+      return { url: url.slice(0, 2000) };
+    }
+    case 'email': {
+      const email = /[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"'.]+/.exec(text)?.[0];
+      if (!email) throw new PropertyValueError(`"${text.slice(0, 60)}" is not an email address.`);
+      return { email: email.slice(0, 200) };
+    }
+    case 'phone_number':
+      return { phone_number: text.slice(0, 200) };
+    default:
+      throw new PropertyValueError(`Visen cannot fill ${property.type} properties.`);
+  }
+}
+
+function stripQuotes(text: string): string {
+  return text.replace(/^["'“”‘’`*]+|["'“”‘’`*.]+$/g, '').trim();
+}
+
+function matchOption(property: PropertySchema, value: string, options: CoerceOptions, mustExist: boolean): string | undefined {
+  if (!value) return undefined;
+  const existing = property.options?.find((o) => o.toLowerCase() === value.toLowerCase());
+  if (existing) return existing;
+  if (options.allowNewOptions && !mustExist) return value.replace(/,/g, ' ').slice(0, 100);
+  const known = property.options?.length ? ` Options: ${property.options.join(', ')}.` : '';
+  throw new PropertyValueError(`"${value.slice(0, 60)}" is not an option of ${property.name}.${known}`);
+}
+
+/** The JSON schema of the values the model should give for these properties. */
+export function valuesSchema(properties: PropertySchema[], options: CoerceOptions): JsonSchema {
+  const schemaFor = (p: PropertySchema): JsonSchema => {
+    const enumOf = (): JsonSchema => (p.options?.length && !options.allowNewOptions ? { type: 'string', enum: p.options } : { type: 'string' });
+    switch (p.type) {
+      case 'number': return { type: 'number' };
+      case 'checkbox': return { type: 'boolean' };
+      case 'select': return enumOf();
+      case 'status': return p.options?.length ? { type: 'string', enum: p.options } : { type: 'string' };
+      case 'multi_select': return { type: 'array', items: enumOf() };
+      case 'date': return { type: 'string', description: 'ISO 8601 date, e.g. 2026-11-24' };
+      case 'url': return { type: 'string', description: 'An http(s) URL' };
+      default: return { type: 'string' };
+    }
+  };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(properties.map((p) => [p.name, schemaFor(p)])),
+    required: properties.map((p) => p.name),
+    additionalProperties: false,
+  };
+}
+
+/** A property value as plain text, for `{{Property}}` placeholders. */
+export function plainValue(value: Record<string, unknown> & { type: string }): string {
+  const v = value[value.type] as unknown;
+  const texts = (items: unknown) => (Array.isArray(items) ? items.map((t: { plain_text?: string }) => t.plain_text ?? '').join('') : '');
+  switch (value.type) {
+    case 'title':
+    case 'rich_text':
+      return texts(v);
+    case 'number':
+      return v === null || v === undefined ? '' : String(v);
+    case 'checkbox':
+      return v ? 'Yes' : 'No';
+    case 'select':
+    case 'status':
+      return (v as { name?: string } | null)?.name ?? '';
+    case 'multi_select':
+      return Array.isArray(v) ? v.map((o: { name?: string }) => o.name ?? '').join(', ') : '';
+    case 'date': {
+      const d = v as { start?: string; end?: string | null } | null;
+      return d?.start ? (d.end ? `${d.start} → ${d.end}` : d.start) : '';
+    }
+    case 'url':
+    case 'email':
+    case 'phone_number':
+      return typeof v === 'string' ? v : '';
+    case 'people':
+      return Array.isArray(v) ? v.map((p: { name?: string }) => p.name ?? '').filter(Boolean).join(', ') : '';
+    case 'formula': {
+      const f = v as Record<string, unknown> & { type?: string };
+      return f?.type ? String(f[f.type] ?? '') : '';
+    }
+    default:
+      return '';
+  }
+}
+
+/** Whether a property value is empty: what "rows where the target is empty" means. */
+export function isEmptyValue(value: (Record<string, unknown> & { type: string }) | undefined): boolean {
+  if (!value) return true;
+  if (value.type === 'checkbox') return value.checkbox !== true;
+  return plainValue(value).trim() === '';
+}
