@@ -49,6 +49,7 @@ const builds = [
 // loaded by the panel through webviewHtml(). Add a form by adding a line here.
 const webviews = {
   connection: 'media/webview/connection/main.ts',
+  settings: 'media/webview/settings/main.ts',
 };
 
 builds.push({

@@ -12,6 +12,7 @@ export const Commands = {
   openInNotion: 'visen.openInNotion',
   setConnectionsDatabase: 'visen.setConnectionsDatabase',
   createConnectionsDatabase: 'visen.createConnectionsDatabase',
+  fillDatabase: 'visen.fillDatabase',
   setNotionSecret: 'visen.setNotionSecret',
   setGeminiKey: 'visen.setGeminiKey',
   setOpenAIKey: 'visen.setOpenAIKey',

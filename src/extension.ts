@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connections';
 import { registerConnectionsDatabaseCommands } from './commands/connectionsDatabase';
+import { registerDatabaseCommands } from './commands/databases';
 import { CommandDeps, engineFor, KeyDeps, notionClient } from './commands/deps';
 import { registerGenerateCommands } from './commands/generate';
 import { registerGeneralCommands } from './commands/general';
@@ -18,11 +19,11 @@ import { EngineModules } from './services/engines/engineLoader';
 import { GenerationStore } from './services/generation/generationRecord';
 import { GenerationService } from './services/generation/generationService';
 import { UsageTracker } from './services/generation/usageTracker';
-import type { KeyValueStore } from './services/keyValueStore';
 import { NotionClients } from './services/notion/notionClient';
 import { registerConnectionPanels } from './views/connectionPanel';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
+import { registerSettingsPanel } from './views/settingsPanel';
 import { VisenContextKeys } from './views/contextKeys';
 import { registerUsageStatusBar } from './views/usageStatusBar';
 import { showWalkthroughOnFirstRun } from './views/walkthrough';
@@ -35,7 +36,6 @@ export interface VisenTestApi extends CommandDeps {
   /** The folder VS Code writes Visen's log into. */
   readonly logFolder: string;
   readonly tree: ConnectionsTreeProvider;
-  readonly store: KeyValueStore;
   readonly contextKeys: VisenContextKeys;
 }
 
@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     generations,
     connections,
     usage,
+    store,
     sync,
     generation: new GenerationService({
       notion: () => notionClient(keys),
@@ -77,7 +78,9 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerGenerateCommands(deps),
     registerConnectionCommands(deps, context.extensionUri, () => tree.provider.refresh()),
     registerConnectionsDatabaseCommands(deps),
-    registerGeneralCommands(deps),
+    registerDatabaseCommands(deps),
+    registerGeneralCommands(deps, context.extensionUri),
+    registerSettingsPanel(deps, context.extensionUri),
     registerConnectionPanels(deps, context.extensionUri),
     registerGenerationDocuments(generations),
     registerUsageStatusBar(usage, () => readConfig().promptBudget),
@@ -85,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   showWalkthroughOnFirstRun(context);
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.
-  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, store, contextKeys }) : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys }) : undefined;
 }
 
 export function deactivate(): void {}

@@ -13,6 +13,7 @@ import type { ConnectionRepository } from '../services/connections/connectionRep
 import type { ConnectionSync } from '../services/connections/connectionSync';
 import type { GenerationService } from '../services/generation/generationService';
 import type { UsageTracker } from '../services/generation/usageTracker';
+import type { KeyValueStore } from '../services/keyValueStore';
 
 /** What command modules receive from the composition root. */
 export interface CommandDeps {
@@ -26,6 +27,8 @@ export interface CommandDeps {
   readonly sync: ConnectionSync;
   readonly generation: GenerationService;
   readonly usage: UsageTracker;
+  /** VS Code's global state, for services that keep small records (e.g. which rows a fill has done). */
+  readonly store: KeyValueStore;
   readonly issuesUrl: string;
 }
 

@@ -2,14 +2,15 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { readConfig, updateModel } from '../platform/config';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { openSettingsPanel } from '../views/settingsPanel';
 import { CommandDeps, engineFor, guarded } from './deps';
 
 /** The log, feedback, settings and model choice. */
-export function registerGeneralCommands(deps: CommandDeps): vscode.Disposable {
+export function registerGeneralCommands(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(Commands.feedback, () => deps.ui.openExternal(deps.issuesUrl)),
-    vscode.commands.registerCommand(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:visen.visen')),
+    vscode.commands.registerCommand(Commands.openSettings, guarded(deps, async () => { openSettingsPanel(deps, extensionUri); })),
     vscode.commands.registerCommand(Commands.selectModel, guarded(deps, () => selectModel(deps))),
   );
 }

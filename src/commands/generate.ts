@@ -5,10 +5,13 @@ import type { Connection } from '../services/connections/connection';
 import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationRecord } from '../services/generation/generationRecord';
+import { systemInstructions } from '../services/generation/instructions';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
+import { withinBudget } from './budget';
 import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
+import { chooseDataSource, chooseMapping, confirmValues } from './databases';
 import { connectionFromArg, pickConnection } from './pickers';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
@@ -37,10 +40,7 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
 
   const connection = given ?? (await chooseConnection(deps, args.page));
   if (!connection) return undefined;
-  if (connection.type === 'database') {
-    void deps.ui.warn(vscode.l10n.t('"{0}" is a database connection: use "Visen: Fill Database Rows" for it, or choose a page.', connection.name));
-    return undefined;
-  }
+  if (connection.type === 'database') return generateNewEntry(deps, connection, args.prompt);
 
   const prompt = args.prompt?.trim() || (await askPrompt(deps, connection));
   if (!prompt) return undefined;
@@ -67,6 +67,39 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
   if (result.syncError) {
     void deps.ui.warn(vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message));
   }
+  await reportOutcome(deps, result);
+  return result.record;
+}
+
+/** A database connection: a new entry with a title, mapped properties and a streamed body. */
+async function generateNewEntry(deps: CommandDeps, chosen: Connection, givenPrompt?: string): Promise<GenerationRecord | undefined> {
+  const config = readConfig();
+  const source = await chooseDataSource(deps, chosen);
+  if (!source) return undefined;
+  const connection = await chooseMapping(deps, deps.connections.get(chosen.id) ?? chosen, source);
+  if (!connection) return undefined;
+  const prompt = givenPrompt?.trim() || (await askPrompt(deps, connection));
+  if (!prompt) return undefined;
+  if (!(await withinBudget(deps))) return undefined;
+  const engine = connection.engine ?? config.engine;
+  const model = connection.model ?? modelFor(config, engine);
+  const result = await deps.ui.progress(vscode.l10n.t('Visen: new entry in "{0}"', source.name), (progress, signal) =>
+    deps.generation.runNewEntry({
+      connection,
+      prompt,
+      engine,
+      model,
+      mode: 'append',
+      instructions: systemInstructions(config.instructions),
+      signal,
+      preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
+      onProgress: (p) => {
+        if (p.phase !== 'starting') progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
+      },
+    }),
+  );
+  if (!result) return undefined;
+  if (result.syncError) void deps.ui.warn(vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message));
   await reportOutcome(deps, result);
   return result.record;
 }
@@ -130,27 +163,6 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
     validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Type what Visen should write.')),
   });
   return prompt?.trim() || undefined;
-}
-
-/** Asks before a prompt goes past the monthly budget (visen.promptBudget; 0 = unlimited). */
-export async function withinBudget(deps: CommandDeps): Promise<boolean> {
-  const budget = readConfig().promptBudget;
-  if (!deps.usage.wouldExceed(budget)) return true;
-  const go = vscode.l10n.t('Generate Anyway');
-  const choice = await deps.ui.confirm(
-    vscode.l10n.t('This prompt goes past your monthly budget of {0} prompts.', budget),
-    vscode.l10n.t('{0} prompts used this month. Change the budget with the visen.promptBudget setting.', deps.usage.thisMonth().prompts),
-    go,
-  );
-  return choice === go;
-}
-
-/** Visen's own instructions keep the answer in markdown Notion renders well; the user's come after. */
-export function systemInstructions(userInstructions: string): string {
-  const base = 'You write content that is inserted directly into a Notion page. Answer with the content only, in GitHub-flavored Markdown: ' +
-    'headings, paragraphs, lists, to-do lists (- [ ]), quotes, fenced code blocks with a language, tables and dividers. ' +
-    'No preamble, no closing remarks, no wrapping the whole answer in a code fence.';
-  return userInstructions ? `${base}\n\n${userInstructions}` : base;
 }
 
 async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOutcome): Promise<void> {

@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { baseUrlFor, readConfig } from '../platform/config';
 import { ENGINE_SECRET, SECRET_NAMES } from '../platform/secrets';
+import type { CheckResult } from '../platform/ui';
 import { EngineError, EngineKind } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { createNotionClient } from '../services/notion/notionClient';
-import { NotionPages } from '../services/notion/notionPages';
-import { CommandDeps, guarded } from './deps';
+import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
+import { CommandDeps, guarded, KeyDeps } from './deps';
 
 /** Set, check and clear the keys. A value is stored only once the service behind it has accepted it. */
 export function registerKeyCommands(deps: CommandDeps): vscode.Disposable {
@@ -16,6 +17,57 @@ export function registerKeyCommands(deps: CommandDeps): vscode.Disposable {
     vscode.commands.registerCommand(Commands.setOpenAIKey, guarded(deps, () => setEngineKey(deps, 'openai'))),
     vscode.commands.registerCommand(Commands.clearKeys, guarded(deps, () => clearKeys(deps))),
   );
+}
+
+export interface CheckedNotionSecret {
+  readonly secret: string;
+  readonly identity: NotionIdentity;
+}
+
+export interface CheckedEngineKey {
+  readonly key: string;
+  /** How many text models the key can use. */
+  readonly models: number;
+}
+
+/** Asks Notion who the secret belongs to (users.me); a failure's message says what to do. */
+export async function checkNotionSecret(deps: Pick<KeyDeps, 'log'>, secret: string): Promise<CheckResult<CheckedNotionSecret>> {
+  const client = createNotionClient({ auth: secret, baseUrl: readConfig().notionApiBaseUrl, logger: deps.log });
+  try {
+    return { ok: true, value: { secret, identity: await new NotionPages(client).identity() } };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Lists the models the key can use with the engine's configured server: the cheapest call that proves the key. */
+export async function checkEngineKey(deps: Pick<KeyDeps, 'engines'>, kind: EngineKind, key: string, signal?: AbortSignal): Promise<CheckResult<CheckedEngineKey>> {
+  try {
+    const module = await deps.engines.get(kind);
+    const engine = module.createEngine({ apiKey: key, baseUrl: baseUrlFor(readConfig(), kind) || undefined });
+    const models = await engine.listModels(signal);
+    return { ok: true, value: { key, models: models.length } };
+  } catch (error) {
+    return { ok: false, message: EngineError.is(error) ? error.message : String(error) };
+  }
+}
+
+/** Stores a secret Notion accepted; returns what to tell the user. */
+export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets'>, checked: CheckedNotionSecret): Promise<string> {
+  deps.log.mask(checked.secret);
+  await deps.secrets.store('visen.notion.secret', checked.secret);
+  const message = vscode.l10n.t('Connected to workspace {0} as integration {1}.', checked.identity.workspaceName, checked.identity.botName);
+  deps.log.info(message);
+  return message;
+}
+
+/** Stores a key its engine accepted; returns what to tell the user. */
+export async function storeEngineKey(deps: Pick<KeyDeps, 'log' | 'secrets'>, kind: EngineKind, checked: CheckedEngineKey): Promise<string> {
+  deps.log.mask(checked.key);
+  await deps.secrets.store(ENGINE_SECRET[kind], checked.key);
+  const message = vscode.l10n.t('{0} key saved: it can use {1} text models.', ENGINE_LABELS[kind], checked.models);
+  deps.log.info(message);
+  return message;
 }
 
 const notEmpty = (value: string) => (value.trim() ? undefined : vscode.l10n.t('Paste the value, or press Escape to cancel.'));
@@ -28,27 +80,15 @@ async function setNotionSecret(deps: CommandDeps): Promise<boolean> {
     password: true,
     checkingMessage: vscode.l10n.t('Checking the secret with Notion…'),
     validate: notEmpty,
-    check: async (secret) => {
-      const client = createNotionClient({ auth: secret, baseUrl: readConfig().notionApiBaseUrl, logger: deps.log });
-      try {
-        return { ok: true as const, value: { secret, identity: await new NotionPages(client).identity() } };
-      } catch (error) {
-        return { ok: false as const, message: error instanceof Error ? error.message : String(error) };
-      }
-    },
+    check: (secret) => checkNotionSecret(deps, secret),
   });
   if (!result) return false;
-  deps.log.mask(result.secret);
-  await deps.secrets.store('visen.notion.secret', result.secret);
-  const message = vscode.l10n.t('Connected to workspace {0} as integration {1}.', result.identity.workspaceName, result.identity.botName);
-  deps.log.info(message);
-  void deps.ui.info(message);
+  void deps.ui.info(await storeNotionSecret(deps, result));
   return true;
 }
 
 async function setEngineKey(deps: CommandDeps, kind: EngineKind): Promise<boolean> {
   const label = ENGINE_LABELS[kind];
-  const secret = ENGINE_SECRET[kind];
   const result = await deps.ui.inputChecked({
     title: vscode.l10n.t('Visen: {0} API Key', label),
     prompt: kind === 'gemini'
@@ -58,35 +98,24 @@ async function setEngineKey(deps: CommandDeps, kind: EngineKind): Promise<boolea
     password: true,
     checkingMessage: vscode.l10n.t('Checking the key with {0}…', label),
     validate: notEmpty,
-    check: async (key, signal) => {
-      try {
-        const module = await deps.engines.get(kind);
-        const engine = module.createEngine({ apiKey: key, baseUrl: baseUrlFor(readConfig(), kind) || undefined });
-        const models = await engine.listModels(signal);
-        return { ok: true as const, value: { key, models: models.length } };
-      } catch (error) {
-        return { ok: false as const, message: EngineError.is(error) ? error.message : String(error) };
-      }
-    },
+    check: (key, signal) => checkEngineKey(deps, kind, key, signal),
   });
   if (!result) return false;
-  deps.log.mask(result.key);
-  await deps.secrets.store(secret, result.key);
-  const message = vscode.l10n.t('{0} key saved: it can use {1} text models.', label, result.models);
-  deps.log.info(message);
-  void deps.ui.info(message);
+  void deps.ui.info(await storeEngineKey(deps, kind, result));
   return true;
 }
 
-async function clearKeys(deps: CommandDeps): Promise<void> {
+/** Asks first, then removes every stored key; resolves to whether they were cleared. */
+export async function clearKeys(deps: CommandDeps): Promise<boolean> {
   const clear = vscode.l10n.t('Clear Keys');
   const choice = await deps.ui.confirm(
     vscode.l10n.t('Clear the Notion secret and the Gemini and OpenAI keys stored by Visen?'),
     vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
     clear,
   );
-  if (choice !== clear) return;
+  if (choice !== clear) return false;
   await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
   deps.log.info('Stored keys cleared.');
   void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
+  return true;
 }

@@ -26,6 +26,8 @@ export interface ProgressReporter {
  */
 export interface Ui {
   pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T | undefined>;
+  /** A quick pick with check boxes; items with `picked` start checked. */
+  pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T[] | undefined>;
   input(options: vscode.InputBoxOptions & { title: string }): Thenable<string | undefined>;
   inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined>;
   info(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -35,11 +37,14 @@ export interface Ui {
   confirm(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   progress<R>(title: string, task: (reporter: ProgressReporter, signal: AbortSignal) => Promise<R>): Thenable<R>;
   openExternal(url: string): Thenable<boolean>;
+  /** Opens markdown in a read-only preview beside the editor. */
+  showDocument(markdown: string): Thenable<void>;
 }
 
 export function createUi(): Ui {
   return {
     pick: (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options }),
+    pickMany: (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true }),
     input: (options) => vscode.window.showInputBox({ ignoreFocusOut: true, ...options }),
     inputChecked,
     info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
@@ -53,6 +58,10 @@ export function createUi(): Ui {
         return task({ report: (message, increment) => progress.report({ message, increment }) }, controller.signal).finally(() => subscription.dispose());
       }),
     openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
+    showDocument: async (markdown) => {
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+    },
   };
 }
 

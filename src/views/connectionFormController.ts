@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandDeps, MissingKeyError, notionClient } from '../commands/deps';
-import { systemInstructions, withinBudget } from '../commands/generate';
+import { withinBudget } from '../commands/budget';
+import { systemInstructions } from '../services/generation/instructions';
 import { modelFor, readConfig } from '../platform/config';
 import { ENGINE_SECRET } from '../platform/secrets';
 import { CONNECTION_TYPE_LABELS, type Connection } from '../services/connections/connection';
@@ -332,9 +333,9 @@ export class ConnectionFormController implements vscode.Disposable {
         onProgress: (progress) => this.streamProgress(runId, progress, engine, model),
       });
       const view = this.outcomeView(result);
-      this.finishRun(runId, result.syncError ? { ...view, warning: vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message) } : view);
+      await this.finishRun(runId, result.syncError ? { ...view, warning: vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message) } : view);
     } catch (error) {
-      this.finishRun(runId, this.errorView(error));
+      await this.finishRun(runId, this.errorView(error));
     } finally {
       if (this.abort === abort) this.abort = undefined;
     }
@@ -349,9 +350,9 @@ export class ConnectionFormController implements vscode.Disposable {
     this.pendingProgress = { phase: 'writing', generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) };
     this.scheduleFlush(runId);
     try {
-      this.finishRun(runId, this.outcomeView(await this.deps.generation.retryWrite(record.id, abort.signal)));
+      await this.finishRun(runId, this.outcomeView(await this.deps.generation.retryWrite(record.id, abort.signal)));
     } catch (error) {
-      this.finishRun(runId, this.errorView(error));
+      await this.finishRun(runId, this.errorView(error));
     } finally {
       if (this.abort === abort) this.abort = undefined;
     }
@@ -421,14 +422,14 @@ export class ConnectionFormController implements vscode.Disposable {
     this.pendingProgress = undefined;
   }
 
-  private finishRun(runId: number, result: ResultView): void {
+  private async finishRun(runId: number, result: ResultView): Promise<void> {
     this.flush(runId);
     if (this.run?.runId !== runId) return;
     this.run.running = false;
     this.run.result = result;
     if (this.ready) this.post({ type: 'result', runId, result });
     // The history and the connection's usage changed.
-    void this.refresh();
+    await this.refresh();
   }
 
   private outcomeView({ record, error }: GenerationOutcome): ResultView {

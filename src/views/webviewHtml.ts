@@ -22,6 +22,8 @@ export interface WebviewHtmlOptions {
   readonly script: readonly string[];
   /** A stylesheet, as path segments under media, e.g. ['webview', 'connection.css']. */
   readonly style?: readonly string[];
+  /** Stylesheets loaded before `style`, e.g. the shared controls in ['webview', 'shared', 'form.css']. */
+  readonly baseStyles?: readonly (readonly string[])[];
   readonly title: string;
 }
 
@@ -30,10 +32,10 @@ export interface WebviewHtmlOptions {
  * and resources served from the extension's folders: no inline styles or scripts, no eval, no network.
  * The body is empty; the script builds the DOM.
  */
-export function webviewHtml({ webview, extensionUri, script, style, title }: WebviewHtmlOptions): string {
+export function webviewHtml({ webview, extensionUri, script, style, baseStyles = [], title }: WebviewHtmlOptions): string {
   const nonce = randomBytes(16).toString('base64');
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT_ROOT, ...script));
-  const styleUri = style ? webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT, ...style)) : undefined;
+  const styleUris = [...baseStyles, ...(style ? [style] : [])].map((segments) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT, ...segments)));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} https: data:`,
@@ -47,7 +49,7 @@ export function webviewHtml({ webview, extensionUri, script, style, title }: Web
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styleUri ? `<link rel="stylesheet" href="${escapeAttribute(styleUri.toString())}">` : ''}
+${styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(uri.toString())}">`).join('\n')}
 <title>${escapeText(title)}</title>
 </head>
 <body>

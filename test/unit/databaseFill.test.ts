@@ -121,7 +121,7 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
       const values = await valuesOf(client, db.dataSourceId, name);
       assert.equal(values['Book #1'], expected[name], name);
     }
-    const schemas = model.requests.map((r) => (r.body.response_format as { json_schema: { schema: unknown } }).json_schema.schema);
+    const schemas = model.requests.map((r) => ((r.body as { response_format: { json_schema: { schema: unknown } } }).response_format).json_schema.schema);
     assert.ok(schemas.some((s) => JSON.stringify(s).includes('"enum":["Fiction","Science","History"]')), 'select options are given to the model');
   });
 

@@ -263,17 +263,17 @@ function renderValidation(): void {
   const result = validation.key === validationKey() ? validation.result : undefined;
   if (validation.checking) {
     box.classList.add('is-checking');
-    append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), 'Checking with Notion…');
+    append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'message' }, 'Checking with Notion…'));
   } else if (validation.error) {
     box.classList.add('is-error');
-    append(box, validation.error);
+    append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, validation.error));
   } else if (result?.ok) {
     box.classList.add('is-ok');
     append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✓'), h('strong', {}, result.title));
     if (result.existingConnection) append(box, h('span', { className: 'hint-inline' }, ` — already connected as “${result.existingConnection}”: Next opens it.`));
   } else if (result && !result.ok && result.problem !== 'empty') {
     box.classList.add('is-error');
-    append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', {}, result.message));
+    append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, result.message));
     if (result.action) append(box, commandButton(result.action));
   }
   el.name.placeholder = result?.ok ? result.title : 'Defaults to the page title';
@@ -398,6 +398,8 @@ function receive(message: HostMessage): void {
 
 function applyState(next: FormState): void {
   const stepChanged = !!state?.connection !== !!next.connection;
+  // A Notion secret set (or replaced) since the URL was checked: check it again.
+  if (state && state.notionSecretSet !== next.notionSecretSet && !validation.result?.ok) validation = { key: '', checking: false };
   state = next;
   if (next.run && (!run || next.run.runId >= run.runId)) run = { ...next.run };
   if (next.connection && draft.connectionId !== next.connection.id) saveDraft({ connectionId: next.connection.id });
@@ -420,7 +422,7 @@ function render(): void {
   if (!connection) {
     if (!state.notionSecretSet && !validation.result && !validation.checking) {
       el.validation.className = 'validation is-error';
-      replaceChildren(el.validation, h('span', {}, 'Visen needs your Notion integration secret first.'), commandButton(state.setNotionSecret));
+      replaceChildren(el.validation, h('span', { className: 'message' }, 'Visen needs your Notion integration secret first.'), commandButton(state.setNotionSecret));
     } else {
       renderValidation();
     }

@@ -34,6 +34,12 @@ export const ConnectionSchema = v.object({
   writeMode: v.optional(v.picklist(['append', 'replace'])),
   /** The id of its row in the connections database, once mirrored. */
   rowId: v.optional(v.string()),
+  /** Database connections: the data source new entries go to, and the properties the engine fills. */
+  dataSourceId: v.optional(v.string()),
+  mappedProperties: v.optional(v.array(v.string())),
+  /** Database connections: show the property values before they are written. */
+  previewValues: v.optional(v.boolean()),
+  allowNewOptions: v.optional(v.boolean()),
 });
 
 export type Connection = v.InferOutput<typeof ConnectionSchema>;

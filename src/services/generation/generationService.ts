@@ -4,7 +4,9 @@ import type { ConnectionRepository } from '../connections/connectionRepository';
 import type { ConnectionSync } from '../connections/connectionSync';
 import type { Engine, EngineKind } from '../engines/engine';
 import type { Logger } from '../logger';
+import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
+import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
 import { PageWriter } from '../notion/pageWriter';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { GenerationOutcome, GenerationProgress, Generator } from './generator';
@@ -32,6 +34,16 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: GenerationProgress) => void;
   readonly onText?: (text: string) => void;
+}
+
+export interface PreviewValue {
+  readonly property: string;
+  readonly type: string;
+  readonly value: string;
+}
+
+function display(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value);
 }
 
 export interface RunResult extends GenerationOutcome {
@@ -79,6 +91,70 @@ export class GenerationService {
       onText: options.onText,
     });
     return this.afterGeneration(options.connection, outcome, page.title);
+  }
+
+  /**
+   * A new entry in a database connection's data source: the engine gives the title and the mapped
+   * properties as JSON of the data source's schema (validated and coerced), the row is created, then
+   * the body streams into it like any page.
+   */
+  async runNewEntry(options: RunOptions & { preview?: (values: PreviewValue[]) => Promise<boolean> }): Promise<RunResult | undefined> {
+    const connection = options.connection;
+    if (!connection.dataSourceId) throw new Error(`Choose the data source of "${connection.name}" first.`);
+    const client = await this.deps.notion();
+    const engine = await this.deps.engine(options.engine);
+    const databases = new NotionDatabases(client);
+    const source = await databases.dataSource(connection.dataSourceId);
+    const mapped = source.properties.filter((p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type));
+    const title: PropertySchema = { name: source.titleProperty, type: 'title' };
+    const coerce = { allowNewOptions: connection.allowNewOptions ?? false };
+    const instructions = [
+      options.instructions,
+      `You create a new entry of the Notion database "${source.name}". Give its title ("${title.name}")` +
+        (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') + ', as JSON.',
+    ].filter(Boolean).join('\n\n');
+    const completion = await engine.complete({ model: options.model, prompt: options.prompt, instructions }, options.signal, { jsonSchema: valuesSchema([title, ...mapped], coerce) });
+    let answer: Record<string, unknown>;
+    try {
+      answer = JSON.parse(completion.text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '')) as Record<string, unknown>;
+    } catch {
+      throw new PropertyValueError('The engine did not answer with the property values as JSON. Try again, or map fewer properties.');
+    }
+    const properties: Record<string, unknown> = {};
+    const preview: PreviewValue[] = [];
+    const problems: string[] = [];
+    for (const property of [title, ...mapped]) {
+      try {
+        properties[property.name] = coerceProperty(property, answer[property.name], coerce);
+        preview.push({ property: property.name, type: property.type, value: display(answer[property.name]) });
+      } catch (error) {
+        problems.push(`${property.name}: ${(error as Error).message}`);
+      }
+    }
+    if (problems.length) throw new PropertyValueError(`Some values do not fit their property: ${problems.join(' ')}`);
+    if (options.preview && !(await options.preview(preview))) return undefined;
+    const row = await databases.createRow(connection.dataSourceId, properties);
+    const page = { id: row.id, title: display(answer[title.name]) || 'Untitled', url: row.url };
+    const generator = new Generator(new PageWriter(client), this.deps.generations, this.deps.logger);
+    const outcome = await generator.run({
+      page,
+      connectionId: connection.id,
+      prompt: options.prompt,
+      mode: 'append',
+      engine,
+      model: options.model,
+      instructions: options.instructions,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      onText: options.onText,
+    });
+    const usage = outcome.record.usage ?? { inputTokens: 0, outputTokens: 0 };
+    outcome.record.usage = {
+      inputTokens: usage.inputTokens + (completion.usage?.inputTokens ?? 0),
+      outputTokens: usage.outputTokens + (completion.usage?.outputTokens ?? 0),
+    };
+    await this.deps.generations.save(outcome.record);
+    return this.afterGeneration(connection, outcome, connection.target.title);
   }
 
   async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {

@@ -26,9 +26,9 @@ export class UsageTracker {
     return this.all()[monthKey(this.now())] ?? EMPTY;
   }
 
-  /** Whether one more prompt would go past a monthly budget (0 = unlimited). */
-  wouldExceed(budget: number): boolean {
-    return budget > 0 && this.thisMonth().prompts + 1 > budget;
+  /** Whether `prompts` more would go past a monthly budget (0 = unlimited). */
+  wouldExceed(budget: number, prompts = 1): boolean {
+    return budget > 0 && this.thisMonth().prompts + prompts > budget;
   }
 
   async add(usage: TokenUsage | undefined): Promise<void> {

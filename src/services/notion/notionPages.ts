@@ -72,7 +72,7 @@ export class NotionPages {
     } catch (error) {
       const problem = toNotionError(error, 'this database');
       // Notion answers the databases endpoint for a page id with 400 (or 404): look before saying "not shared".
-      if (problem.problem === 'notShared' || problem.problem === 'validation') {
+      if (problem.problem !== 'unauthorized' && !(error instanceof NotionError)) {
         const page = await this.client.pages.retrieve({ page_id: id }).catch(() => undefined);
         if (page && isFullPage(page)) {
           throw new NotionError('validation', `"${pageTitle(page)}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.`);

@@ -44,6 +44,16 @@ export class ScriptedUi implements Ui {
     return choose ? items.find((item) => choose(item)) : undefined;
   }
 
+  /** Chooses the items of the next multi-pick: a predicate, or undefined to keep the items offered as checked. */
+  readonly multiPicks: Array<((item: vscode.QuickPickItem) => boolean) | undefined> = [];
+
+  async pickMany<T extends vscode.QuickPickItem>(items: readonly T[]): Promise<T[] | undefined> {
+    this.pickOffers.push([...items]);
+    if (this.multiPicks.length === 0) return undefined;
+    const choose = this.multiPicks.shift();
+    return items.filter((item) => (choose ? choose(item) : item.picked === true));
+  }
+
   async input(options: vscode.InputBoxOptions & { title: string }): Promise<string | undefined> {
     const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: [] };
     this.asked.push(asked);
@@ -88,6 +98,12 @@ export class ScriptedUi implements Ui {
         this.onProgress(message, () => controller.abort());
       },
     }, controller.signal);
+  }
+
+  readonly documents: string[] = [];
+
+  async showDocument(markdown: string): Promise<void> {
+    this.documents.push(markdown);
   }
 
   async openExternal(url: string): Promise<boolean> {

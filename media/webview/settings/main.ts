@@ -1,0 +1,416 @@
+/**
+ * Visen's settings form: the connections database, the engine and its model, the keys, how Visen writes,
+ * and the endpoints. All state lives in the host; this page keeps only the settings the user changed and
+ * has not saved (vscode.setState), never a key.
+ *
+ * Keys: the host says only whether each is set. A key typed here leaves the page once, in `save`, and its
+ * field is emptied the moment it is sent.
+ *
+ * Stable hooks for UI tests (ids are unique):
+ *   #connectionsDatabase  #create-database  #engine (select)  #model  #choose-model  #model-list (select)
+ *   #key-notion  #key-gemini  #key-openai (password fields)  #remove-notion …  .key-status (data-set)
+ *   #writeMode-append  #writeMode-replace  #instructions  #promptBudget
+ *   #advanced (<details>)  #openaiBaseUrl  #geminiBaseUrl  #notionApiBaseUrl
+ *   #save  #clear-keys  #status;  each field's error: #<field>-error (e.g. #key-notion-error)
+ *
+ * Nothing here sets HTML from a string: model names and messages go in as text nodes.
+ */
+import type {
+  EngineKind,
+  FieldName,
+  KeyChanges,
+  KeyName,
+  ModelList,
+  PersistedSettingsDraft,
+  SaveResult,
+  SettingName,
+  SettingsHostMessage,
+  SettingsState,
+  SettingsValues,
+  SettingsWebviewMessage,
+  WriteMode,
+} from '../../../src/views/settingsProtocol';
+import { byId, h, replaceChildren } from '../shared/dom';
+import { Host } from '../shared/host';
+
+type Changes = { -readonly [K in SettingName]?: SettingsValues[K] };
+
+const KEYS: readonly KeyName[] = ['notion', 'gemini', 'openai'];
+const KEY_HINTS: Record<KeyName, string> = {
+  notion: 'From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.',
+  gemini: 'From Google AI Studio (aistudio.google.com/apikey).',
+  openai: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
+};
+const KEY_TITLES: Record<KeyName, string> = { notion: 'Notion integration secret', gemini: 'Gemini API key', openai: 'OpenAI API key' };
+const ENGINE_LABELS: Record<EngineKind, string> = { gemini: 'Google Gemini', openai: 'OpenAI or compatible' };
+const modelSetting = (engine: EngineKind): SettingName => (engine === 'gemini' ? 'geminiModel' : 'openaiModel');
+
+let state: SettingsState | undefined;
+let draft: PersistedSettingsDraft;
+let changes: Changes;
+let errors: Partial<Record<FieldName, string>> = {};
+let saving = false;
+let listing = false;
+const modelLists = new Map<EngineKind, ModelList>();
+
+const host = new Host<SettingsWebviewMessage, SettingsHostMessage, PersistedSettingsDraft>(receive);
+draft = host.state ?? {};
+changes = { ...(draft.changes ?? {}) };
+
+// ---- layout ---------------------------------------------------------------------------------------
+
+const button = (label: string, id: string, className: string, onClick: () => void, attrs: Record<string, string> = {}) =>
+  h('button', { id, className: `button ${className}`, attrs: { type: 'button', ...attrs }, on: { click: onClick } }, label);
+
+const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
+
+const textField = (name: SettingName, label: string, hint: string, attrs: Record<string, string | number> = {}) =>
+  h('div', { className: 'field' },
+    h('label', { attrs: { for: name } }, label),
+    h('input', { id: name, className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${name}-hint ${name}-error`, ...attrs } }),
+    h('div', { id: `${name}-hint`, className: 'hint' }, hint),
+    errorSlot(name),
+  );
+
+const keyField = (name: KeyName) =>
+  h('div', { className: 'field key-field', attrs: { 'data-key': name } },
+    h('div', { className: 'key-label' },
+      h('label', { attrs: { for: `key-${name}` } }, KEY_TITLES[name]),
+      h('span', { id: `key-${name}-status`, className: 'key-status', attrs: { 'aria-live': 'polite' } }),
+    ),
+    h('div', { className: 'row' },
+      h('input', {
+        id: `key-${name}`,
+        className: 'input',
+        attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: 1000, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
+      }),
+      button('Remove', `remove-${name}`, 'secondary', () => host.post({ type: 'removeKey', key: name }), { 'aria-label': `Remove the ${KEY_TITLES[name]}` }),
+    ),
+    h('div', { id: `key-${name}-hint`, className: 'hint' }, KEY_HINTS[name]),
+    errorSlot(name, `key-${name}-error`),
+  );
+
+document.body.append(
+  h('form', { id: 'settings', className: 'form settings', attrs: { novalidate: true, 'aria-labelledby': 'heading' }, on: { submit: (e) => { e.preventDefault(); void save(); } } },
+    h('header', { className: 'header' },
+      h('h1', { id: 'heading' }, 'Visen Settings'),
+      h('span', { className: 'hint' }, 'Saved on this machine: keys in VS Code\'s secret storage, the rest in your user settings.'),
+    ),
+
+    h('section', { className: 'group', attrs: { 'aria-labelledby': 'notion-heading' } },
+      h('h2', { id: 'notion-heading' }, 'Notion'),
+      h('div', { className: 'field' },
+        h('label', { attrs: { for: 'connectionsDatabase' } }, 'Connections database'),
+        h('div', { className: 'row' },
+          h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://www.notion.so/…?v=…', 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
+          button('Create…', 'create-database', 'secondary', () => host.post({ type: 'runCommand', command: 'visen.createConnectionsDatabase' }), { title: 'Create a connections database in a Notion page your integration can see' }),
+        ),
+        h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, 'Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.'),
+        errorSlot('connectionsDatabase'),
+      ),
+      keyField('notion'),
+    ),
+
+    h('section', { className: 'group', attrs: { 'aria-labelledby': 'engine-heading' } },
+      h('h2', { id: 'engine-heading' }, 'Engine'),
+      h('div', { className: 'row fields' },
+        h('div', { className: 'field' },
+          h('label', { attrs: { for: 'engine' } }, 'Engine'),
+          h('select', { id: 'engine', className: 'select' },
+            h('option', { attrs: { value: 'gemini' } }, ENGINE_LABELS.gemini),
+            h('option', { attrs: { value: 'openai' } }, ENGINE_LABELS.openai),
+          ),
+        ),
+        h('div', { className: 'field grow' },
+          h('label', { attrs: { for: 'model' } }, 'Model'),
+          h('div', { className: 'row' },
+            h('input', { id: 'model', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, 'aria-describedby': 'model-hint model-error' } }),
+            button('Choose…', 'choose-model', 'secondary', () => void chooseModel(), { title: 'List the models your stored key can use' }),
+          ),
+          h('select', { id: 'model-list', className: 'select', attrs: { 'aria-label': 'Models your key can use' } }),
+          h('div', { id: 'model-hint', className: 'hint' }),
+          h('div', { id: 'model-error', className: 'field-error', attrs: { role: 'alert' } }),
+        ),
+      ),
+      keyField('gemini'),
+      keyField('openai'),
+    ),
+
+    h('section', { className: 'group', attrs: { 'aria-labelledby': 'writing-heading' } },
+      h('h2', { id: 'writing-heading' }, 'Writing'),
+      h('fieldset', { className: 'field mode' },
+        h('legend', {}, 'Write mode'),
+        h('label', { className: 'radio' }, h('input', { id: 'writeMode-append', attrs: { type: 'radio', name: 'writeMode', value: 'append' } }), 'Append to the page'),
+        h('label', { className: 'radio' }, h('input', { id: 'writeMode-replace', attrs: { type: 'radio', name: 'writeMode', value: 'replace' } }), 'Replace its content (undoable)'),
+      ),
+      h('div', { className: 'field' },
+        h('label', { attrs: { for: 'instructions' } }, 'Instructions'),
+        h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: 20000, placeholder: 'Tone, language, audience…', 'aria-describedby': 'instructions-hint instructions-error' } }),
+        h('div', { id: 'instructions-hint', className: 'hint' }, 'Sent with every prompt, after Visen\'s own instructions.'),
+        errorSlot('instructions'),
+      ),
+      h('div', { className: 'field narrow' },
+        h('label', { attrs: { for: 'promptBudget' } }, 'Prompt budget'),
+        h('input', { id: 'promptBudget', className: 'input', attrs: { type: 'number', min: 0, step: 1, inputmode: 'numeric', 'aria-describedby': 'promptBudget-hint promptBudget-error' } }),
+        h('div', { id: 'promptBudget-hint', className: 'hint' }, 'Prompts per month before Visen asks first. 0: no limit.'),
+        errorSlot('promptBudget'),
+      ),
+    ),
+
+    h('details', { id: 'advanced', className: 'group advanced', on: { toggle: () => persist() } },
+      h('summary', {}, h('span', { className: 'summary-title' }, 'Advanced: endpoints')),
+      h('p', { className: 'intro' }, 'Leave empty for the official services. Keys are sent to the addresses set here.'),
+      textField('openaiBaseUrl', 'OpenAI base URL', 'Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.', { placeholder: 'https://api.openai.com/v1' }),
+      textField('geminiBaseUrl', 'Gemini base URL', 'A proxy or gateway for Gemini.', { placeholder: 'https://generativelanguage.googleapis.com' }),
+      textField('notionApiBaseUrl', 'Notion API base URL', 'A proxy for the Notion API.', { placeholder: 'https://api.notion.com' }),
+    ),
+
+    h('footer', { className: 'footer' },
+      h('div', { className: 'actions' },
+        h('button', { id: 'save', className: 'button primary', attrs: { type: 'submit' } }, 'Save'),
+        button('Clear Keys…', 'clear-keys', 'secondary', () => host.post({ type: 'clearKeys' }), { title: 'Remove every key Visen stored, after a confirmation' }),
+        h('span', { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } }),
+      ),
+    ),
+  ),
+);
+
+const el = {
+  form: byId<HTMLFormElement>('settings'),
+  connectionsDatabase: byId<HTMLInputElement>('connectionsDatabase'),
+  engine: byId<HTMLSelectElement>('engine'),
+  model: byId<HTMLInputElement>('model'),
+  chooseModel: byId<HTMLButtonElement>('choose-model'),
+  modelList: byId<HTMLSelectElement>('model-list'),
+  modelHint: byId<HTMLDivElement>('model-hint'),
+  modelError: byId<HTMLDivElement>('model-error'),
+  writeAppend: byId<HTMLInputElement>('writeMode-append'),
+  writeReplace: byId<HTMLInputElement>('writeMode-replace'),
+  instructions: byId<HTMLTextAreaElement>('instructions'),
+  promptBudget: byId<HTMLInputElement>('promptBudget'),
+  advanced: byId<HTMLDetailsElement>('advanced'),
+  openaiBaseUrl: byId<HTMLInputElement>('openaiBaseUrl'),
+  geminiBaseUrl: byId<HTMLInputElement>('geminiBaseUrl'),
+  notionApiBaseUrl: byId<HTMLInputElement>('notionApiBaseUrl'),
+  save: byId<HTMLButtonElement>('save'),
+  clearKeys: byId<HTMLButtonElement>('clear-keys'),
+  status: byId<HTMLSpanElement>('status'),
+};
+const keyInput = (name: KeyName) => byId<HTMLInputElement>(`key-${name}`);
+
+/** Plain text fields, each bound to the setting of the same name. */
+const TEXT_FIELDS = ['connectionsDatabase', 'instructions', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl'] as const;
+
+el.advanced.open = draft.advancedOpen ?? false;
+el.modelList.hidden = true;
+
+// ---- editing --------------------------------------------------------------------------------------
+
+const currentEngine = (): EngineKind => (el.engine.value === 'openai' ? 'openai' : 'gemini');
+
+/** Records a change, or forgets it when the field is back to the saved value. */
+function change<K extends SettingName>(name: K, value: SettingsValues[K]): void {
+  if (state && state.values[name] === value) delete changes[name];
+  else changes[name] = value as Changes[K];
+  if (errors[name]) {
+    delete errors[name];
+    renderErrors();
+  }
+  persist();
+  renderStatus('');
+}
+
+function persist(): void {
+  host.state = { changes: { ...changes }, advancedOpen: el.advanced.open };
+}
+
+for (const name of TEXT_FIELDS) {
+  const input = el[name];
+  input.addEventListener('input', () => change(name, input.value));
+}
+el.engine.addEventListener('change', () => {
+  change('engine', currentEngine());
+  renderModel();
+});
+el.model.addEventListener('input', () => change(modelSetting(currentEngine()), el.model.value));
+el.modelList.addEventListener('change', () => {
+  if (!el.modelList.value) return;
+  el.model.value = el.modelList.value;
+  change(modelSetting(currentEngine()), el.model.value);
+});
+for (const radio of [el.writeAppend, el.writeReplace]) {
+  radio.addEventListener('change', () => change('writeMode', radio.value as WriteMode));
+}
+el.promptBudget.addEventListener('input', () => change('promptBudget', el.promptBudget.value.trim() === '' ? Number.NaN : Number(el.promptBudget.value)));
+for (const name of KEYS) {
+  keyInput(name).addEventListener('input', () => {
+    if (errors[name]) {
+      delete errors[name];
+      renderErrors();
+    }
+  });
+}
+// Ctrl/Cmd+Enter saves from the instructions too (Enter in a one-line field already submits the form).
+el.instructions.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    void save();
+  }
+});
+
+// ---- save -----------------------------------------------------------------------------------------
+
+async function save(): Promise<void> {
+  if (saving || !state) return;
+  const local: Partial<Record<FieldName, string>> = {};
+  if (changes.promptBudget !== undefined && (!Number.isInteger(changes.promptBudget) || changes.promptBudget < 0)) {
+    local.promptBudget = 'Enter a whole number: 0 for no limit.';
+  }
+  if (Object.keys(local).length > 0) {
+    errors = local;
+    renderErrors();
+    renderStatus('Nothing was saved: correct the fields marked below.', 'is-error');
+    return;
+  }
+  const keys: { -readonly [K in KeyName]?: string } = {};
+  for (const name of KEYS) {
+    const value = keyInput(name).value.trim();
+    if (value) keys[name] = value;
+    // The key leaves the page with this message and nowhere else: the field forgets it now.
+    keyInput(name).value = '';
+  }
+  const sent: Changes = { ...changes };
+  saving = true;
+  errors = {};
+  renderErrors();
+  renderStatus('Saving…', 'is-busy');
+  try {
+    const result = await host.request<SaveResult>({ type: 'save', settings: sent, keys: keys as KeyChanges });
+    errors = { ...result.errors };
+    // Settings that went through are now the saved ones; those with an error keep what the user typed.
+    for (const name of Object.keys(sent) as SettingName[]) {
+      if (!errors[name] && changes[name] === sent[name]) delete changes[name];
+    }
+    persist();
+    renderStatus(result.message, Object.keys(errors).length > 0 ? 'is-error' : 'is-ok');
+  } catch (error) {
+    renderStatus(error instanceof Error ? error.message : String(error), 'is-error');
+  } finally {
+    saving = false;
+    render();
+  }
+}
+
+// ---- models ---------------------------------------------------------------------------------------
+
+async function chooseModel(): Promise<void> {
+  if (listing) return;
+  const engine = currentEngine();
+  listing = true;
+  delete errors[modelSetting(engine)];
+  renderModel();
+  try {
+    const list = await host.request<ModelList>({ type: 'listModels', engine });
+    modelLists.set(list.engine, list);
+  } catch (error) {
+    errors[modelSetting(engine)] = error instanceof Error ? error.message : String(error);
+  } finally {
+    listing = false;
+    renderModel();
+    if (!el.modelList.hidden) el.modelList.focus();
+  }
+}
+
+// ---- host messages --------------------------------------------------------------------------------
+
+function receive(message: SettingsHostMessage): void {
+  if (message.type === 'state') {
+    state = message.state;
+    render();
+  }
+}
+
+// ---- rendering ------------------------------------------------------------------------------------
+
+/** A setting's value in the form: the user's unsaved change, or the saved value. */
+function value<K extends SettingName>(name: K): SettingsValues[K] | undefined {
+  return (name in changes ? changes[name] : state?.values[name]) as SettingsValues[K] | undefined;
+}
+
+/** Sets a field's value unless it would overwrite what the user is typing. */
+function setValue(input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, next: string): void {
+  if (input.value !== next) input.value = next;
+}
+
+function render(): void {
+  if (!state) return;
+  for (const name of TEXT_FIELDS) setValue(el[name], String(value(name) ?? ''));
+  setValue(el.engine, value('engine') ?? 'gemini');
+  const mode = value('writeMode');
+  el.writeAppend.checked = mode !== 'replace';
+  el.writeReplace.checked = mode === 'replace';
+  const budget = value('promptBudget');
+  // A half-typed number is kept as typed.
+  if (!(budget !== undefined && Number.isNaN(budget))) setValue(el.promptBudget, String(budget ?? 0));
+  renderModel();
+  for (const key of state.keys) {
+    const status = byId<HTMLSpanElement>(`key-${key.name}-status`);
+    status.dataset.set = String(key.set);
+    replaceChildren(status, key.set ? '✓ Set' : 'Not set');
+    keyInput(key.name).placeholder = key.set ? 'Paste a new value to replace it' : 'Paste it here';
+    byId<HTMLButtonElement>(`remove-${key.name}`).disabled = !key.set;
+  }
+  el.clearKeys.disabled = !state.keys.some((k) => k.set);
+  el.save.disabled = saving;
+  renderErrors();
+}
+
+function renderModel(): void {
+  if (!state) return;
+  const engine = currentEngine();
+  const setting = modelSetting(engine);
+  setValue(el.model, String(value(setting) ?? ''));
+  el.model.placeholder = state.defaultModels[engine];
+  el.chooseModel.disabled = listing;
+  replaceChildren(el.chooseModel, listing ? 'Listing…' : 'Choose…');
+  const key = state.keys.find((k) => k.name === engine);
+  const list = modelLists.get(engine);
+  if (list && list.models.length > 0) {
+    replaceChildren(el.modelList,
+      h('option', { attrs: { value: '' } }, `${list.models.length} models your ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key can use…`),
+      ...list.models.map((m) => h('option', { attrs: { value: m.id } }, m.label && m.label !== m.id ? `${m.id} — ${m.label}` : m.id)),
+    );
+    el.modelList.value = list.models.some((m) => m.id === el.model.value) ? el.model.value : '';
+    el.modelList.hidden = false;
+  } else {
+    el.modelList.hidden = true;
+  }
+  replaceChildren(el.modelHint, list && list.models.length === 0
+    ? 'Your key cannot use any text model.'
+    : key?.set
+      ? `The ${ENGINE_LABELS[engine]} model Visen generates with. Choose… lists those your key can use, current ones first.`
+      : `The ${ENGINE_LABELS[engine]} model Visen generates with. Save a ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key to list the models it can use.`);
+  replaceChildren(el.modelError, errors[setting] ?? '');
+  el.model.setAttribute('aria-invalid', String(!!errors[setting]));
+}
+
+function renderErrors(): void {
+  for (const name of [...TEXT_FIELDS, 'promptBudget'] as const) {
+    replaceChildren(byId(`${name}-error`), errors[name] ?? '');
+    el[name].setAttribute('aria-invalid', String(!!errors[name]));
+  }
+  for (const name of KEYS) {
+    replaceChildren(byId(`key-${name}-error`), errors[name] ?? '');
+    keyInput(name).setAttribute('aria-invalid', String(!!errors[name]));
+  }
+  const engine = currentEngine();
+  replaceChildren(el.modelError, errors[modelSetting(engine)] ?? '');
+  el.model.setAttribute('aria-invalid', String(!!errors[modelSetting(engine)]));
+}
+
+function renderStatus(text: string, className = ''): void {
+  el.status.className = `status ${className}`.trim();
+  replaceChildren(el.status, className === 'is-busy' ? h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }) : null, text);
+}
+
+host.ready();

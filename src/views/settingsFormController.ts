@@ -1,0 +1,368 @@
+import * as vscode from 'vscode';
+import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../commands/connectionsDatabase';
+import type { CommandDeps } from '../commands/deps';
+import { engineFor, notionClient } from '../commands/deps';
+import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../commands/keys';
+import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
+import type { EngineKind } from '../services/engines/engine';
+import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
+import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
+import {
+  FieldName,
+  KEY_NAMES,
+  KeyChanges,
+  KeyName,
+  KeyView,
+  ModelList,
+  SaveResult,
+  SettingName,
+  SettingsChanges,
+  SettingsCommand,
+  SettingsHostMessage,
+  SettingsReplyResults,
+  SettingsState,
+  SettingsValues,
+  SettingsWebviewMessage,
+  SettingsWebviewRequest,
+  parseSettingsMessage,
+} from './settingsProtocol';
+
+/** Setting and key changes often come in bursts (Save writes several settings). */
+const REFRESH_DEBOUNCE_MS = 50;
+const MAX_PROMPT_BUDGET = 1_000_000;
+
+const SECRET_OF: Record<KeyName, SecretName> = { notion: 'visen.notion.secret', gemini: ENGINE_SECRET.gemini, openai: ENGINE_SECRET.openai };
+
+/** Where each field of the form lives in `contributes.configuration` (under `visen.`). */
+const CONFIG_KEY: Record<SettingName, string> = {
+  connectionsDatabase: 'connectionsDatabase',
+  engine: 'engine',
+  geminiModel: 'gemini.model',
+  openaiModel: 'openai.model',
+  openaiBaseUrl: 'openai.baseUrl',
+  geminiBaseUrl: 'gemini.baseUrl',
+  notionApiBaseUrl: 'notion.apiBaseUrl',
+  writeMode: 'writeMode',
+  instructions: 'instructions',
+  promptBudget: 'promptBudget',
+};
+
+const keyLabel = (name: KeyName): string =>
+  name === 'notion' ? vscode.l10n.t('Notion integration secret') : vscode.l10n.t('{0} API key', name === 'gemini' ? 'Gemini' : 'OpenAI');
+
+/**
+ * Everything the settings form does, without the panel: it takes the webview's messages through `handle`
+ * (validating each) and answers through `post`. Extension-host tests drive it directly.
+ *
+ * Keys reach it only inside `save`; it checks each with its service exactly as the set-key commands do,
+ * stores the ones accepted, and never posts a key back: its state carries whether each one is set.
+ */
+export class SettingsFormController implements vscode.Disposable {
+  /** The webview said `ready` and has not been hidden since. */
+  private ready = false;
+  private disposed = false;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly post: (message: SettingsHostMessage) => unknown,
+  ) {
+    this.subscriptions.push(
+      this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('visen')) this.scheduleRefresh();
+      }),
+    );
+  }
+
+  /** Handles one message from the webview; invalid ones are logged (without their values) and dropped. */
+  async handle(raw: unknown): Promise<void> {
+    if (this.disposed) return;
+    const parsed = parseSettingsMessage(raw);
+    if (!parsed.ok) {
+      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? `"${String((raw as { type: string }).type).slice(0, 40)}"` : 'without a type';
+      this.deps.log.warn(`Settings form: ignored an invalid message ${type} (${parsed.problem}).`);
+      return;
+    }
+    const message = parsed.message;
+    if ('requestId' in message) {
+      await this.answer(message);
+      return;
+    }
+    try {
+      await this.act(message);
+    } catch (error) {
+      this.deps.log.error(`Settings form: ${message.type} failed: ${errorMessage(error)}`);
+    }
+  }
+
+  /** The webview is gone (hidden, so VS Code dropped its page): nothing reaches it until it is ready again. */
+  detach(): void {
+    this.ready = false;
+  }
+
+  /** Sends the whole state now (when the webview is there). */
+  async refresh(): Promise<void> {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (!this.ready || this.disposed) return;
+    const state = await this.state();
+    if (this.ready && !this.disposed) this.post({ type: 'state', state });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private async act(message: Exclude<SettingsWebviewMessage, SettingsWebviewRequest>): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.refresh();
+        return;
+      case 'removeKey':
+        await this.deps.secrets.delete(SECRET_OF[message.key]);
+        this.deps.log.info(`Settings form: the ${keyLabel(message.key)} was removed.`);
+        return;
+      case 'clearKeys':
+        await clearKeys(this.deps);
+        return;
+      case 'runCommand':
+        await this.runCommand(message.command);
+        return;
+    }
+  }
+
+  private async answer(request: SettingsWebviewRequest): Promise<void> {
+    const reply = <K extends keyof SettingsReplyResults>(result: SettingsReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
+    // Whatever went wrong, the message may quote what it was given: never a key.
+    const typedKeys = request.type === 'save' ? Object.values(request.keys).filter((k): k is string => !!k) : [];
+    try {
+      switch (request.type) {
+        case 'save':
+          reply<'save'>(await this.save(request.settings, request.keys));
+          await this.refresh();
+          return;
+        case 'listModels':
+          reply<'listModels'>(await this.listModels(request.engine));
+          return;
+      }
+    } catch (error) {
+      this.deps.log.error(`Settings form: ${request.type} failed: ${errorMessage(error)}`);
+      this.post({ type: 'reply', requestId: request.requestId, ok: false, error: redact(errorMessage(error), [...typedKeys, ...(await this.storedKeys())]) });
+    }
+  }
+
+  private async runCommand(command: SettingsCommand): Promise<void> {
+    await vscode.commands.executeCommand(command);
+    await this.refresh();
+  }
+
+  // ---- save ---------------------------------------------------------------------------------------
+
+  /**
+   * Settings first (a wrong value in any of them stops the whole Save, before anything is written), then
+   * each new key checked with its service against the settings just written, then the connections
+   * database checked with the Notion secret now stored. A key or a database that fails its check is not
+   * stored; the rest is.
+   */
+  private async save(changes: SettingsChanges, keys: KeyChanges): Promise<SaveResult> {
+    const errors: Partial<Record<FieldName, string>> = {};
+    const saved: FieldName[] = [];
+    const current = this.values();
+
+    const settings: Array<[SettingName, unknown]> = [];
+    for (const [name, value] of Object.entries(changes) as Array<[SettingName, unknown]>) {
+      if (value === undefined || name === 'connectionsDatabase') continue;
+      const problem = this.invalid(name, value);
+      if (problem) errors[name] = problem;
+      else if (normalize(name, value) !== current[name]) settings.push([name, normalize(name, value)]);
+    }
+    if (Object.keys(errors).length > 0) {
+      return { errors, saved, message: vscode.l10n.t('Nothing was saved: correct the fields marked below.') };
+    }
+
+    const config = vscode.workspace.getConfiguration('visen');
+    for (const [name, value] of settings) {
+      await config.update(CONFIG_KEY[name], value, vscode.ConfigurationTarget.Global);
+      saved.push(name);
+    }
+    if (settings.length > 0) this.deps.log.info(`Settings form: saved ${settings.map(([n]) => `visen.${CONFIG_KEY[n]}`).join(', ')}.`);
+
+    // Keys, each checked the way its Set … command checks it; they are independent, so in parallel.
+    const typed = KEY_NAMES.flatMap((name) => (keys[name] ? [[name, keys[name]!] as const] : []));
+    typed.forEach(([, value]) => this.deps.log.mask(value));
+    const results = await Promise.all(typed.map(async ([name, value]) => [name, await this.storeKey(name, value)] as const));
+    for (const [name, problem] of results) {
+      if (problem) errors[name] = redact(problem, typed.map(([, value]) => value));
+      else saved.push(name);
+    }
+
+    if (changes.connectionsDatabase !== undefined && changes.connectionsDatabase.trim() !== current.connectionsDatabase) {
+      const problem = await this.linkDatabase(changes.connectionsDatabase.trim());
+      if (problem) errors.connectionsDatabase = problem;
+      else saved.push('connectionsDatabase');
+    }
+
+    const failed = Object.keys(errors).length;
+    const message = failed === 0
+      ? (saved.length > 0 ? vscode.l10n.t('Saved.') : vscode.l10n.t('Nothing to save: no field was changed.'))
+      : saved.length > 0
+        ? vscode.l10n.t('Saved, except the fields marked below.')
+        : vscode.l10n.t('Nothing was saved: correct the fields marked below.');
+    return { errors, saved, message };
+  }
+
+  /** Checks a key with its service and stores it when accepted; returns the problem otherwise. */
+  private async storeKey(name: KeyName, value: string): Promise<string | undefined> {
+    if (name === 'notion') {
+      const result = await checkNotionSecret(this.deps, value);
+      if (!result.ok) return result.message;
+      await storeNotionSecret(this.deps, result.value);
+      return undefined;
+    }
+    const result = await checkEngineKey(this.deps, name, value);
+    if (!result.ok) return result.message;
+    await storeEngineKey(this.deps, name, result.value);
+    return undefined;
+  }
+
+  /** Links the connections database the way "Set Connections Database" does; returns the problem otherwise. */
+  private async linkDatabase(url: string): Promise<string | undefined> {
+    const config = vscode.workspace.getConfiguration('visen');
+    if (!url) {
+      await config.update('connectionsDatabase', undefined, vscode.ConfigurationTarget.Global);
+      this.deps.sync.invalidate();
+      return undefined;
+    }
+    let database: ConnectionsDatabase;
+    try {
+      database = new ConnectionsDatabase(await notionClient(this.deps));
+    } catch (error) {
+      return errorMessage(error);
+    }
+    const result = await this.deps.ui.progress(vscode.l10n.t('Visen: checking the database…'), () => checkConnectionsDatabase(database, url));
+    if (!result.ok) return result.message;
+    try {
+      const info = await offerMissingProperties(this.deps, database, result.value);
+      const message = await linkConnectionsDatabase(this.deps, info);
+      // Not awaited: a notification stays until it is dismissed, and Save should not wait for that.
+      const open = vscode.l10n.t('Open in Notion');
+      void Promise.resolve(this.deps.ui.info(message, open)).then((choice) => (choice === open ? this.deps.ui.openExternal(info.url) : undefined));
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
+  /** What is wrong with a setting's value, in words for the field; undefined when it is fine. */
+  private invalid(name: SettingName, value: unknown): string | undefined {
+    switch (name) {
+      case 'geminiModel':
+      case 'openaiModel': {
+        const text = String(value).trim();
+        if (text.length > 200) return vscode.l10n.t('A model name is at most 200 characters.');
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f\u007f]/.test(text)) return vscode.l10n.t('A model name is one line of text.');
+        return undefined;
+      }
+      case 'openaiBaseUrl':
+      case 'geminiBaseUrl':
+      case 'notionApiBaseUrl': {
+        const text = String(value).trim();
+        if (!text) return undefined;
+        let url: URL;
+        try {
+          url = new URL(text);
+        } catch {
+          return vscode.l10n.t('Enter a full URL starting with https:// or http://, or leave it empty for the official endpoint.');
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') return vscode.l10n.t('Only http:// and https:// addresses work here.');
+        return undefined;
+      }
+      case 'promptBudget':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_PROMPT_BUDGET) {
+          return vscode.l10n.t('Enter a whole number from 0 (no limit) to {0}.', MAX_PROMPT_BUDGET);
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- models -------------------------------------------------------------------------------------
+
+  /** The models the stored key of `kind` can use, with the saved base URL: never a key or URL from the webview. */
+  private async listModels(kind: EngineKind): Promise<ModelList> {
+    const key = await this.deps.secrets.get(ENGINE_SECRET[kind]);
+    if (!key) throw new Error(vscode.l10n.t('Save a {0} API key first: Visen lists the models that key can use.', kind === 'gemini' ? 'Gemini' : 'OpenAI'));
+    const engine = await engineFor(this.deps, kind);
+    const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal));
+    return { engine: kind, models: models.map((m) => ({ id: m.id, label: m.displayName })) };
+  }
+
+  // ---- state --------------------------------------------------------------------------------------
+
+  private scheduleRefresh(): void {
+    if (this.disposed || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Everything the form shows. Of the keys, only whether each is set: never a value. */
+  private async state(): Promise<SettingsState> {
+    const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
+    const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
+    return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS } };
+  }
+
+  /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
+  private values(): SettingsValues {
+    const c = vscode.workspace.getConfiguration('visen');
+    const text = (name: SettingName) => (c.get<string>(CONFIG_KEY[name]) ?? '').trim();
+    return {
+      connectionsDatabase: text('connectionsDatabase'),
+      engine: c.get<string>('engine') === 'openai' ? 'openai' : 'gemini',
+      geminiModel: text('geminiModel') || DEFAULT_MODELS.gemini,
+      openaiModel: text('openaiModel') || DEFAULT_MODELS.openai,
+      openaiBaseUrl: text('openaiBaseUrl'),
+      geminiBaseUrl: text('geminiBaseUrl'),
+      notionApiBaseUrl: text('notionApiBaseUrl'),
+      writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
+      instructions: c.get<string>('instructions') ?? '',
+      promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
+    };
+  }
+
+  private async storedKeys(): Promise<string[]> {
+    const values = await Promise.all(KEY_NAMES.map((name) => this.deps.secrets.get(SECRET_OF[name])));
+    return values.filter((v): v is string => !!v);
+  }
+}
+
+/** A setting's value as it is compared and written: text trimmed (instructions as typed), an empty model is the default. */
+function normalize(name: SettingName, value: unknown): unknown {
+  if (typeof value !== 'string' || name === 'instructions') return value;
+  const text = value.trim();
+  if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
+  if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
+  return text;
+}
+
+/** Replaces every occurrence of the given secrets, so a message that quotes one cannot carry it to the webview. */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('•••');
+  return out;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,119 @@
+import * as vscode from 'vscode';
+import type { CommandDeps } from '../commands/deps';
+import { SettingsFormController } from './settingsFormController';
+import { SETTINGS_VIEW_TYPE } from './settingsProtocol';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export { SettingsFormController } from './settingsFormController';
+
+/** The settings form in an editor tab. */
+class SettingsPanel {
+  readonly controller: SettingsFormController;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    deps: CommandDeps,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'visen.svg');
+    panel.title = vscode.l10n.t('Visen Settings');
+    this.controller = new SettingsFormController(deps, (message) => panel.webview.postMessage(message));
+    panel.webview.html = webviewHtml({
+      webview: panel.webview,
+      extensionUri,
+      script: ['settings.js'],
+      baseStyles: [['webview', 'shared', 'form.css']],
+      style: ['webview', 'settings.css'],
+      title: panel.title,
+    });
+    this.subscriptions.push(
+      this.controller,
+      panel.webview.onDidReceiveMessage((message: unknown) => this.controller.handle(message)),
+      // Without retainContextWhenHidden VS Code drops the page when the tab is hidden; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.controller.detach();
+      }),
+      panel.onDidDispose(() => {
+        onDispose();
+        this.subscriptions.forEach((s) => s.dispose());
+      }),
+    );
+  }
+}
+
+/** The one settings panel, if open. */
+class SettingsPanels implements vscode.Disposable {
+  private current: SettingsPanel | undefined;
+
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
+
+  show(): vscode.WebviewPanel {
+    if (this.current) {
+      this.current.panel.reveal();
+      return this.current.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(SETTINGS_VIEW_TYPE, vscode.l10n.t('Visen Settings'), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    return this.attach(panel).panel;
+  }
+
+  /** Gives a panel VS Code restored after a reload its form back (a second one is closed: there is one form). */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.current) panel.dispose();
+    else this.attach(panel);
+  }
+
+  dispose(): void {
+    this.current?.panel.dispose();
+    this.current = undefined;
+  }
+
+  private attach(panel: vscode.WebviewPanel): SettingsPanel {
+    const form = new SettingsPanel(panel, this.deps, this.extensionUri, () => {
+      if (this.current === form) this.current = undefined;
+    });
+    this.current = form;
+    return form;
+  }
+}
+
+/** One registry per composition root: `registerSettingsPanel` owns its lifetime. */
+const registries = new WeakMap<CommandDeps, SettingsPanels>();
+
+function registryFor(deps: CommandDeps, extensionUri: vscode.Uri): SettingsPanels {
+  let registry = registries.get(deps);
+  if (!registry) {
+    registry = new SettingsPanels(deps, extensionUri);
+    registries.set(deps, registry);
+  }
+  return registry;
+}
+
+/** Opens Visen's settings form, or reveals it when it is open already. */
+export function openSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.WebviewPanel {
+  return registryFor(deps, extensionUri).show();
+}
+
+/**
+ * Restores the settings panel after a reload (when Visen is active by then: like the connection panel,
+ * it needs `onWebviewPanel:visen.settings` in activationEvents to revive on its own) and closes it when
+ * Visen is deactivated.
+ */
+export function registerSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
+  const registry = registryFor(deps, extensionUri);
+  const serializer = vscode.window.registerWebviewPanelSerializer(SETTINGS_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel) {
+      registry.restore(panel);
+    },
+  });
+  return new vscode.Disposable(() => {
+    serializer.dispose();
+    registry.dispose();
+    registries.delete(deps);
+  });
+}

@@ -1,0 +1,99 @@
+// The settings form through the real UI: "Visen: Open Settings" opens the webview, a wrong Notion secret is
+// rejected next to its field, the right keys are stored, and "Choose…" lists the models the key can use.
+// The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { repoRoot, runCommand, screenshot } from '../harness/codeServer';
+import { AllFakes, startAllFakes } from '../fakes/standalone';
+import { Workbench, openVisenWorkbench, screenshotOnFailure } from './workbench';
+
+// The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
+const RIGHT_NOTION_SECRET = 'secret_fake_notion';
+const WRONG_NOTION_SECRET = 'secret_wrong_e2e_settings_93a1';
+const GEMINI_KEY = 'AIza-fake-gemini';
+
+/** The settings form's document: VS Code nests a webview's page in two iframes. */
+function settingsFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+function saveDocImage(file: string, name: string): void {
+  const dir = path.join(repoRoot(), 'docs', 'images');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(file, path.join(dir, name));
+}
+
+/** Shows the Visen view (which activates Visen) and closes the first-run walkthrough if it opened. */
+async function activateVisen(page: Page): Promise<void> {
+  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
+  await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+  const walkthrough = page.locator('.editor-group-container .tab', { hasText: /Walkthrough/ });
+  if (await walkthrough.first().waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) {
+    await runCommand(page, 'View: Close All Editors');
+    await walkthrough.first().waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+}
+
+describe('settings form through the real UI', function () {
+  this.timeout(300_000);
+  let fakes: AllFakes | undefined;
+  let workbench: Workbench | undefined;
+
+  before(async function () {
+    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 0 });
+    workbench = await openVisenWorkbench({
+      'visen.notion.apiBaseUrl': fakes.notion.url,
+      'visen.gemini.baseUrl': fakes.gemini.url,
+      'visen.openai.baseUrl': fakes.openai.url,
+    });
+    await activateVisen(workbench.page);
+  });
+
+  afterEach(async function () {
+    await screenshotOnFailure(this, workbench);
+  });
+
+  after(async function () {
+    await workbench?.close();
+    await fakes?.close();
+  });
+
+  it('opens from the Command Palette, shows keys as set or not set, checks and stores them on Save', async function () {
+    const { page } = workbench!;
+    await runCommand(page, 'Visen: Open Settings');
+    await page.locator('.editor-group-container .tab', { hasText: 'Visen Settings' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const form = settingsFrame(page);
+    await form.locator('#heading').waitFor({ state: 'visible', timeout: 30_000 });
+    await form.locator('#key-notion-status', { hasText: 'Not set' }).waitFor({ timeout: 15_000 });
+    assert.equal(await form.locator('#key-notion').getAttribute('type'), 'password');
+
+    // A wrong secret: the error appears next to its field, and the field is already empty.
+    await form.locator('#key-notion').fill(WRONG_NOTION_SECRET);
+    await form.locator('#save').click();
+    await form.locator('#key-notion-error', { hasText: /rejected the integration secret/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await form.locator('#key-notion').inputValue(), '', 'the typed secret is not kept in the page');
+    await page.mouse.move(5, 5);
+    await screenshot(page, 'settings-01-secret-rejected');
+
+    // The right secret and a Gemini key, then the models that key can use.
+    await form.locator('#key-notion').fill(RIGHT_NOTION_SECRET);
+    await form.locator('#key-gemini').fill(GEMINI_KEY);
+    await form.locator('#instructions').fill('Write for busy engineers: short sections, concrete examples.');
+    await form.locator('#save').click();
+    await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
+    await form.locator('#key-notion-status', { hasText: 'Set' }).waitFor({ timeout: 15_000 });
+    await form.locator('#key-gemini-status', { hasText: 'Set' }).waitFor({ timeout: 15_000 });
+    assert.equal(await form.locator('#key-notion-error').innerText(), '');
+
+    await form.locator('#choose-model').click();
+    await form.locator('#model-list').waitFor({ state: 'visible', timeout: 30_000 });
+    const options = await form.locator('#model-list option').allInnerTexts();
+    assert.ok(options.some((o) => /gemini-2\.5-flash/.test(o)), `the models listed: ${options.join(' | ')}`);
+    // Notifications (the key checks' progress) fade; the picture should show the form alone.
+    await page.waitForTimeout(1500);
+    await page.mouse.move(5, 5);
+    saveDocImage(await screenshot(page, 'settings-02-saved'), 'settings.png');
+  });
+});

@@ -1,0 +1,280 @@
+// The settings form's host side, driven the way its webview drives it: protocol messages into
+// SettingsFormController.handle, every message it posts back recorded. The services behind it are the real
+// ones of the running extension, talking to the loopback stand-ins.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
+import { SettingsFormController } from '../../src/views/settingsPanel';
+import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+
+/** Keys the stand-ins reject: typed into the form, they must not come back either. */
+const WRONG_NOTION_SECRET = 'secret_wrong_settings_7c1e';
+const WRONG_OPENAI_KEY = 'sk-wrong-settings-5d2a';
+const ALL_KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY, WRONG_NOTION_SECRET, WRONG_OPENAI_KEY];
+
+const config = () => vscode.workspace.getConfiguration('visen');
+
+/** Plays the webview: sends messages, awaits replies, and keeps everything the host posted. */
+class FakeWebview {
+  readonly posted: SettingsHostMessage[] = [];
+  /** Exactly what postMessage would carry, as text: searched for keys at the end. */
+  readonly wire: string[] = [];
+  readonly controller: SettingsFormController;
+  private nextRequestId = 1;
+
+  constructor(api: ConstructorParameters<typeof SettingsFormController>[0]) {
+    this.controller = new SettingsFormController(api, (message) => {
+      const json = JSON.stringify(message);
+      this.wire.push(json);
+      this.posted.push(JSON.parse(json) as SettingsHostMessage);
+    });
+  }
+
+  send(message: unknown): Promise<void> {
+    return this.controller.handle(message);
+  }
+
+  /** Sends a request and returns its reply. */
+  async request(message: Record<string, unknown>): Promise<Extract<SettingsHostMessage, { type: 'reply' }>> {
+    const requestId = this.nextRequestId++;
+    await this.send({ ...message, requestId });
+    const reply = this.posted.find((m): m is Extract<SettingsHostMessage, { type: 'reply' }> => m.type === 'reply' && m.requestId === requestId);
+    assert.ok(reply, `a reply to request ${requestId} (${String(message.type)})`);
+    return reply;
+  }
+
+  async save(settings: Record<string, unknown>, keys: Record<string, string> = {}): Promise<SaveResult> {
+    const reply = await this.request({ type: 'save', settings, keys });
+    assert.ok(reply.ok, `save failed: ${reply.ok ? '' : reply.error}`);
+    return reply.result as SaveResult;
+  }
+
+  get states(): SettingsState[] {
+    return this.posted.filter((m): m is Extract<SettingsHostMessage, { type: 'state' }> => m.type === 'state').map((m) => m.state);
+  }
+
+  get state(): SettingsState {
+    const states = this.states;
+    assert.ok(states.length > 0, 'the host sent a state');
+    return states[states.length - 1];
+  }
+
+  keySet(name: 'notion' | 'gemini' | 'openai'): boolean | undefined {
+    return this.state.keys.find((k) => k.name === name)?.set;
+  }
+
+  async waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+describe('Settings form (webview panel host)', () => {
+  let stage: Awaited<ReturnType<typeof openStage>>;
+  /** Every form of every test: at the end, none may have posted a key. */
+  const forms: FakeWebview[] = [];
+  before(async () => { stage = await openStage(); });
+  after(async () => {
+    forms.forEach((f) => f.controller.dispose());
+    for (const key of ['gemini.model', 'openai.model', 'instructions']) await setSetting(key, undefined);
+    await stage.close();
+  });
+  beforeEach(async () => {
+    await stage.reset();
+    for (const key of ['gemini.model', 'openai.model', 'instructions']) await setSetting(key, undefined);
+  });
+
+  const form = async () => {
+    const webview = new FakeWebview(stage.api);
+    forms.push(webview);
+    await webview.send({ type: 'ready' });
+    return webview;
+  };
+
+  it('answers ready with the settings and which keys are set, never their values', async () => {
+    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY });
+    await setSetting('writeMode', 'replace');
+    const webview = await form();
+    const state = webview.state;
+    assert.deepStrictEqual(state.keys.map((k) => [k.name, k.set]), [['notion', true], ['gemini', true], ['openai', false]]);
+    assert.deepStrictEqual(Object.keys(state.keys[0]).sort(), ['label', 'name', 'set'], 'a key is described by its name, label and flag only');
+    assert.strictEqual(state.values.engine, 'gemini');
+    assert.strictEqual(state.values.writeMode, 'replace');
+    assert.strictEqual(state.values.openaiBaseUrl, stage.openai.url, 'base URLs as settings.json has them');
+    assert.strictEqual(state.values.geminiModel, 'gemini-2.5-flash');
+    for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
+  });
+
+  it('drops invalid messages without answering, and logs them without their values', async () => {
+    const webview = await form();
+    const before = webview.posted.length;
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'launchMissiles' },
+      { type: 'save', requestId: 1, settings: { engine: 'claude' }, keys: {} },
+      { type: 'save', requestId: 2, settings: {}, keys: { notion: 42 } },
+      { type: 'save', requestId: 3, settings: { colour: 'red' }, keys: {} },
+      { type: 'save', requestId: 4, settings: {}, keys: { notion: 'x'.repeat(5000) } },
+      { type: 'listModels', requestId: -1, engine: 'gemini' },
+      { type: 'removeKey', key: 'visen.notion.secret' },
+      { type: 'runCommand', command: 'workbench.action.terminal.new' },
+    ]) {
+      await webview.send(bad);
+    }
+    assert.strictEqual(webview.posted.length, before, 'nothing was answered');
+    assert.match(await visenLog(stage.api), /Settings form: ignored an invalid message "launchMissiles"/);
+  });
+
+  it('Save with a wrong Notion secret shows the error next to the field and stores nothing', async () => {
+    const webview = await form();
+    const result = await webview.save({}, { notion: WRONG_NOTION_SECRET });
+    assert.match(result.errors.notion ?? '', /Notion rejected the integration secret/);
+    assert.deepStrictEqual(result.saved, []);
+    assert.match(result.message, /Nothing was saved/);
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), undefined);
+    assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me'), 'the secret was checked with Notion, as the command checks it');
+  });
+
+  it('Save with a setting in error stores no key and writes no setting', async () => {
+    const webview = await form();
+    const result = await webview.save({ openaiBaseUrl: 'ftp://example.com', promptBudget: -3, writeMode: 'replace' }, { gemini: GEMINI_KEY });
+    assert.match(result.errors.openaiBaseUrl ?? '', /http/);
+    assert.match(result.errors.promptBudget ?? '', /whole number/);
+    assert.deepStrictEqual(result.saved, []);
+    assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), undefined);
+    assert.strictEqual(config().get('writeMode'), 'append');
+    assert.strictEqual(stage.gemini.requests.length, 0, 'no key was sent anywhere');
+  });
+
+  it('Save checks and stores valid keys, keeps out a rejected one, and writes the settings to the user settings', async () => {
+    const webview = await form();
+    const result = await webview.save(
+      { engine: 'openai', openaiModel: 'gpt-4o', writeMode: 'replace', instructions: 'Write for engineers.', promptBudget: 25 },
+      { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: WRONG_OPENAI_KEY },
+    );
+    assert.deepStrictEqual(Object.keys(result.errors), ['openai']);
+    assert.match(result.errors.openai!, /OpenAI rejected the API key/);
+    assert.deepStrictEqual([...result.saved].sort(), ['engine', 'gemini', 'instructions', 'notion', 'openaiModel', 'promptBudget', 'writeMode']);
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
+    assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
+    assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), undefined, 'the rejected key is not stored');
+    // Keys were checked against the stand-ins the way the set-key commands check them.
+    assert.ok(stage.gemini.requests.some((r) => /\/models/.test(r.path) && r.headers['x-goog-api-key'] === GEMINI_KEY));
+    for (const [key, value] of Object.entries({ engine: 'openai', 'openai.model': 'gpt-4o', writeMode: 'replace', instructions: 'Write for engineers.', promptBudget: 25 })) {
+      assert.strictEqual(config().inspect(key)?.globalValue, value, `visen.${key} is written to the user settings`);
+    }
+    assert.ok(!JSON.stringify(config()).includes(GEMINI_KEY), 'no key in settings');
+
+    // The form shows the outcome once the host has posted its fresh state.
+    await webview.waitFor('the saved state', () => webview.keySet('gemini') === true && webview.state.values.engine === 'openai');
+    assert.strictEqual(webview.keySet('openai'), false);
+
+    // Then the right OpenAI key, alone.
+    const second = await webview.save({}, { openai: OPENAI_KEY });
+    assert.deepStrictEqual(second.errors, {});
+    assert.deepStrictEqual(second.saved, ['openai']);
+    assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), OPENAI_KEY);
+  });
+
+  it('Save checks the connections database like "Set Connections Database", offering to add missing properties', async () => {
+    await storeKeys(stage.api, { notion: NOTION_SECRET });
+    const db = stage.notion.addDatabase({ title: 'Form Connections', properties: { Name: { title: {} }, URL: { url: {} } } });
+    const webview = await form();
+
+    const wrong = await webview.save({ connectionsDatabase: 'https://example.com/not-notion' });
+    assert.match(wrong.errors.connectionsDatabase ?? '', /not a Notion link/);
+    assert.strictEqual(config().get('connectionsDatabase'), '');
+
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Add Properties' : undefined);
+    const right = await webview.save({ connectionsDatabase: db.url });
+    assert.deepStrictEqual(right.errors, {});
+    assert.deepStrictEqual(right.saved, ['connectionsDatabase']);
+    assert.match(stage.ui.messages.find((m) => m.level === 'confirm')!.message, /lacks properties Visen writes/);
+    assert.ok(stage.notion.requests.some((r) => r.method === 'PATCH' && r.path.startsWith('/v1/data_sources/')), 'the properties were added');
+    assert.strictEqual(config().inspect('connectionsDatabase')?.globalValue, db.url);
+    await webview.waitFor('the linked database in the form', () => webview.state.values.connectionsDatabase === db.url);
+  });
+
+  it('lists the models the stored key of the current engine can use, from the stand-in', async () => {
+    await setSetting('engine', 'openai');
+    const webview = await form();
+    const missing = await webview.request({ type: 'listModels', engine: 'openai' });
+    assert.ok(!missing.ok);
+    assert.match(missing.error, /Save a OpenAI API key first|OpenAI API key/);
+
+    await storeKeys(stage.api, { openai: OPENAI_KEY });
+    const reply = await webview.request({ type: 'listModels', engine: webview.state.values.engine });
+    assert.ok(reply.ok, reply.ok ? '' : reply.error);
+    const list = reply.result as ModelList;
+    assert.strictEqual(list.engine, 'openai');
+    assert.deepStrictEqual([...list.models.map((m) => m.id)].sort(), [...DEFAULT_OPENAI_MODELS].sort());
+    assert.ok(stage.openai.requests.some((r) => /\/models/.test(r.path)), 'asked the configured server');
+
+    // Choosing one is a Save of that model.
+    const saved = await webview.save({ openaiModel: list.models[0].id });
+    assert.deepStrictEqual(saved.saved, ['openaiModel']);
+    assert.strictEqual(config().get('openai.model'), list.models[0].id);
+  });
+
+  it('Remove deletes one key; Clear clears them all only after the confirmation', async () => {
+    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY });
+    const webview = await form();
+    await webview.send({ type: 'removeKey', key: 'gemini' });
+    assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), undefined);
+    assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), OPENAI_KEY);
+    await webview.waitFor('gemini shown as not set', () => webview.keySet('gemini') === false);
+
+    await webview.send({ type: 'clearKeys' });
+    const question = stage.ui.last('confirm');
+    assert.ok(question, 'asked first');
+    assert.deepStrictEqual(question.actions, ['Clear Keys']);
+    assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET, 'dismissing keeps them');
+
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Clear Keys' : undefined);
+    await webview.send({ type: 'clearKeys' });
+    for (const name of ['visen.notion.secret', 'visen.gemini.apiKey', 'visen.openai.apiKey'] as const) {
+      assert.strictEqual(await stage.api.secrets.get(name), undefined, `${name} is cleared`);
+    }
+    await webview.waitFor('every key shown as not set', () => webview.state.keys.every((k) => !k.set));
+  });
+
+  it('follows settings.json and the key commands while it is open', async () => {
+    const webview = await form();
+    assert.strictEqual(webview.state.values.writeMode, 'append');
+    await setSetting('writeMode', 'replace');
+    await setSetting('gemini.model', 'gemini-2.5-pro');
+    await webview.waitFor('the edited settings', () => webview.state.values.writeMode === 'replace' && webview.state.values.geminiModel === 'gemini-2.5-pro');
+
+    assert.strictEqual(webview.keySet('gemini'), false);
+    stage.ui.inputs.push(GEMINI_KEY);
+    await vscode.commands.executeCommand('visen.setGeminiKey');
+    await webview.waitFor('the key set by the command', () => webview.keySet('gemini') === true);
+  });
+
+  it('"Visen: Open Settings" opens one settings panel and reveals it when run again', async () => {
+    const settingsTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
+    await vscode.commands.executeCommand('visen.openSettings');
+    await vscode.commands.executeCommand('visen.openSettings');
+    const tabs = settingsTabs();
+    assert.strictEqual(tabs.length, 1, 'one panel');
+    assert.strictEqual(tabs[0].label, 'Visen Settings');
+    await vscode.window.tabGroups.close(tabs);
+  });
+
+  it('never posts a key to the webview, not even one it was given', () => {
+    assert.ok(forms.length > 5, 'the forms of the tests above');
+    const wire = forms.flatMap((f) => f.wire).join('\n');
+    assert.ok(wire.includes('"type":"state"'), 'messages were recorded');
+    for (const key of ALL_KEYS) {
+      assert.ok(!wire.includes(key), 'no key in any posted message');
+      // Not partly either: the distinctive middle of each key.
+      assert.ok(!wire.includes(key.slice(3, -3)), 'no part of a key in any posted message');
+    }
+  });
+});
