@@ -13,6 +13,8 @@ export async function run(): Promise<void> {
     reporter: 'spec',
     // The report travels through the browser console (or the Electron log), where escape codes are noise.
     color: false,
+    // VISEN_TEST_GREP=Databases runs one suite while working on it.
+    ...(process.env.VISEN_TEST_GREP ? { grep: process.env.VISEN_TEST_GREP } : {}),
   });
   const root = __dirname;
   const files = (fs.readdirSync(root, { recursive: true }) as string[])

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
-import { SettingsFormController } from '../../src/views/settingsPanel';
+import { SettingsFormController, openSettingsPanel } from '../../src/views/settingsPanel';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
 
@@ -256,15 +256,32 @@ describe('Settings form (webview panel host)', () => {
     await webview.waitFor('the key set by the command', () => webview.keySet('gemini') === true);
   });
 
-  it('"Visen: Open Settings" opens one settings panel and reveals it when run again', async () => {
+  it('"Visen: Open Settings" opens one settings panel, reveals it when run again, under a strict CSP', async () => {
     const settingsTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
       .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
+    const deadline = Date.now() + 5000;
     await vscode.commands.executeCommand('visen.openSettings');
+    while (settingsTabs().length === 0) {
+      if (Date.now() > deadline) {
+        const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
+        assert.fail(`no settings form among the tabs: ${all.join(', ')}; errors shown: ${JSON.stringify(stage.ui.messages)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await vscode.commands.executeCommand('visen.openSettings');
-    const tabs = settingsTabs();
-    assert.strictEqual(tabs.length, 1, 'one panel');
-    assert.strictEqual(tabs[0].label, 'Visen Settings');
-    await vscode.window.tabGroups.close(tabs);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepStrictEqual(settingsTabs().map((t) => t.label), ['Visen Settings'], 'one panel');
+
+    // The page it loads: a strict CSP, scripts by nonce only, assets from the extension's built folders.
+    const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
+    const panel = openSettingsPanel(stage.api, extensionUri);
+    assert.match(panel.webview.html, /default-src 'none'/);
+    assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    assert.doesNotMatch(panel.webview.html, /unsafe-(inline|eval)/);
+    assert.match(panel.webview.html, /settings\.js/);
+    assert.match(panel.webview.html, /shared\/form\.css[\s\S]*settings\.css/);
+    assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
+    await vscode.window.tabGroups.close(settingsTabs());
   });
 
   it('never posts a key to the webview, not even one it was given', () => {
