@@ -35,5 +35,3 @@ export const Views = {
   container: 'visen',
   connections: 'visen.connections',
 } as const;
-
-export const WALKTHROUGH_ID = 'visen.getStarted';

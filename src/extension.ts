@@ -26,7 +26,6 @@ import { registerGenerationDocuments } from './views/generationDocuments';
 import { registerSettingsPanel } from './views/settingsPanel';
 import { VisenContextKeys } from './views/contextKeys';
 import { registerUsageStatusBar } from './views/usageStatusBar';
-import { showWalkthroughOnFirstRun } from './views/walkthrough';
 
 /** Each engine is its own bundle next to this one, required on first use only. */
 const loadEngineBundle = (kind: EngineKind): EngineModule => require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
@@ -85,7 +84,6 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerGenerationDocuments(generations),
     registerUsageStatusBar(usage, () => readConfig().promptBudget),
   );
-  showWalkthroughOnFirstRun(context);
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.
   return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys }) : undefined;

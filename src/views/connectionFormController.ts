@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { CommandDeps, MissingKeyError, notionClient } from '../commands/deps';
 import { withinBudget } from '../commands/budget';
+import { chooseDataSource, chooseMapping, confirmValues } from '../commands/databases';
+import type { RunOptions, RunResult } from '../services/generation/generationService';
 import { systemInstructions } from '../services/generation/instructions';
 import { modelFor, readConfig } from '../platform/config';
 import { ENGINE_SECRET } from '../platform/secrets';
@@ -80,8 +82,13 @@ export class ConnectionFormController implements vscode.Disposable {
   ) {
     this.connectionId = options.connectionId;
     const connectionsListener = this.deps.connections.onDidChange(() => this.connectionsChanged());
+    // Undo, retries and generations from the palette or the tree change the history shown here.
+    const generationsListener = this.deps.generations.onDidChange(() => {
+      if (!this.running) this.scheduleRefresh();
+    });
     this.subscriptions.push(
       new vscode.Disposable(() => connectionsListener.dispose()),
+      new vscode.Disposable(() => generationsListener.dispose()),
       this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('visen')) this.scheduleRefresh();
@@ -305,15 +312,6 @@ export class ConnectionFormController implements vscode.Disposable {
 
     const missing = await this.missingKey(engine);
     if (missing) return this.finishRun(runId, { status: 'missingKey', message: missing.message, action: missing.action, canOpen: false, canRetry: false });
-    if (connection.type === 'database') {
-      return this.finishRun(runId, {
-        status: 'notStarted',
-        message: vscode.l10n.t('"{0}" is a database: fill its rows with "Visen: Fill Database Rows".', connection.name),
-        action: { command: 'visen.fillDatabase', label: vscode.l10n.t('Fill Database Rows') },
-        canOpen: true,
-        canRetry: false,
-      });
-    }
     if (!(await withinBudget(this.deps))) {
       return this.finishRun(runId, { status: 'notStarted', message: vscode.l10n.t('Not generated: the prompt would go past your monthly budget.'), canOpen: false, canRetry: false });
     }
@@ -321,7 +319,7 @@ export class ConnectionFormController implements vscode.Disposable {
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const result = await this.deps.generation.run({
+      const options = {
         connection: this.connection ?? connection,
         prompt,
         engine,
@@ -329,9 +327,13 @@ export class ConnectionFormController implements vscode.Disposable {
         mode,
         instructions: systemInstructions(readConfig().instructions),
         signal: abort.signal,
-        onText: (text) => this.streamText(runId, text),
-        onProgress: (progress) => this.streamProgress(runId, progress, engine, model),
-      });
+        onText: (text: string) => this.streamText(runId, text),
+        onProgress: (progress: GenerationProgress) => this.streamProgress(runId, progress, engine, model),
+      };
+      const result = connection.type === 'database' ? await this.newEntry(options) : await this.deps.generation.run(options);
+      if (!result) {
+        return this.finishRun(runId, { status: 'notStarted', message: vscode.l10n.t('Nothing was written.'), canOpen: false, canRetry: false });
+      }
       const view = this.outcomeView(result);
       await this.finishRun(runId, result.syncError ? { ...view, warning: vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message) } : view);
     } catch (error) {
@@ -339,6 +341,20 @@ export class ConnectionFormController implements vscode.Disposable {
     } finally {
       if (this.abort === abort) this.abort = undefined;
     }
+  }
+
+  /** A database connection: a new entry, asking for the data source and mapping the first time. */
+  private async newEntry(options: RunOptions): Promise<RunResult | undefined> {
+    const source = await chooseDataSource(this.deps, options.connection);
+    if (!source) return undefined;
+    let connection = this.deps.connections.get(options.connection.id) ?? options.connection;
+    if (!connection.mappedProperties) connection = (await chooseMapping(this.deps, connection, source)) ?? connection;
+    return this.deps.generation.runNewEntry({
+      ...options,
+      connection,
+      mode: 'append',
+      preview: connection.previewValues ? (values) => confirmValues(this.deps, values) : undefined,
+    });
   }
 
   private async retryWrite(recordId: string): Promise<void> {

@@ -199,7 +199,7 @@ export class SettingsFormController implements vscode.Disposable {
     typed.forEach(([, value]) => this.deps.log.mask(value));
     const results = await Promise.all(typed.map(async ([name, value]) => [name, await this.storeKey(name, value)] as const));
     for (const [name, problem] of results) {
-      if (problem) errors[name] = redact(problem, typed.map(([, value]) => value));
+      if (problem) errors[name] = redact(inForm(problem), typed.map(([, value]) => value));
       else saved.push(name);
     }
 
@@ -300,7 +300,7 @@ export class SettingsFormController implements vscode.Disposable {
   /** The models the stored key of `kind` can use, with the saved base URL: never a key or URL from the webview. */
   private async listModels(kind: EngineKind): Promise<ModelList> {
     const key = await this.deps.secrets.get(ENGINE_SECRET[kind]);
-    if (!key) throw new Error(vscode.l10n.t('Save a {0} API key first: Visen lists the models that key can use.', kind === 'gemini' ? 'Gemini' : 'OpenAI'));
+    if (!key) throw new Error(vscode.l10n.t('Save your {0} API key first: Visen lists the models that key can use.', kind === 'gemini' ? 'Gemini' : 'OpenAI'));
     const engine = await engineFor(this.deps, kind);
     const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal));
     return { engine: kind, models: models.map((m) => ({ id: m.id, label: m.displayName })) };
@@ -354,6 +354,14 @@ function normalize(name: SettingName, value: unknown): unknown {
   if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
   if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
   return text;
+}
+
+/**
+ * A key's error says what to do in the palette ('Run "Visen: Set Gemini API Key" with a key from …');
+ * next to the form's own field, the advice is to paste it there.
+ */
+function inForm(message: string): string {
+  return message.replace(/\s*Run "Visen: Set [^"]+" with (.+?)\.?$/, ' Paste $1 here.');
 }
 
 /** Replaces every occurrence of the given secrets, so a message that quotes one cannot carry it to the webview. */

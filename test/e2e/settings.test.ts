@@ -72,7 +72,9 @@ describe('settings form through the real UI', function () {
     // A wrong secret: the error appears next to its field, and the field is already empty.
     await form.locator('#key-notion').fill(WRONG_NOTION_SECRET);
     await form.locator('#save').click();
-    await form.locator('#key-notion-error', { hasText: /rejected the integration secret/ }).waitFor({ timeout: 30_000 });
+    const rejected = form.locator('#key-notion-error', { hasText: /rejected the integration secret/ });
+    await rejected.waitFor({ timeout: 30_000 });
+    assert.match(await rejected.innerText(), /Paste the secret of your internal integration here\./, 'the advice fits the form');
     assert.equal(await form.locator('#key-notion').inputValue(), '', 'the typed secret is not kept in the page');
     await page.mouse.move(5, 5);
     await screenshot(page, 'settings-01-secret-rejected');
@@ -91,7 +93,8 @@ describe('settings form through the real UI', function () {
     await form.locator('#model-list').waitFor({ state: 'visible', timeout: 30_000 });
     const options = await form.locator('#model-list option').allInnerTexts();
     assert.ok(options.some((o) => /gemini-2\.5-flash/.test(o)), `the models listed: ${options.join(' | ')}`);
-    // Notifications (the key checks' progress) fade; the picture should show the form alone.
+    // Notifications (the key checks' progress) fade; the picture should show the form alone, from its top.
+    await form.locator('#heading').scrollIntoViewIfNeeded();
     await page.waitForTimeout(1500);
     await page.mouse.move(5, 5);
     saveDocImage(await screenshot(page, 'settings-02-saved'), 'settings.png');

@@ -133,7 +133,7 @@ describe('Settings form (webview panel host)', () => {
   it('Save with a wrong Notion secret shows the error next to the field and stores nothing', async () => {
     const webview = await form();
     const result = await webview.save({}, { notion: WRONG_NOTION_SECRET });
-    assert.match(result.errors.notion ?? '', /Notion rejected the integration secret/);
+    assert.match(result.errors.notion ?? '', /Notion rejected the integration secret\. Paste the secret of your internal integration here\./);
     assert.deepStrictEqual(result.saved, []);
     assert.match(result.message, /Nothing was saved/);
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), undefined);
@@ -205,7 +205,7 @@ describe('Settings form (webview panel host)', () => {
     const webview = await form();
     const missing = await webview.request({ type: 'listModels', engine: 'openai' });
     assert.ok(!missing.ok);
-    assert.match(missing.error, /Save a OpenAI API key first|OpenAI API key/);
+    assert.match(missing.error, /Save your OpenAI API key first/);
 
     await storeKeys(stage.api, { openai: OPENAI_KEY });
     const reply = await webview.request({ type: 'listModels', engine: webview.state.values.engine });

@@ -435,10 +435,9 @@ function render(): void {
   el.targetTitle.title = connection.target.url;
   const isDatabase = connection.type === 'database';
   show(el.databaseNotice, isDatabase);
-  show(el.promptFields, !isDatabase);
   if (isDatabase) {
     replaceChildren(el.databaseNotice,
-      h('span', {}, 'Database connections are filled row by row with “Visen: Fill Database Rows”.'),
+      h('span', {}, 'Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use'),
       commandButton({ command: 'visen.fillDatabase', label: 'Fill Database Rows' }),
     );
   }

@@ -389,7 +389,7 @@ function renderModel(): void {
     ? 'Your key cannot use any text model.'
     : key?.set
       ? `The ${ENGINE_LABELS[engine]} model Visen generates with. Choose… lists those your key can use, current ones first.`
-      : `The ${ENGINE_LABELS[engine]} model Visen generates with. Save a ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key to list the models it can use.`);
+      : `The ${ENGINE_LABELS[engine]} model Visen generates with. Save your ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key to list the models it can use.`);
   replaceChildren(el.modelError, errors[setting] ?? '');
   el.model.setAttribute('aria-invalid', String(!!errors[setting]));
 }
