@@ -4,77 +4,19 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
-import { paletteEntries, repoRoot, runCommand, screenshot, waitForNotification } from '../harness/codeServer';
+import { paletteEntries, screenshot, waitForNotification } from '../harness/codeServer';
 import { AllFakes, startAllFakes } from '../fakes/standalone';
 import type { FakePage } from '../fakes/notionFake';
-import { Workbench, openVisenWorkbench, screenshotOnFailure } from './workbench';
+import {
+  Workbench, activateVisen, afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, openVisenWorkbench, quickInput, quickInputBox,
+  retype, run, saveDocImage, screenshotOnFailure, setGeminiKey, toast, toastSettled, waitForQuickInputMessage, waitForQuickInputTitle,
+} from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
 const RIGHT_NOTION_SECRET = 'secret_fake_notion';
 const WRONG_NOTION_SECRET = 'secret_wrong_e2e_4b9f1c';
 const GEMINI_KEY = 'AIza-fake-gemini';
 const PROMPT = 'A weekend hackathon brief on local-first apps';
-
-const quickInput = (page: Page) => page.locator('.quick-input-widget');
-const quickInputBox = (page: Page) => quickInput(page).locator('.quick-input-box input');
-const quickInputMessage = (page: Page) => quickInput(page).locator('.quick-input-message');
-const quickInputTitle = (page: Page) => quickInput(page).locator('.quick-input-title');
-
-/** Waits until the open quick input shows a message (validation or prompt) matching `text`; returns it. */
-async function waitForQuickInputMessage(page: Page, text: RegExp, timeout = 30_000): Promise<string> {
-  const message = quickInputMessage(page).filter({ hasText: text });
-  await message.waitFor({ state: 'visible', timeout });
-  return (await message.innerText()).replace(/\s+/g, ' ').trim();
-}
-
-async function waitForQuickInputTitle(page: Page, text: string | RegExp, timeout = 30_000): Promise<void> {
-  await quickInputTitle(page).filter({ hasText: text }).waitFor({ state: 'visible', timeout });
-  await quickInputBox(page).waitFor({ state: 'visible', timeout });
-}
-
-/** Whether keyboard focus is in the quick input's text box, so a person could type straight away. */
-function inputHasFocus(page: Page): Promise<boolean> {
-  // Runs in the browser; the project's TypeScript has no DOM library, hence the casts.
-  return quickInputBox(page).evaluate((el) => el === (globalThis as any).document.activeElement);
-}
-
-/** Replaces the text of the focused quick input the way a person does: select all, type, no `fill`. */
-async function retype(page: Page, text: string): Promise<void> {
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type(text, { delay: 5 });
-}
-
-/** Runs a palette command, then moves the pointer off the quick input so no hover tooltip covers screenshots. */
-async function run(page: Page, title: string): Promise<void> {
-  await runCommand(page, title);
-  await page.mouse.move(900, 700);
-}
-
-function toast(page: Page, text: string | RegExp): Locator {
-  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-}
-
-/** Waits until the toast with this text has finished sliding in, so a screenshot shows all of it. */
-async function toastSettled(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first()
-    .waitFor({ state: 'visible', timeout: 5000 })
-    .catch(() => page.waitForTimeout(500));
-}
-
-/** Opens the Visen view, which activates Visen, and waits for its welcome content. */
-async function activateVisen(page: Page): Promise<void> {
-  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
-  await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
-}
-
-/** Closes every notification toast, so the next screenshot shows only what comes next. */
-async function clearNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-}
 
 /** The "Visen" log channel's file in code-server's logs folder, once it holds a line matching `until`. */
 async function readVisenLog(userDataDir: string, until: RegExp, timeout = 30_000): Promise<{ file: string; text: string }> {
@@ -91,12 +33,6 @@ async function readVisenLog(userDataDir: string, until: RegExp, timeout = 30_000
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function saveDocImage(file: string, name: string): void {
-  const dir = path.join(repoRoot(), 'docs', 'images');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(file, path.join(dir, name));
 }
 
 describe('generate: keys and a generation through the real UI', function () {
@@ -166,10 +102,8 @@ describe('generate: keys and a generation through the real UI', function () {
 
   it('rejects a wrong Notion secret in place, then connects with the right one', async function () {
     const { page } = workbench!;
-    await run(page, 'Visen: Set Notion Integration Secret');
-    await waitForQuickInputTitle(page, 'Visen: Notion Integration Secret');
-    assert.equal(await quickInputBox(page).getAttribute('type'), 'password', 'the secret box hides what is typed');
-    assert.ok(await inputHasFocus(page), 'the secret box has keyboard focus');
+    // A password box with keyboard focus (openKeyBox checks both).
+    await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
 
     await page.keyboard.type(WRONG_NOTION_SECRET, { delay: 5 });
     await page.keyboard.press('Enter');
@@ -185,24 +119,15 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.ok(await inputHasFocus(page), 'after a rejected secret, keyboard focus is back in the box');
     await retype(page, RIGHT_NOTION_SECRET);
     await page.keyboard.press('Enter');
-    const connected = await waitForNotification(page, /Connected to workspace/);
+    const connected = await afterKeySaved(page, /Connected to workspace/);
     assert.match(connected, /Connected to workspace Fake Workspace as integration Visen Fake/);
-    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
-    await toastSettled(page, /Connected to workspace/);
     await screenshot(page, 'generate-03-connected');
   });
 
   it('checks and saves the Gemini key', async function () {
     const { page } = workbench!;
-    await run(page, 'Visen: Set Gemini API Key');
-    await waitForQuickInputTitle(page, /Visen: (Google )?Gemini API Key/);
-    assert.equal(await quickInputBox(page).getAttribute('type'), 'password');
-    await page.keyboard.type(GEMINI_KEY, { delay: 5 });
-    await page.keyboard.press('Enter');
-    const saved = await waitForNotification(page, /Gemini key saved/);
+    const saved = await setGeminiKey(page, GEMINI_KEY);
     assert.match(saved, /Gemini key saved: it can use \d+ text models/);
-    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
-    await toastSettled(page, /Gemini key saved/);
     await screenshot(page, 'generate-04-gemini-key-saved');
   });
 

@@ -3,8 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import { CodeServer, launchBrowser, openWorkbench, repoRoot, screenshot, startCodeServer, workbenchUrl } from '../harness/codeServer';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import {
+  CodeServer, launchBrowser, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, workbenchUrl,
+} from '../harness/codeServer';
 
 export interface Workbench {
   server: CodeServer;
@@ -47,4 +49,122 @@ export async function screenshotOnFailure(ctx: Mocha.Context, workbench: Workben
   if (!workbench || !test || test.state !== 'failed') return;
   const file = await screenshot(workbench.page, `failed-${test.fullTitle()}`).catch(() => undefined);
   if (file) console.log(`    screenshot: ${path.relative(repoRoot(), file)}`);
+}
+
+/** Copies a screenshot to docs/images/<name>, where the README shows it; every run refreshes it. */
+export function saveDocImage(file: string, name: string): void {
+  const dir = path.join(repoRoot(), 'docs', 'images');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(file, path.join(dir, name));
+}
+
+// ---- the quick input (Command Palette, input boxes, quick picks) ------------------------------------
+
+export const quickInput = (page: Page) => page.locator('.quick-input-widget');
+export const quickInputBox = (page: Page) => quickInput(page).locator('.quick-input-box input');
+export const quickInputMessage = (page: Page) => quickInput(page).locator('.quick-input-message');
+export const quickInputTitle = (page: Page) => quickInput(page).locator('.quick-input-title');
+
+/** Waits until the open quick input shows a message (validation or prompt) matching `text`; returns it. */
+export async function waitForQuickInputMessage(page: Page, text: RegExp, timeout = 30_000): Promise<string> {
+  const message = quickInputMessage(page).filter({ hasText: text });
+  await message.waitFor({ state: 'visible', timeout });
+  return (await message.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+export async function waitForQuickInputTitle(page: Page, text: string | RegExp, timeout = 30_000): Promise<void> {
+  await quickInputTitle(page).filter({ hasText: text }).waitFor({ state: 'visible', timeout });
+  await quickInputBox(page).waitFor({ state: 'visible', timeout });
+}
+
+/** Whether keyboard focus is in the quick input's text box, so a person could type straight away. */
+export function inputHasFocus(page: Page): Promise<boolean> {
+  // Runs in the browser; the project's TypeScript has no DOM library, hence the casts.
+  return quickInputBox(page).evaluate((el) => el === (globalThis as any).document.activeElement);
+}
+
+/** Replaces the text of the focused input the way a person does: select all, type, no `fill`. */
+export async function retype(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+/** Runs a palette command, then moves the pointer off the quick input so no hover tooltip covers screenshots. */
+export async function run(page: Page, title: string): Promise<void> {
+  await runCommand(page, title);
+  await page.mouse.move(900, 700);
+}
+
+// ---- notifications -------------------------------------------------------------------------------
+
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+/** Waits until the toast with this text has finished sliding in, so a screenshot shows all of it. */
+export async function toastSettled(page: Page, text: string | RegExp): Promise<void> {
+  await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first()
+    .waitFor({ state: 'visible', timeout: 5000 })
+    .catch(() => page.waitForTimeout(500));
+}
+
+/** Closes every notification toast, so the next screenshot shows only what comes next. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+// ---- Visen ---------------------------------------------------------------------------------------
+
+/** Opens the Visen view, which activates Visen, and waits for its welcome content. */
+export async function activateVisen(page: Page): Promise<void> {
+  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
+  await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+/**
+ * Runs one of Visen's "Set … Key/Secret" commands from the palette and waits for its password box
+ * (titled `title`) with keyboard focus in it; nothing is typed yet.
+ */
+export async function openKeyBox(page: Page, command: string, title: string | RegExp): Promise<void> {
+  await run(page, command);
+  await waitForQuickInputTitle(page, title);
+  const type = await quickInputBox(page).getAttribute('type');
+  if (type !== 'password') throw new Error(`the box of "${command}" shows what is typed (type=${type})`);
+  if (!await inputHasFocus(page)) throw new Error(`the box of "${command}" does not have keyboard focus`);
+}
+
+/** Stores the Notion secret the way a person does (palette, type, Enter); returns the "Connected to …" message. */
+export async function setNotionSecret(page: Page, secret: string): Promise<string> {
+  await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
+  await page.keyboard.type(secret, { delay: 5 });
+  await page.keyboard.press('Enter');
+  return afterKeySaved(page, /Connected to workspace/);
+}
+
+/** Stores the Gemini key the way a person does (palette, type, Enter); returns the "Gemini key saved" message. */
+export async function setGeminiKey(page: Page, key: string): Promise<string> {
+  await openKeyBox(page, 'Visen: Set Gemini API Key', /Visen: (Google )?Gemini API Key/);
+  await page.keyboard.type(key, { delay: 5 });
+  await page.keyboard.press('Enter');
+  return afterKeySaved(page, /Gemini key saved/);
+}
+
+/** The notification that says a key was checked and stored, once its box has closed and the toast is in place. */
+export async function afterKeySaved(page: Page, notification: RegExp): Promise<string> {
+  const message = await waitForNotification(page, notification);
+  await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+  await toastSettled(page, notification);
+  return message;
+}
+
+/**
+ * The document of one of Visen's webviews (the connection form, the settings form). VS Code nests a
+ * webview's page in two iframes; other extensions' webviews (the Markdown preview) are told apart by the
+ * extension id in the outer frame's address, and hidden ones by visibility.
+ */
+export function visenWebview(page: Page): FrameLocator {
+  return page.locator('iframe.webview.ready[src*="extensionId=visen.visen"]:visible').first().contentFrame().frameLocator('#active-frame');
 }

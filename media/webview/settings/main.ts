@@ -56,6 +56,8 @@ const modelLists = new Map<EngineKind, ModelList>();
 const host = new Host<SettingsWebviewMessage, SettingsHostMessage, PersistedSettingsDraft>(receive);
 draft = host.state ?? {};
 changes = { ...(draft.changes ?? {}) };
+// A half-typed budget is not worth restoring (NaN does not survive setState).
+if (typeof changes.promptBudget !== 'number' || Number.isNaN(changes.promptBudget)) delete changes.promptBudget;
 
 // ---- layout ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,305 @@
+// Connections through the real UI: the keys from the Command Palette, a new connection from the Connections
+// view's welcome button (an unshared page first, then a shared one), a generation from the connection form
+// that streams into it, the connection and its generation in the sidebar tree, the generated content as a
+// document and its Markdown preview, and the "Get started" walkthrough's completed steps.
+// The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
+import * as assert from 'assert';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { runCommand, screenshot } from '../harness/codeServer';
+import { AllFakes, startAllFakes } from '../fakes/standalone';
+import type { FakePage } from '../fakes/notionFake';
+import {
+  Workbench, activateVisen, clearNotifications, openVisenWorkbench, quickInput, quickInputBox, retype, saveDocImage,
+  screenshotOnFailure, setGeminiKey, setNotionSecret, visenWebview, waitForQuickInputTitle,
+} from './workbench';
+
+// The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
+const NOTION_SECRET = 'secret_fake_notion';
+const GEMINI_KEY = 'AIza-fake-gemini';
+const CONNECTION_NAME = 'Launch notes';
+const PROMPT = 'A launch checklist for the Visen beta';
+const WALKTHROUGH_TITLE = 'Get started with Visen';
+
+/** Where a person points the mouse when it should cover nothing: the activity bar's empty lower part. */
+async function parkMouse(page: Page): Promise<void> {
+  await page.mouse.move(24, 860);
+}
+
+/** The editor tab with this title. */
+function tab(page: Page, title: string | RegExp): Locator {
+  return page.locator('.editor-group-container .tab', { hasText: title }).first();
+}
+
+/** A row of the Connections tree in the sidebar. */
+function treeRow(page: Page, label: string | RegExp): Locator {
+  return page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+}
+
+/** The Markdown preview's document (VS Code's own Markdown extension, not Visen). */
+function markdownPreview(page: Page): FrameLocator {
+  return page.locator('iframe.webview.ready[src*="extensionId=vscode.markdown-language-features"]:visible').first()
+    .contentFrame().frameLocator('#active-frame');
+}
+
+/** Closes the walkthrough VS Code opens for a newly installed extension, so the journey starts from a clean editor area. */
+async function closeWalkthroughIfOpen(page: Page): Promise<void> {
+  const walkthrough = page.locator('.editor-group-container .tab', { hasText: /Walkthrough|Welcome/ });
+  if (await walkthrough.first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+    await runCommand(page, 'View: Close All Editors');
+    await walkthrough.first().waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+}
+
+describe('connections: the sidebar, the connection form and the walkthrough through the real UI', function () {
+  // One journey: each step needs the previous one's state (stored keys, a connection, a generation).
+  this.timeout(300_000);
+  let fakes: AllFakes | undefined;
+  let workbench: Workbench | undefined;
+  let sharedPage: FakePage;
+  let unsharedPage: FakePage;
+  let writtenBlocks = 0;
+
+  before(async function () {
+    // Only the default keys are valid. The model streams in small chunks 25 ms apart, slowly enough to
+    // watch the text arrive in the form.
+    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 25 });
+    sharedPage = fakes.notion.addPage({ title: 'Beta Launch', shared: true });
+    unsharedPage = fakes.notion.addPage({ title: 'Private Roadmap', markdown: 'Not for the integration.', shared: false });
+    workbench = await openVisenWorkbench({
+      'visen.notion.apiBaseUrl': fakes.notion.url,
+      'visen.gemini.baseUrl': fakes.gemini.url,
+      'visen.openai.baseUrl': fakes.openai.url,
+    });
+    await activateVisen(workbench.page);
+    await closeWalkthroughIfOpen(workbench.page);
+  });
+
+  let failed = false;
+  beforeEach(function () {
+    // A step that failed leaves the later ones without their starting state.
+    if (failed) this.skip();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+    await screenshotOnFailure(this, workbench);
+  });
+
+  after(async function () {
+    await workbench?.close();
+    await fakes?.close();
+  });
+
+  it('stores the Notion secret and the Gemini key from the Command Palette', async function () {
+    const { page } = workbench!;
+    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace Fake Workspace/);
+    assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
+    await parkMouse(page);
+    await screenshot(page, 'connections-01-keys-saved');
+    await clearNotifications(page);
+  });
+
+  it('opens the connection form from the welcome button and checks the URL as it is typed', async function () {
+    const { page } = workbench!;
+    // With a secret and no connections, the view's welcome offers "New Connection" as a button.
+    const welcome = page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' });
+    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+    const newConnection = welcome.locator('.monaco-button', { hasText: /^New Connection$/ });
+    await newConnection.waitFor({ state: 'visible', timeout: 10_000 });
+    await parkMouse(page);
+    await screenshot(page, 'connections-02-welcome');
+    await newConnection.click();
+
+    await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
+    const form = visenWebview(page);
+    await form.locator('body[data-step="connect"] #name').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await form.locator('#heading').innerText(), 'New Connection');
+    assert.equal(await form.locator('#type').inputValue(), 'page', 'the type starts as Notion Page');
+    assert.ok(await form.locator('#next').isDisabled(), 'Next waits for a checked URL');
+
+    await form.locator('#name').click();
+    await page.keyboard.type(CONNECTION_NAME, { delay: 5 });
+    // A person pastes the link; the form checks it with Notion once typing pauses.
+    await form.locator('#url').click();
+    await page.keyboard.insertText(unsharedPage.url);
+    const validation = form.locator('.validation');
+    const notShared = form.locator('.validation.is-error', { hasText: /Connections/ });
+    await notShared.waitFor({ state: 'visible', timeout: 30_000 });
+    const hint = (await notShared.innerText()).replace(/\s+/g, ' ');
+    assert.match(hint, /not shared with your integration/);
+    assert.match(hint, /••• → Connections → add your integration/);
+    assert.ok(await form.locator('#next').isDisabled(), 'Next stays disabled for an unshared page');
+    await parkMouse(page);
+    await screenshot(page, 'connections-03-url-not-shared');
+
+    // The shared page instead: its title appears, and Next is enabled.
+    await form.locator('#url').click();
+    await retype(page, sharedPage.url);
+    const ok = form.locator('.validation.is-ok', { hasText: 'Beta Launch' });
+    await ok.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await validation.innerText()).replace(/\s+/g, ' ').trim(), '✓ Beta Launch');
+    await form.locator('#next:not([disabled])').waitFor({ state: 'visible', timeout: 10_000 });
+    await parkMouse(page);
+    saveDocImage(await screenshot(page, 'connections-04-url-validated'), 'form-step1.png');
+
+    await form.locator('#next').click();
+    await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await form.locator('#heading').innerText(), CONNECTION_NAME);
+    assert.equal(await form.locator('#target-title').innerText(), 'Beta Launch');
+    await tab(page, `Visen: ${CONNECTION_NAME}`).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await form.locator('.history-empty').innerText(), /No generations yet/);
+    await parkMouse(page);
+    await screenshot(page, 'connections-05-step2');
+  });
+
+  it('generates from the form: the text streams in, then "Wrote N blocks" and native blocks in the page', async function () {
+    const { page } = workbench!;
+    const form = visenWebview(page);
+    // Next leaves keyboard focus in the prompt.
+    await form.locator('#prompt:focus').waitFor({ timeout: 10_000 });
+    await page.keyboard.type(PROMPT, { delay: 5 });
+    assert.equal(await form.locator('#prompt').inputValue(), PROMPT);
+    assert.ok(!await form.locator('.key-notice').isVisible(), 'both keys are stored: no key notice');
+    await form.locator('#generate').click();
+
+    // While the model writes: Cancel and progress show, and the text grows in the form. Watched from
+    // outside, like a person would: how much text the form shows while Cancel is still there.
+    const output = form.locator('.output');
+    await form.locator('#cancel').waitFor({ state: 'visible', timeout: 30_000 });
+    await form.locator('.progress').waitFor({ state: 'visible', timeout: 10_000 });
+    const seen: number[] = [];
+    let streamingShot = false;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      const [running, text] = await Promise.all([
+        form.locator('#cancel').isVisible(),
+        output.evaluate((el: any) => String(el.textContent ?? '')),
+      ]);
+      if (!running) break;
+      if (text.length && seen[seen.length - 1] !== text.length) seen.push(text.length);
+      // Once the text is well under way (past the lists), a picture of it arriving.
+      if (!streamingShot && /Checklist/.test(text)) {
+        streamingShot = true;
+        await parkMouse(page);
+        await screenshot(page, 'connections-06-streaming');
+      }
+      await page.waitForTimeout(50);
+    }
+    assert.ok(seen.length >= 3, `the text arrives in pieces while the model writes (lengths seen: ${seen.join(', ')})`);
+    assert.ok(seen.every((n, i) => i === 0 || n > seen[i - 1]), `the text only grows: ${seen.join(', ')}`);
+
+    const result = form.locator('.result.is-written');
+    await result.waitFor({ state: 'visible', timeout: 120_000 });
+    const message = (await form.locator('#result-message').innerText()).trim();
+    assert.match(message, /^Wrote \d+ blocks to "Beta Launch"\.$/);
+    writtenBlocks = Number(/Wrote (\d+) blocks/.exec(message)![1]);
+    assert.ok(writtenBlocks > 5, `wrote ${writtenBlocks} blocks`);
+    assert.ok(!await form.locator('#cancel').isVisible(), 'Cancel is gone once written');
+    assert.ok(await form.locator('#open-in-notion').isVisible(), 'the result offers Open in Notion');
+    assert.ok(!await form.locator('#retry-write').isVisible(), 'nothing to retry');
+    // The streamed text, rendered: the heading is the prompt, and the rest of the structure is there.
+    assert.equal((await output.locator('h1').innerText()).trim(), PROMPT);
+    for (const tag of ['h2', 'ul', 'ol', 'blockquote', 'pre', 'table']) {
+      assert.ok(await output.locator(tag).count() > 0, `the streamed text shows a <${tag}>`);
+    }
+    // The history below lists the generation.
+    const item = form.locator('.history-item[data-status="written"]');
+    await item.waitFor({ state: 'attached', timeout: 10_000 });
+    assert.equal(await form.locator('.history-item').count(), 1);
+    assert.match(await item.locator('.history-prompt').innerText(), new RegExp(PROMPT));
+
+    // The output box scrolls with the stream; for the picture, show the form from the start of the text.
+    await output.evaluate((el: any) => { el.scrollTop = 0; });
+    await form.locator('#heading').scrollIntoViewIfNeeded();
+    await parkMouse(page);
+    saveDocImage(await screenshot(page, 'connections-07-written'), 'form-step2.png');
+
+    // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
+    const blocks = fakes!.notion.pageBlocks(sharedPage.id);
+    assert.equal(blocks.length, writtenBlocks, 'the page holds exactly the blocks the form reported');
+    const types = new Set(blocks.map((b) => b.type));
+    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+      assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
+    }
+    const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
+    assert.equal(heading.heading_1.rich_text.map((t) => t.plain_text).join(''), PROMPT);
+    const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
+    assert.equal(code.code.language, 'typescript');
+    assert.match(fakes!.notion.pageMarkdown(sharedPage.id), /\*\*clear goal\*\*/, 'bold survives as an annotation');
+    // The unshared page was never written to.
+    assert.equal(fakes!.notion.pageBlocks(unsharedPage.id).length, 1);
+  });
+
+  it('lists the connection and its generation in the Connections tree; the generation opens as a document', async function () {
+    const { page } = workbench!;
+    // The welcome content gave way to the tree.
+    const connection = treeRow(page, CONNECTION_NAME);
+    await connection.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' }).waitFor({ state: 'hidden', timeout: 10_000 });
+    await connection.locator('.label-description', { hasText: /^1 prompt · / }).waitFor({ state: 'visible', timeout: 30_000 });
+    const description = (await connection.locator('.label-description').innerText()).trim();
+    assert.match(description, /^1 prompt · (just now|now|\d+ (seconds?|minutes?) ago)$/);
+
+    // Expanded, it lists its generation: the prompt, with when, engine and blocks as description.
+    if (await connection.getAttribute('aria-expanded') !== 'true') await connection.locator('.monaco-tl-twistie').click();
+    await page.locator(`.part.sidebar .monaco-list-row[aria-expanded="true"]`, { hasText: CONNECTION_NAME }).waitFor({ timeout: 10_000 });
+    const generation = treeRow(page, PROMPT);
+    await generation.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await generation.getAttribute('aria-level'), '2', 'the generation sits under the connection');
+    assert.match((await generation.locator('.label-description').innerText()).trim(), new RegExp(`· Gemini · ${writtenBlocks} blocks$`));
+    assert.ok(await generation.locator('.codicon-pass').count() > 0, 'a written generation shows the pass icon');
+    await parkMouse(page);
+    saveDocImage(await screenshot(page, 'connections-08-tree'), 'tree.png');
+
+    // Clicking the generation opens its text, read-only, as a visen-generation: document.
+    await generation.click();
+    const editor = page.locator('.editor-group-container .monaco-editor[data-uri^="visen-generation:"]').first();
+    await editor.waitFor({ state: 'visible', timeout: 30_000 });
+    const uri = decodeURIComponent((await editor.getAttribute('data-uri')) ?? '');
+    assert.match(uri, /^visen-generation:\/A launch checklist for the Visen beta\.md\?[0-9a-f-]+$/);
+    await tab(page, 'A launch checklist for the Visen beta.md').waitFor({ state: 'visible', timeout: 10_000 });
+    await editor.locator('.view-lines', { hasText: /#\sA\slaunch\schecklist/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await parkMouse(page);
+    await screenshot(page, 'connections-09-generation-document');
+
+    // Its Markdown preview beside it: the page as it was filled.
+    await runCommand(page, 'Markdown: Open Preview to the Side');
+    const preview = markdownPreview(page);
+    await preview.locator('h1', { hasText: PROMPT }).waitFor({ state: 'visible', timeout: 30_000 });
+    for (const selector of ['h2', 'ul', 'ol', 'blockquote', 'pre', 'table']) {
+      assert.ok(await preview.locator(selector).count() > 0, `the preview shows a <${selector}>`);
+    }
+    await page.waitForTimeout(500); // the preview's own fade-in
+    await parkMouse(page);
+    saveDocImage(await screenshot(page, 'connections-10-filled-page'), 'filled-page.png');
+  });
+
+  it('shows steps 1, 2 and 4 of the walkthrough as completed, step 3 (connections database) not', async function () {
+    const { page } = workbench!;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await waitForQuickInputTitle(page, /walkthrough/i).catch(() => quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 }));
+    await quickInputBox(page).fill(WALKTHROUGH_TITLE);
+    const entry = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
+    await entry.waitFor({ state: 'visible', timeout: 30_000 });
+    await entry.click();
+
+    const steps = page.locator('.gettingStartedContainer .getting-started-step');
+    const step = (id: string) => page.locator(`.gettingStartedContainer .getting-started-step[data-step-id="visen.visen#visen.getStarted#${id}"]`);
+    await step('integration').waitFor({ state: 'visible', timeout: 30_000 });
+    const titles = (await steps.locator('.step-title').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(titles, [
+      'Connect Visen to Notion', 'Choose the engine and set its key', 'Keep your connections in Notion', 'Share a page and generate into it',
+    ]);
+    // A completed step's check mark is the "getting-started-step-checked" codicon, with the class "complete".
+    const checked = (id: string) => step(id).locator('.codicon.codicon-getting-started-step-checked.complete');
+    const unchecked = (id: string) => step(id).locator('.codicon.codicon-getting-started-step-unchecked');
+    for (const id of ['integration', 'engine', 'generate']) {
+      await checked(id).waitFor({ state: 'attached', timeout: 15_000 });
+      assert.equal(await unchecked(id).count(), 0, `step ${id} is not shown as open`);
+    }
+    assert.equal(await unchecked('database').count(), 1, 'the connections database step is still open');
+    assert.equal(await checked('database').count(), 0, 'the connections database step is not completed');
+    await parkMouse(page);
+    saveDocImage(await screenshot(page, 'connections-11-walkthrough'), 'walkthrough.png');
+  });
+});
