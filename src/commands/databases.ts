@@ -242,6 +242,7 @@ function previewDocument(source: DataSourceInfo, target: FillTarget, preview: Aw
 /** Asks for the properties a new entry gets from the engine, and whether to preview them; remembered. */
 export async function chooseMapping(deps: CommandDeps, connection: Connection, source: DataSourceInfo): Promise<Connection | undefined> {
   const previewItem = { label: `$(eye) ${vscode.l10n.t('Show the values before writing them')}`, picked: connection.previewValues ?? false, property: undefined as string | undefined };
+  const newOptionsItem = { label: `$(add) ${vscode.l10n.t('Allow new select options')}`, picked: connection.allowNewOptions ?? false, property: undefined as string | undefined };
   const picked = await deps.ui.pickMany(
     [
       ...source.properties.filter((p) => fillable(p) && p.type !== 'title').map((p) => ({
@@ -251,6 +252,7 @@ export async function chooseMapping(deps: CommandDeps, connection: Connection, s
         property: p.name as string | undefined,
       })),
       previewItem,
+      newOptionsItem,
     ],
     { title: vscode.l10n.t('Visen: new entry in "{0}"', source.name), placeHolder: vscode.l10n.t('Which properties should the engine fill? (The title always is.)') },
   );
@@ -259,6 +261,7 @@ export async function chooseMapping(deps: CommandDeps, connection: Connection, s
     ...c,
     mappedProperties: picked.map((p) => p.property).filter((p): p is string => !!p),
     previewValues: picked.includes(previewItem),
+    allowNewOptions: picked.includes(newOptionsItem),
   }));
 }
 
