@@ -34,11 +34,10 @@ import {
   parseWebviewMessage,
 } from './connectionProtocol';
 import { describeUse, timeAgo } from './format';
+import { errorMessage, FormAction, FormController } from './formController';
 
 /** Streamed text is gathered for this long before it is posted, so a fast model does not flood the webview. */
 const TEXT_FLUSH_MS = 40;
-/** Connection, key and setting changes often come in bursts (a generation saves several times). */
-const REFRESH_DEBOUNCE_MS = 50;
 
 const ENGINES: readonly EngineKind[] = ['gemini', 'openai'];
 const SUGGESTED_MODELS: Record<EngineKind, readonly string[]> = {
@@ -61,25 +60,22 @@ type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
  * Everything the connection form does, without the panel: it takes the webview's messages through
  * `handle` (validating each) and answers through `post`. Extension-host tests drive it directly.
  */
-export class ConnectionFormController implements vscode.Disposable {
+export class ConnectionFormController extends FormController<WebviewMessage, HostMessage, FormState> {
   private connectionId: string | undefined;
-  /** The webview said `ready` and has not been hidden since: deltas would reach it. */
-  private ready = false;
   private run: MutableRun | undefined;
   private abort: AbortController | undefined;
   private runCounter = 0;
   private pendingText = '';
   private pendingProgress: ProgressView | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private disposed = false;
 
+  /** Refreshes when a connection, the history, a key or a `visen.*` setting changes. */
   constructor(
-    private readonly deps: CommandDeps,
-    private readonly post: (message: HostMessage) => unknown,
+    deps: CommandDeps,
+    post: (message: HostMessage) => unknown,
     private readonly options: ConnectionFormOptions = {},
   ) {
+    super(deps, post, { name: 'Connection form', parse: parseWebviewMessage });
     this.connectionId = options.connectionId;
     const connectionsListener = this.deps.connections.onDidChange(() => this.connectionsChanged());
     // Undo, retries and generations from the palette or the tree change the history shown here.
@@ -89,10 +85,6 @@ export class ConnectionFormController implements vscode.Disposable {
     this.subscriptions.push(
       new vscode.Disposable(() => connectionsListener.dispose()),
       new vscode.Disposable(() => generationsListener.dispose()),
-      this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('visen')) this.scheduleRefresh();
-      }),
     );
   }
 
@@ -105,62 +97,21 @@ export class ConnectionFormController implements vscode.Disposable {
     return this.run?.running ?? false;
   }
 
-  /** Handles one message from the webview; invalid ones are logged and dropped. */
-  async handle(raw: unknown): Promise<void> {
-    if (this.disposed) return;
-    const parsed = parseWebviewMessage(raw);
-    if (!parsed.ok) {
-      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? `"${String((raw as { type: string }).type).slice(0, 40)}"` : 'without a type';
-      this.deps.log.warn(`Connection form: ignored an invalid message ${type} (${parsed.problem}).`);
-      return;
-    }
-    const message = parsed.message;
-    if ('requestId' in message) {
-      await this.answer(message);
-      return;
-    }
-    try {
-      await this.act(message);
-    } catch (error) {
-      this.deps.log.error(`Connection form: ${message.type} failed: ${errorMessage(error)}`);
-    }
-  }
-
-  /** The webview is gone (hidden, so VS Code dropped its page): nothing reaches it until it is ready again. */
-  detach(): void {
-    this.ready = false;
-  }
-
-  /** Sends the whole state now (when the webview is there). */
-  async refresh(): Promise<void> {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-    if (!this.ready || this.disposed) return;
-    const state = await this.state();
-    if (this.ready && !this.disposed) this.post({ type: 'state', state });
-  }
-
   /** Stops a generation in progress; its text so far stays in the history. */
   cancel(): void {
     this.abort?.abort();
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     this.abort?.abort();
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.subscriptions.forEach((s) => s.dispose());
   }
 
   // -------------------------------------------------------------------------------------------------
 
-  private async act(message: Exclude<WebviewMessage, WebviewRequest>): Promise<void> {
+  protected async act(message: FormAction<WebviewMessage>): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        await this.refresh();
-        return;
       case 'settings':
         await this.saveSettings(message);
         return;
@@ -184,7 +135,7 @@ export class ConnectionFormController implements vscode.Disposable {
     }
   }
 
-  private async answer(request: WebviewRequest): Promise<void> {
+  protected async answer(request: WebviewRequest): Promise<void> {
     const reply = <K extends keyof ReplyResults>(result: ReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
     try {
       switch (request.type) {
@@ -511,16 +462,8 @@ export class ConnectionFormController implements vscode.Disposable {
     this.scheduleRefresh();
   }
 
-  private scheduleRefresh(): void {
-    if (this.disposed || this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      void this.refresh();
-    }, REFRESH_DEBOUNCE_MS);
-  }
-
   /** Everything the form shows. Of the keys, only whether each is set: never a value. */
-  private async state(): Promise<FormState> {
+  protected async state(): Promise<FormState> {
     const [notion, gemini, openai] = await Promise.all([
       this.deps.secrets.get('visen.notion.secret'),
       this.deps.secrets.get(ENGINE_SECRET.gemini),
@@ -661,8 +604,4 @@ function toAction(command: string, label: string): CommandAction | undefined {
 
 function unique(values: string[]): string[] {
   return [...new Set(values.filter(Boolean))];
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -37,6 +37,7 @@ class ConnectionPanel {
       webview: panel.webview,
       extensionUri,
       script: ['connection.js'],
+      baseStyles: [['webview', 'shared', 'form.css']],
       style: ['webview', 'connection.css'],
       title: panel.title,
     });

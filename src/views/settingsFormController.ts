@@ -26,9 +26,8 @@ import {
   SettingsWebviewRequest,
   parseSettingsMessage,
 } from './settingsProtocol';
+import { errorMessage, FormAction, FormController } from './formController';
 
-/** Setting and key changes often come in bursts (Save writes several settings). */
-const REFRESH_DEBOUNCE_MS = 50;
 const MAX_PROMPT_BUDGET = 1_000_000;
 
 const SECRET_OF: Record<KeyName, SecretName> = { notion: 'visen.notion.secret', gemini: ENGINE_SECRET.gemini, openai: ENGINE_SECRET.openai };
@@ -57,74 +56,16 @@ const keyLabel = (name: KeyName): string =>
  * Keys reach it only inside `save`; it checks each with its service exactly as the set-key commands do,
  * stores the ones accepted, and never posts a key back: its state carries whether each one is set.
  */
-export class SettingsFormController implements vscode.Disposable {
-  /** The webview said `ready` and has not been hidden since. */
-  private ready = false;
-  private disposed = false;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
-
-  constructor(
-    private readonly deps: CommandDeps,
-    private readonly post: (message: SettingsHostMessage) => unknown,
-  ) {
-    this.subscriptions.push(
-      this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('visen')) this.scheduleRefresh();
-      }),
-    );
-  }
-
-  /** Handles one message from the webview; invalid ones are logged (without their values) and dropped. */
-  async handle(raw: unknown): Promise<void> {
-    if (this.disposed) return;
-    const parsed = parseSettingsMessage(raw);
-    if (!parsed.ok) {
-      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? `"${String((raw as { type: string }).type).slice(0, 40)}"` : 'without a type';
-      this.deps.log.warn(`Settings form: ignored an invalid message ${type} (${parsed.problem}).`);
-      return;
-    }
-    const message = parsed.message;
-    if ('requestId' in message) {
-      await this.answer(message);
-      return;
-    }
-    try {
-      await this.act(message);
-    } catch (error) {
-      this.deps.log.error(`Settings form: ${message.type} failed: ${errorMessage(error)}`);
-    }
-  }
-
-  /** The webview is gone (hidden, so VS Code dropped its page): nothing reaches it until it is ready again. */
-  detach(): void {
-    this.ready = false;
-  }
-
-  /** Sends the whole state now (when the webview is there). */
-  async refresh(): Promise<void> {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-    if (!this.ready || this.disposed) return;
-    const state = await this.state();
-    if (this.ready && !this.disposed) this.post({ type: 'state', state });
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.subscriptions.forEach((s) => s.dispose());
+export class SettingsFormController extends FormController<SettingsWebviewMessage, SettingsHostMessage, SettingsState> {
+  /** Refreshes when a key or a `visen.*` setting changes (the shared FormController's subscriptions). */
+  constructor(deps: CommandDeps, post: (message: SettingsHostMessage) => unknown) {
+    super(deps, post, { name: 'Settings form', parse: parseSettingsMessage });
   }
 
   // -------------------------------------------------------------------------------------------------
 
-  private async act(message: Exclude<SettingsWebviewMessage, SettingsWebviewRequest>): Promise<void> {
+  protected async act(message: FormAction<SettingsWebviewMessage>): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        await this.refresh();
-        return;
       case 'removeKey':
         await this.deps.secrets.delete(SECRET_OF[message.key]);
         this.deps.log.info(`Settings form: the ${keyLabel(message.key)} was removed.`);
@@ -138,7 +79,7 @@ export class SettingsFormController implements vscode.Disposable {
     }
   }
 
-  private async answer(request: SettingsWebviewRequest): Promise<void> {
+  protected async answer(request: SettingsWebviewRequest): Promise<void> {
     const reply = <K extends keyof SettingsReplyResults>(result: SettingsReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
     // Whatever went wrong, the message may quote what it was given: never a key.
     const typedKeys = request.type === 'save' ? Object.values(request.keys).filter((k): k is string => !!k) : [];
@@ -308,16 +249,8 @@ export class SettingsFormController implements vscode.Disposable {
 
   // ---- state --------------------------------------------------------------------------------------
 
-  private scheduleRefresh(): void {
-    if (this.disposed || this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      void this.refresh();
-    }, REFRESH_DEBOUNCE_MS);
-  }
-
   /** Everything the form shows. Of the keys, only whether each is set: never a value. */
-  private async state(): Promise<SettingsState> {
+  protected async state(): Promise<SettingsState> {
     const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
     const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
     return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS } };
@@ -369,8 +302,4 @@ function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('•••');
   return out;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,8 +9,8 @@ import { runCommand, screenshot } from '../harness/codeServer';
 import { AllFakes, startAllFakes } from '../fakes/standalone';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  Workbench, activateVisen, clearNotifications, openVisenWorkbench, quickInput, quickInputBox, retype, saveDocImage,
-  screenshotOnFailure, setGeminiKey, setNotionSecret, visenWebview, waitForQuickInputTitle,
+  Workbench, activateVisen, clearNotifications, openVisenWorkbench, quickInput, quickInputBox, saveDocImage, selectAllInWebviewField,
+  screenshotOnFailure, setGeminiKey, setNotionSecret, visenWebview,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -20,9 +20,22 @@ const CONNECTION_NAME = 'Launch notes';
 const PROMPT = 'A launch checklist for the Visen beta';
 const WALKTHROUGH_TITLE = 'Get started with Visen';
 
-/** Where a person points the mouse when it should cover nothing: the activity bar's empty lower part. */
+/** Where the mouse rests when it should cover nothing: the empty lower part of the sidebar (no tooltips there). */
 async function parkMouse(page: Page): Promise<void> {
-  await page.mouse.move(24, 860);
+  await page.mouse.move(190, 760);
+}
+
+/** Drags the sidebar's right edge by `dx` pixels. */
+async function resizeSidebar(page: Page, dx: number): Promise<void> {
+  const sidebar = (await page.locator('.part.sidebar').boundingBox())!;
+  const edge = sidebar.x + sidebar.width;
+  await page.mouse.move(edge + 1, 500);
+  await page.mouse.down();
+  await page.mouse.move(edge + 1 + dx, 500, { steps: 5 });
+  await page.mouse.up();
+  const after = (await page.locator('.part.sidebar').boundingBox())!;
+  assert.ok(Math.abs(after.width - (sidebar.width + dx)) < 20, `the sidebar is ${after.width} px wide, wanted ${sidebar.width + dx}`);
+  await page.waitForTimeout(200);
 }
 
 /** The editor tab with this title. */
@@ -48,6 +61,52 @@ async function closeWalkthroughIfOpen(page: Page): Promise<void> {
     await runCommand(page, 'View: Close All Editors');
     await walkthrough.first().waitFor({ state: 'hidden', timeout: 10_000 });
   }
+}
+
+const STEP_IDS = ['integration', 'engine', 'database', 'generate'] as const;
+
+/** Opens "Get started with Visen" the way a person does: Welcome: Open Walkthrough... → pick it. */
+async function openVisenWalkthrough(page: Page): Promise<void> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInputBox(page).fill(WALKTHROUGH_TITLE);
+  const entry = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
+  await entry.waitFor({ state: 'visible', timeout: 30_000 });
+  await entry.click();
+  await walkthroughStep(page, 'integration').waitFor({ state: 'visible', timeout: 30_000 });
+  await tab(page, /Walkthrough/).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Waits until the selected step's picture (a Markdown page VS Code shows in a webview) has loaded. */
+async function walkthroughMediaShown(page: Page): Promise<void> {
+  const media = page.locator('.gettingStartedContainer .getting-started-media iframe.webview.ready:visible').first()
+    .contentFrame().frameLocator('#active-frame');
+  await media.locator('img').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await media.locator('img').first().evaluate((img: any) => img.complete || new Promise((resolve) => { img.onload = resolve; }));
+  await page.waitForTimeout(300); // the webview lays the page out once the picture is in
+}
+
+function walkthroughStep(page: Page, id: (typeof STEP_IDS)[number]): Locator {
+  return page.locator(`.gettingStartedContainer button.getting-started-step[data-step-id="visen.visen#visen.getStarted#${id}"]`);
+}
+
+/**
+ * Which steps the walkthrough shows as completed. A step's check box is a codicon: a completed one has the
+ * classes "complete" and "codicon-getting-started-step-checked" (a filled check mark) and aria-checked=true;
+ * an open one "codicon-getting-started-step-unchecked" (an empty circle).
+ */
+async function completedSteps(page: Page): Promise<Record<(typeof STEP_IDS)[number], boolean>> {
+  const states = {} as Record<(typeof STEP_IDS)[number], boolean>;
+  for (const id of STEP_IDS) {
+    const box = walkthroughStep(page, id).locator('.codicon[data-done-step-id]');
+    const classes = (await box.getAttribute('class')) ?? '';
+    const checked = /\bcomplete\b/.test(classes) && /\bcodicon-getting-started-step-checked\b/.test(classes);
+    const unchecked = /\bcodicon-getting-started-step-unchecked\b/.test(classes) && !/\bcomplete\b/.test(classes);
+    assert.ok(checked !== unchecked, `step ${id}: its check box is neither clearly checked nor unchecked (${classes})`);
+    assert.equal(await box.getAttribute('aria-checked'), String(checked), `step ${id}: aria-checked matches the icon`);
+    states[id] = checked;
+  }
+  return states;
 }
 
 describe('connections: the sidebar, the connection form and the walkthrough through the real UI', function () {
@@ -90,12 +149,29 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await fakes?.close();
   });
 
+  it('opens the walkthrough on a fresh install with no step completed', async function () {
+    // A person installing Visen from the Marketplace gets this page first (VS Code opens it on install);
+    // its steps tick themselves off as the context keys they wait for turn true.
+    const { page } = workbench!;
+    await openVisenWalkthrough(page);
+    const titles = (await page.locator('.gettingStartedContainer .getting-started-step .step-title').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(titles, [
+      'Connect Visen to Notion', 'Choose the engine and set its key', 'Keep your connections in Notion', 'Share a page and generate into it',
+    ]);
+    assert.deepEqual(await completedSteps(page), { integration: false, engine: false, database: false, generate: false });
+    await walkthroughMediaShown(page);
+    await parkMouse(page);
+    await screenshot(page, 'connections-01-walkthrough-fresh');
+    await runCommand(page, 'View: Close All Editors');
+    await tab(page, /Walkthrough/).waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+
   it('stores the Notion secret and the Gemini key from the Command Palette', async function () {
     const { page } = workbench!;
     assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace Fake Workspace/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await parkMouse(page);
-    await screenshot(page, 'connections-01-keys-saved');
+    await screenshot(page, 'connections-02-keys-saved');
     await clearNotifications(page);
   });
 
@@ -107,7 +183,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     const newConnection = welcome.locator('.monaco-button', { hasText: /^New Connection$/ });
     await newConnection.waitFor({ state: 'visible', timeout: 10_000 });
     await parkMouse(page);
-    await screenshot(page, 'connections-02-welcome');
+    await screenshot(page, 'connections-03-welcome');
     await newConnection.click();
 
     await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
@@ -130,17 +206,17 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.match(hint, /••• → Connections → add your integration/);
     assert.ok(await form.locator('#next').isDisabled(), 'Next stays disabled for an unshared page');
     await parkMouse(page);
-    await screenshot(page, 'connections-03-url-not-shared');
+    await screenshot(page, 'connections-04-url-not-shared');
 
     // The shared page instead: its title appears, and Next is enabled.
-    await form.locator('#url').click();
-    await retype(page, sharedPage.url);
+    await selectAllInWebviewField(page, form.locator('#url'));
+    await page.keyboard.insertText(sharedPage.url);
     const ok = form.locator('.validation.is-ok', { hasText: 'Beta Launch' });
     await ok.waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal((await validation.innerText()).replace(/\s+/g, ' ').trim(), '✓ Beta Launch');
     await form.locator('#next:not([disabled])').waitFor({ state: 'visible', timeout: 10_000 });
     await parkMouse(page);
-    saveDocImage(await screenshot(page, 'connections-04-url-validated'), 'form-step1.png');
+    saveDocImage(await screenshot(page, 'connections-05-url-validated'), 'form-step1.png');
 
     await form.locator('#next').click();
     await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
@@ -149,7 +225,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await tab(page, `Visen: ${CONNECTION_NAME}`).waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await form.locator('.history-empty').innerText(), /No generations yet/);
     await parkMouse(page);
-    await screenshot(page, 'connections-05-step2');
+    await screenshot(page, 'connections-06-step2');
   });
 
   it('generates from the form: the text streams in, then "Wrote N blocks" and native blocks in the page', async function () {
@@ -180,7 +256,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
       if (!streamingShot && /Checklist/.test(text)) {
         streamingShot = true;
         await parkMouse(page);
-        await screenshot(page, 'connections-06-streaming');
+        await screenshot(page, 'connections-07-streaming');
       }
       await page.waitForTimeout(50);
     }
@@ -197,9 +273,10 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.ok(await form.locator('#open-in-notion').isVisible(), 'the result offers Open in Notion');
     assert.ok(!await form.locator('#retry-write').isVisible(), 'nothing to retry');
     // The streamed text, rendered: the heading is the prompt, and the rest of the structure is there.
-    assert.equal((await output.locator('h1').innerText()).trim(), PROMPT);
-    for (const tag of ['h2', 'ul', 'ol', 'blockquote', 'pre', 'table']) {
-      assert.ok(await output.locator(tag).count() > 0, `the streamed text shows a <${tag}>`);
+    // (The form's preview renders a heading of level n with the class md-hn.)
+    assert.equal((await output.locator('.md-h1').textContent())?.trim(), PROMPT);
+    for (const selector of ['.md-h2', 'ul', 'ol', '.md-todo', 'blockquote', 'pre.md-code', 'table', 'hr']) {
+      assert.ok(await output.locator(selector).count() > 0, `the streamed text shows a ${selector}`);
     }
     // The history below lists the generation.
     const item = form.locator('.history-item[data-status="written"]');
@@ -207,15 +284,18 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.equal(await form.locator('.history-item').count(), 1);
     assert.match(await item.locator('.history-prompt').innerText(), new RegExp(PROMPT));
 
-    // The output box scrolls with the stream; for the picture, show the form from the start of the text.
+    // The output box scrolls with the stream; for the picture, the text from its start and the result below
+    // it, with the engine, model and write mode above.
     await output.evaluate((el: any) => { el.scrollTop = 0; });
-    await form.locator('#heading').scrollIntoViewIfNeeded();
+    await form.locator('.options').evaluate((el: any) => el.scrollIntoView({ block: 'start' }));
+    await form.locator('#result-message').scrollIntoViewIfNeeded();
     await parkMouse(page);
-    saveDocImage(await screenshot(page, 'connections-07-written'), 'form-step2.png');
+    saveDocImage(await screenshot(page, 'connections-08-written'), 'form-step2.png');
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
     const blocks = fakes!.notion.pageBlocks(sharedPage.id);
-    assert.equal(blocks.length, writtenBlocks, 'the page holds exactly the blocks the form reported');
+    // Visen counts markdown blocks (a three-item list is one); Notion holds one block per list item.
+    assert.ok(blocks.length >= writtenBlocks, `the page holds ${blocks.length} blocks, the form reported ${writtenBlocks}`);
     const types = new Set(blocks.map((b) => b.type));
     for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
       assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
@@ -245,10 +325,14 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     const generation = treeRow(page, PROMPT);
     await generation.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await generation.getAttribute('aria-level'), '2', 'the generation sits under the connection');
-    assert.match((await generation.locator('.label-description').innerText()).trim(), new RegExp(`· Gemini · ${writtenBlocks} blocks$`));
+    assert.match((await generation.locator('.label-description').innerText()).trim(), new RegExp(`^(just now|now|\\d+ (seconds?|minutes?) ago) · Google Gemini · ${writtenBlocks} blocks$`));
     assert.ok(await generation.locator('.codicon-pass').count() > 0, 'a written generation shows the pass icon');
+    // Wider for the picture, so the descriptions show in full: drag the sidebar's edge like a person would,
+    // and back afterwards (the walkthrough needs the room for its two columns).
+    await resizeSidebar(page, 300);
     await parkMouse(page);
-    saveDocImage(await screenshot(page, 'connections-08-tree'), 'tree.png');
+    saveDocImage(await screenshot(page, 'connections-09-tree'), 'tree.png');
+    await resizeSidebar(page, -300);
 
     // Clicking the generation opens its text, read-only, as a visen-generation: document.
     await generation.click();
@@ -259,10 +343,12 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await tab(page, 'A launch checklist for the Visen beta.md').waitFor({ state: 'visible', timeout: 10_000 });
     await editor.locator('.view-lines', { hasText: /#\sA\slaunch\schecklist/ }).waitFor({ state: 'visible', timeout: 10_000 });
     await parkMouse(page);
-    await screenshot(page, 'connections-09-generation-document');
+    await screenshot(page, 'connections-10-generation-document');
 
     // Its Markdown preview beside it: the page as it was filled.
-    await runCommand(page, 'Markdown: Open Preview to the Side');
+    // The command shows in the palette only while a Markdown editor is active: focus the document first
+    // (its first line, so the preview's marker of the editor's line sits by the title).
+    await runCommand(page, 'Markdown: Open Preview to the Side', 60_000, editor.locator('.view-line').first());
     const preview = markdownPreview(page);
     await preview.locator('h1', { hasText: PROMPT }).waitFor({ state: 'visible', timeout: 30_000 });
     for (const selector of ['h2', 'ul', 'ol', 'blockquote', 'pre', 'table']) {
@@ -270,36 +356,19 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     }
     await page.waitForTimeout(500); // the preview's own fade-in
     await parkMouse(page);
-    saveDocImage(await screenshot(page, 'connections-10-filled-page'), 'filled-page.png');
+    saveDocImage(await screenshot(page, 'connections-11-filled-page'), 'filled-page.png');
   });
 
   it('shows steps 1, 2 and 4 of the walkthrough as completed, step 3 (connections database) not', async function () {
     const { page } = workbench!;
     await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'Welcome: Open Walkthrough...');
-    await waitForQuickInputTitle(page, /walkthrough/i).catch(() => quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 }));
-    await quickInputBox(page).fill(WALKTHROUGH_TITLE);
-    const entry = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
-    await entry.waitFor({ state: 'visible', timeout: 30_000 });
-    await entry.click();
-
-    const steps = page.locator('.gettingStartedContainer .getting-started-step');
-    const step = (id: string) => page.locator(`.gettingStartedContainer .getting-started-step[data-step-id="visen.visen#visen.getStarted#${id}"]`);
-    await step('integration').waitFor({ state: 'visible', timeout: 30_000 });
-    const titles = (await steps.locator('.step-title').allInnerTexts()).map((t) => t.trim());
-    assert.deepEqual(titles, [
-      'Connect Visen to Notion', 'Choose the engine and set its key', 'Keep your connections in Notion', 'Share a page and generate into it',
-    ]);
-    // A completed step's check mark is the "getting-started-step-checked" codicon, with the class "complete".
-    const checked = (id: string) => step(id).locator('.codicon.codicon-getting-started-step-checked.complete');
-    const unchecked = (id: string) => step(id).locator('.codicon.codicon-getting-started-step-unchecked');
-    for (const id of ['integration', 'engine', 'generate']) {
-      await checked(id).waitFor({ state: 'attached', timeout: 15_000 });
-      assert.equal(await unchecked(id).count(), 0, `step ${id} is not shown as open`);
-    }
-    assert.equal(await unchecked('database').count(), 1, 'the connections database step is still open');
-    assert.equal(await checked('database').count(), 0, 'the connections database step is not completed');
+    await openVisenWalkthrough(page);
+    // The check marks follow the context keys: the secret (1), the engine key (2), a written generation (4);
+    // no connections database is set (3).
+    await walkthroughStep(page, 'generate').locator('.codicon.complete').waitFor({ state: 'attached', timeout: 15_000 });
+    assert.deepEqual(await completedSteps(page), { integration: true, engine: true, database: false, generate: true });
+    await walkthroughMediaShown(page);
     await parkMouse(page);
-    saveDocImage(await screenshot(page, 'connections-11-walkthrough'), 'walkthrough.png');
+    saveDocImage(await screenshot(page, 'connections-12-walkthrough'), 'walkthrough.png');
   });
 });

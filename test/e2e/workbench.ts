@@ -90,6 +90,25 @@ export async function retype(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text, { delay: 5 });
 }
 
+/**
+ * Selects all the text of a field inside a webview with Ctrl+A, waiting until the selection is there: in a
+ * webview VS Code handles the keybinding in the workbench and sends "select all" back to the page
+ * asynchronously, so typing straight away would land before it.
+ */
+export async function selectAllInWebviewField(page: Page, field: Locator): Promise<void> {
+  await field.click();
+  await page.keyboard.press('Control+A');
+  await field.evaluate((el: any) => new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 5000;
+    const check = () => {
+      if (el.selectionStart === 0 && el.selectionEnd === el.value.length) resolve();
+      else if (Date.now() > deadline) reject(new Error(`Ctrl+A did not select the field's text (${el.selectionStart}–${el.selectionEnd} of ${el.value.length})`));
+      else setTimeout(check, 20);
+    };
+    check();
+  }));
+}
+
 /** Runs a palette command, then moves the pointer off the quick input so no hover tooltip covers screenshots. */
 export async function run(page: Page, title: string): Promise<void> {
   await runCommand(page, title);

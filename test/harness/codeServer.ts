@@ -7,7 +7,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import { chromium, Browser, Locator, Page } from 'playwright-core';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
@@ -73,6 +73,9 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'workbench.tips.enabled': false,
   // Test workspaces live inside the repository; git's "open the parent repository?" toast would cover views.
   'git.openRepositoryInParentFolders': 'never',
+  // The tests' loopback stand-ins listen on local ports; "Your application running on port … is available"
+  // toasts would cover views too.
+  'remote.autoForwardPorts': false,
 };
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -269,9 +272,10 @@ const quickInput = (page: Page) => page.locator('.quick-input-widget');
 
 /**
  * Opens the Command Palette (closing whatever quick input is open first), retrying because early key
- * presses can land before the workbench has installed its keybindings.
+ * presses can land before the workbench has installed its keybindings. `focus` is clicked first instead of
+ * the editor area's corner, for commands that only show when a particular editor is active.
  */
-export async function openCommandPalette(page: Page, timeout = 30_000): Promise<void> {
+export async function openCommandPalette(page: Page, timeout = 30_000, focus?: Locator): Promise<void> {
   const deadline = Date.now() + timeout;
   for (;;) {
     if (await quickInput(page).isVisible()) {
@@ -280,7 +284,8 @@ export async function openCommandPalette(page: Page, timeout = 30_000): Promise<
     }
     // Focus the page without triggering anything: the editor area is inert when no editor is open, and
     // the status bar's corner (an easier target) is the remote indicator, which opens a quick pick.
-    await page.locator('.monaco-workbench .part.editor').click({ position: { x: 20, y: 20 } });
+    if (focus) await focus.click();
+    else await page.locator('.monaco-workbench .part.editor').click({ position: { x: 20, y: 20 } });
     await page.keyboard.press('Control+Shift+P');
     try {
       await quickInput(page).waitFor({ state: 'visible', timeout: 3000 });
@@ -292,8 +297,8 @@ export async function openCommandPalette(page: Page, timeout = 30_000): Promise<
 }
 
 /** Labels of the Command Palette's entries matching `query` (left open; press Escape to close). */
-export async function paletteEntries(page: Page, query: string, timeout = 30_000): Promise<string[]> {
-  await openCommandPalette(page, timeout);
+export async function paletteEntries(page: Page, query: string, timeout = 30_000, focus?: Locator): Promise<string[]> {
+  await openCommandPalette(page, timeout, focus);
   const input = quickInput(page).locator('.quick-input-box input');
   await input.fill(`>${query}`);
   const rows = quickInput(page).locator('.quick-input-list .monaco-list-row');
@@ -307,10 +312,10 @@ export async function paletteEntries(page: Page, query: string, timeout = 30_000
  * Runs a command from the Command Palette by its title ("Visen: Generate to Notion Page"), waiting for
  * the entry to show up because contributed commands appear only once the extension host has scanned them.
  */
-export async function runCommand(page: Page, title: string, timeout = 60_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeout = 60_000, focus?: Locator): Promise<void> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const labels = await paletteEntries(page, title, timeout);
+    const labels = await paletteEntries(page, title, timeout, focus);
     if (labels.includes(title)) break;
     if (Date.now() > deadline) throw new Error(`"${title}" is not in the Command Palette (saw: ${labels.join(' | ')})`);
     await page.keyboard.press('Escape');

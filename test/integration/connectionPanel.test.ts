@@ -6,69 +6,35 @@ import * as vscode from 'vscode';
 import type { FormState, HostMessage, ResultView, ValidationResult } from '../../src/views/connectionProtocol';
 import { ConnectionFormController, openConnectionPanel } from '../../src/views/connectionPanel';
 import type { Connection } from '../../src/services/connections/connection';
+import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
 
 const KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY];
 
-/** Plays the webview: sends messages, awaits replies, and keeps everything the host posted. */
-class FakeWebview {
-  readonly posted: HostMessage[] = [];
-  readonly controller: ConnectionFormController;
-  readonly adopted: Connection[] = [];
-  private nextRequestId = 1;
+/** Plays the connection form's webview. */
+class ConnectionWebview extends FakeWebview<HostMessage, FormState, ConnectionFormController> {
+  /** The connections step 1 made this form show (the panel's `onConnection`). */
+  readonly adopted: Connection[];
 
   constructor(api: ConstructorParameters<typeof ConnectionFormController>[0], connectionId?: string) {
-    this.controller = new ConnectionFormController(api, (message) => {
-      // What postMessage would carry: a JSON-safe copy.
-      this.posted.push(JSON.parse(JSON.stringify(message)) as HostMessage);
-    }, { connectionId, onConnection: (c) => this.adopted.push(c) });
-  }
-
-  send(message: unknown): Promise<void> {
-    return this.controller.handle(message);
-  }
-
-  /** Sends a request and returns its reply's result; fails the test on an error reply. */
-  async request<T>(message: Record<string, unknown>): Promise<T> {
-    const requestId = this.nextRequestId++;
-    await this.send({ ...message, requestId });
-    const reply = this.posted.find((m): m is Extract<HostMessage, { type: 'reply' }> => m.type === 'reply' && m.requestId === requestId);
-    assert.ok(reply, `a reply to request ${requestId} (${String(message.type)})`);
-    assert.ok(reply.ok, `request ${String(message.type)} failed: ${reply.ok ? '' : reply.error}`);
-    return reply.result as T;
+    const adopted: Connection[] = [];
+    super((post) => new ConnectionFormController(api, post, { connectionId, onConnection: (c) => adopted.push(c) }));
+    this.adopted = adopted;
   }
 
   validate(connectionType: 'page' | 'database', url: string): Promise<ValidationResult> {
     return this.request<ValidationResult>({ type: 'validate', connectionType, url });
   }
 
-  of<T extends HostMessage['type']>(type: T): Array<Extract<HostMessage, { type: T }>> {
-    return this.posted.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
-  }
-
-  get state(): FormState {
-    const states = this.of('state');
-    assert.ok(states.length > 0, 'the host sent a state');
-    return states[states.length - 1].state;
-  }
-
   lastResult(): ResultView | undefined {
     return this.of('result').at(-1)?.result;
-  }
-
-  async waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 }
 
 describe('Connection form (webview panel host)', () => {
   let stage: Awaited<ReturnType<typeof openStage>>;
   /** Every form of every test: at the end, none may have posted a key. */
-  const forms: FakeWebview[] = [];
+  const forms: ConnectionWebview[] = [];
   before(async () => { stage = await openStage(); });
   after(async () => {
     forms.forEach((f) => f.controller.dispose());
@@ -80,7 +46,7 @@ describe('Connection form (webview panel host)', () => {
   });
 
   const form = async (connectionId?: string) => {
-    const webview = new FakeWebview(stage.api, connectionId);
+    const webview = new ConnectionWebview(stage.api, connectionId);
     forms.push(webview);
     await webview.send({ type: 'ready' });
     return webview;
@@ -349,7 +315,7 @@ describe('Connection form (webview panel host)', () => {
   it('opens one panel per connection and reveals it instead of a second', async () => {
     const { connectionId } = await connected('Panel Page');
     const formTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.connection'));
-    const webview = new FakeWebview(stage.api);
+    const webview = new ConnectionWebview(stage.api);
     await vscode.commands.executeCommand('visen.openConnection', connectionId);
     await webview.waitFor('the tab', () => formTabs().length > 0, 5000).catch(() => {
       const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
@@ -369,6 +335,7 @@ describe('Connection form (webview panel host)', () => {
       assert.match(panel.webview.html, /default-src 'none'/);
       assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
       assert.doesNotMatch(panel.webview.html, /unsafe-(inline|eval)/);
+      assert.match(panel.webview.html, /shared\/form\.css[\s\S]*connection\.css/, 'the shared controls first, then the form\'s own styles');
       assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
     } finally {
       panel.dispose();

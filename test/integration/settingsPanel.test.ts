@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
 import { SettingsFormController, openSettingsPanel } from '../../src/views/settingsPanel';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
+import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
 
 /** Keys the stand-ins reject: typed into the form, they must not come back either. */
@@ -15,68 +16,25 @@ const ALL_KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY, WRONG_NOTION_SECRET, WR
 
 const config = () => vscode.workspace.getConfiguration('visen');
 
-/** Plays the webview: sends messages, awaits replies, and keeps everything the host posted. */
-class FakeWebview {
-  readonly posted: SettingsHostMessage[] = [];
-  /** Exactly what postMessage would carry, as text: searched for keys at the end. */
-  readonly wire: string[] = [];
-  readonly controller: SettingsFormController;
-  private nextRequestId = 1;
-
+/** Plays the settings form's webview. */
+class SettingsWebview extends FakeWebview<SettingsHostMessage, SettingsState, SettingsFormController> {
   constructor(api: ConstructorParameters<typeof SettingsFormController>[0]) {
-    this.controller = new SettingsFormController(api, (message) => {
-      const json = JSON.stringify(message);
-      this.wire.push(json);
-      this.posted.push(JSON.parse(json) as SettingsHostMessage);
-    });
+    super((post) => new SettingsFormController(api, post));
   }
 
-  send(message: unknown): Promise<void> {
-    return this.controller.handle(message);
-  }
-
-  /** Sends a request and returns its reply. */
-  async request(message: Record<string, unknown>): Promise<Extract<SettingsHostMessage, { type: 'reply' }>> {
-    const requestId = this.nextRequestId++;
-    await this.send({ ...message, requestId });
-    const reply = this.posted.find((m): m is Extract<SettingsHostMessage, { type: 'reply' }> => m.type === 'reply' && m.requestId === requestId);
-    assert.ok(reply, `a reply to request ${requestId} (${String(message.type)})`);
-    return reply;
-  }
-
-  async save(settings: Record<string, unknown>, keys: Record<string, string> = {}): Promise<SaveResult> {
-    const reply = await this.request({ type: 'save', settings, keys });
-    assert.ok(reply.ok, `save failed: ${reply.ok ? '' : reply.error}`);
-    return reply.result as SaveResult;
-  }
-
-  get states(): SettingsState[] {
-    return this.posted.filter((m): m is Extract<SettingsHostMessage, { type: 'state' }> => m.type === 'state').map((m) => m.state);
-  }
-
-  get state(): SettingsState {
-    const states = this.states;
-    assert.ok(states.length > 0, 'the host sent a state');
-    return states[states.length - 1];
+  save(settings: Record<string, unknown>, keys: Record<string, string> = {}): Promise<SaveResult> {
+    return this.request<SaveResult>({ type: 'save', settings, keys });
   }
 
   keySet(name: 'notion' | 'gemini' | 'openai'): boolean | undefined {
     return this.state.keys.find((k) => k.name === name)?.set;
-  }
-
-  async waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 }
 
 describe('Settings form (webview panel host)', () => {
   let stage: Awaited<ReturnType<typeof openStage>>;
   /** Every form of every test: at the end, none may have posted a key. */
-  const forms: FakeWebview[] = [];
+  const forms: SettingsWebview[] = [];
   before(async () => { stage = await openStage(); });
   after(async () => {
     forms.forEach((f) => f.controller.dispose());
@@ -89,7 +47,7 @@ describe('Settings form (webview panel host)', () => {
   });
 
   const form = async () => {
-    const webview = new FakeWebview(stage.api);
+    const webview = new SettingsWebview(stage.api);
     forms.push(webview);
     await webview.send({ type: 'ready' });
     return webview;
@@ -203,12 +161,12 @@ describe('Settings form (webview panel host)', () => {
   it('lists the models the stored key of the current engine can use, from the stand-in', async () => {
     await setSetting('engine', 'openai');
     const webview = await form();
-    const missing = await webview.request({ type: 'listModels', engine: 'openai' });
+    const missing = await webview.reply({ type: 'listModels', engine: 'openai' });
     assert.ok(!missing.ok);
     assert.match(missing.error, /Save your OpenAI API key first/);
 
     await storeKeys(stage.api, { openai: OPENAI_KEY });
-    const reply = await webview.request({ type: 'listModels', engine: webview.state.values.engine });
+    const reply = await webview.reply({ type: 'listModels', engine: webview.state.values.engine });
     assert.ok(reply.ok, reply.ok ? '' : reply.error);
     const list = reply.result as ModelList;
     assert.strictEqual(list.engine, 'openai');

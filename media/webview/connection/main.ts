@@ -31,7 +31,7 @@ import type {
   WebviewMessage,
   WriteMode,
 } from '../../../src/views/connectionProtocol';
-import { append, byId, h, replaceChildren, show } from '../shared/dom';
+import { append, button, byId, errorText, h, onModEnter, replaceChildren, show } from '../shared/dom';
 import { Host } from '../shared/host';
 import { renderMarkdown } from '../shared/markdown';
 
@@ -52,9 +52,6 @@ draft = host.state ?? {};
 for (const id of draft.expanded ?? []) expanded.add(id);
 
 // ---- layout ---------------------------------------------------------------------------------------
-
-const action = (label: string, id: string, className = '', onClick: () => void = () => undefined) =>
-  h('button', { id, className: `button ${className}`.trim(), attrs: { type: 'button' }, on: { click: onClick } }, label);
 
 document.body.append(
   h('main', { className: 'form' },
@@ -86,7 +83,7 @@ document.body.append(
         h('div', { id: 'url-hint', className: 'hint' }, 'In Notion: Share → Copy link.'),
         h('div', { id: 'url-validation', className: 'validation', attrs: { role: 'status', 'aria-live': 'polite' } }),
       ),
-      h('div', { className: 'actions' }, action('Next', 'next', 'primary', () => void next())),
+      h('div', { className: 'actions' }, button('Next', 'next', 'primary', () => void next())),
     ),
 
     h('section', { id: 'step-generate', className: 'step', attrs: { 'aria-labelledby': 'step-2-label' } },
@@ -120,8 +117,8 @@ document.body.append(
         ),
         h('div', { id: 'key-notice', className: 'key-notice notice is-warning', attrs: { role: 'alert' } }),
         h('div', { className: 'actions' },
-          action('Generate', 'generate', 'primary', generate),
-          action('Cancel', 'cancel', 'secondary', () => host.post({ type: 'cancel' })),
+          button('Generate', 'generate', 'primary', generate),
+          button('Cancel', 'cancel', 'secondary', () => host.post({ type: 'cancel' })),
         ),
       ),
       h('section', { id: 'run', className: 'run', attrs: { 'aria-label': 'Generation' } },
@@ -134,8 +131,8 @@ document.body.append(
           h('p', { id: 'result-message', className: 'result-message' }),
           h('p', { id: 'result-warning', className: 'result-warning' }),
           h('div', { className: 'actions' },
-            action('Open in Notion', 'open-in-notion', 'primary', () => host.post({ type: 'openInNotion', recordId: run?.result?.recordId })),
-            action('Retry Write', 'retry-write', 'secondary', () => {
+            button('Open in Notion', 'open-in-notion', 'primary', () => host.post({ type: 'openInNotion', recordId: run?.result?.recordId })),
+            button('Retry Write', 'retry-write', 'secondary', () => {
               const recordId = run?.result?.recordId;
               if (recordId) host.post({ type: 'retryWrite', recordId });
             }),
@@ -343,12 +340,7 @@ el.prompt.addEventListener('input', () => {
   el.prompt.removeAttribute('aria-invalid');
   saveDraft();
 });
-el.prompt.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    generate();
-  }
-});
+onModEnter(el.prompt, generate);
 el.engine.addEventListener('change', () => {
   host.post({ type: 'settings', engine: el.engine.value as EngineKind });
   renderEngine();
@@ -550,9 +542,9 @@ function historyItem(item: HistoryItem): HTMLLIElement {
     ),
     body,
     h('div', { className: 'actions' },
-      item.canUndo ? action('Undo', `undo-${item.id}`, 'secondary history-undo', () => void undo(item)) : null,
-      item.canRetry ? action('Retry Write', `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
-      item.writtenBlocks > 0 ? action('Open in Notion', `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
+      item.canUndo ? button('Undo', `undo-${item.id}`, 'secondary history-undo', () => void undo(item)) : null,
+      item.canRetry ? button('Retry Write', `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
+      item.writtenBlocks > 0 ? button('Open in Notion', `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
     ),
   );
   const fill = async () => {
@@ -594,10 +586,6 @@ async function undo(item: HistoryItem): Promise<void> {
 
 function commandButton(command: CommandAction): HTMLButtonElement {
   return h('button', { className: 'button secondary inline', attrs: { type: 'button' }, on: { click: () => host.post({ type: 'runCommand', command: command.command }) } }, command.label);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // Hidden until the host's state says which step this is.

@@ -30,7 +30,7 @@ import type {
   SettingsWebviewMessage,
   WriteMode,
 } from '../../../src/views/settingsProtocol';
-import { byId, h, replaceChildren } from '../shared/dom';
+import { button, byId, errorText, h, onModEnter, replaceChildren } from '../shared/dom';
 import { Host } from '../shared/host';
 
 type Changes = { -readonly [K in SettingName]?: SettingsValues[K] };
@@ -60,9 +60,6 @@ changes = { ...(draft.changes ?? {}) };
 if (typeof changes.promptBudget !== 'number' || Number.isNaN(changes.promptBudget)) delete changes.promptBudget;
 
 // ---- layout ---------------------------------------------------------------------------------------
-
-const button = (label: string, id: string, className: string, onClick: () => void, attrs: Record<string, string> = {}) =>
-  h('button', { id, className: `button ${className}`, attrs: { type: 'button', ...attrs }, on: { click: onClick } }, label);
 
 const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
 
@@ -253,12 +250,7 @@ for (const name of KEYS) {
   });
 }
 // Ctrl/Cmd+Enter saves from the instructions too (Enter in a one-line field already submits the form).
-el.instructions.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    void save();
-  }
-});
+onModEnter(el.instructions, () => void save());
 
 // ---- save -----------------------------------------------------------------------------------------
 
@@ -296,7 +288,7 @@ async function save(): Promise<void> {
     persist();
     renderStatus(result.message, Object.keys(errors).length > 0 ? 'is-error' : 'is-ok');
   } catch (error) {
-    renderStatus(error instanceof Error ? error.message : String(error), 'is-error');
+    renderStatus(errorText(error), 'is-error');
   } finally {
     saving = false;
     render();
@@ -315,7 +307,7 @@ async function chooseModel(): Promise<void> {
     const list = await host.request<ModelList>({ type: 'listModels', engine });
     modelLists.set(list.engine, list);
   } catch (error) {
-    errors[modelSetting(engine)] = error instanceof Error ? error.message : String(error);
+    errors[modelSetting(engine)] = errorText(error);
   } finally {
     listing = false;
     renderModel();

@@ -50,3 +50,23 @@ export function byId<T extends HTMLElement>(id: string): T {
   if (!element) throw new Error(`#${id} is missing`);
   return element as T;
 }
+
+/** A `type="button"` button in the shared form styles; `className` adds e.g. `primary` or `secondary inline`. */
+export function button(label: string, id: string, className: string, onClick: () => void, attrs: Readonly<Record<string, string>> = {}): HTMLButtonElement {
+  return h('button', { id, className: `button ${className}`.trim(), attrs: { type: 'button', ...attrs }, on: { click: onClick } }, label);
+}
+
+/** Runs `action` on Ctrl+Enter (Cmd+Enter on a Mac) in `element`, e.g. a textarea where Enter is a new line. */
+export function onModEnter(element: HTMLElement, action: () => void): void {
+  element.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      action();
+    }
+  });
+}
+
+/** What a failed request says, for the page. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -10,7 +10,7 @@ const FENCE = /^\s*(```|~~~)\s*([\w+#.-]*)\s*$/;
 const HEADING = /^(#{1,6})\s+(.*)$/;
 const DIVIDER = /^\s*([-*_])(\s*\1){2,}\s*$/;
 const QUOTE = /^\s*>\s?(.*)$/;
-const TODO = /^\s*[-*+]\s+\[([ xX])\]\s+(.*)$/;
+const TO_DO_ITEM = /^\s*[-*+]\s+\[([ xX])\]\s+(.*)$/;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
@@ -55,10 +55,10 @@ export function renderMarkdown(markdown: string): DocumentFragment {
       out.append(inline(quote, text.join(' ')));
       continue;
     }
-    if (TODO.test(line) || BULLET.test(line)) {
+    if (TO_DO_ITEM.test(line) || BULLET.test(line)) {
       const list = h('ul');
-      while (i < lines.length && (TODO.test(lines[i]) || BULLET.test(lines[i]))) {
-        const todo = TODO.exec(lines[i]);
+      while (i < lines.length && (TO_DO_ITEM.test(lines[i]) || BULLET.test(lines[i]))) {
+        const todo = TO_DO_ITEM.exec(lines[i]);
         if (todo) {
           const done = todo[1] !== ' ';
           list.append(inline(h('li', { className: done ? 'md-todo md-done' : 'md-todo', attrs: { 'data-box': done ? '☑' : '☐' } }), todo[2]));
