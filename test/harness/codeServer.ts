@@ -289,7 +289,11 @@ export async function openCommandPalette(page: Page, timeout = 30_000, focus?: L
     await page.keyboard.press('Control+Shift+P');
     try {
       await quickInput(page).waitFor({ state: 'visible', timeout: 3000 });
-      return;
+      // A webview that takes focus just after the click (when the click landed on its tab) closes the
+      // palette again; only a palette still open a moment later counts.
+      await page.waitForTimeout(200);
+      if (await quickInput(page).isVisible()) return;
+      if (Date.now() > deadline) throw new Error('the Command Palette closed again right after opening');
     } catch (e) {
       if (Date.now() > deadline) throw e;
     }
