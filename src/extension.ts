@@ -24,7 +24,9 @@ import { registerConnectionPanels } from './views/connectionPanel';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
 import { registerSettingsPanel } from './views/settingsPanel';
+import { ContextKeys } from './constants';
 import { VisenContextKeys } from './views/contextKeys';
+import { WalkthroughProgress, openWalkthroughOnFirstRun } from './views/walkthrough';
 import { registerUsageStatusBar } from './views/usageStatusBar';
 
 /** Each engine is its own bundle next to this one, required on first use only. */
@@ -67,8 +69,8 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   };
 
   const tree = registerConnectionsTree(connections, generations);
-  const contextKeys = new VisenContextKeys(deps.secrets, connections, generations);
-  void contextKeys.update();
+  const contextKeys = new VisenContextKeys(deps.secrets, connections, generations, new WalkthroughProgress(context.extension, log));
+  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, log));
   context.subscriptions.push(
     log,
     tree.disposable,

@@ -4,6 +4,7 @@ import { readConfig } from '../platform/config';
 import { ENGINE_SECRET, Secrets } from '../platform/secrets';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { GenerationStore } from '../services/generation/generationRecord';
+import type { WalkthroughProgress } from './walkthrough';
 
 /**
  * Keeps the context keys that drive the welcome content, menus and the walkthrough's completion
@@ -17,6 +18,7 @@ export class VisenContextKeys implements vscode.Disposable {
     private readonly secrets: Secrets,
     private readonly connections: ConnectionRepository,
     private readonly generations: GenerationStore,
+    private readonly walkthrough?: WalkthroughProgress,
   ) {
     const subscriptions = [connections.onDidChange(() => void this.update()), generations.onDidChange(() => void this.update())];
     this.disposables.push(
@@ -49,5 +51,6 @@ export class VisenContextKeys implements vscode.Disposable {
     if (this.values.get(key) === value) return;
     this.values.set(key, value);
     await vscode.commands.executeCommand('setContext', key, value);
+    await this.walkthrough?.mark(key, value);
   }
 }

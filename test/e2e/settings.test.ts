@@ -2,39 +2,14 @@
 // rejected next to its field, the right keys are stored, and "Choose…" lists the models the key can use.
 // The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { repoRoot, runCommand, screenshot } from '../harness/codeServer';
+import { runCommand, screenshot } from '../harness/codeServer';
 import { AllFakes, startAllFakes } from '../fakes/standalone';
-import { Workbench, openVisenWorkbench, screenshotOnFailure } from './workbench';
+import { Workbench, activateVisen, openVisenWorkbench, saveDocImage, screenshotOnFailure, visenWebview } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
 const RIGHT_NOTION_SECRET = 'secret_fake_notion';
 const WRONG_NOTION_SECRET = 'secret_wrong_e2e_settings_93a1';
 const GEMINI_KEY = 'AIza-fake-gemini';
-
-/** The settings form's document: VS Code nests a webview's page in two iframes. */
-function settingsFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-function saveDocImage(file: string, name: string): void {
-  const dir = path.join(repoRoot(), 'docs', 'images');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.copyFileSync(file, path.join(dir, name));
-}
-
-/** Shows the Visen view (which activates Visen) and closes the first-run walkthrough if it opened. */
-async function activateVisen(page: Page): Promise<void> {
-  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
-  await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
-  const walkthrough = page.locator('.editor-group-container .tab', { hasText: /Walkthrough/ });
-  if (await walkthrough.first().waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) {
-    await runCommand(page, 'View: Close All Editors');
-    await walkthrough.first().waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-}
 
 describe('settings form through the real UI', function () {
   this.timeout(300_000);
@@ -64,7 +39,7 @@ describe('settings form through the real UI', function () {
     const { page } = workbench!;
     await runCommand(page, 'Visen: Open Settings');
     await page.locator('.editor-group-container .tab', { hasText: 'Visen Settings' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    const form = settingsFrame(page);
+    const form = visenWebview(page);
     await form.locator('#heading').waitFor({ state: 'visible', timeout: 30_000 });
     await form.locator('#key-notion-status', { hasText: 'Not set' }).waitFor({ timeout: 15_000 });
     assert.equal(await form.locator('#key-notion').getAttribute('type'), 'password');

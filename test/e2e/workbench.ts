@@ -1,5 +1,6 @@
 // Shared set-up for the UI tests: the packaged extension installed into a fresh code-server, opened in
 // headless Chromium on an empty workspace folder.
+import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -136,11 +137,20 @@ export async function clearNotifications(page: Page): Promise<void> {
 
 // ---- Visen ---------------------------------------------------------------------------------------
 
-/** Opens the Visen view, which activates Visen, and waits for its welcome content. */
-export async function activateVisen(page: Page): Promise<void> {
+/**
+ * Opens the Visen view, which activates Visen, and waits for its welcome content. On the first run in a
+ * profile Visen also opens its walkthrough (behind the view); it is closed here, so a test starts from an
+ * empty editor area. `firstRun: false` for a window where Visen has run before.
+ */
+export async function activateVisen(page: Page, { firstRun = true } = {}): Promise<void> {
   await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
   await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 60_000 });
   await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+  if (!firstRun) return;
+  const walkthrough = tab(page, /Walkthrough/);
+  await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
+  await runCommand(page, 'View: Close All Editors', 60_000, page.locator('.part.sidebar .composite.title .title-label').first());
+  await walkthrough.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /**
@@ -187,3 +197,59 @@ export async function afterKeySaved(page: Page, notification: RegExp): Promise<s
 export function visenWebview(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready[src*="extensionId=visen.visen"]:visible').first().contentFrame().frameLocator('#active-frame');
 }
+
+// ---- the walkthrough -------------------------------------------------------------------------------
+
+export const WALKTHROUGH_TITLE = 'Get started with Visen';
+
+/** The editor tab with this title. */
+export function tab(page: Page, title: string | RegExp): Locator {
+  return page.locator('.editor-group-container .tab', { hasText: title }).first();
+}
+
+export const STEP_IDS = ['integration', 'engine', 'database', 'generate'] as const;
+
+/** Opens "Get started with Visen" the way a person does: Welcome: Open Walkthrough... → pick it. */
+export async function openVisenWalkthrough(page: Page): Promise<void> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInputBox(page).fill(WALKTHROUGH_TITLE);
+  const entry = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
+  await entry.waitFor({ state: 'visible', timeout: 30_000 });
+  await entry.click();
+  await walkthroughStep(page, 'integration').waitFor({ state: 'visible', timeout: 30_000 });
+  await tab(page, /Walkthrough/).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Waits until the selected step's picture (a Markdown page VS Code shows in a webview) has loaded. */
+export async function walkthroughMediaShown(page: Page): Promise<void> {
+  const media = page.locator('.gettingStartedContainer .getting-started-media iframe.webview.ready:visible').first()
+    .contentFrame().frameLocator('#active-frame');
+  await media.locator('img').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await media.locator('img').first().evaluate((img: any) => img.complete || new Promise((resolve) => { img.onload = resolve; }));
+  await page.waitForTimeout(300); // the webview lays the page out once the picture is in
+}
+
+export function walkthroughStep(page: Page, id: (typeof STEP_IDS)[number]): Locator {
+  return page.locator(`.gettingStartedContainer button.getting-started-step[data-step-id="visen.visen#visen.getStarted#${id}"]`);
+}
+
+/**
+ * Which steps the walkthrough shows as completed. A step's check box is a codicon: a completed one has the
+ * classes "complete" and "codicon-getting-started-step-checked" (a filled check mark) and aria-checked=true;
+ * an open one "codicon-getting-started-step-unchecked" (an empty circle).
+ */
+export async function completedSteps(page: Page): Promise<Record<(typeof STEP_IDS)[number], boolean>> {
+  const states = {} as Record<(typeof STEP_IDS)[number], boolean>;
+  for (const id of STEP_IDS) {
+    const box = walkthroughStep(page, id).locator('.codicon[data-done-step-id]');
+    const classes = (await box.getAttribute('class')) ?? '';
+    const checked = /\bcomplete\b/.test(classes) && /\bcodicon-getting-started-step-checked\b/.test(classes);
+    const unchecked = /\bcodicon-getting-started-step-unchecked\b/.test(classes) && !/\bcomplete\b/.test(classes);
+    assert.ok(checked !== unchecked, `step ${id}: its check box is neither clearly checked nor unchecked (${classes})`);
+    assert.equal(await box.getAttribute('aria-checked'), String(checked), `step ${id}: aria-checked matches the icon`);
+    states[id] = checked;
+  }
+  return states;
+}
+
