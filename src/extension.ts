@@ -11,7 +11,7 @@ import { readConfig } from './platform/config';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
-import { createUi } from './platform/ui';
+import { InputActivity, createUi } from './platform/ui';
 import { ConnectionRepository } from './services/connections/connectionRepository';
 import { ConnectionSync } from './services/connections/connectionSync';
 import type { EngineKind, EngineModule } from './services/engines/engine';
@@ -48,9 +48,10 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const usage = new UsageTracker(store);
   const keys: KeyDeps = { secrets: new Secrets(context.secrets), log, notionClients: new NotionClients(log), engines: new EngineModules(loadEngineBundle) };
   const sync = new ConnectionSync({ client: () => notionClient(keys), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
+  const inputs = new InputActivity();
   const deps: CommandDeps = {
     ...keys,
-    ui: createUi(),
+    ui: createUi(inputs),
     generations,
     connections,
     usage,
@@ -70,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
 
   const tree = registerConnectionsTree(connections, generations);
   const contextKeys = new VisenContextKeys(deps.secrets, connections, generations, new WalkthroughProgress(context.extension, log));
-  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, log));
+  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, log));
   context.subscriptions.push(
     log,
     tree.disposable,

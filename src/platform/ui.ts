@@ -41,16 +41,44 @@ export interface Ui {
   showDocument(markdown: string): Thenable<void>;
 }
 
-export function createUi(): Ui {
+/**
+ * Whether one of Visen's input boxes, quick picks or modal questions is open, so that something which would
+ * take the keyboard (the walkthrough focuses its first step when it opens) can wait until the user is done.
+ */
+export class InputActivity {
+  private open = 0;
+  private lastChange = Date.now();
+
+  track<T>(shown: Thenable<T>): Promise<T> {
+    this.open++;
+    this.lastChange = Date.now();
+    return Promise.resolve(shown).finally(() => {
+      this.open--;
+      this.lastChange = Date.now();
+    });
+  }
+
+  /**
+   * Resolves once nothing has been open for `quietMs`, counted from the last box closing or from when
+   * this was made (a command that activated Visen opens its first box within moments of activation).
+   */
+  async whenQuiet(quietMs: number, pollMs = 200): Promise<void> {
+    while (this.open > 0 || Date.now() - this.lastChange < quietMs) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+}
+
+export function createUi(activity = new InputActivity()): Ui {
   return {
-    pick: (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options }),
-    pickMany: (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true }),
-    input: (options) => vscode.window.showInputBox({ ignoreFocusOut: true, ...options }),
-    inputChecked,
+    pick: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options })),
+    pickMany: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true })),
+    input: (options) => activity.track(vscode.window.showInputBox({ ignoreFocusOut: true, ...options })),
+    inputChecked: (options) => activity.track(inputChecked(options)),
     info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
     warn: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
     error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
-    confirm: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
+    confirm: (message, detail, ...actions) => activity.track(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)),
     progress: (title, task) =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const controller = new AbortController();

@@ -6,7 +6,7 @@ import type { RunOptions, RunResult } from '../services/generation/generationSer
 import { systemInstructions } from '../services/generation/instructions';
 import { modelFor, readConfig } from '../platform/config';
 import { ENGINE_SECRET } from '../platform/secrets';
-import { CONNECTION_TYPE_LABELS, type Connection } from '../services/connections/connection';
+import type { Connection } from '../services/connections/connection';
 import { EngineError, type EngineKind } from '../services/engines/engine';
 import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationRecord } from '../services/generation/generationRecord';
@@ -499,7 +499,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       id: connection.id,
       name: connection.name,
       type: connection.type,
-      typeLabel: CONNECTION_TYPE_LABELS[connection.type],
+      typeLabel: connection.type === 'database' ? vscode.l10n.t('Notion Database') : vscode.l10n.t('Notion Page'),
       target: { title: connection.target.title || connection.name, url: connection.target.url },
       engine,
       model: connection.model ?? modelFor(readConfig(), engine),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { InputActivity } from '../platform/ui';
 import type { Logger } from '../services/logger';
 
 /** The walkthrough's id in package.json's `contributes.walkthroughs`. */
@@ -63,12 +64,16 @@ export class WalkthroughProgress {
 /**
  * Opens "Get started with Visen" the first time Visen runs without a Notion secret. VS Code opens it by
  * itself only when Visen is installed in the open window (from the Marketplace or a .vsix); installed any
- * other way (the command line, a profile, a synced list) it would never show. It opens as an inactive
- * editor, behind whatever Visen was started for, so it takes no focus from a command's input box.
+ * other way (the command line, a profile, a synced list) it would never show.
+ *
+ * The walkthrough puts the keyboard on its first step as it opens, so it waits until none of Visen's input
+ * boxes is open (the command that started Visen is usually asking for something), then opens as an
+ * inactive editor.
  */
-export async function openWalkthroughOnFirstRun(context: vscode.ExtensionContext, hasNotionSecret: boolean, log: Logger): Promise<void> {
+export async function openWalkthroughOnFirstRun(context: vscode.ExtensionContext, hasNotionSecret: boolean, inputs: InputActivity, log: Logger): Promise<void> {
   if (context.globalState.get<boolean>(OPENED_KEY) || hasNotionSecret) return;
   await context.globalState.update(OPENED_KEY, true);
+  await inputs.whenQuiet(1500);
   try {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${WALKTHROUGH}`, { toSide: false, inactive: true });
   } catch (error) {

@@ -30,7 +30,9 @@ export interface WebviewHtmlOptions {
 /**
  * The page that hosts a webview bundle, under a CSP that allows only this page's own script (by nonce)
  * and resources served from the extension's folders: no inline styles or scripts, no eval, no network.
- * The body is empty; the script builds the DOM.
+ * The body is empty; the script builds the DOM. The translations of VS Code's display language ride along
+ * as data on <body> (`data-l10n`, read by media/webview/shared/l10n.ts), so the page needs no inline
+ * script or extra request to speak it.
  */
 export function webviewHtml({ webview, extensionUri, script, style, baseStyles = [], title }: WebviewHtmlOptions): string {
   const nonce = randomBytes(16).toString('base64');
@@ -43,6 +45,8 @@ export function webviewHtml({ webview, extensionUri, script, style, baseStyles =
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
+  // Undefined when VS Code runs in English or Visen has no bundle for its language: the source strings stand.
+  const l10nBundle = JSON.stringify(vscode.l10n.bundle ?? {});
   return `<!DOCTYPE html>
 <html lang="${escapeAttribute(vscode.env.language || 'en')}">
 <head>
@@ -52,7 +56,7 @@ export function webviewHtml({ webview, extensionUri, script, style, baseStyles =
 ${styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(uri.toString())}">`).join('\n')}
 <title>${escapeText(title)}</title>
 </head>
-<body>
+<body data-l10n="${escapeAttribute(l10nBundle)}">
 <script nonce="${nonce}" src="${escapeAttribute(scriptUri.toString())}"></script>
 </body>
 </html>`;

@@ -10,7 +10,7 @@ import { AllFakes, startAllFakes } from '../fakes/standalone';
 import type { FakePage } from '../fakes/notionFake';
 import {
   Workbench, activateVisen, clearNotifications, completedSteps, openVisenWalkthrough, openVisenWorkbench, saveDocImage,
-  selectAllInWebviewField, screenshotOnFailure, setGeminiKey, setNotionSecret, tab, visenWebview, walkthroughMediaShown, walkthroughStep,
+  selectAllInWebviewField, screenshotOnFailure, setGeminiKey, setNotionSecret, tab, visenWebview, walkthroughMediaShown, walkthroughStep, walkthroughTab,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -101,7 +101,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await parkMouse(page);
     await screenshot(page, 'connections-01-walkthrough-fresh');
     await runCommand(page, 'View: Close All Editors');
-    await tab(page, /Walkthrough/).waitFor({ state: 'hidden', timeout: 10_000 });
+    await walkthroughTab(page).waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
   it('stores the Notion secret and the Gemini key from the Command Palette', async function () {

@@ -147,7 +147,7 @@ export async function activateVisen(page: Page, { firstRun = true } = {}): Promi
   await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 60_000 });
   await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
   if (!firstRun) return;
-  const walkthrough = tab(page, /Walkthrough/);
+  const walkthrough = walkthroughTab(page);
   await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
   await runCommand(page, 'View: Close All Editors', 60_000, page.locator('.part.sidebar .composite.title .title-label').first());
   await walkthrough.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -207,6 +207,11 @@ export function tab(page: Page, title: string | RegExp): Locator {
   return page.locator('.editor-group-container .tab', { hasText: title }).first();
 }
 
+/** The walkthrough's editor tab: "Walkthrough: …" once a step is selected, "Welcome" while it loads. */
+export function walkthroughTab(page: Page): Locator {
+  return tab(page, /^\s*(Walkthrough|Welcome)\b/);
+}
+
 export const STEP_IDS = ['integration', 'engine', 'database', 'generate'] as const;
 
 /** Opens "Get started with Visen" the way a person does: Welcome: Open Walkthrough... → pick it. */
@@ -218,7 +223,7 @@ export async function openVisenWalkthrough(page: Page): Promise<void> {
   await entry.waitFor({ state: 'visible', timeout: 30_000 });
   await entry.click();
   await walkthroughStep(page, 'integration').waitFor({ state: 'visible', timeout: 30_000 });
-  await tab(page, /Walkthrough/).waitFor({ state: 'visible', timeout: 10_000 });
+  await walkthroughTab(page).waitFor({ state: 'visible', timeout: 10_000 });
 }
 
 /** Waits until the selected step's picture (a Markdown page VS Code shows in a webview) has loaded. */

@@ -238,6 +238,11 @@ describe('Settings form (webview panel host)', () => {
     assert.doesNotMatch(panel.webview.html, /unsafe-(inline|eval)/);
     assert.match(panel.webview.html, /settings\.js/);
     assert.match(panel.webview.html, /shared\/form\.css[\s\S]*settings\.css/);
+    // The translations ride on <body> as data, read by the page's script: no inline script carries them.
+    const l10nAttribute = /<body data-l10n="([^"]*)">/.exec(panel.webview.html)?.[1];
+    assert.ok(l10nAttribute !== undefined, 'the bundle of VS Code\'s language on <body>');
+    const l10nBundle: unknown = JSON.parse(l10nAttribute.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    assert.deepStrictEqual(l10nBundle, vscode.l10n.bundle ?? {});
     assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
     await vscode.window.tabGroups.close(settingsTabs());
   });

@@ -1,5 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { silentLogger } from '../../src/services/logger';
+import { WalkthroughProgress } from '../../src/views/walkthrough';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting } from './support/visen';
 
 /** The walkthrough's steps complete on context keys (package.json completionEvents); these drive them. */
@@ -21,6 +23,22 @@ describe('Get started walkthrough', () => {
       ['onContext:visen.hasNotionSecret'], ['onContext:visen.hasEngineKey'], ['onContext:visen.hasConnectionsDatabase'], ['onContext:visen.hasGenerated'],
     ]);
     for (const step of walkthrough.steps) assert.match(step.media.markdown, /^media\/walkthrough\/.+\.md$/);
+  });
+
+  it('tells VS Code\'s walkthrough service of each step its key completes, with commands this VS Code has', async () => {
+    // VS Code ticks an onContext step only for a change it sees while its walkthrough service is loaded;
+    // Visen also marks the step itself, so a key set before the walkthrough was ever opened still ticks it.
+    const progress = new WalkthroughProgress(vscode.extensions.getExtension('visen.visen')!, silentLogger);
+    assert.deepStrictEqual(Object.fromEntries(progress.keys), {
+      'visen.hasNotionSecret': ['visen.visen#visen.getStarted#integration'],
+      'visen.hasEngineKey': ['visen.visen#visen.getStarted#engine'],
+      'visen.hasConnectionsDatabase': ['visen.visen#visen.getStarted#database'],
+      'visen.hasGenerated': ['visen.visen#visen.getStarted#generate'],
+    });
+    const commands = await vscode.commands.getCommands(false);
+    for (const id of ['welcome.markStepComplete', 'welcome.markStepIncomplete', 'workbench.action.openWalkthrough']) {
+      assert.ok(commands.includes(id), `${id} is a command of this VS Code`);
+    }
   });
 
   it('step 1 completes only once a valid Notion secret is stored', async () => {

@@ -14,8 +14,12 @@
  *            .history-undo  .history-retry
  *   sections #step-connect  #step-generate; body[data-step="connect" | "generate"]
  *
- * Nothing here ever sets HTML from a string: titles, prompts and generated text go in as text nodes.
+ * Nothing here ever sets HTML from a string: titles, prompts and generated text go in as text nodes. Every
+ * string the page shows itself goes through `l10n.t` (`npm run l10n` exports them to l10n/bundle.l10n.json).
  */
+// First: it loads the page's translations, which the constants below already need.
+import '../shared/l10n';
+import * as l10n from '@vscode/l10n';
 import type {
   CommandAction,
   ConnectionType,
@@ -37,7 +41,14 @@ import { renderMarkdown } from '../shared/markdown';
 
 const VALIDATE_DELAY_MS = 400;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
-const MOD_KEY = isMac ? '⌘' : 'Ctrl';
+const PROMPT_HINT = isMac
+  ? l10n.t('Describe the content; Visen writes it as formatted Notion blocks. ⌘+Enter generates.')
+  : l10n.t('Describe the content; Visen writes it as formatted Notion blocks. Ctrl+Enter generates.');
+const NEW_CONNECTION = l10n.t('New Connection');
+const NAME_PLACEHOLDER = l10n.t('Defaults to the page title');
+const OPEN_IN_NOTION = l10n.t('Open in Notion');
+const RETRY_WRITE = l10n.t('Retry Write');
+const NEXT = l10n.t('Next');
 
 type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
 
@@ -56,83 +67,83 @@ for (const id of draft.expanded ?? []) expanded.add(id);
 document.body.append(
   h('main', { className: 'form' },
     h('header', { className: 'header' },
-      h('h1', { id: 'heading' }, 'New Connection'),
-      h('ol', { className: 'steps', attrs: { 'aria-label': 'Steps' } },
-        h('li', { id: 'step-1-label' }, h('span', { className: 'step-number' }, '1'), 'Connect'),
-        h('li', { id: 'step-2-label' }, h('span', { className: 'step-number' }, '2'), 'Generate'),
+      h('h1', { id: 'heading' }, NEW_CONNECTION),
+      h('ol', { className: 'steps', attrs: { 'aria-label': l10n.t('Steps') } },
+        h('li', { id: 'step-1-label' }, h('span', { className: 'step-number' }, '1'), l10n.t('Connect')),
+        h('li', { id: 'step-2-label' }, h('span', { className: 'step-number' }, '2'), l10n.t('Generate')),
       ),
     ),
 
     h('section', { id: 'step-connect', className: 'step', attrs: { 'aria-labelledby': 'step-1-label' } },
-      h('p', { className: 'intro' }, 'Point Visen at a Notion page or database that is shared with your integration.'),
+      h('p', { className: 'intro' }, l10n.t('Point Visen at a Notion page or database that is shared with your integration.')),
       h('div', { className: 'field' },
-        h('label', { attrs: { for: 'name' } }, 'Name'),
-        h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, placeholder: 'Defaults to the page title', 'aria-describedby': 'name-hint' } }),
-        h('div', { id: 'name-hint', className: 'hint' }, 'Optional. How the connection appears in Visen.'),
+        h('label', { attrs: { for: 'name' } }, l10n.t('Name')),
+        h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, placeholder: NAME_PLACEHOLDER, 'aria-describedby': 'name-hint' } }),
+        h('div', { id: 'name-hint', className: 'hint' }, l10n.t('Optional. How the connection appears in Visen.')),
       ),
       h('div', { className: 'field' },
-        h('label', { attrs: { for: 'type' } }, 'Type'),
+        h('label', { attrs: { for: 'type' } }, l10n.t('Type')),
         h('select', { id: 'type', className: 'select' },
-          h('option', { attrs: { value: 'page' } }, 'Notion Page'),
-          h('option', { attrs: { value: 'database' } }, 'Notion Database'),
+          h('option', { attrs: { value: 'page' } }, l10n.t('Notion Page')),
+          h('option', { attrs: { value: 'database' } }, l10n.t('Notion Database')),
         ),
       ),
       h('div', { className: 'field' },
-        h('label', { attrs: { for: 'url' } }, 'Notion URL'),
-        h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://www.notion.so/…', 'aria-describedby': 'url-validation url-hint', required: true } }),
-        h('div', { id: 'url-hint', className: 'hint' }, 'In Notion: Share → Copy link.'),
+        h('label', { attrs: { for: 'url' } }, l10n.t('Notion URL')),
+        h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: l10n.t({ message: 'https://www.notion.so/…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'url-validation url-hint', required: true } }),
+        h('div', { id: 'url-hint', className: 'hint' }, l10n.t('In Notion: Share → Copy link.')),
         h('div', { id: 'url-validation', className: 'validation', attrs: { role: 'status', 'aria-live': 'polite' } }),
       ),
-      h('div', { className: 'actions' }, button('Next', 'next', 'primary', () => void next())),
+      h('div', { className: 'actions' }, button(NEXT, 'next', 'primary', () => void next())),
     ),
 
     h('section', { id: 'step-generate', className: 'step', attrs: { 'aria-labelledby': 'step-2-label' } },
       h('div', { className: 'target' },
         h('span', { id: 'target-type', className: 'badge' }),
         h('span', { id: 'target-title', className: 'target-title' }),
-        h('button', { id: 'open-target', className: 'link', attrs: { type: 'button', title: 'Open in Notion' }, on: { click: () => host.post({ type: 'openInNotion' }) } }, 'Open in Notion ↗'),
+        h('button', { id: 'open-target', className: 'link', attrs: { type: 'button', title: OPEN_IN_NOTION }, on: { click: () => host.post({ type: 'openInNotion' }) } }, l10n.t('Open in Notion ↗')),
       ),
       h('div', { id: 'database-notice', className: 'notice', attrs: { role: 'note' } }),
       h('div', { id: 'prompt-fields' },
         h('div', { className: 'field' },
-          h('label', { attrs: { for: 'prompt' } }, 'Prompt'),
+          h('label', { attrs: { for: 'prompt' } }, l10n.t('Prompt')),
           h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, 'aria-describedby': 'prompt-hint' } }),
-          h('div', { id: 'prompt-hint', className: 'hint' }, `Describe the content; Visen writes it as formatted Notion blocks. ${MOD_KEY}+Enter generates.`),
+          h('div', { id: 'prompt-hint', className: 'hint' }, PROMPT_HINT),
         ),
         h('div', { className: 'options' },
           h('div', { className: 'field' },
-            h('label', { attrs: { for: 'engine' } }, 'Engine'),
+            h('label', { attrs: { for: 'engine' } }, l10n.t('Engine')),
             h('select', { id: 'engine', className: 'select' }),
           ),
           h('div', { className: 'field' },
-            h('label', { attrs: { for: 'model' } }, 'Model'),
+            h('label', { attrs: { for: 'model' } }, l10n.t('Model')),
             h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: 200 } }),
             h('datalist', { id: 'models' }),
           ),
           h('fieldset', { className: 'field mode' },
-            h('legend', {}, 'Write mode'),
-            h('label', { className: 'radio' }, h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }), 'Append to the page'),
-            h('label', { className: 'radio' }, h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }), 'Replace its content (undoable)'),
+            h('legend', {}, l10n.t('Write mode')),
+            h('label', { className: 'radio' }, h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }), l10n.t('Append to the page')),
+            h('label', { className: 'radio' }, h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }), l10n.t('Replace its content (undoable)')),
           ),
         ),
         h('div', { id: 'key-notice', className: 'key-notice notice is-warning', attrs: { role: 'alert' } }),
         h('div', { className: 'actions' },
-          button('Generate', 'generate', 'primary', generate),
-          button('Cancel', 'cancel', 'secondary', () => host.post({ type: 'cancel' })),
+          button(l10n.t('Generate'), 'generate', 'primary', generate),
+          button(l10n.t('Cancel'), 'cancel', 'secondary', () => host.post({ type: 'cancel' })),
         ),
       ),
-      h('section', { id: 'run', className: 'run', attrs: { 'aria-label': 'Generation' } },
+      h('section', { id: 'run', className: 'run', attrs: { 'aria-label': l10n.t('Generation') } },
         h('div', { id: 'progress', className: 'progress', attrs: { role: 'status', 'aria-live': 'polite' } },
           h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
           h('span', { id: 'progress-label' }),
         ),
-        h('article', { id: 'output', className: 'output preview', attrs: { 'aria-label': 'Generated text', tabindex: 0 } }),
+        h('article', { id: 'output', className: 'output preview', attrs: { 'aria-label': l10n.t('Generated text'), tabindex: 0 } }),
         h('div', { id: 'result', className: 'result', attrs: { role: 'status' } },
           h('p', { id: 'result-message', className: 'result-message' }),
           h('p', { id: 'result-warning', className: 'result-warning' }),
           h('div', { className: 'actions' },
-            button('Open in Notion', 'open-in-notion', 'primary', () => host.post({ type: 'openInNotion', recordId: run?.result?.recordId })),
-            button('Retry Write', 'retry-write', 'secondary', () => {
+            button(OPEN_IN_NOTION, 'open-in-notion', 'primary', () => host.post({ type: 'openInNotion', recordId: run?.result?.recordId })),
+            button(RETRY_WRITE, 'retry-write', 'secondary', () => {
               const recordId = run?.result?.recordId;
               if (recordId) host.post({ type: 'retryWrite', recordId });
             }),
@@ -144,7 +155,7 @@ document.body.append(
 
     h('section', { id: 'history', className: 'history', attrs: { 'aria-labelledby': 'history-heading' } },
       h('div', { className: 'history-header' },
-        h('h2', { id: 'history-heading' }, 'History'),
+        h('h2', { id: 'history-heading' }, l10n.t('History')),
         h('span', { id: 'usage', className: 'usage' }),
       ),
       h('div', { id: 'history-list' }),
@@ -260,20 +271,20 @@ function renderValidation(): void {
   const result = validation.key === validationKey() ? validation.result : undefined;
   if (validation.checking) {
     box.classList.add('is-checking');
-    append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'message' }, 'Checking with Notion…'));
+    append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'message' }, l10n.t('Checking with Notion…')));
   } else if (validation.error) {
     box.classList.add('is-error');
     append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, validation.error));
   } else if (result?.ok) {
     box.classList.add('is-ok');
     append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✓'), h('strong', {}, result.title));
-    if (result.existingConnection) append(box, h('span', { className: 'hint-inline' }, ` — already connected as “${result.existingConnection}”: Next opens it.`));
+    if (result.existingConnection) append(box, h('span', { className: 'hint-inline' }, l10n.t(' — already connected as “{0}”: Next opens it.', result.existingConnection)));
   } else if (result && !result.ok && result.problem !== 'empty') {
     box.classList.add('is-error');
     append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, result.message));
     if (result.action) append(box, commandButton(result.action));
   }
-  el.name.placeholder = result?.ok ? result.title : 'Defaults to the page title';
+  el.name.placeholder = result?.ok ? result.title : NAME_PLACEHOLDER;
   el.url.setAttribute('aria-invalid', String(!!result && !result.ok && result.problem !== 'empty'));
   el.next.disabled = !isValid() || creating;
 }
@@ -286,7 +297,7 @@ async function next(): Promise<void> {
   }
   creating = true;
   el.next.disabled = true;
-  el.next.textContent = 'Connecting…';
+  el.next.textContent = l10n.t('Connecting…');
   try {
     await host.request<ReplyResults['create']>({ type: 'create', name: el.name.value.trim(), connectionType: el.type.value as ConnectionType, url: el.url.value.trim() });
     // The host follows with a state that shows the connection: step 2.
@@ -294,7 +305,7 @@ async function next(): Promise<void> {
     validation = { key: validationKey(), checking: false, error: errorText(error) };
   } finally {
     creating = false;
-    el.next.textContent = 'Next';
+    el.next.textContent = NEXT;
     renderValidation();
   }
 }
@@ -403,7 +414,7 @@ function render(): void {
   if (!state) return;
   const connection = state.connection;
   document.body.dataset.step = connection ? 'generate' : 'connect';
-  el.heading.textContent = connection ? connection.name : 'New Connection';
+  el.heading.textContent = connection ? connection.name : NEW_CONNECTION;
   show(el.stepConnect, !connection);
   show(el.stepGenerate, !!connection);
   show(el.history, !!connection);
@@ -414,7 +425,7 @@ function render(): void {
   if (!connection) {
     if (!state.notionSecretSet && !validation.result && !validation.checking) {
       el.validation.className = 'validation is-error';
-      replaceChildren(el.validation, h('span', { className: 'message' }, 'Visen needs your Notion integration secret first.'), commandButton(state.setNotionSecret));
+      replaceChildren(el.validation, h('span', { className: 'message' }, l10n.t('Visen needs your Notion integration secret first.')), commandButton(state.setNotionSecret));
     } else {
       renderValidation();
     }
@@ -429,11 +440,11 @@ function render(): void {
   show(el.databaseNotice, isDatabase);
   if (isDatabase) {
     replaceChildren(el.databaseNotice,
-      h('span', {}, 'Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use'),
-      commandButton({ command: 'visen.fillDatabase', label: 'Fill Database Rows' }),
+      h('span', {}, l10n.t('Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use')),
+      commandButton({ command: 'visen.fillDatabase', label: l10n.t('Fill Database Rows') }),
     );
   }
-  el.prompt.placeholder = connection.lastPrompt ?? 'e.g. A one-page project brief for a weekend hackathon';
+  el.prompt.placeholder = connection.lastPrompt ?? l10n.t('e.g. A one-page project brief for a weekend hackathon');
 
   if (el.engine.options.length !== state.engines.length) {
     replaceChildren(el.engine, ...state.engines.map((e) => h('option', { attrs: { value: e.kind } }, e.label)));
@@ -451,8 +462,8 @@ function renderEngine(): void {
   const engine = currentEngine();
   if (!engine || !state) return;
   replaceChildren(el.models, ...engine.suggestedModels.map((m) => h('option', { attrs: { value: m } })));
-  const missing = !state.notionSecretSet ? { text: 'Visen needs your Notion integration secret to write to the page.', action: state.setNotionSecret }
-    : !engine.keySet ? { text: `Visen needs your ${engine.label} API key to generate with it. It is kept in VS Code's secret storage.`, action: engine.setKey }
+  const missing = !state.notionSecretSet ? { text: l10n.t('Visen needs your Notion integration secret to write to the page.'), action: state.setNotionSecret }
+    : !engine.keySet ? { text: l10n.t("Visen needs your {0} API key to generate with it. It is kept in VS Code's secret storage.", engine.label), action: engine.setKey }
     : undefined;
   show(el.keyNotice, !!missing);
   if (missing) replaceChildren(el.keyNotice, h('span', {}, missing.text), commandButton(missing.action));
@@ -478,7 +489,7 @@ function renderOutput(): void {
 }
 
 function renderProgress(): void {
-  const label = run?.progress?.label ?? (run?.kind === 'retryWrite' ? 'Writing to Notion…' : 'Starting…');
+  const label = run?.progress?.label ?? (run?.kind === 'retryWrite' ? l10n.t('Writing to Notion…') : l10n.t('Starting…'));
   el.progressLabel.textContent = label;
   show(el.progress, !!run?.running);
 }
@@ -521,7 +532,7 @@ function renderHistory(): void {
   el.usage.textContent = connection.usage;
   const items = state.history;
   if (items.length === 0) {
-    replaceChildren(el.historyList, h('p', { className: 'history-empty' }, 'No generations yet: type a prompt above and press Generate.'));
+    replaceChildren(el.historyList, h('p', { className: 'history-empty' }, l10n.t('No generations yet: type a prompt above and press Generate.')));
     return;
   }
   replaceChildren(el.historyList, h('ul', { className: 'history-items' }, ...items.map(historyItem)));
@@ -534,22 +545,23 @@ function historyItem(item: HistoryItem): HTMLLIElement {
     h('summary', {},
       h('span', { className: 'history-prompt' }, item.prompt),
       h('span', { className: 'history-meta' },
-        h('time', { attrs: { datetime: item.createdAt, title: new Date(item.createdAt).toLocaleString() } }, item.when),
+        h('time', { attrs: { datetime: item.createdAt, title: localTime(item.createdAt) } }, item.when),
         ' · ', item.engine, ' · ',
         h('span', { className: `history-status status-${item.status}` }, item.statusLabel),
-        item.mode === 'replace' ? ' · replace' : '',
+        item.mode === 'replace' ? ' · ' : '',
+        item.mode === 'replace' ? l10n.t({ message: 'replace', comment: ['In a history entry: the generation replaced the page content.'] }) : '',
       ),
     ),
     body,
     h('div', { className: 'actions' },
-      item.canUndo ? button('Undo', `undo-${item.id}`, 'secondary history-undo', () => void undo(item)) : null,
-      item.canRetry ? button('Retry Write', `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
-      item.writtenBlocks > 0 ? button('Open in Notion', `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
+      item.canUndo ? button(l10n.t('Undo'), `undo-${item.id}`, 'secondary history-undo', () => void undo(item)) : null,
+      item.canRetry ? button(RETRY_WRITE, `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
+      item.writtenBlocks > 0 ? button(OPEN_IN_NOTION, `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
     ),
   );
   const fill = async () => {
     if (!contents.has(item.id)) {
-      replaceChildren(body, h('span', { className: 'hint' }, 'Loading…'));
+      replaceChildren(body, h('span', { className: 'hint' }, l10n.t('Loading…')));
       try {
         contents.set(item.id, await host.request<ReplyResults['historyContent']>({ type: 'historyContent', recordId: item.id }));
       } catch (error) {
@@ -558,7 +570,7 @@ function historyItem(item: HistoryItem): HTMLLIElement {
       }
     }
     const text = contents.get(item.id) ?? '';
-    replaceChildren(body, text ? renderMarkdown(text) : h('span', { className: 'hint' }, 'No text was generated.'));
+    replaceChildren(body, text ? renderMarkdown(text) : h('span', { className: 'hint' }, l10n.t('No text was generated.')));
   };
   details.addEventListener('toggle', () => {
     if (details.open) {
@@ -583,6 +595,17 @@ async function undo(item: HistoryItem): Promise<void> {
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** A moment as VS Code's display language (the page's <html lang>) writes dates and times. */
+function localTime(iso: string): string {
+  const date = new Date(iso);
+  try {
+    return date.toLocaleString(document.documentElement.lang || undefined);
+  } catch {
+    // A language tag Intl does not accept.
+    return date.toLocaleString();
+  }
+}
 
 function commandButton(command: CommandAction): HTMLButtonElement {
   return h('button', { className: 'button secondary inline', attrs: { type: 'button' }, on: { click: () => host.post({ type: 'runCommand', command: command.command }) } }, command.label);

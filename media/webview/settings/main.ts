@@ -13,8 +13,12 @@
  *   #advanced (<details>)  #openaiBaseUrl  #geminiBaseUrl  #notionApiBaseUrl
  *   #save  #clear-keys  #status;  each field's error: #<field>-error (e.g. #key-notion-error)
  *
- * Nothing here sets HTML from a string: model names and messages go in as text nodes.
+ * Nothing here sets HTML from a string: model names and messages go in as text nodes. Every string the
+ * page shows itself goes through `l10n.t` (`npm run l10n` exports them to l10n/bundle.l10n.json).
  */
+// First: it loads the page's translations, which the constants below already need.
+import '../shared/l10n';
+import * as l10n from '@vscode/l10n';
 import type {
   EngineKind,
   FieldName,
@@ -37,12 +41,17 @@ type Changes = { -readonly [K in SettingName]?: SettingsValues[K] };
 
 const KEYS: readonly KeyName[] = ['notion', 'gemini', 'openai'];
 const KEY_HINTS: Record<KeyName, string> = {
-  notion: 'From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.',
-  gemini: 'From Google AI Studio (aistudio.google.com/apikey).',
-  openai: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
+  notion: l10n.t('From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.'),
+  gemini: l10n.t('From Google AI Studio (aistudio.google.com/apikey).'),
+  openai: l10n.t('From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
 };
-const KEY_TITLES: Record<KeyName, string> = { notion: 'Notion integration secret', gemini: 'Gemini API key', openai: 'OpenAI API key' };
-const ENGINE_LABELS: Record<EngineKind, string> = { gemini: 'Google Gemini', openai: 'OpenAI or compatible' };
+const KEY_TITLES: Record<KeyName, string> = { notion: l10n.t('Notion integration secret'), gemini: l10n.t('Gemini API key'), openai: l10n.t('OpenAI API key') };
+const REMOVE_LABELS: Record<KeyName, string> = {
+  notion: l10n.t('Remove the Notion integration secret'),
+  gemini: l10n.t('Remove the Gemini API key'),
+  openai: l10n.t('Remove the OpenAI API key'),
+};
+const ENGINE_LABELS: Record<EngineKind, string> = { gemini: l10n.t('Google Gemini'), openai: l10n.t('OpenAI or compatible') };
 const modelSetting = (engine: EngineKind): SettingName => (engine === 'gemini' ? 'geminiModel' : 'openaiModel');
 
 let state: SettingsState | undefined;
@@ -83,7 +92,7 @@ const keyField = (name: KeyName) =>
         className: 'input',
         attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: 1000, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
       }),
-      button('Remove', `remove-${name}`, 'secondary', () => host.post({ type: 'removeKey', key: name }), { 'aria-label': `Remove the ${KEY_TITLES[name]}` }),
+      button(l10n.t('Remove'), `remove-${name}`, 'secondary', () => host.post({ type: 'removeKey', key: name }), { 'aria-label': REMOVE_LABELS[name] }),
     ),
     h('div', { id: `key-${name}-hint`, className: 'hint' }, KEY_HINTS[name]),
     errorSlot(name, `key-${name}-error`),
@@ -92,41 +101,41 @@ const keyField = (name: KeyName) =>
 document.body.append(
   h('form', { id: 'settings', className: 'form settings', attrs: { novalidate: true, 'aria-labelledby': 'heading' }, on: { submit: (e) => { e.preventDefault(); void save(); } } },
     h('header', { className: 'header' },
-      h('h1', { id: 'heading' }, 'Visen Settings'),
-      h('span', { className: 'hint' }, 'Saved on this machine: keys in VS Code\'s secret storage, the rest in your user settings.'),
+      h('h1', { id: 'heading' }, l10n.t('Visen Settings')),
+      h('span', { className: 'hint' }, l10n.t('Saved on this machine: keys in VS Code\'s secret storage, the rest in your user settings.')),
     ),
 
     h('section', { className: 'group', attrs: { 'aria-labelledby': 'notion-heading' } },
-      h('h2', { id: 'notion-heading' }, 'Notion'),
+      h('h2', { id: 'notion-heading' }, l10n.t('Notion')),
       h('div', { className: 'field' },
-        h('label', { attrs: { for: 'connectionsDatabase' } }, 'Connections database'),
+        h('label', { attrs: { for: 'connectionsDatabase' } }, l10n.t('Connections database')),
         h('div', { className: 'row' },
-          h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://www.notion.so/…?v=…', 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
-          button('Create…', 'create-database', 'secondary', () => host.post({ type: 'runCommand', command: 'visen.createConnectionsDatabase' }), { title: 'Create a connections database in a Notion page your integration can see' }),
+          h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: l10n.t({ message: 'https://www.notion.so/…?v=…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
+          button(l10n.t('Create…'), 'create-database', 'secondary', () => host.post({ type: 'runCommand', command: 'visen.createConnectionsDatabase' }), { title: l10n.t('Create a connections database in a Notion page your integration can see') }),
         ),
-        h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, 'Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.'),
+        h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, l10n.t('Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.')),
         errorSlot('connectionsDatabase'),
       ),
       keyField('notion'),
     ),
 
     h('section', { className: 'group', attrs: { 'aria-labelledby': 'engine-heading' } },
-      h('h2', { id: 'engine-heading' }, 'Engine'),
+      h('h2', { id: 'engine-heading' }, l10n.t('Engine')),
       h('div', { className: 'row fields' },
         h('div', { className: 'field' },
-          h('label', { attrs: { for: 'engine' } }, 'Engine'),
+          h('label', { attrs: { for: 'engine' } }, l10n.t('Engine')),
           h('select', { id: 'engine', className: 'select' },
             h('option', { attrs: { value: 'gemini' } }, ENGINE_LABELS.gemini),
             h('option', { attrs: { value: 'openai' } }, ENGINE_LABELS.openai),
           ),
         ),
         h('div', { className: 'field grow' },
-          h('label', { attrs: { for: 'model' } }, 'Model'),
+          h('label', { attrs: { for: 'model' } }, l10n.t('Model')),
           h('div', { className: 'row' },
             h('input', { id: 'model', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, 'aria-describedby': 'model-hint model-error' } }),
-            button('Choose…', 'choose-model', 'secondary', () => void chooseModel(), { title: 'List the models your stored key can use' }),
+            button(l10n.t('Choose…'), 'choose-model', 'secondary', () => void chooseModel(), { title: l10n.t('List the models your stored key can use') }),
           ),
-          h('select', { id: 'model-list', className: 'select', attrs: { 'aria-label': 'Models your key can use' } }),
+          h('select', { id: 'model-list', className: 'select', attrs: { 'aria-label': l10n.t('Models your key can use') } }),
           h('div', { id: 'model-hint', className: 'hint' }),
           h('div', { id: 'model-error', className: 'field-error', attrs: { role: 'alert' } }),
         ),
@@ -136,38 +145,44 @@ document.body.append(
     ),
 
     h('section', { className: 'group', attrs: { 'aria-labelledby': 'writing-heading' } },
-      h('h2', { id: 'writing-heading' }, 'Writing'),
+      h('h2', { id: 'writing-heading' }, l10n.t('Writing')),
       h('fieldset', { className: 'field mode' },
-        h('legend', {}, 'Write mode'),
-        h('label', { className: 'radio' }, h('input', { id: 'writeMode-append', attrs: { type: 'radio', name: 'writeMode', value: 'append' } }), 'Append to the page'),
-        h('label', { className: 'radio' }, h('input', { id: 'writeMode-replace', attrs: { type: 'radio', name: 'writeMode', value: 'replace' } }), 'Replace its content (undoable)'),
+        h('legend', {}, l10n.t('Write mode')),
+        h('label', { className: 'radio' }, h('input', { id: 'writeMode-append', attrs: { type: 'radio', name: 'writeMode', value: 'append' } }), l10n.t('Append to the page')),
+        h('label', { className: 'radio' }, h('input', { id: 'writeMode-replace', attrs: { type: 'radio', name: 'writeMode', value: 'replace' } }), l10n.t('Replace its content (undoable)')),
       ),
       h('div', { className: 'field' },
-        h('label', { attrs: { for: 'instructions' } }, 'Instructions'),
-        h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: 20000, placeholder: 'Tone, language, audience…', 'aria-describedby': 'instructions-hint instructions-error' } }),
-        h('div', { id: 'instructions-hint', className: 'hint' }, 'Sent with every prompt, after Visen\'s own instructions.'),
+        h('label', { attrs: { for: 'instructions' } }, l10n.t('Instructions')),
+        h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: 20000, placeholder: l10n.t('Tone, language, audience…'), 'aria-describedby': 'instructions-hint instructions-error' } }),
+        h('div', { id: 'instructions-hint', className: 'hint' }, l10n.t('Sent with every prompt, after Visen\'s own instructions.')),
         errorSlot('instructions'),
       ),
       h('div', { className: 'field narrow' },
-        h('label', { attrs: { for: 'promptBudget' } }, 'Prompt budget'),
+        h('label', { attrs: { for: 'promptBudget' } }, l10n.t('Prompt budget')),
         h('input', { id: 'promptBudget', className: 'input', attrs: { type: 'number', min: 0, step: 1, inputmode: 'numeric', 'aria-describedby': 'promptBudget-hint promptBudget-error' } }),
-        h('div', { id: 'promptBudget-hint', className: 'hint' }, 'Prompts per month before Visen asks first. 0: no limit.'),
+        h('div', { id: 'promptBudget-hint', className: 'hint' }, l10n.t('Prompts per month before Visen asks first. 0: no limit.')),
         errorSlot('promptBudget'),
       ),
     ),
 
     h('details', { id: 'advanced', className: 'group advanced', on: { toggle: () => persist() } },
-      h('summary', {}, h('span', { className: 'summary-title' }, 'Advanced: endpoints')),
-      h('p', { className: 'intro' }, 'Leave empty for the official services. Keys are sent to the addresses set here.'),
-      textField('openaiBaseUrl', 'OpenAI base URL', 'Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.', { placeholder: 'https://api.openai.com/v1' }),
-      textField('geminiBaseUrl', 'Gemini base URL', 'A proxy or gateway for Gemini.', { placeholder: 'https://generativelanguage.googleapis.com' }),
-      textField('notionApiBaseUrl', 'Notion API base URL', 'A proxy for the Notion API.', { placeholder: 'https://api.notion.com' }),
+      h('summary', {}, h('span', { className: 'summary-title' }, l10n.t('Advanced: endpoints'))),
+      h('p', { className: 'intro' }, l10n.t('Leave empty for the official services. Keys are sent to the addresses set here.')),
+      textField('openaiBaseUrl', l10n.t('OpenAI base URL'), l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'), {
+        placeholder: l10n.t({ message: 'https://api.openai.com/v1', comment: ['An example address, shown in the empty field.'] }),
+      }),
+      textField('geminiBaseUrl', l10n.t('Gemini base URL'), l10n.t('A proxy or gateway for Gemini.'), {
+        placeholder: l10n.t({ message: 'https://generativelanguage.googleapis.com', comment: ['An example address, shown in the empty field.'] }),
+      }),
+      textField('notionApiBaseUrl', l10n.t('Notion API base URL'), l10n.t('A proxy for the Notion API.'), {
+        placeholder: l10n.t({ message: 'https://api.notion.com', comment: ['An example address, shown in the empty field.'] }),
+      }),
     ),
 
     h('footer', { className: 'footer' },
       h('div', { className: 'actions' },
-        h('button', { id: 'save', className: 'button primary', attrs: { type: 'submit' } }, 'Save'),
-        button('Clear Keys…', 'clear-keys', 'secondary', () => host.post({ type: 'clearKeys' }), { title: 'Remove every key Visen stored, after a confirmation' }),
+        h('button', { id: 'save', className: 'button primary', attrs: { type: 'submit' } }, l10n.t('Save')),
+        button(l10n.t('Clear Keys…'), 'clear-keys', 'secondary', () => host.post({ type: 'clearKeys' }), { title: l10n.t('Remove every key Visen stored, after a confirmation') }),
         h('span', { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } }),
       ),
     ),
@@ -258,12 +273,12 @@ async function save(): Promise<void> {
   if (saving || !state) return;
   const local: Partial<Record<FieldName, string>> = {};
   if (changes.promptBudget !== undefined && (!Number.isInteger(changes.promptBudget) || changes.promptBudget < 0)) {
-    local.promptBudget = 'Enter a whole number: 0 for no limit.';
+    local.promptBudget = l10n.t('Enter a whole number: 0 for no limit.');
   }
   if (Object.keys(local).length > 0) {
     errors = local;
     renderErrors();
-    renderStatus('Nothing was saved: correct the fields marked below.', 'is-error');
+    renderStatus(l10n.t('Nothing was saved: correct the fields marked below.'), 'is-error');
     return;
   }
   const keys: { -readonly [K in KeyName]?: string } = {};
@@ -277,7 +292,7 @@ async function save(): Promise<void> {
   saving = true;
   errors = {};
   renderErrors();
-  renderStatus('Saving…', 'is-busy');
+  renderStatus(l10n.t('Saving…'), 'is-busy');
   try {
     const result = await host.request<SaveResult>({ type: 'save', settings: sent, keys: keys as KeyChanges });
     errors = { ...result.errors };
@@ -350,8 +365,8 @@ function render(): void {
   for (const key of state.keys) {
     const status = byId<HTMLSpanElement>(`key-${key.name}-status`);
     status.dataset.set = String(key.set);
-    replaceChildren(status, key.set ? '✓ Set' : 'Not set');
-    keyInput(key.name).placeholder = key.set ? 'Paste a new value to replace it' : 'Paste it here';
+    replaceChildren(status, key.set ? l10n.t('✓ Set') : l10n.t('Not set'));
+    keyInput(key.name).placeholder = key.set ? l10n.t('Paste a new value to replace it') : l10n.t('Paste it here');
     byId<HTMLButtonElement>(`remove-${key.name}`).disabled = !key.set;
   }
   el.clearKeys.disabled = !state.keys.some((k) => k.set);
@@ -366,12 +381,14 @@ function renderModel(): void {
   setValue(el.model, String(value(setting) ?? ''));
   el.model.placeholder = state.defaultModels[engine];
   el.chooseModel.disabled = listing;
-  replaceChildren(el.chooseModel, listing ? 'Listing…' : 'Choose…');
+  replaceChildren(el.chooseModel, listing ? l10n.t('Listing…') : l10n.t('Choose…'));
   const key = state.keys.find((k) => k.name === engine);
   const list = modelLists.get(engine);
   if (list && list.models.length > 0) {
     replaceChildren(el.modelList,
-      h('option', { attrs: { value: '' } }, `${list.models.length} models your ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key can use…`),
+      h('option', { attrs: { value: '' } }, engine === 'gemini'
+        ? l10n.t('{0} models your Gemini key can use…', list.models.length)
+        : l10n.t('{0} models your OpenAI key can use…', list.models.length)),
       ...list.models.map((m) => h('option', { attrs: { value: m.id } }, m.label && m.label !== m.id ? `${m.id} — ${m.label}` : m.id)),
     );
     el.modelList.value = list.models.some((m) => m.id === el.model.value) ? el.model.value : '';
@@ -380,10 +397,12 @@ function renderModel(): void {
     el.modelList.hidden = true;
   }
   replaceChildren(el.modelHint, list && list.models.length === 0
-    ? 'Your key cannot use any text model.'
+    ? l10n.t('Your key cannot use any text model.')
     : key?.set
-      ? `The ${ENGINE_LABELS[engine]} model Visen generates with. Choose… lists those your key can use, current ones first.`
-      : `The ${ENGINE_LABELS[engine]} model Visen generates with. Save your ${engine === 'gemini' ? 'Gemini' : 'OpenAI'} key to list the models it can use.`);
+      ? l10n.t('The {0} model Visen generates with. Choose… lists those your key can use, current ones first.', ENGINE_LABELS[engine])
+      : engine === 'gemini'
+        ? l10n.t('The {0} model Visen generates with. Save your Gemini key to list the models it can use.', ENGINE_LABELS[engine])
+        : l10n.t('The {0} model Visen generates with. Save your OpenAI key to list the models it can use.', ENGINE_LABELS[engine]));
   replaceChildren(el.modelError, errors[setting] ?? '');
   el.model.setAttribute('aria-invalid', String(!!errors[setting]));
 }
