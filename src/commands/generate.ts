@@ -4,7 +4,7 @@ import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
 import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
-import type { GenerationRecord } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
 import { systemInstructions } from '../services/generation/instructions';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
@@ -168,17 +168,17 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
 async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOutcome): Promise<void> {
   const open = vscode.l10n.t('Open in Notion');
   if (record.status === 'written') {
-    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', record.writtenBlocks, record.page.title), open);
+    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open);
     if (choice === open) await deps.ui.openExternal(record.page.url);
     return;
   }
   if (record.status === 'cancelled') {
-    void deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', record.writtenBlocks, record.page.title));
+    void deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title));
     return;
   }
   if (record.status === 'writeFailed') {
     const retry = vscode.l10n.t('Retry Write');
-    const text = vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', record.writtenBlocks, record.blocks, error?.message ?? '');
+    const text = vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', blockCounts(record).written, blockCounts(record).total, error?.message ?? '');
     await showError(deps, text, { label: retry, command: Commands.retryWrite, args: [record.id] });
     return;
   }

@@ -9,7 +9,7 @@ import { ENGINE_SECRET } from '../platform/secrets';
 import type { Connection } from '../services/connections/connection';
 import { EngineError, type EngineKind } from '../services/engines/engine';
 import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
-import type { GenerationRecord } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
 import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
@@ -314,7 +314,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     const runId = this.startRun('retryWrite', record.prompt, record.markdown);
     const abort = new AbortController();
     this.abort = abort;
-    this.pendingProgress = { phase: 'writing', generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) };
+    const counts = blockCounts(record);
+    this.pendingProgress = { phase: 'writing', generatedChars: record.markdown.length, blocks: counts.total, writtenBlocks: counts.written, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) };
     this.scheduleFlush(runId);
     try {
       await this.finishRun(runId, this.outcomeView(await this.deps.generation.retryWrite(record.id, abort.signal)));
@@ -401,15 +402,16 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   private outcomeView({ record, error }: GenerationOutcome): ResultView {
     const title = record.page.title;
-    const base = { recordId: record.id, pageTitle: title, writtenBlocks: record.writtenBlocks, blocks: record.blocks };
+    const counts = blockCounts(record);
+    const base = { recordId: record.id, pageTitle: title, writtenBlocks: counts.written, blocks: counts.total };
     switch (record.status) {
       case 'written':
-        return { ...base, status: 'written', message: vscode.l10n.t('Wrote {0} blocks to "{1}".', record.writtenBlocks, title), canOpen: true, canRetry: false };
+        return { ...base, status: 'written', message: vscode.l10n.t('Wrote {0} blocks to "{1}".', counts.written, title), canOpen: true, canRetry: false };
       case 'cancelled':
         return {
           ...base,
           status: 'cancelled',
-          message: vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the history below.', record.writtenBlocks, title),
+          message: vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the history below.', counts.written, title),
           canOpen: record.writtenBlocks > 0,
           canRetry: false,
         };
@@ -417,7 +419,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         return {
           ...base,
           status: 'writeFailed',
-          message: vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry Write writes the rest without generating again.', record.writtenBlocks, record.blocks, error?.message ?? ''),
+          message: vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry Write writes the rest without generating again.', counts.written, counts.total, error?.message ?? ''),
           canOpen: true,
           canRetry: true,
         };
@@ -517,8 +519,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       createdAt: record.createdAt,
       when: timeAgo(record.createdAt),
       engine: `${ENGINE_LABELS[record.engine] ?? record.engine} · ${record.model}`,
-      blocks: record.blocks,
-      writtenBlocks: record.writtenBlocks,
+      blocks: blockCounts(record).total,
+      writtenBlocks: blockCounts(record).written,
       status: record.status,
       statusLabel: this.statusLabel(record),
       mode: record.mode,
@@ -530,16 +532,17 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   private statusLabel(record: GenerationRecord): string {
     const blocks = (n: number) => (n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n));
+    const counts = blockCounts(record);
     let label: string;
     switch (record.status) {
       case 'written':
-        label = vscode.l10n.t('Written · {0}', blocks(record.writtenBlocks));
+        label = vscode.l10n.t('Written · {0}', blocks(counts.written));
         break;
       case 'writeFailed':
-        label = vscode.l10n.t('Write failed · {0} of {1} blocks written', record.writtenBlocks, record.blocks);
+        label = vscode.l10n.t('Write failed · {0} of {1} blocks written', counts.written, counts.total);
         break;
       case 'cancelled':
-        label = vscode.l10n.t('Cancelled · {0} of {1} blocks written', record.writtenBlocks, record.blocks);
+        label = vscode.l10n.t('Cancelled · {0} of {1} blocks written', counts.written, counts.total);
         break;
       case 'failed':
         label = record.error ? vscode.l10n.t('Failed: {0}', record.error) : vscode.l10n.t('Failed');

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, Views } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
-import type { GenerationRecord, GenerationStore } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord, type GenerationStore } from '../services/generation/generationRecord';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { describeUse, formatTokens, timeAgo } from './format';
 import { generationUri } from './generationDocuments';
@@ -39,7 +39,7 @@ export class GenerationItem extends vscode.TreeItem {
     super(record.prompt.replace(/\s+/g, ' ').slice(0, 80), vscode.TreeItemCollapsibleState.None);
     this.id = `generation:${record.id}`;
     this.iconPath = new vscode.ThemeIcon(record.undoneAt ? 'discard' : STATUS_ICONS[record.status]);
-    this.description = `${timeAgo(record.createdAt)} · ${ENGINE_LABELS[record.engine]} · ${vscode.l10n.t('{0} blocks', record.blocks)}`;
+    this.description = `${timeAgo(record.createdAt)} · ${ENGINE_LABELS[record.engine]} · ${vscode.l10n.t('{0} blocks', blockCounts(record).total)}`;
     this.contextValue = undoable ? 'visen.generation.undoable' : 'visen.generation';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(record.prompt.slice(0, 500)).appendMarkdown('\n\n');
@@ -53,8 +53,8 @@ export class GenerationItem extends vscode.TreeItem {
 function statusText(record: GenerationRecord): string {
   if (record.undoneAt) return vscode.l10n.t('undone');
   switch (record.status) {
-    case 'written': return vscode.l10n.t('{0} blocks written', record.writtenBlocks);
-    case 'writeFailed': return vscode.l10n.t('{0} of {1} blocks written', record.writtenBlocks, record.blocks);
+    case 'written': return vscode.l10n.t('{0} blocks written', blockCounts(record).written);
+    case 'writeFailed': return vscode.l10n.t('{0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
     case 'cancelled': return vscode.l10n.t('cancelled');
     case 'failed': return vscode.l10n.t('failed');
     default: return vscode.l10n.t('generating');

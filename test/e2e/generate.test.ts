@@ -193,6 +193,7 @@ describe('generate: keys and a generation through the real UI', function () {
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
     const blocks = fakes!.notion.pageBlocks(sharedPage.id);
+    assert.equal(blocks.length, writtenBlocks, `the page was empty: "Wrote ${writtenBlocks} blocks" is what it now holds (${blocks.length})`);
     const types = new Set(blocks.map((b) => b.type));
     for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
       assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);

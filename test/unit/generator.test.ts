@@ -66,6 +66,10 @@ describe('Generator: engine → chunker → Notion page', () => {
     assert.ok(bold, 'bold text arrives as an annotation, not as asterisks');
     assert.equal(record.writtenBlocks, record.blocks);
     assert.equal(record.blocks, splitMarkdownBlocks(record.markdown).length);
+    // What the user is told counts the page's blocks (one per list item), not the pieces written.
+    assert.equal(record.writtenNotionBlocks, blocks.length - 1, 'every block but the one the page had');
+    assert.equal(record.notionBlocks, record.writtenNotionBlocks);
+    assert.ok(record.notionBlocks! > record.blocks, 'lists make more blocks than pieces');
     assert.ok(record.usage && record.usage.outputTokens > 0);
     for (const body of markdownWrites().map((r) => r.body as Record<string, unknown>)) {
       assert.equal(body.markdown_version, 'v2');
@@ -136,6 +140,8 @@ describe('Generator: engine → chunker → Notion page', () => {
     assert.match(error!.message, /Content is invalid/);
     assert.ok(record.writtenBlocks < record.blocks);
     assert.ok(record.markdown.length > 100, 'the whole generation is kept');
+    assert.equal(record.writtenNotionBlocks, notion.pageBlocks(page.id).length, 'the blocks reported written are the page\'s');
+    assert.ok(record.writtenNotionBlocks! < record.notionBlocks!);
     assert.deepEqual(store.get(record.id)?.markdown, record.markdown, 'and saved');
 
     const retried = await generator.retryWrite(record.id, new AbortController().signal);
@@ -144,6 +150,8 @@ describe('Generator: engine → chunker → Notion page', () => {
     const blocks = notion.pageBlocks(page.id);
     assert.equal(blocks.filter((b) => b.type === 'heading_1').length, 1, 'nothing written twice');
     assert.equal(blocks.filter((b) => b.type === 'table').length, 1);
+    assert.equal(retried.record.writtenNotionBlocks, blocks.length, 'the retry reports the page\'s blocks');
+    assert.equal(retried.record.notionBlocks, blocks.length);
   });
 
   it('stops generating and writing when cancelled, keeping the text so far', async () => {

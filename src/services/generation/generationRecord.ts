@@ -25,10 +25,14 @@ export interface GenerationRecord {
   status: GenerationStatus;
   /** The full generated markdown (so far, while generating). */
   markdown: string;
-  /** Complete markdown blocks generated. */
+  /** Complete markdown blocks generated: the pieces Visen writes, one request holding one or more. */
   blocks: number;
-  /** How many of those blocks are in Notion; a retry writes the rest. */
+  /** How many of those pieces are in Notion; a retry writes the rest. */
   writtenBlocks: number;
+  /** The Notion blocks those pieces make at the top of the page (a 3-item list is 3): what a person counts. */
+  notionBlocks?: number;
+  /** The Notion blocks of the pieces written. */
+  writtenNotionBlocks?: number;
   usage?: TokenUsage;
   snapshot?: PageSnapshot;
   error?: string;
@@ -39,6 +43,11 @@ export interface GenerationRecord {
     totalMs?: number;
   };
   undoneAt?: string;
+}
+
+/** What to tell a person about a record's blocks: Notion blocks, or pieces for records from before they were counted. */
+export function blockCounts(record: GenerationRecord): { readonly written: number; readonly total: number } {
+  return { written: record.writtenNotionBlocks ?? record.writtenBlocks, total: record.notionBlocks ?? record.blocks };
 }
 
 const KEY = 'visen.generations';

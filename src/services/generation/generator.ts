@@ -5,7 +5,7 @@ import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { NotionPageRef } from '../notion/notionPages';
 import type { PageSnapshot } from '../notion/pageWriter';
 import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
-import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
+import { MarkdownChunker, countNotionBlocks, splitMarkdownBlocks } from './markdownChunker';
 
 /** What the generator needs of a Notion page writer. */
 export interface MarkdownSink {
@@ -17,6 +17,7 @@ export interface MarkdownSink {
 export interface GenerationProgress {
   readonly phase: 'starting' | 'generating' | 'writing';
   readonly generatedChars: number;
+  /** Notion blocks (a 3-item list is 3) generated so far, and how many of them are in the page. */
   readonly blocks: number;
   readonly writtenBlocks: number;
 }
@@ -74,11 +75,14 @@ export class Generator {
       markdown: '',
       blocks: 0,
       writtenBlocks: 0,
+      notionBlocks: 0,
+      writtenNotionBlocks: 0,
       timings: {},
     };
     await this.store.save(record);
     const report = (phase: GenerationProgress['phase']) =>
-      request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks });
+      request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.notionBlocks ?? 0, writtenBlocks: record.writtenNotionBlocks ?? 0 });
+    const counts = new NotionBlockTally(record, []);
     report('starting');
 
     // The snapshot makes the generation undoable; it is read while the model starts thinking.
@@ -94,14 +98,14 @@ export class Generator {
       else await this.sink.append(request.page.id, markdown);
       record.timings.firstWriteMs ??= Date.now() - started;
     }, (count) => {
-      record.writtenBlocks += count;
+      counts.written(count);
       report('writing');
     }, request.signal);
 
     const chunker = new MarkdownChunker();
     const accept = (blocks: string[]) => {
       if (blocks.length === 0) return;
-      record.blocks += blocks.length;
+      counts.generated(blocks);
       pump.push(blocks);
     };
 
@@ -141,7 +145,8 @@ export class Generator {
     record.error = error?.message;
     await this.store.save(record);
     this.logger.info(
-      `Generation ${record.id}: ${record.status}, ${record.blocks} blocks (${record.writtenBlocks} written), ` +
+      `Generation ${record.id}: ${record.status}, ${record.notionBlocks} blocks (${record.writtenNotionBlocks} written) ` +
+        `in ${record.blocks} pieces (${record.writtenBlocks} written), ` +
         `${record.markdown.length} chars, ${record.engine}/${record.model}, first token ${record.timings.firstTokenMs ?? '-'} ms, ` +
         `first write ${record.timings.firstWriteMs ?? '-'} ms, total ${record.timings.totalMs} ms` +
         (record.usage ? `, tokens ${record.usage.inputTokens} in / ${record.usage.outputTokens} out` : ''),
@@ -159,6 +164,7 @@ export class Generator {
     if (!record) throw new Error('This generation is no longer in the history.');
     const blocks = splitMarkdownBlocks(record.markdown);
     const remaining = blocks.slice(record.writtenBlocks);
+    const counts = new NotionBlockTally(record, blocks);
     let first = record.writtenBlocks === 0;
     if (first && !record.snapshot) {
       try {
@@ -175,8 +181,7 @@ export class Generator {
       if (first && isFirst && record.mode === 'replace') await this.sink.replace(record.page.id, markdown);
       else await this.sink.append(record.page.id, markdown);
       first = false;
-    }, (count) => { record.writtenBlocks += count; }, signal);
-    record.blocks = blocks.length;
+    }, (count) => counts.written(count), signal);
     pump.push(remaining);
     const error = await pump.finish(false);
     record.status = error ? 'writeFailed' : 'written';
@@ -239,4 +244,37 @@ class WritePump {
     }
     return this.pending.splice(0, count);
   }
+}
+
+/**
+ * Keeps a record's two counts in step: the markdown pieces written (where a retry resumes) and the Notion
+ * blocks they make (what the user is told).
+ */
+class NotionBlockTally {
+  private readonly perPiece: number[];
+
+  /** `pieces`: the record's pieces so far (none for a new generation). */
+  constructor(private readonly record: GenerationRecord, pieces: readonly string[]) {
+    this.perPiece = pieces.map(countNotionBlocks);
+    record.blocks = pieces.length;
+    record.notionBlocks = sum(this.perPiece);
+    record.writtenNotionBlocks = sum(this.perPiece.slice(0, record.writtenBlocks));
+  }
+
+  generated(pieces: readonly string[]): void {
+    const added = pieces.map(countNotionBlocks);
+    this.perPiece.push(...added);
+    this.record.blocks += pieces.length;
+    this.record.notionBlocks = (this.record.notionBlocks ?? 0) + sum(added);
+  }
+
+  written(count: number): void {
+    const from = this.record.writtenBlocks;
+    this.record.writtenBlocks += count;
+    this.record.writtenNotionBlocks = (this.record.writtenNotionBlocks ?? 0) + sum(this.perPiece.slice(from, from + count));
+  }
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
