@@ -6,11 +6,10 @@
 import * as assert from 'assert';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/codeServer';
-import { AllFakes, startAllFakes } from '../fakes/standalone';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  Workbench, activateVisen, clearNotifications, completedSteps, openVisenWalkthrough, openVisenWorkbench, saveDocImage,
-  selectAllInWebviewField, screenshotOnFailure, setGeminiKey, setNotionSecret, tab, visenWebview, walkthroughMediaShown, walkthroughStep, walkthroughTab,
+  clearNotifications, completedSteps, openVisenWalkthrough, saveDocImage, selectAllInWebviewField, setGeminiKey, setNotionSecret, tab,
+  visenJourney, visenWebview, walkthroughMediaShown, walkthroughStep, walkthroughTab,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -51,46 +50,21 @@ function markdownPreview(page: Page): FrameLocator {
 describe('connections: the sidebar, the connection form and the walkthrough through the real UI', function () {
   // One journey: each step needs the previous one's state (stored keys, a connection, a generation).
   this.timeout(300_000);
-  let fakes: AllFakes | undefined;
-  let workbench: Workbench | undefined;
+  // Only the default keys are valid. The model streams in small chunks 25 ms apart, slowly enough to
+  // watch the text arrive in the form.
+  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 25 } });
   let sharedPage: FakePage;
   let unsharedPage: FakePage;
   let writtenBlocks = 0;
-
-  before(async function () {
-    // Only the default keys are valid. The model streams in small chunks 25 ms apart, slowly enough to
-    // watch the text arrive in the form.
-    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 25 });
-    sharedPage = fakes.notion.addPage({ title: 'Beta Launch', shared: true });
-    unsharedPage = fakes.notion.addPage({ title: 'Private Roadmap', markdown: 'Not for the integration.', shared: false });
-    workbench = await openVisenWorkbench({
-      'visen.notion.apiBaseUrl': fakes.notion.url,
-      'visen.gemini.baseUrl': fakes.gemini.url,
-      'visen.openai.baseUrl': fakes.openai.url,
-    });
-    await activateVisen(workbench.page);
-  });
-
-  let failed = false;
-  beforeEach(function () {
-    // A step that failed leaves the later ones without their starting state.
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-    await screenshotOnFailure(this, workbench);
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await fakes?.close();
+  before(() => {
+    sharedPage = journey.fakes.notion.addPage({ title: 'Beta Launch', shared: true });
+    unsharedPage = journey.fakes.notion.addPage({ title: 'Private Roadmap', markdown: 'Not for the integration.', shared: false });
   });
 
   it('opens the walkthrough on a fresh install with no step completed', async function () {
     // Visen opened it on its first run (activateVisen closed it); its steps tick themselves off as the
     // context keys they wait for turn true.
-    const { page } = workbench!;
+    const { page } = journey;
     await openVisenWalkthrough(page);
     const titles = (await page.locator('.gettingStartedContainer .getting-started-step .step-title').allInnerTexts()).map((t) => t.trim());
     assert.deepEqual(titles, [
@@ -105,7 +79,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
   });
 
   it('stores the Notion secret and the Gemini key from the Command Palette', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace Fake Workspace/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await parkMouse(page);
@@ -114,7 +88,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
   });
 
   it('opens the connection form from the welcome button and checks the URL as it is typed', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // With a secret and no connections, the view's welcome offers "New Connection" as a button.
     const welcome = page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' });
     await welcome.waitFor({ state: 'visible', timeout: 30_000 });
@@ -167,7 +141,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
   });
 
   it('generates from the form: the text streams in, then "Wrote N blocks" and native blocks in the page', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     const form = visenWebview(page);
     // Next leaves keyboard focus in the prompt.
     await form.locator('#prompt:focus').waitFor({ timeout: 10_000 });
@@ -231,7 +205,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     saveDocImage(await screenshot(page, 'connections-08-written'), 'form-step2.png');
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
-    const blocks = fakes!.notion.pageBlocks(sharedPage.id);
+    const blocks = journey.fakes.notion.pageBlocks(sharedPage.id);
     // The page was empty: the count the form reported is the page's, one block per list item.
     assert.equal(blocks.length, writtenBlocks, `the page holds ${blocks.length} blocks, the form reported ${writtenBlocks}`);
     const types = new Set(blocks.map((b) => b.type));
@@ -242,13 +216,13 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.equal(heading.heading_1.rich_text.map((t) => t.plain_text).join(''), PROMPT);
     const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
     assert.equal(code.code.language, 'typescript');
-    assert.match(fakes!.notion.pageMarkdown(sharedPage.id), /\*\*clear goal\*\*/, 'bold survives as an annotation');
+    assert.match(journey.fakes.notion.pageMarkdown(sharedPage.id), /\*\*clear goal\*\*/, 'bold survives as an annotation');
     // The unshared page was never written to.
-    assert.equal(fakes!.notion.pageBlocks(unsharedPage.id).length, 1);
+    assert.equal(journey.fakes.notion.pageBlocks(unsharedPage.id).length, 1);
   });
 
   it('lists the connection and its generation in the Connections tree; the generation opens as a document', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // The welcome content gave way to the tree.
     const connection = treeRow(page, CONNECTION_NAME);
     await connection.waitFor({ state: 'visible', timeout: 30_000 });
@@ -298,7 +272,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
   });
 
   it('shows steps 1, 2 and 4 of the walkthrough as completed, step 3 (connections database) not', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // Focus from the sidebar's title, not the first editor tab (the form: a webview that would take the focus back).
     await runCommand(page, 'View: Close All Editors', 60_000, page.locator('.part.sidebar .composite.title .title-label').first());
     await openVisenWalkthrough(page);

@@ -4,10 +4,9 @@
 // keys are cleared. The packaged .vsix runs in code-server; the services are the loopback stand-ins.
 import * as assert from 'assert';
 import { runCommand, screenshot, waitForNotification } from '../harness/codeServer';
-import { AllFakes, startAllFakes } from '../fakes/standalone';
 import {
-  Workbench, activateVisen, afterKeySaved, clearNotifications, completedSteps, inputHasFocus, openKeyBox, openVisenWalkthrough,
-  openVisenWorkbench, quickInput, screenshotOnFailure, setGeminiKey, walkthroughStep, walkthroughTab,
+  activateVisen, afterKeySaved, clearNotifications, completedSteps, inputHasFocus, openKeyBox, openVisenWalkthrough, quickInput,
+  setGeminiKey, visenJourney, walkthroughStep, walkthroughTab,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -16,38 +15,15 @@ const GEMINI_KEY = 'AIza-fake-gemini';
 const HOME_PAGE = 'Team Home';
 
 describe('first run: the walkthrough opens once and its steps follow the set-up', function () {
-  // One journey: each step needs the previous one's state.
+  // One journey: each step needs the previous one's state. Visen is first started by a command, not the view.
   this.timeout(300_000);
-  let fakes: AllFakes | undefined;
-  let workbench: Workbench | undefined;
-
-  before(async function () {
-    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 0 });
-    fakes.notion.addPage({ title: HOME_PAGE, shared: true });
-    workbench = await openVisenWorkbench({
-      'visen.notion.apiBaseUrl': fakes.notion.url,
-      'visen.gemini.baseUrl': fakes.gemini.url,
-      'visen.openai.baseUrl': fakes.openai.url,
-    });
-  });
-
-  let failed = false;
-  beforeEach(function () {
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-    await screenshotOnFailure(this, workbench);
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await fakes?.close();
+  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 0 }, activate: false });
+  before(() => {
+    journey.fakes.notion.addPage({ title: HOME_PAGE, shared: true });
   });
 
   it('opens the walkthrough once the first command is done with the keyboard', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // Visen's first command in this profile starts Visen. The walkthrough waits while the secret box is open
     // (it would take the keyboard from it), then opens when the secret is stored, step 1 already ticked.
     await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
@@ -68,7 +44,7 @@ describe('first run: the walkthrough opens once and its steps follow the set-up'
   });
 
   it('ticks step 2 while the walkthrough is open, as soon as the Gemini key is stored', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await clearNotifications(page);
     await walkthroughStep(page, 'engine').locator('.codicon.complete').waitFor({ state: 'attached', timeout: 15_000 });
@@ -76,7 +52,7 @@ describe('first run: the walkthrough opens once and its steps follow the set-up'
   });
 
   it('in a new window, ticks step 3 for a database set while the walkthrough was never opened', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     await runCommand(page, 'View: Close All Editors');
     await walkthroughTab(page).waitFor({ state: 'hidden', timeout: 10_000 });
     // A new window (Reload Window saves the window's state first, so the closed walkthrough stays closed):
@@ -103,7 +79,7 @@ describe('first run: the walkthrough opens once and its steps follow the set-up'
   });
 
   it('unticks steps 1 and 2 when the keys are cleared', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     await runCommand(page, 'Visen: Clear Stored Keys', 60_000, page.locator('.part.sidebar .composite.title .title-label').first());
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });

@@ -5,11 +5,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { paletteEntries, screenshot, waitForNotification } from '../harness/codeServer';
-import { AllFakes, startAllFakes } from '../fakes/standalone';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  Workbench, activateVisen, afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, openVisenWorkbench, quickInput, quickInputBox,
-  retype, run, saveDocImage, screenshotOnFailure, setGeminiKey, toast, toastSettled, waitForQuickInputMessage, waitForQuickInputTitle,
+  afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, quickInput, quickInputBox, retype, run, saveDocImage, setGeminiKey, toast,
+  toastSettled, visenJourney, waitForQuickInputMessage, waitForQuickInputTitle,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -38,46 +37,20 @@ async function readVisenLog(userDataDir: string, until: RegExp, timeout = 30_000
 describe('generate: keys and a generation through the real UI', function () {
   // One journey: each step needs the previous one's state (stored keys, a page written).
   this.timeout(300_000);
-  let fakes: AllFakes | undefined;
-  let workbench: Workbench | undefined;
+  // Only the default keys are valid, so a wrong secret is really rejected; the model streams slowly
+  // enough for the progress notification to be seen. The Output panel opened by "Show Log" should not
+  // be the first thing that needs a decision.
+  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 30 }, settings: { 'workbench.panel.opensMaximized': 'never' } });
   let sharedPage: FakePage;
   let unsharedPage: FakePage;
   let writtenBlocks = 0;
-
-  before(async function () {
-    // Only the default keys are valid, so a wrong secret is really rejected; the model streams slowly
-    // enough for the progress notification to be seen.
-    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 30 });
-    sharedPage = fakes.notion.addPage({ title: 'Hackathon Brief', shared: true });
-    unsharedPage = fakes.notion.addPage({ title: 'Private Draft', markdown: 'Not for the integration.', shared: false });
-    workbench = await openVisenWorkbench({
-      'visen.notion.apiBaseUrl': fakes.notion.url,
-      'visen.gemini.baseUrl': fakes.gemini.url,
-      'visen.openai.baseUrl': fakes.openai.url,
-      // The Output panel opened by "Show Log" should not be the first thing that needs a decision.
-      'workbench.panel.opensMaximized': 'never',
-    });
-    await activateVisen(workbench.page);
-  });
-
-  let failed = false;
-  beforeEach(function () {
-    // A step that failed leaves the later ones without their starting state.
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-    await screenshotOnFailure(this, workbench);
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await fakes?.close();
+  before(() => {
+    sharedPage = journey.fakes.notion.addPage({ title: 'Hackathon Brief', shared: true });
+    unsharedPage = journey.fakes.notion.addPage({ title: 'Private Draft', markdown: 'Not for the integration.', shared: false });
   });
 
   it('lists the Visen commands in the Command Palette', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // Contributed commands show up once the extension host has scanned the installed extension.
     let labels: string[] = [];
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -101,7 +74,7 @@ describe('generate: keys and a generation through the real UI', function () {
   });
 
   it('rejects a wrong Notion secret in place, then connects with the right one', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     // A password box with keyboard focus (openKeyBox checks both).
     await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
 
@@ -125,19 +98,19 @@ describe('generate: keys and a generation through the real UI', function () {
   });
 
   it('checks and saves the Gemini key', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     const saved = await setGeminiKey(page, GEMINI_KEY);
     assert.match(saved, /Gemini key saved: it can use \d+ text models/);
     await screenshot(page, 'generate-04-gemini-key-saved');
   });
 
   it('generates into a shared page after pointing at an unshared one', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     await clearNotifications(page);
     // The Visen view, open beside the flow since activation: with the secret stored it shows the "connected" welcome.
     await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' })
       .waitFor({ state: 'visible', timeout: 30_000 });
-    const notionRequestsBefore = fakes!.notion.requests.length;
+    const notionRequestsBefore = journey.fakes.notion.requests.length;
 
     await run(page, 'Visen: Generate to Notion Page');
     // No recent pages yet: straight to the URL box.
@@ -192,7 +165,7 @@ describe('generate: keys and a generation through the real UI', function () {
     saveDocImage(await screenshot(page, 'generate-08-done'), 'generate.png');
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
-    const blocks = fakes!.notion.pageBlocks(sharedPage.id);
+    const blocks = journey.fakes.notion.pageBlocks(sharedPage.id);
     assert.equal(blocks.length, writtenBlocks, `the page was empty: "Wrote ${writtenBlocks} blocks" is what it now holds (${blocks.length})`);
     const types = new Set(blocks.map((b) => b.type));
     for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
@@ -204,18 +177,18 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.equal(code.code.language, 'typescript');
     const todos = blocks.filter((b) => b.type === 'to_do') as Array<Extract<(typeof blocks)[number], { type: 'to_do' }>>;
     assert.deepEqual(todos.map((t) => t.to_do.checked), [true, false, false]);
-    const markdown = fakes!.notion.pageMarkdown(sharedPage.id);
+    const markdown = journey.fakes.notion.pageMarkdown(sharedPage.id);
     assert.match(markdown, /\*\*clear goal\*\*/, 'bold survives as an annotation');
     // The unshared page was never written to.
-    assert.equal(fakes!.notion.pageBlocks(unsharedPage.id).length, 1);
+    assert.equal(journey.fakes.notion.pageBlocks(unsharedPage.id).length, 1);
     // Everything Visen sent Notion for this generation carried the stored (right) secret.
-    const sent = fakes!.notion.requests.slice(notionRequestsBefore);
+    const sent = journey.fakes.notion.requests.slice(notionRequestsBefore);
     assert.ok(sent.length > 0);
     for (const request of sent) assert.equal(request.headers.authorization, `Bearer ${RIGHT_NOTION_SECRET}`, `${request.method} ${request.path}`);
   });
 
   it('never writes a key to the Visen log, which records the generation', async function () {
-    const { page, server } = workbench!;
+    const { page, server } = journey.workbench;
     // The final notification stays (it has a button); keep it for the picture of the finished state.
     await run(page, 'Visen: Show Log');
     const panel = page.locator('.part.panel');

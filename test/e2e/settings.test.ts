@@ -3,8 +3,7 @@
 // The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
 import * as assert from 'assert';
 import { runCommand, screenshot } from '../harness/codeServer';
-import { AllFakes, startAllFakes } from '../fakes/standalone';
-import { Workbench, activateVisen, openVisenWorkbench, saveDocImage, screenshotOnFailure, visenWebview } from './workbench';
+import { saveDocImage, visenJourney, visenWebview } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
 const RIGHT_NOTION_SECRET = 'secret_fake_notion';
@@ -13,30 +12,10 @@ const GEMINI_KEY = 'AIza-fake-gemini';
 
 describe('settings form through the real UI', function () {
   this.timeout(300_000);
-  let fakes: AllFakes | undefined;
-  let workbench: Workbench | undefined;
-
-  before(async function () {
-    fakes = await startAllFakes({ acceptAnyKey: false, chunkDelayMs: 0 });
-    workbench = await openVisenWorkbench({
-      'visen.notion.apiBaseUrl': fakes.notion.url,
-      'visen.gemini.baseUrl': fakes.gemini.url,
-      'visen.openai.baseUrl': fakes.openai.url,
-    });
-    await activateVisen(workbench.page);
-  });
-
-  afterEach(async function () {
-    await screenshotOnFailure(this, workbench);
-  });
-
-  after(async function () {
-    await workbench?.close();
-    await fakes?.close();
-  });
+  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 0 } });
 
   it('opens from the Command Palette, shows keys as set or not set, checks and stores them on Save', async function () {
-    const { page } = workbench!;
+    const { page } = journey;
     await runCommand(page, 'Visen: Open Settings');
     await page.locator('.editor-group-container .tab', { hasText: 'Visen Settings' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     const form = visenWebview(page);

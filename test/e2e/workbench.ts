@@ -8,6 +8,7 @@ import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import {
   CodeServer, launchBrowser, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, workbenchUrl,
 } from '../harness/codeServer';
+import { AllFakes, AllFakesOptions, startAllFakes } from '../fakes/standalone';
 
 export interface Workbench {
   server: CodeServer;
@@ -42,6 +43,62 @@ export async function openVisenWorkbench(settings: Record<string, unknown> = {})
     await close();
     throw e;
   }
+}
+
+export interface VisenJourney {
+  readonly fakes: AllFakes;
+  readonly workbench: Workbench;
+  readonly page: Page;
+}
+
+export interface VisenJourneyOptions {
+  readonly fakes?: AllFakesOptions;
+  /** User settings besides the stand-ins' addresses. */
+  readonly settings?: Record<string, unknown>;
+  /** Open the Visen view first (which starts Visen and closes its first-run walkthrough); default true. */
+  readonly activate?: boolean;
+}
+
+/**
+ * Mocha hooks for a suite that is one journey through the UI: the loopback stand-ins and a workbench with
+ * Visen pointed at them before the first test, a picture of the window when a test fails, every later
+ * test skipped once one has failed (it would start without the state it needs), and all of it closed at
+ * the end. Call it at the top of a `describe`; the handles are there from the first test on.
+ */
+export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
+  let fakes: AllFakes | undefined;
+  let workbench: Workbench | undefined;
+  let failed = false;
+  before(async function () {
+    fakes = await startAllFakes(options.fakes);
+    workbench = await openVisenWorkbench({
+      'visen.notion.apiBaseUrl': fakes.notion.url,
+      'visen.gemini.baseUrl': fakes.gemini.url,
+      'visen.openai.baseUrl': fakes.openai.url,
+      ...options.settings,
+    });
+    if (options.activate ?? true) await activateVisen(workbench.page);
+  });
+  beforeEach(function () {
+    if (failed) this.skip();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+    await screenshotOnFailure(this, workbench);
+  });
+  after(async function () {
+    await workbench?.close();
+    await fakes?.close();
+  });
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`the journey's ${name} is not open yet (its before hook failed or has not run)`);
+    return value;
+  };
+  return {
+    get fakes() { return ready(fakes, 'stand-ins'); },
+    get workbench() { return ready(workbench, 'workbench'); },
+    get page() { return ready(workbench, 'workbench').page; },
+  };
 }
 
 /** Mocha afterEach hook body: keeps a picture of the window when a test fails. */
