@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from './webviewPage';
 
 /** Where built webview scripts live (esbuild's `webviews` entries) and where their static assets live. */
 export const WEBVIEW_SCRIPT_ROOT = ['dist', 'webview'] as const;
@@ -27,45 +28,17 @@ export interface WebviewHtmlOptions {
   readonly title: string;
 }
 
-/**
- * The page that hosts a webview bundle, under a CSP that allows only this page's own script (by nonce)
- * and resources served from the extension's folders: no inline styles or scripts, no eval, no network.
- * The body is empty; the script builds the DOM. The translations of VS Code's display language ride along
- * as data on <body> (`data-l10n`, read by media/webview/shared/l10n.ts), so the page needs no inline
- * script or extra request to speak it.
- */
+/** The page that hosts a webview bundle (see webviewPage), with this webview's addresses and a fresh nonce. */
 export function webviewHtml({ webview, extensionUri, script, style, baseStyles = [], title }: WebviewHtmlOptions): string {
-  const nonce = randomBytes(16).toString('base64');
-  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT_ROOT, ...script));
-  const styleUris = [...baseStyles, ...(style ? [style] : [])].map((segments) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT, ...segments)));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} https: data:`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  // Undefined when VS Code runs in English or Visen has no bundle for its language: the source strings stand.
-  const l10nBundle = JSON.stringify(vscode.l10n.bundle ?? {});
-  return `<!DOCTYPE html>
-<html lang="${escapeAttribute(vscode.env.language || 'en')}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styleUris.map((uri) => `<link rel="stylesheet" href="${escapeAttribute(uri.toString())}">`).join('\n')}
-<title>${escapeText(title)}</title>
-</head>
-<body data-l10n="${escapeAttribute(l10nBundle)}">
-<script nonce="${nonce}" src="${escapeAttribute(scriptUri.toString())}"></script>
-</body>
-</html>`;
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;');
+  const asUri = (root: readonly string[], segments: readonly string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...root, ...segments)).toString();
+  return webviewPage({
+    nonce: randomBytes(16).toString('base64'),
+    cspSource: webview.cspSource,
+    scriptUri: asUri(WEBVIEW_SCRIPT_ROOT, script),
+    styleUris: [...baseStyles, ...(style ? [style] : [])].map((segments) => asUri(WEBVIEW_STYLE_ROOT, segments)),
+    title,
+    lang: vscode.env.language || 'en',
+    // Undefined when VS Code runs in English or Visen has no bundle for its language: the source strings stand.
+    l10nBundle: vscode.l10n.bundle ?? {},
+  });
 }

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { FormState, HistoryItem, HostMessage, ReplyResults, WebviewMessage } from '../../src/views/connectionProtocol';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState, SettingsWebviewMessage } from '../../src/views/settingsProtocol';
 import { launchBrowser, repoRoot } from '../harness/codeServer';
+import { webviewPage } from '../../src/views/webviewPage';
 
 type Bundle = Record<string, string | { message: string; comment: string[] }>;
 type Form = 'settings' | 'connection';
@@ -197,26 +198,17 @@ function installStub(config: StubConfig): void {
   });
 }
 
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** The page as webviewHtml builds it: strict CSP, script by nonce, the bundle on <body>. */
-function pageHtml(form: Form, bundle: Bundle, lang: string): string {
-  const nonce = 'l10n-test-nonce';
-  return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; script-src 'nonce-${nonce}'">
-<link rel="stylesheet" href="/media/webview/shared/form.css">
-<link rel="stylesheet" href="/media/webview/${form}.css">
-<title>Visen</title>
-</head>
-<body data-l10n="${escapeAttribute(JSON.stringify(bundle))}">
-<script nonce="${nonce}" src="/dist/webview/${form}.js"></script>
-</body>
-</html>`;
+/** The page exactly as Visen's webview panels build it, with this server's addresses. */
+function pageHtml(form: Form, bundle: Bundle, lang: string, origin: string): string {
+  return webviewPage({
+    nonce: 'l10n-test-nonce',
+    cspSource: origin,
+    scriptUri: `${origin}/dist/webview/${form}.js`,
+    styleUris: [`${origin}/media/webview/shared/form.css`, `${origin}/media/webview/${form}.css`],
+    title: 'Visen',
+    lang,
+    l10nBundle: bundle,
+  });
 }
 
 /** Serves the pages and the built assets, from the repository, on a loopback port. */
@@ -228,7 +220,12 @@ function serve(): Promise<{ url: string; close(): Promise<void> }> {
     if (page) {
       const locale = url.searchParams.get('l10n') ?? 'en';
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(pageHtml(page[1] as Form, bundles[locale], locale === 'pseudo' ? 'qps-ploc' : 'en'));
+      res.end(pageHtml(page[1] as Form, bundles[locale], locale === 'pseudo' ? 'qps-ploc' : 'en', `http://${req.headers.host}`));
+      return;
+    }
+    if (url.pathname === '/favicon.ico') {
+      // A browser tab asks for one (the page's CSP lets images come from this server); a webview does not.
+      res.writeHead(204).end();
       return;
     }
     const asset = /^\/(dist\/webview\/\w+\.js|media\/webview\/(?:shared\/)?\w+\.css)$/.exec(url.pathname);
