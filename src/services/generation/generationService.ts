@@ -77,12 +77,18 @@ export class GenerationService {
     const client = await this.deps.notion();
     const engine = await this.deps.engine(options.engine);
     const page = await new NotionPages(client).resolvePage(options.connection.target.id);
+    const outcome = await this.generate(client, engine, page, options);
+    return this.afterGeneration(options.connection, outcome, page.title);
+  }
+
+  /** Streams the connection's prompt into `page` (`mode` overrides the options' write mode). */
+  private generate(client: Client, engine: Engine, page: NotionPageRef, options: RunOptions, mode = options.mode): Promise<GenerationOutcome> {
     const generator = new Generator(new PageWriter(client), this.deps.generations, this.deps.logger);
-    const outcome = await generator.run({
+    return generator.run({
       page,
       connectionId: options.connection.id,
       prompt: options.prompt,
-      mode: options.mode,
+      mode,
       engine,
       model: options.model,
       instructions: options.instructions,
@@ -90,7 +96,6 @@ export class GenerationService {
       onProgress: options.onProgress,
       onText: options.onText,
     });
-    return this.afterGeneration(options.connection, outcome, page.title);
   }
 
   /**
@@ -135,19 +140,8 @@ export class GenerationService {
     if (options.preview && !(await options.preview(preview))) return undefined;
     const row = await databases.createRow(connection.dataSourceId, properties);
     const page = { id: row.id, title: display(answer[title.name]) || 'Untitled', url: row.url };
-    const generator = new Generator(new PageWriter(client), this.deps.generations, this.deps.logger);
-    const outcome = await generator.run({
-      page,
-      connectionId: connection.id,
-      prompt: options.prompt,
-      mode: 'append',
-      engine,
-      model: options.model,
-      instructions: options.instructions,
-      signal: options.signal,
-      onProgress: options.onProgress,
-      onText: options.onText,
-    });
+    // A new row is empty: its body is appended.
+    const outcome = await this.generate(client, engine, page, options, 'append');
     const usage = outcome.record.usage ?? { inputTokens: 0, outputTokens: 0 };
     outcome.record.usage = {
       inputTokens: usage.inputTokens + (completion.usage?.inputTokens ?? 0),
