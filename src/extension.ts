@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connections';
 import { registerConnectionsDatabaseCommands } from './commands/connectionsDatabase';
@@ -29,8 +30,12 @@ import { VisenContextKeys } from './views/contextKeys';
 import { WalkthroughProgress, openWalkthroughOnFirstRun } from './views/walkthrough';
 import { registerUsageStatusBar } from './views/usageStatusBar';
 
-/** Each engine is its own bundle next to this one, required on first use only. */
-const loadEngineBundle = (kind: EngineKind): EngineModule => require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
+/** Each engine is its own bundle next to this one, required on first use only, with its own copy of @vscode/l10n. */
+function loadEngineBundle(kind: EngineKind): EngineModule {
+  const engine = require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
+  engine.configureL10n(vscode.l10n.bundle ?? {});
+  return engine;
+}
 
 /** What activation hands to extension-host tests (only when VS Code runs Visen under test). */
 export interface VisenTestApi extends CommandDeps {
@@ -41,6 +46,8 @@ export interface VisenTestApi extends CommandDeps {
 }
 
 export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
+  // VS Code loads the bundle for vscode.l10n; the vscode-free services read it through @vscode/l10n.
+  l10n.config({ contents: vscode.l10n.bundle ?? {} });
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
   const connections = new ConnectionRepository(store, log);

@@ -203,9 +203,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
           return { ok: false, problem: 'isDatabase', message: `${error.message} ${vscode.l10n.t('Or choose Notion Database as the type.')}` };
         case 'notPage':
           return { ok: false, problem: 'notNotion', message: error.message };
-        case 'validation':
-          if (/is a Notion page, not a database/.test(error.message)) return { ok: false, problem: 'isPage', message: error.message };
-          return { ok: false, problem: 'other', message: error.message };
+        case 'isPage':
+          return { ok: false, problem: 'isPage', message: error.message };
         default:
           return { ok: false, problem: 'other', message: error.message };
       }

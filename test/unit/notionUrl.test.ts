@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   formatNotionId,
-  NOTION_URL_MESSAGES,
+  notionUrlMessage,
   NotionTarget,
   NotionUrlProblem,
   notionUrlForId,
@@ -106,19 +106,19 @@ describe('parseNotionUrl', () => {
   describe('rejects', () => {
     for (const [name, input, reason] of invalid) {
       it(`${name} as ${reason}`, () => {
-        assert.deepEqual(parseNotionUrl(input), { ok: false, reason, message: NOTION_URL_MESSAGES[reason] });
+        assert.deepEqual(parseNotionUrl(input), { ok: false, reason, message: notionUrlMessage(reason) });
       });
     }
   });
 
   it('uses the wording the UI promises', () => {
-    assert.equal(NOTION_URL_MESSAGES.empty, 'Paste a Notion page URL or id.');
+    assert.equal(notionUrlMessage('empty'), 'Paste a Notion page URL or id.');
     assert.equal(
-      NOTION_URL_MESSAGES.notNotion,
+      notionUrlMessage('notNotion'),
       'That is not a Notion link: expected notion.so, notion.com or a notion.site address.',
     );
     assert.equal(
-      NOTION_URL_MESSAGES.noId,
+      notionUrlMessage('noId'),
       'This Notion link does not point to a page or database: open the page in Notion and use Share → Copy link.',
     );
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 import type { TokenUsage } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
@@ -49,6 +50,7 @@ export class ConnectionRepository {
   async create(init: NewConnection): Promise<Connection> {
     const connection: Connection = {
       id: randomUUID(),
+      // The name is mirrored to the connections database in Notion: Notion's word, not translated.
       name: init.name.trim() || init.target.title || 'Untitled',
       type: init.type,
       target: init.target,
@@ -62,7 +64,7 @@ export class ConnectionRepository {
   /** Inserts or replaces by id. */
   async put(connection: Connection): Promise<void> {
     const checked = parseConnection(connection);
-    if (!checked.ok) throw new Error(`Visen refused to save a connection: ${checked.problem}`);
+    if (!checked.ok) throw new Error(l10n.t('Visen refused to save a connection: {0}', checked.problem));
     const { raw } = this.load();
     const index = raw.findIndex((entry) => (entry as { id?: unknown })?.id === connection.id);
     if (index >= 0) raw[index] = checked.connection;

@@ -53,6 +53,11 @@ export interface EngineOptions {
 /** What each lazily loaded engine module exports. */
 export interface EngineModule {
   createEngine(options: EngineOptions): Engine;
+  /**
+   * Hands the module the translations VS Code loaded for the extension (`vscode.l10n.bundle`): each
+   * engine bundle carries its own copy of @vscode/l10n, which nothing else configures.
+   */
+  configureL10n(contents: Record<string, string>): void;
 }
 
 export type EngineErrorKind =

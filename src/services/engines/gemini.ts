@@ -1,4 +1,5 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
+import * as l10n from '@vscode/l10n';
 import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
 
 /**
@@ -53,10 +54,10 @@ class GeminiEngine implements Engine {
         const text = chunk.text;
         if (text) yield text;
         if (reason === 'SAFETY' || reason === 'PROHIBITED_CONTENT' || reason === 'BLOCKLIST' || reason === 'RECITATION') {
-          throw new EngineError('safety', `Gemini stopped the answer (${reason}). Rephrase the prompt and try again.`);
+          throw new EngineError('safety', l10n.t('Gemini stopped the answer ({0}). Rephrase the prompt and try again.', reason));
         }
         if (chunk.promptFeedback?.blockReason) {
-          throw new EngineError('safety', `Gemini blocked the prompt (${chunk.promptFeedback.blockReason}). Rephrase it and try again.`);
+          throw new EngineError('safety', l10n.t('Gemini blocked the prompt ({0}). Rephrase it and try again.', chunk.promptFeedback.blockReason));
         }
       }
       signal.throwIfAborted();
@@ -78,7 +79,7 @@ class GeminiEngine implements Engine {
       });
       const reason = response.candidates?.[0]?.finishReason;
       if (reason === 'SAFETY' || reason === 'PROHIBITED_CONTENT' || reason === 'BLOCKLIST' || response.promptFeedback?.blockReason) {
-        throw new EngineError('safety', 'Gemini blocked this prompt or its answer. Rephrase it and try again.');
+        throw new EngineError('safety', l10n.t('Gemini blocked this prompt or its answer. Rephrase it and try again.'));
       }
       const usage = response.usageMetadata
         ? { inputTokens: response.usageMetadata.promptTokenCount ?? 0, outputTokens: (response.usageMetadata.candidatesTokenCount ?? 0) + (response.usageMetadata.thoughtsTokenCount ?? 0) }
@@ -126,7 +127,7 @@ interface GoogleErrorBody {
 function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
   if (EngineError.is(error)) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new EngineError('cancelled', 'Generation was cancelled.');
+    return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
   }
   if (error instanceof ApiError) {
     let body: GoogleErrorBody = {};
@@ -142,9 +143,9 @@ function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
     return new EngineError(kind, geminiMessage(kind, detail), error.status);
   }
   if (error instanceof Error && /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network/i.test(`${error.message} ${String(error.cause ?? '')}`)) {
-    return new EngineError('network', 'Could not reach Gemini. Check your connection or the visen.gemini.baseUrl setting.');
+    return new EngineError('network', l10n.t('Could not reach Gemini. Check your connection or the visen.gemini.baseUrl setting.'));
   }
-  return new EngineError('unknown', `Gemini failed: ${error instanceof Error ? error.message : String(error)}`);
+  return new EngineError('unknown', l10n.t('Gemini failed: {0}', error instanceof Error ? error.message : String(error)));
 }
 
 function classify(httpStatus: number, status: string, reasons: string[], message: string): EngineErrorKind {
@@ -158,13 +159,15 @@ function classify(httpStatus: number, status: string, reasons: string[], message
 
 function geminiMessage(kind: EngineErrorKind, detail: string): string {
   switch (kind) {
-    case 'auth': return 'Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.';
-    case 'quota': return 'Your Gemini quota is used up. Check your plan in Google AI Studio, or switch engine.';
-    case 'rateLimit': return 'Gemini is rate limiting your key. Wait a minute and try again.';
-    case 'notFound': return `Gemini does not know this model. Run "Visen: Select Model" to pick one your key can use. (${detail})`;
-    case 'server': return 'Gemini had a server error. Try again in a moment.';
-    default: return `Gemini refused the request: ${detail}`;
+    case 'auth': return l10n.t('Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.');
+    case 'quota': return l10n.t('Your Gemini quota is used up. Check your plan in Google AI Studio, or switch engine.');
+    case 'rateLimit': return l10n.t('Gemini is rate limiting your key. Wait a minute and try again.');
+    case 'notFound': return l10n.t('Gemini does not know this model. Run "Visen: Select Model" to pick one your key can use. ({0})', detail);
+    case 'server': return l10n.t('Gemini had a server error. Try again in a moment.');
+    default: return l10n.t('Gemini refused the request: {0}', detail);
   }
 }
 
 export const createEngine: EngineModule['createEngine'] = (options) => new GeminiEngine(options);
+
+export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

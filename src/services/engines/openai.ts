@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
 import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
 
@@ -35,7 +36,7 @@ class OpenAIEngine implements Engine {
         const text = choice?.delta?.content;
         if (text) yield text;
         if (choice?.finish_reason === 'content_filter') {
-          throw new EngineError('safety', 'OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.');
+          throw new EngineError('safety', l10n.t('OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.'));
         }
       }
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
@@ -59,7 +60,7 @@ class OpenAIEngine implements Engine {
       );
       const choice = response.choices[0];
       if (choice?.finish_reason === 'content_filter') {
-        throw new EngineError('safety', 'OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.');
+        throw new EngineError('safety', l10n.t('OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.'));
       }
       const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
       return { text: choice?.message?.content ?? '', usage };
@@ -100,17 +101,17 @@ const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|rea
 function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
   if (EngineError.is(error)) return error;
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
-    return new EngineError('cancelled', 'Generation was cancelled.');
+    return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new EngineError('network', 'Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.');
+    return new EngineError('network', l10n.t('Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.'));
   }
   if (error instanceof OpenAI.APIError) {
     const detail = error.error && typeof error.error === 'object' && 'message' in error.error ? String((error.error as { message: unknown }).message) : error.message;
     const kind = classify(error.status, error.code ?? undefined);
     return new EngineError(kind, openAIMessage(kind, detail), error.status);
   }
-  return new EngineError('unknown', `OpenAI failed: ${error instanceof Error ? error.message : String(error)}`);
+  return new EngineError('unknown', l10n.t('OpenAI failed: {0}', error instanceof Error ? error.message : String(error)));
 }
 
 function classify(status: number | undefined, code: string | undefined): EngineErrorKind {
@@ -126,13 +127,15 @@ function classify(status: number | undefined, code: string | undefined): EngineE
 
 function openAIMessage(kind: EngineErrorKind, detail: string): string {
   switch (kind) {
-    case 'auth': return 'OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.';
-    case 'quota': return 'Your OpenAI quota is used up. Add credit in the OpenAI platform billing page, or switch engine.';
-    case 'rateLimit': return 'OpenAI is rate limiting your key. Wait a minute and try again.';
-    case 'notFound': return `The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. (${detail})`;
-    case 'server': return 'The OpenAI server had an error. Try again in a moment.';
-    default: return `OpenAI refused the request: ${detail}`;
+    case 'auth': return l10n.t('OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.');
+    case 'quota': return l10n.t('Your OpenAI quota is used up. Add credit in the OpenAI platform billing page, or switch engine.');
+    case 'rateLimit': return l10n.t('OpenAI is rate limiting your key. Wait a minute and try again.');
+    case 'notFound': return l10n.t('The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. ({0})', detail);
+    case 'server': return l10n.t('The OpenAI server had an error. Try again in a moment.');
+    default: return l10n.t('OpenAI refused the request: {0}', detail);
   }
 }
 
 export const createEngine: EngineModule['createEngine'] = (options) => new OpenAIEngine(options);
+
+export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

@@ -1,4 +1,5 @@
 import type { Client } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import type { Connection } from '../connections/connection';
 import type { ConnectionRepository } from '../connections/connectionRepository';
 import type { ConnectionSync } from '../connections/connectionSync';
@@ -105,7 +106,7 @@ export class GenerationService {
    */
   async runNewEntry(options: RunOptions & { preview?: (values: PreviewValue[]) => Promise<boolean> }): Promise<RunResult | undefined> {
     const connection = options.connection;
-    if (!connection.dataSourceId) throw new Error(`Choose the data source of "${connection.name}" first.`);
+    if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
     const client = await this.deps.notion();
     const engine = await this.deps.engine(options.engine);
     const databases = new NotionDatabases(client);
@@ -123,7 +124,7 @@ export class GenerationService {
     try {
       answer = JSON.parse(completion.text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '')) as Record<string, unknown>;
     } catch {
-      throw new PropertyValueError('The engine did not answer with the property values as JSON. Try again, or map fewer properties.');
+      throw new PropertyValueError(l10n.t('The engine did not answer with the property values as JSON. Try again, or map fewer properties.'));
     }
     const properties: Record<string, unknown> = {};
     const preview: PreviewValue[] = [];
@@ -136,10 +137,10 @@ export class GenerationService {
         problems.push(`${property.name}: ${(error as Error).message}`);
       }
     }
-    if (problems.length) throw new PropertyValueError(`Some values do not fit their property: ${problems.join(' ')}`);
+    if (problems.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0}', problems.join(' ')));
     if (options.preview && !(await options.preview(preview))) return undefined;
     const row = await databases.createRow(connection.dataSourceId, properties);
-    const page = { id: row.id, title: display(answer[title.name]) || 'Untitled', url: row.url };
+    const page = { id: row.id, title: display(answer[title.name]) || l10n.t('Untitled'), url: row.url };
     // A new row is empty: its body is appended.
     const outcome = await this.generate(client, engine, page, options, 'append');
     const usage = outcome.record.usage ?? { inputTokens: 0, outputTokens: 0 };
@@ -158,7 +159,7 @@ export class GenerationService {
 
   /** Puts the page back as it was before the generation. */
   async undo(record: GenerationRecord): Promise<void> {
-    if (!record.snapshot || record.snapshot.truncated) throw new Error('No full copy of the page was kept for this generation.');
+    if (!record.snapshot || record.snapshot.truncated) throw new Error(l10n.t('No full copy of the page was kept for this generation.'));
     await new PageWriter(await this.deps.notion()).replace(record.page.id, record.snapshot.markdown);
     await this.deps.generations.save({ ...record, undoneAt: new Date().toISOString() });
   }

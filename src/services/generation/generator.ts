@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 import { Engine, EngineError } from '../engines/engine';
 import type { Logger } from '../logger';
 import { NotionError, toNotionError } from '../notion/notionErrors';
@@ -161,7 +162,7 @@ export class Generator {
    */
   async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
-    if (!record) throw new Error('This generation is no longer in the history.');
+    if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
     const blocks = splitMarkdownBlocks(record.markdown);
     const remaining = blocks.slice(record.writtenBlocks);
     const counts = new NotionBlockTally(record, blocks);

@@ -1,5 +1,6 @@
 import { Client, isFullDatabase, isFullPage, iteratePaginatedAPI } from '@notionhq/client';
 import type { PageObjectResponse } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionType } from '../connections/connection';
 import { CONNECTION_TYPE_LABELS } from '../connections/connection';
 import { NotionError, toNotionError } from './notionErrors';
@@ -81,15 +82,15 @@ export class ConnectionsDatabase {
     try {
       database = await this.client.databases.retrieve({ database_id: parsed.target.id });
     } catch (error) {
-      const problem = toNotionError(error, 'this database');
+      const problem = toNotionError(error, 'database');
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
-        throw new NotionError(problem.problem, `Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration.`);
+        throw new NotionError(problem.problem, l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
       }
       throw problem;
     }
-    if (!isFullDatabase(database)) throw new NotionError('notShared', 'Notion returned only part of this database. Share it with your integration.');
+    if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
     const source = database.data_sources[0];
-    if (!source) throw new NotionError('validation', 'This database has no data source Visen can write to.');
+    if (!source) throw new NotionError('validation', l10n.t('This database has no data source Visen can write to.'));
     const dataSource = await this.call(() => this.client.dataSources.retrieve({ data_source_id: source.id }));
     const properties = 'properties' in dataSource ? (dataSource.properties as Record<string, { type: string }>) : {};
     const missing: string[] = [];
@@ -102,7 +103,7 @@ export class ConnectionsDatabase {
     return {
       databaseId: database.id,
       dataSourceId: source.id,
-      title: database.title.map((t) => t.plain_text).join('') || 'Untitled',
+      title: database.title.map((t) => t.plain_text).join('') || l10n.t('Untitled'),
       url: database.url,
       missing,
       wrongType,
@@ -132,7 +133,7 @@ export class ConnectionsDatabase {
         initial_data_source: { properties: properties as never },
       }),
     );
-    if (!isFullDatabase(database) || !database.data_sources[0]) throw new NotionError('unknown', 'Notion created the database but did not return its data source.');
+    if (!isFullDatabase(database) || !database.data_sources[0]) throw new NotionError('unknown', l10n.t('Notion created the database but did not return its data source.'));
     return { databaseId: database.id, dataSourceId: database.data_sources[0].id, title, url: database.url, missing: [], wrongType: [] };
   }
 
@@ -173,7 +174,7 @@ export class ConnectionsDatabase {
         if (isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash) rows.push(readRow(page as PageObjectResponse));
       }
     } catch (error) {
-      throw toNotionError(error, 'the connections database');
+      throw toNotionError(error, 'connectionsDatabase');
     }
     return rows;
   }
@@ -212,7 +213,7 @@ export class ConnectionsDatabase {
     try {
       return await request();
     } catch (error) {
-      throw toNotionError(error, 'the connections database');
+      throw toNotionError(error, 'connectionsDatabase');
     }
   }
 }

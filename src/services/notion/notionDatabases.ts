@@ -1,5 +1,6 @@
 import { Client, isFullDatabase, isFullPage, iteratePaginatedAPI } from '@notionhq/client';
 import type { PageObjectResponse } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
 import { pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
@@ -44,20 +45,21 @@ export class NotionDatabases {
     if (!parsed.ok) throw new NotionError('validation', parsed.message);
     try {
       const database = await this.client.databases.retrieve({ database_id: parsed.target.id });
-      if (!isFullDatabase(database)) throw new NotionError('notShared', 'Notion returned only part of this database. Share it with your integration.');
+      if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
       return {
         id: database.id,
+        // Names the database's connection, which is mirrored to Notion: Notion's word, not translated.
         title: database.title.map((t) => t.plain_text).join('') || 'Untitled',
         url: database.url,
-        dataSources: database.data_sources.map((s) => ({ id: s.id, name: s.name || 'Untitled' })),
+        dataSources: database.data_sources.map((s) => ({ id: s.id, name: s.name || l10n.t('Untitled') })),
       };
     } catch (error) {
-      const problem = toNotionError(error, 'this database');
+      const problem = toNotionError(error, 'database');
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
         // A page link is the commonest mistake: say so.
         const page = await this.client.pages.retrieve({ page_id: parsed.target.id }).catch(() => undefined);
-        if (page && isFullPage(page)) throw new NotionError('notPage', `"${pageTitle(page)}" is a page, not a database. Open the database as a full page in Notion and copy that link.`);
-        throw new NotionError('notShared', `Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration.`);
+        if (page && isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
+        throw new NotionError('notShared', l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
       }
       throw problem;
     }
@@ -72,7 +74,7 @@ export class NotionDatabases {
     });
     const title = properties.find((p) => p.type === 'title')?.name ?? 'Name';
     const name = 'title' in source && Array.isArray(source.title) ? source.title.map((t) => t.plain_text).join('') : '';
-    return { id, name: name || 'Untitled', properties, titleProperty: title };
+    return { id, name: name || l10n.t('Untitled'), properties, titleProperty: title };
   }
 
   /** Rows in the data source's order, every page of results. */
@@ -87,13 +89,13 @@ export class NotionDatabases {
       }
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw toNotionError(error, 'this database');
+      throw toNotionError(error, 'database');
     }
   }
 
   async row(pageId: string): Promise<DatabaseRow> {
     const page = await this.call(() => this.client.pages.retrieve({ page_id: pageId }));
-    if (!isFullPage(page)) throw new NotionError('notShared', 'Notion returned only part of this row.');
+    if (!isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this row.'));
     return readRow(page)!;
   }
 
@@ -113,7 +115,7 @@ export class NotionDatabases {
     try {
       return await request();
     } catch (error) {
-      throw toNotionError(error, 'this row');
+      throw toNotionError(error, 'row');
     }
   }
 }

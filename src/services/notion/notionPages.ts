@@ -1,5 +1,6 @@
 import { Client, isFullDatabase, isFullPage } from '@notionhq/client';
 import type { PageObjectResponse } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
 import { notionUrlForId, parseNotionUrl } from './notionUrl';
 
@@ -23,8 +24,8 @@ export class NotionPages {
   async identity(): Promise<NotionIdentity> {
     try {
       const me = await this.client.users.me({});
-      const workspaceName = me.type === 'bot' ? me.bot.workspace_name ?? 'your workspace' : 'your workspace';
-      return { botName: me.name ?? 'your integration', workspaceName };
+      const workspaceName = (me.type === 'bot' ? me.bot.workspace_name : undefined) ?? l10n.t('your workspace');
+      return { botName: me.name ?? l10n.t('your integration'), workspaceName };
     } catch (error) {
       throw toNotionError(error);
     }
@@ -41,8 +42,8 @@ export class NotionPages {
     if (kind === 'database') throw databaseGiven(await this.databaseTitle(id));
     try {
       const page = await this.client.pages.retrieve({ page_id: id });
-      if (!isFullPage(page)) throw new NotionError('notShared', 'Notion returned only part of this page. Share it with your integration and try again.');
-      if (page.in_trash) throw new NotionError('notPage', `"${pageTitle(page)}" is in Notion's trash. Restore it first, or choose another page.`);
+      if (!isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
+      if (page.in_trash) throw new NotionError('notPage', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another page.', pageTitle(page)));
       return { id: page.id, title: pageTitle(page), url: page.url };
     } catch (error) {
       const problem = toNotionError(error);
@@ -65,17 +66,17 @@ export class NotionPages {
     const { id } = parsed.target;
     try {
       const database = await this.client.databases.retrieve({ database_id: id });
-      if (!isFullDatabase(database)) throw new NotionError('notShared', 'Notion returned only part of this database. Share it with your integration and try again.');
+      if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration and try again.'));
       const title = plain(database.title) || 'Untitled';
-      if (database.in_trash) throw new NotionError('validation', `"${title}" is in Notion's trash. Restore it first, or choose another database.`);
+      if (database.in_trash) throw new NotionError('validation', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another database.', title));
       return { id: database.id, title, url: database.url };
     } catch (error) {
-      const problem = toNotionError(error, 'this database');
+      const problem = toNotionError(error, 'database');
       // Notion answers the databases endpoint for a page id with 400 (or 404): look before saying "not shared".
       if (problem.problem !== 'unauthorized' && !(error instanceof NotionError)) {
         const page = await this.client.pages.retrieve({ page_id: id }).catch(() => undefined);
         if (page && isFullPage(page)) {
-          throw new NotionError('validation', `"${pageTitle(page)}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.`);
+          throw new NotionError('isPage', l10n.t('"{0}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.', pageTitle(page)));
         }
       }
       throw problem;
@@ -94,9 +95,15 @@ export class NotionPages {
 }
 
 function databaseGiven(title: string | undefined): NotionError {
-  return new NotionError('isDatabase', `${title ? `"${title}"` : 'This link'} is a Notion database, not a page. Open one of its pages in Notion and use its link, or choose another page.`);
+  return new NotionError(
+    'isDatabase',
+    title
+      ? l10n.t('"{0}" is a Notion database, not a page. Open one of its pages in Notion and use its link, or choose another page.', title)
+      : l10n.t('This link is a Notion database, not a page. Open one of its pages in Notion and use its link, or choose another page.'),
+  );
 }
 
+/** The page's title; "Untitled", Notion's own word, names untitled pages in connections that are mirrored to Notion. */
 export function pageTitle(page: PageObjectResponse): string {
   for (const property of Object.values(page.properties)) {
     if (property.type === 'title') return plain(property.title) || 'Untitled';

@@ -7,6 +7,7 @@
  * 32 hex characters anywhere" (accepting non-Notion hosts) and returns the database instead of the
  * peeked page for `/ws/Tasks-<db>?v=…&p=<page>` links.
  */
+import * as l10n from '@vscode/l10n';
 
 export type NotionTarget = {
   /** Dashed lowercase UUID, 8-4-4-4-12. */
@@ -25,12 +26,19 @@ export type NotionUrlResult =
   | { ok: true; target: NotionTarget }
   | { ok: false; reason: NotionUrlProblem; message: string };
 
-export const NOTION_URL_MESSAGES: Readonly<Record<NotionUrlProblem, string>> = {
-  empty: 'Paste a Notion page URL or id.',
-  notNotion: 'That is not a Notion link: expected notion.so, notion.com or a notion.site address.',
-  noId: 'This Notion link does not point to a page or database: open the page in Notion and use Share → Copy link.',
-  malformed: 'That is not a valid Notion link or id: a Notion id has 32 hexadecimal characters (0-9, a-f).',
-};
+/** What to tell the person who pasted input that failed for this reason, in VS Code's display language. */
+export function notionUrlMessage(reason: NotionUrlProblem): string {
+  switch (reason) {
+    case 'empty':
+      return l10n.t('Paste a Notion page URL or id.');
+    case 'notNotion':
+      return l10n.t('That is not a Notion link: expected notion.so, notion.com or a notion.site address.');
+    case 'noId':
+      return l10n.t('This Notion link does not point to a page or database: open the page in Notion and use Share → Copy link.');
+    case 'malformed':
+      return l10n.t('That is not a valid Notion link or id: a Notion id has 32 hexadecimal characters (0-9, a-f).');
+  }
+}
 
 const NOTION_DOMAINS = ['notion.so', 'notion.com', 'notion.site'];
 const HEX32 = /^[0-9a-f]{32}$/i;
@@ -76,7 +84,7 @@ function normaliseId(text: string): string | undefined {
 }
 
 function fail(reason: NotionUrlProblem): NotionUrlResult {
-  return { ok: false, reason, message: NOTION_URL_MESSAGES[reason] };
+  return { ok: false, reason, message: notionUrlMessage(reason) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Client } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import { toNotionError } from './notionErrors';
 
 /** The page's markdown as it was before a generation touched it. */
@@ -58,7 +59,7 @@ export class PageWriter {
         body: { ...body, markdown_version: 'v2' },
       });
       if (result.object === 'async_task') {
-        throw new Error('Notion accepted the write as a background task, which Visen does not request.');
+        throw new Error(l10n.t('Notion accepted the write as a background task, which Visen does not request.'));
       }
     } catch (error) {
       throw toNotionError(error);

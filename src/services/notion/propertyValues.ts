@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { JsonSchema } from '../engines/engine';
 
 /** The property types Visen can fill, with the schema a property of that type has in a data source. */
@@ -45,14 +46,14 @@ export function coerceProperty(property: PropertySchema, raw: unknown, options: 
     case 'number': {
       if (typeof raw === 'number' && Number.isFinite(raw)) return { number: raw };
       const match = /-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?/i.exec(text);
-      if (!match) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a number.`);
+      if (!match) throw new PropertyValueError(l10n.t('"{0}" is not a number.', text.slice(0, 60)));
       return { number: Number(match[0].replace(/,/g, '')) };
     }
     case 'checkbox': {
       if (typeof raw === 'boolean') return { checkbox: raw };
       if (/^(yes|true|y|1|✓|✔|x|checked|done)\.?$/i.test(text)) return { checkbox: true };
       if (/^(no|false|n|0|unchecked|not done|)\.?$/i.test(text)) return { checkbox: false };
-      throw new PropertyValueError(`"${text.slice(0, 60)}" is neither yes nor no.`);
+      throw new PropertyValueError(l10n.t('"{0}" is neither yes nor no.', text.slice(0, 60)));
     }
     case 'select':
     case 'status': {
@@ -71,23 +72,23 @@ export function coerceProperty(property: PropertySchema, raw: unknown, options: 
     case 'date': {
       const iso = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/.exec(text)?.[0];
       const parsed = iso ?? (Number.isNaN(Date.parse(text)) ? undefined : new Date(Date.parse(text)).toISOString().slice(0, 10));
-      if (!parsed) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a date.`);
+      if (!parsed) throw new PropertyValueError(l10n.t('"{0}" is not a date.', text.slice(0, 60)));
       return { date: { start: parsed } };
     }
     case 'url': {
       const url = /https?:\/\/[^\s<>"')\]]+/.exec(text)?.[0];
-      if (!url) throw new PropertyValueError(`"${text.slice(0, 60)}" is not a link.`);
+      if (!url) throw new PropertyValueError(l10n.t('"{0}" is not a link.', text.slice(0, 60)));
       return { url: url.slice(0, 2000) };
     }
     case 'email': {
       const email = /[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"'.]+/.exec(text)?.[0];
-      if (!email) throw new PropertyValueError(`"${text.slice(0, 60)}" is not an email address.`);
+      if (!email) throw new PropertyValueError(l10n.t('"{0}" is not an email address.', text.slice(0, 60)));
       return { email: email.slice(0, 200) };
     }
     case 'phone_number':
       return { phone_number: text.slice(0, 200) };
     default:
-      throw new PropertyValueError(`Visen cannot fill ${property.type} properties.`);
+      throw new PropertyValueError(l10n.t('Visen cannot fill {0} properties.', property.type));
   }
 }
 
@@ -100,8 +101,11 @@ function matchOption(property: PropertySchema, value: string, options: CoerceOpt
   const existing = property.options?.find((o) => o.toLowerCase() === value.toLowerCase());
   if (existing) return existing;
   if (options.allowNewOptions && !mustExist) return value.replace(/,/g, ' ').slice(0, 100);
-  const known = property.options?.length ? ` Options: ${property.options.join(', ')}.` : '';
-  throw new PropertyValueError(`"${value.slice(0, 60)}" is not an option of ${property.name}.${known}`);
+  throw new PropertyValueError(
+    property.options?.length
+      ? l10n.t('"{0}" is not an option of {1}. Options: {2}.', value.slice(0, 60), property.name, property.options.join(', '))
+      : l10n.t('"{0}" is not an option of {1}.', value.slice(0, 60), property.name),
+  );
 }
 
 /** The JSON schema of the values the model should give for these properties. */
