@@ -229,12 +229,16 @@ async function askTemplate(deps: CommandDeps, source: DataSourceInfo, connection
 }
 
 function previewDocument(source: DataSourceInfo, target: FillTarget, preview: Awaited<ReturnType<DatabaseFiller['preview']>>): string {
-  const what = target.kind === 'property' ? `property "${target.property.name}"` : `page body (${target.mode})`;
-  const lines = [`# Preview: ${source.name} → ${what}`, '', 'Nothing has been written yet.', ''];
+  const heading = target.kind === 'property'
+    ? vscode.l10n.t('Preview: {0} → property "{1}"', source.name, target.property.name)
+    : target.mode === 'replace'
+      ? vscode.l10n.t('Preview: {0} → page body (replace)', source.name)
+      : vscode.l10n.t('Preview: {0} → page body (append)', source.name);
+  const lines = [`# ${heading}`, '', vscode.l10n.t('Nothing has been written yet.'), ''];
   for (const result of preview) {
-    lines.push(`## ${result.row.title || 'Untitled'}`, '');
+    lines.push(`## ${result.row.title || vscode.l10n.t('Untitled')}`, '');
     if (result.prompt) lines.push(`> ${result.prompt.replace(/\n/g, '\n> ')}`, '');
-    lines.push(result.status === 'failed' ? `**Would fail:** ${result.error}` : (result.output ?? ''), '');
+    lines.push(result.status === 'failed' ? `**${vscode.l10n.t('Would fail:')}** ${result.error}` : (result.output ?? ''), '');
   }
   return lines.join('\n');
 }
