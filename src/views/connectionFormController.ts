@@ -287,7 +287,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       const view = this.outcomeView(result);
       await this.finishRun(runId, result.syncError ? { ...view, warning: vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message) } : view);
     } catch (error) {
-      await this.finishRun(runId, this.errorView(error));
+      await this.finishRun(runId, this.errorView(error, engine));
     } finally {
       if (this.abort === abort) this.abort = undefined;
     }
@@ -319,7 +319,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     try {
       await this.finishRun(runId, this.outcomeView(await this.deps.generation.retryWrite(record.id, abort.signal)));
     } catch (error) {
-      await this.finishRun(runId, this.errorView(error));
+      await this.finishRun(runId, this.errorView(error, record.engine));
     } finally {
       if (this.abort === abort) this.abort = undefined;
     }
@@ -423,18 +423,18 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
           canRetry: true,
         };
       default: {
-        const view = this.errorView(error ?? new Error(record.error ?? vscode.l10n.t('Generation failed.')));
+        const view = this.errorView(error ?? new Error(record.error ?? vscode.l10n.t('Generation failed.')), record.engine);
         return { ...view, ...base };
       }
     }
   }
 
-  private errorView(error: unknown): ResultView {
+  /** `engine`: the engine the run used, whose key a rejected-key error offers to set. */
+  private errorView(error: unknown, engine: EngineKind): ResultView {
     if (isMissingKey(error)) {
       return { status: 'missingKey', message: error.message, action: toAction(error.command, error.action), canOpen: false, canRetry: false };
     }
     if (EngineError.is(error) && error.kind === 'auth') {
-      const engine = /openai/i.test(error.message) ? 'openai' : 'gemini';
       return { status: 'failed', message: error.message, action: this.engineKeyAction(engine), canOpen: false, canRetry: false };
     }
     if (EngineError.is(error) && error.kind === 'cancelled') {

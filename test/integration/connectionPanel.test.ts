@@ -271,6 +271,20 @@ describe('Connection form (webview panel host)', () => {
       assert.strictEqual(stage.gemini.requests.length, 0);
     });
 
+    it('offers to set the key of the engine that rejected it', async () => {
+      for (const [engine, key, model, command, label] of [
+        ['openai', 'visen.openai.apiKey', 'gpt-4.1-mini', 'visen.setOpenAIKey', 'Set OpenAI API Key'],
+        ['gemini', 'visen.gemini.apiKey', 'gemini-2.5-flash', 'visen.setGeminiKey', 'Set Gemini API Key'],
+      ] as const) {
+        await stage.api.secrets.store(key, `revoked-${engine}-key`);
+        const { webview } = await connected(`Rejected ${engine}`);
+        await webview.send({ type: 'generate', prompt: 'Write', engine, model, writeMode: 'append' });
+        const result = webview.lastResult()!;
+        assert.strictEqual(result.status, 'failed', result.message);
+        assert.deepStrictEqual(result.action, { command, label }, result.message);
+      }
+    });
+
     it('saves the engine, model and write mode chosen for the connection', async () => {
       const { webview, connectionId } = await connected('Settings');
       await webview.send({ type: 'settings', engine: 'openai' });
