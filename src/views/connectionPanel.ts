@@ -4,6 +4,7 @@ import type { Connection } from '../services/connections/connection';
 import { CONNECTION_VIEW_TYPE } from './connectionProtocol';
 import { ConnectionFormController } from './connectionFormController';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { panelRegistries } from './panelRegistry';
 
 export { ConnectionFormController } from './connectionFormController';
 
@@ -132,42 +133,17 @@ class ConnectionPanels implements vscode.Disposable {
   }
 }
 
-/** One registry per composition root: `registerConnectionPanels` owns its lifetime. */
-const registries = new WeakMap<CommandDeps, ConnectionPanels>();
-
-function registryFor(deps: CommandDeps, extensionUri: vscode.Uri): ConnectionPanels {
-  let registry = registries.get(deps);
-  if (!registry) {
-    registry = new ConnectionPanels(deps, extensionUri);
-    registries.set(deps, registry);
-  }
-  return registry;
-}
+const panels = panelRegistries((deps, extensionUri) => new ConnectionPanels(deps, extensionUri));
 
 /**
  * Opens the form for a connection (at step 2), or a new connection's form (step 1); reveals the panel
  * already open for it instead of opening a second.
  */
 export function openConnectionPanel(deps: CommandDeps, extensionUri: vscode.Uri, connection?: Connection): vscode.WebviewPanel {
-  return registryFor(deps, extensionUri).show(connection);
+  return panels.registryFor(deps, extensionUri).show(connection);
 }
 
-/**
- * Restores connection panels after a reload and closes every panel when Visen is deactivated.
- * VS Code infers no activation event for a serializer (there is no contribution point to infer it
- * from): package.json needs `"activationEvents": ["onWebviewPanel:visen.connection"]` so that a panel
- * left open revives even when nothing else activates Visen first.
- */
+/** Restores connection panels after a reload and closes every panel when Visen is deactivated. */
 export function registerConnectionPanels(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
-  const registry = registryFor(deps, extensionUri);
-  const serializer = vscode.window.registerWebviewPanelSerializer(CONNECTION_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel, state: unknown) {
-      registry.restore(panel, state);
-    },
-  });
-  return new vscode.Disposable(() => {
-    serializer.dispose();
-    registry.dispose();
-    registries.delete(deps);
-  });
+  return panels.register(CONNECTION_VIEW_TYPE, deps, extensionUri);
 }

@@ -3,6 +3,7 @@ import type { CommandDeps } from '../commands/deps';
 import { SettingsFormController } from './settingsFormController';
 import { SETTINGS_VIEW_TYPE } from './settingsProtocol';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { panelRegistries } from './panelRegistry';
 
 export { SettingsFormController } from './settingsFormController';
 
@@ -82,38 +83,14 @@ class SettingsPanels implements vscode.Disposable {
   }
 }
 
-/** One registry per composition root: `registerSettingsPanel` owns its lifetime. */
-const registries = new WeakMap<CommandDeps, SettingsPanels>();
-
-function registryFor(deps: CommandDeps, extensionUri: vscode.Uri): SettingsPanels {
-  let registry = registries.get(deps);
-  if (!registry) {
-    registry = new SettingsPanels(deps, extensionUri);
-    registries.set(deps, registry);
-  }
-  return registry;
-}
+const panels = panelRegistries((deps, extensionUri) => new SettingsPanels(deps, extensionUri));
 
 /** Opens Visen's settings form, or reveals it when it is open already. */
 export function openSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.WebviewPanel {
-  return registryFor(deps, extensionUri).show();
+  return panels.registryFor(deps, extensionUri).show();
 }
 
-/**
- * Restores the settings panel after a reload (when Visen is active by then: like the connection panel,
- * it needs `onWebviewPanel:visen.settings` in activationEvents to revive on its own) and closes it when
- * Visen is deactivated.
- */
+/** Restores the settings panel after a reload and closes it when Visen is deactivated. */
 export function registerSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
-  const registry = registryFor(deps, extensionUri);
-  const serializer = vscode.window.registerWebviewPanelSerializer(SETTINGS_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel) {
-      registry.restore(panel);
-    },
-  });
-  return new vscode.Disposable(() => {
-    serializer.dispose();
-    registry.dispose();
-    registries.delete(deps);
-  });
+  return panels.register(SETTINGS_VIEW_TYPE, deps, extensionUri);
 }
