@@ -6,6 +6,7 @@ import type { CheckResult } from '../platform/ui';
 import { EngineError, EngineKind } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { createNotionClient } from '../services/notion/notionClient';
+import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
 import { CommandDeps, guarded, KeyDeps } from './deps';
 
@@ -30,12 +31,19 @@ export interface CheckedEngineKey {
   readonly models: number;
 }
 
-/** Asks Notion who the secret belongs to (users.me); a failure's message says what to do. */
+/**
+ * Asks Notion who the secret belongs to (users.me); a failure's message says what to do. The check runs
+ * while the person is typing the secret (the palette's box, the settings form's field), so a rejected
+ * one is told to paste the right one there rather than to run the command they are in.
+ */
 export async function checkNotionSecret(deps: Pick<KeyDeps, 'log'>, secret: string): Promise<CheckResult<CheckedNotionSecret>> {
   const client = createNotionClient({ auth: secret, baseUrl: readConfig().notionApiBaseUrl, logger: deps.log });
   try {
     return { ok: true, value: { secret, identity: await new NotionPages(client).identity() } };
   } catch (error) {
+    if (error instanceof NotionError && error.problem === 'unauthorized') {
+      return { ok: false, message: vscode.l10n.t('Notion rejected the integration secret. Paste the secret of your internal integration here.') };
+    }
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -48,6 +56,12 @@ export async function checkEngineKey(deps: Pick<KeyDeps, 'engines'>, kind: Engin
     const models = await engine.listModels(signal);
     return { ok: true, value: { key, models: models.length } };
   } catch (error) {
+    if (EngineError.is(error) && error.kind === 'auth') {
+      const message = kind === 'gemini'
+        ? vscode.l10n.t('Gemini rejected the API key. Paste a key from Google AI Studio here.')
+        : vscode.l10n.t('OpenAI rejected the API key. Paste a key from platform.openai.com here.');
+      return { ok: false, message };
+    }
     return { ok: false, message: EngineError.is(error) ? error.message : String(error) };
   }
 }

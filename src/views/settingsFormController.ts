@@ -140,7 +140,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     typed.forEach(([, value]) => this.deps.log.mask(value));
     const results = await Promise.all(typed.map(async ([name, value]) => [name, await this.storeKey(name, value)] as const));
     for (const [name, problem] of results) {
-      if (problem) errors[name] = redact(inForm(problem), typed.map(([, value]) => value));
+      if (problem) errors[name] = redact(problem, typed.map(([, value]) => value));
       else saved.push(name);
     }
 
@@ -287,14 +287,6 @@ function normalize(name: SettingName, value: unknown): unknown {
   if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
   if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
   return text;
-}
-
-/**
- * A key's error says what to do in the palette ('Run "Visen: Set Gemini API Key" with a key from …');
- * next to the form's own field, the advice is to paste it there.
- */
-function inForm(message: string): string {
-  return message.replace(/\s*Run "Visen: Set [^"]+" with (.+?)\.?$/, ' Paste $1 here.');
 }
 
 /** Replaces every occurrence of the given secrets, so a message that quotes one cannot carry it to the webview. */

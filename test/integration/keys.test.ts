@@ -14,7 +14,7 @@ describe('key commands', () => {
     const asked = stage.ui.asked[0];
     assert.strictEqual(asked.password, true, 'typed into a password box');
     assert.match(asked.problems[0], /Paste the value/);
-    assert.match(asked.problems[1], /Notion rejected the integration secret/);
+    assert.match(asked.problems[1], /^Notion rejected the integration secret\. Paste the secret of your internal integration here\.$/, 'the advice fits the box the secret is typed in');
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
     assert.match(stage.ui.last('info')!.message, new RegExp(`Connected to workspace ${stage.notion.workspaceName} as integration ${stage.notion.botName}`));
     assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me' && r.headers.authorization === `Bearer ${NOTION_SECRET}`));
@@ -30,7 +30,7 @@ describe('key commands', () => {
   it('Set Gemini API Key checks the key by listing models', async () => {
     stage.ui.inputs.push('AIza-wrong', GEMINI_KEY);
     await vscode.commands.executeCommand('visen.setGeminiKey');
-    assert.match(stage.ui.asked[0].problems[0], /Gemini rejected the API key/);
+    assert.match(stage.ui.asked[0].problems[0], /^Gemini rejected the API key\. Paste a key from Google AI Studio here\.$/);
     assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
     assert.match(stage.ui.last('info')!.message, /Google Gemini key saved: it can use \d+ text models/);
     assert.ok(stage.gemini.requests.some((r) => /\/models/.test(r.path) && r.headers['x-goog-api-key'] === GEMINI_KEY));
@@ -39,7 +39,7 @@ describe('key commands', () => {
   it('Set OpenAI API Key checks the key against the configured server', async () => {
     stage.ui.inputs.push('sk-wrong', OPENAI_KEY);
     await vscode.commands.executeCommand('visen.setOpenAIKey');
-    assert.match(stage.ui.asked[0].problems[0], /OpenAI rejected the API key/);
+    assert.match(stage.ui.asked[0].problems[0], /^OpenAI rejected the API key\. Paste a key from platform\.openai\.com here\.$/);
     assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), OPENAI_KEY);
   });
 
