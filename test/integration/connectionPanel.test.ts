@@ -7,7 +7,7 @@ import type { FormState, HostMessage, ResultView, ValidationResult } from '../..
 import { ConnectionFormController, openConnectionPanel } from '../../src/views/connectionPanel';
 import type { Connection } from '../../src/services/connections/connection';
 import { FakeWebview } from './support/fakeWebview';
-import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, visenLog } from './support/visen';
 
 const KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY];
 
@@ -32,17 +32,11 @@ class ConnectionWebview extends FakeWebview<HostMessage, FormState, ConnectionFo
 }
 
 describe('Connection form (webview panel host)', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
   /** Every form of every test: at the end, none may have posted a key. */
   const forms: ConnectionWebview[] = [];
-  before(async () => { stage = await openStage(); });
-  after(async () => {
-    forms.forEach((f) => f.controller.dispose());
-    await stage.close();
-  });
-  beforeEach(async () => {
-    await stage.reset();
-    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY });
+  const stage = useStage({
+    keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY },
+    beforeClose: () => forms.forEach((f) => f.controller.dispose()),
   });
 
   const form = async (connectionId?: string) => {

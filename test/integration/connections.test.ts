@@ -2,16 +2,10 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Client } from '@notionhq/client';
 import type { ConnectionItem, GenerationItem } from '../../src/views/connectionsTree';
-import { connectPage, GEMINI_KEY, NOTION_SECRET, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+import { connectPage, GEMINI_KEY, NOTION_SECRET, useStage, setSetting, visenLog } from './support/visen';
 
 describe('Connections', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => {
-    await stage.reset();
-    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY });
-  });
+  const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
 
   const roots = () => stage.api.tree.getChildren() as ConnectionItem[];
   const children = (item: ConnectionItem) => stage.api.tree.getChildren(item) as GenerationItem[];

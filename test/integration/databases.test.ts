@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GeminiRequest } from '../fakes/geminiFake';
-import { GEMINI_KEY, NOTION_SECRET, openStage, storeKeys } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, useStage } from './support/visen';
 
 const PROPERTIES = {
   Name: { title: {} },
@@ -22,14 +22,8 @@ function answer(req: GeminiRequest): string {
 }
 
 describe('Databases', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => {
-    await stage.reset();
-    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY });
-    stage.gemini.respondWith(answer);
-  });
+  const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
+  beforeEach(() => { stage.gemini.respondWith(answer); });
 
   const addBooks = (count: number) =>
     stage.notion.addDatabase({ title: 'Reading List', properties: PROPERTIES, rows: Array.from({ length: count }, (_, i) => ({ Name: `Book ${i}`, Author: `Writer ${i}` })) });

@@ -1,12 +1,9 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { GEMINI_KEY, OPENAI_KEY, openStage, setSetting, storeKeys } from './support/visen';
+import { GEMINI_KEY, OPENAI_KEY, useStage, setSetting, storeKeys } from './support/visen';
 
 describe('Select Model, Send Feedback, Show Log', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => { await stage.reset(); });
+  const stage = useStage();
 
   it('Select Model lists the text models the Gemini key can use and saves the choice', async () => {
     await storeKeys(stage.api, { gemini: GEMINI_KEY });

@@ -1,16 +1,10 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GenerationRecord } from '../../src/services/generation/generationRecord';
-import { connectPage, GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+import { connectPage, GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, visenLog } from './support/visen';
 
 describe('Generate to Notion Page', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => {
-    await stage.reset();
-    await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY });
-  });
+  const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: OPENAI_KEY } });
 
   const latest = (): GenerationRecord => stage.api.generations.latest()!;
   const markdownWrites = () => stage.notion.requests.filter((r) => r.method === 'PATCH' && /\/markdown$/.test(r.path));

@@ -1,12 +1,9 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, visenLog } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, visenLog } from './support/visen';
 
 describe('key commands', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => { await stage.reset(); });
+  const stage = useStage();
 
   it('Set Notion Integration Secret rejects a wrong secret, keeps the box open, and stores the right one', async () => {
     stage.ui.inputs.push('', 'secret_wrong_value', NOTION_SECRET);

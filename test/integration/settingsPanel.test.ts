@@ -7,7 +7,7 @@ import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '
 import { SettingsFormController, openSettingsPanel } from '../../src/views/settingsPanel';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
 import { FakeWebview } from './support/fakeWebview';
-import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting, storeKeys, visenLog } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, storeKeys, visenLog } from './support/visen';
 
 /** Keys the stand-ins reject: typed into the form, they must not come back either. */
 const WRONG_NOTION_SECRET = 'secret_wrong_settings_7c1e';
@@ -32,19 +32,18 @@ class SettingsWebview extends FakeWebview<SettingsHostMessage, SettingsState, Se
 }
 
 describe('Settings form (webview panel host)', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
   /** Every form of every test: at the end, none may have posted a key. */
   const forms: SettingsWebview[] = [];
-  before(async () => { stage = await openStage(); });
-  after(async () => {
-    forms.forEach((f) => f.controller.dispose());
+  const resetModelSettings = async () => {
     for (const key of ['gemini.model', 'openai.model', 'instructions']) await setSetting(key, undefined);
-    await stage.close();
+  };
+  const stage = useStage({
+    beforeClose: async () => {
+      forms.forEach((f) => f.controller.dispose());
+      await resetModelSettings();
+    },
   });
-  beforeEach(async () => {
-    await stage.reset();
-    for (const key of ['gemini.model', 'openai.model', 'instructions']) await setSetting(key, undefined);
-  });
+  beforeEach(resetModelSettings);
 
   const form = async () => {
     const webview = new SettingsWebview(stage.api);

@@ -2,14 +2,11 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { silentLogger } from '../../src/services/logger';
 import { WalkthroughProgress } from '../../src/views/walkthrough';
-import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, openStage, setSetting } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting } from './support/visen';
 
 /** The walkthrough's steps complete on context keys (package.json completionEvents); these drive them. */
 describe('Get started walkthrough', () => {
-  let stage: Awaited<ReturnType<typeof openStage>>;
-  before(async () => { stage = await openStage(); });
-  after(async () => { await stage.close(); });
-  beforeEach(async () => { await stage.reset(); });
+  const stage = useStage();
 
   const key = async (name: string) => {
     await stage.api.contextKeys.update();

@@ -32,7 +32,7 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
  * Activates Visen in this extension host, starts the loopback stand-ins and points Visen's base-URL
  * settings at them. Call from a suite's `before`; `reset` between tests; `close` in `after`.
  */
-export async function openStage(): Promise<Stage & { reset(): Promise<void>; close(): Promise<void> }> {
+export async function openStage(target = {} as OpenStage): Promise<OpenStage> {
   const extension = vscode.extensions.getExtension<VisenTestApi>('visen.visen');
   assert.ok(extension, 'Visen is installed');
   const api = await extension.activate();
@@ -42,7 +42,7 @@ export async function openStage(): Promise<Stage & { reset(): Promise<void>; clo
   await setSetting('openai.baseUrl', openai.url);
   await setSetting('gemini.baseUrl', gemini.url);
   const realUi = api.ui;
-  const stage = {
+  const stage: OpenStage = Object.assign(target, {
     api, notion, openai, gemini,
     ui: new ScriptedUi(),
     async reset() {
@@ -63,7 +63,34 @@ export async function openStage(): Promise<Stage & { reset(): Promise<void>; clo
       for (const key of ['notion.apiBaseUrl', 'openai.baseUrl', 'gemini.baseUrl', 'engine', 'writeMode', 'connectionsDatabase', 'promptBudget']) await setSetting(key, undefined);
       await Promise.all([notion.close(), openai.close(), gemini.close()]);
     },
-  };
+  });
+  return stage;
+}
+
+export type OpenStage = Stage & { reset(): Promise<void>; close(): Promise<void> };
+
+export interface StageHooks {
+  /** Stored after each reset, as if the set-key commands had accepted them. */
+  readonly keys?: Partial<Record<'notion' | 'gemini' | 'openai', string>>;
+  /** Runs after the last test, before the stage closes. */
+  readonly beforeClose?: () => unknown;
+}
+
+/**
+ * The stage for a suite: opened before its first test, reset before each (then `keys` stored) and closed
+ * after the last. Call at the top of a `describe`; the object it returns is filled in by the first hook.
+ */
+export function useStage({ keys, beforeClose }: StageHooks = {}): OpenStage {
+  const stage = {} as OpenStage;
+  before(async () => { await openStage(stage); });
+  after(async () => {
+    await beforeClose?.();
+    await stage.close();
+  });
+  beforeEach(async () => {
+    await stage.reset();
+    if (keys) await storeKeys(stage.api, keys);
+  });
   return stage;
 }
 
