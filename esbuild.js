@@ -1,5 +1,5 @@
-// Builds Visen: the extension host bundle, one bundle per engine (loaded on first use, so activation
-// never parses an engine SDK), and, with --tests, the unit and extension-host test bundles.
+// Builds Visen: the extension host bundle, one bundle per engine and one for the markdown converter (loaded
+// on first use, so activation never parses an engine SDK or the markdown parser), and, with --tests, the unit and extension-host test bundles.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -39,6 +39,7 @@ const builds = [
       extension: 'src/extension.ts',
       'engines/gemini': 'src/services/engines/gemini.ts',
       'engines/openai': 'src/services/engines/openai.ts',
+      markdown: 'src/services/notion/markdownBlocks.ts',
     },
     outdir: 'dist',
     metafile: true,

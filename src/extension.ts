@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connections';
@@ -6,16 +5,17 @@ import { registerConnectionsDatabaseCommands } from './commands/connectionsDatab
 import { registerDatabaseCommands } from './commands/databases';
 import { CommandDeps, engineFor, KeyDeps, notionClient } from './commands/deps';
 import { registerGenerateCommands } from './commands/generate';
+import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
 import { registerKeyCommands } from './commands/keys';
 import { readConfig } from './platform/config';
+import { loadEngineBundle, markdownConverter } from './platform/bundles';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
 import { InputActivity, createUi } from './platform/ui';
 import { ConnectionRepository } from './services/connections/connectionRepository';
 import { ConnectionSync } from './services/connections/connectionSync';
-import type { EngineKind, EngineModule } from './services/engines/engine';
 import { EngineModules } from './services/engines/engineLoader';
 import { GenerationStore } from './services/generation/generationRecord';
 import { GenerationService } from './services/generation/generationService';
@@ -29,13 +29,6 @@ import { ContextKeys } from './constants';
 import { VisenContextKeys } from './views/contextKeys';
 import { WalkthroughProgress, openWalkthroughOnFirstRun } from './views/walkthrough';
 import { registerUsageStatusBar } from './views/usageStatusBar';
-
-/** Each engine is its own bundle next to this one, required on first use only, with its own copy of @vscode/l10n. */
-function loadEngineBundle(kind: EngineKind): EngineModule {
-  const engine = require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
-  engine.configureL10n(vscode.l10n.bundle ?? {});
-  return engine;
-}
 
 /** What activation hands to extension-host tests (only when VS Code runs Visen under test). */
 export interface VisenTestApi extends CommandDeps {
@@ -64,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     usage,
     store,
     sync,
+    converter: markdownConverter,
     generation: new GenerationService({
       notion: () => notionClient(keys),
       engine: (kind) => engineFor(keys, kind),
@@ -72,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
       sync,
       usage,
       logger: log,
+      converter: markdownConverter,
     }),
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
@@ -85,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     contextKeys,
     registerKeyCommands(deps),
     registerGenerateCommands(deps),
+    registerUndoCommands(deps),
     registerConnectionCommands(deps, context.extensionUri, () => tree.provider.refresh()),
     registerConnectionsDatabaseCommands(deps),
     registerDatabaseCommands(deps),

@@ -128,6 +128,7 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
     usage: deps.usage,
     store: deps.store,
     logger: deps.log,
+    converter: deps.converter,
     concurrency,
     recordUse: async (record) => {
       await deps.connections.recordUse(connection.id, { prompt: record.prompt, usage: record.usage });

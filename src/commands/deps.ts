@@ -7,6 +7,7 @@ import type { Ui } from '../platform/ui';
 import type { Engine, EngineKind } from '../services/engines/engine';
 import { EngineModules, ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationStore } from '../services/generation/generationRecord';
+import type { MarkdownConverter } from '../services/generation/generator';
 import type { Client } from '@notionhq/client';
 import type { NotionClients } from '../services/notion/notionClient';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
@@ -27,6 +28,8 @@ export interface CommandDeps {
   readonly sync: ConnectionSync;
   readonly generation: GenerationService;
   readonly usage: UsageTracker;
+  /** Loads the converter of model markdown to Notion blocks (on first use: starting Visen does not need it). */
+  readonly converter: () => MarkdownConverter;
   /** VS Code's global state, for services that keep small records (e.g. which rows a fill has done). */
   readonly store: KeyValueStore;
   readonly issuesUrl: string;

@@ -13,6 +13,7 @@ import { withinBudget } from './budget';
 import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
 import { chooseDataSource, chooseMapping, confirmValues } from './databases';
 import { connectionFromArg, pickConnection } from './pickers';
+import { undoAction } from './undo';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
@@ -27,7 +28,6 @@ export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
     vscode.commands.registerCommand(Commands.generateToPage, guarded(deps, (args?: GenerateArgs) => generateToPage(deps, args))),
     vscode.commands.registerCommand(Commands.generateFromSelection, guarded(deps, () => generateFromSelection(deps))),
     vscode.commands.registerCommand(Commands.retryWrite, guarded(deps, (recordId?: string) => retryWrite(deps, recordId))),
-    vscode.commands.registerCommand(Commands.undoLastGeneration, guarded(deps, (arg?: unknown) => undoLastGeneration(deps, arg))),
   );
 }
 
@@ -167,13 +167,16 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
 
 async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOutcome): Promise<void> {
   const open = vscode.l10n.t('Open in Notion');
+  const undo = undoAction(record);
   if (record.status === 'written') {
-    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open);
+    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open, ...(undo ? [undo.label] : []));
     if (choice === open) await deps.ui.openExternal(record.page.url);
+    else if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
     return;
   }
   if (record.status === 'cancelled') {
-    void deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title));
+    const choice = await deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title), ...(undo ? [undo.label] : []));
+    if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
     return;
   }
   if (record.status === 'writeFailed') {
@@ -200,28 +203,4 @@ async function retryWrite(deps: CommandDeps, recordId?: string): Promise<void> {
   }
   const outcome = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (_progress, signal) => deps.generation.retryWrite(record.id, signal));
   await reportOutcome(deps, outcome);
-}
-
-async function undoLastGeneration(deps: CommandDeps, arg?: unknown): Promise<void> {
-  const connection = connectionFromArg(deps, arg);
-  const record = deps.generations.latest((r) => !r.undoneAt && r.writtenBlocks > 0 && (!connection || r.connectionId === connection.id));
-  if (!record) {
-    void deps.ui.info(vscode.l10n.t('There is no generation to undo.'));
-    return;
-  }
-  if (!record.snapshot || record.snapshot.truncated) {
-    await showError(deps, vscode.l10n.t('"{0}" was too large for Visen to keep a full copy before this generation, so it cannot be restored automatically. Use the page history in Notion (••• → Page history).', record.page.title));
-    return;
-  }
-  const restore = vscode.l10n.t('Restore Page');
-  const choice = await deps.ui.confirm(
-    vscode.l10n.t('Restore "{0}" to how it was before the generation of {1}?', record.page.title, new Date(record.createdAt).toLocaleString()),
-    vscode.l10n.t('Prompt: "{0}". Changes made to the page since then are lost too.', record.prompt.slice(0, 200)),
-    restore,
-  );
-  if (choice !== restore) return;
-  await deps.ui.progress(vscode.l10n.t('Visen: restoring "{0}"…', record.page.title), () => deps.generation.undo(record));
-  const open = vscode.l10n.t('Open in Notion');
-  const after = await deps.ui.info(vscode.l10n.t('"{0}" is restored.', record.page.title), open);
-  if (after === open) await deps.ui.openExternal(record.page.url);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
 import { CommandDeps, MissingKeyError, notionClient } from '../commands/deps';
 import { withinBudget } from '../commands/budget';
 import { chooseDataSource, chooseMapping, confirmValues } from '../commands/databases';
@@ -9,7 +10,7 @@ import { ENGINE_SECRET } from '../platform/secrets';
 import type { Connection } from '../services/connections/connection';
 import { EngineError, type EngineKind } from '../services/engines/engine';
 import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
-import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
+import { blockCounts, canUndo, type GenerationRecord, undoTarget } from '../services/generation/generationRecord';
 import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
@@ -325,20 +326,12 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     }
   }
 
+  /** Undo runs the one Undo flow (its questions, progress and messages), for a generation of this connection. */
   private async undo(recordId: string): Promise<ReplyResults['undo']> {
     const record = this.ownRecord(recordId);
     if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
-    if (record.id !== this.undoable()?.id) throw new Error(vscode.l10n.t('Only the latest generation written to the page can be undone.'));
-    const restore = vscode.l10n.t('Restore Page');
-    const choice = await this.deps.ui.confirm(
-      vscode.l10n.t('Restore "{0}" to how it was before the generation of {1}?', record.page.title, new Date(record.createdAt).toLocaleString()),
-      vscode.l10n.t('Prompt: "{0}". Changes made to the page since then are lost too.', record.prompt.slice(0, 200)),
-      restore,
-    );
-    if (choice !== restore) return { undone: false };
-    await this.deps.generation.undo(record);
-    this.deps.log.info(`Connection form: generation ${record.id} undone on "${record.page.title}".`);
-    return { undone: true };
+    await vscode.commands.executeCommand(Commands.undoLastGeneration, { recordId: record.id });
+    return { undone: !!this.deps.generations.get(record.id)?.undoneAt };
   }
 
   private async runCommand(command: FormCommand): Promise<void> {
@@ -402,7 +395,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
   private outcomeView({ record, error }: GenerationOutcome): ResultView {
     const title = record.page.title;
     const counts = blockCounts(record);
-    const base = { recordId: record.id, pageTitle: title, writtenBlocks: counts.written, blocks: counts.total };
+    const base = { recordId: record.id, pageTitle: title, writtenBlocks: counts.written, blocks: counts.total, canUndo: canUndo(record) };
     switch (record.status) {
       case 'written':
         return { ...base, status: 'written', message: vscode.l10n.t('Wrote {0} blocks to "{1}".', counts.written, title), canOpen: true, canRetry: false };
@@ -552,11 +545,9 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     return record.undoneAt ? vscode.l10n.t('{0} · undone', label) : label;
   }
 
-  /** The latest generation of this connection that wrote to the page, if a full copy from before it was kept. */
+  /** The generation of this connection that Undo applies to. */
   private undoable(): GenerationRecord | undefined {
-    if (!this.connectionId) return undefined;
-    const latest = this.deps.generations.forConnection(this.connectionId).find((r) => r.writtenBlocks > 0 && !r.undoneAt);
-    return latest?.snapshot && !latest.snapshot.truncated ? latest : undefined;
+    return this.connectionId ? undoTarget(this.deps.generations.forConnection(this.connectionId)) : undefined;
   }
 
   /** A record of this form's connection: the webview can name no other. */

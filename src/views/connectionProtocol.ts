@@ -163,6 +163,8 @@ export interface ResultView {
   readonly blocks?: number;
   readonly canOpen: boolean;
   readonly canRetry: boolean;
+  /** The generation changed the page and can be undone from here. */
+  readonly canUndo?: boolean;
   readonly action?: CommandAction;
   /** The connections database could not be updated (the generation itself went fine). */
   readonly warning?: string;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, Views } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
-import { blockCounts, type GenerationRecord, type GenerationStore } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord, type GenerationStore, undoTarget } from '../services/generation/generationRecord';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { describeUse, formatTokens, timeAgo } from './format';
 import { generationUri } from './generationDocuments';
@@ -88,7 +88,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Node>, v
     }
     if (node instanceof ConnectionItem) {
       const records = this.generations.forConnection(node.connection.id);
-      const undoable = records.find((r) => !r.undoneAt && r.writtenBlocks > 0 && r.snapshot && !r.snapshot.truncated);
+      const undoable = undoTarget(records);
       return records.map((r) => new GenerationItem(r, r === undoable));
     }
     return [];

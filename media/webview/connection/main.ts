@@ -147,6 +147,10 @@ document.body.append(
               const recordId = run?.result?.recordId;
               if (recordId) host.post({ type: 'retryWrite', recordId });
             }),
+            button(l10n.t('Undo'), 'undo-result', 'secondary', () => {
+              const recordId = run?.result?.recordId;
+              if (recordId) void undo({ id: recordId });
+            }),
             h('span', { id: 'result-action' }),
           ),
         ),
@@ -197,6 +201,7 @@ const el = {
   resultAction: byId<HTMLSpanElement>('result-action'),
   openInNotion: byId<HTMLButtonElement>('open-in-notion'),
   retryWrite: byId<HTMLButtonElement>('retry-write'),
+  undoResult: byId<HTMLButtonElement>('undo-result'),
   history: byId<HTMLElement>('history'),
   historyList: byId<HTMLDivElement>('history-list'),
   usage: byId<HTMLSpanElement>('usage'),
@@ -521,6 +526,8 @@ function renderResult(result: ResultView | undefined): void {
   show(el.resultWarning, !!result.warning);
   show(el.openInNotion, result.canOpen);
   show(el.retryWrite, result.canRetry);
+  const item = state?.history.find((entry) => entry.id === result.recordId);
+  show(el.undoResult, !!result.canUndo && (item ? item.canUndo : true));
   replaceChildren(el.resultAction, result.action ? commandButton(result.action) : null);
 }
 
@@ -585,7 +592,7 @@ function historyItem(item: HistoryItem): HTMLLIElement {
   return h('li', {}, details);
 }
 
-async function undo(item: HistoryItem): Promise<void> {
+async function undo(item: Pick<HistoryItem, 'id'>): Promise<void> {
   try {
     await host.request<ReplyResults['undo']>({ type: 'undo', recordId: item.id });
   } catch (error) {

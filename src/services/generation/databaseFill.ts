@@ -6,10 +6,11 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
 import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
-import { PageWriter } from '../notion/pageWriter';
+import { readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
-import { Generator } from './generator';
+import { Generator, type MarkdownConverter } from './generator';
+import { BlockWriter } from '../notion/blockWriter';
 import type { UsageTracker } from './usageTracker';
 
 export type FillTarget = { readonly kind: 'property'; readonly property: PropertySchema } | { readonly kind: 'body'; readonly mode: WriteMode };
@@ -59,6 +60,8 @@ export interface FillerDeps {
   readonly usage: UsageTracker;
   readonly store: KeyValueStore;
   readonly logger: Logger;
+  /** Turns the model's markdown into Notion blocks, for fills into the page body. */
+  readonly converter: () => MarkdownConverter;
   /** Counts one row's generation against its connection. */
   readonly recordUse?: (record: GenerationRecord) => Promise<void>;
   /** Rows generated at once. Notion writes are paced by the client whatever this is. */
@@ -164,7 +167,7 @@ export class DatabaseFiller {
     const page = { id: row.id, title: row.title, url: row.url };
     try {
       if (job.target.kind === 'body') {
-        const generator = new Generator(new PageWriter(this.deps.client), this.deps.generations, this.deps.logger);
+        const generator = new Generator(new BlockWriter(this.deps.client), this.deps.converter(), this.deps.generations, this.deps.logger);
         const { record, error } = await generator.run({
           page, connectionId: job.connectionId, prompt, mode: job.target.mode, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
         });
@@ -204,7 +207,7 @@ export class DatabaseFiller {
 
   private async prompt(job: FillJob, row: DatabaseRow): Promise<string> {
     const needsPage = /\{\{\s*page\s*\}\}/i.test(job.template);
-    const content = needsPage ? (await new PageWriter(this.deps.client).snapshot(row.id)).markdown : undefined;
+    const content = needsPage ? (await readPageMarkdown(this.deps.client, row.id)).markdown : undefined;
     return fillTemplate(job.template, row, content);
   }
 

@@ -1,6 +1,5 @@
 import type { EngineKind, TokenUsage } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
-import type { PageSnapshot } from '../notion/pageWriter';
 
 export type WriteMode = 'append' | 'replace';
 
@@ -25,16 +24,20 @@ export interface GenerationRecord {
   status: GenerationStatus;
   /** The full generated markdown (so far, while generating). */
   markdown: string;
-  /** Complete markdown blocks generated: the pieces Visen writes, one request holding one or more. */
+  /** Top-level Notion blocks generated so far (a 3-item list is 3): what a person counts in the page. */
   blocks: number;
-  /** How many of those pieces are in Notion; a retry writes the rest. */
+  /** How many of them are fully in Notion, their children included; a retry writes from there. */
   writtenBlocks: number;
-  /** The Notion blocks those pieces make at the top of the page (a 3-item list is 3): what a person counts. */
-  notionBlocks?: number;
-  /** The Notion blocks of the pieces written. */
-  writtenNotionBlocks?: number;
+  /**
+   * The ids of the top-level blocks Visen created, in order: Undo deletes exactly these. Past
+   * `writtenBlocks` they exist but their children may not all have landed.
+   */
+  blockIds?: string[];
+  /** The last append's outcome is unknown: this many blocks may have landed after `blockIds`. */
+  uncertainBlocks?: number;
+  /** Replace: the page's earlier top-level blocks, and how many of them Visen moved to the trash (Undo restores them). */
+  previous?: { readonly ids: string[]; trashed: number };
   usage?: TokenUsage;
-  snapshot?: PageSnapshot;
   error?: string;
   timings: {
     firstTokenMs?: number;
@@ -43,11 +46,33 @@ export interface GenerationRecord {
     totalMs?: number;
   };
   undoneAt?: string;
+  /** Written by a Visen that kept a copy of the page instead of the ids it wrote: not exactly undoable. */
+  legacy?: boolean;
 }
 
-/** What to tell a person about a record's blocks: Notion blocks, or pieces for records from before they were counted. */
+/** What to tell a person about a record's blocks. */
 export function blockCounts(record: GenerationRecord): { readonly written: number; readonly total: number } {
-  return { written: record.writtenNotionBlocks ?? record.writtenBlocks, total: record.notionBlocks ?? record.blocks };
+  return { written: record.writtenBlocks, total: record.blocks };
+}
+
+/** Whether Undo can take back what this generation did to the page: it wrote or trashed something, and is not undone. */
+export function canUndo(record: GenerationRecord): boolean {
+  if (record.undoneAt || record.legacy || record.status === 'generating') return false;
+  return (record.blockIds?.length ?? 0) > 0 || (record.uncertainBlocks ?? 0) > 0 || (record.previous?.trashed ?? 0) > 0;
+}
+
+/**
+ * The generation Undo applies to when none is named: the newest one of the connection (or of any
+ * connection) that changed its page and is not undone. An older generation is never offered past a
+ * newer one: undoing it first could restore blocks a newer replace moved away.
+ */
+export function undoTarget(records: readonly GenerationRecord[], connectionId?: string): GenerationRecord | undefined {
+  const latest = records.find((r) => (!connectionId || r.connectionId === connectionId) && !r.undoneAt && changedPage(r));
+  return latest && canUndo(latest) ? latest : undefined;
+}
+
+function changedPage(record: GenerationRecord): boolean {
+  return record.writtenBlocks > 0 || (record.blockIds?.length ?? 0) > 0 || (record.previous?.trashed ?? 0) > 0 || !!record.legacy;
 }
 
 const KEY = 'visen.generations';
@@ -68,7 +93,7 @@ export class GenerationStore {
 
   list(): GenerationRecord[] {
     const records = this.store.get<unknown>(KEY);
-    return Array.isArray(records) ? records.filter(isRecord) : [];
+    return Array.isArray(records) ? records.filter(isRecord).map(migrate) : [];
   }
 
   get(id: string): GenerationRecord | undefined {
@@ -105,6 +130,22 @@ export class GenerationStore {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * Records from before Visen wrote blocks kept a markdown copy of the whole page for undo and counted
+ * markdown pieces: the copy goes (it made stored state grow without bound), the counts become blocks.
+ */
+function migrate(record: GenerationRecord): GenerationRecord {
+  const old = record as GenerationRecord & { snapshot?: unknown; notionBlocks?: number; writtenNotionBlocks?: number };
+  if (old.snapshot === undefined && old.notionBlocks === undefined) return record;
+  const { snapshot, notionBlocks, writtenNotionBlocks, ...rest } = old;
+  return {
+    ...rest,
+    blocks: notionBlocks ?? rest.blocks,
+    writtenBlocks: writtenNotionBlocks ?? rest.writtenBlocks,
+    legacy: rest.blockIds === undefined ? true : rest.legacy,
+  };
 }
 
 function isRecord(value: unknown): value is GenerationRecord {

@@ -8,9 +8,10 @@ import type { Logger } from '../logger';
 import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
 import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
-import { PageWriter } from '../notion/pageWriter';
+import { BlockWriter } from '../notion/blockWriter';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
-import { GenerationOutcome, GenerationProgress, Generator } from './generator';
+import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
+import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import type { UsageTracker } from './usageTracker';
 
 export interface GenerationServiceDeps {
@@ -23,6 +24,8 @@ export interface GenerationServiceDeps {
   readonly sync: ConnectionSync;
   readonly usage: UsageTracker;
   readonly logger: Logger;
+  /** The markdown → Notion blocks converter, loaded on first use (it is not needed to start Visen). */
+  readonly converter: () => MarkdownConverter;
 }
 
 export interface RunOptions {
@@ -84,8 +87,7 @@ export class GenerationService {
 
   /** Streams the connection's prompt into `page` (`mode` overrides the options' write mode). */
   private generate(client: Client, engine: Engine, page: NotionPageRef, options: RunOptions, mode = options.mode): Promise<GenerationOutcome> {
-    const generator = new Generator(new PageWriter(client), this.deps.generations, this.deps.logger);
-    return generator.run({
+    return this.generator(client).run({
       page,
       connectionId: options.connection.id,
       prompt: options.prompt,
@@ -153,15 +155,34 @@ export class GenerationService {
   }
 
   async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
-    const generator = new Generator(new PageWriter(await this.deps.notion()), this.deps.generations, this.deps.logger);
-    return generator.retryWrite(recordId, signal);
+    return this.generator(await this.deps.notion()).retryWrite(recordId, signal);
   }
 
-  /** Puts the page back as it was before the generation. */
-  async undo(record: GenerationRecord): Promise<void> {
-    if (!record.snapshot || record.snapshot.truncated) throw new Error(l10n.t('No full copy of the page was kept for this generation.'));
-    await new PageWriter(await this.deps.notion()).replace(record.page.id, record.snapshot.markdown);
-    await this.deps.generations.save({ ...record, undoneAt: new Date().toISOString() });
+  private generator(client: Client): Generator {
+    return new Generator(new BlockWriter(client), this.deps.converter(), this.deps.generations, this.deps.logger);
+  }
+
+  /**
+   * Reads the page before an undo: which of the generation's blocks are still there and which were edited
+   * since, so the confirmation can name them. A write whose outcome was unknown is looked for first.
+   */
+  async planUndo(record: GenerationRecord, signal?: AbortSignal): Promise<UndoPlan> {
+    if (record.legacy) {
+      throw new Error(l10n.t('"{0}" was written by an earlier version of Visen, which kept no record of its blocks, so it cannot be undone exactly. Use the page history in Notion (••• → Page history).', record.page.title));
+    }
+    const editor = new PageEditor(new BlockWriter(await this.deps.notion()), record, this.deps.generations);
+    if (record.uncertainBlocks) await editor.settleUncertain(convertAll(record.markdown, this.deps.converter()));
+    return editor.planUndo(signal);
+  }
+
+  /**
+   * Deletes exactly the blocks the generation wrote (all, or all but those edited since) and restores the
+   * blocks a replace moved to the trash. Cancelled, it can be run again and carries on.
+   */
+  async undo(record: GenerationRecord, plan: UndoPlan, options: { keepEdited?: boolean; signal?: AbortSignal; onProgress?: (progress: UndoProgress) => void } = {}): Promise<void> {
+    const editor = new PageEditor(new BlockWriter(await this.deps.notion()), record, this.deps.generations);
+    await editor.undo(plan, options.keepEdited ?? false, options.signal, options.onProgress);
+    this.deps.logger.info(`Generation ${record.id} undone on "${record.page.title}": ${plan.present} blocks deleted or kept, ${plan.toRestore} restored.`);
   }
 
   private async afterGeneration(connection: Connection, outcome: GenerationOutcome, title: string): Promise<RunResult> {

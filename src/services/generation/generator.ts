@@ -2,23 +2,21 @@ import { randomUUID } from 'node:crypto';
 import * as l10n from '@vscode/l10n';
 import { Engine, EngineError } from '../engines/engine';
 import type { Logger } from '../logger';
+import type { BlockNode } from '../notion/blockTree';
+import type { BlockWriter } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { NotionPageRef } from '../notion/notionPages';
-import type { PageSnapshot } from '../notion/pageWriter';
 import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
-import { MarkdownChunker, countNotionBlocks, splitMarkdownBlocks } from './markdownChunker';
+import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
+import { PageEditor } from './pageEditor';
 
-/** What the generator needs of a Notion page writer. */
-export interface MarkdownSink {
-  snapshot(pageId: string): Promise<PageSnapshot>;
-  append(pageId: string, markdown: string): Promise<void>;
-  replace(pageId: string, markdown: string): Promise<void>;
-}
+/** Model markdown (one complete chunk, or a whole answer) to Notion block trees. */
+export type MarkdownConverter = (markdown: string) => BlockNode[];
 
 export interface GenerationProgress {
   readonly phase: 'starting' | 'generating' | 'writing';
   readonly generatedChars: number;
-  /** Notion blocks (a 3-item list is 3) generated so far, and how many of them are in the page. */
+  /** Top-level Notion blocks (a 3-item list is 3) generated so far, and how many of them are in the page. */
   readonly blocks: number;
   readonly writtenBlocks: number;
 }
@@ -43,20 +41,22 @@ export interface GenerationOutcome {
   readonly error?: EngineError | NotionError;
 }
 
-/** Markdown sent per request: far below Notion's 500 KB payload limit, large enough to keep requests few. */
-const MAX_CHARS_PER_WRITE = 12_000;
-/** Notion takes at most 100 blocks per request; every markdown block is at least one. */
-const MAX_BLOCKS_PER_WRITE = 100;
+/**
+ * While the model writes, blocks gather for at least this long between appends, so a generation costs
+ * about one request a second (plus what its size needs) and a pacing slot is free when the last block
+ * arrives. The first blocks go out at once.
+ */
+export const FLUSH_INTERVAL_MS = 1000;
 
 /**
- * Streams a generation into a page: engine → chunker (complete blocks only) → writer. Writes go out
- * while the model is still writing; a write in flight lets the next blocks gather, so the number of
- * requests adapts to Notion's pace. The record is saved before the first write and after the last one,
- * and keeps the whole markdown whatever fails.
+ * Streams a generation into a page: engine → chunker (complete markdown blocks) → converter (Notion block
+ * trees) → block writer. The record is saved before the first write and at every write, and keeps the
+ * whole markdown and the id of every block written, whatever fails.
  */
 export class Generator {
   constructor(
-    private readonly sink: MarkdownSink,
+    private readonly writer: BlockWriter,
+    private readonly convert: MarkdownConverter,
     private readonly store: GenerationStore,
     private readonly logger: Logger,
   ) {}
@@ -76,38 +76,33 @@ export class Generator {
       markdown: '',
       blocks: 0,
       writtenBlocks: 0,
-      notionBlocks: 0,
-      writtenNotionBlocks: 0,
+      blockIds: [],
       timings: {},
     };
     await this.store.save(record);
     const report = (phase: GenerationProgress['phase']) =>
-      request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.notionBlocks ?? 0, writtenBlocks: record.writtenNotionBlocks ?? 0 });
-    const counts = new NotionBlockTally(record, []);
+      request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks });
     report('starting');
 
-    // The snapshot makes the generation undoable; it is read while the model starts thinking.
-    const snapshot = this.sink.snapshot(request.page.id).then(
-      (s) => { record.snapshot = s; },
-      (error: unknown) => { throw toNotionError(error); },
-    );
-    snapshot.catch(() => undefined);
-
-    const pump = new WritePump(async (markdown, first) => {
-      await snapshot;
-      if (first && request.mode === 'replace') await this.sink.replace(request.page.id, markdown);
-      else await this.sink.append(request.page.id, markdown);
+    const editor = new PageEditor(this.writer, record, this.store);
+    // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
+    const clearing = request.mode === 'replace' ? editor.listPrevious() : Promise.resolve();
+    clearing.catch(() => undefined);
+    const pump = new WritePump(async (nodes) => {
+      await clearing;
+      await editor.append(nodes, request.signal);
       record.timings.firstWriteMs ??= Date.now() - started;
-    }, (count) => {
-      counts.written(count);
       report('writing');
     }, request.signal);
+    const trashing = request.mode === 'replace' ? clearing.then(() => editor.trashPrevious(request.signal)) : Promise.resolve();
+    trashing.catch(() => undefined);
 
     const chunker = new MarkdownChunker();
-    const accept = (blocks: string[]) => {
-      if (blocks.length === 0) return;
-      counts.generated(blocks);
-      pump.push(blocks);
+    const accept = (pieces: string[]) => {
+      const nodes = pieces.flatMap(this.convert);
+      if (nodes.length === 0) return;
+      record.blocks += nodes.length;
+      pump.push(nodes);
     };
 
     let engineError: EngineError | undefined;
@@ -131,23 +126,21 @@ export class Generator {
     // The full text is safe before the last writes go out.
     await this.store.save(record);
 
-    const writeError = await pump.finish(engineError?.kind === 'cancelled');
+    const writeError = (await pump.finish(engineError?.kind === 'cancelled')) ?? (await settle(trashing)) ?? (await settle(clearing));
     record.timings.totalMs = Date.now() - started;
-    const snapshotError = await snapshot.then(() => undefined, (e: NotionError) => e);
-    let error: EngineError | NotionError | undefined = engineError ?? writeError ?? snapshotError;
+    let error: EngineError | NotionError | undefined = engineError ?? writeError;
     if (engineError) {
       record.status = engineError.kind === 'cancelled' ? 'cancelled' : 'failed';
-    } else if (writeError || snapshotError) {
+    } else if (writeError) {
       record.status = 'writeFailed';
-      error = writeError ?? snapshotError;
+      error = writeError;
     } else {
       record.status = 'written';
     }
     record.error = error?.message;
     await this.store.save(record);
     this.logger.info(
-      `Generation ${record.id}: ${record.status}, ${record.notionBlocks} blocks (${record.writtenNotionBlocks} written) ` +
-        `in ${record.blocks} pieces (${record.writtenBlocks} written), ` +
+      `Generation ${record.id}: ${record.status}, ${record.blocks} blocks (${record.writtenBlocks} written), ` +
         `${record.markdown.length} chars, ${record.engine}/${record.model}, first token ${record.timings.firstTokenMs ?? '-'} ms, ` +
         `first write ${record.timings.firstWriteMs ?? '-'} ms, total ${record.timings.totalMs} ms` +
         (record.usage ? `, tokens ${record.usage.inputTokens} in / ${record.usage.outputTokens} out` : ''),
@@ -157,73 +150,102 @@ export class Generator {
   }
 
   /**
-   * Writes what a failed or cancelled write left out, from the record alone: no second generation.
-   * A replace whose first write never happened still replaces.
+   * Writes what a failed or cancelled write left out, from the record alone: no second generation. A write
+   * whose outcome was unknown is looked for in the page first, and blocks whose children did not all land
+   * are taken out and written again, so every block ends up in the page exactly once.
    */
   async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
     if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
-    const blocks = splitMarkdownBlocks(record.markdown);
-    const remaining = blocks.slice(record.writtenBlocks);
-    const counts = new NotionBlockTally(record, blocks);
-    let first = record.writtenBlocks === 0;
-    if (first && !record.snapshot) {
-      try {
-        record.snapshot = await this.sink.snapshot(record.page.id);
-      } catch (error) {
-        const problem = toNotionError(error);
-        record.status = 'writeFailed';
-        record.error = problem.message;
-        await this.store.save(record);
-        return { record, error: problem };
+    if (record.legacy) throw new Error(l10n.t('This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.'));
+    const nodes = convertAll(record.markdown, this.convert);
+    record.blocks = nodes.length;
+    record.blockIds ??= [];
+    const editor = new PageEditor(this.writer, record, this.store);
+    try {
+      await editor.settleUncertain(nodes);
+      await editor.dropIncomplete(signal);
+      if (record.mode === 'replace') {
+        if (!record.previous) await editor.listPrevious();
+        await editor.trashPrevious(signal);
       }
+      await editor.append(nodes.slice(record.writtenBlocks), signal);
+      record.status = 'written';
+      record.error = undefined;
+    } catch (error) {
+      const problem = toNotionError(error);
+      record.status = 'writeFailed';
+      record.error = problem.message;
+      await this.store.save(record);
+      return { record, error: problem };
     }
-    const pump = new WritePump(async (markdown, isFirst) => {
-      if (first && isFirst && record.mode === 'replace') await this.sink.replace(record.page.id, markdown);
-      else await this.sink.append(record.page.id, markdown);
-      first = false;
-    }, (count) => counts.written(count), signal);
-    pump.push(remaining);
-    const error = await pump.finish(false);
-    record.status = error ? 'writeFailed' : 'written';
-    record.error = error?.message;
     await this.store.save(record);
-    return { record, error };
+    return { record };
   }
 }
 
-/** Sends blocks in order, one request at a time, batching whatever arrived while the last one was out. */
+/** The blocks of a whole answer, exactly as streaming it wrote them: chunk by chunk. */
+export function convertAll(markdown: string, convert: MarkdownConverter): BlockNode[] {
+  return splitMarkdownBlocks(markdown).flatMap(convert);
+}
+
+async function settle(work: Promise<unknown>): Promise<NotionError | undefined> {
+  try {
+    await work;
+    return undefined;
+  } catch (error) {
+    return toNotionError(error);
+  }
+}
+
+/**
+ * Sends blocks in order, one append at a time. The first blocks go at once; after that, blocks gather for
+ * FLUSH_INTERVAL_MS between appends unless a request's worth (100) is waiting or the stream has ended.
+ */
 class WritePump {
-  private pending: string[] = [];
+  private pending: BlockNode[] = [];
   private inFlight: Promise<void> | undefined;
   private failed: NotionError | undefined;
-  private sentAny = false;
+  private lastStart = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ending = false;
 
   constructor(
-    private readonly write: (markdown: string, first: boolean) => Promise<void>,
-    private readonly written: (blocks: number) => void,
+    private readonly write: (nodes: BlockNode[]) => Promise<void>,
     private readonly signal: AbortSignal,
   ) {}
 
-  push(blocks: string[]): void {
-    this.pending.push(...blocks);
+  push(nodes: BlockNode[]): void {
+    this.pending.push(...nodes);
     this.next();
   }
 
-  /** Waits for the last write; on cancel, what has not been sent stays unsent. */
+  /** Sends what is left at once and waits for it; on cancel, what has not been sent stays unsent. */
   async finish(cancelled: boolean): Promise<NotionError | undefined> {
     if (cancelled) this.pending = [];
+    this.ending = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.next();
     while (this.inFlight) await this.inFlight;
     return this.failed;
   }
 
   private next(): void {
     if (this.inFlight || this.failed || this.pending.length === 0 || this.signal.aborted) return;
-    const batch = this.takeBatch();
-    const first = !this.sentAny;
-    this.sentAny = true;
-    this.inFlight = this.write(batch.join('\n\n'), first).then(
-      () => this.written(batch.length),
+    const wait = this.lastStart === 0 || this.ending || this.pending.length >= 100 ? 0 : this.lastStart + FLUSH_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.next();
+      }, wait);
+      return;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    this.lastStart = Date.now();
+    this.inFlight = this.write(batch).then(
+      () => undefined,
       (error: unknown) => {
         this.failed = toNotionError(error);
         this.pending = [];
@@ -233,49 +255,4 @@ class WritePump {
       this.next();
     });
   }
-
-  private takeBatch(): string[] {
-    let size = 0;
-    let count = 0;
-    while (count < this.pending.length && count < MAX_BLOCKS_PER_WRITE) {
-      const next = this.pending[count].length + 2;
-      if (count > 0 && size + next > MAX_CHARS_PER_WRITE) break;
-      size += next;
-      count++;
-    }
-    return this.pending.splice(0, count);
-  }
-}
-
-/**
- * Keeps a record's two counts in step: the markdown pieces written (where a retry resumes) and the Notion
- * blocks they make (what the user is told).
- */
-class NotionBlockTally {
-  private readonly perPiece: number[];
-
-  /** `pieces`: the record's pieces so far (none for a new generation). */
-  constructor(private readonly record: GenerationRecord, pieces: readonly string[]) {
-    this.perPiece = pieces.map(countNotionBlocks);
-    record.blocks = pieces.length;
-    record.notionBlocks = sum(this.perPiece);
-    record.writtenNotionBlocks = sum(this.perPiece.slice(0, record.writtenBlocks));
-  }
-
-  generated(pieces: readonly string[]): void {
-    const added = pieces.map(countNotionBlocks);
-    this.perPiece.push(...added);
-    this.record.blocks += pieces.length;
-    this.record.notionBlocks = (this.record.notionBlocks ?? 0) + sum(added);
-  }
-
-  written(count: number): void {
-    const from = this.record.writtenBlocks;
-    this.record.writtenBlocks += count;
-    this.record.writtenNotionBlocks = (this.record.writtenNotionBlocks ?? 0) + sum(this.perPiece.slice(from, from + count));
-  }
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }

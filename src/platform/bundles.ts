@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineKind, EngineModule } from '../services/engines/engine';
+import type { MarkdownConverter } from '../services/generation/generator';
+
+/**
+ * Code that starting Visen does not need lives in bundles of its own next to the extension's, required on
+ * first use: each engine with its SDK, and the markdown converter with its parser.
+ */
+export function loadEngineBundle(kind: EngineKind): EngineModule {
+  // Each engine bundle has its own copy of @vscode/l10n, configured with VS Code's bundle as it loads.
+  const engine = require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
+  engine.configureL10n(vscode.l10n.bundle ?? {});
+  return engine;
+}
+
+let converter: MarkdownConverter | undefined;
+
+export function markdownConverter(): MarkdownConverter {
+  converter ??= (require(path.join(__dirname, 'markdown.js')) as typeof import('../services/notion/markdownBlocks')).markdownToBlocks;
+  return converter;
+}

@@ -1,0 +1,174 @@
+import type { BlockObjectResponse } from '@notionhq/client';
+import type { BlockNode } from '../notion/blockTree';
+import type { BlockWriter } from '../notion/blockWriter';
+import { NotionError, toNotionError } from '../notion/notionErrors';
+import type { GenerationRecord, GenerationStore } from './generationRecord';
+
+/** Blocks that a replace never moves: they are pages and databases of their own. */
+const KEPT_TYPES = new Set(['child_page', 'child_database']);
+
+/** What Undo will take back, read from the page just before. */
+export interface UndoPlan {
+  /** Blocks Visen wrote that are still in the page. */
+  readonly present: number;
+  /** Of those, the ones a person (or another integration) edited since. */
+  readonly edited: number;
+  /** Blocks a replace moved to the trash, which Undo brings back. */
+  readonly toRestore: number;
+  readonly editedIds: readonly string[];
+  readonly presentIds: readonly string[];
+}
+
+export interface UndoProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/**
+ * The changes one generation makes to its page, and taking them back, all by block id: what it appends
+ * (recorded as it lands), the earlier blocks a replace moves to the trash, and an undo that deletes exactly
+ * what Visen wrote and restores exactly what it trashed. Every step is saved in the record as it happens,
+ * so an interrupted write or undo resumes where it stopped.
+ */
+export class PageEditor {
+  private readonly ids: string[];
+
+  constructor(
+    private readonly writer: BlockWriter,
+    private readonly record: GenerationRecord,
+    private readonly store: GenerationStore,
+  ) {
+    this.ids = record.blockIds ??= [];
+  }
+
+  private get pageId(): string {
+    return this.record.page.id;
+  }
+
+  /** Appends at the end of the page; blocks count as written once their children have landed too. */
+  async append(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
+    if (nodes.length === 0) return;
+    try {
+      await this.writer.append(this.pageId, nodes, {
+        signal,
+        after: this.ids[this.ids.length - 1],
+        onCreated: (created) => {
+          // Blocks are written one request after another, children first: all earlier ones are complete.
+          this.record.writtenBlocks = this.ids.length;
+          this.ids.push(...created);
+          void this.store.save(this.record);
+        },
+        onUncertain: (count) => {
+          this.record.uncertainBlocks = count;
+        },
+      });
+      this.record.writtenBlocks = this.ids.length;
+    } finally {
+      await this.store.save(this.record);
+    }
+  }
+
+  /** Replace, before the first write: which top-level blocks the page holds now (pages and databases stay). */
+  async listPrevious(): Promise<void> {
+    const blocks = await this.writer.children(this.pageId);
+    this.record.previous = { ids: blocks.filter((b) => !KEPT_TYPES.has(b.type)).map((b) => b.id), trashed: 0 };
+    await this.store.save(this.record);
+  }
+
+  /** Replace: moves the earlier blocks to the trash, one at a time so the new blocks' writes are never held up for long. */
+  async trashPrevious(signal?: AbortSignal): Promise<void> {
+    const previous = this.record.previous;
+    if (!previous) return;
+    while (previous.trashed < previous.ids.length) {
+      signal?.throwIfAborted();
+      await ignoreGone(this.writer.trash(previous.ids[previous.trashed]));
+      previous.trashed++;
+      await this.store.save(this.record);
+    }
+  }
+
+  /**
+   * After a write whose outcome was never known: looks at the end of the page for the blocks it carried
+   * (`nodes` is the whole generation's blocks) and records them if they landed.
+   */
+  async settleUncertain(nodes: readonly BlockNode[]): Promise<void> {
+    const count = this.record.uncertainBlocks;
+    if (!count) return;
+    const expected = nodes.slice(this.ids.length, this.ids.length + count);
+    const landed = expected.length ? await this.writer.landed(this.pageId, expected, this.ids[this.ids.length - 1]) : [];
+    // Whether their children landed too is not known: they count as incomplete and are written again.
+    this.ids.push(...landed);
+    this.record.uncertainBlocks = undefined;
+    await this.store.save(this.record);
+  }
+
+  /** Takes out blocks whose children did not all land, so a retry writes them again whole. */
+  async dropIncomplete(signal?: AbortSignal): Promise<void> {
+    while (this.ids.length > this.record.writtenBlocks) {
+      signal?.throwIfAborted();
+      await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1]));
+      this.ids.pop();
+      await this.store.save(this.record);
+    }
+  }
+
+  /** Reads the page once: which of Visen's blocks are still there, and which were edited since. */
+  async planUndo(signal?: AbortSignal): Promise<UndoPlan> {
+    const listed = new Map<string, BlockObjectResponse>();
+    for (const block of await this.writer.children(this.pageId, signal)) listed.set(block.id, block);
+    const presentIds = this.ids.filter((id) => listed.has(id));
+    const finished = Date.parse(this.record.createdAt) + (this.record.timings.totalMs ?? 0);
+    const editedIds = presentIds.filter((id) => editedSince(listed.get(id)!, finished));
+    const previous = this.record.previous;
+    const toRestore = previous ? previous.ids.slice(0, previous.trashed).filter((id) => !listed.has(id)).length : 0;
+    return { present: presentIds.length, edited: editedIds.length, toRestore, editedIds, presentIds };
+  }
+
+  /**
+   * Deletes the blocks Visen wrote (all, or all but the edited ones), then restores what a replace moved to
+   * the trash, each in its old place with its id. Cancelling stops between requests; running it again
+   * carries on, since deleted blocks are no longer in the page and restored ones are no longer in the trash.
+   */
+  async undo(plan: UndoPlan, keepEdited: boolean, signal?: AbortSignal, onProgress?: (progress: UndoProgress) => void): Promise<void> {
+    const kept = new Set(keepEdited ? plan.editedIds : []);
+    const toDelete = plan.presentIds.filter((id) => !kept.has(id));
+    const previous = this.record.previous;
+    const toRestore = previous ? previous.ids.slice(0, previous.trashed) : [];
+    const total = toDelete.length + toRestore.length;
+    let done = 0;
+    onProgress?.({ done, total });
+    for (const id of toDelete) {
+      signal?.throwIfAborted();
+      await ignoreGone(this.writer.trash(id));
+      onProgress?.({ done: ++done, total });
+    }
+    for (const id of toRestore) {
+      signal?.throwIfAborted();
+      await ignoreGone(this.writer.restore(id));
+      onProgress?.({ done: ++done, total });
+    }
+    this.record.undoneAt = new Date().toISOString();
+    await this.store.save(this.record);
+  }
+}
+
+/**
+ * Edited since Visen wrote it: someone else edited it last, or it changed after the generation ended
+ * (Notion keeps edit times to the minute; a minute of slack keeps Visen's own last writes out).
+ */
+function editedSince(block: BlockObjectResponse, finished: number): boolean {
+  if (block.last_edited_by?.id && block.created_by?.id && block.last_edited_by.id !== block.created_by.id) return true;
+  return Date.parse(block.last_edited_time) > finished + 60_000;
+}
+
+/** A block someone already deleted, or emptied from the trash, needs nothing more. */
+async function ignoreGone(request: Promise<void>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    const problem = error instanceof NotionError ? error : toNotionError(error);
+    if (problem.problem === 'notShared') return;
+    if (problem.problem === 'validation' && /archived|in_trash|trash/i.test(problem.message)) return;
+    throw problem;
+  }
+}

@@ -1,0 +1,212 @@
+import type { BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
+import { type BlockNode, blockType } from './blockTree';
+import { NotionError, toNotionError } from './notionErrors';
+
+/** Notion's request limits (developers.notion.com, "Request limits"): children per array, blocks and bytes per request. */
+export const MAX_CHILDREN_PER_REQUEST = 100;
+const MAX_BLOCKS_PER_REQUEST = 1000;
+/** Well under the 500 KB payload limit: JSON escaping and the request envelope need room. */
+const MAX_BYTES_PER_REQUEST = 400_000;
+
+/** What one top-level append did: the ids Notion gave the blocks, in order. */
+export interface AppendedBlocks {
+  readonly ids: string[];
+}
+
+export interface AppendOptions {
+  readonly signal?: AbortSignal;
+  /** Called once the top-level blocks exist in Notion, before their deeper children follow. */
+  readonly onCreated?: (ids: readonly string[]) => void;
+  /** The block Visen wrote just before these, if any: a write whose outcome is unknown landed only if it follows that one. */
+  readonly after?: string;
+  /** Called when a top-level append failed and whether its `count` blocks landed could not be checked. */
+  readonly onUncertain?: (count: number) => void;
+}
+
+/**
+ * A failure of a write whose outcome Notion never told (a timeout, a dropped connection, a 5xx after the
+ * request went out): the blocks may or may not be in the page, so the next write must look first.
+ */
+export function isUncertain(error: NotionError): boolean {
+  return error.problem === 'server' || error.problem === 'network' || error.problem === 'timeout' || (error.problem === 'unknown' && error.status === undefined);
+}
+
+/**
+ * Writes block trees into Notion through the block API, which returns the ids of what it created.
+ * Notion takes at most two levels of blocks per request and 100 children per array: deeper levels and
+ * longer child lists follow in appends to the ids of their parents, in order, so a tree of any depth and
+ * width lands complete. A write whose outcome is unknown is checked against the page before it is sent
+ * again, so nothing lands twice.
+ */
+export class BlockWriter {
+  constructor(private readonly client: Client) {}
+
+  /**
+   * Appends `nodes` at the end of `parentId`, in as few requests as Notion's limits allow, and returns the
+   * ids of the top-level blocks. Resolves once every level is written.
+   */
+  async append(parentId: string, nodes: readonly BlockNode[], options: AppendOptions = {}): Promise<string[]> {
+    const ids: string[] = [];
+    let after = options.after;
+    for (const batch of batches(nodes)) {
+      options.signal?.throwIfAborted();
+      const sent = batch.map(toRequest);
+      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options.onUncertain);
+      ids.push(...created);
+      after = created[created.length - 1];
+      options.onCreated?.(created);
+      for (let i = 0; i < batch.length; i++) {
+        const later = sent[i].deferred;
+        if (later.length > 0) await this.append(created[i], later, { signal: options.signal });
+      }
+    }
+    return ids;
+  }
+
+  /** Every child of a page or block, in order (Notion pages through them 100 at a time). */
+  async children(blockId: string, signal?: AbortSignal): Promise<BlockObjectResponse[]> {
+    const all: BlockObjectResponse[] = [];
+    let cursor: string | undefined;
+    do {
+      signal?.throwIfAborted();
+      const page = await this.call(() => this.client.blocks.children.list({ block_id: blockId, start_cursor: cursor, page_size: 100 }));
+      for (const block of page.results) if ('type' in block) all.push(block);
+      cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** Moves a block to Notion's trash, where it keeps its place and id until it is restored. */
+  async trash(blockId: string): Promise<void> {
+    await this.call(() => this.client.blocks.delete({ block_id: blockId }));
+  }
+
+  /** Takes a block out of the trash: it comes back where it was, with its id, children and comments. */
+  async restore(blockId: string): Promise<void> {
+    await this.call(() => this.client.blocks.update({ block_id: blockId, in_trash: false }));
+  }
+
+  /**
+   * One append request. When its outcome is unknown, the parent's last children are compared with what
+   * the request carried: if they are those blocks, the write landed and their ids are taken; if not, it
+   * is sent once more.
+   */
+  private async appendOnce(
+    parentId: string,
+    children: BlockObjectRequest[],
+    nodes: readonly BlockNode[],
+    after: string | undefined,
+    onUncertain?: (count: number) => void,
+  ): Promise<string[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.client.blocks.children.append({ block_id: parentId, children, position: { type: 'end' } });
+        return response.results.map((block) => block.id);
+      } catch (error) {
+        const problem = toNotionError(error);
+        if (!isUncertain(problem)) throw problem;
+        const landed = attempt > 0 ? undefined : await this.landed(parentId, nodes, after).catch(() => undefined);
+        if (landed === undefined) {
+          onUncertain?.(nodes.length);
+          throw problem;
+        }
+        if (landed.length > 0) return landed;
+      }
+    }
+  }
+
+  /**
+   * The ids of `nodes` if the parent ends with them (right after `after`, when Visen wrote a block before
+   * them), else none.
+   */
+  async landed(parentId: string, nodes: readonly BlockNode[], after?: string): Promise<string[]> {
+    const existing = await this.children(parentId);
+    const start = existing.length - nodes.length;
+    if (start < 0) return [];
+    if (after !== undefined && existing[start - 1]?.id !== after) return [];
+    const tail = existing.slice(start);
+    return tail.every((block, i) => signatureOfResponse(block) === signatureOfNode(nodes[i])) ? tail.map((b) => b.id) : [];
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toNotionError(error);
+    }
+  }
+}
+
+/** A block request with the children that travel with it, and those appended to it afterwards. */
+interface Outgoing {
+  readonly request: BlockObjectRequest;
+  readonly deferred: readonly BlockNode[];
+  readonly blocks: number;
+  readonly bytes: number;
+}
+
+/**
+ * Children travel with their parent when none of them has children of its own (two levels per request),
+ * up to 100 of them; the rest are appended to the parent's id once Notion has given it one.
+ */
+function toRequest(node: BlockNode): Outgoing {
+  const leaves = node.children.every((child) => child.children.length === 0);
+  const inline = leaves ? node.children.slice(0, MAX_CHILDREN_PER_REQUEST) : [];
+  const deferred = node.children.slice(inline.length);
+  const request = inline.length === 0 ? node.block : withChildren(node.block, inline.map((child) => child.block));
+  return { request, deferred, blocks: 1 + inline.length, bytes: JSON.stringify(request).length };
+}
+
+function withChildren(block: BlockObjectRequest, children: BlockObjectRequest[]): BlockObjectRequest {
+  const type = blockType(block);
+  const payload = (block as unknown as Record<string, object>)[type];
+  return { ...block, [type]: { ...payload, children } } as BlockObjectRequest;
+}
+
+/** Top-level nodes grouped into requests within Notion's limits; order is kept. */
+function* batches(nodes: readonly BlockNode[]): Generator<BlockNode[]> {
+  let batch: BlockNode[] = [];
+  let blocks = 0;
+  let bytes = 0;
+  for (const node of nodes) {
+    const out = toRequest(node);
+    const full = batch.length >= MAX_CHILDREN_PER_REQUEST || blocks + out.blocks > MAX_BLOCKS_PER_REQUEST || bytes + out.bytes > MAX_BYTES_PER_REQUEST;
+    if (batch.length > 0 && full) {
+      yield batch;
+      batch = [];
+      blocks = 0;
+      bytes = 0;
+    }
+    batch.push(node);
+    blocks += out.blocks;
+    bytes += out.bytes;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+type RichTextLike = { plain_text?: string; text?: { content?: string }; equation?: { expression?: string } };
+
+function plainText(items: unknown): string {
+  if (!Array.isArray(items)) return '';
+  return (items as RichTextLike[]).map((item) => item.plain_text ?? item.text?.content ?? item.equation?.expression ?? '').join('');
+}
+
+/** What identifies a block's content, the same whether read from a request or from Notion's answer. */
+function signature(type: string, payload: Record<string, unknown> | undefined): string {
+  if (!payload) return type;
+  const parts = [type, plainText(payload.rich_text)];
+  if (typeof payload.expression === 'string') parts.push(payload.expression);
+  if (typeof payload.table_width === 'number') parts.push(String(payload.table_width));
+  const external = payload.external as { url?: string } | undefined;
+  if (external?.url) parts.push(external.url);
+  return parts.join('\u0000');
+}
+
+export function signatureOfNode(node: BlockNode): string {
+  const type = blockType(node.block);
+  return signature(type, (node.block as unknown as Record<string, Record<string, unknown>>)[type]);
+}
+
+export function signatureOfResponse(block: BlockObjectResponse): string {
+  return signature(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
+}
