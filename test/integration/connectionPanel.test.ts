@@ -290,7 +290,7 @@ describe('Connection form (webview panel host)', () => {
       await webview.waitFor('a state with the choices', () => webview.state.connection?.writeMode === 'replace' && webview.state.connection.model === 'gpt-4.1');
     });
 
-    it('Undo restores the page after a confirmation', async () => {
+    it('Undo takes back what the generation wrote after a confirmation', async () => {
       await setSetting('writeMode', 'replace');
       const { page, webview } = await connected('Replace Me', 'Old content that matters.');
       await webview.send({ type: 'generate', prompt: 'Something new', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'replace' });
@@ -300,7 +300,7 @@ describe('Connection form (webview panel host)', () => {
 
       stage.ui.respond = () => undefined;
       assert.deepStrictEqual(await webview.request({ type: 'undo', recordId: item.id }), { undone: false }, 'dismissed: nothing happens');
-      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Restore Page' : undefined);
+      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
       assert.deepStrictEqual(await webview.request({ type: 'undo', recordId: item.id }), { undone: true });
       assert.match(stage.notion.pageMarkdown(page.id), /Old content that matters\./);
       await webview.waitFor('the history marks it undone', () => webview.state.history[0]?.undone === true);

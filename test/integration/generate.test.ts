@@ -32,7 +32,9 @@ describe('Generate to Notion Page', () => {
     assert.strictEqual(record.engine, 'gemini');
     assert.strictEqual(record.prompt, 'A launch plan for a small app');
     assert.ok(record.usage && record.usage.outputTokens > 0, 'tokens are counted');
-    assert.ok(record.snapshot && /Written by hand/.test(record.snapshot.markdown), 'a snapshot was kept');
+    assert.deepStrictEqual(record.blockIds, stage.notion.pageBlocks(page.id).slice(1).map((b) => b.id), 'the ids of the blocks written are kept');
+    assert.strictEqual(markdownWrites().length, 0, 'model output never goes through the markdown endpoint');
+    assert.ok(/Undo/.test(done.actions?.join(' ') ?? ''), 'the completion message offers Undo');
     assert.ok(stage.ui.progressReports.some((p) => /blocks in Notion/.test(p)), 'progress was reported');
     const geminiBody = JSON.stringify(stage.gemini.requests.at(-1)?.body);
     assert.match(geminiBody, /A launch plan for a small app/);
@@ -51,18 +53,42 @@ describe('Generate to Notion Page', () => {
     assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Weekly Notes"/);
   });
 
-  it('replaces the content in replace mode, and Undo Last Generation restores it', async () => {
+  it('replaces the content in replace mode, and Undo Last Generation brings the old blocks back with their ids', async () => {
     await setSetting('writeMode', 'replace');
-    const page = stage.notion.addPage({ title: 'Replace Me', markdown: 'Old content that matters.' });
+    const page = stage.notion.addPage({ title: 'Replace Me', markdown: 'Old content that matters.\n\nA second old paragraph.' });
+    const oldIds = stage.notion.pageBlocks(page.id).map((b) => b.id);
     stage.ui.inputs.push(page.url, 'Something new');
     await vscode.commands.executeCommand('visen.generateToPage');
     assert.ok(!stage.notion.pageMarkdown(page.id).includes('Old content'), 'replaced');
 
-    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Restore Page' : undefined);
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
     await vscode.commands.executeCommand('visen.undoLastGeneration');
+    const confirm = stage.ui.last('confirm')!;
+    assert.match(confirm.detail ?? '', /deletes the \d+ blocks it wrote and puts back the 2 blocks it replaced/);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), oldIds, 'every old block is back, with its id, in its place');
     assert.match(stage.notion.pageMarkdown(page.id), /Old content that matters\./);
-    assert.ok(!/^# /m.test(stage.notion.pageMarkdown(page.id)), 'the generated content is gone');
     assert.ok(latest().undoneAt);
+  });
+
+  it('undoes an append from the completion message, naming the blocks edited since', async () => {
+    const page = stage.notion.addPage({ title: 'Append Here', markdown: 'Kept by hand.' });
+    const kept = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    stage.ui.inputs.push(page.url, 'Something to add');
+    let record: GenerationRecord | undefined;
+    stage.ui.respond = (m) => {
+      if (m.level === 'info' && /^Wrote/.test(m.message)) {
+        record = latest();
+        stage.notion.editBlockAsUser(record.blockIds![1], 'Changed by a person.');
+        return 'Undo';
+      }
+      if (m.level === 'confirm') return 'Delete Them Too';
+      return undefined;
+    };
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.ok(latest().undoneAt, 'undone from the completion message');
+    const confirm = stage.ui.last('confirm')!;
+    assert.match(confirm.detail ?? '', new RegExp(`1 of the ${record!.blockIds!.length} blocks were edited since`));
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), kept, 'only what Visen wrote is gone');
   });
 
   it('uses OpenAI when visen.engine is openai', async () => {

@@ -4,6 +4,7 @@ import * as openai from '../../src/services/engines/openai';
 import { DatabaseFiller, FillJob, FillTarget } from '../../src/services/generation/databaseFill';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { createNotionClient } from '../../src/services/notion/notionClient';
@@ -73,7 +74,7 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
     const generations = new GenerationStore(store);
     const usage = new UsageTracker(store);
     const filler = new DatabaseFiller({
-      client, engine: openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url }), generations, usage, store, logger: silentLogger, concurrency: 3,
+      client, engine: openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url }), generations, usage, store, logger: silentLogger, converter: () => markdownToBlocks, concurrency: 3,
     });
     return { db, client, filler, generations, usage, store };
   }
@@ -126,7 +127,7 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
   });
 
   it('fills the page body, appending or replacing', async () => {
-    const { db, client, filler } = setup({ rows: 2 });
+    const { db, client, filler, generations } = setup({ rows: 2 });
     const summary = await filler.run(job(db.dataSourceId, { kind: 'body', mode: 'append' }), { signal: new AbortController().signal });
     assert.equal(summary.done, 2);
     const rows = [];
@@ -134,6 +135,14 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
     const blocks = notion.pageBlocks(rows[0].id);
     assert.equal(blocks[0].type, 'heading_2');
     assert.match(notion.pageMarkdown(rows[1].id), /A body paragraph about Book #1\./);
+    const record = generations.list().find((r) => r.page.id === rows[0].id)!;
+    assert.deepEqual(record.blockIds, blocks.map((b) => b.id), 'the body went through the block writer, its ids recorded');
+
+    const replaced = await filler.run(job(db.dataSourceId, { kind: 'body', mode: 'replace' }), { signal: new AbortController().signal });
+    assert.equal(replaced.done, 2);
+    const after = notion.pageBlocks(rows[0].id);
+    assert.equal(after.length, blocks.length, 'the earlier body went to the trash, the new one took its place');
+    assert.ok(after.every((b) => !blocks.some((old) => old.id === b.id)));
   });
 
   it('runs only on rows whose target is empty, or that match a filter', async () => {
@@ -219,7 +228,7 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
 
   it('stops the whole run when the engine key is wrong', async () => {
     const { db, client, store, generations, usage } = setup({ rows: 20 });
-    const filler = new DatabaseFiller({ client, engine: openai.createEngine({ apiKey: 'sk-wrong', baseUrl: model.url }), generations, usage, store, logger: silentLogger, concurrency: 2 });
+    const filler = new DatabaseFiller({ client, engine: openai.createEngine({ apiKey: 'sk-wrong', baseUrl: model.url }), generations, usage, store, logger: silentLogger, converter: () => markdownToBlocks, concurrency: 2 });
     const summary = await filler.run(job(db.dataSourceId, await target(client, db.dataSourceId, 'Summary')), { signal: new AbortController().signal });
     assert.match(summary.stoppedBy!, /OpenAI rejected the API key/);
     assert.ok(model.requests.length <= 3, `stopped early after ${model.requests.length} requests`);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import * as openai from '../../src/services/engines/openai';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
-import { Generator, GenerateRequest } from '../../src/services/generation/generator';
-import { splitMarkdownBlocks } from '../../src/services/generation/markdownChunker';
+import { convertAll, Generator, GenerateRequest } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
-import { PageWriter } from '../../src/services/notion/pageWriter';
+import { BlockWriter } from '../../src/services/notion/blockWriter';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
 
@@ -35,7 +35,7 @@ describe('Generator: engine → chunker → Notion page', () => {
 
   function setup(requestsPerSecond = 100) {
     const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond });
-    const generator = new Generator(new PageWriter(client), store, silentLogger);
+    const generator = new Generator(new BlockWriter(client), markdownToBlocks, store, silentLogger);
     const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
     return { client, generator, engine };
   }
@@ -48,7 +48,8 @@ describe('Generator: engine → chunker → Notion page', () => {
     return { ...outcome, pageId: page.id, generator };
   }
 
-  const markdownWrites = () => notion.requests.filter((r) => r.method === 'PATCH' && /\/markdown$/.test(r.path));
+  const appends = () => notion.requests.filter((r) => r.method === 'PATCH' && /\/blocks\/[^/]+\/children$/.test(r.path));
+  const markdownWrites = () => notion.requests.filter((r) => r.method !== 'GET' && /\/markdown$/.test(r.path));
 
   it('appends native blocks of every kind after the existing content', async () => {
     const { record, error, pageId } = await run('Brief');
@@ -65,16 +66,13 @@ describe('Generator: engine → chunker → Notion page', () => {
     const bold = blocks.flatMap((b) => (b.type === 'paragraph' ? b.paragraph.rich_text : [])).find((t) => t.annotations.bold);
     assert.ok(bold, 'bold text arrives as an annotation, not as asterisks');
     assert.equal(record.writtenBlocks, record.blocks);
-    assert.equal(record.blocks, splitMarkdownBlocks(record.markdown).length);
-    // What the user is told counts the page's blocks (one per list item), not the pieces written.
-    assert.equal(record.writtenNotionBlocks, blocks.length - 1, 'every block but the one the page had');
-    assert.equal(record.notionBlocks, record.writtenNotionBlocks);
-    assert.ok(record.notionBlocks! > record.blocks, 'lists make more blocks than pieces');
+    assert.equal(record.blocks, convertAll(record.markdown, markdownToBlocks).length);
+    // What the user is told counts the page's blocks (one per list item), and the record keeps their ids.
+    assert.equal(record.writtenBlocks, blocks.length - 1, 'every block but the one the page had');
+    assert.deepEqual(record.blockIds, blocks.slice(1).map((b) => b.id), 'the ids of exactly the blocks written, in order');
     assert.ok(record.usage && record.usage.outputTokens > 0);
-    for (const body of markdownWrites().map((r) => r.body as Record<string, unknown>)) {
-      assert.equal(body.markdown_version, 'v2');
-      assert.equal(body.type, 'insert_content');
-    }
+    assert.equal(markdownWrites().length, 0, 'model output never goes through the markdown endpoints');
+    for (const request of appends()) assert.deepEqual((request.body as { position?: unknown }).position, { type: 'end' });
     assert.ok(notion.requests.every((r) => r.headers['notion-version'] === '2026-03-11'), 'the pinned API version is sent');
   });
 
@@ -83,7 +81,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     model.chunkDelayMs = 15;
     const { record } = await run('Streaming');
     assert.equal(record.status, 'written');
-    assert.ok(markdownWrites().length > 2, `several writes, got ${markdownWrites().length}`);
+    assert.ok(appends().length >= 2, `several writes, got ${appends().length}`);
     assert.ok(record.timings.firstWriteMs! < record.timings.generationMs!, `first write at ${record.timings.firstWriteMs} ms, generation ended at ${record.timings.generationMs} ms`);
   });
 
@@ -115,33 +113,35 @@ describe('Generator: engine → chunker → Notion page', () => {
     }
   });
 
-  it('replaces the page after keeping a snapshot that restores it', async () => {
-    const { record, pageId } = await run('Replace me', { mode: 'replace' });
+  it('replaces the page by moving its blocks to the trash, never its child pages', async () => {
+    const { client, generator, engine } = setup();
+    const fakePage = notion.addPage({ title: 'Replace me', markdown: 'Old intro\n\nOld paragraph' });
+    notion.addPage({ title: 'A child page', parentPageId: fakePage.id });
+    const page = await new NotionPages(client).resolvePage(fakePage.id);
+    const before = notion.pageBlocks(page.id);
+    const { record } = await generator.run({ page, prompt: 'Write', mode: 'replace', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'written');
-    assert.ok(record.snapshot);
-    assert.match(record.snapshot.markdown, /Old paragraph/);
-    assert.doesNotMatch(notion.pageMarkdown(pageId), /Old paragraph/);
-    const replaceBody = markdownWrites()[0].body as Record<string, unknown>;
-    assert.equal(replaceBody.type, 'replace_content');
-    const { client } = setup();
-    await new PageWriter(client).replace(pageId, record.snapshot.markdown);
-    assert.match(notion.pageMarkdown(pageId), /Old intro/);
-    assert.doesNotMatch(notion.pageMarkdown(pageId), /Section|Heading/);
+    const after = notion.pageBlocks(page.id);
+    assert.doesNotMatch(notion.pageMarkdown(page.id), /Old paragraph|Old intro/);
+    assert.equal(after[0].type, 'child_page', 'the child page stays, in its place');
+    assert.deepEqual(record.previous?.ids, before.filter((b) => b.type !== 'child_page').map((b) => b.id));
+    assert.equal(record.previous?.trashed, 2);
+    assert.deepEqual(after.slice(1).map((b) => b.id), record.blockIds);
+    assert.equal(markdownWrites().length, 0);
   });
 
   it('keeps all generated text when Notion rejects a write, and a retry writes the rest without generating again', async () => {
     const { client, generator, engine } = setup();
     const fakePage = notion.addPage({ title: 'Flaky' });
     const page = await new NotionPages(client).resolvePage(fakePage.id);
-    notion.failNext({ method: 'PATCH', path: /\/markdown$/ }, { status: 400, code: 'validation_error', message: 'Content is invalid.' }, 1);
+    notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 400, code: 'validation_error', message: 'Content is invalid.' }, 1);
     const requestsBefore = model.requests.length;
     const { record, error } = await generator.run({ page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'writeFailed');
     assert.match(error!.message, /Content is invalid/);
     assert.ok(record.writtenBlocks < record.blocks);
     assert.ok(record.markdown.length > 100, 'the whole generation is kept');
-    assert.equal(record.writtenNotionBlocks, notion.pageBlocks(page.id).length, 'the blocks reported written are the page\'s');
-    assert.ok(record.writtenNotionBlocks! < record.notionBlocks!);
+    assert.equal(record.writtenBlocks, notion.pageBlocks(page.id).length, 'the blocks reported written are the page\'s');
     assert.deepEqual(store.get(record.id)?.markdown, record.markdown, 'and saved');
 
     const retried = await generator.retryWrite(record.id, new AbortController().signal);
@@ -150,8 +150,9 @@ describe('Generator: engine → chunker → Notion page', () => {
     const blocks = notion.pageBlocks(page.id);
     assert.equal(blocks.filter((b) => b.type === 'heading_1').length, 1, 'nothing written twice');
     assert.equal(blocks.filter((b) => b.type === 'table').length, 1);
-    assert.equal(retried.record.writtenNotionBlocks, blocks.length, 'the retry reports the page\'s blocks');
-    assert.equal(retried.record.notionBlocks, blocks.length);
+    assert.equal(retried.record.writtenBlocks, blocks.length, 'the retry reports the page\'s blocks');
+    assert.equal(retried.record.blocks, blocks.length);
+    assert.deepEqual(retried.record.blockIds, blocks.map((b) => b.id));
   });
 
   it('stops generating and writing when cancelled, keeping the text so far', async () => {
@@ -165,9 +166,9 @@ describe('Generator: engine → chunker → Notion page', () => {
       onProgress: (p) => { if (p.writtenBlocks > 0) controller.abort(); },
     });
     assert.equal(outcome.record.status, 'cancelled');
-    const writes = markdownWrites().length;
+    const writes = appends().length;
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(markdownWrites().length, writes, 'no writes after the cancel');
+    assert.equal(appends().length, writes, 'no writes after the cancel');
     assert.ok(outcome.record.markdown.length > 0);
     assert.ok(!outcome.record.markdown.includes('Paragraph 399'), 'the model was stopped');
     assert.ok(notion.pageBlocks(page.id).length < 400);
@@ -180,7 +181,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { record, error } = await generator.run({ page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'failed');
     assert.equal((error as { kind?: string }).kind, 'auth');
-    assert.equal(markdownWrites().length, 0);
+    assert.equal(appends().length, 0);
   });
 
   it('stays within Notion\'s rate limit, and finishes even when Notion answers 429', async () => {
@@ -190,7 +191,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     try {
       for (const perSecond of [3, 10]) {
         const client = createNotionClient({ auth: SECRET, baseUrl: limited.url, requestsPerSecond: perSecond });
-        const generator = new Generator(new PageWriter(client), store, silentLogger);
+        const generator = new Generator(new BlockWriter(client), markdownToBlocks, store, silentLogger);
         const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
         const fakePage = limited.addPage({ title: `Paced ${perSecond}` });
         const page = await new NotionPages(client).resolvePage(fakePage.id);
