@@ -2,8 +2,6 @@ import * as assert from 'node:assert/strict';
 import {
   groupBlocks,
   MarkdownChunker,
-  NOTION_RICH_TEXT_LIMIT,
-  splitLongParagraph,
   splitMarkdownBlocks,
 } from '../../src/services/generation/markdownChunker';
 
@@ -43,17 +41,6 @@ function streamAll(pieces: readonly string[]): string[] {
 /** Text made of sentences, `length` characters long. */
 function prose(length: number, sentence = 'The quick brown fox jumps over the lazy dog. '): string {
   return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length).trimEnd().padEnd(length, 'x');
-}
-
-/** Checks that pieces are the text in order with only whitespace removed between them. */
-function assertPiecesCover(original: string, pieces: readonly string[]): void {
-  let position = 0;
-  for (const piece of pieces) {
-    assert.ok(original.startsWith(piece, position), `piece does not continue the text at ${position}`);
-    position += piece.length;
-    while (position < original.length && /\s/.test(original[position])) position++;
-  }
-  assert.equal(position, original.length);
 }
 
 const FENCE_LINE = /^\s*(`{3,}|~{3,})/;
@@ -244,15 +231,14 @@ describe('MarkdownChunker', () => {
   });
 
   describe('headings and thematic breaks', () => {
-    it('stand alone even without blank lines', () => {
+    it('stand alone even without blank lines (a "---" under text underlines it)', () => {
       assert.deepEqual(splitMarkdownBlocks('# A\npara\n## B\n- item\n***\ntext\n---\n###### F'), [
         '# A',
         'para',
         '## B',
         '- item',
         '***',
-        'text',
-        '---',
+        'text\n---',
         '###### F',
       ]);
     });
@@ -400,69 +386,51 @@ describe('MarkdownChunker', () => {
   });
 
   describe('long paragraphs', () => {
-    it('leaves exactly 2000 characters alone', () => {
-      const text = prose(NOTION_RICH_TEXT_LIMIT);
-      assert.deepEqual(splitMarkdownBlocks(text), [text]);
-    });
-
-    for (const length of [2001, 5000, 10000]) {
-      it(`splits ${length} characters of prose at sentence ends`, () => {
+    // The converter cuts long text into Notion-sized rich text items; the chunker keeps a paragraph whole.
+    for (const length of [2000, 2001, 12000]) {
+      it(`keeps ${length} characters of prose as one block`, () => {
         const text = prose(length);
-        const pieces = splitMarkdownBlocks(text);
-        assert.ok(pieces.length >= Math.ceil(length / NOTION_RICH_TEXT_LIMIT));
-        for (const piece of pieces.slice(0, -1)) assert.match(piece, /\.$/);
-        for (const piece of pieces) assert.ok(piece.length <= NOTION_RICH_TEXT_LIMIT);
-        assertPiecesCover(text, pieces);
-      });
-
-      it(`splits ${length} characters without spaces hard at the limit`, () => {
-        const text = 'x'.repeat(length);
-        const pieces = splitMarkdownBlocks(text);
-        assert.equal(pieces.join(''), text);
-        assert.deepEqual(
-          pieces.map((piece) => piece.length),
-          [...Array(Math.floor(length / 2000)).fill(2000), ...(length % 2000 ? [length % 2000] : [])],
-        );
+        assert.deepEqual(splitMarkdownBlocks(`${text}\n\nNext`), [text, 'Next']);
       });
     }
 
-    it('falls back to the last whitespace when no sentence ends in range', () => {
-      const text = `${'word '.repeat(500)}end`;
-      const pieces = splitLongParagraph(text);
-      assert.ok(pieces.every((piece) => piece.length <= 2000 && piece === piece.trim()));
-      assert.equal(pieces[0].length, 1999);
-      assertPiecesCover(text, pieces);
+    it('keeps a long word as one block', () => {
+      const text = 'x'.repeat(4500);
+      assert.deepEqual(splitMarkdownBlocks(text), [text]);
+    });
+  });
+
+  describe('structures that run across blank lines or lines that look like new blocks', () => {
+    it('keeps a setext heading with its text', () => {
+      assert.deepEqual(splitMarkdownBlocks('Title\n---\nText\n\nOther\n===\n\n***'), ['Title\n---', 'Text', 'Other\n===', '***']);
     });
 
-    it('prefers the last sentence end over a later space', () => {
-      const text = `${'a'.repeat(1500)}. ${'b '.repeat(400)}`.trimEnd();
-      const pieces = splitLongParagraph(text);
-      assert.equal(pieces[0], `${'a'.repeat(1500)}.`);
-      assertPiecesCover(text, pieces);
+    it('keeps $$ math with blank lines together', () => {
+      const math = '$$\na\n\n# b\n$$';
+      assert.deepEqual(splitMarkdownBlocks(`${math}\n\nNext`), [math, 'Next']);
+      assert.deepEqual(splitMarkdownBlocks('$$x$$\n\nNext'), ['$$x$$', 'Next']);
     });
 
-    it('accepts "!" and "?" as sentence ends and splits at a line break', () => {
-      const text = `${'a'.repeat(1000)}! ${'b'.repeat(900)}?\n${'c'.repeat(900)}`;
-      assert.deepEqual(splitLongParagraph(text), [`${'a'.repeat(1000)}! ${'b'.repeat(900)}?`, 'c'.repeat(900)]);
+    it('keeps indented code with blank lines together', () => {
+      const code = '    a\n\n\n    b';
+      assert.deepEqual(splitMarkdownBlocks(`Intro\n\n${code}\n\nNext`), ['Intro', code, 'Next']);
     });
 
-    it('drops the whole whitespace run at the split point', () => {
-      const text = `${'a'.repeat(1990)}.   \n  ${'b'.repeat(100)}`;
-      assert.deepEqual(splitLongParagraph(text), [`${'a'.repeat(1990)}.`, 'b'.repeat(100)]);
+    it('keeps an HTML block with heading-like lines, and comments across blank lines', () => {
+      assert.deepEqual(splitMarkdownBlocks('<div>\n# not a heading\n---\n</div>\n\nNext'), [
+        '<div>\n# not a heading\n---\n</div>',
+        'Next',
+      ]);
+      assert.deepEqual(splitMarkdownBlocks('<!-- a\n\n# b\n-->\n\nNext'), ['<!-- a\n\n# b\n-->', 'Next']);
     });
 
-    it('does not start a piece with list or heading syntax', () => {
-      const text = `${'a'.repeat(1500)}. ${'b'.repeat(300)}. 1. ${'c'.repeat(300)}`;
-      const pieces = splitLongParagraph(text);
-      assert.equal(pieces.length, 2);
-      assert.ok(pieces.every((piece) => !/^\d+\. /.test(piece)), 'a piece starts with "1. "');
-      assert.ok(pieces[0].endsWith(' 1.'));
-      assertPiecesCover(text, pieces);
+    it('keeps a footnote definition with its indented continuation', () => {
+      assert.deepEqual(splitMarkdownBlocks('[^1]: a\n\n    b\n\nNext'), ['[^1]: a\n\n    b', 'Next']);
     });
 
-    it('does not cut a surrogate pair in half', () => {
-      const text = `${'x'.repeat(1999)}😀${'y'.repeat(10)}`;
-      assert.deepEqual(splitLongParagraph(text), ['x'.repeat(1999), `😀${'y'.repeat(10)}`]);
+    it('keeps a details group and the text right after it', () => {
+      const details = '<details>\n<summary>S</summary>\n\n- a\n\n# H\n\n</details>\nafter';
+      assert.deepEqual(splitMarkdownBlocks(`${details}\n\nNext`), [details, 'Next']);
     });
   });
 
@@ -526,7 +494,7 @@ describe('MarkdownChunker', () => {
       const chunker = new MarkdownChunker();
       const started = Date.now();
       for (let i = 0; i < 100_000; i++) assert.deepEqual(chunker.push('word '), []);
-      assert.equal(chunker.end().length, Math.ceil(500_000 / NOTION_RICH_TEXT_LIMIT));
+      assert.equal(chunker.end().length, 1);
       assert.ok(Date.now() - started < 5000, 'streaming a long line took too long');
     });
 

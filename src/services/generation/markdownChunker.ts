@@ -1,12 +1,12 @@
 /**
- * Cuts streamed model output into complete Notion-flavoured markdown blocks, so the page writer can
+ * Cuts streamed model output into complete top-level markdown blocks, so the page writer can convert and
  * send finished blocks while the model is still writing.
  *
  * Work is line-based: a line is only looked at once its newline has arrived (or at `end()`), so where
  * blocks are cut depends on the text alone, never on how the stream happened to be split into pieces.
- * Cuts are made only at blank lines (and around headings and thematic breaks); a cut is never made
- * where it would change how Notion parses the text: inside a code fence, a list (a loose list would
- * otherwise restart its numbering), or a `<toggle>`-style tag block.
+ * Cuts are made only at blank lines (and around headings and thematic breaks), and never where converting
+ * the pieces apart would differ from converting the text whole: inside a code fence or `$$` math, a list,
+ * indented code, an HTML block, a `<details>`-style tag block, or between a setext heading and its text.
  */
 
 /** Notion's per-rich-text-object limit; longer paragraphs are rejected by the API. */
@@ -19,7 +19,23 @@ const BLANK = /^\s*$/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
-const FENCE_OPEN = /^(\s*)(`{3,}(?=[^`]*$)|~{3,})/;
+const FENCE_OPEN = /^(\s*)(`{3,}(?=[^`]*$)|~{3,}|\${2,}(?=[^$]*$))/;
+/** A setext underline: turns the paragraph above into a heading, so it must stay with it. */
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
+/** An indented code line (at the start of a block). */
+const INDENTED_CODE = /^(?: {4}|\t)/;
+/** A footnote definition: like a list item, its indented continuation may follow blank lines. */
+const FOOTNOTE_DEFINITION = /^ {0,3}\[\^[^\]\s]+\]:/;
+/** Any HTML block start: until its blank line, headings and rules inside it are HTML text. */
+const HTML_START = /^ {0,3}<[/!?a-zA-Z]/;
+/** HTML blocks that run across blank lines until their end marker (CommonMark kinds 1 to 5). */
+const RAW_HTML: readonly { open: RegExp; close: RegExp }[] = [
+  { open: /^ {0,3}<(?:script|pre|style|textarea)(?=[\s>]|$)/i, close: /<\/(?:script|pre|style|textarea)>/i },
+  { open: /^ {0,3}<!--/, close: /-->/ },
+  { open: /^ {0,3}<\?/, close: /\?>/ },
+  { open: /^ {0,3}<![a-zA-Z]/, close: />/ },
+  { open: /^ {0,3}<!\[CDATA\[/, close: /\]\]>/ },
+];
 /** Lines that belong to markdown structures a paragraph split would break. */
 const STRUCTURE = /^\s*(?:\||>|<|\$\$)/;
 /** Notion-flavoured markdown container tags whose children may be separated by blank lines. */
@@ -42,6 +58,12 @@ export class MarkdownChunker {
   private structured = false;
   private fence: Fence | undefined;
   private tag: OpenTag | undefined;
+  /** The open block is indented code: blank lines inside it are held like a list's. */
+  private indentedCode = false;
+  /** The open block holds an HTML block, which only a blank line ends. */
+  private inHtml = false;
+  /** The end marker of a raw HTML block (comment, `<pre>`…) still open. */
+  private rawHtmlEnd: RegExp | undefined;
 
   /** Takes the next piece of the stream; returns the blocks it completed, possibly none. */
   push(text: string): string[] {
@@ -82,8 +104,16 @@ export class MarkdownChunker {
   private takeLine(line: string, out: string[]): void {
     if (this.fence) return this.takeFencedLine(line, this.fence);
     if (this.tag) return this.takeTaggedLine(line, this.tag);
+    if (this.rawHtmlEnd) return this.takeRawHtmlLine(line, this.rawHtmlEnd);
     if (BLANK.test(line)) return this.takeBlankLine(line, out);
-    if (this.heldBlanks.length > 0 && !continuesList(line)) this.flush(out);
+    if (this.heldBlanks.length > 0 && !this.continuesAfterBlank(line)) this.flush(out);
+    if (this.lines.length > 0 && !this.inList && SETEXT_UNDERLINE.test(line)) {
+      // "Title\n---" is one heading, not a paragraph and a divider.
+      const paragraph = !this.structured && !this.indentedCode && !this.inHtml;
+      this.append(line);
+      if (paragraph) this.flush(out);
+      return;
+    }
     if (this.startsStandaloneBlock(line)) {
       this.flush(out);
       out.push(line.trimEnd());
@@ -106,36 +136,53 @@ export class MarkdownChunker {
     if (tag.depth <= 0) this.tag = undefined;
   }
 
+  /** Inside a raw HTML block everything up to its end marker is its own, blank lines too. */
+  private takeRawHtmlLine(line: string, end: RegExp): void {
+    this.lines.push(...this.heldBlanks, line);
+    this.heldBlanks = [];
+    if (end.test(line)) this.rawHtmlEnd = undefined;
+  }
+
   private takeBlankLine(line: string, out: string[]): void {
     if (this.lines.length === 0) return;
-    if (this.inList) this.heldBlanks.push(line);
+    if (this.inList || this.indentedCode) this.heldBlanks.push(line);
     else this.flush(out);
   }
 
-  /** Headings and thematic breaks stand alone; inside a list only unindented ones end it. */
+  /** After blank lines a list goes on with an item or indented text, indented code with indented lines. */
+  private continuesAfterBlank(line: string): boolean {
+    return this.inList ? continuesList(line) : INDENTED_CODE.test(line);
+  }
+
+  /** Headings and thematic breaks stand alone; inside a list only unindented ones end it; in HTML none. */
   private startsStandaloneBlock(line: string): boolean {
+    if (this.inHtml) return false;
     if (this.inList && /^\s/.test(line)) return false;
     return HEADING.test(line) || THEMATIC_BREAK.test(line);
   }
 
   private append(line: string): void {
+    if (this.lines.length === 0 && !this.inList && INDENTED_CODE.test(line)) this.indentedCode = true;
     this.lines.push(...this.heldBlanks, line);
     this.heldBlanks = [];
-    if (LIST_ITEM.test(line)) this.inList = true;
+    if (LIST_ITEM.test(line) || FOOTNOTE_DEFINITION.test(line)) this.inList = true;
+    if (HTML_START.test(line)) this.inHtml = true;
     this.fence = openFence(line);
     this.tag = openTag(line);
-    if (this.inList || this.fence || this.tag || STRUCTURE.test(line)) this.structured = true;
+    if (!this.fence && !this.tag) this.rawHtmlEnd = openRawHtml(line);
+    if (this.inList || this.fence || this.tag || this.indentedCode || STRUCTURE.test(line)) this.structured = true;
   }
 
   private flush(out: string[]): void {
-    if (this.lines.length > 0) {
-      const block = this.lines.join('\n').trimEnd();
-      out.push(...(this.structured ? [block] : splitLongParagraph(block)));
-    }
+    // Long paragraphs stay whole: the converter cuts their text into rich text items of Notion's size.
+    if (this.lines.length > 0) out.push(this.lines.join('\n').trimEnd());
     this.lines = [];
     this.heldBlanks = [];
     this.inList = false;
     this.structured = false;
+    this.indentedCode = false;
+    this.inHtml = false;
+    this.rawHtmlEnd = undefined;
   }
 }
 
@@ -164,55 +211,6 @@ export function groupBlocks(blocks: readonly string[], maxChars: number): string
   return batches;
 }
 
-/**
- * Splits paragraph text into pieces of at most `limit` characters: after the last sentence end that
- * fits, else at the last whitespace, else hard at the limit. The whitespace at a split point is
- * dropped (it becomes the paragraph break); nothing else is.
- */
-export function splitLongParagraph(text: string, limit = NOTION_RICH_TEXT_LIMIT): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const { end, next } = findSplit(rest, limit);
-    pieces.push(rest.slice(0, end));
-    rest = rest.slice(next);
-  }
-  pieces.push(rest);
-  return pieces;
-}
-
-/** `end` is where the piece stops, `next` where the rest starts (after the whitespace run between them). */
-function findSplit(text: string, limit: number): { end: number; next: number } {
-  let lastSpace: { end: number; next: number } | undefined;
-  for (let i = limit; i > 0; i--) {
-    if (!isSpace(text[i]) || isSpace(text[i - 1])) continue;
-    let next = i;
-    while (next < text.length && isSpace(text[next])) next++;
-    // The rest becomes a paragraph of its own: "1. Then…" or "# tag" there would turn it into a list or heading.
-    if (startsBlockSyntax(text.slice(next, next + 12))) continue;
-    if ('.!?'.includes(text[i - 1])) return { end: i, next };
-    lastSpace ??= { end: i, next };
-  }
-  if (lastSpace) return lastSpace;
-  // Never cut between the halves of a surrogate pair: each half alone is not valid text.
-  const hard = isHighSurrogate(text.charCodeAt(limit - 1)) ? limit - 1 : limit;
-  return { end: hard, next: hard };
-}
-
-function isSpace(char: string | undefined): boolean {
-  return char !== undefined && /\s/.test(char);
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function startsBlockSyntax(text: string): boolean {
-  return (
-    HEADING.test(text) || LIST_ITEM.test(text) || STRUCTURE.test(text) || /^(?:```|~~~|---|\*\*\*|___)/.test(text)
-  );
-}
-
 /** After blank lines, a list goes on only with another item or an indented continuation. */
 function continuesList(line: string): boolean {
   return LIST_ITEM.test(line) || /^\s/.test(line);
@@ -229,6 +227,14 @@ function closesFence(line: string, fence: Fence): boolean {
   return trimmed.length >= fence.marker.length && trimmed === fence.marker[0].repeat(trimmed.length);
 }
 
+/** The end marker of a raw HTML block opened on this line and not closed on it. */
+function openRawHtml(line: string): RegExp | undefined {
+  const kind = RAW_HTML.find((candidate) => candidate.open.test(line));
+  if (!kind) return undefined;
+  const opened = kind.open.exec(line)!;
+  return kind.close.test(line.slice(opened.index + opened[0].length)) ? undefined : kind.close;
+}
+
 function openTag(line: string): OpenTag | undefined {
   const match = TAG_OPEN.exec(line);
   if (!match) return undefined;
@@ -243,74 +249,3 @@ function tagDepthChange(line: string, name: string): number {
   const closes = line.match(new RegExp(`</${name}\\s*>`, 'gi')) ?? [];
   return opens.filter((tag) => !tag.endsWith('/>')).length - closes.length;
 }
-
-type Run = 'none' | 'paragraph' | 'list' | 'quote' | 'table';
-
-/**
- * How many blocks a piece of Notion-flavoured markdown makes at the top of the page: one per paragraph,
- * heading, list item, to-do, quote, code block, table, divider and tag block (`<toggle>`, `<callout>`…);
- * what is nested inside one of them (a sub-list, a table's rows, a toggle's children) belongs to it. This is
- * the number a person sees in Notion, where a 3-item list is 3 blocks.
- */
-export function countNotionBlocks(markdown: string): number {
-  let count = 0;
-  let run: Run = 'none';
-  let afterBlank = true;
-  let listIndent = 0;
-  let fence: Fence | undefined;
-  let tag: OpenTag | undefined;
-  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-    if (fence) {
-      if (closesFence(line, fence)) fence = undefined;
-      continue;
-    }
-    if (tag) {
-      tag.depth += tagDepthChange(line, tag.name);
-      if (tag.depth <= 0) tag = undefined;
-      continue;
-    }
-    if (BLANK.test(line)) {
-      afterBlank = true;
-      if (run !== 'list') run = 'none';
-      continue;
-    }
-    const indent = /^\s*/.exec(line)![0].length;
-    const wasBlank = afterBlank;
-    afterBlank = false;
-    // Inside a list, deeper lines are the item's own: its text, sub-items, code.
-    if (run === 'list' && indent > listIndent) {
-      fence = openFence(line);
-      continue;
-    }
-    if (FENCE_OPEN.test(line)) {
-      fence = openFence(line);
-      run = 'none';
-    } else if (TAG_OPEN.test(line)) {
-      tag = openTag(line);
-      run = 'none';
-    } else if (run === 'paragraph' && /^ {0,3}(?:=+|-+)[ \t]*$/.test(line)) {
-      // A setext underline turns the paragraph above into a heading: still one block.
-      run = 'none';
-      continue;
-    } else if (HEADING.test(line) || THEMATIC_BREAK.test(line)) {
-      run = 'none';
-    } else if (LIST_ITEM.test(line)) {
-      if (run !== 'list') listIndent = indent;
-      run = 'list';
-      listIndent = Math.min(listIndent, indent);
-    } else if (/^\s*>/.test(line)) {
-      if (run === 'quote') continue;
-      run = 'quote';
-    } else if (/^\s*\|/.test(line)) {
-      if (run === 'table') continue;
-      run = 'table';
-    } else {
-      // Text: goes on the paragraph, quote or list item above unless a blank line came between.
-      if (!wasBlank && (run === 'paragraph' || run === 'quote' || run === 'list')) continue;
-      run = 'paragraph';
-    }
-    count++;
-  }
-  return count;
-}
-
