@@ -4,10 +4,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { paletteEntries, screenshot, waitForNotification } from '../harness/codeServer';
+import { paletteEntries, runCommand, screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, quickInput, quickInputBox, retype, run, saveDocImage, setGeminiKey, toast,
+  activateVisen, afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, quickInput, quickInputBox, retype, run, saveDocImage, setGeminiKey, toast,
   toastSettled, visenJourney, waitForQuickInputMessage, waitForQuickInputTitle,
 } from './workbench';
 
@@ -214,5 +214,59 @@ describe('generate: keys and a generation through the real UI', function () {
       assert.ok(!text.includes(value), `the ${name} is in ${file}`);
       assert.ok(!shown.includes(value), `the ${name} is in the Output view`);
     }
+  });
+
+  it('undoes a generation from its completion message, and after a reload the earlier one from the tree', async function () {
+    const { page } = journey;
+    await runCommand(page, 'View: Close All Editors');
+    await page.keyboard.press('Escape');
+    await clearNotifications(page);
+    const firstIds = journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id);
+    assert.equal(firstIds.length, writtenBlocks);
+
+    // A second generation into the same page, through the connection the first one made.
+    await run(page, 'Visen: Generate to Notion Page');
+    await waitForQuickInputTitle(page, 'Visen: Generate to Notion Page');
+    await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'Hackathon Brief' }).first().click();
+    await waitForQuickInputTitle(page, 'Visen: what should be written to "Hackathon Brief"?');
+    await page.keyboard.type('An FAQ for the participants', { delay: 2 });
+    await page.keyboard.press('Enter');
+    await waitForNotification(page, /Wrote \d+ blocks to "Hackathon Brief"/, 120_000);
+    assert.ok(journey.fakes.notion.pageBlocks(sharedPage.id).length > firstIds.length, 'the second generation was appended');
+
+    // Undo, next to Open in Notion on the completion message.
+    const doneToast = toast(page, /Wrote \d+ blocks to "Hackathon Brief"/);
+    const undoButton = doneToast.locator('.monaco-button', { hasText: /^Undo$/ });
+    await undoButton.waitFor({ state: 'visible', timeout: 10_000 });
+    await toastSettled(page, /Wrote \d+ blocks/);
+    await screenshot(page, 'generate-10-undo-offered');
+    await undoButton.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /Visen deletes the \d+ blocks it wrote\. Everything else on the page stays as it is\./);
+    await screenshot(page, 'generate-11-undo-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
+    await waitForNotification(page, /Undone: "Hackathon Brief"/, 60_000);
+    assert.deepEqual(journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id), firstIds, 'only the second generation is gone; the first keeps its ids');
+
+    // A new window: the history is still there, and the tree's Undo takes back the first generation.
+    const reloaded = page.waitForEvent('domcontentloaded', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 120_000 });
+    await activateVisen(page, { firstRun: false });
+    const row = (label: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    const connection = row('Hackathon Brief');
+    await connection.waitFor({ state: 'visible', timeout: 60_000 });
+    if (await connection.getAttribute('aria-expanded') !== 'true') await connection.locator('.monaco-tl-twistie').click();
+    const generation = row(PROMPT);
+    await generation.waitFor({ state: 'visible', timeout: 10_000 });
+    await generation.hover();
+    await generation.locator('.action-label[aria-label="Undo Last Generation"]').click();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
+    await waitForNotification(page, /Undone: "Hackathon Brief"/, 60_000);
+    assert.deepEqual(journey.fakes.notion.pageBlocks(sharedPage.id), [], 'the page is empty again, as it was before Visen wrote to it');
+    await screenshot(page, 'generate-12-undone-from-tree');
   });
 });

@@ -239,7 +239,7 @@ describe('Connection form (webview panel host)', () => {
 
     it('Retry Write writes what Notion refused, without generating again', async () => {
       const { page, webview } = await connected('Flaky Write');
-      stage.notion.failNext({ method: 'PATCH', path: /\/markdown$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' });
+      stage.notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' }, 2);
       await webview.send({ type: 'generate', prompt: 'Write', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
       const failed = webview.lastResult()!;
       assert.strictEqual(failed.status, 'writeFailed');

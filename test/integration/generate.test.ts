@@ -180,7 +180,8 @@ describe('Generate to Notion Page', () => {
 
     it('keeps the text when Notion rejects a write, and Retry Write finishes it without generating again', async () => {
       const page = stage.notion.addPage({ title: 'Flaky Write' });
-      stage.notion.failNext({ method: 'PATCH', path: /\/markdown$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' });
+      // A 500 on a write leaves its outcome unknown: Visen looks at the page, sends it once more, and fails on the second 500.
+      stage.notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' }, 2);
       stage.ui.inputs.push(page.url, 'Write');
       stage.ui.respond = (m) => (m.actions.includes('Retry Write') ? 'Retry Write' : undefined);
       await vscode.commands.executeCommand('visen.generateToPage');
