@@ -87,6 +87,21 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 
 export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
+/**
+ * Fault kinds a test can program for a matching request:
+ * - `status`: answer with an error status (each fake adds its own body fields);
+ * - `reset`: destroy the connection before anything is applied (the client sees a network error);
+ * - `applyThenDrop`: apply the request (e.g. really append the blocks), then destroy the connection without a
+ *   response, so the client cannot know whether the write happened.
+ */
+export type Fault = { kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' };
+
+/** Ends a request without any response: the socket is destroyed, as a reset or a dropped connection does. */
+export function dropConnection(res: http.ServerResponse): void {
+  res.socket?.destroy();
+  res.destroy();
+}
+
 /** Queue of injected failures; each entry is consumed by the first request it matches, `times` times. */
 export class FailureQueue<M, R> {
   private entries: Array<{ match: M; response: R; remaining: number }> = [];
