@@ -53,7 +53,7 @@ function updateData(block: StoredBlock, payload: Record<string, any>): void {
 }
 
 export const blockRoutes = (s: Store): Route[] => {
-  function trash(id: string, by: 'delete' | 'update'): BlockObjectResponse {
+  function trash(id: string): BlockObjectResponse {
     const page = s.pages.get(id);
     if (visiblePage(page)) {
       if (page.inTrash) throw invalid(ARCHIVED);
@@ -68,7 +68,6 @@ export const blockRoutes = (s: Store): Route[] => {
     found.block.inTrash = true;
     invalidate(found.chain, found.block);
     touch(s, found.page);
-    void by;
     return blockResponse(found.block, blockParentFor(found.page, found.chain));
   }
 
@@ -95,7 +94,7 @@ export const blockRoutes = (s: Store): Route[] => {
           throw schemaError('body.archived', `should be not present, instead was \`${JSON.stringify(b.archived)}\`.`);
         }
         const inTrash = b.in_trash ?? b.archived;
-        if (inTrash === true) return trash(id, 'update');
+        if (inTrash === true) return trash(id);
         const found = locateBlock(s, id);
         if (!found) {
           const page = s.pages.get(id);
@@ -122,7 +121,7 @@ export const blockRoutes = (s: Store): Route[] => {
         return blockResponse(found.block, blockParentFor(found.page, found.chain));
       },
     },
-    { method: 'DELETE', pattern: /^\/v1\/blocks\/([^/]+)$/, run: (m) => trash(idParam(m[1], 'block_id'), 'delete') },
+    { method: 'DELETE', pattern: /^\/v1\/blocks\/([^/]+)$/, run: (m) => trash(idParam(m[1], 'block_id')) },
     {
       method: 'GET',
       pattern: /^\/v1\/blocks\/([^/]+)\/children$/,
