@@ -4,6 +4,7 @@ import {
   MarkdownChunker,
   splitMarkdownBlocks,
 } from '../../src/services/generation/markdownChunker';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 
 /** Small deterministic PRNG (mulberry32), so a failing split can be reproduced from its seed. */
 function prng(seed: number): () => number {
@@ -505,6 +506,12 @@ describe('MarkdownChunker', () => {
         const ended = chunker.end();
         assert.ok(ended.length >= 1);
         assert.deepEqual([...pushed, ...ended], splitMarkdownBlocks(document));
+      }
+    });
+
+    it('cuts only where converting the pieces gives what converting the whole does', () => {
+      for (const [name, document] of Object.entries(FIXTURES)) {
+        assert.deepEqual(splitMarkdownBlocks(document).flatMap(markdownToBlocks), markdownToBlocks(document), name);
       }
     });
 

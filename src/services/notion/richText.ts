@@ -238,6 +238,21 @@ export class InlineConverter {
         return node.value.length <= EQUATION_LIMIT
           ? [{ kind: 'equation', expression: node.value }]
           : [textRun(node.value, { ...marks, code: true })];
+      case 'linkReference': {
+        // Shown as written, its text formatted as without the definition, which may sit in another chunk.
+        const first = node.children[0]?.position?.start.offset;
+        const last = node.children[node.children.length - 1]?.position?.end.offset;
+        const start = node.position?.start.offset;
+        const end = node.position?.end.offset;
+        if (first === undefined || last === undefined || start === undefined || end === undefined) break;
+        return [
+          textRun(this.source.slice(start, first), marks),
+          ...this.runs(node.children, marks),
+          textRun(this.source.slice(last, end), marks),
+        ];
+      }
+    }
+    switch (node.type) {
       default:
         // References without their definition's meaning, footnote markers: as the model wrote them.
         return [textRun(this.raw(node), marks)];
