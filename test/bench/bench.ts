@@ -1,34 +1,42 @@
 // `npm run bench`: measures what Visen's design claims, against the production build and loopback stand-ins.
 //
-//  1. Activation cost: what the extension bundle contains (from esbuild's metafile), bundle sizes, and the
-//     time to require + activate dist/extension.js in fresh Node processes, versus requiring an engine bundle.
-//  2. Streaming: a ~12,000-character answer written while the model writes (the real Generator) versus
-//     waiting for the whole answer and writing it afterwards.
-//  3. Large output pacing: a 600-block answer from a fast model, paced to Notion's 3 requests per second.
+//  1. Activation: the JavaScript loaded by require + activate() of dist/extension.js (must stay <= 150 KB and
+//     not grow past test/bench/baseline.json), what the bundle contains, and the lazily loaded bundles' sizes.
+//  2. Streaming: generations of about 1k, 10k and 50k words of model markdown, streamed by the OpenAI stand-in
+//     at a model's pace and written by the real Generator (chunker -> markdownToBlocks -> BlockWriter) to the
+//     Notion stand-in (80 ms round trip) through Visen's paced client (3 requests/s); the same answers written
+//     the naive way (whole answer converted and appended once the model finished) for comparison.
+//  3. Stored state: 100 generations of 10k words saved through GenerationStore over a MemoryStore (JSON size),
+//     and the heap after each of the first 20 (gc first; needs --expose-gc).
 //
-// Prints a table and writes test-artifacts/bench.json. Exits 1 when a check fails. Loopback only.
+// Prints a table, writes test-artifacts/bench.json, docs/performance.md (below its hand-written intro) and the
+// charts in docs/images/. Exits 1 when a target is missed. Loopback only.
 import { execFileSync, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { BlockObjectResponse } from '@notionhq/client';
+import type { Engine } from '../../src/services/engines/engine';
 import * as openai from '../../src/services/engines/openai';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
-import { Generator } from '../../src/services/generation/generator';
-import { splitMarkdownBlocks } from '../../src/services/generation/markdownChunker';
+import { convertAll, FLUSH_INTERVAL_MS, Generator } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
+import type { BlockNode } from '../../src/services/notion/blockTree';
+import { BlockWriter } from '../../src/services/notion/blockWriter';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient, NOTION_REQUESTS_PER_SECOND } from '../../src/services/notion/notionClient';
 import type { NotionPageRef } from '../../src/services/notion/notionPages';
-import { PageWriter } from '../../src/services/notion/pageWriter';
 import type { ProbeResult } from './activationProbe';
-import type { FakeHostCall, FakeHostOptions, FakeHostReady } from './fakeHost';
+import type { FakeHostCall, FakeHostOptions, FakeHostReady, PageDigest } from './fakeHost';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const PROBE = path.join(__dirname, 'activationProbe.js');
 const FAKE_HOST = path.join(__dirname, 'fakeHost.js');
+const BASELINE = path.join(ROOT, 'test', 'bench', 'baseline.json');
+const DOC = path.join(ROOT, 'docs', 'performance.md');
+const IMAGES = path.join(ROOT, 'docs', 'images');
 const NOTION_SECRET = 'secret_fake_notion';
 const OPENAI_KEY = 'sk-fake-openai';
 const MODEL = 'gpt-4.1-mini';
@@ -39,21 +47,31 @@ const env = (name: string, fallback: number) => {
 };
 /** Fresh processes per measured bundle. */
 const ACTIVATION_RUNS = env('BENCH_ACTIVATION_RUNS', 20);
-/** Runs of each streaming variant (alternating), reported as the median. */
-const STREAMING_RUNS = env('BENCH_STREAMING_RUNS', 3);
-const CHUNK_DELAY_MS = 10;
+/** Generation sizes in words; BENCH_SIZES=1000,10000 for a quicker run. */
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number).filter((n) => n > 0);
+/** The OpenAI stand-in sends 3 words per delta (test/fakes/server.ts splitIntoDeltas), one delta every CHUNK_DELAY_MS. */
+const CHUNK_DELAY_MS = env('BENCH_CHUNK_DELAY_MS', 16);
+const WORDS_PER_DELTA = 3;
 const NOTION_LATENCY_MS = 80;
 const NOTION_RATE_LIMIT = 3;
-const LARGE_BLOCKS = 600;
-/** Notion's per-rich-text limit; Visen splits longer paragraphs into several blocks. */
-const RICH_TEXT_LIMIT = 2000;
+const STORED_GENERATIONS = env('BENCH_STORED_GENERATIONS', 100);
+const HEAP_GENERATIONS = Math.min(20, STORED_GENERATIONS);
+const STORED_WORDS = 10_000;
+/** GenerationStore keeps 50 records per connection: the 100 are spread over this many connections so all stay. */
+const STORED_CONNECTIONS = 4;
+const GENERATIONS_KEY = 'visen.generations';
 
-/**
- * 'fail' checks are correctness (what is bundled and loaded, what the page holds) and set the exit code;
- * 'warn' checks are timing expectations that a loaded machine can upset, reported but not fatal.
- */
-const checks: Array<{ name: string; ok: boolean; detail: string; severity: 'fail' | 'warn' }> = [];
-const check = (name: string, ok: boolean, detail = '', severity: 'fail' | 'warn' = 'fail') => checks.push({ name, ok, detail, severity });
+// ---- targets ----------------------------------------------------------------------------------------------
+const ACTIVATION_JS_LIMIT = 150 * 1024;
+const FIRST_CONTENT_MARGIN_MS = 50;
+const TAIL_MARGIN_MS = 300;
+const STORED_LIMIT_BYTES = 10 * 1024 * 1024;
+/** Heap "flat": growth per generation beyond what the store itself gained, by least squares over 20 generations. */
+const HEAP_NET_SLOPE_LIMIT = 32 * 1024;
+
+/** Every target and correctness check; any that is not ok sets the exit code. */
+const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
+const check = (name: string, ok: boolean, detail = '') => checks.push({ name, ok, detail });
 
 // ---- statistics and formatting ---------------------------------------------------------------------------
 
@@ -145,10 +163,18 @@ function activationReport() {
   check(`no engine bundle in require.cache after activate() (${ACTIVATION_RUNS} processes)`, leaked.length === 0, leaked.join(', '));
   const first = extensionRuns[0];
   check('activate() registered the commands and the Connections view', (first.commands?.length ?? 0) > 0 && (first.treeViews?.length ?? 0) > 0, `${first.commands?.length ?? 0} commands`);
+  // The JavaScript activation made Node read: every .js file in require.cache but the probe itself.
+  const loadedJs = [...new Set(extensionRuns.flatMap((r) => r.cachedFiles))].filter((f) => f.endsWith('.js') && path.resolve(f) !== PROBE);
+  const loadedJsBytes = loadedJs.reduce((n, f) => n + fs.statSync(f).size, 0);
+  const markdownLoaded = loadedJs.filter((f) => path.resolve(f) === path.join(DIST, 'markdown.js'));
+  check('dist/markdown.js (the converter) is not loaded by activation', markdownLoaded.length === 0, markdownLoaded.join(', '));
   const asyncErrors = [...new Set(extensionRuns.flatMap((r) => r.asyncErrors ?? []))];
   check('activation raised no asynchronous error', asyncErrors.length === 0, asyncErrors.slice(0, 2).join('; '));
   return {
     runs: ACTIVATION_RUNS,
+    loadedJs: loadedJs.map((f) => ({ file: path.relative(ROOT, f), bytes: fs.statSync(f).size })),
+    loadedJsBytes,
+    markdownBundleBytes: fs.statSync(path.join(DIST, 'markdown.js')).size,
     extension: {
       requireMs: stats(extensionRuns.map((r) => r.requireMs)),
       activateMs: stats(extensionRuns.map((r) => r.activateMs ?? 0)),
@@ -165,98 +191,105 @@ function activationReport() {
 
 // ---- content ----------------------------------------------------------------------------------------------
 
-const WORDS = (
-  'notion page draft outline section review team plan goal metric launch budget owner risk scope user ' +
-  'editor stream block model answer prompt write reader update detail summary feature release quality'
+/** Small deterministic PRNG (mulberry32): the same answers on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VOCABULARY = (
+  'the a of to and in for with on that is as by this be are from it at an or can each which when their ' +
+  'team release plan migration service request latency budget quarter owner review customer onboarding metric ' +
+  'dashboard rollout feedback database schema index query cache worker queue deploy staging production incident ' +
+  'timeline milestone risk dependency estimate scope launch editor page block workspace integration permission ' +
+  'retry backoff throughput error report summary decision context tradeoff approach option constraint support ' +
+  'should would could must usually often rarely quickly carefully clearly first next finally however because ' +
+  'improves reduces keeps avoids measures tracks compares moves writes reads checks builds ships tests'
 ).split(' ');
 
-/** Deterministic filler text of about `chars` characters, no markdown syntax in it. */
-function words(seed: number, chars: number): string {
-  const out: string[] = [];
-  let length = 0;
-  for (let i = 0; length < chars; i++) {
-    const word = WORDS[(seed * 7 + i * 13 + ((i * i) % 5)) % WORDS.length];
-    out.push(word);
-    length += word.length + 1;
-  }
-  const text = out.join(' ');
-  return text[0].toUpperCase() + text.slice(1);
-}
+const LANGUAGES = ['ts', 'python', 'bash', 'json', 'sql'];
 
-/** A ~12,000-character answer using every block kind Visen writes, in at most 100 markdown blocks. */
-function richAnswer(targetChars = 12_000): string {
-  const parts = ['# Quarterly planning brief', `${words(1, 260)}, with **bold goals**, *a few caveats*, the \`visen\` workflow and [a reference](https://example.com/brief).`];
-  for (let s = 1; ; s++) {
-    const section = [
-      `## ${s}. ${words(s, 24)}`,
-      `${words(s * 3, 280)} — see **owner ${s}** and *risk ${s}*, tracked as \`ITEM-${100 + s}\` in [the tracker](https://example.com/t/${s}).`,
-      [`- ${words(s + 1, 50)}`, `- **${words(s + 2, 20)}**: ${words(s + 3, 40)}`, `- ${words(s + 4, 60)}`].join('\n'),
-      s % 3 === 0
-        ? ['```ts', `export const section${s} = { owner: 'team-${s}', budget: ${s * 1000} };`, `console.log(section${s});`, '```'].join('\n')
-        : s % 3 === 1
-          ? [`1. ${words(s + 5, 40)}`, `2. ${words(s + 6, 40)}`, `3. ${words(s + 7, 40)}`].join('\n')
-          : [`- [x] ${words(s + 8, 30)}`, `- [ ] ${words(s + 9, 30)}`].join('\n'),
-      `> ${words(s + 10, 120)}`,
-      s % 4 === 0 ? ['| Metric | Target | Owner |', '| --- | --- | --- |', `| Reach | ${s * 10}% | team ${s} |`, `| Quality | ${90 + (s % 10)} | team ${s + 1} |`].join('\n') : `${words(s + 11, 200)}.`,
-    ].join('\n\n');
-    const next = `${parts.join('\n\n')}\n\n${section}`;
-    if (next.length > targetChars - 200) break;
-    parts.push(section);
-  }
-  parts.push('---', `${words(99, 60)}.`);
-  return parts.join('\n\n');
-}
-
-interface SourceBlock {
-  readonly type: 'heading_2' | 'paragraph' | 'bulleted_list_item' | 'numbered_list_item';
-  readonly text: string;
-}
-
-/** A `count`-block answer: headings, paragraphs, bulleted and numbered lists, four 2,500-character paragraphs. */
-function largeAnswer(count: number): { markdown: string; source: SourceBlock[] } {
-  const source: SourceBlock[] = [];
-  const markdown: string[] = [];
-  const tag = () => `b${String(source.length).padStart(4, '0')}`;
-  const longAt = [0.1, 0.35, 0.6, 0.85].map((f) => Math.floor(count * f));
-  let nextLong = 0;
-  for (let s = 0; source.length < count; s++) {
-    const room = () => count - source.length;
-    const heading = `${tag()} Section ${s}`;
-    source.push({ type: 'heading_2', text: heading });
-    markdown.push(`## ${heading}`);
-    for (let p = 0; p < 2 && room() > 0; p++) {
-      const long = nextLong < longAt.length && source.length >= longAt[nextLong];
-      if (long) nextLong++;
-      const text = `${tag()} ${words(source.length, long ? 2500 : 180 + ((s * 37 + p * 53) % 220))}.`;
-      source.push({ type: 'paragraph', text });
-      markdown.push(text);
+/**
+ * Model-like markdown of about `targetWords` words: sections with headings, paragraphs with inline marks,
+ * bulleted lists with nested items, numbered lists, code blocks, tables and the odd quote.
+ */
+export function modelMarkdown(targetWords: number, seed: number): string {
+  const rnd = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)];
+  const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const phrase = (n: number) => Array.from({ length: n }, () => pick(VOCABULARY)).join(' ');
+  const sentence = () => {
+    const words = phrase(between(8, 20)).split(' ');
+    const mark = rnd();
+    const at = between(0, words.length - 2);
+    if (mark < 0.15) words[at] = `**${words[at]} ${words[at + 1]}**`, words.splice(at + 1, 1);
+    else if (mark < 0.25) words[at] = `*${words[at]}*`;
+    else if (mark < 0.35) words[at] = `\`${words[at]}_${between(1, 99)}\``;
+    else if (mark < 0.4) words[at] = `[${words[at]}](https://example.com/${words[at]}/${between(1, 999)})`;
+    const text = words.join(' ');
+    return `${text[0].toUpperCase()}${text.slice(1)}.`;
+  };
+  const paragraph = () => Array.from({ length: between(2, 5) }, sentence).join(' ');
+  const title = (n: number) => {
+    const t = phrase(n);
+    return `${t[0].toUpperCase()}${t.slice(1)}`;
+  };
+  const blocks: string[] = [`# ${title(5)}`, paragraph()];
+  let words = 0;
+  const count = (text: string) => (words += text.split(/\s+/).filter(Boolean).length);
+  blocks.forEach(count);
+  for (let section = 1; words < targetWords; section++) {
+    const parts: string[] = [`## ${section}. ${title(between(2, 6))}`, paragraph()];
+    for (let k = between(2, 4); k > 0; k--) {
+      const kind = rnd();
+      if (kind < 0.3) parts.push(paragraph());
+      else if (kind < 0.5) {
+        // Bullets, some with nested bullets (two levels, as models mostly write them).
+        const items = Array.from({ length: between(3, 6) }, () => {
+          const item = `- ${rnd() < 0.3 ? `**${title(2)}:** ` : ''}${sentence()}`;
+          if (rnd() > 0.35) return item;
+          return [item, ...Array.from({ length: between(2, 3) }, () => `  - ${sentence()}`)].join('\n');
+        });
+        parts.push(items.join('\n'));
+      } else if (kind < 0.65) {
+        parts.push(Array.from({ length: between(3, 5) }, (_, i) => `${i + 1}. ${sentence()}`).join('\n'));
+      } else if (kind < 0.78) {
+        const lang = pick(LANGUAGES);
+        const lines = Array.from({ length: between(4, 14) }, (_, i) => {
+          const name = `${pick(VOCABULARY)}_${i}`;
+          return lang === 'python' ? `    ${name} = compute("${phrase(3)}", retries=${between(1, 5)})`
+            : lang === 'bash' ? `npm run ${pick(VOCABULARY)} -- --${pick(VOCABULARY)}=${between(1, 9)}`
+            : lang === 'json' ? `  "${name}": "${phrase(2)}",`
+            : lang === 'sql' ? `SELECT ${name}, count(*) FROM ${pick(VOCABULARY)} WHERE id > ${between(1, 999)};`
+            : `  const ${name} = await ${pick(VOCABULARY)}(${between(1, 99)}); // ${phrase(4)}`;
+        });
+        parts.push(['```' + lang, ...lines, '```'].join('\n'));
+      } else if (kind < 0.92) {
+        const cols = between(3, 4);
+        const row = () => `| ${Array.from({ length: cols }, () => (rnd() < 0.3 ? String(between(1, 500)) : phrase(between(1, 3)))).join(' | ')} |`;
+        parts.push([`| ${Array.from({ length: cols }, () => title(1)).join(' | ')} |`, `|${' --- |'.repeat(cols)}`, ...Array.from({ length: between(3, 6) }, row)].join('\n'));
+      } else {
+        parts.push(`> ${sentence()} ${sentence()}`);
+      }
     }
-    const listType = s % 2 ? 'numbered_list_item' : 'bulleted_list_item';
-    const items: string[] = [];
-    for (let i = 0; i < 3 + (s % 4) && room() > 0; i++) {
-      const text = `${tag()} ${words(source.length + i, 40 + ((s + i) % 5) * 12)}`;
-      source.push({ type: listType, text });
-      items.push(`${listType === 'numbered_list_item' ? `${i + 1}.` : '-'} ${text}`);
-    }
-    if (items.length) markdown.push(items.join('\n'));
+    if (rnd() < 0.3) parts.splice(2, 0, `### ${title(between(2, 4))}`);
+    parts.forEach(count);
+    blocks.push(...parts);
   }
-  return { markdown: markdown.join('\n\n'), source };
+  return `${blocks.join('\n\n')}\n`;
 }
 
-// ---- Notion helpers ----------------------------------------------------------------------------------------
+const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
+/** Same estimate as the stand-in's usage numbers: about 4 characters per token. */
+const tokenEstimate = (text: string) => Math.ceil(text.length / 4);
 
-interface FakeRequest {
-  method: string;
-  path: string;
-  receivedAt?: number;
-}
-
-interface HostReport {
-  requests: FakeRequest[];
-  rateLimited: number;
-  pageMarkdown: string;
-  pageBlocks: BlockObjectResponse[];
-}
+// ---- stand-ins ---------------------------------------------------------------------------------------------
 
 /** One stand-in in a process of its own (test/bench/fakeHost.ts). */
 class FakeHost {
@@ -299,73 +332,45 @@ class FakeHost {
   }
 }
 
-/** The Notion and OpenAI stand-ins, each in its own process, as the real services are on their own machines. */
-class Fakes {
-  private constructor(
-    private readonly notion: FakeHost,
-    private readonly openai: FakeHost,
-  ) {}
-
-  static async start(): Promise<Fakes> {
-    const [notion, openai] = await Promise.all([
-      FakeHost.start({ service: 'notion', latencyMs: NOTION_LATENCY_MS, rateLimitPerSecond: NOTION_RATE_LIMIT }),
-      FakeHost.start({ service: 'openai' }),
-    ]);
-    return new Fakes(notion, openai);
-  }
-
-  get notionUrl(): string {
-    return this.notion.url;
-  }
-
-  get openaiUrl(): string {
-    return this.openai.url;
-  }
-
-  async prepare(answer: string, chunkDelayMs: number, title: string): Promise<NotionPageRef> {
-    await this.openai.call({ method: 'prepareAnswer', answer, chunkDelayMs });
-    return this.notion.call({ method: 'preparePage', title });
-  }
-
-  report(pageId: string): Promise<HostReport> {
-    return this.notion.call({ method: 'report', pageId });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.notion.close(), this.openai.close()]);
-  }
+interface FakeRequest {
+  method: string;
+  path: string;
+  receivedAt?: number;
 }
 
-/**
- * When this process's Notion client released each request (the pacing slot), as opposed to when the
- * request reached the stand-in. The SDK calls the global fetch for every attempt, retries included.
- */
-const clientStarts: number[] = [];
-/** Every Notion request this process made in the current run, with its answer: which ones were a 429. */
-const clientRequests: Array<{ at: number; method: string; path: string; status?: number }> = [];
-function recordNotionFetches(notionUrl: string): void {
+interface HostReport {
+  requests: FakeRequest[];
+  rateLimited: number;
+}
+
+/** Every request this process sent to a Notion stand-in: when the pacing queue released it and when its answer came. */
+interface ClientRequest {
+  at: number;
+  doneAt?: number;
+  method: string;
+  path: string;
+  status?: number;
+}
+const clientRequests: ClientRequest[] = [];
+const notionUrls: string[] = [];
+
+/** The SDK calls the global fetch for every attempt (retries included), after Visen's pacing queue released it. */
+function recordNotionFetches(): void {
   const original = globalThis.fetch;
   globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(notionUrl)) return original(input, init);
-    const entry: (typeof clientRequests)[number] = { at: Date.now(), method: init?.method ?? 'GET', path: new URL(url).pathname };
-    clientStarts.push(entry.at);
+    if (!notionUrls.some((u) => url.startsWith(u))) return original(input, init);
+    const entry: ClientRequest = { at: Date.now(), method: init?.method ?? 'GET', path: new URL(url).pathname };
     clientRequests.push(entry);
     return original(input, init).then((response) => {
       entry.status = response.status;
+      entry.doneAt = Date.now();
       return response;
     });
   }) as typeof fetch;
 }
 
-const isMarkdownPatch = (r: FakeRequest) => r.method === 'PATCH' && /\/markdown$/.test(r.path);
-
-function plainText(block: BlockObjectResponse): string {
-  const value = (block as unknown as Record<string, { rich_text?: Array<{ plain_text: string }> }>)[block.type];
-  return value?.rich_text?.map((t) => t.plain_text).join('') ?? '';
-}
-
-/** Most requests that reached the stand-in within any one-second window. */
+/** Most of `times` within any one-second window. */
 function maxPerSecond(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   let best = 0;
@@ -376,245 +381,490 @@ function maxPerSecond(times: number[]): number {
   return best;
 }
 
-function gaps(times: number[]): number[] {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted.slice(1).map((t, i) => t - sorted[i]);
-}
+const sleep = (msec: number) => new Promise((resolve) => setTimeout(resolve, msec));
 
-/** The batches the naive writer sends: the Generator's own limits (100 blocks, 12,000 characters). */
-function batchesOf(blocks: string[]): string[] {
-  const out: string[] = [];
-  let batch: string[] = [];
-  let size = 0;
-  for (const block of blocks) {
-    if (batch.length && (batch.length === 100 || size + block.length + 2 > 12_000)) {
-      out.push(batch.join('\n\n'));
-      batch = [];
-      size = 0;
+/**
+ * An engine that passes another's stream through and notes when each piece came: the model's first and last
+ * token as Visen saw them, and the whole text (for the naive writer, which gets exactly the same answer).
+ */
+class TimedEngine implements Engine {
+  readonly kind;
+  firstTokenAt: number | undefined;
+  lastTokenAt: number | undefined;
+  text = '';
+  pieces = 0;
+  /** [time, characters so far], one every 25 pieces, for the timeline chart. */
+  readonly progress: Array<[number, number]> = [];
+
+  constructor(private readonly inner: Engine) {
+    this.kind = inner.kind;
+  }
+
+  async *stream(request: Parameters<Engine['stream']>[0], signal: AbortSignal): AsyncIterable<string> {
+    for await (const piece of this.inner.stream(request, signal)) {
+      const now = Date.now();
+      this.firstTokenAt ??= now;
+      this.lastTokenAt = now;
+      this.text += piece;
+      if (this.pieces++ % 25 === 0) this.progress.push([now, this.text.length]);
+      yield piece;
     }
-    batch.push(block);
-    size += block.length + 2;
   }
-  if (batch.length) out.push(batch.join('\n\n'));
-  return out;
+
+  usage() {
+    return this.inner.usage();
+  }
+
+  complete(...args: Parameters<Engine['complete']>) {
+    return this.inner.complete(...args);
+  }
+
+  listModels(signal?: AbortSignal) {
+    return this.inner.listModels(signal);
+  }
 }
 
-async function freshRun(fakes: Fakes, answer: string, chunkDelayMs: number, title: string) {
-  const page = await fakes.prepare(answer, chunkDelayMs, title);
-  clientStarts.length = 0;
-  clientRequests.length = 0;
-  // A new client per run: its pacing queue starts empty, as after a pause in real use. Default pace (3/s).
-  const client = createNotionClient({ auth: NOTION_SECRET, baseUrl: fakes.notionUrl });
-  const writer = new PageWriter(client);
-  const engine = openai.createEngine({ apiKey: OPENAI_KEY, baseUrl: fakes.openaiUrl });
-  return { page, writer, engine };
+/** An in-process model with no delay, for the stored-state runs: 3-word pieces, letting I/O run now and then. */
+class InstantEngine implements Engine {
+  readonly kind = 'openai' as const;
+  constructor(private readonly text: string) {}
+
+  async *stream(): AsyncIterable<string> {
+    const pieces = this.text.match(/\s*\S+(?:\s+\S+){0,2}/g) ?? [];
+    const rest = this.text.slice(pieces.join('').length);
+    for (let i = 0; i < pieces.length; i++) {
+      if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+      yield i === pieces.length - 1 ? pieces[i] + rest : pieces[i];
+    }
+  }
+
+  usage() {
+    return { inputTokens: 20, outputTokens: tokenEstimate(this.text) };
+  }
+
+  async complete(): Promise<never> {
+    throw new Error('not used');
+  }
+
+  async listModels() {
+    return [];
+  }
 }
 
-interface WriteRun {
-  variant: 'streaming' | 'naive';
-  firstTokenMs: number;
-  /** The first complete block, ready to be written. */
-  firstBlockMs: number;
-  /** The first write acknowledged by Notion: content is on the page. */
-  firstWriteMs: number;
-  /** The first markdown PATCH reaching the stand-in. */
-  firstPatchArrivedMs: number;
-  generationMs: number;
-  totalMs: number;
-  markdownPatches: number;
-  requests: number;
-  rateLimited: number;
-  /** Most requests reaching the stand-in within one second. */
-  maxPerSecond: number;
-  /** Most requests released by the client's pacing queue within one second. */
-  clientMaxPerSecond: number;
+// ---- 2. streaming vs naive -----------------------------------------------------------------------------------
+
+interface StreamingResult {
+  words: number;
   chars: number;
+  tokens: number;
+  /** Top-level Notion blocks (a 3-item list is 3) and every block, children included, as the page holds them. */
   blocks: number;
-  pageMarkdown: string;
-  rateLimitedRequests: string[];
-}
-
-type Timings = Pick<WriteRun, 'firstTokenMs' | 'firstBlockMs' | 'firstWriteMs' | 'generationMs' | 'totalMs' | 'chars' | 'blocks'>;
-
-async function collect(fakes: Fakes, variant: WriteRun['variant'], t0: number, timings: Timings, pageId: string): Promise<WriteRun> {
-  const report = await fakes.report(pageId);
-  const patches = report.requests.filter(isMarkdownPatch);
-  return {
-    variant,
-    ...timings,
-    firstPatchArrivedMs: (patches[0]?.receivedAt ?? NaN) - t0,
-    markdownPatches: patches.length,
-    requests: report.requests.length,
-    rateLimited: report.rateLimited,
-    maxPerSecond: maxPerSecond(report.requests.map((r) => r.receivedAt ?? NaN)),
-    clientMaxPerSecond: maxPerSecond(clientStarts),
-    pageMarkdown: report.pageMarkdown,
-    rateLimitedRequests: clientRequests.filter((r) => r.status === 429).map((r) => `${r.method} at ${r.at - t0} ms`),
+  pageBlocks: number;
+  tokensPerSecond: number;
+  wordsPerSecond: number;
+  firstTokenMs: number;
+  /** Request start to the model's last token. */
+  generationMs: number;
+  streaming: {
+    /** From the model's first complete block (chunk cut, before conversion) to Notion's answer to the first append. */
+    firstBlockToFirstContentMs: number;
+    firstContentAfterFirstTokenMs: number;
+    /** From the model's last token to Notion's answer to the last request: the page is complete. */
+    tailMs: number;
+    completionAfterFirstTokenMs: number;
+    requests: number;
+    budget: number;
+    maxPerSecondAtNotion: number;
+    rateLimited: number;
+    /** What the last append(s) waited on after the last token. */
+    tailRequests: Array<{ startedAfterLastTokenMs: number; doneAfterLastTokenMs: number }>;
+    status: string;
+  };
+  naive: {
+    convertMs: number;
+    tailMs: number;
+    firstContentAfterFirstTokenMs: number;
+    completionAfterFirstTokenMs: number;
+    requests: number;
+    maxPerSecondAtNotion: number;
+    rateLimited: number;
+  };
+  samePage: boolean;
+  timeline?: {
+    tokens: Array<[number, number]>;
+    generated: Array<[number, number]>;
+    streamingWritten: Array<[number, number]>;
+    naiveWritten: Array<[number, number]>;
+    lastTokenMs: number;
   };
 }
 
-async function streamingRun(fakes: Fakes, answer: string): Promise<WriteRun> {
-  const { page, writer, engine } = await freshRun(fakes, answer, CHUNK_DELAY_MS, 'Streaming');
-  const generator = new Generator(writer, new GenerationStore(new MemoryStore()), silentLogger);
-  const t0 = Date.now();
-  let firstBlockMs: number | undefined;
-  const { record, error } = await generator.run({
-    page, prompt: 'Write the quarterly planning brief', mode: 'append', engine, model: MODEL, signal: new AbortController().signal,
-    onProgress: (p) => {
-      if (p.blocks > 0) firstBlockMs ??= Date.now() - t0;
-    },
-  });
-  if (error) throw error;
-  const t = record.timings;
-  return collect(fakes, 'streaming', t0, {
-    firstTokenMs: t.firstTokenMs ?? NaN,
-    firstBlockMs: firstBlockMs ?? NaN,
-    firstWriteMs: t.firstWriteMs ?? NaN,
-    generationMs: t.generationMs ?? NaN,
-    totalMs: t.totalMs ?? NaN,
-    chars: record.markdown.length,
-    blocks: record.blocks,
-  }, page.id);
-}
+class StreamingBench {
+  private constructor(
+    private readonly notion: FakeHost,
+    private readonly model: FakeHost,
+  ) {}
 
-/** Wait for the whole answer, then write it: what Visen would do without streaming (snapshot for undo included). */
-async function naiveRun(fakes: Fakes, answer: string): Promise<WriteRun> {
-  const { page, writer, engine } = await freshRun(fakes, answer, CHUNK_DELAY_MS, 'Naive');
-  const t0 = Date.now();
-  const snapshot = writer.snapshot(page.id);
-  snapshot.catch(() => undefined);
-  let firstTokenMs: number | undefined;
-  let text = '';
-  for await (const piece of engine.stream({ model: MODEL, prompt: 'Write the quarterly planning brief' }, new AbortController().signal)) {
-    firstTokenMs ??= Date.now() - t0;
-    text += piece;
+  static async start(): Promise<StreamingBench> {
+    const [notion, model] = await Promise.all([
+      FakeHost.start({ service: 'notion', latencyMs: NOTION_LATENCY_MS, rateLimitPerSecond: NOTION_RATE_LIMIT }),
+      FakeHost.start({ service: 'openai' }),
+    ]);
+    notionUrls.push(notion.url);
+    return new StreamingBench(notion, model);
   }
-  const generationMs = Date.now() - t0;
-  await snapshot;
-  const blocks = splitMarkdownBlocks(text);
-  let firstWriteMs: number | undefined;
-  for (const batch of batchesOf(blocks)) {
-    await writer.append(page.id, batch);
-    firstWriteMs ??= Date.now() - t0;
-  }
-  return collect(fakes, 'naive', t0, {
-    firstTokenMs: firstTokenMs ?? NaN,
-    firstBlockMs: generationMs,
-    firstWriteMs: firstWriteMs ?? NaN,
-    generationMs,
-    totalMs: Date.now() - t0,
-    chars: text.length,
-    blocks: blocks.length,
-  }, page.id);
-}
 
-async function streamingReport(fakes: Fakes) {
-  const answer = richAnswer();
-  const answerBlocks = splitMarkdownBlocks(answer);
-  // One unreported run first: the process's first fetch, connection and JIT warm-up would otherwise land
-  // on whichever variant goes first.
-  await streamingRun(fakes, answer.slice(0, 2000));
-  const runs: WriteRun[] = [];
-  for (let i = 0; i < STREAMING_RUNS; i++) {
-    // Alternate which variant goes first.
-    const pair = i % 2 ? [naiveRun, streamingRun] : [streamingRun, naiveRun];
-    for (const run of pair) runs.push(await run(fakes, answer));
+  close(): Promise<unknown> {
+    return Promise.all([this.notion.close(), this.model.close()]);
   }
-  const of = (variant: WriteRun['variant']) => runs.filter((r) => r.variant === variant);
-  const summary = (variant: WriteRun['variant']) => {
-    const list = of(variant);
-    const m = (key: keyof WriteRun) => median(list.map((r) => r[key] as number));
-    return {
-      runs: list.length,
-      firstTokenMs: m('firstTokenMs'),
-      firstBlockMs: m('firstBlockMs'),
-      firstPatchArrivedMs: m('firstPatchArrivedMs'),
-      firstWriteMs: m('firstWriteMs'),
-      generationMs: m('generationMs'),
-      totalMs: m('totalMs'),
-      /** From the model's last token to the last write acknowledged: what writing adds after generating. */
-      afterGenerationMs: median(list.map((r) => r.totalMs - r.generationMs)),
-      markdownPatches: m('markdownPatches'),
-      requests: m('requests'),
-      rateLimited: list.reduce((n, r) => n + r.rateLimited, 0),
-      maxPerSecond: Math.max(...list.map((r) => r.maxPerSecond)),
-      clientMaxPerSecond: Math.max(...list.map((r) => r.clientMaxPerSecond)),
-      firstWriteRangeMs: [Math.min(...list.map((r) => r.firstWriteMs)), Math.max(...list.map((r) => r.firstWriteMs))],
-      totalRangeMs: [Math.min(...list.map((r) => r.totalMs)), Math.max(...list.map((r) => r.totalMs))],
+
+  async run(answer: string, timeline = false): Promise<StreamingResult> {
+    await this.model.call({ method: 'prepareAnswer', answer, chunkDelayMs: CHUNK_DELAY_MS });
+    const page = await this.notion.call<NotionPageRef>({ method: 'preparePage', title: 'Streaming' });
+    const naivePage = await this.notion.call<NotionPageRef>({ method: 'addPage', title: 'Naive' });
+
+    // ---- streaming: the real Generator, a fresh client (empty pacing queue, as after a pause) ----
+    clientRequests.length = 0;
+    const engine = new TimedEngine(openai.createEngine({ apiKey: OPENAI_KEY, baseUrl: this.model.url }));
+    let firstBlockAt: number | undefined;
+    const generated: Array<[number, number]> = [];
+    const streamingWritten: Array<[number, number]> = [];
+    let blocksSoFar = 0;
+    const convert = (markdown: string): BlockNode[] => {
+      const cutAt = Date.now();
+      const nodes = markdownToBlocks(markdown);
+      if (nodes.length) {
+        firstBlockAt ??= cutAt;
+        blocksSoFar += nodes.length;
+        generated.push([cutAt, blocksSoFar]);
+      }
+      return nodes;
     };
-  };
-  const streaming = summary('streaming');
-  const naive = summary('naive');
-  const pages = new Set(runs.map((r) => r.pageMarkdown));
-  check('streaming and naive runs leave the same page content', pages.size === 1, `${pages.size} different results`);
-  check('every run wrote the whole answer', runs.every((r) => r.chars === answer.length && r.blocks === answerBlocks.length), '');
-  check('streaming: no request was rate limited (429)', streaming.rateLimited === 0, `${streaming.rateLimited}`, 'warn');
-  check('streaming: first content reaches Notion before the model has finished', streaming.firstWriteMs < streaming.generationMs);
-  return {
-    answer: { chars: answer.length, markdownBlocks: answerBlocks.length, deltaDelayMs: CHUNK_DELAY_MS, notionLatencyMs: NOTION_LATENCY_MS, notionRateLimitPerSecond: NOTION_RATE_LIMIT, clientRequestsPerSecond: NOTION_REQUESTS_PER_SECOND },
-    streaming,
-    naive,
-    firstContentEarlierMs: naive.firstWriteMs - streaming.firstWriteMs,
-    totalSavedMs: naive.totalMs - streaming.totalMs,
-    afterGenerationSavedMs: naive.afterGenerationMs - streaming.afterGenerationMs,
-    runs: runs.map(({ pageMarkdown: _page, ...rest }) => rest),
-  };
+    const client = createNotionClient({ auth: NOTION_SECRET, baseUrl: this.notion.url });
+    const generator = new Generator(new BlockWriter(client), convert, new GenerationStore(new MemoryStore()), silentLogger);
+    const t0 = Date.now();
+    let lastWritten = 0;
+    const { record, error } = await generator.run({
+      page, prompt: 'Write the handbook', mode: 'append', engine, model: MODEL, signal: new AbortController().signal,
+      onProgress: (p) => {
+        if (p.writtenBlocks !== lastWritten) streamingWritten.push([Date.now(), (lastWritten = p.writtenBlocks)]);
+      },
+    });
+    if (error) throw error;
+    const streamingRequests = clientRequests.splice(0);
+    const firstTokenAt = engine.firstTokenAt ?? NaN;
+    const lastTokenAt = engine.lastTokenAt ?? NaN;
+    const doneTimes = streamingRequests.map((r) => r.doneAt ?? NaN);
+    const pageCompleteAt = Math.max(...doneTimes);
+    const firstContentAt = Math.min(...doneTimes);
+    const streamingReport = await this.notion.call<HostReport>({ method: 'report', pageId: page.id });
+    const streamingDigest = await this.notion.call<PageDigest>({ method: 'pageDigest', pageId: page.id });
+
+    // ---- naive: the same answer, converted whole once the model finished, appended by BlockWriter ----
+    // Started once the streaming write is done and a second has passed, so the two never share the CPU, the
+    // stand-in or its rate-limit window; its times are taken from its own start, which stands for the last token.
+    await sleep(1100);
+    const naiveClient = createNotionClient({ auth: NOTION_SECRET, baseUrl: this.notion.url });
+    const naiveWriter = new BlockWriter(naiveClient);
+    const naiveWritten: Array<[number, number]> = [];
+    const n0 = Date.now();
+    const nodes = convertAll(engine.text, markdownToBlocks);
+    const convertMs = Date.now() - n0;
+    let naiveCount = 0;
+    await naiveWriter.append(naivePage.id, nodes, { onCreated: (ids) => naiveWritten.push([Date.now(), (naiveCount += ids.length)]) });
+    const naiveEnd = Math.max(...clientRequests.map((r) => r.doneAt ?? NaN), Date.now());
+    const naiveRequests = clientRequests.splice(0);
+    const naiveReport = await this.notion.call<HostReport>({ method: 'report', pageId: naivePage.id });
+    const naiveDigest = await this.notion.call<PageDigest>({ method: 'pageDigest', pageId: naivePage.id });
+    const naiveArrivals = naiveReport.requests.filter((r) => (r.receivedAt ?? 0) >= n0);
+    const streamingArrivals = streamingReport.requests.filter((r) => (r.receivedAt ?? 0) < n0 && (r.receivedAt ?? 0) >= t0);
+
+    const modelMs = lastTokenAt - firstTokenAt;
+    const naiveTail = naiveEnd - n0;
+    const naiveFirst = Math.min(...naiveRequests.map((r) => r.doneAt ?? NaN)) - n0;
+    const generationMs = lastTokenAt - t0;
+    const tokens = tokenEstimate(engine.text);
+    const tail = streamingRequests.filter((r) => (r.doneAt ?? 0) > lastTokenAt).map((r) => ({
+      startedAfterLastTokenMs: r.at - lastTokenAt,
+      doneAfterLastTokenMs: (r.doneAt ?? NaN) - lastTokenAt,
+    }));
+    const samePage = streamingDigest.digest === naiveDigest.digest && streamingDigest.topLevel === record.blocks;
+    const rel = (points: Array<[number, number]>, offset = 0) => points.map(([t, v]) => [t - firstTokenAt + offset, v] as [number, number]);
+    return {
+      words: wordCount(engine.text),
+      chars: engine.text.length,
+      tokens,
+      blocks: record.blocks,
+      pageBlocks: streamingDigest.total,
+      tokensPerSecond: tokens / (modelMs / 1000),
+      wordsPerSecond: wordCount(engine.text) / (modelMs / 1000),
+      firstTokenMs: firstTokenAt - t0,
+      generationMs,
+      streaming: {
+        firstBlockToFirstContentMs: firstContentAt - (firstBlockAt ?? NaN),
+        firstContentAfterFirstTokenMs: firstContentAt - firstTokenAt,
+        tailMs: pageCompleteAt - lastTokenAt,
+        completionAfterFirstTokenMs: pageCompleteAt - firstTokenAt,
+        requests: streamingRequests.length,
+        budget: Math.ceil(generationMs / 1000) + Math.ceil(record.blocks / 100),
+        maxPerSecondAtNotion: maxPerSecond(streamingArrivals.map((r) => r.receivedAt ?? NaN)),
+        rateLimited: streamingRequests.filter((r) => r.status === 429).length,
+        tailRequests: tail,
+        status: record.status,
+      },
+      naive: {
+        convertMs,
+        tailMs: naiveTail,
+        firstContentAfterFirstTokenMs: modelMs + naiveFirst,
+        completionAfterFirstTokenMs: modelMs + naiveTail,
+        requests: naiveRequests.length,
+        maxPerSecondAtNotion: maxPerSecond(naiveArrivals.map((r) => r.receivedAt ?? NaN)),
+        rateLimited: naiveRequests.filter((r) => r.status === 429).length,
+      },
+      samePage,
+      timeline: timeline
+        ? {
+            tokens: rel(engine.progress),
+            generated: rel(generated),
+            streamingWritten: rel(streamingWritten),
+            naiveWritten: rel(naiveWritten, lastTokenAt - n0),
+            lastTokenMs: modelMs,
+          }
+        : undefined,
+    };
+  }
 }
 
-// ---- 3. large output pacing --------------------------------------------------------------------------------
+async function streamingReport(): Promise<StreamingResult[]> {
+  const bench = await StreamingBench.start();
+  try {
+    // Unreported warm-up: the first fetch, connection set-up and JIT would otherwise land on the first size.
+    await bench.run(modelMarkdown(300, 7));
+    const results: StreamingResult[] = [];
+    for (const [i, size] of SIZES.entries()) {
+      console.log(`    ${size.toLocaleString('en-US')} words…`);
+      const r = await bench.run(modelMarkdown(size, 100 + i), size === 10_000 || (i === 0 && !SIZES.includes(10_000)));
+      results.push(r);
+      const s = r.streaming;
+      const label = `${size.toLocaleString('en-US')} words`;
+      check(`${label}: generation wrote everything (status ${s.status})`, s.status === 'written', s.status);
+      check(`${label}: streaming and naive pages hold the same blocks`, r.samePage);
+      check(`${label}: first content <= first block + one round trip + ${FIRST_CONTENT_MARGIN_MS} ms (${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms)`, s.firstBlockToFirstContentMs <= NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS, ms(s.firstBlockToFirstContentMs));
+      check(`${label}: page complete <= last token + one round trip + ${TAIL_MARGIN_MS} ms (${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms)`, s.tailMs <= NOTION_LATENCY_MS + TAIL_MARGIN_MS, ms(s.tailMs));
+      check(`${label}: requests <= ceil(generation s) + ceil(blocks / 100) = ${s.budget}`, s.requests <= s.budget, String(s.requests));
+      check(`${label}: no request was rate limited (429)`, s.rateLimited === 0 && r.naive.rateLimited === 0, `${s.rateLimited} streaming, ${r.naive.rateLimited} naive`);
+    }
+    return results;
+  } finally {
+    await bench.close();
+  }
+}
 
-async function pacingReport(fakes: Fakes) {
-  const { markdown, source } = largeAnswer(LARGE_BLOCKS);
-  const { page, writer, engine } = await freshRun(fakes, markdown, 0, 'Large');
-  const generator = new Generator(writer, new GenerationStore(new MemoryStore()), silentLogger);
-  const t0 = Date.now();
-  const { record, error } = await generator.run({ page, prompt: 'Write a long handbook', mode: 'append', engine, model: MODEL, signal: new AbortController().signal });
-  const wall = Date.now() - t0;
-  const report = await fakes.report(page.id);
-  const requests = report.requests;
-  const times = requests.map((r) => r.receivedAt ?? NaN);
-  const starts = [...clientStarts];
-  const blocks = report.pageBlocks;
+// ---- 3. stored state ----------------------------------------------------------------------------------------
 
-  // What the page must hold: each source block in order; paragraphs over 2,000 characters as several.
-  const expected = source.flatMap((b) => Array.from({ length: b.type === 'paragraph' ? Math.ceil(b.text.length / RICH_TEXT_LIMIT) : 1 }, () => b.type));
-  const markers = blocks.map((b) => /^b(\d{4}) /.exec(plainText(b))?.[1]).filter((m): m is string => !!m).map(Number);
-  const inOrder = markers.length === source.length && markers.every((m, i) => m === i);
-  const squash = (s: string) => s.replace(/\s+/g, '');
-  const sameText = squash(blocks.map(plainText).join('')) === squash(source.map((b) => b.text).join(''));
-  const sameTypes = blocks.length === expected.length && blocks.every((b, i) => b.type === expected[i]);
-  const perSecond = maxPerSecond(times);
-  const longParagraphs = source.filter((b) => b.text.length > RICH_TEXT_LIMIT).length;
+/** Least-squares slope of `values` against their index. */
+function slope(values: number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((v, i) => {
+    num += (i - mx) * (v - my);
+    den += (i - mx) ** 2;
+  });
+  return num / den;
+}
 
-  check('large: generation wrote without error', !error && record.status === 'written', error?.message ?? record.status);
-  check('large: no request was rate limited (429)', report.rateLimited === 0, `${report.rateLimited}`, 'warn');
-  check(`large: at most ${NOTION_RATE_LIMIT} requests in any 1-second window`, perSecond <= NOTION_RATE_LIMIT, `${perSecond}`, 'warn');
-  check(`large: the page holds all ${source.length} blocks in order`, inOrder && sameText && sameTypes, `markers ${markers.length}/${source.length} in order: ${inOrder}, text equal: ${sameText}, types equal: ${sameTypes} (${blocks.length}/${expected.length} Notion blocks)`);
+interface StoredResult {
+  generations: number;
+  wordsEach: number;
+  markdownBytesEach: number;
+  records: number;
+  storedBytes: number;
+  markdownBytes: number;
+  blockIds: number;
+  /** Bytes of stored JSON that are not markdown (ids, timings, page, prompt). */
+  otherBytes: number;
+  saveMsAtFull: number;
+  seconds: number;
+  heap: Array<{ generation: number; heapUsed: number; stored: number }>;
+  heapSlope: number;
+  netSlope: number;
+  gcAvailable: boolean;
+}
 
-  return {
-    answer: { chars: markdown.length, sourceBlocks: source.length, longParagraphs, markdownBlocks: record.blocks, expectedNotionBlocks: expected.length },
-    firstTokenMs: record.timings.firstTokenMs,
-    firstWriteMs: record.timings.firstWriteMs,
-    generationMs: record.timings.generationMs,
-    totalMs: record.timings.totalMs ?? wall,
-    requests: requests.length,
-    markdownPatches: requests.filter(isMarkdownPatch).length,
-    maxRequestsInAnySecond: perSecond,
-    minGapMs: Math.min(...gaps(times)),
-    medianGapMs: median(gaps(times)),
-    clientMaxRequestsInAnySecond: maxPerSecond(starts),
-    clientMinGapMs: Math.min(...gaps(starts)),
-    // Requests go one at a time, so the n-th release is the n-th arrival.
-    maxTransitMs: starts.length === times.length ? Math.max(...times.map((t, i) => t - starts[i])) : NaN,
-    rateLimited: report.rateLimited,
-    pageBlocks: blocks.length,
-    blocksInOrder: inOrder,
-    textComplete: sameText,
-    typesMatch: sameTypes,
-    requestArrivalsMs: times.map((t) => t - t0),
-    clientRequestStartsMs: starts.map((t) => t - t0),
-    clientRequests: clientRequests.map((r) => ({ ...r, at: r.at - t0 })),
+async function storedReport(): Promise<StoredResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  check('heap measured after gc (node --expose-gc)', !!gc, gc ? '' : 'run through `npm run bench`');
+  const notion = await FakeHost.start({ service: 'notion', latencyMs: 0 });
+  notionUrls.push(notion.url);
+  const started = Date.now();
+  try {
+    const memory = new MemoryStore();
+    const store = new GenerationStore(memory);
+    // The pacing under test in section 2 is Visen's; here only what is kept matters, so requests go unpaced.
+    const writer = new BlockWriter(createNotionClient({ auth: NOTION_SECRET, baseUrl: notion.url, requestsPerSecond: 1000 }));
+    const generator = new Generator(writer, markdownToBlocks, store, silentLogger);
+    const storedBytes = () => Buffer.byteLength(JSON.stringify(memory.get(GENERATIONS_KEY) ?? []));
+    const heap: StoredResult['heap'] = [];
+    const measure = (generation: number) => {
+      gc?.();
+      gc?.();
+      heap.push({ generation, heapUsed: process.memoryUsage().heapUsed, stored: storedBytes() });
+    };
+    let markdownBytesEach = 0;
+    for (let i = 0; i < STORED_GENERATIONS; i++) {
+      const answer = modelMarkdown(STORED_WORDS, 1000 + i);
+      markdownBytesEach = Math.max(markdownBytesEach, Buffer.byteLength(answer));
+      const page = await notion.call<NotionPageRef>({ method: 'addPage', title: `Page ${i}` });
+      const { record, error } = await generator.run({
+        page, connectionId: `connection-${i % STORED_CONNECTIONS}`, prompt: `Write handbook chapter ${i}`, mode: 'append',
+        engine: new InstantEngine(answer), model: MODEL, signal: new AbortController().signal,
+      });
+      if (error || record.status !== 'written') throw new Error(`stored-state generation ${i}: ${error?.message ?? record.status}`);
+      clientRequests.length = 0;
+      if (i < HEAP_GENERATIONS) measure(i + 1);
+      if ((i + 1) % 20 === 0) console.log(`    ${i + 1}/${STORED_GENERATIONS} generations…`);
+    }
+    const records = store.list();
+    const total = storedBytes();
+    const markdownBytes = records.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r.markdown)), 0);
+    // One more save at full history: what every save during a generation costs at this size.
+    const last = records[0];
+    const saves: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t = process.hrtime.bigint();
+      await store.save(last);
+      saves.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const heapUsed = heap.map((h) => h.heapUsed);
+    const net = heap.map((h) => h.heapUsed - h.stored);
+    const result: StoredResult = {
+      generations: STORED_GENERATIONS,
+      wordsEach: STORED_WORDS,
+      markdownBytesEach,
+      records: records.length,
+      storedBytes: total,
+      markdownBytes,
+      blockIds: records.reduce((n, r) => n + (r.blockIds?.length ?? 0), 0),
+      otherBytes: total - markdownBytes,
+      saveMsAtFull: median(saves),
+      seconds: (Date.now() - started) / 1000,
+      heap,
+      heapSlope: slope(heapUsed),
+      netSlope: slope(net),
+      gcAvailable: !!gc,
+    };
+    check(`stored state: all ${STORED_GENERATIONS} records kept`, records.length === STORED_GENERATIONS, `${records.length}`);
+    check(`stored state: JSON of ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words < 10 MB`, total < STORED_LIMIT_BYTES, mb(total));
+    check(`heap flat over ${HEAP_GENERATIONS} generations: slope net of stored-state growth <= ${kb(HEAP_NET_SLOPE_LIMIT)}/generation`, Math.abs(result.netSlope) <= HEAP_NET_SLOPE_LIMIT, `${kb(result.netSlope)}/generation`);
+    return result;
+  } finally {
+    await notion.close();
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
+// ---- charts (hand-written SVG) --------------------------------------------------------------------------------
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
+
+/** Grouped bars: time from the model's last token to the page being complete, streaming vs naive, per size. */
+function tailChart(results: StreamingResult[]): string {
+  const W = 720;
+  const H = 360;
+  const left = 70;
+  const right = 20;
+  const top = 60;
+  const bottom = 50;
+  const max = Math.max(...results.flatMap((r) => [r.streaming.tailMs, r.naive.tailMs]), NOTION_LATENCY_MS + TAIL_MARGIN_MS);
+  const step = [100, 200, 500, 1000, 2000, 5000, 10_000, 20_000].find((s) => max / s <= 8) ?? 50_000;
+  const yMax = Math.ceil(max / step) * step;
+  const y = (v: number) => top + (H - top - bottom) * (1 - v / yMax);
+  const group = (W - left - right) / results.length;
+  const bar = Math.min(70, group / 3);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">Model's last token → page complete in Notion</text>`,
+    `<text x="${W / 2}" y="40" text-anchor="middle" fill="#555">Notion round trip ${NOTION_LATENCY_MS} ms, 3 requests/s; lower is better</text>`,
+  ];
+  for (let v = 0; v <= yMax; v += step) {
+    out.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`, `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`);
+  }
+  const target = NOTION_LATENCY_MS + TAIL_MARGIN_MS;
+  out.push(`<line x1="${left}" x2="${W - right}" y1="${y(target)}" y2="${y(target)}" stroke="#d33" stroke-dasharray="5 4"/>`, `<text x="${W - right}" y="${y(target) - 5}" text-anchor="end" fill="#d33">target (streaming) ${target} ms</text>`);
+  results.forEach((r, i) => {
+    const cx = left + group * i + group / 2;
+    for (const [k, value, color, name] of [[0, r.streaming.tailMs, '#2f6fde', 'streaming'], [1, r.naive.tailMs, '#aaa', 'naive']] as const) {
+      const x = cx - bar - 4 + k * (bar + 8);
+      out.push(`<rect x="${x}" y="${y(value)}" width="${bar}" height="${y(0) - y(value)}" fill="${color}"><title>${name}: ${value.toFixed(0)} ms</title></rect>`);
+      out.push(`<text x="${x + bar / 2}" y="${y(value) - 5}" text-anchor="middle">${value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`}</text>`);
+    }
+    out.push(`<text x="${cx}" y="${H - bottom + 18}" text-anchor="middle">${r.words.toLocaleString('en-US')} words (${r.blocks} blocks)</text>`);
+  });
+  out.push(`<line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>`);
+  out.push(`<rect x="${left + 10}" y="${top - 8}" width="12" height="12" fill="#2f6fde"/><text x="${left + 27}" y="${top + 2}">streaming (Generator)</text>`);
+  out.push(`<rect x="${left + 170}" y="${top - 8}" width="12" height="12" fill="#aaa"/><text x="${left + 187}" y="${top + 2}">naive (convert + append after the last token)</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/** Blocks cut from the model's text and blocks acknowledged by Notion over time, for one generation. */
+function timelineChart(r: StreamingResult): string {
+  const t = r.timeline!;
+  const W = 720;
+  const H = 380;
+  const left = 60;
+  const right = 20;
+  const top = 60;
+  const bottom = 45;
+  const xMax = Math.max(...[t.generated, t.streamingWritten, t.naiveWritten].flatMap((s) => s.map(([x]) => x)), t.lastTokenMs) * 1.02;
+  const yMax = r.blocks * 1.05;
+  const x = (v: number) => left + (W - left - right) * (v / xMax);
+  const y = (v: number) => top + (H - top - bottom) * (1 - v / yMax);
+  const steps = (points: Array<[number, number]>, start: [number, number] = [0, 0]) => {
+    let d = `M${x(start[0]).toFixed(1)},${y(start[1]).toFixed(1)}`;
+    let prev = start[1];
+    for (const [px, py] of points) {
+      d += ` H${x(px).toFixed(1)} V${y(py).toFixed(1)}`;
+      prev = py;
+    }
+    return { d, prev };
   };
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(`${r.words.toLocaleString('en-US')}-word generation: blocks over time`)}</text>`,
+    `<text x="${W / 2}" y="40" text-anchor="middle" fill="#555">${esc(`~${r.tokensPerSecond.toFixed(0)} tokens/s model; Notion ${NOTION_LATENCY_MS} ms round trip, 3 requests/s; time from the first token`)}</text>`,
+  ];
+  const xStep = [1000, 2000, 5000, 10_000, 20_000, 60_000].find((s) => xMax / s <= 10) ?? 120_000;
+  for (let v = 0; v <= xMax; v += xStep) out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${y(0)}" stroke="#eee"/>`, `<text x="${x(v)}" y="${y(0) + 16}" text-anchor="middle" fill="#555">${v / 1000} s</text>`);
+  const yStep = [50, 100, 200, 500, 1000, 2000].find((s) => yMax / s <= 8) ?? 5000;
+  for (let v = 0; v <= yMax; v += yStep) out.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`, `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
+  out.push(`<line x1="${x(t.lastTokenMs)}" x2="${x(t.lastTokenMs)}" y1="${top}" y2="${y(0)}" stroke="#d33" stroke-dasharray="5 4"/>`, `<text x="${x(t.lastTokenMs) - 4}" y="${top + 12}" text-anchor="end" fill="#d33">last token</text>`);
+  const series: Array<[Array<[number, number]>, string, string, string]> = [
+    [t.generated, '#999', '4 3', 'blocks cut from the model\'s text'],
+    [t.streamingWritten, '#2f6fde', '', 'blocks in Notion, streaming (Generator)'],
+    [t.naiveWritten, '#e08a1e', '', 'blocks in Notion, naive'],
+  ];
+  for (const [points, color, dash, name] of series) {
+    out.push(`<path d="${steps(points).d}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${esc(name)}</title></path>`);
+  }
+  series.forEach(([, color, dash, name], i) => {
+    const lx = left + 10;
+    const ly = top + 8 + i * 16;
+    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${lx + 28}" y="${ly + 4}">${esc(name)}</text>`);
+  });
+  out.push(`<line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/><line x1="${left}" x2="${left}" y1="${top}" y2="${y(0)}" stroke="#333"/>`);
+  out.push(`<text x="${(left + W - right) / 2}" y="${H - 8}" text-anchor="middle" fill="#555">seconds since the model's first token</text>`);
+  out.push(`<text x="14" y="${(top + y(0)) / 2}" text-anchor="middle" fill="#555" transform="rotate(-90 14 ${(top + y(0)) / 2})">top-level blocks</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
 }
 
 // ---- main -------------------------------------------------------------------------------------------------
@@ -627,111 +877,218 @@ function gitCommit(): string | undefined {
   }
 }
 
+function machine() {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpuModel = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  let nproc = os.availableParallelism();
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || nproc;
+  } catch {
+    // no nproc
+  }
+  return { nproc, memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`, node: process.version, cpu: cpuModel, platform: `${os.platform()} ${os.release()} ${os.arch()}` };
+}
+
+/** The activation size recorded when it was last accepted; the bench never raises it (BENCH_UPDATE_BASELINE=1 does). */
+function activationBaseline(current: number): { bytes: number; created: boolean } {
+  const existing = fs.existsSync(BASELINE) ? (JSON.parse(fs.readFileSync(BASELINE, 'utf8')) as { activationJsBytes?: number }).activationJsBytes : undefined;
+  if (existing !== undefined && !process.env.BENCH_UPDATE_BASELINE) return { bytes: existing, created: false };
+  fs.writeFileSync(BASELINE, `${JSON.stringify({ activationJsBytes: current, note: 'JavaScript loaded by activation (bytes). Written by `BENCH_UPDATE_BASELINE=1 npm run bench`; the bench fails when activation loads more.' }, null, 2)}\n`);
+  return { bytes: current, created: true };
+}
+
+const MARKER = '<!-- Everything below is written by `npm run bench` (test/bench/bench.ts); edit the intro above only. -->';
+const DEFAULT_INTRO = `# Performance
+
+What Visen costs and how fast it writes, measured by \`npm run bench\` against the production build and
+loopback stand-ins for OpenAI and Notion. Notion's round trip is simulated (80 ms) and Visen's real client
+pacing (3 requests per second) is used, so the write-path figures show Visen's own behaviour, not the network.
+Everything after the marker below is regenerated by each run, so the numbers, the targets and the charts cannot
+drift apart; run \`npm run bench\` and commit the result to update them.
+`;
+
+function fmtS(msec: number): string {
+  return msec >= 10_000 ? `${(msec / 1000).toFixed(1)} s` : msec >= 1000 ? `${(msec / 1000).toFixed(2)} s` : `${msec.toFixed(0)} ms`;
+}
+
 async function main() {
   const started = Date.now();
-  const loadAtStart = os.loadavg();
-  console.log(`Visen benchmark — Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${os.platform()}, load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`);
+  const host = machine();
+  console.log(`Visen benchmark — Node ${host.node}, ${host.cpu} ×${host.nproc}, ${host.memory}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   console.log('1/3 bundles and activation…');
   const bundles = bundleReport();
   const activation = activationReport();
+  const baseline = activationBaseline(activation.loadedJsBytes);
+  check(`activation loads <= 150 KB of JavaScript`, activation.loadedJsBytes <= ACTIVATION_JS_LIMIT, kb(activation.loadedJsBytes));
+  check(`activation JavaScript did not grow (baseline ${kb(baseline.bytes)}, test/bench/baseline.json)`, activation.loadedJsBytes <= baseline.bytes, kb(activation.loadedJsBytes));
 
-  const fakes = await Fakes.start();
-  recordNotionFetches(fakes.notionUrl);
-  let streaming;
-  let pacing;
-  try {
-    console.log(`2/3 streaming vs naive (${STREAMING_RUNS} runs each)…`);
-    streaming = await streamingReport(fakes);
-    console.log('3/3 large output pacing…');
-    pacing = await pacingReport(fakes);
-  } finally {
-    await fakes.close();
-  }
+  recordNotionFetches();
+  console.log(`2/3 streaming vs naive: ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words at ${WORDS_PER_DELTA} words per ${CHUNK_DELAY_MS} ms…`);
+  const streaming = await streamingReport();
+  console.log(`3/3 stored state: ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words…`);
+  const stored = await storedReport();
 
   // ---- report ----
   const out: string[] = [];
-  out.push(table('1a. Bundles (production build; bytes each package contributes, from dist/meta.json)', ['bundle', 'raw', 'gzip', 'largest inputs'], bundles.bundles.map((b) => [
-    b.file, kb(b.bytes), kb(b.gzipBytes), b.packages.slice(0, 4).map((p) => `${p.name} ${kb(p.bytes)}`).join(', '),
-  ])));
-  const ext = bundles.bundles.find((b) => b.file === 'dist/extension.js')!;
-  out.push(table('    dist/extension.js inputs by package', ['package', 'files', 'bytes in output'], ext.packages.map((p) => [p.name, String(p.files), kb(p.bytes)])));
   const a = activation.extension;
-  out.push(table(`1b. Activation in plain Node with a 'vscode' stand-in (${activation.runs} fresh processes each)`, ['measure', 'median', 'min', 'p90', 'max'], [
-    ['require dist/extension.js', ms(a.requireMs.median, 1), ms(a.requireMs.min, 1), ms(a.requireMs.p90, 1), ms(a.requireMs.max, 1)],
-    ['activate()', ms(a.activateMs.median, 2), ms(a.activateMs.min, 2), ms(a.activateMs.p90, 2), ms(a.activateMs.max, 2)],
-    ['require + activate', ms(a.totalMs.median, 1), ms(a.totalMs.min, 1), ms(a.totalMs.p90, 1), ms(a.totalMs.max, 1)],
-    ...Object.entries(activation.engines).map(([kind, e]) => [`require dist/engines/${kind}.js (avoided)`, ms(e.requireMs.median, 1), ms(e.requireMs.min, 1), ms(e.requireMs.p90, 1), ms(e.requireMs.max, 1)]),
-  ]));
-  out.push(`    activate() registered ${a.commands?.length ?? 0} commands and ${a.treeViews?.length ?? 0} view(s); require.cache after it: ${a.requireCacheAfterActivate.join(', ')}`);
-  if (a.unstubbedVscodeMembers.length) out.push(`    'vscode' members used but not in the stand-in (answered permissively): ${a.unstubbedVscodeMembers.join(', ')}`);
+  const bundleRows = bundles.bundles.map((b) => [b.file, kb(b.bytes), kb(b.gzipBytes), b.packages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]);
+  out.push(table('1a. Bundles (production build)', ['bundle', 'raw', 'gzip', 'largest inputs'], bundleRows));
+  const activationRows = [
+    ['JavaScript loaded by require + activate()', kb(activation.loadedJsBytes), `<= 150 KB and <= baseline ${kb(baseline.bytes)}`],
+    ['  files', activation.loadedJs.map((f) => `${f.file} ${kb(f.bytes)}`).join(', '), ''],
+    ['dist/markdown.js (converter, loaded on first generation)', kb(activation.markdownBundleBytes), 'not loaded by activation'],
+    ['require dist/extension.js, median', ms(a.requireMs.median, 1), ''],
+    ['activate(), median', ms(a.activateMs.median, 2), ''],
+    ...Object.entries(activation.engines).map(([kind, e]) => [`require dist/engines/${kind}.js, median (not at activation)`, ms(e.requireMs.median, 1), '']),
+  ];
+  out.push(table(`1b. Activation (plain Node with a 'vscode' stand-in, ${activation.runs} fresh processes)`, ['measure', 'value', 'target'], activationRows));
 
-  const s = streaming.streaming;
-  const n = streaming.naive;
-  const ans = streaming.answer;
-  out.push(table(
-    `2. Streaming: ${ans.chars.toLocaleString('en-US')}-char answer (${ans.markdownBlocks} markdown blocks), ${ans.deltaDelayMs} ms per delta; Notion ${ans.notionLatencyMs} ms latency, limit ${ans.notionRateLimitPerSecond}/s; median of ${s.runs}`,
-    ['measure', 'streaming (Generator)', 'naive (whole answer, then write)', 'naive − streaming'],
-    [
-      ['time to first token', ms(s.firstTokenMs), ms(n.firstTokenMs), ms(n.firstTokenMs - s.firstTokenMs)],
-      ['first block ready to write', ms(s.firstBlockMs), ms(n.firstBlockMs), ms(n.firstBlockMs - s.firstBlockMs)],
-      ['first PATCH reaches Notion', ms(s.firstPatchArrivedMs), ms(n.firstPatchArrivedMs), ms(n.firstPatchArrivedMs - s.firstPatchArrivedMs)],
-      ['first content in Notion (write acknowledged)', ms(s.firstWriteMs), ms(n.firstWriteMs), `${ms(streaming.firstContentEarlierMs)} earlier`],
-      ['  range over runs', `${s.firstWriteRangeMs.map((v) => v.toFixed(0)).join('–')} ms`, `${n.firstWriteRangeMs.map((v) => v.toFixed(0)).join('–')} ms`, ''],
-      ['generation end (model jitter, not Visen)', ms(s.generationMs), ms(n.generationMs), ms(n.generationMs - s.generationMs)],
-      ['total (all content in Notion)', ms(s.totalMs), ms(n.totalMs), `${ms(Math.abs(streaming.totalSavedMs))} ${streaming.totalSavedMs >= 0 ? 'saved' : 'slower'}`],
-      ['  of which after the model finished', ms(s.afterGenerationMs), ms(n.afterGenerationMs), ms(streaming.afterGenerationSavedMs)],
-      ['markdown PATCH requests', String(s.markdownPatches), String(n.markdownPatches), ''],
-      ['all Notion requests', String(s.requests), String(n.requests), ''],
-      ['max requests in any 1 s: sent by client / reaching Notion', `${s.clientMaxPerSecond} / ${s.maxPerSecond}`, `${n.clientMaxPerSecond} / ${n.maxPerSecond}`, ''],
-      ['rate limited (429), all runs', String(s.rateLimited), String(n.rateLimited), ''],
-    ],
-  ));
-  const p = pacing;
-  out.push(table(
-    `3. Large output pacing: ${p.answer.sourceBlocks} blocks (${p.answer.longParagraphs} paragraphs of 2,500 chars), ${p.answer.chars.toLocaleString('en-US')} chars, fast model; Notion ${NOTION_LATENCY_MS} ms latency, limit ${NOTION_RATE_LIMIT}/s`,
-    ['measure', 'value'],
-    [
-      ['time to first token', ms(p.firstTokenMs)],
-      ['first content in Notion', ms(p.firstWriteMs)],
-      ['generation end', ms(p.generationMs)],
-      ['total', ms(p.totalMs)],
-      ['Notion requests (markdown PATCH)', `${p.requests} (${p.markdownPatches})`],
-      ['max requests in any 1 s window, at the stand-in', String(p.maxRequestsInAnySecond)],
-      ['max requests in any 1 s window, as sent by the client', String(p.clientMaxRequestsInAnySecond)],
-      ['gap between arrivals: min / median', `${ms(p.minGapMs)} / ${ms(p.medianGapMs)}`],
-      ['gap between client sends: min', ms(p.clientMinGapMs)],
-      ['release by pacing queue → arrival at stand-in: max', ms(p.maxTransitMs)],
-      ['rate limited (429)', String(p.rateLimited)],
-      ['page blocks (expected)', `${p.pageBlocks} (${p.answer.expectedNotionBlocks})`],
-      ['every block, in order', p.blocksInOrder && p.textComplete && p.typesMatch ? 'yes' : 'NO'],
-    ],
-  ));
-  out.push(table('Checks', ['check', 'result'], checks.map((c) => [c.name, c.ok ? 'ok' : `${c.severity === 'fail' ? 'FAIL' : 'WARN'} ${c.detail}`])));
-  const rateLimited = streaming.runs.flatMap((r) => r.rateLimitedRequests.map((x) => `${r.variant} run: ${x}`));
-  if (rateLimited.length) out.push(`    429s: ${rateLimited.join('; ')}. Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs.`);
+  const sizeHead = ['measure', ...streaming.map((r) => `${r.words.toLocaleString('en-US')} words`), 'target'];
+  const row = (name: string, f: (r: StreamingResult) => string, target = '') => [name, ...streaming.map(f), target];
+  const streamRows = [
+    row('characters / top-level blocks / all blocks', (r) => `${r.chars.toLocaleString('en-US')} / ${r.blocks} / ${r.pageBlocks}`),
+    row('model speed (tokens/s ≈ chars/4; words/s)', (r) => `${r.tokensPerSecond.toFixed(0)}; ${r.wordsPerSecond.toFixed(0)}`),
+    row('generation (request → last token)', (r) => fmtS(r.generationMs)),
+    row('first complete block → first content in Notion', (r) => ms(r.streaming.firstBlockToFirstContentMs), `<= ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms`),
+    row('last token → page complete, streaming', (r) => ms(r.streaming.tailMs), `<= ${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms`),
+    row('last token → page complete, naive', (r) => fmtS(r.naive.tailMs), ''),
+    row('  of which converting the whole answer (naive)', (r) => ms(r.naive.convertMs), ''),
+    row('first token → first content, streaming / naive', (r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`),
+    row('first token → page complete, streaming / naive', (r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`),
+    row('  ratio streaming / naive', (r) => (r.streaming.completionAfterFirstTokenMs / r.naive.completionAfterFirstTokenMs).toFixed(3)),
+    row('Notion requests, streaming (budget)', (r) => `${r.streaming.requests} (${r.streaming.budget})`, '<= ceil(gen. s) + ceil(blocks/100)'),
+    row('Notion requests, naive', (r) => String(r.naive.requests)),
+    row('  ratio streaming / naive', (r) => (r.streaming.requests / r.naive.requests).toFixed(2)),
+    row('max requests reaching Notion in any 1 s, streaming / naive', (r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`, `<= ${NOTION_RATE_LIMIT}`),
+    row('rate limited (429), streaming / naive', (r) => `${r.streaming.rateLimited} / ${r.naive.rateLimited}`, '0'),
+    row('same page content, streaming vs naive', (r) => (r.samePage ? 'yes' : 'NO'), 'yes'),
+  ];
+  out.push(table(`2. Streaming (Generator) vs naive; Notion ${NOTION_LATENCY_MS} ms round trip, client paced at ${NOTION_REQUESTS_PER_SECOND}/s, flush interval ${FLUSH_INTERVAL_MS} ms`, sizeHead, streamRows));
+  for (const r of streaming) {
+    const tail = r.streaming.tailRequests.map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`).join('; ');
+    out.push(`    ${r.words.toLocaleString('en-US')} words, requests answered after the last token: ${tail || 'none'}`);
+  }
+
+  const h = stored.heap;
+  const heapUsed = h.map((x) => x.heapUsed);
+  const storedRows = [
+    ['records kept / generations', `${stored.records} / ${stored.generations} (over ${STORED_CONNECTIONS} connections; the store keeps 50 per connection)`, ''],
+    ['stored JSON, total', mb(stored.storedBytes), '< 10 MB'],
+    ['  of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / stored.records)} per record)`, ''],
+    ['  of which ids, timings, page, prompt', `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`, ''],
+    ['one GenerationStore.save() with the full history', ms(stored.saveMsAtFull, 1), ''],
+    [`heap after generation 1 / ${h.length} / max`, `${mb(heapUsed[0])} / ${mb(heapUsed[heapUsed.length - 1])} / ${mb(Math.max(...heapUsed))}`, ''],
+    ['heap slope (least squares)', `${kb(stored.heapSlope)}/generation`, ''],
+    ['  net of stored-state growth', `${kb(stored.netSlope)}/generation`, `|slope| <= ${kb(HEAP_NET_SLOPE_LIMIT)}`],
+  ];
+  out.push(table(`3. Stored state: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (GenerationStore over MemoryStore; heap after gc)`, ['measure', 'value', 'target'], storedRows));
+  out.push(table('Targets and checks', ['check', 'result'], checks.map((c) => [c.name, c.ok ? `ok${c.detail ? ` (${c.detail})` : ''}` : `MISSED ${c.detail}`])));
   const elapsed = Date.now() - started;
-  out.push(`\nBench took ${(elapsed / 1000).toFixed(1)} s.`);
+  out.push(`\nBench took ${(elapsed / 1000).toFixed(0)} s.`);
   console.log(out.join('\n'));
+
+  // ---- charts and docs/performance.md ----
+  fs.mkdirSync(IMAGES, { recursive: true });
+  fs.writeFileSync(path.join(IMAGES, 'bench-tail.svg'), tailChart(streaming));
+  const withTimeline = streaming.find((r) => r.timeline);
+  if (withTimeline) fs.writeFileSync(path.join(IMAGES, 'bench-timeline.svg'), timelineChart(withTimeline));
+  writeDoc({ host, activation, baseline, bundles, streaming, stored, elapsed, hasTimeline: !!withTimeline });
 
   const artifact = path.join(ROOT, 'test-artifacts', 'bench.json');
   fs.mkdirSync(path.dirname(artifact), { recursive: true });
-  fs.writeFileSync(artifact, `${JSON.stringify({
-    createdAt: new Date(started).toISOString(),
-    commit: gitCommit(),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpu: `${os.cpus()[0]?.model ?? ''} ×${os.cpus().length}`,
-    loadAverage: { start: loadAtStart, end: os.loadavg() },
-    elapsedMs: elapsed,
-    bundles,
-    activation,
-    streaming,
-    pacing,
-    checks,
-  }, null, 2)}\n`);
-  console.log(`Wrote ${path.relative(ROOT, artifact)}`);
-  if (checks.some((c) => !c.ok && c.severity === 'fail')) process.exitCode = 1;
+  fs.writeFileSync(artifact, `${JSON.stringify({ createdAt: new Date(started).toISOString(), commit: gitCommit(), host, elapsedMs: elapsed, bundles, activation, streaming, stored, checks }, null, 2)}\n`);
+  console.log(`Wrote ${path.relative(ROOT, artifact)}, ${path.relative(ROOT, DOC)} and docs/images/bench-*.svg`);
+  const missed = checks.filter((c) => !c.ok);
+  if (missed.length) {
+    console.error(`\n${missed.length} target(s) missed:\n${missed.map((c) => `  - ${c.name}: ${c.detail}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+function writeDoc(d: {
+  host: ReturnType<typeof machine>;
+  activation: ReturnType<typeof activationReport>;
+  baseline: { bytes: number };
+  bundles: ReturnType<typeof bundleReport>;
+  streaming: StreamingResult[];
+  stored: StoredResult;
+  elapsed: number;
+  hasTimeline: boolean;
+}): void {
+  const existing = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
+  const intro = existing.includes(MARKER) ? existing.slice(0, existing.indexOf(MARKER)).trimEnd() : DEFAULT_INTRO.trimEnd();
+  const md = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  const { host, activation, streaming, stored } = d;
+  const r10 = streaming;
+  const ok = (name: string) => {
+    const c = checks.filter((x) => x.name.includes(name));
+    return c.length === 0 ? '' : c.every((x) => x.ok) ? 'pass' : '**missed**';
+  };
+  const lines: string[] = [intro, '', MARKER, ''];
+  lines.push(`_Last run: ${new Date().toISOString().slice(0, 10)}, commit ${gitCommit() ?? '?'}, ${(d.elapsed / 1000).toFixed(0)} s. Machine: ${host.cpu}, \`nproc\` ${host.nproc}, ${host.memory} memory, Node ${host.node}, ${host.platform}. Loopback only; everything on one machine._`, '');
+
+  lines.push('## Targets', '');
+  lines.push(md(['target', 'result'], checks.map((c) => [c.name, c.ok ? `pass${c.detail ? ` (${c.detail})` : ''}` : `**missed** (${c.detail})`])), '');
+
+  lines.push('## 1. Activation', '');
+  lines.push(`How it is measured: the production build (\`node esbuild.js --production\`) is required and \`activate()\` is called in ${activation.runs} fresh Node processes with a stand-in for the \`vscode\` module (test/bench/activationProbe.ts). "JavaScript loaded" is the size of every \`.js\` file in \`require.cache\` afterwards. The target is at most 150 KB and no more than the accepted baseline in \`test/bench/baseline.json\` (raised only on purpose, with \`BENCH_UPDATE_BASELINE=1 npm run bench\`). The markdown converter (\`dist/markdown.js\`, mdast + GFM + math) and the engine SDKs are bundles of their own, loaded on first use; they are not counted, and the bench checks that activation does not load them.`, '');
+  lines.push(md(['measure', 'value'], [
+    ['JavaScript loaded by require + activate()', `${kb(activation.loadedJsBytes)} (${activation.loadedJs.map((f) => `\`${f.file}\``).join(', ')}); baseline ${kb(d.baseline.bytes)}, limit 150 KB`],
+    ['`dist/markdown.js` (converter, loaded on the first generation)', kb(activation.markdownBundleBytes)],
+    ...d.bundles.bundles.filter((b) => b.file !== 'dist/extension.js').map((b) => [`\`${b.file}\``, `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)})`]),
+    ['require `dist/extension.js`, median', ms(activation.extension.requireMs.median, 1)],
+    ['`activate()`, median', ms(activation.extension.activateMs.median, 2)],
+  ]), '');
+
+  lines.push('## 2. Streaming generations', '');
+  const r0 = streaming[0];
+  lines.push(`How it is measured: a deterministic generator writes model-like markdown of about ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words (headings, paragraphs with bold/italic/code/links, bulleted lists with two-level nesting, numbered lists, fenced code, GFM tables, quotes). The OpenAI stand-in streams it as SSE, ${WORDS_PER_DELTA} words per delta, one delta every ${CHUNK_DELAY_MS} ms: about ${r0 ? r0.tokensPerSecond.toFixed(0) : '?'} tokens/s (tokens estimated as characters/4), a fast hosted model's pace. Visen's real OpenAI engine reads it and the real \`Generator\` writes it (\`MarkdownChunker\` → \`markdownToBlocks\` → \`BlockWriter\`, appending with \`PATCH /v1/blocks/:id/children\`) through \`createNotionClient\` (3 requests/s pacing) to the Notion stand-in, which answers every request after ${NOTION_LATENCY_MS} ms and would answer 429 past ${NOTION_RATE_LIMIT} requests/s. Both stand-ins run in processes of their own. Times come from this process: "first complete block" is when the chunker hands the first block to the converter, "content in Notion" is when Notion's answer to an append arrives, "page complete" is the answer to the last request.`, '');
+  lines.push(`The naive writer gets exactly the same answer (the same stream, recorded): once the model finished, the whole answer is converted (\`convertAll\`, as a retry would) and written with one \`BlockWriter.append\` on a fresh client. It is run after the streaming write is done (and a second later, so the two never share the CPU, the stand-in or its rate-limit window); its "last token → page complete" is its own duration from that start, and its "first token → page complete" is the model's first-to-last-token time plus that. A warm-up generation of 300 words runs first and is not reported.`, '');
+  lines.push(`Request budget: one per second of generation (request to last token, rounded up) plus ceil(top-level blocks / 100). Every request counts, retries and appends of deeper children included.`, '');
+  lines.push(md(['measure', ...streaming.map((r) => `${r.words.toLocaleString('en-US')} words`), 'target'], [
+    ['characters / top-level blocks / all blocks', ...streaming.map((r) => `${r.chars.toLocaleString('en-US')} / ${r.blocks} / ${r.pageBlocks}`), ''],
+    ['model speed: tokens/s (words/s)', ...streaming.map((r) => `${r.tokensPerSecond.toFixed(0)} (${r.wordsPerSecond.toFixed(0)})`), ''],
+    ['generation: request → last token', ...streaming.map((r) => fmtS(r.generationMs)), ''],
+    ['first complete block → first content in Notion', ...streaming.map((r) => ms(r.streaming.firstBlockToFirstContentMs)), `≤ ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms (round trip + ${FIRST_CONTENT_MARGIN_MS} ms): ${ok('first content <=')}`],
+    ['last token → page complete, streaming', ...streaming.map((r) => ms(r.streaming.tailMs)), `≤ ${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms (round trip + ${TAIL_MARGIN_MS} ms): ${ok('page complete <=')}`],
+    ['last token → page complete, naive', ...streaming.map((r) => fmtS(r.naive.tailMs)), ''],
+    ['first token → first content, streaming / naive', ...streaming.map((r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`), ''],
+    ['first token → page complete, streaming / naive', ...streaming.map((r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`), ''],
+    ['**ratio** completion after first token, streaming / naive', ...streaming.map((r) => (r.streaming.completionAfterFirstTokenMs / r.naive.completionAfterFirstTokenMs).toFixed(3)), ''],
+    ['Notion requests, streaming (budget)', ...streaming.map((r) => `${r.streaming.requests} (${r.streaming.budget})`), `≤ budget: ${ok('requests <=')}`],
+    ['Notion requests, naive', ...streaming.map((r) => String(r.naive.requests)), ''],
+    ['**ratio** requests, streaming / naive', ...streaming.map((r) => (r.streaming.requests / r.naive.requests).toFixed(2)), ''],
+    ['max requests reaching Notion in any 1 s (streaming / naive)', ...streaming.map((r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`), `≤ ${NOTION_RATE_LIMIT}`],
+    ['429 answers (streaming / naive)', ...streaming.map((r) => `${r.streaming.rateLimited} / ${r.naive.rateLimited}`), '0'],
+    ['same blocks in both pages', ...streaming.map((r) => (r.samePage ? 'yes' : 'NO')), 'yes'],
+  ]), '');
+  lines.push('Requests answered after the last token (streaming), relative to the last token:', '');
+  for (const r of r10) lines.push(`- ${r.words.toLocaleString('en-US')} words: ${r.streaming.tailRequests.map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`).join('; ') || 'none'}`);
+  lines.push('', '![Last token to page complete, streaming vs naive](images/bench-tail.svg)', '');
+  if (d.hasTimeline) lines.push('![Blocks cut from the model text and blocks in Notion over time](images/bench-timeline.svg)', '');
+
+  lines.push('## 3. Stored state', '');
+  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` over a \`MemoryStore\`, spread over ${STORED_CONNECTIONS} connections because the store keeps at most 50 records per connection (or page). Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); since the store legitimately grows by one record per generation, "flat" is judged on the heap minus the stored JSON size (least-squares slope).`, '');
+  const hu = stored.heap.map((x) => x.heapUsed);
+  lines.push(md(['measure', 'value', 'target'], [
+    ['records kept', `${stored.records} of ${stored.generations}`, ''],
+    ['stored JSON, total', mb(stored.storedBytes), `< 10 MB: ${ok('stored state: JSON')}`],
+    ['of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / Math.max(1, stored.records))} per record)`, ''],
+    ['of which block ids, timings, page, prompt', `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`, ''],
+    ['one `GenerationStore.save()` with the full history', ms(stored.saveMsAtFull, 1), ''],
+    [`heap after generation 1 / ${hu.length} / max`, `${mb(hu[0])} / ${mb(hu[hu.length - 1])} / ${mb(Math.max(...hu))}`, ''],
+    ['heap slope', `${kb(stored.heapSlope)} per generation`, ''],
+    ['heap slope net of stored-state growth', `${kb(stored.netSlope)} per generation`, `\\|slope\\| ≤ ${kb(HEAP_NET_SLOPE_LIMIT)}: ${ok('heap flat')}`],
+  ]), '');
+  lines.push(`Heap after each generation (MB): ${hu.map((v) => (v / 1024 / 1024).toFixed(2)).join(', ')}.`, '');
+  lines.push(`Stored JSON after each of those generations (MB): ${stored.heap.map((x) => (x.stored / 1024 / 1024).toFixed(2)).join(', ')}.`, '');
+  fs.mkdirSync(path.dirname(DOC), { recursive: true });
+  fs.writeFileSync(DOC, `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,15 +1,20 @@
 // One stand-in (Notion or OpenAI) in a process of its own, driven by the benchmark over IPC. Apart, a
 // fast model's stream (thousands of frames built and written in one go) holds up neither the client's
 // requests nor the Notion stand-in's arrival timestamps: like the real services, on other machines.
-import { startNotionFake } from '../fakes/notionFake';
+import { createHash } from 'node:crypto';
+import { type BlockTree, startNotionFake } from '../fakes/notionFake';
 import { startOpenAIFake } from '../fakes/openaiFake';
 
 export type FakeHostOptions =
-  | { service: 'notion'; latencyMs: number; rateLimitPerSecond: number }
+  | { service: 'notion'; latencyMs: number; rateLimitPerSecond?: number }
   | { service: 'openai' };
 
 export type FakeHostCall =
   | { method: 'preparePage'; title: string }
+  /** Another page, without resetting what the stand-in holds. */
+  | { method: 'addPage'; title: string }
+  /** The page's content in short: top-level and total block counts, and a digest of types and text, ids left out. */
+  | { method: 'pageDigest'; pageId: string }
   | { method: 'prepareAnswer'; answer: string; chunkDelayMs: number }
   | { method: 'report'; pageId: string }
   | { method: 'close' };
@@ -17,6 +22,25 @@ export type FakeHostCall =
 export interface FakeHostReady {
   ready: true;
   url: string;
+}
+
+export interface PageDigest {
+  topLevel: number;
+  total: number;
+  digest: string;
+}
+
+type Shape = [string, string, Shape[]];
+
+/** A block as content: type, text and children, whatever its id and times. */
+function shape(block: BlockTree): Shape {
+  const payload = (block as unknown as Record<string, { rich_text?: Array<{ plain_text: string }>; cells?: Array<Array<{ plain_text: string }>> }>)[block.type];
+  const text = payload?.rich_text?.map((t) => t.plain_text).join('') ?? payload?.cells?.map((c) => c.map((t) => t.plain_text).join('')).join('|') ?? '';
+  return [block.type, text, block.children.map(shape)];
+}
+
+function countTree(tree: BlockTree[]): number {
+  return tree.reduce((n, b) => n + 1 + countTree(b.children), 0);
 }
 
 async function main(): Promise<void> {
@@ -35,6 +59,14 @@ async function main(): Promise<void> {
         need(notion).reset();
         const page = need(notion).addPage({ title: call.title });
         return { id: page.id, title: page.title, url: page.url };
+      }
+      case 'addPage': {
+        const page = need(notion).addPage({ title: call.title });
+        return { id: page.id, title: page.title, url: page.url };
+      }
+      case 'pageDigest': {
+        const tree = need(notion).blockTree(call.pageId);
+        return { topLevel: tree.length, total: countTree(tree), digest: createHash('sha1').update(JSON.stringify(tree.map(shape))).digest('hex') };
       }
       case 'prepareAnswer':
         need(model).reset();
