@@ -48,6 +48,8 @@ export interface OpenAIFake {
   acceptAnyKey: boolean;
   models: string[];
   chunkDelayMs: number;
+  /** How the answer is cut into stream deltas (default: three words each). */
+  splitDeltas: (text: string) => string[];
   readonly requests: LoggedRequest[];
   /** Streams cut off by the client before they finished. */
   readonly abortedStreams: number;
@@ -212,7 +214,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor() });
     const watch = watchAbort(res, () => abortedStreams++);
     const frames: string[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }])];
-    let deltas = splitIntoDeltas(text);
+    let deltas = fake.splitDeltas(text);
     if (inStreamFailure) deltas = deltas.slice(0, 2);
     for (const delta of deltas) frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }]));
     if (inStreamFailure) {
@@ -266,6 +268,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     acceptAnyKey: options.acceptAnyKey ?? false,
     models: [...(options.models ?? DEFAULT_OPENAI_MODELS)],
     chunkDelayMs: options.chunkDelayMs ?? 0,
+    splitDeltas: (text: string) => splitIntoDeltas(text),
     requests,
     get abortedStreams() {
       return abortedStreams;
@@ -289,6 +292,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       abortedStreams = 0;
       completedStreams = 0;
       responder = (req) => defaultGeneratedMarkdown(req.prompt);
+      fake.splitDeltas = (text: string) => splitIntoDeltas(text);
       fake.validKeys = new Set(initialKeys);
       fake.models = [...(options.models ?? DEFAULT_OPENAI_MODELS)];
     },
