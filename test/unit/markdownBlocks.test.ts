@@ -174,6 +174,14 @@ describe('markdownToBlocks', () => {
     assert.ok(text.endsWith('**b149** i149'));
   });
 
+  it('keeps every word of a table cell that needs more than 100 rich text items', () => {
+    const cell = Array.from({ length: 120 }, (_, i) => `**b${i}** i${i}`).join(' ');
+    const [table] = markdownToBlocks(`| h |\n|---|\n| ${cell} |`);
+    assertWithinLimits([table]);
+    const [, row] = digestNodes([table])[0].cells!;
+    assert.equal(row[0], cell.replace(/\*\*/g, ''));
+  });
+
   it('keeps only absolute http(s) and mailto links', () => {
     const [digest] = digestNodes(
       markdownToBlocks('[a](javascript:alert(1)) [b](ftp://x.org) [c](https://ok.dev) [d](mailto:a@b.co) [e](<http://exa mple>)'),

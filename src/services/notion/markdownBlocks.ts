@@ -11,7 +11,9 @@ import {
   EQUATION_LIMIT,
   InlineConverter,
   type RichTextItem,
+  RICH_TEXT_ITEMS_PER_ARRAY,
   type Run,
+  runsText,
   safeImageUrl,
   splitCode,
   textRun,
@@ -272,8 +274,10 @@ class BlockConverter {
     const rows = current.children.map((row) => {
       const cells = Array.from({ length: width }, (_, i) => {
         const cell = row.children[i];
-        const items = cell ? toRichText(trimRuns(this.inline.runs(cell.children))) : [];
-        return chunkItems(items)[0];
+        const runs = cell ? trimRuns(this.inline.runs(cell.children)) : [];
+        const items = toRichText(runs);
+        // A cell has one rich text array: past 100 items its text is kept, plain, rather than cut off.
+        return items.length <= RICH_TEXT_ITEMS_PER_ARRAY ? items : toRichText([textRun(runsText(runs))]);
       });
       return node({ type: 'table_row', table_row: { cells } });
     });
