@@ -8,7 +8,7 @@ import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { createNotionClient } from '../../src/services/notion/notionClient';
-import { NotionDatabases } from '../../src/services/notion/notionDatabases';
+import { type DatabaseRow, NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { plainValue } from '../../src/services/notion/propertyValues';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, OpenAIChatRequest, startOpenAIFake } from '../fakes/openaiFake';
@@ -130,7 +130,7 @@ describe('DatabaseFiller: fill rows from a prompt template', () => {
     const { db, client, filler, generations } = setup({ rows: 2 });
     const summary = await filler.run(job(db.dataSourceId, { kind: 'body', mode: 'append' }), { signal: new AbortController().signal });
     assert.equal(summary.done, 2);
-    const rows = [];
+    const rows: DatabaseRow[] = [];
     for await (const row of new NotionDatabases(client).rows(db.dataSourceId)) rows.push(row);
     const blocks = notion.pageBlocks(rows[0].id);
     assert.equal(blocks[0].type, 'heading_2');
