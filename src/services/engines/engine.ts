@@ -20,6 +20,12 @@ export interface Completion {
   readonly usage?: TokenUsage;
 }
 
+/**
+ * How the last stream ended when it ended without an error: the model finished (`stop`), or it reached
+ * its output limit (`length`: OpenAI `finish_reason: "length"`, Gemini `MAX_TOKENS`), the answer cut short.
+ */
+export type StreamEnding = { readonly reason: 'stop' } | { readonly reason: 'length'; readonly outputTokens?: number };
+
 export interface ModelInfo {
   readonly id: string;
   readonly displayName?: string;
@@ -34,6 +40,8 @@ export interface Engine {
   stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
   /** Token usage of the last completed stream, when the server reported it. */
   usage(): TokenUsage | undefined;
+  /** How the last stream that ended without an error ended (engines that cannot tell leave it out). */
+  ending?(): StreamEnding | undefined;
   /**
    * One answer, not streamed: short values such as a database property. With `jsonSchema` the engine is
    * held to JSON of that schema (OpenAI structured outputs, Gemini's response schema); the caller still
@@ -68,7 +76,9 @@ export type EngineErrorKind =
   | 'notFound'      // model not found
   | 'server'        // provider's server failed
   | 'network'       // could not reach the server
-  | 'safety'        // the provider blocked the content
+  | 'safety'        // the provider blocked the content (the message names the category)
+  | 'cut'           // the stream ended before the model finished: no finish reason, or the connection dropped mid-answer
+  | 'empty'         // the model finished without any text
   | 'cancelled'
   | 'unknown';
 

@@ -1,6 +1,6 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
 import * as l10n from '@vscode/l10n';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage } from './engine';
 
 /**
  * Gemini through the official SDK's web entry, which needs neither google-auth-library nor Node-only
@@ -88,6 +88,10 @@ class GeminiEngine implements Engine {
     } catch (error) {
       throw toEngineError(error, signal);
     }
+  }
+
+  ending(): StreamEnding | undefined {
+    return undefined;
   }
 
   usage(): TokenUsage | undefined {

@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, TokenUsage } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage } from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -67,6 +67,10 @@ class OpenAIEngine implements Engine {
     } catch (error) {
       throw toEngineError(error, signal);
     }
+  }
+
+  ending(): StreamEnding | undefined {
+    return undefined;
   }
 
   usage(): TokenUsage | undefined {
