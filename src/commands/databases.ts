@@ -129,6 +129,7 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
     store: deps.store,
     logger: deps.log,
     converter: deps.converter,
+    locks: deps.generation.locks,
     concurrency,
     recordUse: async (record) => {
       await deps.connections.recordUse(connection.id, { prompt: record.prompt, usage: record.usage });

@@ -5,7 +5,7 @@ import type { Connection } from '../services/connections/connection';
 import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
-import { systemInstructions } from '../services/generation/instructions';
+import { continuationPrompt, systemInstructions } from '../services/generation/instructions';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
@@ -59,7 +59,8 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
       instructions: systemInstructions(config.instructions),
       signal,
       onProgress: (p) => {
-        if (p.phase === 'starting') progress.report(vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model));
+        if (p.phase === 'waiting') progress.report(vscode.l10n.t('Waiting for the other run into "{0}" to finish…', connection.target.title || connection.name));
+        else if (p.phase === 'starting') progress.report(vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model));
         else progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
       },
     }),
@@ -94,7 +95,8 @@ async function generateNewEntry(deps: CommandDeps, chosen: Connection, givenProm
       signal,
       preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
       onProgress: (p) => {
-        if (p.phase !== 'starting') progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
+        if (p.phase === 'waiting') progress.report(vscode.l10n.t('Waiting for the other run into "{0}" to finish…', source.name));
+        else if (p.phase !== 'starting') progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
       },
     }),
   );
@@ -168,15 +170,32 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
 async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOutcome): Promise<void> {
   const open = vscode.l10n.t('Open in Notion');
   const undo = undoAction(record);
+  const undoLabel = undo ? [undo.label] : [];
+  const runUndo = async (choice: string | undefined) => {
+    if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
+  };
+  const again = (prompt: string) => ({ connectionId: record.connectionId, page: record.connectionId ? undefined : record.page.id, prompt } satisfies GenerateArgs);
+  if (record.status === 'written' && record.stoppedAtLimit) {
+    const rest = vscode.l10n.t('Generate the Rest');
+    const tokens = record.stoppedAtLimit.outputTokens;
+    const message = tokens
+      ? vscode.l10n.t('The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.', tokens.toLocaleString(), record.page.title, blockCounts(record).written)
+      : vscode.l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', record.page.title, blockCounts(record).written);
+    const choice = await deps.ui.warn(message, rest, ...undoLabel, open);
+    if (choice === rest) await vscode.commands.executeCommand(Commands.generateToPage, again(continuationPrompt(record.prompt, record.markdown)));
+    else if (choice === open) await deps.ui.openExternal(record.page.url);
+    else await runUndo(choice);
+    return;
+  }
   if (record.status === 'written') {
-    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open, ...(undo ? [undo.label] : []));
+    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open, ...undoLabel);
     if (choice === open) await deps.ui.openExternal(record.page.url);
-    else if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
+    else await runUndo(choice);
     return;
   }
   if (record.status === 'cancelled') {
-    const choice = await deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title), ...(undo ? [undo.label] : []));
-    if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
+    const choice = await deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title), ...undoLabel);
+    await runUndo(choice);
     return;
   }
   if (record.status === 'writeFailed') {
@@ -190,6 +209,18 @@ async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOut
       ? { label: vscode.l10n.t('Set Gemini API Key'), command: Commands.setGeminiKey }
       : { label: vscode.l10n.t('Set OpenAI API Key'), command: Commands.setOpenAIKey };
     await showError(deps, error.message, fix);
+    return;
+  }
+  if (EngineError.is(error) && error.kind === 'cut') {
+    const generateAgain = vscode.l10n.t('Generate Again');
+    const written = blockCounts(record).written;
+    const message = written > 0
+      ? vscode.l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, record.page.title, written)
+      : error.message;
+    deps.log.warn(message);
+    const choice = await deps.ui.error(message, generateAgain, ...undoLabel);
+    if (choice === generateAgain) await vscode.commands.executeCommand(Commands.generateToPage, again(record.prompt));
+    else await runUndo(choice);
     return;
   }
   await showError(deps, error?.message ?? vscode.l10n.t('Generation failed.'));

@@ -360,9 +360,11 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   private streamProgress(runId: number, progress: GenerationProgress, engine: EngineKind, model: string): void {
     if (this.run?.runId !== runId) return;
-    const label = progress.phase === 'starting'
-      ? vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model)
-      : vscode.l10n.t('{0} of {1} blocks in Notion', progress.writtenBlocks, progress.blocks);
+    const label = progress.phase === 'waiting'
+      ? vscode.l10n.t('Waiting for the other run into "{0}" to finish…', this.connection?.target.title || this.connection?.name || '')
+      : progress.phase === 'starting'
+        ? vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model)
+        : vscode.l10n.t('{0} of {1} blocks in Notion', progress.writtenBlocks, progress.blocks);
     this.pendingProgress = { ...progress, label };
     this.run.progress = this.pendingProgress;
     this.scheduleFlush(runId);
@@ -398,7 +400,16 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     const base = { recordId: record.id, pageTitle: title, writtenBlocks: counts.written, blocks: counts.total, canUndo: canUndo(record) };
     switch (record.status) {
       case 'written':
-        return { ...base, status: 'written', message: vscode.l10n.t('Wrote {0} blocks to "{1}".', counts.written, title), canOpen: true, canRetry: false };
+        return {
+          ...base,
+          status: 'written',
+          message: vscode.l10n.t('Wrote {0} blocks to "{1}".', counts.written, title),
+          warning: record.stoppedAtLimit
+            ? vscode.l10n.t('The model stopped at its output limit: the page holds what it wrote. Ask for the rest with a new prompt, e.g. "Continue where you stopped".')
+            : undefined,
+          canOpen: true,
+          canRetry: false,
+        };
       case 'cancelled':
         return {
           ...base,

@@ -143,7 +143,7 @@ export interface HistoryItem {
 }
 
 export interface ProgressView {
-  readonly phase: 'starting' | 'generating' | 'writing';
+  readonly phase: 'waiting' | 'starting' | 'generating' | 'writing';
   readonly generatedChars: number;
   readonly blocks: number;
   readonly writtenBlocks: number;

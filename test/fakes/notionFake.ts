@@ -165,6 +165,12 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     return fake.acceptAnyKey || fake.validTokens.has(token);
   }
 
+  /** Headers and the start of a body, then nothing: the client is left reading a body that never ends. */
+  function stall(res: http.ServerResponse, status: number): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': '4096' });
+    res.write('{"object":"list","results":[');
+  }
+
   const server = await startServer(async (req, res, logged) => {
     requests.push(logged);
     await sleep(fake.latencyMs);
@@ -178,14 +184,15 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       dropConnection(res);
       return;
     }
+    if (injected?.kind === 'hang') return;
     if (injected && (injected.kind === undefined || injected.kind === 'status')) {
       sendError(res, injected.status, injected.code, injected.message, injected.headers);
       return;
     }
     const send = (status: number, json: () => void) => {
       if (injected?.kind === 'applyThenDrop') dropConnection(res);
+      else if (injected?.kind === 'stallBody') stall(res, status);
       else json();
-      void status;
     };
     if (!authorized(req.headers.authorization)) {
       send(401, () => sendError(res, 401, 'unauthorized', 'API token is invalid.'));

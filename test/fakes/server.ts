@@ -92,9 +92,11 @@ export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) =>
  * - `status`: answer with an error status (each fake adds its own body fields);
  * - `reset`: destroy the connection before anything is applied (the client sees a network error);
  * - `applyThenDrop`: apply the request (e.g. really append the blocks), then destroy the connection without a
- *   response, so the client cannot know whether the write happened.
+ *   response, so the client cannot know whether the write happened;
+ * - `hang`: never answer, not even headers, until the client gives up (a server that accepted the connection and died);
+ * - `stallBody`: apply the request, send the headers and half the body, then stall for ever.
  */
-export type Fault = { kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' };
+export type Fault = { kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' } | { kind: 'hang' } | { kind: 'stallBody' };
 
 /** Ends a request without any response: the socket is destroyed, as a reset or a dropped connection does. */
 export function dropConnection(res: http.ServerResponse): void {

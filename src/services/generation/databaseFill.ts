@@ -10,6 +10,7 @@ import { readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { Generator, type MarkdownConverter } from './generator';
+import type { PageLocks } from './pageLocks';
 import { BlockWriter } from '../notion/blockWriter';
 import type { UsageTracker } from './usageTracker';
 
@@ -62,6 +63,8 @@ export interface FillerDeps {
   readonly logger: Logger;
   /** Turns the model's markdown into Notion blocks, for fills into the page body. */
   readonly converter: () => MarkdownConverter;
+  /** One run per page: shared with every other run (a fill never writes into a page another run is writing). */
+  readonly locks?: PageLocks;
   /** Counts one row's generation against its connection. */
   readonly recordUse?: (record: GenerationRecord) => Promise<void>;
   /** Rows generated at once. Notion writes are paced by the client whatever this is. */
@@ -167,7 +170,7 @@ export class DatabaseFiller {
     const page = { id: row.id, title: row.title, url: row.url };
     try {
       if (job.target.kind === 'body') {
-        const generator = new Generator(new BlockWriter(this.deps.client), this.deps.converter(), this.deps.generations, this.deps.logger);
+        const generator = new Generator(new BlockWriter(this.deps.client), this.deps.converter(), this.deps.generations, this.deps.logger, this.deps.locks);
         const { record, error } = await generator.run({
           page, connectionId: job.connectionId, prompt, mode: job.target.mode, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
         });

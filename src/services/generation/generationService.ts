@@ -12,6 +12,7 @@ import { BlockWriter } from '../notion/blockWriter';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
+import { PageLocks } from './pageLocks';
 import type { UsageTracker } from './usageTracker';
 
 export interface GenerationServiceDeps {
@@ -62,6 +63,9 @@ export interface RunResult extends GenerationOutcome {
  * into it, count the usage and mirror the connection's row.
  */
 export class GenerationService {
+  /** One run per page at a time, across every surface and the database fill. */
+  readonly locks = new PageLocks();
+
   constructor(private readonly deps: GenerationServiceDeps) {}
 
   async resolvePage(input: string): Promise<NotionPageRef> {
@@ -159,7 +163,7 @@ export class GenerationService {
   }
 
   private generator(client: Client): Generator {
-    return new Generator(new BlockWriter(client), this.deps.converter(), this.deps.generations, this.deps.logger);
+    return new Generator(new BlockWriter(client), this.deps.converter(), this.deps.generations, this.deps.logger, this.locks);
   }
 
   /**
@@ -181,7 +185,12 @@ export class GenerationService {
    */
   async undo(record: GenerationRecord, plan: UndoPlan, options: { keepEdited?: boolean; signal?: AbortSignal; onProgress?: (progress: UndoProgress) => void } = {}): Promise<void> {
     const editor = new PageEditor(new BlockWriter(await this.deps.notion()), record, this.deps.generations);
-    await editor.undo(plan, options.keepEdited ?? false, options.signal, options.onProgress);
+    const release = await this.locks.acquire(record.page.id, options.signal);
+    try {
+      await editor.undo(plan, options.keepEdited ?? false, options.signal, options.onProgress);
+    } finally {
+      release();
+    }
     this.deps.logger.info(`Generation ${record.id} undone on "${record.page.title}": ${plan.present} blocks deleted or kept, ${plan.toRestore} restored.`);
   }
 

@@ -9,12 +9,14 @@ import type { NotionPageRef } from '../notion/notionPages';
 import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
+import { PageLocks } from './pageLocks';
 
 /** Model markdown (one complete chunk, or a whole answer) to Notion block trees. */
 export type MarkdownConverter = (markdown: string) => BlockNode[];
 
 export interface GenerationProgress {
-  readonly phase: 'starting' | 'generating' | 'writing';
+  /** `waiting`: another run is writing into the same page; this one starts when it ends. */
+  readonly phase: 'waiting' | 'starting' | 'generating' | 'writing';
   readonly generatedChars: number;
   /** Top-level Notion blocks (a 3-item list is 3) generated so far, and how many of them are in the page. */
   readonly blocks: number;
@@ -48,6 +50,15 @@ export interface GenerationOutcome {
  */
 export const FLUSH_INTERVAL_MS = 1000;
 
+/** While the model streams, the record (with the text so far) is saved at least this often, and at every write. */
+export const SAVE_INTERVAL_MS = 2000;
+
+/**
+ * How long the model may stay silent: before its first text (thinking models take a while), and between two
+ * pieces of text. Past either, the stream is ended and reported as cut, with what arrived kept.
+ */
+export const ENGINE_DEADLINES = { firstTextMs: 180_000, idleMs: 90_000 };
+
 /**
  * Streams a generation into a page: engine → chunker (complete markdown blocks) → converter (Notion block
  * trees) → block writer. The record is saved before the first write and at every write, and keeps the
@@ -59,9 +70,27 @@ export class Generator {
     private readonly convert: MarkdownConverter,
     private readonly store: GenerationStore,
     private readonly logger: Logger,
+    private readonly locks = new PageLocks(),
+    private readonly deadlines = ENGINE_DEADLINES,
   ) {}
 
   async run(request: GenerateRequest): Promise<GenerationOutcome> {
+    let release: () => void;
+    try {
+      release = await this.locks.acquire(request.page.id, request.signal, () =>
+        request.onProgress?.({ phase: 'waiting', generatedChars: 0, blocks: 0, writtenBlocks: 0 }),
+      );
+    } catch {
+      return this.cancelledBeforeStart(request);
+    }
+    try {
+      return await this.runLocked(request);
+    } finally {
+      release();
+    }
+  }
+
+  private async runLocked(request: GenerateRequest): Promise<GenerationOutcome> {
     const started = Date.now();
     const record: GenerationRecord = {
       id: randomUUID(),
@@ -86,7 +115,7 @@ export class Generator {
 
     const editor = new PageEditor(this.writer, record, this.store);
     // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
-    const clearing = request.mode === 'replace' ? editor.listPrevious() : Promise.resolve();
+    const clearing = request.mode === 'replace' ? editor.listPrevious(request.signal) : Promise.resolve();
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
@@ -106,22 +135,34 @@ export class Generator {
     };
 
     let engineError: EngineError | undefined;
+    const watchdog = new Watchdog(request.signal, this.deadlines);
+    let lastSave = Date.now();
     try {
-      for await (const text of request.engine.stream({ model: request.model, prompt: request.prompt, instructions: request.instructions }, request.signal)) {
+      for await (const text of request.engine.stream({ model: request.model, prompt: request.prompt, instructions: request.instructions }, watchdog.signal)) {
+        watchdog.heard();
         record.timings.firstTokenMs ??= Date.now() - started;
         record.markdown += text;
         request.onText?.(text);
         accept(chunker.push(text));
         report('generating');
+        if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
+          lastSave = Date.now();
+          void this.store.save(record);
+        }
       }
+      const ending = request.engine.ending?.();
+      if (ending?.reason === 'length') record.stoppedAtLimit = { outputTokens: ending.outputTokens ?? request.engine.usage()?.outputTokens };
+      if (record.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
       accept(chunker.end());
     } catch (error) {
-      engineError = EngineError.is(error) ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error));
-      // Blocks the model finished before failing are worth keeping; a cancel stops writing altogether.
-      if (engineError.kind !== 'cancelled') accept(chunker.end());
+      engineError = watchdog.expired ?? (EngineError.is(error) ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
+      // A cut answer's last block may be half-written: only the blocks the model finished are written.
+      // The empty answer has none, and a cancel stops writing altogether.
+    } finally {
+      watchdog.dispose();
     }
     record.timings.generationMs = Date.now() - started;
-    record.usage = request.engine.usage();
+    record.usage ??= request.engine.usage();
     record.markdown = record.markdown.replace(/\r\n/g, '\n');
     // The full text is safe before the last writes go out.
     await this.store.save(record);
@@ -129,7 +170,10 @@ export class Generator {
     const writeError = (await pump.finish(engineError?.kind === 'cancelled')) ?? (await settle(trashing)) ?? (await settle(clearing));
     record.timings.totalMs = Date.now() - started;
     let error: EngineError | NotionError | undefined = engineError ?? writeError;
-    if (engineError) {
+    if (request.signal.aborted) {
+      record.status = 'cancelled';
+      error = engineError?.kind === 'cancelled' ? engineError : new EngineError('cancelled', l10n.t('Generation cancelled.'));
+    } else if (engineError) {
       record.status = engineError.kind === 'cancelled' ? 'cancelled' : 'failed';
     } else if (writeError) {
       record.status = 'writeFailed';
@@ -149,24 +193,55 @@ export class Generator {
     return { record, error };
   }
 
+  /** A run cancelled while it waited for another run into the same page: nothing was generated or written. */
+  private async cancelledBeforeStart(request: GenerateRequest): Promise<GenerationOutcome> {
+    const record: GenerationRecord = {
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      connectionId: request.connectionId,
+      page: { id: request.page.id, title: request.page.title, url: request.page.url },
+      prompt: request.prompt,
+      engine: request.engine.kind,
+      model: request.model,
+      mode: request.mode,
+      status: 'cancelled',
+      markdown: '',
+      blocks: 0,
+      writtenBlocks: 0,
+      blockIds: [],
+      timings: {},
+    };
+    await this.store.save(record);
+    return { record, error: new EngineError('cancelled', l10n.t('Cancelled while waiting for the run into "{0}" to finish.', request.page.title)) };
+  }
+
   /**
    * Writes what a failed or cancelled write left out, from the record alone: no second generation. A write
    * whose outcome was unknown is looked for in the page first, and blocks whose children did not all land
    * are taken out and written again, so every block ends up in the page exactly once.
    */
-  async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
+  async retryWrite(recordId: string, signal: AbortSignal, onWait?: () => void): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
     if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
+    const release = await this.locks.acquire(record.page.id, signal, onWait);
+    try {
+      return await this.retryLocked(record, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async retryLocked(record: GenerationRecord, signal: AbortSignal): Promise<GenerationOutcome> {
     if (record.legacy) throw new Error(l10n.t('This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.'));
     const nodes = convertAll(record.markdown, this.convert);
     record.blocks = nodes.length;
     record.blockIds ??= [];
     const editor = new PageEditor(this.writer, record, this.store);
     try {
-      await editor.settleUncertain(nodes);
+      await editor.settleUncertain(nodes, signal);
       await editor.dropIncomplete(signal);
       if (record.mode === 'replace') {
-        if (!record.previous) await editor.listPrevious();
+        if (!record.previous) await editor.listPrevious(signal);
         await editor.trashPrevious(signal);
       }
       await editor.append(nodes.slice(record.writtenBlocks), signal);
@@ -181,6 +256,41 @@ export class Generator {
     }
     await this.store.save(record);
     return { record };
+  }
+}
+
+/** Ends a model's stream that stays silent past its deadlines, and says so. */
+class Watchdog {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onAbort = () => this.controller.abort(this.outer.reason);
+  expired: EngineError | undefined;
+
+  constructor(private readonly outer: AbortSignal, private readonly deadlines: typeof ENGINE_DEADLINES) {
+    outer.addEventListener('abort', this.onAbort, { once: true });
+    if (outer.aborted) this.onAbort();
+    this.arm(deadlines.firstTextMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  heard(): void {
+    this.arm(this.deadlines.idleMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.outer.removeEventListener('abort', this.onAbort);
+  }
+
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.expired = new EngineError('cut', l10n.t('The model sent nothing for {0} seconds, so Visen stopped waiting. What arrived before is kept.', Math.round(ms / 1000)));
+      this.controller.abort(this.expired);
+    }, ms);
   }
 }
 

@@ -5,3 +5,16 @@ export function systemInstructions(userInstructions: string): string {
     'No preamble, no closing remarks, no wrapping the whole answer in a code fence.';
   return userInstructions ? `${base}\n\n${userInstructions}` : base;
 }
+
+/** How much of the earlier answer a continuation shows the model, so it knows where to pick up. */
+const CONTINUATION_TAIL = 2000;
+
+/**
+ * The prompt that asks for the rest of an answer the model cut at its output limit: the same request, and
+ * where the answer in the page ends, so the rest follows on without repeating it.
+ */
+export function continuationPrompt(prompt: string, written: string): string {
+  const tail = written.slice(-CONTINUATION_TAIL);
+  return `${prompt}\n\nYour previous answer to this stopped at your output limit. It is already in the page and ends with:\n\n` +
+    `<<<\n${tail}\n>>>\n\nContinue exactly where it ends, without repeating anything, as if the two answers were one.`;
+}

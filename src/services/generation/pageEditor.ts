@@ -69,8 +69,8 @@ export class PageEditor {
   }
 
   /** Replace, before the first write: which top-level blocks the page holds now (pages and databases stay). */
-  async listPrevious(): Promise<void> {
-    const blocks = await this.writer.children(this.pageId);
+  async listPrevious(signal?: AbortSignal): Promise<void> {
+    const blocks = await this.writer.children(this.pageId, signal);
     this.record.previous = { ids: blocks.filter((b) => !KEPT_TYPES.has(b.type)).map((b) => b.id), trashed: 0 };
     await this.store.save(this.record);
   }
@@ -81,7 +81,7 @@ export class PageEditor {
     if (!previous) return;
     while (previous.trashed < previous.ids.length) {
       signal?.throwIfAborted();
-      await ignoreGone(this.writer.trash(previous.ids[previous.trashed]));
+      await ignoreGone(this.writer.trash(previous.ids[previous.trashed], signal));
       previous.trashed++;
       await this.store.save(this.record);
     }
@@ -91,11 +91,11 @@ export class PageEditor {
    * After a write whose outcome was never known: looks at the end of the page for the blocks it carried
    * (`nodes` is the whole generation's blocks) and records them if they landed.
    */
-  async settleUncertain(nodes: readonly BlockNode[]): Promise<void> {
+  async settleUncertain(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
     const count = this.record.uncertainBlocks;
     if (!count) return;
     const expected = nodes.slice(this.ids.length, this.ids.length + count);
-    const landed = expected.length ? await this.writer.landed(this.pageId, expected, this.ids[this.ids.length - 1]) : [];
+    const landed = expected.length ? await this.writer.landed(this.pageId, expected, this.ids[this.ids.length - 1], signal) : [];
     // Whether their children landed too is not known: they count as incomplete and are written again.
     this.ids.push(...landed);
     this.record.uncertainBlocks = undefined;
@@ -106,7 +106,7 @@ export class PageEditor {
   async dropIncomplete(signal?: AbortSignal): Promise<void> {
     while (this.ids.length > this.record.writtenBlocks) {
       signal?.throwIfAborted();
-      await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1]));
+      await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1], signal));
       this.ids.pop();
       await this.store.save(this.record);
     }
@@ -139,12 +139,12 @@ export class PageEditor {
     onProgress?.({ done, total });
     for (const id of toDelete) {
       signal?.throwIfAborted();
-      await ignoreGone(this.writer.trash(id));
+      await ignoreGone(this.writer.trash(id, signal));
       onProgress?.({ done: ++done, total });
     }
     for (const id of toRestore) {
       signal?.throwIfAborted();
-      await ignoreGone(this.writer.restore(id));
+      await ignoreGone(this.writer.restore(id, signal));
       onProgress?.({ done: ++done, total });
     }
     this.record.undoneAt = new Date().toISOString();

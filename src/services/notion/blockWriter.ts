@@ -1,5 +1,6 @@
 import type { BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
 import { type BlockNode, blockType } from './blockTree';
+import { withSignal } from './notionClient';
 import { NotionError, toNotionError } from './notionErrors';
 
 /** Notion's request limits (developers.notion.com, "Request limits"): children per array, blocks and bytes per request. */
@@ -28,6 +29,7 @@ export interface AppendOptions {
  * request went out): the blocks may or may not be in the page, so the next write must look first.
  */
 export function isUncertain(error: NotionError): boolean {
+  if (error.problem === 'cancelled') return error.inFlight === true;
   return error.problem === 'server' || error.problem === 'network' || error.problem === 'timeout' || (error.problem === 'unknown' && error.status === undefined);
 }
 
@@ -51,12 +53,13 @@ export class BlockWriter {
     for (const batch of batches(nodes)) {
       options.signal?.throwIfAborted();
       const sent = batch.map(toRequest);
-      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options.onUncertain);
+      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options);
       ids.push(...created);
       after = created[created.length - 1];
       options.onCreated?.(created);
       for (let i = 0; i < batch.length; i++) {
         const later = sent[i].deferred;
+        // A block whose children did not all land is written again whole, so their uncertainty needs no record.
         if (later.length > 0) await this.append(created[i], later, { signal: options.signal });
       }
     }
@@ -69,7 +72,7 @@ export class BlockWriter {
     let cursor: string | undefined;
     do {
       signal?.throwIfAborted();
-      const page = await this.call(() => this.client.blocks.children.list({ block_id: blockId, start_cursor: cursor, page_size: 100 }));
+      const page = await this.call(() => this.client.blocks.children.list({ block_id: blockId, start_cursor: cursor, page_size: 100 }), signal);
       for (const block of page.results) if ('type' in block) all.push(block);
       cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
     } while (cursor);
@@ -77,13 +80,13 @@ export class BlockWriter {
   }
 
   /** Moves a block to Notion's trash, where it keeps its place and id until it is restored. */
-  async trash(blockId: string): Promise<void> {
-    await this.call(() => this.client.blocks.delete({ block_id: blockId }));
+  async trash(blockId: string, signal?: AbortSignal): Promise<void> {
+    await this.call(() => this.client.blocks.delete({ block_id: blockId }), signal);
   }
 
   /** Takes a block out of the trash: it comes back where it was, with its id, children and comments. */
-  async restore(blockId: string): Promise<void> {
-    await this.call(() => this.client.blocks.update({ block_id: blockId, in_trash: false }));
+  async restore(blockId: string, signal?: AbortSignal): Promise<void> {
+    await this.call(() => this.client.blocks.update({ block_id: blockId, in_trash: false }), signal);
   }
 
   /**
@@ -96,18 +99,19 @@ export class BlockWriter {
     children: BlockObjectRequest[],
     nodes: readonly BlockNode[],
     after: string | undefined,
-    onUncertain?: (count: number) => void,
+    options: AppendOptions,
   ): Promise<string[]> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.client.blocks.children.append({ block_id: parentId, children, position: { type: 'end' } });
+        const response = await this.call(() => this.client.blocks.children.append({ block_id: parentId, children, position: { type: 'end' } }), options.signal);
         return response.results.map((block) => block.id);
       } catch (error) {
         const problem = toNotionError(error);
         if (!isUncertain(problem)) throw problem;
-        const landed = attempt > 0 ? undefined : await this.landed(parentId, nodes, after).catch(() => undefined);
+        // Cancelled while Notion answered: whether it landed is checked before anything is sent again.
+        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, after, options.signal).catch(() => undefined);
         if (landed === undefined) {
-          onUncertain?.(nodes.length);
+          options.onUncertain?.(nodes.length);
           throw problem;
         }
         if (landed.length > 0) return landed;
@@ -119,8 +123,8 @@ export class BlockWriter {
    * The ids of `nodes` if the parent ends with them (right after `after`, when Visen wrote a block before
    * them), else none.
    */
-  async landed(parentId: string, nodes: readonly BlockNode[], after?: string): Promise<string[]> {
-    const existing = await this.children(parentId);
+  async landed(parentId: string, nodes: readonly BlockNode[], after?: string, signal?: AbortSignal): Promise<string[]> {
+    const existing = await this.children(parentId, signal);
     const start = existing.length - nodes.length;
     if (start < 0) return [];
     if (after !== undefined && existing[start - 1]?.id !== after) return [];
@@ -128,9 +132,9 @@ export class BlockWriter {
     return tail.every((block, i) => signatureOfResponse(block) === signatureOfNode(nodes[i])) ? tail.map((b) => b.id) : [];
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
+  private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
-      return await request();
+      return await withSignal(signal, request);
     } catch (error) {
       throw toNotionError(error);
     }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, LogLevel } from '@notionhq/client';
 import PQueue from 'p-queue';
 import type { Logger } from '../logger';
@@ -8,12 +9,82 @@ export const NOTION_VERSION = '2026-03-11';
 /** Notion allows about three requests per second per integration. */
 export const NOTION_REQUESTS_PER_SECOND = 3;
 
+/**
+ * Deadlines of one Notion request, counted from when it leaves the pacing queue: until the response's
+ * headers (connecting included), and until the whole body has arrived. Past one, the request is aborted
+ * and fails as a timeout, so a stalled connection can never hold a run.
+ */
+export const NOTION_DEADLINES = { headersMs: 30_000, bodyMs: 60_000 };
+
+/** A Notion request ended by one of Visen's deadlines. */
+export class NotionDeadlineError extends Error {
+  constructor(readonly stage: 'headers' | 'body', readonly afterMs: number) {
+    super(`Notion did not ${stage === 'headers' ? 'answer' : 'finish its answer'} within ${Math.round(afterMs / 1000)} s`);
+    this.name = 'NotionDeadlineError';
+  }
+}
+
+/** A Notion request ended because its run was cancelled; `sent` says whether it had left Visen. */
+export class NotionAbortError extends Error {
+  constructor(readonly sent: boolean) {
+    super(sent ? 'Cancelled while Notion was answering' : 'Cancelled before it was sent');
+    this.name = 'NotionAbortError';
+  }
+}
+
+const runSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs Notion requests for a run that `signal` can cancel: their HTTP requests are aborted at once, ones
+ * still waiting for a pacing slot are never sent, and the returned promise rejects as soon as the signal
+ * fires, even while the SDK sleeps before a retry.
+ */
+export function withSignal<T>(signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+  if (!signal) return request();
+  if (signal.aborted) return Promise.reject(new NotionAbortError(false));
+  const work = runSignal.run(signal, request);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new NotionAbortError(true));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** fetch with Visen's deadlines and the run's signal; the body is read here so a stalled body times out too. */
+async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal | undefined, deadlines = NOTION_DEADLINES): Promise<Response> {
+  if (signal?.aborted) throw new NotionAbortError(false);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(new NotionAbortError(true));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let stage: 'headers' | 'body' = 'headers';
+  const started = Date.now();
+  let timer = setTimeout(() => controller.abort(new NotionDeadlineError('headers', deadlines.headersMs)), deadlines.headersMs);
+  try {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    stage = 'body';
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new NotionDeadlineError('body', deadlines.bodyMs)), Math.max(0, deadlines.bodyMs - (Date.now() - started)));
+    const body = await response.arrayBuffer();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } catch (error) {
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof NotionDeadlineError || reason instanceof NotionAbortError) throw reason;
+    if (controller.signal.aborted) throw new NotionDeadlineError(stage, Date.now() - started);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 export interface NotionClientOptions {
   readonly auth: string;
   /** Empty or undefined = https://api.notion.com. */
   readonly baseUrl?: string;
   readonly logger?: Logger;
   readonly requestsPerSecond?: number;
+  /** Visen's deadlines per request (tests shorten them). */
+  readonly deadlines?: typeof NOTION_DEADLINES;
 }
 
 /**
@@ -30,10 +101,18 @@ export function createNotionClient(options: NotionClientOptions): Client {
   const log = options.logger;
   return new Client({
     auth: options.auth,
-    baseUrl: options.baseUrl ? options.baseUrl.replace(/\/+$/, '') : undefined,
+    baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,
     notionVersion: NOTION_VERSION,
     retry: { maxRetries: 3, initialRetryDelayMs: 500, maxRetryDelayMs: 30_000 },
-    fetch: (url, init) => pacing.add(() => fetch(url, init)) as ReturnType<typeof fetch>,
+    // Visen's own deadlines start when a request leaves the queue; the SDK's would count the wait for a slot.
+    timeoutMs: 10 * 60_000,
+    fetch: (url, init) => {
+      // Read here, in the caller's async context: the queue runs the task from another one.
+      const signal = runSignal.getStore();
+      return pacing.add(() => deadlineFetch(url, init as RequestInit, signal, options.deadlines), { signal }).catch((error: unknown) => {
+        throw signal?.aborted && !(error instanceof NotionAbortError) && !(error instanceof NotionDeadlineError) ? new NotionAbortError(false) : error;
+      }) as ReturnType<typeof fetch>;
+    },
     logLevel: LogLevel.WARN,
     // The SDK's messages never contain the secret; still, route them to Visen's log, not the console.
     logger: (level, message, extra) => {
@@ -69,4 +148,11 @@ export class NotionClients {
     }
     return this.cached.client;
   }
+}
+
+/** Linear, unlike /\/+$/ (which retries from every slash of a long run). */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }

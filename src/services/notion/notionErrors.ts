@@ -1,5 +1,6 @@
 import { APIResponseError, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
+import { NotionAbortError, NotionDeadlineError } from './notionClient';
 
 export type NotionProblem =
   | 'unauthorized'   // the secret is wrong or revoked
@@ -14,10 +15,14 @@ export type NotionProblem =
   | 'server'
   | 'network'
   | 'timeout'
+  | 'cancelled'      // the run was cancelled (`inFlight`: while Notion was answering, so the outcome is unknown)
   | 'unknown';
 
 /** A Notion failure told in terms a user can act on. */
 export class NotionError extends Error {
+  /** For `cancelled`: the request had been sent, so Notion may have applied it. */
+  inFlight?: boolean;
+
   constructor(
     readonly problem: NotionProblem,
     message: string,
@@ -49,6 +54,9 @@ function notFoundMessage(what: NotionObject): string {
 /** Turns whatever the SDK threw into a NotionError with a next step; `what` is the object the request was about. */
 export function toNotionError(error: unknown, what: NotionObject = 'page'): NotionError {
   if (error instanceof NotionError) return error;
+  if (error instanceof NotionAbortError) {
+    return Object.assign(new NotionError('cancelled', l10n.t('Cancelled.')), { inFlight: error.sent });
+  }
   if (error instanceof APIResponseError) {
     const requestId = error.request_id ?? undefined;
     switch (error.code) {
@@ -76,7 +84,7 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
         return new NotionError('unknown', l10n.t('Notion refused the request: {0}', error.message), error.status, requestId);
     }
   }
-  if (error instanceof RequestTimeoutError) {
+  if (error instanceof NotionDeadlineError || error instanceof RequestTimeoutError) {
     return new NotionError('timeout', l10n.t('Notion did not answer in time. Check your connection and try again.'));
   }
   if (error instanceof UnknownHTTPResponseError) {
