@@ -99,4 +99,25 @@ describe('Databases', () => {
     assert.match(stage.notion.pageMarkdown(record.page.id), /A body for: A sequel to "Dune"/);
     assert.deepStrictEqual(stage.api.connections.get(connection.id)!.mappedProperties, ['Genre', 'Pages']);
   });
+
+  it('keeps the paid values of a new entry in the history when the preview is declined, and writes nothing', async () => {
+    const db = addBooks(1);
+    stage.ui.inputs.push(db.url, 'A sequel to "Dune"');
+    stage.ui.picks.push((item) => /Paste a Notion database URL/.test(item.label));
+    stage.ui.multiPicks.push((item) => ['Genre', 'Pages'].includes(item.label) || /Show the values/.test(item.label));
+    stage.ui.respond = () => undefined;
+    await vscode.commands.executeCommand('visen.fillDatabase');
+    const connection = stage.api.connections.list().find((c) => c.type === 'database')!;
+    stage.ui.inputs.splice(0);
+    stage.ui.inputs.push('A sequel to "Dune"');
+    const before = stage.notion.requests.length;
+    await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
+
+    assert.ok(stage.ui.messages.some((m) => m.level === 'confirm' && m.actions.includes('Write Entry')), 'the values were shown');
+    assert.ok(!stage.notion.requests.slice(before).some((r) => r.method === 'POST' && r.path === '/v1/pages'), 'no entry was created');
+    const record = stage.api.generations.latest()!;
+    assert.strictEqual(record.status, 'cancelled');
+    assert.match(record.markdown, /Dune Messiah/, 'the answer is kept');
+    assert.strictEqual(stage.api.connections.get(connection.id)!.usage.prompts, 1, 'and counted: the provider billed it');
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { Connection } from '../connections/connection';
@@ -126,11 +127,19 @@ export class GenerationService {
         (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') + ', as JSON.',
     ].filter(Boolean).join('\n\n');
     const completion = await engine.complete({ model: options.model, prompt: options.prompt, instructions }, options.signal, { jsonSchema: valuesSchema([title, ...mapped], coerce) });
+    // The completion is paid for: whatever happens next, it is kept in the history and counted.
+    const keep = async (status: 'failed' | 'cancelled', problem?: Error) => {
+      const record = this.completionRecord(options, source.name, completion.text, completion.usage, status, problem?.message);
+      await this.deps.generations.save(record);
+      await this.afterGeneration(connection, { record }, connection.target.title);
+    };
     let answer: Record<string, unknown>;
     try {
       answer = JSON.parse(completion.text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '')) as Record<string, unknown>;
     } catch {
-      throw new PropertyValueError(l10n.t('The engine did not answer with the property values as JSON. Try again, or map fewer properties.'));
+      const problem = new PropertyValueError(l10n.t('The engine did not answer with the property values as JSON. Its answer is kept in the connection\'s history. Try again, or map fewer properties.'));
+      await keep('failed', problem);
+      throw problem;
     }
     const properties: Record<string, unknown> = {};
     const preview: PreviewValue[] = [];
@@ -143,8 +152,15 @@ export class GenerationService {
         problems.push(`${property.name}: ${(error as Error).message}`);
       }
     }
-    if (problems.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0}', problems.join(' ')));
-    if (options.preview && !(await options.preview(preview))) return undefined;
+    if (problems.length) {
+      const problem = new PropertyValueError(l10n.t('Some values do not fit their property: {0} The answer is kept in the connection\'s history.', problems.join(' ')));
+      await keep('failed', problem);
+      throw problem;
+    }
+    if (options.preview && !(await options.preview(preview))) {
+      await keep('cancelled');
+      return undefined;
+    }
     const row = await databases.createRow(connection.dataSourceId, properties);
     const page = { id: row.id, title: display(answer[title.name]) || l10n.t('Untitled'), url: row.url };
     // A new row is empty: its body is appended.
@@ -156,6 +172,29 @@ export class GenerationService {
     };
     await this.deps.generations.save(outcome.record);
     return this.afterGeneration(connection, outcome, connection.target.title);
+  }
+
+  /** A new entry's values that never became an entry (they did not fit, or the preview was declined), kept as a record. */
+  private completionRecord(options: RunOptions, database: string, text: string, usage: GenerationRecord['usage'], status: 'failed' | 'cancelled', error?: string): GenerationRecord {
+    const target = options.connection.target;
+    return {
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      connectionId: options.connection.id,
+      page: { id: target.id, title: target.title || database, url: target.url },
+      prompt: options.prompt,
+      engine: options.engine,
+      model: options.model,
+      mode: 'append',
+      status,
+      markdown: `\`\`\`json\n${text.trim()}\n\`\`\``,
+      blocks: 0,
+      writtenBlocks: 0,
+      blockIds: [],
+      usage,
+      error,
+      timings: {},
+    };
   }
 
   async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
