@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, LogLevel } from '@notionhq/client';
-import PQueue from 'p-queue';
+import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 
 /** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
@@ -88,31 +88,29 @@ export interface NotionClientOptions {
 }
 
 /**
- * A Notion client whose every request, retries included, passes through one pacing queue, so Visen
+ * A Notion client whose every request, retries included, passes through one pacing gate, so Visen
  * stays under Notion's rate limit however many writes a generation makes. The SDK's own retries
  * (429 with Retry-After, 5xx on reads) stay in charge of failures.
  */
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
-  // One request per slot, slots evenly spaced: no burst can put more than `perSecond` requests in any
-  // one-second window, which a fixed window of `perSecond` per second would (at its edges). The 10%
-  // margin absorbs jitter between leaving here and arriving at Notion.
-  const pacing = new PQueue({ intervalCap: 1, interval: Math.ceil(1100 / perSecond), carryoverIntervalCount: true });
+  // At most `perSecond` requests in any sliding window of 1.1 s (the 10% margin absorbs jitter between
+  // leaving here and arriving at Notion). A sliding window, unlike evenly spaced slots, lets a request go at
+  // once when the last second was quiet: a generation's final write, after a second of gathering, is not
+  // held back behind a slot.
+  const pace = pThrottle({ limit: perSecond, interval: 1100, strict: true })(
+    (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines),
+  );
   const log = options.logger;
   return new Client({
     auth: options.auth,
     baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,
     notionVersion: NOTION_VERSION,
     retry: { maxRetries: 3, initialRetryDelayMs: 500, maxRetryDelayMs: 30_000 },
-    // Visen's own deadlines start when a request leaves the queue; the SDK's would count the wait for a slot.
+    // Visen's own deadlines start when a request leaves the pacing; the SDK's would count the wait for a slot.
     timeoutMs: 10 * 60_000,
-    fetch: (url, init) => {
-      // Read here, in the caller's async context: the queue runs the task from another one.
-      const signal = runSignal.getStore();
-      return pacing.add(() => deadlineFetch(url, init as RequestInit, signal, options.deadlines), { signal }).catch((error: unknown) => {
-        throw signal?.aborted && !(error instanceof NotionAbortError) && !(error instanceof NotionDeadlineError) ? new NotionAbortError(false) : error;
-      }) as ReturnType<typeof fetch>;
-    },
+    // The run's signal is read here, in the caller's async context: the pacing runs the request from another one.
+    fetch: (url, init) => pace(String(url), init as RequestInit, runSignal.getStore()) as ReturnType<typeof fetch>,
     logLevel: LogLevel.WARN,
     // The SDK's messages never contain the secret; still, route them to Visen's log, not the console.
     logger: (level, message, extra) => {
