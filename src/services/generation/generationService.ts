@@ -230,7 +230,8 @@ export class GenerationService {
     } finally {
       release();
     }
-    this.deps.logger.info(`Generation ${record.id} undone on "${record.page.title}": ${plan.present} blocks deleted or kept, ${plan.toRestore} restored.`);
+    const kept = options.keepEdited ? plan.edited : 0;
+    this.deps.logger.info(`Generation ${record.id} undone on "${record.page.title}": ${plan.present - kept} blocks deleted, ${kept} edited ones kept, ${plan.toRestore} restored.`);
   }
 
   private async afterGeneration(connection: Connection, outcome: GenerationOutcome, title: string): Promise<RunResult> {
