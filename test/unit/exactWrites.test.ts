@@ -180,4 +180,18 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     assert.equal(table.children.length, 121, 'header and 120 rows');
     assert.equal(tree.length, record.blockIds!.length);
   });
+
+  it('appends to a page that already holds 25,000 blocks, and Undo finds its blocks among them', async function () {
+    // Undo reads the whole page: 250 listings of 100.
+    this.timeout(90_000);
+    const page = notion.addPage({ title: 'Huge', markdown: Array.from({ length: 25_000 }, (_, i) => `Existing paragraph ${i}.`).join('\n\n') });
+    assert.equal(notion.pageBlocks(page.id).length, 25_000);
+    const record = await generate(page.id, 'append');
+    const blocks = notion.pageBlocks(page.id);
+    assert.equal(blocks.length, 25_000 + record.blockIds!.length);
+    assert.deepEqual(blocks.slice(25_000).map((b) => b.id), record.blockIds, 'complete, in order, after everything that was there');
+    const plan = await undo(record);
+    assert.equal(plan.present, record.blockIds!.length);
+    assert.equal(notion.pageBlocks(page.id).length, 25_000);
+  });
 });
