@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import {
+  formatCount,
   formatNotionId,
+  MAX_NOTION_URL_LENGTH,
   notionUrlMessage,
   NotionTarget,
   NotionUrlProblem,
@@ -63,6 +65,16 @@ const valid: Array<[string, string, NotionTarget]> = [
   ['notion:// deep link', `notion://www.notion.so/acme/Project-${PAGE}`, page()],
   ['notion:// deep link with anchor', `notion://www.notion.so/${PAGE}#${BLOCK}`, page({ kind: 'page', blockId: BLOCK_ID })],
   ['explicit port', `https://www.notion.so:443/${PAGE}`, page()],
+  ['www.notion.site', `https://www.notion.site/Public-${PAGE}`, page()],
+  ['notion.site without a subdomain', `https://notion.site/${PAGE}`, page()],
+  ['bare 32-hex id with a trailing newline and tab', `${PAGE}\n\t`, page()],
+  ['dashed UUID in backticks', `\`${PAGE_ID}\``, page()],
+  ['upper-case host', `HTTPS://WWW.NOTION.SO/${PAGE}`, page()],
+  ['trailing dot on the host', `https://www.notion.so./${PAGE}`, page()],
+  ['ideographic full stop in the host (the URL parser reads it as a dot)', `https://www.notion\u3002so/${PAGE}`, page()],
+  ['link wrapped in angle brackets and spaces from a chat', `  <https://acme.notion.site/Docs-${PAGE}>  `, page()],
+  ['notion:// deep link with a database view', `notion://www.notion.so/acme/${DB}?v=${VIEW}`, { id: DB_ID, kind: 'database', viewId: VIEW_ID }],
+  ['link of exactly the longest length', `https://www.notion.so/${PAGE}?x=${'a'.repeat(MAX_NOTION_URL_LENGTH - 57)}`, page()],
 ];
 
 const invalid: Array<[string, string, NotionUrlProblem]> = [
@@ -92,6 +104,36 @@ const invalid: Array<[string, string, NotionUrlProblem]> = [
   ['URL with a 33-hex tail', `https://www.notion.so/acme/Project-${PAGE}0`, 'malformed'],
   ['peek with a broken page id', `https://www.notion.so/acme/${DB}?v=${VIEW}&p=nope&pm=s`, 'malformed'],
   ['URL with a space in it', `https://www.notion.so/My Page-${PAGE}`, 'malformed'],
+  ['javascript: URL', `javascript:alert(1)//${PAGE}`, 'notNotion'],
+  ['javascript: URL in upper case', `JAVASCRIPT:fetch('https://www.notion.so/${PAGE}')`, 'notNotion'],
+  ['data: URL', `data:text/html,<script>location='https://www.notion.so/${PAGE}'</script>`, 'notNotion'],
+  ['mailto: with a notion.so address', `mailto:me@notion.so?subject=${PAGE}`, 'notNotion'],
+  ['file: URL', `file:///www.notion.so/${PAGE}`, 'notNotion'],
+  ['notion.so.evil.com without scheme', `notion.so.evil.com/${PAGE}`, 'notNotion'],
+  ['evilnotion.so without scheme', `evilnotion.so/${PAGE}`, 'notNotion'],
+  ['notion.so-evil.com', `https://notion.so-evil.com/${PAGE}`, 'notNotion'],
+  ['notion.com.evil.com', `https://www.notion.com.evil.com/${PAGE}`, 'notNotion'],
+  ['notion.site.evil.com', `https://acme.notion.site.evil.com/${PAGE}`, 'notNotion'],
+  ['notion.so@evil.com without scheme', `notion.so@evil.com/${PAGE}`, 'notNotion'],
+  ['user info on a real Notion host', `https://me:secret@www.notion.so/${PAGE}`, 'notNotion'],
+  ['user name only on a real Notion host', `https://me@www.notion.so/${PAGE}`, 'notNotion'],
+  ['IDN homograph with a Greek omicron', `https://www.n\u03bftion.so/${PAGE}`, 'notNotion'],
+  ['IDN homograph with a Cyrillic o', `https://n\u043etion.so/${PAGE}`, 'notNotion'],
+  ['punycode look-alike', `https://www.xn--ntion-rce.so/${PAGE}`, 'notNotion'],
+  ['custom domain of a published page', `https://docs.acme.com/Getting-Started-${PAGE}`, 'notNotion'],
+  ['ws: scheme', `ws://www.notion.so/${PAGE}`, 'notNotion'],
+  ['backslash host trick', `https://evil.com\\@www.notion.so/${PAGE}`, 'notNotion'],
+  ['id with an inner newline', `${PAGE.slice(0, 16)}\n${PAGE.slice(16)}`, 'malformed'],
+  ['id with a zero-width space inside', `${PAGE.slice(0, 16)}\u200b${PAGE.slice(16)}`, 'malformed'],
+  ['UUID without its last dash', PAGE_ID.replace(/-(?=[^-]*$)/, ''), 'malformed'],
+  ['UUID with braces', `{${PAGE_ID}}`, 'malformed'],
+];
+
+const TOO_LONG = MAX_NOTION_URL_LENGTH + 1;
+const tooLong: Array<[string, string]> = [
+  ['a link one character too long', `https://www.notion.so/${PAGE}?x=${'a'.repeat(TOO_LONG - 57)}`],
+  ['70,000 hex characters', 'a'.repeat(70_000)],
+  ['a link followed by a pasted document', `https://www.notion.so/${PAGE} ${'lorem ipsum '.repeat(6_000)}`],
 ];
 
 describe('parseNotionUrl', () => {
@@ -107,6 +149,57 @@ describe('parseNotionUrl', () => {
     for (const [name, input, reason] of invalid) {
       it(`${name} as ${reason}`, () => {
         assert.deepEqual(parseNotionUrl(input), { ok: false, reason, message: notionUrlMessage(reason) });
+      });
+    }
+  });
+
+  describe('refuses input longer than any link', () => {
+    for (const [name, input] of tooLong) {
+      it(name, () => {
+        const result = parseNotionUrl(input);
+        assert.equal(result.ok, false);
+        assert.equal(!result.ok && result.reason, 'tooLong');
+        assert.equal(!result.ok && result.message, notionUrlMessage('tooLong', input.trim().length));
+      });
+    }
+
+    it('says how long the link was and how long it may be', () => {
+      assert.equal(
+        notionUrlMessage('tooLong', 2_001),
+        `The link is too long (${formatCount(2_001)} characters; at most ${formatCount(2_000)}). In Notion, use Share → Copy link and paste that link.`,
+      );
+    });
+  });
+
+  describe('takes linear time on hostile input', () => {
+    // Each shape made a backtracking regex retry from every position (the old wrapper regex took seconds
+    // on a 60,000-character run of spaces followed by one letter).
+    const N = 70_000;
+    const shapes: Array<[string, string]> = [
+      ['spaces between two letters', `x${' '.repeat(N - 2)}x`],
+      ['spaces then a letter', `${' '.repeat(N - 1)}x`],
+      ['closing wrappers then a letter', `x${'>"\''.repeat(N / 3)}x`],
+      ['opening wrappers then a letter', `${'<“'.repeat(N / 2)}x`],
+      ['only wrappers', '"'.repeat(N)],
+      ['hex', 'a'.repeat(N)],
+      ['hex and dashes', 'abcdef01-'.repeat(N / 9)],
+      ['dotted host', 'a.'.repeat(N / 2)],
+      ['dashes', '-'.repeat(N)],
+      ['slashes', '/'.repeat(N)],
+      ['a URL with a long slug', `https://www.notion.so/${'a-'.repeat(N / 2)}`],
+      ['a URL with a long anchor', `https://www.notion.so/${PAGE}#${'b'.repeat(N)}`],
+      ['a URL with a long query', `https://www.notion.so/${PAGE}?p=${'c'.repeat(N)}`],
+      ['schemes', 'a:'.repeat(N / 2)],
+      ['deep link prefixes', 'notion://'.repeat(N / 9)],
+      ['newlines', `x${'\n'.repeat(N - 2)}x`],
+    ];
+    for (const [name, input] of shapes) {
+      it(`${name} (${input.length.toLocaleString('en')} characters)`, () => {
+        const started = performance.now();
+        const result = parseNotionUrl(input);
+        const elapsed = performance.now() - started;
+        assert.equal(result.ok, false);
+        assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
       });
     }
   });

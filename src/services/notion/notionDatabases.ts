@@ -138,9 +138,17 @@ function matches(row: DatabaseRow, selection: RowSelection): boolean {
   }
 }
 
+/**
+ * `{{Property Name}}`. Braces cannot occur inside, so each match attempt stops at the next brace and the
+ * scan is linear (the former `\{\{\s*([^}]+?)\s*\}\}` was quadratic on long runs of spaces or `{`).
+ */
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+
 /** Fills `{{Property Name}}` from the row; `{{page}}` is filled by the caller, which fetches the content. */
 export function fillTemplate(template: string, row: DatabaseRow, pageContent?: string): string {
-  return template.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (whole, name: string) => {
+  return template.replace(PLACEHOLDER, (whole, raw: string) => {
+    const name = raw.trim();
+    if (!name) return whole;
     if (name.toLowerCase() === 'page') return pageContent ?? '';
     const value = row.values[name] ?? Object.entries(row.values).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
     return value ? plainValue(value) : whole;
@@ -150,5 +158,5 @@ export function fillTemplate(template: string, row: DatabaseRow, pageContent?: s
 /** Placeholders in a template that name no property of the data source. */
 export function unknownPlaceholders(template: string, properties: PropertySchema[]): string[] {
   const names = new Set(properties.map((p) => p.name.toLowerCase()));
-  return [...template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].map((m) => m[1]).filter((n) => n.toLowerCase() !== 'page' && !names.has(n.toLowerCase()));
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1].trim()).filter((n) => n && n.toLowerCase() !== 'page' && !names.has(n.toLowerCase()));
 }

@@ -20,17 +20,28 @@ export type NotionTarget = {
   blockId?: string;
 };
 
-export type NotionUrlProblem = 'empty' | 'notNotion' | 'noId' | 'malformed';
+export type NotionUrlProblem = 'empty' | 'tooLong' | 'notNotion' | 'noId' | 'malformed';
+
+/**
+ * The longest input taken as a Notion link or id. Real links are a few hundred characters; anything longer
+ * is refused before any parsing, so a pasted document costs nothing. The forms' fields use the same limit.
+ */
+export const MAX_NOTION_URL_LENGTH = 2_000;
 
 export type NotionUrlResult =
   | { ok: true; target: NotionTarget }
   | { ok: false; reason: NotionUrlProblem; message: string };
 
-/** What to tell the person who pasted input that failed for this reason, in VS Code's display language. */
-export function notionUrlMessage(reason: NotionUrlProblem): string {
+/**
+ * What to tell the person who pasted input that failed for this reason, in VS Code's display language.
+ * `length`: how long the input was, for 'tooLong'.
+ */
+export function notionUrlMessage(reason: NotionUrlProblem, length = 0): string {
   switch (reason) {
     case 'empty':
       return l10n.t('Paste a Notion page URL or id.');
+    case 'tooLong':
+      return l10n.t('The link is too long ({0} characters; at most {1}). In Notion, use Share → Copy link and paste that link.', formatCount(length), formatCount(MAX_NOTION_URL_LENGTH));
     case 'notNotion':
       return l10n.t('That is not a Notion link: expected notion.so, notion.com or a notion.site address.');
     case 'noId':
@@ -48,14 +59,26 @@ const SLUG_ID = /(?:^|-)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 /** An id-shaped tail that is not quite an id (a character too many or too few, a stray letter). */
 const DAMAGED_ID = /(?:^|-)(?:[0-9a-f]{24,40}|[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12})$/i;
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** `notion.so@evil.com/…`: user info before the host, which is evil.com. */
+const USERINFO_FIRST = /^[^/?#@]*@/;
+/** `javascript:`, `data:`, `mailto:`…: a scheme without `//`, never a Notion link. */
+const OPAQUE_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const HOST_FIRST = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#]|$)/i;
 const ANCHOR = /^#(?:block-)?([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /** Characters that come along when a link is pasted from chat, markdown or a quoted string. */
-const WRAPPERS = /^[\s<"'`“”‘’]+|[\s>"'`“”‘’]+$/g;
+const LEADING_WRAPPERS = new Set([...'<"\'`“”‘’']);
+const TRAILING_WRAPPERS = new Set([...'>"\'`“”‘’']);
+const WHITESPACE = /^\s$/;
 
+/**
+ * Linear in the input's length whatever it holds: wrappers are stripped by scanning (a regex anchored at
+ * the end, like /[\s>]+$/, retries from every position of a long run and is quadratic), and input longer
+ * than any link is refused before a regex or the URL parser sees it.
+ */
 export function parseNotionUrl(input: string): NotionUrlResult {
-  const text = input.replace(WRAPPERS, '');
+  const text = unwrap(input);
   if (!text) return fail('empty');
+  if (text.length > MAX_NOTION_URL_LENGTH) return fail('tooLong', text.length);
   if (/\s/.test(text)) return fail('malformed');
   const bareId = normaliseId(text);
   if (bareId) return { ok: true, target: { id: bareId, kind: 'unknown' } };
@@ -83,8 +106,31 @@ function normaliseId(text: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function fail(reason: NotionUrlProblem): NotionUrlResult {
-  return { ok: false, reason, message: notionUrlMessage(reason) };
+function fail(reason: NotionUrlProblem, length?: number): NotionUrlResult {
+  return { ok: false, reason, message: notionUrlMessage(reason, length) };
+}
+
+function unwrap(input: string): string {
+  let start = 0;
+  let end = input.length;
+  const isWrapper = (char: string, wrappers: Set<string>) => wrappers.has(char) || WHITESPACE.test(char);
+  while (start < end && isWrapper(input[start], LEADING_WRAPPERS)) start++;
+  while (end > start && isWrapper(input[end - 1], TRAILING_WRAPPERS)) end--;
+  return input.slice(start, end);
+}
+
+/** 2000 → "2,000" (in the display language's digits and separators where the runtime knows them). */
+export function formatCount(n: number): string {
+  return n.toLocaleString(l10nLocale());
+}
+
+function l10nLocale(): string | undefined {
+  const lang = (globalThis as { document?: { documentElement?: { lang?: string } } }).document?.documentElement?.lang;
+  try {
+    return lang ? Intl.getCanonicalLocales(lang)[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -95,7 +141,8 @@ function toUrl(text: string): { url: URL; guessedHost: boolean } | undefined {
   const deepLinked = text.replace(/^notion:\/\//i, 'https://');
   try {
     if (SCHEME.test(deepLinked)) return { url: new URL(deepLinked), guessedHost: false };
-    if (HOST_FIRST.test(text)) return { url: new URL(`https://${text}`), guessedHost: false };
+    if (HOST_FIRST.test(text) || USERINFO_FIRST.test(text)) return { url: new URL(`https://${text}`), guessedHost: false };
+    if (OPAQUE_SCHEME.test(text)) return { url: new URL(text), guessedHost: false };
     // A leading "//" stays protocol-relative here, so "//evil.com/x" is rejected by its host.
     if (text.startsWith('/')) return { url: new URL(text, 'https://www.notion.so'), guessedHost: false };
     return { url: new URL(`https://www.notion.so/${text}`), guessedHost: true };
@@ -104,9 +151,14 @@ function toUrl(text: string): { url: URL; guessedHost: boolean } | undefined {
   }
 }
 
-/** Compares whole domain labels so that notion.so.evil.com and evilnotion.so are rejected. */
+/**
+ * Compares whole domain labels so that notion.so.evil.com and evilnotion.so are rejected; look-alike
+ * letters (IDN homographs) arrive here as punycode (xn--…) and never equal Notion's domains. Links with
+ * user info (`https://notion.so@evil.com`, `https://me@notion.so`) are never Notion's own: refused.
+ */
 function isNotionUrl(url: URL): boolean {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  if (url.username || url.password) return false;
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   return NOTION_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
