@@ -2,13 +2,40 @@
 // @google/genai parses. See /work/shared/reference/wire-protocols.md §3.
 import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
-import type { Candidate, Content, FinishReason, GenerateContentResponse, GenerateContentResponseUsageMetadata, Model } from '@google/genai/web';
+import type { BlockedReason, Candidate, Content, FinishReason, GenerateContentResponse, GenerateContentResponseUsageMetadata, HarmCategory, Model, SafetyRating } from '@google/genai/web';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
-import { FailureQueue, type LoggedRequest, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
+import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
 
 /** Candidates as sent on the wire: enums are plain strings there. */
-type WireCandidate = Omit<Candidate, 'finishReason'> & { finishReason?: `${FinishReason}` };
-type WireResponse = Pick<GenerateContentResponse, 'modelVersion' | 'responseId' | 'usageMetadata'> & { candidates: WireCandidate[] };
+type WireRating = Omit<SafetyRating, 'category' | 'probability'> & { category: `${HarmCategory}`; probability: 'NEGLIGIBLE' | 'LOW' | 'MEDIUM' | 'HIGH' };
+type WireCandidate = Omit<Candidate, 'finishReason' | 'safetyRatings'> & { finishReason?: `${FinishReason}`; safetyRatings?: WireRating[] };
+type WireResponse = Pick<GenerateContentResponse, 'modelVersion' | 'responseId' | 'usageMetadata'> & {
+  candidates?: WireCandidate[];
+  promptFeedback?: { blockReason?: `${BlockedReason}`; safetyRatings?: WireRating[] };
+};
+
+/** Finish reasons with which Google's filters end an answer. */
+export type GeminiSafetyFinish = 'SAFETY' | 'PROHIBITED_CONTENT' | 'BLOCKLIST' | 'SPII' | 'RECITATION';
+
+/**
+ * How the next streamed answer goes wrong (streamGenerateContent only). `afterChunks` counts the text chunks
+ * sent first (default 2).
+ * - `drop`: the connection is destroyed after the chunks: no finishReason, no clean end (undici "terminated");
+ * - `noFinish`: the stream ends cleanly after the chunks, but no chunk carries a finishReason or usage;
+ * - `empty`: one chunk, finishReason STOP, content without parts (as thinking models sometimes answer);
+ * - `safety`: the chunks, then a candidate with the finish reason (default SAFETY), no content, and four
+ *   safetyRatings, `category` (default dangerous content) HIGH and `blocked: true` (RECITATION carries none);
+ * - `promptBlocked`: a single chunk without candidates, `promptFeedback.blockReason` (default SAFETY) with
+ *   ratings for SAFETY;
+ * - `maxTokens`: the chunks, then finishReason MAX_TOKENS with usage (see setUsage).
+ */
+export type GeminiStreamFault =
+  | { kind: 'drop'; afterChunks?: number }
+  | { kind: 'noFinish'; afterChunks?: number }
+  | { kind: 'empty' }
+  | { kind: 'safety'; finishReason?: GeminiSafetyFinish; category?: `${HarmCategory}`; afterChunks?: number }
+  | { kind: 'promptBlocked'; blockReason?: `${BlockedReason}`; category?: `${HarmCategory}` }
+  | { kind: 'maxTokens'; afterChunks?: number };
 /** The REST field is `supportedGenerationMethods`; the SDK renames it to `supportedActions`. */
 type WireModel = Omit<Model, 'supportedActions'> & { supportedGenerationMethods: string[] };
 
@@ -57,10 +84,15 @@ export interface GeminiFake {
   models: GeminiModelInfo[];
   chunkDelayMs: number;
   readonly requests: LoggedRequest[];
+  /** Streams the client dropped before they finished. */
   readonly abortedStreams: number;
   readonly completedStreams: number;
+  /** Streams the fake itself cut (`drop` faults). */
+  readonly droppedStreams: number;
   respondWith(fn: (req: GeminiRequest) => string | Promise<string>): void;
   failNext(failure: GeminiFailure, times?: number): void;
+  /** The next `times` streamed answers go wrong as `fault` describes. */
+  failStreamNext(fault: GeminiStreamFault, times?: number): void;
   setUsage(usage: Partial<Pick<GenerateContentResponseUsageMetadata, 'promptTokenCount' | 'candidatesTokenCount'>> | null): void;
   reset(): void;
 }
@@ -77,6 +109,114 @@ const GENERATE_METHODS = ['generateContent', 'countTokens', 'createCachedContent
 function googleError(code: number, status: string, message: string, details?: unknown[]) {
   return { error: { code, message, status, ...(details ? { details } : {}) } };
 }
+
+const RATE_LIMITS_HELP = {
+  '@type': 'type.googleapis.com/google.rpc.Help',
+  links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+};
+const EXCEEDED =
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. ';
+
+function quotaExceeded(violation: { metric: string; quotaId: string; model: string; limit: number }, retryDelay?: string) {
+  const retry = retryDelay ? `\nPlease retry in ${retryDelay}.` : '';
+  return googleError(429, 'RESOURCE_EXHAUSTED', `${EXCEEDED}\n* Quota exceeded for metric: generativelanguage.googleapis.com/${violation.metric}, limit: ${violation.limit}, model: ${violation.model}${retry}`, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          quotaMetric: `generativelanguage.googleapis.com/${violation.metric}`,
+          quotaId: violation.quotaId,
+          quotaDimensions: { location: 'global', model: violation.model },
+          quotaValue: String(violation.limit),
+        },
+      ],
+    },
+    RATE_LIMITS_HELP,
+    ...(retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Math.floor(Number.parseFloat(retryDelay))}s` }] : []),
+  ]);
+}
+
+/**
+ * Error responses as the Gemini API sends them (bodies from real answers; wire-protocols.md §3.4), ready for
+ * `failNext`. Every 429 says "exceeded your current quota … plan and billing" and links the rate-limit docs,
+ * whichever quota it is: only `details` tell a per-minute limit from a spent daily quota.
+ */
+export const geminiErrors = {
+  /** 429 for a per-minute quota (requests or input tokens), with RetryInfo. */
+  rateLimitPerMinute(options: { model?: string; retryDelay?: string; metric?: 'requests' | 'input_tokens'; limit?: number } = {}): GeminiFailure {
+    const model = options.model ?? 'gemini-2.5-flash';
+    const tokens = options.metric === 'input_tokens';
+    return {
+      status: 429,
+      body: quotaExceeded(
+        {
+          metric: tokens ? 'generate_content_free_tier_input_token_count' : 'generate_content_free_tier_requests',
+          quotaId: tokens ? 'GenerateContentInputTokensPerModelPerMinute-FreeTier' : 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+          model,
+          limit: options.limit ?? (tokens ? 250000 : 10),
+        },
+        options.retryDelay ?? '26.913578376s',
+      ),
+    };
+  },
+  /** 429 for the spent per-day request quota (which still carries a RetryInfo, as the real one does). */
+  quotaPerDay(options: { model?: string; limit?: number; retryDelay?: string } = {}): GeminiFailure {
+    const model = options.model ?? 'gemini-2.5-pro';
+    return {
+      status: 429,
+      body: quotaExceeded(
+        { metric: 'generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', model, limit: options.limit ?? 50 },
+        options.retryDelay ?? '29.5s',
+      ),
+    };
+  },
+  /** 429 for a model the plan has no quota for at all (limit 0 on the free tier). */
+  quotaNotInPlan(options: { model?: string } = {}): GeminiFailure {
+    return {
+      status: 429,
+      body: quotaExceeded(
+        { metric: 'generate_content_free_tier_input_token_count', quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier', model: options.model ?? 'gemini-2.5-pro', limit: 0 },
+        '40s',
+      ),
+    };
+  },
+  /** 429 when prepaid credits ran out: no QuotaFailure, the message says it. */
+  creditsDepleted(): GeminiFailure {
+    return {
+      status: 429,
+      body: googleError(429, 'RESOURCE_EXHAUSTED', 'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.'),
+    };
+  },
+  /** 429 without details, as shared capacity runs out ("Resource has been exhausted"). */
+  exhausted(): GeminiFailure {
+    return { status: 429, body: googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).') };
+  },
+  /** 400 INVALID_ARGUMENT / API_KEY_INVALID: what a wrong key gets. */
+  apiKeyInvalid(): GeminiFailure {
+    return { status: 400, body: API_KEY_INVALID };
+  },
+  /** 401 UNAUTHENTICATED, as a gateway or an OAuth token without the scope gets. */
+  unauthenticated(): GeminiFailure {
+    return {
+      status: 401,
+      body: googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com', method: 'google.ai.generativelanguage.v1beta.GenerativeService.StreamGenerateContent' } },
+      ]),
+    };
+  },
+  /** 403 PERMISSION_DENIED for a key Google disabled as leaked. */
+  permissionDenied(): GeminiFailure {
+    return { status: 403, body: googleError(403, 'PERMISSION_DENIED', 'Your API key was reported as leaked. Please use another API key.') };
+  },
+  /** 500 INTERNAL. */
+  internal(): GeminiFailure {
+    return { status: 500, body: defaultFailureBody(500) };
+  },
+  /** 503 UNAVAILABLE (model overloaded). */
+  unavailable(): GeminiFailure {
+    return { status: 503, body: defaultFailureBody(503) };
+  },
+};
 
 const API_KEY_INVALID = googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
   {
@@ -97,13 +237,7 @@ function defaultFailureBody(status: number): unknown {
     case 404:
       return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
     case 429:
-      return googleError(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.', [
-        {
-          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-          violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }],
-        },
-        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '30s' },
-      ]);
+      return geminiErrors.rateLimitPerMinute({ retryDelay: '30s' }).body;
     case 503:
       return googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
     default:
@@ -113,6 +247,13 @@ function defaultFailureBody(status: number): unknown {
   }
 }
 
+/** The four ratings the API sends, the given category HIGH and blocked, the others NEGLIGIBLE. */
+function safetyRatings(category: `${HarmCategory}`): WireRating[] {
+  const all: Array<`${HarmCategory}`> = ['HARM_CATEGORY_SEXUALLY_EXPLICIT', 'HARM_CATEGORY_HATE_SPEECH', 'HARM_CATEGORY_HARASSMENT', 'HARM_CATEGORY_DANGEROUS_CONTENT'];
+  const categories = all.includes(category) ? all : [...all, category];
+  return categories.map((c) => (c === category ? { category: c, probability: 'HIGH', blocked: true } : { category: c, probability: 'NEGLIGIBLE' }));
+}
+
 const textOf = (content: Content | undefined): string => (content?.parts ?? []).map((p) => p.text ?? '').join('');
 
 export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<GeminiFake> {
@@ -120,6 +261,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const initialModels = (options.models ?? DEFAULT_GEMINI_MODELS).map((m) => (typeof m === 'string' ? { id: m } : m));
   const requests: LoggedRequest[] = [];
   const failures = new FailureQueue<null, GeminiFailure>();
+  const streamFaults = new FailureQueue<null, GeminiStreamFault>();
+  let droppedStreams = 0;
   let responder: (req: GeminiRequest) => string | Promise<string> = (req) => defaultGeneratedMarkdown(req.prompt);
   let fixedUsage: Partial<Pick<GenerateContentResponseUsageMetadata, 'promptTokenCount' | 'candidatesTokenCount'>> | null = null;
   let abortedStreams = 0;
@@ -197,20 +340,78 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       sendJson(res, 200, frame(text, true));
       return;
     }
+    const fault = streamFaults.take(() => true);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    const watch = watchAbort(res, () => abortedStreams++);
+    let droppedHere = false;
+    const watch = watchAbort(res, () => {
+      if (!droppedHere) abortedStreams++;
+    });
     const deltas = splitIntoDeltas(text, 4);
     if (!deltas.length) deltas.push('');
-    const frames = inStreamFailure
-      ? [...deltas.slice(0, 2).map((d) => frame(d, false)), inStreamFailure.body ?? defaultFailureBody(inStreamFailure.status)]
-      : deltas.map((d, i) => frame(d, i === deltas.length - 1));
+    let frames: unknown[];
+    let drop = false;
+    if (inStreamFailure) {
+      frames = [...deltas.slice(0, 2).map((d) => frame(d, false)), inStreamFailure.body ?? defaultFailureBody(inStreamFailure.status)];
+    } else if (fault) {
+      const first = deltas.slice(0, 'afterChunks' in fault ? (fault.afterChunks ?? 2) : 2);
+      const sent = first.join('');
+      const textFrames = first.map((d) => frame(d, false));
+      const usageSoFar = usage(promptText, sent);
+      switch (fault.kind) {
+        case 'drop':
+          frames = textFrames;
+          drop = true;
+          break;
+        case 'noFinish':
+          frames = textFrames;
+          break;
+        case 'empty':
+          frames = [{ candidates: [{ content: { role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: usage(promptText, ''), modelVersion: modelId, responseId } satisfies WireResponse];
+          break;
+        case 'safety': {
+          const finish = fault.finishReason ?? 'SAFETY';
+          const ratings = finish === 'RECITATION' ? undefined : safetyRatings(fault.category ?? 'HARM_CATEGORY_DANGEROUS_CONTENT');
+          frames = [...textFrames, { candidates: [{ finishReason: finish, index: 0, ...(ratings ? { safetyRatings: ratings } : {}) }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
+          break;
+        }
+        case 'promptBlocked': {
+          const blockReason = fault.blockReason ?? 'SAFETY';
+          const promptTokenCount = fixedUsage?.promptTokenCount ?? estimateTokens(promptText);
+          frames = [
+            {
+              promptFeedback: { blockReason, ...(blockReason === 'SAFETY' ? { safetyRatings: safetyRatings(fault.category ?? 'HARM_CATEGORY_DANGEROUS_CONTENT') } : {}) },
+              usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+              modelVersion: modelId,
+              responseId,
+            } satisfies WireResponse,
+          ];
+          break;
+        }
+        case 'maxTokens': {
+          const last = textFrames.length ? textFrames.length - 1 : -1;
+          frames = textFrames.map((f, i) => (i === last ? { ...f, candidates: [{ ...f.candidates![0], finishReason: 'MAX_TOKENS' }], usageMetadata: usageSoFar } satisfies WireResponse : f));
+          if (last < 0) frames = [{ candidates: [{ content: { role: 'model' }, finishReason: 'MAX_TOKENS', index: 0 }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
+          break;
+        }
+      }
+    } else {
+      frames = deltas.map((d, i) => frame(d, i === deltas.length - 1));
+    }
     for (const f of frames) {
       if (watch.aborted || !writeFrame(res, `data: ${typeof f === 'string' ? f : JSON.stringify(f)}\r\n\r\n`)) return;
       await sleep(fake.chunkDelayMs);
     }
     if (watch.aborted) return;
+    if (drop) {
+      // Everything written so far reaches the client first: the drop comes after the last chunk, not instead of it.
+      await flushed(res);
+      droppedHere = true;
+      droppedStreams++;
+      dropConnection(res);
+      return;
+    }
     res.end();
-    if (!inStreamFailure) completedStreams++;
+    if (!inStreamFailure && !fault) completedStreams++;
   }
 
   function listModels(res: http.ServerResponse, logged: LoggedRequest) {
@@ -281,11 +482,17 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     get completedStreams() {
       return completedStreams;
     },
+    get droppedStreams() {
+      return droppedStreams;
+    },
     respondWith(fn) {
       responder = fn;
     },
     failNext(failure, times = 1) {
       failures.add(null, failure, times);
+    },
+    failStreamNext(fault, times = 1) {
+      streamFaults.add(null, fault, times);
     },
     setUsage(value) {
       fixedUsage = value;
@@ -293,6 +500,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     reset() {
       requests.length = 0;
       failures.clear();
+      streamFaults.clear();
+      droppedStreams = 0;
       fixedUsage = null;
       abortedStreams = 0;
       completedStreams = 0;
@@ -302,4 +511,13 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     },
   };
   return fake;
+}
+
+/** Resolves once what was written to `res` has left for the client (or after half a second). */
+async function flushed(res: http.ServerResponse): Promise<void> {
+  res.flushHeaders();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!res.socket || res.socket.writableLength === 0) break;
+  }
 }

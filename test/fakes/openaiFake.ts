@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
 import type OpenAI from 'openai';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
-import { FailureQueue, type LoggedRequest, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
+import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
 
 type ChatCompletionChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
@@ -31,6 +31,24 @@ export interface OpenAIFailure {
   path?: RegExp;
 }
 
+/**
+ * How the next streamed chat completion goes wrong (streaming requests only). `afterChunks` counts the content
+ * deltas sent first (default 2).
+ * - `drop`: the connection is destroyed after the deltas: no finish_reason, no usage, no `[DONE]`;
+ * - `noFinish`: the stream ends cleanly after the deltas without any finish_reason or usage (`[DONE]` unless
+ *   `done: false`);
+ * - `empty`: the role chunk, then finish_reason "stop" with no content at all, then usage;
+ * - `contentFilter`: the deltas, then finish_reason "content_filter"; with `categories` each choice carries
+ *   Azure OpenAI's `content_filter_results` with those categories filtered (e.g. ["violence"]);
+ * - `length`: the deltas, then finish_reason "length" and usage (see setUsage).
+ */
+export type OpenAIStreamFault =
+  | { kind: 'drop'; afterChunks?: number }
+  | { kind: 'noFinish'; afterChunks?: number; done?: boolean }
+  | { kind: 'empty' }
+  | { kind: 'contentFilter'; afterChunks?: number; categories?: string[] }
+  | { kind: 'length'; afterChunks?: number };
+
 export interface OpenAIFakeOptions {
   validKeys?: string[];
   /** Demo mode: any non-empty key is accepted. */
@@ -55,8 +73,12 @@ export interface OpenAIFake {
   readonly abortedStreams: number;
   /** Streams that ran to completion. */
   readonly completedStreams: number;
+  /** Streams the fake itself cut (`drop` faults). */
+  readonly droppedStreams: number;
   respondWith(fn: (req: OpenAIChatRequest) => string | Promise<string>): void;
   failNext(failure: OpenAIFailure, times?: number): void;
+  /** The next `times` streamed completions go wrong as `fault` describes. */
+  failStreamNext(fault: OpenAIStreamFault, times?: number): void;
   /** Fixed usage numbers for the following responses; null returns to estimates from the text. */
   setUsage(usage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null): void;
   reset(): void;
@@ -100,6 +122,58 @@ export const INSUFFICIENT_QUOTA_BODY = errorBody(
   'insufficient_quota',
 );
 
+/**
+ * Error responses as OpenAI sends them, ready for `failNext` (wire-protocols.md §2.5). Both 429s say
+ * "quota" or "rate limit" in prose and link docs; `code` and `type` tell them apart. Real 429s carry no
+ * `retry-after-ms`, so the SDK backs off ~0.5 s and 1 s between its retries: pass `retryAfterMs: 0` to keep
+ * a test fast (the SDK retries at once), and fail `times: 3` to outlast its two retries.
+ */
+export const openaiErrors = {
+  /** 429 rate_limit_exceeded on requests (RPM) or tokens (TPM) per minute, with the x-ratelimit-* headers. */
+  rateLimit(options: { type?: 'requests' | 'tokens'; model?: string; reset?: string; retryAfterMs?: number; retryAfter?: string } = {}): OpenAIFailure {
+    const type = options.type ?? 'requests';
+    const model = options.model ?? 'gpt-4o-mini';
+    const reset = options.reset ?? (type === 'requests' ? '20s' : '6m0s');
+    const message =
+      type === 'requests'
+        ? `Rate limit reached for ${model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${reset}. Visit https://platform.openai.com/account/rate-limits to learn more.`
+        : `Rate limit reached for ${model} in organization org-fake on tokens per min (TPM): Limit 30000, Used 29500, Requested 1200. Please try again in ${reset}. Visit https://platform.openai.com/account/rate-limits to learn more.`;
+    return {
+      status: 429,
+      body: errorBody(message, type, 'rate_limit_exceeded'),
+      headers: {
+        'x-ratelimit-limit-requests': '3',
+        'x-ratelimit-remaining-requests': type === 'requests' ? '0' : '2',
+        'x-ratelimit-reset-requests': type === 'requests' ? reset : '20s',
+        'x-ratelimit-limit-tokens': '30000',
+        'x-ratelimit-remaining-tokens': type === 'tokens' ? '0' : '29000',
+        'x-ratelimit-reset-tokens': type === 'tokens' ? reset : '2ms',
+        ...(options.retryAfterMs !== undefined ? { 'retry-after-ms': String(options.retryAfterMs) } : {}),
+        ...(options.retryAfter !== undefined ? { 'retry-after': options.retryAfter } : {}),
+      },
+    };
+  },
+  /** 429 insufficient_quota: the account is out of credit. No x-should-retry, as from OpenAI. */
+  insufficientQuota(options: { retryAfterMs?: number } = {}): OpenAIFailure {
+    return { status: 429, body: INSUFFICIENT_QUOTA_BODY, ...(options.retryAfterMs !== undefined ? { headers: { 'retry-after-ms': String(options.retryAfterMs) } } : {}) };
+  },
+  /** 401 invalid_api_key with the masked key. */
+  invalidKey(key = 'sk-fake-wrong-key-1234'): OpenAIFailure {
+    return {
+      status: 401,
+      body: errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+    };
+  },
+  /** 403 from a region OpenAI does not serve. */
+  permissionDenied(): OpenAIFailure {
+    return { status: 403, body: errorBody('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory') };
+  },
+  /** 500 server_error; add `x-should-retry: false` through `headers` to skip the SDK's retries. */
+  serverError(headers?: Record<string, string>): OpenAIFailure {
+    return { status: 500, body: defaultFailureBody(500), ...(headers ? { headers } : {}) };
+  },
+};
+
 function messageText(message: ChatMessage | undefined): string {
   const content = message?.content;
   if (typeof content === 'string') return content;
@@ -111,6 +185,8 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   const initialKeys = options.validKeys ?? ['sk-fake-openai'];
   const requests: LoggedRequest[] = [];
   const failures = new FailureQueue<null, OpenAIFailure>();
+  const streamFaults = new FailureQueue<null, OpenAIStreamFault>();
+  let droppedStreams = 0;
   let responder: (req: OpenAIChatRequest) => string | Promise<string> = (req) => defaultGeneratedMarkdown(req.prompt);
   let fixedUsage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null = null;
   let abortedStreams = 0;
@@ -211,18 +287,34 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       const frame: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created: createdAt, model, system_fingerprint: 'fp_fake', choices, ...extra };
       return `data: ${JSON.stringify(frame)}\n\n`;
     };
+    const fault = streamFaults.take(() => true);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor() });
-    const watch = watchAbort(res, () => abortedStreams++);
+    let droppedHere = false;
+    const watch = watchAbort(res, () => {
+      if (!droppedHere) abortedStreams++;
+    });
     const frames: string[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }])];
     let deltas = fake.splitDeltas(text);
     if (inStreamFailure) deltas = deltas.slice(0, 2);
-    for (const delta of deltas) frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }]));
+    if (fault) deltas = fault.kind === 'empty' ? [] : deltas.slice(0, fault.afterChunks ?? 2);
+    const filterResults =
+      fault?.kind === 'contentFilter' && fault.categories
+        ? { content_filter_results: Object.fromEntries(['hate', 'self_harm', 'sexual', 'violence', ...fault.categories].map((c) => [c, fault.categories!.includes(c) ? { filtered: true, severity: 'high' } : { filtered: false, severity: 'safe' }])) }
+        : {};
+    for (const delta of deltas) frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null, ...filterResults }]));
+    const sentUsage = () => (fault ? usageFor(messages.map(messageText).join('\n'), deltas.join('')) : usage);
+    let drop = false;
     if (inStreamFailure) {
       const error = inStreamFailure.body ?? defaultFailureBody(inStreamFailure.status);
       frames.push(`data: ${typeof error === 'string' ? error : JSON.stringify(error)}\n\n`);
+    } else if (fault?.kind === 'drop') {
+      drop = true;
+    } else if (fault?.kind === 'noFinish') {
+      if (fault.done !== false) frames.push('data: [DONE]\n\n');
     } else {
-      frames.push(chunk([{ index: 0, delta: {}, finish_reason: finish, logprobs: null }]));
-      if (body.stream_options?.include_usage) frames.push(chunk([], { usage }));
+      const reason = fault?.kind === 'contentFilter' ? 'content_filter' : fault?.kind === 'length' ? 'length' : finish;
+      frames.push(chunk([{ index: 0, delta: {}, finish_reason: reason, logprobs: null, ...filterResults }]));
+      if (body.stream_options?.include_usage) frames.push(chunk([], { usage: sentUsage() }));
       frames.push('data: [DONE]\n\n');
     }
     for (const frame of frames) {
@@ -230,8 +322,16 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       await sleep(fake.chunkDelayMs);
     }
     if (watch.aborted) return;
+    if (drop) {
+      // Everything written so far reaches the client first: the drop comes after the last chunk, not instead of it.
+      await flushed(res);
+      droppedHere = true;
+      droppedStreams++;
+      dropConnection(res);
+      return;
+    }
     res.end();
-    completedStreams++;
+    if (!fault) completedStreams++;
   }
 
   const server = await startServer(async (req, res, logged) => {
@@ -276,11 +376,17 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     get completedStreams() {
       return completedStreams;
     },
+    get droppedStreams() {
+      return droppedStreams;
+    },
     respondWith(fn) {
       responder = fn;
     },
     failNext(failure, times = 1) {
       failures.add(null, failure, times);
+    },
+    failStreamNext(fault, times = 1) {
+      streamFaults.add(null, fault, times);
     },
     setUsage(usage) {
       fixedUsage = usage;
@@ -288,6 +394,8 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     reset() {
       requests.length = 0;
       failures.clear();
+      streamFaults.clear();
+      droppedStreams = 0;
       fixedUsage = null;
       abortedStreams = 0;
       completedStreams = 0;
@@ -298,4 +406,13 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     },
   };
   return fake;
+}
+
+/** Resolves once what was written to `res` has left for the client (or after half a second). */
+async function flushed(res: http.ServerResponse): Promise<void> {
+  res.flushHeaders();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!res.socket || res.socket.writableLength === 0) break;
+  }
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { EngineError, EngineModule } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import * as openai from '../../src/services/engines/openai';
-import { startGeminiFake, GeminiFake } from '../fakes/geminiFake';
-import { startOpenAIFake, OpenAIFake } from '../fakes/openaiFake';
+import { geminiErrors, startGeminiFake, GeminiFake } from '../fakes/geminiFake';
+import { openaiErrors, startOpenAIFake, OpenAIFake } from '../fakes/openaiFake';
 
 async function collect(stream: AsyncIterable<string>): Promise<string> {
   let text = '';
@@ -40,10 +40,8 @@ const cases: Case[] = [
     key: 'sk-fake-openai',
     model: 'gpt-4.1-mini',
     failAuth: () => undefined,
-    failQuota: (fake) =>
-      (fake as OpenAIFake).failNext({ status: 429, body: { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }, headers: { 'x-should-retry': 'false' } }),
-    failRate: (fake) =>
-      (fake as OpenAIFake).failNext({ status: 429, body: { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, headers: { 'x-should-retry': 'false' } }),
+    failQuota: (fake) => (fake as OpenAIFake).failNext(openaiErrors.insufficientQuota()),
+    failRate: (fake) => (fake as OpenAIFake).failNext(openaiErrors.rateLimit({ retryAfterMs: 0 }), 3),
   },
   {
     name: 'Gemini',
@@ -52,10 +50,8 @@ const cases: Case[] = [
     key: 'AIza-fake-gemini',
     model: 'gemini-2.5-flash',
     failAuth: () => undefined,
-    failQuota: (fake) =>
-      (fake as GeminiFake).failNext({ status: 429, body: { error: { code: 429, message: 'You exceeded your current quota, please check your plan and billing details.', status: 'RESOURCE_EXHAUSTED' } } }),
-    failRate: (fake) =>
-      (fake as GeminiFake).failNext({ status: 429, body: { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota). Requests per minute exceeded.', status: 'RESOURCE_EXHAUSTED' } } }),
+    failQuota: (fake) => (fake as GeminiFake).failNext(geminiErrors.quotaPerDay()),
+    failRate: (fake) => (fake as GeminiFake).failNext(geminiErrors.rateLimitPerMinute()),
   },
 ];
 

@@ -100,3 +100,36 @@ export class EngineError extends Error {
     return error instanceof Error && error.name === 'EngineError' && typeof (error as Partial<EngineError>).kind === 'string';
   }
 }
+
+/**
+ * True when an error means the connection dropped while the answer was streaming: undici's "terminated"
+ * (cause "other side closed", `UND_ERR_SOCKET`), a reset, a premature close. Follows the `cause` chain,
+ * where fetch keeps the socket's own error. Cancellation (an AbortError) is never a drop.
+ */
+export function isConnectionDrop(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = error; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const { name, message, code } = e as { name?: unknown; message?: unknown; code?: unknown };
+    if (name === 'AbortError') return false;
+    if (typeof code === 'string' && /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_STREAM_PREMATURE_CLOSE)$/.test(code)) return true;
+    if (typeof message === 'string' && /^terminated$|other side closed|socket hang up|premature close|ECONNRESET|connection (?:was )?(?:reset|closed)/i.test(message)) return true;
+  }
+  return false;
+}
+
+/** Seconds to wait from a duration such as "29s", "1.5s", "6m0s", "20ms" or "1h2m", rounded up; undefined when unreadable. */
+export function durationSeconds(text: string | null | undefined): number | undefined {
+  if (!text) return undefined;
+  const trimmed = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.max(1, Math.ceil(Number(trimmed)));
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  let matched = '';
+  for (const [part, value, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    total += Number(value) * units[unit];
+    matched += part;
+  }
+  if (!matched || matched !== trimmed) return undefined;
+  return Math.max(1, Math.ceil(total));
+}

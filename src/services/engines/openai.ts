@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -10,12 +10,17 @@ class OpenAIEngine implements Engine {
   readonly kind = 'openai' as const;
   private readonly client: OpenAI;
   private lastUsage: TokenUsage | undefined;
+  private lastEnding: StreamEnding | undefined;
 
   constructor(options: EngineOptions) {
     this.client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl || undefined,
+      // Never from the environment: left undefined, the SDK reads OPENAI_ORG_ID and OPENAI_PROJECT_ID.
+      organization: null,
+      project: null,
       maxRetries: 2,
+      fetch: noRetryWhenQuotaIsSpent,
       // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
       dangerouslyAllowBrowser: false,
     });
@@ -23,27 +28,42 @@ class OpenAIEngine implements Engine {
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
     this.lastUsage = undefined;
+    this.lastEnding = undefined;
+    let stream;
     try {
-      const stream = await this.client.chat.completions.create(
+      stream = await this.client.chat.completions.create(
         { model: request.model, messages: messagesFor(request), stream: true, stream_options: { include_usage: true } },
         { signal },
       );
+    } catch (error) {
+      throw toEngineError(error, signal);
+    }
+    let finishReason: string | undefined;
+    let wroteText = false;
+    try {
       for await (const chunk of stream) {
         if (chunk.usage) {
           this.lastUsage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
         }
         const choice = chunk.choices[0];
         const text = choice?.delta?.content;
-        if (text) yield text;
-        if (choice?.finish_reason === 'content_filter') {
-          throw new EngineError('safety', l10n.t('OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.'));
+        if (text) {
+          wroteText = true;
+          yield text;
+        }
+        if (choice?.finish_reason) {
+          finishReason = choice.finish_reason;
+          if (finishReason === 'content_filter') {
+            throw new EngineError('safety', l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)));
+          }
         }
       }
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
       signal.throwIfAborted();
     } catch (error) {
-      throw toEngineError(error, signal);
+      throw toEngineError(error, signal, true);
     }
+    this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
   }
 
   async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
@@ -60,7 +80,7 @@ class OpenAIEngine implements Engine {
       );
       const choice = response.choices[0];
       if (choice?.finish_reason === 'content_filter') {
-        throw new EngineError('safety', l10n.t('OpenAI stopped the answer with its content filter. Rephrase the prompt and try again.'));
+        throw new EngineError('safety', l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)));
       }
       const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
       return { text: choice?.message?.content ?? '', usage };
@@ -70,7 +90,7 @@ class OpenAIEngine implements Engine {
   }
 
   ending(): StreamEnding | undefined {
-    return undefined;
+    return this.lastEnding;
   }
 
   usage(): TokenUsage | undefined {
@@ -102,26 +122,130 @@ function messagesFor(request: GenerationRequest): OpenAI.Chat.Completions.ChatCo
 
 const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;
 
-function toEngineError(error: unknown, signal?: AbortSignal): EngineError {
+/**
+ * The SDK retries every 429, also `insufficient_quota`, which only billing can fix: three requests and
+ * several seconds for the same answer. This marks such a response `x-should-retry: false`, the header the
+ * SDK obeys before its own rules, and leaves every other response as it came.
+ */
+async function noRetryWhenQuotaIsSpent(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (response.status !== 429 || response.headers.has('x-should-retry')) return response;
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  const { code, type } = errorFields(safeJson(text));
+  if (QUOTA_CODES.has(code ?? '') || QUOTA_CODES.has(type ?? '')) headers.set('x-should-retry', 'false');
+  return new Response(text, { status: response.status, statusText: response.statusText, headers });
+}
+
+const QUOTA_CODES = new Set(['insufficient_quota', 'billing_hard_limit_reached', 'billing_not_active']);
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+interface ErrorFields {
+  message?: string;
+  type?: string;
+  code?: string;
+  innererror?: { content_filter_result?: Record<string, { filtered?: boolean; severity?: string; detected?: boolean }> };
+}
+
+/** `{error:{…}}` as sent, or the SDK's `error.error` (already the inner object). */
+function errorFields(body: unknown): ErrorFields {
+  if (!body || typeof body !== 'object') return {};
+  const inner = 'error' in body && body.error && typeof body.error === 'object' ? body.error : body;
+  const fields = inner as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { message: str(fields.message), type: str(fields.type), code: str(fields.code), innererror: fields.innererror as ErrorFields['innererror'] };
+}
+
+/**
+ * The categories a filter flagged, in words. OpenAI does not say which; Azure OpenAI (an OpenAI-compatible
+ * server) adds `content_filter_results` to the choice, or `innererror.content_filter_result` to a 400.
+ */
+function filteredCategories(source: unknown): string {
+  const results = (source as { content_filter_results?: Record<string, { filtered?: boolean }> } | undefined)?.content_filter_results;
+  const names = Object.entries(results ?? {}).filter(([, r]) => r && typeof r === 'object' && r.filtered).map(([name]) => name.replace(/_/g, ' '));
+  return names.length ? `${names.join(', ')} (content_filter)` : l10n.t('content the provider\'s policy does not allow (content_filter)');
+}
+
+/** How a stream that ended without an error ended, or the error it really was. */
+function streamEnding(finishReason: string | undefined, wroteText: boolean, usage: TokenUsage | undefined): StreamEnding {
+  if (!finishReason) {
+    throw new EngineError('cut', l10n.t('The answer from the OpenAI server was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.'));
+  }
+  if (finishReason === 'length') {
+    if (!wroteText) {
+      throw new EngineError('empty', l10n.t('The model returned no text: it spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".', usage?.outputTokens ?? '?'));
+    }
+    return { reason: 'length', outputTokens: usage?.outputTokens };
+  }
+  if (!wroteText) {
+    throw new EngineError('empty', l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to check the model writes text.'));
+  }
+  return { reason: 'stop' };
+}
+
+function toEngineError(error: unknown, signal?: AbortSignal, streaming = false): EngineError {
   if (EngineError.is(error)) return error;
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
+  }
+  if (streaming && !(error instanceof OpenAI.APIError && !(error instanceof OpenAI.APIConnectionError)) && isConnectionDrop(error)) {
+    return new EngineError('cut', l10n.t('The answer from the OpenAI server was cut off before the model finished (the connection dropped). What arrived is kept; generate again for the whole answer.'));
   }
   if (error instanceof OpenAI.APIConnectionError) {
     return new EngineError('network', l10n.t('Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.'));
   }
   if (error instanceof OpenAI.APIError) {
-    const detail = error.error && typeof error.error === 'object' && 'message' in error.error ? String((error.error as { message: unknown }).message) : error.message;
-    const kind = classify(error.status, error.code ?? undefined);
-    return new EngineError(kind, openAIMessage(kind, detail), error.status);
+    const fields = errorFields(error.error);
+    const detail = fields.message ?? error.message;
+    if (fields.code === 'content_filter') {
+      return new EngineError('safety', l10n.t('The content filter blocked the prompt: {0}. Rephrase it and try again.', filteredCategories({ content_filter_results: fields.innererror?.content_filter_result })), error.status);
+    }
+    if (error.status === 429 || QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? '')) return limited(error, fields, detail);
+    const kind = classify(error.status, fields.code);
+    return new EngineError(kind, openAIMessage(kind, detail, error.status), error.status);
   }
   return new EngineError('unknown', l10n.t('OpenAI failed: {0}', error instanceof Error ? error.message : String(error)));
 }
 
+/**
+ * A 429 is either a spent quota (`insufficient_quota`: only billing fixes it) or a rate limit
+ * (`rate_limit_exceeded`, or no code from a compatible server) that passes: decided by the error's code and
+ * type, never by words in the message. The wait comes from `retry-after-ms`, `retry-after` or the
+ * `x-ratelimit-reset-*` header of the limit that was hit.
+ */
+function limited(error: InstanceType<typeof OpenAI.APIError>, fields: ErrorFields, detail: string): EngineError {
+  if (QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? '')) {
+    return new EngineError('quota', l10n.t('Your OpenAI quota is used up ({0}). Add credit or raise the limit on the billing page of platform.openai.com, or switch engine.', fields.code ?? fields.type ?? ''), error.status);
+  }
+  const headers = error.headers;
+  const header = (name: string) => headers?.get(name) ?? undefined;
+  const ms = Number(header('retry-after-ms'));
+  const retryAfter = header('retry-after');
+  let seconds = Number.isFinite(ms) && ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
+  if (seconds === undefined && retryAfter) {
+    const date = Date.parse(retryAfter);
+    seconds = durationSeconds(retryAfter) ?? (Number.isNaN(date) ? undefined : Math.max(1, Math.ceil((date - Date.now()) / 1000)));
+  }
+  if (seconds === undefined) {
+    const reset = fields.type === 'tokens' ? header('x-ratelimit-reset-tokens') : header('x-ratelimit-reset-requests') ?? header('x-ratelimit-reset-tokens');
+    seconds = durationSeconds(reset);
+  }
+  const which = fields.type === 'tokens' ? l10n.t('tokens per minute') : fields.type === 'requests' ? l10n.t('requests per minute') : undefined;
+  if (which && seconds) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), error.status);
+  if (seconds) return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds), error.status);
+  if (which) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait a minute and try again.', which), error.status);
+  return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait a minute and try again. ({0})', detail), error.status);
+}
+
 function classify(status: number | undefined, code: string | undefined): EngineErrorKind {
   if (status === 401 || code === 'invalid_api_key') return 'auth';
-  if (code === 'insufficient_quota') return 'quota';
-  if (status === 429) return 'rateLimit';
   if (status === 404 || code === 'model_not_found') return 'notFound';
   if (status === 403) return 'auth';
   if (status === 400 || status === 422) return 'badRequest';
@@ -129,13 +253,14 @@ function classify(status: number | undefined, code: string | undefined): EngineE
   return 'unknown';
 }
 
-function openAIMessage(kind: EngineErrorKind, detail: string): string {
+function openAIMessage(kind: EngineErrorKind, detail: string, status: number | undefined): string {
   switch (kind) {
-    case 'auth': return l10n.t('OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.');
-    case 'quota': return l10n.t('Your OpenAI quota is used up. Add credit in the OpenAI platform billing page, or switch engine.');
-    case 'rateLimit': return l10n.t('OpenAI is rate limiting your key. Wait a minute and try again.');
+    case 'auth':
+      return status === 403
+        ? l10n.t('The OpenAI server denied this key: {0} Check the key\'s project and permissions, or run "Visen: Set OpenAI API Key" with another key.', detail)
+        : l10n.t('OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.');
     case 'notFound': return l10n.t('The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. ({0})', detail);
-    case 'server': return l10n.t('The OpenAI server had an error. Try again in a moment.');
+    case 'server': return l10n.t('The OpenAI server had an error ({0}). Try again in a moment.', status ?? '?');
     default: return l10n.t('OpenAI refused the request: {0}', detail);
   }
 }
