@@ -46,11 +46,15 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const connections = new ConnectionRepository(store, log);
   const generations = new GenerationStore(store);
   const usage = new UsageTracker(store);
-  const keys: KeyDeps = { secrets: new Secrets(context.secrets), log, notionClients: new NotionClients(log), engines: new EngineModules(loadEngineBundle) };
-  const sync = new ConnectionSync({ client: () => notionClient(keys), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
+  // Keys are read through `deps` at call time, so the UI that may ask for one is the one tests swap in.
+  const keys = (): KeyDeps => deps;
+  const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
   const inputs = new InputActivity();
   const deps: CommandDeps = {
-    ...keys,
+    secrets: new Secrets(context.secrets, store),
+    log,
+    notionClients: new NotionClients(log),
+    engines: new EngineModules(loadEngineBundle),
     ui: createUi(inputs),
     generations,
     connections,
@@ -59,8 +63,8 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     sync,
     converter: markdownConverter,
     generation: new GenerationService({
-      notion: () => notionClient(keys),
-      engine: (kind) => engineFor(keys, kind),
+      notion: () => notionClient(keys()),
+      engine: (kind) => engineFor(keys(), kind),
       generations,
       connections,
       sync,

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { baseUrlFor, readConfig } from '../platform/config';
 import type { VisenLog } from '../platform/log';
-import { ENGINE_SECRET, Secrets } from '../platform/secrets';
+import type { Secrets } from '../platform/secrets';
+import { keyFor } from './keyDestination';
 import type { Ui } from '../platform/ui';
 import type { Engine, EngineKind } from '../services/engines/engine';
 import { EngineModules, ENGINE_LABELS } from '../services/engines/engineLoader';
@@ -35,41 +35,42 @@ export interface CommandDeps {
   readonly issuesUrl: string;
 }
 
-/** A missing key, told with the command that sets it. */
+/** A key that is missing or may not be sent, told with the command that fixes it (and its arguments). */
 export class MissingKeyError extends Error {
-  constructor(message: string, readonly command: string, readonly action: string) {
+  constructor(message: string, readonly command: string, readonly action: string, readonly args?: readonly unknown[]) {
     super(message);
   }
 }
 
-/** What reading a key and building a client needs. */
-export type KeyDeps = Pick<CommandDeps, 'secrets' | 'log' | 'notionClients' | 'engines'>;
+/** What reading a key and building a client needs: asking the user when a key may not go where the settings point. */
+export type KeyDeps = Pick<CommandDeps, 'secrets' | 'log' | 'notionClients' | 'engines' | 'ui' | 'store'>;
 
 export async function notionClient(deps: KeyDeps): Promise<Client> {
-  const secret = await deps.secrets.get('visen.notion.secret');
-  if (!secret) {
+  const found = await keyFor(deps, 'notion');
+  if (!found) {
     throw new MissingKeyError(
       vscode.l10n.t('Visen needs your Notion integration secret first.'),
       Commands.setNotionSecret,
       vscode.l10n.t('Set Notion Integration Secret'),
     );
   }
-  deps.log.mask(secret);
-  return deps.notionClients.get(secret, readConfig().notionApiBaseUrl);
+  deps.log.mask(found.key);
+  return deps.notionClients.get(found.key, found.baseUrl);
 }
 
+/** An engine with the stored key and, always explicit, the base URL it may go to (the official one when the setting is empty). */
 export async function engineFor(deps: KeyDeps, kind: EngineKind): Promise<Engine> {
-  const key = await deps.secrets.get(ENGINE_SECRET[kind]);
-  if (!key) {
+  const found = await keyFor(deps, kind);
+  if (!found) {
     throw new MissingKeyError(
       vscode.l10n.t('Visen needs your {0} API key to generate (visen.engine is "{1}").', ENGINE_LABELS[kind], kind),
       kind === 'gemini' ? Commands.setGeminiKey : Commands.setOpenAIKey,
       kind === 'gemini' ? vscode.l10n.t('Set Gemini API Key') : vscode.l10n.t('Set OpenAI API Key'),
     );
   }
-  deps.log.mask(key);
+  deps.log.mask(found.key);
   const module = await deps.engines.get(kind);
-  return module.createEngine({ apiKey: key, baseUrl: baseUrlFor(readConfig(), kind) || undefined });
+  return module.createEngine({ apiKey: found.key, baseUrl: found.baseUrl });
 }
 
 const SHOW_LOG = () => vscode.l10n.t('Show Log');
@@ -93,7 +94,7 @@ export function guarded<A extends unknown[]>(deps: CommandDeps, body: (...args: 
       await body(...args);
     } catch (error) {
       if (error instanceof MissingKeyError) {
-        await showError(deps, error.message, { label: error.action, command: error.command });
+        await showError(deps, error.message, { label: error.action, command: error.command, args: error.args ? [...error.args] : undefined });
       } else {
         await showError(deps, error instanceof Error ? error.message : String(error));
       }

@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
 import type { EngineKind } from '../services/engines/engine';
+import type { KeyValueStore } from '../services/keyValueStore';
+
+/** globalState: secret name → the origin (scheme, host, port) the key was checked against and may be sent to. */
+const KEY_ORIGINS = 'visen.keyOrigins';
 
 /** Every secret Visen keeps, by its SecretStorage key. */
 export type SecretName = 'visen.notion.secret' | 'visen.gemini.apiKey' | 'visen.openai.apiKey';
@@ -11,11 +15,14 @@ export const ENGINE_SECRET: Record<EngineKind, SecretName> = {
   openai: 'visen.openai.apiKey',
 };
 
-/** Typed access to VS Code's SecretStorage, the only place keys live. */
+/**
+ * Typed access to VS Code's SecretStorage, the only place keys live. Next to each key it keeps, in global
+ * state, the origin of the server that accepted it: the only one the key is sent to.
+ */
 export class Secrets {
   readonly onDidChange: vscode.Event<SecretName>;
 
-  constructor(private readonly storage: vscode.SecretStorage) {
+  constructor(private readonly storage: vscode.SecretStorage, private readonly origins: KeyValueStore) {
     this.onDidChange = (listener, thisArgs, disposables) =>
       storage.onDidChange((e) => {
         if ((SECRET_NAMES as readonly string[]).includes(e.key)) listener.call(thisArgs, e.key as SecretName);
@@ -27,11 +34,27 @@ export class Secrets {
     return value || undefined;
   }
 
-  store(name: SecretName, value: string): Thenable<void> {
-    return this.storage.store(name, value);
+  /** Stores a key; without `origin` (a key not checked with a server) it is bound to a server on first use. */
+  async store(name: SecretName, value: string, origin?: string): Promise<void> {
+    await this.setOrigin(name, origin);
+    await this.storage.store(name, value);
   }
 
-  delete(name: SecretName): Thenable<void> {
-    return this.storage.delete(name);
+  async delete(name: SecretName): Promise<void> {
+    await this.setOrigin(name, undefined);
+    await this.storage.delete(name);
+  }
+
+  /** The origin the stored key was checked against; undefined for keys stored before Visen kept origins. */
+  origin(name: SecretName): string | undefined {
+    return this.origins.get<Partial<Record<SecretName, string>>>(KEY_ORIGINS)?.[name];
+  }
+
+  async setOrigin(name: SecretName, origin: string | undefined): Promise<void> {
+    const all = { ...(this.origins.get<Partial<Record<SecretName, string>>>(KEY_ORIGINS) ?? {}) };
+    if (all[name] === origin) return;
+    if (origin === undefined) delete all[name];
+    else all[name] = origin;
+    await this.origins.update(KEY_ORIGINS, all);
   }
 }

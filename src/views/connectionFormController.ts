@@ -603,6 +603,8 @@ function isMissingKey(error: unknown): error is MissingKeyError {
 }
 
 function toAction(command: string, label: string): CommandAction | undefined {
+  // A base URL the key may not go to: the settings form holds the endpoints.
+  if (command === 'workbench.action.openSettings') return { command: 'visen.openSettings', label: vscode.l10n.t('Open Settings') };
   return (FORM_COMMANDS as readonly string[]).includes(command) ? { command: command as FormCommand, label } : undefined;
 }
 

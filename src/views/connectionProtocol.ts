@@ -21,7 +21,7 @@ export type ConnectionType = 'page' | 'database';
 export type WriteMode = 'append' | 'replace';
 
 /** Commands the form may run: only those that set a key or do what the form points to. */
-export const FORM_COMMANDS = ['visen.setNotionSecret', 'visen.setGeminiKey', 'visen.setOpenAIKey', 'visen.fillDatabase', 'visen.showLog'] as const;
+export const FORM_COMMANDS = ['visen.setNotionSecret', 'visen.setGeminiKey', 'visen.setOpenAIKey', 'visen.fillDatabase', 'visen.showLog', 'visen.openSettings'] as const;
 export type FormCommand = (typeof FORM_COMMANDS)[number];
 
 // ---------------------------------------------------------------------------------------------------

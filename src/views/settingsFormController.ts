@@ -3,6 +3,7 @@ import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperti
 import type { CommandDeps } from '../commands/deps';
 import { engineFor, notionClient } from '../commands/deps';
 import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../commands/keys';
+import { userBaseUrl } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
 import type { EngineKind } from '../services/engines/engine';
 import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
@@ -265,9 +266,10 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       engine: c.get<string>('engine') === 'openai' ? 'openai' : 'gemini',
       geminiModel: text('geminiModel') || DEFAULT_MODELS.gemini,
       openaiModel: text('openaiModel') || DEFAULT_MODELS.openai,
-      openaiBaseUrl: text('openaiBaseUrl'),
-      geminiBaseUrl: text('geminiBaseUrl'),
-      notionApiBaseUrl: text('notionApiBaseUrl'),
+      // User settings only (they are application-scoped): what a workspace says is never shown or used.
+      openaiBaseUrl: userBaseUrl('openai'),
+      geminiBaseUrl: userBaseUrl('gemini'),
+      notionApiBaseUrl: userBaseUrl('notion'),
       writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
       instructions: c.get<string>('instructions') ?? '',
       promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
