@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ApiError, GoogleGenAI } from '@google/genai/web';
+import { ApiError, type GenerateContentResponse, GoogleGenAI } from '@google/genai/web';
 import { defaultGeneratedMarkdown } from '../fakes/generatedMarkdown';
-import { type GeminiFake, startGeminiFake } from '../fakes/geminiFake';
+import { type GeminiFake, geminiErrors, startGeminiFake } from '../fakes/geminiFake';
 
 const KEY = 'AIza-fake-gemini';
 
@@ -164,5 +164,135 @@ describe('Gemini fake (with @google/genai/web)', () => {
     assert.equal(seen, 3);
     await until(() => fake.abortedStreams === 1);
     assert.equal(fake.completedStreams, 0);
+  });
+});
+
+describe('Gemini fake, programmed faults (as @google/genai/web reads them)', () => {
+  let fake: GeminiFake;
+  let ai: GoogleGenAI;
+  const model = 'gemini-2.5-flash';
+  const ANSWER = Array.from({ length: 30 }, (_, i) => `Line ${i} of the answer.`).join(' ');
+
+  before(async () => {
+    fake = await startGeminiFake();
+    ai = clientFor(fake);
+  });
+  after(() => fake.close());
+  beforeEach(() => {
+    fake.reset();
+    fake.chunkDelayMs = 0;
+    fake.respondWith(() => ANSWER);
+  });
+
+  /** Every chunk the SDK yields, and what it threw, if anything. */
+  async function read() {
+    const chunks: GenerateContentResponse[] = [];
+    let error: unknown;
+    try {
+      for await (const chunk of await ai.models.generateContentStream({ model, contents: 'x' })) chunks.push(chunk);
+    } catch (e) {
+      error = e;
+    }
+    return { chunks, error, text: chunks.map((c) => c.text ?? '').join('') };
+  }
+
+  it('drop: the text chunks arrive, then undici reports the connection terminated (no finishReason)', async () => {
+    fake.failStreamNext({ kind: 'drop', afterChunks: 3 });
+    const { chunks, error } = await read();
+    assert.equal(chunks.length, 3);
+    assert.ok(chunks.every((c) => !c.candidates?.[0].finishReason));
+    assert.ok(error instanceof TypeError, String(error));
+    assert.equal(error.message, 'terminated');
+    assert.match(String((error as { cause?: unknown }).cause), /other side closed/);
+    assert.equal(fake.droppedStreams, 1);
+    assert.equal(fake.abortedStreams, 0, 'a drop by the fake is not a client abort');
+  });
+
+  it('noFinish: the stream ends cleanly, no chunk carries a finishReason or usage', async () => {
+    fake.failStreamNext({ kind: 'noFinish', afterChunks: 2 });
+    const { chunks, error } = await read();
+    assert.equal(error, undefined);
+    assert.equal(chunks.length, 2);
+    assert.ok(chunks.every((c) => !c.candidates?.[0].finishReason && !c.usageMetadata));
+  });
+
+  it('empty: finishReason STOP on a content without parts, so the SDK has no text', async () => {
+    fake.failStreamNext({ kind: 'empty' });
+    const { chunks, error } = await read();
+    assert.equal(error, undefined);
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0].candidates?.[0].finishReason, 'STOP');
+    assert.equal(chunks[0].text, undefined);
+    assert.ok(chunks[0].usageMetadata?.promptTokenCount);
+  });
+
+  it('safety: a last candidate with finishReason SAFETY, no content, and the blocked rating', async () => {
+    fake.failStreamNext({ kind: 'safety', category: 'HARM_CATEGORY_HATE_SPEECH', afterChunks: 1 });
+    const { chunks } = await read();
+    const last = chunks.at(-1)!;
+    assert.equal(last.candidates?.[0].finishReason, 'SAFETY');
+    assert.equal(last.candidates?.[0].content, undefined);
+    const ratings = last.candidates?.[0].safetyRatings ?? [];
+    assert.equal(ratings.length, 4);
+    assert.deepEqual(ratings.filter((r) => r.blocked), [{ category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'HIGH', blocked: true }]);
+    fake.failStreamNext({ kind: 'safety', finishReason: 'RECITATION' });
+    const recitation = (await read()).chunks.at(-1)!;
+    assert.equal(recitation.candidates?.[0].finishReason, 'RECITATION');
+    assert.equal(recitation.candidates?.[0].safetyRatings, undefined);
+  });
+
+  it('promptBlocked: one chunk with promptFeedback.blockReason and no candidates', async () => {
+    fake.failStreamNext({ kind: 'promptBlocked' });
+    const { chunks, error } = await read();
+    assert.equal(error, undefined);
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0].candidates, undefined);
+    assert.equal(chunks[0].promptFeedback?.blockReason, 'SAFETY');
+    assert.ok(chunks[0].promptFeedback?.safetyRatings?.some((r) => r.blocked && r.category === 'HARM_CATEGORY_DANGEROUS_CONTENT'));
+    fake.failStreamNext({ kind: 'promptBlocked', blockReason: 'PROHIBITED_CONTENT' });
+    const prohibited = (await read()).chunks[0];
+    assert.equal(prohibited.promptFeedback?.blockReason, 'PROHIBITED_CONTENT');
+    assert.equal(prohibited.promptFeedback?.safetyRatings, undefined);
+  });
+
+  it('maxTokens: the last text chunk carries MAX_TOKENS and the usage', async () => {
+    fake.setUsage({ candidatesTokenCount: 64 });
+    fake.failStreamNext({ kind: 'maxTokens', afterChunks: 2 });
+    const { chunks, text } = await read();
+    assert.equal(chunks.length, 2);
+    assert.ok(text.length > 0);
+    assert.equal(chunks[1].candidates?.[0].finishReason, 'MAX_TOKENS');
+    assert.equal(chunks[1].usageMetadata?.candidatesTokenCount, 64);
+  });
+
+  it('error presets reach the SDK as ApiError with Google\'s body: status, QuotaFailure, RetryInfo', async () => {
+    const cases: Array<[ReturnType<(typeof geminiErrors)[keyof typeof geminiErrors]>, number, string, RegExp | undefined]> = [
+      [geminiErrors.rateLimitPerMinute({ retryDelay: '12.5s' }), 429, 'RESOURCE_EXHAUSTED', /PerMinute/],
+      [geminiErrors.quotaPerDay(), 429, 'RESOURCE_EXHAUSTED', /PerDay/],
+      [geminiErrors.quotaNotInPlan(), 429, 'RESOURCE_EXHAUSTED', /PerMinute/],
+      [geminiErrors.creditsDepleted(), 429, 'RESOURCE_EXHAUSTED', undefined],
+      [geminiErrors.exhausted(), 429, 'RESOURCE_EXHAUSTED', undefined],
+      [geminiErrors.apiKeyInvalid(), 400, 'INVALID_ARGUMENT', undefined],
+      [geminiErrors.unauthenticated(), 401, 'UNAUTHENTICATED', undefined],
+      [geminiErrors.permissionDenied(), 403, 'PERMISSION_DENIED', undefined],
+      [geminiErrors.internal(), 500, 'INTERNAL', undefined],
+      [geminiErrors.unavailable(), 503, 'UNAVAILABLE', undefined],
+    ];
+    for (const [failure, status, code, quotaId] of cases) {
+      fake.failNext(failure);
+      const err = await ai.models.generateContentStream({ model, contents: 'x' }).catch((e: unknown) => e);
+      assert.ok(err instanceof ApiError, String(err));
+      assert.equal(err.status, status);
+      const body = errorBody(err) as { error: { code: number; status: string; details?: Array<Record<string, any>> } };
+      assert.equal(body.error.code, status);
+      assert.equal(body.error.status, code);
+      const violations = (body.error.details ?? []).filter((d) => d['@type'] === 'type.googleapis.com/google.rpc.QuotaFailure').flatMap((d) => d.violations);
+      if (quotaId) assert.match(violations[0].quotaId, quotaId);
+      else if (status === 429) assert.equal(violations.length, 0);
+    }
+    fake.failNext(geminiErrors.rateLimitPerMinute({ retryDelay: '12.5s' }));
+    const err = await ai.models.generateContent({ model, contents: 'x' }).catch((e: unknown) => e);
+    const retry = (errorBody(err) as { error: { details: Array<Record<string, any>> } }).error.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
+    assert.equal(retry?.retryDelay, '12s');
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { defaultGeneratedMarkdown } from '../fakes/generatedMarkdown';
-import { INSUFFICIENT_QUOTA_BODY, type OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import { INSUFFICIENT_QUOTA_BODY, type OpenAIFake, openaiErrors, startOpenAIFake } from '../fakes/openaiFake';
 
 const KEY = 'sk-fake-openai';
 
@@ -154,5 +154,123 @@ describe('OpenAI fake (with openai SDK)', () => {
     assert.equal(seen, 3);
     await until(() => fake.abortedStreams === 1);
     assert.equal(fake.completedStreams, 0);
+  });
+});
+
+describe('OpenAI fake, programmed faults (as the openai SDK reads them)', () => {
+  let fake: OpenAIFake;
+  let client: OpenAI;
+  const model = 'gpt-4o-mini';
+  const ANSWER = Array.from({ length: 30 }, (_, i) => `Line ${i} of the answer.`).join(' ');
+
+  before(async () => {
+    fake = await startOpenAIFake();
+    client = new OpenAI({ apiKey: KEY, baseURL: fake.url, maxRetries: 0 });
+  });
+  after(() => fake.close());
+  beforeEach(() => {
+    fake.reset();
+    fake.chunkDelayMs = 0;
+    fake.respondWith(() => ANSWER);
+  });
+
+  /** Every chunk the SDK yields, and what it threw, if anything. */
+  async function read(c = client) {
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    let error: unknown;
+    try {
+      const stream = await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
+      for await (const chunk of stream) chunks.push(chunk);
+    } catch (e) {
+      error = e;
+    }
+    const finishes = chunks.map((ch) => ch.choices[0]?.finish_reason).filter(Boolean);
+    return { chunks, error, finishes, text: chunks.map((ch) => ch.choices[0]?.delta.content ?? '').join('') };
+  }
+
+  it('drop: the deltas arrive, then undici reports the connection terminated (not an APIError, not retried)', async () => {
+    fake.failStreamNext({ kind: 'drop', afterChunks: 3 });
+    const retrying = new OpenAI({ apiKey: KEY, baseURL: fake.url, maxRetries: 2 });
+    const { chunks, error, finishes } = await read(retrying);
+    assert.equal(chunks.length, 4, 'the role chunk and three deltas');
+    assert.deepEqual(finishes, []);
+    assert.ok(error instanceof TypeError && !(error instanceof OpenAI.APIError), String(error));
+    assert.equal(error.message, 'terminated');
+    assert.equal(fake.requests.length, 1, 'streams are not retried once the body started');
+    assert.equal(fake.droppedStreams, 1);
+    assert.equal(fake.abortedStreams, 0);
+  });
+
+  it('noFinish: ends cleanly with [DONE] (or without), but no finish_reason and no usage', async () => {
+    fake.failStreamNext({ kind: 'noFinish', afterChunks: 2 });
+    let read1 = await read();
+    assert.equal(read1.error, undefined);
+    assert.deepEqual(read1.finishes, []);
+    assert.ok(read1.chunks.every((c) => !c.usage));
+    fake.failStreamNext({ kind: 'noFinish', afterChunks: 2, done: false });
+    read1 = await read();
+    assert.equal(read1.error, undefined);
+    assert.equal(read1.chunks.length, 3);
+  });
+
+  it('empty: finish_reason stop without any content', async () => {
+    fake.failStreamNext({ kind: 'empty' });
+    const { text, finishes, chunks } = await read();
+    assert.equal(text, '');
+    assert.deepEqual(finishes, ['stop']);
+    assert.ok(chunks.at(-1)?.usage);
+  });
+
+  it('contentFilter: finish_reason content_filter, with Azure\'s content_filter_results when categories are given', async () => {
+    fake.failStreamNext({ kind: 'contentFilter', afterChunks: 1 });
+    let result = await read();
+    assert.deepEqual(result.finishes, ['content_filter']);
+    fake.failStreamNext({ kind: 'contentFilter', categories: ['violence'] });
+    result = await read();
+    const last = result.chunks.find((c) => c.choices[0]?.finish_reason) as unknown as { choices: Array<{ content_filter_results: Record<string, { filtered: boolean }> }> };
+    assert.equal(last.choices[0].content_filter_results.violence.filtered, true);
+    assert.equal(last.choices[0].content_filter_results.hate.filtered, false);
+  });
+
+  it('length: finish_reason length, then usage', async () => {
+    fake.setUsage({ completion_tokens: 16 });
+    fake.failStreamNext({ kind: 'length', afterChunks: 2 });
+    const { finishes, chunks, text } = await read();
+    assert.deepEqual(finishes, ['length']);
+    assert.ok(text.length > 0 && text.length < ANSWER.length);
+    assert.equal(chunks.at(-1)?.usage?.completion_tokens, 16);
+  });
+
+  it('error presets reach the SDK as the right classes, codes and headers', async () => {
+    fake.failNext(openaiErrors.rateLimit({ type: 'tokens', reset: '6m0s' }));
+    const rate = await read();
+    assert.ok(rate.error instanceof OpenAI.RateLimitError);
+    assert.equal(rate.error.code, 'rate_limit_exceeded');
+    assert.equal(rate.error.type, 'tokens');
+    assert.equal(rate.error.headers?.get('x-ratelimit-reset-tokens'), '6m0s');
+    assert.match(rate.error.message, /^429 Rate limit reached .* tokens per min/);
+
+    fake.failNext(openaiErrors.insufficientQuota());
+    const quota = await read();
+    assert.ok(quota.error instanceof OpenAI.RateLimitError);
+    assert.equal(quota.error.code, 'insufficient_quota');
+    assert.equal(quota.error.headers?.get('x-should-retry'), null, 'OpenAI does not mark it final');
+
+    fake.failNext(openaiErrors.invalidKey());
+    assert.ok((await read()).error instanceof OpenAI.AuthenticationError);
+    fake.failNext(openaiErrors.permissionDenied());
+    const denied = (await read()).error;
+    assert.ok(denied instanceof OpenAI.PermissionDeniedError);
+    assert.equal(denied.code, 'unsupported_country_region_territory');
+    fake.failNext(openaiErrors.serverError());
+    assert.ok((await read()).error instanceof OpenAI.InternalServerError);
+  });
+
+  it('the SDK retries insufficient_quota like any 429 (why the engine marks it final)', async () => {
+    fake.failNext(openaiErrors.insufficientQuota({ retryAfterMs: 0 }), 3);
+    const retrying = new OpenAI({ apiKey: KEY, baseURL: fake.url, maxRetries: 2 });
+    const { error } = await read(retrying);
+    assert.ok(error instanceof OpenAI.RateLimitError);
+    assert.equal(fake.requests.length, 3);
   });
 });
