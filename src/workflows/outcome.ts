@@ -1,0 +1,89 @@
+import * as l10n from '@vscode/l10n';
+import { EngineError } from '../services/engines/engine';
+import { blockCounts, canUndo, type GenerationRecord } from '../services/generation/generationRecord';
+import type { GenerationOutcome } from '../services/generation/generator';
+import { continuationPrompt } from '../services/generation/instructions';
+import { NotionError } from '../services/notion/notionErrors';
+
+/** What a person can do next about a generation, as a button. */
+export type OutcomeAction =
+  | { readonly kind: 'open'; readonly label: string; readonly url: string }
+  | { readonly kind: 'undo'; readonly label: string; readonly recordId: string }
+  | { readonly kind: 'retryWrite'; readonly label: string; readonly recordId: string }
+  /** Generate into the same connection (or page) again, with `prompt`. */
+  | { readonly kind: 'generate'; readonly label: string; readonly connectionId?: string; readonly pageId: string; readonly prompt: string }
+  | { readonly kind: 'setKey'; readonly label: string; readonly engine: GenerationRecord['engine'] }
+  | { readonly kind: 'setNotionSecret'; readonly label: string }
+  | { readonly kind: 'showLog'; readonly label: string };
+
+/** What a generation's end tells a person: how serious, in what words, and what they can do. */
+export interface OutcomeMessage {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly actions: readonly OutcomeAction[];
+}
+
+/**
+ * The one place a finished generation becomes words and buttons, for every surface (the palette's
+ * notifications, the connection form, chat, agent tools), so they all say the same thing.
+ */
+export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMessage {
+  const open: OutcomeAction = { kind: 'open', label: l10n.t('Open in Notion'), url: record.page.url };
+  const undo: OutcomeAction[] = canUndo(record) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
+  const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
+  const again = (label: string, prompt: string): OutcomeAction => ({ kind: 'generate', label, connectionId: record.connectionId, pageId: record.page.id, prompt });
+  const counts = blockCounts(record);
+  const title = record.page.title;
+
+  if (record.status === 'written' && record.stoppedAtLimit) {
+    const tokens = record.stoppedAtLimit.outputTokens;
+    return {
+      level: 'warn',
+      message: tokens
+        ? l10n.t('The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.', tokens.toLocaleString(), title, counts.written)
+        : l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', title, counts.written),
+      actions: [again(l10n.t('Generate the Rest'), continuationPrompt(record.prompt, record.markdown)), ...undo, open],
+    };
+  }
+  switch (record.status) {
+    case 'written':
+      return { level: 'info', message: l10n.t('Wrote {0} blocks to "{1}".', counts.written, title), actions: [open, ...undo] };
+    case 'cancelled':
+      return {
+        level: 'info',
+        message: l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', counts.written, title),
+        actions: undo,
+      };
+    case 'writeFailed':
+    case 'interrupted': {
+      const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
+      // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
+      const problem = error instanceof NotionError ? error.problem : undefined;
+      const fix: OutcomeAction[] = problem === 'unauthorized'
+        ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Integration Secret') }]
+        : problem === 'notShared' || problem === 'restricted' ? [open] : [];
+      return {
+        level: 'error',
+        message: l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', counts.written, counts.total, error?.message ?? record.error ?? ''),
+        actions: [...fix, retry, showLog],
+      };
+    }
+    default:
+      break;
+  }
+  if (EngineError.is(error) && error.kind === 'auth') {
+    return {
+      level: 'error',
+      message: error.message,
+      actions: [{ kind: 'setKey', label: record.engine === 'gemini' ? l10n.t('Set Gemini API Key') : l10n.t('Set OpenAI API Key'), engine: record.engine }, showLog],
+    };
+  }
+  if (EngineError.is(error) && error.kind === 'cut') {
+    return {
+      level: 'error',
+      message: counts.written > 0 ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, title, counts.written) : error.message,
+      actions: [again(l10n.t('Generate Again'), record.prompt), ...undo],
+    };
+  }
+  return { level: 'error', message: error?.message ?? record.error ?? l10n.t('Generation failed.'), actions: [showLog] };
+}

@@ -1,0 +1,229 @@
+// The fault suite: every way a run can go wrong that the stand-ins can play, run through the real services
+// (GenerationService → engine → converter → block writer → Notion client) and described with the words and
+// buttons a person sees (describeOutcome, the one source of them for every surface). Each case asserts the
+// message, what the page holds afterwards, that the generated text is in the record, and the time to finish.
+// The run writes docs/reliability.md, and fails when the committed one says something else.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@notionhq/client';
+import { ConnectionRepository } from '../../src/services/connections/connectionRepository';
+import { ConnectionSync } from '../../src/services/connections/connectionSync';
+import type { Connection } from '../../src/services/connections/connection';
+import type { Engine, EngineKind } from '../../src/services/engines/engine';
+import * as gemini from '../../src/services/engines/gemini';
+import * as openai from '../../src/services/engines/openai';
+import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationService, type RunResult } from '../../src/services/generation/generationService';
+import { UsageTracker } from '../../src/services/generation/usageTracker';
+import { MemoryStore } from '../../src/services/keyValueStore';
+import type { Logger } from '../../src/services/logger';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
+import { createNotionClient } from '../../src/services/notion/notionClient';
+import { describeOutcome, type OutcomeMessage } from '../../src/workflows/outcome';
+import { type NotionFailure, NotionFake, startNotionFake } from '../fakes/notionFake';
+import { GeminiFake, startGeminiFake } from '../fakes/geminiFake';
+import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+
+const NOTION_SECRET = 'secret_fake_notion';
+const GEMINI_KEY = 'AIza-fake-gemini';
+const OPENAI_KEY = 'sk-fake-openai';
+const KEYS = [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY];
+const REPO = path.join(__dirname, '../../..');
+const DOC = path.join(REPO, 'docs/reliability.md');
+
+/** A row of docs/reliability.md. */
+interface Row {
+  readonly group: string;
+  readonly fault: string;
+  readonly saw: string;
+  readonly page: string;
+  readonly kept: string;
+  readonly ms: number;
+}
+
+/** A store that can show everything it holds, to scan it for keys. */
+class InspectableStore extends MemoryStore {
+  private readonly keys = new Set<string>();
+  override async update(key: string, value: unknown): Promise<void> {
+    this.keys.add(key);
+    await super.update(key, value);
+  }
+  dump(): string {
+    return JSON.stringify([...this.keys].map((key) => [key, this.get(key)]));
+  }
+}
+
+class CapturingLogger implements Logger {
+  readonly lines: string[] = [];
+  trace(message: string) { this.lines.push(message); }
+  debug(message: string) { this.lines.push(message); }
+  info(message: string) { this.lines.push(message); }
+  warn(message: string) { this.lines.push(message); }
+  error(message: string) { this.lines.push(message); }
+}
+
+function seconds(ms: number): string {
+  if (ms < 1000) return '< 1 s';
+  if (ms < 5000) return '1–5 s';
+  if (ms < 30_000) return '5–30 s';
+  return '> 30 s';
+}
+
+function describeSeen(seen: OutcomeMessage): string {
+  const buttons = seen.actions.map((a) => a.label).join(', ');
+  return `${seen.level}: ${seen.message.replace(/\|/g, '\\|')}${buttons ? ` [${buttons}]` : ''}`;
+}
+
+describe('Fault suite: what a person sees, what the page holds, what is kept', function () {
+  this.timeout(60_000);
+  let notion: NotionFake;
+  let geminiFake: GeminiFake;
+  let openaiFake: OpenAIFake;
+  const rows: Row[] = [];
+  const logger = new CapturingLogger();
+  const store = new InspectableStore();
+
+  before(async () => {
+    notion = await startNotionFake({ validTokens: [NOTION_SECRET] });
+    geminiFake = await startGeminiFake({ chunkDelayMs: 0 });
+    openaiFake = await startOpenAIFake({ chunkDelayMs: 0 });
+  });
+  after(async () => {
+    await notion.close();
+    await geminiFake.close();
+    await openaiFake.close();
+  });
+
+  function service(options: { notionSecret?: string; engineKey?: string } = {}): { service: GenerationService; client: Client } {
+    const client = createNotionClient({ auth: options.notionSecret ?? NOTION_SECRET, baseUrl: notion.url, requestsPerSecond: 50, deadlines: { headersMs: 1500, bodyMs: 3000 }, logger });
+    const connections = new ConnectionRepository(store, logger);
+    const engines: Record<EngineKind, () => Engine> = {
+      gemini: () => gemini.createEngine({ apiKey: options.engineKey ?? GEMINI_KEY, baseUrl: geminiFake.url }),
+      openai: () => openai.createEngine({ apiKey: options.engineKey ?? OPENAI_KEY, baseUrl: openaiFake.url }),
+    };
+    const generation = new GenerationService({
+      notion: async () => client,
+      engine: async (kind) => engines[kind](),
+      generations: new GenerationStore(store),
+      connections,
+      sync: new ConnectionSync({ client: async () => client, databaseUrl: () => '', connections, logger }),
+      usage: new UsageTracker(store),
+      logger,
+      converter: () => markdownToBlocks,
+    });
+    return { service: generation, client };
+  }
+
+  async function connectionFor(generation: GenerationService, title: string): Promise<Connection> {
+    const page = notion.addPage({ title, markdown: 'Written by hand.' });
+    return generation.connectionFor(await generation.resolvePage(page.id));
+  }
+
+  interface Case {
+    readonly group: string;
+    readonly fault: string;
+    readonly engine?: EngineKind;
+    readonly arrange?: () => void;
+    readonly keys?: { notionSecret?: string; engineKey?: string };
+    readonly expect: { level: OutcomeMessage['level']; message: RegExp; actions?: string[]; status: string; pageBlocks: 'none' | 'some' | 'all'; textKept: boolean };
+  }
+
+  function run(c: Case) {
+    it(`${c.group}: ${c.fault}`, async () => {
+      notion.reset();
+      geminiFake.reset();
+      openaiFake.reset();
+      c.arrange?.();
+      const { service: generation } = service(c.keys);
+      const connection = await connectionFor(generation, `Fault: ${c.fault}`);
+      const started = Date.now();
+      let result: RunResult;
+      try {
+        result = await generation.run({ connection, prompt: 'A short brief', engine: c.engine ?? 'gemini', model: c.engine === 'openai' ? 'gpt-4.1-mini' : 'gemini-2.5-flash', mode: 'append', signal: new AbortController().signal });
+      } catch (error) {
+        throw new Error(`the run threw instead of ending with an outcome: ${(error as Error).message}`);
+      }
+      const ms = Date.now() - started;
+      const seen = describeOutcome(result);
+      const blocks = notion.pageBlocks(connection.target.id).length - 1;
+      const record = result.record;
+      assert.equal(seen.level, c.expect.level, seen.message);
+      assert.match(seen.message, c.expect.message);
+      if (c.expect.actions) assert.deepEqual(seen.actions.map((a) => a.label), c.expect.actions);
+      assert.equal(record.status, c.expect.status);
+      const page = blocks === 0 ? 'none' : blocks === record.blocks && blocks === record.writtenBlocks ? 'all' : 'some';
+      assert.equal(page, c.expect.pageBlocks, `page holds ${blocks} of ${record.blocks} blocks`);
+      if (blocks > 0) assert.equal(blocks, record.writtenBlocks, 'the record counts exactly the blocks in the page');
+      assert.equal(record.markdown.length > 0, c.expect.textKept, 'the generated text is in the record');
+      assert.ok(ms < 20_000, `finished in ${ms} ms`);
+      rows.push({
+        group: c.group,
+        fault: c.fault,
+        saw: describeSeen(seen),
+        page: page === 'none' ? 'unchanged' : page === 'all' ? `all ${blocks} blocks` : `${blocks} of ${record.blocks} blocks (Retry Write adds the rest)`,
+        kept: record.markdown.length > 0 ? `yes (${record.markdown.length} chars)` : 'nothing generated',
+        ms,
+      });
+    });
+  }
+
+  const notionFault = (status: number, code: string, message: string, times = 1, headers?: Record<string, string>) => () =>
+    notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status, code, message, headers }, times);
+  const failed = (message: RegExp) => ({ level: 'error' as const, message, status: 'writeFailed', pageBlocks: 'none' as const, textKept: true });
+  const retryActions = ['Retry Write', 'Show Log'];
+
+  run({ group: 'Notion', fault: '400 validation_error on the first write', arrange: notionFault(400, 'validation_error', 'body failed validation.'), expect: { ...failed(/did not take all of it \(0 of \d+ blocks written\)\. Notion refused the request/), actions: retryActions } });
+  run({ group: 'Notion', fault: '401 unauthorized (secret revoked)', arrange: notionFault(401, 'unauthorized', 'API token is invalid.'), expect: { ...failed(/Set Notion Integration Secret/), actions: ['Set Notion Integration Secret', ...retryActions] } });
+  run({ group: 'Notion', fault: '403 restricted_resource (no insert capability)', arrange: notionFault(403, 'restricted_resource', 'Insufficient permissions for this endpoint.'), expect: { ...failed(/Insert content/), actions: ['Open in Notion', ...retryActions] } });
+  run({ group: 'Notion', fault: '404 object_not_found (page unshared mid-run)', arrange: notionFault(404, 'object_not_found', 'Could not find block.'), expect: { ...failed(/Connections → add your integration/), actions: ['Open in Notion', ...retryActions] } });
+  run({ group: 'Notion', fault: '409 conflict_error', arrange: notionFault(409, 'conflict_error', 'Conflict occurred while saving.'), expect: { ...failed(/conflicting edit/), actions: retryActions } });
+  run({ group: 'Notion', fault: '429 with Retry-After, then accepted', arrange: notionFault(429, 'rate_limited', 'Rate limited.', 1, { 'retry-after': '1' }), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+  run({ group: 'Notion', fault: '429 until the retries run out', arrange: notionFault(429, 'rate_limited', 'Rate limited.', 10, { 'retry-after': '0' }), expect: { ...failed(/rate limiting/), actions: retryActions } });
+  for (const [status, code] of [[500, 'internal_server_error'], [502, 'bad_gateway'], [503, 'service_unavailable']] as const) {
+    run({ group: 'Notion', fault: `${status} ${code} twice (checked, sent once more, refused again)`, arrange: notionFault(status, code, 'Server trouble.', 2), expect: { ...failed(/Notion|trouble|unexpected/), actions: retryActions } });
+    run({ group: 'Notion', fault: `${status} ${code} once (checked, sent once more)`, arrange: notionFault(status, code, 'Server trouble.', 1), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+  }
+  run({ group: 'Notion', fault: '529 service_overload twice (the SDK waits and retries)', arrange: notionFault(529, 'service_overload', 'Overloaded.', 2, { 'retry-after': '0' }), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+  run({ group: 'Notion', fault: '529 service_overload until the retries run out', arrange: notionFault(529, 'service_overload', 'Overloaded.', 10, { 'retry-after': '0' }), expect: { ...failed(/trouble|Notion/), actions: retryActions } });
+  const hang = (kind: NotionFailure['kind'], times = 1) => () => notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind } as NotionFailure, times);
+  run({ group: 'Notion', fault: 'no answer at all (hang before headers), twice', arrange: hang('hang', 2), expect: { ...failed(/did not answer in time/), actions: retryActions } });
+  run({ group: 'Notion', fault: 'a body that stalls after the write landed', arrange: hang('stallBody'), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+  run({ group: 'Notion', fault: 'connection reset before the write, twice', arrange: hang('reset', 2), expect: { ...failed(/reach Notion|Notion request failed/), actions: retryActions } });
+  run({ group: 'Notion', fault: 'write applied, then the connection dropped', arrange: hang('applyThenDrop'), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+
+  after(() => {
+    // Nothing any stand-in received, nothing logged and nothing stored carries a key where it does not belong.
+    const notionBodies = JSON.stringify(notion.requests.map((r) => r.body));
+    const modelBodies = JSON.stringify([...geminiFake.requests, ...openaiFake.requests].map((r) => r.body));
+    for (const key of KEYS) {
+      assert.ok(!notionBodies.includes(key), 'a key in a body sent to Notion');
+      assert.ok(!modelBodies.includes(key), 'a key in a body sent to a model');
+      assert.ok(!logger.lines.join('\n').includes(key), 'a key in the log');
+      assert.ok(!store.dump().includes(key), 'a key in stored state');
+    }
+    for (const request of notion.requests) assert.ok(!JSON.stringify(request.headers).includes(GEMINI_KEY) && !JSON.stringify(request.headers).includes(OPENAI_KEY), 'a model key sent to Notion');
+    writeDoc(rows);
+  });
+});
+
+function writeDoc(rows: readonly Row[]): void {
+  const intro = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8').split('<!-- generated -->')[0] : '# Reliability\n\n';
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const tables = groups.map((group) => [
+    `## ${group}`,
+    '',
+    '| fault | what the user sees | the page afterwards | generated text kept | time |',
+    '|---|---|---|---|---|',
+    ...rows.filter((r) => r.group === group).map((r) => `| ${r.fault} | ${r.saw} | ${r.page} | ${r.kept.replace(/ \(\d+ chars\)/, '')} | ${seconds(r.ms)} |`),
+    '',
+  ].join('\n'));
+  const doc = `${intro.trimEnd()}\n\n<!-- generated -->\n${tables.join('\n')}`;
+  const previous = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
+  fs.writeFileSync(DOC, doc);
+  // Times vary from run to run; what the suite says about each fault must not.
+  const withoutTimes = (text: string) => text.replace(/\| [^|\n]* \|$/gm, '|');
+  if (process.env.CI && withoutTimes(previous) !== withoutTimes(doc)) {
+    throw new Error('docs/reliability.md is not what the fault suite says: run the unit tests and commit docs/reliability.md');
+  }
+}
