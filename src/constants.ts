@@ -21,6 +21,7 @@ export const Commands = {
   openSettings: 'visen.openSettings',
   showLog: 'visen.showLog',
   feedback: 'visen.feedback',
+  clearHistory: 'visen.clearHistory',
 } as const;
 
 export const ContextKeys = {

@@ -7,6 +7,7 @@ import { CommandDeps, engineFor, KeyDeps, notionClient } from './commands/deps';
 import { registerGenerateCommands } from './commands/generate';
 import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
+import { recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { readConfig } from './platform/config';
 import { loadEngineBundle, markdownConverter } from './platform/bundles';
@@ -44,8 +45,8 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
   const connections = new ConnectionRepository(store, log);
-  const generations = new GenerationStore(store);
-  const usage = new UsageTracker(store);
+  const generations = new GenerationStore(store, { maxSizeMB: () => readConfig().historyMaxSizeMB, logger: log });
+  const usage = new UsageTracker(store, undefined, log);
   // Keys are read through `deps` at call time, so the UI that may ask for one is the one tests swap in.
   const keys = (): KeyDeps => deps;
   const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
@@ -74,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     }),
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
+  void recoverStoredState(deps);
 
   const tree = registerConnectionsTree(connections, generations);
   const contextKeys = new VisenContextKeys(deps.secrets, connections, generations, new WalkthroughProgress(context.extension, log));
@@ -89,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerConnectionsDatabaseCommands(deps),
     registerDatabaseCommands(deps),
     registerGeneralCommands(deps, context.extensionUri),
+    registerHistoryCommands(deps),
     registerSettingsPanel(deps, context.extensionUri),
     registerConnectionPanels(deps, context.extensionUri),
     registerGenerationDocuments(generations),

@@ -2,18 +2,18 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
-import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
-import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
-import { continuationPrompt, systemInstructions } from '../services/generation/instructions';
+import type { GenerationRecord } from '../services/generation/generationRecord';
+import { systemInstructions } from '../services/generation/instructions';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { withinBudget } from './budget';
-import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
+import { CommandDeps, engineFor, guarded, notionClient } from './deps';
 import { chooseDataSource, chooseMapping, confirmValues } from './databases';
 import { connectionFromArg, pickConnection } from './pickers';
-import { undoAction } from './undo';
+import type { UndoArgs } from './undo';
+import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
@@ -167,67 +167,45 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
   return prompt?.trim() || undefined;
 }
 
-async function reportOutcome(deps: CommandDeps, { record, error }: GenerationOutcome): Promise<void> {
-  const open = vscode.l10n.t('Open in Notion');
-  const undo = undoAction(record);
-  const undoLabel = undo ? [undo.label] : [];
-  const runUndo = async (choice: string | undefined) => {
-    if (undo && choice === undo.label) await vscode.commands.executeCommand(undo.command, ...undo.args);
-  };
-  const again = (prompt: string) => ({ connectionId: record.connectionId, page: record.connectionId ? undefined : record.page.id, prompt } satisfies GenerateArgs);
-  if (record.status === 'written' && record.stoppedAtLimit) {
-    const rest = vscode.l10n.t('Generate the Rest');
-    const tokens = record.stoppedAtLimit.outputTokens;
-    const message = tokens
-      ? vscode.l10n.t('The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.', tokens.toLocaleString(), record.page.title, blockCounts(record).written)
-      : vscode.l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', record.page.title, blockCounts(record).written);
-    const choice = await deps.ui.warn(message, rest, ...undoLabel, open);
-    if (choice === rest) await vscode.commands.executeCommand(Commands.generateToPage, again(continuationPrompt(record.prompt, record.markdown)));
-    else if (choice === open) await deps.ui.openExternal(record.page.url);
-    else await runUndo(choice);
-    return;
+/** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
+async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome): Promise<void> {
+  const seen = describeOutcome(outcome);
+  if (seen.level === 'error') deps.log.error(seen.message);
+  const show = seen.level === 'info' ? deps.ui.info : seen.level === 'warn' ? deps.ui.warn : deps.ui.error;
+  const label = await show.call(deps.ui, seen.message, ...seen.actions.map((a) => a.label));
+  const action = seen.actions.find((a) => a.label === label);
+  if (action) await runOutcomeAction(deps, action);
+}
+
+/** What each button of an outcome does. */
+export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction): Promise<void> {
+  switch (action.kind) {
+    case 'open':
+      await deps.ui.openExternal(action.url);
+      return;
+    case 'undo':
+      await vscode.commands.executeCommand(Commands.undoLastGeneration, { recordId: action.recordId } satisfies UndoArgs);
+      return;
+    case 'retryWrite':
+      await vscode.commands.executeCommand(Commands.retryWrite, action.recordId);
+      return;
+    case 'generate':
+      await vscode.commands.executeCommand(Commands.generateToPage, { connectionId: action.connectionId, page: action.connectionId ? undefined : action.pageId, prompt: action.prompt } satisfies GenerateArgs);
+      return;
+    case 'setKey':
+      await vscode.commands.executeCommand(action.engine === 'gemini' ? Commands.setGeminiKey : Commands.setOpenAIKey);
+      return;
+    case 'setNotionSecret':
+      await vscode.commands.executeCommand(Commands.setNotionSecret);
+      return;
+    case 'showLog':
+      deps.log.show();
+      return;
   }
-  if (record.status === 'written') {
-    const choice = await deps.ui.info(vscode.l10n.t('Wrote {0} blocks to "{1}".', blockCounts(record).written, record.page.title), open, ...undoLabel);
-    if (choice === open) await deps.ui.openExternal(record.page.url);
-    else await runUndo(choice);
-    return;
-  }
-  if (record.status === 'cancelled') {
-    const choice = await deps.ui.info(vscode.l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', blockCounts(record).written, record.page.title), ...undoLabel);
-    await runUndo(choice);
-    return;
-  }
-  if (record.status === 'writeFailed') {
-    const retry = vscode.l10n.t('Retry Write');
-    const text = vscode.l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', blockCounts(record).written, blockCounts(record).total, error?.message ?? '');
-    await showError(deps, text, { label: retry, command: Commands.retryWrite, args: [record.id] });
-    return;
-  }
-  if (EngineError.is(error) && error.kind === 'auth') {
-    const fix = record.engine === 'gemini'
-      ? { label: vscode.l10n.t('Set Gemini API Key'), command: Commands.setGeminiKey }
-      : { label: vscode.l10n.t('Set OpenAI API Key'), command: Commands.setOpenAIKey };
-    await showError(deps, error.message, fix);
-    return;
-  }
-  if (EngineError.is(error) && error.kind === 'cut') {
-    const generateAgain = vscode.l10n.t('Generate Again');
-    const written = blockCounts(record).written;
-    const message = written > 0
-      ? vscode.l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, record.page.title, written)
-      : error.message;
-    deps.log.warn(message);
-    const choice = await deps.ui.error(message, generateAgain, ...undoLabel);
-    if (choice === generateAgain) await vscode.commands.executeCommand(Commands.generateToPage, again(record.prompt));
-    else await runUndo(choice);
-    return;
-  }
-  await showError(deps, error?.message ?? vscode.l10n.t('Generation failed.'));
 }
 
 async function retryWrite(deps: CommandDeps, recordId?: string): Promise<void> {
-  const record = recordId ? deps.generations.get(recordId) : deps.generations.latest((r) => r.status === 'writeFailed');
+  const record = recordId ? deps.generations.get(recordId) : deps.generations.latest((r) => r.status === 'writeFailed' || r.status === 'interrupted');
   if (!record) {
     void deps.ui.info(vscode.l10n.t('There is no generation waiting to be written.'));
     return;

@@ -94,9 +94,3 @@ async function confirmUndo(deps: CommandDeps, record: GenerationRecord, plan: Un
   const choice = await deps.ui.confirm(question, `${edited} ${parts.join(' ')}`, deleteAll, keep);
   return choice === deleteAll ? false : choice === keep ? true : undefined;
 }
-
-/** The Undo button of a completion message, for a generation that changed its page. */
-export function undoAction(record: GenerationRecord): { label: string; command: string; args: unknown[] } | undefined {
-  return canUndo(record) ? { label: vscode.l10n.t('Undo'), command: Commands.undoLastGeneration, args: [{ recordId: record.id } satisfies UndoArgs] } : undefined;
-}
-

@@ -17,6 +17,8 @@ export interface VisenConfig {
   readonly instructions: string;
   /** Prompts per month before Visen asks for confirmation; 0 = unlimited. */
   readonly promptBudget: number;
+  /** How large the generation history may grow, in MB, before the oldest records fully in Notion go. */
+  readonly historyMaxSizeMB: number;
 }
 
 /** Base URLs may be redirected by environment variables, for tests and CI only; keys never are. */
@@ -76,6 +78,7 @@ export function readConfig(): VisenConfig {
     writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
     instructions: text('instructions'),
     promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
+    historyMaxSizeMB: Math.max(1, c.get<number>('history.maxSizeMB') ?? 20),
   };
 }
 

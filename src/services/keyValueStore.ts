@@ -1,16 +1,19 @@
-/** The small persistent store services keep state in (VS Code's global state in the extension). */
+/**
+ * The small persistent store services keep state in (VS Code's global state in the extension). As with
+ * VS Code's Memento, `update` keeps a copy of the value, and `get` returns that copy, the same object
+ * until the next `update`: readers can tell whether anyone wrote since they last looked.
+ */
 export interface KeyValueStore {
   get<T>(key: string): T | undefined;
   update(key: string, value: unknown): Promise<void>;
 }
 
-/** An in-memory store for tests and for running the services outside VS Code. */
+/** An in-memory store for tests and for running the services outside VS Code; it behaves like a Memento. */
 export class MemoryStore implements KeyValueStore {
   private readonly values = new Map<string, unknown>();
 
   get<T>(key: string): T | undefined {
-    const value = this.values.get(key);
-    return value === undefined ? undefined : (structuredClone(value) as T);
+    return this.values.get(key) as T | undefined;
   }
 
   async update(key: string, value: unknown): Promise<void> {

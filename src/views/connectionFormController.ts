@@ -529,7 +529,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       mode: record.mode,
       undone: !!record.undoneAt,
       canUndo: record.id === undoable,
-      canRetry: record.status === 'writeFailed' || (record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0),
+      canRetry: record.status === 'writeFailed' || record.status === 'interrupted' || (record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0),
     }));
   }
 
@@ -549,6 +549,9 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         break;
       case 'failed':
         label = record.error ? vscode.l10n.t('Failed: {0}', record.error) : vscode.l10n.t('Failed');
+        break;
+      case 'interrupted':
+        label = vscode.l10n.t('Interrupted · {0} of {1} blocks written', counts.written, counts.total);
         break;
       default:
         label = this.running ? vscode.l10n.t('Generating…') : vscode.l10n.t('Interrupted');

@@ -120,7 +120,7 @@ export interface ConnectionView {
   readonly usage: string;
 }
 
-export type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed';
+export type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface HistoryItem {
   readonly id: string;

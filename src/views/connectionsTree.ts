@@ -32,6 +32,7 @@ const STATUS_ICONS: Record<GenerationRecord['status'], string> = {
   failed: 'error',
   cancelled: 'circle-slash',
   generating: 'loading~spin',
+  interrupted: 'debug-disconnect',
 };
 
 export class GenerationItem extends vscode.TreeItem {
@@ -57,6 +58,7 @@ function statusText(record: GenerationRecord): string {
     case 'writeFailed': return vscode.l10n.t('{0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
     case 'cancelled': return vscode.l10n.t('cancelled');
     case 'failed': return vscode.l10n.t('failed');
+    case 'interrupted': return vscode.l10n.t('Interrupted · {0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
     default: return vscode.l10n.t('generating');
   }
 }

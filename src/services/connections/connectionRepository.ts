@@ -3,9 +3,13 @@ import * as l10n from '@vscode/l10n';
 import type { TokenUsage } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
-import { Connection, ConnectionType, parseConnection } from './connection';
+import { setAside } from '../storage/setAside';
+import { readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
+import { Connection, ConnectionSchema, ConnectionType, parseConnection } from './connection';
 
 const KEY = 'visen.connections';
+
+export const CONNECTION_FORMAT: StoredFormat<Connection> = { version: 1, migrations: {}, schema: ConnectionSchema };
 
 export interface NewConnection {
   readonly name: string;
@@ -17,7 +21,8 @@ type Listener = () => void;
 
 /**
  * The connections on this machine, in VS Code's global state. Entries are validated on load: a damaged
- * one is reported once and skipped, and kept as it was in storage, so saving never loses it.
+ * one is reported once and skipped, and kept as it was in storage, so saving never loses it; at start-up
+ * `recover()` moves it to the set-aside key.
  */
 export class ConnectionRepository {
   private readonly listeners = new Set<Listener>();
@@ -67,8 +72,9 @@ export class ConnectionRepository {
     if (!checked.ok) throw new Error(l10n.t('Visen refused to save a connection: {0}', checked.problem));
     const { raw } = this.load();
     const index = raw.findIndex((entry) => (entry as { id?: unknown })?.id === connection.id);
-    if (index >= 0) raw[index] = checked.connection;
-    else raw.push(checked.connection);
+    const stored = toStored(CONNECTION_FORMAT, checked.connection);
+    if (index >= 0) raw[index] = stored;
+    else raw.push(stored);
     await this.save(raw);
   }
 
@@ -104,25 +110,50 @@ export class ConnectionRepository {
     await this.save(raw.filter((entry) => (entry as { id?: unknown })?.id !== id));
   }
 
-  private load(): { raw: unknown[]; valid: Connection[] } {
+  /** At start-up: damaged connections move to the set-aside key, the rest are stored in the current format. Returns how many were set aside. */
+  async recover(): Promise<number> {
     const stored = this.store.get<unknown>(KEY);
-    const raw = Array.isArray(stored) ? stored : [];
+    if (stored !== undefined && !Array.isArray(stored)) {
+      await setAside(this.store, KEY, [{ value: stored, problem: 'the connections are not a list' }]);
+      this.logger.warn('The stored connections were damaged (not a list) and were set aside; Visen starts with none.');
+      await this.save([]);
+      return 1;
+    }
+    const { raw, damaged, outdated } = this.load();
+    if (damaged.length === 0 && !outdated) return 0;
+    await setAside(this.store, KEY, damaged);
+    for (const d of damaged) this.logger.warn(`A stored connection was damaged and was set aside: ${d.problem}.`);
+    const gone = new Set(damaged.map((d) => d.value));
+    await this.save(raw.filter((entry) => !gone.has(entry)).map((entry) => {
+      const read = readEntry(CONNECTION_FORMAT, entry);
+      return read.kind === 'valid' ? toStored(CONNECTION_FORMAT, read.value) : entry;
+    }));
+    return damaged.length;
+  }
+
+  private load(): { raw: unknown[]; valid: Connection[]; damaged: { value: unknown; problem: string }[]; outdated: boolean } {
+    const stored = this.store.get<unknown>(KEY);
+    const raw = Array.isArray(stored) ? [...stored] : [];
     const valid: Connection[] = [];
+    const damaged: { value: unknown; problem: string }[] = [];
     const seen = new Set<string>();
+    let outdated = false;
     raw.forEach((entry, index) => {
-      const parsed = parseConnection(entry);
-      if (parsed.ok && !seen.has(parsed.connection.id)) {
-        seen.add(parsed.connection.id);
-        valid.push(parsed.connection);
-      } else if (!parsed.ok) {
-        const key = `${index}:${parsed.problem}`;
+      const read = readEntry(CONNECTION_FORMAT, entry);
+      if (read.kind === 'valid' && !seen.has(read.value.id)) {
+        seen.add(read.value.id);
+        valid.push(read.value);
+        outdated ||= read.migrated;
+      } else if (read.kind === 'damaged') {
+        damaged.push({ value: entry, problem: read.problem });
+        const key = `${index}:${read.problem}`;
         if (!this.reported.has(key)) {
           this.reported.add(key);
-          this.logger.warn(`A stored connection (entry ${index + 1}) is damaged and was skipped: ${parsed.problem}. It is kept as it is in storage.`);
+          this.logger.warn(`A stored connection (entry ${index + 1}) is damaged and was skipped: ${read.problem}. It is kept as it is in storage.`);
         }
       }
     });
-    return { raw, valid };
+    return { raw, valid, damaged, outdated };
   }
 
   private async save(raw: unknown[]): Promise<void> {
