@@ -13,6 +13,9 @@
  * No key ever crosses: the state carries only whether each one is set.
  */
 import * as v from 'valibot';
+import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
+
+export { LIMITS } from './formLimits';
 
 export const CONNECTION_VIEW_TYPE = 'visen.connection';
 
@@ -31,12 +34,12 @@ const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const engine = v.picklist(['gemini', 'openai']);
 const connectionType = v.picklist(['page', 'database']);
 const writeMode = v.picklist(['append', 'replace']);
-const recordId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
-/** Generous limits: a pasted URL or a long prompt is fine, a megabyte is not. */
-const url = v.pipe(v.string(), v.maxLength(2_000));
-const name = v.pipe(v.string(), v.maxLength(200));
-const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
-const prompt = v.pipe(v.string(), v.maxLength(100_000));
+const recordId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.recordId));
+/** Generous limits (formLimits.ts, also the page's `maxlength`): a pasted URL or a long prompt is fine, a megabyte is not. */
+const url = v.pipe(v.string(), v.maxLength(LIMITS.url));
+const name = v.pipe(v.string(), v.maxLength(LIMITS.name));
+const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.model));
+const prompt = v.pipe(v.string(), v.maxLength(LIMITS.prompt));
 
 export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('ready') }),
@@ -60,15 +63,27 @@ export const WebviewMessageSchema = v.variant('type', [
 export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
 export type WebviewRequest = Extract<WebviewMessage, { requestId: number }>;
 
-export type ParsedWebviewMessage = { ok: true; message: WebviewMessage } | { ok: false; problem: string };
+/**
+ * `problem` names the first thing wrong, for the log (never a value); `error` says it to the user and
+ * `field` names the field of the form it belongs to, when one does.
+ */
+export type ParsedWebviewMessage = { ok: true; message: WebviewMessage } | { ok: false; problem: string; error: string; field?: string };
 
-/** Validates a message from the webview; `problem` names the first thing wrong, for the log. */
+const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt' };
+
+/** Validates a message from the webview. */
 export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
   const result = v.safeParse(WebviewMessageSchema, raw);
   if (result.success) return { ok: true, message: result.output };
   const issue = result.issues[0];
   const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return { ok: false, problem: `${where ? `${where}: ` : ''}${issue.message}` };
+  const problem = `${where ? `${where}: ` : ''}${issue.message}`;
+  const field = issue.path?.length === 1 ? String(issue.path[0].key) : undefined;
+  const limited = field ? LIMITED_FIELDS[field] : undefined;
+  if (issue.type === 'max_length' && limited && typeof issue.input === 'string') {
+    return { ok: false, problem, field, error: tooLongMessage(limited, issue.input.length) };
+  }
+  return { ok: false, problem, field, error: unreadableRequestMessage() };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -197,7 +212,9 @@ export interface FormState {
 export type HostMessage =
   | { readonly type: 'state'; readonly state: FormState }
   | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
+  /** A message without a request id that the host could not take (e.g. a prompt over the limit), said next to its field. */
+  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string }
   | { readonly type: 'runStarted'; readonly run: RunView }
   | { readonly type: 'text'; readonly runId: number; readonly text: string }
   | { readonly type: 'progress'; readonly runId: number; readonly progress: ProgressView }

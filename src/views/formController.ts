@@ -5,7 +5,12 @@ import type { CommandDeps } from '../commands/deps';
 const REFRESH_DEBOUNCE_MS = 50;
 
 /** What a form's protocol parser makes of a message from its webview. */
-export type ParsedMessage<M> = { ok: true; message: M } | { ok: false; problem: string };
+export type ParsedMessage<M> = { ok: true; message: M } | { ok: false; problem: string; error: string; field?: string };
+
+/** The host's answer to a webview message it could not take: a request's error `reply`, or `rejected`. */
+type Refusal =
+  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
+  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string };
 
 /** The `state` message every form's host posts: the whole state, after `ready` and on every change. */
 export interface StateMessage<S> {
@@ -41,7 +46,7 @@ export abstract class FormController<M extends { type: string }, H extends { typ
 
   constructor(
     protected readonly deps: CommandDeps,
-    protected readonly post: (message: H | StateMessage<S>) => unknown,
+    protected readonly post: (message: H | StateMessage<S> | Refusal) => unknown,
     private readonly form: FormControllerOptions<M>,
   ) {
     this.subscriptions.push(
@@ -52,13 +57,25 @@ export abstract class FormController<M extends { type: string }, H extends { typ
     );
   }
 
-  /** Handles one message from the webview; invalid ones are logged (by type, never with their values) and dropped. */
+  /**
+   * Handles one message from the webview. An invalid one is logged (by type, never with its values) and
+   * refused: a request gets its error `reply` (so the page never waits for ever), anything else a
+   * `rejected`, each with what to show next to the field.
+   */
   async handle(raw: unknown): Promise<void> {
     if (this.disposed) return;
     const parsed = this.form.parse(raw);
     if (!parsed.ok) {
-      const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? `"${String((raw as { type: string }).type).slice(0, 40)}"` : 'without a type';
-      this.deps.log.warn(`${this.form.name}: ignored an invalid message ${type} (${parsed.problem}).`);
+      const rawType = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+      const type = typeof rawType === 'string' ? `"${rawType.slice(0, 40)}"` : 'without a type';
+      this.deps.log.warn(`${this.form.name}: refused an invalid message ${type} (${parsed.problem}).`);
+      const requestId = raw && typeof raw === 'object' ? (raw as { requestId?: unknown }).requestId : undefined;
+      const field = parsed.field ? { field: parsed.field } : {};
+      if (typeof requestId === 'number' && Number.isSafeInteger(requestId) && requestId >= 0) {
+        this.post({ type: 'reply', requestId, ok: false, error: parsed.error, ...field });
+      } else if (typeof rawType === 'string') {
+        this.post({ type: 'rejected', messageType: rawType.slice(0, 40), error: parsed.error, ...field });
+      }
       return;
     }
     const message = parsed.message;

@@ -11,6 +11,9 @@
  * masked. Its state says only whether each key is set.
  */
 import * as v from 'valibot';
+import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
+
+export { LIMITS } from './formLimits';
 
 export const SETTINGS_VIEW_TYPE = 'visen.settings';
 
@@ -55,20 +58,22 @@ export type SettingsCommand = (typeof SETTINGS_COMMANDS)[number];
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const engine = v.picklist(['gemini', 'openai']);
 const keyName = v.picklist(['notion', 'gemini', 'openai']);
-const shortText = v.pipe(v.string(), v.maxLength(2_000));
-const keyValue = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(1_000));
+const link = v.pipe(v.string(), v.maxLength(LIMITS.url));
+const baseUrl = v.pipe(v.string(), v.maxLength(LIMITS.baseUrl));
+const modelName = v.pipe(v.string(), v.maxLength(LIMITS.model));
+const keyValue = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.key));
 
 /** Only the fields the user changed; absent ones are left as they are. */
 const SettingsChangesSchema = v.strictObject({
-  connectionsDatabase: v.optional(shortText),
+  connectionsDatabase: v.optional(link),
   engine: v.optional(engine),
-  geminiModel: v.optional(shortText),
-  openaiModel: v.optional(shortText),
-  openaiBaseUrl: v.optional(shortText),
-  geminiBaseUrl: v.optional(shortText),
-  notionApiBaseUrl: v.optional(shortText),
+  geminiModel: v.optional(modelName),
+  openaiModel: v.optional(modelName),
+  openaiBaseUrl: v.optional(baseUrl),
+  geminiBaseUrl: v.optional(baseUrl),
+  notionApiBaseUrl: v.optional(baseUrl),
   writeMode: v.optional(v.picklist(['append', 'replace'])),
-  instructions: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+  instructions: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.instructions))),
   promptBudget: v.optional(v.number()),
 });
 
@@ -96,15 +101,38 @@ export type SettingsWebviewRequest = Extract<SettingsWebviewMessage, { requestId
 export type SettingsChanges = v.InferOutput<typeof SettingsChangesSchema>;
 export type KeyChanges = v.InferOutput<typeof KeyChangesSchema>;
 
-export type ParsedSettingsMessage = { ok: true; message: SettingsWebviewMessage } | { ok: false; problem: string };
+/** `problem` is for the log (never the value); `error` is for the user, next to `field` (a `FieldName`) when there is one. */
+export type ParsedSettingsMessage = { ok: true; message: SettingsWebviewMessage } | { ok: false; problem: string; error: string; field?: FieldName };
 
-/** Validates a message from the webview; `problem` names the first thing wrong, for the log (never the value). */
+const LIMITED_FIELDS: Readonly<Partial<Record<FieldName, LimitedField>>> = {
+  connectionsDatabase: 'url',
+  geminiModel: 'model',
+  openaiModel: 'model',
+  openaiBaseUrl: 'baseUrl',
+  geminiBaseUrl: 'baseUrl',
+  notionApiBaseUrl: 'baseUrl',
+  instructions: 'instructions',
+  notion: 'key',
+  gemini: 'key',
+  openai: 'key',
+};
+
+/** Validates a message from the webview. */
 export function parseSettingsMessage(raw: unknown): ParsedSettingsMessage {
   const result = v.safeParse(SettingsWebviewMessageSchema, raw);
   if (result.success) return { ok: true, message: result.output };
   const issue = result.issues[0];
   const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return { ok: false, problem: `${where ? `${where}: ` : ''}${issue.expected ? `expected ${issue.expected}` : 'invalid'}` };
+  const problem = `${where ? `${where}: ` : ''}${issue.expected ? `expected ${issue.expected}` : 'invalid'}`;
+  // settings.<name> or keys.<name>: the field of the form.
+  const key = issue.path?.length === 2 ? String(issue.path[1].key) : undefined;
+  const field = key && key in LIMITED_FIELDS ? (key as FieldName) : undefined;
+  const limited = field ? LIMITED_FIELDS[field] : undefined;
+  if (issue.type === 'max_length' && limited && typeof issue.input === 'string') {
+    // The key itself is never quoted: only its length.
+    return { ok: false, problem, field, error: tooLongMessage(limited, issue.input.length) };
+  }
+  return { ok: false, problem, field, error: unreadableRequestMessage() };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -147,7 +175,8 @@ export interface ModelList {
 export type SettingsHostMessage =
   | { readonly type: 'state'; readonly state: SettingsState }
   | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string };
+  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
+  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string };
 
 /** What each request resolves to in the webview. */
 export interface SettingsReplyResults {

@@ -64,7 +64,7 @@ describe('Connection form (webview panel host)', () => {
     assert.strictEqual(state.engines[1].setKey.command, 'visen.setOpenAIKey');
   });
 
-  it('drops invalid messages without answering, and logs them', async () => {
+  it('refuses invalid messages: requests get an error reply, others a rejection; nothing runs; the log names the type', async () => {
     const webview = await form();
     const before = webview.posted.length;
     for (const bad of [
@@ -81,9 +81,20 @@ describe('Connection form (webview panel host)', () => {
     ]) {
       await webview.send(bad);
     }
-    assert.strictEqual(webview.posted.length, before, 'nothing was answered');
+    const answers = webview.posted.slice(before) as unknown as Array<{ type: string; requestId?: number; ok?: boolean }>;
+    assert.deepStrictEqual(answers.map((m) => m.type), ['rejected', 'rejected', 'rejected', 'rejected', 'reply', 'rejected', 'rejected', 'rejected']);
+    assert.deepStrictEqual(answers.filter((m) => m.type === 'reply').map((m) => [m.requestId, m.ok]), [[1, false]]);
     assert.strictEqual(stage.gemini.requests.length, 0, 'nothing was generated');
-    assert.match(await visenLog(stage.api), /Connection form: ignored an invalid message "launchMissiles"/);
+    assert.match(await visenLog(stage.api), /Connection form: refused an invalid message "launchMissiles"/);
+  });
+
+  it('answers an over-long link and prompt with an error next to the field, instead of leaving the page waiting', async () => {
+    const webview = await form();
+    const reply = await webview.reply({ type: 'validate', connectionType: 'page', url: `https://www.notion.so/${'a'.repeat(2_001 - 22)}` });
+    assert.deepStrictEqual(reply, { type: 'reply', requestId: reply.requestId, ok: false, error: 'The link is too long (2,001 characters; at most 2,000).', field: 'url' });
+    const before = webview.posted.length;
+    await webview.send({ type: 'generate', prompt: 'p'.repeat(100_001), engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+    assert.deepStrictEqual(webview.posted.slice(before), [{ type: 'rejected', messageType: 'generate', error: 'The prompt is too long (100,001 characters; at most 100,000).', field: 'prompt' }]);
   });
 
   describe('step 1', () => {

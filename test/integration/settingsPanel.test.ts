@@ -66,7 +66,7 @@ describe('Settings form (webview panel host)', () => {
     for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
   });
 
-  it('drops invalid messages without answering, and logs them without their values', async () => {
+  it('refuses invalid messages with an answer, and logs them without their values', async () => {
     const webview = await form();
     const before = webview.posted.length;
     for (const bad of [
@@ -83,8 +83,12 @@ describe('Settings form (webview panel host)', () => {
     ]) {
       await webview.send(bad);
     }
-    assert.strictEqual(webview.posted.length, before, 'nothing was answered');
-    assert.match(await visenLog(stage.api), /Settings form: ignored an invalid message "launchMissiles"/);
+    const answers = webview.posted.slice(before) as unknown as Array<{ type: string; requestId?: number; error?: string; field?: string }>;
+    assert.deepStrictEqual(answers.map((m) => m.type), ['rejected', 'reply', 'reply', 'reply', 'reply', 'rejected', 'rejected', 'rejected']);
+    const tooLong = answers.find((m) => m.requestId === 4)!;
+    assert.deepStrictEqual([tooLong.error, tooLong.field], ['The key is too long (5,000 characters; at most 1,000).', 'notion'], 'only its length is told');
+    assert.ok(!webview.wire.join('\n').includes('x'.repeat(100)), 'the value is not sent back');
+    assert.match(await visenLog(stage.api), /Settings form: refused an invalid message "launchMissiles"/);
   });
 
   it('Save with a wrong Notion secret shows the error next to the field and stores nothing', async () => {

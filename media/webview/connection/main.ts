@@ -35,7 +35,8 @@ import type {
   WebviewMessage,
   WriteMode,
 } from '../../../src/views/connectionProtocol';
-import { append, button, byId, errorText, h, onModEnter, replaceChildren, show } from '../shared/dom';
+import { LIMITS, tooLongMessage } from '../../../src/views/formLimits';
+import { append, button, byId, errorText, h, onModEnter, refuseLongPaste, replaceChildren, show } from '../shared/dom';
 import { Host } from '../shared/host';
 import { renderMarkdown } from '../shared/markdown';
 
@@ -78,7 +79,7 @@ document.body.append(
       h('p', { className: 'intro' }, l10n.t('Point Visen at a Notion page or database that is shared with your integration.')),
       h('div', { className: 'field' },
         h('label', { attrs: { for: 'name' } }, l10n.t('Name')),
-        h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, placeholder: NAME_PLACEHOLDER, 'aria-describedby': 'name-hint' } }),
+        h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.name, placeholder: NAME_PLACEHOLDER, 'aria-describedby': 'name-hint' } }),
         h('div', { id: 'name-hint', className: 'hint' }, l10n.t('Optional. How the connection appears in Visen.')),
       ),
       h('div', { className: 'field' },
@@ -90,7 +91,7 @@ document.body.append(
       ),
       h('div', { className: 'field' },
         h('label', { attrs: { for: 'url' } }, l10n.t('Notion URL')),
-        h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: l10n.t({ message: 'https://www.notion.so/…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'url-validation url-hint', required: true } }),
+        h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.url, placeholder: l10n.t({ message: 'https://www.notion.so/…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'url-validation url-hint', required: true } }),
         h('div', { id: 'url-hint', className: 'hint' }, l10n.t('In Notion: Share → Copy link.')),
         h('div', { id: 'url-validation', className: 'validation', attrs: { role: 'status', 'aria-live': 'polite' } }),
       ),
@@ -107,8 +108,9 @@ document.body.append(
       h('div', { id: 'prompt-fields' },
         h('div', { className: 'field' },
           h('label', { attrs: { for: 'prompt' } }, l10n.t('Prompt')),
-          h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, 'aria-describedby': 'prompt-hint' } }),
+          h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, maxlength: LIMITS.prompt, 'aria-describedby': 'prompt-hint prompt-error' } }),
           h('div', { id: 'prompt-hint', className: 'hint' }, PROMPT_HINT),
+          h('div', { id: 'prompt-error', className: 'field-error', attrs: { role: 'alert' } }),
         ),
         h('div', { className: 'options' },
           h('div', { className: 'field' },
@@ -117,7 +119,7 @@ document.body.append(
           ),
           h('div', { className: 'field' },
             h('label', { attrs: { for: 'model' } }, l10n.t('Model')),
-            h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: 200 } }),
+            h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model } }),
             h('datalist', { id: 'models' }),
           ),
           h('fieldset', { className: 'field mode' },
@@ -183,6 +185,7 @@ const el = {
   databaseNotice: byId<HTMLDivElement>('database-notice'),
   promptFields: byId<HTMLDivElement>('prompt-fields'),
   prompt: byId<HTMLTextAreaElement>('prompt'),
+  promptError: byId<HTMLDivElement>('prompt-error'),
   engine: byId<HTMLSelectElement>('engine'),
   model: byId<HTMLInputElement>('model'),
   models: byId<HTMLDataListElement>('models'),
@@ -315,6 +318,17 @@ async function next(): Promise<void> {
   }
 }
 
+refuseLongPaste(el.url, (length) => {
+  validation = { key: validationKey(), checking: false, error: tooLongMessage('url', length) };
+  renderValidation();
+});
+refuseLongPaste(el.prompt, (length) => showPromptError(tooLongMessage('prompt', length)));
+
+function showPromptError(message: string): void {
+  el.promptError.textContent = message;
+  el.prompt.setAttribute('aria-invalid', String(!!message));
+}
+
 el.name.addEventListener('input', () => saveDraft());
 el.url.addEventListener('input', () => {
   saveDraft();
@@ -354,6 +368,7 @@ const currentMode = (): WriteMode => (el.modeReplace.checked ? 'replace' : 'appe
 
 el.prompt.addEventListener('input', () => {
   el.prompt.removeAttribute('aria-invalid');
+  el.promptError.textContent = '';
   saveDraft();
 });
 onModEnter(el.prompt, generate);
@@ -375,6 +390,15 @@ function receive(message: HostMessage): void {
   switch (message.type) {
     case 'state':
       applyState(message.state);
+      return;
+    case 'rejected':
+      // A message the host could not take (the page's own limits should have stopped it first).
+      if (message.field === 'url') {
+        validation = { key: validationKey(), checking: false, error: message.error };
+        renderValidation();
+      } else {
+        showPromptError(message.error);
+      }
       return;
     case 'runStarted':
       run = { ...message.run };

@@ -34,8 +34,9 @@ import type {
   SettingsWebviewMessage,
   WriteMode,
 } from '../../../src/views/settingsProtocol';
-import { button, byId, errorText, h, onModEnter, replaceChildren } from '../shared/dom';
-import { Host } from '../shared/host';
+import { LIMITS, tooLongMessage, type LimitedField } from '../../../src/views/formLimits';
+import { button, byId, errorText, h, onModEnter, refuseLongPaste, replaceChildren } from '../shared/dom';
+import { Host, RequestError } from '../shared/host';
 
 type Changes = { -readonly [K in SettingName]?: SettingsValues[K] };
 
@@ -90,7 +91,7 @@ const keyField = (name: KeyName) =>
       h('input', {
         id: `key-${name}`,
         className: 'input',
-        attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: 1000, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
+        attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.key, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
       }),
       button(l10n.t('Remove'), `remove-${name}`, 'secondary', () => host.post({ type: 'removeKey', key: name }), { 'aria-label': REMOVE_LABELS[name] }),
     ),
@@ -110,7 +111,7 @@ document.body.append(
       h('div', { className: 'field' },
         h('label', { attrs: { for: 'connectionsDatabase' } }, l10n.t('Connections database')),
         h('div', { className: 'row' },
-          h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: l10n.t({ message: 'https://www.notion.so/…?v=…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
+          h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.url, placeholder: l10n.t({ message: 'https://www.notion.so/…?v=…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
           button(l10n.t('Create…'), 'create-database', 'secondary', () => host.post({ type: 'runCommand', command: 'visen.createConnectionsDatabase' }), { title: l10n.t('Create a connections database in a Notion page your integration can see') }),
         ),
         h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, l10n.t('Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.')),
@@ -132,7 +133,7 @@ document.body.append(
         h('div', { className: 'field grow' },
           h('label', { attrs: { for: 'model' } }, l10n.t('Model')),
           h('div', { className: 'row' },
-            h('input', { id: 'model', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 200, 'aria-describedby': 'model-hint model-error' } }),
+            h('input', { id: 'model', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model, 'aria-describedby': 'model-hint model-error' } }),
             button(l10n.t('Choose…'), 'choose-model', 'secondary', () => void chooseModel(), { title: l10n.t('List the models your stored key can use') }),
           ),
           h('select', { id: 'model-list', className: 'select', attrs: { 'aria-label': l10n.t('Models your key can use') } }),
@@ -153,7 +154,7 @@ document.body.append(
       ),
       h('div', { className: 'field' },
         h('label', { attrs: { for: 'instructions' } }, l10n.t('Instructions')),
-        h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: 20000, placeholder: l10n.t('Tone, language, audience…'), 'aria-describedby': 'instructions-hint instructions-error' } }),
+        h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: LIMITS.instructions, placeholder: l10n.t('Tone, language, audience…'), 'aria-describedby': 'instructions-hint instructions-error' } }),
         h('div', { id: 'instructions-hint', className: 'hint' }, l10n.t('Sent with every prompt, after Visen\'s own instructions.')),
         errorSlot('instructions'),
       ),
@@ -169,12 +170,15 @@ document.body.append(
       h('summary', {}, h('span', { className: 'summary-title' }, l10n.t('Advanced: endpoints'))),
       h('p', { className: 'intro' }, l10n.t('Leave empty for the official services. Keys are sent to the addresses set here.')),
       textField('openaiBaseUrl', l10n.t('OpenAI base URL'), l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'), {
+        maxlength: LIMITS.baseUrl,
         placeholder: l10n.t({ message: 'https://api.openai.com/v1', comment: ['An example address, shown in the empty field.'] }),
       }),
       textField('geminiBaseUrl', l10n.t('Gemini base URL'), l10n.t('A proxy or gateway for Gemini.'), {
+        maxlength: LIMITS.baseUrl,
         placeholder: l10n.t({ message: 'https://generativelanguage.googleapis.com', comment: ['An example address, shown in the empty field.'] }),
       }),
       textField('notionApiBaseUrl', l10n.t('Notion API base URL'), l10n.t('A proxy for the Notion API.'), {
+        maxlength: LIMITS.baseUrl,
         placeholder: l10n.t({ message: 'https://api.notion.com', comment: ['An example address, shown in the empty field.'] }),
       }),
     ),
@@ -264,6 +268,26 @@ for (const name of KEYS) {
     }
   });
 }
+// A paste longer than a field may hold is refused with a message, not cut.
+const PASTE_LIMITS: ReadonlyArray<[HTMLInputElement | HTMLTextAreaElement, FieldName, LimitedField]> = [
+  [el.connectionsDatabase, 'connectionsDatabase', 'url'],
+  [el.instructions, 'instructions', 'instructions'],
+  [el.openaiBaseUrl, 'openaiBaseUrl', 'baseUrl'],
+  [el.geminiBaseUrl, 'geminiBaseUrl', 'baseUrl'],
+  [el.notionApiBaseUrl, 'notionApiBaseUrl', 'baseUrl'],
+  ...KEYS.map((name) => [keyInput(name), name, 'key'] as [HTMLInputElement, FieldName, LimitedField]),
+];
+for (const [input, field, limit] of PASTE_LIMITS) {
+  refuseLongPaste(input, (length) => {
+    errors = { ...errors, [field]: tooLongMessage(limit, length) };
+    renderErrors();
+  });
+}
+refuseLongPaste(el.model, (length) => {
+  errors = { ...errors, [modelSetting(currentEngine())]: tooLongMessage('model', length) };
+  renderErrors();
+});
+
 // Ctrl/Cmd+Enter saves from the instructions too (Enter in a one-line field already submits the form).
 onModEnter(el.instructions, () => void save());
 
@@ -303,7 +327,10 @@ async function save(): Promise<void> {
     persist();
     renderStatus(result.message, Object.keys(errors).length > 0 ? 'is-error' : 'is-ok');
   } catch (error) {
-    renderStatus(errorText(error), 'is-error');
+    // Refused before anything was saved: the message goes next to its field when it has one.
+    const field = error instanceof RequestError ? (error.field as FieldName | undefined) : undefined;
+    if (field) errors = { [field]: errorText(error) };
+    renderStatus(field ? l10n.t('Nothing was saved: correct the fields marked below.') : errorText(error), 'is-error');
   } finally {
     saving = false;
     render();

@@ -66,6 +66,24 @@ export function onModEnter(element: HTMLElement, action: () => void): void {
   });
 }
 
+/**
+ * Keeps a pasted text that would make the field longer than its `maxlength` out of it, and says so instead
+ * of letting the browser cut it silently: `onTooLong` gets the length the field would have had.
+ */
+export function refuseLongPaste(field: HTMLInputElement | HTMLTextAreaElement, onTooLong: (length: number) => void): void {
+  field.addEventListener('paste', (event) => {
+    const pasted = (event as ClipboardEvent).clipboardData?.getData('text') ?? '';
+    const max = field.maxLength;
+    if (max < 0) return;
+    const selected = (field.selectionEnd ?? 0) - (field.selectionStart ?? 0);
+    const length = field.value.length - selected + pasted.length;
+    if (length > max) {
+      event.preventDefault();
+      onTooLong(length);
+    }
+  });
+}
+
 /** What a failed request says, for the page. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

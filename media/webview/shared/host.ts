@@ -15,7 +15,14 @@ declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
 /** A union member without its request id (Omit alone would merge the union's members). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
 
-export type Reply = { type: 'reply'; requestId: number; ok: true; result: unknown } | { type: 'reply'; requestId: number; ok: false; error: string };
+export type Reply = { type: 'reply'; requestId: number; ok: true; result: unknown } | { type: 'reply'; requestId: number; ok: false; error: string; field?: string };
+
+/** A request the host refused; `field` names the form field the message belongs next to, when one does. */
+export class RequestError extends Error {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
 
 export class Host<Outgoing extends { type: string }, Incoming extends { type: string }, State extends object> {
   private readonly api = acquireVsCodeApi<State>();
@@ -63,6 +70,6 @@ export class Host<Outgoing extends { type: string }, Incoming extends { type: st
     if (!waiting) return;
     this.pending.delete(reply.requestId);
     if (reply.ok) waiting.resolve(reply.result);
-    else waiting.reject(new Error(reply.error));
+    else waiting.reject(new RequestError(reply.error, reply.field));
   }
 }
