@@ -48,21 +48,34 @@ export class PageEditor {
   /** Appends at the end of the page; blocks count as written once their children have landed too. */
   async append(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
     if (nodes.length === 0) return;
+    let uncertain = false;
     try {
       await this.writer.append(this.pageId, nodes, {
         signal,
         after: this.ids[this.ids.length - 1],
+        // Until Notion answers, the blocks on their way may or may not land: a crash before the answer
+        // leaves the record saying so, and Retry Write or Undo looks for them first.
+        onSending: (count) => {
+          this.record.uncertainBlocks = count;
+          void this.store.save(this.record);
+        },
         onCreated: (created) => {
           // Blocks are written one request after another, children first: all earlier ones are complete.
           this.record.writtenBlocks = this.ids.length;
           this.ids.push(...created);
+          this.record.uncertainBlocks = undefined;
           void this.store.save(this.record);
         },
         onUncertain: (count) => {
+          uncertain = true;
           this.record.uncertainBlocks = count;
         },
       });
       this.record.writtenBlocks = this.ids.length;
+    } catch (error) {
+      // Notion said no (or the request never left): nothing of it landed.
+      if (!uncertain) this.record.uncertainBlocks = undefined;
+      throw error;
     } finally {
       await this.store.save(this.record);
     }

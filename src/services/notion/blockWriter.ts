@@ -16,6 +16,8 @@ export interface AppendedBlocks {
 
 export interface AppendOptions {
   readonly signal?: AbortSignal;
+  /** Called before each top-level append goes out, with how many blocks it carries. */
+  readonly onSending?: (count: number) => void;
   /** Called once the top-level blocks exist in Notion, before their deeper children follow. */
   readonly onCreated?: (ids: readonly string[]) => void;
   /** The block Visen wrote just before these, if any: a write whose outcome is unknown landed only if it follows that one. */
@@ -53,6 +55,7 @@ export class BlockWriter {
     for (const batch of batches(nodes)) {
       options.signal?.throwIfAborted();
       const sent = batch.map(toRequest);
+      options.onSending?.(batch.length);
       const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options);
       ids.push(...created);
       after = created[created.length - 1];
