@@ -85,5 +85,6 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
       actions: [again(l10n.t('Generate Again'), record.prompt), ...undo],
     };
   }
-  return { level: 'error', message: error?.message ?? record.error ?? l10n.t('Generation failed.'), actions: [showLog] };
+  // Whatever stopped it, blocks it did write can be taken back.
+  return { level: 'error', message: error?.message ?? record.error ?? l10n.t('Generation failed.'), actions: [...undo, showLog] };
 }

@@ -22,8 +22,8 @@ import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { describeOutcome, type OutcomeMessage } from '../../src/workflows/outcome';
 import { type NotionFailure, NotionFake, startNotionFake } from '../fakes/notionFake';
-import { GeminiFake, startGeminiFake } from '../fakes/geminiFake';
-import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import { GeminiFake, geminiErrors, startGeminiFake } from '../fakes/geminiFake';
+import { OpenAIFake, openaiErrors, startOpenAIFake } from '../fakes/openaiFake';
 
 const NOTION_SECRET = 'secret_fake_notion';
 const GEMINI_KEY = 'AIza-fake-gemini';
@@ -152,7 +152,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
       assert.match(seen.message, c.expect.message);
       if (c.expect.actions) assert.deepEqual(seen.actions.map((a) => a.label), c.expect.actions);
       assert.equal(record.status, c.expect.status);
-      const page = blocks === 0 ? 'none' : blocks === record.blocks && blocks === record.writtenBlocks ? 'all' : 'some';
+      const page = blocks === 0 ? 'none' : record.status === 'written' && blocks === record.blocks ? 'all' : 'some';
       assert.equal(page, c.expect.pageBlocks, `page holds ${blocks} of ${record.blocks} blocks`);
       if (blocks > 0) assert.equal(blocks, record.writtenBlocks, 'the record counts exactly the blocks in the page');
       assert.equal(record.markdown.length > 0, c.expect.textKept, 'the generated text is in the record');
@@ -161,7 +161,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
         group: c.group,
         fault: c.fault,
         saw: describeSeen(seen),
-        page: page === 'none' ? 'unchanged' : page === 'all' ? `all ${blocks} blocks` : `${blocks} of ${record.blocks} blocks (Retry Write adds the rest)`,
+        page: page === 'none' ? 'unchanged' : page === 'all' ? `all ${blocks} blocks` : record.status === 'writeFailed' ? `${blocks} of ${record.blocks} blocks (Retry Write adds the rest)` : `the ${blocks} blocks the model finished`,
         kept: record.markdown.length > 0 ? `yes (${record.markdown.length} chars)` : 'nothing generated',
         ms,
       });
@@ -191,6 +191,30 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
   run({ group: 'Notion', fault: 'a body that stalls after the write landed', arrange: hang('stallBody'), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
   run({ group: 'Notion', fault: 'connection reset before the write, twice', arrange: hang('reset', 2), expect: { ...failed(/reach Notion|Notion request failed/), actions: retryActions } });
   run({ group: 'Notion', fault: 'write applied, then the connection dropped', arrange: hang('applyThenDrop'), expect: { level: 'info', message: /^Wrote \d+ blocks/, status: 'written', pageBlocks: 'all', textKept: true } });
+
+  // The engines: each fault played by the provider's stand-in with the provider's real bodies.
+  const nothing = (message: RegExp, actions?: string[]) => ({ level: 'error' as const, message, actions, status: 'failed', pageBlocks: 'none' as const, textKept: false });
+  run({ group: 'Gemini', fault: '400 API_KEY_INVALID', arrange: () => geminiFake.failNext(geminiErrors.apiKeyInvalid()), expect: nothing(/Gemini rejected the API key/, ['Set Gemini API Key', 'Show Log']) });
+  run({ group: 'Gemini', fault: '403 PERMISSION_DENIED', arrange: () => geminiFake.failNext(geminiErrors.permissionDenied()), expect: nothing(/Gemini/) });
+  run({ group: 'Gemini', fault: '429 per-minute rate limit', arrange: () => geminiFake.failNext(geminiErrors.rateLimitPerMinute({})), expect: nothing(/Wait \d+ s|wait/i) });
+  run({ group: 'Gemini', fault: '429 per-day quota spent', arrange: () => geminiFake.failNext(geminiErrors.quotaPerDay({})), expect: nothing(/quota/i) });
+  run({ group: 'Gemini', fault: '500 INTERNAL (after its retries)', arrange: () => geminiFake.failNext(geminiErrors.internal(), 5), expect: nothing(/Gemini/) });
+  run({ group: 'Gemini', fault: 'stream cut mid-way (connection dropped)', arrange: () => geminiFake.failStreamNext({ kind: 'drop', afterChunks: 4 }), expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'Gemini', fault: 'stream ends without a finish reason', arrange: () => geminiFake.failStreamNext({ kind: 'noFinish', afterChunks: 4 }), expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'Gemini', fault: 'empty answer', arrange: () => geminiFake.failStreamNext({ kind: 'empty' }), expect: nothing(/returned no text/) });
+  run({ group: 'Gemini', fault: 'SAFETY stop', arrange: () => geminiFake.failStreamNext({ kind: 'safety', category: 'HARM_CATEGORY_DANGEROUS_CONTENT', afterChunks: 2 }), expect: { level: 'error', message: /dangerous content/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'Gemini', fault: 'prompt blocked', arrange: () => geminiFake.failStreamNext({ kind: 'promptBlocked' }), expect: nothing(/blocked|safety/i) });
+  run({ group: 'Gemini', fault: 'MAX_TOKENS (output limit)', arrange: () => geminiFake.failStreamNext({ kind: 'maxTokens', afterChunks: 6 }), expect: { level: 'warn', message: /output limit/, actions: ['Generate the Rest', 'Undo', 'Open in Notion'], status: 'written', pageBlocks: 'all', textKept: true } });
+  run({ group: 'OpenAI', engine: 'openai', fault: '401 invalid key', arrange: () => openaiFake.failNext(openaiErrors.invalidKey()), expect: nothing(/OpenAI rejected the API key|API key/, ['Set OpenAI API Key', 'Show Log']) });
+  run({ group: 'OpenAI', engine: 'openai', fault: '403 permission denied', arrange: () => openaiFake.failNext(openaiErrors.permissionDenied()), expect: nothing(/OpenAI/) });
+  run({ group: 'OpenAI', engine: 'openai', fault: '429 rate limit (after the SDK retries)', arrange: () => openaiFake.failNext(openaiErrors.rateLimit({ retryAfterMs: 0 }), 3), expect: nothing(/rate|wait/i) });
+  run({ group: 'OpenAI', engine: 'openai', fault: '429 insufficient_quota', arrange: () => openaiFake.failNext(openaiErrors.insufficientQuota({ retryAfterMs: 0 }), 3), expect: nothing(/quota/i) });
+  run({ group: 'OpenAI', engine: 'openai', fault: '500 (after the SDK retries)', arrange: () => openaiFake.failNext(openaiErrors.serverError({ 'retry-after-ms': '0' }), 3), expect: nothing(/OpenAI/) });
+  run({ group: 'OpenAI', engine: 'openai', fault: 'stream cut mid-way (connection dropped)', arrange: () => openaiFake.failStreamNext({ kind: 'drop', afterChunks: 30 }), expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'OpenAI', engine: 'openai', fault: 'stream ends without a finish reason', arrange: () => openaiFake.failStreamNext({ kind: 'noFinish', afterChunks: 30 }), expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'OpenAI', engine: 'openai', fault: 'empty answer', arrange: () => openaiFake.failStreamNext({ kind: 'empty' }), expect: nothing(/returned no text/) });
+  run({ group: 'OpenAI', engine: 'openai', fault: 'content filter stop', arrange: () => openaiFake.failStreamNext({ kind: 'contentFilter', afterChunks: 30 }), expect: { level: 'error', message: /content filter/, status: 'failed', pageBlocks: 'some', textKept: true } });
+  run({ group: 'OpenAI', engine: 'openai', fault: 'finish_reason length (output limit)', arrange: () => openaiFake.failStreamNext({ kind: 'length', afterChunks: 40 }), expect: { level: 'warn', message: /output limit/, actions: ['Generate the Rest', 'Undo', 'Open in Notion'], status: 'written', pageBlocks: 'all', textKept: true } });
 
   after(() => {
     // Nothing any stand-in received, nothing logged and nothing stored carries a key where it does not belong.
