@@ -111,8 +111,9 @@ export function pageTitle(page: PageObjectResponse): string {
   return 'Untitled';
 }
 
+/** A title as one line of text: line breaks and other control characters, which would garble a message or a quick pick, become spaces. */
 function plain(richText: ReadonlyArray<{ plain_text: string }>): string {
-  return richText.map((t) => t.plain_text).join('').trim();
+  return richText.map((t) => t.plain_text).join('').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
 export { notionUrlForId };
