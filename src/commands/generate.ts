@@ -5,6 +5,7 @@ import type { Connection } from '../services/connections/connection';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import type { GenerationRecord } from '../services/generation/generationRecord';
 import { systemInstructions } from '../services/generation/instructions';
+import { promptProblem } from '../services/generation/prompt';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
@@ -162,7 +163,7 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
     title: vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name),
     prompt: vscode.l10n.t('Describe the content; Visen writes it as formatted Notion blocks.'),
     placeHolder: connection.lastPrompt ?? vscode.l10n.t('e.g. A one-page project brief for a weekend hackathon'),
-    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Type what Visen should write.')),
+    validateInput: promptProblem,
   });
   return prompt?.trim() || undefined;
 }

@@ -4,6 +4,7 @@
  * import it without the validator. Messages go through @vscode/l10n, loaded on both sides.
  */
 import * as l10n from '@vscode/l10n';
+import { MAX_PROMPT_LENGTH, promptTooLong } from '../services/generation/prompt';
 import { formatCount, MAX_NOTION_URL_LENGTH } from '../services/notion/notionUrl';
 
 export const LIMITS = {
@@ -11,7 +12,7 @@ export const LIMITS = {
   url: MAX_NOTION_URL_LENGTH,
   name: 200,
   model: 200,
-  prompt: 100_000,
+  prompt: MAX_PROMPT_LENGTH,
   recordId: 100,
   /** A base URL. */
   baseUrl: 2_000,
@@ -33,7 +34,7 @@ export function tooLongMessage(field: LimitedField, length: number): string {
     case 'model':
       return l10n.t('The model name is too long ({0} characters; at most {1}).', n, max);
     case 'prompt':
-      return l10n.t('The prompt is too long ({0} characters; at most {1}).', n, max);
+      return promptTooLong(length);
     case 'baseUrl':
       return l10n.t('The address is too long ({0} characters; at most {1}).', n, max);
     case 'instructions':

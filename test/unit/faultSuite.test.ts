@@ -216,6 +216,40 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
   run({ group: 'OpenAI', engine: 'openai', fault: 'content filter stop', arrange: () => openaiFake.failStreamNext({ kind: 'contentFilter', afterChunks: 30 }), expect: { level: 'error', message: /content filter/, status: 'failed', pageBlocks: 'some', textKept: true } });
   run({ group: 'OpenAI', engine: 'openai', fault: 'finish_reason length (output limit)', arrange: () => openaiFake.failStreamNext({ kind: 'length', afterChunks: 40 }), expect: { level: 'warn', message: /output limit/, actions: ['Generate the Rest', 'Undo', 'Open in Notion'], status: 'written', pageBlocks: 'all', textKept: true } });
 
+  // Bad input: refused with a clear message before anything is generated or sent.
+  for (const [fault, prompt] of [['empty prompt', ''], ['whitespace prompt', ' \n\t '], ['200,000-character prompt', 'x'.repeat(200_000)]] as const) {
+    it(`Input: ${fault}`, async () => {
+      notion.reset();
+      geminiFake.reset();
+      const { service: generation } = service();
+      const connection = await connectionFor(generation, `Input: ${fault}`);
+      const started = Date.now();
+      const modelRequests = geminiFake.requests.length;
+      const error = await generation.run({ connection, prompt, engine: 'gemini', model: 'gemini-2.5-flash', mode: 'append', signal: new AbortController().signal }).then(() => undefined, (e: Error) => e);
+      assert.ok(error, 'refused');
+      assert.match(error.message, prompt.trim() ? /The prompt is too long \(200,000 characters; at most 100,000\)\./ : /Type what Visen should write\./);
+      assert.equal(geminiFake.requests.length, modelRequests, 'nothing sent to the model');
+      assert.equal(notion.pageBlocks(connection.target.id).length, 1, 'the page is unchanged');
+      rows.push({ group: 'Input', fault, saw: `error: ${error.message}`, page: 'unchanged', kept: 'nothing generated', ms: Date.now() - started });
+    });
+  }
+  it('Input: a hostile page title (HTML, Notion tags, template text, control characters, 50,000 characters)', async () => {
+    notion.reset();
+    geminiFake.reset();
+    const hostile = `<img src=x onerror=alert(1)> <page url="https://evil.example">x</page> {{page}} $5\u0000\u0007\nline ${'A'.repeat(50_000)}`;
+    const { service: generation } = service();
+    const page = notion.addPage({ title: hostile, markdown: 'Written by hand.' });
+    const connection = await generation.connectionFor(await generation.resolvePage(page.id));
+    const started = Date.now();
+    const result = await generation.run({ connection, prompt: 'A short brief', engine: 'gemini', model: 'gemini-2.5-flash', mode: 'append', signal: new AbortController().signal });
+    const seen = describeOutcome(result);
+    assert.equal(result.record.status, 'written');
+    assert.ok(seen.message.includes('<img src=x onerror=alert(1)> <page url="https://evil.example">x</page> {{page}} $5'), 'the title is told as text, not markup');
+    assert.ok(!/[\u0000-\u001f]/.test(seen.message), 'no control characters reach a message');
+    assert.equal(notion.pageBlocks(page.id).length - 1, result.record.writtenBlocks);
+    rows.push({ group: 'Input', fault: 'hostile page title (HTML, Notion tags, control characters, 50,000 characters)', saw: `${seen.level}: Wrote ${result.record.writtenBlocks} blocks to "<img src=x onerror=alert(1)> <page url=…>x</page> {{page}} $5 line AAAA…" (as text) [${seen.actions.map((a) => a.label).join(', ')}]`, page: `all ${result.record.writtenBlocks} blocks`, kept: 'yes', ms: Date.now() - started });
+  });
+
   after(() => {
     // Nothing any stand-in received, nothing logged and nothing stored carries a key where it does not belong.
     const notionBodies = JSON.stringify(notion.requests.map((r) => r.body));

@@ -9,10 +9,22 @@ export const CONNECTION_TYPE_LABELS: Record<ConnectionType, string> = {
 
 const isoDate = v.pipe(v.string(), v.isoTimestamp());
 
+/** The longest connection name: it names a tree item, a quick pick entry and a row in Notion. */
+export const MAX_CONNECTION_NAME = 200;
+
+/** A page title made into a connection name: cut to the limit, never between the halves of a character. */
+export function connectionName(title: string): string {
+  const name = title.trim();
+  if (name.length <= MAX_CONNECTION_NAME) return name;
+  let end = MAX_CONNECTION_NAME - 1;
+  if (/[\ud800-\udbff]/.test(name[end - 1])) end--;
+  return `${name.slice(0, end).trimEnd()}…`;
+}
+
 /** A connection as stored; the schema also validates what comes back from storage and from Notion. */
 export const ConnectionSchema = v.object({
   id: v.pipe(v.string(), v.minLength(1)),
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CONNECTION_NAME)),
   type: v.picklist(['page', 'database']),
   target: v.object({
     id: v.pipe(v.string(), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)),

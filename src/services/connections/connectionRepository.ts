@@ -5,7 +5,7 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
 import { setAside } from '../storage/setAside';
 import { readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
-import { Connection, ConnectionSchema, ConnectionType, parseConnection } from './connection';
+import { Connection, connectionName, ConnectionSchema, ConnectionType, parseConnection } from './connection';
 
 const KEY = 'visen.connections';
 
@@ -56,7 +56,7 @@ export class ConnectionRepository {
     const connection: Connection = {
       id: randomUUID(),
       // The name is mirrored to the connections database in Notion: Notion's word, not translated.
-      name: init.name.trim() || init.target.title || 'Untitled',
+      name: connectionName(init.name.trim() || init.target.title || 'Untitled'),
       type: init.type,
       target: init.target,
       createdAt: new Date().toISOString(),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@notionhq/client';
 import type { Logger } from '../logger';
 import { ConnectionsDatabase, ConnectionsDatabaseInfo, ConnectionRow } from '../notion/connectionsDatabase';
-import type { Connection } from './connection';
+import { type Connection, connectionName } from './connection';
 import type { ConnectionRepository } from './connectionRepository';
 
 export interface SyncDeps {
@@ -82,7 +82,7 @@ export class ConnectionSync {
       }
       const fresh: Connection = {
         id: row.visenId ?? randomUUID(),
-        name: row.name || 'Untitled',
+        name: connectionName(row.name || 'Untitled'),
         type: row.type,
         target: { id: row.targetId, url: row.url, title: row.name },
         createdAt: new Date().toISOString(),
@@ -122,7 +122,7 @@ function merge(local: Connection, row: ConnectionRow): Connection {
   const tokens = Math.max(row.tokens, local.usage.inputTokens + local.usage.outputTokens);
   return {
     ...local,
-    name: row.name || local.name,
+    name: row.name ? connectionName(row.name) : local.name,
     rowId: row.rowId,
     lastPrompt: row.lastPrompt ?? local.lastPrompt,
     lastUsedAt: row.lastGenerated ? new Date(row.lastGenerated).toISOString() : local.lastUsedAt,

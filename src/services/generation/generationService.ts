@@ -14,6 +14,7 @@ import type { GenerationRecord, GenerationStore, WriteMode } from './generationR
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import { PageLocks } from './pageLocks';
+import { promptProblem } from './prompt';
 import type { UsageTracker } from './usageTracker';
 
 export interface GenerationServiceDeps {
@@ -59,6 +60,12 @@ export interface RunResult extends GenerationOutcome {
   readonly syncError?: Error;
 }
 
+/** Every surface checks the prompt as it is typed; a prompt that arrives some other way is checked here. */
+function checkPrompt(prompt: string): void {
+  const problem = promptProblem(prompt);
+  if (problem) throw new Error(problem);
+}
+
 /**
  * One generation for a connection, from any surface (palette, form, tree): check the page, stream
  * into it, count the usage and mirror the connection's row.
@@ -83,6 +90,7 @@ export class GenerationService {
   }
 
   async run(options: RunOptions): Promise<RunResult> {
+    checkPrompt(options.prompt);
     const client = await this.deps.notion();
     const engine = await this.deps.engine(options.engine);
     const page = await new NotionPages(client).resolvePage(options.connection.target.id);
@@ -112,6 +120,7 @@ export class GenerationService {
    * the body streams into it like any page.
    */
   async runNewEntry(options: RunOptions & { preview?: (values: PreviewValue[]) => Promise<boolean> }): Promise<RunResult | undefined> {
+    checkPrompt(options.prompt);
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
     const client = await this.deps.notion();
