@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GenerationRecord } from '../../src/services/generation/generationRecord';
+import { geminiErrors } from '../fakes/geminiFake';
 import { connectPage, GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, visenLog } from './support/visen';
 
 describe('Generate to Notion Page', () => {
@@ -155,10 +156,11 @@ describe('Generate to Notion Page', () => {
 
     it('tells a spent quota from a server error', async () => {
       const page = stage.notion.addPage({ title: 'Quota' });
-      stage.gemini.failNext({ status: 429, body: { error: { code: 429, message: 'You exceeded your current quota, please check your plan and billing details.', status: 'RESOURCE_EXHAUSTED' } } });
+      // Google's real per-day quota body: the words "rate" and "generate" in it decide nothing, its QuotaFailure does.
+      stage.gemini.failNext(geminiErrors.quotaPerDay({}));
       stage.ui.inputs.push(page.url, 'Write');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(stage.ui.last('error')!.message, /quota is used up/);
+      assert.match(stage.ui.last('error')!.message, /quota (for today )?is used up/);
 
       stage.gemini.failNext({ status: 500 }, 3);
       stage.ui.picks.push((item) => item.label.includes('Quota'));

@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
 import { readPageMarkdown } from '../notion/pageMarkdown';
-import { coerceProperty, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
+import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { Generator, type MarkdownConverter } from './generator';
 import type { PageLocks } from './pageLocks';
@@ -246,7 +246,7 @@ export class DatabaseFiller {
 
 /** The value from `{"Property": value}`; plain text when the model did not answer JSON. */
 function parseValue(text: string, name: string): unknown {
-  const trimmed = text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
+  const trimmed = unfenceJson(text);
   try {
     const parsed = JSON.parse(trimmed) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {

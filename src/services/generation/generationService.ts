@@ -8,7 +8,7 @@ import type { Engine, EngineKind } from '../engines/engine';
 import type { Logger } from '../logger';
 import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
-import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
+import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
@@ -144,7 +144,7 @@ export class GenerationService {
     };
     let answer: Record<string, unknown>;
     try {
-      answer = JSON.parse(completion.text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '')) as Record<string, unknown>;
+      answer = JSON.parse(unfenceJson(completion.text)) as Record<string, unknown>;
     } catch {
       const problem = new PropertyValueError(l10n.t('The engine did not answer with the property values as JSON. Its answer is kept in the connection\'s history. Try again, or map fewer properties.'));
       await keep('failed', problem);

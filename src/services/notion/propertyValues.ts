@@ -92,8 +92,27 @@ export function coerceProperty(property: PropertySchema, raw: unknown, options: 
   }
 }
 
+const LEADING_MARKS = new Set(['"', "'", '“', '”', '‘', '’', '`', '*']);
+const TRAILING_MARKS = new Set([...LEADING_MARKS, '.']);
+
+/** Takes the quotes and emphasis a model puts around a value off its ends (a scan, linear on any input). */
 function stripQuotes(text: string): string {
-  return text.replace(/^["'“”‘’`*]+|["'“”‘’`*.]+$/g, '').trim();
+  let start = 0;
+  let end = text.length;
+  while (start < end && LEADING_MARKS.has(text[start])) start++;
+  while (end > start && TRAILING_MARKS.has(text[end - 1])) end--;
+  return text.slice(start, end).trim();
+}
+
+/** A model's JSON answer without the code fence it sometimes wraps around it. */
+export function unfenceJson(text: string): string {
+  let json = text.trim();
+  if (json.startsWith('```')) {
+    json = json.slice(3);
+    if (json.startsWith('json')) json = json.slice(4);
+  }
+  if (json.endsWith('```')) json = json.slice(0, -3);
+  return json.trim();
 }
 
 function matchOption(property: PropertySchema, value: string, options: CoerceOptions, mustExist: boolean): string | undefined {
