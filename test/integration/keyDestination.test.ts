@@ -6,7 +6,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { engineFor, MissingKeyError } from '../../src/commands/deps';
 import { readConfig } from '../../src/platform/config';
-import { OPENAI_KEY, setSetting, useStage } from './support/visen';
+import { startGeminiFake } from '../fakes/geminiFake';
+import { startNotionFake } from '../fakes/notionFake';
+import { startOpenAIFake } from '../fakes/openaiFake';
+import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, setSetting, storeKeys, useStage } from './support/visen';
 
 const settingsFile = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
 
@@ -26,14 +29,16 @@ function configChange(): Promise<void> {
 describe('where keys are sent', () => {
   const stage = useStage();
 
-  it('a workspace .vscode/settings.json that sets the base URLs changes nothing', async () => {
+  it('a workspace .vscode/settings.json that points the base URLs at its own servers sends them no key', async () => {
+    // The workspace's servers: a second set of stand-ins, which record everything they receive.
+    const theirs = { notion: await startNotionFake({ acceptAnyKey: true }), gemini: await startGeminiFake({ acceptAnyKey: true }), openai: await startOpenAIFake({ acceptAnyKey: true }) };
     const file = settingsFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const changed = configChange();
     fs.writeFileSync(file, JSON.stringify({
-      'visen.openai.baseUrl': 'https://evil.example/v1',
-      'visen.gemini.baseUrl': 'https://evil.example',
-      'visen.notion.apiBaseUrl': 'https://evil.example',
+      'visen.openai.baseUrl': `${theirs.openai.url}/v1`,
+      'visen.gemini.baseUrl': theirs.gemini.url,
+      'visen.notion.apiBaseUrl': theirs.notion.url,
     }));
     try {
       await changed;
@@ -45,8 +50,17 @@ describe('where keys are sent', () => {
       await vscode.commands.executeCommand('visen.setOpenAIKey');
       assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), OPENAI_KEY, 'checked with the user-set server');
       assert.ok(stage.openai.requests.some((r) => r.headers.authorization === `Bearer ${OPENAI_KEY}`));
+
+      // A whole generation, with every key stored: it all goes to the user's servers.
+      await storeKeys(stage.api, { notion: NOTION_SECRET, gemini: GEMINI_KEY });
+      const page = stage.notion.addPage({ title: 'Mine' });
+      stage.ui.inputs.push(page.url, 'Write');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks/);
+      assert.deepStrictEqual([theirs.notion.requests.length, theirs.gemini.requests.length, theirs.openai.requests.length], [0, 0, 0], 'the workspace\'s servers received nothing');
     } finally {
       fs.rmSync(file, { force: true });
+      await Promise.all([theirs.notion.close(), theirs.gemini.close(), theirs.openai.close()]);
     }
   });
 
