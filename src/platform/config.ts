@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import type { EngineKind } from '../services/engines/engine';
-import { DEFAULT_MODELS } from '../services/engines/engineLoader';
+import { DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
 import type { WriteMode } from '../services/generation/generationRecord';
 
 /** Visen's settings, mirroring `contributes.configuration` in package.json. */
 export interface VisenConfig {
   readonly engine: EngineKind;
-  readonly geminiModel: string;
-  readonly openaiModel: string;
+  /** The model setting of each engine, or its default ('' for an engine whose default is the first model offered). */
+  readonly models: Readonly<Record<EngineKind, string>>;
   /** The base URLs requests go to, never empty: see `effectiveBaseUrl`. */
   readonly geminiBaseUrl: string;
   readonly openaiBaseUrl: string;
@@ -21,14 +20,17 @@ export interface VisenConfig {
   readonly historyMaxSizeMB: number;
 }
 
-/** Base URLs may be redirected by environment variables, for tests and CI only; keys never are. */
-const BASE_URL_ENV = {
-  notion: 'VISEN_NOTION_API_BASE_URL',
-  openai: 'VISEN_OPENAI_BASE_URL',
-  gemini: 'VISEN_GEMINI_BASE_URL',
-} as const;
+/** What a base URL can point at: Notion, or an engine that talks to a server (the registry's). */
+export type Service = 'notion' | ServerEngineKind;
 
-export type Service = keyof typeof BASE_URL_ENV;
+const byServerEngine = <T>(pick: (kind: ServerEngineKind) => T): Record<ServerEngineKind, T> =>
+  Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [kind, pick(kind)])) as Record<ServerEngineKind, T>;
+
+/** Base URLs may be redirected by environment variables, for tests and CI only; keys never are. */
+const BASE_URL_ENV: Record<Service, string> = {
+  notion: 'VISEN_NOTION_API_BASE_URL',
+  ...byServerEngine((kind) => ENGINES[kind].settings.baseUrlEnv),
+};
 
 /**
  * The official endpoints, used when a base URL setting is empty. They are given to the SDKs explicitly:
@@ -37,16 +39,35 @@ export type Service = keyof typeof BASE_URL_ENV;
  */
 export const OFFICIAL_BASE_URLS: Record<Service, string> = {
   notion: 'https://api.notion.com',
-  openai: 'https://api.openai.com/v1',
-  gemini: 'https://generativelanguage.googleapis.com',
+  ...byServerEngine((kind) => ENGINES[kind].settings.officialBaseUrl),
 };
 
 /** Where each base URL lives in `contributes.configuration` (all `"scope": "application"`). */
 export const BASE_URL_SETTINGS: Record<Service, string> = {
   notion: 'visen.notion.apiBaseUrl',
-  openai: 'visen.openai.baseUrl',
-  gemini: 'visen.gemini.baseUrl',
+  ...byServerEngine((kind) => ENGINES[kind].settings.baseUrl),
 };
+
+/** Whether an engine talks to a server at a base URL (and so has a base URL setting). */
+export function isServerEngine(kind: EngineKind): kind is ServerEngineKind {
+  return (SERVER_ENGINE_KINDS as readonly EngineKind[]).includes(kind);
+}
+
+/** A setting's value by its full name (`visen.gemini.model`): settings are read here and nowhere else. */
+export function setting<T>(name: string): T | undefined {
+  return vscode.workspace.getConfiguration().get<T>(name);
+}
+
+/** An engine's model setting as the user wrote it, trimmed; empty when it is not set. */
+export function configuredModel(kind: EngineKind): string {
+  return (setting<string>(ENGINES[kind].settings.model) ?? '').trim();
+}
+
+/** The engine `visen.engine` names (an unknown value reads as the default, Gemini). */
+export function configuredEngine(): EngineKind {
+  const value = setting<string>('visen.engine');
+  return isEngineKind(value) ? value : 'gemini';
+}
 
 /**
  * A base URL as the user set it in their user settings, never from a workspace or folder: a repository's
@@ -65,12 +86,10 @@ export function effectiveBaseUrl(service: Service): string {
 
 export function readConfig(): VisenConfig {
   const c = vscode.workspace.getConfiguration('visen');
-  const engine = c.get<string>('engine') === 'openai' ? 'openai' : 'gemini';
   const text = (key: string, fallback = '') => (c.get<string>(key) ?? fallback).trim();
   return {
-    engine,
-    geminiModel: text('gemini.model') || DEFAULT_MODELS.gemini,
-    openaiModel: text('openai.model') || DEFAULT_MODELS.openai,
+    engine: configuredEngine(),
+    models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || DEFAULT_MODELS[kind]])) as Record<EngineKind, string>,
     geminiBaseUrl: effectiveBaseUrl('gemini'),
     openaiBaseUrl: effectiveBaseUrl('openai'),
     notionApiBaseUrl: effectiveBaseUrl('notion'),
@@ -83,13 +102,14 @@ export function readConfig(): VisenConfig {
 }
 
 export function modelFor(config: VisenConfig, engine: EngineKind = config.engine): string {
-  return engine === 'openai' ? config.openaiModel : config.geminiModel;
+  return config.models[engine];
 }
 
-export function baseUrlFor(config: VisenConfig, engine: EngineKind = config.engine): string {
-  return engine === 'openai' ? config.openaiBaseUrl : config.geminiBaseUrl;
+/** The base URL an engine sends requests to; undefined for an engine that talks to no server. */
+export function baseUrlFor(engine: EngineKind): string | undefined {
+  return isServerEngine(engine) ? effectiveBaseUrl(engine) : undefined;
 }
 
 export async function updateModel(engine: EngineKind, model: string): Promise<void> {
-  await vscode.workspace.getConfiguration('visen').update(`${engine}.model`, model, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration().update(ENGINES[engine].settings.model, model, vscode.ConfigurationTarget.Global);
 }

@@ -1,19 +1,17 @@
 import * as vscode from 'vscode';
-import type { EngineKind } from '../services/engines/engine';
+import { ENGINE_SECRET_NAMES, KEYED_ENGINE_KINDS, engineSecret, type EngineSecretName, type KeyedEngineKind } from '../services/engines/registry';
 import type { KeyValueStore } from '../services/keyValueStore';
 
 /** globalState: secret name → the origin (scheme, host, port) the key was checked against and may be sent to. */
 const KEY_ORIGINS = 'visen.keyOrigins';
 
-/** Every secret Visen keeps, by its SecretStorage key. */
-export type SecretName = 'visen.notion.secret' | 'visen.gemini.apiKey' | 'visen.openai.apiKey';
+/** Every secret Visen keeps, by its SecretStorage key: Notion's and those of the engines that need a key (the registry's). */
+export type SecretName = 'visen.notion.secret' | EngineSecretName;
 
-export const SECRET_NAMES: readonly SecretName[] = ['visen.notion.secret', 'visen.gemini.apiKey', 'visen.openai.apiKey'];
+export const SECRET_NAMES: readonly SecretName[] = ['visen.notion.secret', ...ENGINE_SECRET_NAMES];
 
-export const ENGINE_SECRET: Record<EngineKind, SecretName> = {
-  gemini: 'visen.gemini.apiKey',
-  openai: 'visen.openai.apiKey',
-};
+/** The secret of each engine that needs a key. */
+export const ENGINE_SECRET = Object.fromEntries(KEYED_ENGINE_KINDS.map((kind) => [kind, engineSecret(kind)])) as Record<KeyedEngineKind, EngineSecretName>;
 
 /**
  * Typed access to VS Code's SecretStorage, the only place keys live. Next to each key it keeps, in global

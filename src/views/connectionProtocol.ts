@@ -13,25 +13,26 @@
  * No key ever crosses: the state carries only whether each one is set.
  */
 import * as v from 'valibot';
+import { ENGINE_KINDS, SET_KEY_COMMANDS, type EngineKind, type SetKeyCommand } from '../services/engines/registry';
 import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
 
 export { LIMITS } from './formLimits';
 
 export const CONNECTION_VIEW_TYPE = 'visen.connection';
 
-export type EngineKind = 'gemini' | 'openai';
+export type { EngineKind } from '../services/engines/registry';
 export type ConnectionType = 'page' | 'database';
 export type WriteMode = 'append' | 'replace';
 
 /** Commands the form may run: only those that set a key or do what the form points to. */
-export const FORM_COMMANDS = ['visen.setNotionSecret', 'visen.setGeminiKey', 'visen.setOpenAIKey', 'visen.fillDatabase', 'visen.showLog', 'visen.openSettings'] as const;
-export type FormCommand = (typeof FORM_COMMANDS)[number];
+export type FormCommand = 'visen.setNotionSecret' | SetKeyCommand | 'visen.fillDatabase' | 'visen.showLog' | 'visen.openSettings' | 'visen.selectModel';
+export const FORM_COMMANDS: readonly FormCommand[] = ['visen.setNotionSecret', ...SET_KEY_COMMANDS, 'visen.fillDatabase', 'visen.showLog', 'visen.openSettings', 'visen.selectModel'];
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host, validated on arrival
 
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
-const engine = v.picklist(['gemini', 'openai']);
+const engine = v.picklist(ENGINE_KINDS);
 const connectionType = v.picklist(['page', 'database']);
 const writeMode = v.picklist(['append', 'replace']);
 const recordId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.recordId));
@@ -118,6 +119,7 @@ export interface EngineView {
   readonly defaultModel: string;
   /** Models to suggest in the model box. */
   readonly suggestedModels: readonly string[];
+  /** What sets the engine up: its set-key command, or Select Model for an engine that needs no key. */
   readonly setKey: CommandAction;
 }
 

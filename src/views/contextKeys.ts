@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ContextKeys } from '../constants';
 import { readConfig } from '../platform/config';
 import { ENGINE_SECRET, Secrets } from '../platform/secrets';
+import { needsKey } from '../services/engines/registry';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { GenerationStore } from '../services/generation/generationRecord';
 import type { WalkthroughProgress } from './walkthrough';
@@ -33,7 +34,9 @@ export class VisenContextKeys implements vscode.Disposable {
   /** Resolves once VS Code has every current value. */
   async update(): Promise<void> {
     const config = readConfig();
-    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), this.secrets.get(ENGINE_SECRET[config.engine])]);
+    // An engine that needs no key (VS Code's language models) is ready as it is: the walkthrough's engine step is done.
+    const engine = config.engine;
+    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), needsKey(engine) ? this.secrets.get(ENGINE_SECRET[engine]) : 'none needed']);
     await Promise.all([
       this.set(ContextKeys.hasNotionSecret, Boolean(notion)),
       this.set(ContextKeys.hasEngineKey, Boolean(engineKey)),

@@ -11,13 +11,14 @@
  * masked. Its state says only whether each key is set.
  */
 import * as v from 'valibot';
+import { ENGINE_KINDS, type EngineKind } from '../services/engines/registry';
 import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
 
 export { LIMITS } from './formLimits';
 
 export const SETTINGS_VIEW_TYPE = 'visen.settings';
 
-export type EngineKind = 'gemini' | 'openai';
+export type { EngineKind } from '../services/engines/registry';
 export type WriteMode = 'append' | 'replace';
 
 /** The keys the form can replace or remove, by the service they unlock. */
@@ -30,6 +31,8 @@ export interface SettingsValues {
   readonly engine: EngineKind;
   readonly geminiModel: string;
   readonly openaiModel: string;
+  /** `visen.vscodeLm.model`: a family or id; empty = the first model VS Code offers. */
+  readonly vscodeLmModel?: string;
   readonly openaiBaseUrl: string;
   readonly geminiBaseUrl: string;
   readonly notionApiBaseUrl: string;
@@ -41,7 +44,7 @@ export interface SettingsValues {
 
 export type SettingName = keyof SettingsValues;
 export const SETTING_NAMES: readonly SettingName[] = [
-  'connectionsDatabase', 'engine', 'geminiModel', 'openaiModel', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
+  'connectionsDatabase', 'engine', 'geminiModel', 'openaiModel', 'vscodeLmModel', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
 ];
 
 /** A field of the form that can carry an error: a setting or a key. */
@@ -56,7 +59,7 @@ export type SettingsCommand = (typeof SETTINGS_COMMANDS)[number];
 // is checked by the host, which answers with an error next to the field.
 
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
-const engine = v.picklist(['gemini', 'openai']);
+const engine = v.picklist(ENGINE_KINDS);
 const keyName = v.picklist(['notion', 'gemini', 'openai']);
 const link = v.pipe(v.string(), v.maxLength(LIMITS.url));
 const baseUrl = v.pipe(v.string(), v.maxLength(LIMITS.baseUrl));
@@ -69,6 +72,7 @@ const SettingsChangesSchema = v.strictObject({
   engine: v.optional(engine),
   geminiModel: v.optional(modelName),
   openaiModel: v.optional(modelName),
+  vscodeLmModel: v.optional(modelName),
   openaiBaseUrl: v.optional(baseUrl),
   geminiBaseUrl: v.optional(baseUrl),
   notionApiBaseUrl: v.optional(baseUrl),
@@ -108,6 +112,7 @@ const LIMITED_FIELDS: Readonly<Partial<Record<FieldName, LimitedField>>> = {
   connectionsDatabase: 'url',
   geminiModel: 'model',
   openaiModel: 'model',
+  vscodeLmModel: 'model',
   openaiBaseUrl: 'baseUrl',
   geminiBaseUrl: 'baseUrl',
   notionApiBaseUrl: 'baseUrl',
@@ -150,7 +155,18 @@ export interface SettingsState {
   readonly values: SettingsValues;
   readonly keys: readonly KeyView[];
   /** The model each engine uses when its setting is empty. */
-  readonly defaultModels: Readonly<Record<EngineKind, string>>;
+  readonly defaultModels: Readonly<Partial<Record<EngineKind, string>>>;
+  /** The engines to choose from, from the engine registry (absent: Gemini and OpenAI). */
+  readonly engines?: readonly EngineChoice[];
+}
+
+export interface EngineChoice {
+  readonly kind: EngineKind;
+  readonly label: string;
+  /** The form field of its model setting. */
+  readonly modelSetting: SettingName;
+  /** Whether it needs a key (its key field is then `key-<kind>`). */
+  readonly needsKey: boolean;
 }
 
 export interface SaveResult {

@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { EngineError } from '../services/engines/engine';
-import { blockCounts, canUndo, type GenerationRecord } from '../services/generation/generationRecord';
+import { needsKey, setKeyLabel, type KeyedEngineKind } from '../services/engines/registry';
+import { blockCounts, canUndo } from '../services/generation/generationRecord';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
@@ -12,7 +13,9 @@ export type OutcomeAction =
   | { readonly kind: 'retryWrite'; readonly label: string; readonly recordId: string }
   /** Generate into the same connection (or page) again, with `prompt`. */
   | { readonly kind: 'generate'; readonly label: string; readonly connectionId?: string; readonly pageId: string; readonly prompt: string }
-  | { readonly kind: 'setKey'; readonly label: string; readonly engine: GenerationRecord['engine'] }
+  | { readonly kind: 'setKey'; readonly label: string; readonly engine: KeyedEngineKind }
+  /** Runs a Visen command without arguments, e.g. Open Settings to choose another engine. */
+  | { readonly kind: 'command'; readonly label: string; readonly command: string }
   | { readonly kind: 'setNotionSecret'; readonly label: string }
   | { readonly kind: 'showLog'; readonly label: string };
 
@@ -72,10 +75,19 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
       break;
   }
   if (EngineError.is(error) && error.kind === 'auth') {
+    const engine = record.engine;
     return {
       level: 'error',
       message: error.message,
-      actions: [{ kind: 'setKey', label: record.engine === 'gemini' ? l10n.t('Set Gemini API Key') : l10n.t('Set OpenAI API Key'), engine: record.engine }, showLog],
+      actions: needsKey(engine) ? [{ kind: 'setKey', label: setKeyLabel(engine), engine }, showLog] : [showLog],
+    };
+  }
+  if (EngineError.is(error) && error.kind === 'unavailable') {
+    // No model to generate with: choose another engine, or another model of this one.
+    return {
+      level: 'error',
+      message: error.message,
+      actions: [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }],
     };
   }
   if (EngineError.is(error) && error.kind === 'cut') {

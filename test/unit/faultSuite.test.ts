@@ -98,13 +98,13 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
   function service(options: { notionSecret?: string; engineKey?: string } = {}): { service: GenerationService; client: Client } {
     const client = createNotionClient({ auth: options.notionSecret ?? NOTION_SECRET, baseUrl: notion.url, requestsPerSecond: 50, deadlines: { headersMs: 1500, bodyMs: 3000 }, logger });
     const connections = new ConnectionRepository(store, logger);
-    const engines: Record<EngineKind, () => Engine> = {
+    const engines: Partial<Record<EngineKind, () => Engine>> = {
       gemini: () => gemini.createEngine({ apiKey: options.engineKey ?? GEMINI_KEY, baseUrl: geminiFake.url }),
       openai: () => openai.createEngine({ apiKey: options.engineKey ?? OPENAI_KEY, baseUrl: openaiFake.url }),
     };
     const generation = new GenerationService({
       notion: async () => client,
-      engine: async (kind) => engines[kind](),
+      engine: async (kind) => engines[kind]!(),
       generations: new GenerationStore(store),
       connections,
       sync: new ConnectionSync({ client: async () => client, databaseUrl: () => '', connections, logger }),

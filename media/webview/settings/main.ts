@@ -52,8 +52,11 @@ const REMOVE_LABELS: Record<KeyName, string> = {
   gemini: l10n.t('Remove the Gemini API key'),
   openai: l10n.t('Remove the OpenAI API key'),
 };
-const ENGINE_LABELS: Record<EngineKind, string> = { gemini: l10n.t('Google Gemini'), openai: l10n.t('OpenAI or compatible') };
-const modelSetting = (engine: EngineKind): SettingName => (engine === 'gemini' ? 'geminiModel' : 'openaiModel');
+/** Labels of the engines this page names itself; the host's list (from the engine registry) has every engine. */
+const ENGINE_LABELS: Partial<Record<EngineKind, string>> = { gemini: l10n.t('Google Gemini'), openai: l10n.t('OpenAI or compatible') };
+const engineChoice = (engine: EngineKind) => state?.engines?.find((e) => e.kind === engine);
+const modelSetting = (engine: EngineKind): SettingName => engineChoice(engine)?.modelSetting ?? (engine === 'gemini' ? 'geminiModel' : 'openaiModel');
+const engineLabel = (engine: EngineKind): string => ENGINE_LABELS[engine] ?? engineChoice(engine)?.label ?? engine;
 
 let state: SettingsState | undefined;
 let draft: PersistedSettingsDraft;
@@ -126,8 +129,8 @@ document.body.append(
         h('div', { className: 'field' },
           h('label', { attrs: { for: 'engine' } }, l10n.t('Engine')),
           h('select', { id: 'engine', className: 'select' },
-            h('option', { attrs: { value: 'gemini' } }, ENGINE_LABELS.gemini),
-            h('option', { attrs: { value: 'openai' } }, ENGINE_LABELS.openai),
+            h('option', { attrs: { value: 'gemini' } }, engineLabel('gemini')),
+            h('option', { attrs: { value: 'openai' } }, engineLabel('openai')),
           ),
         ),
         h('div', { className: 'field grow' },
@@ -224,7 +227,7 @@ el.modelList.hidden = true;
 
 // ---- editing --------------------------------------------------------------------------------------
 
-const currentEngine = (): EngineKind => (el.engine.value === 'openai' ? 'openai' : 'gemini');
+const currentEngine = (): EngineKind => (el.engine.value && [...el.engine.options].some((o) => o.value === el.engine.value) ? (el.engine.value as EngineKind) : 'gemini');
 
 /** Records a change, or forgets it when the field is back to the saved value. */
 function change<K extends SettingName>(name: K, value: SettingsValues[K]): void {
@@ -381,6 +384,7 @@ function setValue(input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElem
 function render(): void {
   if (!state) return;
   for (const name of TEXT_FIELDS) setValue(el[name], String(value(name) ?? ''));
+  renderEngineOptions();
   setValue(el.engine, value('engine') ?? 'gemini');
   const mode = value('writeMode');
   el.writeAppend.checked = mode !== 'replace';
@@ -401,21 +405,31 @@ function render(): void {
   renderErrors();
 }
 
+/** The engine select lists every engine the host names (the engine registry's), once. */
+function renderEngineOptions(): void {
+  const engines = state?.engines;
+  if (!engines || [...el.engine.options].map((o) => o.value).join() === engines.map((e) => e.kind).join()) return;
+  replaceChildren(el.engine, ...engines.map((e) => h('option', { attrs: { value: e.kind } }, engineLabel(e.kind))));
+}
+
 function renderModel(): void {
   if (!state) return;
   const engine = currentEngine();
   const setting = modelSetting(engine);
   setValue(el.model, String(value(setting) ?? ''));
-  el.model.placeholder = state.defaultModels[engine];
+  el.model.placeholder = state.defaultModels[engine] || l10n.t('The first model VS Code offers');
+  const keyless = engineChoice(engine)?.needsKey === false;
   el.chooseModel.disabled = listing;
   replaceChildren(el.chooseModel, listing ? l10n.t('Listing…') : l10n.t('Choose…'));
   const key = state.keys.find((k) => k.name === engine);
   const list = modelLists.get(engine);
   if (list && list.models.length > 0) {
     replaceChildren(el.modelList,
-      h('option', { attrs: { value: '' } }, engine === 'gemini'
-        ? l10n.t('{0} models your Gemini key can use…', list.models.length)
-        : l10n.t('{0} models your OpenAI key can use…', list.models.length)),
+      h('option', { attrs: { value: '' } }, keyless
+        ? l10n.t('{0} models VS Code offers…', list.models.length)
+        : engine === 'gemini'
+          ? l10n.t('{0} models your Gemini key can use…', list.models.length)
+          : l10n.t('{0} models your OpenAI key can use…', list.models.length)),
       ...list.models.map((m) => h('option', { attrs: { value: m.id } }, m.label && m.label !== m.id ? `${m.id} — ${m.label}` : m.id)),
     );
     el.modelList.value = list.models.some((m) => m.id === el.model.value) ? el.model.value : '';
@@ -423,13 +437,17 @@ function renderModel(): void {
   } else {
     el.modelList.hidden = true;
   }
-  replaceChildren(el.modelHint, list && list.models.length === 0
+  replaceChildren(el.modelHint, keyless
+    ? (list && list.models.length === 0
+      ? l10n.t('VS Code offers no language model: install or sign in to a provider such as GitHub Copilot.')
+      : l10n.t('A model family or id of the language models VS Code offers (e.g. gpt-4o); empty = the first one. Choose… lists them.'))
+    : list && list.models.length === 0
     ? l10n.t('Your key cannot use any text model.')
     : key?.set
-      ? l10n.t('The {0} model Visen generates with. Choose… lists those your key can use, current ones first.', ENGINE_LABELS[engine])
+      ? l10n.t('The {0} model Visen generates with. Choose… lists those your key can use, current ones first.', engineLabel(engine))
       : engine === 'gemini'
-        ? l10n.t('The {0} model Visen generates with. Save your Gemini key to list the models it can use.', ENGINE_LABELS[engine])
-        : l10n.t('The {0} model Visen generates with. Save your OpenAI key to list the models it can use.', ENGINE_LABELS[engine]));
+        ? l10n.t('The {0} model Visen generates with. Save your Gemini key to list the models it can use.', engineLabel(engine))
+        : l10n.t('The {0} model Visen generates with. Save your OpenAI key to list the models it can use.', engineLabel(engine)));
   replaceChildren(el.modelError, errors[setting] ?? '');
   el.model.setAttribute('aria-invalid', String(!!errors[setting]));
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ENGINE_KINDS } from '../engines/registry';
 
 export type ConnectionType = 'page' | 'database';
 
@@ -40,7 +41,7 @@ export const ConnectionSchema = v.object({
   }),
   lastPrompt: v.optional(v.string()),
   /** Engine and model chosen for this connection; absent = the settings'. */
-  engine: v.optional(v.picklist(['gemini', 'openai'])),
+  engine: v.optional(v.picklist(ENGINE_KINDS)),
   model: v.optional(v.string()),
   /** Where the last generations went: append or replace. */
   writeMode: v.optional(v.picklist(['append', 'replace'])),

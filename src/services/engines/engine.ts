@@ -1,5 +1,7 @@
-/** The engines Visen can generate with. */
-export type EngineKind = 'gemini' | 'openai';
+import type { EngineKind } from './registry';
+
+/** The engines Visen can generate with: the keys of the registry's table. */
+export type { EngineKind } from './registry';
 
 export interface GenerationRequest {
   readonly model: string;
@@ -74,6 +76,7 @@ export type EngineErrorKind =
   | 'rateLimit'     // too many requests, try later
   | 'badRequest'    // e.g. an unknown model
   | 'notFound'      // model not found
+  | 'unavailable'   // no model to generate with (VS Code offers no language model)
   | 'server'        // provider's server failed
   | 'network'       // could not reach the server
   | 'safety'        // the provider blocked the content (the message names the category)

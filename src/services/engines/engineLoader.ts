@@ -23,12 +23,5 @@ export class EngineModules {
   }
 }
 
-export const ENGINE_LABELS: Record<EngineKind, string> = {
-  gemini: 'Google Gemini',
-  openai: 'OpenAI',
-};
-
-export const DEFAULT_MODELS: Record<EngineKind, string> = {
-  gemini: 'gemini-2.5-flash',
-  openai: 'gpt-4.1-mini',
-};
+// Derived from the engine registry; kept here for the modules that import them from the loader.
+export { DEFAULT_MODELS, ENGINE_LABELS } from './registry';

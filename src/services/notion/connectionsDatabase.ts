@@ -3,6 +3,7 @@ import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionType } from '../connections/connection';
 import { CONNECTION_TYPE_LABELS } from '../connections/connection';
+import { ENGINE_KINDS, ENGINES, engineKindOf, type EngineKind } from '../engines/registry';
 import { NotionError, toNotionError } from './notionErrors';
 import { NotionPageRef, pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
@@ -29,7 +30,7 @@ function propertyConfig(name: PropertyName): Record<string, unknown> {
     case 'Type':
       return { select: { options: [{ name: CONNECTION_TYPE_LABELS.page, color: 'blue' }, { name: CONNECTION_TYPE_LABELS.database, color: 'purple' }] } };
     case 'Engine':
-      return { select: { options: [{ name: 'gemini', color: 'green' }, { name: 'openai', color: 'gray' }] } };
+      return { select: { options: ENGINE_KINDS.map((kind) => ({ name: kind, color: ENGINES[kind].color })) } };
     case 'Prompts':
     case 'Tokens':
       return { number: { format: 'number' } };
@@ -58,7 +59,7 @@ export interface ConnectionRow {
   readonly url?: string;
   readonly targetId?: string;
   readonly lastPrompt?: string;
-  readonly engine?: 'gemini' | 'openai';
+  readonly engine?: EngineKind;
   readonly model?: string;
   readonly prompts: number;
   readonly tokens: number;
@@ -246,7 +247,7 @@ function readRow(page: PageObjectResponse): ConnectionRow {
     url,
     targetId: parsed?.ok ? parsed.target.id : undefined,
     lastPrompt: textOf('Last Prompt') || undefined,
-    engine: engine === 'gemini' || engine === 'openai' ? engine : undefined,
+    engine: engineKindOf(engine),
     model: textOf('Model') || undefined,
     prompts: numberOf('Prompts'),
     tokens: numberOf('Tokens'),

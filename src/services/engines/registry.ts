@@ -1,0 +1,199 @@
+/**
+ * Every engine Visen can generate with, as data: one descriptor per engine. Engine kinds, labels, secret
+ * names, default models, the settings each engine reads, the set-key commands and the engine lists of the
+ * forms and of the connections database are all derived from this table. Adding an engine means its own
+ * module, one entry here and its lines in package.json.
+ *
+ * Plain data, no `vscode` and no engine SDK: loading it costs nothing at activation.
+ */
+import * as l10n from '@vscode/l10n';
+
+/** How an engine's default model is chosen when its model setting is empty. */
+export interface DefaultModelRule {
+  /** The model used while the live list is not known; empty = the first model the provider offers. */
+  readonly fallback: string;
+  /** In the live model list (current ones first), the first id this matches is the default. */
+  readonly prefer?: RegExp;
+}
+
+/** An engine that needs a key: where it is kept and how a person gets and sets one. */
+export interface EngineKey {
+  /** The SecretStorage key. */
+  readonly secret: string;
+  /** "Gemini" in "Gemini API key" and "Set Gemini API Key". */
+  readonly name: string;
+  /** Where to get a key. */
+  readonly helpUrl: string;
+  /** What a key looks like, shown in the empty input box. */
+  readonly placeholder: string;
+  /** The command that asks for the key, checks it and stores it. */
+  readonly setKeyCommand: string;
+  /** The set-key input box's prompt: where to get a key. */
+  readonly prompt: () => string;
+  /** What the set-key box and the settings form say when the provider rejects a key. */
+  readonly rejected: () => string;
+  /** The key may be left empty (servers that need none, e.g. Ollama or LM Studio behind an OpenAI base URL). */
+  readonly optional?: boolean;
+}
+
+export interface EngineSettings {
+  /** The model setting, e.g. `visen.gemini.model`. */
+  readonly model: string;
+  /** The base URL setting (`"scope": "application"`), for engines that talk to a server. */
+  readonly baseUrl?: string;
+  /** The environment variable tests and CI may point the base URL at (never a key). */
+  readonly baseUrlEnv?: string;
+  /** Where requests go when the base URL setting is empty. */
+  readonly officialBaseUrl?: string;
+}
+
+export interface EngineDescriptor {
+  /** "Google Gemini": shown in lists, progress and messages. */
+  readonly label: string;
+  /** Absent: the engine needs no key. */
+  readonly key?: EngineKey;
+  readonly defaultModel: DefaultModelRule;
+  /** Models the forms suggest before the live list is known. */
+  readonly suggestedModels: readonly string[];
+  readonly settings: EngineSettings;
+  /**
+   * How the engine is loaded: `bundle` = its own bundle `dist/engines/<kind>.js` with its SDK, required on
+   * first use; `host` = built in the extension host from the `vscode` API (src/platform), no SDK.
+   */
+  readonly load: 'bundle' | 'host';
+  /** Whether it needs the `vscode` API (then it lives host-side, in src/platform, never in src/services). */
+  readonly needsVscode: boolean;
+  /** Colour of its option in the connections database's Engine select. */
+  readonly color: string;
+}
+
+export const ENGINES = {
+  gemini: {
+    label: 'Google Gemini',
+    key: {
+      secret: 'visen.gemini.apiKey',
+      name: 'Gemini',
+      helpUrl: 'https://aistudio.google.com/apikey',
+      placeholder: 'AIza…',
+      setKeyCommand: 'visen.setGeminiKey',
+      prompt: () => l10n.t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'),
+      rejected: () => l10n.t('Gemini rejected the API key. Paste a key from Google AI Studio here.'),
+    },
+    defaultModel: { fallback: 'gemini-2.5-flash', prefer: /^(?:models\/)?gemini-\d+(?:\.\d+)?-flash$/ },
+    suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
+    settings: {
+      model: 'visen.gemini.model',
+      baseUrl: 'visen.gemini.baseUrl',
+      baseUrlEnv: 'VISEN_GEMINI_BASE_URL',
+      officialBaseUrl: 'https://generativelanguage.googleapis.com',
+    },
+    load: 'bundle',
+    needsVscode: false,
+    color: 'green',
+  },
+  openai: {
+    label: 'OpenAI',
+    key: {
+      secret: 'visen.openai.apiKey',
+      name: 'OpenAI',
+      helpUrl: 'https://platform.openai.com/api-keys',
+      placeholder: 'sk-…',
+      setKeyCommand: 'visen.setOpenAIKey',
+      prompt: () => l10n.t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
+      rejected: () => l10n.t('OpenAI rejected the API key. Paste a key from platform.openai.com here.'),
+    },
+    defaultModel: { fallback: 'gpt-4.1-mini' },
+    suggestedModels: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'gpt-4o'],
+    settings: {
+      model: 'visen.openai.model',
+      baseUrl: 'visen.openai.baseUrl',
+      baseUrlEnv: 'VISEN_OPENAI_BASE_URL',
+      officialBaseUrl: 'https://api.openai.com/v1',
+    },
+    load: 'bundle',
+    needsVscode: false,
+    color: 'gray',
+  },
+  'vscode-lm': {
+    label: 'VS Code Language Models',
+    defaultModel: { fallback: '' },
+    suggestedModels: [],
+    settings: { model: 'visen.vscodeLm.model' },
+    load: 'host',
+    needsVscode: true,
+    color: 'blue',
+  },
+} as const satisfies Record<string, EngineDescriptor>;
+
+/** The engines Visen can generate with. */
+export type EngineKind = keyof typeof ENGINES;
+
+/** Every engine kind, in the order the forms list them. */
+export const ENGINE_KINDS = Object.keys(ENGINES) as EngineKind[];
+
+/** The engines that need a key. */
+export type KeyedEngineKind = { [K in EngineKind]: (typeof ENGINES)[K] extends { key: EngineKey } ? K : never }[EngineKind];
+
+/** The SecretStorage keys of the engines' keys. */
+export type EngineSecretName = (typeof ENGINES)[KeyedEngineKind]['key']['secret'];
+
+/** The engines that talk to a server at a base URL. */
+export type ServerEngineKind = { [K in EngineKind]: (typeof ENGINES)[K]['settings'] extends { baseUrl: string } ? K : never }[EngineKind];
+
+export function engine(kind: EngineKind): EngineDescriptor {
+  return ENGINES[kind];
+}
+
+export function isEngineKind(value: unknown): value is EngineKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ENGINES, value);
+}
+
+export function needsKey(kind: EngineKind): kind is KeyedEngineKind {
+  return (ENGINES[kind] as EngineDescriptor).key !== undefined;
+}
+
+export const KEYED_ENGINE_KINDS = ENGINE_KINDS.filter(needsKey);
+
+export const SERVER_ENGINE_KINDS = ENGINE_KINDS.filter((kind): kind is ServerEngineKind => (ENGINES[kind] as EngineDescriptor).settings.baseUrl !== undefined);
+
+/** The secret of an engine that needs a key. */
+export function engineSecret(kind: KeyedEngineKind): EngineSecretName {
+  return ENGINES[kind].key.secret;
+}
+
+export const ENGINE_SECRET_NAMES = KEYED_ENGINE_KINDS.map(engineSecret);
+
+/** The set-key commands of the engines that need a key. */
+export type SetKeyCommand = (typeof ENGINES)[KeyedEngineKind]['key']['setKeyCommand'];
+export const SET_KEY_COMMANDS: readonly SetKeyCommand[] = KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.setKeyCommand);
+
+export const ENGINE_LABELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].label])) as Record<EngineKind, string>;
+
+/** The model each engine uses when its setting is empty and the live list is not known ('' = the first one offered). */
+export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].defaultModel.fallback])) as Record<EngineKind, string>;
+
+/**
+ * The default model by the engine's rule over a live model list (current ones first): the first id the rule
+ * prefers, else the fallback when the list has it, else the first model.
+ */
+export function defaultModelFrom(kind: EngineKind, models: readonly { id: string }[]): string | undefined {
+  const rule: DefaultModelRule = ENGINES[kind].defaultModel;
+  const ids = models.map((m) => m.id.replace(/^models\//, ''));
+  const preferred = rule.prefer ? ids.find((id) => rule.prefer!.test(id)) : undefined;
+  return preferred ?? (rule.fallback && ids.includes(rule.fallback) ? rule.fallback : ids[0]);
+}
+
+/** A connections-database Engine value read back, when it names an engine. */
+export function engineKindOf(value: string | undefined): EngineKind | undefined {
+  return isEngineKind(value) ? value : undefined;
+}
+
+/** "Set Gemini API Key": the title of an engine's set-key command, for buttons. */
+export function setKeyLabel(kind: KeyedEngineKind): string {
+  return l10n.t('Set {0} API Key', ENGINES[kind].key.name);
+}
+
+/** The set-key command of an engine that needs a key, with its button label. */
+export function setKeyAction(kind: KeyedEngineKind): { readonly command: SetKeyCommand; readonly label: string } {
+  return { command: ENGINES[kind].key.setKeyCommand, label: setKeyLabel(kind) };
+}
