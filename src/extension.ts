@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connections';
 import { registerConnectionsDatabaseCommands } from './commands/connectionsDatabase';
 import { registerDatabaseCommands } from './commands/databases';
-import { CommandDeps, engineFor, KeyDeps, notionClient } from './commands/deps';
+import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './workflows/deps';
+import type { FormPanels } from './workflows/panels';
 import { registerGenerateCommands } from './commands/generate';
 import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
@@ -22,17 +23,17 @@ import { GenerationStore } from './services/generation/generationRecord';
 import { GenerationService } from './services/generation/generationService';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';
-import { registerConnectionPanels } from './views/connectionPanel';
+import { openConnectionPanel, registerConnectionPanels } from './views/connectionPanel';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
-import { registerSettingsPanel } from './views/settingsPanel';
+import { openSettingsPanel, registerSettingsPanel } from './views/settingsPanel';
 import { ContextKeys } from './constants';
 import { VisenContextKeys } from './views/contextKeys';
 import { WalkthroughProgress, openWalkthroughOnFirstRun } from './views/walkthrough';
 import { registerUsageStatusBar } from './views/usageStatusBar';
 
 /** What activation hands to extension-host tests (only when VS Code runs Visen under test). */
-export interface VisenTestApi extends CommandDeps {
+export interface VisenTestApi extends WorkflowDeps {
   /** The folder VS Code writes Visen's log into. */
   readonly logFolder: string;
   readonly tree: ConnectionsTreeProvider;
@@ -51,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const keys = (): KeyDeps => deps;
   const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
   const inputs = new InputActivity();
-  const deps: CommandDeps = {
+  const deps: WorkflowDeps = {
     secrets: new Secrets(context.secrets, store),
     log,
     notionClients: new NotionClients(log),
@@ -76,6 +77,10 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
   void recoverStoredState(deps);
+  const panels: FormPanels = {
+    openConnection: (connection) => { openConnectionPanel(deps, context.extensionUri, connection); },
+    openSettings: () => { openSettingsPanel(deps, context.extensionUri); },
+  };
 
   const tree = registerConnectionsTree(connections, generations);
   const contextKeys = new VisenContextKeys(deps.secrets, connections, generations, new WalkthroughProgress(context.extension, log));
@@ -87,10 +92,10 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerKeyCommands(deps),
     registerGenerateCommands(deps),
     registerUndoCommands(deps),
-    registerConnectionCommands(deps, context.extensionUri, () => tree.provider.refresh()),
+    registerConnectionCommands(deps, panels, () => tree.provider.refresh()),
     registerConnectionsDatabaseCommands(deps),
     registerDatabaseCommands(deps),
-    registerGeneralCommands(deps, context.extensionUri),
+    registerGeneralCommands(deps, panels),
     registerHistoryCommands(deps),
     registerSettingsPanel(deps, context.extensionUri),
     registerConnectionPanels(deps, context.extensionUri),

@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Connection } from '../services/connections/connection';
-import { openConnectionPanel } from '../views/connectionPanel';
+import type { FormPanels } from '../workflows/panels';
 import { CommandDeps, guarded, showError } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 
 /** New, open, rename, delete, refresh and open-in-Notion for connections. */
-export function registerConnectionCommands(deps: CommandDeps, extensionUri: vscode.Uri, refreshTree: () => void): vscode.Disposable {
+export function registerConnectionCommands(deps: CommandDeps, panels: FormPanels, refreshTree: () => void): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.newConnection, guarded(deps, async () => { openConnectionPanel(deps, extensionUri); })),
+    vscode.commands.registerCommand(Commands.newConnection, guarded(deps, async () => { panels.openConnection(); })),
     vscode.commands.registerCommand(Commands.openConnection, guarded(deps, async (arg?: unknown) => {
       const connection = await resolveConnection(deps, arg, vscode.l10n.t('Visen: Open Connection'), true);
-      if (connection) openConnectionPanel(deps, extensionUri, connection);
+      if (connection) panels.openConnection(connection);
     })),
     vscode.commands.registerCommand(Commands.renameConnection, guarded(deps, (arg?: unknown) => renameConnection(deps, arg))),
     vscode.commands.registerCommand(Commands.deleteConnection, guarded(deps, (arg?: unknown) => deleteConnection(deps, arg))),

@@ -3,12 +3,12 @@ import { Commands } from '../constants';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
 import { DatabaseFiller, FillJob, FillSummary, FillTarget } from '../services/generation/databaseFill';
-import type { PreviewValue } from '../services/generation/generationService';
 import { DataSourceInfo, NotionDatabaseRef, NotionDatabases, RowSelection, unknownPlaceholders } from '../services/notion/notionDatabases';
 import { FILLABLE_TYPES, PropertySchema } from '../services/notion/propertyValues';
 import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
 import { systemInstructions } from '../services/generation/instructions';
-import { withinBudget } from './budget';
+import { chooseDataSource, databaseConnectionFor } from '../workflows/databaseEntry';
+import { withinBudget } from '../workflows/budget';
 import { connectionFromArg } from './pickers';
 
 /** Rows generated at once by a fill; Notion writes are paced separately. */
@@ -48,33 +48,7 @@ export async function chooseDatabaseConnection(deps: CommandDeps, arg: unknown, 
       }
     },
   });
-  if (!database) return undefined;
-  const found = deps.connections.findByTarget(database.id);
-  if (found) return found;
-  const created = await deps.connections.create({ name: database.title, type: 'database', target: { id: database.id, url: database.url, title: database.title } });
-  await deps.sync.push(created).catch((error: unknown) => deps.log.warn(`Connections database not updated: ${String(error)}`));
-  return deps.connections.get(created.id) ?? created;
-}
-
-/** The connection's data source, asked for (and remembered) when its database has several. */
-export async function chooseDataSource(deps: CommandDeps, connection: Connection): Promise<DataSourceInfo | undefined> {
-  const databases = new NotionDatabases(await notionClient(deps));
-  let dataSourceId = connection.dataSourceId;
-  if (!dataSourceId) {
-    const database = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', connection.name), () => databases.resolve(connection.target.id));
-    if (database.dataSources.length === 0) throw new Error(vscode.l10n.t('"{0}" has no data source to write to.', database.title));
-    if (database.dataSources.length === 1) dataSourceId = database.dataSources[0].id;
-    else {
-      const picked = await deps.ui.pick(
-        database.dataSources.map((s) => ({ label: `$(table) ${s.name}`, id: s.id })),
-        { title: vscode.l10n.t('Visen: "{0}" has several data sources', database.title), placeHolder: vscode.l10n.t('Choose the data source') },
-      );
-      if (!picked) return undefined;
-      dataSourceId = picked.id;
-    }
-    await deps.connections.update(connection.id, (c) => ({ ...c, dataSourceId }));
-  }
-  return deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', connection.name), () => databases.dataSource(dataSourceId!));
+  return database ? databaseConnectionFor(deps, database) : undefined;
 }
 
 const fillable = (p: PropertySchema) => (FILLABLE_TYPES as readonly string[]).includes(p.type);
@@ -243,43 +217,6 @@ function previewDocument(source: DataSourceInfo, target: FillTarget, preview: Aw
     lines.push(result.status === 'failed' ? `**${vscode.l10n.t('Would fail:')}** ${result.error}` : (result.output ?? ''), '');
   }
   return lines.join('\n');
-}
-
-/** Asks for the properties a new entry gets from the engine, and whether to preview them; remembered. */
-export async function chooseMapping(deps: CommandDeps, connection: Connection, source: DataSourceInfo): Promise<Connection | undefined> {
-  const previewItem = { label: `$(eye) ${vscode.l10n.t('Show the values before writing them')}`, picked: connection.previewValues ?? false, property: undefined as string | undefined };
-  const newOptionsItem = { label: `$(add) ${vscode.l10n.t('Allow new select options')}`, picked: connection.allowNewOptions ?? false, property: undefined as string | undefined };
-  const picked = await deps.ui.pickMany(
-    [
-      ...source.properties.filter((p) => fillable(p) && p.type !== 'title').map((p) => ({
-        label: p.name,
-        description: p.type.replace('_', ' '),
-        picked: connection.mappedProperties?.includes(p.name) ?? false,
-        property: p.name as string | undefined,
-      })),
-      previewItem,
-      newOptionsItem,
-    ],
-    { title: vscode.l10n.t('Visen: new entry in "{0}"', source.name), placeHolder: vscode.l10n.t('Which properties should the engine fill? (The title always is.)') },
-  );
-  if (!picked) return undefined;
-  return deps.connections.update(connection.id, (c) => ({
-    ...c,
-    mappedProperties: picked.map((p) => p.property).filter((p): p is string => !!p),
-    previewValues: picked.includes(previewItem),
-    allowNewOptions: picked.includes(newOptionsItem),
-  }));
-}
-
-/** The modal that shows a new entry's values before they are written. */
-export async function confirmValues(deps: CommandDeps, values: PreviewValue[]): Promise<boolean> {
-  const write = vscode.l10n.t('Write Entry');
-  const choice = await deps.ui.confirm(
-    vscode.l10n.t('Write this new entry?'),
-    values.map((v) => `${v.property}: ${v.value || '—'}`).join('\n'),
-    write,
-  );
-  return choice === write;
 }
 
 export async function reportFillError(deps: CommandDeps, error: unknown): Promise<void> {

@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { readConfig, updateModel } from '../platform/config';
+import { modelFor, readConfig, updateModel } from '../platform/config';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
-import { openSettingsPanel } from '../views/settingsPanel';
+import type { FormPanels } from '../workflows/panels';
 import { CommandDeps, engineFor, guarded } from './deps';
 
 /** The log, feedback, settings and model choice. */
-export function registerGeneralCommands(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
+export function registerGeneralCommands(deps: CommandDeps, panels: FormPanels): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(Commands.feedback, () => deps.ui.openExternal(deps.issuesUrl)),
-    vscode.commands.registerCommand(Commands.openSettings, guarded(deps, async () => { openSettingsPanel(deps, extensionUri); })),
+    vscode.commands.registerCommand(Commands.openSettings, guarded(deps, async () => { panels.openSettings(); })),
     vscode.commands.registerCommand(Commands.selectModel, guarded(deps, () => selectModel(deps))),
   );
 }
@@ -18,7 +18,7 @@ export function registerGeneralCommands(deps: CommandDeps, extensionUri: vscode.
 async function selectModel(deps: CommandDeps): Promise<void> {
   const config = readConfig();
   const engine = await engineFor(deps, config.engine);
-  const current = config.engine === 'openai' ? config.openaiModel : config.geminiModel;
+  const current = modelFor(config);
   const models = await deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[engine.kind]), (_p, signal) => engine.listModels(signal));
   if (models.length === 0) {
     void deps.ui.warn(vscode.l10n.t('Your {0} key cannot use any text model.', ENGINE_LABELS[engine.kind]));

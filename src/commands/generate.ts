@@ -2,16 +2,15 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
-import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { ENGINE_LABELS, setKeyAction } from '../services/engines/registry';
 import type { GenerationRecord } from '../services/generation/generationRecord';
 import { systemInstructions } from '../services/generation/instructions';
 import { promptProblem } from '../services/generation/prompt';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
-import type { NotionPageRef } from '../services/notion/notionPages';
-import { withinBudget } from './budget';
+import { withinBudget } from '../workflows/budget';
+import { chooseDataSource, chooseMapping, confirmValues, connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
 import { CommandDeps, engineFor, guarded, notionClient } from './deps';
-import { chooseDataSource, chooseMapping, confirmValues } from './databases';
 import { connectionFromArg, pickConnection } from './pickers';
 import type { UndoArgs } from './undo';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
@@ -117,11 +116,14 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
   await generateToPage(deps, { prompt: selection });
 }
 
-/** The connections first, then a pasted URL, which becomes a connection. */
+/**
+ * The connections first, then a link (typed into the picker, or pasted into the box that follows), which
+ * becomes a connection: a page's, or a database's, whose Generate adds a new entry.
+ */
 async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<Connection | undefined> {
   if (givenPage) {
-    const page = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => deps.generation.resolvePage(givenPage));
-    return deps.generation.connectionFor(page);
+    const target = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => resolveTarget(deps, givenPage));
+    return connectionForTarget(deps, target);
   }
   const choice = await pickConnection(deps, {
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
@@ -129,6 +131,16 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
     offerPaste: true,
   });
   if (!choice) return undefined;
+  let problem: string | undefined;
+  if (choice.kind === 'typed') {
+    try {
+      const target = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => resolveTarget(deps, choice.value));
+      return await connectionForTarget(deps, target);
+    } catch (error) {
+      // The link box below opens with it and says what is wrong, so it can be corrected in place.
+      problem = error instanceof Error ? error.message : String(error);
+    }
+  }
   if (choice.kind === 'connection') {
     if (choice.connection.type === 'database') return choice.connection;
     try {
@@ -142,20 +154,22 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
     }
     return choice.connection;
   }
-  const page = await deps.ui.inputChecked<NotionPageRef>({
+  const target = await deps.ui.inputChecked<NotionTarget>({
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
     prompt: vscode.l10n.t('Paste the link of a Notion page shared with your integration (Share → Copy link), or its id.'),
     placeholder: 'https://www.notion.so/…',
+    value: choice.kind === 'typed' ? choice.value : undefined,
+    problem,
     checkingMessage: vscode.l10n.t('Checking the page with Notion…'),
     check: async (value) => {
       try {
-        return { ok: true, value: await deps.generation.resolvePage(value) };
+        return { ok: true, value: await resolveTarget(deps, value) };
       } catch (error) {
         return { ok: false, message: error instanceof Error ? error.message : String(error) };
       }
     },
   });
-  return page ? deps.generation.connectionFor(page) : undefined;
+  return target ? connectionForTarget(deps, target) : undefined;
 }
 
 async function askPrompt(deps: CommandDeps, connection: Connection): Promise<string | undefined> {
@@ -194,7 +208,10 @@ export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction)
       await vscode.commands.executeCommand(Commands.generateToPage, { connectionId: action.connectionId, page: action.connectionId ? undefined : action.pageId, prompt: action.prompt } satisfies GenerateArgs);
       return;
     case 'setKey':
-      await vscode.commands.executeCommand(action.engine === 'gemini' ? Commands.setGeminiKey : Commands.setOpenAIKey);
+      await vscode.commands.executeCommand(setKeyAction(action.engine).command);
+      return;
+    case 'command':
+      await vscode.commands.executeCommand(action.command);
       return;
     case 'setNotionSecret':
       await vscode.commands.executeCommand(Commands.setNotionSecret);

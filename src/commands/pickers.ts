@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
-import { describeUse } from '../views/format';
+import { describeUse } from '../workflows/format';
 import type { CommandDeps } from './deps';
 
-export type ConnectionChoice = { kind: 'connection'; connection: Connection } | { kind: 'paste' } | { kind: 'new' };
+/** A connection, a link typed or pasted into the picker, or one of the ways to name a new target. */
+export type ConnectionChoice = { kind: 'connection'; connection: Connection } | { kind: 'typed'; value: string } | { kind: 'paste' } | { kind: 'new' };
 
 interface ChoiceItem extends vscode.QuickPickItem {
   readonly choice?: ConnectionChoice;
@@ -39,6 +40,10 @@ export async function pickConnection(
     return choice === create ? { kind: 'new' } : undefined;
   }
   const all = items.length > 0 && extra.length > 0 ? [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, ...extra] : [...items, ...extra];
-  const picked = await deps.ui.pick(all, { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true });
-  return picked?.choice;
+  const pickOptions = { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true };
+  const paste = extra.find((item) => item.choice?.kind === 'paste');
+  if (!paste) return (await deps.ui.pick(all, pickOptions))?.choice;
+  // A link typed or pasted into the picker is used as it is: it is not asked for a second time.
+  const picked = await deps.ui.pickOrType(all, { ...pickOptions, typedItem: paste, typedLabel: `$(link) ${vscode.l10n.t('Use the link typed above')}` });
+  return picked?.typed !== undefined ? { kind: 'typed', value: picked.typed } : picked?.picked.choice;
 }

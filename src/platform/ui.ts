@@ -8,12 +8,25 @@ export interface CheckedInputOptions<T> {
   readonly placeholder?: string;
   readonly password?: boolean;
   readonly value?: string;
+  /** A problem with `value` to show when the box opens (a value typed elsewhere that did not pass). */
+  readonly problem?: string;
   /** Shown while `check` runs. */
   readonly checkingMessage: string;
   /** Synchronous validation while typing (e.g. empty). */
   readonly validate?: (value: string) => string | undefined;
   /** Runs on Enter; a failure keeps the box open with its message, so the user can correct the value. */
   readonly check: (value: string, signal: AbortSignal) => Promise<CheckResult<T>>;
+}
+
+/** What a quick pick that also takes typed text resolves to: an item, or the text typed or pasted into it. */
+export type PickedOrTyped<T> = { readonly picked: T; readonly typed?: undefined } | { readonly typed: string; readonly picked?: undefined };
+
+export interface PickOrTypeOptions<T> extends vscode.QuickPickOptions {
+  readonly title: string;
+  /** The item that stands for "use what I typed" (e.g. "Paste a Notion page URL…"). */
+  readonly typedItem: T;
+  /** Its label while the box holds text. */
+  readonly typedLabel: string;
 }
 
 export interface ProgressReporter {
@@ -26,6 +39,11 @@ export interface ProgressReporter {
  */
 export interface Ui {
   pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T | undefined>;
+  /**
+   * A quick pick that also takes what is typed or pasted into it: Enter on `typedItem` (or on no item)
+   * with text in the box resolves to that text, so a pasted link is used as it is, not asked for again.
+   */
+  pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined>;
   /** A quick pick with check boxes; items with `picked` start checked. */
   pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T[] | undefined>;
   input(options: vscode.InputBoxOptions & { title: string }): Thenable<string | undefined>;
@@ -72,6 +90,7 @@ export class InputActivity {
 export function createUi(activity = new InputActivity()): Ui {
   return {
     pick: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options })),
+    pickOrType: (items, options) => activity.track(pickOrType(items, options)),
     pickMany: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true })),
     input: (options) => activity.track(vscode.window.showInputBox({ ignoreFocusOut: true, ...options })),
     inputChecked: (options) => activity.track(inputChecked(options)),
@@ -93,6 +112,43 @@ export function createUi(activity = new InputActivity()): Ui {
   };
 }
 
+function pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined> {
+  return new Promise((resolve) => {
+    const pick = vscode.window.createQuickPick<T>();
+    pick.title = options.title;
+    pick.placeholder = options.placeHolder;
+    pick.matchOnDescription = options.matchOnDescription ?? false;
+    pick.matchOnDetail = options.matchOnDetail ?? false;
+    pick.ignoreFocusOut = true;
+    const typedItem = options.typedItem;
+    const relabeled: T = { ...typedItem, label: options.typedLabel, alwaysShow: true };
+    let hasText = false;
+    const showItems = (text: boolean) => {
+      hasText = text;
+      pick.items = items.map((item) => (item === typedItem && text ? relabeled : item));
+    };
+    showItems(false);
+    let done = false;
+    const finish = (value: PickedOrTyped<T> | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      pick.dispose();
+    };
+    pick.onDidChangeValue((value) => {
+      if (!!value.trim() !== hasText) showItems(!!value.trim());
+    });
+    pick.onDidAccept(() => {
+      const typed = pick.value.trim();
+      const chosen = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (typed && (!chosen || chosen === relabeled || chosen === typedItem)) finish({ typed });
+      else if (chosen) finish({ picked: chosen === relabeled ? typedItem : chosen });
+    });
+    pick.onDidHide(() => finish(undefined));
+    pick.show();
+  });
+}
+
 /** An input box that checks its value on Enter and stays open, busy, until the check passes or the user leaves. */
 function inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined> {
   return new Promise((resolve) => {
@@ -103,6 +159,7 @@ function inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined
     box.password = options.password ?? false;
     box.value = options.value ?? '';
     box.ignoreFocusOut = true;
+    if (options.problem) box.validationMessage = { message: options.problem, severity: vscode.InputBoxValidationSeverity.Error };
     let checking: AbortController | undefined;
     let done = false;
     const finish = (value: T | undefined) => {

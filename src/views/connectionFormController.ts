@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { CommandDeps, MissingKeyError, notionClient } from '../commands/deps';
-import { withinBudget } from '../commands/budget';
-import { chooseDataSource, chooseMapping, confirmValues } from '../commands/databases';
+import { MissingKeyError, notionClient, type WorkflowDeps } from '../workflows/deps';
+import { withinBudget } from '../workflows/budget';
+import { chooseDataSource, chooseMapping, confirmValues, databaseConnectionFor } from '../workflows/databaseEntry';
 import type { RunOptions, RunResult } from '../services/generation/generationService';
 import { systemInstructions } from '../services/generation/instructions';
 import { modelFor, readConfig } from '../platform/config';
 import { ENGINE_SECRET } from '../platform/secrets';
 import type { Connection } from '../services/connections/connection';
 import { EngineError, type EngineKind } from '../services/engines/engine';
-import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
+import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyAction } from '../services/engines/registry';
 import { blockCounts, canUndo, type GenerationRecord, undoTarget } from '../services/generation/generationRecord';
 import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
@@ -34,17 +34,12 @@ import {
   WriteMode,
   parseWebviewMessage,
 } from './connectionProtocol';
-import { describeUse, timeAgo } from './format';
+import { describeUse, timeAgo } from '../workflows/format';
 import { errorMessage, FormAction, FormController } from './formController';
 
 /** Streamed text is gathered for this long before it is posted, so a fast model does not flood the webview. */
 const TEXT_FLUSH_MS = 40;
 
-const ENGINES: readonly EngineKind[] = ['gemini', 'openai'];
-const SUGGESTED_MODELS: Record<EngineKind, readonly string[]> = {
-  gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
-  openai: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'gpt-4o'],
-};
 
 export interface ConnectionFormOptions {
   /** The connection the form shows; absent = step 1 of a new connection. */
@@ -72,7 +67,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   /** Refreshes when a connection, the history, a key or a `visen.*` setting changes. */
   constructor(
-    deps: CommandDeps,
+    deps: WorkflowDeps,
     post: (message: HostMessage) => unknown,
     private readonly options: ConnectionFormOptions = {},
   ) {
@@ -220,26 +215,13 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       const problem = this.validationProblem(type, error);
       throw new Error(problem.ok ? errorMessage(error) : problem.message);
     });
-    let connection: Connection;
-    if (type === 'page') {
-      connection = await this.deps.generation.connectionFor(target, name.trim() || undefined);
-    } else {
-      const existing = this.deps.connections.findByTarget(target.id);
-      connection = existing ?? (await this.deps.connections.create({ name: name.trim(), type, target: { id: target.id, url: target.url, title: target.title } }));
-      if (!existing) await this.pushQuietly(connection);
-    }
+    const connection = type === 'page'
+      ? await this.deps.generation.connectionFor(target, name.trim() || undefined)
+      : await databaseConnectionFor(this.deps, target, name.trim() || undefined);
     this.connectionId = connection.id;
     this.deps.log.info(`Connection form: "${connection.name}" (${connection.type}) is ready.`);
     this.options.onConnection?.(this.deps.connections.get(connection.id) ?? connection);
     return { connectionId: connection.id };
-  }
-
-  private async pushQuietly(connection: Connection): Promise<void> {
-    try {
-      await this.deps.sync.push(connection);
-    } catch (error) {
-      this.deps.log.warn(`Connections database not updated for "${connection.name}": ${errorMessage(error)}`);
-    }
   }
 
   // ---- step 2 -------------------------------------------------------------------------------------
@@ -439,7 +421,10 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       return { status: 'missingKey', message: error.message, action: toAction(error.command, error.action), canOpen: false, canRetry: false };
     }
     if (EngineError.is(error) && error.kind === 'auth') {
-      return { status: 'failed', message: error.message, action: this.engineKeyAction(engine), canOpen: false, canRetry: false };
+      return { status: 'failed', message: error.message, action: needsKey(engine) ? setKeyAction(engine) : undefined, canOpen: false, canRetry: false };
+    }
+    if (EngineError.is(error) && error.kind === 'unavailable') {
+      return { status: 'failed', message: error.message, action: { command: 'visen.openSettings', label: vscode.l10n.t('Choose Engine') }, canOpen: false, canRetry: false };
     }
     if (EngineError.is(error) && error.kind === 'cancelled') {
       return { status: 'cancelled', message: vscode.l10n.t('Generation cancelled.'), canOpen: false, canRetry: false };
@@ -451,8 +436,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     if (!(await this.deps.secrets.get('visen.notion.secret'))) {
       return { message: vscode.l10n.t('Visen needs your Notion integration secret first.'), action: this.setNotionSecretAction() };
     }
-    if (!(await this.deps.secrets.get(ENGINE_SECRET[engine]))) {
-      return { message: vscode.l10n.t('Visen needs your {0} API key to generate with it.', ENGINE_LABELS[engine]), action: this.engineKeyAction(engine) };
+    if (needsKey(engine) && !(await this.deps.secrets.get(ENGINE_SECRET[engine]))) {
+      return { message: vscode.l10n.t('Visen needs your {0} API key to generate with it.', ENGINE_LABELS[engine]), action: setKeyAction(engine) };
     }
     return undefined;
   }
@@ -469,25 +454,24 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   /** Everything the form shows. Of the keys, only whether each is set: never a value. */
   protected async state(): Promise<FormState> {
-    const [notion, gemini, openai] = await Promise.all([
+    // Every engine of the registry; one that needs no key counts as having it.
+    const [notion, ...keys] = await Promise.all([
       this.deps.secrets.get('visen.notion.secret'),
-      this.deps.secrets.get(ENGINE_SECRET.gemini),
-      this.deps.secrets.get(ENGINE_SECRET.openai),
+      ...ENGINE_KINDS.map((kind) => (needsKey(kind) ? this.deps.secrets.get(ENGINE_SECRET[kind]) : 'none needed')),
     ]);
-    const flags: Record<'notion' | EngineKind, boolean> = { notion: !!notion, gemini: !!gemini, openai: !!openai };
     const config = readConfig();
     const connection = this.connection;
-    const engines: EngineView[] = ENGINES.map((kind) => ({
+    const engines: EngineView[] = ENGINE_KINDS.map((kind, i) => ({
       kind,
       label: ENGINE_LABELS[kind],
-      keySet: flags[kind],
+      keySet: !!keys[i],
       defaultModel: modelFor(config, kind),
-      suggestedModels: unique([modelFor(config, kind), DEFAULT_MODELS[kind], ...SUGGESTED_MODELS[kind]]),
-      setKey: this.engineKeyAction(kind),
+      suggestedModels: unique([modelFor(config, kind), DEFAULT_MODELS[kind], ...ENGINES[kind].suggestedModels].filter(Boolean)),
+      setKey: needsKey(kind) ? setKeyAction(kind) : { command: 'visen.selectModel', label: vscode.l10n.t('Select Model') },
     }));
     return {
       connection: connection && this.connectionView(connection, config.engine, config.writeMode),
-      notionSecretSet: flags.notion,
+      notionSecretSet: !!notion,
       setNotionSecret: this.setNotionSecretAction(),
       engines,
       defaultEngine: config.engine,
@@ -572,12 +556,6 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
 
   private setNotionSecretAction(): CommandAction {
     return { command: 'visen.setNotionSecret', label: vscode.l10n.t('Set Notion Integration Secret') };
-  }
-
-  private engineKeyAction(engine: EngineKind): CommandAction {
-    return engine === 'gemini'
-      ? { command: 'visen.setGeminiKey', label: vscode.l10n.t('Set Gemini API Key') }
-      : { command: 'visen.setOpenAIKey', label: vscode.l10n.t('Set OpenAI API Key') };
   }
 }
 

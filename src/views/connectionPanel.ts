@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from '../commands/deps';
+import type { WorkflowDeps } from '../workflows/deps';
 import type { Connection } from '../services/connections/connection';
 import { CONNECTION_VIEW_TYPE } from './connectionProtocol';
 import { ConnectionFormController } from './connectionFormController';
@@ -21,7 +21,7 @@ class ConnectionPanel {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    deps: CommandDeps,
+    deps: WorkflowDeps,
     extensionUri: vscode.Uri,
     connectionId: string | undefined,
     private readonly registry: ConnectionPanels,
@@ -79,7 +79,7 @@ class ConnectionPanels implements vscode.Disposable {
   private readonly open = new Set<ConnectionPanel>();
 
   constructor(
-    private readonly deps: CommandDeps,
+    private readonly deps: WorkflowDeps,
     private readonly extensionUri: vscode.Uri,
   ) {}
 
@@ -139,11 +139,11 @@ const panels = panelRegistries((deps, extensionUri) => new ConnectionPanels(deps
  * Opens the form for a connection (at step 2), or a new connection's form (step 1); reveals the panel
  * already open for it instead of opening a second.
  */
-export function openConnectionPanel(deps: CommandDeps, extensionUri: vscode.Uri, connection?: Connection): vscode.WebviewPanel {
+export function openConnectionPanel(deps: WorkflowDeps, extensionUri: vscode.Uri, connection?: Connection): vscode.WebviewPanel {
   return panels.registryFor(deps, extensionUri).show(connection);
 }
 
 /** Restores connection panels after a reload and closes every panel when Visen is deactivated. */
-export function registerConnectionPanels(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
+export function registerConnectionPanels(deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable {
   return panels.register(CONNECTION_VIEW_TYPE, deps, extensionUri);
 }

@@ -4,7 +4,7 @@ import type { Connection } from '../services/connections/connection';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import { blockCounts, type GenerationRecord, type GenerationStore, undoTarget } from '../services/generation/generationRecord';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
-import { describeUse, formatTokens, timeAgo } from './format';
+import { describeUse, formatTokens, timeAgo } from '../workflows/format';
 import { generationUri } from './generationDocuments';
 
 export class ConnectionItem extends vscode.TreeItem {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from '../commands/deps';
+import type { WorkflowDeps } from '../workflows/deps';
 
 /** Key and setting changes often come in bursts (Save writes several settings, a generation saves several times). */
 const REFRESH_DEBOUNCE_MS = 50;
@@ -45,7 +45,7 @@ export abstract class FormController<M extends { type: string }, H extends { typ
   protected readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
-    protected readonly deps: CommandDeps,
+    protected readonly deps: WorkflowDeps,
     protected readonly post: (message: H | StateMessage<S> | Refusal) => unknown,
     private readonly form: FormControllerOptions<M>,
   ) {

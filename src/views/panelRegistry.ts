@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from '../commands/deps';
+import type { WorkflowDeps } from '../workflows/deps';
 
 /** What a webview form's registry does for its panels: bring back one VS Code restored, close them all. */
 export interface PanelRegistry {
@@ -8,12 +8,12 @@ export interface PanelRegistry {
 }
 
 /**
- * One registry of a form's panels per composition root (the commands' `deps`), made on first use: `open`
+ * One registry of a form's panels per composition root (the workflows' `deps`), made on first use: `open`
  * commands and VS Code's panel serializer reach the same one, and `register` owns its lifetime.
  */
-export function panelRegistries<R extends PanelRegistry>(create: (deps: CommandDeps, extensionUri: vscode.Uri) => R) {
-  const registries = new WeakMap<CommandDeps, R>();
-  const registryFor = (deps: CommandDeps, extensionUri: vscode.Uri): R => {
+export function panelRegistries<R extends PanelRegistry>(create: (deps: WorkflowDeps, extensionUri: vscode.Uri) => R) {
+  const registries = new WeakMap<WorkflowDeps, R>();
+  const registryFor = (deps: WorkflowDeps, extensionUri: vscode.Uri): R => {
     let registry = registries.get(deps);
     if (!registry) {
       registry = create(deps, extensionUri);
@@ -26,7 +26,7 @@ export function panelRegistries<R extends PanelRegistry>(create: (deps: CommandD
    * activation event for a serializer: package.json lists `onWebviewPanel:<viewType>` so that a panel left
    * open revives even when nothing else activates Visen first.
    */
-  const register = (viewType: string, deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable => {
+  const register = (viewType: string, deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable => {
     const registry = registryFor(deps, extensionUri);
     const serializer = vscode.window.registerWebviewPanelSerializer(viewType, {
       async deserializeWebviewPanel(panel, state: unknown) {

@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../commands/connectionsDatabase';
-import type { CommandDeps } from '../commands/deps';
-import { engineFor, notionClient } from '../commands/deps';
-import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../commands/keys';
-import { userBaseUrl } from '../platform/config';
+import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
+import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
+import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
+import { configuredEngine, configuredModel, userBaseUrl } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import type { EngineKind } from '../services/engines/engine';
-import { DEFAULT_MODELS, ENGINE_LABELS } from '../services/engines/engineLoader';
+import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   FieldName,
@@ -39,6 +37,7 @@ const CONFIG_KEY: Record<SettingName, string> = {
   engine: 'engine',
   geminiModel: 'gemini.model',
   openaiModel: 'openai.model',
+  vscodeLmModel: 'vscodeLm.model',
   openaiBaseUrl: 'openai.baseUrl',
   geminiBaseUrl: 'gemini.baseUrl',
   notionApiBaseUrl: 'notion.apiBaseUrl',
@@ -48,7 +47,7 @@ const CONFIG_KEY: Record<SettingName, string> = {
 };
 
 const keyLabel = (name: KeyName): string =>
-  name === 'notion' ? vscode.l10n.t('Notion integration secret') : vscode.l10n.t('{0} API key', name === 'gemini' ? 'Gemini' : 'OpenAI');
+  name === 'notion' ? vscode.l10n.t('Notion integration secret') : vscode.l10n.t('{0} API key', ENGINES[name].key.name);
 
 /**
  * Everything the settings form does, without the panel: it takes the webview's messages through `handle`
@@ -59,7 +58,7 @@ const keyLabel = (name: KeyName): string =>
  */
 export class SettingsFormController extends FormController<SettingsWebviewMessage, SettingsHostMessage, SettingsState> {
   /** Refreshes when a key or a `visen.*` setting changes (the shared FormController's subscriptions). */
-  constructor(deps: CommandDeps, post: (message: SettingsHostMessage) => unknown) {
+  constructor(deps: WorkflowDeps, post: (message: SettingsHostMessage) => unknown) {
     super(deps, post, { name: 'Settings form', parse: parseSettingsMessage });
   }
 
@@ -206,7 +205,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   private invalid(name: SettingName, value: unknown): string | undefined {
     switch (name) {
       case 'geminiModel':
-      case 'openaiModel': {
+      case 'openaiModel':
+      case 'vscodeLmModel': {
         const text = String(value).trim();
         if (text.length > 200) return vscode.l10n.t('A model name is at most 200 characters.');
         // eslint-disable-next-line no-control-regex
@@ -241,8 +241,9 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** The models the stored key of `kind` can use, with the saved base URL: never a key or URL from the webview. */
   private async listModels(kind: EngineKind): Promise<ModelList> {
-    const key = await this.deps.secrets.get(ENGINE_SECRET[kind]);
-    if (!key) throw new Error(vscode.l10n.t('Save your {0} API key first: Visen lists the models that key can use.', kind === 'gemini' ? 'Gemini' : 'OpenAI'));
+    if (needsKey(kind) && !(await this.deps.secrets.get(ENGINE_SECRET[kind]))) {
+      throw new Error(vscode.l10n.t('Save your {0} API key first: Visen lists the models that key can use.', ENGINES[kind].key.name));
+    }
     const engine = await engineFor(this.deps, kind);
     const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal));
     return { engine: kind, models: models.map((m) => ({ id: m.id, label: m.displayName })) };
@@ -254,7 +255,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   protected async state(): Promise<SettingsState> {
     const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
     const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
-    return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS } };
+    const engines = ENGINE_KINDS.map((kind) => ({ kind, label: ENGINE_LABELS[kind], modelSetting: modelField(kind), needsKey: needsKey(kind) }));
+    return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS }, engines };
   }
 
   /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
@@ -263,9 +265,10 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     const text = (name: SettingName) => (c.get<string>(CONFIG_KEY[name]) ?? '').trim();
     return {
       connectionsDatabase: text('connectionsDatabase'),
-      engine: c.get<string>('engine') === 'openai' ? 'openai' : 'gemini',
-      geminiModel: text('geminiModel') || DEFAULT_MODELS.gemini,
-      openaiModel: text('openaiModel') || DEFAULT_MODELS.openai,
+      engine: configuredEngine(),
+      geminiModel: configuredModel('gemini') || DEFAULT_MODELS.gemini,
+      openaiModel: configuredModel('openai') || DEFAULT_MODELS.openai,
+      vscodeLmModel: configuredModel('vscode-lm'),
       // User settings only (they are application-scoped): what a workspace says is never shown or used.
       openaiBaseUrl: userBaseUrl('openai'),
       geminiBaseUrl: userBaseUrl('gemini'),
@@ -289,6 +292,11 @@ function normalize(name: SettingName, value: unknown): unknown {
   if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
   if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
   return text;
+}
+
+/** The form field of an engine's model setting: `visen.vscodeLm.model` → `vscodeLmModel`. */
+function modelField(kind: EngineKind): SettingName {
+  return ENGINES[kind].settings.model.replace(/^visen\./, '').replace(/\.model$/, 'Model') as SettingName;
 }
 
 /** Replaces every occurrence of the given secrets, so a message that quotes one cannot carry it to the webview. */

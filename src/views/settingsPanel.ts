@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from '../commands/deps';
+import type { WorkflowDeps } from '../workflows/deps';
 import { SettingsFormController } from './settingsFormController';
 import { SETTINGS_VIEW_TYPE } from './settingsProtocol';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -14,7 +14,7 @@ class SettingsPanel {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    deps: CommandDeps,
+    deps: WorkflowDeps,
     extensionUri: vscode.Uri,
     onDispose: () => void,
   ) {
@@ -50,7 +50,7 @@ class SettingsPanels implements vscode.Disposable {
   private current: SettingsPanel | undefined;
 
   constructor(
-    private readonly deps: CommandDeps,
+    private readonly deps: WorkflowDeps,
     private readonly extensionUri: vscode.Uri,
   ) {}
 
@@ -86,11 +86,11 @@ class SettingsPanels implements vscode.Disposable {
 const panels = panelRegistries((deps, extensionUri) => new SettingsPanels(deps, extensionUri));
 
 /** Opens Visen's settings form, or reveals it when it is open already. */
-export function openSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.WebviewPanel {
+export function openSettingsPanel(deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.WebviewPanel {
   return panels.registryFor(deps, extensionUri).show();
 }
 
 /** Restores the settings panel after a reload and closes it when Visen is deactivated. */
-export function registerSettingsPanel(deps: CommandDeps, extensionUri: vscode.Uri): vscode.Disposable {
+export function registerSettingsPanel(deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable {
   return panels.register(SETTINGS_VIEW_TYPE, deps, extensionUri);
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Views } from '../constants';
 import type { UsageTracker } from '../services/generation/usageTracker';
-import { formatTokens } from './format';
+import { formatTokens } from '../workflows/format';
 
 /** "✦ 12" in the status bar: prompts this month; the tooltip has the tokens; a click shows the Connections view. */
 export function registerUsageStatusBar(usage: UsageTracker, budget: () => number): vscode.Disposable {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { readConfig } from '../platform/config';
-import type { CommandDeps } from './deps';
+import type { WorkflowDeps } from './deps';
 
 /** Asks before a prompt goes past the monthly budget (visen.promptBudget; 0 = unlimited). */
-export async function withinBudget(deps: CommandDeps, prompts = 1): Promise<boolean> {
+export async function withinBudget(deps: WorkflowDeps, prompts = 1): Promise<boolean> {
   const budget = readConfig().promptBudget;
   if (!deps.usage.wouldExceed(budget, prompts)) return true;
   const go = vscode.l10n.t('Generate Anyway');

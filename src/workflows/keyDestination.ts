@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { BASE_URL_SETTINGS, effectiveBaseUrl, type Service } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import type { EngineKind } from '../services/engines/engine';
-import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { ENGINE_LABELS, setKeyAction, type KeyedEngineKind } from '../services/engines/registry';
 import type { KeyDeps } from './deps';
 import { MissingKeyError } from './deps';
 import { askEngineKey, askNotionSecret } from './keys';
@@ -11,7 +10,10 @@ import { askEngineKey, askNotionSecret } from './keys';
 /** globalState: the plain-http base URLs to other machines the user agreed to send a key to. */
 export const INSECURE_URLS_STATE = 'visen.insecureBaseUrls';
 
-const SECRET_OF: Record<Service, SecretName> = { notion: 'visen.notion.secret', gemini: ENGINE_SECRET.gemini, openai: ENGINE_SECRET.openai };
+/** What has a key and a base URL: Notion, and the engines of the registry that need both. */
+type KeyService = 'notion' | (KeyedEngineKind & Service);
+
+const secretOf = (service: KeyService): SecretName => (service === 'notion' ? 'visen.notion.secret' : ENGINE_SECRET[service]);
 
 export const serviceLabel = (service: Service): string => (service === 'notion' ? 'Notion' : ENGINE_LABELS[service]);
 
@@ -20,8 +22,8 @@ export const serviceLabel = (service: Service): string => (service === 'notion' 
  * sent it: to the origin it was checked against when it was stored (a base URL changed since asks for the
  * key again), and over plain http to another machine only once the user agreed for that URL.
  */
-export async function keyFor(deps: KeyDeps, service: Service): Promise<{ key: string; baseUrl: string } | undefined> {
-  const name = SECRET_OF[service];
+export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string; baseUrl: string } | undefined> {
+  const name = secretOf(service);
   const key = await deps.secrets.get(name);
   if (!key) return undefined;
   const baseUrl = effectiveBaseUrl(service);
@@ -104,17 +106,15 @@ export async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>
   );
 }
 
-async function askAgain(deps: KeyDeps, service: Service, baseUrl: string): Promise<string | undefined> {
+async function askAgain(deps: KeyDeps, service: KeyService, baseUrl: string): Promise<string | undefined> {
   const reason = vscode.l10n.t('The {0} base URL changed to {1}; enter the key to use with it.', serviceLabel(service), baseUrl);
-  return service === 'notion' ? askNotionSecret(deps, reason) : askEngineKey(deps, service as EngineKind, reason);
+  return service === 'notion' ? askNotionSecret(deps, reason) : askEngineKey(deps, service, reason);
 }
 
-function setKeyCommand(service: Service): string {
-  return service === 'notion' ? Commands.setNotionSecret : service === 'gemini' ? Commands.setGeminiKey : Commands.setOpenAIKey;
+function setKeyCommand(service: KeyService): string {
+  return service === 'notion' ? Commands.setNotionSecret : setKeyAction(service).command;
 }
 
-function setKeyLabel(service: Service): string {
-  return service === 'notion'
-    ? vscode.l10n.t('Set Notion Integration Secret')
-    : service === 'gemini' ? vscode.l10n.t('Set Gemini API Key') : vscode.l10n.t('Set OpenAI API Key');
+function setKeyLabel(service: KeyService): string {
+  return service === 'notion' ? vscode.l10n.t('Set Notion Integration Secret') : setKeyAction(service).label;
 }

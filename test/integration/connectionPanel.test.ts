@@ -228,6 +228,49 @@ describe('Connection form (webview panel host)', () => {
       }
     });
 
+    it('Generate on a database connection adds a new entry: mapped properties asked for once, then written with the body', async () => {
+      // Gemini answers JSON of the requested schema for the entry's values, markdown for its body.
+      stage.gemini.respondWith((req) => {
+        const schema = req.generationConfig?.responseJsonSchema as { properties?: Record<string, unknown> } | undefined;
+        const wanted = Object.keys(schema?.properties ?? {});
+        if (wanted.length === 0) return `## Notes\n\nA body for: ${req.prompt}`;
+        const values: Record<string, unknown> = { Name: 'Dune Messiah', Genre: 'Science', Pages: 256 };
+        return JSON.stringify(Object.fromEntries(wanted.map((k) => [k, values[k]])));
+      });
+      const db = stage.notion.addDatabase({
+        title: 'Reading List',
+        properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } }, Pages: { number: {} } },
+      });
+      const webview = await form();
+      const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: '', connectionType: 'database', url: db.url });
+      stage.ui.multiPicks.push((item) => ['Genre', 'Pages'].includes(item.label));
+      await webview.send({ type: 'generate', prompt: 'A sequel to "Dune"', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+
+      const result = webview.lastResult()!;
+      assert.strictEqual(result.status, 'written', JSON.stringify(result));
+      assert.match(result.message, /^Wrote \d+ blocks to "Dune Messiah"\.$/);
+      assert.ok(stage.ui.pickOffers.some((offer) => offer.some((i) => i.label === 'Genre')), 'the properties to fill were offered');
+      const created = stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages');
+      assert.strictEqual(created.length, 1, 'one new entry');
+      const body = created[0].body as { parent: { data_source_id: string }; properties: Record<string, any> };
+      assert.strictEqual(body.parent.data_source_id, db.dataSourceId);
+      assert.strictEqual(body.properties.Name.title[0].text.content, 'Dune Messiah');
+      assert.strictEqual(body.properties.Genre.select.name, 'Science');
+      assert.strictEqual(body.properties.Pages.number, 256);
+      const record = stage.api.generations.latest()!;
+      assert.strictEqual(record.connectionId, connectionId);
+      assert.match(stage.notion.pageMarkdown(record.page.id), /A body for: A sequel to "Dune"/);
+      assert.deepStrictEqual(stage.api.connections.get(connectionId)!.mappedProperties, ['Genre', 'Pages'], 'the mapping is remembered');
+      assert.strictEqual(webview.state.history[0]?.status, 'written');
+
+      // The second entry asks nothing: the mapping is the connection's.
+      const offers = stage.ui.pickOffers.length;
+      await webview.send({ type: 'generate', prompt: 'Another sequel', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+      assert.strictEqual(webview.lastResult()?.status, 'written');
+      assert.strictEqual(stage.ui.pickOffers.length, offers, 'no question the second time');
+      assert.strictEqual(stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages').length, 2);
+    });
+
     it('Cancel really stops the model, and keeps what was generated', async () => {
       stage.gemini.respondWith(() => Array.from({ length: 300 }, (_, i) => `Paragraph ${i}.`).join('\n\n'));
       stage.gemini.chunkDelayMs = 10;

@@ -54,6 +54,63 @@ describe('Generate to Notion Page', () => {
     assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Weekly Notes"/);
   });
 
+  it('uses a link typed or pasted into the picker as it is: checked, then the prompt', async () => {
+    await connectPage(stage.api, stage.notion.addPage({ title: 'Weekly Notes' }));
+    const page = stage.notion.addPage({ title: 'Pasted Page' });
+    stage.ui.picks.push(`${page.url}?pvs=4`);
+    stage.ui.inputs.push('Notes for the pasted page');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.ok(stage.ui.pickOffers[0].some((i) => /Paste a Notion page URL/.test(i.label)), 'the picker offers the paste');
+    assert.strictEqual(stage.ui.asked.length, 1, 'only the prompt is asked: the link is not asked for again');
+    assert.match(stage.ui.asked[0].title, /Pasted Page/);
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Pasted Page"\.$/);
+    assert.ok(stage.notion.pageBlocks(page.id).length > 0, 'written to the pasted page');
+    assert.ok(stage.api.connections.findByTarget(page.id), 'the pasted page became a connection');
+  });
+
+  it('opens the link box with a typed link that does not pass, saying why, so it can be corrected', async () => {
+    await connectPage(stage.api, stage.notion.addPage({ title: 'Weekly Notes' }));
+    const hidden = stage.notion.addPage({ title: 'Hidden', shared: false });
+    const page = stage.notion.addPage({ title: 'Shared Page' });
+    stage.ui.picks.push(hidden.url);
+    stage.ui.inputs.push(page.url, 'Notes');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.match(stage.ui.asked[0].problems[0], /••• → Connections/, 'the typed link\'s problem is shown in the box');
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Shared Page"\.$/);
+  });
+
+  it('a database link given for a page becomes a database connection and adds a new entry', async () => {
+    stage.gemini.respondWith((req) => {
+      const schema = req.generationConfig?.responseJsonSchema as { properties?: Record<string, unknown> } | undefined;
+      const wanted = Object.keys(schema?.properties ?? {});
+      return wanted.length ? JSON.stringify(Object.fromEntries(wanted.map((k) => [k, k === 'Name' ? 'Ship the beta' : 'High']))) : `Body for: ${req.prompt}`;
+    });
+    const db = stage.notion.addDatabase({ title: 'Tasks', properties: { Name: { title: {} }, Priority: { select: { options: [{ name: 'High' }, { name: 'Low' }] } } } });
+    stage.ui.inputs.push(db.url, 'The next task');
+    stage.ui.multiPicks.push((item) => item.label === 'Priority');
+    await vscode.commands.executeCommand('visen.generateToPage');
+
+    assert.deepStrictEqual(stage.ui.asked[0].problems, [], 'the database link is taken, not refused as "not a page"');
+    const connection = stage.api.connections.findByTarget(db.id)!;
+    assert.ok(connection, 'the database became a connection');
+    assert.strictEqual(connection.type, 'database');
+    assert.deepStrictEqual(connection.mappedProperties, ['Priority']);
+    const created = stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages');
+    assert.strictEqual(created.length, 1, 'a new entry');
+    const body = created[0].body as { parent: { data_source_id: string }; properties: Record<string, any> };
+    assert.strictEqual(body.parent.data_source_id, db.dataSourceId);
+    assert.strictEqual(body.properties.Priority.select.name, 'High');
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Ship the beta"\.$/);
+
+    // Pasted into the picker this time, it finds the same connection.
+    stage.ui.picks.push(db.url);
+    stage.ui.multiPicks.push(undefined); // the mapping as it was
+    stage.ui.inputs.push('One more task');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.strictEqual(stage.api.connections.list().filter((c) => c.type === 'database').length, 1);
+    assert.strictEqual(stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages').length, 2);
+  });
+
   it('replaces the content in replace mode, and Undo Last Generation brings the old blocks back with their ids', async () => {
     await setSetting('writeMode', 'replace');
     const page = stage.notion.addPage({ title: 'Replace Me', markdown: 'Old content that matters.\n\nA second old paragraph.' });
@@ -120,17 +177,15 @@ describe('Generate to Notion Page', () => {
       assert.strictEqual(error.actions[0], 'Set Gemini API Key');
     });
 
-    it('explains malformed links, foreign links, unshared pages and databases in the URL box', async () => {
+    it('explains malformed links, foreign links and unshared pages in the URL box', async () => {
       const hidden = stage.notion.addPage({ title: 'Hidden', shared: false });
-      const db = stage.notion.addDatabase({ title: 'Tasks' });
-      stage.ui.inputs.push('not a url', 'https://example.com/Page-0123456789abcdef0123456789abcdef', 'https://www.notion.so/my-workspace', hidden.url, db.url);
+      stage.ui.inputs.push('not a url', 'https://example.com/Page-0123456789abcdef0123456789abcdef', 'https://www.notion.so/my-workspace', hidden.url);
       await vscode.commands.executeCommand('visen.generateToPage');
       const problems = stage.ui.asked[0].problems;
-      assert.strictEqual(problems.length, 5);
+      assert.strictEqual(problems.length, 4);
       assert.match(problems[1], /not a Notion link/);
       assert.match(problems[2], /does not point to a page/);
       assert.match(problems[3], /••• → Connections/);
-      assert.match(problems[4], /database, not a page/);
       assert.strictEqual(stage.gemini.requests.length, 0, 'nothing generated');
       assert.strictEqual(markdownWrites().length, 0, 'nothing written');
     });

@@ -6,7 +6,7 @@
  * Stable hooks for UI tests (ids are unique; classes mark regions):
  *   step 1   #name  #type (select: page | database)  #url  .validation (status of the URL check;
  *            .is-ok / .is-error / .is-checking)  #next
- *   step 2   #prompt  #engine (select)  #model  #mode-append  #mode-replace  #generate  #cancel
+ *   step 2   #prompt  #engine (select)  #model  #write-mode (#mode-append  #mode-replace; hidden for a database)  #generate  #cancel
  *            #open-target (the connection's page)  .key-notice (a missing key, with its button)
  *            .progress ("N of M blocks in Notion")  .output (the streamed text)
  *            .result (.is-written / .is-writeFailed / .is-cancelled / .is-failed …)  #open-in-notion  #retry-write
@@ -122,7 +122,7 @@ document.body.append(
             h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model } }),
             h('datalist', { id: 'models' }),
           ),
-          h('fieldset', { className: 'field mode' },
+          h('fieldset', { id: 'write-mode', className: 'field mode' },
             h('legend', {}, l10n.t('Write mode')),
             h('label', { className: 'radio' }, h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }), l10n.t('Append to the page')),
             h('label', { className: 'radio' }, h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }), l10n.t('Replace its content (undoable)')),
@@ -191,6 +191,7 @@ const el = {
   models: byId<HTMLDataListElement>('models'),
   modeAppend: byId<HTMLInputElement>('mode-append'),
   modeReplace: byId<HTMLInputElement>('mode-replace'),
+  writeMode: byId<HTMLFieldSetElement>('write-mode'),
   keyNotice: byId<HTMLDivElement>('key-notice'),
   generate: byId<HTMLButtonElement>('generate'),
   cancel: byId<HTMLButtonElement>('cancel'),
@@ -352,7 +353,7 @@ for (const input of [el.name, el.url]) {
 
 function generate(): void {
   const connection = state?.connection;
-  if (!connection || run?.running || connection.type !== 'page') return;
+  if (!connection || run?.running) return;
   const prompt = el.prompt.value.trim();
   if (!prompt) {
     el.prompt.focus();
@@ -467,6 +468,8 @@ function render(): void {
   el.targetTitle.title = connection.target.url;
   const isDatabase = connection.type === 'database';
   show(el.databaseNotice, isDatabase);
+  // A new entry is a new page: there is nothing to append to or replace.
+  show(el.writeMode, !isDatabase);
   if (isDatabase) {
     replaceChildren(el.databaseNotice,
       h('span', {}, l10n.t('Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use')),
@@ -526,7 +529,8 @@ function renderProgress(): void {
 function renderRun(fresh: boolean): void {
   const running = !!run?.running;
   const connection = state?.connection;
-  el.generate.disabled = running || !connection || connection.type !== 'page';
+  // A database connection generates too: a new entry with its mapped properties and a body.
+  el.generate.disabled = running || !connection;
   show(el.cancel, running);
   el.prompt.readOnly = running;
   el.engine.disabled = running;

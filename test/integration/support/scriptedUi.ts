@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { CheckedInputOptions, ProgressReporter, Ui } from '../../../src/platform/ui';
+import type { CheckedInputOptions, PickedOrTyped, PickOrTypeOptions, ProgressReporter, Ui } from '../../../src/platform/ui';
 
 export interface ShownMessage {
   readonly level: 'info' | 'warn' | 'error' | 'confirm';
@@ -24,8 +24,8 @@ export interface AskedInput {
 export class ScriptedUi implements Ui {
   /** Typed into the next input boxes, in order. */
   readonly inputs: string[] = [];
-  /** Chooses the item in the next quick picks, in order. */
-  readonly picks: Array<(item: vscode.QuickPickItem) => boolean> = [];
+  /** Chooses the item in the next quick picks, in order; a string is typed (or pasted) into a pick that takes text. */
+  readonly picks: Array<((item: vscode.QuickPickItem) => boolean) | string> = [];
   /** Decides the button pressed on a message or question; undefined dismisses it. */
   respond: (message: ShownMessage) => string | undefined = () => undefined;
 
@@ -41,7 +41,15 @@ export class ScriptedUi implements Ui {
   async pick<T extends vscode.QuickPickItem>(items: readonly T[]): Promise<T | undefined> {
     this.pickOffers.push([...items]);
     const choose = this.picks.shift();
-    return choose ? items.find((item) => choose(item)) : undefined;
+    return typeof choose === 'function' ? items.find((item) => choose(item)) : undefined;
+  }
+
+  async pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined> {
+    this.pickOffers.push([...items]);
+    const choose = this.picks.shift();
+    if (typeof choose === 'string') return choose.trim() ? { typed: choose.trim() } : { picked: options.typedItem };
+    const picked = choose ? items.find((item) => choose(item)) : undefined;
+    return picked && { picked };
   }
 
   /** Chooses the items of the next multi-pick: a predicate, or undefined to keep the items offered as checked. */
@@ -68,7 +76,7 @@ export class ScriptedUi implements Ui {
   }
 
   async inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined> {
-    const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: [] };
+    const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: options.problem ? [options.problem] : [] };
     this.asked.push(asked);
     while (this.inputs.length > 0) {
       const value = this.inputs.shift()!.trim();

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import { effectiveBaseUrl } from '../platform/config';
+import { ENGINE_SECRET, SECRET_NAMES } from '../platform/secrets';
+import type { CheckResult } from '../platform/ui';
+import { EngineError } from '../services/engines/engine';
+import { ENGINE_LABELS, ENGINES, type KeyedEngineKind } from '../services/engines/registry';
+import { createNotionClient } from '../services/notion/notionClient';
+import { NotionError } from '../services/notion/notionErrors';
+import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
+import { type KeyDeps, MissingKeyError, type WorkflowDeps } from './deps';
+import { allowTransport, originOf } from './keyDestination';
+
+export interface CheckedNotionSecret {
+  readonly secret: string;
+  readonly identity: NotionIdentity;
+  /** The origin of the server that accepted it: the only one it will be sent to. */
+  readonly origin: string;
+}
+
+export interface CheckedEngineKey {
+  readonly key: string;
+  /** How many text models the key can use. */
+  readonly models: number;
+  /** The origin of the server that accepted it: the only one it will be sent to. */
+  readonly origin: string;
+}
+
+type CheckDeps = Pick<KeyDeps, 'log' | 'ui' | 'store'>;
+
+/**
+ * Asks Notion who the secret belongs to (users.me); a failure's message says what to do. The check runs
+ * while the person is typing the secret (the palette's box, the settings form's field), so a rejected
+ * one is told to paste the right one there rather than to run the command they are in.
+ */
+export async function checkNotionSecret(deps: CheckDeps, secret: string): Promise<CheckResult<CheckedNotionSecret>> {
+  const baseUrl = effectiveBaseUrl('notion');
+  try {
+    await allowTransport(deps, 'notion', baseUrl);
+    const client = createNotionClient({ auth: secret, baseUrl, logger: deps.log });
+    return { ok: true, value: { secret, identity: await new NotionPages(client).identity(), origin: originOf(baseUrl) } };
+  } catch (error) {
+    if (error instanceof MissingKeyError) return { ok: false, message: error.message };
+    if (error instanceof NotionError && error.problem === 'unauthorized') {
+      return { ok: false, message: vscode.l10n.t('Notion rejected the integration secret. Paste the secret of your internal integration here.') };
+    }
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Lists the models the key can use with the engine's configured server: the cheapest call that proves the key. */
+export async function checkEngineKey(deps: CheckDeps & Pick<KeyDeps, 'engines'>, kind: KeyedEngineKind, key: string, signal?: AbortSignal): Promise<CheckResult<CheckedEngineKey>> {
+  const baseUrl = effectiveBaseUrl(kind);
+  try {
+    await allowTransport(deps, kind, baseUrl);
+    const module = await deps.engines.get(kind);
+    const engine = module.createEngine({ apiKey: key, baseUrl });
+    const models = await engine.listModels(signal);
+    return { ok: true, value: { key, models: models.length, origin: originOf(baseUrl) } };
+  } catch (error) {
+    if (error instanceof MissingKeyError) return { ok: false, message: error.message };
+    if (EngineError.is(error) && error.kind === 'auth') {
+      return { ok: false, message: ENGINES[kind].key.rejected() };
+    }
+    return { ok: false, message: EngineError.is(error) ? error.message : String(error) };
+  }
+}
+
+/** Stores a secret Notion accepted; returns what to tell the user. */
+export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets'>, checked: CheckedNotionSecret): Promise<string> {
+  deps.log.mask(checked.secret);
+  await deps.secrets.store('visen.notion.secret', checked.secret, checked.origin);
+  const message = vscode.l10n.t('Connected to workspace {0} as integration {1}.', checked.identity.workspaceName, checked.identity.botName);
+  deps.log.info(message);
+  return message;
+}
+
+/** Stores a key its engine accepted; returns what to tell the user. */
+export async function storeEngineKey(deps: Pick<KeyDeps, 'log' | 'secrets'>, kind: KeyedEngineKind, checked: CheckedEngineKey): Promise<string> {
+  deps.log.mask(checked.key);
+  await deps.secrets.store(ENGINE_SECRET[kind], checked.key, checked.origin);
+  const message = vscode.l10n.t('{0} key saved: it can use {1} text models.', ENGINE_LABELS[kind], checked.models);
+  deps.log.info(message);
+  return message;
+}
+
+const notEmpty = (value: string) => (value.trim() ? undefined : vscode.l10n.t('Paste the value, or press Escape to cancel.'));
+
+/**
+ * The set-secret input box: checks the secret with Notion, stores it and says so. `reason` replaces the
+ * prompt when Visen asks on its own (the base URL changed since the secret was stored).
+ */
+export async function askNotionSecret(deps: KeyDeps, reason?: string): Promise<string | undefined> {
+  const result = await deps.ui.inputChecked({
+    title: vscode.l10n.t('Visen: Notion Integration Secret'),
+    prompt: reason ?? vscode.l10n.t('Paste the Internal Integration Secret from notion.so/profile/integrations (it starts with ntn_ or secret_).'),
+    placeholder: 'ntn_…',
+    password: true,
+    checkingMessage: vscode.l10n.t('Checking the secret with Notion…'),
+    validate: notEmpty,
+    check: (secret) => checkNotionSecret(deps, secret),
+  });
+  if (!result) return undefined;
+  void deps.ui.info(await storeNotionSecret(deps, result));
+  return result.secret;
+}
+
+/** The set-key input box of an engine; `reason` as for `askNotionSecret`. */
+export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?: string): Promise<string | undefined> {
+  const label = ENGINE_LABELS[kind];
+  const result = await deps.ui.inputChecked({
+    title: vscode.l10n.t('Visen: {0} API Key', label),
+    prompt: reason ?? ENGINES[kind].key.prompt(),
+    placeholder: ENGINES[kind].key.placeholder,
+    password: true,
+    checkingMessage: vscode.l10n.t('Checking the key with {0}…', label),
+    validate: notEmpty,
+    check: (key, signal) => checkEngineKey(deps, kind, key, signal),
+  });
+  if (!result) return undefined;
+  void deps.ui.info(await storeEngineKey(deps, kind, result));
+  return result.key;
+}
+
+/** Asks first, then removes every stored key; resolves to whether they were cleared. */
+export async function clearKeys(deps: WorkflowDeps): Promise<boolean> {
+  const clear = vscode.l10n.t('Clear Keys');
+  const choice = await deps.ui.confirm(
+    vscode.l10n.t('Clear the Notion secret and the Gemini and OpenAI keys stored by Visen?'),
+    vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
+    clear,
+  );
+  if (choice !== clear) return false;
+  await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
+  deps.log.info('Stored keys cleared.');
+  void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
+  return true;
+}
