@@ -1,0 +1,183 @@
+// The vscode-lm engine against a fake `vscode.lm`: streaming, model choice, cancellation through the
+// request's CancellationToken, VS Code's errors (consent refused, blocked, not found) and no model at all.
+import assert from 'node:assert/strict';
+import { EngineError } from '../../src/services/engines/engine';
+import { LmAccess, LmChatModel, VscodeLmEngine } from '../../src/platform/vscodeLmEngine';
+
+/** A stand-in for vscode.LanguageModelError. */
+class FakeLmError extends Error {
+  constructor(readonly code: string, message = code) {
+    super(message);
+  }
+}
+
+/** A cancellation token like VS Code's: a flag and listeners. */
+class FakeToken {
+  isCancellationRequested = false;
+  private readonly listeners: (() => void)[] = [];
+  onCancellationRequested(listener: () => void) {
+    this.listeners.push(listener);
+  }
+  cancel() {
+    this.isCancellationRequested = true;
+    this.listeners.forEach((l) => l());
+  }
+}
+
+interface Sent {
+  messages: unknown[];
+  token: FakeToken;
+}
+
+function fakeModel(id: string, family: string, reply: (sent: Sent) => AsyncIterable<string> | Promise<never>, counts = true): LmChatModel & { sent: Sent[] } {
+  const sent: Sent[] = [];
+  return {
+    id,
+    family,
+    name: id.toUpperCase(),
+    vendor: 'copilot',
+    sent,
+    async sendRequest(messages, _options, token) {
+      const s = { messages, token: token as FakeToken };
+      sent.push(s);
+      const text = reply(s);
+      if (text instanceof Promise) return text;
+      return { text };
+    },
+    ...(counts ? { countTokens: async (text: string) => text.split(/\s+/).filter(Boolean).length } : {}),
+  };
+}
+
+function fakeLm(models: LmChatModel[]): LmAccess & { disposed: number } {
+  const lm = {
+    disposed: 0,
+    async selectChatModels(selector?: { id?: string; family?: string }) {
+      return models.filter((m) => (!selector?.id || m.id === selector.id) && (!selector?.family || m.family === selector.family));
+    },
+    userMessage: (text: string) => ({ role: 'user', text }),
+    token(signal: AbortSignal) {
+      const token = new FakeToken();
+      signal.addEventListener('abort', () => token.cancel(), { once: true });
+      if (signal.aborted) token.cancel();
+      return { token, dispose: () => void lm.disposed++ };
+    },
+    errorCode: (error: unknown) => (error instanceof FakeLmError ? error.code : undefined),
+  };
+  return lm;
+}
+
+async function* chunks(...parts: string[]): AsyncIterable<string> {
+  for (const part of parts) {
+    await new Promise((r) => setImmediate(r));
+    yield part;
+  }
+}
+
+async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+async function rejects(promise: Promise<unknown>, kind: EngineError['kind'], message?: RegExp): Promise<EngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(EngineError.is(error), `an EngineError, not ${String(error)}`);
+    assert.equal(error.kind, kind, error.message);
+    if (message) assert.match(error.message, message);
+    return error;
+  }
+  assert.fail(`expected an EngineError ${kind}`);
+}
+
+describe('vscode-lm engine', () => {
+  it('streams the model text, instructions first as a user message, and counts tokens in and out', async () => {
+    const model = fakeModel('gpt-4o', 'gpt-4o', () => chunks('# Title\n\n', 'Some ', 'text.'));
+    const lm = fakeLm([model]);
+    const engine = new VscodeLmEngine(lm);
+    const out = await collect(engine.stream({ model: '', prompt: 'write two words', instructions: 'Be brief.' }, new AbortController().signal));
+    assert.deepEqual(out, ['# Title\n\n', 'Some ', 'text.']);
+    assert.deepEqual(model.sent[0].messages, [{ role: 'user', text: 'Be brief.' }, { role: 'user', text: 'write two words' }]);
+    assert.deepEqual(engine.usage(), { inputTokens: 5, outputTokens: 4 });
+    assert.deepEqual(engine.ending(), { reason: 'stop' });
+    assert.equal(lm.disposed, 1, 'the cancellation source is disposed');
+  });
+
+  it('chooses the model by id, then by family; empty = the first one VS Code offers', async () => {
+    const a = fakeModel('copilot-a', 'fam-a', () => chunks('from a'));
+    const b = fakeModel('copilot-b', 'fam-b', () => chunks('from b'), false);
+    const engine = new VscodeLmEngine(fakeLm([a, b]));
+    const signal = new AbortController().signal;
+    assert.deepEqual(await collect(engine.stream({ model: 'copilot-b', prompt: 'p' }, signal)), ['from b']);
+    assert.equal(engine.usage(), undefined, 'a model that cannot count leaves usage undefined');
+    assert.deepEqual(await collect(engine.stream({ model: 'fam-a', prompt: 'p' }, signal)), ['from a']);
+    assert.deepEqual(await collect(engine.stream({ model: '', prompt: 'p' }, signal)), ['from a']);
+    await rejects(collect(engine.stream({ model: 'gone-model', prompt: 'p' }, signal)), 'notFound', /gone-model is not available.*Select Model.*copilot-a, copilot-b/);
+  });
+
+  it('cancelling cancels the request token and ends the stream as cancelled', async () => {
+    const controller = new AbortController();
+    const model = fakeModel('m', 'm', (sent) => (async function* () {
+      yield 'first ';
+      // The model keeps going until VS Code's token says stop.
+      while (!sent.token.isCancellationRequested) {
+        await new Promise((r) => setTimeout(r, 5));
+        yield 'more ';
+      }
+    })());
+    const lm = fakeLm([model]);
+    const engine = new VscodeLmEngine(lm);
+    const got: string[] = [];
+    const error = await rejects((async () => {
+      for await (const chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) {
+        got.push(chunk);
+        if (got.length === 3) controller.abort();
+      }
+    })(), 'cancelled');
+    assert.ok(error);
+    assert.equal(model.sent[0].token.isCancellationRequested, true, 'the token given to sendRequest was cancelled');
+    assert.equal(got.length, 3);
+    assert.equal(lm.disposed, 1);
+  });
+
+  it('a refused consent is an auth error that says how to allow it', async () => {
+    const model = fakeModel('m', 'm', () => Promise.reject(new FakeLmError('NoPermissions', 'Access denied')));
+    const engine = new VscodeLmEngine(fakeLm([model]));
+    await rejects(collect(engine.stream({ model: '', prompt: 'p' }, new AbortController().signal)), 'auth', /did not allow Visen.*Allow.*Manage Language Model Access/);
+  });
+
+  it('maps blocked, not found, an error mid-stream and an empty answer', async () => {
+    const signal = new AbortController().signal;
+    const blocked = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => Promise.reject(new FakeLmError('Blocked', 'quota exceeded')))]));
+    await rejects(collect(blocked.stream({ model: '', prompt: 'p' }, signal)), 'rateLimit', /quota exceeded/);
+    const gone = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => Promise.reject(new FakeLmError('NotFound')))]));
+    await rejects(collect(gone.stream({ model: '', prompt: 'p' }, signal)), 'notFound', /no longer available.*Select Model/);
+    const broken = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => (async function* () {
+      yield 'half';
+      throw new Error('socket closed');
+    })())]));
+    await rejects(collect(broken.stream({ model: '', prompt: 'p' }, signal)), 'unknown', /socket closed/);
+    const empty = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => chunks())]));
+    await rejects(collect(empty.stream({ model: '', prompt: 'p' }, signal)), 'empty');
+  });
+
+  it('with no model at all: unavailable, saying to install or sign in to a provider, or choose Gemini or OpenAI', async () => {
+    const engine = new VscodeLmEngine(fakeLm([]));
+    const message = /No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI\./;
+    await rejects(collect(engine.stream({ model: '', prompt: 'p' }, new AbortController().signal)), 'unavailable', message);
+    await rejects(engine.listModels(), 'unavailable', message);
+  });
+
+  it('lists the models VS Code offers; structured answers are asked for as JSON in the prompt', async () => {
+    const model = fakeModel('gpt-4o', 'gpt-4o', () => chunks('{"Status":', '"Done"}'));
+    const engine = new VscodeLmEngine(fakeLm([model]));
+    assert.deepEqual(await engine.listModels(), [{ id: 'gpt-4o', displayName: 'GPT-4O (copilot, gpt-4o)' }]);
+    const schema = { type: 'object', properties: { Status: { type: 'string' } } };
+    const completion = await engine.complete({ model: '', prompt: 'Fill the row' }, new AbortController().signal, { jsonSchema: schema });
+    assert.equal(completion.text, '{"Status":"Done"}');
+    assert.equal(completion.usage?.outputTokens, 1, 'counted by the model');
+    const asked = (model.sent[0].messages.at(-1) as { text: string }).text;
+    assert.match(asked, /^Fill the row\n\n.*JSON.*\n\{"type":"object"/s);
+  });
+});
