@@ -1,29 +1,50 @@
 import type * as vscode from 'vscode';
 import type { KeyValueStore } from '../services/keyValueStore';
 
+/** How long after its last write a window keeps reading its own value of a key, before the Memento's again. */
+const OWN_VALUE_MS = 2000;
+
 /**
  * Services keep state in VS Code's global state through this narrow interface.
  *
- * While a write is on its way to VS Code's storage, the extension host's Memento can briefly go back to an
- * older value: the main process echoes each stored value back, and the echo of an earlier write replaces the
- * whole state after a later write was made locally (see extHostMemento's onDidChangeStorage). A read then
- * would lose the later write, e.g. a count made by one of three rows filled at once. So the value this window
- * last wrote is served until its write has completed; after that the Memento is read again, with what other
- * windows wrote.
+ * VS Code's extension-host Memento can briefly go back to an older state: the main process echoes each
+ * stored state back, and an echo of an earlier write replaces the whole state (every key) after later writes
+ * were made locally (extHostMemento's onDidChangeStorage). Reading then would lose the later write (a count
+ * made by one of three rows filled at once), and the next write would even store the older state of other
+ * keys. So this window reads back the value it last wrote until that write is stored and a moment has
+ * passed, and after each write it checks the Memento holds it, writing it once more if an echo took it away.
+ * Past that moment it reads the Memento again, with what other windows wrote.
  */
 export function mementoStore(memento: vscode.Memento): KeyValueStore {
-  const pending = new Map<string, { value: unknown; writes: number }>();
+  const own = new Map<string, { value: unknown; writes: number; until: number }>();
+  const current = (key: string) => {
+    const entry = own.get(key);
+    if (entry && (entry.writes > 0 || Date.now() < entry.until)) return entry;
+    own.delete(key);
+    return undefined;
+  };
   return {
-    get: <T>(key: string) => (pending.has(key) ? (pending.get(key)!.value as T) : memento.get<T>(key)),
+    get: <T>(key: string) => {
+      const entry = current(key);
+      return entry ? (entry.value as T) : memento.get<T>(key);
+    },
     update: async (key, value) => {
-      const entry = pending.get(key) ?? { value, writes: 0 };
+      const entry = current(key) ?? { value, writes: 0, until: 0 };
       entry.value = value;
       entry.writes++;
-      pending.set(key, entry);
+      own.set(key, entry);
       try {
         await memento.update(key, value);
       } finally {
-        if (--entry.writes === 0 && pending.get(key) === entry) pending.delete(key);
+        entry.writes--;
+        entry.until = Date.now() + OWN_VALUE_MS;
+      }
+      // An echo of an earlier state may have taken away this value, or another one this window wrote
+      // moments ago: store those again.
+      for (const [ownKey, mine] of own) {
+        if (mine.writes > 0 || !current(ownKey)) continue;
+        const stored = memento.get(ownKey);
+        if (stored !== mine.value && JSON.stringify(stored) !== JSON.stringify(mine.value)) await memento.update(ownKey, mine.value);
       }
     },
   };

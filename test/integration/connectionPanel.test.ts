@@ -60,7 +60,8 @@ describe('Connection form (webview panel host)', () => {
     const state = webview.state;
     assert.strictEqual(state.connection, undefined, 'a new connection starts at step 1');
     assert.strictEqual(state.notionSecretSet, true);
-    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.keySet]), [['gemini', true], ['openai', false]]);
+    // VS Code's own models need no key: that engine is always ready as far as keys go.
+    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.keySet]), [['gemini', true], ['openai', false], ['vscode-lm', true]]);
     assert.strictEqual(state.engines[1].setKey.command, 'visen.setOpenAIKey');
   });
 
