@@ -40,6 +40,7 @@ const builds = [
       'engines/gemini': 'src/services/engines/gemini.ts',
       'engines/openai': 'src/services/engines/openai.ts',
       markdown: 'src/services/notion/markdownBlocks.ts',
+      notion: 'src/services/notion/sdkBundle.ts',
     },
     outdir: 'dist',
     metafile: true,

@@ -11,7 +11,7 @@ import { registerGeneralCommands } from './commands/general';
 import { recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { readConfig } from './platform/config';
-import { loadEngineBundle, markdownConverter } from './platform/bundles';
+import { loadEngineBundle, loadNotionSdkBundle, markdownConverter } from './platform/bundles';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
@@ -23,6 +23,7 @@ import { GenerationStore } from './services/generation/generationRecord';
 import { GenerationService } from './services/generation/generationService';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';
+import { useNotionSdk } from './services/notion/sdk';
 import { openConnectionPanel, registerConnectionPanels } from './views/connectionPanel';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
@@ -43,6 +44,7 @@ export interface VisenTestApi extends WorkflowDeps {
 export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
   // VS Code loads the bundle for vscode.l10n; the vscode-free services read it through @vscode/l10n.
   l10n.config({ contents: vscode.l10n.bundle ?? {} });
+  useNotionSdk(loadNotionSdkBundle);
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
   const connections = new ConnectionRepository(store, log);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineKind, EngineModule } from '../services/engines/engine';
 import type { MarkdownConverter } from '../services/generation/generator';
+import type { NotionSdk } from '../services/notion/sdk';
 import { ENGINES } from '../services/engines/registry';
 import { vscodeLmModule } from './vscodeLm';
 
@@ -22,6 +23,11 @@ export function loadEngineBundle(kind: EngineKind): EngineModule {
   const engine = require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
   engine.configureL10n(vscode.l10n.bundle ?? {});
   return engine;
+}
+
+/** The Notion SDK's own bundle, for `useNotionSdk`: required on the first Notion request. */
+export function loadNotionSdkBundle(): NotionSdk {
+  return require(path.join(__dirname, 'notion.js')) as NotionSdk;
 }
 
 let converter: MarkdownConverter | undefined;

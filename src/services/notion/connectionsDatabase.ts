@@ -1,4 +1,5 @@
-import { Client, isFullDatabase, isFullPage, iteratePaginatedAPI } from '@notionhq/client';
+import type { Client } from '@notionhq/client';
+import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionType } from '../connections/connection';
@@ -89,7 +90,7 @@ export class ConnectionsDatabase {
       }
       throw problem;
     }
-    if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+    if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
     const source = database.data_sources[0];
     if (!source) throw new NotionError('validation', l10n.t('This database has no data source Visen can write to.'));
     const dataSource = await this.call(() => this.client.dataSources.retrieve({ data_source_id: source.id }));
@@ -122,7 +123,7 @@ export class ConnectionsDatabase {
     const result = await this.call(() =>
       this.client.search({ query, filter: { property: 'object', value: 'page' }, page_size: 20, sort: { timestamp: 'last_edited_time', direction: 'descending' } }),
     );
-    return result.results.filter(isFullPage).filter((p) => !p.in_trash).map((p) => ({ id: p.id, title: pageTitle(p), url: p.url }));
+    return result.results.filter((p): p is PageObjectResponse => notionSdk().isFullPage(p)).filter((p) => !p.in_trash).map((p) => ({ id: p.id, title: pageTitle(p), url: p.url }));
   }
 
   async create(parentPageId: string, title = 'Visen Connections'): Promise<ConnectionsDatabaseInfo> {
@@ -134,7 +135,7 @@ export class ConnectionsDatabase {
         initial_data_source: { properties: properties as never },
       }),
     );
-    if (!isFullDatabase(database) || !database.data_sources[0]) throw new NotionError('unknown', l10n.t('Notion created the database but did not return its data source.'));
+    if (!notionSdk().isFullDatabase(database) || !database.data_sources[0]) throw new NotionError('unknown', l10n.t('Notion created the database but did not return its data source.'));
     return { databaseId: database.id, dataSourceId: database.data_sources[0].id, title, url: database.url, missing: [], wrongType: [] };
   }
 
@@ -171,8 +172,8 @@ export class ConnectionsDatabase {
   async rows(info: ConnectionsDatabaseInfo): Promise<ConnectionRow[]> {
     const rows: ConnectionRow[] = [];
     try {
-      for await (const page of iteratePaginatedAPI(this.client.dataSources.query, { data_source_id: info.dataSourceId, page_size: 100 })) {
-        if (isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash) rows.push(readRow(page as PageObjectResponse));
+      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, { data_source_id: info.dataSourceId, page_size: 100 })) {
+        if (notionSdk().isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash) rows.push(readRow(page as PageObjectResponse));
       }
     } catch (error) {
       throw toNotionError(error, 'connectionsDatabase');

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Client, LogLevel } from '@notionhq/client';
+import type { Client } from '@notionhq/client';
+import { notionSdk } from './sdk';
 import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 
@@ -102,6 +103,7 @@ export function createNotionClient(options: NotionClientOptions): Client {
     (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines),
   );
   const log = options.logger;
+  const { Client, LogLevel } = notionSdk();
   return new Client({
     auth: options.auth,
     baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,

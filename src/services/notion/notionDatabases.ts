@@ -1,4 +1,5 @@
-import { Client, isFullDatabase, isFullPage, iteratePaginatedAPI } from '@notionhq/client';
+import type { Client } from '@notionhq/client';
+import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
@@ -45,7 +46,7 @@ export class NotionDatabases {
     if (!parsed.ok) throw new NotionError('validation', parsed.message);
     try {
       const database = await this.client.databases.retrieve({ database_id: parsed.target.id });
-      if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+      if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
       return {
         id: database.id,
         // Names the database's connection, which is mirrored to Notion: Notion's word, not translated.
@@ -58,7 +59,7 @@ export class NotionDatabases {
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
         // A page link is the commonest mistake: say so.
         const page = await this.client.pages.retrieve({ page_id: parsed.target.id }).catch(() => undefined);
-        if (page && isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
+        if (page && notionSdk().isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
         throw new NotionError('notShared', l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
       }
       throw problem;
@@ -81,9 +82,9 @@ export class NotionDatabases {
   async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal): AsyncGenerator<DatabaseRow> {
     const args = { data_source_id: dataSourceId, page_size: 100 };
     try {
-      for await (const page of iteratePaginatedAPI(this.client.dataSources.query, args)) {
+      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, args)) {
         signal?.throwIfAborted();
-        if (!isFullPage(page as PageObjectResponse)) continue;
+        if (!notionSdk().isFullPage(page as PageObjectResponse)) continue;
         const row = readRow(page as PageObjectResponse);
         if (row && matches(row, selection)) yield row;
       }
@@ -95,7 +96,7 @@ export class NotionDatabases {
 
   async row(pageId: string): Promise<DatabaseRow> {
     const page = await this.call(() => this.client.pages.retrieve({ page_id: pageId }));
-    if (!isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this row.'));
+    if (!notionSdk().isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this row.'));
     return readRow(page)!;
   }
 

@@ -1,6 +1,6 @@
-import { APIResponseError, isNotionClientError, RequestTimeoutError, UnknownHTTPResponseError } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import { NotionAbortError, NotionDeadlineError } from './notionClient';
+import { notionSdk } from './sdk';
 
 export type NotionProblem =
   | 'unauthorized'   // the secret is wrong or revoked
@@ -57,6 +57,8 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
   if (error instanceof NotionAbortError) {
     return Object.assign(new NotionError('cancelled', l10n.t('Cancelled.')), { inFlight: error.sent });
   }
+  // Only a request that went out can have failed with one of the SDK's errors: the SDK is loaded by then.
+  const { APIResponseError, RequestTimeoutError, UnknownHTTPResponseError, isNotionClientError } = notionSdk();
   if (error instanceof APIResponseError) {
     const requestId = error.request_id ?? undefined;
     switch (error.code) {

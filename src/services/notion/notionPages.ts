@@ -1,4 +1,5 @@
-import { Client, isFullDatabase, isFullPage } from '@notionhq/client';
+import type { Client } from '@notionhq/client';
+import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
@@ -42,7 +43,7 @@ export class NotionPages {
     if (kind === 'database') throw databaseGiven(await this.databaseTitle(id));
     try {
       const page = await this.client.pages.retrieve({ page_id: id });
-      if (!isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
+      if (!notionSdk().isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
       if (page.in_trash) throw new NotionError('notPage', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another page.', pageTitle(page)));
       return { id: page.id, title: pageTitle(page), url: page.url };
     } catch (error) {
@@ -66,7 +67,7 @@ export class NotionPages {
     const { id } = parsed.target;
     try {
       const database = await this.client.databases.retrieve({ database_id: id });
-      if (!isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration and try again.'));
+      if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration and try again.'));
       const title = plain(database.title) || 'Untitled';
       if (database.in_trash) throw new NotionError('validation', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another database.', title));
       return { id: database.id, title, url: database.url };
@@ -75,7 +76,7 @@ export class NotionPages {
       // Notion answers the databases endpoint for a page id with 400 (or 404): look before saying "not shared".
       if (problem.problem !== 'unauthorized' && !(error instanceof NotionError)) {
         const page = await this.client.pages.retrieve({ page_id: id }).catch(() => undefined);
-        if (page && isFullPage(page)) {
+        if (page && notionSdk().isFullPage(page)) {
           throw new NotionError('isPage', l10n.t('"{0}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.', pageTitle(page)));
         }
       }
@@ -87,7 +88,7 @@ export class NotionPages {
   private async databaseTitle(id: string): Promise<string | undefined> {
     try {
       const database = await this.client.databases.retrieve({ database_id: id });
-      return isFullDatabase(database) ? plain(database.title) : '';
+      return notionSdk().isFullDatabase(database) ? plain(database.title) : '';
     } catch {
       return undefined;
     }
