@@ -29,6 +29,8 @@ export interface EngineKey {
   /** The command that asks for the key, checks it and stores it. */
   readonly setKeyCommand: string;
   /** The set-key input box's prompt: where to get a key. */
+  /** The set-key command's title as a button, a whole sentence for translators: "Set Gemini API Key". */
+  readonly setKeyLabel: () => string;
   readonly prompt: () => string;
   /** What the set-key box and the settings form say when the provider rejects a key. */
   readonly rejected: () => string;
@@ -76,6 +78,7 @@ export const ENGINES = {
       helpUrl: 'https://aistudio.google.com/apikey',
       placeholder: 'AIza…',
       setKeyCommand: 'visen.setGeminiKey',
+      setKeyLabel: () => l10n.t('Set Gemini API Key'),
       prompt: () => l10n.t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'),
       rejected: () => l10n.t('Gemini rejected the API key. Paste a key from Google AI Studio here.'),
     },
@@ -99,6 +102,7 @@ export const ENGINES = {
       helpUrl: 'https://platform.openai.com/api-keys',
       placeholder: 'sk-…',
       setKeyCommand: 'visen.setOpenAIKey',
+      setKeyLabel: () => l10n.t('Set OpenAI API Key'),
       prompt: () => l10n.t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
       rejected: () => l10n.t('OpenAI rejected the API key. Paste a key from platform.openai.com here.'),
     },
@@ -190,7 +194,7 @@ export function engineKindOf(value: string | undefined): EngineKind | undefined 
 
 /** "Set Gemini API Key": the title of an engine's set-key command, for buttons. */
 export function setKeyLabel(kind: KeyedEngineKind): string {
-  return l10n.t('Set {0} API Key', ENGINES[kind].key.name);
+  return ENGINES[kind].key.setKeyLabel();
 }
 
 /** The set-key command of an engine that needs a key, with its button label. */
