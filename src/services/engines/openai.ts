@@ -15,10 +15,14 @@ class OpenAIEngine implements Engine {
   constructor(options: EngineOptions) {
     this.client = new OpenAI({
       apiKey: options.apiKey,
-      baseURL: options.baseUrl || undefined,
-      // Never from the environment: left undefined, the SDK reads OPENAI_ORG_ID and OPENAI_PROJECT_ID.
+      // Never from the environment: every option the SDK would otherwise read from a variable is given
+      // (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_WEBHOOK_SECRET, OPENAI_LOG).
+      baseURL: options.baseUrl || 'https://api.openai.com/v1',
       organization: null,
       project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      logLevel: 'warn',
       maxRetries: 2,
       fetch: noRetryWhenQuotaIsSpent,
       // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
