@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { canUndo, type GenerationRecord, undoTarget } from '../services/generation/generationRecord';
+import type { GenerationRecord } from '../services/generation/generationRecord';
+import { canUndo, undoTarget } from '../services/generation/undoRules';
 import type { UndoPlan } from '../services/generation/pageEditor';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg } from './pickers';

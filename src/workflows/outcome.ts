@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { EngineError } from '../services/engines/engine';
 import { needsKey, setKeyLabel, type KeyedEngineKind } from '../services/engines/registry';
-import { blockCounts, canUndo } from '../services/generation/generationRecord';
+import { blockCounts } from '../services/generation/generationRecord';
+import { canUndo } from '../services/generation/undoRules';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
