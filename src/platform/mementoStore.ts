@@ -44,8 +44,25 @@ export function mementoStore(memento: vscode.Memento): KeyValueStore {
       for (const [ownKey, mine] of own) {
         if (mine.writes > 0 || !current(ownKey)) continue;
         const stored = memento.get(ownKey);
-        if (stored !== mine.value && JSON.stringify(stored) !== JSON.stringify(mine.value)) await memento.update(ownKey, mine.value);
+        if (stored !== mine.value && !sameValue(stored, mine.value)) await memento.update(ownKey, mine.value);
       }
     },
   };
+}
+
+/** Past this many entries, a list is compared by its length and its ends, so a check stays cheap on a long history. */
+const SAMPLED_LIST = 100;
+
+/**
+ * Whether the Memento holds what this window wrote. An echo brings the same content as new objects, so
+ * content is compared; a long list by its length and its first and last entries, where a lost write shows
+ * (the history keeps its newest record first).
+ */
+function sameValue(stored: unknown, written: unknown): boolean {
+  if (Array.isArray(stored) && Array.isArray(written) && written.length > SAMPLED_LIST) {
+    return stored.length === written.length
+      && JSON.stringify(stored[0]) === JSON.stringify(written[0])
+      && JSON.stringify(stored[stored.length - 1]) === JSON.stringify(written[written.length - 1]);
+  }
+  return JSON.stringify(stored) === JSON.stringify(written);
 }
