@@ -24,10 +24,13 @@ import { GenerationService } from './services/generation/generationService';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';
 import { useNotionSdk } from './services/notion/sdk';
-import { openConnectionPanel, registerConnectionPanels } from './views/connectionPanel';
+import { ConnectionFormController, openConnectionPanel, registerConnectionPanels } from './views/connectionPanel';
+import type { ConnectionFormOptions } from './views/connectionFormController';
+import type { HostMessage } from './views/connectionProtocol';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
-import { openSettingsPanel, registerSettingsPanel } from './views/settingsPanel';
+import { openSettingsPanel, registerSettingsPanel, SettingsFormController } from './views/settingsPanel';
+import type { SettingsHostMessage } from './views/settingsProtocol';
 import { ContextKeys } from './constants';
 import { VisenContextKeys } from './views/contextKeys';
 import { WalkthroughProgress, openWalkthroughOnFirstRun } from './views/walkthrough';
@@ -39,6 +42,14 @@ export interface VisenTestApi extends WorkflowDeps {
   readonly logFolder: string;
   readonly tree: ConnectionsTreeProvider;
   readonly contextKeys: VisenContextKeys;
+  /**
+   * The forms' host sides without their panels, built by this bundle: the errors its services throw are
+   * instances of the classes the controllers check.
+   */
+  readonly forms: {
+    connection(post: (message: HostMessage) => unknown, options?: ConnectionFormOptions): ConnectionFormController;
+    settings(post: (message: SettingsHostMessage) => unknown): SettingsFormController;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
@@ -106,7 +117,11 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   );
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.
-  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys }) : undefined;
+  const forms: VisenTestApi['forms'] = {
+    connection: (post, options) => new ConnectionFormController(deps, post, options),
+    settings: (post) => new SettingsFormController(deps, post),
+  };
+  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys, forms }) : undefined;
 }
 
 export function deactivate(): void {}

@@ -1,19 +1,18 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
-import { ENGINE_LABELS, setKeyAction } from '../services/engines/registry';
+import { setKeyAction } from '../services/engines/registry';
 import type { GenerationRecord } from '../services/generation/generationRecord';
-import { systemInstructions } from '../services/generation/instructions';
 import { promptProblem } from '../services/generation/prompt';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
-import { withinBudget } from '../workflows/budget';
-import { chooseDataSource, chooseMapping, confirmValues, connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
-import { CommandDeps, engineFor, guarded, notionClient } from './deps';
+import type { NotionPageRef } from '../services/notion/notionPages';
+import { connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
+import { checkKeys, engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
+import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import type { UndoArgs } from './undo';
-import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
+import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
@@ -32,78 +31,30 @@ export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
 }
 
 async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promise<GenerationRecord | undefined> {
-  const config = readConfig();
-  // Both keys are checked first, so nobody types a prompt only to learn a key is missing.
-  await notionClient(deps);
   const given = connectionFromArg(deps, args);
-  await engineFor(deps, given?.engine ?? config.engine);
-
-  const connection = given ?? (await chooseConnection(deps, args.page));
-  if (!connection) return undefined;
-  if (connection.type === 'database') return generateNewEntry(deps, connection, args.prompt);
-
-  const prompt = args.prompt?.trim() || (await askPrompt(deps, connection));
-  if (!prompt) return undefined;
-  if (!(await withinBudget(deps))) return undefined;
-
-  const engine = connection.engine ?? config.engine;
-  const model = connection.model ?? modelFor(config, engine);
-  const mode = config.writeMode;
-  const result = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', connection.target.title || connection.name), (progress, signal) =>
-    deps.generation.run({
-      connection,
-      prompt,
-      engine,
-      model,
-      mode,
-      instructions: systemInstructions(config.instructions),
-      signal,
-      onProgress: (p) => {
-        if (p.phase === 'waiting') progress.report(vscode.l10n.t('Waiting for the other run into "{0}" to finish…', connection.target.title || connection.name));
-        else if (p.phase === 'starting') progress.report(vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[engine], model));
-        else progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
-      },
-    }),
-  );
-  if (result.syncError) {
-    void deps.ui.warn(vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message));
+  let engine = engineAndModel(given).engine;
+  try {
+    // Both keys are checked first, so nobody types a prompt only to learn a key is missing.
+    await checkKeys(deps, engine);
+    const chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
+    if (!chosen) return undefined;
+    engine = engineAndModel(chosen.connection).engine;
+    const generated = await generate(deps, {
+      connection: chosen.connection,
+      page: chosen.page,
+      prompt: args.prompt?.trim() || ((connection) => askPrompt(deps, connection)),
+      askMapping: 'always',
+      countCharacters: true,
+      running: (title, run) => deps.ui.progress(title, (progress, signal) => run(signal, (label) => progress.report(label))),
+    });
+    if (!generated.started) return undefined;
+    await reportOutcome(deps, generated.result);
+    return generated.result.record;
+  } catch (error) {
+    // Thrown before or instead of a record (a missing key, a page Notion can't see): the same words as the form's.
+    await report(deps, describeError(error, engine));
+    return undefined;
   }
-  await reportOutcome(deps, result);
-  return result.record;
-}
-
-/** A database connection: a new entry with a title, mapped properties and a streamed body. */
-async function generateNewEntry(deps: CommandDeps, chosen: Connection, givenPrompt?: string): Promise<GenerationRecord | undefined> {
-  const config = readConfig();
-  const source = await chooseDataSource(deps, chosen);
-  if (!source) return undefined;
-  const connection = await chooseMapping(deps, deps.connections.get(chosen.id) ?? chosen, source);
-  if (!connection) return undefined;
-  const prompt = givenPrompt?.trim() || (await askPrompt(deps, connection));
-  if (!prompt) return undefined;
-  if (!(await withinBudget(deps))) return undefined;
-  const engine = connection.engine ?? config.engine;
-  const model = connection.model ?? modelFor(config, engine);
-  const result = await deps.ui.progress(vscode.l10n.t('Visen: new entry in "{0}"', source.name), (progress, signal) =>
-    deps.generation.runNewEntry({
-      connection,
-      prompt,
-      engine,
-      model,
-      mode: 'append',
-      instructions: systemInstructions(config.instructions),
-      signal,
-      preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
-      onProgress: (p) => {
-        if (p.phase === 'waiting') progress.report(vscode.l10n.t('Waiting for the other run into "{0}" to finish…', source.name));
-        else if (p.phase !== 'starting') progress.report(vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', p.generatedChars.toLocaleString(), p.writtenBlocks, p.blocks));
-      },
-    }),
-  );
-  if (!result) return undefined;
-  if (result.syncError) void deps.ui.warn(vscode.l10n.t('The connections database in Notion was not updated: {0}', result.syncError.message));
-  await reportOutcome(deps, result);
-  return result.record;
 }
 
 async function generateFromSelection(deps: CommandDeps): Promise<void> {
@@ -120,10 +71,10 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
  * The connections first, then a link (typed into the picker, or pasted into the box that follows), which
  * becomes a connection: a page's, or a database's, whose Generate adds a new entry.
  */
-async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<Connection | undefined> {
+async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<Chosen | undefined> {
   if (givenPage) {
     const target = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => resolveTarget(deps, givenPage));
-    return connectionForTarget(deps, target);
+    return chosenFor(deps, target);
   }
   const choice = await pickConnection(deps, {
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
@@ -135,24 +86,24 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
   if (choice.kind === 'typed') {
     try {
       const target = await deps.ui.progress(vscode.l10n.t('Visen: checking the Notion page…'), () => resolveTarget(deps, choice.value));
-      return await connectionForTarget(deps, target);
+      return await chosenFor(deps, target);
     } catch (error) {
       // The link box below opens with it and says what is wrong, so it can be corrected in place.
       problem = error instanceof Error ? error.message : String(error);
     }
   }
   if (choice.kind === 'connection') {
-    if (choice.connection.type === 'database') return choice.connection;
+    if (choice.connection.type === 'database') return { connection: choice.connection };
     try {
-      // The page may have been unshared or trashed since: check again before generating.
-      await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () => deps.generation.resolvePage(choice.connection.target.id));
+      // The page may have been unshared or trashed since: check again before generating (the run takes the page checked here).
+      const page = await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () => deps.generation.resolvePage(choice.connection.target.id));
+      return { connection: choice.connection, page };
     } catch (error) {
       if (error instanceof NotionError && error.problem === 'notShared') {
         throw new NotionError('notShared', vscode.l10n.t('"{0}" is no longer shared with your integration, or was deleted. {1}', choice.connection.name, 'In Notion, open the page → ••• → Connections → add your integration.'));
       }
       throw error;
     }
-    return choice.connection;
   }
   const target = await deps.ui.inputChecked<NotionTarget>({
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
@@ -169,7 +120,17 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
       }
     },
   });
-  return target ? connectionForTarget(deps, target) : undefined;
+  return target ? chosenFor(deps, target) : undefined;
+}
+
+/** A connection chosen for a run, with its page when it was just checked with Notion. */
+interface Chosen {
+  readonly connection: Connection;
+  readonly page?: NotionPageRef;
+}
+
+async function chosenFor(deps: CommandDeps, target: NotionTarget): Promise<Chosen> {
+  return { connection: await connectionForTarget(deps, target), page: target.kind === 'page' ? target.ref : undefined };
 }
 
 async function askPrompt(deps: CommandDeps, connection: Connection): Promise<string | undefined> {
@@ -183,8 +144,13 @@ async function askPrompt(deps: CommandDeps, connection: Connection): Promise<str
 }
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
-async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome): Promise<void> {
-  const seen = describeOutcome(outcome);
+async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome & { readonly syncError?: Error }): Promise<void> {
+  await report(deps, describeOutcome(outcome));
+}
+
+/** Shows a description of an outcome or an error (outcome.ts) and runs the button chosen. */
+async function report(deps: CommandDeps, seen: OutcomeMessage): Promise<void> {
+  if (seen.warning) void deps.ui.warn(seen.warning);
   if (seen.level === 'error') deps.log.error(seen.message);
   const show = seen.level === 'info' ? deps.ui.info : seen.level === 'warn' ? deps.ui.warn : deps.ui.error;
   const label = await show.call(deps.ui, seen.message, ...seen.actions.map((a) => a.label));
@@ -211,7 +177,7 @@ export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction)
       await vscode.commands.executeCommand(setKeyAction(action.engine).command);
       return;
     case 'command':
-      await vscode.commands.executeCommand(action.command);
+      await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
       return;
     case 'setNotionSecret':
       await vscode.commands.executeCommand(Commands.setNotionSecret);
@@ -228,6 +194,6 @@ async function retryWrite(deps: CommandDeps, recordId?: string): Promise<void> {
     void deps.ui.info(vscode.l10n.t('There is no generation waiting to be written.'));
     return;
   }
-  const outcome = await deps.ui.progress(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (_progress, signal) => deps.generation.retryWrite(record.id, signal));
+  const outcome = await retryWriteFlow(deps, record.id, { running: (title, run) => deps.ui.progress(title, (_progress, signal) => run(signal, () => undefined)) });
   await reportOutcome(deps, outcome);
 }

@@ -3,6 +3,7 @@ import { Commands } from '../constants';
 import type { VisenLog } from '../platform/log';
 import type { Secrets } from '../platform/secrets';
 import { keyFor } from './keyDestination';
+import { MissingKeyError } from './missingKey';
 import type { Ui } from '../platform/ui';
 import type { Engine, EngineKind } from '../services/engines/engine';
 import { EngineModules, ENGINE_LABELS } from '../services/engines/engineLoader';
@@ -36,12 +37,7 @@ export interface WorkflowDeps {
   readonly issuesUrl: string;
 }
 
-/** A key that is missing or may not be sent, told with the command that fixes it (and its arguments). */
-export class MissingKeyError extends Error {
-  constructor(message: string, readonly command: string, readonly action: string, readonly args?: readonly unknown[]) {
-    super(message);
-  }
-}
+export { MissingKeyError } from './missingKey';
 
 /** What reading a key and building a client needs: asking the user when a key may not go where the settings point. */
 export type KeyDeps = Pick<WorkflowDeps, 'secrets' | 'log' | 'notionClients' | 'engines' | 'ui' | 'store'>;
@@ -67,7 +63,7 @@ export async function engineFor(deps: KeyDeps, kind: EngineKind): Promise<Engine
   if (!found) {
     const fix = setKeyAction(kind);
     throw new MissingKeyError(
-      vscode.l10n.t('Visen needs your {0} API key to generate (visen.engine is "{1}").', ENGINE_LABELS[kind], kind),
+      vscode.l10n.t('Visen needs your {0} API key to generate with it.', ENGINE_LABELS[kind]),
       fix.command,
       fix.label,
     );

@@ -1,11 +1,12 @@
 import * as l10n from '@vscode/l10n';
-import { EngineError } from '../services/engines/engine';
+import { EngineError, type EngineKind } from '../services/engines/engine';
 import { needsKey, setKeyLabel, type KeyedEngineKind } from '../services/engines/registry';
 import { blockCounts } from '../services/generation/generationRecord';
 import { canUndo } from '../services/generation/undoRules';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
+import { MissingKeyError } from './missingKey';
 
 /** What a person can do next about a generation, as a button. */
 export type OutcomeAction =
@@ -15,8 +16,8 @@ export type OutcomeAction =
   /** Generate into the same connection (or page) again, with `prompt`. */
   | { readonly kind: 'generate'; readonly label: string; readonly connectionId?: string; readonly pageId: string; readonly prompt: string }
   | { readonly kind: 'setKey'; readonly label: string; readonly engine: KeyedEngineKind }
-  /** Runs a Visen command without arguments, e.g. Open Settings to choose another engine. */
-  | { readonly kind: 'command'; readonly label: string; readonly command: string }
+  /** Runs a command, e.g. Open Settings to choose another engine, or the one that fixes a missing key. */
+  | { readonly kind: 'command'; readonly label: string; readonly command: string; readonly args?: readonly unknown[] }
   | { readonly kind: 'setNotionSecret'; readonly label: string }
   | { readonly kind: 'showLog'; readonly label: string };
 
@@ -25,13 +26,23 @@ export interface OutcomeMessage {
   readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   readonly actions: readonly OutcomeAction[];
+  /** Something beside the outcome went wrong (the connections database was not updated). */
+  readonly warning?: string;
 }
+
+/** A generation that ended, and whether the connections database took its row. */
+type FinishedGeneration = GenerationOutcome & { readonly syncError?: Error };
 
 /**
  * The one place a finished generation becomes words and buttons, for every surface (the palette's
  * notifications, the connection form, chat, agent tools), so they all say the same thing.
  */
-export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMessage {
+export function describeOutcome(outcome: FinishedGeneration): OutcomeMessage {
+  const described = describeFinished(outcome);
+  return outcome.syncError ? { ...described, warning: syncWarning(outcome.syncError) } : described;
+}
+
+function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage {
   const open: OutcomeAction = { kind: 'open', label: l10n.t('Open in Notion'), url: record.page.url };
   const undo: OutcomeAction[] = canUndo(record) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
   const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
@@ -75,22 +86,8 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
     default:
       break;
   }
-  if (EngineError.is(error) && error.kind === 'auth') {
-    const engine = record.engine;
-    return {
-      level: 'error',
-      message: error.message,
-      actions: needsKey(engine) ? [{ kind: 'setKey', label: setKeyLabel(engine), engine }, showLog] : [showLog],
-    };
-  }
-  if (EngineError.is(error) && error.kind === 'unavailable') {
-    // No model to generate with: choose another engine, or another model of this one.
-    return {
-      level: 'error',
-      message: error.message,
-      actions: [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }],
-    };
-  }
+  const fix = engineFix(error, record.engine);
+  if (fix) return { level: 'error', message: (error as EngineError).message, actions: fix };
   if (EngineError.is(error) && error.kind === 'cut') {
     return {
       level: 'error',
@@ -100,4 +97,56 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
   }
   // Whatever stopped it, blocks it did write can be taken back.
   return { level: 'error', message: error?.message ?? record.error ?? l10n.t('Generation failed.'), actions: [...undo, showLog] };
+}
+
+/** What stopped a generation that threw instead of ending with a record: a missing key, a cancel, or a failure. */
+export type GenerationFailure = 'missingKey' | 'cancelled' | 'failed';
+
+export interface ErrorMessage extends OutcomeMessage {
+  readonly failure: GenerationFailure;
+}
+
+/**
+ * The one place an error thrown by a generation (before or instead of its record) becomes words and
+ * buttons, for every surface. `engine`: the engine the run used, whose key a rejected-key error offers to set.
+ */
+export function describeError(error: unknown, engine?: EngineKind): ErrorMessage {
+  const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
+  if (error instanceof MissingKeyError) {
+    return { failure: 'missingKey', level: 'error', message: error.message, actions: [{ kind: 'command', label: error.action, command: error.command, args: error.args }, showLog] };
+  }
+  if (EngineError.is(error) && error.kind === 'cancelled') {
+    return { failure: 'cancelled', level: 'info', message: l10n.t('Generation cancelled.'), actions: [] };
+  }
+  const fix = engine ? engineFix(error, engine) : undefined;
+  if (fix) return { failure: 'failed', level: 'error', message: (error as EngineError).message, actions: fix };
+  if (error instanceof NotionError && error.problem === 'unauthorized') {
+    return { failure: 'failed', level: 'error', message: error.message, actions: [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Integration Secret') }, showLog] };
+  }
+  return { failure: 'failed', level: 'error', message: error instanceof Error ? error.message : String(error), actions: [showLog] };
+}
+
+/** Why a generation did not start: the budget was not raised, a question was dismissed, the new entry's values declined. */
+export type NotStartedReason = 'budget' | 'dismissed' | 'declined';
+
+/** What a surface that shows a result (the connection form) says about a generation that did not start. */
+export function describeNotStarted(reason: NotStartedReason): string {
+  return reason === 'budget' ? l10n.t('Not generated: the prompt would go past your monthly budget.') : l10n.t('Nothing was written.');
+}
+
+/** The connections database could not be updated after a generation that itself went fine. */
+export function syncWarning(error: Error): string {
+  return l10n.t('The connections database in Notion was not updated: {0}', error.message);
+}
+
+/** The buttons for an engine's own failures: a rejected key (set the key of `engine`), no model to use. */
+function engineFix(error: unknown, engine: EngineKind): OutcomeAction[] | undefined {
+  if (!EngineError.is(error)) return undefined;
+  const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
+  if (error.kind === 'auth') return needsKey(engine) ? [{ kind: 'setKey', label: setKeyLabel(engine), engine }, showLog] : [showLog];
+  // No model to generate with: choose another engine, or another model of this one.
+  if (error.kind === 'unavailable') {
+    return [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }];
+  }
+  return undefined;
 }

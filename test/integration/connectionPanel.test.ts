@@ -4,7 +4,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { FormState, HostMessage, ResultView, ValidationResult } from '../../src/views/connectionProtocol';
-import { ConnectionFormController, openConnectionPanel } from '../../src/views/connectionPanel';
+import { openConnectionPanel, type ConnectionFormController } from '../../src/views/connectionPanel';
+import type { VisenTestApi } from '../../src/extension';
 import type { Connection } from '../../src/services/connections/connection';
 import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, visenLog } from './support/visen';
@@ -16,9 +17,10 @@ class ConnectionWebview extends FakeWebview<HostMessage, FormState, ConnectionFo
   /** The connections step 1 made this form show (the panel's `onConnection`). */
   readonly adopted: Connection[];
 
-  constructor(api: ConstructorParameters<typeof ConnectionFormController>[0], connectionId?: string) {
+  constructor(api: VisenTestApi, connectionId?: string) {
     const adopted: Connection[] = [];
-    super((post) => new ConnectionFormController(api, post, { connectionId, onConnection: (c) => adopted.push(c) }));
+    // Built by the extension's bundle, so the errors its services throw are the classes the controller knows.
+    super((post) => api.forms.connection(post, { connectionId, onConnection: (c) => adopted.push(c) }));
     this.adopted = adopted;
   }
 

@@ -4,7 +4,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
-import { SettingsFormController, openSettingsPanel } from '../../src/views/settingsPanel';
+import { openSettingsPanel, type SettingsFormController } from '../../src/views/settingsPanel';
+import type { VisenTestApi } from '../../src/extension';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
 import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, storeKeys, visenLog } from './support/visen';
@@ -18,8 +19,9 @@ const config = () => vscode.workspace.getConfiguration('visen');
 
 /** Plays the settings form's webview. */
 class SettingsWebview extends FakeWebview<SettingsHostMessage, SettingsState, SettingsFormController> {
-  constructor(api: ConstructorParameters<typeof SettingsFormController>[0]) {
-    super((post) => new SettingsFormController(api, post));
+  constructor(api: VisenTestApi) {
+    // Built by the extension's bundle, so the errors its services throw are the classes the controller knows.
+    super((post) => api.forms.settings(post));
   }
 
   save(settings: Record<string, unknown>, keys: Record<string, string> = {}): Promise<SaveResult> {

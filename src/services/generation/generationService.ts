@@ -41,6 +41,11 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: GenerationProgress) => void;
   readonly onText?: (text: string) => void;
+  /**
+   * The connection's page as the surface checked it with Notion just before (its title, that it is shared):
+   * `run` takes it instead of asking Notion a second time. Another page than the connection's is ignored.
+   */
+  readonly page?: NotionPageRef;
 }
 
 export interface PreviewValue {
@@ -59,6 +64,8 @@ export interface RunResult extends GenerationOutcome {
   /** Set when the generation went well but the connections database could not be updated. */
   readonly syncError?: Error;
 }
+
+const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
 
 /** Every surface checks the prompt as it is typed; a prompt that arrives some other way is checked here. */
 function checkPrompt(prompt: string): void {
@@ -93,7 +100,8 @@ export class GenerationService {
     checkPrompt(options.prompt);
     const client = await this.deps.notion();
     const engine = await this.deps.engine(options.engine);
-    const page = await new NotionPages(client).resolvePage(options.connection.target.id);
+    const checked = options.page && sameId(options.page.id, options.connection.target.id) ? options.page : undefined;
+    const page = checked ?? (await new NotionPages(client).resolvePage(options.connection.target.id));
     const outcome = await this.generate(client, engine, page, options);
     return this.afterGeneration(options.connection, outcome, page.title);
   }

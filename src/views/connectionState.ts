@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { modelFor, readConfig } from '../platform/config';
+import { ENGINE_SECRET } from '../platform/secrets';
+import type { Connection } from '../services/connections/connection';
+import type { EngineKind } from '../services/engines/engine';
+import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyAction } from '../services/engines/registry';
+import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
+import { undoTarget } from '../services/generation/undoRules';
+import type { WorkflowDeps } from '../workflows/deps';
+import { describeUse, timeAgo } from '../workflows/format';
+import type { CommandAction, ConnectionView, EngineView, FormState, HistoryItem, RunView, WriteMode } from './connectionProtocol';
+
+// What the connection form shows, built from the connection, its history, the keys and the settings.
+
+/**
+ * Everything the form shows. Of the keys, only whether each is set: never a value. `running`: a run of
+ * this form is in progress (a record still generating is that run, not an interrupted one).
+ */
+export async function connectionFormState(deps: WorkflowDeps, connection: Connection | undefined, run: RunView | undefined, running: boolean): Promise<FormState> {
+  // Every engine of the registry; one that needs no key counts as having it.
+  const [notion, ...keys] = await Promise.all([
+    deps.secrets.get('visen.notion.secret'),
+    ...ENGINE_KINDS.map((kind) => (needsKey(kind) ? deps.secrets.get(ENGINE_SECRET[kind]) : 'none needed')),
+  ]);
+  const config = readConfig();
+  const engines: EngineView[] = ENGINE_KINDS.map((kind, i) => ({
+    kind,
+    label: ENGINE_LABELS[kind],
+    keySet: !!keys[i],
+    defaultModel: modelFor(config, kind),
+    suggestedModels: unique([modelFor(config, kind), DEFAULT_MODELS[kind], ...ENGINES[kind].suggestedModels].filter(Boolean)),
+    setKey: needsKey(kind) ? setKeyAction(kind) : { command: 'visen.selectModel', label: vscode.l10n.t('Select Model') },
+  }));
+  return {
+    connection: connection && connectionView(connection, config.engine, config.writeMode),
+    notionSecretSet: !!notion,
+    setNotionSecret: setNotionSecretAction(),
+    engines,
+    defaultEngine: config.engine,
+    defaultWriteMode: config.writeMode,
+    history: connection ? history(deps, connection, running) : [],
+    run,
+  };
+}
+
+export function setNotionSecretAction(): CommandAction {
+  return { command: 'visen.setNotionSecret', label: vscode.l10n.t('Set Notion Integration Secret') };
+}
+
+/** A record of `connectionId`'s: the webview can name no other. */
+export function ownRecord(deps: WorkflowDeps, connectionId: string | undefined, recordId: string): GenerationRecord | undefined {
+  const record = deps.generations.get(recordId);
+  return record && connectionId && record.connectionId === connectionId ? record : undefined;
+}
+
+function connectionView(connection: Connection, defaultEngine: EngineKind, defaultMode: WriteMode): ConnectionView {
+  const engine = connection.engine ?? defaultEngine;
+  return {
+    id: connection.id,
+    name: connection.name,
+    type: connection.type,
+    typeLabel: connection.type === 'database' ? vscode.l10n.t('Notion Database') : vscode.l10n.t('Notion Page'),
+    target: { title: connection.target.title || connection.name, url: connection.target.url },
+    engine,
+    model: connection.model ?? modelFor(readConfig(), engine),
+    writeMode: connection.writeMode ?? defaultMode,
+    lastPrompt: connection.lastPrompt,
+    usage: describeUse(connection),
+  };
+}
+
+function history(deps: WorkflowDeps, connection: Connection, running: boolean): HistoryItem[] {
+  const records = deps.generations.forConnection(connection.id);
+  // The generation of this connection that Undo applies to.
+  const undoable = undoTarget(records)?.id;
+  return records.map((record) => ({
+    id: record.id,
+    prompt: record.prompt,
+    createdAt: record.createdAt,
+    when: timeAgo(record.createdAt),
+    engine: `${ENGINE_LABELS[record.engine] ?? record.engine} · ${record.model}`,
+    blocks: blockCounts(record).total,
+    writtenBlocks: blockCounts(record).written,
+    status: record.status,
+    statusLabel: statusLabel(record, running),
+    mode: record.mode,
+    undone: !!record.undoneAt,
+    canUndo: record.id === undoable,
+    canRetry: record.status === 'writeFailed' || record.status === 'interrupted' || (record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0),
+  }));
+}
+
+function statusLabel(record: GenerationRecord, running: boolean): string {
+  const blocks = (n: number) => (n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n));
+  const counts = blockCounts(record);
+  let label: string;
+  switch (record.status) {
+    case 'written':
+      label = vscode.l10n.t('Written · {0}', blocks(counts.written));
+      break;
+    case 'writeFailed':
+      label = vscode.l10n.t('Write failed · {0} of {1} blocks written', counts.written, counts.total);
+      break;
+    case 'cancelled':
+      label = vscode.l10n.t('Cancelled · {0} of {1} blocks written', counts.written, counts.total);
+      break;
+    case 'failed':
+      label = record.error ? vscode.l10n.t('Failed: {0}', record.error) : vscode.l10n.t('Failed');
+      break;
+    case 'interrupted':
+      label = vscode.l10n.t('Interrupted · {0} of {1} blocks written', counts.written, counts.total);
+      break;
+    default:
+      label = running ? vscode.l10n.t('Generating…') : vscode.l10n.t('Interrupted');
+  }
+  return record.undoneAt ? vscode.l10n.t('{0} · undone', label) : label;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter(Boolean))];
+}

@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import { modelFor, readConfig } from '../platform/config';
+import type { Connection } from '../services/connections/connection';
+import type { EngineKind } from '../services/engines/engine';
+import { ENGINE_LABELS } from '../services/engines/registry';
+import type { WriteMode } from '../services/generation/generationRecord';
+import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
+import type { RunResult } from '../services/generation/generationService';
+import { systemInstructions } from '../services/generation/instructions';
+import type { NotionPageRef } from '../services/notion/notionPages';
+import { withinBudget } from './budget';
+import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
+import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
+import type { NotStartedReason } from './outcome';
+
+// One generation, for every surface (the Command Palette, the connection form): the keys, a database's
+// data source and properties, the prompt, the budget, then the run into the page or a new entry.
+
+/** Runs the generation itself, after every question: the palette shows a notification whose Cancel gives the signal. */
+export type RunWrapper = <R>(title: string, run: (signal: AbortSignal, report: (label: string) => void) => Promise<R>) => PromiseLike<R>;
+
+export interface GenerateRequest {
+  /** The connection, as the surface resolved it. */
+  readonly connection: Connection;
+  /** The prompt, or how to ask for it once the connection's own questions are answered (undefined: dismissed). */
+  readonly prompt: string | ((connection: Connection) => Promise<string | undefined>);
+  /** Absent: the connection's choice, then the settings'. */
+  readonly engine?: EngineKind;
+  readonly model?: string;
+  readonly mode?: WriteMode;
+  /** The connection's page as the surface checked it with Notion just now: not asked for again. */
+  readonly page?: NotionPageRef;
+  /** A database's properties to fill: asked every time (`always`: the palette walks through its questions), or until chosen. */
+  readonly askMapping?: 'always' | 'untilChosen';
+  /** Cancels the run (unless `running` gives the signal). */
+  readonly signal?: AbortSignal;
+  readonly running?: RunWrapper;
+  readonly onText?: (text: string) => void;
+  /** Each step of the run, with what to show for it (`progressLabel`). */
+  readonly onProgress?: (progress: GenerationProgress, label: string) => void;
+  /** Progress labels count the characters generated (where the text itself is not shown). */
+  readonly countCharacters?: boolean;
+}
+
+export type GenerateResult =
+  | { readonly started: true; readonly result: RunResult; readonly engine: EngineKind; readonly model: string }
+  | { readonly started: false; readonly reason: NotStartedReason };
+
+/** Both keys a generation with `engine` needs; throws MissingKeyError, with its fix, for the first one missing. */
+export async function checkKeys(deps: KeyDeps, engine: EngineKind): Promise<void> {
+  await notionClient(deps);
+  await engineFor(deps, engine);
+}
+
+/** The engine and model a run for `connection` (none yet: the settings') uses: the request's, the connection's, then the settings'. */
+export function engineAndModel(connection: Connection | undefined, engine?: EngineKind, model?: string): { engine: EngineKind; model: string } {
+  const config = readConfig();
+  const kind = engine ?? connection?.engine ?? config.engine;
+  // The connection's model belongs to its engine: another engine chosen for this run takes the settings' model for it.
+  const own = engine === undefined || engine === connection?.engine ? connection?.model : undefined;
+  return { engine: kind, model: model || own || modelFor(config, kind) };
+}
+
+/**
+ * One generation for a connection. Errors are thrown (a missing key as MissingKeyError): `describeError`
+ * says them. A question dismissed, or the budget kept, is a result that did not start.
+ */
+export async function generate(deps: WorkflowDeps, request: GenerateRequest): Promise<GenerateResult> {
+  const config = readConfig();
+  const { engine, model } = engineAndModel(request.connection, request.engine, request.model);
+  await checkKeys(deps, engine);
+
+  let connection = deps.connections.get(request.connection.id) ?? request.connection;
+  let title = connection.target.title || connection.name;
+  if (connection.type === 'database') {
+    const source = await chooseDataSource(deps, connection);
+    if (!source) return { started: false, reason: 'dismissed' };
+    connection = deps.connections.get(connection.id) ?? connection;
+    if (request.askMapping === 'always' || !connection.mappedProperties) {
+      const mapped = await chooseMapping(deps, connection, source);
+      if (!mapped) return { started: false, reason: 'dismissed' };
+      connection = mapped;
+    }
+    title = source.name;
+  }
+  const prompt = typeof request.prompt === 'string' ? request.prompt.trim() : (await request.prompt(connection))?.trim();
+  if (!prompt) return { started: false, reason: 'dismissed' };
+  if (!(await withinBudget(deps))) return { started: false, reason: 'budget' };
+
+  const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
+  const runTitle = connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
+  const result = await wrap(runTitle, (signal, report) => {
+    const options = {
+      connection,
+      prompt,
+      engine,
+      model,
+      mode: request.mode ?? connection.writeMode ?? config.writeMode,
+      instructions: systemInstructions(config.instructions),
+      signal,
+      onText: request.onText,
+      onProgress: (progress: GenerationProgress) => {
+        const label = progressLabel(progress, { target: title, engine, model, countCharacters: request.countCharacters });
+        if (connection.type !== 'database' || progress.phase !== 'starting') report(label);
+        request.onProgress?.(progress, label);
+      },
+    };
+    if (connection.type === 'page') return deps.generation.run({ ...options, page: request.page });
+    return deps.generation.runNewEntry({ ...options, mode: 'append', preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined });
+  });
+  return result ? { started: true, result, engine, model } : { started: false, reason: 'declined' };
+}
+
+/** Writes what Notion did not take of a generation, without generating again. */
+export async function retryWrite(deps: WorkflowDeps, recordId: string, request: { readonly signal?: AbortSignal; readonly running?: RunWrapper } = {}): Promise<GenerationOutcome> {
+  const record = deps.generations.get(recordId);
+  if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
+  const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
+  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal));
+}
+
+/** What each step of a run is called, the same on every surface. */
+export function progressLabel(progress: GenerationProgress, run: { target: string; engine: EngineKind; model: string; countCharacters?: boolean }): string {
+  if (progress.phase === 'waiting') return vscode.l10n.t('Waiting for the other run into "{0}" to finish…', run.target);
+  if (progress.phase === 'starting') return vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[run.engine], run.model);
+  return run.countCharacters
+    ? vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', progress.generatedChars.toLocaleString(), progress.writtenBlocks, progress.blocks)
+    : vscode.l10n.t('{0} of {1} blocks in Notion', progress.writtenBlocks, progress.blocks);
+}
