@@ -101,6 +101,7 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       onText: request.onText,
       onProgress: (progress: GenerationProgress) => {
         const label = progressLabel(progress, { target: title, engine, model, countCharacters: request.countCharacters });
+        // A new entry's values came from the engine already: its body's "Asking…" would only flicker in a notification.
         if (connection.type !== 'database' || progress.phase !== 'starting') report(label);
         request.onProgress?.(progress, label);
       },
