@@ -2,27 +2,36 @@
  * The messages between the connection form (media/webview/connection) and its host (connectionPanel.ts).
  * Imported by both sides: the webview imports types only, so valibot stays out of its bundle.
  *
- * Handshake: the webview posts `ready` once its script runs (on first load and every time VS Code
- * recreates it after it was hidden or the window reloaded); the host answers with a full `state`, then
- * sends deltas (`text`, `progress`, `result`) while a generation runs.
- *
- * Requests: where the webview awaits an answer (`validate`, `create`, `undo`, `historyContent`) it sends a
- * `requestId`; the host answers with exactly one `reply` carrying that id, `ok: false` with a message when
- * the request failed, so the webview's promise rejects.
+ * The envelope (`ready`, `state`, requests and their `reply`, `rejected`) is the one every form speaks:
+ * webviewProtocol.ts. While a generation runs the host sends deltas after the `state`: `runStarted`,
+ * `text`, `progress`, `result`. The requests here are `validate`, `create`, `undo` and `historyContent`.
  *
  * No key ever crosses: the state carries only whether each one is set.
  */
 import * as v from 'valibot';
-import { ENGINE_KINDS, SET_KEY_COMMANDS, type EngineKind, type SetKeyCommand } from '../services/engines/registry';
-import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
+import { SET_KEY_COMMANDS, type EngineKind, type SetKeyCommand } from '../services/engines/registry';
+import { LIMITS, type LimitedField } from './formLimits';
+import {
+  engineSchema as engine,
+  parseMessage,
+  readySchema,
+  requestIdSchema as requestId,
+  runCommandSchema,
+  writeModeSchema as writeMode,
+  type CommandAction as WebviewCommandAction,
+  type HostEnvelope,
+  type ParsedMessage,
+  type RequestOf,
+  type WriteMode,
+} from './webviewProtocol';
 
 export { LIMITS } from './formLimits';
+export type { WriteMode } from './webviewProtocol';
 
 export const CONNECTION_VIEW_TYPE = 'visen.connection';
 
 export type { EngineKind } from '../services/engines/registry';
 export type ConnectionType = 'page' | 'database';
-export type WriteMode = 'append' | 'replace';
 
 /** Commands the form may run: only those that set a key or do what the form points to. */
 export type FormCommand = 'visen.setNotionSecret' | SetKeyCommand | 'visen.fillDatabase' | 'visen.showLog' | 'visen.openSettings' | 'visen.selectModel';
@@ -31,10 +40,7 @@ export const FORM_COMMANDS: readonly FormCommand[] = ['visen.setNotionSecret', .
 // ---------------------------------------------------------------------------------------------------
 // webview → host, validated on arrival
 
-const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
-const engine = v.picklist(ENGINE_KINDS);
 const connectionType = v.picklist(['page', 'database']);
-const writeMode = v.picklist(['append', 'replace']);
 const recordId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.recordId));
 /** Generous limits (formLimits.ts, also the page's `maxlength`): a pasted URL or a long prompt is fine, a megabyte is not. */
 const url = v.pipe(v.string(), v.maxLength(LIMITS.url));
@@ -43,7 +49,7 @@ const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.mo
 const prompt = v.pipe(v.string(), v.maxLength(LIMITS.prompt));
 
 export const WebviewMessageSchema = v.variant('type', [
-  v.strictObject({ type: v.literal('ready') }),
+  readySchema,
   /** Check a URL for step 1; answered with a `reply` whose result is a `ValidationResult`. */
   v.strictObject({ type: v.literal('validate'), requestId, connectionType, url }),
   /** Step 1's Next; answered with a `reply` (result: `{ connectionId }`) and then a fresh `state`. */
@@ -58,43 +64,30 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('undo'), requestId, recordId }),
   /** The generated text of one history entry; answered with a `reply` whose result is a string. */
   v.strictObject({ type: v.literal('historyContent'), requestId, recordId }),
-  v.strictObject({ type: v.literal('runCommand'), command: v.picklist(FORM_COMMANDS) }),
+  runCommandSchema(FORM_COMMANDS),
 ]);
 
 export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
-export type WebviewRequest = Extract<WebviewMessage, { requestId: number }>;
+export type WebviewRequest = RequestOf<WebviewMessage>;
 
 /**
  * `problem` names the first thing wrong, for the log (never a value); `error` says it to the user and
  * `field` names the field of the form it belongs to, when one does.
  */
-export type ParsedWebviewMessage = { ok: true; message: WebviewMessage } | { ok: false; problem: string; error: string; field?: string };
+export type ParsedWebviewMessage = ParsedMessage<WebviewMessage>;
 
 const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt' };
 
 /** Validates a message from the webview. */
 export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
-  const result = v.safeParse(WebviewMessageSchema, raw);
-  if (result.success) return { ok: true, message: result.output };
-  const issue = result.issues[0];
-  const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  const problem = `${where ? `${where}: ` : ''}${issue.message}`;
-  const field = issue.path?.length === 1 ? String(issue.path[0].key) : undefined;
-  const limited = field ? LIMITED_FIELDS[field] : undefined;
-  if (issue.type === 'max_length' && limited && typeof issue.input === 'string') {
-    return { ok: false, problem, field, error: tooLongMessage(limited, issue.input.length) };
-  }
-  return { ok: false, problem, field, error: unreadableRequestMessage() };
+  return parseMessage(WebviewMessageSchema, raw, (path) => (path.length === 1 ? { field: path[0], limit: LIMITED_FIELDS[path[0]] } : undefined));
 }
 
 // ---------------------------------------------------------------------------------------------------
 // host → webview (trusted, typed only)
 
-/** A button that runs a command, e.g. "Set Gemini API Key". */
-export interface CommandAction {
-  readonly command: FormCommand;
-  readonly label: string;
-}
+/** A button that runs one of the form's commands, e.g. "Set Gemini API Key". */
+export type CommandAction = WebviewCommandAction<FormCommand>;
 
 export type ValidationProblem =
   | 'empty'
@@ -212,11 +205,7 @@ export interface FormState {
 }
 
 export type HostMessage =
-  | { readonly type: 'state'; readonly state: FormState }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
-  /** A message without a request id that the host could not take (e.g. a prompt over the limit), said next to its field. */
-  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string }
+  | HostEnvelope<FormState>
   | { readonly type: 'runStarted'; readonly run: RunView }
   | { readonly type: 'text'; readonly runId: number; readonly text: string }
   | { readonly type: 'progress'; readonly runId: number; readonly progress: ProgressView }

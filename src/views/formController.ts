@@ -1,27 +1,14 @@
 import * as vscode from 'vscode';
 import type { WorkflowDeps } from '../workflows/deps';
+import type { ParsedMessage, ReadyMessage, Refusal, RequestOf, StateMessage } from './webviewProtocol';
 
 /** Key and setting changes often come in bursts (Save writes several settings, a generation saves several times). */
 const REFRESH_DEBOUNCE_MS = 50;
 
-/** What a form's protocol parser makes of a message from its webview. */
-export type ParsedMessage<M> = { ok: true; message: M } | { ok: false; problem: string; error: string; field?: string };
-
-/** The host's answer to a webview message it could not take: a request's error `reply`, or `rejected`. */
-type Refusal =
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
-  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string };
-
-/** The `state` message every form's host posts: the whole state, after `ready` and on every change. */
-export interface StateMessage<S> {
-  readonly type: 'state';
-  readonly state: S;
-}
-
-type Ready = { type: 'ready' };
-type Request<M> = Extract<M, { requestId: number }>;
+export type { ParsedMessage, StateMessage } from './webviewProtocol';
+type Request<M> = RequestOf<M>;
 /** A webview message that is neither `ready` nor a request: what a form acts on. */
-export type FormAction<M> = Exclude<M, Request<M> | Ready>;
+export type FormAction<M> = Exclude<M, Request<M> | ReadyMessage>;
 
 export interface FormControllerOptions<M> {
   /** How the log names the form: "Settings form", "Connection form". */

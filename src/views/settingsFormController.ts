@@ -7,11 +7,14 @@ import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
 import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
+  EngineChoice,
   FieldName,
   KEY_NAMES,
   KeyChanges,
   KeyName,
   KeyView,
+  ModelChanges,
+  ModelField,
   ModelList,
   SaveResult,
   SettingName,
@@ -35,9 +38,6 @@ const SECRET_OF: Record<KeyName, SecretName> = { notion: 'visen.notion.secret', 
 const CONFIG_KEY: Record<SettingName, string> = {
   connectionsDatabase: 'connectionsDatabase',
   engine: 'engine',
-  geminiModel: 'gemini.model',
-  openaiModel: 'openai.model',
-  vscodeLmModel: 'vscodeLm.model',
   openaiBaseUrl: 'openai.baseUrl',
   geminiBaseUrl: 'gemini.baseUrl',
   notionApiBaseUrl: 'notion.apiBaseUrl',
@@ -86,7 +86,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     try {
       switch (request.type) {
         case 'save':
-          reply<'save'>(await this.save(request.settings, request.keys));
+          reply<'save'>(await this.save(request.settings, request.models ?? {}, request.keys));
           await this.refresh();
           return;
         case 'listModels':
@@ -112,7 +112,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
    * database checked with the Notion secret now stored. A key or a database that fails its check is not
    * stored; the rest is.
    */
-  private async save(changes: SettingsChanges, keys: KeyChanges): Promise<SaveResult> {
+  private async save(changes: SettingsChanges, models: ModelChanges, keys: KeyChanges): Promise<SaveResult> {
     const errors: Partial<Record<FieldName, string>> = {};
     const saved: FieldName[] = [];
     const current = this.values();
@@ -124,6 +124,15 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       if (problem) errors[name] = problem;
       else if (normalize(name, value) !== current[name]) settings.push([name, normalize(name, value)]);
     }
+    // Each engine's model, in the setting the registry names for it.
+    const modelSettings: Array<[EngineKind, string]> = [];
+    for (const [kind, value] of Object.entries(models) as Array<[EngineKind, string | undefined]>) {
+      if (value === undefined) continue;
+      const problem = invalidModel(value);
+      const model = value.trim() || DEFAULT_MODELS[kind];
+      if (problem) errors[modelField(kind)] = problem;
+      else if (model !== currentModel(kind)) modelSettings.push([kind, model]);
+    }
     if (Object.keys(errors).length > 0) {
       return { errors, saved, message: vscode.l10n.t('Nothing was saved: correct the fields marked below.') };
     }
@@ -133,7 +142,12 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       await config.update(CONFIG_KEY[name], value, vscode.ConfigurationTarget.Global);
       saved.push(name);
     }
-    if (settings.length > 0) this.deps.log.info(`Settings form: saved ${settings.map(([n]) => `visen.${CONFIG_KEY[n]}`).join(', ')}.`);
+    for (const [kind, model] of modelSettings) {
+      await config.update(ENGINES[kind].settings.model.replace(/^visen\./, ''), model, vscode.ConfigurationTarget.Global);
+      saved.push(modelField(kind));
+    }
+    const written = [...settings.map(([n]) => `visen.${CONFIG_KEY[n]}`), ...modelSettings.map(([kind]) => ENGINES[kind].settings.model)];
+    if (written.length > 0) this.deps.log.info(`Settings form: saved ${written.join(', ')}.`);
 
     // Keys, each checked the way its Set … command checks it; they are independent, so in parallel.
     const typed = KEY_NAMES.flatMap((name) => (keys[name] ? [[name, keys[name]!] as const] : []));
@@ -204,15 +218,6 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   /** What is wrong with a setting's value, in words for the field; undefined when it is fine. */
   private invalid(name: SettingName, value: unknown): string | undefined {
     switch (name) {
-      case 'geminiModel':
-      case 'openaiModel':
-      case 'vscodeLmModel': {
-        const text = String(value).trim();
-        if (text.length > 200) return vscode.l10n.t('A model name is at most 200 characters.');
-        // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f\u007f]/.test(text)) return vscode.l10n.t('A model name is one line of text.');
-        return undefined;
-      }
       case 'openaiBaseUrl':
       case 'geminiBaseUrl':
       case 'notionApiBaseUrl': {
@@ -255,8 +260,16 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   protected async state(): Promise<SettingsState> {
     const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
     const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
-    const engines = ENGINE_KINDS.map((kind) => ({ kind, label: ENGINE_LABELS[kind], modelSetting: modelField(kind), needsKey: needsKey(kind) }));
-    return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS }, engines };
+    const engines: EngineChoice[] = ENGINE_KINDS.map((kind) => ({
+      kind,
+      label: ENGINE_LABELS[kind],
+      setting: ENGINES[kind].settings.model,
+      model: currentModel(kind),
+      defaultModel: DEFAULT_MODELS[kind],
+      suggestedModels: [...ENGINES[kind].suggestedModels],
+      ...(needsKey(kind) ? { keyName: ENGINES[kind].key.name } : {}),
+    }));
+    return { values: this.values(), keys, engines };
   }
 
   /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
@@ -266,9 +279,6 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     return {
       connectionsDatabase: text('connectionsDatabase'),
       engine: configuredEngine(),
-      geminiModel: configuredModel('gemini') || DEFAULT_MODELS.gemini,
-      openaiModel: configuredModel('openai') || DEFAULT_MODELS.openai,
-      vscodeLmModel: configuredModel('vscode-lm'),
       // User settings only (they are application-scoped): what a workspace says is never shown or used.
       openaiBaseUrl: userBaseUrl('openai'),
       geminiBaseUrl: userBaseUrl('gemini'),
@@ -285,18 +295,29 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   }
 }
 
-/** A setting's value as it is compared and written: text trimmed (instructions as typed), an empty model is the default. */
+/** A setting's value as it is compared and written: text trimmed (instructions as typed). */
 function normalize(name: SettingName, value: unknown): unknown {
   if (typeof value !== 'string' || name === 'instructions') return value;
-  const text = value.trim();
-  if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
-  if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
-  return text;
+  return value.trim();
 }
 
-/** The form field of an engine's model setting: `visen.vscodeLm.model` → `vscodeLmModel`. */
-function modelField(kind: EngineKind): SettingName {
-  return ENGINES[kind].settings.model.replace(/^visen\./, '').replace(/\.model$/, 'Model') as SettingName;
+/** The model an engine uses: its setting, or its default when that is empty. */
+function currentModel(kind: EngineKind): string {
+  return configuredModel(kind) || DEFAULT_MODELS[kind];
+}
+
+/** The form field of an engine's model. */
+function modelField(kind: EngineKind): ModelField {
+  return `model-${kind}`;
+}
+
+/** What is wrong with a model name, in words for its field; undefined when it is fine. */
+function invalidModel(value: string): string | undefined {
+  const text = value.trim();
+  if (text.length > 200) return vscode.l10n.t('A model name is at most 200 characters.');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) return vscode.l10n.t('A model name is one line of text.');
+  return undefined;
 }
 
 /** Replaces every occurrence of the given secrets, so a message that quotes one cannot carry it to the webview. */

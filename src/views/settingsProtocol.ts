@@ -3,36 +3,48 @@
  * settingsFormController.ts). Imported by both sides: the webview imports types only, so valibot stays
  * out of its bundle.
  *
- * Handshake and requests work as in the connection form (connectionProtocol.ts): the webview posts `ready`
- * whenever its page (re)loads and the host answers with a full `state`, sent again whenever the settings or
- * the stored keys change; `save` and `listModels` carry a `requestId` answered by exactly one `reply`.
+ * The envelope (`ready`, `state`, requests and their `reply`, `rejected`) is the one every form speaks:
+ * webviewProtocol.ts. The state is sent again whenever the settings or the stored keys change; `save` and
+ * `listModels` are requests.
+ *
+ * The engines come from the engine registry: the state lists each with its model, and `save` names the
+ * engine of each model it changes, so an engine added to the registry needs nothing here or in the page.
  *
  * Keys travel one way only, webview → host, once, inside `save`: the host never sends a key back, not even
  * masked. Its state says only whether each key is set.
  */
 import * as v from 'valibot';
-import { ENGINE_KINDS, type EngineKind } from '../services/engines/registry';
-import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
+import { isEngineKind, type EngineKind } from '../services/engines/registry';
+import { LIMITS, type LimitedField } from './formLimits';
+import {
+  engineSchema as engine,
+  modelNameSchema as modelName,
+  parseMessage,
+  readySchema,
+  requestIdSchema as requestId,
+  runCommandSchema,
+  writeModeSchema,
+  type HostEnvelope,
+  type ParsedMessage,
+  type RequestOf,
+  type WriteMode,
+} from './webviewProtocol';
 
 export { LIMITS } from './formLimits';
+export type { WriteMode } from './webviewProtocol';
 
 export const SETTINGS_VIEW_TYPE = 'visen.settings';
 
 export type { EngineKind } from '../services/engines/registry';
-export type WriteMode = 'append' | 'replace';
 
 /** The keys the form can replace or remove, by the service they unlock. */
 export type KeyName = 'notion' | 'gemini' | 'openai';
 export const KEY_NAMES: readonly KeyName[] = ['notion', 'gemini', 'openai'];
 
-/** The settings the form edits, as in settings.json (base URLs as written, without any test override). */
+/** The settings the form edits, as in settings.json (base URLs as written, without any test override); models are per engine (`EngineChoice`). */
 export interface SettingsValues {
   readonly connectionsDatabase: string;
   readonly engine: EngineKind;
-  readonly geminiModel: string;
-  readonly openaiModel: string;
-  /** `visen.vscodeLm.model`: a family or id; empty = the first model VS Code offers. */
-  readonly vscodeLmModel?: string;
   readonly openaiBaseUrl: string;
   readonly geminiBaseUrl: string;
   readonly notionApiBaseUrl: string;
@@ -44,11 +56,14 @@ export interface SettingsValues {
 
 export type SettingName = keyof SettingsValues;
 export const SETTING_NAMES: readonly SettingName[] = [
-  'connectionsDatabase', 'engine', 'geminiModel', 'openaiModel', 'vscodeLmModel', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
+  'connectionsDatabase', 'engine', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
 ];
 
-/** A field of the form that can carry an error: a setting or a key. */
-export type FieldName = SettingName | KeyName;
+/** The form field of an engine's model: `model-gemini`, `model-vscode-lm` (also the id of its input). */
+export type ModelField = `model-${EngineKind}`;
+
+/** A field of the form that can carry an error: a setting, an engine's model or a key. */
+export type FieldName = SettingName | ModelField | KeyName;
 
 /** Commands the form may run. */
 export const SETTINGS_COMMANDS = ['visen.createConnectionsDatabase', 'visen.showLog'] as const;
@@ -58,28 +73,25 @@ export type SettingsCommand = (typeof SETTINGS_COMMANDS)[number];
 // webview → host, validated on arrival. Limits are generous; what a value means (a URL, a whole number)
 // is checked by the host, which answers with an error next to the field.
 
-const requestId = v.pipe(v.number(), v.integer(), v.minValue(0));
-const engine = v.picklist(ENGINE_KINDS);
-const keyName = v.picklist(['notion', 'gemini', 'openai']);
+const keyName = v.picklist(KEY_NAMES);
 const link = v.pipe(v.string(), v.maxLength(LIMITS.url));
 const baseUrl = v.pipe(v.string(), v.maxLength(LIMITS.baseUrl));
-const modelName = v.pipe(v.string(), v.maxLength(LIMITS.model));
 const keyValue = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.key));
 
 /** Only the fields the user changed; absent ones are left as they are. */
 const SettingsChangesSchema = v.strictObject({
   connectionsDatabase: v.optional(link),
   engine: v.optional(engine),
-  geminiModel: v.optional(modelName),
-  openaiModel: v.optional(modelName),
-  vscodeLmModel: v.optional(modelName),
   openaiBaseUrl: v.optional(baseUrl),
   geminiBaseUrl: v.optional(baseUrl),
   notionApiBaseUrl: v.optional(baseUrl),
-  writeMode: v.optional(v.picklist(['append', 'replace'])),
+  writeMode: v.optional(writeModeSchema),
   instructions: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.instructions))),
   promptBudget: v.optional(v.number()),
 });
+
+/** The models the user changed, by engine (empty = the engine's default). */
+const ModelChangesSchema = v.record(engine, modelName);
 
 /** New values for keys, each checked with its service before it is stored. */
 const KeyChangesSchema = v.strictObject({
@@ -89,30 +101,28 @@ const KeyChangesSchema = v.strictObject({
 });
 
 export const SettingsWebviewMessageSchema = v.variant('type', [
-  v.strictObject({ type: v.literal('ready') }),
+  readySchema,
   /** Answered with a `reply` whose result is a `SaveResult`, then a fresh `state`. */
-  v.strictObject({ type: v.literal('save'), requestId, settings: SettingsChangesSchema, keys: KeyChangesSchema }),
+  v.strictObject({ type: v.literal('save'), requestId, settings: SettingsChangesSchema, models: v.optional(ModelChangesSchema), keys: KeyChangesSchema }),
   /** The models the stored key of `engine` can use; answered with a `reply` whose result is a `ModelList`. */
   v.strictObject({ type: v.literal('listModels'), requestId, engine }),
   v.strictObject({ type: v.literal('removeKey'), key: keyName }),
   /** Clears every key, once the user confirms. */
   v.strictObject({ type: v.literal('clearKeys') }),
-  v.strictObject({ type: v.literal('runCommand'), command: v.picklist(SETTINGS_COMMANDS) }),
+  runCommandSchema(SETTINGS_COMMANDS),
 ]);
 
 export type SettingsWebviewMessage = v.InferOutput<typeof SettingsWebviewMessageSchema>;
-export type SettingsWebviewRequest = Extract<SettingsWebviewMessage, { requestId: number }>;
+export type SettingsWebviewRequest = RequestOf<SettingsWebviewMessage>;
 export type SettingsChanges = v.InferOutput<typeof SettingsChangesSchema>;
+export type ModelChanges = v.InferOutput<typeof ModelChangesSchema>;
 export type KeyChanges = v.InferOutput<typeof KeyChangesSchema>;
 
 /** `problem` is for the log (never the value); `error` is for the user, next to `field` (a `FieldName`) when there is one. */
-export type ParsedSettingsMessage = { ok: true; message: SettingsWebviewMessage } | { ok: false; problem: string; error: string; field?: FieldName };
+export type ParsedSettingsMessage = ParsedMessage<SettingsWebviewMessage, FieldName>;
 
-const LIMITED_FIELDS: Readonly<Partial<Record<FieldName, LimitedField>>> = {
+const LIMITED_FIELDS: Readonly<Partial<Record<SettingName | KeyName, LimitedField>>> = {
   connectionsDatabase: 'url',
-  geminiModel: 'model',
-  openaiModel: 'model',
-  vscodeLmModel: 'model',
   openaiBaseUrl: 'baseUrl',
   geminiBaseUrl: 'baseUrl',
   notionApiBaseUrl: 'baseUrl',
@@ -122,22 +132,19 @@ const LIMITED_FIELDS: Readonly<Partial<Record<FieldName, LimitedField>>> = {
   openai: 'key',
 };
 
+/** The field of `settings.<name>`, `models.<engine>` or `keys.<name>`. */
+function fieldOf(path: readonly string[]): { field: FieldName; limit?: LimitedField } | undefined {
+  if (path.length !== 2) return undefined;
+  const [group, key] = path;
+  if (group === 'models') return isEngineKind(key) ? { field: `model-${key}`, limit: 'model' } : undefined;
+  if (group !== 'settings' && group !== 'keys') return undefined;
+  // The key itself is never quoted: only its length.
+  return key in LIMITED_FIELDS ? { field: key as SettingName | KeyName, limit: LIMITED_FIELDS[key as SettingName | KeyName] } : undefined;
+}
+
 /** Validates a message from the webview. */
 export function parseSettingsMessage(raw: unknown): ParsedSettingsMessage {
-  const result = v.safeParse(SettingsWebviewMessageSchema, raw);
-  if (result.success) return { ok: true, message: result.output };
-  const issue = result.issues[0];
-  const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  const problem = `${where ? `${where}: ` : ''}${issue.expected ? `expected ${issue.expected}` : 'invalid'}`;
-  // settings.<name> or keys.<name>: the field of the form.
-  const key = issue.path?.length === 2 ? String(issue.path[1].key) : undefined;
-  const field = key && key in LIMITED_FIELDS ? (key as FieldName) : undefined;
-  const limited = field ? LIMITED_FIELDS[field] : undefined;
-  if (issue.type === 'max_length' && limited && typeof issue.input === 'string') {
-    // The key itself is never quoted: only its length.
-    return { ok: false, problem, field, error: tooLongMessage(limited, issue.input.length) };
-  }
-  return { ok: false, problem, field, error: unreadableRequestMessage() };
+  return parseMessage(SettingsWebviewMessageSchema, raw, fieldOf);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -154,19 +161,25 @@ export interface KeyView {
 export interface SettingsState {
   readonly values: SettingsValues;
   readonly keys: readonly KeyView[];
-  /** The model each engine uses when its setting is empty. */
-  readonly defaultModels: Readonly<Partial<Record<EngineKind, string>>>;
-  /** The engines to choose from, from the engine registry (absent: Gemini and OpenAI). */
-  readonly engines?: readonly EngineChoice[];
+  /** The engines to choose from and their models, from the engine registry, in its order. */
+  readonly engines: readonly EngineChoice[];
 }
 
+/** An engine of the registry as the form shows it: one row with its model. */
 export interface EngineChoice {
   readonly kind: EngineKind;
+  /** "Google Gemini". */
   readonly label: string;
-  /** The form field of its model setting. */
-  readonly modelSetting: SettingName;
-  /** Whether it needs a key (its key field is then `key-<kind>`). */
-  readonly needsKey: boolean;
+  /** The setting its model is saved in: `visen.gemini.model`. */
+  readonly setting: string;
+  /** The model it uses: the setting, or its default when the setting is empty. */
+  readonly model: string;
+  /** The model it uses when the setting is empty ('' = the first one the provider offers). */
+  readonly defaultModel: string;
+  /** Models to suggest before the live list is known. */
+  readonly suggestedModels: readonly string[];
+  /** The name its key goes by ("Gemini" in "your Gemini key"); absent: it needs no key. */
+  readonly keyName?: string;
 }
 
 export interface SaveResult {
@@ -188,11 +201,7 @@ export interface ModelList {
   readonly models: readonly ModelOption[];
 }
 
-export type SettingsHostMessage =
-  | { readonly type: 'state'; readonly state: SettingsState }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string }
-  | { readonly type: 'rejected'; readonly messageType: string; readonly error: string; readonly field?: string };
+export type SettingsHostMessage = HostEnvelope<SettingsState>;
 
 /** What each request resolves to in the webview. */
 export interface SettingsReplyResults {
@@ -206,5 +215,7 @@ export interface SettingsReplyResults {
  */
 export interface PersistedSettingsDraft {
   readonly changes?: { readonly [K in SettingName]?: SettingsValues[K] };
+  /** Models changed and not saved, by engine. */
+  readonly models?: ModelChanges;
   readonly advancedOpen?: boolean;
 }

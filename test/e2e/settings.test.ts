@@ -1,7 +1,10 @@
 // The settings form through the real UI: "Visen: Open Settings" opens the webview, a wrong Notion secret is
-// rejected next to its field, the right keys are stored, and "Choose…" lists the models the key can use.
+// rejected next to its field, the right keys are stored, "Choose…" lists the models the key can use, and
+// each engine's model (VS Code's language models included) is typed in its own row and saved in its setting.
 // The packaged .vsix runs in code-server; the services are the loopback stand-ins from test/fakes.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { runCommand, screenshot } from '../harness/codeServer';
 import { saveDocImage, visenJourney, visenWebview } from './workbench';
 
@@ -43,14 +46,53 @@ describe('settings form through the real UI', function () {
     await form.locator('#key-gemini-status', { hasText: 'Set' }).waitFor({ timeout: 15_000 });
     assert.equal(await form.locator('#key-notion-error').innerText(), '');
 
-    await form.locator('#choose-model').click();
-    await form.locator('#model-list').waitFor({ state: 'visible', timeout: 30_000 });
-    const options = await form.locator('#model-list option').allInnerTexts();
+    await form.locator('#choose-model-gemini').click();
+    await form.locator('#model-list-gemini').waitFor({ state: 'visible', timeout: 30_000 });
+    const options = await form.locator('#model-list-gemini option').allInnerTexts();
     assert.ok(options.some((o) => /gemini-2\.5-flash/.test(o)), `the models listed: ${options.join(' | ')}`);
     // Notifications (the key checks' progress) fade; the picture should show the form alone, from its top.
     await form.locator('#heading').scrollIntoViewIfNeeded();
     await page.waitForTimeout(1500);
     await page.mouse.move(5, 5);
     saveDocImage(await screenshot(page, 'settings-02-saved'), 'settings.png');
+  });
+
+  it('saves the model typed or chosen in each engine\'s row to that engine\'s setting', async function () {
+    const { page, workbench } = journey;
+    const form = visenWebview(page);
+    // One row per engine of the registry, each showing the model it uses.
+    await form.locator('.engine-model[data-engine="vscode-lm"]').waitFor({ timeout: 15_000 });
+    assert.deepStrictEqual(await form.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
+    assert.strictEqual(await form.locator('label[for="model-vscode-lm"]').innerText(), 'Model for VS Code Language Models');
+    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-2.5-flash', 'the default while the setting is empty');
+
+    // The Gemini model from the list Choose… filled, the others typed.
+    await form.locator('#model-list-gemini').selectOption('gemini-2.5-pro');
+    await form.locator('#model-openai').fill('');
+    await form.locator('#model-openai').pressSequentially('gpt-4o');
+    await form.locator('#model-vscode-lm').pressSequentially('copilot-gpt-4o');
+    await form.locator('#save').click();
+    await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
+
+    const file = path.join(workbench.server.userDataDir, 'User', 'settings.json');
+    let settings: Record<string, unknown> = {};
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(200)) {
+      settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (settings['visen.vscodeLm.model']) break;
+    }
+    assert.strictEqual(settings['visen.gemini.model'], 'gemini-2.5-pro');
+    assert.strictEqual(settings['visen.openai.model'], 'gpt-4o');
+    assert.strictEqual(settings['visen.vscodeLm.model'], 'copilot-gpt-4o');
+
+    // Opened again, the form shows what the settings now say.
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.editor-group-container .tab', { hasText: 'Visen Settings' }).waitFor({ state: 'detached', timeout: 15_000 });
+    await runCommand(page, 'Visen: Open Settings');
+    const reloaded = visenWebview(page);
+    await reloaded.locator('#model-vscode-lm').waitFor({ timeout: 30_000 });
+    await reloaded.locator('#key-gemini-status', { hasText: 'Set' }).waitFor({ timeout: 15_000 });
+    assert.strictEqual(await reloaded.locator('#model-vscode-lm').inputValue(), 'copilot-gpt-4o');
+    assert.strictEqual(await reloaded.locator('#model-openai').inputValue(), 'gpt-4o');
+    assert.strictEqual(await reloaded.locator('#model-gemini').inputValue(), 'gemini-2.5-pro');
   });
 });

@@ -61,8 +61,6 @@ function settingsState(t: (message: string, ...args: (string | number)[]) => str
     values: {
       connectionsDatabase: DATABASE_URL,
       engine: 'gemini',
-      geminiModel: 'gemini-2.5-pro',
-      openaiModel: 'gpt-4.1-mini',
       openaiBaseUrl: '',
       geminiBaseUrl: '',
       notionApiBaseUrl: 'http://127.0.0.1:8931/notion',
@@ -75,9 +73,16 @@ function settingsState(t: (message: string, ...args: (string | number)[]) => str
       { name: 'gemini', label: t('{0} API key', 'Gemini'), set: true },
       { name: 'openai', label: t('{0} API key', 'OpenAI'), set: false },
     ],
-    defaultModels: { gemini: 'gemini-2.5-flash', openai: 'gpt-4.1-mini' },
+    engines: SETTINGS_ENGINES,
   };
 }
+
+/** The engines as the host lists them from the registry: one model row each. */
+const SETTINGS_ENGINES: SettingsState['engines'] = [
+  { kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-pro', defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'], keyName: 'Gemini' },
+  { kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: ['gpt-4.1-mini'], keyName: 'OpenAI' },
+  { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
+];
 
 const MODEL_LIST: ModelList = { engine: 'gemini', models: [{ id: 'gemini-2.5-pro', label: 'Gemini 2.5 Pro' }, { id: 'gemini-2.5-flash' }] };
 
@@ -136,8 +141,14 @@ function connectionStates(t: (message: string, ...args: (string | number)[]) => 
   return { base, page, database, validation };
 }
 
-/** The settings form's data: model names from the state (placeholders) and from the model list. */
-const SETTINGS_DATA: readonly Data[] = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gpt-4.1-mini', 'Gemini 2.5 Pro'];
+/**
+ * The settings form's data: model names from the state (placeholders) and from the model list, and the
+ * engines' names from the registry (in the engine select).
+ */
+const SETTINGS_DATA: readonly Data[] = [
+  'gemini-2.5-pro', 'gemini-2.5-flash', 'gpt-4.1-mini', 'Gemini 2.5 Pro',
+  { text: 'Google Gemini', where: 'option' }, { text: 'OpenAI', where: 'option' }, { text: 'VS Code Language Models', where: 'option' },
+];
 
 /**
  * The connection form's data: Notion titles and links, prompts, generated text, model names, the relative
@@ -390,14 +401,17 @@ describe('webview forms: localisation', function () {
       // The hints are built while main.ts's module body runs: the bundle was loaded before it.
       assert.match(await text(page, '#key-notion-hint'), /^⟦From notion\.so/);
 
+      // One model row per engine the host lists, each with its own hint (a key set, a key not set, no key).
+      assert.deepStrictEqual(await page.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
+
       // Choose… lists the models the key can use (a request answered by the stub host).
-      await page.locator('#choose-model').click();
-      await page.locator('#model-list:not([hidden])').waitFor();
+      await page.locator('#choose-model-gemini').click();
+      await page.locator('#model-list-gemini:not([hidden])').waitFor();
       await assertAllLocalised(page, 'model list', data);
 
-      // The other engine, whose key is not set: another hint.
+      // Another engine chosen.
       await page.locator('#engine').selectOption('openai');
-      await assertAllLocalised(page, 'engine without a key', data);
+      await assertAllLocalised(page, 'another engine', data);
       await page.locator('#engine').selectOption('gemini');
 
       // A budget the form itself refuses.
@@ -433,13 +447,37 @@ describe('webview forms: localisation', function () {
       assert.strictEqual(await text(page, '#key-openai-status'), 'Not set');
       assert.strictEqual(await page.locator('#remove-gemini').getAttribute('aria-label'), 'Remove the Gemini API key');
       assert.strictEqual(await page.locator('#connectionsDatabase').getAttribute('placeholder'), 'https://www.notion.so/…?v=…');
-      assert.strictEqual(await text(page, '#model-hint'), 'The Google Gemini model Visen generates with. Choose… lists those your key can use, current ones first.');
+      assert.strictEqual(await text(page, '#model-gemini-hint'), 'The Google Gemini model Visen generates with. Choose… lists those your key can use, current ones first.');
+      assert.strictEqual(await text(page, '#model-openai-hint'), 'The OpenAI model Visen generates with. Save your OpenAI key to list the models it can use.');
+      assert.strictEqual(await text(page, 'label[for="model-vscode-lm"]'), 'Model for VS Code Language Models');
+      assert.strictEqual(await page.locator('#model-vscode-lm').getAttribute('placeholder'), 'The first model VS Code offers');
+      assert.strictEqual(await text(page, '#engine option[value="vscode-lm"]'), 'VS Code Language Models');
       assert.strictEqual(await text(page, '#save'), 'Save');
-      await page.locator('#choose-model').click();
-      await page.locator('#model-list:not([hidden])').waitFor();
-      assert.strictEqual(await text(page, '#model-list option'), '2 models your Gemini key can use…');
+      await page.locator('#choose-model-gemini').click();
+      await page.locator('#model-list-gemini:not([hidden])').waitFor();
+      assert.strictEqual(await text(page, '#model-list-gemini option'), '2 models your Gemini key can use…');
       const shown = await shownTexts(page);
       assert.deepStrictEqual(shown.filter((s) => /[⟦⟧]/.test(s.text)), []);
+    });
+
+    it('sends each engine\'s model, typed or chosen in its own row, under that engine', async () => {
+      const { config: stub } = config({});
+      const page = await open('settings', 'en', stub);
+      await page.locator('#model-gemini').waitFor();
+      assert.strictEqual(await page.locator('#model-gemini').inputValue(), 'gemini-2.5-pro', 'the saved model of each engine');
+      assert.strictEqual(await page.locator('#model-vscode-lm').inputValue(), '');
+      await page.locator('#model-vscode-lm').pressSequentially('copilot-gpt-4o');
+      await page.locator('#model-openai').fill('gpt-4o');
+      await page.locator('#choose-model-gemini').click();
+      await page.locator('#model-list-gemini:not([hidden])').selectOption('gemini-2.5-flash');
+      assert.strictEqual(await page.locator('#model-gemini').inputValue(), 'gemini-2.5-flash', 'the model chosen from the list is in the field');
+      await page.locator('#save').click();
+      await page.locator('#status.is-busy').waitFor();
+      await page.evaluate(() => (globalThis as any).__stub.release('save'));
+      await page.locator('#status.is-error').waitFor();
+      const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
+      assert.deepStrictEqual(save.models, { 'vscode-lm': 'copilot-gpt-4o', openai: 'gpt-4o', gemini: 'gemini-2.5-flash' });
+      assert.deepStrictEqual(save.settings, {});
     });
   });
 

@@ -27,9 +27,13 @@ const CONNECTION_STATE: FormState = {
 };
 
 const SETTINGS_STATE: SettingsState = {
-  values: { connectionsDatabase: '', engine: 'gemini', geminiModel: 'gemini-2.5-flash', openaiModel: 'gpt-4.1-mini', openaiBaseUrl: '', geminiBaseUrl: '', notionApiBaseUrl: '', writeMode: 'append', instructions: '', promptBudget: 0 },
+  values: { connectionsDatabase: '', engine: 'gemini', openaiBaseUrl: '', geminiBaseUrl: '', notionApiBaseUrl: '', writeMode: 'append', instructions: '', promptBudget: 0 },
   keys: [{ name: 'notion', label: 'Notion integration secret', set: false }, { name: 'gemini', label: 'Gemini API key', set: false }, { name: 'openai', label: 'OpenAI API key', set: false }],
-  defaultModels: { gemini: 'gemini-2.5-flash', openai: 'gpt-4.1-mini' },
+  engines: [
+    { kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-flash', defaultModel: 'gemini-2.5-flash', suggestedModels: [], keyName: 'Gemini' },
+    { kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: [], keyName: 'OpenAI' },
+    { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
+  ],
 };
 
 /** What the host answers: the state to `ready`; a refusal, as FormController sends it, to an invalid message; valid requests are held. */
@@ -189,7 +193,7 @@ describe('webview forms: length limits', function () {
     it('its fields carry the protocol limits as maxlength', async () => {
       const p = await open('settings');
       for (const [selector, limit] of [
-        ['#connectionsDatabase', LIMITS.url], ['#model', LIMITS.model], ['#instructions', LIMITS.instructions],
+        ['#connectionsDatabase', LIMITS.url], ['#model-gemini', LIMITS.model], ['#model-openai', LIMITS.model], ['#model-vscode-lm', LIMITS.model], ['#instructions', LIMITS.instructions],
         ['#openaiBaseUrl', LIMITS.baseUrl], ['#geminiBaseUrl', LIMITS.baseUrl], ['#notionApiBaseUrl', LIMITS.baseUrl],
         ['#key-notion', LIMITS.key], ['#key-gemini', LIMITS.key], ['#key-openai', LIMITS.key],
       ] as const) {
@@ -213,6 +217,19 @@ describe('webview forms: length limits', function () {
       await p.locator('#openaiBaseUrl-error:not(:empty)').waitFor({ timeout: 5_000 });
       assert.strictEqual(await p.locator('#openaiBaseUrl-error').textContent(), 'The address is too long (2,120 characters; at most 2,000).');
       assert.match((await p.locator('#status').textContent()) ?? '', /Nothing was saved/);
+    });
+
+    it('an engine\'s model past the limit that reaches the host anyway is answered next to that engine\'s field', async () => {
+      const p = await open('settings');
+      await p.locator('#model-vscode-lm').waitFor();
+      await forceValue(p, '#model-vscode-lm', `copilot-${'m'.repeat(LIMITS.model)}`);
+      await p.locator('#save').click();
+      await p.locator('#model-vscode-lm-error:not(:empty)').waitFor({ timeout: 5_000 });
+      assert.strictEqual(await p.locator('#model-vscode-lm-error').textContent(), `The model name is too long (${LIMITS.model + 8} characters; at most ${LIMITS.model}).`);
+      assert.strictEqual(await p.locator('#model-vscode-lm').getAttribute('aria-invalid'), 'true');
+      assert.strictEqual(await p.locator('#model-gemini-error').textContent(), '', 'the other engines\' fields are fine');
+      const save = (await posted(p)).find((m) => m.type === 'save') as { models?: Record<string, string> } | undefined;
+      assert.deepStrictEqual(Object.keys(save?.models ?? {}), ['vscode-lm'], 'the model went under its engine');
     });
   });
 });

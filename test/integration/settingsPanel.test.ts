@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
 import { openSettingsPanel, type SettingsFormController } from '../../src/views/settingsPanel';
 import type { VisenTestApi } from '../../src/extension';
+import { ENGINE_KINDS, ENGINES, needsKey } from '../../src/services/engines/registry';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
 import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, storeKeys, visenLog } from './support/visen';
@@ -24,8 +25,12 @@ class SettingsWebview extends FakeWebview<SettingsHostMessage, SettingsState, Se
     super((post) => api.forms.settings(post));
   }
 
-  save(settings: Record<string, unknown>, keys: Record<string, string> = {}): Promise<SaveResult> {
-    return this.request<SaveResult>({ type: 'save', settings, keys });
+  save(settings: Record<string, unknown>, keys: Record<string, string> = {}, models?: Record<string, string>): Promise<SaveResult> {
+    return this.request<SaveResult>({ type: 'save', settings, keys, ...(models ? { models } : {}) });
+  }
+
+  model(kind: string): string | undefined {
+    return this.state.engines.find((e) => e.kind === kind)?.model;
   }
 
   keySet(name: 'notion' | 'gemini' | 'openai'): boolean | undefined {
@@ -37,7 +42,7 @@ describe('Settings form (webview panel host)', () => {
   /** Every form of every test: at the end, none may have posted a key. */
   const forms: SettingsWebview[] = [];
   const resetModelSettings = async () => {
-    for (const key of ['gemini.model', 'openai.model', 'instructions']) await setSetting(key, undefined);
+    for (const key of ['gemini.model', 'openai.model', 'vscodeLm.model', 'instructions']) await setSetting(key, undefined);
   };
   const stage = useStage({
     beforeClose: async () => {
@@ -64,7 +69,9 @@ describe('Settings form (webview panel host)', () => {
     assert.strictEqual(state.values.engine, 'gemini');
     assert.strictEqual(state.values.writeMode, 'replace');
     assert.strictEqual(state.values.openaiBaseUrl, stage.openai.url, 'base URLs as settings.json has them');
-    assert.strictEqual(state.values.geminiModel, 'gemini-2.5-flash');
+    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.setting, e.keyName]), ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].settings.model, needsKey(kind) ? ENGINES[kind].key.name : undefined]), 'one model row per engine of the registry');
+    assert.strictEqual(webview.model('gemini'), 'gemini-2.5-flash', 'an empty model setting shows the default');
+    assert.strictEqual(webview.model('vscode-lm'), '', 'the first model VS Code offers');
     for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
   });
 
@@ -117,12 +124,13 @@ describe('Settings form (webview panel host)', () => {
   it('Save checks and stores valid keys, keeps out a rejected one, and writes the settings to the user settings', async () => {
     const webview = await form();
     const result = await webview.save(
-      { engine: 'openai', openaiModel: 'gpt-4o', writeMode: 'replace', instructions: 'Write for engineers.', promptBudget: 25 },
+      { engine: 'openai', writeMode: 'replace', instructions: 'Write for engineers.', promptBudget: 25 },
       { notion: NOTION_SECRET, gemini: GEMINI_KEY, openai: WRONG_OPENAI_KEY },
+      { openai: 'gpt-4o' },
     );
     assert.deepStrictEqual(Object.keys(result.errors), ['openai']);
     assert.match(result.errors.openai!, /OpenAI rejected the API key/);
-    assert.deepStrictEqual([...result.saved].sort(), ['engine', 'gemini', 'instructions', 'notion', 'openaiModel', 'promptBudget', 'writeMode']);
+    assert.deepStrictEqual([...result.saved].sort(), ['engine', 'gemini', 'instructions', 'model-openai', 'notion', 'promptBudget', 'writeMode']);
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
     assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
     assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), undefined, 'the rejected key is not stored');
@@ -163,6 +171,28 @@ describe('Settings form (webview panel host)', () => {
     await webview.waitFor('the linked database in the form', () => webview.state.values.connectionsDatabase === db.url);
   });
 
+  it('saves each engine\'s model in the setting the registry names, VS Code\'s language models included', async () => {
+    const webview = await form();
+    const result = await webview.save({}, {}, { 'vscode-lm': '  copilot-gpt-4o ', gemini: 'gemini-2.5-pro' });
+    assert.deepStrictEqual(result.errors, {});
+    assert.deepStrictEqual([...result.saved].sort(), ['model-gemini', 'model-vscode-lm']);
+    assert.strictEqual(config().inspect('vscodeLm.model')?.globalValue, 'copilot-gpt-4o');
+    assert.strictEqual(config().inspect('gemini.model')?.globalValue, 'gemini-2.5-pro');
+    await webview.waitFor('the saved models in the form', () => webview.model('vscode-lm') === 'copilot-gpt-4o' && webview.model('gemini') === 'gemini-2.5-pro');
+
+    // A model that is not one line is refused next to its engine's field, and nothing is written.
+    const writeMode = config().get('writeMode');
+    const wrong = await webview.save({ writeMode: writeMode === 'replace' ? 'append' : 'replace' }, {}, { openai: 'gpt-4o\nsystem: ignore' });
+    assert.deepStrictEqual(Object.keys(wrong.errors), ['model-openai']);
+    assert.match(wrong.errors['model-openai'] ?? '', /one line/);
+    assert.deepStrictEqual(wrong.saved, []);
+    assert.strictEqual(config().get('writeMode'), writeMode, 'no setting was written');
+
+    // An engine the registry does not have is not a field: the message is refused.
+    const unknown = await webview.reply({ type: 'save', settings: {}, keys: {}, models: { claude: 'opus' } });
+    assert.ok(!unknown.ok);
+  });
+
   it('lists the models the stored key of the current engine can use, from the stand-in', async () => {
     await setSetting('engine', 'openai');
     const webview = await form();
@@ -179,8 +209,8 @@ describe('Settings form (webview panel host)', () => {
     assert.ok(stage.openai.requests.some((r) => /\/models/.test(r.path)), 'asked the configured server');
 
     // Choosing one is a Save of that model.
-    const saved = await webview.save({ openaiModel: list.models[0].id });
-    assert.deepStrictEqual(saved.saved, ['openaiModel']);
+    const saved = await webview.save({}, {}, { openai: list.models[0].id });
+    assert.deepStrictEqual(saved.saved, ['model-openai']);
     assert.strictEqual(config().get('openai.model'), list.models[0].id);
   });
 
@@ -211,7 +241,7 @@ describe('Settings form (webview panel host)', () => {
     assert.strictEqual(webview.state.values.writeMode, 'append');
     await setSetting('writeMode', 'replace');
     await setSetting('gemini.model', 'gemini-2.5-pro');
-    await webview.waitFor('the edited settings', () => webview.state.values.writeMode === 'replace' && webview.state.values.geminiModel === 'gemini-2.5-pro');
+    await webview.waitFor('the edited settings', () => webview.state.values.writeMode === 'replace' && webview.model('gemini') === 'gemini-2.5-pro');
 
     assert.strictEqual(webview.keySet('gemini'), false);
     stage.ui.inputs.push(GEMINI_KEY);

@@ -1,8 +1,10 @@
 /**
  * The webview's side of the messaging with its host: the one `acquireVsCodeApi()` handle, a `ready`
  * handshake, and requests whose `reply` (matched by request id) resolves or rejects the caller's promise.
- * Generic over a webview's protocol, so another form can use it with its own message types.
+ * Generic over a webview's protocol, so another form can use it with its own message types; the envelope
+ * is the one of src/views/webviewProtocol.ts.
  */
+import type { ReplyMessage } from '../../../src/views/webviewProtocol';
 
 interface VsCodeApi<S> {
   postMessage(message: unknown): void;
@@ -15,7 +17,7 @@ declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
 /** A union member without its request id (Omit alone would merge the union's members). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
 
-export type Reply = { type: 'reply'; requestId: number; ok: true; result: unknown } | { type: 'reply'; requestId: number; ok: false; error: string; field?: string };
+export type Reply = ReplyMessage;
 
 /** A request the host refused; `field` names the form field the message belongs next to, when one does. */
 export class RequestError extends Error {
