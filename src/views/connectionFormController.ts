@@ -36,6 +36,7 @@ import {
   parseWebviewMessage,
 } from './connectionProtocol';
 import { describeUse, timeAgo } from '../workflows/format';
+import { expandPrompt } from '../workflows/promptVariables';
 import { errorMessage, FormAction, FormController } from './formController';
 
 /** Streamed text is gathered for this long before it is posted, so a fast model does not flood the webview. */
@@ -253,9 +254,11 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     const abort = new AbortController();
     this.abort = abort;
     try {
+      const sent = await expandPrompt(this.deps, prompt);
+      if (sent === undefined) return await this.finishRun(runId, { status: 'notStarted', message: vscode.l10n.t('Nothing was sent.'), canOpen: false, canRetry: false });
       const options = {
         connection: this.connection ?? connection,
-        prompt,
+        prompt: sent,
         engine,
         model,
         mode,

@@ -36,6 +36,7 @@ import type {
   WriteMode,
 } from '../../../src/views/connectionProtocol';
 import { LIMITS, tooLongMessage } from '../../../src/views/formLimits';
+import { PROMPT_VARIABLE_HINT } from '../../../src/workflows/promptVariables';
 import { append, button, byId, errorText, h, onModEnter, refuseLongPaste, replaceChildren, show } from '../shared/dom';
 import { Host } from '../shared/host';
 import { renderMarkdown } from '../shared/markdown';
@@ -109,7 +110,7 @@ document.body.append(
         h('div', { className: 'field' },
           h('label', { attrs: { for: 'prompt' } }, l10n.t('Prompt')),
           h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, maxlength: LIMITS.prompt, 'aria-describedby': 'prompt-hint prompt-error' } }),
-          h('div', { id: 'prompt-hint', className: 'hint' }, PROMPT_HINT),
+          h('div', { id: 'prompt-hint', className: 'hint' }, `${PROMPT_HINT} ${l10n.t('Variables: {0}', PROMPT_VARIABLE_HINT)}`),
           h('div', { id: 'prompt-error', className: 'field-error', attrs: { role: 'alert' } }),
         ),
         h('div', { className: 'options' },
