@@ -47,11 +47,16 @@ export class EditorContext implements EditorContextSource, vscode.Disposable {
     this.listener.dispose();
   }
 
-  /** The text editor the user works in: the active one, else the last one active whose document is still open. */
+  /** The text editor the user works in: the active one, else the last one active while its tab is still open. */
   editor(): vscode.TextEditor | undefined {
     const active = vscode.window.activeTextEditor;
     if (active && !NOT_USER_TEXT.has(active.document.uri.scheme)) return active;
-    return this.last && !this.last.document.isClosed ? this.last : undefined;
+    const last = this.last;
+    if (!last || last.document.isClosed) return undefined;
+    // A closed tab's document may stay loaded for a while: only a tab still showing it counts.
+    const uri = last.document.uri.toString();
+    const open = vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri));
+    return open ? last : undefined;
   }
 
   async read(name: EditorVariable): Promise<VariableValue> {
@@ -71,7 +76,8 @@ export class EditorContext implements EditorContextSource, vscode.Disposable {
       case 'file':
         return { value: document.getText() };
       case 'fileName':
-        return { value: document.isUntitled ? document.fileName : vscode.workspace.asRelativePath(document.uri, false) };
+        // Its path in the workspace; a file from elsewhere is named without the folders it sits in.
+        return { value: vscode.workspace.getWorkspaceFolder(document.uri) ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path.split('/').pop() || document.fileName };
       case 'language':
         return { value: document.languageId };
     }
