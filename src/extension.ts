@@ -6,15 +6,18 @@ import { registerDatabaseCommands } from './commands/databases';
 import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './workflows/deps';
 import type { FormPanels } from './workflows/panels';
 import { registerGenerateCommands } from './commands/generate';
+import { registerSelectionCommands } from './commands/selection';
 import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
 import { recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { readConfig } from './platform/config';
 import { loadEngineBundle, loadNotionSdkBundle, markdownConverter } from './platform/bundles';
+import { EditorContext } from './platform/editorContext';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
+import { PreviewDocuments } from './platform/previewDocuments';
 import { InputActivity, createUi } from './platform/ui';
 import { ConnectionRepository } from './services/connections/connectionRepository';
 import { ConnectionSync } from './services/connections/connectionSync';
@@ -65,18 +68,21 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const keys = (): KeyDeps => deps;
   const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
   const inputs = new InputActivity();
+  const editor = new EditorContext();
+  const previews = new PreviewDocuments();
   const deps: WorkflowDeps = {
     secrets: new Secrets(context.secrets, store),
     log,
     notionClients: new NotionClients(log),
     engines: new EngineModules(loadEngineBundle),
-    ui: createUi(inputs),
+    ui: createUi(inputs, previews),
     generations,
     connections,
     usage,
     store,
     sync,
     converter: markdownConverter,
+    editor,
     generation: new GenerationService({
       notion: () => notionClient(keys()),
       engine: (kind) => engineFor(keys(), kind),
@@ -100,10 +106,13 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, log));
   context.subscriptions.push(
     log,
+    editor,
+    previews,
     tree.disposable,
     contextKeys,
     registerKeyCommands(deps),
     registerGenerateCommands(deps),
+    registerSelectionCommands(deps),
     registerUndoCommands(deps),
     registerConnectionCommands(deps, panels, () => tree.provider.refresh()),
     registerConnectionsDatabaseCommands(deps),

@@ -13,6 +13,7 @@ import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import type { UndoArgs } from './undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
+import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
@@ -25,7 +26,6 @@ export interface GenerateArgs {
 export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.generateToPage, guarded(deps, (args?: GenerateArgs) => generateToPage(deps, args))),
-    vscode.commands.registerCommand(Commands.generateFromSelection, guarded(deps, () => generateFromSelection(deps))),
     vscode.commands.registerCommand(Commands.retryWrite, guarded(deps, (recordId?: string) => retryWrite(deps, recordId))),
   );
 }
@@ -55,16 +55,6 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
     await report(deps, describeError(error, engine));
     return undefined;
   }
-}
-
-async function generateFromSelection(deps: CommandDeps): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
-  if (!selection.trim()) {
-    void deps.ui.warn(vscode.l10n.t('Select the text to use as the prompt first, then run "Visen: Generate to Notion from Selection".'));
-    return;
-  }
-  await generateToPage(deps, { prompt: selection });
 }
 
 /**
@@ -136,11 +126,11 @@ async function chosenFor(deps: CommandDeps, target: NotionTarget): Promise<Chose
 async function askPrompt(deps: CommandDeps, connection: Connection): Promise<string | undefined> {
   const prompt = await deps.ui.input({
     title: vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name),
-    prompt: vscode.l10n.t('Describe the content; Visen writes it as formatted Notion blocks.'),
+    prompt: vscode.l10n.t('Describe the content; Visen writes it as formatted Notion blocks. Variables: {0}', PROMPT_VARIABLE_HINT),
     placeHolder: connection.lastPrompt ?? vscode.l10n.t('e.g. A one-page project brief for a weekend hackathon'),
     validateInput: promptProblem,
   });
-  return prompt?.trim() || undefined;
+  return prompt?.trim() ? expandPrompt(deps, prompt.trim()) : undefined;
 }
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { PreviewDocuments } from './previewDocuments';
 
 export type CheckResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -55,7 +56,7 @@ export interface Ui {
   confirm(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   progress<R>(title: string, task: (reporter: ProgressReporter, signal: AbortSignal) => Promise<R>): Thenable<R>;
   openExternal(url: string): Thenable<boolean>;
-  /** Opens markdown in a read-only preview beside the editor. */
+  /** Opens markdown rendered, from a read-only document (closing it never asks to save). */
   showDocument(markdown: string): Thenable<void>;
 }
 
@@ -87,7 +88,7 @@ export class InputActivity {
   }
 }
 
-export function createUi(activity = new InputActivity()): Ui {
+export function createUi(activity: InputActivity, previews: PreviewDocuments): Ui {
   return {
     pick: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options })),
     pickOrType: (items, options) => activity.track(pickOrType(items, options)),
@@ -105,10 +106,7 @@ export function createUi(activity = new InputActivity()): Ui {
         return task({ report: (message, increment) => progress.report({ message, increment }) }, controller.signal).finally(() => subscription.dispose());
       }),
     openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
-    showDocument: async (markdown) => {
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
-    },
+    showDocument: (markdown) => previews.show(markdown),
   };
 }
 

@@ -20,6 +20,7 @@ import { errorResult, notStartedResult, outcomeResult } from './connectionResult
 import { FormRun } from './connectionRun';
 import { connectionFormState, ownRecord } from './connectionState';
 import { createConnection, validateTarget } from './connectionStep1';
+import { expandPrompt } from '../workflows/promptVariables';
 import { errorMessage, FormAction, FormController } from './formController';
 
 export interface ConnectionFormOptions {
@@ -166,7 +167,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     try {
       const generated = await generate(this.deps, {
         connection: this.connection ?? connection,
-        prompt,
+        // Editor variables are read as the run starts (after a database's questions), once.
+        prompt: () => expandPrompt(this.deps, prompt),
         engine,
         model,
         mode,

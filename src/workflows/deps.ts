@@ -17,6 +17,7 @@ import type { ConnectionSync } from '../services/connections/connectionSync';
 import type { GenerationService } from '../services/generation/generationService';
 import type { UsageTracker } from '../services/generation/usageTracker';
 import type { KeyValueStore } from '../services/keyValueStore';
+import type { EditorContextSource } from './promptVariables';
 
 /** What the workflows, and the surfaces over them (commands, forms, tree), receive from the composition root. */
 export interface WorkflowDeps {
@@ -34,6 +35,8 @@ export interface WorkflowDeps {
   readonly converter: () => MarkdownConverter;
   /** VS Code's global state, for services that keep small records (e.g. which rows a fill has done). */
   readonly store: KeyValueStore;
+  /** The editor the prompt variables are read from (the last text editor active). */
+  readonly editor: EditorContextSource;
   readonly issuesUrl: string;
 }
 

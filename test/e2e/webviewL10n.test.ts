@@ -552,7 +552,7 @@ describe('webview forms: localisation', function () {
       assert.strictEqual(await text(page, '#url-validation .hint-inline'), '— already connected as “Launch Plan (team)”: Next opens it.');
       await page.locator('#next').click();
       await page.locator('body[data-step="generate"]').waitFor();
-      assert.strictEqual(await text(page, '#prompt-hint'), 'Describe the content; Visen writes it as formatted Notion blocks. Ctrl+Enter generates.');
+      assert.strictEqual(await text(page, '#prompt-hint'), 'Describe the content; Visen writes it as formatted Notion blocks. Ctrl+Enter generates. Variables: ${selection} ${file} ${fileName} ${language} ${workspaceFolder} ${gitDiff} ${date} {{page}}');
       assert.strictEqual(await text(page, '#key-notice > span'), "Visen needs your Google Gemini API key to generate with it. It is kept in VS Code's secret storage.");
       assert.strictEqual(await text(page, '#history-heading'), 'History');
       assert.strictEqual(await text(page, '.history-item[data-record-id="r2"] .history-meta'), '2 hours ago · Google Gemini · gemini-2.5-pro · Written · 7 blocks · replace');

@@ -286,17 +286,4 @@ describe('Generate to Notion Page', () => {
       for (const key of [NOTION_SECRET, GEMINI_KEY, OPENAI_KEY]) assert.ok(!log.includes(key), 'no key in the log');
     });
   });
-
-  it('Generate to Notion from Selection uses the selected text as the prompt', async () => {
-    const page = stage.notion.addPage({ title: 'From Selection' });
-    await connectPage(stage.api, page);
-    const document = await vscode.workspace.openTextDocument({ content: 'Intro line\nWrite a haiku about the sea\n' });
-    const editor = await vscode.window.showTextDocument(document);
-    editor.selection = new vscode.Selection(1, 0, 1, 27);
-    stage.ui.picks.push((item) => item.label.includes('From Selection'));
-    await vscode.commands.executeCommand('visen.generateFromSelection');
-    assert.strictEqual(latest().prompt, 'Write a haiku about the sea');
-    assert.strictEqual(stage.ui.asked.length, 0, 'no prompt box');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-  });
 });

@@ -7,6 +7,7 @@ import '../shared/l10n';
 import * as l10n from '@vscode/l10n';
 import type { CommandAction } from '../../../src/views/connectionProtocol';
 import { LIMITS } from '../../../src/views/formLimits';
+import { PROMPT_VARIABLE_HINT } from '../../../src/workflows/promptVariables';
 import { button, byId, h } from '../shared/dom';
 import type { ConnectionHost } from './form';
 
@@ -77,7 +78,7 @@ export function buildConnectionForm(actions: LayoutActions) {
           h('div', { className: 'field' },
             h('label', { attrs: { for: 'prompt' } }, l10n.t('Prompt')),
             h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, maxlength: LIMITS.prompt, 'aria-describedby': 'prompt-hint prompt-error' } }),
-            h('div', { id: 'prompt-hint', className: 'hint' }, PROMPT_HINT),
+            h('div', { id: 'prompt-hint', className: 'hint' }, `${PROMPT_HINT} ${l10n.t('Variables: {0}', PROMPT_VARIABLE_HINT)}`),
             h('div', { id: 'prompt-error', className: 'field-error', attrs: { role: 'alert' } }),
           ),
           h('div', { className: 'options' },

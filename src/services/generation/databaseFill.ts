@@ -6,7 +6,7 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
 import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
-import { readPageMarkdown } from '../notion/pageMarkdown';
+import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { Generator, type MarkdownConverter } from './generator';
@@ -209,7 +209,7 @@ export class DatabaseFiller {
   }
 
   private async prompt(job: FillJob, row: DatabaseRow): Promise<string> {
-    const needsPage = /\{\{\s*page\s*\}\}/i.test(job.template);
+    const needsPage = mentionsPage(job.template);
     const content = needsPage ? (await readPageMarkdown(this.deps.client, row.id)).markdown : undefined;
     return fillTemplate(job.template, row, content);
   }

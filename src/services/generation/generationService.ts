@@ -10,6 +10,7 @@ import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
 import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
+import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
@@ -119,6 +120,7 @@ export class GenerationService {
       signal: options.signal,
       onProgress: options.onProgress,
       onText: options.onText,
+      pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
     });
   }
 
@@ -129,6 +131,7 @@ export class GenerationService {
    */
   async runNewEntry(options: RunOptions & { preview?: (values: PreviewValue[]) => Promise<boolean> }): Promise<RunResult | undefined> {
     checkPrompt(options.prompt);
+    if (mentionsPage(options.prompt)) throw new Error(l10n.t('{{page}} stands for the content of the page written to, and a new entry has none yet. To use the content of existing rows, use Fill Database Rows.'));
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
     const client = await this.deps.notion();

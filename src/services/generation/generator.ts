@@ -5,11 +5,14 @@ import type { Logger } from '../logger';
 import type { BlockNode } from '../notion/blockTree';
 import type { BlockWriter } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
+import { fillPage, mentionsPage } from '../notion/pageMarkdown';
+import { formatCount } from '../notion/notionUrl';
 import type { NotionPageRef } from '../notion/notionPages';
 import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
+import { MAX_PROMPT_LENGTH } from './prompt';
 
 /** Model markdown (one complete chunk, or a whole answer) to Notion block trees. */
 export type MarkdownConverter = (markdown: string) => BlockNode[];
@@ -35,6 +38,8 @@ export interface GenerateRequest {
   readonly onProgress?: (progress: GenerationProgress) => void;
   /** Each piece of text as the model writes it. */
   readonly onText?: (text: string) => void;
+  /** Reads the page's current content for `{{page}}` in the prompt, before anything is written to it. */
+  readonly pageContent?: (signal: AbortSignal) => Promise<string>;
 }
 
 export interface GenerationOutcome {
@@ -112,6 +117,13 @@ export class Generator {
     const report = (phase: GenerationProgress['phase']) =>
       request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks });
     report('starting');
+    // The record keeps the prompt as typed; the engine reads it with the page as it is now, before a replace clears it.
+    let prompt: string;
+    try {
+      prompt = await this.withPage(request);
+    } catch (error) {
+      return this.endedBeforeWriting(record, started, request.signal.aborted ? new EngineError('cancelled', l10n.t('Generation cancelled.')) : EngineError.is(error) ? error : toNotionError(error));
+    }
 
     const editor = new PageEditor(this.writer, record, this.store);
     // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
@@ -138,7 +150,7 @@ export class Generator {
     const watchdog = new Watchdog(request.signal, this.deadlines);
     let lastSave = Date.now();
     try {
-      for await (const text of request.engine.stream({ model: request.model, prompt: request.prompt, instructions: request.instructions }, watchdog.signal)) {
+      for await (const text of request.engine.stream({ model: request.model, prompt, instructions: request.instructions }, watchdog.signal)) {
         watchdog.heard();
         record.timings.firstTokenMs ??= Date.now() - started;
         record.markdown += text;
@@ -190,6 +202,26 @@ export class Generator {
         (record.usage ? `, tokens ${record.usage.inputTokens} in / ${record.usage.outputTokens} out` : ''),
     );
     if (error) this.logger.warn(`Generation ${record.id}: ${error.message}`);
+    return { record, error };
+  }
+
+  /** The prompt the engine reads: `{{page}}` filled with the page's content (read once, whatever the count). */
+  private async withPage(request: GenerateRequest): Promise<string> {
+    if (!request.pageContent || !mentionsPage(request.prompt)) return request.prompt;
+    const prompt = fillPage(request.prompt, await request.pageContent(request.signal));
+    if (prompt.length > MAX_PROMPT_LENGTH) {
+      throw new EngineError('badRequest', l10n.t('With the content of "{0}" in place of {{page}}, the prompt is too long ({1} characters; at most {2}). Shorten the page, or copy the part that matters into the prompt.', request.page.title, formatCount(prompt.length), formatCount(MAX_PROMPT_LENGTH)));
+    }
+    return prompt;
+  }
+
+  /** A run that stopped before the engine was asked (the page could not be read): nothing generated or written. */
+  private async endedBeforeWriting(record: GenerationRecord, started: number, error: EngineError | NotionError): Promise<GenerationOutcome> {
+    record.status = EngineError.is(error) && error.kind === 'cancelled' ? 'cancelled' : 'failed';
+    record.error = error.message;
+    record.timings.totalMs = Date.now() - started;
+    await this.store.save(record);
+    this.logger.warn(`Generation ${record.id}: ${record.status} before the engine was asked: ${error.message}`);
     return { record, error };
   }
 

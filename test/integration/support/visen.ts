@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VisenTestApi } from '../../../src/extension';
 import { SECRET_NAMES } from '../../../src/platform/secrets';
+import type { Ui } from '../../../src/platform/ui';
 import { startGeminiFake, type GeminiFake } from '../../fakes/geminiFake';
 import { startNotionFake, type NotionFake } from '../../fakes/notionFake';
 import { startOpenAIFake, type OpenAIFake } from '../../fakes/openaiFake';
@@ -20,6 +21,8 @@ export interface Stage {
   readonly gemini: GeminiFake;
   /** A fresh scripted UI, installed in place of the real one for the current test. */
   ui: ScriptedUi;
+  /** VS Code's own UI adapter, for a test that needs what it really shows (e.g. a document). */
+  readonly realUi: Ui;
 }
 
 const config = () => vscode.workspace.getConfiguration('visen');
@@ -43,7 +46,7 @@ export async function openStage(target = {} as OpenStage): Promise<OpenStage> {
   await setSetting('gemini.baseUrl', gemini.url);
   const realUi = api.ui;
   const stage: OpenStage = Object.assign(target, {
-    api, notion, openai, gemini,
+    api, notion, openai, gemini, realUi,
     ui: new ScriptedUi(),
     async reset() {
       notion.reset();
