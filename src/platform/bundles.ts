@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineKind, EngineModule } from '../services/engines/engine';
 import type { MarkdownConverter } from '../services/generation/generator';
+import type { RunModule } from '../services/generation/lazyGeneration';
 import type { NotionSdk } from '../services/notion/sdk';
 import { ENGINES } from '../services/engines/registry';
 import { vscodeLmModule } from './vscodeLm';
@@ -11,7 +12,8 @@ const HOST_ENGINES: Partial<Record<EngineKind, EngineModule>> = { 'vscode-lm': v
 
 /**
  * Code that starting Visen does not need lives in bundles of its own next to the extension's, required on
- * first use: each engine with its SDK, and the markdown converter with its parser.
+ * first use: each engine with its SDK, the markdown converter with its parser, the Notion SDK, and the
+ * generation machinery.
  */
 export function loadEngineBundle(kind: EngineKind): EngineModule {
   if (ENGINES[kind].load === 'host') {
@@ -28,6 +30,16 @@ export function loadEngineBundle(kind: EngineKind): EngineModule {
 /** The Notion SDK's own bundle, for `useNotionSdk`: required on the first Notion request. */
 export function loadNotionSdkBundle(): NotionSdk {
   return require(path.join(__dirname, 'notion.js')) as NotionSdk;
+}
+
+/**
+ * The generation machinery's bundle, for `LazyGeneration`: required on the first generation, write, undo or
+ * fill, and handed what its own copies of @vscode/l10n and the SDK loader need.
+ */
+export function loadRunBundle(): RunModule {
+  const run = require(path.join(__dirname, 'run.js')) as RunModule;
+  run.configure({ l10n: vscode.l10n.bundle ?? {}, notionSdk: loadNotionSdkBundle });
+  return run;
 }
 
 let converter: MarkdownConverter | undefined;

@@ -13,9 +13,10 @@ import type { Client } from '@notionhq/client';
 import type { NotionClients } from '../services/notion/notionClient';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { ConnectionSync } from '../services/connections/connectionSync';
-import type { GenerationService } from '../services/generation/generationService';
+import type { LazyGeneration } from '../services/generation/lazyGeneration';
 import type { UsageTracker } from '../services/generation/usageTracker';
 import type { KeyValueStore } from '../services/keyValueStore';
+import { brandError } from '../services/errorBrand';
 
 /** What the workflows, and the surfaces over them (commands, forms, tree), receive from the composition root. */
 export interface WorkflowDeps {
@@ -27,7 +28,7 @@ export interface WorkflowDeps {
   readonly generations: GenerationStore;
   readonly connections: ConnectionRepository;
   readonly sync: ConnectionSync;
-  readonly generation: GenerationService;
+  readonly generation: LazyGeneration;
   readonly usage: UsageTracker;
   /** Loads the converter of model markdown to Notion blocks (on first use: starting Visen does not need it). */
   readonly converter: () => MarkdownConverter;
@@ -42,6 +43,7 @@ export class MissingKeyError extends Error {
     super(message);
   }
 }
+brandError(MissingKeyError, 'MissingKeyError');
 
 /** What reading a key and building a client needs: asking the user when a key may not go where the settings point. */
 export type KeyDeps = Pick<WorkflowDeps, 'secrets' | 'log' | 'notionClients' | 'engines' | 'ui' | 'store'>;

@@ -1,3 +1,4 @@
+import { brandError } from '../errorBrand';
 import type { EngineKind } from './registry';
 
 /** The engines Visen can generate with: the keys of the registry's table. */
@@ -95,14 +96,12 @@ export class EngineError extends Error {
     this.name = 'EngineError';
   }
 
-  /**
-   * Each engine is a separate bundle with its own copy of this class, so `instanceof` fails across
-   * bundles: recognise the shape instead.
-   */
+  /** @deprecated `instanceof EngineError` recognises every bundle's copy (see brandError). */
   static is(error: unknown): error is EngineError {
-    return error instanceof Error && error.name === 'EngineError' && typeof (error as Partial<EngineError>).kind === 'string';
+    return error instanceof EngineError;
   }
 }
+brandError(EngineError, 'EngineError');
 
 /**
  * True when an error means the connection dropped while the answer was streaming: undici's "terminated"

@@ -155,7 +155,7 @@ export class Generator {
       if (record.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
       accept(chunker.end());
     } catch (error) {
-      engineError = watchdog.expired ?? (EngineError.is(error) ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
+      engineError = watchdog.expired ?? (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
       // A cut answer's last block may be half-written: only the blocks the model finished are written.
       // The empty answer has none, and a cancel stops writing altogether.
     } finally {
