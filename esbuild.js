@@ -40,6 +40,8 @@ const builds = [
       extension: 'src/extension.ts',
       'engines/gemini': 'src/services/engines/gemini.ts',
       'engines/openai': 'src/services/engines/openai.ts',
+      // Built from the vscode API (host-side, src/platform), so it lives outside src/services.
+      'engines/vscode-lm': 'src/platform/vscodeLm.ts',
       markdown: 'src/services/notion/markdownBlocks.ts',
       notion: 'src/services/notion/sdkBundle.ts',
       run: 'src/services/generation/runBundle.ts',
