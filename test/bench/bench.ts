@@ -105,7 +105,7 @@ function table(title: string, head: string[], rows: string[][]): string {
 // ---- 1. activation cost ------------------------------------------------------------------------------------
 
 interface Metafile {
-  outputs: Record<string, { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
+  outputs: Record<string, { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }>; imports?: Array<{ path: string }> }>;
 }
 
 /** The package an esbuild input path belongs to; Visen's own files are grouped by their top folder. */
@@ -141,6 +141,12 @@ function bundleReport() {
   if (!extension) throw new Error('dist/meta.json has no dist/extension.js output');
   const sdkInputs = extension.inputs.filter((i) => /(?:^|\/)node_modules\/(?:openai|@google\/genai)\//.test(i));
   check('extension.js bundles no module of openai or @google/genai (metafile)', sdkInputs.length === 0, sdkInputs.slice(0, 3).join(', '));
+  // The generation machinery is core code: the layers' rule (src/services never imports vscode) holds for its bundle.
+  const run = meta.outputs['dist/run.js'];
+  const runForeign = run
+    ? [...Object.keys(run.inputs).filter((i) => !i.startsWith('src/services/') && !i.includes('node_modules/')), ...(run.imports ?? []).filter((i) => i.path === 'vscode').map((i) => i.path)]
+    : ['no dist/run.js in the build'];
+  check('run.js holds src/services and libraries only, and does not import vscode (metafile)', runForeign.length === 0, runForeign.slice(0, 3).join(', '));
   for (const engine of ['dist/engines/openai.js', 'dist/engines/gemini.js']) {
     check(`${engine} is in the build`, bundles.some((b) => b.file === engine));
   }
