@@ -1,5 +1,6 @@
-// Builds Visen: the extension host bundle, one bundle per engine and one for the markdown converter (loaded
-// on first use, so activation never parses an engine SDK or the markdown parser), and, with --tests, the unit and extension-host test bundles.
+// Builds Visen: the extension host bundle, one bundle per engine, one for the markdown converter, one for the
+// Notion SDK and one for the generation machinery (all loaded on first use, so activation never parses an engine
+// SDK, the markdown parser or the writer), and, with --tests, the unit and extension-host test bundles.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -39,8 +40,11 @@ const builds = [
       extension: 'src/extension.ts',
       'engines/gemini': 'src/services/engines/gemini.ts',
       'engines/openai': 'src/services/engines/openai.ts',
+      // Built from the vscode API (host-side, src/platform), so it lives outside src/services.
+      'engines/vscode-lm': 'src/platform/vscodeLm.ts',
       markdown: 'src/services/notion/markdownBlocks.ts',
       notion: 'src/services/notion/sdkBundle.ts',
+      run: 'src/services/generation/runBundle.ts',
     },
     outdir: 'dist',
     metafile: true,

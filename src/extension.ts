@@ -12,7 +12,7 @@ import { registerGeneralCommands } from './commands/general';
 import { recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { readConfig } from './platform/config';
-import { loadEngineBundle, loadNotionSdkBundle, markdownConverter } from './platform/bundles';
+import { loadEngineBundle, loadNotionSdkBundle, loadRunBundle, markdownConverter } from './platform/bundles';
 import { EditorContext } from './platform/editorContext';
 import { VisenLog } from './platform/log';
 import { mementoStore } from './platform/mementoStore';
@@ -23,7 +23,7 @@ import { ConnectionRepository } from './services/connections/connectionRepositor
 import { ConnectionSync } from './services/connections/connectionSync';
 import { EngineModules } from './services/engines/engineLoader';
 import { GenerationStore } from './services/generation/generationRecord';
-import { GenerationService } from './services/generation/generationService';
+import { LazyGeneration } from './services/generation/lazyGeneration';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';
 import { useNotionSdk } from './services/notion/sdk';
@@ -83,13 +83,14 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     sync,
     converter: markdownConverter,
     editor,
-    generation: new GenerationService({
+    generation: new LazyGeneration(loadRunBundle, {
       notion: () => notionClient(keys()),
       engine: (kind) => engineFor(keys(), kind),
       generations,
       connections,
       sync,
       usage,
+      store,
       logger: log,
       converter: markdownConverter,
     }),

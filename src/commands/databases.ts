@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
-import { DatabaseFiller, FillJob, FillSummary, FillTarget } from '../services/generation/databaseFill';
-import { DataSourceInfo, NotionDatabaseRef, NotionDatabases, RowSelection, unknownPlaceholders } from '../services/notion/notionDatabases';
+import type { DatabaseFiller, FillJob, FillSummary, FillTarget } from '../services/generation/databaseFill';
+import { type DataSourceInfo, type NotionDatabaseRef, type RowSelection, unknownPlaceholders } from '../services/notion/notionDatabases';
 import { FILLABLE_TYPES, PropertySchema } from '../services/notion/propertyValues';
 import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps';
 import { systemInstructions } from '../services/generation/instructions';
@@ -22,7 +22,7 @@ export function registerDatabaseCommands(deps: CommandDeps): vscode.Disposable {
 export async function chooseDatabaseConnection(deps: CommandDeps, arg: unknown, title: string): Promise<Connection | undefined> {
   const given = connectionFromArg(deps, arg);
   if (given?.type === 'database') return given;
-  const databases = new NotionDatabases(await notionClient(deps));
+  const databases = deps.generation.databases(await notionClient(deps));
   const existing = deps.connections.list().filter((c) => c.type === 'database');
   type Item = vscode.QuickPickItem & { connection?: Connection };
   const paste: Item = { label: `$(link) ${vscode.l10n.t('Paste a Notion database URL…')}`, alwaysShow: true };
@@ -95,15 +95,9 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
     instructions: target.kind === 'body' ? systemInstructions(config.instructions) : config.instructions || undefined,
     allowNewOptions,
   };
-  const filler = new DatabaseFiller({
+  const filler = deps.generation.filler({
     client,
     engine,
-    generations: deps.generations,
-    usage: deps.usage,
-    store: deps.store,
-    logger: deps.log,
-    converter: deps.converter,
-    locks: deps.generation.locks,
     concurrency,
     recordUse: async (record) => {
       await deps.connections.recordUse(connection.id, { prompt: record.prompt, usage: record.usage });

@@ -2,23 +2,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineKind, EngineModule } from '../services/engines/engine';
 import type { MarkdownConverter } from '../services/generation/generator';
+import type { RunModule } from '../services/generation/lazyGeneration';
 import type { NotionSdk } from '../services/notion/sdk';
-import { ENGINES } from '../services/engines/registry';
-import { vscodeLmModule } from './vscodeLm';
-
-/** Engines the registry marks `load: 'host'`: built here from the vscode API, with no bundle of their own. */
-const HOST_ENGINES: Partial<Record<EngineKind, EngineModule>> = { 'vscode-lm': vscodeLmModule };
 
 /**
  * Code that starting Visen does not need lives in bundles of its own next to the extension's, required on
- * first use: each engine with its SDK, and the markdown converter with its parser.
+ * first use: each engine with its SDK (or, for `vscode-lm`, its adapter over the vscode API), the markdown
+ * converter with its parser, the Notion SDK, and the generation machinery.
  */
 export function loadEngineBundle(kind: EngineKind): EngineModule {
-  if (ENGINES[kind].load === 'host') {
-    const module = HOST_ENGINES[kind];
-    if (!module) throw new Error(`No host-side module for the engine ${kind}.`);
-    return module;
-  }
   // Each engine bundle has its own copy of @vscode/l10n, configured with VS Code's bundle as it loads.
   const engine = require(path.join(__dirname, 'engines', `${kind}.js`)) as EngineModule;
   engine.configureL10n(vscode.l10n.bundle ?? {});
@@ -28,6 +20,16 @@ export function loadEngineBundle(kind: EngineKind): EngineModule {
 /** The Notion SDK's own bundle, for `useNotionSdk`: required on the first Notion request. */
 export function loadNotionSdkBundle(): NotionSdk {
   return require(path.join(__dirname, 'notion.js')) as NotionSdk;
+}
+
+/**
+ * The generation machinery's bundle, for `LazyGeneration`: required on the first generation, write, undo or
+ * fill, and handed what its own copies of @vscode/l10n and the SDK loader need.
+ */
+export function loadRunBundle(): RunModule {
+  const run = require(path.join(__dirname, 'run.js')) as RunModule;
+  run.configure({ l10n: vscode.l10n.bundle ?? {}, notionSdk: loadNotionSdkBundle });
+  return run;
 }
 
 let converter: MarkdownConverter | undefined;

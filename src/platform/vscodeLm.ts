@@ -1,3 +1,6 @@
+// The engine `vscode-lm` as a bundle of its own (dist/engines/vscode-lm.js), required on first use like the
+// others: it is built from the vscode API (VS Code hands the bundle the same 'vscode' module) and has no SDK.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { EngineModule } from '../services/engines/engine';
 import { LmAccess, LmChatModel, VscodeLmEngine } from './vscodeLmEngine';
@@ -25,9 +28,6 @@ export const vscodeLmAccess: LmAccess = {
   errorCode: (error) => (error instanceof vscode.LanguageModelError ? error.code : undefined),
 };
 
-/** The engine module of `vscode-lm`, built host-side (it needs the vscode API and has no bundle of its own). */
-export const vscodeLmModule: EngineModule = {
-  createEngine: () => new VscodeLmEngine(vscodeLmAccess),
-  // Its messages are translated by the extension's own copy of @vscode/l10n, configured at activation.
-  configureL10n: () => undefined,
-};
+export const createEngine: EngineModule['createEngine'] = () => new VscodeLmEngine(vscodeLmAccess);
+
+export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

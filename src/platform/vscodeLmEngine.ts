@@ -130,7 +130,7 @@ export class VscodeLmEngine implements Engine {
   }
 
   private toEngineError(error: unknown, signal: AbortSignal, model: LmChatModel): EngineError {
-    if (EngineError.is(error)) return error;
+    if (error instanceof EngineError) return error;
     if (signal.aborted || (error instanceof Error && (error.name === 'Canceled' || error.name === 'AbortError'))) {
       return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
     }

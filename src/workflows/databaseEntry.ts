@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 import type { PreviewValue } from '../services/generation/generationService';
-import { DataSourceInfo, NotionDatabases } from '../services/notion/notionDatabases';
+import type { DataSourceInfo } from '../services/notion/notionDatabases';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
 import { FILLABLE_TYPES, PropertySchema } from '../services/notion/propertyValues';
@@ -41,7 +41,7 @@ const fillable = (p: PropertySchema) => (FILLABLE_TYPES as readonly string[]).in
 
 /** The connection's data source, asked for (and remembered) when its database has several. */
 export async function chooseDataSource(deps: WorkflowDeps, connection: Connection): Promise<DataSourceInfo | undefined> {
-  const databases = new NotionDatabases(await notionClient(deps));
+  const databases = deps.generation.databases(await notionClient(deps));
   let dataSourceId = connection.dataSourceId;
   if (!dataSourceId) {
     const database = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', connection.name), () => databases.resolve(connection.target.id));

@@ -14,7 +14,7 @@ import type { Client } from '@notionhq/client';
 import type { NotionClients } from '../services/notion/notionClient';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { ConnectionSync } from '../services/connections/connectionSync';
-import type { GenerationService } from '../services/generation/generationService';
+import type { LazyGeneration } from '../services/generation/lazyGeneration';
 import type { UsageTracker } from '../services/generation/usageTracker';
 import type { KeyValueStore } from '../services/keyValueStore';
 import type { EditorContextSource } from './promptVariables';
@@ -29,7 +29,7 @@ export interface WorkflowDeps {
   readonly generations: GenerationStore;
   readonly connections: ConnectionRepository;
   readonly sync: ConnectionSync;
-  readonly generation: GenerationService;
+  readonly generation: LazyGeneration;
   readonly usage: UsageTracker;
   /** Loads the converter of model markdown to Notion blocks (on first use: starting Visen does not need it). */
   readonly converter: () => MarkdownConverter;

@@ -58,10 +58,10 @@ export async function checkEngineKey(deps: CheckDeps & Pick<KeyDeps, 'engines'>,
     return { ok: true, value: { key, models: models.length, origin: originOf(baseUrl) } };
   } catch (error) {
     if (error instanceof MissingKeyError) return { ok: false, message: error.message };
-    if (EngineError.is(error) && error.kind === 'auth') {
+    if (error instanceof EngineError && error.kind === 'auth') {
       return { ok: false, message: ENGINES[kind].key.rejected() };
     }
-    return { ok: false, message: EngineError.is(error) ? error.message : String(error) };
+    return { ok: false, message: error instanceof EngineError ? error.message : String(error) };
   }
 }
 

@@ -1,3 +1,5 @@
+import { brandError } from '../services/errorBrand';
+
 /**
  * A key that is missing or may not be sent, told with the command that fixes it (and its arguments).
  * A module of its own, without `vscode`, so the one description of errors (outcome.ts) can name it.
@@ -7,3 +9,4 @@ export class MissingKeyError extends Error {
     super(message);
   }
 }
+brandError(MissingKeyError, 'MissingKeyError');

@@ -88,7 +88,7 @@ function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage 
   }
   const fix = engineFix(error, record.engine);
   if (fix) return { level: 'error', message: (error as EngineError).message, actions: fix };
-  if (EngineError.is(error) && error.kind === 'cut') {
+  if (error instanceof EngineError && error.kind === 'cut') {
     return {
       level: 'error',
       message: counts.written > 0 ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, title, counts.written) : error.message,
@@ -115,7 +115,7 @@ export function describeError(error: unknown, engine?: EngineKind): ErrorMessage
   if (error instanceof MissingKeyError) {
     return { failure: 'missingKey', level: 'error', message: error.message, actions: [{ kind: 'command', label: error.action, command: error.command, args: error.args }, showLog] };
   }
-  if (EngineError.is(error) && error.kind === 'cancelled') {
+  if (error instanceof EngineError && error.kind === 'cancelled') {
     return { failure: 'cancelled', level: 'info', message: l10n.t('Generation cancelled.'), actions: [] };
   }
   const fix = engine ? engineFix(error, engine) : undefined;
@@ -141,7 +141,7 @@ export function syncWarning(error: Error): string {
 
 /** The buttons for an engine's own failures: a rejected key (set the key of `engine`), no model to use. */
 function engineFix(error: unknown, engine: EngineKind): OutcomeAction[] | undefined {
-  if (!EngineError.is(error)) return undefined;
+  if (!(error instanceof EngineError)) return undefined;
   const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
   if (error.kind === 'auth') return needsKey(engine) ? [{ kind: 'setKey', label: setKeyLabel(engine), engine }, showLog] : [showLog];
   // No model to generate with: choose another engine, or another model of this one.

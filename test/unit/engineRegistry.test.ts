@@ -70,7 +70,7 @@ describe('engine registry', () => {
     }
   });
 
-  it('keeps an engine that needs the vscode API host-side, without a bundle of its own', () => {
+  it('keeps an engine that needs the vscode API host-side, in src/platform', () => {
     for (const [kind, engine] of entries) assert.equal(engine.needsVscode, engine.load === 'host', kind);
     assert.equal(ENGINES['vscode-lm'].load, 'host');
   });

@@ -20,7 +20,7 @@ async function run(engine: Engine, model: string, signal = new AbortController()
   try {
     for await (const piece of engine.stream({ model, prompt: 'Write about tides' }, signal)) text += piece;
   } catch (error) {
-    assert.ok(EngineError.is(error), `expected an EngineError, got ${String(error)}`);
+    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
     return { text, error };
   }
   return { text, ending: engine.ending?.() };
@@ -205,7 +205,7 @@ describe('Gemini engine, faults', () => {
     } catch (error) {
       caught = error;
     }
-    assert.ok(EngineError.is(caught));
+    assert.ok(caught instanceof EngineError);
     assert.equal(caught.kind, 'cancelled');
     assert.equal(e.ending?.(), undefined);
   });
@@ -361,7 +361,7 @@ describe('OpenAI engine, faults', () => {
     } catch (error) {
       caught = error;
     }
-    assert.ok(EngineError.is(caught));
+    assert.ok(caught instanceof EngineError);
     assert.equal(caught.kind, 'cancelled');
     assert.equal(e.ending?.(), undefined);
   });

@@ -59,7 +59,7 @@ describe('Outcome words: describeError and describeOutcome', () => {
     ] as const) {
       const engine = module.createEngine({ apiKey: 'wrong-key', baseUrl: fake().url });
       const error = await thrown(drain(engine.stream({ model, prompt: 'x' }, new AbortController().signal)));
-      assert.ok(EngineError.is(error) && error.kind === 'auth', String(error));
+      assert.ok(error instanceof EngineError && error.kind === 'auth', String(error));
       const seen = describeError(error, kind);
       assert.equal(seen.failure, 'failed');
       assert.equal(seen.message, error.message);

@@ -1,6 +1,6 @@
 // The vscode-free services mark their messages with `l10n.t` from @vscode/l10n, which answers from whatever
-// bundle its copy was given: the extension hands VS Code's to the copy in dist/extension.js, and each engine
-// bundle's own copy through `configureL10n`. Here a pseudo-translation of l10n/bundle.l10n.json (every
+// bundle its copy was given: the extension hands VS Code's to the copy in dist/extension.js, to the run bundle's through
+// `configure` and to each engine bundle's own through `configureL10n`. Here a pseudo-translation of l10n/bundle.l10n.json (every
 // message wrapped in ⟦…⟧) stands in for VS Code's, so an English message that slipped past `l10n.t`, a
 // placeholder left unfilled or an engine bundle left unconfigured shows.
 import assert from 'node:assert/strict';
@@ -14,6 +14,8 @@ import { NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import { parseNotionUrl } from '../../src/services/notion/notionUrl';
 import { coerceProperty } from '../../src/services/notion/propertyValues';
+import { notionSdk } from '../../src/services/notion/sdk';
+import type { RunModule } from '../../src/services/generation/lazyGeneration';
 import { GeminiFake, startGeminiFake } from '../fakes/geminiFake';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
@@ -106,6 +108,29 @@ describe('service messages in the display language', () => {
     });
   });
 
+  // The generation machinery is a bundle of its own too (dist/run.js, required on the first run), with its own
+  // copy of @vscode/l10n: the extension hands it VS Code's bundle through `configure`.
+  describe('run bundle', () => {
+    const run = require(path.join(root, 'dist', 'run.js')) as RunModule;
+    let notion: NotionFake;
+
+    before(async () => { notion = await startNotionFake(); });
+    after(async () => {
+      run.configure({ l10n: {}, notionSdk });
+      await notion.close();
+    });
+
+    it('English until the extension hands the bundle over, then translated', async () => {
+      const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const english = "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
+      run.configure({ l10n: {}, notionSdk });
+      assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, english);
+      run.configure({ l10n: pseudo, notionSdk });
+      assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, `⟦${english}⟧`);
+    });
+  });
+
   // The engines are read from their dist bundles, each with its own copy of @vscode/l10n: the test's
   // configuration above does not reach them, `configureL10n` (what the extension calls) does.
   describe('engine bundles', () => {
@@ -127,7 +152,7 @@ describe('service messages in the display language', () => {
 
     async function engineError(promise: Promise<unknown>): Promise<EngineError> {
       const error = await rejection(promise);
-      assert.ok(EngineError.is(error), `expected an EngineError, got ${error.name}: ${error.message}`);
+      assert.ok(error instanceof EngineError, `expected an EngineError, got ${error.name}: ${error.message}`);
       return error;
     }
 

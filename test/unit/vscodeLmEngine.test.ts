@@ -83,7 +83,7 @@ async function rejects(promise: Promise<unknown>, kind: EngineError['kind'], mes
   try {
     await promise;
   } catch (error) {
-    assert.ok(EngineError.is(error), `an EngineError, not ${String(error)}`);
+    assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
     assert.equal(error.kind, kind, error.message);
     if (message) assert.match(error.message, message);
     return error;

@@ -1,3 +1,4 @@
+import { brandError } from '../errorBrand';
 import type { EngineKind } from './registry';
 
 /** The engines Visen can generate with: the keys of the registry's table. */
@@ -94,15 +95,8 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
-
-  /**
-   * Each engine is a separate bundle with its own copy of this class, so `instanceof` fails across
-   * bundles: recognise the shape instead.
-   */
-  static is(error: unknown): error is EngineError {
-    return error instanceof Error && error.name === 'EngineError' && typeof (error as Partial<EngineError>).kind === 'string';
-  }
 }
+brandError(EngineError, 'EngineError');
 
 /**
  * True when an error means the connection dropped while the answer was streaming: undici's "terminated"

@@ -213,7 +213,7 @@ interface GoogleErrorBody {
 
 /** The SDK puts the whole JSON error body into `message`; read the status and details out of it. */
 function toEngineError(error: unknown, signal: AbortSignal | undefined, apiKey: string, streaming = false): EngineError {
-  if (EngineError.is(error)) return error;
+  if (error instanceof EngineError) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
   }

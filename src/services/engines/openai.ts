@@ -195,7 +195,7 @@ function streamEnding(finishReason: string | undefined, wroteText: boolean, usag
 }
 
 function toEngineError(error: unknown, signal?: AbortSignal, streaming = false): EngineError {
-  if (EngineError.is(error)) return error;
+  if (error instanceof EngineError) return error;
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
   }

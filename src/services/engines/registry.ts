@@ -59,8 +59,9 @@ export interface EngineDescriptor {
   readonly suggestedModels: readonly string[];
   readonly settings: EngineSettings;
   /**
-   * How the engine is loaded: `bundle` = its own bundle `dist/engines/<kind>.js` with its SDK, required on
-   * first use; `host` = built in the extension host from the `vscode` API (src/platform), no SDK.
+   * Where the engine comes from; either way it is a bundle of its own, `dist/engines/<kind>.js`, required on
+   * first use. `bundle` = built around its SDK (src/services/engines); `host` = built from the `vscode` API
+   * (src/platform), no SDK.
    */
   readonly load: 'bundle' | 'host';
   /** Whether it needs the `vscode` API (then it lives host-side, in src/platform, never in src/services). */

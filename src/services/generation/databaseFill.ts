@@ -175,7 +175,7 @@ export class DatabaseFiller {
           page, connectionId: job.connectionId, prompt, mode: job.target.mode, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
         });
         if (record.markdown) await this.counted(record);
-        if (error) return { row: page, status: 'failed', prompt, error: error.message, kind: EngineError.is(error) ? error.kind : undefined };
+        if (error) return { row: page, status: 'failed', prompt, error: error.message, kind: error instanceof EngineError ? error.kind : undefined };
         return { row: page, status: 'done', prompt, output: record.markdown };
       }
       const started = Date.now();
@@ -199,7 +199,7 @@ export class DatabaseFiller {
       }
       return { row: page, status: 'done', prompt, output: value.display };
     } catch (error) {
-      return { row: page, status: 'failed', prompt, error: message(error), kind: EngineError.is(error) ? error.kind : undefined };
+      return { row: page, status: 'failed', prompt, error: message(error), kind: error instanceof EngineError ? error.kind : undefined };
     }
   }
 
@@ -271,7 +271,7 @@ function ref(row: DatabaseRow) {
 
 function message(error: unknown): string {
   if (error instanceof PropertyValueError) return error.message;
-  if (EngineError.is(error)) return error.message;
+  if (error instanceof EngineError) return error.message;
   if (error instanceof Error && error.name === 'NotionError') return error.message;
   return toNotionError(error).message;
 }

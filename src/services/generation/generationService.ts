@@ -30,6 +30,8 @@ export interface GenerationServiceDeps {
   readonly logger: Logger;
   /** The markdown → Notion blocks converter, loaded on first use (it is not needed to start Visen). */
   readonly converter: () => MarkdownConverter;
+  /** The page locks every run shares (a new set when not given). */
+  readonly locks?: PageLocks;
 }
 
 export interface RunOptions {
@@ -80,9 +82,11 @@ function checkPrompt(prompt: string): void {
  */
 export class GenerationService {
   /** One run per page at a time, across every surface and the database fill. */
-  readonly locks = new PageLocks();
+  readonly locks: PageLocks;
 
-  constructor(private readonly deps: GenerationServiceDeps) {}
+  constructor(private readonly deps: GenerationServiceDeps) {
+    this.locks = deps.locks ?? new PageLocks();
+  }
 
   async resolvePage(input: string): Promise<NotionPageRef> {
     return new NotionPages(await this.deps.notion()).resolvePage(input);

@@ -122,7 +122,7 @@ export class Generator {
     try {
       prompt = await this.withPage(request);
     } catch (error) {
-      return this.endedBeforeWriting(record, started, request.signal.aborted ? new EngineError('cancelled', l10n.t('Generation cancelled.')) : EngineError.is(error) ? error : toNotionError(error));
+      return this.endedBeforeWriting(record, started, request.signal.aborted ? new EngineError('cancelled', l10n.t('Generation cancelled.')) : error instanceof EngineError ? error : toNotionError(error));
     }
 
     const editor = new PageEditor(this.writer, record, this.store);
@@ -167,7 +167,7 @@ export class Generator {
       if (record.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
       accept(chunker.end());
     } catch (error) {
-      engineError = watchdog.expired ?? (EngineError.is(error) ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
+      engineError = watchdog.expired ?? (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
       // A cut answer's last block may be half-written: only the blocks the model finished are written.
       // The empty answer has none, and a cancel stops writing altogether.
     } finally {
@@ -217,7 +217,7 @@ export class Generator {
 
   /** A run that stopped before the engine was asked (the page could not be read): nothing generated or written. */
   private async endedBeforeWriting(record: GenerationRecord, started: number, error: EngineError | NotionError): Promise<GenerationOutcome> {
-    record.status = EngineError.is(error) && error.kind === 'cancelled' ? 'cancelled' : 'failed';
+    record.status = error instanceof EngineError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
     record.error = error.message;
     record.timings.totalMs = Date.now() - started;
     await this.store.save(record);

@@ -3,6 +3,7 @@ import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
 import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
+import { brandError } from '../errorBrand';
 
 /** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
 export const NOTION_VERSION = '2026-03-11';
@@ -24,6 +25,7 @@ export class NotionDeadlineError extends Error {
     this.name = 'NotionDeadlineError';
   }
 }
+brandError(NotionDeadlineError, 'NotionDeadlineError');
 
 /** A Notion request ended because its run was cancelled; `sent` says whether it had left Visen. */
 export class NotionAbortError extends Error {
@@ -32,8 +34,14 @@ export class NotionAbortError extends Error {
     this.name = 'NotionAbortError';
   }
 }
+brandError(NotionAbortError, 'NotionAbortError');
 
-const runSignal = new AsyncLocalStorage<AbortSignal>();
+/**
+ * The signal of the run a request belongs to. One store for the whole process, kept in the global symbol
+ * registry: a client built by the extension bundle serves writers in the run bundle, and each bundle has
+ * its own copy of this module.
+ */
+const runSignal = ((globalThis as Record<symbol, unknown>)[Symbol.for('visen.notionRunSignal')] ??= new AsyncLocalStorage<AbortSignal>()) as AsyncLocalStorage<AbortSignal>;
 
 /**
  * Runs Notion requests for a run that `signal` can cancel: their HTTP requests are aborted at once, ones

@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import { brandError } from '../errorBrand';
 import { NotionAbortError, NotionDeadlineError } from './notionClient';
 import { notionSdk } from './sdk';
 
@@ -33,6 +34,7 @@ export class NotionError extends Error {
     this.name = 'NotionError';
   }
 }
+brandError(NotionError, 'NotionError');
 
 /** What a request was about: the "can't find" message names it. */
 export type NotionObject = 'page' | 'database' | 'row' | 'connectionsDatabase';

@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import type { JsonSchema } from '../engines/engine';
+import { brandError } from '../errorBrand';
 
 /** The property types Visen can fill, with the schema a property of that type has in a data source. */
 export type FillableType = 'title' | 'rich_text' | 'number' | 'select' | 'multi_select' | 'status' | 'date' | 'checkbox' | 'url' | 'email' | 'phone_number';
@@ -14,6 +15,7 @@ export interface PropertySchema {
 }
 
 export class PropertyValueError extends Error {}
+brandError(PropertyValueError, 'PropertyValueError');
 
 const RICH_TEXT_LIMIT = 2000;
 const RICH_TEXT_ITEMS = 100;

@@ -1,0 +1,82 @@
+import type { Client } from '@notionhq/client';
+import type { KeyValueStore } from '../keyValueStore';
+import type { NotionDatabases } from '../notion/notionDatabases';
+import type { DatabaseFiller, FillerDeps } from './databaseFill';
+import type { GenerationService, GenerationServiceDeps } from './generationService';
+import { PageLocks } from './pageLocks';
+import type * as RunBundle from './runBundle';
+
+/** dist/run.js: the generation machinery, configured by whoever loads it. */
+export type RunModule = typeof RunBundle;
+
+export interface LazyGenerationDeps extends Omit<GenerationServiceDeps, 'locks'> {
+  /** Where a fill keeps which rows it has done. */
+  readonly store: KeyValueStore;
+}
+
+/** What a fill needs besides what Visen keeps: its client and engine, how many rows at once, how a row is counted. */
+export type FillOptions = Pick<FillerDeps, 'client' | 'engine' | 'concurrency' | 'recordUse'>;
+
+/**
+ * Generation for every surface, with the machinery (generator, chunker, writer, undo, database fill) in a
+ * bundle of its own that is required on the first call, so starting Visen does not parse it. It is built at
+ * activation with the objects Visen keeps (stores, repositories, usage, sync, logger, the client and engine
+ * getters, the page locks) and hands those on: nothing stateful exists twice.
+ */
+export class LazyGeneration {
+  /** One run per page at a time, across every surface and the database fill. */
+  readonly locks = new PageLocks();
+  private module: RunModule | undefined;
+  private service: GenerationService | undefined;
+
+  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {}
+
+  resolvePage(...args: Parameters<GenerationService['resolvePage']>): ReturnType<GenerationService['resolvePage']> {
+    return this.generation().resolvePage(...args);
+  }
+
+  connectionFor(...args: Parameters<GenerationService['connectionFor']>): ReturnType<GenerationService['connectionFor']> {
+    return this.generation().connectionFor(...args);
+  }
+
+  run(...args: Parameters<GenerationService['run']>): ReturnType<GenerationService['run']> {
+    return this.generation().run(...args);
+  }
+
+  runNewEntry(...args: Parameters<GenerationService['runNewEntry']>): ReturnType<GenerationService['runNewEntry']> {
+    return this.generation().runNewEntry(...args);
+  }
+
+  retryWrite(...args: Parameters<GenerationService['retryWrite']>): ReturnType<GenerationService['retryWrite']> {
+    return this.generation().retryWrite(...args);
+  }
+
+  planUndo(...args: Parameters<GenerationService['planUndo']>): ReturnType<GenerationService['planUndo']> {
+    return this.generation().planUndo(...args);
+  }
+
+  undo(...args: Parameters<GenerationService['undo']>): ReturnType<GenerationService['undo']> {
+    return this.generation().undo(...args);
+  }
+
+  /** A database's data sources and rows, read and written through `client`. */
+  databases(client: Client): NotionDatabases {
+    return new (this.bundle().NotionDatabases)(client);
+  }
+
+  /** A database fill sharing Visen's history, usage, log, converter and page locks. */
+  filler(options: FillOptions): DatabaseFiller {
+    const { generations, usage, store, logger, converter } = this.deps;
+    return new (this.bundle().DatabaseFiller)({ ...options, generations, usage, store, logger, converter, locks: this.locks });
+  }
+
+  private bundle(): RunModule {
+    this.module ??= this.load();
+    return this.module;
+  }
+
+  private generation(): GenerationService {
+    this.service ??= new (this.bundle().GenerationService)({ ...this.deps, locks: this.locks });
+    return this.service;
+  }
+}
