@@ -41,6 +41,7 @@ const builds = [
       'engines/openai': 'src/services/engines/openai.ts',
       markdown: 'src/services/notion/markdownBlocks.ts',
       notion: 'src/services/notion/sdkBundle.ts',
+      agent: 'src/agent/agent.ts',
     },
     outdir: 'dist',
     metafile: true,

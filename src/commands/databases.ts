@@ -68,7 +68,9 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
   if (!target) return;
   const selection = await chooseRows(deps, source, target, title);
   if (!selection) return;
-  const template = await askTemplate(deps, source, connection, title);
+  // @visen /fill hands its prompt over as the template.
+  const given = arg && typeof arg === 'object' && typeof (arg as { template?: unknown }).template === 'string' ? (arg as { template: string }).template.trim() : '';
+  const template = given || (await askTemplate(deps, source, connection, title));
   if (!template) return;
   let allowNewOptions = false;
   if (target.kind === 'property' && (target.property.type === 'select' || target.property.type === 'multi_select')) {

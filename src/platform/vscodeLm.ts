@@ -31,3 +31,8 @@ export const vscodeLmModule: EngineModule = {
   // Its messages are translated by the extension's own copy of @vscode/l10n, configured at activation.
   configureL10n: () => undefined,
 };
+
+/** The model a chat request came with (`request.model`) as an engine: the user chose it in the chat, so no key and no selection. */
+export function chatModelEngine(model: vscode.LanguageModelChat): VscodeLmEngine {
+  return new VscodeLmEngine({ ...vscodeLmAccess, selectChatModels: async () => [model as LmChatModel] });
+}

@@ -35,6 +35,8 @@ export interface GenerateRequest {
   readonly onProgress?: (progress: GenerationProgress) => void;
   /** Each piece of text as the model writes it. */
   readonly onText?: (text: string) => void;
+  /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
+  readonly replacing?: readonly string[];
 }
 
 export interface GenerationOutcome {
@@ -115,7 +117,7 @@ export class Generator {
 
     const editor = new PageEditor(this.writer, record, this.store);
     // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
-    const clearing = request.mode === 'replace' ? editor.listPrevious(request.signal) : Promise.resolve();
+    const clearing = request.mode !== 'replace' ? Promise.resolve() : request.replacing ? editor.usePrevious(request.replacing) : editor.listPrevious(request.signal);
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
