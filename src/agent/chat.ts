@@ -32,8 +32,9 @@ const kindOf = (command: string | undefined): ConnectionType | undefined => (com
 export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
   try {
     if (request.command === 'fill') {
+      const database = connectionNamedIn(deps, request.prompt, 'database');
       stream.markdown(vscode.l10n.t('Opening Fill Database Rows with your prompt as the template of each row…'));
-      await vscode.commands.executeCommand(Commands.fillDatabase, { template: request.prompt.trim() || undefined });
+      await vscode.commands.executeCommand(Commands.fillDatabase, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
       return {};
     }
     const type = kindOf(request.command);

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { NOTION_SECRET, connectPage, useStage } from './support/visen';
+import { GEMINI_KEY, NOTION_SECRET, connectPage, useStage } from './support/visen';
 
 // The language-model tools, invoked through vscode.lm.invokeTool as an agent would, and the @visen
 // handler, driven with a chat request, response stream and language model of the test's own (code-server
@@ -66,7 +66,7 @@ function chatRequest(prompt: string, model: vscode.LanguageModelChat, command?: 
 const token = () => new vscode.CancellationTokenSource().token;
 
 describe('Agent tools and @visen', () => {
-  const stage = useStage({ keys: { notion: NOTION_SECRET } });
+  const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
   const undo = async (recordId: string) => {
     stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
     assert.strictEqual(await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId }), undefined);
@@ -222,5 +222,23 @@ describe('Agent tools and @visen', () => {
     assert.match(seen.markdown, /Which connection should this go into\?[\s\S]*- \*\*Plans\*\* — page "Plans"/);
     assert.deepStrictEqual(agentBundle().followups(stage.api, result).map((f) => f.prompt), ['a weekly plan into Plans']);
     assert.strictEqual(stage.api.generations.list().length, 0, 'nothing was written');
+  });
+
+  it('@visen /fill runs Fill Database Rows on the named database with the prompt as the template', async () => {
+    const database = stage.notion.addDatabase({
+      title: 'Reading List',
+      properties: { Name: { title: {} }, Author: { rich_text: {} }, Summary: { rich_text: {} } },
+      rows: [{ Name: 'Dune', Author: 'Frank Herbert' }, { Name: 'Emma', Author: 'Jane Austen' }],
+    });
+    await stage.api.connections.create({ name: 'Reading List', type: 'database', target: { id: database.id, url: database.url, title: 'Reading List' } });
+    stage.gemini.respondWith((req) => `A summary: ${req.prompt}`);
+    stage.ui.picks.push((item) => item.label.includes('Summary'), (item) => /All rows/.test(item.label));
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Fill Rows' : undefined);
+    const { stream } = fakeStream();
+    await agentBundle().handleChat(stage.api, chatRequest('Summarize "{{Name}}" by {{Author}}. into Reading List', fakeModel([]).model, 'fill'), { history: [] }, stream, token());
+    assert.strictEqual(stage.ui.asked.length, 0, 'neither the database nor the template is asked for');
+    assert.match(stage.ui.last('info')!.message, /Filled 2 rows of "Reading List"\./);
+    const prompts = stage.gemini.requests.map((r) => JSON.stringify(r.body));
+    assert.ok(prompts.some((p) => p.includes('Summarize \\"Emma\\" by Jane Austen.')), prompts.join('\n'));
   });
 });
