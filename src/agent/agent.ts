@@ -1,13 +1,17 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { loadNotionSdkBundle } from '../platform/bundles';
+import { useNotionSdk } from '../services/notion/sdk';
 import type { WorkflowDeps } from '../workflows/deps';
 import { followups, handleChat } from './chat';
 import type { ToolName } from './register';
 import * as tools from './tools';
 
 // The tools' and @visen's code: a bundle of its own (dist/agent.js), required on the first tool call or chat
-// request, so starting Visen does not parse it. It carries its own copy of @vscode/l10n: configured here.
+// request, so starting Visen does not parse it. It carries its own copies of @vscode/l10n and of the Notion SDK's
+// accessor: configured here, the SDK from its own bundle as the extension's is.
 l10n.config({ contents: vscode.l10n.bundle ?? {} });
+useNotionSdk(loadNotionSdkBundle);
 
 export { followups, handleChat };
 

@@ -52,7 +52,7 @@ export function listConnections(deps: WorkflowDeps): vscode.LanguageModelToolRes
 }
 
 export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promise<vscode.LanguageModelToolResult> {
-  const max = Math.max(1, Math.floor(input.maxCharacters ?? DEFAULT_MAX_CHARACTERS));
+  const max = typeof input.maxCharacters === 'number' && Number.isFinite(input.maxCharacters) ? Math.max(1, Math.floor(input.maxCharacters)) : DEFAULT_MAX_CHARACTERS;
   const client = await notionClient(deps);
   const named = connectionNamed(deps, input.target);
   // A name that is no connection's: connectionFor says so, with the names there are.
@@ -77,6 +77,8 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
   return text(`${head}${body}${notes.length ? `\n\n${notes.join('\n')}` : ''}`);
 }
 
+const modeOf = (input: WriteToPageInput): WriteMode => (input.mode === 'replace' ? 'replace' : 'append');
+
 function writeWords(mode: WriteMode, title: string, size: number): string {
   const chars = size.toLocaleString();
   return mode === 'replace'
@@ -97,7 +99,7 @@ async function titleOf(deps: WorkflowDeps, target: string): Promise<string> {
 
 export async function prepareWrite(deps: WorkflowDeps, input: WriteToPageInput): Promise<vscode.PreparedToolInvocation> {
   const title = await titleOf(deps, input.target);
-  const mode = input.mode ?? 'append';
+  const mode = modeOf(input);
   return {
     invocationMessage: vscode.l10n.t('Writing to "{0}" in Notion', title),
     confirmationMessages: { title: vscode.l10n.t('Write to "{0}" in Notion?', title), message: writeWords(mode, title, input.markdown?.length ?? 0) },
@@ -115,7 +117,7 @@ export async function writeToPage(deps: WorkflowDeps, input: WriteToPageInput, t
     prompt: promptOf(input.markdown),
     engine: 'vscode-lm',
     model: AGENT_MODEL,
-    mode: input.mode === 'replace' ? 'replace' : 'append',
+    mode: modeOf(input),
     source: { markdown: input.markdown },
     signal: signalOf(token),
   });

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 import type { PreviewValue } from '../services/generation/generationService';
 import { DataSourceInfo, NotionDatabases } from '../services/notion/notionDatabases';
-import { NotionError } from '../services/notion/notionErrors';
+import type { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
 import { FILLABLE_TYPES, PropertySchema } from '../services/notion/propertyValues';
 import { notionClient, type WorkflowDeps } from './deps';
@@ -18,7 +18,8 @@ export async function resolveTarget(deps: WorkflowDeps, input: string): Promise<
   try {
     return { kind: 'page', ref: await deps.generation.resolvePage(input) };
   } catch (error) {
-    if (!(error instanceof NotionError) || error.problem !== 'isDatabase') throw error;
+    // Read by its shape: the error may come from another bundle's copy of NotionError (the agent's, a lazily loaded service's).
+    if ((error as Partial<NotionError> | undefined)?.problem !== 'isDatabase') throw error;
     return { kind: 'database', ref: await new NotionPages(await notionClient(deps)).resolveDatabase(input) };
   }
 }

@@ -5,7 +5,7 @@ import { blockCounts } from '../services/generation/generationRecord';
 import { canUndo } from '../services/generation/undoRules';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { continuationPrompt } from '../services/generation/instructions';
-import { NotionError } from '../services/notion/notionErrors';
+import type { NotionError } from '../services/notion/notionErrors';
 
 /** What a person can do next about a generation, as a button. */
 export type OutcomeAction =
@@ -62,7 +62,8 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
     case 'interrupted': {
       const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
       // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
-      const problem = error instanceof NotionError ? error.problem : undefined;
+      // By its shape: the error may come from another bundle's copy of NotionError.
+      const problem = error && !EngineError.is(error) ? (error as Partial<NotionError>).problem : undefined;
       const fix: OutcomeAction[] = problem === 'unauthorized'
         ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Integration Secret') }]
         : problem === 'notShared' || problem === 'restricted' ? [open] : [];

@@ -95,6 +95,10 @@ describe('Agent tools and @visen', () => {
     const body = stage.notion.pageMarkdown(page.id);
     assert.ok(cut.includes(`\n\n${body.slice(0, 12)}\n\n`), cut);
     assert.ok(cut.includes(`[Cut: these are the first 12 of ${body.length} characters.`), cut);
+    const database = stage.notion.addDatabase({ title: 'Books', properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } } } });
+    const schema = await invoke('visen_readPage', { target: database.url });
+    assert.match(schema, /^"Books" is a database \(.+\)\. New entries take these properties:/);
+    assert.match(schema, /- Genre \(select: Fiction, Science\)/);
     assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database shared with your integration.');
   });
 
