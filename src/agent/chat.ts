@@ -8,7 +8,7 @@ import type { RunResult } from '../services/generation/generationService';
 import { rewritePrompt, systemInstructions } from '../services/generation/instructions';
 import { canUndo } from '../services/generation/undoRules';
 import { withinBudget } from '../workflows/budget';
-import { confirmValues } from '../workflows/databaseEntry';
+import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 import { connectionNamedIn } from './targets';
@@ -92,11 +92,16 @@ async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection
   const config = readConfig();
   const base = { connection, prompt, ...model(request), instructions: systemInstructions(config.instructions), signal: signalOf(token), onText: (t: string) => stream.markdown(t) };
   if (connection.type === 'database') {
+    // As in Generate: the data source and the properties to fill are asked once, then remembered.
+    const source = await chooseDataSource(deps, connection);
+    const mapped = source && (connection.mappedProperties ? deps.connections.get(connection.id) : await chooseMapping(deps, deps.connections.get(connection.id) ?? connection, source));
+    if (!mapped) return {};
     stream.progress(vscode.l10n.t('Adding an entry to "{0}"…', connection.name));
     const result = await deps.generation.runNewEntry({
       ...base,
+      connection: mapped,
       mode: 'append',
-      preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
+      preview: mapped.previewValues ? (values) => confirmValues(deps, values) : undefined,
     });
     return result ? finish(result, stream) : {};
   }

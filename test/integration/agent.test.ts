@@ -35,13 +35,15 @@ async function confirmation(name: string, input: object): Promise<string> {
 }
 
 /** A chat model that answers with `chunks`, and keeps what it was asked. */
-function fakeModel(chunks: string[]) {
+function fakeModel(chunks: string[] | ((asked: string) => string[])) {
   const asked: string[] = [];
   const model = {
     id: 'test-model', name: 'Test Model', vendor: 'test', family: 'test', version: '1', maxInputTokens: 100_000,
     async sendRequest(messages: vscode.LanguageModelChatMessage[]) {
-      asked.push(messages.map((m) => m.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('')).join('\n'));
-      return { text: (async function* () { for (const chunk of chunks) yield chunk; })(), stream: (async function* () { /* unused */ })() };
+      const text = messages.map((m) => m.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('')).join('\n');
+      asked.push(text);
+      const answer = typeof chunks === 'function' ? chunks(text) : chunks;
+      return { text: (async function* () { for (const chunk of answer) yield chunk; })(), stream: (async function* () { /* unused */ })() };
     },
     async countTokens(text: string) { return Math.ceil(text.length / 4); },
   };
@@ -192,6 +194,23 @@ describe('Agent tools and @visen', () => {
     assert.deepStrictEqual(seen.buttons[1].arguments, [{ recordId: record.id }]);
     assert.strictEqual(record.engine, 'vscode-lm');
     assert.strictEqual(record.model, 'test-model');
+  });
+
+  it('@visen /entry adds an entry to the named database: values from the chat\'s model, checked, then its body', async () => {
+    const database = stage.notion.addDatabase({ title: 'Books', properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } } } });
+    await stage.api.connections.create({ name: 'Books', type: 'database', target: { id: database.id, url: database.url, title: 'Books' } });
+    stage.ui.multiPicks.push((item) => item.label === 'Genre');
+    const { model, asked } = fakeModel((prompt) => (/JSON schema/.test(prompt) ? ['{"Name": "Dune", "Genre": "Science"}'] : ['A desert planet.\n']));
+    const { stream, seen } = fakeStream();
+    const result = await agentBundle().handleChat(stage.api, chatRequest('a classic novel for Books', model, 'entry'), { history: [] }, stream, token());
+    const record = stage.api.generations.get((result.metadata as { recordId: string }).recordId)!;
+    const entry = stage.notion.page(record.page.id)!;
+    assert.strictEqual(entry.title, 'Dune');
+    assert.strictEqual((entry.properties.Genre as unknown as { select: { name: string } }).select.name, 'Science');
+    assert.strictEqual(stage.notion.pageMarkdown(entry.id).trim(), 'A desert planet.');
+    assert.strictEqual(asked.length, 2, 'values, then the body');
+    assert.deepStrictEqual(seen.progress, ['Adding an entry to "Books"…']);
+    assert.match(seen.markdown, /A desert planet\./);
   });
 
   it('@visen follow-up rewrites exactly the blocks the previous answer wrote; Undo brings them back', async () => {
