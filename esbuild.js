@@ -45,6 +45,7 @@ const builds = [
       markdown: 'src/services/notion/markdownBlocks.ts',
       notion: 'src/services/notion/sdkBundle.ts',
       run: 'src/services/generation/runBundle.ts',
+      agent: 'src/agent/agent.ts',
     },
     outdir: 'dist',
     metafile: true,

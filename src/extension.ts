@@ -11,6 +11,7 @@ import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
 import { recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
+import { registerAgent } from './agent/register';
 import { readConfig } from './platform/config';
 import { loadEngineBundle, loadNotionSdkBundle, loadRunBundle, markdownConverter } from './platform/bundles';
 import { EditorContext } from './platform/editorContext';
@@ -124,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerConnectionPanels(deps, context.extensionUri),
     registerGenerationDocuments(generations),
     registerUsageStatusBar(usage, () => readConfig().promptBudget),
+    registerAgent(deps, context.extensionUri),
   );
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.

@@ -68,7 +68,9 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
   if (!target) return;
   const selection = await chooseRows(deps, source, target, title);
   if (!selection) return;
-  const template = await askTemplate(deps, source, connection, title);
+  // @visen /fill hands its prompt over as the template: used as it is when its placeholders are all properties.
+  const given = arg && typeof arg === 'object' && typeof (arg as { template?: unknown }).template === 'string' ? (arg as { template: string }).template.trim() : '';
+  const template = given && unknownPlaceholders(given, source.properties).length === 0 ? given : await askTemplate(deps, source, connection, title, given);
   if (!template) return;
   let allowNewOptions = false;
   if (target.kind === 'property' && (target.property.type === 'select' || target.property.type === 'multi_select')) {
@@ -182,11 +184,11 @@ async function chooseRows(deps: CommandDeps, source: DataSourceInfo, target: Fil
   return value?.trim() ? { kind: 'equals', property: property.property.name, value: value.trim() } : undefined;
 }
 
-async function askTemplate(deps: CommandDeps, source: DataSourceInfo, connection: Connection, title: string): Promise<string | undefined> {
+async function askTemplate(deps: CommandDeps, source: DataSourceInfo, connection: Connection, title: string, given?: string): Promise<string | undefined> {
   const names = source.properties.map((p) => `{{${p.name}}}`);
   const template = await deps.ui.input({
     title,
-    value: connection.lastPrompt,
+    value: given || connection.lastPrompt,
     prompt: vscode.l10n.t('The prompt for each row. Placeholders: {0} and {{page}} for the row\'s page content.', names.slice(0, 8).join(', ')),
     placeHolder: vscode.l10n.t('e.g. Write a two-sentence summary of the book "{{Name}}" by {{Author}}.'),
     validateInput: (value) => {

@@ -31,3 +31,8 @@ export const vscodeLmAccess: LmAccess = {
 export const createEngine: EngineModule['createEngine'] = () => new VscodeLmEngine(vscodeLmAccess);
 
 export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });
+
+/** The model a chat request came with (`request.model`) as an engine: the user chose it in the chat, so no key and no selection. */
+export function chatModelEngine(model: vscode.LanguageModelChat): VscodeLmEngine {
+  return new VscodeLmEngine({ ...vscodeLmAccess, selectChatModels: async () => [model as LmChatModel] });
+}

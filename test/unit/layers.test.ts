@@ -46,7 +46,7 @@ describe('layers: the surfaces do not import each other', () => {
   const root = repoRoot();
 
   it('finds the sources it checks', () => {
-    for (const folder of ['src/commands', 'src/views', 'src/workflows']) {
+    for (const folder of ['src/commands', 'src/views', 'src/workflows', 'src/agent']) {
       assert.ok(sourceFiles(path.join(root, folder)).length > 0, `${folder} has no sources: the check would pass for nothing`);
     }
   });
@@ -61,6 +61,11 @@ describe('layers: the surfaces do not import each other', () => {
 
   it('src/workflows imports neither surface', () => {
     assert.deepEqual([...crossings(root, 'src/workflows', 'src/commands'), ...crossings(root, 'src/workflows', 'src/views')], []);
+  });
+
+  it('src/agent (language-model tools, @visen) imports neither surface, and neither imports it', () => {
+    assert.deepEqual([...crossings(root, 'src/agent', 'src/commands'), ...crossings(root, 'src/agent', 'src/views')], []);
+    assert.deepEqual([...crossings(root, 'src/commands', 'src/agent'), ...crossings(root, 'src/views', 'src/agent'), ...crossings(root, 'src/workflows', 'src/agent')], []);
   });
 
   it('recognises an import that crosses (the check itself works)', () => {

@@ -272,6 +272,5 @@ function ref(row: DatabaseRow) {
 function message(error: unknown): string {
   if (error instanceof PropertyValueError) return error.message;
   if (error instanceof EngineError) return error.message;
-  if (error instanceof Error && error.name === 'NotionError') return error.message;
   return toNotionError(error).message;
 }

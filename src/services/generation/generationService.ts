@@ -8,12 +8,13 @@ import type { Engine, EngineKind } from '../engines/engine';
 import type { Logger } from '../logger';
 import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
-import { coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
+import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
 import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
+import { givenText } from './givenText';
 import { PageLocks } from './pageLocks';
 import { promptProblem } from './prompt';
 import type { UsageTracker } from './usageTracker';
@@ -49,6 +50,12 @@ export interface RunOptions {
    * `run` takes it instead of asking Notion a second time. Another page than the connection's is ignored.
    */
   readonly page?: NotionPageRef;
+  /** Where the text comes from instead of the engine of `engine`: the chat's own model, or markdown given as it is (written, not generated). */
+  readonly source?: Engine | { readonly markdown: string };
+  /** With mode `replace`: exactly these blocks (an earlier generation's) go to the trash, not the page's. */
+  readonly replacing?: readonly string[];
+  /** The page to write into when it is not the connection's own (an entry of a database connection). */
+  readonly pageId?: string;
 }
 
 export interface PreviewValue {
@@ -69,6 +76,22 @@ export interface RunResult extends GenerationOutcome {
 }
 
 const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
+
+/** Values for a new entry as Notion's request values, what they read as, and what did not fit (one line per property). */
+function coerceAll(schema: readonly PropertySchema[], answer: Record<string, unknown>, coerce: CoerceOptions): { properties: Record<string, unknown>; preview: PreviewValue[]; problems: string[] } {
+  const properties: Record<string, unknown> = {};
+  const preview: PreviewValue[] = [];
+  const problems: string[] = [];
+  for (const property of schema) {
+    try {
+      properties[property.name] = coerceProperty(property, answer[property.name], coerce);
+      preview.push({ property: property.name, type: property.type, value: display(answer[property.name]) });
+    } catch (error) {
+      problems.push(`${property.name}: ${(error as Error).message}`);
+    }
+  }
+  return { properties, preview, problems };
+}
 
 /** Every surface checks the prompt as it is typed; a prompt that arrives some other way is checked here. */
 function checkPrompt(prompt: string): void {
@@ -104,9 +127,10 @@ export class GenerationService {
   async run(options: RunOptions): Promise<RunResult> {
     checkPrompt(options.prompt);
     const client = await this.deps.notion();
-    const engine = await this.deps.engine(options.engine);
-    const checked = options.page && sameId(options.page.id, options.connection.target.id) ? options.page : undefined;
-    const page = checked ?? (await new NotionPages(client).resolvePage(options.connection.target.id));
+    const engine = await this.engineOf(options);
+    const pageId = options.pageId ?? options.connection.target.id;
+    const checked = options.page && sameId(options.page.id, pageId) ? options.page : undefined;
+    const page = checked ?? (await new NotionPages(client).resolvePage(pageId));
     const outcome = await this.generate(client, engine, page, options);
     return this.afterGeneration(options.connection, outcome, page.title);
   }
@@ -125,7 +149,14 @@ export class GenerationService {
       onProgress: options.onProgress,
       onText: options.onText,
       pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
+      replacing: options.replacing,
     });
+  }
+
+  private engineOf(options: RunOptions): Promise<Engine> {
+    const source = options.source;
+    if (source && 'markdown' in source) return Promise.resolve(givenText(options.engine, source.markdown));
+    return source ? Promise.resolve(source) : this.deps.engine(options.engine);
   }
 
   /**
@@ -139,7 +170,7 @@ export class GenerationService {
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
     const client = await this.deps.notion();
-    const engine = await this.deps.engine(options.engine);
+    const engine = await this.engineOf(options);
     const databases = new NotionDatabases(client);
     const source = await databases.dataSource(connection.dataSourceId);
     const mapped = source.properties.filter((p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type));
@@ -165,17 +196,7 @@ export class GenerationService {
       await keep('failed', problem);
       throw problem;
     }
-    const properties: Record<string, unknown> = {};
-    const preview: PreviewValue[] = [];
-    const problems: string[] = [];
-    for (const property of [title, ...mapped]) {
-      try {
-        properties[property.name] = coerceProperty(property, answer[property.name], coerce);
-        preview.push({ property: property.name, type: property.type, value: display(answer[property.name]) });
-      } catch (error) {
-        problems.push(`${property.name}: ${(error as Error).message}`);
-      }
-    }
+    const { properties, preview, problems } = coerceAll([title, ...mapped], answer, coerce);
     if (problems.length) {
       const problem = new PropertyValueError(l10n.t('Some values do not fit their property: {0} The answer is kept in the connection\'s history.', problems.join(' ')));
       await keep('failed', problem);
@@ -196,6 +217,46 @@ export class GenerationService {
     };
     await this.deps.generations.save(outcome.record);
     return this.afterGeneration(connection, outcome, connection.target.title);
+  }
+
+  /**
+   * A new entry with values given as they are (an agent's), checked against the data source's schema: every
+   * name must be a property Visen can fill and every value must fit it. `markdown`, when given, becomes its
+   * body through the same writer as a generation (recorded, counted, undoable).
+   */
+  async addEntry(options: Omit<RunOptions, 'source' | 'mode' | 'replacing'> & { values: Record<string, unknown>; markdown?: string }): Promise<{ readonly entry: NotionPageRef; readonly result?: RunResult }> {
+    checkPrompt(options.prompt);
+    const connection = options.connection;
+    const client = await this.deps.notion();
+    const databases = new NotionDatabases(client);
+    const source = await databases.dataSource(await this.dataSourceOf(connection, databases));
+    const fillable = source.properties.filter((p) => (FILLABLE_TYPES as readonly string[]).includes(p.type));
+    const unknown = Object.keys(options.values).filter((name) => !fillable.some((p) => p.name === name));
+    const names = fillable.map((p) => `"${p.name}" (${p.type})`).join(', ');
+    if (unknown.length) throw new PropertyValueError(l10n.t('"{0}" has no property Visen can fill named {1}. Its properties: {2}.', source.name, unknown.map((n) => `"${n}"`).join(', '), names));
+    if (display(options.values[source.titleProperty]).trim() === '') throw new PropertyValueError(l10n.t('A new entry in "{0}" needs its title ("{1}").', source.name, source.titleProperty));
+    const given = fillable.filter((p) => p.name in options.values);
+    const { properties, problems } = coerceAll(given, options.values, { allowNewOptions: connection.allowNewOptions ?? false });
+    if (problems.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', problems.join(' ')));
+    const row = await databases.createRow(source.id, properties);
+    const entry = { id: row.id, title: display(options.values[source.titleProperty]), url: row.url };
+    if (!options.markdown?.trim()) return { entry };
+    const outcome = await this.generate(client, givenText(options.engine, options.markdown), entry, { ...options, mode: 'append' });
+    return { entry, result: await this.afterGeneration(connection, outcome, connection.target.title) };
+  }
+
+  /** The connection's data source; a database with only one is remembered, one with several must be chosen first. */
+  private async dataSourceOf(connection: Connection, databases: NotionDatabases): Promise<string> {
+    if (connection.dataSourceId) return connection.dataSourceId;
+    const database = await databases.resolve(connection.target.id);
+    if (database.dataSources.length !== 1) {
+      throw new Error(database.dataSources.length === 0
+        ? l10n.t('"{0}" has no data source to write to.', database.title)
+        : l10n.t('Choose the data source of "{0}" first.', connection.name));
+    }
+    const dataSourceId = database.dataSources[0].id;
+    await this.deps.connections.update(connection.id, (c) => ({ ...c, dataSourceId }));
+    return dataSourceId;
   }
 
   /** A new entry's values that never became an entry (they did not fit, or the preview was declined), kept as a record. */

@@ -12,6 +12,7 @@ import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
+import { ENGINE_DEADLINES, Watchdog } from './watchdog';
 import { MAX_PROMPT_LENGTH } from './prompt';
 
 /** Model markdown (one complete chunk, or a whole answer) to Notion block trees. */
@@ -40,6 +41,8 @@ export interface GenerateRequest {
   readonly onText?: (text: string) => void;
   /** Reads the page's current content for `{{page}}` in the prompt, before anything is written to it. */
   readonly pageContent?: (signal: AbortSignal) => Promise<string>;
+  /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
+  readonly replacing?: readonly string[];
 }
 
 export interface GenerationOutcome {
@@ -58,11 +61,6 @@ export const FLUSH_INTERVAL_MS = 1000;
 /** While the model streams, the record (with the text so far) is saved at least this often, and at every write. */
 export const SAVE_INTERVAL_MS = 2000;
 
-/**
- * How long the model may stay silent: before its first text (thinking models take a while), and between two
- * pieces of text. Past either, the stream is ended and reported as cut, with what arrived kept.
- */
-export const ENGINE_DEADLINES = { firstTextMs: 180_000, idleMs: 90_000 };
 
 /**
  * Streams a generation into a page: engine → chunker (complete markdown blocks) → converter (Notion block
@@ -127,7 +125,7 @@ export class Generator {
 
     const editor = new PageEditor(this.writer, record, this.store);
     // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
-    const clearing = request.mode === 'replace' ? editor.listPrevious(request.signal) : Promise.resolve();
+    const clearing = request.mode !== 'replace' ? Promise.resolve() : request.replacing ? editor.usePrevious(request.replacing) : editor.listPrevious(request.signal);
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
@@ -288,41 +286,6 @@ export class Generator {
     }
     await this.store.save(record);
     return { record };
-  }
-}
-
-/** Ends a model's stream that stays silent past its deadlines, and says so. */
-class Watchdog {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onAbort = () => this.controller.abort(this.outer.reason);
-  expired: EngineError | undefined;
-
-  constructor(private readonly outer: AbortSignal, private readonly deadlines: typeof ENGINE_DEADLINES) {
-    outer.addEventListener('abort', this.onAbort, { once: true });
-    if (outer.aborted) this.onAbort();
-    this.arm(deadlines.firstTextMs);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  heard(): void {
-    this.arm(this.deadlines.idleMs);
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.outer.removeEventListener('abort', this.onAbort);
-  }
-
-  private arm(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.expired = new EngineError('cut', l10n.t('The model sent nothing for {0} seconds, so Visen stopped waiting. What arrived before is kept.', Math.round(ms / 1000)));
-      this.controller.abort(this.expired);
-    }, ms);
   }
 }
 

@@ -18,3 +18,9 @@ export function continuationPrompt(prompt: string, written: string): string {
   return `${prompt}\n\nYour previous answer to this stopped at your output limit. It is already in the page and ends with:\n\n` +
     `<<<\n${tail}\n>>>\n\nContinue exactly where it ends, without repeating anything, as if the two answers were one.`;
 }
+
+/** The prompt that rewrites an earlier answer as asked ("make it shorter"): the answer replaces the earlier one in the page. */
+export function rewritePrompt(request: string, earlier: string): string {
+  return `Rewrite your earlier answer below as asked: ${request}\n\nAnswer with the whole new version only; it replaces the earlier one in the page.\n\n` +
+    `<<<\n${earlier}\n>>>`;
+}

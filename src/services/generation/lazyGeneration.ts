@@ -47,6 +47,10 @@ export class LazyGeneration {
     return this.generation().runNewEntry(...args);
   }
 
+  addEntry(...args: Parameters<GenerationService['addEntry']>): ReturnType<GenerationService['addEntry']> {
+    return this.generation().addEntry(...args);
+  }
+
   retryWrite(...args: Parameters<GenerationService['retryWrite']>): ReturnType<GenerationService['retryWrite']> {
     return this.generation().retryWrite(...args);
   }

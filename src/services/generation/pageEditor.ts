@@ -88,6 +88,12 @@ export class PageEditor {
     await this.store.save(this.record);
   }
 
+  /** Replace of exactly these blocks (an earlier generation's, rewritten), whatever else the page holds. */
+  async usePrevious(ids: readonly string[]): Promise<void> {
+    this.record.previous = { ids: [...ids], trashed: 0 };
+    await this.store.save(this.record);
+  }
+
   /** Replace: moves the earlier blocks to the trash, one at a time so the new blocks' writes are never held up for long. */
   async trashPrevious(signal?: AbortSignal): Promise<void> {
     const previous = this.record.previous;

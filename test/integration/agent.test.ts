@@ -1,0 +1,267 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { GEMINI_KEY, NOTION_SECRET, connectPage, useStage } from './support/visen';
+
+// The language-model tools, invoked through vscode.lm.invokeTool as an agent would, and the @visen
+// handler, driven with a chat request, response stream and language model of the test's own (code-server
+// has no chat model provider, so no real chat request reaches it).
+
+type AgentModule = typeof import('../../src/agent/agent');
+
+/** The bundle Visen loads on a tool's or @visen's first call (the same module instance). */
+function agentBundle(): AgentModule {
+  const extension = vscode.extensions.getExtension('visen.visen')!;
+  return require(path.join(extension.extensionPath, 'dist', 'agent.js')) as AgentModule;
+}
+
+const resultText = (result: vscode.LanguageModelToolResult) =>
+  result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+
+async function invoke(name: string, input: object): Promise<string> {
+  return resultText(await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined }));
+}
+
+/**
+ * The confirmation VS Code shows before a tool runs, from the tool's own prepareInvocation. (Under test,
+ * VS Code answers its dialogs itself, so the dialog that shows it outside chat cannot be looked at.)
+ */
+async function confirmation(name: string, input: object): Promise<string> {
+  const api = vscode.extensions.getExtension('visen.visen')!.exports;
+  const prepared = await agentBundle().prepareTool(api, name as never, input);
+  const messages = prepared?.confirmationMessages;
+  assert.ok(messages, `${name} asks before it writes`);
+  return `${messages.title}\n${typeof messages.message === 'string' ? messages.message : messages.message.value}`;
+}
+
+/** A chat model that answers with `chunks`, and keeps what it was asked. */
+function fakeModel(chunks: string[] | ((asked: string) => string[])) {
+  const asked: string[] = [];
+  const model = {
+    id: 'test-model', name: 'Test Model', vendor: 'test', family: 'test', version: '1', maxInputTokens: 100_000,
+    async sendRequest(messages: vscode.LanguageModelChatMessage[]) {
+      const text = messages.map((m) => m.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('')).join('\n');
+      asked.push(text);
+      const answer = typeof chunks === 'function' ? chunks(text) : chunks;
+      return { text: (async function* () { for (const chunk of answer) yield chunk; })(), stream: (async function* () { /* unused */ })() };
+    },
+    async countTokens(text: string) { return Math.ceil(text.length / 4); },
+  };
+  return { model: model as unknown as vscode.LanguageModelChat, asked };
+}
+
+/** A response stream that keeps what @visen streams. */
+function fakeStream() {
+  const seen = { markdown: '', progress: [] as string[], buttons: [] as vscode.Command[] };
+  const stream = {
+    markdown: (value: string | vscode.MarkdownString) => { seen.markdown += typeof value === 'string' ? value : value.value; },
+    progress: (value: string) => { seen.progress.push(value); },
+    button: (command: vscode.Command) => { seen.buttons.push(command); },
+  };
+  return { stream: stream as unknown as vscode.ChatResponseStream, seen };
+}
+
+function chatRequest(prompt: string, model: vscode.LanguageModelChat, command?: string): vscode.ChatRequest {
+  return { prompt, command, references: [], toolReferences: [], toolInvocationToken: undefined as never, model } as unknown as vscode.ChatRequest;
+}
+
+const token = () => new vscode.CancellationTokenSource().token;
+
+describe('Agent tools and @visen', () => {
+  const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
+  const undo = async (recordId: string) => {
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
+    assert.strictEqual(await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId }), undefined);
+  };
+
+  it('visen_listConnections lists name, type, page title, URL and last use', async () => {
+    const page = stage.notion.addPage({ title: 'Launch notes' });
+    const database = stage.notion.addDatabase({ title: 'Tasks', properties: { Name: { title: {} } } });
+    await connectPage(stage.api, page, 'Launch');
+    await stage.api.connections.create({ name: 'Tasks', type: 'database', target: { id: database.id, url: database.url, title: 'Tasks' } });
+    const lines = (await invoke('visen_listConnections', {})).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
+    assert.deepStrictEqual(Object.keys(byName).sort(), ['Launch', 'Tasks']);
+    assert.deepStrictEqual(byName.Launch, { name: 'Launch', type: 'page', pageTitle: 'Launch notes', url: page.url, lastUsed: null });
+    assert.strictEqual(byName.Tasks.type, 'database');
+  });
+
+  it('visen_readPage reads a connection as markdown, cut to maxCharacters with a note; an unknown name says which exist', async () => {
+    const page = stage.notion.addPage({ title: 'Spec', markdown: '# Goals\n\nShip the agent tools.\n\n- one\n- two' });
+    await connectPage(stage.api, page);
+    const full = await invoke('visen_readPage', { target: 'spec' });
+    assert.match(full, /^# Spec\n/);
+    assert.match(full, /Ship the agent tools\./);
+    assert.ok(!/\[Cut/.test(full));
+    const cut = await invoke('visen_readPage', { target: page.url, maxCharacters: 12 });
+    const body = stage.notion.pageMarkdown(page.id);
+    assert.ok(cut.includes(`\n\n${body.slice(0, 12)}\n\n`), cut);
+    assert.ok(cut.includes(`[Cut: these are the first 12 of ${body.length} characters.`), cut);
+    const database = stage.notion.addDatabase({ title: 'Books', properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } } } });
+    const schema = await invoke('visen_readPage', { target: database.url });
+    assert.match(schema, /^"Books" is a database \(.+\)\. New entries take these properties:/);
+    assert.match(schema, /- Genre \(select: Fiction, Science\)/);
+    assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database shared with your integration.');
+  });
+
+  it('a tool without the Notion secret says so, with the command that fixes it, as its result', async () => {
+    const page = stage.notion.addPage({ title: 'Spec' });
+    await connectPage(stage.api, page);
+    await stage.api.secrets.delete('visen.notion.secret');
+    assert.strictEqual(
+      await invoke('visen_writeToPage', { target: 'Spec', markdown: 'Text.' }),
+      'Visen needs your Notion integration secret first. The user can fix this with the command "Visen: Set Notion Integration Secret".',
+    );
+    assert.strictEqual(stage.notion.pageBlocks(page.id).length, 0);
+  });
+
+  it('visen_writeToPage asks first, writes through the generation writer, is recorded and counted, and Undo takes it back', async () => {
+    const page = stage.notion.addPage({ title: 'Launch notes', markdown: 'Kept by hand.' });
+    await connectPage(stage.api, page);
+    const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    const markdown = '## Release 1.2\n\n- Faster sync\n- **Undo** in chat\n';
+    assert.strictEqual(await confirmation('visen_writeToPage', { target: 'Launch notes', markdown }), `Write to "Launch notes" in Notion?\nVisen appends ${markdown.length} characters of markdown to the end of "Launch notes" in Notion.`);
+    const said = await invoke('visen_writeToPage', { target: 'Launch notes', markdown });
+    const record = stage.api.generations.latest()!;
+    assert.strictEqual(said, `Wrote 3 blocks to "Launch notes". History record ${record.id}: the user can take it back with "Visen: Undo Last Generation".`);
+    assert.strictEqual(record.status, 'written');
+    assert.strictEqual(record.markdown, markdown);
+    const blocks = stage.notion.pageBlocks(page.id);
+    assert.deepStrictEqual(blocks.map((b) => b.type), ['paragraph', 'heading_2', 'bulleted_list_item', 'bulleted_list_item']);
+    assert.deepStrictEqual(record.blockIds, blocks.slice(1).map((b) => b.id));
+    assert.strictEqual(stage.api.connections.list()[0].usage.prompts, 1, 'counted');
+
+    await undo(record.id);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before, 'only the hand-written block is left');
+  });
+
+  it('visen_writeToPage replace: the old blocks go to the trash, and Undo puts them back with their ids', async () => {
+    const page = stage.notion.addPage({ title: 'Draft', markdown: 'Old one.\n\nOld two.' });
+    await connectPage(stage.api, page);
+    const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    assert.strictEqual(
+      await confirmation('visen_writeToPage', { target: page.url, markdown: 'New text.', mode: 'replace' }),
+      'Write to "Draft" in Notion?\nVisen replaces the content of "Draft" in Notion with 9 characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.',
+    );
+    assert.match(await invoke('visen_writeToPage', { target: page.url, markdown: 'New text.', mode: 'replace' }), /^Wrote 1 blocks to "Draft"\./);
+    assert.strictEqual(stage.notion.pageMarkdown(page.id).trim(), 'New text.');
+    await undo(stage.api.generations.latest()!.id);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before);
+  });
+
+  it('visen_addDatabaseEntry checks values against the schema, then adds the entry with its page', async () => {
+    const database = stage.notion.addDatabase({
+      title: 'Books',
+      properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } }, Pages: { number: {} } },
+    });
+    await stage.api.connections.create({ name: 'Books', type: 'database', target: { id: database.id, url: database.url, title: 'Books' } });
+    const creates = () => stage.notion.requests.filter((r) => r.method === 'POST' && /\/v1\/pages$/.test(r.path)).length;
+
+    assert.strictEqual(
+      await invoke('visen_addDatabaseEntry', { target: 'Books', values: { Name: 'Dune', Genre: 'Poetry' } }),
+      'Some values do not fit their property: Genre: "Poetry" is not an option of Genre. Options: Fiction, Science. Nothing was written.',
+    );
+    assert.match(await invoke('visen_addDatabaseEntry', { target: 'Books', values: { Name: 'Dune', Author: 'Frank Herbert' } }), /^"Books" has no property Visen can fill named "Author"\. Its properties: /);
+    assert.strictEqual(creates(), 0, 'nothing was written');
+
+    assert.strictEqual(
+      await confirmation('visen_addDatabaseEntry', { target: 'Books', values: { Name: 'Dune', Genre: 'science', Pages: 412 }, content: '## Notes\n\nA desert planet.' }),
+      'Add an entry to "Books" in Notion?\nVisen adds a new entry to the database "Books" with these values:\n\n- Name: Dune\n- Genre: science\n- Pages: 412\n\nIts page gets 26 characters of markdown.',
+    );
+    const said = await invoke('visen_addDatabaseEntry', { target: 'Books', values: { Name: 'Dune', Genre: 'science', Pages: 412 }, content: '## Notes\n\nA desert planet.' });
+    assert.strictEqual(creates(), 1);
+    const record = stage.api.generations.latest()!;
+    const entry = stage.notion.page(record.page.id)!;
+    assert.strictEqual(entry.title, 'Dune');
+    assert.deepStrictEqual([(entry.properties.Genre as unknown as { select: { name: string } }).select.name, (entry.properties.Pages as unknown as { number: number }).number], ['Science', 412]);
+    assert.deepStrictEqual(stage.notion.pageBlocks(entry.id).map((b) => b.type), ['heading_2', 'paragraph']);
+    assert.ok(said.startsWith(`Added the entry "Dune" to "Books": ${entry.url}\nWrote 2 blocks to "Dune".`), said);
+  });
+
+  it('@visen streams the answer into chat and the named connection, with Open in Notion and Undo', async () => {
+    const page = stage.notion.addPage({ title: 'Launch notes', markdown: 'Intro by hand.' });
+    await connectPage(stage.api, page);
+    const { model, asked } = fakeModel(['## Release notes\n\n', '- Agent tools\n', '- Chat\n']);
+    const { stream, seen } = fakeStream();
+    const result = await agentBundle().handleChat(stage.api, chatRequest('write release notes for 1.2 into Launch notes', model), { history: [] }, stream, token());
+    const record = stage.api.generations.latest()!;
+    assert.deepStrictEqual(result.metadata, { recordId: record.id });
+    assert.ok(seen.markdown.startsWith('## Release notes\n\n- Agent tools\n- Chat\n'), seen.markdown);
+    assert.deepStrictEqual(seen.progress, ['Writing to "Launch notes"…']);
+    assert.match(asked[0], /write release notes for 1\.2$/, 'the prompt without the words that name the connection');
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.type), ['paragraph', 'heading_2', 'bulleted_list_item', 'bulleted_list_item']);
+    assert.deepStrictEqual(seen.buttons.map((b) => [b.title, b.command]), [['Open in Notion', 'vscode.open'], ['Undo', 'visen.undoLastGeneration']]);
+    assert.deepStrictEqual(seen.buttons[1].arguments, [{ recordId: record.id }]);
+    assert.strictEqual(record.engine, 'vscode-lm');
+    assert.strictEqual(record.model, 'test-model');
+  });
+
+  it('@visen /entry adds an entry to the named database: values from the chat\'s model, checked, then its body', async () => {
+    const database = stage.notion.addDatabase({ title: 'Books', properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } } } });
+    await stage.api.connections.create({ name: 'Books', type: 'database', target: { id: database.id, url: database.url, title: 'Books' } });
+    stage.ui.multiPicks.push((item) => item.label === 'Genre');
+    const { model, asked } = fakeModel((prompt) => (/JSON schema/.test(prompt) ? ['{"Name": "Dune", "Genre": "Science"}'] : ['A desert planet.\n']));
+    const { stream, seen } = fakeStream();
+    const result = await agentBundle().handleChat(stage.api, chatRequest('a classic novel for Books', model, 'entry'), { history: [] }, stream, token());
+    const record = stage.api.generations.get((result.metadata as { recordId: string }).recordId)!;
+    const entry = stage.notion.page(record.page.id)!;
+    assert.strictEqual(entry.title, 'Dune');
+    assert.strictEqual((entry.properties.Genre as unknown as { select: { name: string } }).select.name, 'Science');
+    assert.strictEqual(stage.notion.pageMarkdown(entry.id).trim(), 'A desert planet.');
+    assert.strictEqual(asked.length, 2, 'values, then the body');
+    assert.deepStrictEqual(seen.progress, ['Adding an entry to "Books"…']);
+    assert.match(seen.markdown, /A desert planet\./);
+  });
+
+  it('@visen follow-up rewrites exactly the blocks the previous answer wrote; Undo brings them back', async () => {
+    const page = stage.notion.addPage({ title: 'Launch notes', markdown: 'Intro by hand.' });
+    await connectPage(stage.api, page);
+    const first = fakeModel(['## Notes\n\n', 'A long first paragraph.\n\n', 'Another one.\n']);
+    const turn1 = await agentBundle().handleChat(stage.api, chatRequest('release notes into Launch notes', first.model), { history: [] }, fakeStream().stream, token());
+    const intro = stage.notion.pageBlocks(page.id)[0].id;
+    const firstIds = stage.api.generations.get((turn1.metadata as { recordId: string }).recordId)!.blockIds!;
+
+    const second = fakeModel(['Short notes.\n']);
+    const history = [{ participant: 'visen.chat', result: turn1, response: [], command: undefined }] as unknown as vscode.ChatContext['history'];
+    const { stream, seen } = fakeStream();
+    const turn2 = await agentBundle().handleChat(stage.api, chatRequest('make it shorter', second.model), { history }, stream, token());
+    assert.match(second.asked[0], /make it shorter[\s\S]*A long first paragraph\./, 'the model sees the earlier answer');
+    const blocks = stage.notion.pageBlocks(page.id);
+    const rewrite = stage.api.generations.get((turn2.metadata as { recordId: string }).recordId)!;
+    assert.deepStrictEqual(blocks.map((b) => b.id), [intro, ...rewrite.blockIds!], 'the hand-written block keeps its id; the earlier blocks are gone');
+    assert.strictEqual(stage.notion.pageMarkdown(page.id).trim(), 'Intro by hand.\n\nShort notes.');
+    assert.deepStrictEqual(rewrite.previous, { ids: firstIds, trashed: 3 });
+    assert.ok(seen.markdown.startsWith('Short notes.'));
+
+    await undo(rewrite.id);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [intro, ...firstIds], 'the first answer is back, with its ids');
+  });
+
+  it('@visen with no connection named lists them and offers each as a follow-up', async () => {
+    const page = stage.notion.addPage({ title: 'Plans' });
+    await connectPage(stage.api, page);
+    const { stream, seen } = fakeStream();
+    const result = await agentBundle().handleChat(stage.api, chatRequest('a weekly plan', fakeModel([]).model), { history: [] }, stream, token());
+    assert.match(seen.markdown, /Which connection should this go into\?[\s\S]*- \*\*Plans\*\* — page "Plans"/);
+    assert.deepStrictEqual(agentBundle().followups(stage.api, result).map((f) => f.prompt), ['a weekly plan into Plans']);
+    assert.strictEqual(stage.api.generations.list().length, 0, 'nothing was written');
+  });
+
+  it('@visen /fill runs Fill Database Rows on the named database with the prompt as the template', async () => {
+    const database = stage.notion.addDatabase({
+      title: 'Reading List',
+      properties: { Name: { title: {} }, Author: { rich_text: {} }, Summary: { rich_text: {} } },
+      rows: [{ Name: 'Dune', Author: 'Frank Herbert' }, { Name: 'Emma', Author: 'Jane Austen' }],
+    });
+    await stage.api.connections.create({ name: 'Reading List', type: 'database', target: { id: database.id, url: database.url, title: 'Reading List' } });
+    stage.gemini.respondWith((req) => `A summary: ${req.prompt}`);
+    stage.ui.picks.push((item) => item.label.includes('Summary'), (item) => /All rows/.test(item.label));
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Fill Rows' : undefined);
+    const { stream } = fakeStream();
+    await agentBundle().handleChat(stage.api, chatRequest('Summarize "{{Name}}" by {{Author}}. into Reading List', fakeModel([]).model, 'fill'), { history: [] }, stream, token());
+    assert.strictEqual(stage.ui.asked.length, 0, 'neither the database nor the template is asked for');
+    assert.match(stage.ui.last('info')!.message, /Filled 2 rows of "Reading List"\./);
+    const prompts = stage.gemini.requests.map((r) => JSON.stringify(r.body));
+    assert.ok(prompts.some((p) => p.includes('Summarize \\"Emma\\" by Jane Austen.')), prompts.join('\n'));
+  });
+});
