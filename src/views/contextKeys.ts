@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ContextKeys } from '../constants';
-import { readConfig } from '../platform/config';
+import { onDidChange, readConfig } from '../platform/config';
 import { ENGINE_SECRET, Secrets } from '../platform/secrets';
 import { needsKey } from '../services/engines/registry';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
@@ -24,9 +24,7 @@ export class VisenContextKeys implements vscode.Disposable {
     const subscriptions = [connections.onDidChange(() => void this.update()), generations.onDidChange(() => void this.update())];
     this.disposables.push(
       secrets.onDidChange(() => void this.update()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('visen')) void this.update();
-      }),
+      onDidChange(() => void this.update()),
       new vscode.Disposable(() => subscriptions.forEach((s) => s.dispose())),
     );
   }

@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
 import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
 import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
-import { configuredEngine, configuredModel, userBaseUrl } from '../platform/config';
+import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
+import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   FieldName,
@@ -128,9 +128,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       return { errors, saved, message: vscode.l10n.t('Nothing was saved: correct the fields marked below.') };
     }
 
-    const config = vscode.workspace.getConfiguration('visen');
     for (const [name, value] of settings) {
-      await config.update(CONFIG_KEY[name], value, vscode.ConfigurationTarget.Global);
+      await updateSetting(`visen.${CONFIG_KEY[name]}`, value);
       saved.push(name);
     }
     if (settings.length > 0) this.deps.log.info(`Settings form: saved ${settings.map(([n]) => `visen.${CONFIG_KEY[n]}`).join(', ')}.`);
@@ -175,9 +174,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** Links the connections database the way "Set Connections Database" does; returns the problem otherwise. */
   private async linkDatabase(url: string): Promise<string | undefined> {
-    const config = vscode.workspace.getConfiguration('visen');
     if (!url) {
-      await config.update('connectionsDatabase', undefined, vscode.ConfigurationTarget.Global);
+      await updateConnectionsDatabase('');
       this.deps.sync.invalidate();
       return undefined;
     }
@@ -256,26 +254,25 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
     const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
     const engines = ENGINE_KINDS.map((kind) => ({ kind, label: ENGINE_LABELS[kind], modelSetting: modelField(kind), needsKey: needsKey(kind) }));
-    return { values: this.values(), keys, defaultModels: { ...DEFAULT_MODELS }, engines };
+    const defaultModels = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, defaultModel(kind)])) as Record<EngineKind, string>;
+    return { values: this.values(), keys, defaultModels, engines };
   }
 
   /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
   private values(): SettingsValues {
-    const c = vscode.workspace.getConfiguration('visen');
-    const text = (name: SettingName) => (c.get<string>(CONFIG_KEY[name]) ?? '').trim();
     return {
-      connectionsDatabase: text('connectionsDatabase'),
+      connectionsDatabase: textSetting('visen.connectionsDatabase'),
       engine: configuredEngine(),
-      geminiModel: configuredModel('gemini') || DEFAULT_MODELS.gemini,
-      openaiModel: configuredModel('openai') || DEFAULT_MODELS.openai,
+      geminiModel: configuredModel('gemini') || defaultModel('gemini'),
+      openaiModel: configuredModel('openai') || defaultModel('openai'),
       vscodeLmModel: configuredModel('vscode-lm'),
       // User settings only (they are application-scoped): what a workspace says is never shown or used.
       openaiBaseUrl: userBaseUrl('openai'),
       geminiBaseUrl: userBaseUrl('gemini'),
       notionApiBaseUrl: userBaseUrl('notion'),
-      writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
-      instructions: c.get<string>('instructions') ?? '',
-      promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
+      writeMode: configuredWriteMode(),
+      instructions: setting<string>('visen.instructions') ?? '',
+      promptBudget: configuredPromptBudget(),
     };
   }
 
@@ -289,8 +286,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 function normalize(name: SettingName, value: unknown): unknown {
   if (typeof value !== 'string' || name === 'instructions') return value;
   const text = value.trim();
-  if (name === 'geminiModel' && !text) return DEFAULT_MODELS.gemini;
-  if (name === 'openaiModel' && !text) return DEFAULT_MODELS.openai;
+  if (name === 'geminiModel' && !text) return defaultModel('gemini');
+  if (name === 'openaiModel' && !text) return defaultModel('openai');
   return text;
 }
 
