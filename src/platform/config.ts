@@ -121,9 +121,16 @@ export function setting<T>(name: string): T | undefined {
   return vscode.workspace.getConfiguration().get<T>(name);
 }
 
-/** An engine's model setting as the user wrote it, trimmed; empty when it is not set. */
+/**
+ * An engine's model setting as the user wrote it (user, workspace or folder settings), trimmed; empty when
+ * it is not set. A default from elsewhere is never taken for a choice: the default follows the live list.
+ */
 export function configuredModel(kind: EngineKind): string {
-  return (setting<string>(ENGINES[kind].settings.model) ?? '').trim();
+  const name = ENGINES[kind].settings.model;
+  const value = vscode.workspace.getConfiguration().inspect<string>(name);
+  const set = [value?.globalValue, value?.workspaceValue, value?.workspaceFolderValue].some((v) => v !== undefined);
+  // Read through `get` all the same: it leaves out what Restricted Mode does not allow a workspace to set.
+  return set ? textSetting(name) : '';
 }
 
 /** The engine `visen.engine` names (an unknown value reads as the default, Gemini). */

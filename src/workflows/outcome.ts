@@ -91,6 +91,9 @@ export function describeOutcome({ record, error }: GenerationOutcome): OutcomeMe
       actions: [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }],
     };
   }
+  if (EngineError.is(error) && error.kind === 'modelGone') {
+    return { level: 'error', message: error.message, actions: [{ kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }, showLog] };
+  }
   if (EngineError.is(error) && error.kind === 'cut') {
     return {
       level: 'error',
