@@ -53,7 +53,7 @@ const builds = [
 ];
 
 // Webview bundles: browser code from media/webview, one entry each, built to dist/webview/<name>.js and
-// loaded by the panel through webviewHtml(). Add a form by adding a line here.
+// loaded by the panel through formPanel.ts. Add a form by adding a line here.
 const webviews = {
   connection: 'media/webview/connection/main.ts',
   settings: 'media/webview/settings/main.ts',

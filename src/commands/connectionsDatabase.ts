@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { onDidChange, readConfig } from '../platform/config';
 import { ConnectionsDatabase, ConnectionsDatabaseInfo } from '../services/notion/connectionsDatabase';
 import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
 import { CommandDeps, guarded, notionClient } from './deps';
@@ -9,8 +10,8 @@ export function registerConnectionsDatabaseCommands(deps: CommandDeps): vscode.D
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.setConnectionsDatabase, guarded(deps, (url?: string) => setConnectionsDatabase(deps, url))),
     vscode.commands.registerCommand(Commands.createConnectionsDatabase, guarded(deps, () => createConnectionsDatabase(deps))),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('visen.connectionsDatabase')) deps.sync.invalidate();
+    onDidChange((change) => {
+      if (change.affects('visen.connectionsDatabase')) deps.sync.invalidate();
     }),
   );
 }
@@ -28,7 +29,7 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
       title: vscode.l10n.t('Visen: Set Connections Database'),
       prompt: vscode.l10n.t('Paste the link of a Notion database shared with your integration (open it as a full page → Share → Copy link).'),
       placeholder: 'https://www.notion.so/…?v=…',
-      value: vscode.workspace.getConfiguration('visen').get<string>('connectionsDatabase') ?? '',
+      value: readConfig().connectionsDatabase,
       checkingMessage: vscode.l10n.t('Checking the database with Notion…'),
       check,
     });

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { modelFor, readConfig, updateModel } from '../platform/config';
+import { EngineError } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
+import { needsKey, setKeyAction } from '../services/engines/registry';
 import type { FormPanels } from '../workflows/panels';
-import { CommandDeps, engineFor, guarded } from './deps';
+import { CommandDeps, engineFor, guarded, MissingKeyError } from './deps';
 
 /** The log, feedback, settings and model choice. */
 export function registerGeneralCommands(deps: CommandDeps, panels: FormPanels): vscode.Disposable {
@@ -19,7 +21,12 @@ async function selectModel(deps: CommandDeps): Promise<void> {
   const config = readConfig();
   const engine = await engineFor(deps, config.engine);
   const current = modelFor(config);
-  const models = await deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[engine.kind]), (_p, signal) => engine.listModels(signal));
+  const kind = engine.kind;
+  const models = await deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal)).then(undefined, (error: unknown) => {
+    // A rejected key (or a server that wants one where none was sent) is fixed by setting the key.
+    if (error instanceof EngineError && error.kind === 'auth' && needsKey(kind)) throw new MissingKeyError(error.message, setKeyAction(kind).command, setKeyAction(kind).label);
+    throw error;
+  });
   if (models.length === 0) {
     void deps.ui.warn(vscode.l10n.t('Your {0} key cannot use any text model.', ENGINE_LABELS[engine.kind]));
     return;

@@ -1,6 +1,69 @@
 import * as vscode from 'vscode';
+import type { ModelDefaults } from '../services/engines/modelDefaults';
 import { DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
 import type { WriteMode } from '../services/generation/generationRecord';
+
+/**
+ * Visen's settings are read and written here and nowhere else: every `visen.*` name below is in
+ * `contributes.configuration`, and the engines' own (model, base URL) come from the engine registry.
+ */
+export const SETTING_NAMES: readonly string[] = [
+  'visen.engine',
+  ...ENGINE_KINDS.map((kind) => ENGINES[kind].settings.model),
+  ...SERVER_ENGINE_KINDS.map((kind) => ENGINES[kind].settings.baseUrl),
+  'visen.notion.apiBaseUrl',
+  'visen.connectionsDatabase',
+  'visen.writeMode',
+  'visen.instructions',
+  'visen.promptBudget',
+  'visen.history.maxSizeMB',
+];
+
+/** Which of Visen's settings one change touched. */
+export interface ConfigChange {
+  /** The full names (`visen.openai.model`) of the settings that changed. */
+  readonly keys: readonly string[];
+  /** Whether `name` (a setting, or a section such as `visen.openai`) changed. */
+  affects(name: string): boolean;
+}
+
+/** Fires when any `visen.*` setting changes, with the names of those that did. */
+export function onDidChange(listener: (change: ConfigChange) => unknown): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!e.affectsConfiguration('visen')) return;
+    const keys = SETTING_NAMES.filter((name) => e.affectsConfiguration(name));
+    listener({ keys, affects: (name) => keys.some((key) => key === name || key.startsWith(`${name}.`)) });
+  });
+}
+
+/** Writes a setting to the user settings; `undefined` removes it. */
+export async function updateSetting(name: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration().update(name, value, vscode.ConfigurationTarget.Global);
+}
+
+/** A text setting, trimmed; empty when it is not set. */
+export function textSetting(name: string): string {
+  return (setting<string>(name) ?? '').trim();
+}
+
+/**
+ * Where the defaults resolved from live model lists are kept (global state). Bound once by the composition
+ * root; until then, and for a server no key was checked with, an engine's default is its registry fallback.
+ */
+let modelDefaults: ModelDefaults | undefined;
+
+export function useModelDefaults(defaults: ModelDefaults | undefined): void {
+  modelDefaults = defaults;
+}
+
+/**
+ * The model an engine generates with when its setting is empty: the one its rule chose from the live list
+ * when a key was last checked with the server the engine now points at, else the registry's fallback.
+ */
+export function defaultModel(kind: EngineKind): string {
+  const baseUrl = isServerEngine(kind) ? effectiveBaseUrl(kind) : '';
+  return modelDefaults?.get(kind, baseUrl) ?? DEFAULT_MODELS[kind];
+}
 
 /** Visen's settings, mirroring `contributes.configuration` in package.json. */
 export interface VisenConfig {
@@ -58,9 +121,16 @@ export function setting<T>(name: string): T | undefined {
   return vscode.workspace.getConfiguration().get<T>(name);
 }
 
-/** An engine's model setting as the user wrote it, trimmed; empty when it is not set. */
+/**
+ * An engine's model setting as the user wrote it (user, workspace or folder settings), trimmed; empty when
+ * it is not set. A default from elsewhere is never taken for a choice: the default follows the live list.
+ */
 export function configuredModel(kind: EngineKind): string {
-  return (setting<string>(ENGINES[kind].settings.model) ?? '').trim();
+  const name = ENGINES[kind].settings.model;
+  const value = vscode.workspace.getConfiguration().inspect<string>(name);
+  const set = [value?.globalValue, value?.workspaceValue, value?.workspaceFolderValue].some((v) => v !== undefined);
+  // Read through `get` all the same: it leaves out what Restricted Mode does not allow a workspace to set.
+  return set ? textSetting(name) : '';
 }
 
 /** The engine `visen.engine` names (an unknown value reads as the default, Gemini). */
@@ -85,20 +155,27 @@ export function effectiveBaseUrl(service: Service): string {
 }
 
 export function readConfig(): VisenConfig {
-  const c = vscode.workspace.getConfiguration('visen');
-  const text = (key: string, fallback = '') => (c.get<string>(key) ?? fallback).trim();
   return {
     engine: configuredEngine(),
-    models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || DEFAULT_MODELS[kind]])) as Record<EngineKind, string>,
+    models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || defaultModel(kind)])) as Record<EngineKind, string>,
     geminiBaseUrl: effectiveBaseUrl('gemini'),
     openaiBaseUrl: effectiveBaseUrl('openai'),
     notionApiBaseUrl: effectiveBaseUrl('notion'),
-    connectionsDatabase: text('connectionsDatabase'),
-    writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
-    instructions: text('instructions'),
-    promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
-    historyMaxSizeMB: Math.max(1, c.get<number>('history.maxSizeMB') ?? 20),
+    connectionsDatabase: textSetting('visen.connectionsDatabase'),
+    writeMode: configuredWriteMode(),
+    instructions: textSetting('visen.instructions'),
+    promptBudget: configuredPromptBudget(),
+    historyMaxSizeMB: Math.max(1, setting<number>('visen.history.maxSizeMB') ?? 20),
   };
+}
+
+export function configuredWriteMode(): WriteMode {
+  return setting<string>('visen.writeMode') === 'replace' ? 'replace' : 'append';
+}
+
+/** `visen.promptBudget` as a whole number, 0 (no limit) when unset or negative. */
+export function configuredPromptBudget(): number {
+  return Math.max(0, Math.floor(setting<number>('visen.promptBudget') ?? 0));
 }
 
 export function modelFor(config: VisenConfig, engine: EngineKind = config.engine): string {
@@ -111,5 +188,10 @@ export function baseUrlFor(engine: EngineKind): string | undefined {
 }
 
 export async function updateModel(engine: EngineKind, model: string): Promise<void> {
-  await vscode.workspace.getConfiguration().update(ENGINES[engine].settings.model, model, vscode.ConfigurationTarget.Global);
+  await updateSetting(ENGINES[engine].settings.model, model);
+}
+
+/** Links the connections database (its URL), or unlinks it with an empty one. */
+export async function updateConnectionsDatabase(url: string): Promise<void> {
+  await updateSetting('visen.connectionsDatabase', url || undefined);
 }

@@ -43,7 +43,10 @@ export class Secrets {
     await this.storage.delete(name);
   }
 
-  /** The origin the stored key was checked against; undefined for keys stored before Visen kept origins. */
+  /**
+   * The origin the stored key was checked against; undefined for keys stored before Visen kept origins.
+   * With no key stored: the server that answered without one (an OpenAI-compatible server that needs none).
+   */
   origin(name: SecretName): string | undefined {
     return this.origins.get<Partial<Record<SecretName, string>>>(KEY_ORIGINS)?.[name];
   }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { modelFor, readConfig } from '../platform/config';
-import { ENGINE_SECRET } from '../platform/secrets';
 import type { Connection } from '../services/connections/connection';
 import type { EngineKind } from '../services/engines/engine';
+import { engineKeyReady } from '../workflows/keyDestination';
 import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyAction } from '../services/engines/registry';
 import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
 import { undoTarget } from '../services/generation/undoRules';
@@ -20,7 +20,8 @@ export async function connectionFormState(deps: WorkflowDeps, connection: Connec
   // Every engine of the registry; one that needs no key counts as having it.
   const [notion, ...keys] = await Promise.all([
     deps.secrets.get('visen.notion.secret'),
-    ...ENGINE_KINDS.map((kind) => (needsKey(kind) ? deps.secrets.get(ENGINE_SECRET[kind]) : 'none needed')),
+    // A keyless OpenAI-compatible server (checked once with an empty key) counts as set.
+    ...ENGINE_KINDS.map((kind) => (needsKey(kind) ? engineKeyReady(deps, kind) : true)),
   ]);
   const config = readConfig();
   const engines: EngineView[] = ENGINE_KINDS.map((kind, i) => ({

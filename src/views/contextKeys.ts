@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ContextKeys } from '../constants';
-import { readConfig } from '../platform/config';
-import { ENGINE_SECRET, Secrets } from '../platform/secrets';
+import { onDidChange, readConfig } from '../platform/config';
+import { Secrets } from '../platform/secrets';
+import { engineKeyReady } from '../workflows/keyDestination';
 import { needsKey } from '../services/engines/registry';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { GenerationStore } from '../services/generation/generationRecord';
@@ -24,9 +25,7 @@ export class VisenContextKeys implements vscode.Disposable {
     const subscriptions = [connections.onDidChange(() => void this.update()), generations.onDidChange(() => void this.update())];
     this.disposables.push(
       secrets.onDidChange(() => void this.update()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('visen')) void this.update();
-      }),
+      onDidChange(() => void this.update()),
       new vscode.Disposable(() => subscriptions.forEach((s) => s.dispose())),
     );
   }
@@ -36,7 +35,7 @@ export class VisenContextKeys implements vscode.Disposable {
     const config = readConfig();
     // An engine that needs no key (VS Code's language models) is ready as it is: the walkthrough's engine step is done.
     const engine = config.engine;
-    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), needsKey(engine) ? this.secrets.get(ENGINE_SECRET[engine]) : 'none needed']);
+    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), needsKey(engine) ? engineKeyReady({ secrets: this.secrets }, engine) : true]);
     await Promise.all([
       this.set(ContextKeys.hasNotionSecret, Boolean(notion)),
       this.set(ContextKeys.hasEngineKey, Boolean(engineKey)),

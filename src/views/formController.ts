@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { onDidChange as onDidChangeConfig } from '../platform/config';
 import type { WorkflowDeps } from '../workflows/deps';
 import type { ParsedMessage, ReadyMessage, Refusal, RequestOf, StateMessage } from './webviewProtocol';
 
@@ -38,9 +39,7 @@ export abstract class FormController<M extends { type: string }, H extends { typ
   ) {
     this.subscriptions.push(
       this.deps.secrets.onDidChange(() => this.scheduleRefresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('visen')) this.scheduleRefresh();
-      }),
+      onDidChangeConfig(() => this.scheduleRefresh()),
     );
   }
 

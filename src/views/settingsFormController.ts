@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
 import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
+import { engineKeyReady } from '../workflows/keyDestination';
 import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
-import { configuredEngine, configuredModel, userBaseUrl } from '../platform/config';
+import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
+import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   EngineChoice,
@@ -129,21 +130,21 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     for (const [kind, value] of Object.entries(models) as Array<[EngineKind, string | undefined]>) {
       if (value === undefined) continue;
       const problem = invalidModel(value);
-      const model = value.trim() || DEFAULT_MODELS[kind];
+      // An emptied field removes the setting, so the default rule (resolved when the key was checked) applies again.
+      const model = value.trim();
       if (problem) errors[modelField(kind)] = problem;
-      else if (model !== currentModel(kind)) modelSettings.push([kind, model]);
+      else if (model !== configuredModel(kind)) modelSettings.push([kind, model]);
     }
     if (Object.keys(errors).length > 0) {
       return { errors, saved, message: vscode.l10n.t('Nothing was saved: correct the fields marked below.') };
     }
 
-    const config = vscode.workspace.getConfiguration('visen');
     for (const [name, value] of settings) {
-      await config.update(CONFIG_KEY[name], value, vscode.ConfigurationTarget.Global);
+      await updateSetting(`visen.${CONFIG_KEY[name]}`, value);
       saved.push(name);
     }
     for (const [kind, model] of modelSettings) {
-      await config.update(ENGINES[kind].settings.model.replace(/^visen\./, ''), model, vscode.ConfigurationTarget.Global);
+      await updateSetting(ENGINES[kind].settings.model, model || undefined);
       saved.push(modelField(kind));
     }
     const written = [...settings.map(([n]) => `visen.${CONFIG_KEY[n]}`), ...modelSettings.map(([kind]) => ENGINES[kind].settings.model)];
@@ -189,9 +190,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** Links the connections database the way "Set Connections Database" does; returns the problem otherwise. */
   private async linkDatabase(url: string): Promise<string | undefined> {
-    const config = vscode.workspace.getConfiguration('visen');
     if (!url) {
-      await config.update('connectionsDatabase', undefined, vscode.ConfigurationTarget.Global);
+      await updateConnectionsDatabase('');
       this.deps.sync.invalidate();
       return undefined;
     }
@@ -246,7 +246,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** The models the stored key of `kind` can use, with the saved base URL: never a key or URL from the webview. */
   private async listModels(kind: EngineKind): Promise<ModelList> {
-    if (needsKey(kind) && !(await this.deps.secrets.get(ENGINE_SECRET[kind]))) {
+    if (needsKey(kind) && !(await engineKeyReady(this.deps, kind))) {
       throw new Error(vscode.l10n.t('Save your {0} API key first: Visen lists the models that key can use.', ENGINES[kind].key.name));
     }
     const engine = await engineFor(this.deps, kind);
@@ -265,7 +265,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       label: ENGINE_LABELS[kind],
       setting: ENGINES[kind].settings.model,
       model: currentModel(kind),
-      defaultModel: DEFAULT_MODELS[kind],
+      defaultModel: defaultModel(kind),
       suggestedModels: [...ENGINES[kind].suggestedModels],
       ...(needsKey(kind) ? { keyName: ENGINES[kind].key.name } : {}),
     }));
@@ -274,18 +274,16 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
   private values(): SettingsValues {
-    const c = vscode.workspace.getConfiguration('visen');
-    const text = (name: SettingName) => (c.get<string>(CONFIG_KEY[name]) ?? '').trim();
     return {
-      connectionsDatabase: text('connectionsDatabase'),
+      connectionsDatabase: textSetting('visen.connectionsDatabase'),
       engine: configuredEngine(),
       // User settings only (they are application-scoped): what a workspace says is never shown or used.
       openaiBaseUrl: userBaseUrl('openai'),
       geminiBaseUrl: userBaseUrl('gemini'),
       notionApiBaseUrl: userBaseUrl('notion'),
-      writeMode: c.get<string>('writeMode') === 'replace' ? 'replace' : 'append',
-      instructions: c.get<string>('instructions') ?? '',
-      promptBudget: Math.max(0, Math.floor(c.get<number>('promptBudget') ?? 0)),
+      writeMode: configuredWriteMode(),
+      instructions: setting<string>('visen.instructions') ?? '',
+      promptBudget: configuredPromptBudget(),
     };
   }
 
@@ -303,7 +301,7 @@ function normalize(name: SettingName, value: unknown): unknown {
 
 /** The model an engine uses: its setting, or its default when that is empty. */
 function currentModel(kind: EngineKind): string {
-  return configuredModel(kind) || DEFAULT_MODELS[kind];
+  return configuredModel(kind) || defaultModel(kind);
 }
 
 /** The form field of an engine's model. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Views } from '../constants';
+import { onDidChange } from '../platform/config';
 import type { UsageTracker } from '../services/generation/usageTracker';
 import { formatTokens } from '../workflows/format';
 
@@ -28,8 +29,8 @@ export function registerUsageStatusBar(usage: UsageTracker, budget: () => number
     item,
     new vscode.Disposable(() => clearTimeout(first)),
     new vscode.Disposable(() => subscription.dispose()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('visen.promptBudget')) update();
+    onDidChange((change) => {
+      if (change.affects('visen.promptBudget')) update();
     }),
   );
 }

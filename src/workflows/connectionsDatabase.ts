@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { updateConnectionsDatabase } from '../platform/config';
 import type { CheckResult } from '../platform/ui';
 import type { ConnectionsDatabase, ConnectionsDatabaseInfo } from '../services/notion/connectionsDatabase';
 import type { WorkflowDeps } from './deps';
@@ -37,7 +38,7 @@ export async function offerMissingProperties(deps: WorkflowDeps, database: Conne
 
 /** Writes the database to the settings and pulls its rows; returns what to tell the user. */
 export async function linkConnectionsDatabase(deps: WorkflowDeps, info: ConnectionsDatabaseInfo): Promise<string> {
-  await vscode.workspace.getConfiguration('visen').update('connectionsDatabase', info.url, vscode.ConfigurationTarget.Global);
+  await updateConnectionsDatabase(info.url);
   deps.sync.invalidate();
   const result = await deps.ui.progress(vscode.l10n.t('Visen: syncing connections with "{0}"…', info.title), () => deps.sync.pull());
   return vscode.l10n.t('Connections database set to "{0}" ({1} connections pulled from it).', info.title, result.added);

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { BASE_URL_SETTINGS, effectiveBaseUrl, type Service } from '../platform/config';
+import { BASE_URL_SETTINGS, effectiveBaseUrl, OFFICIAL_BASE_URLS, userBaseUrl, type Service } from '../platform/config';
 import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import { ENGINE_LABELS, setKeyAction, type KeyedEngineKind } from '../services/engines/registry';
+import { originOf } from '../services/engines/modelDefaults';
+import { ENGINE_LABELS, ENGINES, setKeyAction, type EngineKey, type KeyedEngineKind } from '../services/engines/registry';
 import type { KeyDeps } from './deps';
 import { MissingKeyError } from './deps';
 import { askEngineKey, askNotionSecret } from './keys';
@@ -15,6 +16,31 @@ type KeyService = 'notion' | (KeyedEngineKind & Service);
 
 const secretOf = (service: KeyService): SecretName => (service === 'notion' ? 'visen.notion.secret' : ENGINE_SECRET[service]);
 
+/**
+ * Whether requests of an engine may go without a key: its key is optional (the registry says so) and the
+ * user's base URL setting points at another server than the official one, such as Ollama or LM Studio.
+ */
+export function keyOptional(kind: KeyedEngineKind): boolean {
+  const key: EngineKey = ENGINES[kind].key;
+  if (!key.optional || !(kind in BASE_URL_SETTINGS)) return false;
+  const service = kind as KeyedEngineKind & Service;
+  const configured = userBaseUrl(service);
+  return configured !== '' && originOf(configured) !== originOf(OFFICIAL_BASE_URLS[service]);
+}
+
+/**
+ * Whether requests go without a key: none is stored, the key is optional where the engine points, and that
+ * server answered without one when the user left the key empty (the secret's origin is bound to it).
+ */
+export function goesWithoutKey(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): boolean {
+  return keyOptional(kind) && deps.secrets.origin(ENGINE_SECRET[kind]) === originOf(effectiveBaseUrl(kind));
+}
+
+/** Whether an engine can generate as far as keys go: its key is stored, or the server it points at needs none. */
+export async function engineKeyReady(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): Promise<boolean> {
+  return !!(await deps.secrets.get(ENGINE_SECRET[kind])) || goesWithoutKey(deps, kind);
+}
+
 export const serviceLabel = (service: Service): string => (service === 'notion' ? 'Notion' : ENGINE_LABELS[service]);
 
 /**
@@ -25,7 +51,8 @@ export const serviceLabel = (service: Service): string => (service === 'notion' 
 export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string; baseUrl: string } | undefined> {
   const name = secretOf(service);
   const key = await deps.secrets.get(name);
-  if (!key) return undefined;
+  // No key, for a server that answered without one: the request goes without a key.
+  if (!key) return service !== 'notion' && goesWithoutKey(deps, service) ? { key: '', baseUrl: effectiveBaseUrl(service) } : undefined;
   const baseUrl = effectiveBaseUrl(service);
   await allowTransport(deps, service, baseUrl);
   const origin = originOf(baseUrl);
@@ -38,7 +65,8 @@ export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key:
   if (bound === origin) return { key, baseUrl };
   deps.log.warn(`The ${serviceLabel(service)} base URL now points at ${origin}, not ${bound} where the stored key was checked: asking for the key again.`);
   const fresh = await askAgain(deps, service, baseUrl);
-  if (!fresh) {
+  // '' is an answer too: the server at the new address needs no key.
+  if (fresh === undefined) {
     throw new MissingKeyError(
       vscode.l10n.t('The key was not sent: the {0} base URL changed to {1}, and the stored key was checked with {2}. Enter the key to use with the new address, or change the setting back.', serviceLabel(service), baseUrl, bound),
       setKeyCommand(service),
@@ -48,14 +76,7 @@ export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key:
   return { key: fresh, baseUrl };
 }
 
-/** `https://api.openai.com/v1` → `https://api.openai.com`. */
-export function originOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).origin;
-  } catch {
-    return baseUrl;
-  }
-}
+export { originOf };
 
 /** This machine: localhost, 127.0.0.0/8, ::1. */
 export function isLoopback(url: URL): boolean {

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
-import { effectiveBaseUrl } from '../platform/config';
+import { effectiveBaseUrl, OFFICIAL_BASE_URLS } from '../platform/config';
 import { ENGINE_SECRET, SECRET_NAMES } from '../platform/secrets';
 import type { CheckResult } from '../platform/ui';
-import { EngineError } from '../services/engines/engine';
+import { EngineError, type ModelInfo } from '../services/engines/engine';
+import { ModelDefaults } from '../services/engines/modelDefaults';
 import { ENGINE_LABELS, ENGINES, type KeyedEngineKind } from '../services/engines/registry';
 import { createNotionClient } from '../services/notion/notionClient';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
 import { type KeyDeps, MissingKeyError, type WorkflowDeps } from './deps';
-import { allowTransport, originOf } from './keyDestination';
+import { allowTransport, keyOptional, originOf } from './keyDestination';
 
 export interface CheckedNotionSecret {
   readonly secret: string;
@@ -18,11 +19,15 @@ export interface CheckedNotionSecret {
 }
 
 export interface CheckedEngineKey {
+  /** Empty: the server answered without a key (a compatible server that needs none). */
   readonly key: string;
   /** How many text models the key can use. */
   readonly models: number;
   /** The origin of the server that accepted it: the only one it will be sent to. */
   readonly origin: string;
+  /** The server's base URL and the models it listed, from which the default model is chosen. */
+  readonly baseUrl: string;
+  readonly list: readonly ModelInfo[];
 }
 
 type CheckDeps = Pick<KeyDeps, 'log' | 'ui' | 'store'>;
@@ -55,7 +60,7 @@ export async function checkEngineKey(deps: CheckDeps & Pick<KeyDeps, 'engines'>,
     const module = await deps.engines.get(kind);
     const engine = module.createEngine({ apiKey: key, baseUrl });
     const models = await engine.listModels(signal);
-    return { ok: true, value: { key, models: models.length, origin: originOf(baseUrl) } };
+    return { ok: true, value: { key, models: models.length, origin: originOf(baseUrl), baseUrl, list: models } };
   } catch (error) {
     if (error instanceof MissingKeyError) return { ok: false, message: error.message };
     if (error instanceof EngineError && error.kind === 'auth') {
@@ -74,11 +79,26 @@ export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets'>, 
   return message;
 }
 
-/** Stores a key its engine accepted; returns what to tell the user. */
-export async function storeEngineKey(deps: Pick<KeyDeps, 'log' | 'secrets'>, kind: KeyedEngineKind, checked: CheckedEngineKey): Promise<string> {
+/**
+ * Stores a key its engine accepted and keeps the default model its rule chooses from the models the key
+ * can use; returns what to tell the user. An empty key (a server that answered without one) removes the
+ * stored key: requests to that server go without a key.
+ */
+export async function storeEngineKey(deps: Pick<KeyDeps, 'log' | 'secrets' | 'store'>, kind: KeyedEngineKind, checked: CheckedEngineKey): Promise<string> {
   deps.log.mask(checked.key);
-  await deps.secrets.store(ENGINE_SECRET[kind], checked.key, checked.origin);
-  const message = vscode.l10n.t('{0} key saved: it can use {1} text models.', ENGINE_LABELS[kind], checked.models);
+  const official = originOf(checked.baseUrl) === originOf(OFFICIAL_BASE_URLS[kind]);
+  const model = await new ModelDefaults(deps.store).remember(kind, checked.baseUrl, checked.list, official);
+  if (model) deps.log.info(`Default ${ENGINE_LABELS[kind]} model for ${checked.origin}: ${model}.`);
+  let message: string;
+  if (checked.key) {
+    await deps.secrets.store(ENGINE_SECRET[kind], checked.key, checked.origin);
+    message = vscode.l10n.t('{0} key saved: it can use {1} text models.', ENGINE_LABELS[kind], checked.models);
+  } else {
+    // No key, bound to the server that answered without one: requests to it go without a key.
+    await deps.secrets.delete(ENGINE_SECRET[kind]);
+    await deps.secrets.setOrigin(ENGINE_SECRET[kind], checked.origin);
+    message = vscode.l10n.t('The server at {0} answers without a key ({1} text models): Visen sends none.', checked.origin, checked.models);
+  }
   deps.log.info(message);
   return message;
 }
@@ -104,16 +124,22 @@ export async function askNotionSecret(deps: KeyDeps, reason?: string): Promise<s
   return result.secret;
 }
 
-/** The set-key input box of an engine; `reason` as for `askNotionSecret`. */
+/**
+ * The set-key input box of an engine; `reason` as for `askNotionSecret`. Where the key is optional (a
+ * compatible server set in the base URL setting), an empty box is checked too: the server's answer
+ * without a key decides. Resolves to the key, '' for none, undefined when the box was left.
+ */
 export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?: string): Promise<string | undefined> {
   const label = ENGINE_LABELS[kind];
+  const optional = keyOptional(kind);
+  const prompt = reason ?? ENGINES[kind].key.prompt();
   const result = await deps.ui.inputChecked({
     title: vscode.l10n.t('Visen: {0} API Key', label),
-    prompt: reason ?? ENGINES[kind].key.prompt(),
+    prompt: optional && !reason ? `${prompt} ${vscode.l10n.t('Leave it empty if the server at {0} needs no key.', effectiveBaseUrl(kind))}` : prompt,
     placeholder: ENGINES[kind].key.placeholder,
     password: true,
     checkingMessage: vscode.l10n.t('Checking the key with {0}…', label),
-    validate: notEmpty,
+    validate: optional ? undefined : notEmpty,
     check: (key, signal) => checkEngineKey(deps, kind, key, signal),
   });
   if (!result) return undefined;

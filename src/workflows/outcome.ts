@@ -148,5 +148,7 @@ function engineFix(error: unknown, engine: EngineKind): OutcomeAction[] | undefi
   if (error.kind === 'unavailable') {
     return [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }];
   }
+  // The model asked for is retired or unknown to the provider: choose another.
+  if (error.kind === 'modelGone') return [{ kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }, showLog];
   return undefined;
 }

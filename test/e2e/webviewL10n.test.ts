@@ -1,5 +1,5 @@
 // The two webview forms speak the language of the bundle their host puts on <body> (`data-l10n`, see
-// src/views/webviewHtml.ts), and nothing they show escapes it. The built bundles (dist/webview/*.js) load
+// src/views/formPanel.ts), and nothing they show escapes it. The built bundles (dist/webview/*.js) load
 // in a static page from a loopback server, under the same kind of CSP as in VS Code, with a stub
 // `acquireVsCodeApi` that records what the page posts and answers as the form controllers do. With a
 // pseudo-locale made from l10n/bundle.l10n.json, where every translation is `⟦…⟧`, every text node,

@@ -64,6 +64,9 @@ export interface GeminiModelInfo {
   id: string;
   displayName?: string;
   methods?: string[];
+  /** As the API reports it: "001", "2.5", "3.5-flash-05-2026", or a name for aliases ("Gemini Flash Latest"). */
+  version?: string;
+  description?: string;
 }
 
 export interface GeminiFakeOptions {
@@ -105,6 +108,27 @@ export const DEFAULT_GEMINI_MODELS: GeminiModelInfo[] = [
 ];
 
 const GENERATE_METHODS = ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'];
+
+/**
+ * A list shaped like the API's answer in 2026 (abridged): stable ids beside previews, dated and numbered
+ * snapshots, `-latest` aliases, and models that generate no text or cannot be called with generateContent.
+ */
+export const GEMINI_MODELS_2026: GeminiModelInfo[] = [
+  { id: 'gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', version: '001', description: 'Stable version of Gemini 2.5 Flash' },
+  { id: 'gemini-2.5-pro', displayName: 'Gemini 2.5 Pro', version: '2.5' },
+  { id: 'gemini-2.0-flash', displayName: 'Gemini 2.0 Flash', version: '2.0' },
+  { id: 'gemini-2.0-flash-001', displayName: 'Gemini 2.0 Flash 001', version: '2.0' },
+  { id: 'gemini-2.0-flash-exp', displayName: 'Gemini 2.0 Flash Experimental', version: '2.0' },
+  { id: 'gemini-2.5-flash-preview-tts', displayName: 'Gemini 2.5 Flash Preview TTS', version: 'gemini-2.5-flash-exp-tts-2025-05-19', methods: ['countTokens', 'generateContent'] },
+  { id: 'gemini-flash-latest', displayName: 'Gemini Flash Latest', version: 'Gemini Flash Latest', description: 'Latest release of Gemini Flash' },
+  { id: 'gemini-2.5-flash-lite', displayName: 'Gemini 2.5 Flash-Lite', version: '001' },
+  { id: 'gemini-2.5-flash-image', displayName: 'Nano Banana', version: '2.0', methods: ['generateContent', 'countTokens', 'batchGenerateContent'] },
+  { id: 'gemini-3-flash-preview', displayName: 'Gemini 3 Flash Preview', version: '3-flash-preview-12-2025' },
+  { id: 'gemini-3.1-flash-lite', displayName: 'Gemini 3.1 Flash Lite', version: '3.1-flash-lite-05-2026' },
+  { id: 'gemini-3.5-flash', displayName: 'Gemini 3.5 Flash', version: '3.5-flash-05-2026' },
+  { id: 'gemini-3.5-flash-preview-06-2026', displayName: 'Gemini 3.5 Flash Preview', version: '3.5-flash-preview-06-2026' },
+  { id: 'gemini-embedding-001', displayName: 'Gemini Embedding 001', version: '001', methods: ['embedContent', 'countTokens'] },
+];
 
 function googleError(code: number, status: string, message: string, details?: unknown[]) {
   return { error: { code, message, status, ...(details ? { details } : {}) } };
@@ -282,9 +306,9 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     const pro = m.id.includes('pro');
     return {
       name: `models/${m.id}`,
-      version: '001',
+      version: m.version ?? '001',
       displayName: m.displayName ?? m.id,
-      description: `Fake ${m.displayName ?? m.id}`,
+      description: m.description ?? m.displayName ?? m.id,
       inputTokenLimit: 1_048_576,
       outputTokenLimit: 65_536,
       supportedGenerationMethods: m.methods ?? GENERATE_METHODS,

@@ -53,6 +53,12 @@ export interface OpenAIFakeOptions {
   validKeys?: string[];
   /** Demo mode: any non-empty key is accepted. */
   acceptAnyKey?: boolean;
+  /**
+   * A compatible server that needs no key (Ollama, LM Studio): requests without an Authorization header
+   * are served, and a Bearer key is accepted whatever it is. Off: every request needs one of `validKeys`,
+   * as at OpenAI.
+   */
+  keyless?: boolean;
   models?: string[];
   chunkDelayMs?: number;
   port?: number;
@@ -64,7 +70,11 @@ export interface OpenAIFake {
   close(): Promise<void>;
   validKeys: Set<string>;
   acceptAnyKey: boolean;
+  keyless: boolean;
+  /** The model ids `/v1/models` lists, in this order (OpenAI's own order is not by date either). */
   models: string[];
+  /** `created` of a listed model: OpenAI's real timestamps for the ids in OPENAI_MODEL_CREATED, else set here. */
+  created: Record<string, number>;
   chunkDelayMs: number;
   /** How the answer is cut into stream deltas (default: three words each). */
   splitDeltas: (text: string) => string[];
@@ -85,6 +95,28 @@ export interface OpenAIFake {
 }
 
 export const DEFAULT_OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
+
+/**
+ * `created` as OpenAI's /v1/models reports it for some ids (Unix seconds): the list is ordered neither by
+ * it nor by name, and dated snapshots sit beside their aliases.
+ */
+export const OPENAI_MODEL_CREATED: Readonly<Record<string, number>> = {
+  'gpt-4o': 1715367049,
+  'gpt-4o-2024-05-13': 1715368132,
+  'gpt-4o-mini-2024-07-18': 1721172717,
+  'gpt-4o-mini': 1721172741,
+  'gpt-4o-mini-search-preview': 1741391161,
+  'o4-mini': 1744225351,
+  'gpt-4.1-2025-04-14': 1744315746,
+  'gpt-4.1': 1744316542,
+  'gpt-4.1-mini-2025-04-14': 1744317547,
+  'gpt-4.1-mini': 1744318173,
+  'whisper-1': 1677532384,
+  'text-embedding-3-small': 1705948997,
+};
+
+/** Who `/v1/models` says owns a model: most are "system", a few older ones "openai-internal". */
+const OWNED_BY: Readonly<Record<string, string>> = { 'whisper-1': 'openai-internal', 'tts-1': 'openai-internal', 'text-embedding-ada-002': 'openai-internal' };
 
 /** How OpenAI echoes a wrong key: the first and last few characters around a run of stars. */
 export function maskKey(key: string): string {
@@ -214,6 +246,8 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   }
 
   function checkAuth(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    // A server that needs no key serves every request; it ignores a key it is given.
+    if (fake.keyless) return true;
     const key = /^Bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '';
     if (!key) {
       sendJson(
@@ -348,24 +382,30 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       return;
     }
     if (logged.method === 'GET' && path === '/v1/models') {
-      const data: OpenAI.Models.Model[] = fake.models.map((id) => ({ id, object: 'model', created, owned_by: 'system' }));
+      const data: OpenAI.Models.Model[] = fake.models.map(modelObject);
       sendJson(res, 200, { object: 'list', data }, headersFor());
       return;
     }
     const model = /^\/v1\/models\/(.+)$/.exec(path)?.[1];
     if (logged.method === 'GET' && model) {
-      if (fake.models.includes(model)) sendJson(res, 200, { id: model, object: 'model', created, owned_by: 'system' } satisfies OpenAI.Models.Model, headersFor());
+      if (fake.models.includes(model)) sendJson(res, 200, modelObject(model), headersFor());
       else sendJson(res, 404, errorBody(`The model '${model}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), headersFor());
       return;
     }
     sendJson(res, 404, errorBody(`Invalid URL (${logged.method} ${logged.path})`, 'invalid_request_error', null), headersFor());
   }, options.port);
 
+  function modelObject(id: string): OpenAI.Models.Model {
+    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system' };
+  }
+
   const fake: OpenAIFake = {
     url: `${server.url}/v1`,
     close: () => server.close(),
     validKeys: new Set(initialKeys),
     acceptAnyKey: options.acceptAnyKey ?? false,
+    keyless: options.keyless ?? false,
+    created: {},
     models: [...(options.models ?? DEFAULT_OPENAI_MODELS)],
     chunkDelayMs: options.chunkDelayMs ?? 0,
     splitDeltas: (text: string) => splitIntoDeltas(text),
@@ -402,7 +442,9 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       responder = (req) => defaultGeneratedMarkdown(req.prompt);
       fake.splitDeltas = (text: string) => splitIntoDeltas(text);
       fake.validKeys = new Set(initialKeys);
+      fake.keyless = options.keyless ?? false;
       fake.models = [...(options.models ?? DEFAULT_OPENAI_MODELS)];
+      fake.created = {};
     },
   };
   return fake;

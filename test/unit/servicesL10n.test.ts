@@ -168,8 +168,8 @@ describe('service messages in the display language', () => {
       gemini.failNext({ status: 404, body: { error: { code: 404, message: 'models/gemini-0 is not found for API version v1beta.', status: 'NOT_FOUND' } } });
       const keyed = geminiModule.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: gemini.url });
       const notFound = await engineError(keyed.complete({ model: 'gemini-0', prompt: 'x' }, new AbortController().signal));
-      assert.equal(notFound.kind, 'notFound');
-      assert.equal(notFound.message, '⟦Gemini does not know this model. Run "Visen: Select Model" to pick one your key can use. (models/gemini-0 is not found for API version v1beta.)⟧');
+      assert.equal(notFound.kind, 'modelGone');
+      assert.equal(notFound.message, '⟦gemini-0 is no longer available — choose another model.⟧');
     });
 
     it('OpenAI: English until the extension hands the bundle over, then translated with the details filled', async () => {
@@ -177,13 +177,13 @@ describe('service messages in the display language', () => {
       const notFoundBody = { error: { message: 'The model `gpt-0` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } };
       openai.failNext({ status: 404, body: notFoundBody });
       const english = await engineError(engine.complete({ model: 'gpt-0', prompt: 'x' }, new AbortController().signal));
-      assert.equal(english.message, 'The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. (The model `gpt-0` does not exist or you do not have access to it.)');
+      assert.equal(english.message, 'gpt-0 is no longer available — choose another model.');
 
       openaiModule.configureL10n(pseudo);
       openai.failNext({ status: 404, body: notFoundBody });
       const notFound = await engineError(engine.complete({ model: 'gpt-0', prompt: 'x' }, new AbortController().signal));
-      assert.equal(notFound.kind, 'notFound');
-      assert.equal(notFound.message, '⟦The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. (The model `gpt-0` does not exist or you do not have access to it.)⟧');
+      assert.equal(notFound.kind, 'modelGone');
+      assert.equal(notFound.message, '⟦gpt-0 is no longer available — choose another model.⟧');
 
       const auth = await engineError(openaiModule.createEngine({ apiKey: 'sk-wrong', baseUrl: openai.url }).listModels());
       assert.equal(auth.message, '⟦OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.⟧');

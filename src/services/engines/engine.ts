@@ -77,6 +77,7 @@ export type EngineErrorKind =
   | 'rateLimit'     // too many requests, try later
   | 'badRequest'    // e.g. an unknown model
   | 'notFound'      // model not found
+  | 'modelGone'     // the provider no longer serves the configured model (retired, or never served to this key)
   | 'unavailable'   // no model to generate with (VS Code offers no language model)
   | 'server'        // provider's server failed
   | 'network'       // could not reach the server

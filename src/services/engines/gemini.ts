@@ -43,7 +43,7 @@ class GeminiEngine implements Engine {
         },
       });
     } catch (error) {
-      throw toEngineError(error, signal, this.apiKey);
+      throw toEngineError(error, signal, this.apiKey, false, request.model);
     }
     let finishReason: string | undefined;
     let wroteText = false;
@@ -76,7 +76,7 @@ class GeminiEngine implements Engine {
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
       signal.throwIfAborted();
     } catch (error) {
-      throw toEngineError(error, signal, this.apiKey, true);
+      throw toEngineError(error, signal, this.apiKey, true, request.model);
     }
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
   }
@@ -105,7 +105,7 @@ class GeminiEngine implements Engine {
         : undefined;
       return { text: response.text ?? '', usage };
     } catch (error) {
-      throw toEngineError(error, signal, this.apiKey);
+      throw toEngineError(error, signal, this.apiKey, false, request.model);
     }
   }
 
@@ -211,8 +211,11 @@ interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: GoogleErrorDetail[] };
 }
 
-/** The SDK puts the whole JSON error body into `message`; read the status and details out of it. */
-function toEngineError(error: unknown, signal: AbortSignal | undefined, apiKey: string, streaming = false): EngineError {
+/**
+ * The SDK puts the whole JSON error body into `message`; read the status and details out of it. `model`:
+ * the model the request asked for, when it generated.
+ */
+function toEngineError(error: unknown, signal: AbortSignal | undefined, apiKey: string, streaming = false, model?: string): EngineError {
   if (error instanceof EngineError) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
@@ -228,6 +231,11 @@ function toEngineError(error: unknown, signal: AbortSignal | undefined, apiKey: 
     const status = body.error?.status ?? '';
     const details = body.error?.details ?? [];
     if (error.status === 429 || status === 'RESOURCE_EXHAUSTED') return exhausted(details, detail, error.status);
+    // "models/x is not found for API version v1beta, or is not supported for generateContent. …": the
+    // model was retired, or never served to this key.
+    if (model && error.status === 404 && status === 'NOT_FOUND' && /\bmodels\/\S+ is not found\b/.test(detail)) {
+      return new EngineError('modelGone', l10n.t('{0} is no longer available — choose another model.', model.replace(/^models\//, '')), error.status);
+    }
     const kind = classify(error.status, status, details.map((d) => d.reason ?? ''));
     return new EngineError(kind, geminiMessage(kind, detail, error.status), error.status);
   }

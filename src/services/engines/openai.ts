@@ -9,15 +9,25 @@ import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineO
 class OpenAIEngine implements Engine {
   readonly kind = 'openai' as const;
   private readonly client: OpenAI;
+  /** The official API, whose list is ordered by creation; a compatible server's own order is kept. */
+  private readonly official: boolean;
+  /** No key: a compatible server that needs none (Ollama, LM Studio). */
+  private readonly keyless: boolean;
   private lastUsage: TokenUsage | undefined;
   private lastEnding: StreamEnding | undefined;
 
   constructor(options: EngineOptions) {
+    const baseURL = options.baseUrl || OFFICIAL_BASE_URL;
+    this.official = URL.canParse(baseURL) && new URL(baseURL).origin === new URL(OFFICIAL_BASE_URL).origin;
+    this.keyless = !options.apiKey;
     this.client = new OpenAI({
-      apiKey: options.apiKey,
+      // The SDK insists on some credential; without a key it gets a stand-in and the Authorization header is
+      // left out below, so the request carries no key at all.
+      apiKey: options.apiKey || 'no-key',
+      ...(this.keyless ? { defaultHeaders: { Authorization: null } } : {}),
       // Never from the environment: every option the SDK would otherwise read from a variable is given
       // (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_WEBHOOK_SECRET, OPENAI_LOG).
-      baseURL: options.baseUrl || 'https://api.openai.com/v1',
+      baseURL,
       organization: null,
       project: null,
       adminAPIKey: null,
@@ -40,7 +50,7 @@ class OpenAIEngine implements Engine {
         { signal },
       );
     } catch (error) {
-      throw toEngineError(error, signal);
+      throw toEngineError(error, signal, false, { model: request.model, keyless: this.keyless });
     }
     let finishReason: string | undefined;
     let wroteText = false;
@@ -65,7 +75,7 @@ class OpenAIEngine implements Engine {
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
       signal.throwIfAborted();
     } catch (error) {
-      throw toEngineError(error, signal, true);
+      throw toEngineError(error, signal, true, { model: request.model, keyless: this.keyless });
     }
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
   }
@@ -89,7 +99,7 @@ class OpenAIEngine implements Engine {
       const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
       return { text: choice?.message?.content ?? '', usage };
     } catch (error) {
-      throw toEngineError(error, signal);
+      throw toEngineError(error, signal, false, { model: request.model, keyless: this.keyless });
     }
   }
 
@@ -108,12 +118,12 @@ class OpenAIEngine implements Engine {
         if (!NON_TEXT_MODELS.test(model.id)) models.push(model);
       }
     } catch (error) {
-      throw toEngineError(error, signal);
+      throw toEngineError(error, signal, false, { keyless: this.keyless });
     }
-    // Newest first: `created` is the only ordering the API gives.
-    return models
-      .sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id))
-      .map(({ id }) => ({ id }));
+    // The official API lists in no useful order: newest first by `created`. A compatible server's own order
+    // is kept (Ollama lists the most recently pulled first, LM Studio the loaded models).
+    if (this.official) models.sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id));
+    return models.map(({ id }) => ({ id }));
   }
 }
 
@@ -123,6 +133,8 @@ function messagesFor(request: GenerationRequest): OpenAI.Chat.Completions.ChatCo
   messages.push({ role: 'user', content: request.prompt });
   return messages;
 }
+
+const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
 
 const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;
 
@@ -194,7 +206,13 @@ function streamEnding(finishReason: string | undefined, wroteText: boolean, usag
   return { reason: 'stop' };
 }
 
-function toEngineError(error: unknown, signal?: AbortSignal, streaming = false): EngineError {
+/** What the request was: the model it asked for, and whether it went without a key. */
+interface RequestContext {
+  readonly model?: string;
+  readonly keyless?: boolean;
+}
+
+function toEngineError(error: unknown, signal?: AbortSignal, streaming = false, context: RequestContext = {}): EngineError {
   if (error instanceof EngineError) return error;
   if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) {
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
@@ -212,7 +230,13 @@ function toEngineError(error: unknown, signal?: AbortSignal, streaming = false):
       return new EngineError('safety', l10n.t('The content filter blocked the prompt: {0}. Rephrase it and try again.', filteredCategories({ content_filter_results: fields.innererror?.content_filter_result })), error.status);
     }
     if (error.status === 429 || QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? '')) return limited(error, fields, detail);
+    if (context.model && isModelGone(error.status, fields, detail)) {
+      return new EngineError('modelGone', l10n.t('{0} is no longer available — choose another model.', context.model), error.status);
+    }
     const kind = classify(error.status, fields.code);
+    if (kind === 'auth' && context.keyless) {
+      return new EngineError('auth', l10n.t('The server at visen.openai.baseUrl asks for an API key. Run "Visen: Set OpenAI API Key" with the key of that server.'), error.status);
+    }
     return new EngineError(kind, openAIMessage(kind, detail, error.status), error.status);
   }
   return new EngineError('unknown', l10n.t('OpenAI failed: {0}', error instanceof Error ? error.message : String(error)));
@@ -246,6 +270,15 @@ function limited(error: InstanceType<typeof OpenAI.APIError>, fields: ErrorField
   if (seconds) return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds), error.status);
   if (which) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait a minute and try again.', which), error.status);
   return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait a minute and try again. ({0})', detail), error.status);
+}
+
+/**
+ * A 404 for the model asked for: OpenAI's `model_not_found` ("The model `x` does not exist or you do not
+ * have access to it."), or a compatible server's own words for it (Ollama: `model "x" not found`).
+ */
+function isModelGone(status: number | undefined, fields: ErrorFields, detail: string): boolean {
+  if (status !== 404) return false;
+  return fields.code === 'model_not_found' || /\bmodel\b.*\b(?:not found|does not exist)\b/i.test(detail);
 }
 
 function classify(status: number | undefined, code: string | undefined): EngineErrorKind {

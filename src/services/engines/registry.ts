@@ -10,10 +10,40 @@ import * as l10n from '@vscode/l10n';
 
 /** How an engine's default model is chosen when its model setting is empty. */
 export interface DefaultModelRule {
-  /** The model used while the live list is not known; empty = the first model the provider offers. */
+  /**
+   * The model used before any key was checked (the live list is not known yet); empty = the first model the
+   * provider offers. Providers retire ids, so this is only where Visen starts.
+   */
   readonly fallback: string;
-  /** In the live model list (current ones first), the first id this matches is the default. */
-  readonly prefer?: RegExp;
+  /**
+   * Picks the default from the live list (ids without `models/`, in the order the engine lists them);
+   * undefined when no model fits. `official`: the provider's own API rather than a compatible server.
+   */
+  readonly pick?: (ids: readonly string[], official: boolean) => string | undefined;
+}
+
+/**
+ * Of the ids that match `pattern` exactly (its first group a version such as `2.5` or `3`), the one with
+ * the highest version. An exact match leaves out previews, experiments, dated snapshots and aliases
+ * (`-preview-09-2025`, `-exp`, `-001`, `-2025-08-07`, `-latest`), which the provider moves or retires.
+ */
+export function newestStable(ids: readonly string[], pattern: RegExp): string | undefined {
+  const version = (id: string) => pattern.exec(id)?.[1]?.split('.').map(Number);
+  let best: { id: string; version: number[] } | undefined;
+  for (const id of ids) {
+    const v = version(id);
+    if (!v || v.some(Number.isNaN)) continue;
+    if (!best || compareVersions(v, best.version) > 0) best = { id, version: v };
+  }
+  return best?.id;
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
 }
 
 /** An engine that needs a key: where it is kept and how a person gets and sets one. */
@@ -34,7 +64,10 @@ export interface EngineKey {
   readonly prompt: () => string;
   /** What the set-key box and the settings form say when the provider rejects a key. */
   readonly rejected: () => string;
-  /** The key may be left empty (servers that need none, e.g. Ollama or LM Studio behind an OpenAI base URL). */
+  /**
+   * The key may be left empty when the base URL setting points at another server than the official one
+   * (servers that need none, e.g. Ollama or LM Studio): requests then go without a key.
+   */
   readonly optional?: boolean;
 }
 
@@ -83,7 +116,8 @@ export const ENGINES = {
       prompt: () => l10n.t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'),
       rejected: () => l10n.t('Gemini rejected the API key. Paste a key from Google AI Studio here.'),
     },
-    defaultModel: { fallback: 'gemini-2.5-flash', prefer: /^(?:models\/)?gemini-\d+(?:\.\d+)?-flash$/ },
+    // The newest stable Flash that generates text: `gemini-<version>-flash`, nothing after "flash".
+    defaultModel: { fallback: 'gemini-2.5-flash', pick: (ids) => newestStable(ids, /^gemini-(\d+(?:\.\d+)*)-flash$/) },
     suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
     settings: {
       model: 'visen.gemini.model',
@@ -106,8 +140,11 @@ export const ENGINES = {
       setKeyLabel: () => l10n.t('Set OpenAI API Key'),
       prompt: () => l10n.t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
       rejected: () => l10n.t('OpenAI rejected the API key. Paste a key from platform.openai.com here.'),
+      optional: true,
     },
-    defaultModel: { fallback: 'gpt-4.1-mini' },
+    // The official API: the newest GPT mini, `gpt-<version>-mini` with nothing after "mini" (no dated
+    // snapshot, preview, audio, search or codex variant). Another server: the first model it lists.
+    defaultModel: { fallback: 'gpt-4.1-mini', pick: (ids, official) => (official ? newestStable(ids, /^gpt-(\d+(?:\.\d+)*)-mini$/) : ids[0]) },
     suggestedModels: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'gpt-4o'],
     settings: {
       model: 'visen.openai.model',
@@ -178,14 +215,15 @@ export const ENGINE_LABELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind
 export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].defaultModel.fallback])) as Record<EngineKind, string>;
 
 /**
- * The default model by the engine's rule over a live model list (current ones first): the first id the rule
- * prefers, else the fallback when the list has it, else the first model.
+ * The default model by the engine's rule over a live model list (as the engine lists it, current ones
+ * first): what the rule picks, else the fallback when the list has it, else the first model. `official`
+ * (default true): the provider's own API, not a compatible server.
  */
-export function defaultModelFrom(kind: EngineKind, models: readonly { id: string }[]): string | undefined {
+export function defaultModelFrom(kind: EngineKind, models: readonly { id: string }[], options: { official?: boolean } = {}): string | undefined {
   const rule: DefaultModelRule = ENGINES[kind].defaultModel;
   const ids = models.map((m) => m.id.replace(/^models\//, ''));
-  const preferred = rule.prefer ? ids.find((id) => rule.prefer!.test(id)) : undefined;
-  return preferred ?? (rule.fallback && ids.includes(rule.fallback) ? rule.fallback : ids[0]);
+  const picked = rule.pick?.(ids, options.official ?? true);
+  return picked ?? (rule.fallback && ids.includes(rule.fallback) ? rule.fallback : ids[0]);
 }
 
 /** A connections-database Engine value read back, when it names an engine. */

@@ -1,0 +1,54 @@
+import type { KeyValueStore } from '../keyValueStore';
+import type { ModelInfo } from './engine';
+import { defaultModelFrom, type EngineKind } from './registry';
+
+/** Global state: per engine, the default model its rule chose from the live list, and the server that listed it. */
+export const MODEL_DEFAULTS_STATE = 'visen.defaultModels';
+
+interface ResolvedDefault {
+  /** The origin of the server whose list it was chosen from: another server has other models. */
+  readonly origin: string;
+  readonly model: string;
+  /** When it was chosen (ISO), for the log and for people reading global state. */
+  readonly at: string;
+}
+
+type Stored = Partial<Record<EngineKind, ResolvedDefault>>;
+
+/** `https://api.openai.com/v1` → `https://api.openai.com`; an unreadable URL stands for itself. */
+export function originOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/**
+ * The default models resolved when a key is checked (the engine's rule over the models the key can use),
+ * kept so that an empty model setting follows what the provider serves now instead of an id it retired.
+ */
+export class ModelDefaults {
+  constructor(private readonly store: KeyValueStore) {}
+
+  /** The default chosen from the list of the server at `baseUrl` ('' for an engine without a server). */
+  get(kind: EngineKind, baseUrl: string): string | undefined {
+    const entry = this.store.get<Stored>(MODEL_DEFAULTS_STATE)?.[kind];
+    return entry && entry.origin === originOf(baseUrl) && typeof entry.model === 'string' && entry.model ? entry.model : undefined;
+  }
+
+  /**
+   * Chooses the default from a live list by the engine's rule and keeps it for that server; returns it.
+   * `official`: the list is the provider's own API, not a compatible server's.
+   */
+  async remember(kind: EngineKind, baseUrl: string, models: readonly ModelInfo[], official: boolean): Promise<string | undefined> {
+    const model = defaultModelFrom(kind, models, { official });
+    if (!model) return undefined;
+    const all = { ...(this.store.get<Stored>(MODEL_DEFAULTS_STATE) ?? {}) };
+    const origin = originOf(baseUrl);
+    if (all[kind]?.origin === origin && all[kind]?.model === model) return model;
+    all[kind] = { origin, model, at: new Date().toISOString() };
+    await this.store.update(MODEL_DEFAULTS_STATE, all);
+    return model;
+  }
+}

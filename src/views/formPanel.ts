@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { WorkflowDeps } from '../workflows/deps';
+import { webviewPage } from './webviewPage';
+
+/** Where built webview scripts live (esbuild's `webviews` entries) and where their static assets live. */
+const WEBVIEW_SCRIPT_ROOT = ['dist', 'webview'] as const;
+const WEBVIEW_STYLE_ROOT = ['media'] as const;
+
+/** Options for a webview that runs Visen's scripts, limited to the built assets. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT_ROOT), vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT)],
+  };
+}
+
+/**
+ * The page that hosts a form's bundle (see webviewPage) with this webview's addresses, a fresh nonce, the
+ * shared controls' stylesheet before the form's own, and the translations of VS Code's language.
+ */
+function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: string, style: string, title: string): string {
+  const asUri = (root: readonly string[], segments: readonly string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...root, ...segments)).toString();
+  return webviewPage({
+    nonce: randomBytes(16).toString('base64'),
+    cspSource: webview.cspSource,
+    scriptUri: asUri(WEBVIEW_SCRIPT_ROOT, [script]),
+    styleUris: [['webview', 'shared', 'form.css'], ['webview', style]].map((segments) => asUri(WEBVIEW_STYLE_ROOT, segments)),
+    title,
+    lang: vscode.env.language || 'en',
+    // Undefined when VS Code runs in English or Visen has no bundle for its language: the source strings stand.
+    l10nBundle: vscode.l10n.bundle ?? {},
+  });
+}
+
+/** What a panel needs of a form's host side (its controller). */
+export interface FormHost extends vscode.Disposable {
+  handle(message: unknown): Promise<void>;
+  /** The webview is gone (the tab was hidden): nothing reaches it until it says `ready` again. */
+  detach(): void;
+}
+
+/** What a form may ask of the panel it is in. */
+export interface FormPanelHooks {
+  /** The form now shows something else (step 1 made a connection): retitled, or closed for the panel already open on it. */
+  changed(): void;
+  /** What it showed is gone: the panel closes. */
+  close(): void;
+}
+
+/**
+ * One form, as configuration of the generic panel: its view type, bundle and stylesheet, how its host side
+ * is made, its title, and what it shows (so a second panel for the same thing is not opened). `A` is what a
+ * panel opens with (e.g. a connection id).
+ */
+export interface FormSpec<C extends FormHost, A> {
+  readonly viewType: string;
+  /** Under dist/webview, e.g. 'connection.js'. */
+  readonly script: string;
+  /** Under media/webview, loaded after the shared form.css, e.g. 'connection.css'. */
+  readonly style: string;
+  create(deps: WorkflowDeps, post: (message: unknown) => Thenable<boolean>, args: A, hooks: FormPanelHooks): C;
+  title(form: C): string;
+  /** What a form shows: two panels never show the same; undefined for a blank form. */
+  shows(form: C): string | undefined;
+  /** What a form opened with `args` will show. */
+  willShow(args: A): string | undefined;
+  /** What a panel VS Code restored after a reload opens with (`isOpen`: a panel shows it already); undefined closes it. */
+  restore(state: unknown, deps: WorkflowDeps, isOpen: (shows: string | undefined) => boolean): A | undefined;
+  /** Events after which the titles are computed again (e.g. a connection renamed). */
+  titleChanges?(deps: WorkflowDeps, retitle: () => void): vscode.Disposable;
+}
+
+/** One form in an editor tab: webview options, page, message routing, detach when hidden, disposal. */
+class FormPanel<C extends FormHost, A> {
+  readonly form: C;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(readonly panel: vscode.WebviewPanel, private readonly owner: FormPanels<C, A>, args: A) {
+    const { spec, deps, extensionUri } = owner;
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'visen.svg');
+    this.form = spec.create(deps, (message) => panel.webview.postMessage(message), args, {
+      changed: () => owner.changed(this),
+      close: () => panel.dispose(),
+    });
+    this.retitle();
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, spec.script, spec.style, panel.title);
+    this.subscriptions.push(
+      this.form,
+      panel.webview.onDidReceiveMessage((message: unknown) => this.form.handle(message)),
+      // Without retainContextWhenHidden VS Code drops the page when the tab is hidden; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.form.detach();
+      }),
+      panel.onDidDispose(() => {
+        owner.forget(this);
+        this.subscriptions.forEach((s) => s.dispose());
+      }),
+    );
+  }
+
+  get shows(): string | undefined {
+    return this.owner.spec.shows(this.form);
+  }
+
+  retitle(): void {
+    this.panel.title = this.owner.spec.title(this.form);
+  }
+}
+
+/** The open panels of one form, at most one per thing shown; restores them after a reload and closes them all. */
+class FormPanels<C extends FormHost, A> implements vscode.Disposable {
+  private readonly open = new Set<FormPanel<C, A>>();
+  private readonly titles: vscode.Disposable | undefined;
+
+  constructor(
+    readonly spec: FormSpec<C, A>,
+    readonly deps: WorkflowDeps,
+    readonly extensionUri: vscode.Uri,
+  ) {
+    this.titles = spec.titleChanges?.(deps, () => this.open.forEach((p) => p.retitle()));
+  }
+
+  show(args: A): vscode.WebviewPanel {
+    const shows = this.spec.willShow(args);
+    const existing = [...this.open].find((p) => p.shows === shows);
+    if (existing) {
+      existing.panel.reveal();
+      return existing.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(this.spec.viewType, 'Visen', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    return this.attach(panel, args).panel;
+  }
+
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const args = this.spec.restore(state, this.deps, (shows) => [...this.open].some((p) => p.shows === shows));
+    if (args === undefined) panel.dispose();
+    else this.attach(panel, args);
+  }
+
+  /** A form now shows something else: it gives way to a panel already showing that, or is retitled. */
+  changed(form: FormPanel<C, A>): void {
+    const other = [...this.open].find((p) => p !== form && p.shows !== undefined && p.shows === form.shows);
+    if (other) {
+      other.panel.reveal();
+      form.panel.dispose();
+      return;
+    }
+    form.retitle();
+  }
+
+  forget(form: FormPanel<C, A>): void {
+    this.open.delete(form);
+  }
+
+  dispose(): void {
+    for (const form of [...this.open]) form.panel.dispose();
+    this.open.clear();
+    this.titles?.dispose();
+  }
+
+  private attach(panel: vscode.WebviewPanel, args: A): FormPanel<C, A> {
+    const form = new FormPanel(panel, this, args);
+    this.open.add(form);
+    return form;
+  }
+}
+
+/**
+ * A form's panels: one registry per composition root (the workflows' `deps`), made on first use, so `open`
+ * commands and VS Code's panel serializer reach the same one, and `register` owns its lifetime.
+ */
+export function formPanels<C extends FormHost, A>(spec: FormSpec<C, A>) {
+  const registries = new WeakMap<WorkflowDeps, FormPanels<C, A>>();
+  const registryFor = (deps: WorkflowDeps, extensionUri: vscode.Uri): FormPanels<C, A> => {
+    let registry = registries.get(deps);
+    if (!registry) {
+      registry = new FormPanels(spec, deps, extensionUri);
+      registries.set(deps, registry);
+    }
+    return registry;
+  };
+  return {
+    /** Opens the form, or reveals the panel already showing the same. */
+    open: (deps: WorkflowDeps, extensionUri: vscode.Uri, args: A): vscode.WebviewPanel => registryFor(deps, extensionUri).show(args),
+    /**
+     * Restores the form's panels after a reload and closes them when Visen is deactivated. VS Code infers no
+     * activation event for a serializer: package.json lists `onWebviewPanel:<viewType>` so that a panel left
+     * open revives even when nothing else activates Visen first.
+     */
+    register: (deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable => {
+      const registry = registryFor(deps, extensionUri);
+      const serializer = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
+        async deserializeWebviewPanel(panel, state: unknown) {
+          registry.restore(panel, state);
+        },
+      });
+      return new vscode.Disposable(() => {
+        serializer.dispose();
+        registry.dispose();
+        registries.delete(deps);
+      });
+    },
+  };
+}
