@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { FormState, HostMessage } from '../../src/views/connectionProtocol';
-import { ConnectionFormController } from '../../src/views/connectionPanel';
+import type { ConnectionFormController } from '../../src/views/connectionPanel';
 import { FakeWebview } from './support/fakeWebview';
 import { connectPage, GEMINI_KEY, NOTION_SECRET, setSetting, useStage } from './support/visen';
 
@@ -161,7 +161,7 @@ describe('Editor context in prompts', () => {
       // The form is a webview over the editor: while it has the focus, VS Code reports no active text editor.
       const panel = vscode.window.createWebviewPanel('visen.test', 'Form', vscode.ViewColumn.Active, {});
       await waitUntil(() => vscode.window.activeTextEditor === undefined);
-      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) => new ConnectionFormController(stage.api, post, { connectionId: connection.id }));
+      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) => stage.api.forms.connection(post, { connectionId: connection.id }));
       try {
         await webview.send({ type: 'ready' });
         await webview.send({ type: 'generate', prompt: 'Document ${selection}', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
@@ -203,14 +203,14 @@ describe('Editor context in prompts', () => {
       stage.ui.inputs.push('Release notes for ${gitDiff}');
       await vscode.commands.executeCommand('visen.generateToPage');
       assert.match(sent(), /^Release notes for diff --git a\/app\.txt b\/app\.txt\n/, JSON.stringify(stage.ui.messages));
-      assert.match(sent(), /\n-version 1\n\+version 2 staged\n/, 'the staged change');
+      assert.match(sent(), /\n-version 1\n\+version 2 staged(\n|$)/, `the staged change: ${JSON.stringify(sent())}`);
 
       git(repo, 'commit', '-q', '-m', 'second');
       fs.writeFileSync(path.join(repo, 'app.txt'), 'version 3 unstaged\n');
       stage.ui.picks.push((item) => item.label.includes('Changes'));
       stage.ui.inputs.push('Release notes for ${gitDiff}');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(sent(), /\n-version 2 staged\n\+version 3 unstaged\n/, 'nothing staged: the working tree\'s change');
+      assert.match(sent(), /\n-version 2 staged\n\+version 3 unstaged(\n|$)/, 'nothing staged: the working tree\'s change');
 
       fs.writeFileSync(path.join(repo, 'app.txt'), 'version 2 staged\n');
       stage.ui.picks.push((item) => item.label.includes('Changes'));
