@@ -52,7 +52,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
   this.timeout(300_000);
   // Only the default keys are valid. The model streams in small chunks 25 ms apart, slowly enough to
   // watch the text arrive in the form.
-  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 25 } });
+  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 60 } });
   let sharedPage: FakePage;
   let unsharedPage: FakePage;
   let writtenBlocks = 0;
