@@ -50,7 +50,7 @@ function markdownPreview(page: Page): FrameLocator {
 describe('connections: the sidebar, the connection form and the walkthrough through the real UI', function () {
   // One journey: each step needs the previous one's state (stored keys, a connection, a generation).
   this.timeout(300_000);
-  // Only the default keys are valid. The model streams in small chunks 25 ms apart, slowly enough to
+  // Only the default keys are valid. The model streams in small chunks 60 ms apart, slowly enough to
   // watch the text arrive in the form.
   const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 60 } });
   let sharedPage: FakePage;
