@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ENGINE_KINDS } from '../engines/registry';
+import { PromptTemplatesSchema } from './promptTemplate';
 
 export type ConnectionType = 'page' | 'database';
 
@@ -53,6 +54,8 @@ export const ConnectionSchema = v.object({
   /** Database connections: show the property values before they are written. */
   previewValues: v.optional(v.boolean()),
   allowNewOptions: v.optional(v.boolean()),
+  /** Prompts saved under a name (promptTemplate.ts); since version 2. Never mirrored to Notion. */
+  templates: v.optional(PromptTemplatesSchema),
 });
 
 export type Connection = v.InferOutput<typeof ConnectionSchema>;
