@@ -1,6 +1,4 @@
 import * as l10n from '@vscode/l10n';
-import * as v from 'valibot';
-import { MAX_PROMPT_LENGTH } from '../generation/prompt';
 import { formatCount } from '../notion/notionUrl';
 
 /** The most templates one connection keeps: a list to choose from, not an archive. */
@@ -10,16 +8,14 @@ export const MAX_TEMPLATE_NAME = 100;
 
 /**
  * A prompt saved under a name on a connection, as it was typed: its editor variables (`${selection}`…)
- * and `{{page}}` are filled when it is used, as a typed prompt's are. Kept in VS Code's state only.
+ * and `{{page}}` are filled when it is used, as a typed prompt's are. Kept in VS Code's state only; the
+ * schema that validates it is the connection's (connection.ts). No valibot here: the form's page reads
+ * the limits through formLimits.ts.
  */
-export const PromptTemplateSchema = v.object({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TEMPLATE_NAME)),
-  prompt: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_PROMPT_LENGTH)),
-});
-
-export type PromptTemplate = v.InferOutput<typeof PromptTemplateSchema>;
-
-export const PromptTemplatesSchema = v.pipe(v.array(PromptTemplateSchema), v.maxLength(MAX_TEMPLATES));
+export interface PromptTemplate {
+  readonly name: string;
+  readonly prompt: string;
+}
 
 /** "The template name is too long (101 characters; at most 100)." */
 export function templateNameTooLong(length: number): string {
