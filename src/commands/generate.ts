@@ -13,6 +13,7 @@ import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import type { UndoArgs } from './undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
+import { findTemplate, listTemplates, type PromptTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
 import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
@@ -39,16 +40,19 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
     const chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
     if (!chosen) return undefined;
     engine = engineAndModel(chosen.connection).engine;
+    const asked: AskedPrompt = {};
     const generated = await generate(deps, {
       connection: chosen.connection,
       page: chosen.page,
-      prompt: args.prompt?.trim() || ((connection) => askPrompt(deps, connection)),
+      prompt: args.prompt?.trim() || ((connection) => askPrompt(deps, connection, asked)),
       askMapping: 'always',
       countCharacters: true,
       running: (title, run) => deps.ui.progress(title, (progress, signal) => run(signal, (label) => progress.report(label))),
     });
     if (!generated.started) return undefined;
-    await reportOutcome(deps, generated.result);
+    // A prompt typed here (not a template's) can be kept as one from the outcome's buttons.
+    const save = asked.typed ? [saveTemplateAction(chosen.connection.id, asked.typed)] : [];
+    await report(deps, describeOutcome(generated.result), save);
     return generated.result.record;
   } catch (error) {
     // Thrown before or instead of a record (a missing key, a page Notion can't see): the same words as the form's.
@@ -123,14 +127,80 @@ async function chosenFor(deps: CommandDeps, target: NotionTarget): Promise<Chose
   return { connection: await connectionForTarget(deps, target), page: target.kind === 'page' ? target.ref : undefined };
 }
 
-async function askPrompt(deps: CommandDeps, connection: Connection): Promise<string | undefined> {
+/** What the prompt step was answered with: `typed` when a new prompt was written (as typed, variables unfilled). */
+interface AskedPrompt {
+  typed?: string;
+}
+
+type PromptChoice = vscode.QuickPickItem & { readonly template?: PromptTemplate };
+
+/**
+ * The prompt: with templates, a pick of "Write a new prompt…" and each template first. A template is
+ * expanded as a typed prompt is (its variables read now).
+ */
+async function askPrompt(deps: CommandDeps, connection: Connection, asked: AskedPrompt): Promise<string | undefined> {
+  const title = vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name);
+  const templates = listTemplates(connection);
+  if (templates.length > 0) {
+    const items: PromptChoice[] = [
+      { label: vscode.l10n.t('$(edit) Write a new prompt…'), alwaysShow: true },
+      { label: vscode.l10n.t('Templates'), kind: vscode.QuickPickItemKind.Separator },
+      ...templates.map((template) => ({ label: template.name, detail: oneLine(template.prompt), template })),
+    ];
+    const choice = await deps.ui.pick(items, { title, placeHolder: vscode.l10n.t('Choose a prompt template, or write a new prompt'), matchOnDetail: true });
+    if (!choice) return undefined;
+    if (choice.template) return expandPrompt(deps, choice.template.prompt);
+  }
   const prompt = await deps.ui.input({
-    title: vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name),
+    title,
     prompt: vscode.l10n.t('Describe the content; Visen writes it as formatted Notion blocks. Variables: {0}', PROMPT_VARIABLE_HINT),
     placeHolder: connection.lastPrompt ?? vscode.l10n.t('e.g. A one-page project brief for a weekend hackathon'),
     validateInput: promptProblem,
   });
-  return prompt?.trim() ? expandPrompt(deps, prompt.trim()) : undefined;
+  if (!prompt?.trim()) return undefined;
+  asked.typed = prompt.trim();
+  return expandPrompt(deps, prompt.trim());
+}
+
+/** A prompt as a quick pick's detail line. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** The palette's own button on an outcome: keep the prompt just typed as a template of the connection. */
+interface SaveTemplateAction {
+  readonly kind: 'saveTemplate';
+  readonly label: string;
+  readonly connectionId: string;
+  readonly prompt: string;
+}
+
+function saveTemplateAction(connectionId: string, prompt: string): SaveTemplateAction {
+  return { kind: 'saveTemplate', label: vscode.l10n.t('Save Prompt as Template…'), connectionId, prompt };
+}
+
+/** Asks a name and saves the prompt under it; a name a template has replaces its prompt once confirmed. */
+async function savePromptAsTemplate(deps: CommandDeps, action: SaveTemplateAction): Promise<void> {
+  const connection = deps.connections.get(action.connectionId);
+  if (!connection) return;
+  const name = await deps.ui.input({
+    title: vscode.l10n.t('Visen: save the prompt as a template of "{0}"', connection.name),
+    prompt: vscode.l10n.t('A name for the template. Generate to Notion Page offers it for this connection; its variables are filled each time it is used.'),
+    value: oneLine(action.prompt).slice(0, 40),
+    validateInput: templateNameProblem,
+  });
+  if (!name?.trim()) return;
+  const existing = findTemplate(deps.connections.get(connection.id), name);
+  if (existing) {
+    const replace = vscode.l10n.t('Replace');
+    const answer = await deps.ui.confirm(vscode.l10n.t('Replace the template "{0}"?', existing.name), vscode.l10n.t('It gets the prompt you just used.'), replace);
+    if (answer !== replace) return;
+  }
+  const saved = await saveTemplate(deps, connection.id, name, action.prompt);
+  void deps.ui.info(saved.replaced
+    ? vscode.l10n.t('Template "{0}" of "{1}" replaced.', saved.template.name, connection.name)
+    : vscode.l10n.t('Saved the template "{0}" for "{1}".', saved.template.name, connection.name));
 }
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
@@ -138,14 +208,16 @@ async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome & { r
   await report(deps, describeOutcome(outcome));
 }
 
-/** Shows a description of an outcome or an error (outcome.ts) and runs the button chosen. */
-async function report(deps: CommandDeps, seen: OutcomeMessage): Promise<void> {
+/** Shows a description of an outcome or an error (outcome.ts), with the palette's own buttons after its own, and runs the button chosen. */
+async function report(deps: CommandDeps, seen: OutcomeMessage, extra: readonly SaveTemplateAction[] = []): Promise<void> {
   if (seen.warning) void deps.ui.warn(seen.warning);
   if (seen.level === 'error') deps.log.error(seen.message);
   const show = seen.level === 'info' ? deps.ui.info : seen.level === 'warn' ? deps.ui.warn : deps.ui.error;
-  const label = await show.call(deps.ui, seen.message, ...seen.actions.map((a) => a.label));
-  const action = seen.actions.find((a) => a.label === label);
-  if (action) await runOutcomeAction(deps, action);
+  const actions = [...seen.actions, ...extra];
+  const label = await show.call(deps.ui, seen.message, ...actions.map((a) => a.label));
+  const action = actions.find((a) => a.label === label);
+  if (action?.kind === 'saveTemplate') await savePromptAsTemplate(deps, action);
+  else if (action) await runOutcomeAction(deps, action);
 }
 
 /** What each button of an outcome does. */

@@ -20,6 +20,7 @@ import { errorResult, notStartedResult, outcomeResult } from './connectionResult
 import { FormRun } from './connectionRun';
 import { connectionFormState, ownRecord } from './connectionState';
 import { createConnection, validateTarget } from './connectionStep1';
+import { deleteTemplate, saveTemplate } from '../workflows/promptTemplates';
 import { expandPrompt } from '../workflows/promptVariables';
 import { errorMessage, FormAction, FormController } from './formController';
 
@@ -123,6 +124,12 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
           reply<'undo'>(await this.undo(request.recordId));
           await this.refresh();
           return;
+        case 'saveTemplate':
+          reply<'saveTemplate'>({ replaced: (await saveTemplate(this.deps, this.shownId(), request.templateName, request.prompt)).replaced });
+          return;
+        case 'deleteTemplate':
+          reply<'deleteTemplate'>({ deleted: await deleteTemplate(this.deps, this.shownId(), request.templateName) });
+          return;
         case 'historyContent': {
           const record = ownRecord(this.deps, this.connectionId, request.recordId);
           if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
@@ -132,8 +139,16 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       }
     } catch (error) {
       this.deps.log.warn(`Connection form: ${request.type} failed: ${errorMessage(error)}`);
-      this.post({ type: 'reply', requestId: request.requestId, ok: false, error: errorMessage(error) });
+      const field = request.type === 'saveTemplate' || request.type === 'deleteTemplate' ? { field: 'templateName' } : {};
+      this.post({ type: 'reply', requestId: request.requestId, ok: false, error: errorMessage(error), ...field });
     }
+  }
+
+  /** The id of the connection shown; a request about it before step 1 is done is refused. */
+  private shownId(): string {
+    const connection = this.connection;
+    if (!connection) throw new Error(vscode.l10n.t('This connection no longer exists: it was deleted, here or in another window.'));
+    return connection.id;
   }
 
   /** Step 1's Next: the form now shows the connection for the target. */

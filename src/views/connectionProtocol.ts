@@ -4,7 +4,8 @@
  *
  * The envelope (`ready`, `state`, requests and their `reply`, `rejected`) is the one every form speaks:
  * webviewProtocol.ts. While a generation runs the host sends deltas after the `state`: `runStarted`,
- * `text`, `progress`, `result`. The requests here are `validate`, `create`, `undo` and `historyContent`.
+ * `text`, `progress`, `result`. The requests here are `validate`, `create`, `undo`, `historyContent`,
+ * `saveTemplate` and `deleteTemplate`.
  *
  * No key ever crosses: the state carries only whether each one is set.
  */
@@ -47,6 +48,7 @@ const url = v.pipe(v.string(), v.maxLength(LIMITS.url));
 const name = v.pipe(v.string(), v.maxLength(LIMITS.name));
 const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.model));
 const prompt = v.pipe(v.string(), v.maxLength(LIMITS.prompt));
+const templateName = v.pipe(v.string(), v.maxLength(LIMITS.templateName));
 
 export const WebviewMessageSchema = v.variant('type', [
   readySchema,
@@ -64,6 +66,10 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('undo'), requestId, recordId }),
   /** The generated text of one history entry; answered with a `reply` whose result is a string. */
   v.strictObject({ type: v.literal('historyContent'), requestId, recordId }),
+  /** Saves the prompt box as a template of the connection (a name already there is overwritten); answered with a `reply` (result: `{ replaced }`). */
+  v.strictObject({ type: v.literal('saveTemplate'), requestId, templateName, prompt }),
+  /** Deletes a template of the connection; answered with a `reply` (result: `{ deleted }`). */
+  v.strictObject({ type: v.literal('deleteTemplate'), requestId, templateName }),
   runCommandSchema(FORM_COMMANDS),
 ]);
 
@@ -76,7 +82,7 @@ export type WebviewRequest = RequestOf<WebviewMessage>;
  */
 export type ParsedWebviewMessage = ParsedMessage<WebviewMessage>;
 
-const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt' };
+const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt', templateName: 'templateName' };
 
 /** Validates a message from the webview. */
 export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
@@ -126,8 +132,15 @@ export interface ConnectionView {
   readonly model: string;
   readonly writeMode: WriteMode;
   readonly lastPrompt?: string;
+  /** Its prompt templates, in the order saved; the prompts as typed (variables unfilled). Absent: none. */
+  readonly templates?: readonly TemplateView[];
   /** "3 prompts · 2 hours ago". */
   readonly usage: string;
+}
+
+export interface TemplateView {
+  readonly name: string;
+  readonly prompt: string;
 }
 
 export type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'interrupted';
@@ -217,6 +230,8 @@ export interface ReplyResults {
   readonly create: { readonly connectionId: string };
   readonly undo: { readonly undone: boolean };
   readonly historyContent: string;
+  readonly saveTemplate: { readonly replaced: boolean };
+  readonly deleteTemplate: { readonly deleted: boolean };
 }
 
 /** What the webview keeps with vscode.setState across reloads: form input only, never a key. */

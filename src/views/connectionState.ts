@@ -8,6 +8,7 @@ import { blockCounts, type GenerationRecord } from '../services/generation/gener
 import { undoTarget } from '../services/generation/undoRules';
 import type { WorkflowDeps } from '../workflows/deps';
 import { describeUse, timeAgo } from '../workflows/format';
+import { listTemplates } from '../workflows/promptTemplates';
 import type { CommandAction, ConnectionView, EngineView, FormState, HistoryItem, RunView, WriteMode } from './connectionProtocol';
 
 // What the connection form shows, built from the connection, its history, the keys and the settings.
@@ -66,6 +67,7 @@ function connectionView(connection: Connection, defaultEngine: EngineKind, defau
     model: connection.model ?? modelFor(readConfig(), engine),
     writeMode: connection.writeMode ?? defaultMode,
     lastPrompt: connection.lastPrompt,
+    templates: listTemplates(connection).map(({ name, prompt }) => ({ name, prompt })),
     usage: describeUse(connection),
   };
 }

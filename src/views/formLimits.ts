@@ -4,6 +4,7 @@
  * import it without the validator. Messages go through @vscode/l10n, loaded on both sides.
  */
 import * as l10n from '@vscode/l10n';
+import { MAX_TEMPLATE_NAME, MAX_TEMPLATES, templateNameTooLong, tooManyTemplates } from '../services/connections/promptTemplate';
 import { MAX_PROMPT_LENGTH, promptTooLong } from '../services/generation/prompt';
 import { formatCount, MAX_NOTION_URL_LENGTH } from '../services/notion/notionUrl';
 
@@ -18,6 +19,10 @@ export const LIMITS = {
   baseUrl: 2_000,
   instructions: 20_000,
   key: 1_000,
+  /** A prompt template's name; its prompt has the prompt's limit. */
+  templateName: MAX_TEMPLATE_NAME,
+  /** How many templates one connection keeps (a count, not a length). */
+  templates: MAX_TEMPLATES,
 } as const;
 
 export type LimitedField = keyof typeof LIMITS;
@@ -41,6 +46,10 @@ export function tooLongMessage(field: LimitedField, length: number): string {
       return l10n.t('The instructions are too long ({0} characters; at most {1}).', n, max);
     case 'key':
       return l10n.t('The key is too long ({0} characters; at most {1}).', n, max);
+    case 'templateName':
+      return templateNameTooLong(length);
+    case 'templates':
+      return tooManyTemplates();
     case 'recordId':
       return l10n.t('The form sent a request Visen cannot read. Close the form and open it again.');
   }

@@ -159,7 +159,7 @@ describe('Stored generation history: deep validation', () => {
     assert.equal(store.get<unknown[]>('visen.connections')!.length, 1);
     assert.deepEqual(setAsideEntries(store).map((e) => [e.from, e.value]), [['visen.connections', damaged]]);
     await connections.rename('c1', 'Renamed');
-    assert.equal(store.get<Record<string, unknown>[]>('visen.connections')![0].schemaVersion, 1);
+    assert.equal(store.get<Record<string, unknown>[]>('visen.connections')![0].schemaVersion, 2);
     assert.equal(connections.get('c1')!.name, 'Renamed');
   });
 

@@ -65,3 +65,22 @@ describe('webview protocols: one envelope, one parser', () => {
     assert.doesNotMatch(engine.problem, /secret-engine-name/);
   });
 });
+
+describe('connection form protocol: prompt templates', () => {
+  it('takes saveTemplate and deleteTemplate as requests, with nothing else in them', () => {
+    const save = parseWebviewMessage({ type: 'saveTemplate', requestId: 3, templateName: 'Weekly', prompt: 'Notes for ${date}' });
+    assert.deepEqual(save, { ok: true, message: { type: 'saveTemplate', requestId: 3, templateName: 'Weekly', prompt: 'Notes for ${date}' } });
+    assert.ok(parseWebviewMessage({ type: 'deleteTemplate', requestId: 4, templateName: 'Weekly' }).ok);
+    refused(parseWebviewMessage({ type: 'deleteTemplate', templateName: 'Weekly' }));
+    refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 5, templateName: 'Weekly', prompt: 'x', connectionId: 'another' }));
+  });
+
+  it('a name or a prompt over its limit is answered next to its field, with its length only', () => {
+    const name = refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'n'.repeat(LIMITS.templateName + 1), prompt: 'x' }));
+    assert.equal(name.field, 'templateName');
+    assert.equal(name.error, `The template name is too long (${LIMITS.templateName + 1} characters; at most ${LIMITS.templateName}).`);
+    assert.doesNotMatch(name.error + name.problem, /nnnn/);
+    const prompt = refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'Weekly', prompt: 'p'.repeat(LIMITS.prompt + 1) }));
+    assert.equal(prompt.field, 'prompt');
+  });
+});

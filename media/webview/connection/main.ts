@@ -7,7 +7,8 @@
  * Stable hooks for UI tests (ids are unique; classes mark regions):
  *   step 1   #name  #type (select: page | database)  #url  .validation (status of the URL check;
  *            .is-ok / .is-error / .is-checking)  #next
- *   step 2   #prompt  #engine (select)  #model  #write-mode (#mode-append  #mode-replace; hidden for a database)  #generate  #cancel
+ *   step 2   #template-select  #save-template  #delete-template  #template-name (templateBar.ts)
+ *            #prompt  #engine (select)  #model  #write-mode (#mode-append  #mode-replace; hidden for a database)  #generate  #cancel
  *            #open-target (the connection's page)  .key-notice (a missing key, with its button)
  *            .progress ("N of M blocks in Notion")  .output (the streamed text)
  *            .result (.is-written / .is-writeFailed / .is-cancelled / .is-failed …)  #open-in-notion  #retry-write
@@ -29,6 +30,7 @@ import { GenerateStep } from './generateStep';
 import { HistoryList } from './historyList';
 import { buildConnectionForm, NEW_CONNECTION } from './layout';
 import { RunPanel } from './runView';
+import { TemplateBar } from './templateBar';
 
 const host: ConnectionForm['host'] = new Host(receive);
 let draft: PersistedFormState = host.state ?? {};
@@ -78,6 +80,7 @@ function saveDraft(change: Partial<PersistedFormState> = {}): void {
 
 const connect = new ConnectStep(form);
 const prompt = new GenerateStep(form);
+const templates = new TemplateBar(form);
 const run = new RunPanel(form);
 const history = new HistoryList(form);
 
@@ -129,6 +132,7 @@ function render(): void {
     return;
   }
   prompt.render(state, connection);
+  templates.render(connection);
   run.render(false);
   history.render();
 }

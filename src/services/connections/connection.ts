@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { ENGINE_KINDS } from '../engines/registry';
+import { MAX_PROMPT_LENGTH } from '../generation/prompt';
+import { MAX_TEMPLATE_NAME, MAX_TEMPLATES } from './promptTemplate';
 
 export type ConnectionType = 'page' | 'database';
 
@@ -21,6 +23,12 @@ export function connectionName(title: string): string {
   if (/[\ud800-\udbff]/.test(name[end - 1])) end--;
   return `${name.slice(0, end).trimEnd()}…`;
 }
+
+/** A prompt template of a connection (promptTemplate.ts). */
+const PromptTemplateSchema = v.object({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TEMPLATE_NAME)),
+  prompt: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_PROMPT_LENGTH)),
+});
 
 /** A connection as stored; the schema also validates what comes back from storage and from Notion. */
 export const ConnectionSchema = v.object({
@@ -53,6 +61,8 @@ export const ConnectionSchema = v.object({
   /** Database connections: show the property values before they are written. */
   previewValues: v.optional(v.boolean()),
   allowNewOptions: v.optional(v.boolean()),
+  /** Prompts saved under a name (promptTemplate.ts); since version 2. Never mirrored to Notion. */
+  templates: v.optional(v.pipe(v.array(PromptTemplateSchema), v.maxLength(MAX_TEMPLATES))),
 });
 
 export type Connection = v.InferOutput<typeof ConnectionSchema>;

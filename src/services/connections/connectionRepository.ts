@@ -9,7 +9,12 @@ import { Connection, connectionName, ConnectionSchema, ConnectionType, parseConn
 
 const KEY = 'visen.connections';
 
-export const CONNECTION_FORMAT: StoredFormat<Connection> = { version: 1, migrations: {}, schema: ConnectionSchema };
+/**
+ * Version 2 adds the prompt templates. A version 1 connection has none and reads as it is; the version
+ * keeps a Visen that predates templates from saving the connection back without them (it leaves entries of
+ * a newer version alone).
+ */
+export const CONNECTION_FORMAT: StoredFormat<Connection> = { version: 2, migrations: { 1: (entry) => entry }, schema: ConnectionSchema };
 
 export interface NewConnection {
   readonly name: string;
