@@ -50,8 +50,9 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
       running: (title, run) => deps.ui.progress(title, (progress, signal) => run(signal, (label) => progress.report(label))),
     });
     if (!generated.started) return undefined;
-    // A prompt typed here (not a template's) can be kept as one from the outcome's buttons.
-    const save = asked.typed ? [saveTemplateAction(chosen.connection.id, asked.typed)] : [];
+    // A prompt typed here (not a template's) that wrote its page can be kept as one from the outcome's buttons;
+    // a failure's buttons stay the ones that fix it.
+    const save = asked.typed && generated.result.record.status === 'written' ? [saveTemplateAction(chosen.connection.id, asked.typed)] : [];
     await report(deps, describeOutcome(generated.result), save);
     return generated.result.record;
   } catch (error) {
