@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly replacing?: readonly string[];
   /** The page to write into when it is not the connection's own (an entry of a database connection). */
   readonly pageId?: string;
+  /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
+  readonly afterBlock?: string;
 }
 
 export interface PreviewValue {
@@ -150,6 +152,7 @@ export class GenerationService {
       onText: options.onText,
       pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
       replacing: options.replacing,
+      afterBlock: options.afterBlock,
     });
   }
 
