@@ -10,6 +10,7 @@ import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
 import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
+import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
@@ -115,6 +116,11 @@ export class GenerationService {
 
   async resolvePage(input: string): Promise<NotionPageRef> {
     return new NotionPages(await this.deps.notion()).resolvePage(input);
+  }
+
+  /** The page's top-level headings, which "after a heading" can write after. */
+  async headings(pageId: string, signal?: AbortSignal): Promise<PageHeading[]> {
+    return pageHeadings(new BlockWriter(await this.deps.notion()), pageId, signal);
   }
 
   /** The connection for a page, created (named after the page) when there is none. */
