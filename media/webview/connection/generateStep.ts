@@ -88,7 +88,7 @@ export class GenerateStep {
   /** After a heading: the page's headings to choose from, read when the mode is chosen (a page without any says so). */
   private async renderHeadings(): Promise<void> {
     const { el, host } = this.form;
-    const on = this.currentMode() === 'afterHeading';
+    const on = this.currentMode() === 'afterHeading' && this.form.state?.connection?.type === 'page';
     show(el.writeHeading, on);
     show(el.headingNote, on);
     if (!on || this.headingsLoaded) return;
