@@ -89,7 +89,7 @@ export class GenerateStep {
   private async renderHeadings(): Promise<void> {
     const { el, host } = this.form;
     const on = this.currentMode() === 'afterHeading' && this.form.state?.connection?.type === 'page';
-    show(el.writeHeading, on);
+    show(el.writeHeading, on && el.writeHeading.options.length > 0);
     show(el.headingNote, on);
     if (!on || this.headingsLoaded) return;
     this.headingsLoaded = true;
