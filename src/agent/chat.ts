@@ -11,6 +11,7 @@ import { withinBudget } from '../workflows/budget';
 import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
+import { choosePlace } from '../workflows/writePlace';
 import { connectionNamedIn } from './targets';
 import { problemText, signalOf } from './tools';
 
@@ -105,11 +106,13 @@ async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection
     });
     return result ? finish(result, stream) : {};
   }
+  const place = await choosePlace(deps, { id: connection.target.id, title: connection.target.title || connection.name }, config.writeMode);
+  if (!place) return {};
   stream.progress(vscode.l10n.t('Writing to "{0}"…', connection.target.title || connection.name));
-  return finish(await deps.generation.run({ ...base, mode: config.writeMode }), stream);
+  return finish(await deps.generation.run({ ...base, ...place }), stream);
 }
 
-/** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote. */
+/** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */
 async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier: GenerationRecord, connection: Connection, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
   if (earlier.undoneAt || !canUndo(earlier)) {
     // Nothing of it is left to rewrite: the new answer is written as a new one.

@@ -170,7 +170,8 @@ export function readConfig(): VisenConfig {
 }
 
 export function configuredWriteMode(): WriteMode {
-  return setting<string>('visen.writeMode') === 'replace' ? 'replace' : 'append';
+  const mode = setting<string>('visen.writeMode');
+  return mode === 'replace' || mode === 'afterHeading' ? mode : 'append';
 }
 
 /** `visen.promptBudget` as a whole number, 0 (no limit) when unset or negative. */

@@ -90,7 +90,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         await this.saveSettings(message);
         return;
       case 'generate':
-        await this.generate(message.prompt, message.engine, message.model.trim(), message.writeMode);
+        await this.generate(message.prompt, message.engine, message.model.trim(), message.writeMode, message.heading);
         return;
       case 'cancel':
         this.cancel();
@@ -136,6 +136,11 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
           reply<'historyContent'>(record.markdown);
           return;
         }
+        case 'headings': {
+          const connection = this.connection;
+          reply<'headings'>(connection?.type === 'page' ? await this.deps.generation.headings(connection.target.id) : []);
+          return;
+        }
       }
     } catch (error) {
       this.deps.log.warn(`Connection form: ${request.type} failed: ${errorMessage(error)}`);
@@ -174,7 +179,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
   }
 
   /** The one generation flow (workflows/generate.ts), streamed to the webview. */
-  private async generate(prompt: string, engine: EngineKind, model: string, mode: WriteMode): Promise<void> {
+  private async generate(prompt: string, engine: EngineKind, model: string, mode: WriteMode, heading?: string): Promise<void> {
     const connection = this.connection;
     if (!connection || this.running) return;
     const { runId, signal } = this.run.start('generate', prompt, '');
@@ -187,6 +192,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         engine,
         model,
         mode,
+        heading,
         signal,
         onText: (text) => this.run.text(runId, text),
         onProgress: (progress, label) => this.run.progress(runId, { ...progress, label }),

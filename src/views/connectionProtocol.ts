@@ -5,7 +5,7 @@
  * The envelope (`ready`, `state`, requests and their `reply`, `rejected`) is the one every form speaks:
  * webviewProtocol.ts. While a generation runs the host sends deltas after the `state`: `runStarted`,
  * `text`, `progress`, `result`. The requests here are `validate`, `create`, `undo`, `historyContent`,
- * `saveTemplate` and `deleteTemplate`.
+ * `headings`, `saveTemplate` and `deleteTemplate`.
  *
  * No key ever crosses: the state carries only whether each one is set.
  */
@@ -58,7 +58,10 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('create'), requestId, name, connectionType, url }),
   /** The engine, model and write mode chosen for this connection (saved on it). */
   v.strictObject({ type: v.literal('settings'), engine: v.optional(engine), model: v.optional(model), writeMode: v.optional(writeMode) }),
-  v.strictObject({ type: v.literal('generate'), prompt: v.pipe(prompt, v.trim(), v.minLength(1)), engine, model, writeMode }),
+  /** `heading`: with write mode `afterHeading`, the block id of the heading chosen (absent: asked as the run starts). */
+  v.strictObject({ type: v.literal('generate'), prompt: v.pipe(prompt, v.trim(), v.minLength(1)), engine, model, writeMode, heading: v.optional(recordId) }),
+  /** The page's top-level headings, for "After a heading"; answered with a `reply` whose result is `HeadingView[]`. */
+  v.strictObject({ type: v.literal('headings'), requestId }),
   v.strictObject({ type: v.literal('cancel') }),
   v.strictObject({ type: v.literal('retryWrite'), recordId }),
   /** Opens the connection's target, or the page of a generation. */
@@ -232,6 +235,14 @@ export interface ReplyResults {
   readonly historyContent: string;
   readonly saveTemplate: { readonly replaced: boolean };
   readonly deleteTemplate: { readonly deleted: boolean };
+  readonly headings: readonly HeadingView[];
+}
+
+/** A top-level heading of the connection's page: "After a heading" writes right after it. */
+export interface HeadingView {
+  readonly id: string;
+  readonly level: 1 | 2 | 3 | 4;
+  readonly text: string;
 }
 
 /** What the webview keeps with vscode.setState across reloads: form input only, never a key. */

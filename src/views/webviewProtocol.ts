@@ -20,8 +20,8 @@ import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } f
 export { LIMITS, tooLongMessage, type LimitedField } from './formLimits';
 export type { EngineKind } from '../services/engines/registry';
 
-export type WriteMode = 'append' | 'replace';
-export const WRITE_MODES: readonly WriteMode[] = ['append', 'replace'];
+export type WriteMode = 'append' | 'replace' | 'afterHeading';
+export const WRITE_MODES: readonly WriteMode[] = ['append', 'replace', 'afterHeading'];
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host: the schemas both forms validate with

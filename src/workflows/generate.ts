@@ -12,6 +12,7 @@ import { withinBudget } from './budget';
 import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
 import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
 import type { NotStartedReason } from './outcome';
+import { choosePlace } from './writePlace';
 
 // One generation, for every surface (the Command Palette, the connection form): the keys, a database's
 // data source and properties, the prompt, the budget, then the run into the page or a new entry.
@@ -28,6 +29,8 @@ export interface GenerateRequest {
   readonly engine?: EngineKind;
   readonly model?: string;
   readonly mode?: WriteMode;
+  /** With mode `afterHeading`: the heading (its block id) the surface's form chose; absent: asked as the run starts. */
+  readonly heading?: string;
   /** The connection's page as the surface checked it with Notion just now: not asked for again. */
   readonly page?: NotionPageRef;
   /** A database's properties to fill: asked every time (`always`: the palette walks through its questions), or until chosen. */
@@ -83,6 +86,11 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
     }
     title = source.name;
   }
+  // Where the text goes is settled before the prompt is typed, and is the same question on every surface.
+  const place = connection.type === 'page'
+    ? await choosePlace(deps, { id: request.page?.id ?? connection.target.id, title }, request.mode ?? connection.writeMode ?? config.writeMode, request.heading)
+    : { mode: 'append' as const };
+  if (!place) return { started: false, reason: 'dismissed' };
   const prompt = typeof request.prompt === 'string' ? request.prompt.trim() : (await request.prompt(connection))?.trim();
   if (!prompt) return { started: false, reason: 'dismissed' };
   if (!(await withinBudget(deps))) return { started: false, reason: 'budget' };
@@ -95,7 +103,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       prompt,
       engine,
       model,
-      mode: request.mode ?? connection.writeMode ?? config.writeMode,
+      mode: place.mode,
+      afterBlock: place.afterBlock,
       instructions: systemInstructions(config.instructions),
       signal,
       onText: request.onText,

@@ -69,6 +69,16 @@ const token = () => new vscode.CancellationTokenSource().token;
 
 describe('Agent tools and @visen', () => {
   const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
+  /** What a person does in Notion meanwhile, through the API. */
+  const byHand = async (method: string, path: string, body?: object) => {
+    const response = await fetch(`${stage.notion.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${NOTION_SECRET}`, 'notion-version': '2026-03-11', 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+    return (await response.json()) as { results: { id: string }[] };
+  };
   const undo = async (recordId: string) => {
     stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
     assert.strictEqual(await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId }), undefined);
@@ -235,6 +245,33 @@ describe('Agent tools and @visen', () => {
 
     await undo(rewrite.id);
     assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [intro, ...firstIds], 'the first answer is back, with its ids');
+  });
+
+  it('@visen follow-up writes in place: between the blocks around the earlier answer, or at the start when it opened the page', async () => {
+    const page = stage.notion.addPage({ title: 'Launch notes', markdown: 'Intro by hand.' });
+    await connectPage(stage.api, page);
+    const ask = async (prompt: string, answer: string[], earlier?: vscode.ChatResult) => {
+      const history = earlier ? [{ participant: 'visen.chat', result: earlier, response: [], command: undefined }] : [];
+      const result = await agentBundle().handleChat(stage.api, chatRequest(prompt, fakeModel(answer).model), { history } as unknown as vscode.ChatContext, fakeStream().stream, token());
+      return { result, record: stage.api.generations.get((result.metadata as { recordId: string }).recordId)! };
+    };
+    const first = await ask('release notes into Launch notes', ['## Notes\n\n', 'A long first paragraph.\n']);
+    const intro = stage.notion.pageBlocks(page.id)[0].id;
+    // A person writes below the answer before asking for a change.
+    const closing = (await byHand('PATCH', `/v1/blocks/${page.id}/children`, { children: [{ type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: 'Closing by hand.' } }] } }] })).results[0].id;
+    const second = await ask('make it shorter', ['Short notes.\n'], first.result);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [intro, ...second.record.blockIds!, closing], 'the rewrite takes the earlier answer\'s place');
+    assert.strictEqual(stage.notion.pageMarkdown(page.id).trim(), 'Intro by hand.\n\nShort notes.\n\nClosing by hand.');
+
+    // The earlier answer opened the page: the rewrite does too.
+    await byHand('DELETE', `/v1/blocks/${intro}`);
+    const third = await ask('shorter still', ['Shortest.\n'], second.result);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [...third.record.blockIds!, closing]);
+    const lastWrite = stage.notion.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/children')).at(-1)!;
+    assert.deepStrictEqual((lastWrite.body as { position: unknown }).position, { type: 'start' }, 'Notion\'s "start"');
+
+    await undo(third.record.id);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [...second.record.blockIds!, closing], 'Undo puts the earlier answer back in its place');
   });
 
   it('@visen with no connection named lists them and offers each as a follow-up', async () => {

@@ -347,6 +347,20 @@ describe('Connection form (webview panel host)', () => {
       await webview.waitFor('a state with the choices', () => webview.state.connection?.writeMode === 'replace' && webview.state.connection.model === 'gpt-4.1');
     });
 
+    it('After a heading: the page\'s headings for the select, and Generate writes right after the one chosen', async () => {
+      const { page, webview } = await connected('Sections', '# Intro\n\nHello.\n\n## Target\n\nUnder the target.');
+      const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+      const headings = await webview.request({ type: 'headings' });
+      const offers = stage.ui.pickOffers.length;
+      assert.deepStrictEqual(headings, [{ id: before[0], level: 1, text: 'Intro' }, { id: before[2], level: 2, text: 'Target' }]);
+      await webview.send({ type: 'generate', prompt: 'More', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'afterHeading', heading: before[0] });
+      await webview.waitFor('the result', () => webview.of('result').length === 1);
+      const record = stage.api.generations.latest()!;
+      assert.strictEqual(record.status, 'written', record.error);
+      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [before[0], ...record.blockIds!, ...before.slice(1)]);
+      assert.strictEqual(stage.ui.pickOffers.length, offers, 'the form chose the heading: nothing asked');
+    });
+
     it('Undo takes back what the generation wrote after a confirmation', async () => {
       await setSetting('writeMode', 'replace');
       const { page, webview } = await connected('Replace Me', 'Old content that matters.');

@@ -120,4 +120,29 @@ describe('Generate workflow', () => {
     assert.strictEqual(generations(), 1, 'generated once');
     assert.strictEqual(stage.notion.pageBlocks(page.id).filter((b) => b.type === 'heading_1').length, 1, 'nothing twice');
   });
+
+  it('afterHeading from the palette: a quick pick of the page\'s headings, then the text right after the one chosen', async () => {
+    await setSetting('writeMode', 'afterHeading');
+    const page = stage.notion.addPage({ title: 'Sections', markdown: '# Intro\n\nHello.\n\n## Target\n\nUnder the target.\n\n### Last\n\nThe end.' });
+    await connectPage(stage.api, page);
+    const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    stage.ui.picks.push((item) => item.label.includes('Sections'), (item) => item.label === '## Target');
+    stage.ui.inputs.push('Notes');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    assert.deepStrictEqual(stage.ui.pickOffers.at(-1)!.map((i) => i.label), ['# Intro', '## Target', '### Last'], 'the page\'s top-level headings, with their text');
+    assert.match(stage.ui.last('info')?.message ?? '', /^Wrote \d+ blocks to "Sections"\.$/);
+    const record = stage.api.generations.latest()!;
+    assert.strictEqual(record.mode, 'afterHeading');
+    assert.strictEqual(record.anchor?.after, before[2]);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [...before.slice(0, 3), ...record.blockIds!, ...before.slice(3)], 'in place; every other block keeps its id');
+
+    // A page without headings says so and offers to append.
+    const plain = stage.notion.addPage({ title: 'Plain', markdown: 'Only a paragraph.' });
+    const connection = await connectPage(stage.api, plain);
+    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Append at the End' : undefined);
+    const done = await generate(stage.api, { connection, prompt: 'Write' });
+    assert.match(stage.ui.last('confirm')?.message ?? '', /"Plain" has no headings to write after/);
+    assert.ok(done.started && done.result.record.mode === 'append');
+    assert.strictEqual(stage.notion.pageBlocks(plain.id)[0].id, stage.notion.pageBlocks(plain.id).find((b) => !done.result.record.blockIds!.includes(b.id))!.id, 'appended after what was there');
+  });
 });

@@ -123,10 +123,10 @@ describe('Generator: engine → chunker → Notion page', () => {
     assert.equal(record.status, 'written');
     const after = notion.pageBlocks(page.id);
     assert.doesNotMatch(notion.pageMarkdown(page.id), /Old paragraph|Old intro/);
-    assert.equal(after[0].type, 'child_page', 'the child page stays, in its place');
+    assert.equal(after.at(-1)!.type, 'child_page', 'the child page stays, in its place after the text');
     assert.deepEqual(record.previous?.ids, before.filter((b) => b.type !== 'child_page').map((b) => b.id));
     assert.equal(record.previous?.trashed, 2);
-    assert.deepEqual(after.slice(1).map((b) => b.id), record.blockIds);
+    assert.deepEqual(after.slice(0, -1).map((b) => b.id), record.blockIds, 'the new text takes the place of the old');
     assert.equal(markdownWrites().length, 0);
   });
 

@@ -4,7 +4,7 @@
  */
 import '../shared/l10n';
 import * as l10n from '@vscode/l10n';
-import type { ConnectionView, EngineKind, FormState, WriteMode } from '../../../src/views/connectionProtocol';
+import type { ConnectionView, EngineKind, FormState, ReplyResults, WriteMode } from '../../../src/views/connectionProtocol';
 import { tooLongMessage } from '../../../src/views/formLimits';
 import { h, onModEnter, refuseLongPaste, replaceChildren, show } from '../shared/dom';
 import type { ConnectionForm } from './form';
@@ -28,8 +28,11 @@ export class GenerateStep {
       const model = el.model.value.trim();
       if (model) host.post({ type: 'settings', model });
     });
-    for (const radio of [el.modeAppend, el.modeReplace]) {
-      radio.addEventListener('change', () => host.post({ type: 'settings', writeMode: this.currentMode() }));
+    for (const radio of [el.modeAppend, el.modeReplace, el.modeHeading]) {
+      radio.addEventListener('change', () => {
+        host.post({ type: 'settings', writeMode: this.currentMode() });
+        void this.renderHeadings();
+      });
     }
   }
 
@@ -43,7 +46,8 @@ export class GenerateStep {
       return;
     }
     const model = el.model.value.trim() || this.currentEngine()?.defaultModel || '';
-    host.post({ type: 'generate', prompt, engine: el.engine.value as EngineKind, model, writeMode: this.currentMode() });
+    const heading = this.currentMode() === 'afterHeading' && el.writeHeading.value ? el.writeHeading.value : undefined;
+    host.post({ type: 'generate', prompt, engine: el.engine.value as EngineKind, model, writeMode: this.currentMode(), heading });
   }
 
   showPromptError(message: string): void {
@@ -76,8 +80,32 @@ export class GenerateStep {
     if (document.activeElement !== el.model) el.model.value = connection.model;
     el.modeAppend.checked = connection.writeMode === 'append';
     el.modeReplace.checked = connection.writeMode === 'replace';
+    el.modeHeading.checked = connection.writeMode === 'afterHeading';
     this.renderEngine();
+    void this.renderHeadings();
   }
+
+  /** After a heading: the page's headings to choose from, read when the mode is chosen (a page without any says so). */
+  private async renderHeadings(): Promise<void> {
+    const { el, host } = this.form;
+    const on = this.currentMode() === 'afterHeading' && this.form.state?.connection?.type === 'page';
+    show(el.writeHeading, on && el.writeHeading.options.length > 0);
+    show(el.headingNote, on);
+    if (!on || this.headingsLoaded) return;
+    this.headingsLoaded = true;
+    el.headingNote.textContent = l10n.t('Reading the headings of the page…');
+    try {
+      const headings = await host.request<ReplyResults['headings']>({ type: 'headings' });
+      replaceChildren(el.writeHeading, ...headings.map((x) => h('option', { attrs: { value: x.id } }, `${'#'.repeat(x.level)} ${x.text}`)));
+      el.headingNote.textContent = headings.length ? '' : l10n.t('This page has no headings: Generate offers to append at the end instead.');
+      show(el.writeHeading, headings.length > 0);
+    } catch (error) {
+      this.headingsLoaded = false;
+      el.headingNote.textContent = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private headingsLoaded = false;
 
   /** The chosen engine's model suggestions, and the key it still needs, if any. */
   private renderEngine(): void {
@@ -97,6 +125,7 @@ export class GenerateStep {
   }
 
   private currentMode(): WriteMode {
-    return this.form.el.modeReplace.checked ? 'replace' : 'append';
+    const { el } = this.form;
+    return el.modeReplace.checked ? 'replace' : el.modeHeading.checked ? 'afterHeading' : 'append';
   }
 }

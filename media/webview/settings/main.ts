@@ -10,7 +10,7 @@
  * Stable hooks for UI tests (ids are unique):
  *   #connectionsDatabase  #create-database  #engine (select)  the model rows (engineModels.ts: #model-<kind> …)
  *   #key-notion  #key-gemini  #key-openai (password fields)  #remove-notion …  .key-status (data-set)
- *   #writeMode-append  #writeMode-replace  #instructions  #promptBudget
+ *   #writeMode-append  #writeMode-replace  #writeMode-afterHeading  #instructions  #promptBudget
  *   #advanced (<details>)  #openaiBaseUrl  #geminiBaseUrl  #notionApiBaseUrl
  *   #save  #clear-keys  #status;  each field's error: #<field>-error (e.g. #key-notion-error)
  *
@@ -114,7 +114,7 @@ el.engine.addEventListener('change', () => {
   const engine = currentEngine();
   if (engine) change('engine', engine);
 });
-for (const radio of [el.writeAppend, el.writeReplace]) {
+for (const radio of [el.writeAppend, el.writeReplace, el.writeAfterHeading]) {
   radio.addEventListener('change', () => change('writeMode', radio.value as WriteMode));
 }
 el.promptBudget.addEventListener('input', () => change('promptBudget', el.promptBudget.value.trim() === '' ? Number.NaN : Number(el.promptBudget.value)));
@@ -219,8 +219,9 @@ function render(): void {
   renderEngineOptions(state);
   setValue(el.engine, value('engine') ?? state.values.engine);
   const mode = value('writeMode');
-  el.writeAppend.checked = mode !== 'replace';
+  el.writeAppend.checked = mode !== 'replace' && mode !== 'afterHeading';
   el.writeReplace.checked = mode === 'replace';
+  el.writeAfterHeading.checked = mode === 'afterHeading';
   const budget = value('promptBudget');
   // A half-typed number is kept as typed.
   if (!(budget !== undefined && Number.isNaN(budget))) setValue(el.promptBudget, String(budget ?? 0));

@@ -52,7 +52,7 @@ export const ConnectionSchema = v.object({
   engine: v.optional(v.picklist(ENGINE_KINDS)),
   model: v.optional(v.string()),
   /** Where the last generations went: append or replace. */
-  writeMode: v.optional(v.picklist(['append', 'replace'])),
+  writeMode: v.optional(v.picklist(['append', 'replace', 'afterHeading'])),
   /** The id of its row in the connections database, once mirrored. */
   rowId: v.optional(v.string()),
   /** Database connections: the data source new entries go to, and the properties the engine fills. */

@@ -6,7 +6,9 @@ import { type Logger, silentLogger } from '../logger';
 import { setAside } from '../storage/setAside';
 import { count, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
-export type WriteMode = 'append' | 'replace';
+/** `afterHeading`: the text goes right after a heading of the page, chosen when the run starts. */
+export type WriteMode = 'append' | 'replace' | 'afterHeading';
+export const WRITE_MODES = ['append', 'replace', 'afterHeading'] as const satisfies readonly WriteMode[];
 
 export type GenerationStatus =
   | 'generating'
@@ -39,6 +41,12 @@ export interface GenerationRecord {
    * `writtenBlocks` they exist but their children may not all have landed.
    */
   blockIds?: string[];
+  /**
+   * Where the text goes when not at the end of the page: right after the block `after` (the start of the page
+   * when absent), in front of `before`, the block that followed there when the run began (never one of Visen's).
+   * Each next write goes after the last block written, so a retry carries on in place.
+   */
+  anchor?: { readonly after?: string; readonly before?: string };
   /** The last append's outcome is unknown: this many blocks may have landed after `blockIds`. */
   uncertainBlocks?: number;
   /** Replace: the page's earlier top-level blocks, and how many of them Visen moved to the trash (Undo restores them). */
@@ -93,12 +101,13 @@ export const GenerationRecordSchema = v.object({
   prompt: v.string(),
   engine: v.picklist(Object.keys(ENGINE_LABELS) as EngineKind[]),
   model: v.string(),
-  mode: v.picklist(['append', 'replace'] as const satisfies readonly WriteMode[]),
+  mode: v.picklist(WRITE_MODES),
   status: v.picklist(['generating', 'written', 'writeFailed', 'cancelled', 'failed', 'interrupted'] as const satisfies readonly GenerationStatus[]),
   markdown: v.string(),
   blocks: count,
   writtenBlocks: count,
   blockIds: v.optional(v.array(v.string())),
+  anchor: v.optional(v.object({ after: v.optional(v.string()), before: v.optional(v.string()) })),
   uncertainBlocks: v.optional(count),
   previous: v.optional(v.object({ ids: v.array(v.string()), trashed: count })),
   usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),

@@ -10,6 +10,7 @@ import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
 import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
+import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
@@ -56,6 +57,8 @@ export interface RunOptions {
   readonly replacing?: readonly string[];
   /** The page to write into when it is not the connection's own (an entry of a database connection). */
   readonly pageId?: string;
+  /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
+  readonly afterBlock?: string;
 }
 
 export interface PreviewValue {
@@ -115,6 +118,11 @@ export class GenerationService {
     return new NotionPages(await this.deps.notion()).resolvePage(input);
   }
 
+  /** The page's top-level headings, which "after a heading" can write after. */
+  async headings(pageId: string, signal?: AbortSignal): Promise<PageHeading[]> {
+    return pageHeadings(new BlockWriter(await this.deps.notion()), pageId, signal);
+  }
+
   /** The connection for a page, created (named after the page) when there is none. */
   async connectionFor(page: NotionPageRef, name?: string): Promise<Connection> {
     const existing = this.deps.connections.findByTarget(page.id);
@@ -150,6 +158,7 @@ export class GenerationService {
       onText: options.onText,
       pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
       replacing: options.replacing,
+      afterBlock: options.afterBlock,
     });
   }
 

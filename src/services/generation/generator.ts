@@ -43,6 +43,8 @@ export interface GenerateRequest {
   readonly pageContent?: (signal: AbortSignal) => Promise<string>;
   /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
   readonly replacing?: readonly string[];
+  /** With mode `afterHeading`: the top-level block (a heading) the text goes right after. */
+  readonly afterBlock?: string;
 }
 
 export interface GenerationOutcome {
@@ -109,6 +111,7 @@ export class Generator {
       blocks: 0,
       writtenBlocks: 0,
       blockIds: [],
+      anchor: request.mode === 'afterHeading' && request.afterBlock ? { after: request.afterBlock } : undefined,
       timings: {},
     };
     await this.store.save(record);
@@ -124,8 +127,12 @@ export class Generator {
     }
 
     const editor = new PageEditor(this.writer, record, this.store);
-    // A replace lists the page's blocks while the model starts thinking; they go to the trash as the new ones arrive.
-    const clearing = request.mode !== 'replace' ? Promise.resolve() : request.replacing ? editor.usePrevious(request.replacing) : editor.listPrevious(request.signal);
+    // A replace lists the page's blocks while the model starts thinking (its text takes their place); they go
+    // to the trash as the new ones arrive. Text after a heading looks at what follows the heading now.
+    const clearing =
+      request.mode === 'replace' ? (request.replacing ? editor.usePrevious(request.replacing, request.signal) : editor.listPrevious(request.signal))
+      : record.anchor ? editor.placeAnchor(request.signal)
+      : Promise.resolve();
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
@@ -273,6 +280,8 @@ export class Generator {
       if (record.mode === 'replace') {
         if (!record.previous) await editor.listPrevious(signal);
         await editor.trashPrevious(signal);
+      } else if (record.anchor && record.blockIds.length === 0) {
+        await editor.placeAnchor(signal);
       }
       await editor.append(nodes.slice(record.writtenBlocks), signal);
       record.status = 'written';

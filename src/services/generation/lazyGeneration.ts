@@ -35,6 +35,10 @@ export class LazyGeneration {
     return this.generation().resolvePage(...args);
   }
 
+  headings(...args: Parameters<GenerationService['headings']>): ReturnType<GenerationService['headings']> {
+    return this.generation().headings(...args);
+  }
+
   connectionFor(...args: Parameters<GenerationService['connectionFor']>): ReturnType<GenerationService['connectionFor']> {
     return this.generation().connectionFor(...args);
   }

@@ -1,4 +1,5 @@
 import type { BlockObjectResponse } from '@notionhq/client';
+import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
 import type { BlockWriter } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
@@ -45,14 +46,52 @@ export class PageEditor {
     return this.record.page.id;
   }
 
-  /** Appends at the end of the page; blocks count as written once their children have landed too. */
+  /**
+   * Where the next blocks go: after the last one written, in place when the record has an anchor (at
+   * first right after it), else at the end of the page.
+   */
+  private get place(): { after?: string; inPlace?: { existing: string[] } } {
+    const anchor = this.record.anchor;
+    const last = this.ids[this.ids.length - 1];
+    if (!anchor) return { after: last };
+    const existing = [...(anchor.before ? [anchor.before] : []), ...(this.record.previous?.ids ?? [])];
+    return { after: last ?? anchor.after, inPlace: { existing } };
+  }
+
+  /**
+   * Writes in place from now on: right after `after` (the start of the page when absent), in front of
+   * `before`. Only before anything is written: an anchor never moves once text has landed by it.
+   */
+  async anchorAt(after: string | undefined, before: string | undefined): Promise<void> {
+    if (this.ids.length > 0 || this.record.anchor) return;
+    this.record.anchor = { after, before };
+    await this.store.save(this.record);
+  }
+
+  /**
+   * Checks that the anchor is still in the page and notes the block that follows it now (never Visen's), so a
+   * write whose outcome is unknown can tell whether it landed.
+   */
+  async placeAnchor(signal?: AbortSignal): Promise<void> {
+    const anchor = this.record.anchor;
+    if (!anchor?.after || this.ids.length > 0) return;
+    const blocks = await this.writer.children(this.pageId, signal);
+    const at = blocks.findIndex((b) => b.id === anchor.after);
+    if (at < 0) {
+      throw new NotionError('validation', l10n.t('The heading to write after is no longer in "{0}". The generated text is kept in the history: generate again and choose another heading, or copy it from there.', this.record.page.title));
+    }
+    this.record.anchor = { after: anchor.after, before: blocks[at + 1]?.id };
+    await this.store.save(this.record);
+  }
+
+  /** Writes the blocks at their place; they count as written once their children have landed too. */
   async append(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
     if (nodes.length === 0) return;
     let uncertain = false;
     try {
       await this.writer.append(this.pageId, nodes, {
         signal,
-        after: this.ids[this.ids.length - 1],
+        ...this.place,
         // Until Notion answers, the blocks on their way may or may not land: a crash before the answer
         // leaves the record saying so, and Retry Write or Undo looks for them first.
         onSending: (count) => {
@@ -81,17 +120,31 @@ export class PageEditor {
     }
   }
 
-  /** Replace, before the first write: which top-level blocks the page holds now (pages and databases stay). */
+  /**
+   * Replace, before the first write: which top-level blocks the page holds now (pages and databases stay).
+   * The new text goes where the first of them is.
+   */
   async listPrevious(signal?: AbortSignal): Promise<void> {
     const blocks = await this.writer.children(this.pageId, signal);
     this.record.previous = { ids: blocks.filter((b) => !KEPT_TYPES.has(b.type)).map((b) => b.id), trashed: 0 };
-    await this.store.save(this.record);
+    await this.inPlaceOf(blocks);
   }
 
-  /** Replace of exactly these blocks (an earlier generation's, rewritten), whatever else the page holds. */
-  async usePrevious(ids: readonly string[]): Promise<void> {
+  /**
+   * Replace of exactly these blocks (an earlier generation's, rewritten), whatever else the page holds: the
+   * new text goes where the first of them still in the page is (at the end when none is left).
+   */
+  async usePrevious(ids: readonly string[], signal?: AbortSignal): Promise<void> {
     this.record.previous = { ids: [...ids], trashed: 0 };
-    await this.store.save(this.record);
+    await this.inPlaceOf(await this.writer.children(this.pageId, signal));
+  }
+
+  /** Anchors the replace's text right before the first block it replaces, so it takes that block's place. */
+  private async inPlaceOf(blocks: readonly BlockObjectResponse[]): Promise<void> {
+    const replaced = new Set(this.record.previous?.ids);
+    const first = blocks.findIndex((b) => replaced.has(b.id));
+    if (first >= 0) await this.anchorAt(blocks[first - 1]?.id, blocks[first].id);
+    else await this.store.save(this.record);
   }
 
   /** Replace: moves the earlier blocks to the trash, one at a time so the new blocks' writes are never held up for long. */
@@ -107,14 +160,14 @@ export class PageEditor {
   }
 
   /**
-   * After a write whose outcome was never known: looks at the end of the page for the blocks it carried
+   * After a write whose outcome was never known: looks at its place in the page for the blocks it carried
    * (`nodes` is the whole generation's blocks) and records them if they landed.
    */
   async settleUncertain(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
     const count = this.record.uncertainBlocks;
     if (!count) return;
     const expected = nodes.slice(this.ids.length, this.ids.length + count);
-    const landed = expected.length ? await this.writer.landed(this.pageId, expected, this.ids[this.ids.length - 1], signal) : [];
+    const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, signal }) : [];
     // Whether their children landed too is not known: they count as incomplete and are written again.
     this.ids.push(...landed);
     this.record.uncertainBlocks = undefined;

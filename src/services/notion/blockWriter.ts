@@ -1,4 +1,4 @@
-import type { BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
+import type { AppendBlockChildrenParameters, BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
 import { type BlockNode, blockType } from './blockTree';
 import { withSignal } from './notionClient';
 import { NotionError, toNotionError } from './notionErrors';
@@ -22,6 +22,13 @@ export interface AppendOptions {
   readonly onCreated?: (ids: readonly string[]) => void;
   /** The block Visen wrote just before these, if any: a write whose outcome is unknown landed only if it follows that one. */
   readonly after?: string;
+  /**
+   * Writes in place instead of at the end: right after `after` (at the start of the parent when it is absent),
+   * each next request after the last block written. `existing`: blocks that were in the parent before Visen
+   * wrote (the one that followed there, those a replace trashes): never Visen's, so finding one of them right
+   * after `after` means a write did not land.
+   */
+  readonly inPlace?: { readonly existing?: readonly string[] };
   /** Called when a top-level append failed and whether its `count` blocks landed could not be checked. */
   readonly onUncertain?: (count: number) => void;
 }
@@ -42,12 +49,21 @@ export function isUncertain(error: NotionError): boolean {
  * width lands complete. A write whose outcome is unknown is checked against the page before it is sent
  * again, so nothing lands twice.
  */
+/** Where one append request puts its blocks (Notion's `position`). */
+export type AppendPosition = NonNullable<AppendBlockChildrenParameters['position']>;
+
+/** At the end, or in place: after `after`, or at the start when there is none. */
+export function positionFor(after: string | undefined, inPlace: boolean): AppendPosition {
+  if (!inPlace) return { type: 'end' };
+  return after === undefined ? { type: 'start' } : { type: 'after_block', after_block: { id: after } };
+}
+
 export class BlockWriter {
   constructor(private readonly client: Client) {}
 
   /**
-   * Appends `nodes` at the end of `parentId`, in as few requests as Notion's limits allow, and returns the
-   * ids of the top-level blocks. Resolves once every level is written.
+   * Appends `nodes` at the end of `parentId` (or in place, see `inPlace`), in as few requests as Notion's
+   * limits allow, and returns the ids of the top-level blocks. Resolves once every level is written.
    */
   async append(parentId: string, nodes: readonly BlockNode[], options: AppendOptions = {}): Promise<string[]> {
     const ids: string[] = [];
@@ -57,6 +73,7 @@ export class BlockWriter {
       const sent = batch.map(toRequest);
       options.onSending?.(batch.length);
       const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options);
+      // In place, the next request goes after this one's last block, so the text lands in order.
       ids.push(...created);
       after = created[created.length - 1];
       options.onCreated?.(created);
@@ -106,13 +123,14 @@ export class BlockWriter {
   ): Promise<string[]> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.call(() => this.client.blocks.children.append({ block_id: parentId, children, position: { type: 'end' } }), options.signal);
+        const position = positionFor(after, options.inPlace !== undefined);
+        const response = await this.call(() => this.client.blocks.children.append({ block_id: parentId, children, position }), options.signal);
         return response.results.map((block) => block.id);
       } catch (error) {
         const problem = toNotionError(error);
         if (!isUncertain(problem)) throw problem;
         // Cancelled while Notion answered: whether it landed is checked before anything is sent again.
-        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, after, options.signal).catch(() => undefined);
+        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, { after, inPlace: options.inPlace, signal: options.signal }).catch(() => undefined);
         if (landed === undefined) {
           options.onUncertain?.(nodes.length);
           throw problem;
@@ -124,15 +142,19 @@ export class BlockWriter {
 
   /**
    * The ids of `nodes` if the parent ends with them (right after `after`, when Visen wrote a block before
-   * them), else none.
+   * them), else none. In place: if they follow `after` (or open the parent), and are not the block that
+   * was there before.
    */
-  async landed(parentId: string, nodes: readonly BlockNode[], after?: string, signal?: AbortSignal): Promise<string[]> {
-    const existing = await this.children(parentId, signal);
-    const start = existing.length - nodes.length;
-    if (start < 0) return [];
-    if (after !== undefined && existing[start - 1]?.id !== after) return [];
-    const tail = existing.slice(start);
-    return tail.every((block, i) => signatureOfResponse(block) === signatureOfNode(nodes[i])) ? tail.map((b) => b.id) : [];
+  async landed(parentId: string, nodes: readonly BlockNode[], where: Pick<AppendOptions, 'after' | 'inPlace' | 'signal'> = {}): Promise<string[]> {
+    const { after, inPlace } = where;
+    const existing = await this.children(parentId, where.signal);
+    let start = existing.length - nodes.length;
+    if (inPlace) start = after === undefined ? 0 : existing.findIndex((block) => block.id === after) + 1;
+    else if (after !== undefined && existing[start - 1]?.id !== after) return [];
+    if (start < 0 || (inPlace && after !== undefined && start === 0)) return [];
+    const run = existing.slice(start, start + nodes.length);
+    if (run.length < nodes.length || run.some((block) => inPlace?.existing?.includes(block.id))) return [];
+    return run.every((block, i) => signatureOfResponse(block) === signatureOfNode(nodes[i])) ? run.map((b) => b.id) : [];
   }
 
   private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {

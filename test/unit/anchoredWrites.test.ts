@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import type { BlockObjectResponse, Client } from '@notionhq/client';
+import * as openai from '../../src/services/engines/openai';
+import { GenerationStore, type GenerationRecord } from '../../src/services/generation/generationRecord';
+import { convertAll, Generator } from '../../src/services/generation/generator';
+import { PageEditor } from '../../src/services/generation/pageEditor';
+import { MemoryStore } from '../../src/services/keyValueStore';
+import { silentLogger } from '../../src/services/logger';
+import { BlockWriter } from '../../src/services/notion/blockWriter';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
+import { createNotionClient } from '../../src/services/notion/notionClient';
+import { NotionPages } from '../../src/services/notion/notionPages';
+import { NotionFake, startNotionFake } from '../fakes/notionFake';
+import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+
+const SECRET = 'secret_fake_notion';
+const PAGE = ['# Intro', 'First words.', '## Target', 'Was under the target.', '## Last', 'The end of the page.'].join('\n\n');
+
+/** 300 top-level blocks: 150 paragraphs, then a list of 150 items, each with a child that has a child. */
+const LONG = [
+  ...Array.from({ length: 150 }, (_, i) => `Paragraph ${i}.`),
+  Array.from({ length: 150 }, (_, i) => `- item ${i}\n  - child ${i}\n    - grandchild ${i}`).join('\n'),
+].join('\n\n');
+
+const SHORT = ['### Inserted', 'One inserted paragraph.', '- a\n- b'].join('\n\n');
+
+const PATCH_CHILDREN = { method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ };
+const GET_CHILDREN = { method: 'GET', path: /\/blocks\/[^/]+\/children$/ };
+
+const textOf = (block: BlockObjectResponse) =>
+  ((block as unknown as Record<string, { rich_text?: { plain_text: string }[] }>)[block.type]?.rich_text ?? []).map((t) => t.plain_text).join('');
+
+describe('Anchored writes: in place after a block', () => {
+  let notion: NotionFake;
+  let model: OpenAIFake;
+  let store: GenerationStore;
+  let client: Client;
+
+  before(async () => {
+    notion = await startNotionFake();
+    model = await startOpenAIFake({ chunkDelayMs: 0 });
+  });
+  after(async () => {
+    await notion.close();
+    await model.close();
+  });
+  beforeEach(() => {
+    notion.reset();
+    model.reset();
+    model.respondWith(() => SHORT);
+    store = new GenerationStore(new MemoryStore());
+    client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 200 });
+  });
+
+  const writer = () => new BlockWriter(client);
+  const generator = () => new Generator(writer(), markdownToBlocks, store, silentLogger);
+  const engine = () => openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
+
+  function pageWithTarget(title: string) {
+    const page = notion.addPage({ title, markdown: PAGE });
+    const before = notion.pageBlocks(page.id);
+    const heading = before.find((b) => b.type === 'heading_2' && textOf(b) === 'Target')!;
+    return { page, before, heading, tree: notion.blockTree(page.id) };
+  }
+
+  async function afterHeading(pageId: string, headingId: string) {
+    const page = await new NotionPages(client).resolvePage(pageId);
+    return generator().run({ page, prompt: 'Write', mode: 'afterHeading', afterBlock: headingId, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+  }
+
+  /** The appends to the page itself (not to its blocks), in order. */
+  const topLevelPatches = (pageId: string) =>
+    notion.requests.filter((r) => r.method === 'PATCH' && r.path.replace(/-/g, '') === `/v1/blocks/${pageId.replace(/-/g, '')}/children`)
+      .map((r) => r.body as { position: unknown; children: unknown[] });
+
+  /** The page's top-level ids: everything that was there, in its order, with `inserted` right after `anchor`. */
+  function expectInPlace(pageId: string, before: readonly BlockObjectResponse[], anchor: string | undefined, inserted: readonly string[]) {
+    const ids = before.map((b) => b.id);
+    const at = anchor === undefined ? 0 : ids.indexOf(anchor) + 1;
+    assert.deepEqual(notion.pageBlocks(pageId).map((b) => b.id), [...ids.slice(0, at), ...inserted, ...ids.slice(at)]);
+  }
+
+  it('writes 300 blocks with nested lists after the heading, in order, every level complete', async function () {
+    this.timeout(60_000);
+    model.respondWith(() => LONG);
+    const { page, before, heading } = pageWithTarget('Long insert');
+    const { record, error } = await afterHeading(page.id, heading.id);
+    assert.equal(error, undefined, error?.message);
+    assert.equal(record.status, 'written');
+    assert.equal(record.blockIds!.length, 300);
+    assert.deepEqual(record.anchor, { after: heading.id, before: before[before.indexOf(heading) + 1].id });
+    expectInPlace(page.id, before, heading.id, record.blockIds!);
+
+    const tree = notion.blockTree(page.id);
+    const inserted = tree.slice(before.indexOf(heading) + 1, before.indexOf(heading) + 301);
+    assert.deepEqual(inserted.slice(0, 150).map((b) => JSON.stringify(b).match(/Paragraph (\d+)/)?.[1]), Array.from({ length: 150 }, (_, i) => String(i)));
+    inserted.slice(150).forEach((item, i) => {
+      assert.equal(item.type, 'bulleted_list_item');
+      assert.match(JSON.stringify(item.children[0].children[0]), new RegExp(`grandchild ${i}\\b`), `item ${i} has its child and grandchild`);
+    });
+    const patches = topLevelPatches(page.id);
+    assert.ok(patches.length >= 3, 'three or more top-level requests');
+    assert.deepEqual(patches[0].position, { type: 'after_block', after_block: { id: heading.id } });
+    let written = 0;
+    for (let i = 1; i < patches.length; i++) {
+      written += patches[i - 1].children.length;
+      assert.deepEqual(patches[i].position, { type: 'after_block', after_block: { id: record.blockIds![written - 1] } }, `request ${i + 1} goes after the last block of the one before`);
+    }
+  });
+
+  it('a batch whose answer was lost is found after the anchor, not written twice', async () => {
+    const { page, before, heading } = pageWithTarget('Lost answer');
+    notion.failNext(PATCH_CHILDREN, { kind: 'applyThenDrop' } as never, 1);
+    const { record, error } = await afterHeading(page.id, heading.id);
+    assert.equal(error, undefined, error?.message);
+    assert.equal(record.blockIds!.length, convertAll(SHORT, markdownToBlocks).length);
+    expectInPlace(page.id, before, heading.id, record.blockIds!);
+    assert.equal(notion.pageBlocks(page.id).filter((b) => textOf(b) === 'Inserted').length, 1, 'the heading written once');
+  });
+
+  it('a batch that did not land is not taken for the blocks that were already there', async () => {
+    // The page already says what the model writes, right after the heading: only the write's own blocks count.
+    const page = notion.addPage({ title: 'Same words', markdown: ['## Target', SHORT].join('\n\n') });
+    const before = notion.pageBlocks(page.id);
+    notion.failNext(PATCH_CHILDREN, { kind: 'reset' } as never, 1);
+    const { record, error } = await afterHeading(page.id, before[0].id);
+    assert.equal(error, undefined, error?.message);
+    assert.ok(record.blockIds!.every((id) => !before.some((b) => b.id === id)), 'no block that was there is recorded as written');
+    expectInPlace(page.id, before, before[0].id, record.blockIds!);
+  });
+
+  /** A record as a generation leaves it before its write: the text is generated, nothing written. */
+  async function generated(pageId: string, anchor: string): Promise<{ record: GenerationRecord; editor: PageEditor; nodes: ReturnType<typeof convertAll> }> {
+    model.respondWith(() => LONG);
+    const page = await new NotionPages(client).resolvePage(pageId);
+    const record: GenerationRecord = {
+      id: `anchored-${pageId}`, createdAt: new Date().toISOString(), page: { id: page.id, title: page.title, url: page.url },
+      prompt: 'Write', engine: 'openai', model: 'gpt-4.1-mini', mode: 'afterHeading', status: 'generating', markdown: LONG,
+      blocks: 0, writtenBlocks: 0, blockIds: [], anchor: { after: anchor }, timings: {},
+    };
+    await store.save(record);
+    const editor = new PageEditor(writer(), record, store);
+    await editor.placeAnchor();
+    return { record, editor, nodes: convertAll(LONG, markdownToBlocks) };
+  }
+
+  it('Retry Write after a failure continues after the last block written', async function () {
+    this.timeout(30_000);
+    const { page, before, heading } = pageWithTarget('Retry in place');
+    const { record, editor, nodes } = await generated(page.id, heading.id);
+    await editor.append(nodes.slice(0, 120));
+    notion.failNext(PATCH_CHILDREN, { status: 400, code: 'validation_error', message: 'Refused once.' } as never, 1);
+    await assert.rejects(editor.append(nodes.slice(120)));
+    record.status = 'writeFailed';
+    await store.save(record);
+    assert.equal(record.writtenBlocks, 120);
+    const sent = topLevelPatches(page.id).length;
+
+    const retried = await generator().retryWrite(record.id, new AbortController().signal);
+    assert.equal(retried.record.status, 'written', retried.error?.message);
+    assert.equal(retried.record.blockIds!.length, 300);
+    expectInPlace(page.id, before, heading.id, retried.record.blockIds!);
+    assert.deepEqual(topLevelPatches(page.id)[sent].position, { type: 'after_block', after_block: { id: retried.record.blockIds![119] } });
+  });
+
+  it('Retry Write after an unknown outcome looks after the last block, then writes the rest once', async function () {
+    this.timeout(30_000);
+    const { page, before, heading } = pageWithTarget('Retry unknown');
+    const { record, editor, nodes } = await generated(page.id, heading.id);
+    await editor.append(nodes.slice(0, 100));
+    // The next write lands and its answer is lost; the listing that would tell is lost too.
+    notion.failNext(PATCH_CHILDREN, { kind: 'applyThenDrop' } as never, 1);
+    notion.failNext(GET_CHILDREN, { kind: 'reset' } as never, 1);
+    await assert.rejects(editor.append(nodes.slice(100)));
+    assert.ok(record.uncertainBlocks, 'the record says which write is unknown');
+    record.status = 'writeFailed';
+    await store.save(record);
+
+    const retried = await generator().retryWrite(record.id, new AbortController().signal);
+    assert.equal(retried.record.status, 'written', retried.error?.message);
+    expectInPlace(page.id, before, heading.id, retried.record.blockIds!);
+    assert.equal(notion.pageBlocks(page.id).filter((b) => textOf(b) === 'Paragraph 100.').length, 1, 'nothing twice');
+    assert.equal(retried.record.blockIds!.length, 300);
+  });
+
+  it('Undo removes exactly the inserted blocks; every other block keeps its id', async () => {
+    const { page, heading, tree } = pageWithTarget('Undo in place');
+    const { record } = await afterHeading(page.id, heading.id);
+    assert.equal(record.status, 'written');
+    const editor = new PageEditor(writer(), store.get(record.id)!, store);
+    const plan = await editor.planUndo();
+    assert.deepEqual([...plan.presentIds], record.blockIds);
+    await editor.undo(plan, false);
+    assert.deepEqual(notion.blockTree(page.id), tree);
+  });
+
+  it('a replace of an earlier generation writes in its place, and at the start when it opened the page', async () => {
+    const { page, before, heading } = pageWithTarget('Replace in place');
+    const first = (await afterHeading(page.id, heading.id)).record;
+    const resolved = await new NotionPages(client).resolvePage(page.id);
+    model.respondWith(() => 'Rewritten.');
+    const run = (replacing: readonly string[]) => generator().run({ page: resolved, prompt: 'Shorter', mode: 'replace', replacing, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const second = (await run(first.blockIds!)).record;
+    assert.equal(second.status, 'written');
+    expectInPlace(page.id, before, heading.id, second.blockIds!);
+
+    // The first blocks of the page replaced: the new text opens the page.
+    const third = (await run([before[0].id, before[1].id])).record;
+    assert.equal(third.status, 'written');
+    assert.deepEqual(third.anchor, { after: undefined, before: before[0].id });
+    assert.deepEqual(notion.pageBlocks(page.id).slice(0, third.blockIds!.length).map((b) => b.id), third.blockIds);
+  });
+
+  it('the stand-in, as Notion, refuses an after_block that is not a child of the parent', async () => {
+    const { page, heading } = pageWithTarget('Strict');
+    const other = notion.addPage({ title: 'Other', markdown: 'Elsewhere.' });
+    const nested = notion.addPage({ title: 'Nested' });
+    const paragraph = { type: 'paragraph' as const, paragraph: { rich_text: [{ type: 'text' as const, text: { content: 'x' } }] } };
+    const toggle = await client.blocks.children.append({ block_id: nested.id, children: [{ type: 'toggle', toggle: { rich_text: [], children: [paragraph] } }] });
+    const inner = (await client.blocks.children.list({ block_id: toggle.results[0].id })).results[0].id;
+    for (const id of [notion.pageBlocks(other.id)[0].id, inner]) {
+      await assert.rejects(
+        client.blocks.children.append({ block_id: page.id, children: [paragraph], position: { type: 'after_block', after_block: { id } } }),
+        (error: { status?: number; code?: string }) => error.status === 400 && error.code === 'validation_error',
+      );
+    }
+    await assert.rejects(client.blocks.children.append({ block_id: nested.id, children: [paragraph], position: { type: 'after_block', after_block: { id: heading.id } } }));
+    assert.equal(notion.pageBlocks(page.id).length, 6, 'nothing was written');
+  });
+});
