@@ -195,14 +195,21 @@ export async function clearNotifications(page: Page): Promise<void> {
 // ---- Visen ---------------------------------------------------------------------------------------
 
 /**
- * Opens the Visen view, which activates Visen, and waits for its welcome content. On the first run in a
+ * Opens the Visen view, which activates Visen, and waits for its welcome content or its connections. On the first run in a
  * profile Visen also opens its walkthrough (behind the view); it is closed here, so a test starts from an
  * empty editor area. `firstRun: false` for a window where Visen has run before.
  */
 export async function activateVisen(page: Page, { firstRun = true } = {}): Promise<void> {
-  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
-  await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.part.sidebar .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+  const title = page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first();
+  // After a reload VS Code may restore the view on its own, and clicking its activity item then closes it:
+  // click only while it is not showing, and again if a restore closed it meanwhile.
+  for (const deadline = Date.now() + 60_000; !(await title.isVisible());) {
+    if (Date.now() > deadline) throw new Error('The Visen view did not open from the activity bar.');
+    await page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]').first().click({ timeout: 60_000 });
+    await title.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+  }
+  // Its welcome content (no connections yet), or its connections.
+  await page.locator('.part.sidebar').locator('.welcome-view-content:visible, .monaco-list-row:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
   if (!firstRun) return;
   const walkthrough = walkthroughTab(page);
   await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
