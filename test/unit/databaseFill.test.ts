@@ -10,8 +10,9 @@ import { silentLogger } from '../../src/services/logger';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { type DatabaseRow, NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { plainValue } from '../../src/services/notion/propertyValues';
-import { NotionFake, startNotionFake } from '../fakes/notionFake';
-import { OpenAIFake, OpenAIChatRequest, startOpenAIFake } from '../fakes/openaiFake';
+import type { NotionFake } from '../fakes/notionFake';
+import { useNotionAndModel } from '../support/loopbackFakes';
+import { OpenAIFake, OpenAIChatRequest } from '../fakes/openaiFake';
 
 const SECRET = 'secret_fake_notion';
 
@@ -50,19 +51,11 @@ function answer(req: OpenAIChatRequest): string {
 describe('DatabaseFiller: fill rows from a prompt template', () => {
   let notion: NotionFake;
   let model: OpenAIFake;
+  const fakes = useNotionAndModel();
 
-  before(async () => {
-    notion = await startNotionFake();
-    model = await startOpenAIFake({ chunkDelayMs: 0 });
-  });
-  after(async () => {
-    await notion.close();
-    await model.close();
-  });
   beforeEach(() => {
-    notion.reset();
+    ({ notion, model } = fakes);
     notion.rateLimitPerSecond = undefined;
-    model.reset();
     model.respondWith(answer);
   });
 

@@ -10,8 +10,9 @@ import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
-import { NotionFake, startNotionFake } from '../fakes/notionFake';
-import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import type { NotionFake } from '../fakes/notionFake';
+import { useNotionAndModel } from '../support/loopbackFakes';
+import { OpenAIFake } from '../fakes/openaiFake';
 
 const SECRET = 'secret_fake_notion';
 
@@ -44,18 +45,10 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
   let model: OpenAIFake;
   let store: GenerationStore;
   let client: Client;
+  const fakes = useNotionAndModel();
 
-  before(async () => {
-    notion = await startNotionFake();
-    model = await startOpenAIFake({ chunkDelayMs: 0 });
-  });
-  after(async () => {
-    await notion.close();
-    await model.close();
-  });
   beforeEach(() => {
-    notion.reset();
-    model.reset();
+    ({ notion, model } = fakes);
     model.respondWith(() => ANSWER);
     store = new GenerationStore(new MemoryStore());
     client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 200 });

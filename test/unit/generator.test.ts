@@ -9,7 +9,8 @@ import { NotionPages } from '../../src/services/notion/notionPages';
 import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
-import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import { useNotionAndModel } from '../support/loopbackFakes';
+import { OpenAIFake } from '../fakes/openaiFake';
 
 const SECRET = 'secret_fake_notion';
 
@@ -17,19 +18,11 @@ describe('Generator: engine → chunker → Notion page', () => {
   let notion: NotionFake;
   let model: OpenAIFake;
   let store: GenerationStore;
+  const fakes = useNotionAndModel();
 
-  before(async () => {
-    notion = await startNotionFake();
-    model = await startOpenAIFake({ chunkDelayMs: 0 });
-  });
-  after(async () => {
-    await notion.close();
-    await model.close();
-  });
   beforeEach(() => {
+    ({ notion, model } = fakes);
     store = new GenerationStore(new MemoryStore());
-    notion.reset();
-    model.reset();
     model.chunkDelayMs = 0;
   });
 

@@ -9,24 +9,17 @@ import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import { fillPage, mentionsPage, readPageMarkdown } from '../../src/services/notion/pageMarkdown';
-import { NotionFake, startNotionFake } from '../fakes/notionFake';
-import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import type { NotionFake } from '../fakes/notionFake';
+import { useNotionAndModel } from '../support/loopbackFakes';
+import { OpenAIFake } from '../fakes/openaiFake';
 
 describe('{{page}}: the page written to, as context', () => {
   let notion: NotionFake;
   let model: OpenAIFake;
+  const fakes = useNotionAndModel();
 
-  before(async () => {
-    notion = await startNotionFake();
-    model = await startOpenAIFake({ chunkDelayMs: 0 });
-  });
-  after(async () => {
-    await notion.close();
-    await model.close();
-  });
   beforeEach(() => {
-    notion.reset();
-    model.reset();
+    ({ notion, model } = fakes);
   });
 
   /** Generates `prompt` into a fresh page holding `markdown`, reading it the way GenerationService does. */
