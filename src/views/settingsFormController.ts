@@ -4,10 +4,13 @@ import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
 import { engineKeyReady } from '../workflows/keyDestination';
 import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
 import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
-import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
-import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, type EngineKind } from '../services/engines/registry';
+import type { SecretName } from '../platform/secrets';
+import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, engineSecret, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
+  BASE_URL_FIELDS,
+  baseUrlField,
+  BaseUrlField,
   EngineChoice,
   FieldName,
   KEY_NAMES,
@@ -33,19 +36,17 @@ import { errorMessage, FormAction, FormController } from './formController';
 
 const MAX_PROMPT_BUDGET = 1_000_000;
 
-const SECRET_OF: Record<KeyName, SecretName> = { notion: 'visen.notion.secret', gemini: ENGINE_SECRET.gemini, openai: ENGINE_SECRET.openai };
+const secretOf = (name: KeyName): SecretName => (name === 'notion' ? 'visen.notion.secret' : engineSecret(name));
 
-/** Where each field of the form lives in `contributes.configuration` (under `visen.`). */
-const CONFIG_KEY: Record<SettingName, string> = {
-  connectionsDatabase: 'connectionsDatabase',
-  engine: 'engine',
-  openaiBaseUrl: 'openai.baseUrl',
-  geminiBaseUrl: 'gemini.baseUrl',
-  notionApiBaseUrl: 'notion.apiBaseUrl',
-  writeMode: 'writeMode',
-  instructions: 'instructions',
-  promptBudget: 'promptBudget',
-};
+/** The engine whose base URL a field is. */
+const SERVER_OF = Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [baseUrlField(kind), kind])) as Record<BaseUrlField, ServerEngineKind>;
+const isBaseUrlField = (name: string): name is BaseUrlField => (BASE_URL_FIELDS as readonly string[]).includes(name);
+
+/** Where each field of the form lives in `contributes.configuration`. */
+function settingOf(name: SettingName): string {
+  if (isBaseUrlField(name)) return ENGINES[SERVER_OF[name]].settings.baseUrl;
+  return name === 'notionApiBaseUrl' ? 'visen.notion.apiBaseUrl' : `visen.${name}`;
+}
 
 const keyLabel = (name: KeyName): string =>
   name === 'notion' ? vscode.l10n.t('Notion integration secret') : vscode.l10n.t('{0} API key', ENGINES[name].key.name);
@@ -68,7 +69,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   protected async act(message: FormAction<SettingsWebviewMessage>): Promise<void> {
     switch (message.type) {
       case 'removeKey':
-        await this.deps.secrets.delete(SECRET_OF[message.key]);
+        await this.deps.secrets.delete(secretOf(message.key));
         this.deps.log.info(`Settings form: the ${keyLabel(message.key)} was removed.`);
         return;
       case 'clearKeys':
@@ -140,14 +141,14 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     }
 
     for (const [name, value] of settings) {
-      await updateSetting(`visen.${CONFIG_KEY[name]}`, value);
+      await updateSetting(settingOf(name), value);
       saved.push(name);
     }
     for (const [kind, model] of modelSettings) {
       await updateSetting(ENGINES[kind].settings.model, model || undefined);
       saved.push(modelField(kind));
     }
-    const written = [...settings.map(([n]) => `visen.${CONFIG_KEY[n]}`), ...modelSettings.map(([kind]) => ENGINES[kind].settings.model)];
+    const written = [...settings.map(([n]) => settingOf(n)), ...modelSettings.map(([kind]) => ENGINES[kind].settings.model)];
     if (written.length > 0) this.deps.log.info(`Settings form: saved ${written.join(', ')}.`);
 
     // Keys, each checked the way its Set … command checks it; they are independent, so in parallel.
@@ -217,29 +218,23 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** What is wrong with a setting's value, in words for the field; undefined when it is fine. */
   private invalid(name: SettingName, value: unknown): string | undefined {
-    switch (name) {
-      case 'openaiBaseUrl':
-      case 'geminiBaseUrl':
-      case 'notionApiBaseUrl': {
-        const text = String(value).trim();
-        if (!text) return undefined;
-        let url: URL;
-        try {
-          url = new URL(text);
-        } catch {
-          return vscode.l10n.t('Enter a full URL starting with https:// or http://, or leave it empty for the official endpoint.');
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') return vscode.l10n.t('Only http:// and https:// addresses work here.');
-        return undefined;
+    // Every base URL, Notion's and each engine's, is checked alike.
+    if (name === 'notionApiBaseUrl' || isBaseUrlField(name)) {
+      const text = String(value).trim();
+      if (!text) return undefined;
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        return vscode.l10n.t('Enter a full URL starting with https:// or http://, or leave it empty for the official endpoint.');
       }
-      case 'promptBudget':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_PROMPT_BUDGET) {
-          return vscode.l10n.t('Enter a whole number from 0 (no limit) to {0}.', MAX_PROMPT_BUDGET);
-        }
-        return undefined;
-      default:
-        return undefined;
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') return vscode.l10n.t('Only http:// and https:// addresses work here.');
+      return undefined;
     }
+    if (name === 'promptBudget' && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_PROMPT_BUDGET)) {
+      return vscode.l10n.t('Enter a whole number from 0 (no limit) to {0}.', MAX_PROMPT_BUDGET);
+    }
+    return undefined;
   }
 
   // ---- models -------------------------------------------------------------------------------------
@@ -258,18 +253,9 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 
   /** Everything the form shows. Of the keys, only whether each is set: never a value. */
   protected async state(): Promise<SettingsState> {
-    const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(SECRET_OF[name]))));
+    const flags = await Promise.all(KEY_NAMES.map(async (name) => !!(await this.deps.secrets.get(secretOf(name)))));
     const keys: KeyView[] = KEY_NAMES.map((name, i) => ({ name, label: keyLabel(name), set: flags[i] }));
-    const engines: EngineChoice[] = ENGINE_KINDS.map((kind) => ({
-      kind,
-      label: ENGINE_LABELS[kind],
-      setting: ENGINES[kind].settings.model,
-      model: currentModel(kind),
-      defaultModel: defaultModel(kind),
-      suggestedModels: [...ENGINES[kind].suggestedModels],
-      ...(needsKey(kind) ? { keyName: ENGINES[kind].key.name } : {}),
-    }));
-    return { values: this.values(), keys, engines };
+    return { values: this.values(), keys, engines: ENGINE_KINDS.map(engineChoice) };
   }
 
   /** The settings as settings.json has them (base URLs without the tests' environment overrides). */
@@ -278,8 +264,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       connectionsDatabase: textSetting('visen.connectionsDatabase'),
       engine: configuredEngine(),
       // User settings only (they are application-scoped): what a workspace says is never shown or used.
-      openaiBaseUrl: userBaseUrl('openai'),
-      geminiBaseUrl: userBaseUrl('gemini'),
+      ...(Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [baseUrlField(kind), userBaseUrl(kind)])) as Record<BaseUrlField, string>),
       notionApiBaseUrl: userBaseUrl('notion'),
       writeMode: configuredWriteMode(),
       instructions: setting<string>('visen.instructions') ?? '',
@@ -288,9 +273,34 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   }
 
   private async storedKeys(): Promise<string[]> {
-    const values = await Promise.all(KEY_NAMES.map((name) => this.deps.secrets.get(SECRET_OF[name])));
+    const values = await Promise.all(KEY_NAMES.map((name) => this.deps.secrets.get(secretOf(name))));
     return values.filter((v): v is string => !!v);
   }
+}
+
+/** An engine of the registry as the form shows it: its model row, its key field and its base URL field. */
+function engineChoice(kind: EngineKind): EngineChoice {
+  const engine: EngineDescriptor = ENGINES[kind];
+  const { key, settings } = engine;
+  const endpoint: EngineChoice['endpoint'] = settings.baseUrl === undefined ? undefined : {
+    field: baseUrlField(kind as ServerEngineKind),
+    label: vscode.l10n.t('{0} base URL', key?.name ?? engine.label),
+    hint: settings.baseUrlHint?.() ?? '',
+    placeholder: settings.officialBaseUrl ?? '',
+  };
+  return {
+    kind,
+    label: ENGINE_LABELS[kind],
+    setting: settings.model,
+    model: currentModel(kind),
+    defaultModel: defaultModel(kind),
+    suggestedModels: [...engine.suggestedModels],
+    ...(key && needsKey(kind) ? {
+      keyName: key.name,
+      keyField: { title: keyLabel(kind), hint: key.prompt(), removeLabel: vscode.l10n.t('Remove the {0} API key', key.name) },
+    } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 /** A setting's value as it is compared and written: text trimmed (instructions as typed). */

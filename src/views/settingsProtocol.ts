@@ -7,14 +7,16 @@
  * webviewProtocol.ts. The state is sent again whenever the settings or the stored keys change; `save` and
  * `listModels` are requests.
  *
- * The engines come from the engine registry: the state lists each with its model, and `save` names the
- * engine of each model it changes, so an engine added to the registry needs nothing here or in the page.
+ * The engines come from the engine registry: the state lists each with its model, its key field and its
+ * base URL field, `save` names the engine of each model it changes, and the key and base URL fields are
+ * named after the engine (`key-<kind>`, `<kind>BaseUrl`), so an engine added to the registry needs nothing
+ * here or in the page.
  *
  * Keys travel one way only, webview → host, once, inside `save`: the host never sends a key back, not even
  * masked. Its state says only whether each key is set.
  */
 import * as v from 'valibot';
-import { isEngineKind, type EngineKind } from '../services/engines/registry';
+import { isEngineKind, KEYED_ENGINE_KINDS, SERVER_ENGINE_KINDS, type EngineKind, type KeyedEngineKind, type ServerEngineKind } from '../services/engines/registry';
 import { LIMITS, type LimitedField } from './formLimits';
 import {
   engineSchema as engine,
@@ -37,26 +39,30 @@ export const SETTINGS_VIEW_TYPE = 'visen.settings';
 
 export type { EngineKind } from '../services/engines/registry';
 
-/** The keys the form can replace or remove, by the service they unlock. */
-export type KeyName = 'notion' | 'gemini' | 'openai';
-export const KEY_NAMES: readonly KeyName[] = ['notion', 'gemini', 'openai'];
+/** The keys the form can replace or remove, by the service they unlock: Notion and each engine that needs a key. */
+export type KeyName = 'notion' | KeyedEngineKind;
+export const KEY_NAMES: readonly KeyName[] = ['notion', ...KEYED_ENGINE_KINDS];
+
+/** The form field of an engine's base URL: `openaiBaseUrl` (also the id of its input). */
+export type BaseUrlField = `${ServerEngineKind}BaseUrl`;
+export const baseUrlField = (kind: ServerEngineKind): BaseUrlField => `${kind}BaseUrl`;
+/** The engines' base URL fields, in the registry's order. */
+export const BASE_URL_FIELDS: readonly BaseUrlField[] = SERVER_ENGINE_KINDS.map(baseUrlField);
 
 /** The settings the form edits, as in settings.json (base URLs as written, without any test override); models are per engine (`EngineChoice`). */
-export interface SettingsValues {
+export type SettingsValues = {
   readonly connectionsDatabase: string;
   readonly engine: EngineKind;
-  readonly openaiBaseUrl: string;
-  readonly geminiBaseUrl: string;
   readonly notionApiBaseUrl: string;
   readonly writeMode: WriteMode;
   readonly instructions: string;
   /** Prompts per month before Visen asks; 0 = no limit. */
   readonly promptBudget: number;
-}
+} & { readonly [F in BaseUrlField]: string };
 
 export type SettingName = keyof SettingsValues;
 export const SETTING_NAMES: readonly SettingName[] = [
-  'connectionsDatabase', 'engine', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
+  'connectionsDatabase', 'engine', ...BASE_URL_FIELDS, 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
 ];
 
 /** The form field of an engine's model: `model-gemini`, `model-vscode-lm` (also the id of its input). */
@@ -78,12 +84,16 @@ const link = v.pipe(v.string(), v.maxLength(LIMITS.url));
 const baseUrl = v.pipe(v.string(), v.maxLength(LIMITS.baseUrl));
 const keyValue = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.key));
 
+/** One optional entry per name: the fields that follow the registry (each engine's base URL or key). */
+function optionalEntries<N extends string, S extends v.GenericSchema>(names: readonly N[], schema: S): Record<N, v.OptionalSchema<S, undefined>> {
+  return Object.fromEntries(names.map((name) => [name, v.optional(schema)])) as Record<N, v.OptionalSchema<S, undefined>>;
+}
+
 /** Only the fields the user changed; absent ones are left as they are. */
 const SettingsChangesSchema = v.strictObject({
   connectionsDatabase: v.optional(link),
   engine: v.optional(engine),
-  openaiBaseUrl: v.optional(baseUrl),
-  geminiBaseUrl: v.optional(baseUrl),
+  ...optionalEntries(BASE_URL_FIELDS, baseUrl),
   notionApiBaseUrl: v.optional(baseUrl),
   writeMode: v.optional(writeModeSchema),
   instructions: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.instructions))),
@@ -94,11 +104,7 @@ const SettingsChangesSchema = v.strictObject({
 const ModelChangesSchema = v.record(engine, modelName);
 
 /** New values for keys, each checked with its service before it is stored. */
-const KeyChangesSchema = v.strictObject({
-  notion: v.optional(keyValue),
-  gemini: v.optional(keyValue),
-  openai: v.optional(keyValue),
-});
+const KeyChangesSchema = v.strictObject(optionalEntries(KEY_NAMES, keyValue));
 
 export const SettingsWebviewMessageSchema = v.variant('type', [
   readySchema,
@@ -123,13 +129,10 @@ export type ParsedSettingsMessage = ParsedMessage<SettingsWebviewMessage, FieldN
 
 const LIMITED_FIELDS: Readonly<Partial<Record<SettingName | KeyName, LimitedField>>> = {
   connectionsDatabase: 'url',
-  openaiBaseUrl: 'baseUrl',
-  geminiBaseUrl: 'baseUrl',
   notionApiBaseUrl: 'baseUrl',
   instructions: 'instructions',
-  notion: 'key',
-  gemini: 'key',
-  openai: 'key',
+  ...Object.fromEntries(BASE_URL_FIELDS.map((field) => [field, 'baseUrl'])),
+  ...Object.fromEntries(KEY_NAMES.map((name) => [name, 'key'])),
 };
 
 /** The field of `settings.<name>`, `models.<engine>` or `keys.<name>`. */
@@ -180,6 +183,29 @@ export interface EngineChoice {
   readonly suggestedModels: readonly string[];
   /** The name its key goes by ("Gemini" in "your Gemini key"); absent: it needs no key. */
   readonly keyName?: string;
+  /** Its key field (`#key-<kind>`), for an engine that needs a key; whether the key is set is in `keys`. */
+  readonly keyField?: KeyField;
+  /** Its base URL field under Advanced (`#<kind>BaseUrl`), for an engine that talks to a server. */
+  readonly endpoint?: EndpointField;
+}
+
+export interface KeyField {
+  /** "Gemini API key". */
+  readonly title: string;
+  /** Where to get a key. */
+  readonly hint: string;
+  /** The Remove button's accessible name: "Remove the Gemini API key". */
+  readonly removeLabel: string;
+}
+
+export interface EndpointField {
+  readonly field: BaseUrlField;
+  /** "OpenAI base URL". */
+  readonly label: string;
+  /** What else it may point at. */
+  readonly hint: string;
+  /** The official address, shown in the empty field. */
+  readonly placeholder: string;
 }
 
 export interface SaveResult {

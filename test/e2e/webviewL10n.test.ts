@@ -73,16 +73,29 @@ function settingsState(t: (message: string, ...args: (string | number)[]) => str
       { name: 'gemini', label: t('{0} API key', 'Gemini'), set: true },
       { name: 'openai', label: t('{0} API key', 'OpenAI'), set: false },
     ],
-    engines: SETTINGS_ENGINES,
+    engines: settingsEngines(t),
   };
 }
 
-/** The engines as the host lists them from the registry: one model row each. */
-const SETTINGS_ENGINES: SettingsState['engines'] = [
-  { kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-pro', defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'], keyName: 'Gemini' },
-  { kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: ['gpt-4.1-mini'], keyName: 'OpenAI' },
-  { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
-];
+/** The engines as the host lists them from the registry: one model row each, with its key field and base URL field. */
+function settingsEngines(t: (message: string, ...args: (string | number)[]) => string): SettingsState['engines'] {
+  return [
+    {
+      kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-pro', defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'], keyName: 'Gemini',
+      keyField: { title: t('{0} API key', 'Gemini'), hint: t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'), removeLabel: t('Remove the {0} API key', 'Gemini') },
+      endpoint: { field: 'geminiBaseUrl', label: t('{0} base URL', 'Gemini'), hint: t('A proxy or gateway for Gemini.'), placeholder: 'https://generativelanguage.googleapis.com' },
+    },
+    {
+      kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: ['gpt-4.1-mini'], keyName: 'OpenAI',
+      keyField: { title: t('{0} API key', 'OpenAI'), hint: t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'), removeLabel: t('Remove the {0} API key', 'OpenAI') },
+      endpoint: {
+        field: 'openaiBaseUrl', label: t('{0} base URL', 'OpenAI'), placeholder: 'https://api.openai.com/v1',
+        hint: t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'),
+      },
+    },
+    { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
+  ];
+}
 
 const MODEL_LIST: ModelList = { engine: 'gemini', models: [{ id: 'gemini-2.5-pro', label: 'Gemini 2.5 Pro' }, { id: 'gemini-2.5-flash' }] };
 
@@ -148,6 +161,9 @@ function connectionStates(t: (message: string, ...args: (string | number)[]) => 
 const SETTINGS_DATA: readonly Data[] = [
   'gemini-2.5-pro', 'gemini-2.5-flash', 'gpt-4.1-mini', 'Gemini 2.5 Pro',
   { text: 'Google Gemini', where: 'option' }, { text: 'OpenAI', where: 'option' }, { text: 'VS Code Language Models', where: 'option' },
+  // The official addresses, shown in the empty base URL fields.
+  { text: 'https://generativelanguage.googleapis.com', where: 'input#geminiBaseUrl.input[placeholder]' },
+  { text: 'https://api.openai.com/v1', where: 'input#openaiBaseUrl.input[placeholder]' },
 ];
 
 /**
@@ -478,6 +494,47 @@ describe('webview forms: localisation', function () {
       const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
       assert.deepStrictEqual(save.models, { 'vscode-lm': 'copilot-gpt-4o', openai: 'gpt-4o', gemini: 'gemini-2.5-flash' });
       assert.deepStrictEqual(save.settings, {});
+    });
+
+    it('gives an engine the host lists its key and base URL fields, and sends them under that engine\'s names', async () => {
+      // An engine the page has never heard of: all it knows of it comes from the state, as from the registry.
+      const t = (message: string, ...args: (string | number)[]) => hostT({}, message, ...args);
+      const base = settingsState(t);
+      const extra = {
+        kind: 'mistral', label: 'Mistral', setting: 'visen.mistral.model', model: 'mistral-small', defaultModel: 'mistral-small', suggestedModels: [], keyName: 'Mistral',
+        keyField: { title: 'Mistral API key', hint: 'From console.mistral.ai.', removeLabel: 'Remove the Mistral API key' },
+        endpoint: { field: 'mistralBaseUrl', label: 'Mistral base URL', hint: 'A proxy for Mistral.', placeholder: 'https://api.mistral.ai/v1' },
+      } as unknown as SettingsState['engines'][number];
+      const state = {
+        ...base,
+        values: { ...base.values, mistralBaseUrl: '' },
+        keys: [...base.keys, { name: 'mistral', label: 'Mistral API key', set: true }],
+        engines: [...base.engines, extra],
+      } as SettingsState;
+      const saved: SaveResult = { errors: {}, saved: [], message: 'Saved.' };
+      const page = await open('settings', 'en', { ready: { type: 'state', state }, replies: { save: { result: saved } } });
+      await page.locator('#key-mistral-status[data-set="true"]').waitFor();
+      assert.deepStrictEqual(await page.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), ['notion', 'gemini', 'openai', 'mistral']);
+      assert.strictEqual(await text(page, 'label[for="key-mistral"]'), 'Mistral API key');
+      assert.strictEqual(await text(page, '#key-mistral-hint'), 'From console.mistral.ai.');
+      assert.strictEqual(await page.locator('#remove-mistral').getAttribute('aria-label'), 'Remove the Mistral API key');
+      assert.strictEqual(await page.locator('#remove-mistral').isDisabled(), false, 'its key is set: Remove works');
+      await page.locator('#advanced summary').click();
+      assert.strictEqual(await text(page, 'label[for="mistralBaseUrl"]'), 'Mistral base URL');
+      assert.strictEqual(await page.locator('#mistralBaseUrl').getAttribute('placeholder'), 'https://api.mistral.ai/v1');
+
+      await page.locator('#key-mistral').fill('mk-typed-key');
+      await page.locator('#mistralBaseUrl').fill('https://proxy.example.com/v1');
+      await page.locator('#save').click();
+      await page.locator('#status.is-ok').waitFor();
+      const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
+      assert.deepStrictEqual(save.keys, { mistral: 'mk-typed-key' });
+      assert.deepStrictEqual(save.settings, { mistralBaseUrl: 'https://proxy.example.com/v1' });
+      assert.strictEqual(await page.locator('#key-mistral').inputValue(), '', 'the typed key is not kept in the page');
+
+      await page.locator('#remove-mistral').click();
+      await page.waitForFunction(() => (globalThis as any).__stub.posted.some((m: { type: string }) => m.type === 'removeKey'));
+      assert.deepStrictEqual((await posted(page)).filter((m) => m.type === 'removeKey'), [{ type: 'removeKey', key: 'mistral' }]);
     });
   });
 

@@ -30,8 +30,16 @@ const SETTINGS_STATE: SettingsState = {
   values: { connectionsDatabase: '', engine: 'gemini', openaiBaseUrl: '', geminiBaseUrl: '', notionApiBaseUrl: '', writeMode: 'append', instructions: '', promptBudget: 0 },
   keys: [{ name: 'notion', label: 'Notion integration secret', set: false }, { name: 'gemini', label: 'Gemini API key', set: false }, { name: 'openai', label: 'OpenAI API key', set: false }],
   engines: [
-    { kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-flash', defaultModel: 'gemini-2.5-flash', suggestedModels: [], keyName: 'Gemini' },
-    { kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: [], keyName: 'OpenAI' },
+    {
+      kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-flash', defaultModel: 'gemini-2.5-flash', suggestedModels: [], keyName: 'Gemini',
+      keyField: { title: 'Gemini API key', hint: 'From Google AI Studio.', removeLabel: 'Remove the Gemini API key' },
+      endpoint: { field: 'geminiBaseUrl', label: 'Gemini base URL', hint: 'A proxy.', placeholder: 'https://generativelanguage.googleapis.com' },
+    },
+    {
+      kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: [], keyName: 'OpenAI',
+      keyField: { title: 'OpenAI API key', hint: 'From platform.openai.com.', removeLabel: 'Remove the OpenAI API key' },
+      endpoint: { field: 'openaiBaseUrl', label: 'OpenAI base URL', hint: 'Any OpenAI-compatible server.', placeholder: 'https://api.openai.com/v1' },
+    },
     { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
   ],
 };

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ModelList, SaveResult, SettingsHostMessage, SettingsState } from '../../src/views/settingsProtocol';
 import { openSettingsPanel, type SettingsFormController } from '../../src/views/settingsPanel';
 import type { VisenTestApi } from '../../src/extension';
-import { ENGINE_KINDS, ENGINES, needsKey } from '../../src/services/engines/registry';
+import { ENGINE_KINDS, ENGINES, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor } from '../../src/services/engines/registry';
 import { DEFAULT_OPENAI_MODELS } from '../fakes/openaiFake';
 import { FakeWebview } from './support/fakeWebview';
 import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, storeKeys, visenLog } from './support/visen';
@@ -70,9 +70,38 @@ describe('Settings form (webview panel host)', () => {
     assert.strictEqual(state.values.writeMode, 'replace');
     assert.strictEqual(state.values.openaiBaseUrl, stage.openai.url, 'base URLs as settings.json has them');
     assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.setting, e.keyName]), ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].settings.model, needsKey(kind) ? ENGINES[kind].key.name : undefined]), 'one model row per engine of the registry');
+    for (const engine of state.engines) {
+      const descriptor: EngineDescriptor = ENGINES[engine.kind];
+      assert.strictEqual(engine.keyField !== undefined, descriptor.key !== undefined, `${engine.kind}: a key field when the registry says it needs a key`);
+      assert.strictEqual(engine.endpoint?.field, descriptor.settings.baseUrl ? `${engine.kind}BaseUrl` : undefined, `${engine.kind}: a base URL field when it talks to a server`);
+      assert.strictEqual(engine.endpoint?.placeholder, descriptor.settings.officialBaseUrl);
+    }
+    assert.deepStrictEqual(state.engines.find((e) => e.kind === 'openai')?.keyField, {
+      title: 'OpenAI API key',
+      hint: 'Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
+      removeLabel: 'Remove the OpenAI API key',
+    });
     assert.strictEqual(webview.model('gemini'), 'gemini-2.5-flash', 'an empty model setting shows the default');
     assert.strictEqual(webview.model('vscode-lm'), '', 'the first model VS Code offers');
     for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
+  });
+
+  it('saves each engine\'s base URL in the setting the registry names for it', async () => {
+    const webview = await form();
+    const settingOf = (kind: (typeof SERVER_ENGINE_KINDS)[number]) => ENGINES[kind].settings.baseUrl;
+    const user = (setting: string) => vscode.workspace.getConfiguration().inspect<string>(setting)?.globalValue;
+    const before = SERVER_ENGINE_KINDS.map((kind) => [settingOf(kind), user(settingOf(kind))] as const);
+    try {
+      const settings = Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [`${kind}BaseUrl`, ` http://127.0.0.1:9/${kind} `]));
+      const result = await webview.save(settings);
+      assert.deepStrictEqual(result.errors, {});
+      assert.deepStrictEqual([...result.saved].sort(), Object.keys(settings).sort());
+      for (const kind of SERVER_ENGINE_KINDS) assert.strictEqual(user(settingOf(kind)), `http://127.0.0.1:9/${kind}`, `${settingOf(kind)}, trimmed`);
+      const logged = (await visenLog(stage.api)).split('\n').filter((line) => line.includes('Settings form: saved')).pop() ?? '';
+      for (const kind of SERVER_ENGINE_KINDS) assert.ok(logged.includes(settingOf(kind)), `the log names ${settingOf(kind)}: ${logged}`);
+    } finally {
+      for (const [setting, value] of before) await vscode.workspace.getConfiguration().update(setting, value, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('refuses invalid messages with an answer, and logs them without their values', async () => {

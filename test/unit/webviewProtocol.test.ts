@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { parseWebviewMessage } from '../../src/views/connectionProtocol';
 import { LIMITS } from '../../src/views/formLimits';
-import { parseSettingsMessage } from '../../src/views/settingsProtocol';
-import { ENGINE_KINDS } from '../../src/services/engines/registry';
+import { BASE_URL_FIELDS, KEY_NAMES, parseSettingsMessage } from '../../src/views/settingsProtocol';
+import { ENGINE_KINDS, ENGINES, needsKey, type EngineDescriptor } from '../../src/services/engines/registry';
 
 const refused = <T extends { ok: boolean }>(parsed: T) => {
   assert.equal(parsed.ok, false, 'the message is refused');
@@ -30,6 +30,28 @@ describe('webview protocols: one envelope, one parser', () => {
     assert.ok(parsed.ok && parsed.message.type === 'save');
     assert.deepEqual(parsed.message.models, models);
     assert.ok(ENGINE_KINDS.includes('vscode-lm'), 'VS Code language models are an engine of the registry');
+  });
+
+  it('settings: Save takes a key for Notion and each engine that needs one, and a base URL for each engine on a server, by the registry', () => {
+    const keyed = ENGINE_KINDS.filter(needsKey);
+    const servers = ENGINE_KINDS.filter((kind) => (ENGINES[kind] as EngineDescriptor).settings.baseUrl !== undefined);
+    assert.deepEqual(KEY_NAMES, ['notion', ...keyed]);
+    assert.deepEqual(BASE_URL_FIELDS, servers.map((kind) => `${kind}BaseUrl`));
+    const keys = Object.fromEntries(KEY_NAMES.map((name) => [name, `${name}-key-value`]));
+    const settings = Object.fromEntries(BASE_URL_FIELDS.map((field) => [field, 'https://proxy.example.com']));
+    const parsed = parseSettingsMessage({ type: 'save', requestId: 1, settings, keys });
+    assert.ok(parsed.ok && parsed.message.type === 'save');
+    assert.deepEqual(parsed.message.keys, keys);
+    assert.deepEqual(parsed.message.settings, settings);
+    // An engine without a key or a server has no such field.
+    assert.ok(!needsKey('vscode-lm'));
+    assert.equal(refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: {}, keys: { 'vscode-lm': 'x' } })).field, undefined);
+    assert.equal(refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: { 'vscode-lmBaseUrl': 'https://x' }, keys: {} })).field, undefined);
+    // Each base URL field carries the base URL limit, answered next to it.
+    for (const field of BASE_URL_FIELDS) {
+      const long = refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: { [field]: `https://example.com/${'v'.repeat(LIMITS.baseUrl)}` }, keys: {} }));
+      assert.equal(long.field, field);
+    }
   });
 
   it('settings: a model of an engine the registry does not have is refused', () => {

@@ -1,29 +1,24 @@
 /**
- * The settings form's fixed markup: the groups, their fields and the footer. The engines' model rows are
- * not here: they come from the host's state (engineModels.ts) and go into `#engine-models`.
+ * The settings form's fixed markup: the groups, their fields and the footer. What each engine brings is not
+ * here: its model row, key field and base URL field come from the host's state (engineModels.ts,
+ * engineFields.ts) and go into `#engine-models`, `#engine-keys` and `#engine-endpoints`.
  */
 // First: the translations, which the constants below already need.
 import '../shared/l10n';
 import * as l10n from '@vscode/l10n';
-import type { FieldName, KeyName, SettingName } from '../../../src/views/settingsProtocol';
+import type { FieldName, KeyField, KeyName, SettingName } from '../../../src/views/settingsProtocol';
 import { LIMITS } from '../../../src/views/formLimits';
 import { button, byId, h } from '../shared/dom';
 
-export const KEYS: readonly KeyName[] = ['notion', 'gemini', 'openai'];
-const KEY_HINTS: Record<KeyName, string> = {
-  notion: l10n.t('From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.'),
-  gemini: l10n.t('From Google AI Studio (aistudio.google.com/apikey).'),
-  openai: l10n.t('From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
-};
-const KEY_TITLES: Record<KeyName, string> = { notion: l10n.t('Notion integration secret'), gemini: l10n.t('Gemini API key'), openai: l10n.t('OpenAI API key') };
-const REMOVE_LABELS: Record<KeyName, string> = {
-  notion: l10n.t('Remove the Notion integration secret'),
-  gemini: l10n.t('Remove the Gemini API key'),
-  openai: l10n.t('Remove the OpenAI API key'),
+/** Notion's key field; each engine's comes with the engine (engineFields.ts). */
+const NOTION_KEY: KeyField = {
+  title: l10n.t('Notion integration secret'),
+  hint: l10n.t('From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.'),
+  removeLabel: l10n.t('Remove the Notion integration secret'),
 };
 
-/** Plain text fields, each bound to the setting of the same name. */
-export const TEXT_FIELDS = ['connectionsDatabase', 'instructions', 'openaiBaseUrl', 'geminiBaseUrl', 'notionApiBaseUrl'] as const;
+/** The fixed plain text fields, each bound to the setting of the same name (the engines' base URLs are engineFields.ts's). */
+export const TEXT_FIELDS = ['connectionsDatabase', 'instructions', 'notionApiBaseUrl'] as const;
 
 /** What the form's buttons do. */
 export interface LayoutActions {
@@ -37,7 +32,7 @@ export interface LayoutActions {
 
 export const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
 
-const textField = (name: SettingName, label: string, hint: string, attrs: Record<string, string | number> = {}) =>
+export const textField = (name: SettingName, label: string, hint: string, attrs: Record<string, string | number> = {}) =>
   h('div', { className: 'field' },
     h('label', { attrs: { for: name } }, label),
     h('input', { id: name, className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${name}-hint ${name}-error`, ...attrs } }),
@@ -45,10 +40,11 @@ const textField = (name: SettingName, label: string, hint: string, attrs: Record
     errorSlot(name),
   );
 
-const keyField = (name: KeyName, actions: LayoutActions) =>
+/** A key's field: a password input, its status (set or not), Remove, a hint and an error. */
+export const keyField = (name: KeyName, key: KeyField, remove: (name: KeyName) => void) =>
   h('div', { className: 'field key-field', attrs: { 'data-key': name } },
     h('div', { className: 'key-label' },
-      h('label', { attrs: { for: `key-${name}` } }, KEY_TITLES[name]),
+      h('label', { attrs: { for: `key-${name}` } }, key.title),
       h('span', { id: `key-${name}-status`, className: 'key-status', attrs: { 'aria-live': 'polite' } }),
     ),
     h('div', { className: 'row' },
@@ -57,9 +53,9 @@ const keyField = (name: KeyName, actions: LayoutActions) =>
         className: 'input',
         attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.key, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
       }),
-      button(l10n.t('Remove'), `remove-${name}`, 'secondary', () => actions.removeKey(name), { 'aria-label': REMOVE_LABELS[name] }),
+      button(l10n.t('Remove'), `remove-${name}`, 'secondary', () => remove(name), { 'aria-label': key.removeLabel }),
     ),
-    h('div', { id: `key-${name}-hint`, className: 'hint' }, KEY_HINTS[name]),
+    h('div', { id: `key-${name}-hint`, className: 'hint' }, key.hint),
     errorSlot(name, `key-${name}-error`),
   );
 
@@ -83,7 +79,7 @@ export function buildSettingsForm(actions: LayoutActions) {
           h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, l10n.t('Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.')),
           errorSlot('connectionsDatabase'),
         ),
-        keyField('notion', actions),
+        keyField('notion', NOTION_KEY, actions.removeKey),
       ),
 
       h('section', { className: 'group', attrs: { 'aria-labelledby': 'engine-heading' } },
@@ -93,8 +89,7 @@ export function buildSettingsForm(actions: LayoutActions) {
           h('select', { id: 'engine', className: 'select' }),
         ),
         h('div', { id: 'engine-models', className: 'engine-models', attrs: { role: 'group', 'aria-label': l10n.t('Models') } }),
-        keyField('gemini', actions),
-        keyField('openai', actions),
+        h('div', { id: 'engine-keys', className: 'engine-keys' }),
       ),
 
       h('section', { className: 'group', attrs: { 'aria-labelledby': 'writing-heading' } },
@@ -122,14 +117,7 @@ export function buildSettingsForm(actions: LayoutActions) {
       h('details', { id: 'advanced', className: 'group advanced', on: { toggle: () => actions.toggled() } },
         h('summary', {}, h('span', { className: 'summary-title' }, l10n.t('Advanced: endpoints'))),
         h('p', { className: 'intro' }, l10n.t('Leave empty for the official services. Keys are sent to the addresses set here.')),
-        textField('openaiBaseUrl', l10n.t('OpenAI base URL'), l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'), {
-          maxlength: LIMITS.baseUrl,
-          placeholder: l10n.t({ message: 'https://api.openai.com/v1', comment: ['An example address, shown in the empty field.'] }),
-        }),
-        textField('geminiBaseUrl', l10n.t('Gemini base URL'), l10n.t('A proxy or gateway for Gemini.'), {
-          maxlength: LIMITS.baseUrl,
-          placeholder: l10n.t({ message: 'https://generativelanguage.googleapis.com', comment: ['An example address, shown in the empty field.'] }),
-        }),
+        h('div', { id: 'engine-endpoints', className: 'engine-endpoints' }),
         textField('notionApiBaseUrl', l10n.t('Notion API base URL'), l10n.t('A proxy for the Notion API.'), {
           maxlength: LIMITS.baseUrl,
           placeholder: l10n.t({ message: 'https://api.notion.com', comment: ['An example address, shown in the empty field.'] }),
@@ -151,14 +139,14 @@ export function buildSettingsForm(actions: LayoutActions) {
     connectionsDatabase: byId<HTMLInputElement>('connectionsDatabase'),
     engine: byId<HTMLSelectElement>('engine'),
     engineModels: byId<HTMLDivElement>('engine-models'),
+    engineKeys: byId<HTMLDivElement>('engine-keys'),
+    engineEndpoints: byId<HTMLDivElement>('engine-endpoints'),
     writeAppend: byId<HTMLInputElement>('writeMode-append'),
     writeReplace: byId<HTMLInputElement>('writeMode-replace'),
     writeAfterHeading: byId<HTMLInputElement>('writeMode-afterHeading'),
     instructions: byId<HTMLTextAreaElement>('instructions'),
     promptBudget: byId<HTMLInputElement>('promptBudget'),
     advanced: byId<HTMLDetailsElement>('advanced'),
-    openaiBaseUrl: byId<HTMLInputElement>('openaiBaseUrl'),
-    geminiBaseUrl: byId<HTMLInputElement>('geminiBaseUrl'),
     notionApiBaseUrl: byId<HTMLInputElement>('notionApiBaseUrl'),
     save: byId<HTMLButtonElement>('save'),
     clearKeys: byId<HTMLButtonElement>('clear-keys'),

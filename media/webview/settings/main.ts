@@ -1,17 +1,18 @@
 /**
  * Visen's settings form: the connections database, the engine and each engine's model, the keys, how
  * Visen writes, and the endpoints. All state lives in the host; this page keeps only the settings the user
- * changed and has not saved (vscode.setState), never a key. The markup is in layout.ts, the engines' model
- * rows (one per engine of the registry, from the host's state) in engineModels.ts.
+ * changed and has not saved (vscode.setState), never a key. The markup is in layout.ts; what each engine of
+ * the registry brings comes from the host's state: its model row (engineModels.ts), its key field and its
+ * base URL field (engineFields.ts).
  *
  * Keys: the host says only whether each is set. A key typed here leaves the page once, in `save`, and its
  * field is emptied the moment it is sent.
  *
  * Stable hooks for UI tests (ids are unique):
  *   #connectionsDatabase  #create-database  #engine (select)  the model rows (engineModels.ts: #model-<kind> …)
- *   #key-notion  #key-gemini  #key-openai (password fields)  #remove-notion …  .key-status (data-set)
+ *   #key-notion  #key-<kind> (password fields, e.g. #key-gemini)  #remove-notion …  .key-status (data-set)
  *   #writeMode-append  #writeMode-replace  #writeMode-afterHeading  #instructions  #promptBudget
- *   #advanced (<details>)  #openaiBaseUrl  #geminiBaseUrl  #notionApiBaseUrl
+ *   #advanced (<details>)  #<kind>BaseUrl (e.g. #openaiBaseUrl)  #notionApiBaseUrl
  *   #save  #clear-keys  #status;  each field's error: #<field>-error (e.g. #key-notion-error)
  *
  * Nothing here sets HTML from a string: model names and messages go in as text nodes. Every string the
@@ -21,6 +22,7 @@
 import '../shared/l10n';
 import * as l10n from '@vscode/l10n';
 import type {
+  BaseUrlField,
   EngineKind,
   FieldName,
   KeyChanges,
@@ -38,8 +40,9 @@ import type {
 import { tooLongMessage, type LimitedField } from '../../../src/views/formLimits';
 import { byId, errorText, h, onModEnter, refuseLongPaste, replaceChildren } from '../shared/dom';
 import { Host, RequestError } from '../shared/host';
+import { EngineFields } from './engineFields';
 import { EngineModels } from './engineModels';
-import { buildSettingsForm, keyInput, KEYS, TEXT_FIELDS } from './layout';
+import { buildSettingsForm, keyInput, TEXT_FIELDS } from './layout';
 
 type Changes = { -readonly [K in SettingName]?: SettingsValues[K] };
 type Models = { -readonly [K in EngineKind]?: string };
@@ -55,9 +58,13 @@ const models: Models = { ...(draft.models ?? {}) };
 // A half-typed budget is not worth restoring (NaN does not survive setState).
 if (typeof changes.promptBudget !== 'number' || Number.isNaN(changes.promptBudget)) delete changes.promptBudget;
 
+function removeKey(key: KeyName): void {
+  host.post({ type: 'removeKey', key });
+}
+
 const el = buildSettingsForm({
   save: () => void save(),
-  removeKey: (key) => host.post({ type: 'removeKey', key }),
+  removeKey,
   createDatabase: () => host.post({ type: 'runCommand', command: 'visen.createConnectionsDatabase' }),
   clearKeys: () => host.post({ type: 'clearKeys' }),
   toggled: () => persist(),
@@ -76,6 +83,15 @@ const modelRows = new EngineModels(el.engineModels, {
     if (message) errors = { ...errors, [`model-${kind}`]: message };
     else delete errors[`model-${kind}`];
     modelRows.renderErrors();
+  },
+});
+
+const engineFields = new EngineFields(el.engineKeys, el.engineEndpoints, {
+  removeKey,
+  keyBuilt: (name, input) => watchKey(name, input),
+  endpointBuilt: (field, input) => {
+    input.addEventListener('input', () => change(field, input.value));
+    limitPaste(input, field, 'baseUrl');
   },
 });
 
@@ -118,29 +134,38 @@ for (const radio of [el.writeAppend, el.writeReplace, el.writeAfterHeading]) {
   radio.addEventListener('change', () => change('writeMode', radio.value as WriteMode));
 }
 el.promptBudget.addEventListener('input', () => change('promptBudget', el.promptBudget.value.trim() === '' ? Number.NaN : Number(el.promptBudget.value)));
-for (const name of KEYS) {
-  keyInput(name).addEventListener('input', () => {
+
+/** A key field: typing clears its error; a paste longer than a key may be is refused. */
+function watchKey(name: KeyName, input: HTMLInputElement): void {
+  input.addEventListener('input', () => {
     if (errors[name]) {
       delete errors[name];
       renderErrors();
     }
   });
+  limitPaste(input, name, 'key');
 }
-// A paste longer than a field may hold is refused with a message, not cut.
-const PASTE_LIMITS: ReadonlyArray<[HTMLInputElement | HTMLTextAreaElement, FieldName, LimitedField]> = [
-  [el.connectionsDatabase, 'connectionsDatabase', 'url'],
-  [el.instructions, 'instructions', 'instructions'],
-  [el.openaiBaseUrl, 'openaiBaseUrl', 'baseUrl'],
-  [el.geminiBaseUrl, 'geminiBaseUrl', 'baseUrl'],
-  [el.notionApiBaseUrl, 'notionApiBaseUrl', 'baseUrl'],
-  ...KEYS.map((name) => [keyInput(name), name, 'key'] as [HTMLInputElement, FieldName, LimitedField]),
-];
-for (const [input, field, limit] of PASTE_LIMITS) {
+watchKey('notion', keyInput('notion'));
+
+/** A paste longer than a field may hold is refused with a message, not cut. */
+function limitPaste(input: HTMLInputElement | HTMLTextAreaElement, field: FieldName, limit: LimitedField): void {
   refuseLongPaste(input, (length) => {
     errors = { ...errors, [field]: tooLongMessage(limit, length) };
     renderErrors();
   });
 }
+limitPaste(el.connectionsDatabase, 'connectionsDatabase', 'url');
+limitPaste(el.instructions, 'instructions', 'instructions');
+limitPaste(el.notionApiBaseUrl, 'notionApiBaseUrl', 'baseUrl');
+
+/** Every key field: Notion's, then each engine's. */
+const keyNames = (): KeyName[] => ['notion', ...engineFields.keyNames()];
+
+/** Every plain text field and its input: the fixed ones, then each engine's base URL. */
+const textInputs = (): Array<[(typeof TEXT_FIELDS)[number] | BaseUrlField, HTMLInputElement | HTMLTextAreaElement]> => [
+  ...TEXT_FIELDS.map((name) => [name, el[name]] as [(typeof TEXT_FIELDS)[number], HTMLInputElement | HTMLTextAreaElement]),
+  ...engineFields.endpointInputs(),
+];
 
 // Ctrl/Cmd+Enter saves from the instructions too (Enter in a one-line field already submits the form).
 onModEnter(el.instructions, () => void save());
@@ -156,7 +181,7 @@ async function save(): Promise<void> {
     return;
   }
   const keys: { -readonly [K in KeyName]?: string } = {};
-  for (const name of KEYS) {
+  for (const name of keyNames()) {
     const value = keyInput(name).value.trim();
     if (value) keys[name] = value;
     // The key leaves the page with this message and nowhere else: the field forgets it now.
@@ -215,7 +240,8 @@ function setValue(input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElem
 
 function render(): void {
   if (!state) return;
-  for (const name of TEXT_FIELDS) setValue(el[name], String(value(name) ?? ''));
+  engineFields.render(state);
+  for (const [name, input] of textInputs()) setValue(input, String(value(name) ?? ''));
   renderEngineOptions(state);
   setValue(el.engine, value('engine') ?? state.values.engine);
   const mode = value('writeMode');
@@ -245,11 +271,11 @@ function renderEngineOptions(current: SettingsState): void {
 }
 
 function renderErrors(): void {
-  for (const name of [...TEXT_FIELDS, 'promptBudget'] as const) {
+  for (const [name, input] of [...textInputs(), ['promptBudget', el.promptBudget] as const]) {
     replaceChildren(byId(`${name}-error`), errors[name] ?? '');
-    el[name].setAttribute('aria-invalid', String(!!errors[name]));
+    input.setAttribute('aria-invalid', String(!!errors[name]));
   }
-  for (const name of KEYS) {
+  for (const name of keyNames()) {
     replaceChildren(byId(`key-${name}-error`), errors[name] ?? '');
     keyInput(name).setAttribute('aria-invalid', String(!!errors[name]));
   }

@@ -58,9 +58,9 @@ export interface EngineKey {
   readonly placeholder: string;
   /** The command that asks for the key, checks it and stores it. */
   readonly setKeyCommand: string;
-  /** The set-key input box's prompt: where to get a key. */
   /** The set-key command's title as a button, a whole sentence for translators: "Set Gemini API Key". */
   readonly setKeyLabel: () => string;
+  /** The set-key input box's prompt and the settings form's hint under the key field: where to get a key. */
   readonly prompt: () => string;
   /** What the set-key box and the settings form say when the provider rejects a key. */
   readonly rejected: () => string;
@@ -80,6 +80,8 @@ export interface EngineSettings {
   readonly baseUrlEnv?: string;
   /** Where requests go when the base URL setting is empty. */
   readonly officialBaseUrl?: string;
+  /** What the settings form says under the base URL field: what else it may point at. */
+  readonly baseUrlHint?: () => string;
 }
 
 export interface EngineDescriptor {
@@ -124,6 +126,7 @@ export const ENGINES = {
       baseUrl: 'visen.gemini.baseUrl',
       baseUrlEnv: 'VISEN_GEMINI_BASE_URL',
       officialBaseUrl: 'https://generativelanguage.googleapis.com',
+      baseUrlHint: () => l10n.t('A proxy or gateway for Gemini.'),
     },
     load: 'bundle',
     needsVscode: false,
@@ -151,6 +154,7 @@ export const ENGINES = {
       baseUrl: 'visen.openai.baseUrl',
       baseUrlEnv: 'VISEN_OPENAI_BASE_URL',
       officialBaseUrl: 'https://api.openai.com/v1',
+      baseUrlHint: () => l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'),
     },
     load: 'bundle',
     needsVscode: false,
