@@ -14,8 +14,6 @@ export const Commands = {
   createConnectionsDatabase: 'visen.createConnectionsDatabase',
   fillDatabase: 'visen.fillDatabase',
   setNotionSecret: 'visen.setNotionSecret',
-  setGeminiKey: 'visen.setGeminiKey',
-  setOpenAIKey: 'visen.setOpenAIKey',
   clearKeys: 'visen.clearKeys',
   selectModel: 'visen.selectModel',
   openSettings: 'visen.openSettings',

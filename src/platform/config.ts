@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelDefaults } from '../services/engines/modelDefaults';
-import { DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
+import { DEFAULT_ENGINE, DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
 import type { WriteMode } from '../services/generation/generationRecord';
 
 /**
@@ -66,13 +66,11 @@ export function defaultModel(kind: EngineKind): string {
 }
 
 /** Visen's settings, mirroring `contributes.configuration` in package.json. */
-export interface VisenConfig {
+export type VisenConfig = {
   readonly engine: EngineKind;
   /** The model setting of each engine, or its default ('' for an engine whose default is the first model offered). */
   readonly models: Readonly<Record<EngineKind, string>>;
   /** The base URLs requests go to, never empty: see `effectiveBaseUrl`. */
-  readonly geminiBaseUrl: string;
-  readonly openaiBaseUrl: string;
   readonly notionApiBaseUrl: string;
   readonly connectionsDatabase: string;
   readonly writeMode: WriteMode;
@@ -81,7 +79,10 @@ export interface VisenConfig {
   readonly promptBudget: number;
   /** How large the generation history may grow, in MB, before the oldest records fully in Notion go. */
   readonly historyMaxSizeMB: number;
-}
+} & {
+  /** Each server engine's base URL (`openaiBaseUrl`), never empty: see `effectiveBaseUrl`. */
+  readonly [K in ServerEngineKind as `${K}BaseUrl`]: string;
+};
 
 /** What a base URL can point at: Notion, or an engine that talks to a server (the registry's). */
 export type Service = 'notion' | ServerEngineKind;
@@ -133,10 +134,10 @@ export function configuredModel(kind: EngineKind): string {
   return set ? textSetting(name) : '';
 }
 
-/** The engine `visen.engine` names (an unknown value reads as the default, Gemini). */
+/** The engine `visen.engine` names (an unknown value reads as the default, the registry's first). */
 export function configuredEngine(): EngineKind {
   const value = setting<string>('visen.engine');
-  return isEngineKind(value) ? value : 'gemini';
+  return isEngineKind(value) ? value : DEFAULT_ENGINE;
 }
 
 /**
@@ -158,8 +159,7 @@ export function readConfig(): VisenConfig {
   return {
     engine: configuredEngine(),
     models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || defaultModel(kind)])) as Record<EngineKind, string>,
-    geminiBaseUrl: effectiveBaseUrl('gemini'),
-    openaiBaseUrl: effectiveBaseUrl('openai'),
+    ...(Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [`${kind}BaseUrl`, effectiveBaseUrl(kind)])) as { [K in ServerEngineKind as `${K}BaseUrl`]: string }),
     notionApiBaseUrl: effectiveBaseUrl('notion'),
     connectionsDatabase: textSetting('visen.connectionsDatabase'),
     writeMode: configuredWriteMode(),

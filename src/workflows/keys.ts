@@ -4,7 +4,7 @@ import { ENGINE_SECRET, SECRET_NAMES } from '../platform/secrets';
 import type { CheckResult } from '../platform/ui';
 import { EngineError, type ModelInfo } from '../services/engines/engine';
 import { ModelDefaults } from '../services/engines/modelDefaults';
-import { ENGINE_LABELS, ENGINES, type KeyedEngineKind } from '../services/engines/registry';
+import { ENGINE_LABELS, ENGINES, KEYED_ENGINE_KINDS, type KeyedEngineKind } from '../services/engines/registry';
 import { createNotionClient } from '../services/notion/notionClient';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
@@ -151,7 +151,7 @@ export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?
 export async function clearKeys(deps: WorkflowDeps): Promise<boolean> {
   const clear = vscode.l10n.t('Clear Keys');
   const choice = await deps.ui.confirm(
-    vscode.l10n.t('Clear the Notion secret and the Gemini and OpenAI keys stored by Visen?'),
+    vscode.l10n.t('Clear the Notion secret and the {0} keys stored by Visen?', new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.name))),
     vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
     clear,
   );

@@ -59,6 +59,7 @@ describe('key commands', () => {
 
     await vscode.commands.executeCommand('visen.clearKeys');
     assert.strictEqual(stage.ui.last('confirm')!.actions[0], 'Clear Keys');
+    assert.strictEqual(stage.ui.last('confirm')!.message, 'Clear the Notion secret and the Gemini and OpenAI keys stored by Visen?', 'every engine key of the registry is named');
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET, 'dismissing keeps them');
 
     stage.ui.respond = (m) => (m.level === 'confirm' ? 'Clear Keys' : undefined);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConnectionSchema } from '../../src/services/connections/connection';
 import {
+  DEFAULT_ENGINE,
   DEFAULT_MODELS,
   ENGINE_KINDS,
   ENGINE_LABELS,
@@ -58,6 +59,7 @@ describe('engine registry', () => {
 
   it('reads settings that exist in contributes.configuration; base URLs are application-scoped', () => {
     assert.deepEqual(properties['visen.engine'].enum, ENGINE_KINDS, 'visen.engine lists every engine, in the same order');
+    assert.equal((properties['visen.engine'] as { default?: string }).default, DEFAULT_ENGINE, 'the manifest\'s default engine is the one Visen falls back to');
     for (const [kind, engine] of entries) {
       assert.ok(properties[engine.settings.model], `${kind}: ${engine.settings.model} is contributed`);
       if (engine.settings.baseUrl) {
@@ -66,6 +68,7 @@ describe('engine registry', () => {
         assert.equal(baseUrl.scope, 'application', `${engine.settings.baseUrl} is a user setting only`);
         assert.ok(engine.settings.officialBaseUrl?.startsWith('https://'));
         assert.match(engine.settings.baseUrlEnv ?? '', /^VISEN_[A-Z]+_BASE_URL$/);
+        assert.ok(engine.settings.baseUrlHint?.().trim(), `${kind}: the settings form's hint under its base URL field`);
       }
     }
   });

@@ -177,6 +177,9 @@ export type EngineKind = keyof typeof ENGINES;
 /** Every engine kind, in the order the forms list them. */
 export const ENGINE_KINDS = Object.keys(ENGINES) as EngineKind[];
 
+/** The engine Visen uses when `visen.engine` is unset or names none: the first of the table (package.json's default says the same). */
+export const DEFAULT_ENGINE: EngineKind = ENGINE_KINDS[0];
+
 /** The engines that need a key. */
 export type KeyedEngineKind = { [K in EngineKind]: (typeof ENGINES)[K] extends { key: EngineKey } ? K : never }[EngineKind];
 
