@@ -264,6 +264,21 @@ describe('Stored generation history: retention by size', () => {
     }
     assert.ok(serialized < 100_000, `serialized ${serialized} characters for 10 saves of a small record over 4 MB of history`);
   });
+
+  it('holds each record once: after a save, the history reads the store\'s own copy, not a second one', async () => {
+    const memory = new MemoryStore();
+    const history = new GenerationStore(memory);
+    const written = record({ id: 'r1', blockIds: ['b1', 'b2', 'b3'] });
+    await history.save(written);
+    await history.save(record({ id: 'r2' }));
+    const stored = memory.get<Array<{ id: string; blockIds: string[] }>>(KEY)!;
+    // The store keeps a clone (as VS Code's Memento keeps a JSON round trip): the history's records are its entries.
+    assert.notEqual(stored[1].blockIds, written.blockIds, 'the store made its own copy');
+    assert.equal(history.get('r1')!.blockIds, stored[1].blockIds, 'the history shares it');
+    assert.equal(history.list()[0].blockIds, stored[0].blockIds);
+    assert.deepEqual(history.get('r1'), written, 'and it is the record as saved');
+    assert.ok(!('schemaVersion' in history.get('r1')!), 'without the stored version');
+  });
 });
 
 describe('Stored generation history: interrupted runs', () => {

@@ -4,7 +4,7 @@ import { ENGINE_LABELS } from '../engines/engineLoader';
 import type { KeyValueStore } from '../keyValueStore';
 import { type Logger, silentLogger } from '../logger';
 import { setAside } from '../storage/setAside';
-import { count, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
+import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
 /** `afterHeading`: the text goes right after a heading of the page, chosen when the run starts. */
 export type WriteMode = 'append' | 'replace' | 'afterHeading';
@@ -174,7 +174,8 @@ export interface HistoryRecovery {
 }
 
 interface Entry {
-  readonly record: GenerationRecord;
+  /** The store's own copy of the record, read back after each write (see `write`). */
+  record: GenerationRecord;
   /** Its stored JSON's length in UTF-8 bytes, as of its last save. */
   size: number;
 }
@@ -382,7 +383,11 @@ export class GenerationStore {
     const stored = [...state.entries.map((e) => toStored(GENERATION_RECORD_FORMAT, e.record)), ...state.kept];
     const pending = this.store.update(KEY, stored);
     // Stores hold the new value as soon as `update` is called: later reads know it as this state's.
-    state.raw = this.store.get(KEY);
+    const raw = this.store.get<unknown[]>(KEY);
+    state.raw = raw;
+    // The store keeps a copy of its own (VS Code's Memento a JSON round trip): the records are read back
+    // from it, so the history's text is held once rather than twice.
+    if (Array.isArray(raw)) state.entries.forEach((entry, i) => (entry.record = fromOwnStored<GenerationRecord>(raw[i])));
     this.state = state;
     await pending;
     for (const listener of this.listeners) listener();

@@ -45,6 +45,15 @@ export function toStored<T extends object>(format: StoredFormat<T>, value: T): F
   return { [SCHEMA_VERSION_FIELD]: format.version, ...value };
 }
 
+/**
+ * An entry this Visen has just written, as the store read it back (its own copy): the fields without the
+ * version, unchecked, since they are what `toStored` made of a checked value.
+ */
+export function fromOwnStored<T extends object>(stored: unknown): T {
+  const { [SCHEMA_VERSION_FIELD]: _version, ...fields } = stored as Fields;
+  return fields as T;
+}
+
 /** Where in the entry, and what is wrong: "blocks: Invalid type: Expected number but received "3"". */
 export function describeIssue(issue: v.BaseIssue<unknown>): string {
   const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
