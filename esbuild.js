@@ -33,15 +33,28 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * One bundle per engine, `dist/engines/<kind>.js`, for every engine package.json's `visen.engine` lists (the
+ * registry's, in its order: a unit test keeps the two the same). Its module is found by convention: an engine
+ * built around its SDK is src/services/engines/<kind>.ts; one built from the vscode API lives host-side,
+ * src/platform/<kind in camelCase>.ts (vscode-lm: src/platform/vscodeLm.ts).
+ */
+function engineEntries() {
+  const kinds = require('./package.json').contributes.configuration.properties['visen.engine'].enum;
+  return Object.fromEntries(kinds.map((kind) => {
+    const candidates = [`src/services/engines/${kind}.ts`, `src/platform/${kind.replace(/-(\w)/g, (_, c) => c.toUpperCase())}.ts`];
+    const file = candidates.find((f) => fs.existsSync(path.join(__dirname, f)));
+    if (!file) throw new Error(`The engine "${kind}" has no module: expected ${candidates.join(' or ')}.`);
+    return [`engines/${kind}`, file];
+  }));
+}
+
 const builds = [
   {
     ...common,
     entryPoints: {
       extension: 'src/extension.ts',
-      'engines/gemini': 'src/services/engines/gemini.ts',
-      'engines/openai': 'src/services/engines/openai.ts',
-      // Built from the vscode API (host-side, src/platform), so it lives outside src/services.
-      'engines/vscode-lm': 'src/platform/vscodeLm.ts',
+      ...engineEntries(),
       markdown: 'src/services/notion/markdownBlocks.ts',
       notion: 'src/services/notion/sdkBundle.ts',
       run: 'src/services/generation/runBundle.ts',

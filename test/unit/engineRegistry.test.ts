@@ -19,12 +19,17 @@ import {
 } from '../../src/services/engines/registry';
 import * as v from 'valibot';
 
-function manifest(): { contributes: { configuration: { properties: Record<string, { enum?: string[] }> }; commands: { command: string }[] } } {
+/** Visen's package.json, above the test bundle wherever it was built. */
+function manifestPath(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === 'visen') return JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === 'visen') return file;
     if (path.dirname(dir) === dir) throw new Error(`no Visen package.json above ${__dirname}`);
   }
+}
+
+function manifest(): { contributes: { configuration: { properties: Record<string, { enum?: string[] }> }; commands: { command: string }[] } } {
+  return JSON.parse(fs.readFileSync(manifestPath(), 'utf8'));
 }
 
 describe('engine registry', () => {
@@ -76,6 +81,19 @@ describe('engine registry', () => {
   it('keeps an engine that needs the vscode API host-side, in src/platform', () => {
     for (const [kind, engine] of entries) assert.equal(engine.needsVscode, engine.load === 'host', kind);
     assert.equal(ENGINES['vscode-lm'].load, 'host');
+  });
+
+  it('finds each engine\'s module where the build looks for it (esbuild.js: one bundle per engine)', () => {
+    const root = path.dirname(manifestPath());
+    for (const [kind, engine] of entries) {
+      const file = engine.load === 'host'
+        ? path.join(root, 'src/platform', `${kind.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.ts`)
+        : path.join(root, 'src/services/engines', `${kind}.ts`);
+      assert.ok(fs.existsSync(file), `${kind}: ${file}`);
+      const source = fs.readFileSync(file, 'utf8');
+      assert.match(source, /export const createEngine\b/, `${kind}: its module makes the engine`);
+      assert.match(source, /export const configureL10n\b/, `${kind}: and takes VS Code's translations`);
+    }
   });
 
   it('derives the connection schema and the connections database Engine values from the table', () => {
