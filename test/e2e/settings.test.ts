@@ -95,4 +95,45 @@ describe('settings form through the real UI', function () {
     assert.strictEqual(await reloaded.locator('#model-openai').inputValue(), 'gpt-4o');
     assert.strictEqual(await reloaded.locator('#model-gemini').inputValue(), 'gemini-2.5-pro');
   });
+
+  it('gives each engine its key field and, under Advanced, its base URL field, and saves a base URL to its setting', async function () {
+    const { page, workbench, fakes } = journey;
+    const form = visenWebview(page);
+    // The key fields: Notion's, then one per engine of the registry that needs a key.
+    await form.locator('#key-openai-status').waitFor({ timeout: 15_000 });
+    assert.deepStrictEqual(await form.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), ['notion', 'gemini', 'openai']);
+    assert.strictEqual(await form.locator('label[for="key-openai"]').innerText(), 'OpenAI API key');
+    assert.strictEqual(await form.locator('#remove-gemini').getAttribute('aria-label'), 'Remove the Gemini API key');
+
+    // Under Advanced, one base URL field per engine that talks to a server, showing what settings.json says.
+    await form.locator('#advanced summary').click();
+    await form.locator('#openaiBaseUrl').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.strictEqual(await form.locator('label[for="openaiBaseUrl"]').innerText(), 'OpenAI base URL');
+    assert.strictEqual(await form.locator('#openaiBaseUrl').getAttribute('placeholder'), 'https://api.openai.com/v1');
+    assert.strictEqual(await form.locator('#openaiBaseUrl').inputValue(), fakes.openai.url);
+    assert.strictEqual(await form.locator('#geminiBaseUrl').inputValue(), fakes.gemini.url);
+
+    // A base URL that is not http(s): answered next to its field, nothing saved.
+    await form.locator('#geminiBaseUrl').fill('ftp://files.example.com');
+    await form.locator('#save').click();
+    await form.locator('#geminiBaseUrl-error', { hasText: 'Only http:// and https:// addresses work here.' }).waitFor({ timeout: 30_000 });
+    await form.locator('#geminiBaseUrl').fill(fakes.gemini.url);
+
+    // Another address for the OpenAI-compatible server: saved in visen.openai.baseUrl.
+    const other = `${fakes.openai.url}/`;
+    await form.locator('#openaiBaseUrl').fill(other);
+    await form.locator('#save').click();
+    await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
+    const file = path.join(workbench.server.userDataDir, 'User', 'settings.json');
+    let settings: Record<string, unknown> = {};
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(200)) {
+      settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (settings['visen.openai.baseUrl'] === other) break;
+    }
+    assert.strictEqual(settings['visen.openai.baseUrl'], other);
+    assert.strictEqual(settings['visen.gemini.baseUrl'], fakes.gemini.url, 'the refused value was never written');
+    await form.locator('#openaiBaseUrl').scrollIntoViewIfNeeded();
+    await page.mouse.move(5, 5);
+    await screenshot(page, 'settings-03-endpoints');
+  });
 });
