@@ -7,6 +7,7 @@ import { notionClient, type WorkflowDeps } from '../workflows/deps';
 import { resolveTarget } from '../workflows/databaseEntry';
 import { timeAgo } from '../workflows/format';
 import { describeOutcome } from '../workflows/outcome';
+import { headingList, headingNamed } from '../workflows/writePlace';
 import { connectionFor, connectionNamed, looksLikeLink } from './targets';
 
 // The language-model tools: thin surfaces over the workflows and GenerationService, so what an agent does
@@ -14,7 +15,13 @@ import { connectionFor, connectionNamed, looksLikeLink } from './targets';
 // the tool's text, in the words a person would see, so the agent can act on it.
 
 export interface ReadPageInput { readonly target: string; readonly maxCharacters?: number }
-export interface WriteToPageInput { readonly target: string; readonly markdown: string; readonly mode?: WriteMode }
+export interface WriteToPageInput {
+  readonly target: string;
+  readonly markdown: string;
+  readonly mode?: WriteMode;
+  /** With mode `afterHeading`: the text of the top-level heading to write right after. */
+  readonly heading?: string;
+}
 export interface AddEntryInput { readonly target: string; readonly values: Record<string, unknown>; readonly content?: string }
 
 /** What the history records as the "model" of text an agent handed to a tool. */
@@ -77,13 +84,18 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
   return text(`${head}${body}${notes.length ? `\n\n${notes.join('\n')}` : ''}`);
 }
 
-const modeOf = (input: WriteToPageInput): WriteMode => (input.mode === 'replace' ? 'replace' : 'append');
+const modeOf = (input: WriteToPageInput): WriteMode => (input.mode === 'replace' || input.mode === 'afterHeading' ? input.mode : 'append');
 
-function writeWords(mode: WriteMode, title: string, size: number): string {
-  const chars = size.toLocaleString();
-  return mode === 'replace'
-    ? vscode.l10n.t('Visen replaces the content of "{0}" in Notion with {1} characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.', title, chars)
-    : vscode.l10n.t('Visen appends {1} characters of markdown to the end of "{0}" in Notion.', title, chars);
+function writeWords(input: WriteToPageInput, title: string): string {
+  const chars = (input.markdown?.length ?? 0).toLocaleString();
+  switch (modeOf(input)) {
+    case 'replace':
+      return vscode.l10n.t('Visen replaces the content of "{0}" in Notion with {1} characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.', title, chars);
+    case 'afterHeading':
+      return vscode.l10n.t('Visen writes {1} characters of markdown right after the heading "{2}" of "{0}" in Notion.', title, chars, (input.heading ?? '').replace(/^#+\s*/, '').trim());
+    default:
+      return vscode.l10n.t('Visen appends {1} characters of markdown to the end of "{0}" in Notion.', title, chars);
+  }
 }
 
 /** The page title a target names, without asking Notion when it is a connection's. */
@@ -99,10 +111,9 @@ async function titleOf(deps: WorkflowDeps, target: string): Promise<string> {
 
 export async function prepareWrite(deps: WorkflowDeps, input: WriteToPageInput): Promise<vscode.PreparedToolInvocation> {
   const title = await titleOf(deps, input.target);
-  const mode = modeOf(input);
   return {
     invocationMessage: vscode.l10n.t('Writing to "{0}" in Notion', title),
-    confirmationMessages: { title: vscode.l10n.t('Write to "{0}" in Notion?', title), message: writeWords(mode, title, input.markdown?.length ?? 0) },
+    confirmationMessages: { title: vscode.l10n.t('Write to "{0}" in Notion?', title), message: writeWords(input, title) },
   };
 }
 
@@ -112,14 +123,29 @@ export async function writeToPage(deps: WorkflowDeps, input: WriteToPageInput, t
   if (connection.type === 'database') {
     return text(vscode.l10n.t('"{0}" is a database: add an entry to it with visen_addDatabaseEntry, or write to one of its entries by its link.', connection.name));
   }
+  const signal = signalOf(token);
+  let afterBlock: string | undefined;
+  if (modeOf(input) === 'afterHeading') {
+    const headings = await deps.generation.headings(connection.target.id, signal);
+    const title = connection.target.title || connection.name;
+    if (headings.length === 0) return text(vscode.l10n.t('"{0}" has no headings to write after: write with mode "append" instead, or add a heading first.', title));
+    const heading = headingNamed(headings, input.heading ?? '');
+    if (!heading) {
+      return text(input.heading?.trim()
+        ? vscode.l10n.t('"{0}" has no heading "{1}". Its headings: {2}.', title, input.heading.trim(), headingList(headings))
+        : vscode.l10n.t('Name the heading to write after in "heading". The headings of "{0}": {1}.', title, headingList(headings)));
+    }
+    afterBlock = heading.id;
+  }
   const result = await deps.generation.run({
     connection,
     prompt: promptOf(input.markdown),
     engine: 'vscode-lm',
     model: AGENT_MODEL,
     mode: modeOf(input),
+    ...(afterBlock ? { afterBlock } : {}),
     source: { markdown: input.markdown },
-    signal: signalOf(token),
+    signal,
   });
   const seen = describeOutcome(result);
   return text(`${seen.message} ${undoHint(result.record.id, result.record.blockIds?.length ?? 0)}`);

@@ -20,7 +20,7 @@ import { errorResult, notStartedResult, outcomeResult } from './connectionResult
 import { FormRun } from './connectionRun';
 import { connectionFormState, ownRecord } from './connectionState';
 import { createConnection, validateTarget } from './connectionStep1';
-import { deleteTemplate, saveTemplate } from '../workflows/promptTemplates';
+import { deleteTemplate, renameTemplate, saveTemplate } from '../workflows/promptTemplates';
 import { expandPrompt } from '../workflows/promptVariables';
 import { errorMessage, FormAction, FormController } from './formController';
 
@@ -127,6 +127,9 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         case 'saveTemplate':
           reply<'saveTemplate'>({ replaced: (await saveTemplate(this.deps, this.shownId(), request.templateName, request.prompt)).replaced });
           return;
+        case 'renameTemplate':
+          reply<'renameTemplate'>({ name: (await renameTemplate(this.deps, this.shownId(), request.templateName, request.newName)).name });
+          return;
         case 'deleteTemplate':
           reply<'deleteTemplate'>({ deleted: await deleteTemplate(this.deps, this.shownId(), request.templateName) });
           return;
@@ -144,7 +147,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       }
     } catch (error) {
       this.deps.log.warn(`Connection form: ${request.type} failed: ${errorMessage(error)}`);
-      const field = request.type === 'saveTemplate' || request.type === 'deleteTemplate' ? { field: 'templateName' } : {};
+      const field = request.type === 'saveTemplate' || request.type === 'renameTemplate' || request.type === 'deleteTemplate' ? { field: 'templateName' } : {};
       this.post({ type: 'reply', requestId: request.requestId, ok: false, error: errorMessage(error), ...field });
     }
   }

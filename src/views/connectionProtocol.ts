@@ -71,6 +71,8 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('historyContent'), requestId, recordId }),
   /** Saves the prompt box as a template of the connection (a name already there is overwritten); answered with a `reply` (result: `{ replaced }`). */
   v.strictObject({ type: v.literal('saveTemplate'), requestId, templateName, prompt }),
+  /** Gives a template of the connection another name (a name another template has is refused); answered with a `reply` (result: `{ name }`). */
+  v.strictObject({ type: v.literal('renameTemplate'), requestId, templateName, newName: templateName }),
   /** Deletes a template of the connection; answered with a `reply` (result: `{ deleted }`). */
   v.strictObject({ type: v.literal('deleteTemplate'), requestId, templateName }),
   runCommandSchema(FORM_COMMANDS),
@@ -85,7 +87,7 @@ export type WebviewRequest = RequestOf<WebviewMessage>;
  */
 export type ParsedWebviewMessage = ParsedMessage<WebviewMessage>;
 
-const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt', templateName: 'templateName' };
+const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt', templateName: 'templateName', newName: 'templateName' };
 
 /** Validates a message from the webview. */
 export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
@@ -234,6 +236,7 @@ export interface ReplyResults {
   readonly undo: { readonly undone: boolean };
   readonly historyContent: string;
   readonly saveTemplate: { readonly replaced: boolean };
+  readonly renameTemplate: { readonly name: string };
   readonly deleteTemplate: { readonly deleted: boolean };
   readonly headings: readonly HeadingView[];
 }

@@ -62,7 +62,11 @@ function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage 
   }
   switch (record.status) {
     case 'written':
-      return { level: 'info', message: l10n.t('Wrote {0} blocks to "{1}".', counts.written, title), actions: [open, ...undo] };
+      return {
+        level: 'info',
+        message: counts.written === 1 ? l10n.t('Wrote 1 block to "{0}".', title) : l10n.t('Wrote {0} blocks to "{1}".', counts.written, title),
+        actions: [open, ...undo],
+      };
     case 'cancelled':
       return {
         level: 'info',

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { WriteMode } from '../services/generation/generationRecord';
+import type { PageHeading } from '../services/notion/pageHeadings';
 import type { WorkflowDeps } from './deps';
 
 /** Where a run writes: its mode and, after a heading, that heading's block id. */
@@ -31,4 +32,18 @@ export async function choosePlace(deps: WorkflowDeps, page: { readonly id: strin
     { title: vscode.l10n.t('Visen: write after which heading of "{0}"?', page.title), placeHolder: vscode.l10n.t('The text goes right after the heading you choose') },
   );
   return picked ? { mode, afterBlock: picked.id } : undefined;
+}
+
+/** How a heading reads when it is named in words ("## Risks", "risks"): its text, without the #s, trimmed, any case. */
+const headingKey = (text: string): string => text.replace(/^#+\s*/, '').trim().toLocaleLowerCase();
+
+/** The heading a text names (the first of that text, when several share it); undefined when none does. */
+export function headingNamed(headings: readonly PageHeading[], text: string): PageHeading | undefined {
+  const key = headingKey(text);
+  return key ? headings.find((h) => headingKey(h.text) === key) : undefined;
+}
+
+/** A page's headings as a list in words: "## Risks", "# Plan" (quoted, comma-separated). */
+export function headingList(headings: readonly PageHeading[]): string {
+  return headings.map((h) => `"${'#'.repeat(h.level)} ${h.text}"`).join(', ');
 }

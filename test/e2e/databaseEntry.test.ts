@@ -82,7 +82,7 @@ describe('database entries and pasted links through the real UI', function () {
 
     const result = form.locator('.result.is-written');
     await result.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match((await form.locator('#result-message').innerText()).trim(), /^Wrote \d+ blocks to "Dune Messiah"\.$/);
+    assert.match((await form.locator('#result-message').innerText()).trim(), /^Wrote \d+ blocks? to "Dune Messiah"\.$/);
     await screenshot(page, 'entry-02-written');
 
     const created = createdEntries();
@@ -111,7 +111,7 @@ describe('database entries and pasted links through the real UI', function () {
     await waitForQuickInputTitle(page, 'Visen: what should be written to "Pasted Page"?');
     await page.keyboard.type('Notes for the pasted page', { delay: 2 });
     await page.keyboard.press('Enter');
-    assert.match(await waitForNotification(page, /Wrote \d+ blocks to/, 60_000), /^Wrote \d+ blocks to "Pasted Page"\.$/);
+    assert.match(await waitForNotification(page, /Wrote \d+ blocks? to/, 60_000), /^Wrote \d+ blocks? to "Pasted Page"\.$/);
     assert.ok(journey.fakes.notion.pageBlocks(pastedPage.id).length > 0, 'written to the pasted page');
   });
 
@@ -133,7 +133,7 @@ describe('database entries and pasted links through the real UI', function () {
     await waitForQuickInputTitle(page, 'Visen: what should be written to "Tasks"?');
     await page.keyboard.type('The next task', { delay: 2 });
     await page.keyboard.press('Enter');
-    assert.match(await waitForNotification(page, /Wrote \d+ blocks to/, 60_000), /^Wrote \d+ blocks to "Ship the beta"\.$/);
+    assert.match(await waitForNotification(page, /Wrote \d+ blocks? to/, 60_000), /^Wrote \d+ blocks? to "Ship the beta"\.$/);
     const created = createdEntries();
     assert.equal(created.length, 2, 'a second new entry');
     const body = created[1].body as { parent: { data_source_id: string }; properties: Record<string, any> };

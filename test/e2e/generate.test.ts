@@ -154,14 +154,14 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.ok(await progress.locator('.monaco-button, .action-label', { hasText: /Cancel/ }).count() > 0 || /Cancel/.test(progressText),
       `the progress notification offers Cancel: ${progressText}`);
 
-    const done = await waitForNotification(page, /Wrote \d+ blocks to/, 120_000);
-    assert.match(done, /^Wrote \d+ blocks to "Hackathon Brief"\.$/);
-    writtenBlocks = Number(/Wrote (\d+) blocks/.exec(done)![1]);
+    const done = await waitForNotification(page, /Wrote \d+ blocks? to/, 120_000);
+    assert.match(done, /^Wrote \d+ blocks? to "Hackathon Brief"\.$/);
+    writtenBlocks = Number(/Wrote (\d+) blocks?/.exec(done)![1]);
     assert.ok(writtenBlocks > 5, `wrote ${writtenBlocks} blocks`);
-    const doneToast = toast(page, /Wrote \d+ blocks to/);
+    const doneToast = toast(page, /Wrote \d+ blocks? to/);
     await doneToast.locator('.monaco-button', { hasText: 'Open in Notion' }).waitFor({ state: 'visible', timeout: 10_000 });
     await progress.filter({ hasText: /writing to/ }).waitFor({ state: 'hidden', timeout: 30_000 });
-    await toastSettled(page, /Wrote \d+ blocks/);
+    await toastSettled(page, /Wrote \d+ blocks?/);
     saveDocImage(await screenshot(page, 'generate-08-done'), 'generate.png');
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
@@ -231,14 +231,14 @@ describe('generate: keys and a generation through the real UI', function () {
     await waitForQuickInputTitle(page, 'Visen: what should be written to "Hackathon Brief"?');
     await page.keyboard.type('An FAQ for the participants', { delay: 2 });
     await page.keyboard.press('Enter');
-    await waitForNotification(page, /Wrote \d+ blocks to "Hackathon Brief"/, 120_000);
+    await waitForNotification(page, /Wrote \d+ blocks? to "Hackathon Brief"/, 120_000);
     assert.ok(journey.fakes.notion.pageBlocks(sharedPage.id).length > firstIds.length, 'the second generation was appended');
 
     // Undo, next to Open in Notion on the completion message.
-    const doneToast = toast(page, /Wrote \d+ blocks to "Hackathon Brief"/);
+    const doneToast = toast(page, /Wrote \d+ blocks? to "Hackathon Brief"/);
     const undoButton = doneToast.locator('.monaco-button', { hasText: /^Undo$/ });
     await undoButton.waitFor({ state: 'visible', timeout: 10_000 });
-    await toastSettled(page, /Wrote \d+ blocks/);
+    await toastSettled(page, /Wrote \d+ blocks?/);
     await screenshot(page, 'generate-10-undo-offered');
     await undoButton.click();
     const dialog = page.locator('.monaco-dialog-box');

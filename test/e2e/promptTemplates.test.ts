@@ -1,6 +1,6 @@
 // Prompt templates through the connection form's real controls: the prompt box saved as a template (its
 // name asked inline, under the list), chosen from the list into an emptied prompt box and generated with,
-// then deleted. The packaged .vsix runs in code-server; Notion and Gemini are the loopback stand-ins.
+// then renamed and deleted. The packaged .vsix runs in code-server; Notion and Gemini are the loopback stand-ins.
 import * as assert from 'assert';
 import { screenshot } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
@@ -11,6 +11,7 @@ const GEMINI_KEY = 'AIza-fake-gemini';
 const PROMPT = 'Weekly notes for ${date}: what shipped, what is next';
 /** Markup in a name shows as the text it is. */
 const NAME = 'Weekly <b>notes</b>';
+const RENAMED = 'Friday notes';
 
 describe('prompt templates in the connection form through the real UI', function () {
   this.timeout(300_000);
@@ -97,13 +98,35 @@ describe('prompt templates in the connection form through the real UI', function
     await screenshot(page, 'templates-02-generated');
   });
 
-  it('deletes the template chosen', async function () {
+  it('renames the template chosen, its new name asked in the same row; its prompt stays', async function () {
     const { page } = journey;
     const form = visenWebview(page);
     assert.equal(await form.locator('#template-select').inputValue(), NAME);
-    await form.locator('#delete-template').click();
-    await form.locator('#template-status', { hasText: `Template "${NAME}" deleted.` }).waitFor({ timeout: 30_000 });
+    await form.locator('#rename-template').click();
+    const name = form.locator('#template-name');
+    await form.locator('#template-editor:not([hidden]) #template-name:focus').waitFor({ timeout: 10_000 });
+    assert.equal(await name.inputValue(), NAME, 'the name offered is the template\'s');
+    assert.equal(await form.locator('#template-note').innerText(), `Gives "${NAME}" a new name; its prompt stays as it is.`);
+    await selectAllInWebviewField(page, name);
+    await page.keyboard.type(RENAMED, { delay: 2 });
+    await page.keyboard.press('Enter');
+    await form.locator('#template-status', { hasText: `Template "${NAME}" renamed to "${RENAMED}".` }).waitFor({ timeout: 30_000 });
     await form.locator('#template-select option', { hasText: NAME }).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await form.locator('#template-select').inputValue(), RENAMED, 'the renamed template stays chosen');
+    await selectAllInWebviewField(page, form.locator('#prompt'));
+    await page.keyboard.press('Delete');
+    await form.locator('#template-select').selectOption({ label: 'Choose a template…' });
+    await form.locator('#template-select').selectOption({ label: RENAMED });
+    assert.equal(await form.locator('#prompt').inputValue(), PROMPT, 'under its new name, the same prompt');
+  });
+
+  it('deletes the template chosen', async function () {
+    const { page } = journey;
+    const form = visenWebview(page);
+    assert.equal(await form.locator('#template-select').inputValue(), RENAMED);
+    await form.locator('#delete-template').click();
+    await form.locator('#template-status', { hasText: `Template "${RENAMED}" deleted.` }).waitFor({ timeout: 30_000 });
+    await form.locator('#template-select option', { hasText: RENAMED }).waitFor({ state: 'detached', timeout: 10_000 });
     assert.ok(await form.locator('#template-select').isDisabled());
     await form.locator('#save-template:focus').waitFor({ timeout: 10_000 });
   });

@@ -153,10 +153,41 @@ describe('Agent tools and @visen', () => {
       await confirmation('visen_writeToPage', { target: page.url, markdown: 'New text.', mode: 'replace' }),
       'Write to "Draft" in Notion?\nVisen replaces the content of "Draft" in Notion with 9 characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.',
     );
-    assert.match(await invoke('visen_writeToPage', { target: page.url, markdown: 'New text.', mode: 'replace' }), /^Wrote 1 blocks to "Draft"\./);
+    assert.match(await invoke('visen_writeToPage', { target: page.url, markdown: 'New text.', mode: 'replace' }), /^Wrote 1 block to "Draft"\./);
     assert.strictEqual(stage.notion.pageMarkdown(page.id).trim(), 'New text.');
     await undo(stage.api.generations.latest()!.id);
     assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before);
+  });
+
+  it('visen_writeToPage afterHeading: right after the heading named, the blocks around keep their ids, and Undo takes it back', async () => {
+    const page = stage.notion.addPage({ title: 'Plan', markdown: '# Goals\n\nShip it.\n\n## Risks\n\nNone yet.' });
+    await connectPage(stage.api, page);
+    const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    const input = { target: 'Plan', markdown: '- Late API', mode: 'afterHeading', heading: '## Risks' };
+    assert.strictEqual(await confirmation('visen_writeToPage', input), 'Write to "Plan" in Notion?\nVisen writes 10 characters of markdown right after the heading "Risks" of "Plan" in Notion.');
+
+    // A heading the page does not have, or none named: the answer lists its headings, and nothing is written.
+    assert.strictEqual(await invoke('visen_writeToPage', { ...input, heading: 'Budget' }), '"Plan" has no heading "Budget". Its headings: "# Goals", "## Risks".');
+    assert.strictEqual(await invoke('visen_writeToPage', { ...input, heading: undefined }), 'Name the heading to write after in "heading". The headings of "Plan": "# Goals", "## Risks".');
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before);
+
+    // Named in any case, without its #s.
+    assert.match(await invoke('visen_writeToPage', { ...input, heading: 'risks' }), /^Wrote 1 block to "Plan"\./);
+    const blocks = stage.notion.pageBlocks(page.id);
+    assert.deepStrictEqual(blocks.map((b) => b.type), ['heading_1', 'paragraph', 'heading_2', 'bulleted_list_item', 'paragraph']);
+    assert.deepStrictEqual(blocks.filter((b) => b.type !== 'bulleted_list_item').map((b) => b.id), before, 'the blocks around keep their ids');
+    await undo(stage.api.generations.latest()!.id);
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before);
+  });
+
+  it('a page without headings: visen_writeToPage afterHeading says so and writes nothing', async () => {
+    const page = stage.notion.addPage({ title: 'Flat', markdown: 'Just text.' });
+    await connectPage(stage.api, page);
+    assert.strictEqual(
+      await invoke('visen_writeToPage', { target: 'Flat', markdown: 'More.', mode: 'afterHeading', heading: 'Intro' }),
+      '"Flat" has no headings to write after: write with mode "append" instead, or add a heading first.',
+    );
+    assert.strictEqual(stage.notion.pageBlocks(page.id).length, 1);
   });
 
   it('visen_addDatabaseEntry checks values against the schema, then adds the entry with its page', async () => {

@@ -198,7 +198,7 @@ describe('Connection form (webview panel host)', () => {
 
         const result = webview.lastResult()!;
         assert.strictEqual(result.status, 'written');
-        assert.match(result.message, /^Wrote \d+ blocks to "Launch Plan"\.$/);
+        assert.match(result.message, /^Wrote \d+ blocks? to "Launch Plan"\.$/);
         assert.ok(result.canOpen && !result.canRetry);
 
         const blocks = stage.notion.pageBlocks(page.id);
@@ -251,7 +251,7 @@ describe('Connection form (webview panel host)', () => {
 
       const result = webview.lastResult()!;
       assert.strictEqual(result.status, 'written', JSON.stringify(result));
-      assert.match(result.message, /^Wrote \d+ blocks to "Dune Messiah"\.$/);
+      assert.match(result.message, /^Wrote \d+ blocks? to "Dune Messiah"\.$/);
       assert.ok(stage.ui.pickOffers.some((offer) => offer.some((i) => i.label === 'Genre')), 'the properties to fill were offered');
       const created = stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages');
       assert.strictEqual(created.length, 1, 'one new entry');

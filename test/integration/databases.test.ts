@@ -94,7 +94,7 @@ describe('Databases', () => {
     assert.strictEqual(body.properties.Genre.select.name, 'Science');
     assert.strictEqual(body.properties.Pages.number, 256);
     assert.strictEqual(body.properties.Name.title[0].text.content, 'Dune Messiah');
-    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Dune Messiah"/);
+    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks? to "Dune Messiah"/);
     const record = stage.api.generations.latest()!;
     assert.match(stage.notion.pageMarkdown(record.page.id), /A body for: A sequel to "Dune"/);
     assert.deepStrictEqual(stage.api.connections.get(connection.id)!.mappedProperties, ['Genre', 'Pages']);

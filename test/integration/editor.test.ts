@@ -86,7 +86,7 @@ describe('Editor context in prompts', () => {
       assert.strictEqual(prompt, `Summarise as release notes\n\nText selected in ${relative}/src/math.js (javascript):\n\n\`\`\`javascript\nfunction add(a, b) { return a + b; }\n\`\`\``);
       assert.strictEqual(sent(), prompt, 'the engine got the instruction and the text');
       assert.ok(!prompt.includes('intro'), 'only the selection');
-      assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Release Notes"\.$/);
+      assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Release Notes"\.$/);
     });
 
     it('sends the whole file when nothing is selected, naming it, with a fence longer than any in it', async () => {

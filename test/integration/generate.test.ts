@@ -20,7 +20,7 @@ describe('Generate to Notion Page', () => {
     assert.match(stage.ui.asked[1].title, /Launch Plan/, 'the prompt box names the checked page');
     assert.deepStrictEqual(stage.ui.asked[1].problems, ['Type what Visen should write.']);
     const done = stage.ui.last('info')!;
-    assert.match(done.message, /^Wrote \d+ blocks to "Launch Plan"\.$/);
+    assert.match(done.message, /^Wrote \d+ blocks? to "Launch Plan"\.$/);
     assert.deepStrictEqual(stage.ui.opened, [page.url]);
 
     const types = stage.notion.pageBlocks(page.id).map((b) => b.type);
@@ -51,7 +51,7 @@ describe('Generate to Notion Page', () => {
     assert.ok(offered[0].includes('Weekly Notes'));
     assert.ok(offered.some((l) => /Paste a Notion page URL/.test(l)));
     assert.ok(stage.notion.requests.some((r) => r.method === 'GET' && r.path.includes(page.id.replace(/-/g, '')) || r.path.includes(page.id)), 'the page was checked');
-    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Weekly Notes"/);
+    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks? to "Weekly Notes"/);
   });
 
   it('uses a link typed or pasted into the picker as it is: checked, then the prompt', async () => {
@@ -63,7 +63,7 @@ describe('Generate to Notion Page', () => {
     assert.ok(stage.ui.pickOffers[0].some((i) => /Paste a Notion page URL/.test(i.label)), 'the picker offers the paste');
     assert.strictEqual(stage.ui.asked.length, 1, 'only the prompt is asked: the link is not asked for again');
     assert.match(stage.ui.asked[0].title, /Pasted Page/);
-    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Pasted Page"\.$/);
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Pasted Page"\.$/);
     assert.ok(stage.notion.pageBlocks(page.id).length > 0, 'written to the pasted page');
     assert.ok(stage.api.connections.findByTarget(page.id), 'the pasted page became a connection');
   });
@@ -76,7 +76,7 @@ describe('Generate to Notion Page', () => {
     stage.ui.inputs.push(page.url, 'Notes');
     await vscode.commands.executeCommand('visen.generateToPage');
     assert.match(stage.ui.asked[0].problems[0], /••• → Connections/, 'the typed link\'s problem is shown in the box');
-    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Shared Page"\.$/);
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Shared Page"\.$/);
   });
 
   it('a database link given for a page becomes a database connection and adds a new entry', async () => {
@@ -100,7 +100,7 @@ describe('Generate to Notion Page', () => {
     const body = created[0].body as { parent: { data_source_id: string }; properties: Record<string, any> };
     assert.strictEqual(body.parent.data_source_id, db.dataSourceId);
     assert.strictEqual(body.properties.Priority.select.name, 'High');
-    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Ship the beta"\.$/);
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Ship the beta"\.$/);
 
     // Pasted into the picker this time, it finds the same connection.
     stage.ui.picks.push(db.url);
@@ -156,7 +156,7 @@ describe('Generate to Notion Page', () => {
     await vscode.commands.executeCommand('visen.generateToPage');
     assert.strictEqual(latest().engine, 'openai');
     assert.strictEqual(stage.openai.requests.filter((r) => /chat\/completions/.test(r.path)).length, 1);
-    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks/);
+    assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks?/);
   });
 
   describe('error paths', () => {
@@ -250,7 +250,7 @@ describe('Generate to Notion Page', () => {
       const record = latest();
       assert.strictEqual(record.status, 'written', 'the retry wrote the rest');
       assert.strictEqual(stage.notion.pageBlocks(page.id).filter((b) => b.type === 'heading_1').length, 1, 'nothing twice');
-      assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks to "Flaky Write"/);
+      assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks? to "Flaky Write"/);
     });
 
     it('Cancel stops the model and the writes, and keeps what was generated', async () => {

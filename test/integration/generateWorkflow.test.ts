@@ -39,7 +39,7 @@ describe('Generate workflow', () => {
     stage.ui.picks.push((item) => item.label.includes('Picked Page'));
     stage.ui.inputs.push('Notes');
     await vscode.commands.executeCommand('visen.generateToPage');
-    assert.match(stage.ui.last('info')?.message ?? '', /^Wrote \d+ blocks to "Picked Page"\.$/);
+    assert.match(stage.ui.last('info')?.message ?? '', /^Wrote \d+ blocks? to "Picked Page"\.$/);
     assert.strictEqual(pageLookups(page.id).length, 1, 'one request for the page, not two');
   });
 
@@ -130,7 +130,7 @@ describe('Generate workflow', () => {
     stage.ui.inputs.push('Notes');
     await vscode.commands.executeCommand('visen.generateToPage');
     assert.deepStrictEqual(stage.ui.pickOffers.at(-1)!.map((i) => i.label), ['# Intro', '## Target', '### Last'], 'the page\'s top-level headings, with their text');
-    assert.match(stage.ui.last('info')?.message ?? '', /^Wrote \d+ blocks to "Sections"\.$/);
+    assert.match(stage.ui.last('info')?.message ?? '', /^Wrote \d+ blocks? to "Sections"\.$/);
     const record = stage.api.generations.latest()!;
     assert.strictEqual(record.mode, 'afterHeading');
     assert.strictEqual(record.anchor?.after, before[2]);

@@ -52,7 +52,7 @@ describe('Models that stay current', () => {
     assert.deepStrictEqual([kept?.origin, kept?.model], [new URL(stage.gemini.url).origin, 'gemini-3.5-flash']);
 
     await generate('Current Default Page');
-    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks/);
+    assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks?/);
     assert.strictEqual(stage.api.generations.latest()?.model, 'gemini-3.5-flash');
     assert.ok(stage.gemini.requests.some((r) => r.path.includes('/models/gemini-3.5-flash:streamGenerateContent')));
   });
@@ -76,7 +76,7 @@ describe('Models that stay current', () => {
     stage.openai.keyless = true;
     stage.openai.models = ['llama3.2:latest', 'qwen3:8b'];
     await generate('Local Model Page');
-    assert.match(stage.ui.last('info')?.message ?? stage.ui.last('error')?.message ?? '', /^Wrote \d+ blocks/);
+    assert.match(stage.ui.last('info')?.message ?? stage.ui.last('error')?.message ?? '', /^Wrote \d+ blocks?/);
     assert.strictEqual(stage.api.generations.latest()?.model, 'llama3.2:latest');
     const chat = stage.openai.requests.filter((r) => r.path === '/v1/chat/completions');
     assert.strictEqual(chat.length, 1);

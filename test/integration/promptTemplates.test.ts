@@ -50,7 +50,7 @@ describe('Prompt templates', () => {
       assert.strictEqual(stage.api.generations.latest()!.prompt, expected);
       assert.strictEqual(asked.length, 1);
       assert.ok(asked[0].includes(expected), `the engine was asked "${asked[0]}"`);
-      assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks to "Weekly Notes"\.$/);
+      assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Weekly Notes"\.$/);
       assert.ok(!stage.ui.last('info')!.actions.includes('Save Prompt as Template…'), 'a template is not offered to be saved again');
       assert.ok(stage.notion.pageBlocks(page.id).length > 0);
     });
