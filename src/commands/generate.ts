@@ -13,7 +13,7 @@ import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import type { UndoArgs } from './undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
-import { findTemplate, listTemplates, type PromptTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
+import { deleteTemplate, findTemplate, listTemplates, type PromptTemplate, renameTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
 import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
@@ -133,24 +133,28 @@ interface AskedPrompt {
   typed?: string;
 }
 
-type PromptChoice = vscode.QuickPickItem & { readonly template?: PromptTemplate };
+type PromptChoice = vscode.QuickPickItem & { readonly template?: PromptTemplate; readonly manage?: true };
 
 /**
- * The prompt: with templates, a pick of "Write a new prompt…" and each template first. A template is
- * expanded as a typed prompt is (its variables read now).
+ * The prompt: with templates, a pick of "Write a new prompt…" and each template first, and last "Rename or
+ * Delete a Template…", which comes back to this pick. A template is expanded as a typed prompt is (its
+ * variables read now).
  */
 async function askPrompt(deps: CommandDeps, connection: Connection, asked: AskedPrompt): Promise<string | undefined> {
   const title = vscode.l10n.t('Visen: what should be written to "{0}"?', connection.target.title || connection.name);
-  const templates = listTemplates(connection);
-  if (templates.length > 0) {
+  for (let templates = listTemplates(connection); templates.length > 0; templates = listTemplates(deps.connections.get(connection.id))) {
     const items: PromptChoice[] = [
       { label: vscode.l10n.t('$(edit) Write a new prompt…'), alwaysShow: true },
       { label: vscode.l10n.t('Templates'), kind: vscode.QuickPickItemKind.Separator },
       ...templates.map((template) => ({ label: template.name, detail: oneLine(template.prompt), template })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: vscode.l10n.t('$(gear) Rename or Delete a Template…'), alwaysShow: true, manage: true },
     ];
     const choice = await deps.ui.pick(items, { title, placeHolder: vscode.l10n.t('Choose a prompt template, or write a new prompt'), matchOnDetail: true });
     if (!choice) return undefined;
     if (choice.template) return expandPrompt(deps, choice.template.prompt);
+    if (!choice.manage) break;
+    await manageTemplate(deps, connection.id, templates);
   }
   const prompt = await deps.ui.input({
     title,
@@ -161,6 +165,32 @@ async function askPrompt(deps: CommandDeps, connection: Connection, asked: Asked
   if (!prompt?.trim()) return undefined;
   asked.typed = prompt.trim();
   return expandPrompt(deps, prompt.trim());
+}
+
+/** Renames or deletes one of the connection's templates, each chosen from a pick. */
+async function manageTemplate(deps: CommandDeps, connectionId: string, templates: readonly PromptTemplate[]): Promise<void> {
+  const picked = await deps.ui.pick(templates.map((template) => ({ label: template.name, detail: oneLine(template.prompt), template })), {
+    title: vscode.l10n.t('Visen: rename or delete which template?'),
+    matchOnDetail: true,
+  });
+  if (!picked) return;
+  const name = picked.template.name;
+  const rename = vscode.l10n.t('$(edit) Rename…');
+  const remove = vscode.l10n.t('$(trash) Delete');
+  const action = await deps.ui.pick([{ label: rename }, { label: remove }], { title: vscode.l10n.t('Visen: the template "{0}"', name) });
+  try {
+    if (action?.label === rename) {
+      const to = await deps.ui.input({ title: vscode.l10n.t('Visen: rename the template "{0}"', name), prompt: vscode.l10n.t('Its new name; its prompt stays as it is.'), value: name, validateInput: templateNameProblem });
+      if (!to?.trim() || to.trim() === name) return;
+      const renamed = await renameTemplate(deps, connectionId, name, to);
+      void deps.ui.info(vscode.l10n.t('Template "{0}" renamed to "{1}".', name, renamed.name));
+    } else if (action?.label === remove) {
+      if (await deleteTemplate(deps, connectionId, name)) void deps.ui.info(vscode.l10n.t('Template "{0}" deleted.', name));
+    }
+  } catch (error) {
+    // Another window deleted it meanwhile, or took the new name: said, and the pick comes back.
+    void deps.ui.error(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** A prompt as a quick pick's detail line. */

@@ -43,8 +43,11 @@ describe('Prompt templates', () => {
         ['Templates', undefined],
         ['Brief', 'A one-page brief'],
         ['Weekly notes', 'Notes for the week of ${date}'],
+        ['', undefined],
+        ['$(gear) Rename or Delete a Template…', undefined],
       ]);
       assert.strictEqual(offered[1].kind, vscode.QuickPickItemKind.Separator);
+      assert.strictEqual(offered[4].kind, vscode.QuickPickItemKind.Separator);
       assert.strictEqual(stage.ui.asked.length, 0, 'no prompt box: the template is the prompt');
       const expected = `Notes for the week of ${localDate(new Date())}`;
       assert.strictEqual(stage.api.generations.latest()!.prompt, expected);
@@ -53,6 +56,43 @@ describe('Prompt templates', () => {
       assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Weekly Notes"\.$/);
       assert.ok(!stage.ui.last('info')!.actions.includes('Save Prompt as Template…'), 'a template is not offered to be saved again');
       assert.ok(stage.notion.pageBlocks(page.id).length > 0);
+    });
+
+    it('"Rename or Delete a Template…" renames one and deletes another, then offers the templates again', async () => {
+      const { connection } = await withTemplates([
+        { name: 'Brief', prompt: 'A one-page brief' },
+        { name: 'Weekly notes', prompt: 'Notes for the week' },
+      ]);
+      const manage = (item: vscode.QuickPickItem) => item.label.endsWith('Rename or Delete a Template…');
+      stage.ui.picks.push(
+        manage, (item) => item.label === 'Weekly notes', (item) => item.label.endsWith('Rename…'),
+        manage, (item) => item.label === 'Brief', (item) => item.label.endsWith('Delete'),
+        (item) => item.label === 'Friday notes',
+      );
+      stage.ui.inputs.push('Friday notes');
+      await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
+
+      assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'Friday notes', prompt: 'Notes for the week' }], 'renamed, its prompt kept; the other deleted');
+      assert.deepStrictEqual(stage.ui.asked.map((a) => [a.title, a.prompt]), [['Visen: rename the template "Weekly notes"', 'Its new name; its prompt stays as it is.']]);
+      assert.deepStrictEqual(stage.ui.messages.filter((m) => /^Template/.test(m.message)).map((m) => m.message), [
+        'Template "Weekly notes" renamed to "Friday notes".',
+        'Template "Brief" deleted.',
+      ]);
+      const last = stage.ui.pickOffers.at(-1)!.map((i) => i.label);
+      assert.ok(last.includes('Friday notes') && !last.includes('Brief') && !last.includes('Weekly notes'), `the templates offered again: ${last.join(' | ')}`);
+      assert.strictEqual(stage.api.generations.latest()!.prompt, 'Notes for the week', 'the renamed template is used as the prompt');
+    });
+
+    it('a name another template has is refused with a message, and nothing changes', async () => {
+      const { connection } = await withTemplates([
+        { name: 'Brief', prompt: 'A one-page brief' },
+        { name: 'Weekly notes', prompt: 'Notes for the week' },
+      ]);
+      stage.ui.picks.push((item) => item.label.endsWith('Rename or Delete a Template…'), (item) => item.label === 'Brief', (item) => item.label.endsWith('Rename…'));
+      stage.ui.inputs.push('weekly NOTES');
+      await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
+      assert.match(stage.ui.last('error')!.message, /^There is already a template named "weekly NOTES"/);
+      assert.deepStrictEqual(templatesOf(connection.id).map((t) => t.name), ['Brief', 'Weekly notes']);
     });
 
     it('"Write a new prompt…" opens the prompt box; the outcome offers to keep the prompt, as typed, as a template', async () => {
