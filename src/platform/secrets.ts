@@ -10,6 +10,11 @@ export type SecretName = 'visen.notion.secret' | EngineSecretName;
 
 export const SECRET_NAMES: readonly SecretName[] = ['visen.notion.secret', ...ENGINE_SECRET_NAMES];
 
+/** The secret of Notion, or of an engine that needs a key. */
+export function secretOf(service: 'notion' | KeyedEngineKind): SecretName {
+  return service === 'notion' ? 'visen.notion.secret' : engineSecret(service);
+}
+
 /** The secret of each engine that needs a key. */
 export const ENGINE_SECRET = Object.fromEntries(KEYED_ENGINE_KINDS.map((kind) => [kind, engineSecret(kind)])) as Record<KeyedEngineKind, EngineSecretName>;
 

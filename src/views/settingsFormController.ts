@@ -4,8 +4,8 @@ import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
 import { engineKeyReady } from '../workflows/keyDestination';
 import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
 import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
-import type { SecretName } from '../platform/secrets';
-import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, engineSecret, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
+import { secretOf } from '../platform/secrets';
+import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   BASE_URL_FIELDS,
@@ -35,8 +35,6 @@ import {
 import { errorMessage, FormAction, FormController } from './formController';
 
 const MAX_PROMPT_BUDGET = 1_000_000;
-
-const secretOf = (name: KeyName): SecretName => (name === 'notion' ? 'visen.notion.secret' : engineSecret(name));
 
 /** The engine whose base URL a field is. */
 const SERVER_OF = Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [baseUrlField(kind), kind])) as Record<BaseUrlField, ServerEngineKind>;

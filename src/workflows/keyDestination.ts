@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { BASE_URL_SETTINGS, effectiveBaseUrl, OFFICIAL_BASE_URLS, userBaseUrl, type Service } from '../platform/config';
-import { ENGINE_SECRET, type SecretName } from '../platform/secrets';
+import { ENGINE_SECRET, secretOf } from '../platform/secrets';
 import { originOf } from '../services/engines/modelDefaults';
 import { ENGINE_LABELS, ENGINES, setKeyAction, type EngineKey, type KeyedEngineKind } from '../services/engines/registry';
 import type { KeyDeps } from './deps';
@@ -13,8 +13,6 @@ export const INSECURE_URLS_STATE = 'visen.insecureBaseUrls';
 
 /** What has a key and a base URL: Notion, and the engines of the registry that need both. */
 type KeyService = 'notion' | (KeyedEngineKind & Service);
-
-const secretOf = (service: KeyService): SecretName => (service === 'notion' ? 'visen.notion.secret' : ENGINE_SECRET[service]);
 
 /**
  * Whether requests of an engine may go without a key: its key is optional (the registry says so) and the
