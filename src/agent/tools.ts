@@ -7,7 +7,7 @@ import { notionClient, type WorkflowDeps } from '../workflows/deps';
 import { resolveTarget } from '../workflows/databaseEntry';
 import { timeAgo } from '../workflows/format';
 import { describeOutcome } from '../workflows/outcome';
-import { headingList, headingNamed } from '../workflows/writePlace';
+import { headingList, headingNamed, headingText } from '../workflows/writePlace';
 import { connectionFor, connectionNamed, looksLikeLink } from './targets';
 
 // The language-model tools: thin surfaces over the workflows and GenerationService, so what an agent does
@@ -92,7 +92,7 @@ function writeWords(input: WriteToPageInput, title: string): string {
     case 'replace':
       return vscode.l10n.t('Visen replaces the content of "{0}" in Notion with {1} characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.', title, chars);
     case 'afterHeading':
-      return vscode.l10n.t('Visen writes {1} characters of markdown right after the heading "{2}" of "{0}" in Notion.', title, chars, (input.heading ?? '').replace(/^#+\s*/, '').trim());
+      return vscode.l10n.t('Visen writes {1} characters of markdown right after the heading "{2}" of "{0}" in Notion.', title, chars, headingText(input.heading ?? ''));
     default:
       return vscode.l10n.t('Visen appends {1} characters of markdown to the end of "{0}" in Notion.', title, chars);
   }

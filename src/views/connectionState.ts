@@ -7,7 +7,7 @@ import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyA
 import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
 import { undoTarget } from '../services/generation/undoRules';
 import type { WorkflowDeps } from '../workflows/deps';
-import { describeUse, timeAgo } from '../workflows/format';
+import { blockCount, describeUse, timeAgo } from '../workflows/format';
 import { listTemplates } from '../workflows/promptTemplates';
 import type { CommandAction, ConnectionView, EngineView, FormState, HistoryItem, RunView, WriteMode } from './connectionProtocol';
 
@@ -94,12 +94,11 @@ function history(deps: WorkflowDeps, connection: Connection, running: boolean): 
 }
 
 function statusLabel(record: GenerationRecord, running: boolean): string {
-  const blocks = (n: number) => (n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n));
   const counts = blockCounts(record);
   let label: string;
   switch (record.status) {
     case 'written':
-      label = vscode.l10n.t('Written · {0}', blocks(counts.written));
+      label = vscode.l10n.t('Written · {0}', blockCount(counts.written));
       break;
     case 'writeFailed':
       label = vscode.l10n.t('Write failed · {0} of {1} blocks written', counts.written, counts.total);

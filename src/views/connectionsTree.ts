@@ -5,7 +5,7 @@ import type { ConnectionRepository } from '../services/connections/connectionRep
 import { blockCounts, type GenerationRecord, type GenerationStore } from '../services/generation/generationRecord';
 import { undoTarget } from '../services/generation/undoRules';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
-import { describeUse, formatTokens, timeAgo } from '../workflows/format';
+import { blockCount, describeUse, formatTokens, timeAgo } from '../workflows/format';
 import { generationUri } from './generationDocuments';
 
 export class ConnectionItem extends vscode.TreeItem {
@@ -41,7 +41,7 @@ export class GenerationItem extends vscode.TreeItem {
     super(record.prompt.replace(/\s+/g, ' ').slice(0, 80), vscode.TreeItemCollapsibleState.None);
     this.id = `generation:${record.id}`;
     this.iconPath = new vscode.ThemeIcon(record.undoneAt ? 'discard' : STATUS_ICONS[record.status]);
-    this.description = `${timeAgo(record.createdAt)} · ${ENGINE_LABELS[record.engine]} · ${blockWords(blockCounts(record).total)}`;
+    this.description = `${timeAgo(record.createdAt)} · ${ENGINE_LABELS[record.engine]} · ${blockCount(blockCounts(record).total)}`;
     this.contextValue = undoable ? 'visen.generation.undoable' : 'visen.generation';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(record.prompt.slice(0, 500)).appendMarkdown('\n\n');
@@ -122,9 +122,4 @@ export function registerConnectionsTree(
     provider,
     disposable: vscode.Disposable.from(provider, view, new vscode.Disposable(() => subscriptions.forEach((s) => s.dispose()))),
   };
-}
-
-/** "1 block", "7 blocks". */
-function blockWords(n: number): string {
-  return n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n);
 }

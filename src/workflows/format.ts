@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 
+/** "1 block", "7 blocks". */
+export function blockCount(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 block') : vscode.l10n.t('{0} blocks', n);
+}
+
 /** "3 prompts · 2 hours ago", or "No prompts yet". */
 export function describeUse(connection: Connection): string {
   const prompts = connection.usage.prompts === 1 ? vscode.l10n.t('1 prompt') : vscode.l10n.t('{0} prompts', connection.usage.prompts);

@@ -34,8 +34,11 @@ export async function choosePlace(deps: WorkflowDeps, page: { readonly id: strin
   return picked ? { mode, afterBlock: picked.id } : undefined;
 }
 
-/** How a heading reads when it is named in words ("## Risks", "risks"): its text, without the #s, trimmed, any case. */
-const headingKey = (text: string): string => text.replace(/^#+\s*/, '').trim().toLocaleLowerCase();
+/** A heading as it is named in words ("## Risks"): its text, without the #s, trimmed. */
+export const headingText = (name: string): string => name.replace(/^#+\s*/, '').trim();
+
+/** How headings are matched: by their text, in any case. */
+const headingKey = (name: string): string => headingText(name).toLocaleLowerCase();
 
 /** The heading a text names (the first of that text, when several share it); undefined when none does. */
 export function headingNamed(headings: readonly PageHeading[], text: string): PageHeading | undefined {

@@ -3,7 +3,7 @@
 // its place and id. The packaged .vsix runs in code-server; Notion and Gemini are the stand-ins.
 import * as assert from 'assert';
 import { screenshot } from '../harness/codeServer';
-import { clearNotifications, run, setGeminiKey, setNotionSecret, tab, visenJourney, visenWebview } from './workbench';
+import { clearNotifications, newConnectionInForm, setGeminiKey, setNotionSecret, visenJourney } from './workbench';
 
 describe('after a heading through the real UI', function () {
   this.timeout(300_000);
@@ -18,16 +18,7 @@ describe('after a heading through the real UI', function () {
     assert.match(await setGeminiKey(page, 'AIza-fake-gemini'), /Gemini key saved/);
     await clearNotifications(page);
 
-    await run(page, 'Visen: New Connection');
-    await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
-    const form = visenWebview(page);
-    await form.locator('body[data-step="connect"] #url').waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#url').click();
-    await page.keyboard.insertText(notionPage.url);
-    await form.locator('.validation.is-ok', { hasText: 'Sections' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#next:not([disabled])').click();
-
-    await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
+    const form = await newConnectionInForm(page, { url: notionPage.url, title: 'Sections' });
     await form.locator('#mode-heading').check();
     await form.locator('#write-heading option', { hasText: '## Target' }).waitFor({ state: 'attached', timeout: 30_000 });
     assert.deepEqual(await form.locator('#write-heading option').allInnerTexts(), ['# Intro', '## Target', '## Last']);

@@ -7,7 +7,7 @@ import { screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakeDatabase, FakePage } from '../fakes/notionFake';
 import type { GeminiRequest } from '../fakes/geminiFake';
 import {
-  clearNotifications, quickInput, quickInputBox, run, setGeminiKey, setNotionSecret, tab, visenJourney, visenWebview, waitForQuickInputTitle,
+  clearNotifications, newConnectionInForm, quickInput, quickInputBox, run, setGeminiKey, setNotionSecret, visenJourney, waitForQuickInputTitle,
 } from './workbench';
 
 const NOTION_SECRET = 'secret_fake_notion';
@@ -51,17 +51,7 @@ describe('database entries and pasted links through the real UI', function () {
 
   it('generates a new entry from a database connection\'s form with its Generate button', async function () {
     const { page } = journey;
-    await run(page, 'Visen: New Connection');
-    await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
-    const form = visenWebview(page);
-    await form.locator('body[data-step="connect"] #url').waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#type').selectOption('database');
-    await form.locator('#url').click();
-    await page.keyboard.insertText(books.url);
-    await form.locator('.validation.is-ok', { hasText: 'Reading List' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#next:not([disabled])').click();
-
-    await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
+    const form = await newConnectionInForm(page, { url: books.url, title: 'Reading List', type: 'database' });
     assert.match(await form.locator('#database-notice').innerText(), /Generate adds a new entry to this database/);
     assert.ok(!await form.locator('#write-mode').isVisible(), 'a new entry has no write mode to choose');
     await form.locator('#prompt').click();

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import { screenshot } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
-import { clearNotifications, run, selectAllInWebviewField, setGeminiKey, setNotionSecret, tab, visenJourney, visenWebview } from './workbench';
+import { clearNotifications, newConnectionInForm, selectAllInWebviewField, setGeminiKey, setNotionSecret, visenJourney, visenWebview } from './workbench';
 
 const NOTION_SECRET = 'secret_fake_notion';
 const GEMINI_KEY = 'AIza-fake-gemini';
@@ -26,15 +26,7 @@ describe('prompt templates in the connection form through the real UI', function
     assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await clearNotifications(page);
-    await run(page, 'Visen: New Connection');
-    await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
-    const form = visenWebview(page);
-    await form.locator('body[data-step="connect"] #url').waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#url').click();
-    await page.keyboard.insertText(notes.url);
-    await form.locator('.validation.is-ok', { hasText: 'Team Notes' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await form.locator('#next:not([disabled])').click();
-    await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
+    const form = await newConnectionInForm(page, { url: notes.url, title: 'Team Notes' });
     assert.ok(await form.locator('#template-select').isDisabled(), 'no templates yet: the list is disabled');
     assert.equal((await form.locator('#template-select option').first().innerText()).trim(), 'No templates yet');
     assert.ok(await form.locator('#delete-template').isDisabled());

@@ -6,12 +6,23 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand, screenshot } from '../harness/codeServer';
-import { saveDocImage, visenJourney, visenWebview } from './workbench';
+import { saveDocImage, visenJourney, visenWebview, type VisenJourney } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
 const RIGHT_NOTION_SECRET = 'secret_fake_notion';
 const WRONG_NOTION_SECRET = 'secret_wrong_e2e_settings_93a1';
 const GEMINI_KEY = 'AIza-fake-gemini';
+
+/** The user's settings.json once `saved` holds (VS Code writes it a moment after Save), or as it is after 10 s. */
+async function userSettings(journey: VisenJourney, saved: (settings: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const file = path.join(journey.workbench.server.userDataDir, 'User', 'settings.json');
+  let settings: Record<string, unknown> = {};
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await journey.page.waitForTimeout(200)) {
+    settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (saved(settings)) break;
+  }
+  return settings;
+}
 
 describe('settings form through the real UI', function () {
   this.timeout(300_000);
@@ -58,7 +69,7 @@ describe('settings form through the real UI', function () {
   });
 
   it('saves the model typed or chosen in each engine\'s row to that engine\'s setting', async function () {
-    const { page, workbench } = journey;
+    const { page } = journey;
     const form = visenWebview(page);
     // One row per engine of the registry, each showing the model it uses.
     await form.locator('.engine-model[data-engine="vscode-lm"]').waitFor({ timeout: 15_000 });
@@ -74,12 +85,7 @@ describe('settings form through the real UI', function () {
     await form.locator('#save').click();
     await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
 
-    const file = path.join(workbench.server.userDataDir, 'User', 'settings.json');
-    let settings: Record<string, unknown> = {};
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(200)) {
-      settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-      if (settings['visen.vscodeLm.model']) break;
-    }
+    const settings = await userSettings(journey, (s) => !!s['visen.vscodeLm.model']);
     assert.strictEqual(settings['visen.gemini.model'], 'gemini-2.5-pro');
     assert.strictEqual(settings['visen.openai.model'], 'gpt-4o');
     assert.strictEqual(settings['visen.vscodeLm.model'], 'copilot-gpt-4o');
@@ -97,7 +103,7 @@ describe('settings form through the real UI', function () {
   });
 
   it('gives each engine its key field and, under Advanced, its base URL field, and saves a base URL to its setting', async function () {
-    const { page, workbench, fakes } = journey;
+    const { page, fakes } = journey;
     const form = visenWebview(page);
     // The key fields: Notion's, then one per engine of the registry that needs a key.
     await form.locator('#key-openai-status').waitFor({ timeout: 15_000 });
@@ -124,12 +130,7 @@ describe('settings form through the real UI', function () {
     await form.locator('#openaiBaseUrl').fill(other);
     await form.locator('#save').click();
     await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
-    const file = path.join(workbench.server.userDataDir, 'User', 'settings.json');
-    let settings: Record<string, unknown> = {};
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(200)) {
-      settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-      if (settings['visen.openai.baseUrl'] === other) break;
-    }
+    const settings = await userSettings(journey, (s) => s['visen.openai.baseUrl'] === other);
     assert.strictEqual(settings['visen.openai.baseUrl'], other);
     assert.strictEqual(settings['visen.gemini.baseUrl'], fakes.gemini.url, 'the refused value was never written');
     await form.locator('#openaiBaseUrl').scrollIntoViewIfNeeded();

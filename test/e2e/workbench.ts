@@ -262,6 +262,24 @@ export function visenWebview(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready[src*="extensionId=visen.visen"]:visible').first().contentFrame().frameLocator('#active-frame');
 }
 
+/**
+ * "Visen: New Connection" through the form's real controls: the link typed into step 1 (a database's with
+ * `type: 'database'`), checked by Notion as `title`, then Next; resolves to the form at step 2.
+ */
+export async function newConnectionInForm(page: Page, link: { readonly url: string; readonly title: string; readonly type?: 'page' | 'database' }): Promise<FrameLocator> {
+  await run(page, 'Visen: New Connection');
+  await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
+  const form = visenWebview(page);
+  await form.locator('body[data-step="connect"] #url').waitFor({ state: 'visible', timeout: 30_000 });
+  if (link.type === 'database') await form.locator('#type').selectOption('database');
+  await form.locator('#url').click();
+  await page.keyboard.insertText(link.url);
+  await form.locator('.validation.is-ok', { hasText: link.title }).waitFor({ state: 'visible', timeout: 30_000 });
+  await form.locator('#next:not([disabled])').click();
+  await form.locator('body[data-step="generate"] #prompt').waitFor({ state: 'visible', timeout: 30_000 });
+  return form;
+}
+
 // ---- the walkthrough -------------------------------------------------------------------------------
 
 export const WALKTHROUGH_TITLE = 'Get started with Visen';

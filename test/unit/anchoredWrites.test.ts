@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import type { BlockObjectResponse, Client } from '@notionhq/client';
-import * as openai from '../../src/services/engines/openai';
 import { GenerationStore, type GenerationRecord } from '../../src/services/generation/generationRecord';
-import { convertAll, Generator } from '../../src/services/generation/generator';
+import { convertAll } from '../../src/services/generation/generator';
 import { PageEditor } from '../../src/services/generation/pageEditor';
-import { MemoryStore } from '../../src/services/keyValueStore';
-import { silentLogger } from '../../src/services/logger';
-import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
-import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import type { NotionFake } from '../fakes/notionFake';
-import { useNotionAndModel } from '../support/loopbackFakes';
+import { useWriteRig } from '../support/loopbackFakes';
 import { OpenAIFake } from '../fakes/openaiFake';
 
-const SECRET = 'secret_fake_notion';
 const PAGE = ['# Intro', 'First words.', '## Target', 'Was under the target.', '## Last', 'The end of the page.'].join('\n\n');
 
 /** 300 top-level blocks: 150 paragraphs, then a list of 150 items, each with a child that has a child. */
@@ -32,22 +26,10 @@ const textOf = (block: BlockObjectResponse) =>
   ((block as unknown as Record<string, { rich_text?: { plain_text: string }[] }>)[block.type]?.rich_text ?? []).map((t) => t.plain_text).join('');
 
 describe('Anchored writes: in place after a block', () => {
-  let notion: NotionFake;
-  let model: OpenAIFake;
-  let store: GenerationStore;
-  let client: Client;
-  const fakes = useNotionAndModel();
-
-  beforeEach(() => {
-    ({ notion, model } = fakes);
-    model.respondWith(() => SHORT);
-    store = new GenerationStore(new MemoryStore());
-    client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 200 });
-  });
-
-  const writer = () => new BlockWriter(client);
-  const generator = () => new Generator(writer(), markdownToBlocks, store, silentLogger);
-  const engine = () => openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
+  const rig = useWriteRig(SHORT);
+  const { writer, generator, engine } = rig;
+  let notion: NotionFake, model: OpenAIFake, store: GenerationStore, client: Client;
+  beforeEach(() => ({ notion, model, store, client } = rig));
 
   function pageWithTarget(title: string) {
     const page = notion.addPage({ title, markdown: PAGE });

@@ -4,22 +4,9 @@ import * as gemini from '../../src/services/engines/gemini';
 import * as openai from '../../src/services/engines/openai';
 import { geminiErrors, startGeminiFake, GeminiFake } from '../fakes/geminiFake';
 import { openaiErrors, startOpenAIFake, OpenAIFake } from '../fakes/openaiFake';
+import { collect, rejection as rejectionOf } from '../support/async';
 
-async function collect(stream: AsyncIterable<string>): Promise<string> {
-  let text = '';
-  for await (const piece of stream) text += piece;
-  return text;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, EngineError);
 
 interface Case {
   name: string;

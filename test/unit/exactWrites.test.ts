@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import type { BlockObjectRequest, Client } from '@notionhq/client';
-import * as openai from '../../src/services/engines/openai';
 import { GenerationStore, type GenerationRecord } from '../../src/services/generation/generationRecord';
-import { Generator } from '../../src/services/generation/generator';
 import { PageEditor } from '../../src/services/generation/pageEditor';
-import { MemoryStore } from '../../src/services/keyValueStore';
-import { silentLogger } from '../../src/services/logger';
-import { BlockWriter } from '../../src/services/notion/blockWriter';
-import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
-import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import type { NotionFake } from '../fakes/notionFake';
-import { useNotionAndModel } from '../support/loopbackFakes';
+import { useWriteRig } from '../support/loopbackFakes';
 import { OpenAIFake } from '../fakes/openaiFake';
-
-const SECRET = 'secret_fake_notion';
 
 const ANSWER = [
   '# Release notes',
@@ -41,22 +32,10 @@ const HAND_MADE: BlockObjectRequest[] = [
 ];
 
 describe('Exact writes: Undo and Retry Write by block id', () => {
-  let notion: NotionFake;
-  let model: OpenAIFake;
-  let store: GenerationStore;
-  let client: Client;
-  const fakes = useNotionAndModel();
-
-  beforeEach(() => {
-    ({ notion, model } = fakes);
-    model.respondWith(() => ANSWER);
-    store = new GenerationStore(new MemoryStore());
-    client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 200 });
-  });
-
-  const writer = () => new BlockWriter(client);
-  const generator = () => new Generator(writer(), markdownToBlocks, store, silentLogger);
-  const engine = () => openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
+  const rig = useWriteRig(ANSWER);
+  const { writer, generator, engine } = rig;
+  let notion: NotionFake, model: OpenAIFake, store: GenerationStore, client: Client;
+  beforeEach(() => ({ notion, model, store, client } = rig));
 
   /** A page holding a bookmark, an image, a child page, a toggle and a comment on one block. */
   async function richPage(title: string) {

@@ -10,25 +10,12 @@ import { defaultModelFrom, DEFAULT_MODELS } from '../../src/services/engines/reg
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { GEMINI_MODELS_2026, startGeminiFake, type GeminiFake } from '../fakes/geminiFake';
 import { OPENAI_MODEL_CREATED, startOpenAIFake, type OpenAIFake } from '../fakes/openaiFake';
+import { collect, rejection } from '../support/async';
 
 const ids = (...list: string[]) => list.map((id) => ({ id }));
 const signal = () => new AbortController().signal;
 
-async function collect(stream: AsyncIterable<string>): Promise<string> {
-  let text = '';
-  for await (const piece of stream) text += piece;
-  return text;
-}
-
-async function engineError(promise: Promise<unknown>): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+const engineError = (promise: Promise<unknown>) => rejection(promise, EngineError);
 
 describe('default model rules', () => {
   it('Gemini: the newest stable Flash, never a preview, experiment, snapshot, alias or variant', () => {

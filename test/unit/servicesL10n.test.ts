@@ -19,6 +19,7 @@ import type { RunModule } from '../../src/services/generation/lazyGeneration';
 import { GeminiFake, startGeminiFake } from '../fakes/geminiFake';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
+import { rejection } from '../support/async';
 
 const SECRET = 'secret_fake_notion';
 
@@ -40,16 +41,6 @@ function pseudoBundle(root: string): Record<string, string> {
 /** The engine bundle the extension requires on first use, as `npm run build` left it in dist. */
 function engineBundle(root: string, kind: EngineKind): EngineModule {
   return require(path.join(root, 'dist', 'engines', `${kind}.js`)) as EngineModule;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('service messages in the display language', () => {
