@@ -265,7 +265,10 @@ export function modelMarkdown(targetWords: number, seed: number): string {
     const words = phrase(between(8, 20)).split(' ');
     const mark = rnd();
     const at = between(0, words.length - 2);
-    if (mark < 0.15) words[at] = `**${words[at]} ${words[at + 1]}**`, words.splice(at + 1, 1);
+    if (mark < 0.15) {
+      words[at] = `**${words[at]} ${words[at + 1]}**`;
+      words.splice(at + 1, 1);
+    }
     else if (mark < 0.25) words[at] = `*${words[at]}*`;
     else if (mark < 0.35) words[at] = `\`${words[at]}_${between(1, 99)}\``;
     else if (mark < 0.4) words[at] = `[${words[at]}](https://example.com/${words[at]}/${between(1, 999)})`;

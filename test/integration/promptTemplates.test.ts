@@ -129,7 +129,7 @@ describe('Prompt templates', () => {
       const { connection } = await withTemplates([{ name: 'Brief', prompt: 'A one-page brief' }]);
       stage.ui.picks.push((item) => item.label.endsWith('Write a new prompt…'), (item) => item.label.endsWith('Write a new prompt…'));
       stage.ui.inputs.push('A two-page brief', 'brief', 'A three-page brief', 'BRIEF');
-      let replace: string | undefined;
+      const replace: string | undefined = undefined;
       stage.ui.respond = (m) => (m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : m.level === 'confirm' ? replace : undefined);
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
       assert.match(stage.ui.last('confirm')!.message, /^Replace the template "Brief"\?$/);
