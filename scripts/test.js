@@ -10,7 +10,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const allSteps = [
   // The extension host's project, then the webviews' (its own tsconfig with the DOM library).
-  // ESLint, Prettier's check and knip (unused files, exports and dependencies): `npm run lint`.
+  // ESLint: `npm run lint`.
   { name: 'lint', command: npm, args: ['run', '--silent', 'lint'] },
   { name: 'typecheck', command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit'], then: { command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', 'media', '--noEmit'] } },
   { name: 'unit', command: npm, args: ['run', '--silent', 'test:unit'] },
