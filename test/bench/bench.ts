@@ -67,7 +67,7 @@ const NOTION_RATE_LIMIT = 3;
 const STORED_GENERATIONS = env('BENCH_STORED_GENERATIONS', 100);
 const HEAP_GENERATIONS = Math.min(20, STORED_GENERATIONS);
 const STORED_WORDS = 10_000;
-/** GenerationStore keeps 50 records per connection: the 100 are spread over this many connections so all stay. */
+/** The 100 generations are spread over this many connections, as a person's history would be. */
 const STORED_CONNECTIONS = 4;
 const GENERATIONS_KEY = 'visen.generations';
 
@@ -1070,7 +1070,7 @@ async function main() {
   const h = stored.heap;
   const heapUsed = h.map((x) => x.heapUsed);
   const storedRows = [
-    ['records kept / generations', `${stored.records} / ${stored.generations} (over ${STORED_CONNECTIONS} connections; the store keeps 50 per connection)`, ''],
+    ['records kept / generations', `${stored.records} / ${stored.generations} (over ${STORED_CONNECTIONS} connections)`, ''],
     ['stored JSON, total', mb(stored.storedBytes), '< 10 MB'],
     ['  of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / stored.records)} per record)`, ''],
     ['  of which ids, timings, page, prompt', `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`, ''],
@@ -1169,7 +1169,7 @@ function writeDoc(d: {
   if (d.hasTimeline) lines.push('![Blocks cut from the model text and blocks in Notion over time](images/bench-timeline.svg)', '');
 
   lines.push('## 3. Stored state', '');
-  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` over a \`MemoryStore\`, spread over ${STORED_CONNECTIONS} connections because the store keeps at most 50 records per connection (or page). Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`, '');
+  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` over a \`MemoryStore\`, spread over ${STORED_CONNECTIONS} connections; the store keeps every record up to `visen.history.maxSizeMB`. Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`, '');
   const hu = stored.heap.map((x) => x.heapUsed);
   lines.push(md(['measure', 'value', 'target'], [
     ['records kept', `${stored.records} of ${stored.generations}`, ''],
