@@ -1,6 +1,7 @@
 // `npm run bench`: builds the production bundles and the benchmark, then runs it.
 // The benchmark prints a table and writes test-artifacts/bench.json, docs/performance.md and docs/images/bench-*.svg;
-// see test/bench/bench.ts. Exits non-zero when a target is missed.
+// see test/bench/bench.ts. Exits non-zero when a target is missed. `--checks` runs only the checks that do not
+// time anything (a step of `npm test`).
 const { spawnSync } = require('child_process');
 const path = require('path');
 
@@ -15,4 +16,4 @@ function run(args) {
 // --production: what users install (dist/, dist/meta.json); --bench: out/bench/{bench,activationProbe}.js.
 run(['esbuild.js', '--production', '--bench']);
 // --expose-gc: the stored-state section reads the heap after a full collection.
-run(['--enable-source-maps', '--expose-gc', path.join('out', 'bench', 'bench.js')]);
+run(['--enable-source-maps', '--expose-gc', path.join('out', 'bench', 'bench.js'), ...process.argv.slice(2)]);

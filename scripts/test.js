@@ -1,4 +1,4 @@
-// `npm test`: typecheck, unit, integration (real extension host) and UI tests, in that order, stopping at
+// `npm test`: lint, typecheck, the bench's untimed checks, unit, integration (real extension host) and UI tests, in that order, stopping at
 // the first failing step. Each step's output is passed through and its mocha summary counted, so the last
 // line is `N passed, N failed` over everything that ran; a step that fails without a mocha failure (a type
 // error, a build error, a crash) counts as one failure. VISEN_TEST_STEPS=integration,e2e runs a subset.
@@ -10,7 +10,11 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const allSteps = [
   // The extension host's project, then the webviews' (its own tsconfig with the DOM library).
+  // ESLint: `npm run lint`.
+  { name: 'lint', command: npm, args: ['run', '--silent', 'lint'] },
   { name: 'typecheck', command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit'], then: { command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', 'media', '--noEmit'] } },
+  // The bench's checks that time nothing: bundles, what activation loads and its size, one generation's requests.
+  { name: 'checks', command: process.execPath, args: ['scripts/bench.js', '--checks'] },
   { name: 'unit', command: npm, args: ['run', '--silent', 'test:unit'] },
   { name: 'integration', command: npm, args: ['run', '--silent', 'test:integration'] },
   { name: 'e2e', command: npm, args: ['run', '--silent', 'test:e2e'] },

@@ -177,7 +177,6 @@ export function richTextToMarkdown(items: RichTextItemResponse[]): string {
     let common = 0;
     while (common < stack.length && common < wanted.length && stack[common].key === wanted[common].key) common++;
     for (const mark of stack.slice(common).reverse()) out += mark.close;
-    stack = stack.slice(0, common);
     const raw = item.type === 'equation' ? item.equation.expression : item.plain_text;
     const [, lead, core, trail] = item.type === 'equation' ? ['', '', raw, ''] : (/^(\s*)([\s\S]*?)(\s*)$/.exec(raw) ?? ['', '', raw, '']);
     out += pendingSpace + escapeText(lead);

@@ -129,13 +129,13 @@ describe('Prompt templates', () => {
       const { connection } = await withTemplates([{ name: 'Brief', prompt: 'A one-page brief' }]);
       stage.ui.picks.push((item) => item.label.endsWith('Write a new prompt…'), (item) => item.label.endsWith('Write a new prompt…'));
       stage.ui.inputs.push('A two-page brief', 'brief', 'A three-page brief', 'BRIEF');
-      let replace: string | undefined;
-      stage.ui.respond = (m) => (m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : m.level === 'confirm' ? replace : undefined);
+      const answer: { replace?: string } = {};
+      stage.ui.respond = (m) => (m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : m.level === 'confirm' ? answer.replace : undefined);
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
       assert.match(stage.ui.last('confirm')!.message, /^Replace the template "Brief"\?$/);
       assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'Brief', prompt: 'A one-page brief' }], 'kept when the question is dismissed');
 
-      replace = 'Replace';
+      answer.replace = 'Replace';
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
       assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'BRIEF', prompt: 'A three-page brief' }]);
     });

@@ -142,7 +142,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
       try {
         result = await generation.run({ connection, prompt: 'A short brief', engine: c.engine ?? 'gemini', model: c.engine === 'openai' ? 'gpt-4.1-mini' : 'gemini-2.5-flash', mode: 'append', signal: new AbortController().signal });
       } catch (error) {
-        throw new Error(`the run threw instead of ending with an outcome: ${(error as Error).message}`);
+        throw new Error(`the run threw instead of ending with an outcome: ${(error as Error).message}`, { cause: error });
       }
       const ms = Date.now() - started;
       const seen = describeOutcome(result);
@@ -245,6 +245,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     const seen = describeOutcome(result);
     assert.equal(result.record.status, 'written');
     assert.ok(seen.message.includes('<img src=x onerror=alert(1)> <page url="https://evil.example">x</page> {{page}} $5'), 'the title is told as text, not markup');
+    // eslint-disable-next-line no-control-regex -- no control character may reach a message
     assert.ok(!/[\u0000-\u001f]/.test(seen.message), 'no control characters reach a message');
     assert.equal(notion.pageBlocks(page.id).length - 1, result.record.writtenBlocks);
     rows.push({ group: 'Input', fault: 'hostile page title (HTML, Notion tags, control characters, 50,000 characters)', saw: `${seen.level}: Wrote ${result.record.writtenBlocks} blocks to "<img src=x onerror=alert(1)> <page url=…>x</page> {{page}} $5 line AAAA…" (as text) [${seen.actions.map((a) => a.label).join(', ')}]`, page: `all ${result.record.writtenBlocks} blocks`, kept: 'yes', ms: Date.now() - started });

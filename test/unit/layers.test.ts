@@ -1,4 +1,4 @@
-// The surfaces are thin adapters over src/workflows and do not import each other (docs: DESIGN.md, Layers):
+// The surfaces are thin adapters over src/workflows and do not import each other (README, Contributing):
 // a file in src/views that imports from src/commands, or the other way round, fails here. Read from the
 // sources, so an import added anywhere in those folders is caught, whatever is bundled.
 import assert from 'node:assert/strict';

@@ -146,7 +146,7 @@ export const GENERATION_RECORD_FORMAT: StoredFormat<GenerationRecord> = {
  */
 function fromPageCopies(record: Record<string, unknown>): Record<string, unknown> {
   if (record.snapshot === undefined && record.notionBlocks === undefined) return record;
-  const { snapshot, notionBlocks, writtenNotionBlocks, ...rest } = record;
+  const { snapshot: _snapshot, notionBlocks, writtenNotionBlocks, ...rest } = record;
   return {
     ...rest,
     blocks: notionBlocks ?? rest.blocks,

@@ -1,46 +1,52 @@
+import type { Nodes, RootContent } from 'mdast';
+import { parseMarkdown } from '../notion/markdownBlocks';
+
 /**
  * Cuts streamed model output into complete top-level markdown blocks, so the page writer can convert and
  * send finished blocks while the model is still writing.
  *
- * Work is line-based: a line is only looked at once its newline has arrived (or at `end()`), so where
- * blocks are cut depends on the text alone, never on how the stream happened to be split into pieces.
- * Cuts are made only at blank lines (and around headings and thematic breaks), and never where converting
- * the pieces apart would differ from converting the text whole: inside a code fence or `$$` math, a list,
- * indented code, an HTML block, a `<details>`-style tag block, or between a setext heading and its text.
+ * There is one grammar: the converter's own parser (mdast). The buffered tail of complete lines is parsed;
+ * every top-level node but the last is final (CommonMark never reopens a block once another has begun), so
+ * those are released, cut at the nodes' source positions. Nodes are released as groups that convert apart
+ * exactly as they convert together, and that a reader sees as one piece: a cut is made only where a blank
+ * line separates two nodes or one of them is a heading or a thematic break, never between two lists that
+ * follow each other, and never while a Notion container tag (`<toggle>`, `<details>`, …) is open.
+ *
+ * Work is line-based: a line is only looked at once its newline has arrived (or at `end()`), so where blocks
+ * are cut depends on the text alone, never on how the stream happened to be split into pieces.
  */
 
-/** Notion's per-rich-text-object limit; longer paragraphs are rejected by the API. */
-export const NOTION_RICH_TEXT_LIMIT = 2000;
-
-type Fence = { readonly indent: string; readonly marker: string };
-type OpenTag = { readonly name: string; depth: number };
-
-const BLANK = /^\s*$/;
-const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
-const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
-const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
-const FENCE_OPEN = /^(\s*)(`{3,}(?=[^`]*$)|~{3,}|\${2,}(?=[^$]*$))/;
-/** A setext underline: turns the paragraph above into a heading, so it must stay with it. */
-const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
-/** An indented code line (at the start of a block). */
-const INDENTED_CODE = /^(?: {4}|\t)/;
-/** A footnote definition: like a list item, its indented continuation may follow blank lines. */
-const FOOTNOTE_DEFINITION = /^ {0,3}\[\^[^\]\s]+\]:/;
-/** Any HTML block start: until its blank line, headings and rules inside it are HTML text. */
-const HTML_START = /^ {0,3}<[/!?a-zA-Z]/;
-/** HTML blocks that run across blank lines until their end marker (CommonMark kinds 1 to 5). */
-const RAW_HTML: readonly { open: RegExp; close: RegExp }[] = [
-  { open: /^ {0,3}<(?:script|pre|style|textarea)(?=[\s>]|$)/i, close: /<\/(?:script|pre|style|textarea)>/i },
-  { open: /^ {0,3}<!--/, close: /-->/ },
-  { open: /^ {0,3}<\?/, close: /\?>/ },
-  { open: /^ {0,3}<![a-zA-Z]/, close: />/ },
-  { open: /^ {0,3}<!\[CDATA\[/, close: /\]\]>/ },
-];
-/** Lines that belong to markdown structures a paragraph split would break. */
-const STRUCTURE = /^\s*(?:\||>|<|\$\$)/;
 /** Notion-flavoured markdown container tags whose children may be separated by blank lines. */
 const CONTAINER_TAGS = ['toggle', 'details', 'callout', 'quote', 'columns', 'column', 'table', 'synced_block'];
-const TAG_OPEN = new RegExp(`^\\s*<(${CONTAINER_TAGS.join('|')})(?=[\\s>])`, 'i');
+const CONTAINER_TAG = new RegExp(`<(/?)(${CONTAINER_TAGS.join('|')})(?=[\\s>/])[^>]*>`, 'gi');
+
+/**
+ * A line that carries on whatever a blank line leaves open: fenced and `$$` blocks, HTML blocks that run
+ * to an end marker, indented code, list items and footnotes all take an indented line. If it does not change
+ * where the last group ends, nothing written next can, so the last group is final too. Lists are the one
+ * structure another kind of line (a further item) carries on, so a list at the end waits for the next block.
+ */
+const PROBE = '    x\n';
+
+/**
+ * When to look: a cut may have become possible only at a blank line, at the line after one, or at a line
+ * that may be a heading, a rule or a setext underline. Where the cut goes is the parser's answer alone.
+ */
+const MAY_CUT = /(?:^|\n)(?:[ \t]*\n| {0,3}#| {0,3}[-*_=][-*_= \t]*\n)/;
+const ENDS_BLANK = /(?:^|\n)[ \t]*\n$/;
+
+/** Tails up to this size are parsed at every line that may cut; larger ones once they grew by an eighth. */
+const FREE_PARSE_CHARS = 8192;
+
+interface Group {
+  /** Offset of the start of the line the group's first node begins on. */
+  readonly start: number;
+  /** Offset where its last node ends. */
+  readonly end: number;
+  readonly last: RootContent;
+  /** Container tags still open after the group. */
+  readonly depth: number;
+}
 
 export class MarkdownChunker {
   /** Text after the last newline: a line still being written. */
@@ -50,47 +56,36 @@ export class MarkdownChunker {
    * inspecting that growing string on every push would make long lines quadratic.
    */
   private heldCr = false;
-  private lines: string[] = [];
-  /** Blank lines after a list item, kept until the next line tells whether the list goes on. */
-  private heldBlanks: string[] = [];
-  private inList = false;
-  /** Whether the open block holds anything besides paragraph text, so it must not be split. */
-  private structured = false;
-  private fence: Fence | undefined;
-  private tag: OpenTag | undefined;
-  /** The open block is indented code: blank lines inside it are held like a list's. */
-  private indentedCode = false;
-  /** The open block holds an HTML block, which only a blank line ends. */
-  private inHtml = false;
-  /** The end marker of a raw HTML block (comment, `<pre>`…) still open. */
-  private rawHtmlEnd: RegExp | undefined;
+  /** Complete lines not released yet, each with its newline. */
+  private tail = '';
+  /** The tail's length when it was last parsed without releasing everything. */
+  private parsedAt = 0;
 
   /** Takes the next piece of the stream; returns the blocks it completed, possibly none. */
   push(text: string): string[] {
     const normalised = this.takeHeldCr(text).replace(/\r\n/g, '\n');
-    const out: string[] = [];
-    let start = 0;
-    for (let newline = normalised.indexOf('\n'); newline !== -1; newline = normalised.indexOf('\n', start)) {
-      this.takeLine(this.partial + normalised.slice(start, newline), out);
-      this.partial = '';
-      start = newline + 1;
+    const newline = normalised.lastIndexOf('\n');
+    if (newline === -1) {
+      this.partial += normalised;
+      return [];
     }
-    this.partial += normalised.slice(start);
-    return out;
+    const lines = this.partial + normalised.slice(0, newline + 1);
+    this.partial = normalised.slice(newline + 1);
+    const afterBlank = ENDS_BLANK.test(this.tail.slice(-64));
+    this.tail += lines;
+    if (!(afterBlank || MAY_CUT.test(lines)) || !this.worthParsing()) return [];
+    return this.release(false);
   }
 
   /** Ends the stream: returns the remaining blocks and resets the chunker for reuse. */
   end(): string[] {
-    const out: string[] = [];
     // A "\r" at the very end is a line ending cut short; the block would be trimmed of it anyway.
     this.heldCr = false;
-    if (this.partial) this.takeLine(this.partial, out);
+    this.tail += this.partial;
     this.partial = '';
-    // An unterminated fence would swallow the rest of the page in Notion; close it.
-    if (this.fence) this.lines.push(this.fence.indent + this.fence.marker);
-    this.fence = undefined;
-    this.tag = undefined;
-    this.flush(out);
+    const out = this.release(true);
+    this.tail = '';
+    this.parsedAt = 0;
     return out;
   }
 
@@ -101,88 +96,24 @@ export class MarkdownChunker {
     return this.heldCr ? withCr.slice(0, -1) : withCr;
   }
 
-  private takeLine(line: string, out: string[]): void {
-    if (this.fence) return this.takeFencedLine(line, this.fence);
-    if (this.tag) return this.takeTaggedLine(line, this.tag);
-    if (this.rawHtmlEnd) return this.takeRawHtmlLine(line, this.rawHtmlEnd);
-    if (BLANK.test(line)) return this.takeBlankLine(line, out);
-    if (this.heldBlanks.length > 0 && !this.continuesAfterBlank(line)) this.flush(out);
-    if (this.lines.length > 0 && !this.inList && SETEXT_UNDERLINE.test(line)) {
-      // "Title\n---" is one heading, not a paragraph and a divider.
-      const paragraph = !this.structured && !this.indentedCode && !this.inHtml;
-      this.append(line);
-      if (paragraph) this.flush(out);
-      return;
+  /** A long block (a big code fence) is parsed again only once it grew enough, so streaming it stays linear. */
+  private worthParsing(): boolean {
+    return this.tail.length <= FREE_PARSE_CHARS || (this.tail.length - this.parsedAt) * 8 >= this.tail.length;
+  }
+
+  private release(ending: boolean): string[] {
+    const source = this.tail;
+    const groups = groupsOf(source);
+    if (groups.length === 0) {
+      if (ending || source.trim() === '') this.tail = '';
+      return [];
     }
-    if (this.startsStandaloneBlock(line)) {
-      this.flush(out);
-      out.push(line.trimEnd());
-      return;
-    }
-    this.append(line);
-  }
-
-  private takeFencedLine(line: string, fence: Fence): void {
-    this.lines.push(line);
-    if (closesFence(line, fence)) this.fence = undefined;
-  }
-
-  /** Inside a tag only fences matter besides the tag itself: a `</toggle>` in code closes nothing. */
-  private takeTaggedLine(line: string, tag: OpenTag): void {
-    this.lines.push(line);
-    this.fence = openFence(line);
-    if (this.fence) return;
-    tag.depth += tagDepthChange(line, tag.name);
-    if (tag.depth <= 0) this.tag = undefined;
-  }
-
-  /** Inside a raw HTML block everything up to its end marker is its own, blank lines too. */
-  private takeRawHtmlLine(line: string, end: RegExp): void {
-    this.lines.push(...this.heldBlanks, line);
-    this.heldBlanks = [];
-    if (end.test(line)) this.rawHtmlEnd = undefined;
-  }
-
-  private takeBlankLine(line: string, out: string[]): void {
-    if (this.lines.length === 0) return;
-    if (this.inList || this.indentedCode) this.heldBlanks.push(line);
-    else this.flush(out);
-  }
-
-  /** After blank lines a list goes on with an item or indented text, indented code with indented lines. */
-  private continuesAfterBlank(line: string): boolean {
-    return this.inList ? continuesList(line) : INDENTED_CODE.test(line);
-  }
-
-  /** Headings and thematic breaks stand alone; inside a list only unindented ones end it; in HTML none. */
-  private startsStandaloneBlock(line: string): boolean {
-    if (this.inHtml) return false;
-    if (this.inList && /^\s/.test(line)) return false;
-    return HEADING.test(line) || THEMATIC_BREAK.test(line);
-  }
-
-  private append(line: string): void {
-    if (this.lines.length === 0 && !this.inList && INDENTED_CODE.test(line)) this.indentedCode = true;
-    this.lines.push(...this.heldBlanks, line);
-    this.heldBlanks = [];
-    if (LIST_ITEM.test(line) || FOOTNOTE_DEFINITION.test(line)) this.inList = true;
-    if (HTML_START.test(line)) this.inHtml = true;
-    this.fence = openFence(line);
-    this.tag = openTag(line);
-    if (!this.fence && !this.tag) this.rawHtmlEnd = openRawHtml(line);
-    if (this.inList || this.fence || this.tag || this.indentedCode || STRUCTURE.test(line)) this.structured = true;
-  }
-
-  private flush(out: string[]): void {
-    // Long paragraphs stay whole: the converter cuts their text into rich text items of Notion's size.
-    if (this.lines.length > 0) out.push(this.lines.join('\n').trimEnd());
-    this.lines = [];
-    this.heldBlanks = [];
-    this.inList = false;
-    this.structured = false;
-    this.indentedCode = false;
-    this.inHtml = false;
-    this.rawHtmlEnd = undefined;
+    const releasing = ending || isFinal(source, groups) ? groups.length : groups.length - 1;
+    const out = groups.slice(0, releasing).map((group) => source.slice(group.start, group.end).trimEnd());
+    if (ending) out[out.length - 1] = closeOpenFence(source, groups[groups.length - 1]);
+    this.tail = releasing === groups.length ? '' : source.slice(groups[releasing].start);
+    this.parsedAt = this.tail.length;
+    return out;
   }
 }
 
@@ -211,41 +142,91 @@ export function groupBlocks(blocks: readonly string[], maxChars: number): string
   return batches;
 }
 
-/** After blank lines, a list goes on only with another item or an indented continuation. */
-function continuesList(line: string): boolean {
-  return LIST_ITEM.test(line) || /^\s/.test(line);
+/** The top-level nodes of `source`, in the groups that may be cut apart. */
+function groupsOf(source: string): Group[] {
+  const groups: Group[] = [];
+  let open: { start: number; last: RootContent; depth: number } | undefined;
+  for (const node of parseMarkdown(source).children) {
+    const start = node.position!.start.offset!;
+    if (open && mayCut(source, open.last, node, open.depth)) {
+      groups.push({ start: open.start, end: open.last.position!.end.offset!, last: open.last, depth: open.depth });
+      open = undefined;
+    }
+    const depth = Math.max(0, (open?.depth ?? 0) + tagDepthChange(node));
+    open = { start: open?.start ?? lineStart(source, start), last: node, depth };
+  }
+  if (open) groups.push({ start: open.start, end: open.last.position!.end.offset!, last: open.last, depth: open.depth });
+  return groups;
 }
 
-function openFence(line: string): Fence | undefined {
-  const match = FENCE_OPEN.exec(line);
-  return match ? { indent: match[1], marker: match[2] } : undefined;
+function mayCut(source: string, before: RootContent, after: RootContent, depth: number): boolean {
+  if (depth > 0) return false;
+  if (before.type === 'list' && after.type === 'list') return false;
+  if (standsAlone(before) || standsAlone(after)) return true;
+  return /\n[ \t]*\n/.test(source.slice(before.position!.end.offset!, after.position!.start.offset!));
 }
 
-/** A closing fence uses the opening character at least as many times, with nothing after it. */
-function closesFence(line: string, fence: Fence): boolean {
-  const trimmed = line.trim();
-  return trimmed.length >= fence.marker.length && trimmed === fence.marker[0].repeat(trimmed.length);
+function standsAlone(node: RootContent): boolean {
+  return node.type === 'heading' || node.type === 'thematicBreak';
 }
 
-/** The end marker of a raw HTML block opened on this line and not closed on it. */
-function openRawHtml(line: string): RegExp | undefined {
-  const kind = RAW_HTML.find((candidate) => candidate.open.test(line));
-  if (!kind) return undefined;
-  const opened = kind.open.exec(line)!;
-  return kind.close.test(line.slice(opened.index + opened[0].length)) ? undefined : kind.close;
+/**
+ * Whether the last group is complete already: the tail ends with a blank line or a heading or rule, no tag
+ * is open, it is not a list, and no line written next could carry it on (see `PROBE`).
+ */
+function isFinal(source: string, groups: readonly Group[]): boolean {
+  const last = groups[groups.length - 1];
+  if (last.depth > 0 || last.last.type === 'list') return false;
+  if (!standsAlone(last.last) && !/\n[ \t]*\n/.test(source.slice(last.end))) return false;
+  const probed = groupsOf(source + PROBE);
+  const same = probed.findIndex((group) => group.start === last.start);
+  return same >= 0 && same < probed.length - 1 && probed[same].end === last.end;
 }
 
-function openTag(line: string): OpenTag | undefined {
-  const match = TAG_OPEN.exec(line);
-  if (!match) return undefined;
-  const name = match[1].toLowerCase();
-  const depth = tagDepthChange(line, name);
-  return depth > 0 ? { name, depth } : undefined;
+/**
+ * An unterminated code fence or `$$` block at the very end would swallow the rest of the page in Notion: it
+ * is closed with its opening marker, at the opening fence's indentation (and inside its quote).
+ */
+function closeOpenFence(source: string, group: Group): string {
+  const text = source.slice(group.start, group.end).trimEnd();
+  const fenced = lastDescendant(group.last, (node) => node.type === 'code' || node.type === 'math');
+  if (!fenced) return text;
+  const start = fenced.position!.start.offset!;
+  const marker = /^(`{3,}|~{3,}|\${2,})/.exec(source.slice(start))?.[1];
+  if (!marker) return text;
+  const body = source.slice(start, fenced.position!.end.offset!);
+  // A fence inside a quote has the quote's markers in front of each line, its closing one too.
+  const lastLine = body.slice(body.lastIndexOf('\n') + 1).replace(/^[\s>]*/, '').trimEnd();
+  const closed = body.includes('\n') && lastLine.length >= marker.length && lastLine === marker[0].repeat(lastLine.length);
+  if (closed) return text;
+  const before = source.slice(lineStart(source, start), start);
+  const indent = /^[\s>]*$/.test(before) ? before : ' '.repeat(before.length);
+  const whole = source.slice(group.start);
+  return `${whole.endsWith('\n') ? whole.slice(0, -1) : whole}\n${indent}${marker}`;
 }
 
-/** Opening minus closing tags of one name on a line; self-closing tags count as neither. */
-function tagDepthChange(line: string, name: string): number {
-  const opens = line.match(new RegExp(`<${name}(?=[\\s>/])[^>]*>`, 'gi')) ?? [];
-  const closes = line.match(new RegExp(`</${name}\\s*>`, 'gi')) ?? [];
-  return opens.filter((tag) => !tag.endsWith('/>')).length - closes.length;
+/** The node found last on the way down through each node's last child, if any matches. */
+function lastDescendant(node: Nodes, matches: (node: Nodes) => boolean): Nodes | undefined {
+  let found: Nodes | undefined;
+  for (let at: Nodes | undefined = node; at; at = 'children' in at ? at.children[at.children.length - 1] : undefined) {
+    if (matches(at)) found = at;
+  }
+  return found;
+}
+
+/** Opening minus closing container tags in a node's HTML (code is code: tags in it count for nothing). */
+function tagDepthChange(node: Nodes): number {
+  if (node.type === 'html') {
+    let change = 0;
+    for (const match of node.value.matchAll(CONTAINER_TAG)) {
+      if (match[0].endsWith('/>')) continue;
+      change += match[1] ? -1 : 1;
+    }
+    return change;
+  }
+  return 'children' in node ? node.children.reduce((sum: number, child: Nodes) => sum + tagDepthChange(child), 0) : 0;
+}
+
+function lineStart(source: string, offset: number): number {
+  return source.lastIndexOf('\n', offset - 1) + 1;
 }

@@ -28,7 +28,7 @@ import {
  */
 export function markdownToBlocks(markdown: string): BlockNode[] {
   const source = markdown.replace(/\r\n?/g, '\n');
-  return new BlockConverter(source).flow(parse(source).children);
+  return new BlockConverter(source).flow(parseMarkdown(source).children);
 }
 
 /** How many blocks the markdown adds at the top of a page (what nests inside them is theirs). */
@@ -36,7 +36,8 @@ export function countTopLevelBlocks(markdown: string): number {
   return markdownToBlocks(markdown).length;
 }
 
-function parse(source: string) {
+/** The one markdown grammar Visen reads model output with (CommonMark + GFM + math): converter and chunker alike. */
+export function parseMarkdown(source: string) {
   return fromMarkdown(source, {
     extensions: [gfm(), math({ singleDollarTextMath: false })],
     mdastExtensions: [gfmFromMarkdown(), mathFromMarkdown()],
@@ -313,7 +314,7 @@ class BlockConverter {
 
   private summaryRuns(summary: string): Run[] {
     const text = summary.trim();
-    const tree = parse(text);
+    const tree = parseMarkdown(text);
     const only = tree.children[0];
     if (tree.children.length === 1 && only.type === 'paragraph') return new InlineConverter(text).runs(only.children);
     return [textRun(text)];

@@ -114,6 +114,7 @@ export function pageTitle(page: PageObjectResponse): string {
 
 /** A title as one line of text: line breaks and other control characters, which would garble a message or a quick pick, become spaces. */
 function plain(richText: ReadonlyArray<{ plain_text: string }>): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   return richText.map((t) => t.plain_text).join('').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
