@@ -77,6 +77,26 @@ describe('Authorship: a block is Visen\'s only when proven', () => {
     assert.deepEqual(await writer().landed(page.id, nodes, { start: null }), ids);
   });
 
+  for (const kind of ['reset', 'applyThenDrop'] as const) {
+    it(`a deep list whose follow-up append into a list item is lost ${kind === 'reset' ? 'before' : 'after'} it lands is completed, nothing twice`, async () => {
+      const deep = Array.from({ length: 4 }, (_, i) => `${'  '.repeat(i)}- level ${i + 1}`).join('\n');
+      rig.model.respondWith(() => `Intro.\n\n${deep}`);
+      const page = await new NotionPages(client).resolvePage(notion.addPage({ title: `Deep ${kind}` }).id);
+      notion.failNext({ method: 'PATCH', path: new RegExp(`/blocks/(?!${page.id})[^/]+/children$`) }, { kind });
+      const { record, error } = await generator().run({ page, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+      assert.equal(error, undefined, error?.message);
+      assert.equal(record.status, 'written');
+      const tree = notion.blockTree(page.id);
+      assert.deepEqual(tree.map((b) => b.id), record.blockIds);
+      let level = tree[1];
+      for (let i = 2; i <= 4; i++) {
+        assert.equal(level.children.length, 1, `one child at level ${i - 1}`);
+        level = level.children[0];
+        assert.match(JSON.stringify(level), new RegExp(`level ${i}`));
+      }
+    });
+  }
+
   it('Undo tells an edit by content, even one made with the token\'s own user (a personal token acts as its person)', async () => {
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Edited by the token\'s user', markdown: 'Mine.' }).id);
     const { record, error } = await generator().run({ page, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
