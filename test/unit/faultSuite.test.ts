@@ -309,6 +309,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
       assert.deepEqual(tree.filter((b) => before.some((x) => x.id === b.id)), before, 'what was there is untouched');
       assert.ok(record.markdown.includes(c.answer.trim().split('\n')[0]), 'the text is kept');
       c.check?.(record);
+      assert.deepEqual(Object.keys(record.proof!.hashes).sort(), [...mine].sort(), 'a content hash for each of Visen\'s blocks, for nothing else');
 
       const plan = await generation.planUndo(record);
       assert.equal(plan.present, mine.length);

@@ -202,7 +202,7 @@ export class PageEditor {
     while (this.ids.length > this.record.writtenBlocks) {
       signal?.throwIfAborted();
       await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1], signal));
-      this.ids.pop();
+      delete this.record.proof?.hashes[this.ids.pop()!];
       await this.store.save(this.record);
     }
   }
