@@ -215,18 +215,12 @@ export class BlockWriter {
   }
 
   /**
-   * The content hash of a block as it is in Notion now, its children read too (the same as `hashOfNode` of
-   * what was written, until someone changes it).
+   * The content hash of a block as it is in Notion now (the same as `hashOfNode` of what was written, until
+   * someone changes it). A table's rows are read too: its cells are its content.
    */
   async hashOf(block: BlockObjectResponse, signal?: AbortSignal): Promise<string> {
-    return hash(await this.treeContent(block, signal));
-  }
-
-  private async treeContent(block: BlockObjectResponse, signal?: AbortSignal): Promise<string> {
-    const children = block.has_children ? await this.children(block.id, signal) : [];
-    const inner: string[] = [];
-    for (const child of children) inner.push(await this.treeContent(child, signal));
-    return JSON.stringify([contentOfResponse(block), inner]);
+    const rows = block.type === 'table' ? (await this.children(block.id, signal)).map(contentOfResponse) : [];
+    return hash(JSON.stringify([contentOfResponse(block), block.has_children, rows]));
   }
 
   private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -367,15 +361,18 @@ export function contentOfResponse(block: BlockObjectResponse): string {
   return content(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
 }
 
-function treeOfNode(node: BlockNode): string {
-  return JSON.stringify([contentOfNode(node), node.children.map(treeOfNode)]);
-}
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
-/** The content hash of a block as Visen writes it, all its children included. */
+/**
+ * The content hash of a block as Visen writes it: its own content, whether it has children, and a table's rows.
+ * Nested blocks (a list's sub-items) are not read for it: Undo's check costs one listing of the page, plus one
+ * per table, however long the lists.
+ */
 export function hashOfNode(node: BlockNode): string {
-  return hash(treeOfNode(node));
+  const type = blockType(node.block);
+  const rows = type === 'table' ? node.children.map(contentOfNode) : [];
+  return hash(JSON.stringify([contentOfNode(node), node.children.length > 0, rows]));
 }
