@@ -39,7 +39,9 @@ export { type FakeComment, type FakeDatabase, type FakePage, normalizeId } from 
 export { BOT_USER_ID, PERSON_USER_ID } from './notionContent';
 
 /** An injected answer: an error response (`kind` omitted or 'status'), or a dropped connection (see server.ts Fault). */
-export type NotionFailure = { kind?: 'status'; status: number; code: string; message: string; headers?: Record<string, string> } | Exclude<Fault, { kind: 'status' }>;
+export type NotionFailure =
+  | { kind?: 'status'; status: number; code: string; message: string; headers?: Record<string, string>; then?: () => void }
+  | Exclude<Fault, { kind: 'status' }>;
 
 /** A stored block as the API returns it, with its live children, recursively. */
 export type BlockTree = BlockObjectResponse & { children: BlockTree[] };
@@ -96,6 +98,11 @@ export interface NotionFake {
   pageBlocks(id: string): BlockObjectResponse[];
   /** The page's live blocks with their live children, recursively: what is stored. */
   blockTree(pageId: string): BlockTree[];
+  /**
+   * A person adds blocks in the Notion app: `markdown` (Notion-flavored) becomes blocks at the end of the page or
+   * block `parentId`, created and last edited by PERSON_USER_ID. Returns their ids.
+   */
+  appendAsUser(parentId: string, markdown: string): string[];
   /** A person edits a block in the Notion app: its rich text becomes `newText`, last edited by PERSON_USER_ID. */
   editBlockAsUser(blockId: string, newText: string): void;
   /** A person comments on a block; comments are kept by block id. */
@@ -104,7 +111,7 @@ export interface NotionFake {
   /**
    * The next `times` requests matching `match` fail: with an error response (`{status, code, message}`), with the
    * connection reset before anything is applied (`{kind:'reset'}`), or applied and then dropped without an answer
-   * (`{kind:'applyThenDrop'}`).
+   * (`{kind:'applyThenDrop'}`). `then` runs once the fault has happened (after applying, for applyThenDrop).
    */
   failNext(match: { method?: string; path: RegExp }, response: NotionFailure, times?: number): void;
   reset(): void;
@@ -181,15 +188,21 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     }
     const injected = failures.take((match) => (!match.method || match.method.toUpperCase() === logged.method) && match.path.test(logged.path));
     if (injected?.kind === 'reset') {
+      injected.then?.();
       dropConnection(res);
       return;
     }
-    if (injected?.kind === 'hang') return;
+    if (injected?.kind === 'hang') {
+      injected.then?.();
+      return;
+    }
     if (injected && (injected.kind === undefined || injected.kind === 'status')) {
+      injected.then?.();
       sendError(res, injected.status, injected.code, injected.message, injected.headers);
       return;
     }
     const send = (status: number, json: () => void) => {
+      injected?.then?.();
       if (injected?.kind === 'applyThenDrop') dropConnection(res);
       else if (injected?.kind === 'stallBody') stall(res, status);
       else json();
@@ -284,6 +297,25 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     blockTree(pageId) {
       const page = requirePageOf(pageId);
       return tree(page.blocks, { type: 'page_id', page_id: page.id });
+    },
+    appendAsUser(parentId, markdown) {
+      const id = normalizeId(parentId) ?? parentId;
+      const page = s.pages.get(id);
+      const found = page ? undefined : requireBlock(id);
+      const blocks = markdownToBlocks(markdown);
+      const byPerson = (b: StoredBlock): void => {
+        b.createdBy = b.lastEditedBy = PERSON_USER_ID;
+        b.children.forEach(byPerson);
+      };
+      blocks.forEach(byPerson);
+      if (page) {
+        page.blocks.push(...blocks);
+        touch(s, page);
+      } else {
+        found!.block.children.push(...blocks);
+        touch(s, found!.page);
+      }
+      return blocks.map((b) => b.id);
     },
     editBlockAsUser(blockId, newText) {
       const found = requireBlock(blockId);

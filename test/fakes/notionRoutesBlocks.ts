@@ -128,16 +128,20 @@ export const blockRoutes = (s: Store): Route[] => {
       run: (m, req): ListBlockChildrenResponse => {
         const id = idParam(m[1], 'block_id');
         const page = s.pages.get(id);
-        let list: BlockObjectResponse[];
+        let list: StoredBlock[];
+        let parent: BlockParent;
         if (visiblePage(page)) {
-          list = liveBlocks(s, page.blocks).map((x) => blockResponse(x, { type: 'page_id', page_id: page.id }));
+          list = liveBlocks(s, page.blocks);
+          parent = { type: 'page_id', page_id: page.id };
         } else {
           const found = locateBlock(s, id);
           if (!found) throw notFound('block', id);
-          list = liveBlocks(s, found.block.children).map((x) => blockResponse(x, { type: 'block_id', block_id: found.block.id }));
+          list = liveBlocks(s, found.block.children);
+          parent = { type: 'block_id', block_id: found.block.id };
         }
+        // Only the page of results asked for becomes responses: a page of 25,000 blocks is read 100 at a time.
         const pageOf = paginate(list, req.query.start_cursor, req.query.page_size, 'query');
-        return { object: 'list', type: 'block', block: {}, ...pageOf };
+        return { object: 'list', type: 'block', block: {}, ...pageOf, results: pageOf.results.map((x) => blockResponse(x, parent)) };
       },
     },
     {

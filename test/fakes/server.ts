@@ -95,8 +95,11 @@ export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) =>
  *   response, so the client cannot know whether the write happened;
  * - `hang`: never answer, not even headers, until the client gives up (a server that accepted the connection and died);
  * - `stallBody`: apply the request, send the headers and half the body, then stall for ever.
+ *
+ * `then`, if given, runs once the fault has happened: for `applyThenDrop` after the request was applied and before
+ * the connection drops (what a person does in the page while Visen waits for an answer that never comes).
  */
-export type Fault = { kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' } | { kind: 'hang' } | { kind: 'stallBody' };
+export type Fault = ({ kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' } | { kind: 'hang' } | { kind: 'stallBody' }) & { then?: () => void };
 
 /** Ends a request without any response: the socket is destroyed, as a reset or a dropped connection does. */
 export function dropConnection(res: http.ServerResponse): void {

@@ -119,8 +119,8 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
   it('Retry Write after a dropped connection leaves every block exactly once', async () => {
     const page = notion.addPage({ title: 'Retry after drop' });
     // The write lands and its answer is lost; the listing that would tell is lost too.
-    notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop' } as never, 1);
-    notion.failNext({ method: 'GET', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'reset' } as never, 1);
+    const lostListing = () => notion.failNext({ method: 'GET', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'reset' }, 1);
+    notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop', then: lostListing }, 1);
     const resolved = await new NotionPages(client).resolvePage(page.id);
     const { record, error } = await generator().run({ page: resolved, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'writeFailed', error?.message);

@@ -20,7 +20,9 @@ import { MemoryStore } from '../../src/services/keyValueStore';
 import type { Logger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
+import { convertAll } from '../../src/services/generation/generator';
 import { describeOutcome, type OutcomeMessage } from '../../src/workflows/outcome';
+import { digestNodes, digestStored } from '../support/blockDigest';
 import { type NotionFailure, NotionFake, startNotionFake } from '../fakes/notionFake';
 import { GeminiFake, geminiErrors, startGeminiFake } from '../fakes/geminiFake';
 import { OpenAIFake, openaiErrors, startOpenAIFake } from '../fakes/openaiFake';
@@ -249,6 +251,130 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     assert.ok(!/[\u0000-\u001f]/.test(seen.message), 'no control characters reach a message');
     assert.equal(notion.pageBlocks(page.id).length - 1, result.record.writtenBlocks);
     rows.push({ group: 'Input', fault: 'hostile page title (HTML, Notion tags, control characters, 50,000 characters)', saw: `${seen.level}: Wrote ${result.record.writtenBlocks} blocks to "<img src=x onerror=alert(1)> <page url=…>x</page> {{page}} $5 line AAAA…" (as text) [${seen.actions.map((a) => a.label).join(', ')}]`, page: `all ${result.record.writtenBlocks} blocks`, kept: 'yes', ms: Date.now() - started });
+  });
+
+  // Authorship: after a lost answer, blocks count as Visen's only where the write went, with exactly the content
+  // sent, created by the token's own user since the request left. Each case checks the page block for block (what
+  // was there and what the person added, each once, in its place; every generated block once), then Undo, which
+  // must leave exactly what is not Visen's.
+  interface AuthorshipCase {
+    readonly seed: string;
+    readonly answer: string;
+    /** Programs the fault; `person` collects the ids of blocks the person adds meanwhile. */
+    readonly arrange: (pageId: string, person: string[]) => void;
+    /** The page's ids afterwards, from those before, the person's and Visen's. */
+    readonly order: (before: string[], person: string[], mine: string[]) => string[];
+    readonly retry?: boolean;
+    readonly page: string;
+    readonly check?: (record: RunResult['record']) => void;
+  }
+
+  const STANDUP_PAGE = 'Notes from Monday.\n\n## Standup';
+  const STANDUP = '## Standup\n\nYesterday: shipped the importer.\n\nToday: the table view.';
+  const TABLE = `Numbers:\n\n| a | b |\n|---|---|\n${'| x | y |\n'.repeat(150)}`;
+  const firstWrite = { method: 'PATCH', path: /\/children$/ };
+  /** An append into a block (a table's rows), not into the page. */
+  const intoBlock = (pageId: string) => ({ method: 'PATCH', path: new RegExp(`/blocks/(?!${pageId})[^/]+/children$`) });
+  const personAdds = (pageId: string, person: string[], markdown: string) => () => person.push(...notion.appendAsUser(pageId, markdown));
+
+  function authorship(fault: string, c: AuthorshipCase) {
+    it(`Authorship: ${fault}`, async () => {
+      notion.reset();
+      openaiFake.reset();
+      openaiFake.respondWith(() => c.answer);
+      const { service: generation } = service();
+      const page = notion.addPage({ title: `Authorship: ${fault}`, markdown: c.seed });
+      const before = notion.blockTree(page.id);
+      const connection = await generation.connectionFor(await generation.resolvePage(page.id));
+      const person: string[] = [];
+      c.arrange(page.id, person);
+      const signal = new AbortController().signal;
+      const started = Date.now();
+      const result = await generation.run({ connection, prompt: 'Standup notes', engine: 'openai', model: 'gpt-4.1-mini', mode: 'append', signal });
+      const seen = [describeSeen(describeOutcome(result))];
+      let record = result.record;
+      if (c.retry) {
+        assert.equal(record.status, 'writeFailed', 'not written while a table is short of rows');
+        assert.ok(record.writtenBlocks < record.blocks);
+        const retried = await generation.retryWrite(record.id, signal);
+        seen.push(`after Retry Write: ${describeSeen(describeOutcome(retried))}`);
+        record = retried.record;
+      }
+      const ms = Date.now() - started;
+      assert.equal(record.status, 'written', record.error);
+      assert.equal(record.writtenBlocks, record.blocks);
+      const mine = record.blockIds!;
+      const tree = notion.blockTree(page.id);
+      assert.deepEqual(tree.map((b) => b.id), c.order(before.map((b) => b.id), person, mine), 'the page block for block');
+      assert.deepEqual(digestStored(tree.filter((b) => mine.includes(b.id))), digestNodes(convertAll(record.markdown, markdownToBlocks)), 'every generated block once, complete');
+      assert.deepEqual(tree.filter((b) => before.some((x) => x.id === b.id)), before, 'what was there is untouched');
+      assert.ok(record.markdown.includes(c.answer.trim().split('\n')[0]), 'the text is kept');
+      c.check?.(record);
+      assert.deepEqual(Object.keys(record.proof!.hashes).sort(), [...mine].sort(), 'a content hash for each of Visen\'s blocks, for nothing else');
+
+      const plan = await generation.planUndo(record);
+      assert.equal(plan.present, mine.length);
+      assert.equal(plan.edited, 0, 'Visen\'s own blocks are not taken for edited');
+      await generation.undo(record, plan);
+      const left = notion.blockTree(page.id);
+      assert.deepEqual(left.map((b) => b.id), c.order(before.map((b) => b.id), person, []), 'Undo removes exactly Visen\'s blocks');
+      assert.deepEqual(left.filter((b) => before.some((x) => x.id === b.id)), before);
+      rows.push({ group: 'Authorship', fault, saw: seen.join('; '), page: c.page, kept: 'yes', ms });
+    });
+  }
+
+  const atTheEnd = (before: string[], person: string[], mine: string[]) => [...before, ...mine, ...person];
+  authorship('the page already ends with the same heading; the first write is lost before it lands', {
+    seed: STANDUP_PAGE, answer: STANDUP,
+    arrange: () => notion.failNext(firstWrite, { kind: 'reset' }),
+    order: (before, _, mine) => [...before, ...mine],
+    page: 'the person\'s "Standup" heading, then all 3 generated blocks once; Undo leaves the person\'s heading',
+  });
+  authorship('the page already ends with the same heading; the first write lands, its answer is lost', {
+    seed: STANDUP_PAGE, answer: STANDUP,
+    arrange: () => notion.failNext(firstWrite, { kind: 'applyThenDrop' }),
+    order: (before, _, mine) => [...before, ...mine],
+    page: 'the person\'s "Standup" heading, then all 3 generated blocks once; Undo leaves the person\'s heading',
+  });
+  authorship('a person adds a paragraph while the answer to a write that landed is lost', {
+    seed: STANDUP_PAGE, answer: STANDUP,
+    arrange: (pageId, person) => notion.failNext(firstWrite, { kind: 'applyThenDrop', then: personAdds(pageId, person, 'Typed meanwhile.') }),
+    order: (before, person, mine) => [...before, ...mine.slice(0, 1), ...person, ...mine.slice(1)],
+    page: 'the first generated block, the person\'s paragraph, the other 2 generated blocks, each once; Undo leaves the person\'s paragraph',
+  });
+  authorship('a person adds a paragraph while a write that did not land goes unanswered', {
+    seed: STANDUP_PAGE, answer: STANDUP,
+    arrange: (pageId, person) => notion.failNext(firstWrite, { kind: 'reset', then: personAdds(pageId, person, 'Typed meanwhile.') }),
+    order: (before, person, mine) => [...before, ...person, ...mine],
+    page: 'the person\'s paragraph, then all 3 generated blocks once; Undo leaves the person\'s paragraph',
+  });
+  authorship('a person types the same heading where a write that did not land was going', {
+    seed: STANDUP_PAGE, answer: STANDUP,
+    arrange: (pageId, person) => notion.failNext(firstWrite, { kind: 'reset', then: personAdds(pageId, person, '## Standup') }),
+    order: (before, person, mine) => [...before, ...person, ...mine],
+    page: 'the person\'s second "Standup" heading (created by the person, not the integration), then all 3 generated blocks once; Undo leaves it',
+  });
+  const tableOf = (record: RunResult['record']) => {
+    const table = notion.blockTree(record.page.id).find((b) => b.type === 'table' && record.blockIds!.includes(b.id))!;
+    assert.equal(table.children.length, 151, 'the header row and 150 rows');
+  };
+  authorship('a 150-row table whose follow-up row append is lost before it lands', {
+    seed: 'Written by hand.', answer: TABLE,
+    arrange: (pageId) => notion.failNext(intoBlock(pageId), { kind: 'reset' }),
+    order: atTheEnd, check: tableOf,
+    page: 'the table with all 150 rows (the missing 51 appended once more), once; Undo removes it',
+  });
+  authorship('a 150-row table whose follow-up row append lands, its answer lost', {
+    seed: 'Written by hand.', answer: TABLE,
+    arrange: (pageId) => notion.failNext(intoBlock(pageId), { kind: 'applyThenDrop' }),
+    order: atTheEnd, check: tableOf,
+    page: 'the table with all 150 rows, none twice; Undo removes it',
+  });
+  authorship('a 150-row table whose follow-up row append is lost before it lands, twice', {
+    seed: 'Written by hand.', answer: TABLE, retry: true,
+    arrange: (pageId) => notion.failNext(intoBlock(pageId), { kind: 'reset' }, 2),
+    order: atTheEnd, check: tableOf,
+    page: 'after Retry Write, the table with all 150 rows, once (the short one is replaced); Undo removes it',
   });
 
   after(() => {

@@ -82,8 +82,8 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   const PIECES = ['# Title\n\n', 'First paragraph.\n\n', 'Second paragraph.\n\n', '- a\n- b\n'];
 
   it('a Notion request that never answers times out at its deadline; the text is kept for Retry Write', async () => {
-    notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang' } as never, 1);
-    notion.failNext({ method: 'GET', path: /\/children$/ }, { kind: 'hang' } as never, 1);
+    // The write hangs, and so does the listing that would tell whether it landed.
+    notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang', then: () => notion.failNext({ method: 'GET', path: /\/children$/ }, { kind: 'hang' }, 1) }, 1);
     const started = Date.now();
     const { record, error } = await generator({ deadlines: { headersMs: 300, bodyMs: 600 } }).run({
       page: page('Hang'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES), model: 'm', signal: new AbortController().signal,
@@ -109,9 +109,10 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   });
 
   it('Cancel ends the run within a second while Notion holds a write, and says the write is unknown', async () => {
-    notion.latencyMs = 10_000;
     const controller = new AbortController();
     const p = page('Cancel in flight');
+    // Notion holds the first write (the page read before it is answered at once).
+    notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang' }, 1);
     let cancelledAt = 0;
     const run = generator().run({
       page: p, prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES, { pauseMs: 50 }), model: 'm', signal: controller.signal,

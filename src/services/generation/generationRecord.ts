@@ -49,6 +49,13 @@ export interface GenerationRecord {
   anchor?: { readonly after?: string; readonly before?: string };
   /** The last append's outcome is unknown: this many blocks may have landed after `blockIds`. */
   uncertainBlocks?: number;
+  /**
+   * What proves which blocks are Visen's: the content hash of each block it wrote, by id (Undo tells an edit by
+   * it); appending at the end, the page's last block before the first write (`null`: the page was empty), right
+   * after which the first blocks went; when the last top-level append left (blocks found after a lost answer
+   * were created then or later).
+   */
+  proof?: { hashes: Record<string, string>; pageEnd?: string | null; sentAt?: string };
   /** Replace: the page's earlier top-level blocks, and how many of them Visen moved to the trash (Undo restores them). */
   previous?: { readonly ids: string[]; trashed: number };
   usage?: TokenUsage;
@@ -109,6 +116,7 @@ export const GenerationRecordSchema = v.object({
   blockIds: v.optional(v.array(v.string())),
   anchor: v.optional(v.object({ after: v.optional(v.string()), before: v.optional(v.string()) })),
   uncertainBlocks: v.optional(count),
+  proof: v.optional(v.object({ hashes: v.record(v.string(), v.string()), pageEnd: v.optional(v.nullable(v.string())), sentAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) })),
   previous: v.optional(v.object({ ids: v.array(v.string()), trashed: count })),
   usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),
   stoppedAtLimit: v.optional(v.object({ outputTokens: v.optional(count) })),

@@ -132,7 +132,7 @@ export class Generator {
     const clearing =
       request.mode === 'replace' ? (request.replacing ? editor.usePrevious(request.replacing, request.signal) : editor.listPrevious(request.signal))
       : record.anchor ? editor.placeAnchor(request.signal)
-      : Promise.resolve();
+      : editor.notePageEnd(request.signal);
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
@@ -282,6 +282,8 @@ export class Generator {
         await editor.trashPrevious(signal);
       } else if (record.anchor && record.blockIds.length === 0) {
         await editor.placeAnchor(signal);
+      } else if (record.blockIds.length === 0) {
+        await editor.notePageEnd(signal);
       }
       await editor.append(nodes.slice(record.writtenBlocks), signal);
       record.status = 'written';

@@ -1,7 +1,7 @@
 import type { BlockObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
-import type { BlockWriter } from '../notion/blockWriter';
+import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { GenerationRecord, GenerationStore } from './generationRecord';
 
@@ -50,10 +50,10 @@ export class PageEditor {
    * Where the next blocks go: after the last one written, in place when the record has an anchor (at
    * first right after it), else at the end of the page.
    */
-  private get place(): { after?: string; inPlace?: { existing: string[] } } {
+  private get place(): { after?: string; inPlace?: { existing: string[] }; start?: string | null } {
     const anchor = this.record.anchor;
     const last = this.ids[this.ids.length - 1];
-    if (!anchor) return { after: last };
+    if (!anchor) return { after: last, start: this.record.proof?.pageEnd };
     const existing = [...(anchor.before ? [anchor.before] : []), ...(this.record.previous?.ids ?? [])];
     return { after: last ?? anchor.after, inPlace: { existing } };
   }
@@ -84,6 +84,21 @@ export class PageEditor {
     await this.store.save(this.record);
   }
 
+  private get proof(): NonNullable<GenerationRecord['proof']> {
+    return (this.record.proof ??= { hashes: {} });
+  }
+
+  /**
+   * Appending at the end, before the first write: notes the page's last block, right after which the first
+   * blocks go, so that blocks found after a lost answer are taken for Visen's only when they are there.
+   */
+  async notePageEnd(signal?: AbortSignal): Promise<void> {
+    if (this.ids.length > 0 || this.record.anchor) return;
+    const blocks = await this.writer.children(this.pageId, signal);
+    this.proof.pageEnd = blocks[blocks.length - 1]?.id ?? null;
+    await this.store.save(this.record);
+  }
+
   /** Writes the blocks at their place; they count as written once their children have landed too. */
   async append(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
     if (nodes.length === 0) return;
@@ -96,9 +111,11 @@ export class PageEditor {
         // leaves the record saying so, and Retry Write or Undo looks for them first.
         onSending: (count) => {
           this.record.uncertainBlocks = count;
+          this.proof.sentAt = new Date().toISOString();
           void this.store.save(this.record);
         },
-        onCreated: (created) => {
+        onCreated: (created, written) => {
+          created.forEach((id, i) => (this.proof.hashes[id] = hashOfNode(written[i])));
           // Blocks are written one request after another, children first: all earlier ones are complete.
           this.record.writtenBlocks = this.ids.length;
           this.ids.push(...created);
@@ -144,7 +161,11 @@ export class PageEditor {
     const replaced = new Set(this.record.previous?.ids);
     const first = blocks.findIndex((b) => replaced.has(b.id));
     if (first >= 0) await this.anchorAt(blocks[first - 1]?.id, blocks[first].id);
-    else await this.store.save(this.record);
+    else {
+      // Nothing to take the place of: the text goes at the end, after what the page holds.
+      if (this.ids.length === 0) this.proof.pageEnd = blocks[blocks.length - 1]?.id ?? null;
+      await this.store.save(this.record);
+    }
   }
 
   /** Replace: moves the earlier blocks to the trash, one at a time so the new blocks' writes are never held up for long. */
@@ -167,8 +188,10 @@ export class PageEditor {
     const count = this.record.uncertainBlocks;
     if (!count) return;
     const expected = nodes.slice(this.ids.length, this.ids.length + count);
-    const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, signal }) : [];
+    const sentAt = this.record.proof?.sentAt ? Date.parse(this.record.proof.sentAt) : undefined;
+    const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, sentAt, signal }) : [];
     // Whether their children landed too is not known: they count as incomplete and are written again.
+    landed.forEach((id, i) => (this.proof.hashes[id] = hashOfNode(expected[i])));
     this.ids.push(...landed);
     this.record.uncertainBlocks = undefined;
     await this.store.save(this.record);
@@ -179,7 +202,7 @@ export class PageEditor {
     while (this.ids.length > this.record.writtenBlocks) {
       signal?.throwIfAborted();
       await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1], signal));
-      this.ids.pop();
+      delete this.record.proof?.hashes[this.ids.pop()!];
       await this.store.save(this.record);
     }
   }
@@ -190,7 +213,16 @@ export class PageEditor {
     for (const block of await this.writer.children(this.pageId, signal)) listed.set(block.id, block);
     const presentIds = this.ids.filter((id) => listed.has(id));
     const finished = Date.parse(this.record.createdAt) + (this.record.timings.totalMs ?? 0);
-    const editedIds = presentIds.filter((id) => editedSince(listed.get(id)!, finished));
+    const hashes = this.record.proof?.hashes ?? {};
+    const editedIds: string[] = [];
+    for (const id of presentIds) {
+      const block = listed.get(id)!;
+      const written = hashes[id];
+      // A block whose children did not all land differs from what was written; it is Visen's unfinished write.
+      const complete = this.ids.indexOf(id) < this.record.writtenBlocks;
+      const edited = written === undefined ? editedSince(block, finished) : complete && (await this.writer.hashOf(block, signal)) !== written;
+      if (edited) editedIds.push(id);
+    }
     const previous = this.record.previous;
     const toRestore = previous ? previous.ids.slice(0, previous.trashed).filter((id) => !listed.has(id)).length : 0;
     return { present: presentIds.length, edited: editedIds.length, toRestore, editedIds, presentIds };
@@ -225,8 +257,10 @@ export class PageEditor {
 }
 
 /**
- * Edited since Visen wrote it: someone else edited it last, or it changed after the generation ended
- * (Notion keeps edit times to the minute; a minute of slack keeps Visen's own last writes out).
+ * For records from before Visen kept content hashes: edited since Visen wrote it when someone else edited it
+ * last, or it changed after the generation ended (Notion keeps edit times to the minute; a minute of slack keeps
+ * Visen's own last writes out). With a personal access token the "someone else" is the person themselves, which
+ * is why the hash decides when there is one.
  */
 function editedSince(block: BlockObjectResponse, finished: number): boolean {
   if (block.last_edited_by?.id && block.created_by?.id && block.last_edited_by.id !== block.created_by.id) return true;

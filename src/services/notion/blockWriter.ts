@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AppendBlockChildrenParameters, BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
 import { type BlockNode, blockType } from './blockTree';
 import { withSignal } from './notionClient';
@@ -18,8 +19,8 @@ export interface AppendOptions {
   readonly signal?: AbortSignal;
   /** Called before each top-level append goes out, with how many blocks it carries. */
   readonly onSending?: (count: number) => void;
-  /** Called once the top-level blocks exist in Notion, before their deeper children follow. */
-  readonly onCreated?: (ids: readonly string[]) => void;
+  /** Called once the top-level blocks exist in Notion (`nodes`: what they were written from), before their deeper children follow. */
+  readonly onCreated?: (ids: readonly string[], nodes: readonly BlockNode[]) => void;
   /** The block Visen wrote just before these, if any: a write whose outcome is unknown landed only if it follows that one. */
   readonly after?: string;
   /**
@@ -31,6 +32,25 @@ export interface AppendOptions {
   readonly inPlace?: { readonly existing?: readonly string[] };
   /** Called when a top-level append failed and whether its `count` blocks landed could not be checked. */
   readonly onUncertain?: (count: number) => void;
+  /**
+   * Appending at the end with no `after`: the parent's last block read before Visen's first write there
+   * (`null`: the parent was empty). The first blocks went right after it; unknown (undefined), blocks found
+   * after a lost answer are never taken for Visen's.
+   */
+  readonly start?: string | null;
+  /** How many children Visen put in the parent before these (a block Visen created): they go right after them. */
+  readonly skip?: number;
+}
+
+/** Where a batch went and when, which is what proves that blocks found there after a lost answer are Visen's. */
+export interface LandedWhere {
+  readonly after?: string;
+  readonly inPlace?: AppendOptions['inPlace'];
+  readonly start?: string | null;
+  readonly skip?: number;
+  /** When the request left (ms since the epoch): Visen's blocks were created in that minute or later. */
+  readonly sentAt?: number;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -68,19 +88,23 @@ export class BlockWriter {
   async append(parentId: string, nodes: readonly BlockNode[], options: AppendOptions = {}): Promise<string[]> {
     const ids: string[] = [];
     let after = options.after;
+    let skip = options.skip;
     for (const batch of batches(nodes)) {
       options.signal?.throwIfAborted();
       const sent = batch.map(toRequest);
       options.onSending?.(batch.length);
-      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, after, options);
+      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, { ...options, after, skip });
       // In place, the next request goes after this one's last block, so the text lands in order.
       ids.push(...created);
       after = created[created.length - 1];
-      options.onCreated?.(created);
+      if (skip !== undefined) skip += created.length;
+      options.onCreated?.(created, batch);
       for (let i = 0; i < batch.length; i++) {
         const later = sent[i].deferred;
-        // A block whose children did not all land is written again whole, so their uncertainty needs no record.
-        if (later.length > 0) await this.append(created[i], later, { signal: options.signal });
+        // Children that did not travel with their parent follow it, right after those that did: each request
+        // is checked in that parent, so a lost answer there is completed, never taken for written. A block
+        // whose children did not all land is written again whole, so their uncertainty needs no record.
+        if (later.length > 0) await this.append(created[i], later, { signal: options.signal, skip: sent[i].blocks - 1 });
       }
     }
     return ids;
@@ -114,14 +138,10 @@ export class BlockWriter {
    * the request carried: if they are those blocks, the write landed and their ids are taken; if not, it
    * is sent once more.
    */
-  private async appendOnce(
-    parentId: string,
-    children: BlockObjectRequest[],
-    nodes: readonly BlockNode[],
-    after: string | undefined,
-    options: AppendOptions,
-  ): Promise<string[]> {
+  private async appendOnce(parentId: string, children: BlockObjectRequest[], nodes: readonly BlockNode[], options: AppendOptions): Promise<string[]> {
+    const { after } = options;
     for (let attempt = 0; ; attempt++) {
+      const sentAt = Date.now();
       try {
         const position = positionFor(after, options.inPlace !== undefined);
         const response = await this.call(() => this.client.blocks.children.append({ block_id: parentId, children, position }), options.signal);
@@ -130,7 +150,8 @@ export class BlockWriter {
         const problem = toNotionError(error);
         if (!isUncertain(problem)) throw problem;
         // Cancelled while Notion answered: whether it landed is checked before anything is sent again.
-        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, { after, inPlace: options.inPlace, signal: options.signal }).catch(() => undefined);
+        const where: LandedWhere = { after, inPlace: options.inPlace, start: options.start, skip: options.skip, sentAt, signal: options.signal };
+        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, where).catch(() => undefined);
         if (landed === undefined) {
           options.onUncertain?.(nodes.length);
           throw problem;
@@ -141,20 +162,65 @@ export class BlockWriter {
   }
 
   /**
-   * The ids of `nodes` if the parent ends with them (right after `after`, when Visen wrote a block before
-   * them), else none. In place: if they follow `after` (or open the parent), and are not the block that
-   * was there before.
+   * The ids of `nodes` if they are in the parent, proven Visen's; else none. Proven means: exactly where the
+   * request put them (right after `after`; in place with no `after`, at the start; appending at the end, right
+   * after `start`, the parent's last block before the first write, at the start when it was `null`; in a block
+   * Visen created, right after the `skip` children it put there first), with exactly the content sent, their
+   * children included, created by the token's own user no earlier than the minute the request left. Blocks
+   * that were there before (`inPlace.existing`) are never Visen's.
    */
-  async landed(parentId: string, nodes: readonly BlockNode[], where: Pick<AppendOptions, 'after' | 'inPlace' | 'signal'> = {}): Promise<string[]> {
+  async landed(parentId: string, nodes: readonly BlockNode[], where: LandedWhere = {}): Promise<string[]> {
     const { after, inPlace } = where;
     const existing = await this.children(parentId, where.signal);
-    let start = existing.length - nodes.length;
-    if (inPlace) start = after === undefined ? 0 : existing.findIndex((block) => block.id === after) + 1;
-    else if (after !== undefined && existing[start - 1]?.id !== after) return [];
-    if (start < 0 || (inPlace && after !== undefined && start === 0)) return [];
+    let start: number;
+    if (where.skip !== undefined) start = where.skip;
+    else {
+      const anchor = after ?? (inPlace ? null : where.start);
+      if (anchor === undefined) return [];
+      start = anchor === null ? 0 : existing.findIndex((block) => block.id === anchor) + 1;
+      if (start === 0 && anchor !== null) return [];
+    }
     const run = existing.slice(start, start + nodes.length);
     if (run.length < nodes.length || run.some((block) => inPlace?.existing?.includes(block.id))) return [];
-    return run.every((block, i) => signatureOfResponse(block) === signatureOfNode(nodes[i])) ? run.map((b) => b.id) : [];
+    const me = await this.me();
+    // Notion keeps created_time to the minute: a block created in the minute the request left may be Visen's.
+    const earliest = where.sentAt === undefined ? undefined : Math.floor(where.sentAt / 60_000) * 60_000;
+    for (let i = 0; i < run.length; i++) {
+      const block = run[i];
+      if (block.created_by?.id !== me) return [];
+      if (earliest !== undefined && !(Date.parse(block.created_time) >= earliest)) return [];
+      if (!(await this.sameTree(block, nodes[i], toRequest(nodes[i]).blocks - 1, where.signal))) return [];
+    }
+    return run.map((block) => block.id);
+  }
+
+  /** Whether `block` holds exactly `node`'s content and, of its children, exactly the first `inline` (those sent with it). */
+  private async sameTree(block: BlockObjectResponse, node: BlockNode, inline: number, signal?: AbortSignal): Promise<boolean> {
+    if (contentOfResponse(block) !== contentOfNode(node)) return false;
+    if (inline === 0) return !block.has_children;
+    const children = await this.children(block.id, signal);
+    if (children.length !== inline) return false;
+    return children.every((child, i) => contentOfResponse(child) === contentOfNode(node.children[i]) && !child.has_children);
+  }
+
+  /** The id of the token's own user (a bot, or the person a personal token acts as), asked once per client. */
+  me(): Promise<string> {
+    let id = MY_ID.get(this.client);
+    if (!id) {
+      id = this.call(() => this.client.users.me({})).then((user) => user.id);
+      id.catch(() => MY_ID.delete(this.client));
+      MY_ID.set(this.client, id);
+    }
+    return id;
+  }
+
+  /**
+   * The content hash of a block as it is in Notion now (the same as `hashOfNode` of what was written, until
+   * someone changes it). A table's rows are read too: its cells are its content.
+   */
+  async hashOf(block: BlockObjectResponse, signal?: AbortSignal): Promise<string> {
+    const rows = block.type === 'table' ? (await this.children(block.id, signal)).map(contentOfResponse) : [];
+    return hash(JSON.stringify([contentOfResponse(block), block.has_children, rows]));
   }
 
   private async call<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -213,29 +279,100 @@ function* batches(nodes: readonly BlockNode[]): Generator<BlockNode[]> {
   if (batch.length > 0) yield batch;
 }
 
-type RichTextLike = { plain_text?: string; text?: { content?: string }; equation?: { expression?: string } };
+/** The users/me id per client: the writer is made anew for each run, the client lives on. */
+const MY_ID = new WeakMap<Client, Promise<string>>();
 
-function plainText(items: unknown): string {
-  if (!Array.isArray(items)) return '';
-  return (items as RichTextLike[]).map((item) => item.plain_text ?? item.text?.content ?? item.equation?.expression ?? '').join('');
+/** A payload's fields that are content, with the value Notion gives them when a request leaves them out. */
+const CONTENT_FIELDS: Record<string, unknown> = {
+  rich_text: [],
+  caption: [],
+  cells: [],
+  color: 'default',
+  checked: false,
+  is_toggleable: false,
+  language: undefined,
+  expression: undefined,
+  table_width: undefined,
+  has_column_header: false,
+  has_row_header: false,
+  icon: null,
+  url: undefined,
+  external: undefined,
+};
+
+type RichTextLike = {
+  type?: string;
+  text?: { content?: string; link?: { url?: string } | null };
+  equation?: { expression?: string };
+  mention?: unknown;
+  annotations?: Record<string, unknown>;
+  plain_text?: string;
+};
+
+const MARKS: Record<string, unknown> = { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' };
+
+/**
+ * Rich text as comparable runs [kind, text, link, marks], the same from a request and from Notion's answer:
+ * annotations with their defaults, neighbouring runs of equal formatting joined (Notion merges them and cuts
+ * long ones into pieces of 2,000 characters), empty runs left out.
+ */
+function runs(items: unknown): unknown[][] {
+  if (!Array.isArray(items)) return [];
+  const out: [string, string, string | null, string][] = [];
+  for (const item of items as RichTextLike[]) {
+    const kind = item.type ?? (item.equation ? 'equation' : item.mention ? 'mention' : 'text');
+    const marks = JSON.stringify(Object.keys(MARKS).map((k) => item.annotations?.[k] ?? MARKS[k]));
+    const text = kind === 'text' ? item.text?.content ?? '' : kind === 'equation' ? item.equation?.expression ?? '' : JSON.stringify(item.mention ?? null);
+    const link = kind === 'text' ? item.text?.link?.url ?? null : null;
+    if (kind === 'text' && text === '') continue;
+    const last = out[out.length - 1];
+    if (kind === 'text' && last?.[0] === 'text' && last[2] === link && last[3] === marks) last[1] += text;
+    else out.push([kind, text, link, marks]);
+  }
+  return out;
 }
 
-/** What identifies a block's content, the same whether read from a request or from Notion's answer. */
-function signature(type: string, payload: Record<string, unknown> | undefined): string {
-  if (!payload) return type;
-  const parts = [type, plainText(payload.rich_text)];
-  if (typeof payload.expression === 'string') parts.push(payload.expression);
-  if (typeof payload.table_width === 'number') parts.push(String(payload.table_width));
-  const external = payload.external as { url?: string } | undefined;
-  if (external?.url) parts.push(external.url);
-  return parts.join('\u0000');
+/** A block's own content (its children apart) as one comparable string: type and every content field. */
+function content(type: string, payload: Record<string, unknown> | undefined): string {
+  const fields: unknown[] = [type];
+  for (const [key, absent] of Object.entries(CONTENT_FIELDS)) {
+    let value = payload?.[key];
+    if (value === undefined || value === null || JSON.stringify(value) === JSON.stringify(absent)) continue;
+    if (key === 'rich_text' || key === 'caption') value = runs(value);
+    else if (key === 'cells') value = (value as unknown[]).map(runs);
+    else if (key === 'external') value = (value as { url?: string }).url;
+    else if (key === 'icon') value = sorted(value);
+    fields.push(key, value);
+  }
+  return JSON.stringify(fields);
 }
 
-export function signatureOfNode(node: BlockNode): string {
+function sorted(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+}
+
+export function contentOfNode(node: BlockNode): string {
   const type = blockType(node.block);
-  return signature(type, (node.block as unknown as Record<string, Record<string, unknown>>)[type]);
+  return content(type, (node.block as unknown as Record<string, Record<string, unknown>>)[type]);
 }
 
-export function signatureOfResponse(block: BlockObjectResponse): string {
-  return signature(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
+export function contentOfResponse(block: BlockObjectResponse): string {
+  return content(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
+}
+
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The content hash of a block as Visen writes it: its own content, whether it has children, and a table's rows.
+ * Nested blocks (a list's sub-items) are not read for it: Undo's check costs one listing of the page, plus one
+ * per table, however long the lists.
+ */
+export function hashOfNode(node: BlockNode): string {
+  const type = blockType(node.block);
+  const rows = type === 'table' ? node.children.map(contentOfNode) : [];
+  return hash(JSON.stringify([contentOfNode(node), node.children.length > 0, rows]));
 }
