@@ -7,7 +7,7 @@ import { runCommand, screenshot, waitForNotification } from '../harness/codeServ
 import type { FakeDatabase, FakePage } from '../fakes/notionFake';
 import { FakeLm } from './fakeLm';
 import {
-  clearNotifications, newConnectionInForm, quickInput, setNotionSecret, visenJourney,
+  clearNotifications, newConnectionInForm, quickInput, run, saveDocImage, setNotionSecret, visenJourney,
 } from './workbench';
 
 const ANSWER = `## Release 2.4
@@ -98,7 +98,9 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     const shown = await responseShows(response, /Wrote \d+ blocks? to "Launch Notes"/);
     assert.match(shown, /Release 2\.4/);
     assert.match(shown, /Undo that takes back exactly what was written/);
-    await screenshot(page, 'chat-01-written');
+    await response.locator('.monaco-button', { hasText: /^Undo$/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.mouse.move(700, 450);
+    saveDocImage(await screenshot(page, 'chat-01-written'), 'chat.png');
     const markdown = journey.fakes.notion.pageMarkdown(notes.id);
     assert.equal(markdown.trim(), `${INTRO}\n\n${ANSWER.trim()}`);
     const blocks = journey.fakes.notion.pageBlocks(notes.id);
@@ -227,5 +229,74 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     await responseShows(lastResponse(page), /Wrote 1 block to "Launch Notes"/);
     assert.match(journey.fakes.notion.pageMarkdown(notes.id), /Leaves fall on the page\s*$/);
     assert.equal(journey.fakes.notion.pageBlocks(notes.id).length, blocksBefore + 1);
+  });
+
+  describe('a tool call confirmed in the chat', function () {
+    const SUMMARY = '## Summary\n\n- Faster streaming\n- Exact undo\n';
+    const writeCall = { name: 'visen_writeToPage', input: { target: 'Launch Notes', markdown: SUMMARY } };
+    let markdownBefore = '';
+
+    it('asks in the chat before visen_writeToPage writes; Cancel writes nothing', async function () {
+      const { page } = journey;
+      await newChat(page);
+      markdownBefore = journey.fakes.notion.pageMarkdown(notes.id);
+      const blocksBefore = journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id);
+      journey.fakeLm.script({ match: 'summary', toolCalls: [writeCall] }, { text: 'Nothing was written.' });
+      const before = journey.fakeLm.requests().length;
+      const response = await ask(page, 'Save a summary of the release to my notes');
+      const confirmation = chatView(page).locator('.chat-confirmation-widget').last();
+      await confirmation.waitFor({ state: 'visible', timeout: 60_000 });
+      const asked = (await confirmation.innerText()).replace(/\s+/g, ' ');
+      console.log(`      ${asked}`);
+      assert.match(asked, /Launch Notes/, 'the confirmation names the page');
+      await page.mouse.move(700, 450);
+      await screenshot(page, 'chat-09-tool-confirmation');
+      // The model was handed Visen's tools with the request.
+      const first = journey.fakeLm.requests()[before];
+      assert.equal(first.initiator, 'visen-test.fake-lm');
+      assert.deepEqual([...first.tools].sort(), ['visen_addDatabaseEntry', 'visen_listConnections', 'visen_readPage', 'visen_writeToPage']);
+
+      await confirmation.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+      await responseShows(response, 'Nothing was written.');
+      assert.deepEqual(journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id), blocksBefore, 'Cancel wrote nothing');
+      assert.equal(journey.fakes.notion.pageMarkdown(notes.id), markdownBefore);
+    });
+
+    it('writes on Continue, and Undo takes back exactly those blocks', async function () {
+      const { page } = journey;
+      await clearNotifications(page);
+      const blocksBefore = journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id);
+      journey.fakeLm.script({ match: 'summary', toolCalls: [writeCall] }, { text: 'The summary is in your notes.' });
+      const before = journey.fakeLm.requests().length;
+      const response = await ask(page, 'Save a summary of the release to my notes, please');
+      const confirmation = chatView(page).locator('.chat-confirmation-widget').last();
+      await confirmation.waitFor({ state: 'visible', timeout: 60_000 });
+      await confirmation.locator('.monaco-button', { hasText: /^Continue$/ }).click();
+      await responseShows(response, 'The summary is in your notes.');
+      await screenshot(page, 'chat-10-tool-written');
+      const after = journey.fakes.notion.pageBlocks(notes.id);
+      const added = after.filter((b) => !blocksBefore.includes(b.id));
+      assert.deepEqual(after.slice(0, blocksBefore.length).map((b) => b.id), blocksBefore, 'appended after what was there');
+      assert.deepEqual(added.map((b) => b.type), ['heading_2', 'bulleted_list_item', 'bulleted_list_item']);
+      assert.equal(journey.fakes.notion.pageMarkdown(notes.id).trim(), `${markdownBefore.trim()}\n\n${SUMMARY.trim()}`);
+      // What the tool told the model.
+      const result = journey.fakeLm.requests().slice(before)[1];
+      const told = result.messages.flatMap((m) => m.parts).filter((p) => p.type === 'toolResult').map((p) => (p.content ?? []).join(' ')).join(' ');
+      assert.match(told, /Wrote 3 blocks to "Launch Notes"/);
+
+      await run(page, 'Visen: Undo Last Generation');
+      const pick = quickInput(page);
+      if (await pick.isVisible()) {
+        await screenshot(page, 'chat-11-undo-pick');
+        await pick.locator('.quick-input-list .monaco-list-row').first().click();
+      }
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /Visen deletes the 3 blocks it wrote\./);
+      await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
+      await waitForNotification(page, /Undone: "Launch Notes"/, 60_000);
+      assert.deepEqual(journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id), blocksBefore, 'exactly the tool\'s blocks are gone');
+      assert.equal(journey.fakes.notion.pageMarkdown(notes.id), markdownBefore);
+    });
   });
 });
