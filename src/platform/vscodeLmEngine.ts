@@ -48,8 +48,7 @@ export class VscodeLmEngine implements Engine {
     try {
       signal.throwIfAborted();
       const response = await model.sendRequest(this.messages(request), { justification: JUSTIFICATION() }, cancellation.token);
-      for await (const chunk of response.text) {
-        signal.throwIfAborted();
+      for await (const chunk of untilAborted(response.text, signal)) {
         if (!chunk) continue;
         text += chunk;
         yield chunk;
@@ -145,6 +144,32 @@ export class VscodeLmEngine implements Engine {
       default:
         return new EngineError('unknown', l10n.t('The VS Code language model {0} failed: {1}', model.name, detail));
     }
+  }
+}
+
+/**
+ * The chunks until `signal` aborts, which ends the wait for the next chunk at once: VS Code 1.100 does not
+ * pass the cancellation on to the model's provider once its answer streams, so a slow model would hold a
+ * cancelled generation until it sent its next chunk.
+ */
+async function* untilAborted<T>(chunks: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    if (signal.aborted) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
 

@@ -6,9 +6,10 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import {
-  CodeServer, launchBrowser, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, workbenchUrl,
+  CodeServer, launchBrowser, openWorkbench, remoteUri, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, workbenchUrl,
 } from '../harness/codeServer';
 import { AllFakes, AllFakesOptions, startAllFakes } from '../fakes/standalone';
+import { FakeLm } from './fakeLm';
 
 export interface Workbench {
   server: CodeServer;
@@ -24,7 +25,14 @@ export function vsixPath(): string {
   return vsix;
 }
 
-export async function openVisenWorkbench(settings: Record<string, unknown> = {}): Promise<Workbench> {
+export interface OpenWorkbenchOptions {
+  /** Unpacked extensions loaded beside the installed .vsix (the workbench's `extensionDevelopmentPath`s). */
+  readonly developmentExtensions?: readonly string[];
+  /** Environment of code-server and so of its extension host. */
+  readonly env?: Record<string, string | undefined>;
+}
+
+export async function openVisenWorkbench(settings: Record<string, unknown> = {}, options: OpenWorkbenchOptions = {}): Promise<Workbench> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'visen-e2e-ws-'));
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -34,10 +42,11 @@ export async function openVisenWorkbench(settings: Record<string, unknown> = {})
     fs.rmSync(workspace, { recursive: true, force: true });
   };
   try {
-    server = await startCodeServer({ install: [vsixPath()], settings });
+    server = await startCodeServer({ install: [vsixPath()], settings, env: options.env });
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await openWorkbench(page, workbenchUrl(server, { folder: workspace }));
+    const payload = (options.developmentExtensions ?? []).map((dir): [string, string] => ['extensionDevelopmentPath', remoteUri(server!, dir)]);
+    await openWorkbench(page, workbenchUrl(server, { folder: workspace, payload: payload.length ? payload : undefined }));
     return { server, browser, page, workspace, close };
   } catch (e) {
     await close();
@@ -47,6 +56,8 @@ export async function openVisenWorkbench(settings: Record<string, unknown> = {})
 
 export interface VisenJourney {
   readonly fakes: AllFakes;
+  /** The scripted chat model, with `fakeLm: true`. */
+  readonly fakeLm: FakeLm;
   readonly workbench: Workbench;
   readonly page: Page;
 }
@@ -57,6 +68,8 @@ export interface VisenJourneyOptions {
   readonly settings?: Record<string, unknown>;
   /** Open the Visen view first (which starts Visen and closes its first-run walkthrough); default true. */
   readonly activate?: boolean;
+  /** Load the fake chat model and default chat participant (test/fixtures/fake-lm) beside Visen. */
+  readonly fakeLm?: boolean;
 }
 
 /**
@@ -68,15 +81,17 @@ export interface VisenJourneyOptions {
 export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
   let fakes: AllFakes | undefined;
   let workbench: Workbench | undefined;
+  let fakeLm: FakeLm | undefined;
   let failed = false;
   before(async function () {
     fakes = await startAllFakes(options.fakes);
+    if (options.fakeLm) fakeLm = new FakeLm();
     workbench = await openVisenWorkbench({
       'visen.notion.apiBaseUrl': fakes.notion.url,
       'visen.gemini.baseUrl': fakes.gemini.url,
       'visen.openai.baseUrl': fakes.openai.url,
       ...options.settings,
-    });
+    }, fakeLm ? { developmentExtensions: [FakeLm.extensionPath()], env: { VISEN_FAKE_LM_DIR: fakeLm.dir } } : {});
     if (options.activate ?? true) await activateVisen(workbench.page);
   });
   beforeEach(function () {
@@ -89,6 +104,7 @@ export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
   after(async function () {
     await workbench?.close();
     await fakes?.close();
+    fakeLm?.dispose();
   });
   const ready = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`the journey's ${name} is not open yet (its before hook failed or has not run)`);
@@ -96,6 +112,7 @@ export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
   };
   return {
     get fakes() { return ready(fakes, 'stand-ins'); },
+    get fakeLm() { return ready(fakeLm, 'fake chat model'); },
     get workbench() { return ready(workbench, 'workbench'); },
     get page() { return ready(workbench, 'workbench').page; },
   };

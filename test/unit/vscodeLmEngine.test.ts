@@ -141,6 +141,22 @@ describe('vscode-lm engine', () => {
     assert.equal(lm.disposed, 1);
   });
 
+  it('cancelling ends the wait for a model that sends nothing more', async () => {
+    const controller = new AbortController();
+    // VS Code 1.100 does not pass the cancellation on to a provider whose answer streams: it just stops.
+    const model = fakeModel('m', 'm', () => (async function* () {
+      yield 'first ';
+      await new Promise(() => undefined);
+    })());
+    const engine = new VscodeLmEngine(fakeLm([model]));
+    const started = Date.now();
+    const error = await rejects((async () => {
+      for await (const _chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) setTimeout(() => controller.abort(), 20);
+    })(), 'cancelled');
+    assert.ok(error);
+    assert.ok(Date.now() - started < 1000, `stopped after ${Date.now() - started} ms`);
+  });
+
   it('a refused consent is an auth error that says how to allow it', async () => {
     const model = fakeModel('m', 'm', () => Promise.reject(new FakeLmError('NoPermissions', 'Access denied')));
     const engine = new VscodeLmEngine(fakeLm([model]));
