@@ -244,6 +244,14 @@ describe('Agent tools and @visen', () => {
     assert.strictEqual(stage.api.generations.list().length, 0, 'nothing recorded');
   });
 
+  it('visen_readPage above 20,000 characters asks first, as other large context does; below, it reads at once', async () => {
+    const api = vscode.extensions.getExtension('visen.visen')!.exports;
+    assert.strictEqual(await agentBundle().prepareTool(api, 'visen_readPage', { target: 'Spec' }), undefined);
+    assert.strictEqual(await agentBundle().prepareTool(api, 'visen_readPage', { target: 'Spec', maxCharacters: 20_000 }), undefined);
+    const asked = await agentBundle().prepareTool(api, 'visen_readPage', { target: 'Spec', maxCharacters: 50_000 });
+    assert.strictEqual(asked?.confirmationMessages?.title, 'Let the agent read up to 50,000 characters of "Spec"?');
+  });
+
   it('the confirmation warns when the page is not one of the user\'s connections; a name no connection has still asks', async () => {
     const page = stage.notion.addPage({ title: 'Shared by someone', markdown: 'Text.' });
     const asked = await confirmation('visen_writeToPage', { target: page.url, markdown: 'Hello.' });
