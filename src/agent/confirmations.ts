@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { WriteMode } from '../services/generation/generationRecord';
 import { formatCount } from '../services/notion/notionUrl';
+import { findSecrets, secretKindName } from '../workflows/contextSecrets';
 import { headingText } from '../workflows/writePlace';
 
 // Every word the tools show a person before they act (the confirmation VS Code shows in the chat or in a
@@ -57,6 +58,14 @@ function notConnection(target: ConfirmTarget): string[] {
   return target.known ? [] : [`⚠ ${vscode.l10n.t('{0} is not one of your Visen connections: only the agent named it. Continue only if this is the page you mean.', pageLink(target))}`];
 }
 
+/** A warning when what an agent is about to write holds key-like strings (contextSecrets.ts finds them, as for context). */
+function keysIn(text: string): string[] {
+  const found = findSecrets(text);
+  if (!found.length) return [];
+  const kinds = [...new Set(found.map((f) => secretKindName(f.kind)))].join(', ');
+  return [`⚠ ${vscode.l10n.t('What will be written holds {0} string(s) that look like a key ({1}): Notion keeps them in the page.', found.length, kinds)}`];
+}
+
 function markdown(lines: readonly string[]): vscode.MarkdownString {
   const value = new vscode.MarkdownString(lines.join('\n\n'));
   value.isTrusted = false;
@@ -71,6 +80,7 @@ export function writeConfirmation(input: { readonly markdown: string; readonly h
       title: vscode.l10n.t('Write to "{0}" in Notion?', target.title),
       message: markdown([
         ...notConnection(target),
+        ...keysIn(input.markdown),
         `${vscode.l10n.t('Page:')} ${pageLink(target)}`,
         `${vscode.l10n.t('Mode:')} ${modeWords(mode, input.heading)}`,
         vscode.l10n.t('What will be written ({0} characters), first lines:', formatCount(input.markdown.length)),
@@ -90,6 +100,7 @@ export function entryConfirmation(input: { readonly values: Record<string, unkno
       title: vscode.l10n.t('Add an entry to "{0}" in Notion?', target.title),
       message: markdown([
         ...notConnection(target),
+        ...keysIn(`${values.join('\n')}\n${input.content ?? ''}`),
         `${vscode.l10n.t('Database:')} ${pageLink(target)}`,
         vscode.l10n.t('The new entry\'s values:'),
         previewOf(values.join('\n')),

@@ -117,12 +117,17 @@ export function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
 }
 
-/** Asks before large context goes to the engine; true when it may be sent (small context is not asked about). */
-export async function confirmContext(ui: Pick<Ui, 'confirm'>, chars: number): Promise<boolean> {
+/**
+ * Asks before large context goes to the engine; true when it may be sent (small context is not asked about).
+ * The context is the editor's, or with `pageTitle` a Notion page's content read for `{{page}}`.
+ */
+export async function confirmContext(ui: Pick<Ui, 'confirm'>, chars: number, pageTitle?: string): Promise<boolean> {
   if (chars <= LARGE_CONTEXT_CHARS) return true;
   const send = l10n.t('Send');
   const choice = await ui.confirm(
-    l10n.t('Send {0} characters (about {1} tokens) of context from the editor?', formatCount(chars), formatCount(estimateTokens(chars))),
+    pageTitle === undefined
+      ? l10n.t('Send {0} characters (about {1} tokens) of context from the editor?', formatCount(chars), formatCount(estimateTokens(chars)))
+      : l10n.t('Send {0} characters (about {1} tokens) of "{2}" for {{page}}?', formatCount(chars), formatCount(estimateTokens(chars)), pageTitle),
     l10n.t('The engine reads all of it with your prompt: large context costs more and takes longer.'),
     send,
   );

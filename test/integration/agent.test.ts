@@ -256,6 +256,8 @@ describe('Agent tools and @visen', () => {
     const page = stage.notion.addPage({ title: 'Shared by someone', markdown: 'Text.' });
     const asked = await confirmation('visen_writeToPage', { target: page.url, markdown: 'Hello.' });
     assert.ok(asked.startsWith(`Write to "Shared by someone" in Notion?\n⚠ [Shared by someone](${page.url}) is not one of your Visen connections: only the agent named it. Continue only if this is the page you mean.\n\nPage: `), asked);
+    const withKey = await confirmation('visen_writeToPage', { target: page.url, markdown: `Token: ghp_${'0'.repeat(36)}` });
+    assert.match(withKey, /⚠ What will be written holds 1 string\(s\) that look like a key \(GitHub token\): Notion keeps them in the page\./);
     const unknown = await confirmation('visen_writeToPage', { target: 'Nope', markdown: 'Hello.' });
     assert.match(unknown, /^Let visen_writeToPage write to "Nope" in Notion\?\n⚠ Visen could not look up "Nope" before asking: No connection is named "Nope"/);
   });

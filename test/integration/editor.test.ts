@@ -259,6 +259,26 @@ describe('Editor context in prompts', () => {
       assert.strictEqual(latest().status, 'written');
     });
 
+    it('asks before a large page goes for {{page}}, with its size, as other context; declined, nothing is sent or written', async () => {
+      const body = 'A long paragraph of meeting notes. '.repeat(700).trim();
+      const page = stage.notion.addPage({ title: 'Minutes', markdown: body });
+      await connectPage(stage.api, page);
+      const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+      stage.ui.picks.push((item) => item.label.includes('Minutes'));
+      stage.ui.inputs.push('Summarise {{page}}');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.last('confirm')!.message, /^Send 2\d,\d{3} characters \(about \d,\d{3} tokens\) of "Minutes" for \{\{page\}\}\?$/);
+      assert.strictEqual(stage.gemini.requests.length, 0, 'nothing sent');
+      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before, 'nothing written');
+
+      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Send' : undefined);
+      stage.ui.picks.push((item) => item.label.includes('Minutes'));
+      stage.ui.inputs.push('Summarise {{page}}');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.ok(sent().startsWith('Summarise A long paragraph'), 'sent once agreed');
+      assert.strictEqual(latest().status, 'written');
+    });
+
     it('translates a page in replace mode: read before it is cleared, and Undo brings the original back', async () => {
       await setSetting('writeMode', 'replace');
       const page = stage.notion.addPage({ title: 'Handbook', markdown: 'Welcome to the team.' });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { intoPhrase, matchTarget } from '../../src/agent/targetNames';
 import { checkToolInput } from '../../src/agent/toolInputs';
 
@@ -76,5 +78,32 @@ describe('@visen target names', () => {
     for (const c of [...connections, { id: 'q', name: 'The "best" page' }]) {
       assert.deepEqual(matchTarget(`a weekly plan ${intoPhrase(c.name)}`, [c]).ids, [c.id], c.name);
     }
+  });
+});
+
+describe('manifest: what the agent surfaces and Restricted Mode declare', () => {
+  /** Visen's package.json: the nearest one up from this bundle whose name is visen. */
+  const manifest = (): { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } }; contributes: { chatParticipants: Array<{ disambiguation?: Array<Record<string, unknown>> }>; configuration: { properties: Record<string, unknown> } } } => {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === 'visen') return JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (path.dirname(dir) === dir) throw new Error('no package.json of Visen');
+    }
+  };
+
+  it('@visen has disambiguation as VS Code 1.100 takes it (category, description, examples)', () => {
+    const [participant] = manifest().contributes.chatParticipants;
+    assert.ok(participant.disambiguation?.length);
+    for (const entry of participant.disambiguation!) {
+      assert.deepEqual(Object.keys(entry).sort(), ['category', 'description', 'examples']);
+      assert.ok(Array.isArray(entry.examples) && entry.examples.length > 0);
+    }
+  });
+
+  it('Restricted Mode keeps every setting that sends, spends or stores from a workspace, and names only settings that exist', () => {
+    const m = manifest();
+    const restricted = m.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const name of ['visen.history.maxSizeMB', 'visen.vscodeLm.model', 'visen.notion.apiBaseUrl', 'visen.openai.baseUrl', 'visen.gemini.baseUrl', 'visen.promptBudget']) assert.ok(restricted.includes(name), name);
+    for (const name of restricted) assert.ok(name in m.contributes.configuration.properties, `${name} is a setting`);
   });
 });

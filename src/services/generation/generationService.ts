@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly pageId?: string;
   /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
   readonly afterBlock?: string;
+  /** Asked with the size of the page's content before it goes with the prompt for `{{page}}`; false: nothing is sent. */
+  readonly confirmPageContext?: (chars: number, pageTitle: string) => Promise<boolean>;
 }
 
 export interface PreviewValue {
@@ -157,6 +159,7 @@ export class GenerationService {
       onProgress: options.onProgress,
       onText: options.onText,
       pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
+      confirmPage: options.confirmPageContext && ((chars) => options.confirmPageContext!(chars, page.title)),
       replacing: options.replacing,
       afterBlock: options.afterBlock,
     });
