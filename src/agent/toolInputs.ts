@@ -50,7 +50,8 @@ export type WriteToPageInput = v.InferOutput<typeof writeToPageSchema>;
 export type AddEntryInput = v.InferOutput<typeof addEntrySchema>;
 
 export const TOOL_SCHEMAS = {
-  visen_listConnections: v.looseObject({}),
+  // Takes nothing: whatever an agent passes (or nothing at all) is ignored.
+  visen_listConnections: v.unknown(),
   visen_readPage: readPageSchema,
   visen_writeToPage: writeToPageSchema,
   visen_addDatabaseEntry: addEntrySchema,

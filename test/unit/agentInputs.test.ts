@@ -22,6 +22,7 @@ describe('tool input schemas', () => {
     assert.equal(checkToolInput('visen_readPage', { target: 'Spec', maxCharacters: 500 }).ok, true);
     assert.equal(checkToolInput('visen_addDatabaseEntry', { target: 'Books', values: { Name: 'Dune', Pages: 412, Read: true, Tags: ['a', 'b'], Due: null }, content: 'x' }).ok, true);
     assert.equal(checkToolInput('visen_listConnections', {}).ok, true);
+    assert.equal(checkToolInput('visen_listConnections', undefined).ok, true, 'takes nothing');
   });
 
   it('refuses each kind of bad input, naming the field, and says nothing was written', () => {
