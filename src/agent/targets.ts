@@ -10,10 +10,16 @@ import { matchTarget } from './targetNames';
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** The connection named exactly (name, page title or id), if any. */
+/**
+ * The connection named exactly (name or id), if any; else the one connection whose page has exactly that
+ * title (a title two connections share, or of one character, names none).
+ */
 export function connectionNamed(deps: WorkflowDeps, name: string): Connection | undefined {
   const all = deps.connections.list();
-  return all.find((c) => c.id === name.trim() || same(c.name, name)) ?? all.find((c) => same(c.target.title, name));
+  const named = all.find((c) => c.id === name.trim() || same(c.name, name));
+  if (named || name.trim().length < 2) return named;
+  const titled = all.filter((c) => same(c.target.title, name));
+  return titled.length === 1 ? titled[0] : undefined;
 }
 
 /** The names of the connections, for a message that says which exist. */

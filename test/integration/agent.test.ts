@@ -260,6 +260,11 @@ describe('Agent tools and @visen', () => {
     assert.match(withKey, /⚠ What will be written holds 1 string\(s\) that look like a key \(GitHub token\): Notion keeps them in the page\./);
     const unknown = await confirmation('visen_writeToPage', { target: 'Nope', markdown: 'Hello.' });
     assert.match(unknown, /^Let visen_writeToPage write to "Nope" in Notion\?\n⚠ Visen could not look up "Nope" before asking: No connection is named "Nope"/);
+    // A page title two connections share names neither.
+    await connectPage(stage.api, stage.notion.addPage({ title: 'Twin' }), 'First');
+    await connectPage(stage.api, stage.notion.addPage({ title: 'Twin' }), 'Second');
+    assert.match(await invoke('visen_writeToPage', { target: 'Twin', markdown: 'x' }), /^No connection is named "Twin"\./);
+    assert.strictEqual(stage.api.generations.list().length, 0);
   });
 
   it('visen_addDatabaseEntry checks every value and its content before the entry is created: a bad one creates no row', async () => {
