@@ -12,6 +12,7 @@ import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/dat
 import type { WorkflowDeps } from '../workflows/deps';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 import { choosePlace } from '../workflows/writePlace';
+import { intoPhrase } from './targetNames';
 import { connectionNamedIn } from './targets';
 import { problemText, signalOf } from './tools';
 
@@ -83,7 +84,7 @@ export function followups(deps: WorkflowDeps, result: vscode.ChatResult): vscode
   if (!waiting) return [];
   const type = kindOf(waiting.command);
   return deps.connections.list().filter((c) => !type || c.type === type).slice(0, 6).map((c) => ({
-    prompt: `${waiting.prompt} into ${c.name}`,
+    prompt: `${waiting.prompt} ${intoPhrase(c.name)}`,
     label: vscode.l10n.t('Write into "{0}"', c.name),
     command: waiting.command,
   }));

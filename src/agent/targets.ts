@@ -2,16 +2,24 @@ import * as vscode from 'vscode';
 import type { Connection, ConnectionType } from '../services/connections/connection';
 import { connectionForTarget, resolveTarget } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
+import { matchTarget } from './targetNames';
 
 // How the tools and @visen find the connection a person or an agent means: by its name, its page's title,
-// its id, or a Notion link (which becomes a connection, as it does in Generate to Notion Page).
+// its id, or a Notion link (which becomes a connection, as it does in Generate to Notion Page). A chat prompt
+// names one only by its whole name (targetNames.ts).
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** The connection named exactly (name, page title or id), if any. */
+/**
+ * The connection named exactly (name or id), if any; else the one connection whose page has exactly that
+ * title (a title two connections share, or of one character, names none).
+ */
 export function connectionNamed(deps: WorkflowDeps, name: string): Connection | undefined {
   const all = deps.connections.list();
-  return all.find((c) => c.id === name.trim() || same(c.name, name)) ?? all.find((c) => same(c.target.title, name));
+  const named = all.find((c) => c.id === name.trim() || same(c.name, name));
+  if (named || name.trim().length < 2) return named;
+  const titled = all.filter((c) => same(c.target.title, name));
+  return titled.length === 1 ? titled[0] : undefined;
 }
 
 /** The names of the connections, for a message that says which exist. */
@@ -37,21 +45,14 @@ export function looksLikeLink(text: string): boolean {
 }
 
 /**
- * The connection a chat prompt names ("… into Launch notes"): the longest name or page title found in it,
- * and the prompt without the words that name it.
+ * The connection a chat prompt names (targetNames.ts: a whole name, exactly, where the prompt says where to
+ * write; never a page title), and the prompt without the words that name it. Undefined when it names none,
+ * or more than one: @visen then asks, offering the connections.
  */
 export function connectionNamedIn(deps: WorkflowDeps, prompt: string, type?: ConnectionType): { connection: Connection; prompt: string } | undefined {
-  const lower = prompt.toLowerCase();
-  let best: { connection: Connection; name: string } | undefined;
-  for (const connection of deps.connections.list()) {
-    if (type && connection.type !== type) continue;
-    for (const name of [connection.name, connection.target.title]) {
-      if (name.trim() && lower.includes(name.trim().toLowerCase()) && (!best || name.length > best.name.length)) best = { connection, name: name.trim() };
-    }
-  }
-  if (!best) return undefined;
-  const escaped = best.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const phrase = new RegExp(`\\s*\\b(?:into|to|in|for)\\s+(?:the\\s+)?["“']?${escaped}["”']?(?:\\s+(?:page|database))?`, 'i');
-  const stripped = prompt.replace(phrase, '').trim();
-  return { connection: best.connection, prompt: stripped || prompt.trim() };
+  const candidates = deps.connections.list().filter((c) => !type || c.type === type);
+  const match = matchTarget(prompt, candidates);
+  if (match.ids.length !== 1) return undefined;
+  const connection = candidates.find((c) => c.id === match.ids[0])!;
+  return { connection, prompt: match.prompt };
 }

@@ -7,22 +7,18 @@ import { notionClient, type WorkflowDeps } from '../workflows/deps';
 import { resolveTarget } from '../workflows/databaseEntry';
 import { timeAgo } from '../workflows/format';
 import { describeOutcome } from '../workflows/outcome';
-import { headingList, headingNamed, headingText } from '../workflows/writePlace';
+import { LARGE_CONTEXT_CHARS } from '../workflows/promptVariables';
+import { headingList, headingNamed } from '../workflows/writePlace';
+import { type ConfirmTarget, entryConfirmation, pageData, readConfirmation, writeConfirmation } from './confirmations';
 import { connectionFor, connectionNamed, looksLikeLink } from './targets';
+import type { AddEntryInput, ReadPageInput, WriteToPageInput } from './toolInputs';
 
 // The language-model tools: thin surfaces over the workflows and GenerationService, so what an agent does
 // to a page is what Generate does (the same writer, history, counts and Undo). Every failure comes back as
-// the tool's text, in the words a person would see, so the agent can act on it.
+// the tool's text, in the words a person would see, so the agent can act on it. Every input arrives here
+// checked against its schema (toolInputs.ts, by agent.ts).
 
-export interface ReadPageInput { readonly target: string; readonly maxCharacters?: number }
-export interface WriteToPageInput {
-  readonly target: string;
-  readonly markdown: string;
-  readonly mode?: WriteMode;
-  /** With mode `afterHeading`: the text of the top-level heading to write right after. */
-  readonly heading?: string;
-}
-export interface AddEntryInput { readonly target: string; readonly values: Record<string, unknown>; readonly content?: string }
+export type { AddEntryInput, ReadPageInput, WriteToPageInput } from './toolInputs';
 
 /** What the history records as the "model" of text an agent handed to a tool. */
 const AGENT_MODEL = 'agent (language-model tool)';
@@ -59,7 +55,7 @@ export function listConnections(deps: WorkflowDeps): vscode.LanguageModelToolRes
 }
 
 export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promise<vscode.LanguageModelToolResult> {
-  const max = typeof input.maxCharacters === 'number' && Number.isFinite(input.maxCharacters) ? Math.max(1, Math.floor(input.maxCharacters)) : DEFAULT_MAX_CHARACTERS;
+  const max = input.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   const client = await notionClient(deps);
   const named = connectionNamed(deps, input.target);
   // A name that is no connection's: connectionFor says so, with the names there are.
@@ -73,7 +69,6 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
     return text(`${vscode.l10n.t('"{0}" is a database ({1}). New entries take these properties:', database.title, database.url)}\n\n${schema.join('\n\n')}`);
   }
   const page = await readPageMarkdown(client, target.ref.id);
-  const head = `# ${target.ref.title}\n${target.ref.url}\n\n`;
   const notes: string[] = [];
   let body = page.markdown;
   if (body.length > max) {
@@ -81,44 +76,36 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
     notes.push(vscode.l10n.t('[Cut: these are the first {0} of {1} characters. Call again with a larger maxCharacters to read more.]', max, page.markdown.length));
   }
   if (page.truncated) notes.push(vscode.l10n.t('[Notion left out the end of this page: it is longer than Notion returns as markdown.]'));
-  return text(`${head}${body}${notes.length ? `\n\n${notes.join('\n')}` : ''}`);
+  return text(pageData(target.ref.title, target.ref.url, body, notes));
+}
+
+/** Reading more than the context every surface sends without asking is asked about first, as that context is. */
+export function prepareRead(input: ReadPageInput): vscode.PreparedToolInvocation | undefined {
+  return (input.maxCharacters ?? DEFAULT_MAX_CHARACTERS) > LARGE_CONTEXT_CHARS ? readConfirmation(input.target, input.maxCharacters!) : undefined;
 }
 
 const modeOf = (input: WriteToPageInput): WriteMode => (input.mode === 'replace' || input.mode === 'afterHeading' ? input.mode : 'append');
 
-function writeWords(input: WriteToPageInput, title: string): string {
-  const chars = (input.markdown?.length ?? 0).toLocaleString();
-  switch (modeOf(input)) {
-    case 'replace':
-      return vscode.l10n.t('Visen replaces the content of "{0}" in Notion with {1} characters of markdown. The blocks there now go to Notion\'s trash; Undo puts them back.', title, chars);
-    case 'afterHeading':
-      return vscode.l10n.t('Visen writes {1} characters of markdown right after the heading "{2}" of "{0}" in Notion.', title, chars, headingText(input.heading ?? ''));
-    default:
-      return vscode.l10n.t('Visen appends {1} characters of markdown to the end of "{0}" in Notion.', title, chars);
-  }
-}
+const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
 
-/** The page title a target names, without asking Notion when it is a connection's. */
-async function titleOf(deps: WorkflowDeps, target: string): Promise<string> {
+/**
+ * The page a target names, for the confirmation: a connection's without asking Notion, else the page of the
+ * link, marked as one of the user's connections only when one of them writes to it. Throws when the target
+ * is neither (invoke says the same).
+ */
+export async function confirmTargetOf(deps: WorkflowDeps, target: string): Promise<ConfirmTarget> {
   const named = connectionNamed(deps, target);
-  if (named) return named.target.title || named.name;
-  try {
-    return (await resolveTarget(deps, target)).ref.title;
-  } catch {
-    return target;
-  }
+  if (named) return { title: named.target.title || named.name, url: named.target.url, known: true };
+  if (!looksLikeLink(target)) await connectionFor(deps, target);
+  const resolved = await resolveTarget(deps, target);
+  return { title: resolved.ref.title, url: resolved.ref.url, known: deps.connections.list().some((c) => sameId(c.target.id, resolved.ref.id)) };
 }
 
 export async function prepareWrite(deps: WorkflowDeps, input: WriteToPageInput): Promise<vscode.PreparedToolInvocation> {
-  const title = await titleOf(deps, input.target);
-  return {
-    invocationMessage: vscode.l10n.t('Writing to "{0}" in Notion', title),
-    confirmationMessages: { title: vscode.l10n.t('Write to "{0}" in Notion?', title), message: writeWords(input, title) },
-  };
+  return writeConfirmation(input, modeOf(input), await confirmTargetOf(deps, input.target));
 }
 
 export async function writeToPage(deps: WorkflowDeps, input: WriteToPageInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-  if (!input.markdown?.trim()) return text(vscode.l10n.t('There is no markdown to write: give the content in "markdown".'));
   const connection = await connectionFor(deps, input.target);
   if (connection.type === 'database') {
     return text(vscode.l10n.t('"{0}" is a database: add an entry to it with visen_addDatabaseEntry, or write to one of its entries by its link.', connection.name));
@@ -162,20 +149,10 @@ function undoHint(recordId: string, blocks: number): string {
 }
 
 export async function prepareEntry(deps: WorkflowDeps, input: AddEntryInput): Promise<vscode.PreparedToolInvocation> {
-  const title = await titleOf(deps, input.target);
-  const values = Object.entries(input.values ?? {}).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
-  const body = input.content?.trim() ? vscode.l10n.t('Its page gets {0} characters of markdown.', input.content.length.toLocaleString()) : '';
-  return {
-    invocationMessage: vscode.l10n.t('Adding an entry to "{0}" in Notion', title),
-    confirmationMessages: {
-      title: vscode.l10n.t('Add an entry to "{0}" in Notion?', title),
-      message: `${vscode.l10n.t('Visen adds a new entry to the database "{0}" with these values:', title)}\n\n${values.map((v) => `- ${v}`).join('\n')}\n\n${body}`.trim(),
-    },
-  };
+  return entryConfirmation(input, await confirmTargetOf(deps, input.target));
 }
 
 export async function addDatabaseEntry(deps: WorkflowDeps, input: AddEntryInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-  if (!input.values || typeof input.values !== 'object' || Array.isArray(input.values)) return text(vscode.l10n.t('Give the entry\'s property values in "values", as an object of property name to value.'));
   const connection: Connection = await connectionFor(deps, input.target);
   if (connection.type !== 'database') return text(vscode.l10n.t('"{0}" is a page, not a database: write to it with visen_writeToPage.', connection.name));
   const { entry, result } = await deps.generation.addEntry({

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { MAX_PROMPT_LENGTH, promptProblem, promptTooLong } from '../services/generation/prompt';
+import { screenContext } from '../workflows/contextSecrets';
 import { confirmContext, expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
 import { CommandDeps, guarded } from './deps';
 import type { GenerateArgs } from './generate';
@@ -32,7 +33,11 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
   const language = await deps.editor.read('language');
   const name = 'value' in fileName ? fileName.value : '';
   const languageId = 'value' in language ? language.value : '';
-  if (!(await confirmContext(deps.ui, context.value.length))) return;
+  // A file of secrets, or key-like strings in the text: asked about as every surface asks (contextSecrets.ts).
+  const screened = await screenContext(deps.ui, [{ text: context.value, files: name ? [name] : [] }]);
+  if (!screened) return;
+  const text = screened[0];
+  if (!(await confirmContext(deps.ui, text.length))) return;
 
   const typed = await deps.ui.input({
     title: whole
@@ -47,9 +52,9 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
   if (!instruction) return;
 
   // The model reads the instruction first, then the text, fenced so that nothing in it reads as an instruction's end.
-  const fence = fenceFor(context.value);
+  const fence = fenceFor(text);
   const source = whole ? `The file ${name}` : `Text selected in ${name}`;
-  const prompt = `${instruction}\n\n${source}${languageId ? ` (${languageId})` : ''}:\n\n${fence}${languageId}\n${context.value.replace(/\n$/, '')}\n${fence}`;
+  const prompt = `${instruction}\n\n${source}${languageId ? ` (${languageId})` : ''}:\n\n${fence}${languageId}\n${text.replace(/\n$/, '')}\n${fence}`;
   if (prompt.length > MAX_PROMPT_LENGTH) throw new Error(promptTooLong(prompt.length));
   await vscode.commands.executeCommand(Commands.generateToPage, { prompt } satisfies GenerateArgs);
 }

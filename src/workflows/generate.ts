@@ -9,6 +9,7 @@ import type { RunResult } from '../services/generation/generationService';
 import { systemInstructions } from '../services/generation/instructions';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { withinBudget } from './budget';
+import { confirmContext } from './promptVariables';
 import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
 import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
 import type { NotStartedReason } from './outcome';
@@ -108,6 +109,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       instructions: systemInstructions(config.instructions),
       signal,
       onText: request.onText,
+      // {{page}} brings the page's content: past the size every context is asked about, it is asked about too.
+      confirmPageContext: (chars: number, pageTitle: string) => confirmContext(deps.ui, chars, pageTitle),
       onProgress: (progress: GenerationProgress) => {
         const label = progressLabel(progress, { target: title, engine, model, countCharacters: request.countCharacters });
         // A new entry's values came from the engine already: its body's "Asking…" would only flicker in a notification.

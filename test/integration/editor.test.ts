@@ -129,6 +129,31 @@ describe('Editor context in prompts', () => {
     });
   });
 
+  describe('Secrets in the context', () => {
+    it('Generate from Selection asks before a whole .env file goes, and offers to redact its keys; declined, nothing is sent', async () => {
+      const page = stage.notion.addPage({ title: 'Setup' });
+      await connectPage(stage.api, page);
+      // Built here, so no key-shaped string sits in the repository.
+      const openaiKey = `sk-proj-${'x'.repeat(48)}`;
+      await openFile(workspace, 'deploy/.env', `OPENAI_API_KEY=${openaiKey}\nPORT=8080\n`);
+      await vscode.commands.executeCommand('visen.generateFromSelection');
+      assert.strictEqual(stage.ui.last('confirm')!.message, `"${relative}/deploy/.env" looks like a file of secrets. Send it to the engine?`);
+      assert.strictEqual(stage.ui.asked.length, 0, 'declined: no instruction asked');
+      assert.strictEqual(stage.gemini.requests.length, 0, 'nothing sent');
+
+      stage.ui.respond = (m) => (m.level !== 'confirm' ? undefined : m.actions.includes('Send Anyway') ? 'Send Anyway' : 'Redact and Send');
+      stage.ui.inputs.push('Document these settings');
+      stage.ui.picks.push((item) => item.label.includes('Setup'));
+      await vscode.commands.executeCommand('visen.generateFromSelection');
+      const keyQuestion = stage.ui.last('confirm')!;
+      assert.strictEqual(keyQuestion.message, 'The context holds a string that looks like a key.');
+      assert.ok(!keyQuestion.detail?.includes(openaiKey), 'the key is never shown whole');
+      assert.ok(sent().includes('OPENAI_API_KEY=[redacted OpenAI-style API key]\nPORT=8080'), sent());
+      assert.ok(!sent().includes(openaiKey), 'the key did not leave');
+      assert.strictEqual(latest().status, 'written');
+    });
+  });
+
   describe('variables in the prompt boxes', () => {
     it('fills ${selection}, ${fileName} and ${language} in the palette from the editor left for the quick input', async () => {
       const page = stage.notion.addPage({ title: 'Explained' });
@@ -231,6 +256,26 @@ describe('Editor context in prompts', () => {
       await vscode.commands.executeCommand('visen.generateToPage');
       assert.match(sent(), /^Summarise We agreed to ship on \*\*Friday\*\*\.\n\n- Ana: tests\n- Bo: docs/);
       assert.strictEqual(latest().prompt, 'Summarise {{page}}');
+      assert.strictEqual(latest().status, 'written');
+    });
+
+    it('asks before a large page goes for {{page}}, with its size, as other context; declined, nothing is sent or written', async () => {
+      const body = 'A long paragraph of meeting notes. '.repeat(700).trim();
+      const page = stage.notion.addPage({ title: 'Minutes', markdown: body });
+      await connectPage(stage.api, page);
+      const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
+      stage.ui.picks.push((item) => item.label.includes('Minutes'));
+      stage.ui.inputs.push('Summarise {{page}}');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.match(stage.ui.last('confirm')!.message, /^Send 2\d,\d{3} characters \(about \d,\d{3} tokens\) of "Minutes" for \{\{page\}\}\?$/);
+      assert.strictEqual(stage.gemini.requests.length, 0, 'nothing sent');
+      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before, 'nothing written');
+
+      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Send' : undefined);
+      stage.ui.picks.push((item) => item.label.includes('Minutes'));
+      stage.ui.inputs.push('Summarise {{page}}');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      assert.ok(sent().startsWith('Summarise A long paragraph'), 'sent once agreed');
       assert.strictEqual(latest().status, 'written');
     });
 

@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly pageId?: string;
   /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
   readonly afterBlock?: string;
+  /** Asked with the size of the page's content before it goes with the prompt for `{{page}}`; false: nothing is sent. */
+  readonly confirmPageContext?: (chars: number, pageTitle: string) => Promise<boolean>;
 }
 
 export interface PreviewValue {
@@ -157,6 +159,7 @@ export class GenerationService {
       onProgress: options.onProgress,
       onText: options.onText,
       pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
+      confirmPage: options.confirmPageContext && ((chars) => options.confirmPageContext!(chars, page.title)),
       replacing: options.replacing,
       afterBlock: options.afterBlock,
     });
@@ -235,6 +238,10 @@ export class GenerationService {
    */
   async addEntry(options: Omit<RunOptions, 'source' | 'mode' | 'replacing'> & { values: Record<string, unknown>; markdown?: string }): Promise<{ readonly entry: NotionPageRef; readonly result?: RunResult }> {
     checkPrompt(options.prompt);
+    // Everything is checked before the row is created: a row whose values or body then failed would be left behind.
+    if (options.markdown !== undefined && typeof options.markdown !== 'string') throw new PropertyValueError(l10n.t('The content of a new entry must be markdown text. Nothing was written.'));
+    const notScalar = Object.entries(options.values).filter(([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value));
+    if (notScalar.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', notScalar.map(([name]) => l10n.t('{0}: give text, a number, true/false or a list of option names.', name)).join(' ')));
     const connection = options.connection;
     const client = await this.deps.notion();
     const databases = new NotionDatabases(client);
@@ -247,6 +254,7 @@ export class GenerationService {
     const given = fillable.filter((p) => p.name in options.values);
     const { properties, problems } = coerceAll(given, options.values, { allowNewOptions: connection.allowNewOptions ?? false });
     if (problems.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', problems.join(' ')));
+    if (options.markdown?.trim()) convertAll(options.markdown, this.deps.converter());
     const row = await databases.createRow(source.id, properties);
     const entry = { id: row.id, title: display(options.values[source.titleProperty]), url: row.url };
     if (!options.markdown?.trim()) return { entry };

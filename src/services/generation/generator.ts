@@ -41,6 +41,8 @@ export interface GenerateRequest {
   readonly onText?: (text: string) => void;
   /** Reads the page's current content for `{{page}}` in the prompt, before anything is written to it. */
   readonly pageContent?: (signal: AbortSignal) => Promise<string>;
+  /** Asked with the size of the page's content before it goes with the prompt; false: nothing is sent. */
+  readonly confirmPage?: (chars: number) => Promise<boolean>;
   /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
   readonly replacing?: readonly string[];
   /** With mode `afterHeading`: the top-level block (a heading) the text goes right after. */
@@ -213,7 +215,11 @@ export class Generator {
   /** The prompt the engine reads: `{{page}}` filled with the page's content (read once, whatever the count). */
   private async withPage(request: GenerateRequest): Promise<string> {
     if (!request.pageContent || !mentionsPage(request.prompt)) return request.prompt;
-    const prompt = fillPage(request.prompt, await request.pageContent(request.signal));
+    const content = await request.pageContent(request.signal);
+    if (request.confirmPage && !(await request.confirmPage(content.length))) {
+      throw new EngineError('cancelled', l10n.t('Nothing was sent: the content of "{0}" for {{page}} was not agreed to.', request.page.title));
+    }
+    const prompt = fillPage(request.prompt, content);
     if (prompt.length > MAX_PROMPT_LENGTH) {
       throw new EngineError('badRequest', l10n.t('With the content of "{0}" in place of {{page}}, the prompt is too long ({1} characters; at most {2}). Shorten the page, or copy the part that matters into the prompt.', request.page.title, formatCount(prompt.length), formatCount(MAX_PROMPT_LENGTH)));
     }
