@@ -55,6 +55,8 @@ export interface GeminiFailure {
   /** Error body; defaults to Google's body for the status. Objects are sent as JSON, strings verbatim. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer, not even headers, until the client gives up (a server that took the request and hung); `status` is ignored. */
+  hang?: boolean;
   /** Fail after the stream started: a few chunks, then a `data: {"error": …}` frame. */
   inStream?: boolean;
   path?: RegExp;
@@ -293,6 +295,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   let completedStreams = 0;
 
   const sendFailure = (res: http.ServerResponse, failure: GeminiFailure) => {
+    if (failure.hang) return;
     const body = failure.body ?? defaultFailureBody(failure.status);
     if (typeof body === 'string') {
       res.writeHead(failure.status, { 'content-type': 'text/plain', ...failure.headers });

@@ -25,6 +25,8 @@ export interface OpenAIFailure {
   /** Error body; defaults to OpenAI's body for the status. Objects are sent as JSON, strings verbatim. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer, not even headers, until the client gives up (a server that took the request and hung); `status` is ignored. */
+  hang?: boolean;
   /** Fail after the stream started: a few deltas, then a `data: {"error": …}` frame. */
   inStream?: boolean;
   /** Only requests whose path matches; default: any request (in-stream failures: streaming completions). */
@@ -235,6 +237,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   }
 
   function sendFailure(res: http.ServerResponse, failure: OpenAIFailure) {
+    if (failure.hang) return;
     const body = failure.body ?? defaultFailureBody(failure.status);
     const headers = { ...headersFor(), ...failure.headers };
     if (typeof body === 'string') {
