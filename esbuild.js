@@ -9,6 +9,7 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 const bench = process.argv.includes('--bench');
+const buildDefines = require('./scripts/buildDefines');
 
 /** Collects *.test.ts files under a folder. */
 function testFiles(dir) {
@@ -29,7 +30,7 @@ const common = {
   external: ['vscode'],
   logLevel: 'warning',
   // @google/genai/web and p-queue are ESM-only; bundling them into CJS needs import.meta.url to exist.
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', ...buildDefines(production) },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 

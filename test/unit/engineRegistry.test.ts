@@ -72,7 +72,6 @@ describe('engine registry', () => {
         assert.ok(baseUrl, `${kind}: ${engine.settings.baseUrl} is contributed`);
         assert.equal(baseUrl.scope, 'application', `${engine.settings.baseUrl} is a user setting only`);
         assert.ok(engine.settings.officialBaseUrl?.startsWith('https://'));
-        assert.match(engine.settings.baseUrlEnv ?? '', /^VISEN_[A-Z]+_BASE_URL$/);
         assert.ok(engine.settings.baseUrlHint?.().trim(), `${kind}: the settings form's hint under its base URL field`);
       }
     }

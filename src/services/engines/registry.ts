@@ -76,8 +76,6 @@ export interface EngineSettings {
   readonly model: string;
   /** The base URL setting (`"scope": "application"`), for engines that talk to a server. */
   readonly baseUrl?: string;
-  /** The environment variable tests and CI may point the base URL at (never a key). */
-  readonly baseUrlEnv?: string;
   /** Where requests go when the base URL setting is empty. */
   readonly officialBaseUrl?: string;
   /** What the settings form says under the base URL field: what else it may point at. */
@@ -124,7 +122,6 @@ export const ENGINES = {
     settings: {
       model: 'visen.gemini.model',
       baseUrl: 'visen.gemini.baseUrl',
-      baseUrlEnv: 'VISEN_GEMINI_BASE_URL',
       officialBaseUrl: 'https://generativelanguage.googleapis.com',
       baseUrlHint: () => l10n.t('A proxy or gateway for Gemini.'),
     },
@@ -152,7 +149,6 @@ export const ENGINES = {
     settings: {
       model: 'visen.openai.model',
       baseUrl: 'visen.openai.baseUrl',
-      baseUrlEnv: 'VISEN_OPENAI_BASE_URL',
       officialBaseUrl: 'https://api.openai.com/v1',
       baseUrlHint: () => l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'),
     },
