@@ -75,7 +75,7 @@ describe('settings form through the real UI', function () {
     await form.locator('.engine-model[data-engine="vscode-lm"]').waitFor({ timeout: 15_000 });
     assert.deepStrictEqual(await form.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
     assert.strictEqual(await form.locator('label[for="model-vscode-lm"]').innerText(), 'Model for VS Code Language Models');
-    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-2.5-flash', 'the default while the setting is empty');
+    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-3.8-flash', 'the default while the setting is empty (the model catalog\'s recommended one)');
 
     // The Gemini model from the list Choose… filled, the others typed.
     await form.locator('#model-list-gemini').selectOption('gemini-2.5-pro');

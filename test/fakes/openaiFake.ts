@@ -96,7 +96,8 @@ export interface OpenAIFake {
   reset(): void;
 }
 
-export const DEFAULT_OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
+/** Today's recommended models (src/services/engines/modelCatalog.json), then older ones tests still name. */
+export const DEFAULT_OPENAI_MODELS = ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 
 /**
  * `created` as OpenAI's /v1/models reports it for some ids (Unix seconds): the list is ordered neither by

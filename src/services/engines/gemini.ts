@@ -218,7 +218,9 @@ function streamEnding(finishReason: string | undefined, wroteText: boolean, usag
   if (!finishReason) {
     throw new EngineError('cut', l10n.t('The answer from Gemini was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.'));
   }
-  if (finishReason === 'MAX_TOKENS') {
+  // CONTINUATION: the per-request token limit was reached before the answer was complete (FinishReason in
+  // @google/genai); for Visen the same as MAX_TOKENS: the answer was cut at the output limit.
+  if (finishReason === 'MAX_TOKENS' || finishReason === 'CONTINUATION') {
     if (!wroteText) {
       throw new EngineError('empty', l10n.t('The model returned no text: Gemini spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".', usage?.outputTokens ?? '?'));
     }
