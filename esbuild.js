@@ -113,6 +113,10 @@ if (tests) {
       outdir: 'out/test',
     });
   }
+  // The live contract suite's script (`npm run test:live`); the unit bundle runs the same suite on the stand-ins.
+  if (wanted('live') && fs.existsSync('test/live/main.ts')) {
+    builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'live/main': 'test/live/main.ts' }, outdir: 'out/test' });
+  }
   if (wanted('fakes') && fs.existsSync('test/fakes/standalone.ts')) {
     builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' }, outdir: 'out/test' });
   }
