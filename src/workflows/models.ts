@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { updateModel } from '../platform/config';
-import { EngineError } from '../services/engines/engine';
+import { EngineError, type ModelInfo } from '../services/engines/engine';
 import { catalogEntry, rankModels, shutdownOf } from '../services/engines/modelCatalog';
 import { catalogProvider, ENGINE_LABELS, needsKey, setKeyAction, type EngineKind } from '../services/engines/registry';
 import { engineFor, type KeyDeps, MissingKeyError } from './deps';
@@ -19,13 +19,13 @@ export async function pickModel(deps: KeyDeps, kind: EngineKind, current: string
     throw error;
   });
   const provider = catalogProvider(kind);
-  const models = provider ? rankModels(provider, listed) : listed;
+  const models = ranked(kind, listed);
   if (models.length === 0) {
     void deps.ui.warn(vscode.l10n.t('Your {0} key cannot use any text model.', ENGINE_LABELS[kind]));
     return undefined;
   }
-  const describe = (id: string, displayName: string | undefined): string | undefined => {
-    const shutdown = provider ? shutdownOf(provider, id) : undefined;
+  const describe = ({ id, displayName, shutdown: listed }: ModelInfo): string | undefined => {
+    const shutdown = provider ? shutdownOf(provider, { id, shutdown: listed }) : listed;
     const words = [
       id === current ? vscode.l10n.t('current') : undefined,
       provider && catalogEntry(provider, id)?.recommended ? vscode.l10n.t('recommended') : undefined,
@@ -34,13 +34,19 @@ export async function pickModel(deps: KeyDeps, kind: EngineKind, current: string
     return words.length ? words.join(' · ') : displayName;
   };
   const picked = await deps.ui.pick(
-    models.map((m) => ({ label: m.id, description: describe(m.id, m.displayName) })),
+    models.map((m) => ({ label: m.id, description: describe(m) })),
     { title: reason ?? vscode.l10n.t('Visen: {0} model', ENGINE_LABELS[kind]), placeHolder: vscode.l10n.t('Models your key can use, recommended first') },
   );
   if (!picked) return undefined;
   await updateModel(kind, picked.label);
   void deps.ui.info(vscode.l10n.t('Visen now generates with {0}.', picked.label));
   return picked.label;
+}
+
+/** A live list as Visen offers it: ranked by the model catalog for an engine it covers, none past its shutdown date. */
+export function ranked<M extends ModelInfo>(kind: EngineKind, models: readonly M[]): M[] {
+  const provider = catalogProvider(kind);
+  return provider ? rankModels(provider, models) : [...models];
 }
 
 /**

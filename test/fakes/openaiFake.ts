@@ -77,6 +77,8 @@ export interface OpenAIFake {
   models: string[];
   /** `created` of a listed model: OpenAI's real timestamps for the ids in OPENAI_MODEL_CREATED, else set here. */
   created: Record<string, number>;
+  /** `shutdown_date` of a listed model (YYYY-MM-DD, or null: none announced), as /v1/models gives it; absent: the field is left out. */
+  shutdownDates: Record<string, string | null>;
   chunkDelayMs: number;
   /** How the answer is cut into stream deltas (default: three words each). */
   splitDeltas: (text: string) => string[];
@@ -400,7 +402,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   }, options.port);
 
   function modelObject(id: string): OpenAI.Models.Model {
-    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system' };
+    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system', ...(id in fake.shutdownDates ? { shutdown_date: fake.shutdownDates[id] } : {}) };
   }
 
   const fake: OpenAIFake = {
@@ -410,6 +412,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     acceptAnyKey: options.acceptAnyKey ?? false,
     keyless: options.keyless ?? false,
     created: {},
+    shutdownDates: {},
     models: [...(options.models ?? DEFAULT_OPENAI_MODELS)],
     chunkDelayMs: options.chunkDelayMs ?? 0,
     splitDeltas: (text: string) => splitIntoDeltas(text),
@@ -437,6 +440,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     },
     reset() {
       requests.length = 0;
+      fake.shutdownDates = {};
       failures.clear();
       streamFaults.clear();
       droppedStreams = 0;

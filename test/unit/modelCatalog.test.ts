@@ -6,8 +6,10 @@ import * as gemini from '../../src/services/engines/gemini';
 import {
   CATALOG_MAX_AGE_DAYS, CATALOG_WARN_AGE_DAYS, catalogFallback, catalogSuggestions, daysBetween, isShutDown, MODEL_CATALOG, rankModels, recommendedFrom, today,
 } from '../../src/services/engines/modelCatalog';
-import { DEFAULT_MODELS, ENGINES } from '../../src/services/engines/registry';
+import * as openai from '../../src/services/engines/openai';
+import { DEFAULT_MODELS, defaultModelFrom, ENGINES } from '../../src/services/engines/registry';
 import { startGeminiFake, type GeminiFake } from '../fakes/geminiFake';
+import { startOpenAIFake, type OpenAIFake } from '../fakes/openaiFake';
 import { collect } from '../support/async';
 
 const ids = (...list: string[]) => list.map((id) => ({ id }));
@@ -65,6 +67,23 @@ describe('model catalog', () => {
       for (const id of catalogSuggestions(provider, '2026-12-06')) assert.ok(!isShutDown(provider, id, '2026-12-06'), id);
       assert.ok(!catalogSuggestions(provider, '2026-12-06').some((id) => /preview/.test(id)), 'no preview suggested');
     }
+  });
+});
+
+describe('OpenAI: the shutdown_date of /v1/models', () => {
+  let fake: OpenAIFake;
+  before(async () => { fake = await startOpenAIFake({ chunkDelayMs: 0 }); });
+  after(() => fake.close());
+
+  it('a model the list itself says has shut down is neither chosen nor offered, even one the catalog does not know', async () => {
+    fake.models = ['gpt-9-mini', 'gpt-7-nova', 'gpt-8-sun'];
+    fake.shutdownDates = { 'gpt-9-mini': '2026-11-01', 'gpt-7-nova': null, 'gpt-8-sun': '2099-01-01' };
+    const listed = await openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: fake.url }).listModels();
+    assert.deepEqual(listed.find((m) => m.id === 'gpt-9-mini')?.shutdown, '2026-11-01');
+    assert.equal(listed.find((m) => m.id === 'gpt-7-nova')?.shutdown, undefined, 'null: none announced');
+    assert.deepEqual(rankModels('openai', listed, '2026-12-06').map((m) => m.id).sort(), ['gpt-7-nova', 'gpt-8-sun']);
+    assert.equal(rankModels('openai', listed, '2026-12-06').at(-1)?.id, 'gpt-8-sun', 'one announced for shutdown comes last');
+    assert.notEqual(defaultModelFrom('openai', listed, { official: false }), 'gpt-9-mini');
   });
 });
 

@@ -33,6 +33,8 @@ export type StreamEnding = { readonly reason: 'stop' } | { readonly reason: 'len
 export interface ModelInfo {
   readonly id: string;
   readonly displayName?: string;
+  /** The shutdown date the provider's list gives (OpenAI's `shutdown_date`, YYYY-MM-DD), when it gives one. */
+  readonly shutdown?: string;
 }
 
 /**

@@ -49,30 +49,35 @@ export function catalogEntry(provider: string, id: string): CatalogEntry | undef
   return MODEL_CATALOG.models.find((m) => m.provider === provider && m.id === wanted);
 }
 
-/** Whether the provider has shut the model down by `on` (the shutdown day itself counts). */
-export function isShutDown(provider: string, id: string, on: string = today()): boolean {
+/**
+ * Whether the provider has shut the model down by `on` (the shutdown day itself counts), by the catalog or by
+ * the date the live list gave (`listed`, OpenAI's `shutdown_date`).
+ */
+export function isShutDown(provider: string, id: string, on: string = today(), listed?: string): boolean {
   const shutdown = catalogEntry(provider, id)?.shutdown;
-  return !!shutdown && shutdown <= on;
+  return (!!shutdown && shutdown <= on) || (!!listed && listed <= on);
 }
+
+type Listed = { readonly id: string; readonly shutdown?: string };
 
 /**
  * A live list (as the engine ordered it, newest first) as Visen offers it: recommended models first, in the
  * catalog's order; then the rest in the engine's order, models announced for shutdown last. Models past their
  * shutdown date are left out.
  */
-export function rankModels<M extends { readonly id: string }>(provider: string, live: readonly M[], on: string = today()): M[] {
-  const current = live.filter((m) => !isShutDown(provider, m.id, on));
+export function rankModels<M extends Listed>(provider: string, live: readonly M[], on: string = today()): M[] {
+  const current = live.filter((m) => !isShutDown(provider, m.id, on, m.shutdown));
   const recommended = MODEL_CATALOG.models
     .filter((e) => e.provider === provider && e.recommended)
     .flatMap((e) => current.filter((m) => bare(m.id) === e.id));
-  const retiring = (m: M) => !!catalogEntry(provider, m.id)?.shutdown;
+  const retiring = (m: M) => !!(catalogEntry(provider, m.id)?.shutdown ?? m.shutdown);
   const rest = current.filter((m) => !recommended.includes(m));
   return [...recommended, ...rest.filter((m) => !retiring(m)), ...rest.filter(retiring)];
 }
 
 /** The first recommended model the live list has, undefined when it has none: then Visen asks. */
-export function recommendedFrom(provider: string, live: readonly { readonly id: string }[], on: string = today()): string | undefined {
-  const ids = new Set(live.map((m) => bare(m.id)));
+export function recommendedFrom(provider: string, live: readonly Listed[], on: string = today()): string | undefined {
+  const ids = new Set(live.filter((m) => !isShutDown(provider, m.id, on, m.shutdown)).map((m) => bare(m.id)));
   return MODEL_CATALOG.models.find((e) => e.provider === provider && e.recommended && ids.has(e.id) && !isShutDown(provider, e.id, on))?.id;
 }
 
@@ -87,7 +92,7 @@ export function catalogFallback(provider: CatalogProvider, on: string = today())
   return catalogSuggestions(provider, on)[0] ?? '';
 }
 
-/** What the Select Model list says next to a model: its shutdown date, when one is announced. */
-export function shutdownOf(provider: string, id: string): string | undefined {
-  return catalogEntry(provider, id)?.shutdown ?? undefined;
+/** What the Select Model list says next to a model: its shutdown date, when one is announced (the catalog's, else the list's). */
+export function shutdownOf(provider: string, model: Listed): string | undefined {
+  return catalogEntry(provider, model.id)?.shutdown ?? model.shutdown;
 }

@@ -140,7 +140,7 @@ class OpenAIEngine implements Engine {
     // The official API lists in no useful order: newest first by `created`. A compatible server's own order
     // is kept (Ollama lists the most recently pulled first, LM Studio the loaded models).
     if (this.official) models.sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id));
-    return models.map(({ id }) => ({ id }));
+    return models.map(({ id, shutdown_date: shutdown }) => ({ id, ...(typeof shutdown === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(shutdown) ? { shutdown } : {}) }));
   }
 }
 

@@ -7,7 +7,7 @@
  * Plain data, no `vscode` and no engine SDK: loading it costs nothing at activation.
  */
 import * as l10n from '@vscode/l10n';
-import { catalogFallback, catalogSuggestions, recommendedFrom, type CatalogProvider } from './modelCatalog';
+import { catalogFallback, catalogSuggestions, recommendedFrom, today, type CatalogProvider } from './modelCatalog';
 
 /** How an engine's default model is chosen when its model setting is empty. */
 export interface DefaultModelRule {
@@ -214,9 +214,11 @@ export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kin
  * first): what the rule picks; undefined when it picks none (nothing recommended in the list: Visen asks).
  * An engine without a rule takes the first model. `official` (default true): the provider's own API.
  */
-export function defaultModelFrom(kind: EngineKind, models: readonly { id: string }[], options: { official?: boolean } = {}): string | undefined {
+export function defaultModelFrom(kind: EngineKind, models: readonly { id: string; shutdown?: string }[], options: { official?: boolean } = {}): string | undefined {
   const rule: DefaultModelRule = ENGINES[kind].defaultModel;
-  const ids = models.map((m) => m.id.replace(/^models\//, ''));
+  // A model the live list itself says has shut down (OpenAI's shutdown_date) is never the default.
+  const on = today();
+  const ids = models.filter((m) => !(m.shutdown && m.shutdown <= on)).map((m) => m.id.replace(/^models\//, ''));
   return rule.pick ? rule.pick(ids, options.official ?? true) : ids[0];
 }
 
