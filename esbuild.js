@@ -9,6 +9,7 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 const bench = process.argv.includes('--bench');
+const buildDefines = require('./scripts/buildDefines');
 
 /** Collects *.test.ts files under a folder. */
 function testFiles(dir) {
@@ -29,7 +30,7 @@ const common = {
   external: ['vscode'],
   logLevel: 'warning',
   // @google/genai/web and p-queue are ESM-only; bundling them into CJS needs import.meta.url to exist.
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', ...buildDefines(production) },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
@@ -111,6 +112,10 @@ if (tests) {
       entryPoints: { 'integration/index': 'test/integration/index.ts', ...entry(integration, 'test') },
       outdir: 'out/test',
     });
+  }
+  // The live contract suite's script (`npm run test:live`); the unit bundle runs the same suite on the stand-ins.
+  if (wanted('live') && fs.existsSync('test/live/main.ts')) {
+    builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'live/main': 'test/live/main.ts' }, outdir: 'out/test' });
   }
   if (wanted('fakes') && fs.existsSync('test/fakes/standalone.ts')) {
     builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' }, outdir: 'out/test' });

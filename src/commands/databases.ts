@@ -9,6 +9,7 @@ import { CommandDeps, engineFor, guarded, notionClient, showError } from './deps
 import { systemInstructions } from '../services/generation/instructions';
 import { chooseDataSource, databaseConnectionFor } from '../workflows/databaseEntry';
 import { withinBudget } from '../workflows/budget';
+import { modelOrAsk } from '../workflows/models';
 import { connectionFromArg } from './pickers';
 
 /** Rows generated at once by a fill; Notion writes are paced separately. */
@@ -85,6 +86,8 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
     allowNewOptions = choice.allow;
   }
   await deps.connections.update(connection.id, (c) => ({ ...c, lastPrompt: template }));
+  const model = await modelOrAsk(deps, engineKind, connection.model ?? modelFor(config, engineKind));
+  if (model === undefined) return;
 
   const job: FillJob = {
     connectionId: connection.id,
@@ -93,7 +96,7 @@ async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number
     template,
     target,
     engine: engineKind,
-    model: connection.model ?? modelFor(config, engineKind),
+    model,
     instructions: target.kind === 'body' ? systemInstructions(config.instructions) : config.instructions || undefined,
     allowNewOptions,
   };

@@ -90,11 +90,19 @@ export type Service = 'notion' | ServerEngineKind;
 const byServerEngine = <T>(pick: (kind: ServerEngineKind) => T): Record<ServerEngineKind, T> =>
   Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [kind, pick(kind)])) as Record<ServerEngineKind, T>;
 
-/** Base URLs may be redirected by environment variables, for tests and CI only; keys never are. */
-const BASE_URL_ENV: Record<Service, string> = {
-  notion: 'VISEN_NOTION_API_BASE_URL',
-  ...byServerEngine((kind) => ENGINES[kind].settings.baseUrlEnv),
-};
+/** Whether the build keeps the test overrides below: false in the production bundle (scripts/buildDefines.js). */
+declare const VISEN_TEST_OVERRIDES: boolean;
+
+/**
+ * A base URL from `VISEN_<SERVICE>_BASE_URL` (VISEN_NOTION_API_BASE_URL, VISEN_OPENAI_BASE_URL, …), for tests
+ * and development builds only; keys never are. The production build defines VISEN_TEST_OVERRIDES false and
+ * drops this code: no variable of a shell, `remoteEnv` or a dev container redirects a request of the .vsix.
+ */
+function testOverride(service: Service): string | undefined {
+  if (!VISEN_TEST_OVERRIDES) return undefined;
+  const name = service === 'notion' ? 'VISEN_NOTION_API_BASE_URL' : `VISEN_${service.toUpperCase()}_BASE_URL`;
+  return process.env[name]?.trim() || undefined;
+}
 
 /**
  * The official endpoints, used when a base URL setting is empty. They are given to the SDKs explicitly:
@@ -150,9 +158,9 @@ export function userBaseUrl(service: Service): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** The base URL Visen sends requests (and the key) to: the user's setting, else a test override, else the official one. */
+/** The base URL Visen sends requests (and the key) to: the user's setting, else a test override (not in the production build), else the official one. */
 export function effectiveBaseUrl(service: Service): string {
-  return userBaseUrl(service) || process.env[BASE_URL_ENV[service]]?.trim() || OFFICIAL_BASE_URLS[service];
+  return userBaseUrl(service) || testOverride(service) || OFFICIAL_BASE_URLS[service];
 }
 
 export function readConfig(): VisenConfig {

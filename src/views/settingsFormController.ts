@@ -33,6 +33,7 @@ import {
   parseSettingsMessage,
 } from './settingsProtocol';
 import { errorMessage, FormAction, FormController } from './formController';
+import { ranked } from '../workflows/models';
 
 const MAX_PROMPT_BUDGET = 1_000_000;
 
@@ -244,7 +245,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     }
     const engine = await engineFor(this.deps, kind);
     const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal));
-    return { engine: kind, models: models.map((m) => ({ id: m.id, label: m.displayName })) };
+    return { engine: kind, models: ranked(kind, models).map((m) => ({ id: m.id, label: m.displayName })) };
   }
 
   // ---- state --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { withinBudget } from './budget';
 import { confirmContext } from './promptVariables';
 import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
 import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
+import { modelOrAsk } from './models';
 import type { NotStartedReason } from './outcome';
 import { choosePlace } from './writePlace';
 
@@ -71,8 +72,11 @@ export function engineAndModel(connection: Connection | undefined, engine?: Engi
  */
 export async function generate(deps: WorkflowDeps, request: GenerateRequest): Promise<GenerateResult> {
   const config = readConfig();
-  const { engine, model } = engineAndModel(request.connection, request.engine, request.model);
+  const chosen = engineAndModel(request.connection, request.engine, request.model);
+  const engine = chosen.engine;
   await checkKeys(deps, engine);
+  const model = await modelOrAsk(deps, engine, chosen.model);
+  if (model === undefined) return { started: false, reason: 'dismissed' };
 
   let connection = deps.connections.get(request.connection.id) ?? request.connection;
   let title = connection.target.title || connection.name;

@@ -75,10 +75,11 @@ describe('settings form through the real UI', function () {
     await form.locator('.engine-model[data-engine="vscode-lm"]').waitFor({ timeout: 15_000 });
     assert.deepStrictEqual(await form.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
     assert.strictEqual(await form.locator('label[for="model-vscode-lm"]').innerText(), 'Model for VS Code Language Models');
-    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-2.5-flash', 'the default while the setting is empty');
+    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-3.8-flash', 'the default while the setting is empty (the model catalog\'s recommended one)');
 
-    // The Gemini model from the list Choose… filled, the others typed.
-    await form.locator('#model-list-gemini').selectOption('gemini-2.5-pro');
+    // The Gemini model from the list Choose… filled (recommended first, none past its shutdown date), the others typed.
+    assert.ok(!(await form.locator('#model-list-gemini option').allTextContents()).some((t) => t.includes('gemini-2.5-pro')), 'a model past its shutdown date is not offered');
+    await form.locator('#model-list-gemini').selectOption('gemini-3.5-flash-lite');
     await form.locator('#model-openai').fill('');
     await form.locator('#model-openai').pressSequentially('gpt-4o');
     await form.locator('#model-vscode-lm').pressSequentially('copilot-gpt-4o');
@@ -86,7 +87,7 @@ describe('settings form through the real UI', function () {
     await form.locator('#status', { hasText: 'Saved.' }).waitFor({ timeout: 30_000 });
 
     const settings = await userSettings(journey, (s) => !!s['visen.vscodeLm.model']);
-    assert.strictEqual(settings['visen.gemini.model'], 'gemini-2.5-pro');
+    assert.strictEqual(settings['visen.gemini.model'], 'gemini-3.5-flash-lite');
     assert.strictEqual(settings['visen.openai.model'], 'gpt-4o');
     assert.strictEqual(settings['visen.vscodeLm.model'], 'copilot-gpt-4o');
 
@@ -99,7 +100,7 @@ describe('settings form through the real UI', function () {
     await reloaded.locator('#key-gemini-status', { hasText: 'Set' }).waitFor({ timeout: 15_000 });
     assert.strictEqual(await reloaded.locator('#model-vscode-lm').inputValue(), 'copilot-gpt-4o');
     assert.strictEqual(await reloaded.locator('#model-openai').inputValue(), 'gpt-4o');
-    assert.strictEqual(await reloaded.locator('#model-gemini').inputValue(), 'gemini-2.5-pro');
+    assert.strictEqual(await reloaded.locator('#model-gemini').inputValue(), 'gemini-3.5-flash-lite');
   });
 
   it('gives each engine its key field and, under Advanced, its base URL field, and saves a base URL to its setting', async function () {

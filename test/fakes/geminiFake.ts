@@ -27,7 +27,8 @@ export type GeminiSafetyFinish = 'SAFETY' | 'PROHIBITED_CONTENT' | 'BLOCKLIST' |
  *   safetyRatings, `category` (default dangerous content) HIGH and `blocked: true` (RECITATION carries none);
  * - `promptBlocked`: a single chunk without candidates, `promptFeedback.blockReason` (default SAFETY) with
  *   ratings for SAFETY;
- * - `maxTokens`: the chunks, then finishReason MAX_TOKENS with usage (see setUsage).
+ * - `maxTokens`: the chunks, then finishReason MAX_TOKENS (or `finishReason`, e.g. CONTINUATION: the per-request
+ *   limit reached, the answer not complete) with usage (see setUsage).
  */
 export type GeminiStreamFault =
   | { kind: 'drop'; afterChunks?: number }
@@ -35,7 +36,7 @@ export type GeminiStreamFault =
   | { kind: 'empty' }
   | { kind: 'safety'; finishReason?: GeminiSafetyFinish; category?: `${HarmCategory}`; afterChunks?: number }
   | { kind: 'promptBlocked'; blockReason?: `${BlockedReason}`; category?: `${HarmCategory}` }
-  | { kind: 'maxTokens'; afterChunks?: number };
+  | { kind: 'maxTokens'; afterChunks?: number; finishReason?: 'MAX_TOKENS' | 'CONTINUATION' };
 /** The REST field is `supportedGenerationMethods`; the SDK renames it to `supportedActions`. */
 type WireModel = Omit<Model, 'supportedActions'> & { supportedGenerationMethods: string[] };
 
@@ -55,6 +56,8 @@ export interface GeminiFailure {
   /** Error body; defaults to Google's body for the status. Objects are sent as JSON, strings verbatim. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer, not even headers, until the client gives up (a server that took the request and hung); `status` is ignored. */
+  hang?: boolean;
   /** Fail after the stream started: a few chunks, then a `data: {"error": …}` frame. */
   inStream?: boolean;
   path?: RegExp;
@@ -101,6 +104,9 @@ export interface GeminiFake {
 }
 
 export const DEFAULT_GEMINI_MODELS: GeminiModelInfo[] = [
+  // Today's recommended models (src/services/engines/modelCatalog.json), then older ones tests still name.
+  { id: 'gemini-3.8-flash', displayName: 'Gemini 3.8 Flash' },
+  { id: 'gemini-3.5-flash-lite', displayName: 'Gemini 3.5 Flash-Lite' },
   { id: 'gemini-2.5-flash', displayName: 'Gemini 2.5 Flash' },
   { id: 'gemini-2.5-pro', displayName: 'Gemini 2.5 Pro' },
   { id: 'gemini-2.5-flash-lite', displayName: 'Gemini 2.5 Flash-Lite' },
@@ -293,6 +299,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   let completedStreams = 0;
 
   const sendFailure = (res: http.ServerResponse, failure: GeminiFailure) => {
+    if (failure.hang) return;
     const body = failure.body ?? defaultFailureBody(failure.status);
     if (typeof body === 'string') {
       res.writeHead(failure.status, { 'content-type': 'text/plain', ...failure.headers });
@@ -413,8 +420,9 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
         }
         case 'maxTokens': {
           const last = textFrames.length ? textFrames.length - 1 : -1;
-          frames = textFrames.map((f, i) => (i === last ? { ...f, candidates: [{ ...f.candidates![0], finishReason: 'MAX_TOKENS' }], usageMetadata: usageSoFar } satisfies WireResponse : f));
-          if (last < 0) frames = [{ candidates: [{ content: { role: 'model' }, finishReason: 'MAX_TOKENS', index: 0 }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
+          const finishReason = (fault.finishReason ?? 'MAX_TOKENS') as FinishReason;
+          frames = textFrames.map((f, i) => (i === last ? { ...f, candidates: [{ ...f.candidates![0], finishReason }], usageMetadata: usageSoFar } satisfies WireResponse : f));
+          if (last < 0) frames = [{ candidates: [{ content: { role: 'model' }, finishReason, index: 0 }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
           break;
         }
       }

@@ -25,6 +25,8 @@ export interface OpenAIFailure {
   /** Error body; defaults to OpenAI's body for the status. Objects are sent as JSON, strings verbatim. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer, not even headers, until the client gives up (a server that took the request and hung); `status` is ignored. */
+  hang?: boolean;
   /** Fail after the stream started: a few deltas, then a `data: {"error": …}` frame. */
   inStream?: boolean;
   /** Only requests whose path matches; default: any request (in-stream failures: streaming completions). */
@@ -75,6 +77,8 @@ export interface OpenAIFake {
   models: string[];
   /** `created` of a listed model: OpenAI's real timestamps for the ids in OPENAI_MODEL_CREATED, else set here. */
   created: Record<string, number>;
+  /** `shutdown_date` of a listed model (YYYY-MM-DD, or null: none announced), as /v1/models gives it; absent: the field is left out. */
+  shutdownDates: Record<string, string | null>;
   chunkDelayMs: number;
   /** How the answer is cut into stream deltas (default: three words each). */
   splitDeltas: (text: string) => string[];
@@ -94,7 +98,8 @@ export interface OpenAIFake {
   reset(): void;
 }
 
-export const DEFAULT_OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
+/** Today's recommended models (src/services/engines/modelCatalog.json), then older ones tests still name. */
+export const DEFAULT_OPENAI_MODELS = ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 
 /**
  * `created` as OpenAI's /v1/models reports it for some ids (Unix seconds): the list is ordered neither by
@@ -235,6 +240,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   }
 
   function sendFailure(res: http.ServerResponse, failure: OpenAIFailure) {
+    if (failure.hang) return;
     const body = failure.body ?? defaultFailureBody(failure.status);
     const headers = { ...headersFor(), ...failure.headers };
     if (typeof body === 'string') {
@@ -396,7 +402,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   }, options.port);
 
   function modelObject(id: string): OpenAI.Models.Model {
-    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system' };
+    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system', ...(id in fake.shutdownDates ? { shutdown_date: fake.shutdownDates[id] } : {}) };
   }
 
   const fake: OpenAIFake = {
@@ -406,6 +412,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     acceptAnyKey: options.acceptAnyKey ?? false,
     keyless: options.keyless ?? false,
     created: {},
+    shutdownDates: {},
     models: [...(options.models ?? DEFAULT_OPENAI_MODELS)],
     chunkDelayMs: options.chunkDelayMs ?? 0,
     splitDeltas: (text: string) => splitIntoDeltas(text),
@@ -433,6 +440,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     },
     reset() {
       requests.length = 0;
+      fake.shutdownDates = {};
       failures.clear();
       streamFaults.clear();
       droppedStreams = 0;

@@ -30,31 +30,48 @@ describe('Models that stay current', () => {
     await setSetting('gemini.model', 'gemini-1.5-flash');
     const gone = 'gemini-1.5-flash is no longer available — choose another model.';
     stage.ui.respond = (m) => (m.message === gone && m.actions.includes('Select Model') ? 'Select Model' : undefined);
-    stage.ui.picks.push((item) => item.label === 'gemini-2.5-pro');
+    stage.ui.picks.push((item) => item.label === 'gemini-3.5-flash-lite');
     const page = await generate('Retired Model Page');
 
     const shown = stage.ui.messages.find((m) => m.level === 'error');
     assert.ok(shown, 'an error is shown');
     assert.strictEqual(shown.message, gone);
     assert.deepStrictEqual(shown.actions, ['Select Model', 'Show Log']);
-    assert.ok(stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-2.5-flash'), 'Select Model listed what the key can use');
-    assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-2.5-pro');
+    assert.ok(stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-3.8-flash'), 'Select Model listed what the key can use');
+    assert.ok(!stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-2.5-flash'), 'but no model past its shutdown date');
+    assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-3.5-flash-lite');
     assert.deepStrictEqual(stage.notion.pageBlocks(page.id), [], 'nothing was written');
     assert.strictEqual(stage.api.generations.latest()?.status, 'failed');
   });
 
-  it('Set Gemini API Key keeps the default its rule chooses from the live list; an empty model setting generates with it', async () => {
-    stage.gemini.models.push({ id: 'gemini-3-flash-preview' }, { id: 'gemini-3.5-flash' }, { id: 'gemini-3.5-flash-preview-06-2026' });
+  it('Set Gemini API Key keeps the default the model catalog recommends from the live list; an empty model setting generates with it', async () => {
+    stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3-flash-preview' }, { id: 'gemini-3.5-flash-lite' }, { id: 'gemini-3.5-flash' }];
     stage.ui.inputs.push(GEMINI_KEY);
     await vscode.commands.executeCommand('visen.setGeminiKey');
     assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
     const kept = stage.api.store.get<Record<string, { origin: string; model: string }>>(MODEL_DEFAULTS_STATE)?.gemini;
-    assert.deepStrictEqual([kept?.origin, kept?.model], [new URL(stage.gemini.url).origin, 'gemini-3.5-flash']);
+    assert.deepStrictEqual([kept?.origin, kept?.model], [new URL(stage.gemini.url).origin, 'gemini-3.5-flash-lite']);
 
     await generate('Current Default Page');
     assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks?/);
-    assert.strictEqual(stage.api.generations.latest()?.model, 'gemini-3.5-flash');
-    assert.ok(stage.gemini.requests.some((r) => r.path.includes('/models/gemini-3.5-flash:streamGenerateContent')));
+    assert.strictEqual(stage.api.generations.latest()?.model, 'gemini-3.5-flash-lite');
+    assert.ok(stage.gemini.requests.some((r) => r.path.includes('/models/gemini-3.5-flash-lite:streamGenerateContent')));
+  });
+
+  it('with no model chosen and nothing recommended in the live list, Visen asks which model to use (the live list, ranked)', async () => {
+    stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3.5-flash' }, { id: 'gemini-3.1-flash-lite' }];
+    stage.ui.inputs.push(GEMINI_KEY);
+    await vscode.commands.executeCommand('visen.setGeminiKey');
+    assert.strictEqual(stage.api.store.get<Record<string, { model: string }>>(MODEL_DEFAULTS_STATE)?.gemini?.model, '', 'nothing recommended: no guess');
+
+    stage.ui.picks.push((item) => item.label === 'gemini-3.1-flash-lite');
+    const offersBefore = stage.ui.pickOffers.length;
+    await generate('Asked Model Page');
+    const offered = stage.ui.pickOffers[offersBefore]?.map((i) => i.label);
+    assert.deepStrictEqual(offered, ['gemini-3.5-flash', 'gemini-3.1-flash-lite'], 'the live list, without the model past its shutdown date');
+    assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-3.1-flash-lite', 'the choice is kept');
+    assert.strictEqual(stage.api.generations.latest()?.model, 'gemini-3.1-flash-lite');
+    assert.ok(stage.gemini.requests.some((r) => r.path.includes('/models/gemini-3.1-flash-lite:streamGenerateContent')));
   });
 
   it('an OpenAI-compatible server that needs no key: an empty key is accepted, and Visen generates without one', async () => {

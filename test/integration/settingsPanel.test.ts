@@ -81,7 +81,7 @@ describe('Settings form (webview panel host)', () => {
       hint: 'Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
       removeLabel: 'Remove the OpenAI API key',
     });
-    assert.strictEqual(webview.model('gemini'), 'gemini-2.5-flash', 'an empty model setting shows the default');
+    assert.strictEqual(webview.model('gemini'), 'gemini-3.8-flash', 'an empty model setting shows the default (the model catalog\'s recommended one)');
     assert.strictEqual(webview.model('vscode-lm'), '', 'the first model VS Code offers');
     for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
   });

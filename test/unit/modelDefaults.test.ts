@@ -18,19 +18,19 @@ const signal = () => new AbortController().signal;
 const engineError = (promise: Promise<unknown>) => rejection(promise, EngineError);
 
 describe('default model rules', () => {
-  it('Gemini: the newest stable Flash, never a preview, experiment, snapshot, alias or variant', () => {
-    const live = ids('gemini-3-flash-preview', 'gemini-2.5-flash', 'gemini-3.5-flash-preview-06-2026', 'gemini-flash-latest', 'gemini-2.0-flash-001', 'gemini-3.1-flash-lite', 'gemini-3-flash', 'gemini-2.0-flash-exp', 'gemini-3-pro');
-    assert.equal(defaultModelFrom('gemini', live), 'gemini-3-flash');
-    assert.equal(defaultModelFrom('gemini', ids('models/gemini-3.5-flash', 'models/gemini-3.10-flash', 'models/gemini-3.9-flash')), 'gemini-3.10-flash', 'versions compare as numbers');
-    assert.equal(defaultModelFrom('gemini', ids('gemini-3-flash-preview', 'gemini-2.5-pro', 'gemini-2.5-flash-lite')), 'gemini-3-flash-preview', 'no stable Flash: the first listed');
-    assert.equal(defaultModelFrom('gemini', ids('gemini-3-pro-preview', 'gemini-2.5-flash')), 'gemini-2.5-flash');
+  it('Gemini: the first recommended model of the catalog that the live list has, never one shut down', () => {
+    const live = ids('gemini-3-flash-preview', 'gemini-2.5-flash', 'gemini-3.5-flash-lite', 'gemini-flash-latest', 'gemini-3.8-flash', 'gemini-3.5-flash');
+    assert.equal(defaultModelFrom('gemini', live), 'gemini-3.8-flash');
+    assert.equal(defaultModelFrom('gemini', ids('models/gemini-3.5-flash', 'models/gemini-3.5-flash-lite')), 'gemini-3.5-flash-lite', 'the next recommended one');
+    assert.equal(defaultModelFrom('gemini', ids('gemini-3-flash-preview', 'gemini-2.5-pro', 'gemini-3.5-flash')), undefined, 'nothing recommended: no guess (Visen asks)');
+    assert.equal(defaultModelFrom('gemini', ids('gemini-2.5-flash')), undefined, 'a model past its shutdown date is never chosen');
   });
 
-  it('OpenAI: the newest gpt-<version>-mini without a date or variant on the official API', () => {
-    const live = ids('gpt-5-mini-2025-08-07', 'gpt-4o-mini', 'gpt-5.1-codex-mini', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-4o-mini-search-preview', 'o4-mini', 'gpt-5', 'gpt-4.1-mini-2025-04-14');
-    assert.equal(defaultModelFrom('openai', live, { official: true }), 'gpt-5-mini');
-    assert.equal(defaultModelFrom('openai', ids('gpt-5.4-mini', 'gpt-5-mini', 'gpt-4.1-mini')), 'gpt-5.4-mini');
-    assert.equal(defaultModelFrom('openai', ids('gpt-4o', 'gpt-4o-mini', 'o3'), { official: true }), 'gpt-4o', 'no GPT mini: the first listed');
+  it('OpenAI: the first recommended model the live list has on the official API; no naming rule', () => {
+    const live = ids('gpt-5-mini-2025-08-07', 'gpt-4o-mini', 'gpt-6-luna', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-6.1-terra', 'gpt-9-mini');
+    assert.equal(defaultModelFrom('openai', live, { official: true }), 'gpt-6.1-terra');
+    assert.equal(defaultModelFrom('openai', ids('gpt-4.1-mini', 'gpt-6-luna')), 'gpt-6-luna');
+    assert.equal(defaultModelFrom('openai', ids('gpt-4o', 'gpt-4o-mini', 'gpt-5-mini', 'gpt-9-mini'), { official: true }), undefined, 'nothing recommended: Visen asks rather than taking the newest (maybe the dearest)');
   });
 
   it('OpenAI-compatible server: the first model it lists', () => {
@@ -57,9 +57,11 @@ describe('default models from the live lists of the stand-ins', () => {
 
   it('Gemini: only models that support generateContent count', async () => {
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
-    assert.equal(defaultModelFrom('gemini', await engine.listModels()), 'gemini-3.5-flash');
-    geminiFake.models.push({ id: 'gemini-9-flash', methods: ['bidiGenerateContent'] });
-    assert.equal(defaultModelFrom('gemini', await engine.listModels()), 'gemini-3.5-flash', 'a Flash that cannot generateContent is not the default');
+    assert.equal(defaultModelFrom('gemini', await engine.listModels()), undefined, 'the 2026 list of the stand-in has nothing recommended');
+    geminiFake.models.push({ id: 'gemini-3.8-flash', methods: ['bidiGenerateContent'] });
+    assert.equal(defaultModelFrom('gemini', await engine.listModels()), undefined, 'a model that cannot generateContent is not the default');
+    geminiFake.models.push({ id: 'gemini-3.5-flash-lite' });
+    assert.equal(defaultModelFrom('gemini', await engine.listModels()), 'gemini-3.5-flash-lite');
   });
 
   it('OpenAI: a compatible server keeps its own order; the rule reads that list as either kind of server', async () => {
@@ -68,7 +70,7 @@ describe('default models from the live lists of the stand-ins', () => {
     const models = await openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: openaiFake.url }).listModels();
     assert.deepEqual(models.map((m) => m.id), ['gpt-4o', 'gpt-4.1-mini-2025-04-14', 'gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini'], 'the server\'s order, without whisper');
     assert.equal(defaultModelFrom('openai', models, { official: false }), 'gpt-4o');
-    assert.equal(defaultModelFrom('openai', models, { official: true }), 'gpt-5-mini');
+    assert.equal(defaultModelFrom('openai', models, { official: true }), undefined, 'nothing recommended on the official API: Visen asks');
     assert.ok(OPENAI_MODEL_CREATED['gpt-4.1-mini'] > OPENAI_MODEL_CREATED['gpt-4o-mini'], 'the stand-in reports OpenAI\'s creation times');
   });
 
@@ -76,10 +78,13 @@ describe('default models from the live lists of the stand-ins', () => {
     const store = new MemoryStore();
     const defaults = new ModelDefaults(store);
     assert.equal(defaults.get('gemini', geminiFake.url), undefined, 'nothing before a key was checked');
-    assert.equal(DEFAULT_MODELS.gemini, 'gemini-2.5-flash', 'the fallback until then');
+    assert.equal(DEFAULT_MODELS.gemini, 'gemini-3.8-flash', 'the fallback until then: the catalog\'s first recommended model');
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
-    assert.equal(await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true), 'gemini-3.5-flash');
-    assert.equal(defaults.get('gemini', `${geminiFake.url}/`), 'gemini-3.5-flash', 'the same server');
+    assert.equal(await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true), '', 'nothing recommended: kept as "ask"');
+    assert.equal(defaults.get('gemini', geminiFake.url), '', 'an empty default: Visen asks');
+    geminiFake.models.push({ id: 'gemini-3.5-flash-lite' });
+    assert.equal(await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true), 'gemini-3.5-flash-lite');
+    assert.equal(defaults.get('gemini', `${geminiFake.url}/`), 'gemini-3.5-flash-lite', 'the same server');
     assert.equal(defaults.get('gemini', 'https://generativelanguage.googleapis.com'), undefined, 'another server has other models');
     assert.equal(defaults.get('openai', geminiFake.url), undefined);
 
@@ -88,9 +93,13 @@ describe('default models from the live lists of the stand-ins', () => {
     assert.equal(await defaults.remember('openai', openaiFake.url, await compatible.listModels(), false), 'llama3.2:latest');
     assert.deepEqual(Object.keys(store.get<Record<string, unknown>>(MODEL_DEFAULTS_STATE) ?? {}).sort(), ['gemini', 'openai']);
 
-    geminiFake.models.push({ id: 'gemini-4-flash' });
+    geminiFake.models.push({ id: 'gemini-3.8-flash' });
     await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true);
-    assert.equal(defaults.get('gemini', geminiFake.url), 'gemini-4-flash', 'a later check follows the provider');
+    assert.equal(defaults.get('gemini', geminiFake.url), 'gemini-3.8-flash', 'a later check follows the provider');
+
+    // A default kept before its model's shutdown date is not used after it: Visen asks.
+    await store.update(MODEL_DEFAULTS_STATE, { ...store.get<object>(MODEL_DEFAULTS_STATE), gemini: { origin: new URL(geminiFake.url).origin, model: 'gemini-2.5-flash', at: '2026-06-01T00:00:00Z' } });
+    assert.equal(defaults.get('gemini', geminiFake.url), '');
   });
 });
 

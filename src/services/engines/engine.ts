@@ -1,4 +1,5 @@
 import { brandError } from '../errorBrand';
+import type { CallDeadlines } from './callDeadline';
 import type { EngineKind } from './registry';
 
 /** The engines Visen can generate with: the keys of the registry's table. */
@@ -32,6 +33,8 @@ export type StreamEnding = { readonly reason: 'stop' } | { readonly reason: 'len
 export interface ModelInfo {
   readonly id: string;
   readonly displayName?: string;
+  /** The shutdown date the provider's list gives (OpenAI's `shutdown_date`, YYYY-MM-DD), when it gives one. */
+  readonly shutdown?: string;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface EngineOptions {
   readonly apiKey: string;
   /** Empty or undefined = the official endpoint. */
   readonly baseUrl?: string;
+  /** The deadlines of `complete()` and `listModels()`; default CALL_DEADLINES (tests give shorter ones). */
+  readonly deadlines?: CallDeadlines;
 }
 
 /** What each lazily loaded engine module exports. */

@@ -1,5 +1,6 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
 import * as l10n from '@vscode/l10n';
+import { CallDeadline, withoutEnvironment } from './callDeadline';
 import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
@@ -14,19 +15,38 @@ class GeminiEngine implements Engine {
   private lastUsage: TokenUsage | undefined;
   private lastEnding: StreamEnding | undefined;
 
+  private readonly options: EngineOptions;
+
   constructor(options: EngineOptions) {
     this.apiKey = options.apiKey;
-    this.client = new GoogleGenAI({
+    this.options = options;
+    this.client = this.makeClient((input, init) => fetch(input, init));
+  }
+
+  /**
+   * A client sending through `transport`. Every option is given, none read from the environment (the web
+   * entry reads no GOOGLE_* or GEMINI_* variable for the calls Visen makes; a unit test holds it to that).
+   */
+  private makeClient(transport: (input: string | URL | Request, init?: RequestInit) => Promise<Response>): GoogleGenAI {
+    const options = this.options;
+    return withoutEnvironment(PROVIDER_ENVIRONMENT, () => new GoogleGenAI({
       apiKey: options.apiKey,
+      vertexai: false,
       apiVersion: 'v1beta',
       httpOptions: {
-        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        baseUrl: options.baseUrl || OFFICIAL_BASE_URL,
+        headers: {},
         // Passing fetch keeps the SDK from looking for undici's global dispatcher, which a Node
         // extension host does not always have.
-        fetch: (input, init) => fetch(input, init),
+        fetch: transport,
         retryOptions: { attempts: 3, httpStatusCodes: [500, 502, 503, 504] },
       },
-    });
+    }));
+  }
+
+  /** The client for one call that is not streamed: its requests under the call's deadlines. */
+  private callClient(deadline: CallDeadline): GoogleGenAI {
+    return this.makeClient(deadline.fetch((input, init) => fetch(input, init)));
   }
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
@@ -81,9 +101,11 @@ class GeminiEngine implements Engine {
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
   }
 
-  async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+  async complete(request: GenerationRequest, outerSignal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+    const deadline = new CallDeadline(outerSignal, this.options.deadlines);
+    const signal = deadline.signal;
     try {
-      const response = await this.client.models.generateContent({
+      const response = await this.callClient(deadline).models.generateContent({
         model: request.model,
         contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
         config: {
@@ -105,7 +127,9 @@ class GeminiEngine implements Engine {
         : undefined;
       return { text: response.text ?? '', usage };
     } catch (error) {
-      throw toEngineError(error, signal, this.apiKey, false, request.model);
+      throw deadline.explain(error, 'Gemini') ?? toEngineError(error, signal, this.apiKey, false, request.model);
+    } finally {
+      deadline.dispose();
     }
   }
 
@@ -117,10 +141,12 @@ class GeminiEngine implements Engine {
     return this.lastUsage;
   }
 
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  async listModels(outerSignal?: AbortSignal): Promise<ModelInfo[]> {
     const models: ModelInfo[] = [];
+    const deadline = new CallDeadline(outerSignal, this.options.deadlines);
+    const signal = deadline.signal;
     try {
-      const pager = await this.client.models.list({ config: { pageSize: 100, abortSignal: signal } });
+      const pager = await this.callClient(deadline).models.list({ config: { pageSize: 100, abortSignal: signal } });
       for await (const model of pager) {
         const actions = model.supportedActions ?? [];
         if (!model.name || !actions.includes('generateContent')) continue;
@@ -129,11 +155,18 @@ class GeminiEngine implements Engine {
         models.push({ id, displayName: model.displayName });
       }
     } catch (error) {
-      throw toEngineError(error, signal, this.apiKey);
+      throw deadline.explain(error, 'Gemini') ?? toEngineError(error, signal, this.apiKey);
+    } finally {
+      deadline.dispose();
     }
     return sortModels(models);
   }
 }
+
+const OFFICIAL_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+/** The variables Google's SDKs read (GEMINI_API_KEY, GOOGLE_API_KEY, GOOGLE_GENAI_*, GOOGLE_GEMINI_BASE_URL, …). */
+const PROVIDER_ENVIRONMENT = /^(GOOGLE_|GEMINI_)/i;
 
 /** Newest families first ("gemini-3" before "gemini-2.5"), stable before preview and experimental. */
 function sortModels(models: ModelInfo[]): ModelInfo[] {
@@ -185,7 +218,9 @@ function streamEnding(finishReason: string | undefined, wroteText: boolean, usag
   if (!finishReason) {
     throw new EngineError('cut', l10n.t('The answer from Gemini was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.'));
   }
-  if (finishReason === 'MAX_TOKENS') {
+  // CONTINUATION: the per-request token limit was reached before the answer was complete (FinishReason in
+  // @google/genai); for Visen the same as MAX_TOKENS: the answer was cut at the output limit.
+  if (finishReason === 'MAX_TOKENS' || finishReason === 'CONTINUATION') {
     if (!wroteText) {
       throw new EngineError('empty', l10n.t('The model returned no text: Gemini spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".', usage?.outputTokens ?? '?'));
     }

@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
+import { CallDeadline, type CallDeadlines, withoutEnvironment } from './callDeadline';
 import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
@@ -15,12 +16,15 @@ class OpenAIEngine implements Engine {
   private readonly keyless: boolean;
   private lastUsage: TokenUsage | undefined;
   private lastEnding: StreamEnding | undefined;
+  private readonly deadlines: CallDeadlines | undefined;
 
   constructor(options: EngineOptions) {
+    this.deadlines = options.deadlines;
     const baseURL = options.baseUrl || OFFICIAL_BASE_URL;
     this.official = URL.canParse(baseURL) && new URL(baseURL).origin === new URL(OFFICIAL_BASE_URL).origin;
     this.keyless = !options.apiKey;
-    this.client = new OpenAI({
+    // No OPENAI_* variable reaches the client: openai reads OPENAI_CUSTOM_HEADERS whatever it is given.
+    this.client = withoutEnvironment(PROVIDER_ENVIRONMENT, () => new OpenAI({
       // The SDK insists on some credential; without a key it gets a stand-in and the Authorization header is
       // left out below, so the request carries no key at all.
       apiKey: options.apiKey || 'no-key',
@@ -37,7 +41,12 @@ class OpenAIEngine implements Engine {
       fetch: noRetryWhenQuotaIsSpent,
       // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
       dangerouslyAllowBrowser: false,
-    });
+    }));
+  }
+
+  /** The client for one call that is not streamed: its requests under the call's deadlines. */
+  private callClient(deadline: CallDeadline): OpenAI {
+    return withoutEnvironment(PROVIDER_ENVIRONMENT, () => this.client.withOptions({ fetch: deadline.fetch(noRetryWhenQuotaIsSpent) }));
   }
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
@@ -80,9 +89,11 @@ class OpenAIEngine implements Engine {
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
   }
 
-  async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+  async complete(request: GenerationRequest, outerSignal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+    const deadline = new CallDeadline(outerSignal, this.deadlines);
+    const signal = deadline.signal;
     try {
-      const response = await this.client.chat.completions.create(
+      const response = await this.callClient(deadline).chat.completions.create(
         {
           model: request.model,
           messages: messagesFor(request),
@@ -99,7 +110,9 @@ class OpenAIEngine implements Engine {
       const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
       return { text: choice?.message?.content ?? '', usage };
     } catch (error) {
-      throw toEngineError(error, signal, false, { model: request.model, keyless: this.keyless });
+      throw deadline.explain(error, SERVICE()) ?? toEngineError(error, signal, false, { model: request.model, keyless: this.keyless });
+    } finally {
+      deadline.dispose();
     }
   }
 
@@ -111,19 +124,23 @@ class OpenAIEngine implements Engine {
     return this.lastUsage;
   }
 
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  async listModels(outerSignal?: AbortSignal): Promise<ModelInfo[]> {
     const models: OpenAI.Models.Model[] = [];
+    const deadline = new CallDeadline(outerSignal, this.deadlines);
+    const signal = deadline.signal;
     try {
-      for await (const model of this.client.models.list({ signal })) {
+      for await (const model of this.callClient(deadline).models.list({ signal })) {
         if (!NON_TEXT_MODELS.test(model.id)) models.push(model);
       }
     } catch (error) {
-      throw toEngineError(error, signal, false, { keyless: this.keyless });
+      throw deadline.explain(error, SERVICE()) ?? toEngineError(error, signal, false, { keyless: this.keyless });
+    } finally {
+      deadline.dispose();
     }
     // The official API lists in no useful order: newest first by `created`. A compatible server's own order
     // is kept (Ollama lists the most recently pulled first, LM Studio the loaded models).
     if (this.official) models.sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id));
-    return models.map(({ id }) => ({ id }));
+    return models.map(({ id, shutdown_date: shutdown }) => ({ id, ...(typeof shutdown === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(shutdown) ? { shutdown } : {}) }));
   }
 }
 
@@ -135,6 +152,12 @@ function messagesFor(request: GenerationRequest): OpenAI.Chat.Completions.ChatCo
 }
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
+
+/** The variables openai reads (OPENAI_BASE_URL, OPENAI_CUSTOM_HEADERS, OPENAI_ORG_ID, OPENAI_LOG, …): never Visen's. */
+const PROVIDER_ENVIRONMENT = /^OPENAI_/i;
+
+/** Who a deadline message names. */
+const SERVICE = () => l10n.t('The OpenAI server');
 
 const NON_TEXT_MODELS = /embedding|whisper|tts|dall-e|image|moderation|audio|realtime|transcribe|search|davinci|babbage|sora|computer-use/i;
 

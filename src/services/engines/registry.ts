@@ -7,43 +7,34 @@
  * Plain data, no `vscode` and no engine SDK: loading it costs nothing at activation.
  */
 import * as l10n from '@vscode/l10n';
+import { catalogFallback, catalogSuggestions, recommendedFrom, today, type CatalogProvider } from './modelCatalog';
 
 /** How an engine's default model is chosen when its model setting is empty. */
 export interface DefaultModelRule {
   /**
    * The model used before any key was checked (the live list is not known yet); empty = the first model the
-   * provider offers. Providers retire ids, so this is only where Visen starts.
+   * provider offers. From the model catalog: its first recommended model not shut down.
    */
   readonly fallback: string;
   /**
    * Picks the default from the live list (ids without `models/`, in the order the engine lists them);
-   * undefined when no model fits. `official`: the provider's own API rather than a compatible server.
+   * undefined when no model fits, and then Visen asks. `official`: the provider's own API rather than a
+   * compatible server.
    */
   readonly pick?: (ids: readonly string[], official: boolean) => string | undefined;
 }
 
 /**
- * Of the ids that match `pattern` exactly (its first group a version such as `2.5` or `3`), the one with
- * the highest version. An exact match leaves out previews, experiments, dated snapshots and aliases
- * (`-preview-09-2025`, `-exp`, `-001`, `-2025-08-07`, `-latest`), which the provider moves or retires.
+ * The default of a provider in the model catalog: its first recommended model the live list has (never one
+ * past its shutdown date), else none (Visen asks). `otherServers: 'first'`: a server other than the
+ * provider's serves models of its own (Ollama, LM Studio), so with nothing recommended its first model is the
+ * default; `'catalog'`: other servers are proxies of the provider's own models, ranked the same way.
  */
-export function newestStable(ids: readonly string[], pattern: RegExp): string | undefined {
-  const version = (id: string) => pattern.exec(id)?.[1]?.split('.').map(Number);
-  let best: { id: string; version: number[] } | undefined;
-  for (const id of ids) {
-    const v = version(id);
-    if (!v || v.some(Number.isNaN)) continue;
-    if (!best || compareVersions(v, best.version) > 0) best = { id, version: v };
-  }
-  return best?.id;
-}
-
-function compareVersions(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+function catalogRule(provider: CatalogProvider, otherServers: 'first' | 'catalog'): DefaultModelRule {
+  return {
+    fallback: catalogFallback(provider),
+    pick: (ids, official) => recommendedFrom(provider, ids.map((id) => ({ id }))) ?? (official || otherServers === 'catalog' ? undefined : ids[0]),
+  };
 }
 
 /** An engine that needs a key: where it is kept and how a person gets and sets one. */
@@ -76,8 +67,6 @@ export interface EngineSettings {
   readonly model: string;
   /** The base URL setting (`"scope": "application"`), for engines that talk to a server. */
   readonly baseUrl?: string;
-  /** The environment variable tests and CI may point the base URL at (never a key). */
-  readonly baseUrlEnv?: string;
   /** Where requests go when the base URL setting is empty. */
   readonly officialBaseUrl?: string;
   /** What the settings form says under the base URL field: what else it may point at. */
@@ -92,6 +81,8 @@ export interface EngineDescriptor {
   readonly defaultModel: DefaultModelRule;
   /** Models the forms suggest before the live list is known. */
   readonly suggestedModels: readonly string[];
+  /** The model catalog's provider whose entries rank this engine's live list (modelCatalog.json). */
+  readonly catalog?: CatalogProvider;
   readonly settings: EngineSettings;
   /**
    * Where the engine comes from; either way it is a bundle of its own, `dist/engines/<kind>.js`, required on
@@ -118,13 +109,12 @@ export const ENGINES = {
       prompt: () => l10n.t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'),
       rejected: () => l10n.t('Gemini rejected the API key. Paste a key from Google AI Studio here.'),
     },
-    // The newest stable Flash that generates text: `gemini-<version>-flash`, nothing after "flash".
-    defaultModel: { fallback: 'gemini-2.5-flash', pick: (ids) => newestStable(ids, /^gemini-(\d+(?:\.\d+)*)-flash$/) },
-    suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite'],
+    defaultModel: catalogRule('gemini', 'catalog'),
+    catalog: 'gemini',
+    suggestedModels: catalogSuggestions('gemini'),
     settings: {
       model: 'visen.gemini.model',
       baseUrl: 'visen.gemini.baseUrl',
-      baseUrlEnv: 'VISEN_GEMINI_BASE_URL',
       officialBaseUrl: 'https://generativelanguage.googleapis.com',
       baseUrlHint: () => l10n.t('A proxy or gateway for Gemini.'),
     },
@@ -145,14 +135,12 @@ export const ENGINES = {
       rejected: () => l10n.t('OpenAI rejected the API key. Paste a key from platform.openai.com here.'),
       optional: true,
     },
-    // The official API: the newest GPT mini, `gpt-<version>-mini` with nothing after "mini" (no dated
-    // snapshot, preview, audio, search or codex variant). Another server: the first model it lists.
-    defaultModel: { fallback: 'gpt-4.1-mini', pick: (ids, official) => (official ? newestStable(ids, /^gpt-(\d+(?:\.\d+)*)-mini$/) : ids[0]) },
-    suggestedModels: ['gpt-4.1-mini', 'gpt-4.1', 'gpt-4o-mini', 'gpt-4o'],
+    defaultModel: catalogRule('openai', 'first'),
+    catalog: 'openai',
+    suggestedModels: catalogSuggestions('openai'),
     settings: {
       model: 'visen.openai.model',
       baseUrl: 'visen.openai.baseUrl',
-      baseUrlEnv: 'VISEN_OPENAI_BASE_URL',
       officialBaseUrl: 'https://api.openai.com/v1',
       baseUrlHint: () => l10n.t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'),
     },
@@ -223,14 +211,20 @@ export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kin
 
 /**
  * The default model by the engine's rule over a live model list (as the engine lists it, current ones
- * first): what the rule picks, else the fallback when the list has it, else the first model. `official`
- * (default true): the provider's own API, not a compatible server.
+ * first): what the rule picks; undefined when it picks none (nothing recommended in the list: Visen asks).
+ * An engine without a rule takes the first model. `official` (default true): the provider's own API.
  */
-export function defaultModelFrom(kind: EngineKind, models: readonly { id: string }[], options: { official?: boolean } = {}): string | undefined {
+export function defaultModelFrom(kind: EngineKind, models: readonly { id: string; shutdown?: string }[], options: { official?: boolean } = {}): string | undefined {
   const rule: DefaultModelRule = ENGINES[kind].defaultModel;
-  const ids = models.map((m) => m.id.replace(/^models\//, ''));
-  const picked = rule.pick?.(ids, options.official ?? true);
-  return picked ?? (rule.fallback && ids.includes(rule.fallback) ? rule.fallback : ids[0]);
+  // A model the live list itself says has shut down (OpenAI's shutdown_date) is never the default.
+  const on = today();
+  const ids = models.filter((m) => !(m.shutdown && m.shutdown <= on)).map((m) => m.id.replace(/^models\//, ''));
+  return rule.pick ? rule.pick(ids, options.official ?? true) : ids[0];
+}
+
+/** The catalog that ranks an engine's live list, for an engine the catalog covers. */
+export function catalogProvider(kind: EngineKind): CatalogProvider | undefined {
+  return (ENGINES[kind] as EngineDescriptor).catalog;
 }
 
 /** A connections-database Engine value read back, when it names an engine. */

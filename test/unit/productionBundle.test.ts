@@ -1,0 +1,53 @@
+// The production build (what the .vsix ships) leaves out the VISEN_*_BASE_URL overrides: built here with the
+// same `define` esbuild.js gives it, from the same source, and read back.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'visen') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Visen package.json above ${__dirname}`);
+  }
+}
+
+describe('production bundle', () => {
+  const root = repoRoot();
+  const load = createRequire(path.join(root, 'package.json'));
+  const esbuild = load('esbuild') as typeof import('esbuild');
+  const buildDefines = load('./scripts/buildDefines') as (production: boolean) => Record<string, string>;
+
+  async function bundle(production: boolean): Promise<string> {
+    const result = await esbuild.build({
+      entryPoints: [path.join(root, 'src/platform/config.ts')],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minify: production,
+      external: ['vscode'],
+      define: buildDefines(production),
+      write: false,
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0].text;
+  }
+
+  it('reads no VISEN_*_BASE_URL variable: the overrides are not in it', async () => {
+    const text = await bundle(true);
+    assert.doesNotMatch(text, /VISEN_\w*BASE_URL|process\.env/);
+  });
+
+  it('a test or development build keeps them', async () => {
+    const text = await bundle(false);
+    assert.match(text, /VISEN_NOTION_API_BASE_URL/);
+    assert.match(text, /process\.env/);
+  });
+
+  it('esbuild.js builds with those defines', () => {
+    const source = fs.readFileSync(path.join(root, 'esbuild.js'), 'utf8');
+    assert.match(source, /\.\.\.buildDefines\(production\)/);
+  });
+});
