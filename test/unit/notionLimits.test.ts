@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@notionhq/client';
+import type { Connection } from '../../src/services/connections/connection';
 import { BlockWriter } from '../../src/services/notion/blockWriter';
+import { ConnectionsDatabase } from '../../src/services/notion/connectionsDatabase';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { MAX_FOLLOW_UP_READS, pageContext, readPageMarkdown } from '../../src/services/notion/pageMarkdown';
@@ -75,6 +77,21 @@ describe('Visen within Notion\'s limits (strict stand-in)', () => {
       };
       await client.pages.create({ parent: { data_source_id: db.dataSourceId }, properties: properties as never });
     });
+  });
+
+  it('the connections database takes a last prompt cut at 2,000 characters next to an emoji, the emoji whole', async () => {
+    const parent = notion.addPage({ title: 'Home' });
+    const database = new ConnectionsDatabase(client);
+    const info = await database.create(parent.id);
+    const connection = {
+      id: 'c1', name: 'Notes', type: 'page', target: { id: parent.id, url: parent.url, title: 'Home' },
+      createdAt: '2026-01-01T10:00:00.000Z', lastPrompt: `${'p'.repeat(1999)}😀 and more`, writeMode: 'append',
+      usage: { prompts: 1, inputTokens: 2, outputTokens: 3 },
+    } as unknown as Connection;
+    await database.upsert(info, connection, 'gemini', 'gemini-2.5-flash');
+    const [row] = await database.rows(info);
+    assert.ok(row.lastPrompt !== undefined && row.lastPrompt.length <= 2000 && wellFormed(row.lastPrompt), 'cut before the emoji, not through it');
+    assert.equal(row.lastPrompt, 'p'.repeat(1999));
   });
 
   describe('a page longer than Notion returns as markdown', () => {
