@@ -7,7 +7,7 @@
 // 1000 block elements and 500KB overall". reference/patch-block-children: ≤ 100 children per array and "a maximum of
 // two levels of nesting in a single request". Code languages: the SDK's LanguageRequest union (no aliases).
 import type { AnnotationResponse, RichTextItemResponse } from '@notionhq/client';
-import { checkChildrenAllowed, linkFromRequest, mentionFromRequest } from './notionValidation';
+import { checkBlockKeys, checkChildrenAllowed, linkFromRequest, mentionFromRequest } from './notionValidation';
 import { type StoredBlock, LANGUAGES, MAX_ARRAY, MAX_TEXT, ValidationError, equationItem, isLanguage, newBlock, richBlock, textItem } from './notionModel';
 
 const KNOWN_TYPES = [
@@ -88,6 +88,7 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
     if (!type || !KNOWN_TYPES.includes(type) || typeof raw[type] !== 'object' || raw[type] === null) {
       throw schemaError(at, `should be a block object with a supported type, instead was \`${quoteValue(raw)}\`.`);
     }
+    checkBlockKeys(raw, type, at);
     if (++counter.count > 1000) throw new ValidationError(`body failed validation: the request contains more than \`1000\` block elements.`);
     const { children: nested, ...payload } = raw[type] as Record<string, any>;
     checkChildrenAllowed(type, payload, nested, at);

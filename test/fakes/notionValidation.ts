@@ -94,6 +94,60 @@ export function checkParentTakesChildren(block: StoredBlock): void {
   throw new ValidationError(`Block type ${block.type} does not support children.`);
 }
 
+// ---- block keys -------------------------------------------------------------------------------------------------
+
+const MEDIA_KEYS = ['external', 'file_upload', 'type', 'caption', 'name'];
+/**
+ * The keys of each block type's request payload: the SDK's BlockObjectRequest union (api-endpoints/common.d.ts,
+ * e.g. ParagraphWithSingleLevelOfChildrenRequest = {rich_text, color?, icon?, children?}). A block object itself
+ * takes only `type`, `object` and its type's key. Notion refuses any other key as "should be not present".
+ */
+const PAYLOAD_KEYS: Record<string, readonly string[]> = {
+  paragraph: ['rich_text', 'color', 'icon', 'children'],
+  heading_1: ['rich_text', 'color', 'is_toggleable', 'children'],
+  heading_2: ['rich_text', 'color', 'is_toggleable', 'children'],
+  heading_3: ['rich_text', 'color', 'is_toggleable', 'children'],
+  heading_4: ['rich_text', 'color', 'is_toggleable', 'children'],
+  bulleted_list_item: ['rich_text', 'color', 'children'],
+  numbered_list_item: ['rich_text', 'color', 'children'],
+  quote: ['rich_text', 'color', 'children'],
+  toggle: ['rich_text', 'color', 'children'],
+  to_do: ['rich_text', 'color', 'children', 'checked'],
+  template: ['rich_text', 'children'],
+  callout: ['rich_text', 'color', 'children', 'icon'],
+  synced_block: ['synced_from', 'children'],
+  code: ['rich_text', 'language', 'caption'],
+  equation: ['expression'],
+  divider: [],
+  breadcrumb: [],
+  table_of_contents: ['color'],
+  table: ['table_width', 'children', 'has_column_header', 'has_row_header'],
+  table_row: ['cells'],
+  bookmark: ['url', 'caption'],
+  embed: ['url', 'caption'],
+  image: MEDIA_KEYS,
+  video: MEDIA_KEYS,
+  pdf: MEDIA_KEYS,
+  file: MEDIA_KEYS,
+  audio: MEDIA_KEYS,
+  link_to_page: ['type', 'page_id', 'database_id', 'comment_id'],
+  column_list: ['children'],
+  column: ['children', 'width_ratio'],
+};
+
+/** Throws for a key a block object (`raw`, of `type`) or its payload does not take. */
+export function checkBlockKeys(raw: Record<string, unknown>, type: string, at: string): void {
+  for (const key of Object.keys(raw)) {
+    if (key !== 'type' && key !== 'object' && key !== type) throw schemaError(`${at}.${key}`, `should be not present, instead was \`${quote(raw[key])}\`.`);
+  }
+  const allowed = PAYLOAD_KEYS[type];
+  const payload = raw[type] as Record<string, unknown>;
+  if (!allowed) return;
+  for (const key of Object.keys(payload)) {
+    if (!allowed.includes(key)) throw schemaError(`${at}.${type}.${key}`, `should be not present, instead was \`${quote(payload[key])}\`.`);
+  }
+}
+
 // ---- mentions ---------------------------------------------------------------------------------------------------
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -88,6 +88,15 @@ describe('Notion stand-in: as strict as Notion', () => {
       assert.equal(fake.blockTree(page.id).length, 2);
     });
 
+    it('refuses keys a block object or its type\'s payload does not take', async () => {
+      const page = fake.addPage({ title: 'P' });
+      await refused(append(page.id, [{ ...para('a'), id: '59833787-2cf9-4fdf-8782-e53db20768a5' }]), /body\.children\[0\]\.id should be not present/);
+      await refused(append(page.id, [{ paragraph: { rich_text: [], bold: true } }]), /body\.children\[0\]\.paragraph\.bold should be not present/);
+      await refused(append(page.id, [{ code: { rich_text: [], language: 'python', wrap: true } }]), /code\.wrap should be not present/);
+      await append(page.id, [{ object: 'block', type: 'callout', callout: { rich_text: [], icon: { type: 'emoji', emoji: '💡' }, color: 'gray_background' } }]);
+      assert.equal(fake.pageBlocks(page.id).length, 1);
+    });
+
     it('refuses children appended to a block that has none, such as code', async () => {
       const page = fake.addPage({ title: 'P' });
       const [code] = (await append(page.id, [{ code: { language: 'python', rich_text: [{ text: { content: 'x = 1' } }] } }])).results as Json[];
