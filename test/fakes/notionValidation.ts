@@ -191,7 +191,8 @@ export function mentionFromRequest(raw: Record<string, any>, at: string): RichTe
     }
   }
   const text = kind === 'date' ? String(value.start) : kind === 'template_mention' ? `@${value.template_mention_date ?? value.template_mention_user}` : `@${kind}`;
-  return { ...textItem(text, {}, raw.annotations ?? {}), type: 'mention', mention: { type: kind, [kind]: value } } as unknown as RichTextItemResponse;
+  const { annotations } = textItem(text, {}, raw.annotations ?? {});
+  return { type: 'mention', mention: { type: kind, [kind]: value }, annotations, plain_text: text, href: null } as unknown as RichTextItemResponse;
 }
 
 // ---- links ------------------------------------------------------------------------------------------------------
