@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 import type { WriteMode } from '../services/generation/generationRecord';
-import { readPageMarkdown } from '../services/notion/pageMarkdown';
+import { leftOutNote, readPageMarkdown } from '../services/notion/pageMarkdown';
 import { NotionDatabases } from '../services/notion/notionDatabases';
 import { notionClient, type WorkflowDeps } from '../workflows/deps';
 import { resolveTarget } from '../workflows/databaseEntry';
@@ -75,7 +75,7 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
     body = body.slice(0, max);
     notes.push(vscode.l10n.t('[Cut: these are the first {0} of {1} characters. Call again with a larger maxCharacters to read more.]', max, page.markdown.length));
   }
-  if (page.truncated) notes.push(vscode.l10n.t('[Notion left out the end of this page: it is longer than Notion returns as markdown.]'));
+  if (page.truncated) notes.push(leftOutNote(page));
   return text(pageData(target.ref.title, target.ref.url, body, notes));
 }
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
 import type { BlockedReason, Candidate, Content, FinishReason, GenerateContentResponse, GenerateContentResponseUsageMetadata, HarmCategory, Model, SafetyRating } from '@google/genai/web';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
+import { exampleFor, geminiJsonModeProblem, geminiSchema } from './jsonMode';
 import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
 
 /** Candidates as sent on the wire: enums are plain strings there. */
@@ -293,7 +294,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const failures = new FailureQueue<null, GeminiFailure>();
   const streamFaults = new FailureQueue<null, GeminiStreamFault>();
   let droppedStreams = 0;
-  let responder: (req: GeminiRequest) => string | Promise<string> = (req) => defaultGeneratedMarkdown(req.prompt);
+  let responder: (req: GeminiRequest) => string | Promise<string> = defaultAnswer;
   let fixedUsage: Partial<Pick<GenerateContentResponseUsageMetadata, 'promptTokenCount' | 'candidatesTokenCount'>> | null = null;
   let abortedStreams = 0;
   let completedStreams = 0;
@@ -347,6 +348,11 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     const contents: Content[] = Array.isArray(body.contents) ? body.contents : [];
     if (!contents.length) {
       sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified\n'));
+      return;
+    }
+    const jsonModeProblem = geminiJsonModeProblem(body.generationConfig);
+    if (jsonModeProblem) {
+      sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', jsonModeProblem));
       return;
     }
     const inStreamFailure = stream ? failures.take((_m, f) => !!f.inStream && (!f.path || f.path.test(logged.path))) : undefined;
@@ -537,7 +543,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       fixedUsage = null;
       abortedStreams = 0;
       completedStreams = 0;
-      responder = (req) => defaultGeneratedMarkdown(req.prompt);
+      responder = defaultAnswer;
       fake.validKeys = new Set(initialKeys);
       fake.models = initialModels.map((m) => ({ ...m }));
     },
@@ -552,4 +558,10 @@ async function flushed(res: http.ServerResponse): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (!res.socket || res.socket.writableLength === 0) break;
   }
+}
+
+/** Markdown about the prompt; in JSON mode, JSON that fits the request's schema, as Gemini's structured output gives. */
+function defaultAnswer(req: GeminiRequest): string {
+  const schema = geminiSchema(req.generationConfig);
+  return schema ? JSON.stringify(exampleFor(schema)) : defaultGeneratedMarkdown(req.prompt);
 }

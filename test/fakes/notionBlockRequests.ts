@@ -7,6 +7,7 @@
 // 1000 block elements and 500KB overall". reference/patch-block-children: ≤ 100 children per array and "a maximum of
 // two levels of nesting in a single request". Code languages: the SDK's LanguageRequest union (no aliases).
 import type { AnnotationResponse, RichTextItemResponse } from '@notionhq/client';
+import { checkBlockKeys, checkChildrenAllowed, linkFromRequest, mentionFromRequest } from './notionValidation';
 import { type StoredBlock, LANGUAGES, MAX_ARRAY, MAX_TEXT, ValidationError, equationItem, isLanguage, newBlock, richBlock, textItem } from './notionModel';
 
 const KNOWN_TYPES = [
@@ -52,17 +53,12 @@ export function richTextFromRequest(value: unknown, path: string): RichTextItemR
       checkMax(`${at}.equation.expression.length`, expression.length, 1000);
       return { ...equationItem(expression), annotations: { ...equationItem(expression).annotations, ...annotations } };
     }
-    if (raw?.type === 'mention' || raw?.mention) return textItem(String(raw.plain_text ?? ''), {}, annotations);
+    if (raw?.type === 'mention' || raw?.mention) return mentionFromRequest(raw, at);
     if (!raw?.text || typeof raw.text.content !== 'string') {
       throw schemaError(`${at}.text`, 'should be defined, instead was `undefined`.');
     }
     checkMax(`${at}.text.content.length`, raw.text.content.length, MAX_TEXT);
-    const url: string | null = raw.text.link?.url ?? null;
-    if (url !== null) {
-      checkMax(`${at}.text.link.url.length`, String(url).length, MAX_TEXT);
-      // Notion answers a relative or malformed link with this message (400 validation_error).
-      if (!isValidUrl(String(url))) throw new ValidationError(`Invalid URL for link.`);
-    }
+    const url = linkFromRequest(raw.text.link, at);
     return textItem(raw.text.content, { link: url }, annotations);
   });
 }
@@ -92,8 +88,10 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
     if (!type || !KNOWN_TYPES.includes(type) || typeof raw[type] !== 'object' || raw[type] === null) {
       throw schemaError(at, `should be a block object with a supported type, instead was \`${quoteValue(raw)}\`.`);
     }
+    checkBlockKeys(raw, type, at);
     if (++counter.count > 1000) throw new ValidationError(`body failed validation: the request contains more than \`1000\` block elements.`);
     const { children: nested, ...payload } = raw[type] as Record<string, any>;
+    checkChildrenAllowed(type, payload, nested, at);
     if (nested !== undefined && depth >= 2) {
       throw schemaError(`${at}.${type}.children`, `should be not present, instead was \`${quoteValue(nested)}\`.`);
     }

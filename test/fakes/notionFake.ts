@@ -33,6 +33,7 @@ import {
   normalizeId,
   touch,
 } from './notionStore';
+import { checkBodyKeys, checkRetryAfter, unknownVersionMessage } from './notionValidation';
 import { FailureQueue, type Fault, type LoggedRequest, dropConnection, sendJson, sleep, startServer } from './server';
 
 export { type FakeComment, type FakeDatabase, type FakePage, normalizeId } from './notionStore';
@@ -51,6 +52,10 @@ export interface NotionFakeOptions {
   /** Demo mode: any non-empty bearer token is accepted. */
   acceptAnyKey?: boolean;
   rateLimitPerSecond?: number;
+  /** Retry-After (whole seconds, 0–60) of the 429s `rateLimitPerSecond` causes; 1 when unset. */
+  rateLimitRetryAfterSeconds?: number;
+  /** Records a markdown read loads before Notion truncates it (notionMarkdownLimit.ts); about 20,000 when unset. */
+  markdownRecordLimit?: number;
   latencyMs?: number;
   port?: number;
 }
@@ -85,6 +90,9 @@ export interface NotionFake {
   workspaceName: string;
   latencyMs: number;
   rateLimitPerSecond: number | undefined;
+  rateLimitRetryAfterSeconds: number;
+  /** Records a markdown read loads before it is truncated (`truncated: true`, `unknown_block_ids`). */
+  markdownRecordLimit: number | undefined;
   readonly rateLimitedCount: number;
   readonly requests: LoggedRequest[];
   /** Seeds a page; `markdown` is read as Notion-flavored Markdown (enhanced markdown, v1), like POST /v1/pages. */
@@ -114,16 +122,23 @@ export interface NotionFake {
    * (`{kind:'applyThenDrop'}`). `then` runs once the fault has happened (after applying, for applyThenDrop).
    */
   failNext(match: { method?: string; path: RegExp }, response: NotionFailure, times?: number): void;
+  /**
+   * Notion rate limits the integration for `retryAfterSeconds` (0–60): every request until then gets 429
+   * `rate_limited` with `Retry-After` counting down (reference/request-limits).
+   */
+  rateLimitFor(retryAfterSeconds: number): void;
   reset(): void;
 }
 
 export async function startNotionFake(options: NotionFakeOptions = {}): Promise<NotionFake> {
   const initialTokens = options.validTokens ?? ['secret_fake_notion'];
   const s = newStore();
+  s.markdownRecordLimit = options.markdownRecordLimit;
   const failures = new FailureQueue<{ method?: string; path: RegExp }, NotionFailure>();
   const requests: LoggedRequest[] = [];
   let recentRequests: number[] = [];
   let rateLimitedCount = 0;
+  let limitedUntil = 0;
   const workspaceId = randomUUID();
 
   const routes: Route[] = [
@@ -181,9 +196,11 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
   const server = await startServer(async (req, res, logged) => {
     requests.push(logged);
     await sleep(fake.latencyMs);
-    if (overRateLimit()) {
+    const limitedFor = Math.ceil((limitedUntil - Date.now()) / 1000);
+    if (limitedFor > 0 || overRateLimit()) {
       rateLimitedCount++;
-      sendError(res, 429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { 'retry-after': '1' });
+      const retryAfter = limitedFor > 0 ? limitedFor : fake.rateLimitRetryAfterSeconds;
+      sendError(res, 429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { 'retry-after': String(retryAfter) });
       return;
     }
     const injected = failures.take((match) => (!match.method || match.method.toUpperCase() === logged.method) && match.path.test(logged.path));
@@ -215,6 +232,11 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       send(400, () => sendError(res, 400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.'));
       return;
     }
+    const versionProblem = unknownVersionMessage(String(req.headers['notion-version']));
+    if (versionProblem) {
+      send(400, () => sendError(res, 400, 'validation_error', versionProblem));
+      return;
+    }
     const candidates = routes.filter((r) => r.pattern.test(logged.path));
     const route = candidates.find((r) => r.method === logged.method);
     if (!route) {
@@ -227,6 +249,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       return;
     }
     try {
+      checkBodyKeys(logged.method, logged.path, logged.body);
       const result = route.run(logged.path.match(route.pattern)!, logged);
       send(200, () => sendJson(res, 200, result, { 'x-notion-request-id': randomUUID() }));
     } catch (err) {
@@ -258,6 +281,13 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     workspaceName: 'Fake Workspace',
     latencyMs: options.latencyMs ?? 0,
     rateLimitPerSecond: options.rateLimitPerSecond,
+    rateLimitRetryAfterSeconds: checkRetryAfter(options.rateLimitRetryAfterSeconds ?? 1),
+    get markdownRecordLimit() {
+      return s.markdownRecordLimit;
+    },
+    set markdownRecordLimit(limit) {
+      s.markdownRecordLimit = limit;
+    },
     get rateLimitedCount() {
       return rateLimitedCount;
     },
@@ -335,6 +365,9 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     failNext(match, response, times = 1) {
       failures.add(match, response, times);
     },
+    rateLimitFor(retryAfterSeconds) {
+      limitedUntil = Date.now() + checkRetryAfter(retryAfterSeconds) * 1000;
+    },
     reset() {
       s.pages.clear();
       s.databases.clear();
@@ -344,6 +377,8 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       requests.length = 0;
       recentRequests = [];
       rateLimitedCount = 0;
+      limitedUntil = 0;
+      s.markdownRecordLimit = options.markdownRecordLimit;
       fake.validTokens = new Set(initialTokens);
     },
   };

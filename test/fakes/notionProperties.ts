@@ -1,11 +1,13 @@
 // Database properties of the Notion stand-in: schemas, property values from requests, filters and sorts.
 import { randomUUID } from 'node:crypto';
 import { richTextFromRequest } from './notionContent';
+import { checkPropertyValue } from './notionValidation';
 import { type FakeDatabase, type FakePage, type PropertySchema, type PropertyValue, type Store, emptyValue, invalid, notionUrl } from './notionStore';
 
 // ---- properties --------------------------------------------------------------------------------------------
 
 export function propertyValueFromRequest(schema: PropertySchema, value: Record<string, unknown>, path: string): PropertyValue {
+  checkPropertyValue(schema.type, value, path);
   const raw = value[schema.type];
   let stored: unknown = raw;
   switch (schema.type) {

@@ -23,6 +23,7 @@ import {
   schemaError,
 } from './notionContent';
 import { insertChildren, invalidate } from './notionMarkdownEdit';
+import { checkParentTakesChildren } from './notionValidation';
 import { ARCHIVED, type Store, blockParentFor, childPageBlock, idParam, invalid, liveBlocks, locateBlock, notFound, paginate, touch, trashed, visiblePage } from './notionStore';
 import { type Route, body, notionVersion } from './notionRoutes';
 
@@ -165,6 +166,7 @@ export const blockRoutes = (s: Store): Route[] => {
           parent = { type: 'page_id', page_id: page.id };
         } else {
           if (trashed(found!)) throw invalid(ARCHIVED);
+          checkParentTakesChildren(found!.block);
           if (found!.block.type === 'table' && blocks.some((x) => x.type !== 'table_row')) throw new ValidationError('Only table_row blocks can be children of a table block.');
           insertChildren(found!.block.children, blocks, b.position, b.after);
           invalidate(found!.chain, found!.block);

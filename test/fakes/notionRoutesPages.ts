@@ -2,6 +2,7 @@
 // trash), and the markdown endpoints.
 import { blocksFromRequest, checkPayloadSize } from './notionContent';
 import { editMarkdown } from './notionMarkdownEdit';
+import { readMarkdown } from './notionMarkdownLimit';
 import { applyProperties, setTitle } from './notionProperties';
 import {
   ARCHIVED,
@@ -105,7 +106,7 @@ export const pageRoutes = (s: Store): Route[] => [
     pattern: /^\/v1\/pages\/([^/]+)\/markdown$/,
     run: (m, req) => {
       markdownVersion(req.query.markdown_version, 'query.markdown_version');
-      return markdownResponse(s, requirePage(s, m[1]));
+      return readMarkdown(s, m[1], s.markdownRecordLimit);
     },
   },
   {

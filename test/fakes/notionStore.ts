@@ -64,6 +64,8 @@ export interface Store {
   dataSources: Map<string, FakeDatabase>;
   /** Comments by block id: they live as long as the block id does (trash and restore keep them). */
   comments: Map<string, FakeComment[]>;
+  /** Records a markdown read loads before it is truncated (notionMarkdownLimit.ts); Notion's ~20,000 when unset. */
+  markdownRecordLimit?: number;
 }
 
 export const newStore = (): Store => ({ pages: new Map(), databases: new Map(), dataSources: new Map(), comments: new Map() });

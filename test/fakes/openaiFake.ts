@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
 import type OpenAI from 'openai';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
+import { exampleFor, openaiJsonModeProblem, openaiSchema } from './jsonMode';
 import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
 
 type ChatCompletionChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
@@ -224,7 +225,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   const failures = new FailureQueue<null, OpenAIFailure>();
   const streamFaults = new FailureQueue<null, OpenAIStreamFault>();
   let droppedStreams = 0;
-  let responder: (req: OpenAIChatRequest) => string | Promise<string> = (req) => defaultGeneratedMarkdown(req.prompt);
+  let responder: (req: OpenAIChatRequest) => string | Promise<string> = defaultAnswer;
   let fixedUsage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null = null;
   let abortedStreams = 0;
   let completedStreams = 0;
@@ -293,6 +294,11 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     const messages: ChatMessage[] = Array.isArray(body.messages) ? body.messages : [];
     if (!messages.length) {
       sendJson(res, 400, errorBody("[] is too short - 'messages'", 'invalid_request_error', null, 'messages'), headersFor());
+      return;
+    }
+    const jsonModeProblem = openaiJsonModeProblem(body);
+    if (jsonModeProblem) {
+      sendJson(res, 400, errorBody(jsonModeProblem.message, 'invalid_request_error', null, jsonModeProblem.param), headersFor());
       return;
     }
     const inStreamFailure = stream ? failures.take((_m, f) => !!f.inStream && (!f.path || f.path.test(logged.path))) : undefined;
@@ -447,7 +453,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       fixedUsage = null;
       abortedStreams = 0;
       completedStreams = 0;
-      responder = (req) => defaultGeneratedMarkdown(req.prompt);
+      responder = defaultAnswer;
       fake.splitDeltas = (text: string) => splitIntoDeltas(text);
       fake.validKeys = new Set(initialKeys);
       fake.keyless = options.keyless ?? false;
@@ -465,4 +471,10 @@ async function flushed(res: http.ServerResponse): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (!res.socket || res.socket.writableLength === 0) break;
   }
+}
+
+/** Markdown about the prompt; in JSON mode, JSON that fits `response_format`, as Structured Outputs gives. */
+function defaultAnswer(req: OpenAIChatRequest): string {
+  const schema = openaiSchema(req.body);
+  return schema ? JSON.stringify(exampleFor(schema)) : defaultGeneratedMarkdown(req.prompt);
 }

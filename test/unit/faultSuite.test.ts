@@ -192,6 +192,12 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
   run({ group: 'Notion', fault: 'no answer at all (hang before headers), twice', arrange: hang('hang', 2), expect: { ...failed(/did not answer in time/), actions: retryActions } });
   run({ group: 'Notion', fault: 'a body that stalls after the write landed', arrange: hang('stallBody'), expect: { level: 'info', message: /^Wrote \d+ blocks?/, status: 'written', pageBlocks: 'all', textKept: true } });
   run({ group: 'Notion', fault: 'connection reset before the write, twice', arrange: hang('reset', 2), expect: { ...failed(/reach Notion|Notion request failed/), actions: retryActions } });
+  run({
+    group: 'Notion',
+    fault: '100 CJK paragraphs of 1,700 characters (over 500 KB in UTF-8, under it in UTF-16 units)',
+    arrange: () => geminiFake.respondWith(() => Array.from({ length: 100 }, () => '漢字かな交じり文。'.repeat(189).slice(0, 1700)).join('\n\n')),
+    expect: { level: 'info', message: /^Wrote 100 blocks/, status: 'written', pageBlocks: 'all', textKept: true },
+  });
   run({ group: 'Notion', fault: 'write applied, then the connection dropped', arrange: hang('applyThenDrop'), expect: { level: 'info', message: /^Wrote \d+ blocks?/, status: 'written', pageBlocks: 'all', textKept: true } });
 
   // The engines: each fault played by the provider's stand-in with the provider's real bodies.
@@ -376,6 +382,25 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     arrange: (pageId) => notion.failNext(intoBlock(pageId), { kind: 'reset' }, 2),
     order: atTheEnd, check: tableOf,
     page: 'after Retry Write, the table with all 150 rows, once (the short one is replaced); Undo removes it',
+  });
+
+  it('Input: {{page}} of a page longer than Notion returns as markdown, one left-out block not shared', async () => {
+    notion.reset();
+    geminiFake.reset();
+    const { service: generation } = service();
+    const page = notion.addPage({ title: 'Input: a long page', markdown: 'First part.\n\nSecond part.\n\nThird part.' });
+    const connection = await generation.connectionFor(await generation.resolvePage(page.id));
+    notion.markdownRecordLimit = 1;
+    const hidden = notion.pageBlocks(page.id)[2].id;
+    notion.failNext({ method: 'GET', path: new RegExp(`/pages/${hidden}/markdown$`) }, { status: 404, code: 'object_not_found', message: 'Could not find block.' });
+    const started = Date.now();
+    const result = await generation.run({ connection, prompt: 'Summarise {{page}}', engine: 'gemini', model: 'gemini-2.5-flash', mode: 'append', signal: new AbortController().signal });
+    const asked = JSON.stringify(geminiFake.requests.at(-1)?.body);
+    assert.equal(result.record.status, 'written');
+    assert.ok(asked.includes('Second part.'), 'the block past the limit was read and sent');
+    assert.match(asked, /Notion left out 1 block of this page/);
+    const seen = describeOutcome(result);
+    rows.push({ group: 'Input', fault: '{{page}} of a page longer than Notion returns as markdown, one left-out block not shared', saw: `${describeSeen(seen)} — the model is sent the blocks read afterwards and "[Notion left out 1 block of this page: …]"`, page: `all ${result.record.writtenBlocks} blocks`, kept: 'yes', ms: Date.now() - started });
   });
 
   after(() => {

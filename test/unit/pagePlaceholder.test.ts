@@ -8,7 +8,7 @@ import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
 import { NotionPages } from '../../src/services/notion/notionPages';
-import { fillPage, mentionsPage, readPageMarkdown } from '../../src/services/notion/pageMarkdown';
+import { fillPage, mentionsPage, pageContext, readPageMarkdown } from '../../src/services/notion/pageMarkdown';
 import type { NotionFake } from '../fakes/notionFake';
 import { useNotionAndModel } from '../support/loopbackFakes';
 import { OpenAIFake } from '../fakes/openaiFake';
@@ -35,7 +35,7 @@ describe('{{page}}: the page written to, as context', () => {
       engine: openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url }),
       pageContent: async (signal) => {
         reads++;
-        return (await readPageMarkdown(client, page.id, signal)).markdown;
+        return pageContext(await readPageMarkdown(client, page.id, signal));
       },
     });
     return { ...outcome, pageId: fake.id, reads };
@@ -56,6 +56,14 @@ describe('{{page}}: the page written to, as context', () => {
     assert.equal(reads, 1);
     assert.equal(record.prompt, 'Summarise {{page}}, then list the owners in {{page}}');
     assert.equal(asked().split('Ship on **Friday**.').length - 1, 2, 'the content in both places');
+  });
+
+  it('sends the whole of a page Notion truncates, reading the blocks it left out', async () => {
+    notion.markdownRecordLimit = 2;
+    const { record } = await generate('Summarise {{page}}', ['First point.', 'Second point.', 'Third point.', 'Fourth point.'].join('\n\n'));
+    assert.equal(record.status, 'written');
+    assert.match(asked(), /First point\.\\n\\nSecond point\.\\n\\nThird point\.\\n\\nFourth point\./);
+    assert.ok(!asked().includes('<unknown'), 'no tag for a block it could read');
   });
 
   it('does not read the page for a prompt without {{page}}', async () => {

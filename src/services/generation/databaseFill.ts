@@ -6,7 +6,7 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
 import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
-import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
+import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { Generator, type MarkdownConverter } from './generator';
@@ -210,7 +210,7 @@ export class DatabaseFiller {
 
   private async prompt(job: FillJob, row: DatabaseRow): Promise<string> {
     const needsPage = mentionsPage(job.template);
-    const content = needsPage ? (await readPageMarkdown(this.deps.client, row.id)).markdown : undefined;
+    const content = needsPage ? pageContext(await readPageMarkdown(this.deps.client, row.id)) : undefined;
     return fillTemplate(job.template, row, content);
   }
 

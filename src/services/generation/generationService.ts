@@ -11,7 +11,7 @@ import { NotionPageRef, NotionPages } from '../notion/notionPages';
 import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
 import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
-import { mentionsPage, readPageMarkdown } from '../notion/pageMarkdown';
+import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
@@ -158,7 +158,7 @@ export class GenerationService {
       signal: options.signal,
       onProgress: options.onProgress,
       onText: options.onText,
-      pageContent: async (signal) => (await readPageMarkdown(client, page.id, signal)).markdown,
+      pageContent: async (signal) => pageContext(await readPageMarkdown(client, page.id, signal)),
       confirmPage: options.confirmPageContext && ((chars) => options.confirmPageContext!(chars, page.title)),
       replacing: options.replacing,
       afterBlock: options.afterBlock,

@@ -7,7 +7,10 @@ import { NotionError, toNotionError } from './notionErrors';
 /** Notion's request limits (developers.notion.com, "Request limits"): children per array, blocks and bytes per request. */
 export const MAX_CHILDREN_PER_REQUEST = 100;
 const MAX_BLOCKS_PER_REQUEST = 1000;
-/** Well under the 500 KB payload limit: JSON escaping and the request envelope need room. */
+/**
+ * Well under the 500 KB payload limit, counted in UTF-8 bytes as the request travels (a CJK character is one
+ * UTF-16 unit but three bytes): the request envelope and the ids of a position need room.
+ */
 const MAX_BYTES_PER_REQUEST = 400_000;
 
 /** What one top-level append did: the ids Notion gave the blocks, in order. */
@@ -249,7 +252,7 @@ function toRequest(node: BlockNode): Outgoing {
   const inline = leaves ? node.children.slice(0, MAX_CHILDREN_PER_REQUEST) : [];
   const deferred = node.children.slice(inline.length);
   const request = inline.length === 0 ? node.block : withChildren(node.block, inline.map((child) => child.block));
-  return { request, deferred, blocks: 1 + inline.length, bytes: JSON.stringify(request).length };
+  return { request, deferred, blocks: 1 + inline.length, bytes: Buffer.byteLength(JSON.stringify(request), 'utf8') };
 }
 
 function withChildren(block: BlockObjectRequest, children: BlockObjectRequest[]): BlockObjectRequest {

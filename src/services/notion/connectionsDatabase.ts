@@ -8,6 +8,7 @@ import { ENGINE_KINDS, ENGINES, engineKindOf, type EngineKind } from '../engines
 import { NotionError, toNotionError } from './notionErrors';
 import { NotionPageRef, pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
+import { RICH_TEXT_ITEM_LIMIT, truncateText } from './richText';
 
 /** The columns of the connections database, by name, with the type each must have. */
 export const CONNECTIONS_PROPERTIES = {
@@ -67,7 +68,8 @@ export interface ConnectionRow {
   readonly lastGenerated?: string;
 }
 
-const text = (content: string) => [{ type: 'text' as const, text: { content: content.slice(0, 2000) } }];
+/** One rich text item of at most 2,000 characters, never ending in half an emoji (a long last prompt is cut). */
+const text = (content: string) => [{ type: 'text' as const, text: { content: truncateText(content, RICH_TEXT_ITEM_LIMIT) } }];
 
 /**
  * The Notion database that mirrors Visen's connections, one row per connection matched by its Visen ID,

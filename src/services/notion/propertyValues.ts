@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import type { JsonSchema } from '../engines/engine';
 import { brandError } from '../errorBrand';
+import { RICH_TEXT_ITEM_LIMIT, RICH_TEXT_ITEMS_PER_ARRAY, URL_LIMIT, splitText, truncateText } from './richText';
 
 /** The property types Visen can fill, with the schema a property of that type has in a data source. */
 export type FillableType = 'title' | 'rich_text' | 'number' | 'select' | 'multi_select' | 'status' | 'date' | 'checkbox' | 'url' | 'email' | 'phone_number';
@@ -17,16 +18,22 @@ export interface PropertySchema {
 export class PropertyValueError extends Error {}
 brandError(PropertyValueError, 'PropertyValueError');
 
-const RICH_TEXT_LIMIT = 2000;
-const RICH_TEXT_ITEMS = 100;
+/** Notion's limits for property values (developers.notion.com/reference/request-limits, "Size limits"). */
+const EMAIL_LIMIT = 200;
+const PHONE_LIMIT = 200;
+const MULTI_SELECT_LIMIT = 100;
+/** An option name: at most 100 characters and no comma (Notion refuses both, 400 validation_error). */
+const OPTION_NAME_LIMIT = 100;
 
-/** Text as rich text items of at most 2,000 characters (and at most 100 of them), nothing else lost. */
+/**
+ * Text as rich text items of at most 2,000 characters (and at most 100 of them), nothing else lost: a piece
+ * ends at a space where it can, and never between the two halves of an emoji.
+ */
 export function richText(text: string): Array<{ type: 'text'; text: { content: string } }> {
-  const items: Array<{ type: 'text'; text: { content: string } }> = [];
-  for (let i = 0; i < text.length && items.length < RICH_TEXT_ITEMS; i += RICH_TEXT_LIMIT) {
-    items.push({ type: 'text', text: { content: text.slice(i, i + RICH_TEXT_LIMIT) } });
-  }
-  return items;
+  if (text === '') return [];
+  return splitText(text, RICH_TEXT_ITEM_LIMIT)
+    .slice(0, RICH_TEXT_ITEMS_PER_ARRAY)
+    .map((content) => ({ type: 'text', text: { content } }));
 }
 
 export interface CoerceOptions {
@@ -48,8 +55,10 @@ export function coerceProperty(property: PropertySchema, raw: unknown, options: 
     case 'number': {
       if (typeof raw === 'number' && Number.isFinite(raw)) return { number: raw };
       const match = /-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?/i.exec(text);
-      if (!match) throw new PropertyValueError(l10n.t('"{0}" is not a number.', text.slice(0, 60)));
-      return { number: Number(match[0].replace(/,/g, '')) };
+      const number = match ? Number(match[0].replace(/,/g, '')) : NaN;
+      // 1e999 is Infinity, which JSON sends as null: that would empty the cell instead of filling it.
+      if (!Number.isFinite(number)) throw new PropertyValueError(l10n.t('"{0}" is not a number.', text.slice(0, 60)));
+      return { number };
     }
     case 'checkbox': {
       if (typeof raw === 'boolean') return { checkbox: raw };
@@ -68,30 +77,40 @@ export function coerceProperty(property: PropertySchema, raw: unknown, options: 
         .filter(Boolean)
         .map((n) => matchOption(property, n, options, false)!)
         .filter((n, i, all) => all.indexOf(n) === i)
-        .slice(0, 100);
+        .slice(0, MULTI_SELECT_LIMIT);
       return { multi_select: names.map((name) => ({ name })) };
     }
     case 'date': {
-      const iso = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/.exec(text)?.[0];
-      const parsed = iso ?? (Number.isNaN(Date.parse(text)) ? undefined : new Date(Date.parse(text)).toISOString().slice(0, 10));
+      const found = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/.exec(text)?.[0];
+      // Notion refuses a date that is not on the calendar (2024-02-30, 25:00), as ISO 8601 does.
+      const iso = found && isCalendarDate(found) ? found : undefined;
+      const parsed = iso ?? (found || Number.isNaN(Date.parse(text)) ? undefined : new Date(Date.parse(text)).toISOString().slice(0, 10));
       if (!parsed) throw new PropertyValueError(l10n.t('"{0}" is not a date.', text.slice(0, 60)));
       return { date: { start: parsed } };
     }
     case 'url': {
       const url = /https?:\/\/[^\s<>"')\]]+/.exec(text)?.[0];
       if (!url) throw new PropertyValueError(l10n.t('"{0}" is not a link.', text.slice(0, 60)));
-      return { url: url.slice(0, 2000) };
+      return { url: truncateText(url, URL_LIMIT) };
     }
     case 'email': {
       const email = /[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"'.]+/.exec(text)?.[0];
       if (!email) throw new PropertyValueError(l10n.t('"{0}" is not an email address.', text.slice(0, 60)));
-      return { email: email.slice(0, 200) };
+      return { email: truncateText(email, EMAIL_LIMIT) };
     }
     case 'phone_number':
-      return { phone_number: text.slice(0, 200) };
+      return { phone_number: truncateText(text, PHONE_LIMIT) };
     default:
       throw new PropertyValueError(l10n.t('Visen cannot fill {0} properties.', property.type));
   }
+}
+
+/** `YYYY-MM-DD` with an optional time, every field within its range (the day within its month). */
+function isCalendarDate(iso: string): boolean {
+  const [, y, m, d, hh, mm, ss] = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(iso) ?? [];
+  const [year, month, day] = [Number(y), Number(m), Number(d)];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return false;
+  return hh === undefined || (Number(hh) < 24 && Number(mm) < 60 && (ss === undefined || Number(ss) < 60));
 }
 
 const LEADING_MARKS = new Set(['"', "'", '“', '”', '‘', '’', '`', '*']);
@@ -121,7 +140,7 @@ function matchOption(property: PropertySchema, value: string, options: CoerceOpt
   if (!value) return undefined;
   const existing = property.options?.find((o) => o.toLowerCase() === value.toLowerCase());
   if (existing) return existing;
-  if (options.allowNewOptions && !mustExist) return value.replace(/,/g, ' ').slice(0, 100);
+  if (options.allowNewOptions && !mustExist) return truncateText(value.replace(/,/g, ' '), OPTION_NAME_LIMIT).trim();
   throw new PropertyValueError(
     property.options?.length
       ? l10n.t('"{0}" is not an option of {1}. Options: {2}.', value.slice(0, 60), property.name, property.options.join(', '))

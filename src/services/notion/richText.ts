@@ -106,6 +106,12 @@ export function splitText(text: string, limit = RICH_TEXT_ITEM_LIMIT): string[] 
   return pieces;
 }
 
+/** The first `limit` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair (an emoji). */
+export function truncateText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  return text.slice(0, isHighSurrogate(text.charCodeAt(limit - 1)) ? limit - 1 : limit);
+}
+
 /** Cuts code at line ends where it can (each piece ends with its "\n"), else like `splitText`. */
 export function splitCode(code: string, limit = RICH_TEXT_ITEM_LIMIT): string[] {
   const pieces: string[] = [];
