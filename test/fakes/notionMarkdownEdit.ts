@@ -1,7 +1,7 @@
 // PATCH /v1/pages/:id/markdown of the Notion stand-in: insert, replace, range and search-and-replace edits of a
 // page's Notion-flavored Markdown (reference/update-page-markdown), keeping the ids of blocks that did not change.
 import { randomUUID } from 'node:crypto';
-import { BOT_USER_ID, type StoredBlock, minuteNow } from './notionContent';
+import { type StoredBlock, actor, minuteNow } from './notionContent';
 import { type MarkdownVersion, markdownToBlocks, renderEachBlock, textItem } from './notionContent';
 import { ARCHIVED, type FakePage, type Store, invalid, markdownVersion, normalizeId, liveBlocks, markdownOf, renderCtx, touch, visibleDb, visiblePage } from './notionStore';
 
@@ -148,7 +148,7 @@ export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>
 }
 
 /** A changed block is edited by `by` now; its ancestors' children changed. */
-export function invalidate(chain: StoredBlock[], block?: StoredBlock, by = BOT_USER_ID) {
+export function invalidate(chain: StoredBlock[], block?: StoredBlock, by = actor().id) {
   for (const b of [...chain, ...(block ? [block] : [])]) b.lastEditedTime = minuteNow();
   if (block) block.lastEditedBy = by;
 }

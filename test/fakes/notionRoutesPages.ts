@@ -13,6 +13,7 @@ import {
   markdownResponse,
   markdownVersion,
   pageResponse,
+  propertyFilter,
   requireDataSource,
   requireDatabase,
   requirePage,
@@ -22,7 +23,7 @@ import { type Route, body, notionVersion } from './notionRoutes';
 import { schemaError } from './notionContent';
 
 export const pageRoutes = (s: Store): Route[] => [
-  { method: 'GET', pattern: /^\/v1\/pages\/([^/]+)$/, run: (m) => pageResponse(s, requirePage(s, m[1])) },
+  { method: 'GET', pattern: /^\/v1\/pages\/([^/]+)$/, run: (m, req) => pageResponse(s, requirePage(s, m[1]), propertyFilter(req.query, false, notionVersion(req))) },
   {
     method: 'PATCH',
     pattern: /^\/v1\/pages\/([^/]+)$/,

@@ -120,7 +120,7 @@ describe('Agent tools and @visen', () => {
     await stage.api.secrets.delete('visen.notion.secret');
     assert.strictEqual(
       await invoke('visen_writeToPage', { target: 'Spec', markdown: 'Text.' }),
-      'Visen needs your Notion integration secret first. The user can fix this with the command "Visen: Set Notion Integration Secret".',
+      'Visen needs your Notion token first. The user can fix this with the command "Visen: Set Notion Token".',
     );
     assert.strictEqual(stage.notion.pageBlocks(page.id).length, 0);
   });

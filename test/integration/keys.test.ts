@@ -5,15 +5,15 @@ import { GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, visenLog } from './sup
 describe('key commands', () => {
   const stage = useStage();
 
-  it('Set Notion Integration Secret rejects a wrong secret, keeps the box open, and stores the right one', async () => {
+  it('Set Notion Token rejects a wrong secret, keeps the box open, and stores the right one', async () => {
     stage.ui.inputs.push('', 'secret_wrong_value', NOTION_SECRET);
     await vscode.commands.executeCommand('visen.setNotionSecret');
     const asked = stage.ui.asked[0];
     assert.strictEqual(asked.password, true, 'typed into a password box');
     assert.match(asked.problems[0], /Paste the value/);
-    assert.match(asked.problems[1], /^Notion rejected the integration secret\. Paste the secret of your internal integration here\.$/, 'the advice fits the box the secret is typed in');
+    assert.match(asked.problems[1], /^Notion rejected the token\. Paste a personal access token \(notion\.so\/developers\/tokens\) or the secret of an internal integration here; a personal access token expires a year after it is made\.$/, 'the advice fits the box the secret is typed in');
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
-    assert.match(stage.ui.last('info')!.message, new RegExp(`Connected to workspace ${stage.notion.workspaceName} as integration ${stage.notion.botName}`));
+    assert.match(stage.ui.last('info')!.message, new RegExp(stage.notion.tokenKind === 'pat' ? `^Connected as ${stage.notion.personName} \\(personal access token\\)` : `^Connected as the integration ${stage.notion.botName} in ${stage.notion.workspaceName}\\.`));
     assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me' && r.headers.authorization === `Bearer ${NOTION_SECRET}`));
   });
 
@@ -76,7 +76,7 @@ describe('key commands', () => {
     await vscode.commands.executeCommand('visen.setGeminiKey');
     const settings = JSON.stringify(vscode.workspace.getConfiguration('visen'));
     const log = await visenLog(stage.api);
-    assert.match(log, /Connected to workspace/, 'the log file was found and holds the key commands\' lines');
+    assert.match(log, /Connected as/, 'the log file was found and holds the key commands\' lines');
     for (const key of [NOTION_SECRET, GEMINI_KEY, 'secret_wrong_but_long_value']) {
       assert.ok(!settings.includes(key), 'no key in settings');
       assert.ok(!log.includes(key), 'no key in the log');

@@ -231,8 +231,9 @@ describe('NotionPages.resolvePage', () => {
   });
 
   it('asks for the secret again when Notion rejects it', async () => {
-    await assert.rejects(pages('secret_wrong').identity(), (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Integration Secret/.test(e.message));
+    await assert.rejects(pages('secret_wrong').identity(), (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Token/.test(e.message));
     const me = await pages().identity();
-    assert.ok(me.workspaceName && me.botName);
+    assert.ok(me.id && me.name);
+    assert.equal(me.kind === 'bot', !!me.workspaceName);
   });
 });

@@ -61,7 +61,14 @@ describe('service messages in the display language', () => {
 
     it('a rejected secret (401)', async () => {
       const error = await rejection(new NotionPages(client('secret_wrong')).identity());
-      assert.equal(error.message, '⟦Notion rejected the integration secret. Run "Visen: Set Notion Integration Secret" with the secret of your internal integration.⟧');
+      assert.equal(error.message, '⟦Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.⟧');
+      const pat = client('secret_wrong');
+      notion.tokenKind = 'pat';
+      notion.validTokens.add('secret_wrong');
+      await new NotionPages(pat).identity();
+      notion.validTokens.delete('secret_wrong');
+      const expired = await rejection(new NotionPages(pat).resolvePage(notion.addPage({ title: 'Any' }).url));
+      assert.equal(expired.message, '⟦Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".⟧');
     });
 
     it('a page or row Notion cannot find (404), named for what was asked', async () => {

@@ -5,7 +5,7 @@ import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionType } from '../connections/connection';
 import { CONNECTION_TYPE_LABELS } from '../connections/connection';
 import { ENGINE_KINDS, ENGINES, engineKindOf, type EngineKind } from '../engines/registry';
-import { NotionError, toNotionError } from './notionErrors';
+import { databaseLinkNotFound, NotionError, tokenKindOf, toNotionError } from './notionErrors';
 import { NotionPageRef, pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
 
@@ -86,7 +86,7 @@ export class ConnectionsDatabase {
     } catch (error) {
       const problem = toNotionError(error, 'database');
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
-        throw new NotionError(problem.problem, l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
+        throw new NotionError(problem.problem, databaseLinkNotFound(tokenKindOf(error)));
       }
       throw problem;
     }

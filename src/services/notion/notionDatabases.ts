@@ -2,7 +2,7 @@ import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
-import { NotionError, toNotionError } from './notionErrors';
+import { databaseLinkNotFound, NotionError, tokenKindOf, toNotionError } from './notionErrors';
 import { pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
 import { isEmptyValue, plainValue, PropertySchema } from './propertyValues';
@@ -60,7 +60,7 @@ export class NotionDatabases {
         // A page link is the commonest mistake: say so.
         const page = await this.client.pages.retrieve({ page_id: parsed.target.id }).catch(() => undefined);
         if (page && notionSdk().isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
-        throw new NotionError('notShared', l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
+        throw new NotionError('notShared', databaseLinkNotFound(tokenKindOf(error)));
       }
       throw problem;
     }
