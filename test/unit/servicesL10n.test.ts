@@ -72,7 +72,7 @@ describe('service messages in the display language', () => {
     });
 
     it('a page or row Notion cannot find (404), named for what was asked', async () => {
-      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const page = await rejection(new NotionPages(client()).resolvePage(hidden.url));
       assert.equal(page.message, "⟦Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧");
       const row = await rejection(new NotionDatabases(client()).row(hidden.id));
@@ -120,7 +120,7 @@ describe('service messages in the display language', () => {
 
     it('English until the extension hands the bundle over, then translated', async () => {
       const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 });
-      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const english = "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
       run.configure({ l10n: {}, notionSdk });
       assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, english);

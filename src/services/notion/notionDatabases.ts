@@ -78,10 +78,20 @@ export class NotionDatabases {
     return { id, name: name || l10n.t('Untitled'), properties, titleProperty: title };
   }
 
-  /** Rows in the data source's order, every page of results. */
-  async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal): AsyncGenerator<DatabaseRow> {
-    const args = { data_source_id: dataSourceId, page_size: 100 };
+  /**
+   * Rows in the data source's order, every page of results, with the title and the properties named in
+   * `read` (case-insensitive; every property when omitted). They are asked for by id in `filter_properties`:
+   * under 2026-12-01 Query returns only the title without it (Upgrade guide 2026-12-01).
+   */
+  async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal, read?: readonly string[]): AsyncGenerator<DatabaseRow> {
     try {
+      const source = await this.client.dataSources.retrieve({ data_source_id: dataSourceId });
+      const schema = ('properties' in source ? source.properties : {}) as Record<string, { id: string; type: string }>;
+      const wanted = read && new Set([...read, ...(selection.kind === 'all' ? [] : [selection.property])].map((name) => name.toLowerCase()));
+      const filter_properties = Object.entries(schema)
+        .filter(([name, p]) => p.type === 'title' || !wanted || wanted.has(name.toLowerCase()))
+        .map(([, p]) => p.id);
+      const args = { data_source_id: dataSourceId, filter_properties, page_size: 100 };
       for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, args)) {
         signal?.throwIfAborted();
         if (!notionSdk().isFullPage(page as PageObjectResponse)) continue;
@@ -154,6 +164,11 @@ export function fillTemplate(template: string, row: DatabaseRow, pageContent?: s
     const value = row.values[name] ?? Object.entries(row.values).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
     return value ? plainValue(value) : whole;
   });
+}
+
+/** The property names a template's placeholders give, `{{page}}` left out. */
+export function placeholderNames(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1].trim()).filter((n) => n && n.toLowerCase() !== 'page');
 }
 
 /** Placeholders in a template that name no property of the data source. */
