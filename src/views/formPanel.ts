@@ -75,7 +75,8 @@ export interface FormSpec<C extends FormHost, A> {
  * How long a new form has to say `ready` before Visen makes its panel again. VS Code's webview host sometimes
  * leaves a new page blank (its console: "Found unexpected service worker controller … Waiting for
  * controllerchange"), mostly right after a form of the same kind was closed; a new panel comes up. Tests
- * shorten the wait and hold back `ready`s (`holdBack`: how many to drop before the form sees one).
+ * shorten the wait and hold back `ready` (`holdBack`: the pages of the first so many attempts never reach
+ * the form, as if they stayed blank).
  */
 export const formReadiness = { timeoutMs: 5000, holdBack: 0 };
 
@@ -104,10 +105,7 @@ class FormPanel<C extends FormHost, A> {
       this.form,
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isReady(message)) {
-          if (formReadiness.holdBack > 0) {
-            formReadiness.holdBack--;
-            return;
-          }
+          if (this.attempt < formReadiness.holdBack) return;
           this.cameUp = true;
           this.stopWatching();
         }

@@ -170,6 +170,7 @@ export async function clearKeys(deps: WorkflowDeps): Promise<boolean> {
   );
   if (choice !== clear) return false;
   await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
+  await rememberTokenKind(deps.store, undefined);
   deps.log.info('Stored keys cleared.');
   void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
   return true;

@@ -28,22 +28,21 @@ describe('a form never stays blank', () => {
   });
 
   it('a form that does not say ready in time is opened again, once, and comes up', async () => {
-    Object.assign(formReadiness, { timeoutMs: 1500, holdBack: 1 });
+    Object.assign(formReadiness, { timeoutMs: 3000, holdBack: 1 });
     const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
     const first = openSettingsPanel(stage.api, extensionUri);
     let disposed = false;
     first.onDidDispose(() => { disposed = true; });
     await until('the blank form to be replaced', () => disposed, 10_000);
     await until('the new form', () => settingsTabs().length === 1, 5000);
-    // The held-back `ready` was the only one dropped: the new page says it and comes up, so nothing is shown.
-    await until('the new page to say ready', () => formReadiness.holdBack === 0, 5000);
-    await new Promise((r) => setTimeout(r, formReadiness.timeoutMs + 1000));
+    // Only the first page's `ready` is held back: the new page says it and comes up, so nothing is shown.
+    await new Promise((r) => setTimeout(r, formReadiness.timeoutMs + 2000));
     assert.deepStrictEqual(stage.ui.messages.filter((m) => m.level === 'warn'), [], 'no warning: the form came up');
     assert.strictEqual(settingsTabs().length, 1, 'one panel');
   });
 
   it('a form that stays blank when opened again says so and offers Reload Window', async () => {
-    Object.assign(formReadiness, { timeoutMs: 1000, holdBack: Number.MAX_SAFE_INTEGER });
+    Object.assign(formReadiness, { timeoutMs: 1000, holdBack: 2 });
     const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
     openSettingsPanel(stage.api, extensionUri);
     await until('the warning', () => stage.ui.last('warn') !== undefined, 10_000);
