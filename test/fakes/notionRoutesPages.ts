@@ -75,7 +75,7 @@ export const pageRoutes = (s: Store): Route[] => [
       if (b.markdown_version !== undefined && b.markdown === undefined) {
         throw invalid('body failed validation: body.markdown_version should be not present when body.markdown is not provided.');
       }
-      const version = markdownVersion(b.markdown_version, 'body.markdown_version');
+      const version = markdownVersion(b.markdown_version, 'body.markdown_version', notionVersion(req));
       checkPayloadSize(b);
       const page = createPage(s, { title: '', parent, shared: true });
       try {
@@ -105,7 +105,7 @@ export const pageRoutes = (s: Store): Route[] => [
     method: 'GET',
     pattern: /^\/v1\/pages\/([^/]+)\/markdown$/,
     run: (m, req) => {
-      markdownVersion(req.query.markdown_version, 'query.markdown_version');
+      markdownVersion(req.query.markdown_version, 'query.markdown_version', notionVersion(req));
       return markdownResponse(s, requirePage(s, m[1]));
     },
   },
@@ -114,7 +114,7 @@ export const pageRoutes = (s: Store): Route[] => [
     pattern: /^\/v1\/pages\/([^/]+)\/markdown$/,
     run: (m, req) => {
       const page = requirePage(s, m[1]);
-      editMarkdown(s, page, body(req));
+      editMarkdown(s, page, body(req), notionVersion(req));
       return markdownResponse(s, page);
     },
   },

@@ -327,9 +327,14 @@ export function markdownResponse(s: Store, page: FakePage): PageMarkdownResponse
   return { object: 'page_markdown', id: page.id, markdown: markdownOf(s, page), truncated: false, unknown_block_ids: [] };
 }
 
-/** `markdown_version` (Migrate to Notion-flavored Markdown (v2), step 1): "v1" (default) or "v2". */
-export function markdownVersion(value: unknown, path: string): MarkdownVersion {
-  if (value === undefined || value === 'v1' || value === 'v2') return (value ?? 'v1') as MarkdownVersion;
+/**
+ * `markdown_version` (Migrate to Notion-flavored Markdown (v2), step 1): "v1" (default) or "v2". Under
+ * Notion-Version 2026-12-01 "`v2` is the default, and `"v1"` returns an error" (Upgrade guide 2026-12-01).
+ */
+export function markdownVersion(value: unknown, path: string, notionVersion = ''): MarkdownVersion {
+  const from20261201 = notionVersion >= '2026-12-01';
+  if (value === 'v1' && from20261201) throw schemaError(path, 'should be `"v2"`: Notion-flavored Markdown v1 is not available from Notion-Version 2026-12-01.');
+  if (value === undefined || value === 'v1' || value === 'v2') return (value ?? (from20261201 ? 'v2' : 'v1')) as MarkdownVersion;
   throw schemaError(path, `should be \`"v1"\` or \`"v2"\`, instead was \`${JSON.stringify(value)}\`.`);
 }
 

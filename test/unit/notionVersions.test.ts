@@ -53,6 +53,18 @@ describe('Notion API versions: the connections database and Fill read the same u
     assert.deepEqual(await query('2026-03-11', [authorId]), ['Author']);
   });
 
+  it('the stand-in: under 2026-12-01 markdown v1 and replace_content_range are refused, v2 is the default', async () => {
+    const { notion } = fakes;
+    const page = notion.addPage({ title: 'Notes', markdown: 'First line' });
+    const at = (version: string) => createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 200, notionVersion: version });
+    const status = (request: Promise<unknown>) => request.then(() => 200, (e: { status?: number }) => e.status);
+    const v1 = { path: `pages/${page.id}/markdown`, method: 'get' as const, query: { markdown_version: 'v1' } };
+    const range = { path: `pages/${page.id}/markdown`, method: 'patch' as const, body: { type: 'replace_content_range', replace_content_range: { content: 'Second line', content_range: 'First line' } } };
+    assert.deepEqual([await status(at('2026-03-11').request(v1)), await status(at('2026-12-01').request(v1))], [200, 400]);
+    assert.deepEqual([await status(at('2026-12-01').request(range)), await status(at('2026-03-11').request(range))], [400, 200]);
+    assert.equal(await status(at('2026-12-01').request({ path: `pages/${page.id}/markdown`, method: 'get' })), 200);
+  });
+
   for (const version of NOTION_VERSIONS_TESTED) {
     describe(`Notion-Version ${version}`, () => {
       const client = (): Client => createNotionClient({ auth: SECRET, baseUrl: fakes.notion.url, requestsPerSecond: 200, notionVersion: version });
