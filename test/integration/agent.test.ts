@@ -111,7 +111,7 @@ describe('Agent tools and @visen', () => {
     const schema = await invoke('visen_readPage', { target: database.url });
     assert.match(schema, /^"Books" is a database \(.+\)\. New entries take these properties:/);
     assert.match(schema, /- Genre \(select: Fiction, Science\)/);
-    assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database shared with your integration.');
+    assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database Visen can open.');
   });
 
   it('a tool without the Notion secret says so, with the command that fixes it, as its result', async () => {
