@@ -33,7 +33,7 @@ export async function connectionFor(deps: WorkflowDeps, target: string): Promise
   const named = connectionNamed(deps, target);
   if (named) return named;
   if (!looksLikeLink(target)) {
-    throw new Error(vscode.l10n.t('No connection is named "{0}". Connections: {1}. Or give the link of a Notion page or database shared with your integration.', target, connectionList(deps)));
+    throw new Error(vscode.l10n.t('No connection is named "{0}". Connections: {1}. Or give the link of a Notion page or database Visen can open.', target, connectionList(deps)));
   }
   return connectionForTarget(deps, await resolveTarget(deps, target));
 }

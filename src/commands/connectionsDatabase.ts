@@ -27,7 +27,7 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
   } else {
     info = await deps.ui.inputChecked({
       title: vscode.l10n.t('Visen: Set Connections Database'),
-      prompt: vscode.l10n.t('Paste the link of a Notion database shared with your integration (open it as a full page → Share → Copy link).'),
+      prompt: vscode.l10n.t('Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.'),
       placeholder: 'https://www.notion.so/…?v=…',
       value: readConfig().connectionsDatabase,
       checkingMessage: vscode.l10n.t('Checking the database with Notion…'),
@@ -41,7 +41,7 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
 
 async function createConnectionsDatabase(deps: CommandDeps): Promise<void> {
   const database = new ConnectionsDatabase(await notionClient(deps));
-  const pages = await deps.ui.progress(vscode.l10n.t('Visen: finding pages your integration can see…'), () => database.searchPages(''));
+  const pages = await deps.ui.progress(vscode.l10n.t('Visen: finding the pages your Notion token can see…'), () => database.searchPages(''));
   if (pages.length === 0) {
     void deps.ui.warn(vscode.l10n.t('Your integration cannot see any page yet. In Notion, open the page that should hold the database → ••• → Connections → add your integration, then try again.'));
     return;

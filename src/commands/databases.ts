@@ -38,7 +38,7 @@ export async function chooseDatabaseConnection(deps: CommandDeps, arg: unknown, 
   if (picked.connection) return picked.connection;
   const database = await deps.ui.inputChecked<NotionDatabaseRef>({
     title,
-    prompt: vscode.l10n.t('Paste the link of a Notion database shared with your integration (open it as a full page → Share → Copy link).'),
+    prompt: vscode.l10n.t('Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.'),
     placeholder: 'https://www.notion.so/…?v=…',
     checkingMessage: vscode.l10n.t('Checking the database with Notion…'),
     check: async (value) => {

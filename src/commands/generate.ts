@@ -102,7 +102,7 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
   }
   const target = await deps.ui.inputChecked<NotionTarget>({
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
-    prompt: vscode.l10n.t('Paste the link of a Notion page shared with your integration (Share → Copy link), or its id.'),
+    prompt: vscode.l10n.t('Paste the link of a Notion page (Share → Copy link), or its id. With an internal integration, share the page with it first.'),
     placeholder: 'https://www.notion.so/…',
     value: choice.kind === 'typed' ? choice.value : undefined,
     problem,

@@ -46,7 +46,7 @@ export async function connectionFormState(deps: WorkflowDeps, connection: Connec
 }
 
 export function setNotionSecretAction(): CommandAction {
-  return { command: 'visen.setNotionSecret', label: vscode.l10n.t('Set Notion Integration Secret') };
+  return { command: 'visen.setNotionSecret', label: vscode.l10n.t('Set Notion Token') };
 }
 
 /** A record of `connectionId`'s: the webview can name no other. */

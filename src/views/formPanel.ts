@@ -71,12 +71,27 @@ export interface FormSpec<C extends FormHost, A> {
   titleChanges?(deps: WorkflowDeps, retitle: () => void): vscode.Disposable;
 }
 
+/**
+ * How long a new form has to say `ready` before Visen makes its panel again. VS Code's webview host sometimes
+ * leaves a new page blank (its console: "Found unexpected service worker controller … Waiting for
+ * controllerchange"), mostly right after a form of the same kind was closed; a new panel comes up. Tests
+ * shorten the wait and hold back `ready` (`holdBack`: the pages of the first so many attempts never reach
+ * the form, as if they stayed blank).
+ */
+export const formReadiness = { timeoutMs: 5000, holdBack: 0 };
+
+const isReady = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
+
 /** One form in an editor tab: webview options, page, message routing, detach when hidden, disposal. */
 class FormPanel<C extends FormHost, A> {
   readonly form: C;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The page has said `ready` at least once: it came up. */
+  private cameUp = false;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly owner: FormPanels<C, A>, args: A) {
+  /** `attempt`: 0 for a new form, 1 for one made again because the first stayed blank. */
+  constructor(readonly panel: vscode.WebviewPanel, private readonly owner: FormPanels<C, A>, readonly args: A, readonly attempt = 0) {
     const { spec, deps, extensionUri } = owner;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'visen.svg');
@@ -88,16 +103,44 @@ class FormPanel<C extends FormHost, A> {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, spec.script, spec.style, panel.title);
     this.subscriptions.push(
       this.form,
-      panel.webview.onDidReceiveMessage((message: unknown) => this.form.handle(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        if (isReady(message)) {
+          if (this.attempt < formReadiness.holdBack) return;
+          this.cameUp = true;
+          this.stopWatching();
+        }
+        return this.form.handle(message);
+      }),
       // Without retainContextWhenHidden VS Code drops the page when the tab is hidden; it says `ready` again when shown.
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.form.detach();
+        if (!panel.visible) {
+          this.form.detach();
+          this.stopWatching();
+        } else if (!this.cameUp) {
+          this.watch();
+        }
       }),
       panel.onDidDispose(() => {
+        this.stopWatching();
         owner.forget(this);
         this.subscriptions.forEach((s) => s.dispose());
       }),
     );
+    if (panel.visible) this.watch();
+  }
+
+  /** A visible form that has not come up within `formReadiness.timeoutMs` is blank: its owner deals with it. */
+  private watch(): void {
+    this.stopWatching();
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      if (!this.cameUp && this.panel.visible) this.owner.blank(this);
+    }, formReadiness.timeoutMs);
+  }
+
+  private stopWatching(): void {
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   get shows(): string | undefined {
@@ -152,6 +195,28 @@ class FormPanels<C extends FormHost, A> implements vscode.Disposable {
 
   forget(form: FormPanel<C, A>): void {
     this.open.delete(form);
+  }
+
+  /**
+   * A form stayed blank: made again once, in a new panel in the same place; if that one stays blank too,
+   * Visen says so and offers Reload Window, which brings VS Code's webview host back.
+   */
+  blank(form: FormPanel<C, A>): void {
+    const title = form.panel.title;
+    if (form.attempt === 0) {
+      this.deps.log.warn(`${this.spec.viewType}: the form did not come up within ${formReadiness.timeoutMs} ms; opening it again.`);
+      const column = form.panel.viewColumn ?? vscode.ViewColumn.Active;
+      form.panel.dispose();
+      const panel = vscode.window.createWebviewPanel(this.spec.viewType, title, column, webviewOptions(this.extensionUri));
+      const again = new FormPanel(panel, this, form.args, form.attempt + 1);
+      this.open.add(again);
+      return;
+    }
+    this.deps.log.warn(`${this.spec.viewType}: the form did not come up when opened again either.`);
+    const reload = vscode.l10n.t('Reload Window');
+    void this.deps.ui.warn(vscode.l10n.t('"{0}" stayed blank: VS Code did not load the form, even when Visen opened it again. Reloading the window usually fixes this.', title), reload).then((choice) => {
+      if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+    });
   }
 
   dispose(): void {

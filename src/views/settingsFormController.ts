@@ -48,7 +48,7 @@ function settingOf(name: SettingName): string {
 }
 
 const keyLabel = (name: KeyName): string =>
-  name === 'notion' ? vscode.l10n.t('Notion integration secret') : vscode.l10n.t('{0} API key', ENGINES[name].key.name);
+  name === 'notion' ? vscode.l10n.t('Notion token') : vscode.l10n.t('{0} API key', ENGINES[name].key.name);
 
 /**
  * Everything the settings form does, without the panel: it takes the webview's messages through `handle`

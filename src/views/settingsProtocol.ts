@@ -155,7 +155,7 @@ export function parseSettingsMessage(raw: unknown): ParsedSettingsMessage {
 
 export interface KeyView {
   readonly name: KeyName;
-  /** "Notion integration secret", "Gemini API key". */
+  /** "Notion token", "Gemini API key". */
   readonly label: string;
   /** Whether it is stored: never the key. */
   readonly set: boolean;

@@ -12,6 +12,7 @@ import type { GenerationStore } from '../services/generation/generationRecord';
 import type { MarkdownConverter } from '../services/generation/generator';
 import type { Client } from '@notionhq/client';
 import type { NotionClients } from '../services/notion/notionClient';
+import { rememberedTokenKind } from '../services/notion/tokenIdentity';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { ConnectionSync } from '../services/connections/connectionSync';
 import type { LazyGeneration } from '../services/generation/lazyGeneration';
@@ -49,13 +50,13 @@ export async function notionClient(deps: KeyDeps): Promise<Client> {
   const found = await keyFor(deps, 'notion');
   if (!found) {
     throw new MissingKeyError(
-      vscode.l10n.t('Visen needs your Notion integration secret first.'),
+      vscode.l10n.t('Visen needs your Notion token first.'),
       Commands.setNotionSecret,
-      vscode.l10n.t('Set Notion Integration Secret'),
+      vscode.l10n.t('Set Notion Token'),
     );
   }
   deps.log.mask(found.key);
-  return deps.notionClients.get(found.key, found.baseUrl);
+  return deps.notionClients.get(found.key, found.baseUrl, rememberedTokenKind(deps.store));
 }
 
 /** An engine with the stored key and, always explicit, the base URL it may go to (the official one when the setting is empty). */

@@ -135,5 +135,5 @@ function setKeyCommand(service: KeyService): string {
 }
 
 function setKeyLabel(service: KeyService): string {
-  return service === 'notion' ? vscode.l10n.t('Set Notion Integration Secret') : setKeyAction(service).label;
+  return service === 'notion' ? vscode.l10n.t('Set Notion Token') : setKeyAction(service).label;
 }

@@ -7,13 +7,14 @@ import { ModelDefaults } from '../services/engines/modelDefaults';
 import { ENGINE_LABELS, ENGINES, KEYED_ENGINE_KINDS, type KeyedEngineKind } from '../services/engines/registry';
 import { createNotionClient } from '../services/notion/notionClient';
 import { NotionError } from '../services/notion/notionErrors';
-import { NotionPages, type NotionIdentity } from '../services/notion/notionPages';
+import { NotionPages } from '../services/notion/notionPages';
+import { rememberTokenKind, type TokenIdentity } from '../services/notion/tokenIdentity';
 import { type KeyDeps, MissingKeyError, type WorkflowDeps } from './deps';
 import { allowTransport, keyOptional, originOf } from './keyDestination';
 
 export interface CheckedNotionSecret {
   readonly secret: string;
-  readonly identity: NotionIdentity;
+  readonly identity: TokenIdentity;
   /** The origin of the server that accepted it: the only one it will be sent to. */
   readonly origin: string;
 }
@@ -33,9 +34,10 @@ export interface CheckedEngineKey {
 type CheckDeps = Pick<KeyDeps, 'log' | 'ui' | 'store'>;
 
 /**
- * Asks Notion who the secret belongs to (users.me); a failure's message says what to do. The check runs
- * while the person is typing the secret (the palette's box, the settings form's field), so a rejected
- * one is told to paste the right one there rather than to run the command they are in.
+ * Asks Notion who the token acts as (users.me): a person for a personal access token, a bot for an internal
+ * integration's secret. A failure's message says what to do. The check runs while the person is typing the
+ * token (the palette's box, the settings form's field), so a rejected one is told to paste the right one
+ * there rather than to run the command they are in.
  */
 export async function checkNotionSecret(deps: CheckDeps, secret: string): Promise<CheckResult<CheckedNotionSecret>> {
   const baseUrl = effectiveBaseUrl('notion');
@@ -46,7 +48,7 @@ export async function checkNotionSecret(deps: CheckDeps, secret: string): Promis
   } catch (error) {
     if (error instanceof MissingKeyError) return { ok: false, message: error.message };
     if (error instanceof NotionError && error.problem === 'unauthorized') {
-      return { ok: false, message: vscode.l10n.t('Notion rejected the integration secret. Paste the secret of your internal integration here.') };
+      return { ok: false, message: vscode.l10n.t('Notion rejected the token. Paste a personal access token (notion.so/developers/tokens) or the secret of an internal integration here; a personal access token expires a year after it is made.') };
     }
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -70,11 +72,22 @@ export async function checkEngineKey(deps: CheckDeps & Pick<KeyDeps, 'engines'>,
   }
 }
 
-/** Stores a secret Notion accepted; returns what to tell the user. */
-export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets'>, checked: CheckedNotionSecret): Promise<string> {
+/**
+ * Stores a token Notion accepted, and remembers its kind (not the token) so messages can follow it; returns
+ * what to tell the user: who Visen acts as. A person's object carries no workspace (users/me), so only a
+ * bot's is named.
+ */
+export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets' | 'store'>, checked: CheckedNotionSecret): Promise<string> {
   deps.log.mask(checked.secret);
   await deps.secrets.store('visen.notion.secret', checked.secret, checked.origin);
-  const message = vscode.l10n.t('Connected to workspace {0} as integration {1}.', checked.identity.workspaceName, checked.identity.botName);
+  await rememberTokenKind(deps.store, checked.identity.kind);
+  const { identity } = checked;
+  const message =
+    identity.kind === 'person'
+      ? vscode.l10n.t('Connected as {0} (personal access token). Visen sees the pages your Notion account can open in the token\'s workspace.', identity.name)
+      : identity.workspaceName
+        ? vscode.l10n.t('Connected as the integration {0} in {1}. Visen sees the pages shared with it.', identity.name, identity.workspaceName)
+        : vscode.l10n.t('Connected as the integration {0}. Visen sees the pages shared with it.', identity.name);
   deps.log.info(message);
   return message;
 }
@@ -111,11 +124,11 @@ const notEmpty = (value: string) => (value.trim() ? undefined : vscode.l10n.t('P
  */
 export async function askNotionSecret(deps: KeyDeps, reason?: string): Promise<string | undefined> {
   const result = await deps.ui.inputChecked({
-    title: vscode.l10n.t('Visen: Notion Integration Secret'),
-    prompt: reason ?? vscode.l10n.t('Paste the Internal Integration Secret from notion.so/profile/integrations (it starts with ntn_ or secret_).'),
+    title: vscode.l10n.t('Visen: Notion Token'),
+    prompt: reason ?? vscode.l10n.t('Paste a personal access token (notion.so/developers/tokens: it acts as you and sees your pages) or the secret of an internal integration (sees only the pages shared with it).'),
     placeholder: 'ntn_…',
     password: true,
-    checkingMessage: vscode.l10n.t('Checking the secret with Notion…'),
+    checkingMessage: vscode.l10n.t('Checking the token with Notion…'),
     validate: notEmpty,
     check: (secret) => checkNotionSecret(deps, secret),
   });
@@ -151,12 +164,13 @@ export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?
 export async function clearKeys(deps: WorkflowDeps): Promise<boolean> {
   const clear = vscode.l10n.t('Clear Keys');
   const choice = await deps.ui.confirm(
-    vscode.l10n.t('Clear the Notion secret and the {0} keys stored by Visen?', new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.name))),
+    vscode.l10n.t('Clear the Notion token and the {0} keys stored by Visen?', new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.name))),
     vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
     clear,
   );
   if (choice !== clear) return false;
   await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
+  await rememberTokenKind(deps.store, undefined);
   deps.log.info('Stored keys cleared.');
   void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
   return true;

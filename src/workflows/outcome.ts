@@ -79,7 +79,7 @@ function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage 
       // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
       const problem = error instanceof NotionError ? error.problem : undefined;
       const fix: OutcomeAction[] = problem === 'unauthorized'
-        ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Integration Secret') }]
+        ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }]
         : problem === 'notShared' || problem === 'restricted' ? [open] : [];
       return {
         level: 'error',
@@ -125,7 +125,7 @@ export function describeError(error: unknown, engine?: EngineKind): ErrorMessage
   const fix = engine ? engineFix(error, engine) : undefined;
   if (fix) return { failure: 'failed', level: 'error', message: (error as EngineError).message, actions: fix };
   if (error instanceof NotionError && error.problem === 'unauthorized') {
-    return { failure: 'failed', level: 'error', message: error.message, actions: [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Integration Secret') }, showLog] };
+    return { failure: 'failed', level: 'error', message: error.message, actions: [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }, showLog] };
   }
   return { failure: 'failed', level: 'error', message: error instanceof Error ? error.message : String(error), actions: [showLog] };
 }

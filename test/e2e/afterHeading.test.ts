@@ -14,7 +14,7 @@ describe('after a heading through the real UI', function () {
     journey.fakes.gemini.respondWith(() => 'Inserted under the target.');
     const notionPage = journey.fakes.notion.addPage({ title: 'Sections', shared: true, markdown: '# Intro\n\nHello.\n\n## Target\n\nUnder the target.\n\n## Last\n\nThe end.' });
     const before = journey.fakes.notion.pageBlocks(notionPage.id).map((b) => b.id);
-    assert.match(await setNotionSecret(page, 'secret_fake_notion'), /Connected to workspace/);
+    assert.match(await setNotionSecret(page, 'secret_fake_notion'), /Connected as/);
     assert.match(await setGeminiKey(page, 'AIza-fake-gemini'), /Gemini key saved/);
     await clearNotifications(page);
 

@@ -80,7 +80,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
 
   it('stores the Notion secret and the Gemini key from the Command Palette', async function () {
     const { page } = journey;
-    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace Fake Workspace/);
+    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected as the integration Visen Fake in Fake Workspace/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await parkMouse(page);
     await screenshot(page, 'connections-02-keys-saved');

@@ -44,7 +44,7 @@ describe('database entries and pasted links through the real UI', function () {
 
   it('stores the keys from the Command Palette', async function () {
     const { page } = journey;
-    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace/);
+    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected as/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await clearNotifications(page);
   });

@@ -26,14 +26,14 @@ describe('first run: the walkthrough opens once and its steps follow the set-up'
     const { page } = journey;
     // Visen's first command in this profile starts Visen. The walkthrough waits while the secret box is open
     // (it would take the keyboard from it), then opens when the secret is stored, step 1 already ticked.
-    await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
+    await openKeyBox(page, 'Visen: Set Notion Token', 'Visen: Notion Token');
     await page.waitForTimeout(3000);
     const walkthrough = walkthroughTab(page);
     assert.equal(await walkthrough.count(), 0, 'no walkthrough while the secret box is open');
     assert.ok(await inputHasFocus(page), 'the secret box still has the keyboard');
     await page.keyboard.type(NOTION_SECRET, { delay: 5 });
     await page.keyboard.press('Enter');
-    assert.match(await afterKeySaved(page, /Connected to workspace/), /Fake Workspace/);
+    assert.match(await afterKeySaved(page, /Connected as/), /Fake Workspace/);
 
     await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
     await walkthroughStep(page, 'integration').waitFor({ state: 'visible', timeout: 30_000 });

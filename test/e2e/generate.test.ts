@@ -63,7 +63,7 @@ describe('generate: keys and a generation through the real UI', function () {
     await page.mouse.move(900, 700);
     saveDocImage(await screenshot(page, 'generate-01-palette'), 'palette.png');
     // The palette renders only the rows in view, so each command is looked up by its own title.
-    for (const title of ['Visen: Set Notion Integration Secret', 'Visen: Set Gemini API Key', 'Visen: Show Log']) {
+    for (const title of ['Visen: Set Notion Token', 'Visen: Set Gemini API Key', 'Visen: Show Log']) {
       const found = await paletteEntries(page, title);
       assert.ok(found.includes(title), `"${title}" missing; the Command Palette shows: ${found.join(' | ')}`);
     }
@@ -76,15 +76,15 @@ describe('generate: keys and a generation through the real UI', function () {
   it('rejects a wrong Notion secret in place, then connects with the right one', async function () {
     const { page } = journey;
     // A password box with keyboard focus (openKeyBox checks both).
-    await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
+    await openKeyBox(page, 'Visen: Set Notion Token', 'Visen: Notion Token');
 
     await page.keyboard.type(WRONG_NOTION_SECRET, { delay: 5 });
     await page.keyboard.press('Enter');
-    const rejection = await waitForQuickInputMessage(page, /rejected the integration secret/);
-    assert.match(rejection, /Notion rejected the integration secret/);
+    const rejection = await waitForQuickInputMessage(page, /rejected the token/);
+    assert.match(rejection, /Notion rejected the token/);
     // Still open, on the same box, with the value kept for correction.
     assert.ok(await quickInput(page).isVisible(), 'the box stays open after a rejected secret');
-    await waitForQuickInputTitle(page, 'Visen: Notion Integration Secret');
+    await waitForQuickInputTitle(page, 'Visen: Notion Token');
     assert.equal(await quickInputBox(page).inputValue(), WRONG_NOTION_SECRET);
     await screenshot(page, 'generate-02-secret-rejected');
 
@@ -92,8 +92,8 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.ok(await inputHasFocus(page), 'after a rejected secret, keyboard focus is back in the box');
     await retype(page, RIGHT_NOTION_SECRET);
     await page.keyboard.press('Enter');
-    const connected = await afterKeySaved(page, /Connected to workspace/);
-    assert.match(connected, /Connected to workspace Fake Workspace as integration Visen Fake/);
+    const connected = await afterKeySaved(page, /Connected as/);
+    assert.match(connected, /Connected as the integration Visen Fake in Fake Workspace/);
     await screenshot(page, 'generate-03-connected');
   });
 
@@ -208,7 +208,7 @@ describe('generate: keys and a generation through the real UI', function () {
     const { file, text } = await readVisenLog(server.userDataDir, /Generation [0-9a-f-]+: written/);
     console.log(`      log file: ${file}`);
     assert.match(text, new RegExp(`Generation [0-9a-f-]+: written, \\d+ blocks \\(${writtenBlocks} written\\)`));
-    assert.match(text, /Connected to workspace Fake Workspace as integration Visen Fake/);
+    assert.match(text, /Connected as the integration Visen Fake in Fake Workspace/);
     assert.match(text, /Gemini key saved/);
     for (const [name, value] of [['wrong Notion secret', WRONG_NOTION_SECRET], ['Notion secret', RIGHT_NOTION_SECRET], ['Gemini key', GEMINI_KEY]]) {
       assert.ok(!text.includes(value), `the ${name} is in ${file}`);

@@ -23,7 +23,7 @@ describe('prompt templates in the connection form through the real UI', function
 
   it('stores the keys and opens the form at step 2 for a page', async function () {
     const { page } = journey;
-    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected to workspace/);
+    assert.match(await setNotionSecret(page, NOTION_SECRET), /Connected as/);
     assert.match(await setGeminiKey(page, GEMINI_KEY), /Gemini key saved/);
     await clearNotifications(page);
     const form = await newConnectionInForm(page, { url: notes.url, title: 'Team Notes' });

@@ -40,9 +40,9 @@ describe('settings form through the real UI', function () {
     // A wrong secret: the error appears next to its field, and the field is already empty.
     await form.locator('#key-notion').fill(WRONG_NOTION_SECRET);
     await form.locator('#save').click();
-    const rejected = form.locator('#key-notion-error', { hasText: /rejected the integration secret/ });
+    const rejected = form.locator('#key-notion-error', { hasText: /rejected the token/ });
     await rejected.waitFor({ timeout: 30_000 });
-    assert.match(await rejected.innerText(), /Paste the secret of your internal integration here\./, 'the advice fits the form');
+    assert.match(await rejected.innerText(), /Paste a personal access token .* or the secret of an internal integration here/, 'the advice fits the form');
     assert.equal(await form.locator('#key-notion').inputValue(), '', 'the typed secret is not kept in the page');
     await page.mouse.move(5, 5);
     await screenshot(page, 'settings-01-secret-rejected');

@@ -69,7 +69,7 @@ function settingsState(t: (message: string, ...args: (string | number)[]) => str
       promptBudget: 25,
     },
     keys: [
-      { name: 'notion', label: t('Notion integration secret'), set: true },
+      { name: 'notion', label: t('Notion token'), set: true },
       { name: 'gemini', label: t('{0} API key', 'Gemini'), set: true },
       { name: 'openai', label: t('{0} API key', 'OpenAI'), set: false },
     ],
@@ -102,7 +102,7 @@ const MODEL_LIST: ModelList = { engine: 'gemini', models: [{ id: 'gemini-2.5-pro
 function connectionStates(t: (message: string, ...args: (string | number)[]) => string) {
   const base: FormState = {
     notionSecretSet: false,
-    setNotionSecret: { command: 'visen.setNotionSecret', label: t('Set Notion Integration Secret') },
+    setNotionSecret: { command: 'visen.setNotionSecret', label: t('Set Notion Token') },
     engines: [
       {
         kind: 'gemini', label: 'Google Gemini', keySet: false, defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'],
@@ -602,7 +602,7 @@ describe('webview forms: localisation', function () {
       assert.strictEqual(await text(page, 'label[for="url"]'), 'Notion URL');
       assert.strictEqual(await text(page, '#type option[value="database"]'), 'Notion Database');
       assert.strictEqual(await page.locator('#name').getAttribute('placeholder'), 'Defaults to the page title');
-      assert.strictEqual(await text(page, '#url-validation .message'), 'Visen needs your Notion integration secret first.');
+      assert.strictEqual(await text(page, '#url-validation .message'), 'Visen needs your Notion token first.');
       assert.strictEqual(await text(page, '#next'), 'Next');
       await page.locator('#url').fill(NOTION_URL);
       await page.locator('#url-validation.is-ok').waitFor();

@@ -19,7 +19,7 @@ const root = repoRoot();
 
 const CONNECTION_STATE: FormState = {
   notionSecretSet: true,
-  setNotionSecret: { command: 'visen.setNotionSecret', label: 'Set Notion Integration Secret' },
+  setNotionSecret: { command: 'visen.setNotionSecret', label: 'Set Notion Token' },
   engines: [{ kind: 'gemini', label: 'Google Gemini', keySet: true, defaultModel: 'gemini-2.5-flash', suggestedModels: [], setKey: { command: 'visen.setGeminiKey', label: 'Set Gemini API Key' } }],
   defaultEngine: 'gemini',
   defaultWriteMode: 'append',
@@ -28,7 +28,7 @@ const CONNECTION_STATE: FormState = {
 
 const SETTINGS_STATE: SettingsState = {
   values: { connectionsDatabase: '', engine: 'gemini', openaiBaseUrl: '', geminiBaseUrl: '', notionApiBaseUrl: '', writeMode: 'append', instructions: '', promptBudget: 0 },
-  keys: [{ name: 'notion', label: 'Notion integration secret', set: false }, { name: 'gemini', label: 'Gemini API key', set: false }, { name: 'openai', label: 'OpenAI API key', set: false }],
+  keys: [{ name: 'notion', label: 'Notion token', set: false }, { name: 'gemini', label: 'Gemini API key', set: false }, { name: 'openai', label: 'OpenAI API key', set: false }],
   engines: [
     {
       kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-flash', defaultModel: 'gemini-2.5-flash', suggestedModels: [], keyName: 'Gemini',

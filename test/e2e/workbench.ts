@@ -248,10 +248,10 @@ export async function openKeyBox(page: Page, command: string, title: string | Re
 
 /** Stores the Notion secret the way a person does (palette, type, Enter); returns the "Connected to …" message. */
 export async function setNotionSecret(page: Page, secret: string): Promise<string> {
-  await openKeyBox(page, 'Visen: Set Notion Integration Secret', 'Visen: Notion Integration Secret');
+  await openKeyBox(page, 'Visen: Set Notion Token', 'Visen: Notion Token');
   await page.keyboard.type(secret, { delay: 5 });
   await page.keyboard.press('Enter');
-  return afterKeySaved(page, /Connected to workspace/);
+  return afterKeySaved(page, /Connected as/);
 }
 
 /** Stores the Gemini key the way a person does (palette, type, Enter); returns the "Gemini key saved" message. */

@@ -5,9 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import type { BlockObjectResponse, UserObjectResponse } from '@notionhq/client';
 import {
+  type Actor,
+  BOT_ACTOR,
   BOT_USER_ID,
+  PAT_USER_ID,
   PERSON_USER_ID,
   type StoredBlock,
+  actingAs,
   ValidationError,
   blockResponse,
   markdownToBlocks,
@@ -37,7 +41,21 @@ import { checkBodyKeys, checkRetryAfter, unknownVersionMessage } from './notionV
 import { FailureQueue, type Fault, type LoggedRequest, dropConnection, sendJson, sleep, startServer } from './server';
 
 export { type FakeComment, type FakeDatabase, type FakePage, normalizeId } from './notionStore';
-export { BOT_USER_ID, PERSON_USER_ID } from './notionContent';
+export { BOT_USER_ID, PAT_USER_ID, PERSON_USER_ID } from './notionContent';
+
+/**
+ * What the stand-in's tokens are: the secret of an internal integration (a bot that sees only what is shared
+ * with it), or a personal access token (a person who sees every page they can open). Unset, it is read from
+ * VISEN_NOTION_TOKEN_KIND ('integration' or 'pat'), so a suite can run once per kind.
+ */
+export type NotionTokenKind = 'integration' | 'pat';
+
+export function defaultTokenKind(): NotionTokenKind {
+  const kind = process.env.VISEN_NOTION_TOKEN_KIND;
+  if (kind === undefined || kind === '' || kind === 'integration') return 'integration';
+  if (kind === 'pat') return 'pat';
+  throw new Error(`VISEN_NOTION_TOKEN_KIND must be "integration" or "pat", not "${kind}"`);
+}
 
 /** An injected answer: an error response (`kind` omitted or 'status'), or a dropped connection (see server.ts Fault). */
 export type NotionFailure =
@@ -58,13 +76,17 @@ export interface NotionFakeOptions {
   markdownRecordLimit?: number;
   latencyMs?: number;
   port?: number;
+  /** Default: defaultTokenKind(). */
+  tokenKind?: NotionTokenKind;
 }
 
 export interface AddPageOptions {
   title: string;
   markdown?: string;
-  /** false → the integration can't see it (404 object_not_found), like pages not shared with it. */
+  /** false → the integration can't see it (404 object_not_found), like pages not shared with it. A PAT still does. */
   shared?: boolean;
+  /** false → the PAT's person cannot open it either (someone else's private page): 404 in both kinds. */
+  personAccess?: boolean;
   parentPageId?: string;
   id?: string;
 }
@@ -76,6 +98,7 @@ export interface AddDatabaseOptions {
   /** Property configs in request form, e.g. `{ Name: { title: {} }, Author: { rich_text: {} } }`. */
   properties?: Record<string, Record<string, unknown>>;
   shared?: boolean;
+  personAccess?: boolean;
   parentPageId?: string;
   /** Rows as simple values keyed by property name, e.g. `{ Name: 'Dune', Done: true }`. */
   rows?: Array<Record<string, RowValue>>;
@@ -86,7 +109,11 @@ export interface NotionFake {
   close(): Promise<void>;
   validTokens: Set<string>;
   acceptAnyKey: boolean;
+  /** What every token is; switchable between tests. */
+  tokenKind: NotionTokenKind;
   botName: string;
+  /** The PAT's person, as users/me returns it in PAT mode. */
+  personName: string;
   workspaceName: string;
   latencyMs: number;
   rateLimitPerSecond: number | undefined;
@@ -111,7 +138,7 @@ export interface NotionFake {
    * block `parentId`, created and last edited by PERSON_USER_ID. Returns their ids.
    */
   appendAsUser(parentId: string, markdown: string): string[];
-  /** A person edits a block in the Notion app: its rich text becomes `newText`, last edited by PERSON_USER_ID. */
+  /** A person (a colleague, PERSON_USER_ID) edits a block in the Notion app: its rich text becomes `newText`. */
   editBlockAsUser(blockId: string, newText: string): void;
   /** A person comments on a block; comments are kept by block id. */
   addComment(blockId: string, text: string): FakeComment;
@@ -145,19 +172,37 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     {
       method: 'GET',
       pattern: /^\/v1\/users\/me$/,
-      run: (): UserObjectResponse => ({
-        object: 'user',
-        id: BOT_USER_ID,
-        name: fake.botName,
-        avatar_url: null,
-        type: 'bot',
-        bot: {
-          owner: { type: 'workspace', workspace: true },
-          workspace_id: workspaceId,
-          workspace_limits: { max_file_upload_size_in_bytes: 5_242_880 },
-          workspace_name: fake.workspaceName,
-        },
-      }),
+      // "For personal access tokens, this endpoint returns the user who created the token" (reference/get-self):
+      // a person, whose object carries no workspace.
+      run: (): UserObjectResponse =>
+        fake.tokenKind === 'pat'
+          ? { object: 'user', id: PAT_USER_ID, name: fake.personName, avatar_url: null, type: 'person', person: { email: 'ada@example.com' } }
+          : {
+              object: 'user',
+              id: BOT_USER_ID,
+              name: fake.botName,
+              avatar_url: null,
+              type: 'bot',
+              bot: {
+                owner: { type: 'workspace', workspace: true },
+                workspace_id: workspaceId,
+                workspace_limits: { max_file_upload_size_in_bytes: 5_242_880 },
+                workspace_name: fake.workspaceName,
+              },
+            },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/users$/,
+      run: () => {
+        // "List all users is not available to PATs" (guides/get-started/personal-access-tokens).
+        if (fake.tokenKind === 'pat') throw new NotionError(403, 'restricted_resource', 'List all users is not available to personal access tokens.');
+        const people = [
+          { object: 'user', id: PERSON_USER_ID, name: 'Grace Hopper', avatar_url: null, type: 'person', person: { email: 'grace@example.com' } },
+          { object: 'user', id: BOT_USER_ID, name: fake.botName, avatar_url: null, type: 'bot', bot: {} },
+        ];
+        return { object: 'list', type: 'user', user: {}, results: people, next_cursor: null, has_more: false };
+      },
     },
     ...pageRoutes(s),
     ...blockRoutes(s),
@@ -250,7 +295,8 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     }
     try {
       checkBodyKeys(logged.method, logged.path, logged.body);
-      const result = route.run(logged.path.match(route.pattern)!, logged);
+      const who: Actor = fake.tokenKind === 'pat' ? { kind: 'person', id: PAT_USER_ID } : BOT_ACTOR;
+      const result = actingAs(who, () => route.run(logged.path.match(route.pattern)!, logged));
       send(200, () => sendJson(res, 200, result, { 'x-notion-request-id': randomUUID() }));
     } catch (err) {
       if (err instanceof NotionError) send(err.status, () => sendError(res, err.status, err.code, err.message));
@@ -267,7 +313,8 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
   const tree = (blocks: StoredBlock[], parent: Parameters<typeof blockResponse>[1]): BlockTree[] =>
     liveBlocks(s, blocks).map((b) => ({ ...blockResponse(b, parent), children: tree(b.children, { type: 'block_id', block_id: b.id }) }));
   const requireBlock = (blockId: string) => {
-    const found = locateBlock(s, normalizeId(blockId) ?? blockId);
+    // The test API sees every page, shared or not.
+    const found = actingAs({ kind: 'person', id: PERSON_USER_ID }, () => locateBlock(s, normalizeId(blockId) ?? blockId));
     if (!found) throw new Error(`no block ${blockId}`);
     return found;
   };
@@ -277,7 +324,9 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     close: () => server.close(),
     validTokens: new Set(initialTokens),
     acceptAnyKey: options.acceptAnyKey ?? false,
+    tokenKind: options.tokenKind ?? defaultTokenKind(),
     botName: 'Visen Fake',
+    personName: 'Ada Lovelace',
     workspaceName: 'Fake Workspace',
     latencyMs: options.latencyMs ?? 0,
     rateLimitPerSecond: options.rateLimitPerSecond,
@@ -294,14 +343,14 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     requests,
     addPage(opts) {
       const parent: FakePage['parent'] = opts.parentPageId ? { type: 'page_id', pageId: normalizeId(opts.parentPageId) ?? opts.parentPageId } : { type: 'workspace' };
-      return createPage(s, { title: opts.title, parent, shared: opts.shared, id: opts.id, blocks: opts.markdown ? markdownToBlocks(opts.markdown) : [] });
+      return createPage(s, { title: opts.title, parent, shared: opts.shared, personAccess: opts.personAccess, id: opts.id, blocks: opts.markdown ? markdownToBlocks(opts.markdown) : [] });
     },
     addDatabase(opts) {
       const properties = schemaFromRequest(opts.properties, 'properties');
-      const db = createDatabase(s, { title: opts.title, properties, shared: opts.shared, parentPageId: opts.parentPageId && normalizeId(opts.parentPageId) });
+      const db = createDatabase(s, { title: opts.title, properties, shared: opts.shared, personAccess: opts.personAccess, parentPageId: opts.parentPageId && normalizeId(opts.parentPageId) });
       for (const row of opts.rows ?? []) {
         const titleName = Object.values(properties).find((p) => p.type === 'title')!.name;
-        const page = createPage(s, { title: String(row[titleName] ?? ''), parent: { type: 'data_source_id', dataSourceId: db.dataSourceId, databaseId: db.id }, shared: db.shared });
+        const page = createPage(s, { title: String(row[titleName] ?? ''), parent: { type: 'data_source_id', dataSourceId: db.dataSourceId, databaseId: db.id }, shared: db.shared, personAccess: db.personAccess });
         for (const [name, value] of Object.entries(row)) {
           const schema = properties[name];
           if (!schema) throw new Error(`addDatabase: row has unknown property ${name}`);
@@ -353,7 +402,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       found.block.data = { ...found.block.data, rich_text: newText ? [textItem(newText)] : [] };
       found.block.lastEditedBy = PERSON_USER_ID;
       found.block.lastEditedTime = minuteNow();
-      touch(s, found.page);
+      actingAs({ kind: 'person', id: PERSON_USER_ID }, () => touch(s, found.page));
     },
     addComment(blockId, text) {
       const id = requireBlock(blockId).block.id;
@@ -380,6 +429,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       limitedUntil = 0;
       s.markdownRecordLimit = options.markdownRecordLimit;
       fake.validTokens = new Set(initialTokens);
+      fake.tokenKind = options.tokenKind ?? defaultTokenKind();
     },
   };
   return fake;

@@ -1,7 +1,7 @@
 // PATCH /v1/pages/:id/markdown of the Notion stand-in: insert, replace, range and search-and-replace edits of a
 // page's Notion-flavored Markdown (reference/update-page-markdown), keeping the ids of blocks that did not change.
 import { randomUUID } from 'node:crypto';
-import { BOT_USER_ID, type StoredBlock, minuteNow } from './notionContent';
+import { type StoredBlock, actor, minuteNow } from './notionContent';
 import { type MarkdownVersion, markdownToBlocks, renderEachBlock, textItem } from './notionContent';
 import { ARCHIVED, type FakePage, type Store, invalid, markdownVersion, normalizeId, liveBlocks, markdownOf, renderCtx, touch, visibleDb, visiblePage } from './notionStore';
 
@@ -78,7 +78,7 @@ export function replaceContent(s: Store, page: FakePage, markdown: string, allow
   touch(s, page);
 }
 
-export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>): void {
+export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>, notionVersion = ''): void {
   if (page.inTrash) throw invalid(ARCHIVED);
   const type = body.type;
   const kinds = ['insert_content', 'replace_content', 'replace_content_range', 'update_content'];
@@ -87,7 +87,9 @@ export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>
   }
   const args = body[type];
   if (!args || typeof args !== 'object') throw invalid(`body failed validation: body.${type} should be defined, instead was \`undefined\`.`);
-  const version = markdownVersion(body.markdown_version, 'body.markdown_version');
+  const version = markdownVersion(body.markdown_version, 'body.markdown_version', notionVersion);
+  // "`replace_content_range` returns an error" under 2026-12-01 (Upgrade guide 2026-12-01: use `update_content`).
+  if (type === 'replace_content_range' && notionVersion >= '2026-12-01') throw invalid('replace_content_range is not available from Notion-Version 2026-12-01. Use update_content.');
   const current = markdownOf(s, page);
   const allowDeleting = args.allow_deleting_content === true;
   const requireString = (field: string) => {
@@ -148,7 +150,7 @@ export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>
 }
 
 /** A changed block is edited by `by` now; its ancestors' children changed. */
-export function invalidate(chain: StoredBlock[], block?: StoredBlock, by = BOT_USER_ID) {
+export function invalidate(chain: StoredBlock[], block?: StoredBlock, by = actor().id) {
   for (const b of [...chain, ...(block ? [block] : [])]) b.lastEditedTime = minuteNow();
   if (block) block.lastEditedBy = by;
 }

@@ -7,6 +7,34 @@ import type { AnnotationResponse, BlockObjectResponse, RichTextItemResponse } fr
 export const BOT_USER_ID = '9b1d6e2a-6f1e-4a8e-9d61-1f3c0d7b5e42';
 /** A person in the workspace, for edits made "in the Notion app" (`editBlockAsUser`). */
 export const PERSON_USER_ID = '3c7e2f1a-8b4d-4c2e-9f6a-5d1b0e7c9a13';
+/** The person behind a personal access token (the stand-in's PAT mode): creator and last editor of what it writes. */
+export const PAT_USER_ID = 'a1d4c0de-1815-4a0b-9c3e-2b7f5e8d6c41';
+
+/**
+ * Who the request's token acts as. An internal integration acts as its bot and sees only the pages shared with
+ * it; a personal access token "acts as the user who created it", sees what that person can open, and needs no
+ * sharing through Add connections (developers.notion.com, "Personal access tokens": Permissions and content
+ * access). Set for the duration of one route, which runs synchronously.
+ */
+export interface Actor {
+  readonly kind: 'bot' | 'person';
+  readonly id: string;
+}
+
+export const BOT_ACTOR: Actor = { kind: 'bot', id: BOT_USER_ID };
+let currentActor: Actor = BOT_ACTOR;
+
+export const actor = (): Actor => currentActor;
+
+export function actingAs<T>(who: Actor, run: () => T): T {
+  const before = currentActor;
+  currentActor = who;
+  try {
+    return run();
+  } finally {
+    currentActor = before;
+  }
+}
 
 export interface StoredBlock {
   id: string;
@@ -39,7 +67,7 @@ export function minuteNow(): string {
   return t.toISOString();
 }
 
-export function newBlock(type: string, data: Record<string, unknown>, children: StoredBlock[] = [], by = BOT_USER_ID): StoredBlock {
+export function newBlock(type: string, data: Record<string, unknown>, children: StoredBlock[] = [], by = actor().id): StoredBlock {
   const now = minuteNow();
   return { id: randomUUID(), type, data, children, createdTime: now, lastEditedTime: now, createdBy: by, lastEditedBy: by };
 }

@@ -12,12 +12,15 @@ import {
   now,
   pageResponse,
   paginate,
+  propertyFilter,
   requireDataSource,
   requireDatabase,
   requirePage,
   rows,
+  visibleDb,
+  visiblePage,
 } from './notionStore';
-import { type Route, body } from './notionRoutes';
+import { type Route, body, notionVersion } from './notionRoutes';
 
 export const dataRoutes = (s: Store): Route[] => [
   { method: 'GET', pattern: /^\/v1\/databases\/([^/]+)$/, run: (m) => databaseResponse(requireDatabase(s, m[1])) },
@@ -76,7 +79,8 @@ export const dataRoutes = (s: Store): Route[] => [
       const filtered = rows(s, db).filter((row) => !b.filter || matchesFilter(row, db, b.filter));
       const sorted = sortRows(filtered, db, b.sorts);
       const pageOf = paginate(sorted, b.start_cursor, b.page_size, 'body');
-      return { object: 'list', type: 'page_or_data_source', page_or_data_source: {}, ...pageOf, results: pageOf.results.map((page) => pageResponse(s, page)) };
+      const filter = propertyFilter(req.query, true, notionVersion(req));
+      return { object: 'list', type: 'page_or_data_source', page_or_data_source: {}, ...pageOf, results: pageOf.results.map((page) => pageResponse(s, page, filter)) };
     },
   },
   {
@@ -89,19 +93,20 @@ export const dataRoutes = (s: Store): Route[] => [
         throw invalid(`body failed validation: body.filter.value should be \`"page"\` or \`"data_source"\`, instead was \`${JSON.stringify(value)}\`.`);
       }
       const query = String(b.query ?? '').toLowerCase();
+      const filter = propertyFilter(req.query, true, notionVersion(req));
       type Hit = { id: string; edited: string; seq: number; toJson: () => PageObjectResponse | DataSourceObjectResponse };
       const hits: Hit[] = [];
       let seq = 0;
       if (value !== 'data_source') {
         for (const page of s.pages.values()) {
-          if (page.shared && !page.inTrash && page.title.toLowerCase().includes(query)) {
-            hits.push({ id: page.id, edited: page.lastEditedTime, seq: seq++, toJson: () => pageResponse(s, page) });
+          if (visiblePage(page) && !page.inTrash && page.title.toLowerCase().includes(query)) {
+            hits.push({ id: page.id, edited: page.lastEditedTime, seq: seq++, toJson: () => pageResponse(s, page, filter) });
           }
         }
       }
       if (value !== 'page') {
         for (const db of s.databases.values()) {
-          if (db.shared && !db.inTrash && db.title.toLowerCase().includes(query)) {
+          if (visibleDb(db) && !db.inTrash && db.title.toLowerCase().includes(query)) {
             hits.push({ id: db.dataSourceId, edited: db.lastEditedTime, seq: seq++, toJson: () => dataSourceResponse(db) });
           }
         }

@@ -14,6 +14,7 @@ import {
   markdownResponse,
   markdownVersion,
   pageResponse,
+  propertyFilter,
   requireDataSource,
   requireDatabase,
   requirePage,
@@ -23,7 +24,7 @@ import { type Route, body, notionVersion } from './notionRoutes';
 import { schemaError } from './notionContent';
 
 export const pageRoutes = (s: Store): Route[] => [
-  { method: 'GET', pattern: /^\/v1\/pages\/([^/]+)$/, run: (m) => pageResponse(s, requirePage(s, m[1])) },
+  { method: 'GET', pattern: /^\/v1\/pages\/([^/]+)$/, run: (m, req) => pageResponse(s, requirePage(s, m[1]), propertyFilter(req.query, false, notionVersion(req))) },
   {
     method: 'PATCH',
     pattern: /^\/v1\/pages\/([^/]+)$/,
@@ -75,7 +76,7 @@ export const pageRoutes = (s: Store): Route[] => [
       if (b.markdown_version !== undefined && b.markdown === undefined) {
         throw invalid('body failed validation: body.markdown_version should be not present when body.markdown is not provided.');
       }
-      const version = markdownVersion(b.markdown_version, 'body.markdown_version');
+      const version = markdownVersion(b.markdown_version, 'body.markdown_version', notionVersion(req));
       checkPayloadSize(b);
       const page = createPage(s, { title: '', parent, shared: true });
       try {
@@ -105,7 +106,7 @@ export const pageRoutes = (s: Store): Route[] => [
     method: 'GET',
     pattern: /^\/v1\/pages\/([^/]+)\/markdown$/,
     run: (m, req) => {
-      markdownVersion(req.query.markdown_version, 'query.markdown_version');
+      markdownVersion(req.query.markdown_version, 'query.markdown_version', notionVersion(req));
       return readMarkdown(s, m[1], s.markdownRecordLimit);
     },
   },
@@ -114,7 +115,7 @@ export const pageRoutes = (s: Store): Route[] => [
     pattern: /^\/v1\/pages\/([^/]+)\/markdown$/,
     run: (m, req) => {
       const page = requirePage(s, m[1]);
-      editMarkdown(s, page, body(req));
+      editMarkdown(s, page, body(req), notionVersion(req));
       return markdownResponse(s, page);
     },
   },

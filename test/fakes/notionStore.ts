@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BlockObjectResponse, DatabaseObjectResponse, DataSourceObjectResponse, PageObjectResponse, RichTextItemResponse } from '@notionhq/client';
 import {
-  BOT_USER_ID,
   type BlockParent,
+  actor,
   type StoredBlock,
   blockResponse,
   blocksToMarkdown,
@@ -26,6 +26,8 @@ export interface FakePage {
   title: string;
   url: string;
   shared: boolean;
+  /** false → the token's person cannot open it either (someone else's private page): hidden in PAT mode too. */
+  personAccess: boolean;
   inTrash: boolean;
   parent: { type: 'page_id'; pageId: string } | { type: 'data_source_id'; dataSourceId: string; databaseId: string } | { type: 'workspace' };
   /** Non-title property values of database rows, in response form. */
@@ -36,6 +38,8 @@ export interface FakePage {
   cover: unknown;
   createdTime: string;
   lastEditedTime: string;
+  createdBy: string;
+  lastEditedBy: string;
 }
 
 export interface FakeDatabase {
@@ -44,11 +48,13 @@ export interface FakeDatabase {
   title: string;
   url: string;
   shared: boolean;
+  personAccess: boolean;
   inTrash: boolean;
   parentPageId?: string;
   properties: Record<string, PropertySchema>;
   createdTime: string;
   lastEditedTime: string;
+  createdBy: string;
 }
 
 export interface FakeComment {
@@ -104,10 +110,12 @@ export function notionUrl(title: string, id: string): string {
 export const now = minuteNow;
 export const touch = (s: Store, page: FakePage) => {
   page.lastEditedTime = now();
+  page.lastEditedBy = actor().id;
 };
 
-export const visiblePage = (page: FakePage | undefined): page is FakePage => !!page && page.shared;
-export const visibleDb = (db: FakeDatabase | undefined): db is FakeDatabase => !!db && db.shared;
+/** An integration sees what is shared with it; a personal access token what its person can open (see Actor). */
+export const visiblePage = (page: FakePage | undefined): page is FakePage => !!page && (actor().kind === 'person' ? page.personAccess : page.shared);
+export const visibleDb = (db: FakeDatabase | undefined): db is FakeDatabase => !!db && (actor().kind === 'person' ? db.personAccess : db.shared);
 
 export const renderCtx = (s: Store) => ({
   urlOf: (id: string) => s.pages.get(id)?.url ?? s.databases.get(id)?.url ?? notionUrl('', id),
@@ -177,7 +185,7 @@ export function locateBlock(s: Store, id: string): Located | undefined {
     return undefined;
   };
   for (const page of s.pages.values()) {
-    if (!page.shared) continue;
+    if (!visiblePage(page)) continue;
     const found = walk(page.blocks, page, []);
     if (found) return found;
   }
@@ -186,7 +194,7 @@ export function locateBlock(s: Store, id: string): Located | undefined {
 
 // ---- response builders -------------------------------------------------------------------------------------
 
-export const user = { object: 'user', id: BOT_USER_ID } as const;
+const user = (id: string) => ({ object: 'user', id }) as const;
 
 export function emptyValue(type: string): unknown {
   if (type === 'title' || type === 'rich_text' || type === 'multi_select' || type === 'people' || type === 'files' || type === 'relation') return [];
@@ -194,7 +202,21 @@ export function emptyValue(type: string): unknown {
   return null;
 }
 
-export function pageResponse(s: Store, page: FakePage): PageObjectResponse {
+/**
+ * `filter_properties` (query parameter of Retrieve a page and Query a data source): only the properties whose ids
+ * are listed. Without it, Search and Query under 2026-12-01 return only the title ("On 2026-12-01, Search and
+ * Query a data source return only the title in each page's properties unless you pass filter_properties";
+ * Upgrade guide 2026-12-01); earlier versions, and Retrieve a page under any, return every property.
+ */
+export type PropertyFilter = { readonly ids: readonly string[] } | 'all' | 'titleOnly';
+
+export function propertyFilter(query: Record<string, string | string[]>, list: boolean, version: string): PropertyFilter {
+  const raw = query.filter_properties;
+  if (raw !== undefined) return { ids: Array.isArray(raw) ? raw : [raw] };
+  return list && version >= '2026-12-01' ? 'titleOnly' : 'all';
+}
+
+export function pageResponse(s: Store, page: FakePage, filter: PropertyFilter = 'all'): PageObjectResponse {
   const properties: Record<string, unknown> = {};
   if (page.parent.type === 'data_source_id') {
     const db = s.dataSources.get(page.parent.dataSourceId);
@@ -207,6 +229,11 @@ export function pageResponse(s: Store, page: FakePage): PageObjectResponse {
   } else {
     properties.title = { id: 'title', type: 'title', title: titleRichText(page.title) };
   }
+  for (const [name, value] of Object.entries(properties)) {
+    const id = (value as { id: string }).id;
+    const keep = filter === 'all' || (filter === 'titleOnly' ? id === 'title' : filter.ids.some((wanted) => decodeURIComponent(wanted) === decodeURIComponent(id)));
+    if (!keep) delete properties[name];
+  }
   const parent: PageObjectResponse['parent'] =
     page.parent.type === 'page_id'
       ? { type: 'page_id', page_id: page.parent.pageId }
@@ -218,8 +245,8 @@ export function pageResponse(s: Store, page: FakePage): PageObjectResponse {
     id: page.id,
     created_time: page.createdTime,
     last_edited_time: page.lastEditedTime,
-    created_by: user,
-    last_edited_by: user,
+    created_by: user(page.createdBy),
+    last_edited_by: user(page.lastEditedBy),
     in_trash: page.inTrash,
     archived: page.inTrash,
     is_archived: page.inTrash,
@@ -278,8 +305,8 @@ export function dataSourceResponse(db: FakeDatabase): DataSourceObjectResponse {
     archived: db.inTrash,
     created_time: db.createdTime,
     last_edited_time: db.lastEditedTime,
-    created_by: user,
-    last_edited_by: user,
+    created_by: user(db.createdBy),
+    last_edited_by: user(db.createdBy),
     properties: schemaResponse(db),
     icon: null,
     cover: null,
@@ -302,9 +329,14 @@ export function markdownResponse(s: Store, page: FakePage): PageMarkdownResponse
   return { object: 'page_markdown', id: page.id, markdown: markdownOf(s, page), truncated: false, unknown_block_ids: [] };
 }
 
-/** `markdown_version` (Migrate to Notion-flavored Markdown (v2), step 1): "v1" (default) or "v2". */
-export function markdownVersion(value: unknown, path: string): MarkdownVersion {
-  if (value === undefined || value === 'v1' || value === 'v2') return (value ?? 'v1') as MarkdownVersion;
+/**
+ * `markdown_version` (Migrate to Notion-flavored Markdown (v2), step 1): "v1" (default) or "v2". Under
+ * Notion-Version 2026-12-01 "`v2` is the default, and `"v1"` returns an error" (Upgrade guide 2026-12-01).
+ */
+export function markdownVersion(value: unknown, path: string, notionVersion = ''): MarkdownVersion {
+  const from20261201 = notionVersion >= '2026-12-01';
+  if (value === 'v1' && from20261201) throw schemaError(path, 'should be `"v2"`: Notion-flavored Markdown v1 is not available from Notion-Version 2026-12-01.');
+  if (value === undefined || value === 'v1' || value === 'v2') return (value ?? (from20261201 ? 'v2' : 'v1')) as MarkdownVersion;
   throw schemaError(path, `should be \`"v1"\` or \`"v2"\`, instead was \`${JSON.stringify(value)}\`.`);
 }
 
@@ -334,11 +366,11 @@ export const linkBlock = (id: string, type: 'child_page' | 'child_database', tit
   children: [],
   createdTime: time,
   lastEditedTime: time,
-  createdBy: BOT_USER_ID,
-  lastEditedBy: BOT_USER_ID,
+  createdBy: actor().id,
+  lastEditedBy: actor().id,
 });
 
-export function createPage(s: Store, init: { title: string; parent: FakePage['parent']; shared?: boolean; id?: string; blocks?: StoredBlock[] }): FakePage {
+export function createPage(s: Store, init: { title: string; parent: FakePage['parent']; shared?: boolean; personAccess?: boolean; id?: string; blocks?: StoredBlock[] }): FakePage {
   const id = init.id ? normalizeId(init.id) : randomUUID();
   if (!id) throw new Error(`invalid page id: ${init.id}`);
   const time = now();
@@ -347,6 +379,7 @@ export function createPage(s: Store, init: { title: string; parent: FakePage['pa
     title: init.title,
     url: notionUrl(init.title, id),
     shared: init.shared ?? true,
+    personAccess: init.personAccess ?? true,
     inTrash: false,
     parent: init.parent,
     properties: {},
@@ -355,6 +388,8 @@ export function createPage(s: Store, init: { title: string; parent: FakePage['pa
     cover: null,
     createdTime: time,
     lastEditedTime: time,
+    createdBy: actor().id,
+    lastEditedBy: actor().id,
   };
   s.pages.set(id, page);
   if (init.parent.type === 'page_id') {
@@ -367,7 +402,7 @@ export function createPage(s: Store, init: { title: string; parent: FakePage['pa
   return page;
 }
 
-export function createDatabase(s: Store, init: { title: string; properties: Record<string, PropertySchema>; parentPageId?: string; shared?: boolean }): FakeDatabase {
+export function createDatabase(s: Store, init: { title: string; properties: Record<string, PropertySchema>; parentPageId?: string; shared?: boolean; personAccess?: boolean }): FakeDatabase {
   const id = randomUUID();
   const time = now();
   const db: FakeDatabase = {
@@ -376,11 +411,13 @@ export function createDatabase(s: Store, init: { title: string; properties: Reco
     title: init.title,
     url: notionUrl('', id),
     shared: init.shared ?? true,
+    personAccess: init.personAccess ?? true,
     inTrash: false,
     parentPageId: init.parentPageId,
     properties: init.properties,
     createdTime: time,
     lastEditedTime: time,
+    createdBy: actor().id,
   };
   s.databases.set(db.id, db);
   s.dataSources.set(db.dataSourceId, db);
@@ -400,4 +437,4 @@ export function contentFromMarkdown(markdown: string, title: string | undefined,
 }
 
 export const rows = (s: Store, db: FakeDatabase) =>
-  [...s.pages.values()].filter((p) => p.shared && !p.inTrash && p.parent.type === 'data_source_id' && p.parent.dataSourceId === db.dataSourceId);
+  [...s.pages.values()].filter((p) => visiblePage(p) && !p.inTrash && p.parent.type === 'data_source_id' && p.parent.dataSourceId === db.dataSourceId);

@@ -117,7 +117,7 @@ describe('Agent tools and @visen', () => {
     const schema = await invoke('visen_readPage', { target: database.url });
     assert.match(schema, /^"Books" is a database \(.+\)\. New entries take these properties:/);
     assert.match(schema, /- Genre \(select: Fiction, Science\)/);
-    assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database shared with your integration.');
+    assert.strictEqual(await invoke('visen_readPage', { target: 'Nope' }), 'No connection is named "Nope". Connections: "Spec". Or give the link of a Notion page or database Visen can open.');
   });
 
   it('a tool without the Notion secret says so, with the command that fixes it, as its result', async () => {
@@ -126,7 +126,7 @@ describe('Agent tools and @visen', () => {
     await stage.api.secrets.delete('visen.notion.secret');
     assert.strictEqual(
       await invoke('visen_writeToPage', { target: 'Spec', markdown: 'Text.' }),
-      'Visen needs your Notion integration secret first. The user can fix this with the command "Visen: Set Notion Integration Secret".',
+      'Visen needs your Notion token first. The user can fix this with the command "Visen: Set Notion Token".',
     );
     assert.strictEqual(stage.notion.pageBlocks(page.id).length, 0);
   });

@@ -164,8 +164,8 @@ describe('Generate to Notion Page', () => {
       await stage.api.secrets.delete('visen.notion.secret');
       await vscode.commands.executeCommand('visen.generateToPage');
       const error = stage.ui.last('error')!;
-      assert.match(error.message, /Notion integration secret/);
-      assert.deepStrictEqual(error.actions, ['Set Notion Integration Secret', 'Show Log']);
+      assert.match(error.message, /Notion token/);
+      assert.deepStrictEqual(error.actions, ['Set Notion Token', 'Show Log']);
       assert.strictEqual(stage.ui.asked.length, 0);
     });
 
@@ -194,7 +194,7 @@ describe('Generate to Notion Page', () => {
       await stage.api.secrets.store('visen.notion.secret', 'secret_revoked');
       stage.ui.inputs.push(stage.notion.addPage({ title: 'Any' }).url);
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(stage.ui.asked[0].problems[0], /Notion rejected the integration secret.*Set Notion Integration Secret/);
+      assert.match(stage.ui.asked[0].problems[0], /Notion rejected the integration secret.*Set Notion Token/);
     });
 
     it('says the engine key is wrong, with a button to set it, and writes nothing', async () => {

@@ -132,7 +132,7 @@ describe('Settings form (webview panel host)', () => {
   it('Save with a wrong Notion secret shows the error next to the field and stores nothing', async () => {
     const webview = await form();
     const result = await webview.save({}, { notion: WRONG_NOTION_SECRET });
-    assert.match(result.errors.notion ?? '', /Notion rejected the integration secret\. Paste the secret of your internal integration here\./);
+    assert.match(result.errors.notion ?? '', /Notion rejected the token\. Paste a personal access token .* or the secret of an internal integration here/);
     assert.deepStrictEqual(result.saved, []);
     assert.match(result.message, /Nothing was saved/);
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), undefined);

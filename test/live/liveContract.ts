@@ -101,7 +101,7 @@ async function notionPart(target: NonNullable<LiveTargets['notion']>, only: read
   const pages = new NotionPages(client);
   if (!(await step('notion', 'users/me', record, async () => {
     const me = await pages.identity();
-    return `${me.botName} in ${me.workspaceName}`;
+    return me.kind === 'person' ? `${me.name} (personal access token)` : `the integration ${me.name} in ${me.workspaceName}`;
   }))) return;
 
   let scratch: string | undefined;

@@ -158,7 +158,7 @@ describe('errors across bundles', () => {
     }
 
     it('a NotionError the bundle throws is a NotionError here, though another copy', async () => {
-      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const error = await generation(new ScriptedEngine()).lazy.resolvePage(hidden.url).then(() => undefined, (e: unknown) => e);
       assert.ok(error instanceof NotionError, `a NotionError, not ${String(error)}`);
       assert.notEqual(error.constructor, NotionError, 'thrown by the bundle\'s own copy');

@@ -11,7 +11,7 @@ import {
   type RichTextItemResponse,
 } from '@notionhq/client';
 import { defaultGeneratedMarkdown } from '../fakes/generatedMarkdown';
-import { type NotionFake, startNotionFake } from '../fakes/notionFake';
+import { PAT_USER_ID, type NotionFake, startNotionFake } from '../fakes/notionFake';
 
 type PageMarkdown = { object: 'page_markdown'; id: string; markdown: string; truncated: boolean; unknown_block_ids: string[] };
 
@@ -55,12 +55,18 @@ describe('Notion fake (with @notionhq/client)', () => {
   beforeEach(() => fake.reset());
 
   describe('transport and auth', () => {
-    it('answers users.me for the bot and logs the SDK headers', async () => {
+    it('answers users.me for the bot, or the person of a personal access token, and logs the SDK headers', async () => {
       const me = await notion.users.me({});
-      assert.equal(me.type, 'bot');
-      assert.equal(me.name, fake.botName);
-      assert.ok(me.type === 'bot' && 'workspace_name' in me.bot);
-      assert.equal(me.bot.workspace_name, fake.workspaceName);
+      if (fake.tokenKind === 'pat') {
+        assert.equal(me.type, 'person');
+        assert.equal(me.id, PAT_USER_ID);
+        assert.equal(me.name, fake.personName);
+      } else {
+        assert.equal(me.type, 'bot');
+        assert.equal(me.name, fake.botName);
+        assert.ok(me.type === 'bot' && 'workspace_name' in me.bot);
+        assert.equal(me.bot.workspace_name, fake.workspaceName);
+      }
       const [req] = fake.requests;
       assert.equal(req.path, '/v1/users/me');
       assert.equal(req.headers['notion-version'], '2026-03-11');
@@ -94,9 +100,26 @@ describe('Notion fake (with @notionhq/client)', () => {
       assert.ok(page.url.endsWith(page.id.replace(/-/g, '')));
     });
 
-    it('hides pages not shared with the integration (404 object_not_found)', async () => {
+    it('hides pages not shared with the integration (404 object_not_found); a PAT sees them, but not what its person cannot open', async () => {
       const page = fake.addPage({ title: 'Secret', shared: false });
-      await rejectsWith(notion.pages.retrieve({ page_id: page.id }), 404, APIErrorCode.ObjectNotFound, /Could not find page with ID: .*shared with your integration/);
+      if (fake.tokenKind === 'pat') assert.equal((await notion.pages.retrieve({ page_id: page.id })).id, page.id);
+      else await rejectsWith(notion.pages.retrieve({ page_id: page.id }), 404, APIErrorCode.ObjectNotFound, /Could not find page with ID: .*shared with your integration/);
+      const closed = fake.addPage({ title: 'Private to someone else', shared: false, personAccess: false });
+      await rejectsWith(notion.pages.retrieve({ page_id: closed.id }), 404, APIErrorCode.ObjectNotFound, /Could not find page with ID/);
+    });
+
+    it('in PAT mode, "List all users" is refused and what it writes is the person\'s', async () => {
+      fake.tokenKind = 'pat';
+      const page = fake.addPage({ title: 'Unshared', shared: false });
+      await rejectsWith(notion.users.list({}), 403, APIErrorCode.RestrictedResource, /not available to personal access tokens/);
+      const [written] = (await notion.blocks.children.append({ block_id: page.id, children: [{ paragraph: { rich_text: [{ text: { content: 'mine' } }] } }] })).results;
+      assert.ok(isFullBlock(written));
+      assert.deepEqual([written.created_by.id, written.last_edited_by.id], [PAT_USER_ID, PAT_USER_ID]);
+      const found = await notion.search({ query: 'Unshared' });
+      assert.equal(found.results.length, 1, 'seen without sharing');
+      fake.tokenKind = 'integration';
+      assert.equal((await notion.users.list({})).results.length, 2);
+      assert.equal((await notion.search({ query: 'Unshared' })).results.length, 0);
     });
 
     it('rejects a database id and a malformed id on page endpoints', async () => {
@@ -388,7 +411,7 @@ describe('Notion fake (with @notionhq/client)', () => {
 
     it('searches pages and data sources with filters and pagination', async () => {
       for (let i = 0; i < 3; i++) fake.addPage({ title: `Project ${i}` });
-      fake.addPage({ title: 'Project hidden', shared: false });
+      fake.addPage({ title: 'Project hidden', shared: false, personAccess: false });
       fake.addDatabase({ title: 'Project tracker' });
       const pagesOnly = await notion.search({ query: 'project', filter: { property: 'object', value: 'page' } });
       assert.equal(pagesOnly.results.length, 3);

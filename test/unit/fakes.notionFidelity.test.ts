@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { APIErrorCode, APIResponseError, Client, LogLevel, isFullBlock, type BlockObjectResponse, type RichTextItemResponse } from '@notionhq/client';
-import { BOT_USER_ID, PERSON_USER_ID, type NotionFake, startNotionFake } from '../fakes/notionFake';
+import { BOT_USER_ID, PAT_USER_ID, PERSON_USER_ID, type NotionFake, startNotionFake } from '../fakes/notionFake';
 
 const TOKEN = 'secret_fake_notion';
 const clientFor = (fake: NotionFake) =>
@@ -173,7 +173,7 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
       const page = fake.addPage({ title: 'p' });
       const [written] = (await notion.blocks.children.append({ block_id: page.id, children: [para('by the bot')] })).results;
       assert.ok(isFullBlock(written));
-      assert.equal(written.created_by.id, BOT_USER_ID);
+      assert.equal(written.created_by.id, fake.tokenKind === 'pat' ? PAT_USER_ID : BOT_USER_ID);
       assert.match(written.created_time, /:00\.000Z$/);
       fake.editBlockAsUser(written.id, 'by a person');
       const [tree] = fake.blockTree(page.id);

@@ -176,7 +176,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
   const retryActions = ['Retry Write', 'Show Log'];
 
   run({ group: 'Notion', fault: '400 validation_error on the first write', arrange: notionFault(400, 'validation_error', 'body failed validation.'), expect: { ...failed(/did not take all of it \(0 of \d+ blocks written\)\. Notion refused the request/), actions: retryActions } });
-  run({ group: 'Notion', fault: '401 unauthorized (secret revoked)', arrange: notionFault(401, 'unauthorized', 'API token is invalid.'), expect: { ...failed(/Set Notion Integration Secret/), actions: ['Set Notion Integration Secret', ...retryActions] } });
+  run({ group: 'Notion', fault: '401 unauthorized (secret revoked)', arrange: notionFault(401, 'unauthorized', 'API token is invalid.'), expect: { ...failed(/Set Notion Token/), actions: ['Set Notion Token', ...retryActions] } });
   run({ group: 'Notion', fault: '403 restricted_resource (no insert capability)', arrange: notionFault(403, 'restricted_resource', 'Insufficient permissions for this endpoint.'), expect: { ...failed(/Insert content/), actions: ['Open in Notion', ...retryActions] } });
   run({ group: 'Notion', fault: '404 object_not_found (page unshared mid-run)', arrange: notionFault(404, 'object_not_found', 'Could not find block.'), expect: { ...failed(/Connections → add your integration/), actions: ['Open in Notion', ...retryActions] } });
   run({ group: 'Notion', fault: '409 conflict_error', arrange: notionFault(409, 'conflict_error', 'Conflict occurred while saving.'), expect: { ...failed(/conflicting edit/), actions: retryActions } });

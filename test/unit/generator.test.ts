@@ -214,9 +214,12 @@ describe('NotionPages.resolvePage', () => {
     assert.equal(resolved.id.replace(/-/g, ''), page.id.replace(/-/g, ''));
   });
 
-  it('explains how to share a page the integration cannot see', async () => {
-    const page = notion.addPage({ title: 'Private', shared: false });
-    await assert.rejects(pages().resolvePage(page.url), (e: Error & { problem?: string }) => e.problem === 'notShared' && /Connections/.test(e.message));
+  it('explains how to share a page the integration cannot see; with a personal access token, says the account cannot open it', async () => {
+    const page = notion.addPage({ title: 'Private', shared: false, personAccess: notion.tokenKind === 'integration' });
+    const reader = pages();
+    await reader.identity();
+    const says = notion.tokenKind === 'pat' ? /your Notion account cannot open it/ : /Connections → add your integration/;
+    await assert.rejects(reader.resolvePage(page.url), (e: Error & { problem?: string }) => e.problem === 'notShared' && says.test(e.message) && (notion.tokenKind === 'integration' || !/integration/.test(e.message)));
   });
 
   it('says a database is not a page', async () => {
@@ -231,8 +234,9 @@ describe('NotionPages.resolvePage', () => {
   });
 
   it('asks for the secret again when Notion rejects it', async () => {
-    await assert.rejects(pages('secret_wrong').identity(), (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Integration Secret/.test(e.message));
+    await assert.rejects(pages('secret_wrong').identity(), (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Token/.test(e.message));
     const me = await pages().identity();
-    assert.ok(me.workspaceName && me.botName);
+    assert.ok(me.id && me.name);
+    assert.equal(me.kind === 'bot', !!me.workspaceName);
   });
 });

@@ -84,7 +84,7 @@ describe('Outcome words: describeError and describeOutcome', () => {
     const client = createNotionClient({ auth: 'secret_revoked', baseUrl: notion.url, requestsPerSecond: 100 });
     const rejected = describeError(await thrown(new NotionPages(client).identity()));
     assert.equal(rejected.failure, 'failed');
-    assert.deepEqual(labels(rejected.actions), ['Set Notion Integration Secret', 'Show Log']);
+    assert.deepEqual(labels(rejected.actions), ['Set Notion Token', 'Show Log']);
 
     const other = describeError(new Error('Something broke.'), 'gemini');
     assert.deepEqual([other.failure, other.message, labels(other.actions)], ['failed', 'Something broke.', ['Show Log']]);

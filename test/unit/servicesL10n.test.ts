@@ -61,11 +61,18 @@ describe('service messages in the display language', () => {
 
     it('a rejected secret (401)', async () => {
       const error = await rejection(new NotionPages(client('secret_wrong')).identity());
-      assert.equal(error.message, '⟦Notion rejected the integration secret. Run "Visen: Set Notion Integration Secret" with the secret of your internal integration.⟧');
+      assert.equal(error.message, '⟦Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.⟧');
+      const pat = client('secret_wrong');
+      notion.tokenKind = 'pat';
+      notion.validTokens.add('secret_wrong');
+      await new NotionPages(pat).identity();
+      notion.validTokens.delete('secret_wrong');
+      const expired = await rejection(new NotionPages(pat).resolvePage(notion.addPage({ title: 'Any' }).url));
+      assert.equal(expired.message, '⟦Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".⟧');
     });
 
     it('a page or row Notion cannot find (404), named for what was asked', async () => {
-      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const page = await rejection(new NotionPages(client()).resolvePage(hidden.url));
       assert.equal(page.message, "⟦Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧");
       const row = await rejection(new NotionDatabases(client()).row(hidden.id));
@@ -113,7 +120,7 @@ describe('service messages in the display language', () => {
 
     it('English until the extension hands the bundle over, then translated', async () => {
       const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 });
-      const hidden = notion.addPage({ title: 'Hidden', shared: false });
+      const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const english = "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
       run.configure({ l10n: {}, notionSdk });
       assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, english);

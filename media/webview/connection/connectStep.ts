@@ -64,7 +64,7 @@ export class ConnectStep {
     const { el, host } = this.form;
     if (!state.notionSecretSet && !this.validation.result && !this.validation.checking) {
       el.validation.className = 'validation is-error';
-      replaceChildren(el.validation, h('span', { className: 'message' }, l10n.t('Visen needs your Notion integration secret first.')), commandButton(host, state.setNotionSecret));
+      replaceChildren(el.validation, h('span', { className: 'message' }, l10n.t('Visen needs your Notion token first.')), commandButton(host, state.setNotionSecret));
     } else {
       this.render();
     }

@@ -113,7 +113,7 @@ export class GenerateStep {
     const engine = this.currentEngine();
     if (!engine || !state) return;
     replaceChildren(el.models, ...engine.suggestedModels.map((m) => h('option', { attrs: { value: m } })));
-    const missing = !state.notionSecretSet ? { text: l10n.t('Visen needs your Notion integration secret to write to the page.'), action: state.setNotionSecret }
+    const missing = !state.notionSecretSet ? { text: l10n.t('Visen needs your Notion token to write to the page.'), action: state.setNotionSecret }
       : !engine.keySet ? { text: l10n.t("Visen needs your {0} API key to generate with it. It is kept in VS Code's secret storage.", engine.label), action: engine.setKey }
       : undefined;
     show(el.keyNotice, !!missing);

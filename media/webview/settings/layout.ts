@@ -12,9 +12,9 @@ import { button, byId, h } from '../shared/dom';
 
 /** Notion's key field; each engine's comes with the engine (engineFields.ts). */
 const NOTION_KEY: KeyField = {
-  title: l10n.t('Notion integration secret'),
+  title: l10n.t('Notion token'),
   hint: l10n.t('From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.'),
-  removeLabel: l10n.t('Remove the Notion integration secret'),
+  removeLabel: l10n.t('Remove the Notion token'),
 };
 
 /** The fixed plain text fields, each bound to the setting of the same name (the engines' base URLs are engineFields.ts's). */

@@ -4,7 +4,7 @@ import PQueue from 'p-queue';
 import { Engine, EngineError, EngineKind } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
-import { DatabaseRow, fillTemplate, NotionDatabases, RowSelection } from '../notion/notionDatabases';
+import { DatabaseRow, fillTemplate, NotionDatabases, placeholderNames, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
@@ -72,6 +72,11 @@ export interface FillerDeps {
 }
 
 const DONE_KEY_PREFIX = 'visen.fill.done.';
+
+/** The properties a fill reads of each row: its template's placeholders and the property it fills. */
+function readProperties(job: FillJob): string[] {
+  return [...placeholderNames(job.template), ...(job.target.kind === 'property' ? [job.target.property.name] : [])];
+}
 const FATAL: ReadonlySet<string> = new Set(['auth', 'quota', 'cancelled']);
 
 /**
@@ -89,7 +94,7 @@ export class DatabaseFiller {
   /** What the first rows would get, generated but not written. */
   async preview(job: FillJob, count: number, signal: AbortSignal): Promise<RowResult[]> {
     const results: RowResult[] = [];
-    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal)) {
+    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal, readProperties(job))) {
       if (results.length >= count) break;
       try {
         const prompt = await this.prompt(job, row);
@@ -107,7 +112,7 @@ export class DatabaseFiller {
     const { signal } = options;
     const done = new Set(this.doneRows(job));
     const rows: DatabaseRow[] = [];
-    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal)) {
+    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal, readProperties(job))) {
       if (!options.onlyRows || options.onlyRows.includes(row.id)) rows.push(row);
     }
     const results: RowResult[] = [];

@@ -3,6 +3,7 @@ import type { AppendBlockChildrenParameters, BlockObjectRequest, BlockObjectResp
 import { type BlockNode, blockType } from './blockTree';
 import { withSignal } from './notionClient';
 import { NotionError, toNotionError } from './notionErrors';
+import { whoAmI } from './tokenIdentity';
 
 /** Notion's request limits (developers.notion.com, "Request limits"): children per array, blocks and bytes per request. */
 export const MAX_CHILDREN_PER_REQUEST = 100;
@@ -208,13 +209,7 @@ export class BlockWriter {
 
   /** The id of the token's own user (a bot, or the person a personal token acts as), asked once per client. */
   me(): Promise<string> {
-    let id = MY_ID.get(this.client);
-    if (!id) {
-      id = this.call(() => this.client.users.me({})).then((user) => user.id);
-      id.catch(() => MY_ID.delete(this.client));
-      MY_ID.set(this.client, id);
-    }
-    return id;
+    return this.call(() => whoAmI(this.client)).then((identity) => identity.id);
   }
 
   /**
@@ -281,9 +276,6 @@ function* batches(nodes: readonly BlockNode[]): Generator<BlockNode[]> {
   }
   if (batch.length > 0) yield batch;
 }
-
-/** The users/me id per client: the writer is made anew for each run, the client lives on. */
-const MY_ID = new WeakMap<Client, Promise<string>>();
 
 /** A payload's fields that are content, with the value Notion gives them when a request leaves them out. */
 const CONTENT_FIELDS: Record<string, unknown> = {

@@ -5,7 +5,7 @@ import * as l10n from '@vscode/l10n';
 import type { Connection, ConnectionType } from '../connections/connection';
 import { CONNECTION_TYPE_LABELS } from '../connections/connection';
 import { ENGINE_KINDS, ENGINES, engineKindOf, type EngineKind } from '../engines/registry';
-import { NotionError, toNotionError } from './notionErrors';
+import { databaseLinkNotFound, NotionError, tokenKindOf, toNotionError } from './notionErrors';
 import { NotionPageRef, pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
 import { RICH_TEXT_ITEM_LIMIT, truncateText } from './richText';
@@ -50,6 +50,8 @@ export interface ConnectionsDatabaseInfo {
   readonly missing: string[];
   /** Columns present with another type: Visen leaves them alone and does not write them. */
   readonly wrongType: string[];
+  /** Ids of the columns Visen reads (the title and each of its columns with the right type), for `filter_properties`. */
+  readonly readIds?: string[];
 }
 
 /** A connection as read back from a row of the database. */
@@ -88,7 +90,7 @@ export class ConnectionsDatabase {
     } catch (error) {
       const problem = toNotionError(error, 'database');
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
-        throw new NotionError(problem.problem, l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
+        throw new NotionError(problem.problem, databaseLinkNotFound(tokenKindOf(error)));
       }
       throw problem;
     }
@@ -96,13 +98,15 @@ export class ConnectionsDatabase {
     const source = database.data_sources[0];
     if (!source) throw new NotionError('validation', l10n.t('This database has no data source Visen can write to.'));
     const dataSource = await this.call(() => this.client.dataSources.retrieve({ data_source_id: source.id }));
-    const properties = 'properties' in dataSource ? (dataSource.properties as Record<string, { type: string }>) : {};
+    const properties = 'properties' in dataSource ? (dataSource.properties as Record<string, { id: string; type: string }>) : {};
     const missing: string[] = [];
     const wrongType: string[] = [];
+    const readIds: string[] = [];
     for (const [name, type] of Object.entries(CONNECTIONS_PROPERTIES)) {
       const present = name === 'Name' ? Object.values(properties).find((p) => p.type === 'title') : properties[name];
       if (!present) missing.push(name);
       else if (present.type !== type) wrongType.push(name);
+      else readIds.push(present.id);
     }
     return {
       databaseId: database.id,
@@ -111,6 +115,7 @@ export class ConnectionsDatabase {
       url: database.url,
       missing,
       wrongType,
+      readIds,
     };
   }
 
@@ -120,7 +125,10 @@ export class ConnectionsDatabase {
     await this.call(() => this.client.dataSources.update({ data_source_id: info.dataSourceId, properties: properties as never }));
   }
 
-  /** Pages the integration can see, for choosing where to create the database. */
+  /**
+   * Pages the token can see, for choosing where to create the database. Only titles are read, which Search
+   * returns under every version (2026-12-01 returns just the title without `filter_properties`).
+   */
   async searchPages(query: string): Promise<NotionPageRef[]> {
     const result = await this.call(() =>
       this.client.search({ query, filter: { property: 'object', value: 'page' }, page_size: 20, sort: { timestamp: 'last_edited_time', direction: 'descending' } }),
@@ -170,11 +178,15 @@ export class ConnectionsDatabase {
     }
   }
 
-  /** Every row not in the trash. */
+  /**
+   * Every row not in the trash, with the columns Visen reads named in `filter_properties`: under 2026-12-01
+   * Query returns only the title without it (Upgrade guide 2026-12-01).
+   */
   async rows(info: ConnectionsDatabaseInfo): Promise<ConnectionRow[]> {
     const rows: ConnectionRow[] = [];
     try {
-      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, { data_source_id: info.dataSourceId, page_size: 100 })) {
+      const filter_properties = info.readIds ?? (await this.readIds(info));
+      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, { data_source_id: info.dataSourceId, filter_properties, page_size: 100 })) {
         if (notionSdk().isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash) rows.push(readRow(page as PageObjectResponse));
       }
     } catch (error) {
@@ -190,10 +202,20 @@ export class ConnectionsDatabase {
 
   private async findRow(info: ConnectionsDatabaseInfo, visenId: string): Promise<string | undefined> {
     if (info.missing.includes('Visen ID') || info.wrongType.includes('Visen ID')) return undefined;
+    // Only the row's id is read: the title alone, under every version.
     const result = await this.call(() =>
-      this.client.dataSources.query({ data_source_id: info.dataSourceId, filter: { property: 'Visen ID', rich_text: { equals: visenId } }, page_size: 1 }),
+      this.client.dataSources.query({ data_source_id: info.dataSourceId, filter_properties: ['title'], filter: { property: 'Visen ID', rich_text: { equals: visenId } }, page_size: 1 }),
     );
     return result.results[0]?.id;
+  }
+
+  /** The ids of the columns Visen reads, for a database it created (its creation answer names no columns). */
+  private async readIds(info: ConnectionsDatabaseInfo): Promise<string[]> {
+    const source = await this.client.dataSources.retrieve({ data_source_id: info.dataSourceId });
+    const properties = ('properties' in source ? source.properties : {}) as Record<string, { id: string; type: string }>;
+    return Object.entries(properties)
+      .filter(([name, p]) => p.type === 'title' || CONNECTIONS_PROPERTIES[name as PropertyName] === p.type)
+      .map(([, p]) => p.id);
   }
 
   private rowProperties(info: ConnectionsDatabaseInfo, c: Connection, engine?: string, model?: string): Record<string, unknown> {

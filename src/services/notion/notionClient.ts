@@ -4,9 +4,17 @@ import { notionSdk } from './sdk';
 import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
+import { registerTokenSlot, TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 
-/** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
+/**
+ * The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. Every
+ * read of page properties passes `filter_properties`, so 2026-12-01 (where Search and Query return only the
+ * title without it) answers Visen as 2026-03-11 does: moving to it is this line.
+ */
 export const NOTION_VERSION = '2026-03-11';
+
+/** The versions Visen is tested against (the stand-in runs the connections database and Fill under each). */
+export const NOTION_VERSIONS_TESTED = ['2026-03-11', '2026-12-01'] as const;
 
 /** Notion allows about three requests per second per integration. */
 export const NOTION_REQUESTS_PER_SECOND = 3;
@@ -59,8 +67,11 @@ export function withSignal<T>(signal: AbortSignal | undefined, request: () => Pr
   });
 }
 
-/** fetch with Visen's deadlines and the run's signal; the body is read here so a stalled body times out too. */
-async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal | undefined, deadlines = NOTION_DEADLINES): Promise<Response> {
+/**
+ * fetch with Visen's deadlines and the run's signal; the body is read here so a stalled body times out too.
+ * The answer carries the kind of the token, when known, for the messages of errors built from it.
+ */
+async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal | undefined, deadlines = NOTION_DEADLINES, kind?: TokenKind): Promise<Response> {
   if (signal?.aborted) throw new NotionAbortError(false);
   const controller = new AbortController();
   const onAbort = () => controller.abort(new NotionAbortError(true));
@@ -74,7 +85,9 @@ async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(new NotionDeadlineError('body', deadlines.bodyMs)), Math.max(0, deadlines.bodyMs - (Date.now() - started)));
     const body = await response.arrayBuffer();
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const headers = new Headers(response.headers);
+    if (kind) headers.set(TOKEN_KIND_HEADER, kind);
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
   } catch (error) {
     const reason: unknown = controller.signal.reason;
     if (reason instanceof NotionDeadlineError || reason instanceof NotionAbortError) throw reason;
@@ -94,6 +107,10 @@ export interface NotionClientOptions {
   readonly requestsPerSecond?: number;
   /** Visen's deadlines per request (tests shorten them). */
   readonly deadlines?: typeof NOTION_DEADLINES;
+  /** What the token acts as, when known (remembered from its check); `whoAmI` learns it otherwise. */
+  readonly tokenKind?: TokenKind;
+  /** Tests only: another of NOTION_VERSIONS_TESTED. */
+  readonly notionVersion?: string;
 }
 
 /**
@@ -107,15 +124,16 @@ export function createNotionClient(options: NotionClientOptions): Client {
   // leaving here and arriving at Notion). A sliding window, unlike evenly spaced slots, lets a request go at
   // once when the last second was quiet: a generation's final write, after a second of gathering, is not
   // held back behind a slot.
+  const slot: { kind?: TokenKind } = { kind: options.tokenKind };
   const pace = pThrottle({ limit: perSecond, interval: 1100, strict: true })(
-    (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines),
+    (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines, slot.kind),
   );
   const log = options.logger;
   const { Client, LogLevel } = notionSdk();
-  return new Client({
+  const client = new Client({
     auth: options.auth,
     baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,
-    notionVersion: NOTION_VERSION,
+    notionVersion: options.notionVersion ?? NOTION_VERSION,
     retry: { maxRetries: 3, initialRetryDelayMs: 500, maxRetryDelayMs: 30_000 },
     // Visen's own deadlines start when a request leaves the pacing; the SDK's would count the wait for a slot.
     timeoutMs: 10 * 60_000,
@@ -130,6 +148,8 @@ export function createNotionClient(options: NotionClientOptions): Client {
       else log?.debug(text);
     },
   });
+  registerTokenSlot(client, slot);
+  return client;
 }
 
 function describeExtra(extra: Record<string, unknown>): string {
@@ -149,10 +169,11 @@ export class NotionClients {
 
   constructor(private readonly logger?: Logger) {}
 
-  get(auth: string, baseUrl?: string): Client {
+  /** `tokenKind`: what the token acts as, as its check found (messages follow it). */
+  get(auth: string, baseUrl?: string, tokenKind?: TokenKind): Client {
     const key = `${baseUrl ?? ''}\u0000${auth}`;
     if (this.cached?.key !== key) {
-      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger }) };
+      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger, tokenKind }) };
     }
     return this.cached.client;
   }

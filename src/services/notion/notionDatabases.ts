@@ -2,7 +2,7 @@ import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
-import { NotionError, toNotionError } from './notionErrors';
+import { databaseLinkNotFound, NotionError, tokenKindOf, toNotionError } from './notionErrors';
 import { pageTitle } from './notionPages';
 import { parseNotionUrl } from './notionUrl';
 import { isEmptyValue, plainValue, PropertySchema } from './propertyValues';
@@ -60,7 +60,7 @@ export class NotionDatabases {
         // A page link is the commonest mistake: say so.
         const page = await this.client.pages.retrieve({ page_id: parsed.target.id }).catch(() => undefined);
         if (page && notionSdk().isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
-        throw new NotionError('notShared', l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration."));
+        throw new NotionError('notShared', databaseLinkNotFound(tokenKindOf(error)));
       }
       throw problem;
     }
@@ -78,10 +78,20 @@ export class NotionDatabases {
     return { id, name: name || l10n.t('Untitled'), properties, titleProperty: title };
   }
 
-  /** Rows in the data source's order, every page of results. */
-  async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal): AsyncGenerator<DatabaseRow> {
-    const args = { data_source_id: dataSourceId, page_size: 100 };
+  /**
+   * Rows in the data source's order, every page of results, with the title and the properties named in
+   * `read` (case-insensitive; every property when omitted). They are asked for by id in `filter_properties`:
+   * under 2026-12-01 Query returns only the title without it (Upgrade guide 2026-12-01).
+   */
+  async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal, read?: readonly string[]): AsyncGenerator<DatabaseRow> {
     try {
+      const source = await this.client.dataSources.retrieve({ data_source_id: dataSourceId });
+      const schema = ('properties' in source ? source.properties : {}) as Record<string, { id: string; type: string }>;
+      const wanted = read && new Set([...read, ...(selection.kind === 'all' ? [] : [selection.property])].map((name) => name.toLowerCase()));
+      const filter_properties = Object.entries(schema)
+        .filter(([name, p]) => p.type === 'title' || !wanted || wanted.has(name.toLowerCase()))
+        .map(([, p]) => p.id);
+      const args = { data_source_id: dataSourceId, filter_properties, page_size: 100 };
       for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, args)) {
         signal?.throwIfAborted();
         if (!notionSdk().isFullPage(page as PageObjectResponse)) continue;
@@ -154,6 +164,11 @@ export function fillTemplate(template: string, row: DatabaseRow, pageContent?: s
     const value = row.values[name] ?? Object.entries(row.values).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
     return value ? plainValue(value) : whole;
   });
+}
+
+/** The property names a template's placeholders give, `{{page}}` left out. */
+export function placeholderNames(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1].trim()).filter((n) => n && n.toLowerCase() !== 'page');
 }
 
 /** Placeholders in a template that name no property of the data source. */

@@ -2,10 +2,11 @@ import * as l10n from '@vscode/l10n';
 import { brandError } from '../errorBrand';
 import { NotionAbortError, NotionDeadlineError } from './notionClient';
 import { notionSdk } from './sdk';
+import { TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 
 export type NotionProblem =
-  | 'unauthorized'   // the secret is wrong or revoked
-  | 'notShared'      // the page exists but the integration can't see it (Notion answers 404)
+  | 'unauthorized'   // the token is wrong, revoked or (a personal access token) expired
+  | 'notShared'      // the page exists but the token can't see it (Notion answers 404)
   | 'restricted'     // the integration lacks a capability
   | 'isDatabase'     // a database was given where a page is needed
   | 'isPage'         // a page was given where a database is needed
@@ -39,8 +40,21 @@ brandError(NotionError, 'NotionError');
 /** What a request was about: the "can't find" message names it. */
 export type NotionObject = 'page' | 'database' | 'row' | 'connectionsDatabase';
 
-/** Whole sentences per object, so that translators never assemble one from pieces. */
-function notFoundMessage(what: NotionObject): string {
+/** Whole sentences per object and kind of token, so that translators never assemble one from pieces. */
+function notFoundMessage(what: NotionObject, kind: TokenKind): string {
+  // A personal access token sees what its person can open: no sharing with an integration to suggest.
+  if (kind === 'person') {
+    switch (what) {
+      case 'page':
+        return l10n.t("Notion can't find this page, or your Notion account cannot open it. Check the link, or ask the page's owner to give you access.");
+      case 'database':
+        return l10n.t("Notion can't find this database, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.");
+      case 'row':
+        return l10n.t("Notion can't find this row, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.");
+      case 'connectionsDatabase':
+        return l10n.t("Notion can't find the connections database, or your Notion account cannot open it. Check the link in the visen.connectionsDatabaseUrl setting, or ask its owner to give you access.");
+    }
+  }
   switch (what) {
     case 'page':
       return l10n.t("Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.");
@@ -53,6 +67,21 @@ function notFoundMessage(what: NotionObject): string {
   }
 }
 
+/** "No database at this link", for a pasted database link. */
+export function databaseLinkNotFound(kind: TokenKind): string {
+  return kind === 'person'
+    ? l10n.t("Notion can't find a database at this link, or your Notion account cannot open it. Open the database as a full page in Notion and copy that link.")
+    : l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration.");
+}
+
+/** The kind of token a failed request was made with (its client's, when known; an integration's otherwise). */
+export function tokenKindOf(error: unknown): TokenKind {
+  // The SDK keeps the response's headers on its errors (HTTPResponseError.headers): a Headers object here.
+  const headers = (error as { headers?: unknown } | undefined)?.headers;
+  const kind = headers instanceof Headers ? headers.get(TOKEN_KIND_HEADER) : undefined;
+  return kind === 'person' ? 'person' : 'bot';
+}
+
 /** Turns whatever the SDK threw into a NotionError with a next step; `what` is the object the request was about. */
 export function toNotionError(error: unknown, what: NotionObject = 'page'): NotionError {
   if (error instanceof NotionError) return error;
@@ -63,13 +92,28 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
   const { APIResponseError, RequestTimeoutError, UnknownHTTPResponseError, isNotionClientError } = notionSdk();
   if (error instanceof APIResponseError) {
     const requestId = error.request_id ?? undefined;
+    const kind = tokenKindOf(error);
     switch (error.code) {
       case 'unauthorized':
-        return new NotionError('unauthorized', l10n.t('Notion rejected the integration secret. Run "Visen: Set Notion Integration Secret" with the secret of your internal integration.'), 401, requestId);
+        return new NotionError(
+          'unauthorized',
+          kind === 'person'
+            ? l10n.t('Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".')
+            : l10n.t('Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.'),
+          401,
+          requestId,
+        );
       case 'object_not_found':
-        return new NotionError('notShared', notFoundMessage(what), 404, requestId);
+        return new NotionError('notShared', notFoundMessage(what, kind), 404, requestId);
       case 'restricted_resource':
-        return new NotionError('restricted', l10n.t('Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})', error.message), 403, requestId);
+        return new NotionError(
+          'restricted',
+          kind === 'person'
+            ? l10n.t('Your personal access token is not allowed to do this. Make one with the "Notion API" capability at notion.so/developers/tokens. ({0})', error.message)
+            : l10n.t('Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})', error.message),
+          403,
+          requestId,
+        );
       case 'rate_limited':
         return new NotionError('rateLimited', l10n.t('Notion is rate limiting this integration. Wait a moment and try again.'), 429, requestId);
       case 'conflict_error':

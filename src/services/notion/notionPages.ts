@@ -4,6 +4,7 @@ import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
 import { notionUrlForId, parseNotionUrl } from './notionUrl';
+import { type TokenIdentity, whoAmI } from './tokenIdentity';
 
 /** A page Visen can write into, as Notion describes it. */
 export interface NotionPageRef {
@@ -12,21 +13,14 @@ export interface NotionPageRef {
   readonly url: string;
 }
 
-export interface NotionIdentity {
-  readonly botName: string;
-  readonly workspaceName: string;
-}
-
-/** Reads who the integration is and which pages it can see. */
+/** Reads who the token acts as and which pages it can see. */
 export class NotionPages {
   constructor(private readonly client: Client) {}
 
-  /** The integration behind the secret: the cheapest call that proves the secret works. */
-  async identity(): Promise<NotionIdentity> {
+  /** Who the token acts as, an integration's bot or a person: the cheapest call that proves the token works. */
+  async identity(): Promise<TokenIdentity> {
     try {
-      const me = await this.client.users.me({});
-      const workspaceName = (me.type === 'bot' ? me.bot.workspace_name : undefined) ?? l10n.t('your workspace');
-      return { botName: me.name ?? l10n.t('your integration'), workspaceName };
+      return await whoAmI(this.client);
     } catch (error) {
       throw toNotionError(error);
     }

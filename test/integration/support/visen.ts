@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { VisenTestApi } from '../../../src/extension';
 import { SECRET_NAMES } from '../../../src/platform/secrets';
+import { rememberTokenKind } from '../../../src/services/notion/tokenIdentity';
 import type { Ui } from '../../../src/platform/ui';
 import { startGeminiFake, type GeminiFake } from '../../fakes/geminiFake';
 import { startNotionFake, type NotionFake } from '../../fakes/notionFake';
@@ -53,6 +54,7 @@ export async function openStage(target = {} as OpenStage): Promise<OpenStage> {
       openai.reset();
       gemini.reset();
       for (const name of SECRET_NAMES) await api.secrets.delete(name);
+      await rememberTokenKind(api.store, undefined);
       for (const connection of api.connections.list()) {
         await api.generations.deleteForConnection(connection.id);
         await api.connections.delete(connection.id);
