@@ -6,10 +6,11 @@ import type { Connection, ConnectionType } from '../services/connections/connect
 import type { GenerationRecord } from '../services/generation/generationRecord';
 import type { RunResult } from '../services/generation/generationService';
 import { rewritePrompt, systemInstructions } from '../services/generation/instructions';
-import { canUndo } from '../services/generation/undoRules';
+import { offersUndo } from '../services/generation/undoRules';
 import { withinBudget } from '../workflows/budget';
 import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
+import { fillDatabase } from '../workflows/fill';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 import { choosePlace } from '../workflows/writePlace';
 import { connectionNamedIn } from './targets';
@@ -35,7 +36,7 @@ export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest
     if (request.command === 'fill') {
       const database = connectionNamedIn(deps, request.prompt, 'database');
       stream.markdown(vscode.l10n.t('Opening Fill Database Rows with your prompt as the template of each row…'));
-      await vscode.commands.executeCommand(Commands.fillDatabase, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
+      await fillDatabase(deps, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
       return {};
     }
     const type = kindOf(request.command);
@@ -104,17 +105,17 @@ async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection
       mode: 'append',
       preview: mapped.previewValues ? (values) => confirmValues(deps, values) : undefined,
     });
-    return result ? finish(result, stream) : {};
+    return result ? finish(deps, result, stream) : {};
   }
   const place = await choosePlace(deps, { id: connection.target.id, title: connection.target.title || connection.name }, config.writeMode);
   if (!place) return {};
   stream.progress(vscode.l10n.t('Writing to "{0}"…', connection.target.title || connection.name));
-  return finish(await deps.generation.run({ ...base, ...place }), stream);
+  return finish(deps, await deps.generation.run({ ...base, ...place }), stream);
 }
 
 /** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */
 async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier: GenerationRecord, connection: Connection, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
-  if (earlier.undoneAt || !canUndo(earlier)) {
+  if (!offersUndo(earlier, deps.generations.list())) {
     // Nothing of it is left to rewrite: the new answer is written as a new one.
     return write(deps, request, connection, request.prompt, stream, token);
   }
@@ -132,7 +133,7 @@ async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier:
     signal: signalOf(token),
     onText: (t) => stream.markdown(t),
   });
-  return finish(result, stream);
+  return finish(deps, result, stream);
 }
 
 function model(request: vscode.ChatRequest) {
@@ -140,8 +141,8 @@ function model(request: vscode.ChatRequest) {
 }
 
 /** How it ended, in describeOutcome's words, with its actions as buttons; the record id for a follow-up. */
-function finish(result: RunResult, stream: vscode.ChatResponseStream): vscode.ChatResult {
-  const seen = describeOutcome(result);
+function finish(deps: WorkflowDeps, result: RunResult, stream: vscode.ChatResponseStream): vscode.ChatResult {
+  const seen = describeOutcome(result, deps.generations.list());
   stream.markdown(`\n\n---\n${seen.level === 'info' ? '' : '⚠ '}${escapeMarkdown(seen.message)}`);
   for (const action of seen.actions) {
     const command = buttonFor(action);

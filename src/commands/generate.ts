@@ -11,7 +11,7 @@ import { connectionForTarget, type NotionTarget, resolveTarget } from '../workfl
 import { checkKeys, engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
-import type { UndoArgs } from './undo';
+import { undoGeneration } from '../workflows/undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 import { deleteTemplate, findTemplate, listTemplates, type PromptTemplate, renameTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
 import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
@@ -53,7 +53,7 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
     // A prompt typed here (not a template's) that wrote its page can be kept as one from the outcome's buttons;
     // a failure's buttons stay the ones that fix it.
     const save = asked.typed && generated.result.record.status === 'written' ? [saveTemplateAction(chosen.connection.id, asked.typed)] : [];
-    await report(deps, describeOutcome(generated.result), save);
+    await report(deps, describeOutcome(generated.result, deps.generations.list()), save);
     return generated.result.record;
   } catch (error) {
     // Thrown before or instead of a record (a missing key, a page Notion can't see): the same words as the form's.
@@ -236,7 +236,7 @@ async function savePromptAsTemplate(deps: CommandDeps, action: SaveTemplateActio
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
 async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome & { readonly syncError?: Error }): Promise<void> {
-  await report(deps, describeOutcome(outcome));
+  await report(deps, describeOutcome(outcome, deps.generations.list()));
 }
 
 /** Shows a description of an outcome or an error (outcome.ts), with the palette's own buttons after its own, and runs the button chosen. */
@@ -258,7 +258,7 @@ export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction)
       await deps.ui.openExternal(action.url);
       return;
     case 'undo':
-      await vscode.commands.executeCommand(Commands.undoLastGeneration, { recordId: action.recordId } satisfies UndoArgs);
+      await undoGeneration(deps, action.recordId);
       return;
     case 'retryWrite':
       await vscode.commands.executeCommand(Commands.retryWrite, action.recordId);
