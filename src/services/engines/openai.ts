@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -40,7 +40,7 @@ class OpenAIEngine implements Engine {
     });
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.lastUsage = undefined;
     this.lastEnding = undefined;
     let stream;
@@ -78,6 +78,7 @@ class OpenAIEngine implements Engine {
       throw toEngineError(error, signal, true, { model: request.model, keyless: this.keyless });
     }
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
+    return { usage: this.lastUsage, ending: this.lastEnding };
   }
 
   async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { EngineKind, TokenUsage } from '../engines/engine';
 import { ENGINE_LABELS } from '../engines/engineLoader';
@@ -9,6 +10,15 @@ import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '..
 /** `afterHeading`: the text goes right after a heading of the page, chosen when the run starts. */
 export type WriteMode = 'append' | 'replace' | 'afterHeading';
 export const WRITE_MODES = ['append', 'replace', 'afterHeading'] as const satisfies readonly WriteMode[];
+
+/** Where a run's text goes, chosen once (the surface's form, or the question as the run starts) and handed to the writer as it is. */
+export interface WritePlan {
+  readonly mode: WriteMode;
+  /** With mode `afterHeading`: the top-level block (a heading) the text goes right after. */
+  readonly afterBlock?: string;
+  /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
+  readonly replacing?: readonly string[];
+}
 
 export type GenerationStatus =
   | 'generating'
@@ -29,41 +39,72 @@ export interface GenerationRecord {
   readonly engine: EngineKind;
   readonly model: string;
   readonly mode: WriteMode;
-  status: GenerationStatus;
+  readonly status: GenerationStatus;
   /** The full generated markdown (so far, while generating). */
-  markdown: string;
+  readonly markdown: string;
   /** Top-level Notion blocks generated so far (a 3-item list is 3): what a person counts in the page. */
-  blocks: number;
+  readonly blocks: number;
   /** How many of them are fully in Notion, their children included; a retry writes from there. */
-  writtenBlocks: number;
+  readonly writtenBlocks: number;
   /**
    * The ids of the top-level blocks Visen created, in order: Undo deletes exactly these. Past
    * `writtenBlocks` they exist but their children may not all have landed.
    */
-  blockIds?: string[];
+  readonly blockIds?: readonly string[];
   /**
    * Where the text goes when not at the end of the page: right after the block `after` (the start of the page
    * when absent), in front of `before`, the block that followed there when the run began (never one of Visen's).
    * Each next write goes after the last block written, so a retry carries on in place.
    */
-  anchor?: { readonly after?: string; readonly before?: string };
+  readonly anchor?: { readonly after?: string; readonly before?: string };
   /** The last append's outcome is unknown: this many blocks may have landed after `blockIds`. */
-  uncertainBlocks?: number;
+  readonly uncertainBlocks?: number;
   /** Replace: the page's earlier top-level blocks, and how many of them Visen moved to the trash (Undo restores them). */
-  previous?: { readonly ids: string[]; trashed: number };
-  usage?: TokenUsage;
+  readonly previous?: { readonly ids: readonly string[]; readonly trashed: number };
+  readonly usage?: TokenUsage;
   /** The model stopped at its output limit: the page holds what it wrote, the rest was never generated. */
-  stoppedAtLimit?: { readonly outputTokens?: number };
-  error?: string;
-  timings: {
-    firstTokenMs?: number;
-    firstWriteMs?: number;
-    generationMs?: number;
-    totalMs?: number;
+  readonly stoppedAtLimit?: { readonly outputTokens?: number };
+  readonly error?: string;
+  readonly timings: {
+    readonly firstTokenMs?: number;
+    readonly firstWriteMs?: number;
+    readonly generationMs?: number;
+    readonly totalMs?: number;
   };
-  undoneAt?: string;
+  readonly undoneAt?: string;
   /** Written by a Visen that kept a copy of the page instead of the ids it wrote: not exactly undoable. */
-  legacy?: boolean;
+  readonly legacy?: boolean;
+}
+
+/** What changes in a record: any of its fields but those that name it. */
+export type RecordPatch = Partial<Omit<GenerationRecord, 'id' | 'createdAt' | 'page' | 'prompt' | 'engine' | 'model' | 'mode' | 'connectionId'>>;
+
+/** A new run's record, before anything is generated or written. */
+export function newRecord(run: {
+  readonly connectionId?: string;
+  readonly page: { readonly id: string; readonly title: string; readonly url: string };
+  readonly prompt: string;
+  readonly engine: EngineKind;
+  readonly model: string;
+  readonly mode: WriteMode;
+}, fields: RecordPatch = {}): GenerationRecord {
+  return {
+    id: randomUUID(),
+    createdAt: new Date().toISOString(),
+    connectionId: run.connectionId,
+    page: { id: run.page.id, title: run.page.title, url: run.page.url },
+    prompt: run.prompt,
+    engine: run.engine,
+    model: run.model,
+    mode: run.mode,
+    status: 'generating',
+    markdown: '',
+    blocks: 0,
+    writtenBlocks: 0,
+    blockIds: [],
+    timings: {},
+    ...fields,
+  };
 }
 
 /** What to tell a person about a record's blocks. */
@@ -106,10 +147,10 @@ export const GenerationRecordSchema = v.object({
   markdown: v.string(),
   blocks: count,
   writtenBlocks: count,
-  blockIds: v.optional(v.array(v.string())),
+  blockIds: v.optional(v.pipe(v.array(v.string()), v.readonly())),
   anchor: v.optional(v.object({ after: v.optional(v.string()), before: v.optional(v.string()) })),
   uncertainBlocks: v.optional(count),
-  previous: v.optional(v.object({ ids: v.array(v.string()), trashed: count })),
+  previous: v.optional(v.object({ ids: v.pipe(v.array(v.string()), v.readonly()), trashed: count })),
   usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),
   stoppedAtLimit: v.optional(v.object({ outputTokens: v.optional(count) })),
   error: v.optional(v.string()),
@@ -247,6 +288,18 @@ export class GenerationStore {
     await this.write(state);
   }
 
+  /**
+   * Changes a stored record: `patch` (or what it computes from the record as stored now) replaces those
+   * fields, and the record is saved. The only way a record changes once it is made.
+   */
+  async update(id: string, patch: RecordPatch | ((record: GenerationRecord) => RecordPatch)): Promise<GenerationRecord> {
+    const current = this.get(id);
+    if (!current) throw new Error(`Generation ${id} is no longer in the history.`);
+    const next: GenerationRecord = { ...current, ...(typeof patch === 'function' ? patch(current) : patch) };
+    await this.save(next);
+    return next;
+  }
+
   async deleteForConnection(connectionId: string): Promise<void> {
     await this.remove((r) => r.connectionId === connectionId);
   }
@@ -269,7 +322,7 @@ export class GenerationStore {
     let interrupted = 0;
     for (const entry of state.entries) {
       if (entry.record.status !== 'generating') continue;
-      entry.record.status = 'interrupted';
+      entry.record = { ...entry.record, status: 'interrupted' };
       state.total += sizeOf(entry.record) - entry.size;
       entry.size = sizeOf(entry.record);
       interrupted++;
