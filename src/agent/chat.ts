@@ -8,11 +8,10 @@ import type { RunResult } from '../services/generation/generationService';
 import { rewritePrompt, systemInstructions } from '../services/generation/instructions';
 import { offersUndo } from '../services/generation/undoRules';
 import { withinBudget } from '../workflows/budget';
-import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
 import { fillDatabase } from '../workflows/fill';
+import { generate } from '../workflows/generate';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
-import { choosePlace } from '../workflows/writePlace';
 import { connectionNamedIn } from './targets';
 import { problemText, signalOf } from './tools';
 
@@ -45,7 +44,6 @@ export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest
     const earlierConnection = earlier?.connectionId ? deps.connections.get(earlier.connectionId) : undefined;
     if (earlier && earlierConnection) return await rewrite(deps, request, earlier, earlierConnection, stream, token);
     if (!named) return askConnection(deps, request, type, stream);
-    if (!(await withinBudget(deps))) return {};
     return await write(deps, request, named.connection, named.prompt, stream, token);
   } catch (error) {
     stream.markdown(problemText(error));
@@ -90,27 +88,22 @@ export function followups(deps: WorkflowDeps, result: vscode.ChatResult): vscode
   }));
 }
 
+/** A new answer into `connection`, through the one generation flow, with the connection's write mode and the chat's model. */
 async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection: Connection, prompt: string, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
-  const config = readConfig();
-  const base = { connection, prompt, ...model(request), instructions: systemInstructions(config.instructions), signal: signalOf(token), onText: (t: string) => stream.markdown(t) };
-  if (connection.type === 'database') {
-    // As in Generate: the data source and the properties to fill are asked once, then remembered.
-    const source = await chooseDataSource(deps, connection);
-    const mapped = source && (connection.mappedProperties ? deps.connections.get(connection.id) : await chooseMapping(deps, deps.connections.get(connection.id) ?? connection, source));
-    if (!mapped) return {};
-    stream.progress(vscode.l10n.t('Adding an entry to "{0}"…', connection.name));
-    const result = await deps.generation.runNewEntry({
-      ...base,
-      connection: mapped,
-      mode: 'append',
-      preview: mapped.previewValues ? (values) => confirmValues(deps, values) : undefined,
-    });
-    return result ? finish(deps, result, stream) : {};
-  }
-  const place = await choosePlace(deps, { id: connection.target.id, title: connection.target.title || connection.name }, config.writeMode);
-  if (!place) return {};
-  stream.progress(vscode.l10n.t('Writing to "{0}"…', connection.target.title || connection.name));
-  return finish(deps, await deps.generation.run({ ...base, ...place }), stream);
+  const title = connection.target.title || connection.name;
+  const generated = await generate(deps, {
+    connection,
+    prompt,
+    engine: 'vscode-lm',
+    model: request.model.id,
+    source: chatModelEngine(request.model),
+    onText: (t) => stream.markdown(t),
+    running: (_title, run) => {
+      stream.progress(connection.type === 'database' ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name) : vscode.l10n.t('Writing to "{0}"…', title));
+      return run(signalOf(token), () => undefined);
+    },
+  });
+  return generated.started ? finish(deps, generated.result, stream) : {};
 }
 
 /** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */

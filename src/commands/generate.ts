@@ -8,7 +8,7 @@ import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
-import { checkKeys, engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
+import { engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import { undoGeneration } from '../workflows/undo';
@@ -33,13 +33,11 @@ export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
 
 async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promise<GenerationRecord | undefined> {
   const given = connectionFromArg(deps, args);
-  let engine = engineAndModel(given).engine;
+  let chosen: Chosen | undefined;
   try {
-    // Both keys are checked first, so nobody types a prompt only to learn a key is missing.
-    await checkKeys(deps, engine);
-    const chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
+    // The keys are read once, by the run itself, before any of its questions: nobody types a prompt only to learn a key is missing.
+    chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
     if (!chosen) return undefined;
-    engine = engineAndModel(chosen.connection).engine;
     const asked: AskedPrompt = {};
     const generated = await generate(deps, {
       connection: chosen.connection,
@@ -57,7 +55,7 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
     return generated.result.record;
   } catch (error) {
     // Thrown before or instead of a record (a missing key, a page Notion can't see): the same words as the form's.
-    await report(deps, describeError(error, engine));
+    await report(deps, describeError(error, engineAndModel(chosen?.connection ?? given).engine));
     return undefined;
   }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
 import type { EngineKind } from '../services/engines/engine';
-import { engineKeyReady } from '../workflows/keyDestination';
+import { engineKeyReady } from '../workflows/keys';
 import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyAction } from '../services/engines/registry';
 import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
 import { offersRetry, offersUndo } from '../services/generation/undoRules';

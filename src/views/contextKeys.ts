@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ContextKeys } from '../constants';
 import { onDidChange, readConfig } from '../platform/config';
 import { Secrets } from '../platform/secrets';
-import { engineKeyReady } from '../workflows/keyDestination';
+import { engineKeyReady } from '../workflows/keys';
 import { needsKey } from '../services/engines/registry';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
 import type { GenerationStore } from '../services/generation/generationRecord';

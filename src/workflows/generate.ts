@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
 import { modelFor, readConfig } from '../platform/config';
+import type { Client } from '@notionhq/client';
 import type { Connection } from '../services/connections/connection';
-import type { EngineKind } from '../services/engines/engine';
+import type { Engine, EngineKind } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/registry';
-import type { WriteMode } from '../services/generation/generationRecord';
+import type { WriteMode, WritePlan } from '../services/generation/generationRecord';
 import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
 import type { RunResult } from '../services/generation/generationService';
 import { systemInstructions } from '../services/generation/instructions';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { withinBudget } from './budget';
 import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
-import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
+import type { WorkflowDeps } from './deps';
+import { engineFor, type KeyDeps, notionClient } from './keys';
 import type { NotStartedReason } from './outcome';
 import { choosePlace } from './writePlace';
 
@@ -27,6 +29,8 @@ export interface GenerateRequest {
   readonly prompt: string | ((connection: Connection) => Promise<string | undefined>);
   /** Absent: the connection's choice, then the settings'. */
   readonly engine?: EngineKind;
+  /** The engine itself, when the surface has its own (the chat's model): no key is read for it. */
+  readonly source?: Engine;
   readonly model?: string;
   readonly mode?: WriteMode;
   /** With mode `afterHeading`: the heading (its block id) the surface's form chose; absent: asked as the run starts. */
@@ -49,10 +53,21 @@ export type GenerateResult =
   | { readonly started: true; readonly result: RunResult; readonly engine: EngineKind; readonly model: string }
   | { readonly started: false; readonly reason: NotStartedReason };
 
-/** Both keys a generation with `engine` needs; throws MissingKeyError, with its fix, for the first one missing. */
-export async function checkKeys(deps: KeyDeps, engine: EngineKind): Promise<void> {
-  await notionClient(deps);
-  await engineFor(deps, engine);
+/**
+ * What one run uses, resolved once before anything is asked and handed down to the writer: the Notion client
+ * and the engine (each key read once), the model, and, once chosen, where the text goes.
+ */
+export interface RunContext {
+  readonly client: Client;
+  readonly engine: Engine;
+  readonly model: string;
+  readonly plan?: WritePlan;
+}
+
+/** The client and engine of a run with `kind`; throws MissingKeyError, with its fix, for the first key missing. */
+async function runContext(deps: KeyDeps, kind: EngineKind, model: string, source?: Engine): Promise<RunContext> {
+  const client = await notionClient(deps);
+  return { client, engine: source ?? (await engineFor(deps, kind)), model };
 }
 
 /** The engine and model a run for `connection` (none yet: the settings') uses: the request's, the connection's, then the settings'. */
@@ -71,7 +86,7 @@ export function engineAndModel(connection: Connection | undefined, engine?: Engi
 export async function generate(deps: WorkflowDeps, request: GenerateRequest): Promise<GenerateResult> {
   const config = readConfig();
   const { engine, model } = engineAndModel(request.connection, request.engine, request.model);
-  await checkKeys(deps, engine);
+  const context = await runContext(deps, engine, model, request.source);
 
   let connection = deps.connections.get(request.connection.id) ?? request.connection;
   let title = connection.target.title || connection.name;
@@ -95,7 +110,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
   if (!prompt) return { started: false, reason: 'dismissed' };
   if (!(await withinBudget(deps))) return { started: false, reason: 'budget' };
 
-  const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
+  const run: RunContext = { ...context, plan: place };
+  const wrap: RunWrapper = request.running ?? ((_title, go) => go(request.signal ?? new AbortController().signal, () => undefined));
   const runTitle = connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
   const result = await wrap(runTitle, (signal, report) => {
     const options = {
@@ -103,7 +119,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       prompt,
       engine,
       model,
-      plan: place,
+      plan: run.plan,
+      context: run,
       instructions: systemInstructions(config.instructions),
       signal,
       onText: request.onText,
@@ -125,7 +142,18 @@ export async function retryWrite(deps: WorkflowDeps, recordId: string, request: 
   const record = deps.generations.get(recordId);
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
-  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal));
+  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)));
+}
+
+/** Retry Write found neither the run's blocks nor its heading in the page: the rest goes at the end, if the person agrees. */
+async function askPlaceLost(deps: WorkflowDeps, title: string): Promise<'end' | undefined> {
+  const end = vscode.l10n.t('Write at the End');
+  const answer = await deps.ui.confirm(
+    vscode.l10n.t('The place of the text in "{0}" is gone.', title),
+    vscode.l10n.t('Neither the blocks this generation wrote nor the heading it went after are in the page any more. Write the rest at the end of the page?'),
+    end,
+  );
+  return answer === end ? 'end' : undefined;
 }
 
 /** What each step of a run is called, the same on every surface. */

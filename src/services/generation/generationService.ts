@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly source?: Engine | { readonly markdown: string };
   /** With mode `replace`: exactly these blocks (an earlier generation's) go to the trash, not the page's. */
   readonly replacing?: readonly string[];
+  /** The client and engine the surface's workflow resolved for this run (each key read once): not resolved again. */
+  readonly context?: { readonly client: Client; readonly engine: Engine };
   /** The page to write into when it is not the connection's own (an entry of a database connection). */
   readonly pageId?: string;
   /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
@@ -140,8 +142,7 @@ export class GenerationService {
 
   async run(options: RunOptions): Promise<RunResult> {
     checkPrompt(options.prompt);
-    const client = await this.deps.notion();
-    const engine = await this.engineOf(options);
+    const { client, engine } = await this.resolve(options);
     const pageId = options.pageId ?? options.connection.target.id;
     const checked = options.page && sameId(options.page.id, pageId) ? options.page : undefined;
     const page = checked ?? (await new NotionPages(client).resolvePage(pageId));
@@ -166,6 +167,12 @@ export class GenerationService {
     });
   }
 
+  /** The run's client and engine: those the workflow resolved, else read here. */
+  private async resolve(options: RunOptions): Promise<{ client: Client; engine: Engine }> {
+    if (options.context) return options.context;
+    return { client: await this.deps.notion(), engine: await this.engineOf(options) };
+  }
+
   private engineOf(options: RunOptions): Promise<Engine> {
     const source = options.source;
     if (source && 'markdown' in source) return Promise.resolve(givenText(options.engine, source.markdown));
@@ -182,8 +189,7 @@ export class GenerationService {
     if (mentionsPage(options.prompt)) throw new Error(l10n.t('{{page}} stands for the content of the page written to, and a new entry has none yet. To use the content of existing rows, use Fill Database Rows.'));
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
-    const client = await this.deps.notion();
-    const engine = await this.engineOf(options);
+    const { client, engine } = await this.resolve(options);
     const databases = new NotionDatabases(client);
     const source = await databases.dataSource(connection.dataSourceId);
     const mapped = source.properties.filter((p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type));
@@ -283,8 +289,9 @@ export class GenerationService {
     );
   }
 
-  async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
-    return this.generator(await this.deps.notion()).retryWrite(recordId, signal);
+  /** `placeLost`: asked where the text goes when neither the run's blocks nor its heading are in the page any more. */
+  async retryWrite(recordId: string, signal: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
+    return this.generator(await this.deps.notion()).retryWrite(recordId, signal, undefined, placeLost);
   }
 
   private generator(client: Client): Generator {
