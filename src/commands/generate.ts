@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import { setKeyAction } from '../services/engines/registry';
-import type { GenerationRecord } from '../services/generation/generationRecord';
+import type { GenerationRecord } from '../workflows/history';
 import { promptProblem } from '../services/generation/prompt';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { GenerationRecord } from '../services/generation/generationRecord';
-import { undoTarget } from '../services/generation/undoRules';
+import { type GenerationRecord, undoTarget } from '../workflows/history';
 import { undoGeneration } from '../workflows/undo';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg } from './pickers';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 import type { EngineKind } from '../services/engines/engine';
-import { blockCounts } from '../services/generation/generationRecord';
+import { blockCounts } from '../workflows/history';
 import type { WorkflowDeps } from '../workflows/deps';
 import { generate, retryWrite } from '../workflows/generate';
 import { undoGeneration } from '../workflows/undo';

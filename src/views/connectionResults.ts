@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EngineKind } from '../services/engines/engine';
 import { setKeyAction } from '../services/engines/registry';
-import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord } from '../workflows/history';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { describeError, describeNotStarted, describeOutcome, type NotStartedReason, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 import { type CommandAction, FORM_COMMANDS, type FormCommand, type ResultStatus, type ResultView } from './connectionProtocol';
