@@ -8,7 +8,7 @@ import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
-import { engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
+import { engineAndModel, generate, readRunKeys, retryWrite as retryWriteFlow } from '../workflows/generate';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import { undoGeneration } from '../workflows/undo';
@@ -35,13 +35,15 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
   const given = connectionFromArg(deps, args);
   let chosen: Chosen | undefined;
   try {
-    // The keys are read once, by the run itself, before any of its questions: nobody types a prompt only to learn a key is missing.
+    // Both keys are read first, so nobody picks a page or types a prompt only to learn a key is missing; the run takes them.
+    const keys = await readRunKeys(deps, engineAndModel(given).engine);
     chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
     if (!chosen) return undefined;
     const asked: AskedPrompt = {};
     const generated = await generate(deps, {
       connection: chosen.connection,
       page: chosen.page,
+      keys,
       prompt: args.prompt?.trim() || ((connection) => askPrompt(deps, connection, asked)),
       askMapping: 'always',
       countCharacters: true,

@@ -79,18 +79,8 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   const given = request.template?.trim() ?? '';
   const template = given && unknownPlaceholders(given, source.properties).length === 0 ? given : await askTemplate(deps, source, connection, title, given);
   if (!template) return;
-  let allowNewOptions = false;
-  if (target.kind === 'property' && (target.property.type === 'select' || target.property.type === 'multi_select')) {
-    const choice = await deps.ui.pick(
-      [
-        { label: vscode.l10n.t('Only existing options'), description: target.property.options?.join(', '), allow: false },
-        { label: vscode.l10n.t('Allow new options'), description: vscode.l10n.t('Notion adds the options the engine comes up with'), allow: true },
-      ],
-      { title, placeHolder: vscode.l10n.t('Values of {0} must be…', target.property.name) },
-    );
-    if (!choice) return;
-    allowNewOptions = choice.allow;
-  }
+  const allowNewOptions = await chooseNewOptions(deps, target, title);
+  if (allowNewOptions === undefined) return;
   await deps.connections.update(connection.id, (c) => ({ ...c, lastPrompt: template }));
 
   const job: FillJob = {
@@ -128,6 +118,19 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   if (choice !== run) return;
   if (!(await withinBudget(deps))) return;
   await runFill(deps, filler, job, connection, source);
+}
+
+/** For a select property: whether the engine may add options; false for any other target, undefined when dismissed. */
+async function chooseNewOptions(deps: CommandDeps, target: FillTarget, title: string): Promise<boolean | undefined> {
+  if (target.kind !== 'property' || (target.property.type !== 'select' && target.property.type !== 'multi_select')) return false;
+  const choice = await deps.ui.pick(
+    [
+      { label: vscode.l10n.t('Only existing options'), description: target.property.options?.join(', '), allow: false },
+      { label: vscode.l10n.t('Allow new options'), description: vscode.l10n.t('Notion adds the options the engine comes up with'), allow: true },
+    ],
+    { title, placeHolder: vscode.l10n.t('Values of {0} must be…', target.property.name) },
+  );
+  return choice?.allow;
 }
 
 async function runFill(deps: CommandDeps, filler: DatabaseFiller, job: FillJob, connection: Connection, source: DataSourceInfo, onlyRows?: string[]): Promise<void> {

@@ -31,6 +31,8 @@ export interface GenerateRequest {
   readonly engine?: EngineKind;
   /** The engine itself, when the surface has its own (the chat's model): no key is read for it. */
   readonly source?: Engine;
+  /** The keys the surface read before its own questions: not read again. */
+  readonly keys?: RunKeys;
   readonly model?: string;
   readonly mode?: WriteMode;
   /** With mode `afterHeading`: the heading (its block id) the surface's form chose; absent: asked as the run starts. */
@@ -64,10 +66,21 @@ export interface RunContext {
   readonly plan?: WritePlan;
 }
 
-/** The client and engine of a run with `kind`; throws MissingKeyError, with its fix, for the first key missing. */
-async function runContext(deps: KeyDeps, kind: EngineKind, model: string, source?: Engine): Promise<RunContext> {
-  const client = await notionClient(deps);
-  return { client, engine: source ?? (await engineFor(deps, kind)), model };
+/** A run's Notion client and engine, built from the keys: what a surface reads first hands on to the run. */
+export interface RunKeys {
+  readonly client: Client;
+  readonly engine: Engine;
+  readonly kind: EngineKind;
+}
+
+/**
+ * The Notion client and the engine of `kind`, each key read once: what `earlier` holds is taken as it is (the
+ * engine when it is of the same kind). Throws MissingKeyError, with its fix, for the first key missing.
+ */
+export async function readRunKeys(deps: KeyDeps, kind: EngineKind, source?: Engine, earlier?: RunKeys): Promise<RunKeys> {
+  const client = earlier?.client ?? (await notionClient(deps));
+  const engine = source ?? (earlier?.kind === kind ? earlier.engine : await engineFor(deps, kind));
+  return { client, engine, kind };
 }
 
 /** The engine and model a run for `connection` (none yet: the settings') uses: the request's, the connection's, then the settings'. */
@@ -86,7 +99,8 @@ export function engineAndModel(connection: Connection | undefined, engine?: Engi
 export async function generate(deps: WorkflowDeps, request: GenerateRequest): Promise<GenerateResult> {
   const config = readConfig();
   const { engine, model } = engineAndModel(request.connection, request.engine, request.model);
-  const context = await runContext(deps, engine, model, request.source);
+  const keys = await readRunKeys(deps, engine, request.source, request.keys);
+  const context: RunContext = { client: keys.client, engine: keys.engine, model };
 
   let connection = deps.connections.get(request.connection.id) ?? request.connection;
   let title = connection.target.title || connection.name;
