@@ -3,15 +3,14 @@ import { Commands } from '../constants';
 import { readConfig } from '../platform/config';
 import { chatModelEngine } from '../platform/vscodeLm';
 import type { Connection, ConnectionType } from '../services/connections/connection';
-import type { GenerationRecord } from '../services/generation/generationRecord';
 import type { RunResult } from '../services/generation/generationService';
 import { rewritePrompt, systemInstructions } from '../services/generation/instructions';
-import { canUndo } from '../services/generation/undoRules';
+import { type GenerationRecord, offersUndo } from '../workflows/history';
 import { withinBudget } from '../workflows/budget';
-import { chooseDataSource, chooseMapping, confirmValues } from '../workflows/databaseEntry';
 import type { WorkflowDeps } from '../workflows/deps';
+import { fillDatabase } from '../workflows/fill';
+import { generate } from '../workflows/generate';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
-import { choosePlace } from '../workflows/writePlace';
 import { intoPhrase } from './targetNames';
 import { connectionNamedIn } from './targets';
 import { problemText, signalOf } from './tools';
@@ -36,7 +35,7 @@ export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest
     if (request.command === 'fill') {
       const database = connectionNamedIn(deps, request.prompt, 'database');
       stream.markdown(vscode.l10n.t('Opening Fill Database Rows with your prompt as the template of each row…'));
-      await vscode.commands.executeCommand(Commands.fillDatabase, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
+      await fillDatabase(deps, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
       return {};
     }
     const type = kindOf(request.command);
@@ -45,7 +44,6 @@ export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest
     const earlierConnection = earlier?.connectionId ? deps.connections.get(earlier.connectionId) : undefined;
     if (earlier && earlierConnection) return await rewrite(deps, request, earlier, earlierConnection, stream, token);
     if (!named) return askConnection(deps, request, type, stream);
-    if (!(await withinBudget(deps))) return {};
     return await write(deps, request, named.connection, named.prompt, stream, token);
   } catch (error) {
     stream.markdown(problemText(error));
@@ -90,32 +88,27 @@ export function followups(deps: WorkflowDeps, result: vscode.ChatResult): vscode
   }));
 }
 
+/** A new answer into `connection`, through the one generation flow, with the connection's write mode and the chat's model. */
 async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection: Connection, prompt: string, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
-  const config = readConfig();
-  const base = { connection, prompt, ...model(request), instructions: systemInstructions(config.instructions), signal: signalOf(token), onText: (t: string) => stream.markdown(t) };
-  if (connection.type === 'database') {
-    // As in Generate: the data source and the properties to fill are asked once, then remembered.
-    const source = await chooseDataSource(deps, connection);
-    const mapped = source && (connection.mappedProperties ? deps.connections.get(connection.id) : await chooseMapping(deps, deps.connections.get(connection.id) ?? connection, source));
-    if (!mapped) return {};
-    stream.progress(vscode.l10n.t('Adding an entry to "{0}"…', connection.name));
-    const result = await deps.generation.runNewEntry({
-      ...base,
-      connection: mapped,
-      mode: 'append',
-      preview: mapped.previewValues ? (values) => confirmValues(deps, values) : undefined,
-    });
-    return result ? finish(result, stream) : {};
-  }
-  const place = await choosePlace(deps, { id: connection.target.id, title: connection.target.title || connection.name }, config.writeMode);
-  if (!place) return {};
-  stream.progress(vscode.l10n.t('Writing to "{0}"…', connection.target.title || connection.name));
-  return finish(await deps.generation.run({ ...base, ...place }), stream);
+  const title = connection.target.title || connection.name;
+  const generated = await generate(deps, {
+    connection,
+    prompt,
+    engine: 'vscode-lm',
+    model: request.model.id,
+    source: chatModelEngine(request.model),
+    onText: (t) => stream.markdown(t),
+    running: (_title, run) => {
+      stream.progress(connection.type === 'database' ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name) : vscode.l10n.t('Writing to "{0}"…', title));
+      return run(signalOf(token), () => undefined);
+    },
+  });
+  return generated.started ? finish(deps, generated.result, stream) : {};
 }
 
 /** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */
 async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier: GenerationRecord, connection: Connection, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
-  if (earlier.undoneAt || !canUndo(earlier)) {
+  if (!offersUndo(earlier, deps.generations.list())) {
     // Nothing of it is left to rewrite: the new answer is written as a new one.
     return write(deps, request, connection, request.prompt, stream, token);
   }
@@ -133,7 +126,7 @@ async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier:
     signal: signalOf(token),
     onText: (t) => stream.markdown(t),
   });
-  return finish(result, stream);
+  return finish(deps, result, stream);
 }
 
 function model(request: vscode.ChatRequest) {
@@ -141,8 +134,8 @@ function model(request: vscode.ChatRequest) {
 }
 
 /** How it ended, in describeOutcome's words, with its actions as buttons; the record id for a follow-up. */
-function finish(result: RunResult, stream: vscode.ChatResponseStream): vscode.ChatResult {
-  const seen = describeOutcome(result);
+function finish(deps: WorkflowDeps, result: RunResult, stream: vscode.ChatResponseStream): vscode.ChatResult {
+  const seen = describeOutcome(result, deps.generations.list());
   stream.markdown(`\n\n---\n${seen.level === 'info' ? '' : '⚠ '}${escapeMarkdown(seen.message)}`);
   for (const action of seen.actions) {
     const command = buttonFor(action);

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { WorkflowDeps } from '../workflows/deps';
 import { MissingKeyError } from '../workflows/deps';
 
-export { engineFor, MissingKeyError, notionClient, type KeyDeps } from '../workflows/deps';
+export { MissingKeyError } from '../workflows/deps';
+export { engineFor, notionClient, type KeyDeps } from '../workflows/keys';
 
 /** What command modules receive from the composition root: the workflows' deps. */
 export type CommandDeps = WorkflowDeps;

@@ -2,16 +2,16 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import { setKeyAction } from '../services/engines/registry';
-import type { GenerationRecord } from '../services/generation/generationRecord';
+import type { GenerationRecord } from '../workflows/history';
 import { promptProblem } from '../services/generation/prompt';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
 import type { NotionPageRef } from '../services/notion/notionPages';
 import { connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
-import { checkKeys, engineAndModel, generate, retryWrite as retryWriteFlow } from '../workflows/generate';
+import { engineAndModel, generate, readRunKeys, retryWrite as retryWriteFlow } from '../workflows/generate';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
-import type { UndoArgs } from './undo';
+import { undoGeneration } from '../workflows/undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 import { deleteTemplate, findTemplate, listTemplates, type PromptTemplate, renameTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
 import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
@@ -33,17 +33,17 @@ export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
 
 async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promise<GenerationRecord | undefined> {
   const given = connectionFromArg(deps, args);
-  let engine = engineAndModel(given).engine;
+  let chosen: Chosen | undefined;
   try {
-    // Both keys are checked first, so nobody types a prompt only to learn a key is missing.
-    await checkKeys(deps, engine);
-    const chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
+    // Both keys are read first, so nobody picks a page or types a prompt only to learn a key is missing; the run takes them.
+    const keys = await readRunKeys(deps, engineAndModel(given).engine);
+    chosen = given ? { connection: given } : await chooseConnection(deps, args.page);
     if (!chosen) return undefined;
-    engine = engineAndModel(chosen.connection).engine;
     const asked: AskedPrompt = {};
     const generated = await generate(deps, {
       connection: chosen.connection,
       page: chosen.page,
+      keys,
       prompt: args.prompt?.trim() || ((connection) => askPrompt(deps, connection, asked)),
       askMapping: 'always',
       countCharacters: true,
@@ -53,11 +53,11 @@ async function generateToPage(deps: CommandDeps, args: GenerateArgs = {}): Promi
     // A prompt typed here (not a template's) that wrote its page can be kept as one from the outcome's buttons;
     // a failure's buttons stay the ones that fix it.
     const save = asked.typed && generated.result.record.status === 'written' ? [saveTemplateAction(chosen.connection.id, asked.typed)] : [];
-    await report(deps, describeOutcome(generated.result), save);
+    await report(deps, describeOutcome(generated.result, deps.generations.list()), save);
     return generated.result.record;
   } catch (error) {
     // Thrown before or instead of a record (a missing key, a page Notion can't see): the same words as the form's.
-    await report(deps, describeError(error, engine));
+    await report(deps, describeError(error, engineAndModel(chosen?.connection ?? given).engine));
     return undefined;
   }
 }
@@ -236,7 +236,7 @@ async function savePromptAsTemplate(deps: CommandDeps, action: SaveTemplateActio
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
 async function reportOutcome(deps: CommandDeps, outcome: GenerationOutcome & { readonly syncError?: Error }): Promise<void> {
-  await report(deps, describeOutcome(outcome));
+  await report(deps, describeOutcome(outcome, deps.generations.list()));
 }
 
 /** Shows a description of an outcome or an error (outcome.ts), with the palette's own buttons after its own, and runs the button chosen. */
@@ -258,7 +258,7 @@ export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction)
       await deps.ui.openExternal(action.url);
       return;
     case 'undo':
-      await vscode.commands.executeCommand(Commands.undoLastGeneration, { recordId: action.recordId } satisfies UndoArgs);
+      await undoGeneration(deps, action.recordId);
       return;
     case 'retryWrite':
       await vscode.commands.executeCommand(Commands.retryWrite, action.recordId);

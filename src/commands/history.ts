@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { isSafelyInNotion } from '../services/generation/generationRecord';
+import { isSafelyInNotion } from '../workflows/history';
 import { CommandDeps, guarded } from './deps';
 
 /** Clear History. */

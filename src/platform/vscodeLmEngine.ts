@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { Completion, Engine, EngineError, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage } from '../services/engines/engine';
+import { Completion, Engine, EngineError, readStream, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage } from '../services/engines/engine';
 
 /**
  * The engine `vscode-lm`: the language models VS Code offers (GitHub Copilot's, or any other provider's),
@@ -39,7 +39,7 @@ export class VscodeLmEngine implements Engine {
 
   constructor(private readonly lm: LmAccess) {}
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.lastUsage = undefined;
     this.lastEnding = undefined;
     const model = await this.model(request.model);
@@ -65,6 +65,7 @@ export class VscodeLmEngine implements Engine {
     }
     this.lastUsage = await this.count(model, request, text);
     this.lastEnding = { reason: 'stop' };
+    return { usage: this.lastUsage, ending: this.lastEnding };
   }
 
   /**
@@ -76,8 +77,8 @@ export class VscodeLmEngine implements Engine {
       ? { ...request, prompt: `${request.prompt}\n\n${l10n.t('Answer with one JSON object only, no prose and no code fence, matching this JSON schema:')}\n${JSON.stringify(options.jsonSchema)}` }
       : request;
     let text = '';
-    for await (const chunk of this.stream(asked, signal)) text += chunk;
-    return { text, usage: this.lastUsage };
+    const end = await readStream(this.stream(asked, signal), (chunk) => (text += chunk));
+    return { text, usage: end.usage };
   }
 
   usage(): TokenUsage | undefined {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { Commands } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import type { EngineKind } from '../services/engines/engine';
-import { blockCounts } from '../services/generation/generationRecord';
+import { blockCounts } from '../workflows/history';
 import type { WorkflowDeps } from '../workflows/deps';
 import { generate, retryWrite } from '../workflows/generate';
+import { undoGeneration } from '../workflows/undo';
 import {
   FormCommand,
   FormState,
@@ -200,7 +200,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         onText: (text) => this.run.text(runId, text),
         onProgress: (progress, label) => this.run.progress(runId, { ...progress, label }),
       });
-      await this.finish(runId, generated.started ? outcomeResult(generated.result) : notStartedResult(generated.reason));
+      await this.finish(runId, generated.started ? outcomeResult(generated.result, this.deps.generations.list()) : notStartedResult(generated.reason));
     } catch (error) {
       await this.finish(runId, errorResult(error, engine));
     }
@@ -213,7 +213,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     const counts = blockCounts(record);
     this.run.progress(runId, { phase: 'writing', generatedChars: record.markdown.length, blocks: counts.total, writtenBlocks: counts.written, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) });
     try {
-      await this.finish(runId, outcomeResult(await retryWrite(this.deps, record.id, { signal })));
+      await this.finish(runId, outcomeResult(await retryWrite(this.deps, record.id, { signal }), this.deps.generations.list()));
     } catch (error) {
       await this.finish(runId, errorResult(error, record.engine));
     }
@@ -228,7 +228,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
   private async undo(recordId: string): Promise<ReplyResults['undo']> {
     const record = ownRecord(this.deps, this.connectionId, recordId);
     if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
-    await vscode.commands.executeCommand(Commands.undoLastGeneration, { recordId: record.id });
+    await undoGeneration(this.deps, record.id);
     return { undone: !!this.deps.generations.get(record.id)?.undoneAt };
   }
 

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { EngineKind } from '../services/engines/engine';
 import { setKeyAction } from '../services/engines/registry';
-import { blockCounts } from '../services/generation/generationRecord';
+import { blockCounts, type GenerationRecord } from '../workflows/history';
 import type { GenerationOutcome } from '../services/generation/generator';
-import { canUndo } from '../services/generation/undoRules';
 import { describeError, describeNotStarted, describeOutcome, type NotStartedReason, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 import { type CommandAction, FORM_COMMANDS, type FormCommand, type ResultStatus, type ResultView } from './connectionProtocol';
 
@@ -11,9 +10,9 @@ import { type CommandAction, FORM_COMMANDS, type FormCommand, type ResultStatus,
 // description's buttons become the form's command button and its Open, Retry Write and Undo.
 
 /** How a generation (or a retried write) ended. */
-export function outcomeResult(outcome: GenerationOutcome & { readonly syncError?: Error }): ResultView {
+export function outcomeResult(outcome: GenerationOutcome & { readonly syncError?: Error }, history: readonly GenerationRecord[]): ResultView {
   const { record } = outcome;
-  const seen = describeOutcome(outcome);
+  const seen = describeOutcome(outcome, history);
   const counts = blockCounts(record);
   const has = (kind: OutcomeAction['kind']) => seen.actions.some((a) => a.kind === kind);
   return {
@@ -26,7 +25,7 @@ export function outcomeResult(outcome: GenerationOutcome & { readonly syncError?
     // Whatever reached the page can be looked at.
     canOpen: has('open') || counts.written > 0,
     canRetry: has('retryWrite'),
-    canUndo: canUndo(record),
+    canUndo: has('undo'),
     action: commandAction(seen),
     warning: seen.warning,
   };

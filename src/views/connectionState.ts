@@ -2,10 +2,9 @@ import * as vscode from 'vscode';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
 import type { EngineKind } from '../services/engines/engine';
-import { engineKeyReady } from '../workflows/keyDestination';
+import { engineKeyReady } from '../workflows/keys';
 import { DEFAULT_MODELS, ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, setKeyAction } from '../services/engines/registry';
-import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
-import { undoTarget } from '../services/generation/undoRules';
+import { blockCounts, type GenerationRecord, offersRetry, offersUndo } from '../workflows/history';
 import type { WorkflowDeps } from '../workflows/deps';
 import { blockCount, describeUse, timeAgo } from '../workflows/format';
 import { listTemplates } from '../workflows/promptTemplates';
@@ -74,8 +73,7 @@ function connectionView(connection: Connection, defaultEngine: EngineKind, defau
 
 function history(deps: WorkflowDeps, connection: Connection, running: boolean): HistoryItem[] {
   const records = deps.generations.forConnection(connection.id);
-  // The generation of this connection that Undo applies to.
-  const undoable = undoTarget(records)?.id;
+  const all = deps.generations.list();
   return records.map((record) => ({
     id: record.id,
     prompt: record.prompt,
@@ -88,8 +86,8 @@ function history(deps: WorkflowDeps, connection: Connection, running: boolean): 
     statusLabel: statusLabel(record, running),
     mode: record.mode,
     undone: !!record.undoneAt,
-    canUndo: record.id === undoable,
-    canRetry: record.status === 'writeFailed' || record.status === 'interrupted' || (record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0),
+    canUndo: offersUndo(record, all),
+    canRetry: offersRetry(record),
   }));
 }
 

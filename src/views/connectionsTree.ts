@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, Views } from '../constants';
 import type { Connection } from '../services/connections/connection';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
-import { blockCounts, type GenerationRecord, type GenerationStore } from '../services/generation/generationRecord';
-import { undoTarget } from '../services/generation/undoRules';
+import { blockCounts, type GenerationRecord, type GenerationStore, offersUndo } from '../workflows/history';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { blockCount, describeUse, formatTokens, timeAgo } from '../workflows/format';
 import { generationUri } from './generationDocuments';
@@ -91,8 +90,8 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Node>, v
     }
     if (node instanceof ConnectionItem) {
       const records = this.generations.forConnection(node.connection.id);
-      const undoable = undoTarget(records);
-      return records.map((r) => new GenerationItem(r, r === undoable));
+      const all = this.generations.list();
+      return records.map((r) => new GenerationItem(r, offersUndo(r, all)));
     }
     return [];
   }

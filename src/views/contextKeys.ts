@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { ContextKeys } from '../constants';
 import { onDidChange, readConfig } from '../platform/config';
 import { Secrets } from '../platform/secrets';
-import { engineKeyReady } from '../workflows/keyDestination';
+import { engineKeyReady } from '../workflows/keys';
 import { needsKey } from '../services/engines/registry';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
-import type { GenerationStore } from '../services/generation/generationRecord';
+import type { GenerationStore } from '../workflows/history';
 import type { WalkthroughProgress } from './walkthrough';
 
 /**
@@ -22,7 +22,8 @@ export class VisenContextKeys implements vscode.Disposable {
     private readonly generations: GenerationStore,
     private readonly walkthrough?: WalkthroughProgress,
   ) {
-    const subscriptions = [connections.onDidChange(() => void this.update()), generations.onDidChange(() => void this.update())];
+    // The history changes at every save of a run: that reads no key.
+    const subscriptions = [connections.onDidChange(() => void this.updateState()), generations.onDidChange(() => void this.updateState())];
     this.disposables.push(
       secrets.onDidChange(() => void this.update()),
       onDidChange(() => void this.update()),
@@ -40,6 +41,13 @@ export class VisenContextKeys implements vscode.Disposable {
       this.set(ContextKeys.hasNotionSecret, Boolean(notion)),
       this.set(ContextKeys.hasEngineKey, Boolean(engineKey)),
       this.set(ContextKeys.hasConnectionsDatabase, config.connectionsDatabase !== ''),
+      this.updateState(),
+    ]);
+  }
+
+  /** What the connections and the history say, without reading a key. */
+  private async updateState(): Promise<void> {
+    await Promise.all([
       this.set(ContextKeys.hasConnections, this.connections.list().length > 0),
       this.set(ContextKeys.hasGenerated, this.generations.latest((r) => r.status === 'written') !== undefined),
     ]);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GenerationRecord, GenerationStore } from '../services/generation/generationRecord';
+import type { GenerationRecord, GenerationStore } from '../workflows/history';
 
 const SCHEME = 'visen-generation';
 

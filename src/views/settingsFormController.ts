@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
-import { engineFor, notionClient, type WorkflowDeps } from '../workflows/deps';
-import { engineKeyReady } from '../workflows/keyDestination';
-import { checkEngineKey, checkNotionSecret, clearKeys, storeEngineKey, storeNotionSecret } from '../workflows/keys';
+import type { WorkflowDeps } from '../workflows/deps';
+import { checkEngineKey, checkNotionSecret, clearKeys, engineFor, engineKeyReady, notionClient, storeEngineKey, storeNotionSecret } from '../workflows/keys';
 import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
 import { secretOf } from '../platform/secrets';
 import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor, type EngineKind, type ServerEngineKind } from '../services/engines/registry';

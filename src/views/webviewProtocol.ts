@@ -20,8 +20,9 @@ import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } f
 export { LIMITS, tooLongMessage, type LimitedField } from './formLimits';
 export type { EngineKind } from '../services/engines/registry';
 
-export type WriteMode = 'append' | 'replace' | 'afterHeading';
-export const WRITE_MODES: readonly WriteMode[] = ['append', 'replace', 'afterHeading'];
+import { WRITE_MODES } from '../services/generation/writeMode';
+
+export type { WriteMode } from '../services/generation/writeMode';
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host: the schemas both forms validate with

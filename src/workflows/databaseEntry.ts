@@ -5,7 +5,8 @@ import type { DataSourceInfo } from '../services/notion/notionDatabases';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
 import { FILLABLE_TYPES, PropertySchema } from '../services/notion/propertyValues';
-import { notionClient, type WorkflowDeps } from './deps';
+import type { WorkflowDeps } from './deps';
+import { notionClient } from './keys';
 
 // A new entry in a database connection, for every surface (the palette, the connection form): the data
 // source, the properties the engine fills, the values shown before they are written.

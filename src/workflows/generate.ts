@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { modelFor, readConfig } from '../platform/config';
+import type { Client } from '@notionhq/client';
 import type { Connection } from '../services/connections/connection';
-import type { EngineKind } from '../services/engines/engine';
+import type { Engine, EngineKind } from '../services/engines/engine';
 import { ENGINE_LABELS } from '../services/engines/registry';
-import type { WriteMode } from '../services/generation/generationRecord';
+import type { WriteMode, WritePlan } from '../services/generation/generationRecord';
 import type { GenerationOutcome, GenerationProgress } from '../services/generation/generator';
 import type { RunResult } from '../services/generation/generationService';
 import { systemInstructions } from '../services/generation/instructions';
@@ -11,7 +12,8 @@ import type { NotionPageRef } from '../services/notion/notionPages';
 import { withinBudget } from './budget';
 import { confirmContext } from './promptVariables';
 import { chooseDataSource, chooseMapping, confirmValues } from './databaseEntry';
-import { engineFor, type KeyDeps, notionClient, type WorkflowDeps } from './deps';
+import type { WorkflowDeps } from './deps';
+import { engineFor, type KeyDeps, notionClient } from './keys';
 import { modelOrAsk } from './models';
 import type { NotStartedReason } from './outcome';
 import { choosePlace } from './writePlace';
@@ -29,6 +31,10 @@ export interface GenerateRequest {
   readonly prompt: string | ((connection: Connection) => Promise<string | undefined>);
   /** Absent: the connection's choice, then the settings'. */
   readonly engine?: EngineKind;
+  /** The engine itself, when the surface has its own (the chat's model): no key is read for it. */
+  readonly source?: Engine;
+  /** The keys the surface read before its own questions: not read again. */
+  readonly keys?: RunKeys;
   readonly model?: string;
   readonly mode?: WriteMode;
   /** With mode `afterHeading`: the heading (its block id) the surface's form chose; absent: asked as the run starts. */
@@ -51,10 +57,32 @@ export type GenerateResult =
   | { readonly started: true; readonly result: RunResult; readonly engine: EngineKind; readonly model: string }
   | { readonly started: false; readonly reason: NotStartedReason };
 
-/** Both keys a generation with `engine` needs; throws MissingKeyError, with its fix, for the first one missing. */
-export async function checkKeys(deps: KeyDeps, engine: EngineKind): Promise<void> {
-  await notionClient(deps);
-  await engineFor(deps, engine);
+/**
+ * What one run uses, resolved once before anything is asked and handed down to the writer: the Notion client
+ * and the engine (each key read once), the model, and, once chosen, where the text goes.
+ */
+export interface RunContext {
+  readonly client: Client;
+  readonly engine: Engine;
+  readonly model: string;
+  readonly plan?: WritePlan;
+}
+
+/** A run's Notion client and engine, built from the keys: what a surface reads first hands on to the run. */
+export interface RunKeys {
+  readonly client: Client;
+  readonly engine: Engine;
+  readonly kind: EngineKind;
+}
+
+/**
+ * The Notion client and the engine of `kind`, each key read once: what `earlier` holds is taken as it is (the
+ * engine when it is of the same kind). Throws MissingKeyError, with its fix, for the first key missing.
+ */
+export async function readRunKeys(deps: KeyDeps, kind: EngineKind, source?: Engine, earlier?: RunKeys): Promise<RunKeys> {
+  const client = earlier?.client ?? (await notionClient(deps));
+  const engine = source ?? (earlier?.kind === kind ? earlier.engine : await engineFor(deps, kind));
+  return { client, engine, kind };
 }
 
 /** The engine and model a run for `connection` (none yet: the settings') uses: the request's, the connection's, then the settings'. */
@@ -74,9 +102,10 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
   const config = readConfig();
   const chosen = engineAndModel(request.connection, request.engine, request.model);
   const engine = chosen.engine;
-  await checkKeys(deps, engine);
+  const keys = await readRunKeys(deps, engine, request.source, request.keys);
   const model = await modelOrAsk(deps, engine, chosen.model);
   if (model === undefined) return { started: false, reason: 'dismissed' };
+  const context: RunContext = { client: keys.client, engine: keys.engine, model };
 
   let connection = deps.connections.get(request.connection.id) ?? request.connection;
   let title = connection.target.title || connection.name;
@@ -100,7 +129,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
   if (!prompt) return { started: false, reason: 'dismissed' };
   if (!(await withinBudget(deps))) return { started: false, reason: 'budget' };
 
-  const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
+  const run: RunContext = { ...context, plan: place };
+  const wrap: RunWrapper = request.running ?? ((_title, go) => go(request.signal ?? new AbortController().signal, () => undefined));
   const runTitle = connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
   const result = await wrap(runTitle, (signal, report) => {
     const options = {
@@ -108,8 +138,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       prompt,
       engine,
       model,
-      mode: place.mode,
-      afterBlock: place.afterBlock,
+      plan: run.plan,
+      context: run,
       instructions: systemInstructions(config.instructions),
       signal,
       onText: request.onText,
@@ -133,7 +163,18 @@ export async function retryWrite(deps: WorkflowDeps, recordId: string, request: 
   const record = deps.generations.get(recordId);
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
-  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal));
+  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)));
+}
+
+/** Retry Write found neither the run's blocks nor its heading in the page: the rest goes at the end, if the person agrees. */
+async function askPlaceLost(deps: WorkflowDeps, title: string): Promise<'end' | undefined> {
+  const end = vscode.l10n.t('Write at the End');
+  const answer = await deps.ui.confirm(
+    vscode.l10n.t('The place of the text in "{0}" is gone.', title),
+    vscode.l10n.t('Neither the blocks this generation wrote nor the heading it went after are in the page any more. Write the rest at the end of the page?'),
+    end,
+  );
+  return answer === end ? 'end' : undefined;
 }
 
 /** What each step of a run is called, the same on every surface. */

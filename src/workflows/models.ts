@@ -3,7 +3,8 @@ import { updateModel } from '../platform/config';
 import { EngineError, type ModelInfo } from '../services/engines/engine';
 import { catalogEntry, rankModels, shutdownOf } from '../services/engines/modelCatalog';
 import { catalogProvider, ENGINE_LABELS, needsKey, setKeyAction, type EngineKind } from '../services/engines/registry';
-import { engineFor, type KeyDeps, MissingKeyError } from './deps';
+import { MissingKeyError } from './deps';
+import { engineFor, type KeyDeps } from './keys';
 
 /**
  * Select Model's list: the models the key can use, ranked by the model catalog (recommended first, models

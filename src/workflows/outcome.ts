@@ -1,8 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { EngineError, type EngineKind } from '../services/engines/engine';
 import { needsKey, setKeyLabel, type KeyedEngineKind } from '../services/engines/registry';
-import { blockCounts } from '../services/generation/generationRecord';
-import { canUndo } from '../services/generation/undoRules';
+import { blockCounts, type GenerationRecord } from '../services/generation/generationRecord';
+import { offersRetry, offersUndo } from '../services/generation/undoRules';
 import type { GenerationOutcome } from '../services/generation/generator';
 import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
@@ -37,14 +37,15 @@ type FinishedGeneration = GenerationOutcome & { readonly syncError?: Error };
  * The one place a finished generation becomes words and buttons, for every surface (the palette's
  * notifications, the connection form, chat, agent tools), so they all say the same thing.
  */
-export function describeOutcome(outcome: FinishedGeneration): OutcomeMessage {
-  const described = describeFinished(outcome);
+export function describeOutcome(outcome: FinishedGeneration, history: readonly GenerationRecord[] = []): OutcomeMessage {
+  const described = describeFinished(outcome, history);
   return outcome.syncError ? { ...described, warning: syncWarning(outcome.syncError) } : described;
 }
 
-function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage {
+function describeFinished({ record, error }: GenerationOutcome, history: readonly GenerationRecord[]): OutcomeMessage {
   const open: OutcomeAction = { kind: 'open', label: l10n.t('Open in Notion'), url: record.page.url };
-  const undo: OutcomeAction[] = canUndo(record) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
+  const undo: OutcomeAction[] = offersUndo(record, history) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
+  const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
   const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
   const again = (label: string, prompt: string): OutcomeAction => ({ kind: 'generate', label, connectionId: record.connectionId, pageId: record.page.id, prompt });
   const counts = blockCounts(record);
@@ -71,11 +72,10 @@ function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage 
       return {
         level: 'info',
         message: l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', counts.written, title),
-        actions: undo,
+        actions: offersRetry(record) ? [retry, ...undo] : undo,
       };
     case 'writeFailed':
     case 'interrupted': {
-      const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
       // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
       const problem = error instanceof NotionError ? error.problem : undefined;
       const fix: OutcomeAction[] = problem === 'unauthorized'
@@ -84,7 +84,7 @@ function describeFinished({ record, error }: GenerationOutcome): OutcomeMessage 
       return {
         level: 'error',
         message: l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', counts.written, counts.total, error?.message ?? record.error ?? ''),
-        actions: [...fix, retry, showLog],
+        actions: [...fix, ...(offersRetry(record) ? [retry] : []), showLog],
       };
     }
     default:

@@ -1,20 +1,15 @@
 import * as vscode from 'vscode';
-import type { WriteMode } from '../services/generation/generationRecord';
+import type { WriteMode, WritePlan } from '../services/generation/generationRecord';
 import type { PageHeading } from '../services/notion/pageHeadings';
 import type { WorkflowDeps } from './deps';
 
-/** Where a run writes: its mode and, after a heading, that heading's block id. */
-export interface WritePlace {
-  readonly mode: WriteMode;
-  readonly afterBlock?: string;
-}
 
 /**
  * The place of a run into a page, settled as it starts: "after a heading" asks which one, from the page's
  * top-level headings (unless the surface's form chose one already). A page without headings says so and
  * offers to append instead. Undefined: dismissed.
  */
-export async function choosePlace(deps: WorkflowDeps, page: { readonly id: string; readonly title: string }, mode: WriteMode, heading?: string): Promise<WritePlace | undefined> {
+export async function choosePlace(deps: WorkflowDeps, page: { readonly id: string; readonly title: string }, mode: WriteMode, heading?: string): Promise<WritePlan | undefined> {
   if (mode !== 'afterHeading') return { mode };
   if (heading) return { mode, afterBlock: heading };
   const headings = await deps.ui.progress(vscode.l10n.t('Visen: reading the headings of "{0}"…', page.title), (_report, signal) => deps.generation.headings(page.id, signal));

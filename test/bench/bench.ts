@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Engine } from '../../src/services/engines/engine';
+import type { Engine, StreamEnd } from '../../src/services/engines/engine';
 import * as openai from '../../src/services/engines/openai';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { convertAll, FLUSH_INTERVAL_MS, Generator } from '../../src/services/generation/generator';
@@ -448,8 +448,11 @@ class TimedEngine implements Engine {
     this.kind = inner.kind;
   }
 
-  async *stream(request: Parameters<Engine['stream']>[0], signal: AbortSignal): AsyncIterable<string> {
-    for await (const piece of this.inner.stream(request, signal)) {
+  async *stream(request: Parameters<Engine['stream']>[0], signal: AbortSignal): AsyncGenerator<string, StreamEnd | void> {
+    const inner = this.inner.stream(request, signal);
+    for (let next = await inner.next(); ; next = await inner.next()) {
+      if (next.done) return next.value;
+      const piece = next.value;
       const now = Date.now();
       this.firstTokenAt ??= now;
       this.lastTokenAt = now;
@@ -457,10 +460,6 @@ class TimedEngine implements Engine {
       if (this.pieces++ % 25 === 0) this.progress.push([now, this.text.length]);
       yield piece;
     }
-  }
-
-  usage() {
-    return this.inner.usage();
   }
 
   complete(...args: Parameters<Engine['complete']>) {
@@ -477,17 +476,14 @@ class InstantEngine implements Engine {
   readonly kind = 'openai' as const;
   constructor(private readonly text: string) {}
 
-  async *stream(): AsyncIterable<string> {
+  async *stream(): AsyncGenerator<string, StreamEnd> {
     const pieces = this.text.match(/\s*\S+(?:\s+\S+){0,2}/g) ?? [];
     const rest = this.text.slice(pieces.join('').length);
     for (let i = 0; i < pieces.length; i++) {
       if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
       yield i === pieces.length - 1 ? pieces[i] + rest : pieces[i];
     }
-  }
-
-  usage() {
-    return { inputTokens: 20, outputTokens: tokenEstimate(this.text) };
+    return { usage: { inputTokens: 20, outputTokens: tokenEstimate(this.text) } };
   }
 
   async complete(): Promise<never> {
@@ -596,7 +592,7 @@ class StreamingBench {
     const t0 = Date.now();
     let lastWritten = 0;
     const { record, error } = await generator.run({
-      page, prompt: 'Write the handbook', mode: 'append', engine, model: MODEL, signal: new AbortController().signal,
+      page, prompt: 'Write the handbook', plan: { mode: 'append' }, engine, model: MODEL, signal: new AbortController().signal,
       onProgress: (p) => {
         if (p.writtenBlocks !== lastWritten) streamingWritten.push([Date.now(), (lastWritten = p.writtenBlocks)]);
       },
@@ -777,7 +773,7 @@ async function storedReport(): Promise<StoredResult> {
       const own = new Generator(writer, markdownToBlocks, new GenerationStore(new MemoryStore()), silentLogger);
       const page = await notion.call<NotionPageRef>({ method: 'addPage', title: `Isolated ${i}` });
       const { error } = await own.run({
-        page, prompt: `Write handbook chapter ${i}`, mode: 'append', engine: new InstantEngine(modelMarkdown(STORED_WORDS, 5000 + i)), model: MODEL, signal: new AbortController().signal,
+        page, prompt: `Write handbook chapter ${i}`, plan: { mode: 'append' }, engine: new InstantEngine(modelMarkdown(STORED_WORDS, 5000 + i)), model: MODEL, signal: new AbortController().signal,
       });
       if (error) throw error;
       clientRequests.length = 0;
@@ -793,7 +789,7 @@ async function storedReport(): Promise<StoredResult> {
       markdownBytesEach = Math.max(markdownBytesEach, Buffer.byteLength(answer));
       const page = await notion.call<NotionPageRef>({ method: 'addPage', title: `Page ${i}` });
       const { record, error } = await generator.run({
-        page, connectionId: `connection-${i % STORED_CONNECTIONS}`, prompt: `Write handbook chapter ${i}`, mode: 'append',
+        page, connectionId: `connection-${i % STORED_CONNECTIONS}`, prompt: `Write handbook chapter ${i}`, plan: { mode: 'append' },
         engine: new InstantEngine(answer), model: MODEL, signal: new AbortController().signal,
       });
       if (error || record.status !== 'written') throw new Error(`stored-state generation ${i}: ${error?.message ?? record.status}`);

@@ -128,7 +128,33 @@ describe('Generate to Notion Page', () => {
     assert.ok(latest().undoneAt);
   });
 
-  it('undoes an append from the completion message, naming the blocks edited since', async () => {
+  it('Undo of an older run a later replace covered is refused, naming it; Undo Both takes back the newest first', async () => {
+    await setSetting('writeMode', 'replace');
+    const page = stage.notion.addPage({ title: 'Two Versions', markdown: 'Original text.' });
+    const original = stage.notion.pageBlocks(page.id).map((b) => b.id);
+    stage.gemini.respondWith(() => 'First version.');
+    stage.ui.inputs.push(page.url, 'First');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    const first = latest();
+    stage.gemini.respondWith(() => 'Second version.');
+    stage.ui.picks.push((item) => item.label.includes('Two Versions'));
+    stage.ui.inputs.push('Second');
+    await vscode.commands.executeCommand('visen.generateToPage');
+    const second = latest();
+    assert.notStrictEqual(first.id, second.id);
+
+    stage.ui.respond = () => undefined;
+    await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId: first.id });
+    assert.match(stage.ui.last('warn')!.message, /A later generation in "Two Versions" replaced what this one wrote: "Second"/);
+    assert.match(stage.notion.pageMarkdown(page.id), /^Second version\.\s*$/, 'declined: nothing changed');
+
+    stage.ui.respond = (m) => (m.level === 'warn' ? 'Undo Both' : m.level === 'confirm' ? 'Undo' : undefined);
+    await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId: first.id });
+    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), original, 'the page as it was, never a mixture');
+    assert.ok(stage.api.generations.get(first.id)!.undoneAt && stage.api.generations.get(second.id)!.undoneAt);
+  });
+
+    it('undoes an append from the completion message, naming the blocks edited since', async () => {
     const page = stage.notion.addPage({ title: 'Append Here', markdown: 'Kept by hand.' });
     const kept = stage.notion.pageBlocks(page.id).map((b) => b.id);
     stage.ui.inputs.push(page.url, 'Something to add');

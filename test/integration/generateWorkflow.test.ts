@@ -33,6 +33,24 @@ describe('Generate workflow', () => {
     assert.ok(labels.some((l) => /characters generated, \d+ of \d+ blocks in Notion$/.test(l)), 'characters counted where asked');
   });
 
+  it('reads each key once per run: the run is resolved once and handed down', async () => {
+    const connection = await connectPage(stage.api, stage.notion.addPage({ title: 'Keys Once' }));
+    const secrets = stage.api.secrets;
+    const reads: string[] = [];
+    const get = secrets.get;
+    secrets.get = async (name) => {
+      reads.push(name);
+      return get.call(secrets, name);
+    };
+    try {
+      const done = await generate(stage.api, { connection, prompt: 'Write' });
+      assert.ok(done.started && done.result.record.status === 'written');
+    } finally {
+      secrets.get = get;
+    }
+    assert.deepStrictEqual(reads.sort(), ['visen.gemini.apiKey', 'visen.notion.secret']);
+  });
+
   it('the palette checks a chosen connection\'s page once: the run takes it', async () => {
     const page = stage.notion.addPage({ title: 'Picked Page' });
     await connectPage(stage.api, page);

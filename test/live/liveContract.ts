@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlockObjectResponse, Client } from '@notionhq/client';
-import type { Engine, EngineModule, JsonSchema } from '../../src/services/engines/engine';
+import { type Engine, type EngineModule, type JsonSchema, readStream } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import { rankModels, recommendedFrom } from '../../src/services/engines/modelCatalog';
 import * as openai from '../../src/services/engines/openai';
@@ -127,7 +127,7 @@ async function notionPart(target: NonNullable<LiveTargets['notion']>, only: read
       await step('notion', `write, read back and undo ${name}`, record, async () => {
         const markdown = fs.readFileSync(path.join(dir, `${name}.md`), 'utf8');
         const expected = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Digest[];
-        const { record: run, error } = await generator.run({ page, prompt: name, mode: 'append', engine: givenText('openai', markdown), model: 'live-check', signal: new AbortController().signal });
+        const { record: run, error } = await generator.run({ page, prompt: name, plan: { mode: 'append' }, engine: givenText('openai', markdown), model: 'live-check', signal: new AbortController().signal });
         check(!error, `the write failed: ${error?.message}`);
         check(run.status === 'written', `the run ended ${run.status}`);
         const stored = await readTree(client, pageId);
@@ -191,9 +191,8 @@ async function enginePart(part: 'gemini' | 'openai', module: EngineModule, targe
   const chosen = model;
   await step(part, 'one short stream', record, async () => {
     let text = '';
-    for await (const piece of engine.stream({ model: chosen, prompt: 'Reply with the single word OK.' }, AbortSignal.timeout(120_000))) text += piece;
+    const { ending } = await readStream(engine.stream({ model: chosen, prompt: 'Reply with the single word OK.' }, AbortSignal.timeout(120_000)), (piece) => (text += piece));
     check(text.trim().length > 0, 'the stream brought no text');
-    const ending = engine.ending?.();
     check(!ending || ending.reason === 'stop' || ending.reason === 'length', `the stream ended ${JSON.stringify(ending)}`);
     return `${text.length} characters${ending ? `, ${ending.reason}` : ''}`;
   });

@@ -40,7 +40,7 @@ describe('Anchored writes: in place after a block', () => {
 
   async function afterHeading(pageId: string, headingId: string) {
     const page = await new NotionPages(client).resolvePage(pageId);
-    return generator().run({ page, prompt: 'Write', mode: 'afterHeading', afterBlock: headingId, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    return generator().run({ page, prompt: 'Write', plan: { mode: 'afterHeading', afterBlock: headingId }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
   }
 
   /** The appends to the page itself (not to its blocks), in order. */
@@ -126,9 +126,8 @@ describe('Anchored writes: in place after a block', () => {
     await editor.append(nodes.slice(0, 120));
     notion.failNext(PATCH_CHILDREN, { status: 400, code: 'validation_error', message: 'Refused once.' } as never, 1);
     await assert.rejects(editor.append(nodes.slice(120)));
-    record.status = 'writeFailed';
-    await store.save(record);
-    assert.equal(record.writtenBlocks, 120);
+    await store.update(record.id, { status: 'writeFailed' });
+    assert.equal(store.get(record.id)!.writtenBlocks, 120);
     const sent = topLevelPatches(page.id).length;
 
     const retried = await generator().retryWrite(record.id, new AbortController().signal);
@@ -147,15 +146,51 @@ describe('Anchored writes: in place after a block', () => {
     notion.failNext(PATCH_CHILDREN, { kind: 'applyThenDrop' } as never, 1);
     notion.failNext(GET_CHILDREN, { kind: 'reset' } as never, 1);
     await assert.rejects(editor.append(nodes.slice(100)));
-    assert.ok(record.uncertainBlocks, 'the record says which write is unknown');
-    record.status = 'writeFailed';
-    await store.save(record);
+    assert.ok(store.get(record.id)!.uncertainBlocks, 'the record says which write is unknown');
+    await store.update(record.id, { status: 'writeFailed' });
 
     const retried = await generator().retryWrite(record.id, new AbortController().signal);
     assert.equal(retried.record.status, 'written', retried.error?.message);
     expectInPlace(page.id, before, heading.id, retried.record.blockIds!);
     assert.equal(notion.pageBlocks(page.id).filter((b) => textOf(b) === 'Paragraph 100.').length, 1, 'nothing twice');
     assert.equal(retried.record.blockIds!.length, 300);
+  });
+
+  it('Retry Write after a person deleted the run\'s last blocks carries on after the last one still there', async function () {
+    this.timeout(30_000);
+    const { page, before, heading } = pageWithTarget('Anchor deleted');
+    const { record, editor, nodes } = await generated(page.id, heading.id);
+    await editor.append(nodes.slice(0, 120));
+    notion.failNext(PATCH_CHILDREN, { status: 400, code: 'validation_error', message: 'Refused once.' } as never, 1);
+    await assert.rejects(editor.append(nodes.slice(120)));
+    await store.update(record.id, { status: 'writeFailed' });
+    const written = store.get(record.id)!.blockIds!;
+    for (const id of written.slice(118)) await client.blocks.delete({ block_id: id });
+
+    const retried = await generator().retryWrite(record.id, new AbortController().signal);
+    assert.equal(retried.record.status, 'written', retried.error?.message);
+    const present = new Set(notion.pageBlocks(page.id).map((b) => b.id));
+    expectInPlace(page.id, before, heading.id, retried.record.blockIds!.filter((id) => present.has(id)));
+    assert.equal(retried.record.blockIds!.filter((id) => present.has(id)).length, 298, 'the two deleted blocks are not written again');
+  });
+
+  it('Retry Write with neither the run\'s blocks nor the heading left says so, then writes at the end when told', async function () {
+    this.timeout(30_000);
+    const { page, heading } = pageWithTarget('Everything deleted');
+    const { record, editor, nodes } = await generated(page.id, heading.id);
+    await editor.append(nodes.slice(0, 10));
+    await store.update(record.id, { status: 'writeFailed' });
+    for (const id of [...store.get(record.id)!.blockIds!, heading.id]) await client.blocks.delete({ block_id: id });
+    const untouched = notion.pageBlocks(page.id).map((b) => b.id);
+
+    const stuck = await generator().retryWrite(record.id, new AbortController().signal);
+    assert.equal(stuck.record.status, 'writeFailed');
+    assert.match(stuck.error!.message, /Neither the blocks this generation wrote nor the heading/);
+    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), untouched, 'nothing written while the place is unknown');
+
+    const retried = await generator().retryWrite(record.id, new AbortController().signal, undefined, async () => 'end');
+    assert.equal(retried.record.status, 'written', retried.error?.message);
+    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), [...untouched, ...retried.record.blockIds!.slice(10)]);
   });
 
   it('Undo removes exactly the inserted blocks; every other block keeps its id', async () => {
@@ -174,7 +209,7 @@ describe('Anchored writes: in place after a block', () => {
     const first = (await afterHeading(page.id, heading.id)).record;
     const resolved = await new NotionPages(client).resolvePage(page.id);
     model.respondWith(() => 'Rewritten.');
-    const run = (replacing: readonly string[]) => generator().run({ page: resolved, prompt: 'Shorter', mode: 'replace', replacing, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const run = (replacing: readonly string[]) => generator().run({ page: resolved, prompt: 'Shorter', plan: { mode: 'replace', replacing }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
     const second = (await run(first.blockIds!)).record;
     assert.equal(second.status, 'written');
     expectInPlace(page.id, before, heading.id, second.blockIds!);

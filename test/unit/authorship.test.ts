@@ -83,7 +83,7 @@ describe('Authorship: a block is Visen\'s only when proven', () => {
       rig.model.respondWith(() => `Intro.\n\n${deep}`);
       const page = await new NotionPages(client).resolvePage(notion.addPage({ title: `Deep ${kind}` }).id);
       notion.failNext({ method: 'PATCH', path: new RegExp(`/blocks/(?!${page.id})[^/]+/children$`) }, { kind });
-      const { record, error } = await generator().run({ page, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+      const { record, error } = await generator().run({ page, prompt: 'Write', plan: { mode: 'append' }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
       assert.equal(error, undefined, error?.message);
       assert.equal(record.status, 'written');
       const tree = notion.blockTree(page.id);
@@ -99,7 +99,7 @@ describe('Authorship: a block is Visen\'s only when proven', () => {
 
   it('Undo tells an edit by content, even one made with the token\'s own user (a personal token acts as its person)', async () => {
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Edited by the token\'s user', markdown: 'Mine.' }).id);
-    const { record, error } = await generator().run({ page, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator().run({ page, prompt: 'Write', plan: { mode: 'append' }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(error, undefined);
     assert.equal(Object.keys(record.proof!.hashes).length, record.blockIds!.length, 'a hash per written block');
     const ids = record.blockIds!;

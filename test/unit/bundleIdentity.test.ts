@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Client } from '@notionhq/client';
 import { ConnectionRepository } from '../../src/services/connections/connectionRepository';
 import { ConnectionSync } from '../../src/services/connections/connectionSync';
-import { Engine, EngineError, GenerationRequest, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
+import { Engine, EngineError, GenerationRequest, StreamEnd, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
 import { brandError } from '../../src/services/errorBrand';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
@@ -53,13 +53,14 @@ function copyOfClasses() {
 class ScriptedEngine implements Engine {
   readonly kind = 'openai' as const;
   constructor(private readonly how: { pauseMs?: number; fail?: EngineError; answer?: string } = {}) {}
-  async *stream(_request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(_request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     for (const piece of ['# Title\n\n', 'First paragraph.\n\n', 'Second paragraph.\n\n', 'Third paragraph.\n\n']) {
       await new Promise((r) => setTimeout(r, this.how.pauseMs ?? 0));
       if (signal.aborted) throw new EngineError('cancelled', 'Cancelled.');
       if (this.how.fail) throw this.how.fail;
       yield piece;
     }
+    return { ending: { reason: 'stop' }, usage: { inputTokens: 1, outputTokens: 2 } };
   }
   ending(): StreamEnding | undefined {
     return { reason: 'stop' };

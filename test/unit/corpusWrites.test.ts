@@ -72,7 +72,7 @@ describe('Model answers written to the Notion stand-in, block for block', functi
       const page = await new NotionPages(client).resolvePage(notion.addPage({ title: file }).id);
       const generator = new Generator(new BlockWriter(client), markdownToBlocks, new GenerationStore(new MemoryStore()), silentLogger);
       const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
-      const { record, error } = await generator.run({ page, prompt: file, mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+      const { record, error } = await generator.run({ page, prompt: file, plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
       assert.equal(error, undefined, error?.message);
       assert.equal(record.status, 'written');
       const stored = notion.blockTree(page.id);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EngineError, EngineModule } from '../../src/services/engines/engine';
+import { EngineError, EngineModule, readStream } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import * as openai from '../../src/services/engines/openai';
 import { geminiErrors, startGeminiFake, GeminiFake } from '../fakes/geminiFake';
@@ -55,10 +55,9 @@ for (const c of cases) {
       fake.respondWith(() => '# Title\n\nSome **bold** words and a longer paragraph that streams in pieces.');
       const e = engine();
       const pieces: string[] = [];
-      for await (const piece of e.stream({ model: c.model, prompt: 'Write', instructions: 'Be brief' }, new AbortController().signal)) pieces.push(piece);
+      const { usage } = await readStream(e.stream({ model: c.model, prompt: 'Write', instructions: 'Be brief' }, new AbortController().signal), (piece) => pieces.push(piece));
       assert.equal(pieces.join(''), '# Title\n\nSome **bold** words and a longer paragraph that streams in pieces.');
       assert.ok(pieces.length > 2, `expected several deltas, got ${pieces.length}`);
-      const usage = e.usage();
       assert.ok(usage && usage.inputTokens > 0 && usage.outputTokens > 0, `usage: ${JSON.stringify(usage)}`);
     });
 

@@ -49,7 +49,7 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
 
   async function generate(pageId: string, mode: 'append' | 'replace'): Promise<GenerationRecord> {
     const page = await new NotionPages(client).resolvePage(pageId);
-    const { record, error } = await generator().run({ page, prompt: 'Write release notes', mode, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator().run({ page, prompt: 'Write release notes', plan: { mode }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(error, undefined);
     assert.equal(record.status, 'written');
     return record;
@@ -122,7 +122,7 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     const lostListing = () => notion.failNext({ method: 'GET', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'reset' }, 1);
     notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop', then: lostListing }, 1);
     const resolved = await new NotionPages(client).resolvePage(page.id);
-    const { record, error } = await generator().run({ page: resolved, prompt: 'Write', mode: 'append', engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator().run({ page: resolved, prompt: 'Write', plan: { mode: 'append' }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'writeFailed', error?.message);
     assert.ok(record.uncertainBlocks, 'the record says which write is unknown');
     const requestsBefore = model.requests.length;

@@ -310,7 +310,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
       const ms = Date.now() - started;
       assert.equal(record.status, 'written', record.error);
       assert.equal(record.writtenBlocks, record.blocks);
-      const mine = record.blockIds!;
+      const mine = [...record.blockIds!];
       const tree = notion.blockTree(page.id);
       assert.deepEqual(tree.map((b) => b.id), c.order(before.map((b) => b.id), person, mine), 'the page block for block');
       assert.deepEqual(digestStored(tree.filter((b) => mine.includes(b.id))), digestNodes(convertAll(record.markdown, markdownToBlocks)), 'every generated block once, complete');

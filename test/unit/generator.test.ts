@@ -35,9 +35,9 @@ describe('Generator: engine → chunker → Notion page', () => {
 
   async function run(pageTitle: string, overrides: Partial<GenerateRequest> = {}, requestsPerSecond = 100) {
     const { client, generator, engine } = setup(requestsPerSecond);
-    const fakePage = notion.addPage({ title: pageTitle, markdown: overrides.mode === 'replace' ? 'Old intro\n\nOld paragraph' : 'Existing first line' });
+    const fakePage = notion.addPage({ title: pageTitle, markdown: overrides.plan?.mode === 'replace' ? 'Old intro\n\nOld paragraph' : 'Existing first line' });
     const page = await new NotionPages(client).resolvePage(fakePage.url);
-    const outcome = await generator.run({ page, prompt: 'Write a brief', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal, ...overrides });
+    const outcome = await generator.run({ page, prompt: 'Write a brief', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal, ...overrides });
     return { ...outcome, pageId: page.id, generator };
   }
 
@@ -112,7 +112,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     notion.addPage({ title: 'A child page', parentPageId: fakePage.id });
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     const before = notion.pageBlocks(page.id);
-    const { record } = await generator.run({ page, prompt: 'Write', mode: 'replace', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record } = await generator.run({ page, prompt: 'Write', plan: { mode: 'replace' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'written');
     const after = notion.pageBlocks(page.id);
     assert.doesNotMatch(notion.pageMarkdown(page.id), /Old paragraph|Old intro/);
@@ -129,7 +129,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 400, code: 'validation_error', message: 'Content is invalid.' }, 1);
     const requestsBefore = model.requests.length;
-    const { record, error } = await generator.run({ page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'writeFailed');
     assert.match(error!.message, /Content is invalid/);
     assert.ok(record.writtenBlocks < record.blocks);
@@ -155,7 +155,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { client, generator, engine } = setup();
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Cancel' }).id);
     const outcome = await generator.run({
-      page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: controller.signal,
+      page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: controller.signal,
       onProgress: (p) => { if (p.writtenBlocks > 0) controller.abort(); },
     });
     assert.equal(outcome.record.status, 'cancelled');
@@ -171,7 +171,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { client, generator } = setup();
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Nothing' }).id);
     const engine = openai.createEngine({ apiKey: 'sk-wrong', baseUrl: model.url });
-    const { record, error } = await generator.run({ page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
     assert.equal(record.status, 'failed');
     assert.equal((error as { kind?: string }).kind, 'auth');
     assert.equal(appends().length, 0);
@@ -189,7 +189,7 @@ describe('Generator: engine → chunker → Notion page', () => {
         const fakePage = limited.addPage({ title: `Paced ${perSecond}` });
         const page = await new NotionPages(client).resolvePage(fakePage.id);
         const limitedBefore = limited.rateLimitedCount;
-        const { record } = await generator.run({ page, prompt: 'Write', mode: 'append', engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+        const { record } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
         assert.equal(record.status, 'written');
         assert.equal(limited.pageBlocks(page.id).length, 60);
         if (perSecond === 3) assert.equal(limited.rateLimitedCount, limitedBefore, 'paced requests never hit the limit');

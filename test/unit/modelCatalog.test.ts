@@ -3,6 +3,7 @@
 // from CATALOG_WARN_AGE_DAYS), so CI cannot keep passing on a catalog nobody refreshed.
 import assert from 'node:assert/strict';
 import * as gemini from '../../src/services/engines/gemini';
+import { readStream } from '../../src/services/engines/engine';
 import {
   CATALOG_MAX_AGE_DAYS, CATALOG_WARN_AGE_DAYS, catalogFallback, catalogSuggestions, daysBetween, isShutDown, MODEL_CATALOG, rankModels, recommendedFrom, today,
 } from '../../src/services/engines/modelCatalog';
@@ -10,7 +11,6 @@ import * as openai from '../../src/services/engines/openai';
 import { DEFAULT_MODELS, defaultModelFrom, ENGINES } from '../../src/services/engines/registry';
 import { startGeminiFake, type GeminiFake } from '../fakes/geminiFake';
 import { startOpenAIFake, type OpenAIFake } from '../fakes/openaiFake';
-import { collect } from '../support/async';
 
 const ids = (...list: string[]) => list.map((id) => ({ id }));
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -97,8 +97,9 @@ describe('Gemini: CONTINUATION', () => {
     fake.respondWith(() => 'One two three four five six seven eight nine ten eleven twelve thirteen fourteen.');
     fake.failStreamNext({ kind: 'maxTokens', afterChunks: 2, finishReason: 'CONTINUATION' });
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: fake.url });
-    const text = await collect(engine.stream({ model: 'gemini-3.8-flash', prompt: 'Write' }, new AbortController().signal));
+    let text = '';
+    const { ending } = await readStream(engine.stream({ model: 'gemini-3.8-flash', prompt: 'Write' }, new AbortController().signal), (piece) => (text += piece));
     assert.ok(text.length > 0);
-    assert.deepEqual(engine.ending?.(), { reason: 'length', outputTokens: 256 });
+    assert.deepEqual(ending, { reason: 'length', outputTokens: 256 });
   });
 });

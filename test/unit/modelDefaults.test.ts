@@ -2,7 +2,7 @@
 // kept per server; a model the provider no longer serves is its own error; a compatible server that needs
 // no key is used without one. Real engines over real HTTP against the loopback stand-ins.
 import assert from 'node:assert/strict';
-import { EngineError } from '../../src/services/engines/engine';
+import { EngineError, readStream } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import { ModelDefaults, MODEL_DEFAULTS_STATE } from '../../src/services/engines/modelDefaults';
 import * as openai from '../../src/services/engines/openai';
@@ -156,9 +156,10 @@ describe('an OpenAI-compatible server without a key', () => {
   it('generates and lists models with no Authorization header at all', async () => {
     const engine = openai.createEngine({ apiKey: '', baseUrl: fake.url });
     assert.deepEqual((await engine.listModels()).map((m) => m.id), ['llama3.2:latest']);
-    const text = await collect(engine.stream({ model: 'llama3.2:latest', prompt: 'Hello' }, signal()));
+    let text = '';
+    const end = await readStream(engine.stream({ model: 'llama3.2:latest', prompt: 'Hello' }, signal()), (piece) => (text += piece));
     assert.ok(text.length > 0);
-    assert.deepEqual(engine.ending?.(), { reason: 'stop' });
+    assert.deepEqual(end.ending, { reason: 'stop' });
     assert.equal(fake.requests.length, 2);
     for (const request of fake.requests) assert.equal(request.headers.authorization, undefined, `${request.path} carried no key`);
   });

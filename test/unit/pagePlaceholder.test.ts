@@ -31,7 +31,7 @@ describe('{{page}}: the page written to, as context', () => {
     const page = await new NotionPages(client).resolvePage(fake.id);
     let reads = 0;
     const outcome = await generator.run({
-      page, prompt, mode, model: 'gpt-4.1-mini', signal: new AbortController().signal,
+      page, prompt, plan: { mode }, model: 'gpt-4.1-mini', signal: new AbortController().signal,
       engine: openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url }),
       pageContent: async (signal) => {
         reads++;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Engine, GenerationRequest, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
+import type { Engine, GenerationRequest, StreamEnd, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
 import { EngineError } from '../../src/services/engines/engine';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { Generator, type GenerationProgress } from '../../src/services/generation/generator';
@@ -26,7 +26,7 @@ class ScriptedEngine implements Engine {
     private readonly how: { pauseMs?: number; then?: 'stop' | 'length' | EngineError; hangAfter?: number } = {},
   ) {}
 
-  async *stream(_request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(_request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.end = undefined;
     for (let i = 0; i < this.pieces.length; i++) {
       if (this.how.hangAfter === i) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new EngineError('cancelled', 'aborted')), { once: true }));
@@ -37,6 +37,7 @@ class ScriptedEngine implements Engine {
     const then = this.how.then ?? 'stop';
     if (then instanceof EngineError) throw then;
     this.end = then === 'length' ? { reason: 'length', outputTokens: 4096 } : { reason: 'stop' };
+    return { ending: this.end, usage: { inputTokens: 10, outputTokens: 20 } };
   }
   ending(): StreamEnding | undefined {
     return this.end;
@@ -86,7 +87,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang', then: () => notion.failNext({ method: 'GET', path: /\/children$/ }, { kind: 'hang' }, 1) }, 1);
     const started = Date.now();
     const { record, error } = await generator({ deadlines: { headersMs: 300, bodyMs: 600 } }).run({
-      page: page('Hang'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES), model: 'm', signal: new AbortController().signal,
+      page: page('Hang'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES), model: 'm', signal: new AbortController().signal,
     });
     assert.equal(record.status, 'writeFailed');
     assert.equal((error as { problem?: string }).problem, 'timeout');
@@ -100,7 +101,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'stallBody' } as never, 1);
     const started = Date.now();
     const { record } = await generator({ deadlines: { headersMs: 300, bodyMs: 600 } }).run({
-      page: page('Stall'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES), model: 'm', signal: new AbortController().signal,
+      page: page('Stall'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES), model: 'm', signal: new AbortController().signal,
     });
     // The stalled write had landed: the check finds it, and the rest follows.
     assert.equal(record.status, 'written');
@@ -115,7 +116,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang' }, 1);
     let cancelledAt = 0;
     const run = generator().run({
-      page: p, prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES, { pauseMs: 50 }), model: 'm', signal: controller.signal,
+      page: p, prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES, { pauseMs: 50 }), model: 'm', signal: controller.signal,
       onProgress: (progress) => {
         if (progress.phase === 'generating' && progress.blocks > 0 && !cancelledAt) setTimeout(() => { cancelledAt = Date.now(); controller.abort(); }, 200);
       },
@@ -132,7 +133,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
     const controller = new AbortController();
     let cancelledAt = 0;
     setTimeout(() => { cancelledAt = Date.now(); controller.abort(); }, 500);
-    const { record } = await generator().run({ page: page('Cancel 429'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES), model: 'm', signal: controller.signal });
+    const { record } = await generator().run({ page: page('Cancel 429'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES), model: 'm', signal: controller.signal });
     assert.ok(Date.now() - cancelledAt < 1000, `ended ${Date.now() - cancelledAt} ms after Cancel`);
     assert.equal(record.status, 'cancelled');
   });
@@ -145,9 +146,9 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
     const slow = (text: string) => new ScriptedEngine([`${text} one.\n\n`, `${text} two.\n\n`, `${text} three.\n\n`], { pauseMs: 150 });
     const signal = new AbortController().signal;
     const [a, b, c] = await Promise.all([
-      generator({ locks }).run({ page: shared, prompt: 'a', mode: 'append', engine: slow('Alpha'), model: 'm', signal }),
-      generator({ locks }).run({ page: shared, prompt: 'b', mode: 'append', engine: slow('Beta'), model: 'm', signal, onProgress: (p) => phases.push(p.phase) }),
-      generator({ locks }).run({ page: other, prompt: 'c', mode: 'append', engine: slow('Gamma'), model: 'm', signal }),
+      generator({ locks }).run({ page: shared, prompt: 'a', plan: { mode: 'append' }, engine: slow('Alpha'), model: 'm', signal }),
+      generator({ locks }).run({ page: shared, prompt: 'b', plan: { mode: 'append' }, engine: slow('Beta'), model: 'm', signal, onProgress: (p) => phases.push(p.phase) }),
+      generator({ locks }).run({ page: other, prompt: 'c', plan: { mode: 'append' }, engine: slow('Gamma'), model: 'm', signal }),
     ]);
     assert.equal(phases[0], 'waiting', 'the second run said it was waiting');
     const texts = notion.pageBlocks(shared.id).map((blk) => (blk.type === 'paragraph' ? blk.paragraph.rich_text.map((t) => t.plain_text).join('') : ''));
@@ -159,7 +160,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   it('a stream cut mid-way writes only the blocks the model finished', async () => {
     const cut = new EngineError('cut', 'The answer was cut off before the model finished. What arrived is kept.');
     const { record, error } = await generator().run({
-      page: page('Cut'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(['# Title\n\nDone paragraph.\n\nHalf a parag'], { then: cut }), model: 'm', signal: new AbortController().signal,
+      page: page('Cut'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(['# Title\n\nDone paragraph.\n\nHalf a parag'], { then: cut }), model: 'm', signal: new AbortController().signal,
     });
     assert.equal(record.status, 'failed');
     assert.equal((error as EngineError).kind, 'cut');
@@ -169,7 +170,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   });
 
   it('an empty answer writes nothing and says so', async () => {
-    const { record, error } = await generator().run({ page: page('Empty'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(['  \n']), model: 'm', signal: new AbortController().signal });
+    const { record, error } = await generator().run({ page: page('Empty'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(['  \n']), model: 'm', signal: new AbortController().signal });
     assert.equal(record.status, 'failed');
     assert.equal((error as EngineError).kind, 'empty');
     assert.match(error!.message, /returned no text/);
@@ -177,14 +178,14 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   });
 
   it('an answer cut at the output limit is written and marked', async () => {
-    const { record } = await generator().run({ page: page('Limit'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES, { then: 'length' }), model: 'm', signal: new AbortController().signal });
+    const { record } = await generator().run({ page: page('Limit'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES, { then: 'length' }), model: 'm', signal: new AbortController().signal });
     assert.equal(record.status, 'written');
     assert.deepEqual(record.stoppedAtLimit, { outputTokens: 4096 });
   });
 
   it('a model that goes silent is stopped at its deadline and reported as cut, keeping the text', async () => {
     const { record, error } = await generator({ engineDeadlines: { firstTextMs: 2000, idleMs: 300 } }).run({
-      page: page('Silent'), prompt: 'p', mode: 'append', engine: new ScriptedEngine(PIECES, { hangAfter: 2 }), model: 'm', signal: new AbortController().signal,
+      page: page('Silent'), prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(PIECES, { hangAfter: 2 }), model: 'm', signal: new AbortController().signal,
     });
     assert.equal((error as EngineError).kind, 'cut');
     assert.match(error!.message, /sent nothing for 0 seconds|sent nothing/);
@@ -194,7 +195,7 @@ describe('Runs under faults: deadlines, Cancel, one run per page, how an answer 
   it('saves the text while the model streams, at least every two seconds', async () => {
     const pieces = Array.from({ length: 12 }, (_, i) => `Sentence ${i} `);
     const p = page('Saved while streaming');
-    const run = generator().run({ page: p, prompt: 'p', mode: 'append', engine: new ScriptedEngine(pieces, { pauseMs: 250 }), model: 'm', signal: new AbortController().signal });
+    const run = generator().run({ page: p, prompt: 'p', plan: { mode: 'append' }, engine: new ScriptedEngine(pieces, { pauseMs: 250 }), model: 'm', signal: new AbortController().signal });
     await new Promise((r) => setTimeout(r, 2600));
     const saved = store.list().find((r) => r.page.id === p.id)!;
     assert.equal(saved.status, 'generating');

@@ -86,7 +86,7 @@ describe('Stored generation history: versions and migrations', () => {
 
 describe('Stored generation history: deep validation', () => {
   const damagedShapes: Array<[string, unknown]> = [
-    ['missing writtenBlocks', (() => { const r: Partial<GenerationRecord> = record({ id: 'd1' }); delete r.writtenBlocks; return r; })()],
+    ['missing writtenBlocks', (() => { const { writtenBlocks: _, ...r } = record({ id: 'd1' }); return r; })()],
     ['a count as a string', record({ id: 'd2', blocks: '3' as unknown as number })],
     ['a negative count', record({ id: 'd3', writtenBlocks: -1 })],
     ['a fractional count', record({ id: 'd4', blocks: 1.5 })],
@@ -254,9 +254,9 @@ describe('Stored generation history: retention by size', () => {
       return text;
     }) as typeof JSON.stringify;
     try {
-      const running = record({ id: 'running', status: 'generating', markdown: 'Once upon a time', createdAt: at(50) });
+      let running = record({ id: 'running', status: 'generating', markdown: 'Once upon a time', createdAt: at(50) });
       for (let i = 0; i < 10; i++) {
-        running.markdown += ' and then';
+        running = { ...running, markdown: `${running.markdown} and then` };
         await history.save(running);
       }
     } finally {

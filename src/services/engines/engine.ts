@@ -30,6 +30,30 @@ export interface Completion {
  */
 export type StreamEnding = { readonly reason: 'stop' } | { readonly reason: 'length'; readonly outputTokens?: number };
 
+/** What a stream returns when it ends without an error: the usage the server reported, and how the answer ended. */
+export interface StreamEnd {
+  readonly usage?: TokenUsage;
+  /** Engines that cannot tell leave it out. */
+  readonly ending?: StreamEnding;
+}
+
+/** Reads a stream to its end, each piece to `onText`; resolves to how it ended. */
+export async function readStream(stream: AsyncGenerator<string, StreamEnd | void>, onText: (text: string) => void): Promise<StreamEnd> {
+  let done = false;
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) {
+        done = true;
+        return next.value ?? {};
+      }
+      onText(next.value);
+    }
+  } finally {
+    if (!done) await stream.return(undefined).catch(() => undefined);
+  }
+}
+
 export interface ModelInfo {
   readonly id: string;
   readonly displayName?: string;
@@ -38,16 +62,12 @@ export interface ModelInfo {
 }
 
 /**
- * One engine: streams markdown text for a prompt. `usage()` is known once the stream has ended.
+ * One engine: streams markdown text for a prompt, and returns the usage and how the answer ended.
  * Errors are thrown as `EngineError` so callers can say what happened without knowing the SDK.
  */
 export interface Engine {
   readonly kind: EngineKind;
-  stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
-  /** Token usage of the last completed stream, when the server reported it. */
-  usage(): TokenUsage | undefined;
-  /** How the last stream that ended without an error ended (engines that cannot tell leave it out). */
-  ending?(): StreamEnding | undefined;
+  stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd | void>;
   /**
    * One answer, not streamed: short values such as a database property. With `jsonSchema` the engine is
    * held to JSON of that schema (OpenAI structured outputs, Gemini's response schema); the caller still

@@ -1,7 +1,7 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
 import * as l10n from '@vscode/l10n';
 import { CallDeadline, withoutEnvironment } from './callDeadline';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
  * Gemini through the official SDK's web entry, which needs neither google-auth-library nor Node-only
@@ -49,7 +49,7 @@ class GeminiEngine implements Engine {
     return this.makeClient(deadline.fetch((input, init) => fetch(input, init)));
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.lastUsage = undefined;
     this.lastEnding = undefined;
     let stream;
@@ -99,6 +99,7 @@ class GeminiEngine implements Engine {
       throw toEngineError(error, signal, this.apiKey, true, request.model);
     }
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
+    return { usage: this.lastUsage, ending: this.lastEnding };
   }
 
   async complete(request: GenerationRequest, outerSignal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
 import { CallDeadline, type CallDeadlines, withoutEnvironment } from './callDeadline';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
+import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -49,7 +49,7 @@ class OpenAIEngine implements Engine {
     return withoutEnvironment(PROVIDER_ENVIRONMENT, () => this.client.withOptions({ fetch: deadline.fetch(noRetryWhenQuotaIsSpent) }));
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.lastUsage = undefined;
     this.lastEnding = undefined;
     let stream;
@@ -87,6 +87,7 @@ class OpenAIEngine implements Engine {
       throw toEngineError(error, signal, true, { model: request.model, keyless: this.keyless });
     }
     this.lastEnding = streamEnding(finishReason, wroteText, this.lastUsage);
+    return { usage: this.lastUsage, ending: this.lastEnding };
   }
 
   async complete(request: GenerationRequest, outerSignal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {

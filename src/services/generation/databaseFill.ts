@@ -1,14 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Client } from '@notionhq/client';
 import PQueue from 'p-queue';
-import { Engine, EngineError, EngineKind } from '../engines/engine';
+import { Engine, EngineError, EngineKind, readStream } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
 import { DatabaseRow, fillTemplate, NotionDatabases, placeholderNames, RowSelection } from '../notion/notionDatabases';
 import { toNotionError } from '../notion/notionErrors';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
-import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
+import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode } from './generationRecord';
 import { Generator, type MarkdownConverter } from './generator';
 import type { PageLocks } from './pageLocks';
 import { BlockWriter } from '../notion/blockWriter';
@@ -177,7 +177,7 @@ export class DatabaseFiller {
       if (job.target.kind === 'body') {
         const generator = new Generator(new BlockWriter(this.deps.client), this.deps.converter(), this.deps.generations, this.deps.logger, this.deps.locks);
         const { record, error } = await generator.run({
-          page, connectionId: job.connectionId, prompt, mode: job.target.mode, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
+          page, connectionId: job.connectionId, prompt, plan: { mode: job.target.mode }, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
         });
         if (record.markdown) await this.counted(record);
         if (error) return { row: page, status: 'failed', prompt, error: error.message, kind: error instanceof EngineError ? error.kind : undefined };
@@ -185,20 +185,17 @@ export class DatabaseFiller {
       }
       const started = Date.now();
       const value = await this.generateValue(job, prompt, signal);
-      const record: GenerationRecord = {
-        id: randomUUID(), createdAt: new Date(started).toISOString(), connectionId: job.connectionId, page, prompt,
-        engine: job.engine, model: job.model, mode: 'append', status: 'generating', markdown: value.display, blocks: 0, writtenBlocks: 0,
-        usage: value.usage, timings: { generationMs: Date.now() - started },
-      };
+      const generationMs = Date.now() - started;
+      const run = { connectionId: job.connectionId, page, prompt, engine: job.engine, model: job.model, mode: 'append' as const };
+      let record = newRecord(run, { markdown: value.display, usage: value.usage, timings: { generationMs } });
       try {
         await this.databases.updateProperties(row.id, { [job.target.property.name]: value.request });
-        record.status = 'written';
+        record = { ...record, status: 'written' };
       } catch (error) {
-        record.status = 'writeFailed';
-        record.error = message(error);
+        record = { ...record, status: 'writeFailed', error: message(error) };
         throw error;
       } finally {
-        record.timings.totalMs = Date.now() - started;
+        record = { ...record, timings: { generationMs, totalMs: Date.now() - started } };
         await this.deps.generations.save(record);
         await this.counted(record);
       }
@@ -223,8 +220,8 @@ export class DatabaseFiller {
   private async generateValue(job: FillJob, prompt: string, signal: AbortSignal): Promise<{ display: string; request: unknown; usage?: GenerationRecord['usage'] }> {
     if (job.target.kind === 'body') {
       let text = '';
-      for await (const piece of this.deps.engine.stream({ model: job.model, prompt, instructions: job.instructions }, signal)) text += piece;
-      return { display: text, request: undefined, usage: this.deps.engine.usage() };
+      const end = await readStream(this.deps.engine.stream({ model: job.model, prompt, instructions: job.instructions }, signal), (piece) => (text += piece));
+      return { display: text, request: undefined, usage: end.usage };
     }
     const property = job.target.property;
     const options = { allowNewOptions: job.allowNewOptions };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { EngineKind, TokenUsage } from '../engines/engine';
 import { ENGINE_LABELS } from '../engines/engineLoader';
@@ -6,9 +7,9 @@ import { type Logger, silentLogger } from '../logger';
 import { setAside } from '../storage/setAside';
 import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
-/** `afterHeading`: the text goes right after a heading of the page, chosen when the run starts. */
-export type WriteMode = 'append' | 'replace' | 'afterHeading';
-export const WRITE_MODES = ['append', 'replace', 'afterHeading'] as const satisfies readonly WriteMode[];
+import { WRITE_MODES, type WriteMode } from './writeMode';
+
+export { WRITE_MODES, type WriteMode, type WritePlan } from './writeMode';
 
 export type GenerationStatus =
   | 'generating'
@@ -29,48 +30,79 @@ export interface GenerationRecord {
   readonly engine: EngineKind;
   readonly model: string;
   readonly mode: WriteMode;
-  status: GenerationStatus;
+  readonly status: GenerationStatus;
   /** The full generated markdown (so far, while generating). */
-  markdown: string;
+  readonly markdown: string;
   /** Top-level Notion blocks generated so far (a 3-item list is 3): what a person counts in the page. */
-  blocks: number;
+  readonly blocks: number;
   /** How many of them are fully in Notion, their children included; a retry writes from there. */
-  writtenBlocks: number;
+  readonly writtenBlocks: number;
   /**
    * The ids of the top-level blocks Visen created, in order: Undo deletes exactly these. Past
    * `writtenBlocks` they exist but their children may not all have landed.
    */
-  blockIds?: string[];
+  readonly blockIds?: readonly string[];
   /**
    * Where the text goes when not at the end of the page: right after the block `after` (the start of the page
    * when absent), in front of `before`, the block that followed there when the run began (never one of Visen's).
    * Each next write goes after the last block written, so a retry carries on in place.
    */
-  anchor?: { readonly after?: string; readonly before?: string };
+  readonly anchor?: { readonly after?: string; readonly before?: string };
   /** The last append's outcome is unknown: this many blocks may have landed after `blockIds`. */
-  uncertainBlocks?: number;
+  readonly uncertainBlocks?: number;
   /**
    * What proves which blocks are Visen's: the content hash of each block it wrote, by id (Undo tells an edit by
    * it); appending at the end, the page's last block before the first write (`null`: the page was empty), right
    * after which the first blocks went; when the last top-level append left (blocks found after a lost answer
    * were created then or later).
    */
-  proof?: { hashes: Record<string, string>; pageEnd?: string | null; sentAt?: string };
+  readonly proof?: { readonly hashes: Readonly<Record<string, string>>; readonly pageEnd?: string | null; readonly sentAt?: string };
   /** Replace: the page's earlier top-level blocks, and how many of them Visen moved to the trash (Undo restores them). */
-  previous?: { readonly ids: string[]; trashed: number };
-  usage?: TokenUsage;
+  readonly previous?: { readonly ids: readonly string[]; readonly trashed: number };
+  readonly usage?: TokenUsage;
   /** The model stopped at its output limit: the page holds what it wrote, the rest was never generated. */
-  stoppedAtLimit?: { readonly outputTokens?: number };
-  error?: string;
-  timings: {
-    firstTokenMs?: number;
-    firstWriteMs?: number;
-    generationMs?: number;
-    totalMs?: number;
+  readonly stoppedAtLimit?: { readonly outputTokens?: number };
+  readonly error?: string;
+  readonly timings: {
+    readonly firstTokenMs?: number;
+    readonly firstWriteMs?: number;
+    readonly generationMs?: number;
+    readonly totalMs?: number;
   };
-  undoneAt?: string;
+  readonly undoneAt?: string;
   /** Written by a Visen that kept a copy of the page instead of the ids it wrote: not exactly undoable. */
-  legacy?: boolean;
+  readonly legacy?: boolean;
+}
+
+/** What changes in a record: any of its fields but those that name it. */
+export type RecordPatch = Partial<Omit<GenerationRecord, 'id' | 'createdAt' | 'page' | 'prompt' | 'engine' | 'model' | 'mode' | 'connectionId'>>;
+
+/** A new run's record, before anything is generated or written. */
+export function newRecord(run: {
+  readonly connectionId?: string;
+  readonly page: { readonly id: string; readonly title: string; readonly url: string };
+  readonly prompt: string;
+  readonly engine: EngineKind;
+  readonly model: string;
+  readonly mode: WriteMode;
+}, fields: RecordPatch = {}): GenerationRecord {
+  return {
+    id: randomUUID(),
+    createdAt: new Date().toISOString(),
+    connectionId: run.connectionId,
+    page: { id: run.page.id, title: run.page.title, url: run.page.url },
+    prompt: run.prompt,
+    engine: run.engine,
+    model: run.model,
+    mode: run.mode,
+    status: 'generating',
+    markdown: '',
+    blocks: 0,
+    writtenBlocks: 0,
+    blockIds: [],
+    timings: {},
+    ...fields,
+  };
 }
 
 /** What to tell a person about a record's blocks. */
@@ -113,11 +145,11 @@ export const GenerationRecordSchema = v.object({
   markdown: v.string(),
   blocks: count,
   writtenBlocks: count,
-  blockIds: v.optional(v.array(v.string())),
+  blockIds: v.optional(v.pipe(v.array(v.string()), v.readonly())),
   anchor: v.optional(v.object({ after: v.optional(v.string()), before: v.optional(v.string()) })),
   uncertainBlocks: v.optional(count),
-  proof: v.optional(v.object({ hashes: v.record(v.string(), v.string()), pageEnd: v.optional(v.nullable(v.string())), sentAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) })),
-  previous: v.optional(v.object({ ids: v.array(v.string()), trashed: count })),
+  proof: v.optional(v.pipe(v.object({ hashes: v.pipe(v.record(v.string(), v.string()), v.readonly()), pageEnd: v.optional(v.nullable(v.string())), sentAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) }), v.readonly())),
+  previous: v.optional(v.object({ ids: v.pipe(v.array(v.string()), v.readonly()), trashed: count })),
   usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),
   stoppedAtLimit: v.optional(v.object({ outputTokens: v.optional(count) })),
   error: v.optional(v.string()),
@@ -255,6 +287,18 @@ export class GenerationStore {
     await this.write(state);
   }
 
+  /**
+   * Changes a stored record: `patch` (or what it computes from the record as stored now) replaces those
+   * fields, and the record is saved. The only way a record changes once it is made.
+   */
+  async update(id: string, patch: RecordPatch | ((record: GenerationRecord) => RecordPatch)): Promise<GenerationRecord> {
+    const current = this.get(id);
+    if (!current) throw new Error(`Generation ${id} is no longer in the history.`);
+    const next: GenerationRecord = { ...current, ...(typeof patch === 'function' ? patch(current) : patch) };
+    await this.save(next);
+    return next;
+  }
+
   async deleteForConnection(connectionId: string): Promise<void> {
     await this.remove((r) => r.connectionId === connectionId);
   }
@@ -277,7 +321,7 @@ export class GenerationStore {
     let interrupted = 0;
     for (const entry of state.entries) {
       if (entry.record.status !== 'generating') continue;
-      entry.record.status = 'interrupted';
+      entry.record = { ...entry.record, status: 'interrupted' };
       state.total += sizeOf(entry.record) - entry.size;
       entry.size = sizeOf(entry.record);
       interrupted++;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { Connection } from '../connections/connection';
@@ -12,7 +11,7 @@ import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, Property
 import { BlockWriter } from '../notion/blockWriter';
 import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
-import type { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
+import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode, type WritePlan } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import { givenText } from './givenText';
@@ -41,7 +40,9 @@ export interface RunOptions {
   readonly prompt: string;
   readonly engine: EngineKind;
   readonly model: string;
-  readonly mode: WriteMode;
+  /** Where the text goes; `mode`, `afterBlock` and `replacing` say it field by field when there is no `plan`. */
+  readonly plan?: WritePlan;
+  readonly mode?: WriteMode;
   readonly instructions?: string;
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: GenerationProgress) => void;
@@ -55,6 +56,8 @@ export interface RunOptions {
   readonly source?: Engine | { readonly markdown: string };
   /** With mode `replace`: exactly these blocks (an earlier generation's) go to the trash, not the page's. */
   readonly replacing?: readonly string[];
+  /** The client and engine the surface's workflow resolved for this run (each key read once): not resolved again. */
+  readonly context?: { readonly client: Client; readonly engine: Engine };
   /** The page to write into when it is not the connection's own (an entry of a database connection). */
   readonly pageId?: string;
   /** With mode `afterHeading`: the heading (a top-level block of the page) the text goes right after. */
@@ -78,6 +81,11 @@ export interface RunResult extends GenerationOutcome {
   readonly connection: Connection;
   /** Set when the generation went well but the connections database could not be updated. */
   readonly syncError?: Error;
+}
+
+/** Where a run's text goes, as one value: the options' plan, or their fields. */
+function planOf(options: RunOptions): WritePlan {
+  return options.plan ?? { mode: options.mode ?? 'append', afterBlock: options.afterBlock, replacing: options.replacing };
 }
 
 const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
@@ -136,8 +144,7 @@ export class GenerationService {
 
   async run(options: RunOptions): Promise<RunResult> {
     checkPrompt(options.prompt);
-    const client = await this.deps.notion();
-    const engine = await this.engineOf(options);
+    const { client, engine } = await this.resolve(options);
     const pageId = options.pageId ?? options.connection.target.id;
     const checked = options.page && sameId(options.page.id, pageId) ? options.page : undefined;
     const page = checked ?? (await new NotionPages(client).resolvePage(pageId));
@@ -145,13 +152,13 @@ export class GenerationService {
     return this.afterGeneration(options.connection, outcome, page.title);
   }
 
-  /** Streams the connection's prompt into `page` (`mode` overrides the options' write mode). */
-  private generate(client: Client, engine: Engine, page: NotionPageRef, options: RunOptions, mode = options.mode): Promise<GenerationOutcome> {
+  /** Streams the connection's prompt into `page` where `plan` says (the options' own when not given). */
+  private generate(client: Client, engine: Engine, page: NotionPageRef, options: RunOptions, plan = planOf(options)): Promise<GenerationOutcome> {
     return this.generator(client).run({
       page,
       connectionId: options.connection.id,
       prompt: options.prompt,
-      mode,
+      plan,
       engine,
       model: options.model,
       instructions: options.instructions,
@@ -160,9 +167,13 @@ export class GenerationService {
       onText: options.onText,
       pageContent: async (signal) => pageContext(await readPageMarkdown(client, page.id, signal)),
       confirmPage: options.confirmPageContext && ((chars) => options.confirmPageContext!(chars, page.title)),
-      replacing: options.replacing,
-      afterBlock: options.afterBlock,
     });
+  }
+
+  /** The run's client and engine: those the workflow resolved, else read here. */
+  private async resolve(options: RunOptions): Promise<{ client: Client; engine: Engine }> {
+    if (options.context) return options.context;
+    return { client: await this.deps.notion(), engine: await this.engineOf(options) };
   }
 
   private engineOf(options: RunOptions): Promise<Engine> {
@@ -181,8 +192,7 @@ export class GenerationService {
     if (mentionsPage(options.prompt)) throw new Error(l10n.t('{{page}} stands for the content of the page written to, and a new entry has none yet. To use the content of existing rows, use Fill Database Rows.'));
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
-    const client = await this.deps.notion();
-    const engine = await this.engineOf(options);
+    const { client, engine } = await this.resolve(options);
     const databases = new NotionDatabases(client);
     const source = await databases.dataSource(connection.dataSourceId);
     const mapped = source.properties.filter((p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type));
@@ -221,14 +231,15 @@ export class GenerationService {
     const row = await databases.createRow(connection.dataSourceId, properties);
     const page = { id: row.id, title: display(answer[title.name]) || l10n.t('Untitled'), url: row.url };
     // A new row is empty: its body is appended.
-    const outcome = await this.generate(client, engine, page, options, 'append');
-    const usage = outcome.record.usage ?? { inputTokens: 0, outputTokens: 0 };
-    outcome.record.usage = {
-      inputTokens: usage.inputTokens + (completion.usage?.inputTokens ?? 0),
-      outputTokens: usage.outputTokens + (completion.usage?.outputTokens ?? 0),
-    };
-    await this.deps.generations.save(outcome.record);
-    return this.afterGeneration(connection, outcome, connection.target.title);
+    const generated = await this.generate(client, engine, page, options, { mode: 'append' });
+    const usage = generated.record.usage ?? { inputTokens: 0, outputTokens: 0 };
+    const record = await this.deps.generations.update(generated.record.id, {
+      usage: {
+        inputTokens: usage.inputTokens + (completion.usage?.inputTokens ?? 0),
+        outputTokens: usage.outputTokens + (completion.usage?.outputTokens ?? 0),
+      },
+    });
+    return this.afterGeneration(connection, { ...generated, record }, connection.target.title);
   }
 
   /**
@@ -258,7 +269,7 @@ export class GenerationService {
     const row = await databases.createRow(source.id, properties);
     const entry = { id: row.id, title: display(options.values[source.titleProperty]), url: row.url };
     if (!options.markdown?.trim()) return { entry };
-    const outcome = await this.generate(client, givenText(options.engine, options.markdown), entry, { ...options, mode: 'append' });
+    const outcome = await this.generate(client, givenText(options.engine, options.markdown), entry, options, { mode: 'append' });
     return { entry, result: await this.afterGeneration(connection, outcome, connection.target.title) };
   }
 
@@ -279,28 +290,16 @@ export class GenerationService {
   /** A new entry's values that never became an entry (they did not fit, or the preview was declined), kept as a record. */
   private completionRecord(options: RunOptions, database: string, text: string, usage: GenerationRecord['usage'], status: 'failed' | 'cancelled', error?: string): GenerationRecord {
     const target = options.connection.target;
-    return {
-      id: randomUUID(),
-      createdAt: new Date().toISOString(),
-      connectionId: options.connection.id,
-      page: { id: target.id, title: target.title || database, url: target.url },
-      prompt: options.prompt,
-      engine: options.engine,
-      model: options.model,
-      mode: 'append',
-      status,
-      markdown: `\`\`\`json\n${text.trim()}\n\`\`\``,
-      blocks: 0,
-      writtenBlocks: 0,
-      blockIds: [],
-      usage,
-      error,
-      timings: {},
-    };
+    const page = { id: target.id, title: target.title || database, url: target.url };
+    return newRecord(
+      { connectionId: options.connection.id, page, prompt: options.prompt, engine: options.engine, model: options.model, mode: 'append' },
+      { status, markdown: `\`\`\`json\n${text.trim()}\n\`\`\``, usage, error },
+    );
   }
 
-  async retryWrite(recordId: string, signal: AbortSignal): Promise<GenerationOutcome> {
-    return this.generator(await this.deps.notion()).retryWrite(recordId, signal);
+  /** `placeLost`: asked where the text goes when neither the run's blocks nor its heading are in the page any more. */
+  async retryWrite(recordId: string, signal: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
+    return this.generator(await this.deps.notion()).retryWrite(recordId, signal, undefined, placeLost);
   }
 
   private generator(client: Client): Generator {

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import * as l10n from '@vscode/l10n';
-import { Engine, EngineError } from '../engines/engine';
+import { Engine, EngineError, readStream, type StreamEnd } from '../engines/engine';
 import type { Logger } from '../logger';
 import type { BlockNode } from '../notion/blockTree';
 import type { BlockWriter } from '../notion/blockWriter';
@@ -8,7 +7,7 @@ import { NotionError, toNotionError } from '../notion/notionErrors';
 import { fillPage, mentionsPage } from '../notion/pageMarkdown';
 import { formatCount } from '../notion/notionUrl';
 import type { NotionPageRef } from '../notion/notionPages';
-import { GenerationRecord, GenerationStore, WriteMode } from './generationRecord';
+import { type GenerationRecord, type GenerationStatus, GenerationStore, newRecord, type RecordPatch, type WritePlan } from './generationRecord';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
@@ -31,7 +30,8 @@ export interface GenerateRequest {
   readonly page: NotionPageRef;
   readonly connectionId?: string;
   readonly prompt: string;
-  readonly mode: WriteMode;
+  /** Where the text goes: chosen once, before the run, and handed to the writer as it is. */
+  readonly plan: WritePlan;
   readonly engine: Engine;
   readonly model: string;
   readonly instructions?: string;
@@ -43,10 +43,6 @@ export interface GenerateRequest {
   readonly pageContent?: (signal: AbortSignal) => Promise<string>;
   /** Asked with the size of the page's content before it goes with the prompt; false: nothing is sent. */
   readonly confirmPage?: (chars: number) => Promise<boolean>;
-  /** With mode `replace`: exactly these blocks go to the trash (an earlier generation's), not the page's. */
-  readonly replacing?: readonly string[];
-  /** With mode `afterHeading`: the top-level block (a heading) the text goes right after. */
-  readonly afterBlock?: string;
 }
 
 export interface GenerationOutcome {
@@ -65,11 +61,21 @@ export const FLUSH_INTERVAL_MS = 1000;
 /** While the model streams, the record (with the text so far) is saved at least this often, and at every write. */
 export const SAVE_INTERVAL_MS = 2000;
 
+/** What a run has generated so far: kept here while the model streams, and saved into the record as it goes. */
+interface Answer {
+  markdown: string;
+  blocks: number;
+  firstTokenMs?: number;
+  firstWriteMs?: number;
+  end?: StreamEnd;
+}
+
+const cancelled = () => new EngineError('cancelled', l10n.t('Generation cancelled.'));
 
 /**
  * Streams a generation into a page: engine → chunker (complete markdown blocks) → converter (Notion block
  * trees) → block writer. The record is saved before the first write and at every write, and keeps the
- * whole markdown and the id of every block written, whatever fails.
+ * whole markdown and the id of every block written, whatever fails. It changes only through the store.
  */
 export class Generator {
   constructor(
@@ -99,109 +105,94 @@ export class Generator {
 
   private async runLocked(request: GenerateRequest): Promise<GenerationOutcome> {
     const started = Date.now();
-    const record: GenerationRecord = {
-      id: randomUUID(),
-      createdAt: new Date(started).toISOString(),
-      connectionId: request.connectionId,
-      page: { id: request.page.id, title: request.page.title, url: request.page.url },
-      prompt: request.prompt,
-      engine: request.engine.kind,
-      model: request.model,
-      mode: request.mode,
-      status: 'generating',
-      markdown: '',
-      blocks: 0,
-      writtenBlocks: 0,
-      blockIds: [],
-      anchor: request.mode === 'afterHeading' && request.afterBlock ? { after: request.afterBlock } : undefined,
-      timings: {},
-    };
-    await this.store.save(record);
+    const { plan } = request;
+    const anchor = plan.mode === 'afterHeading' && plan.afterBlock ? { after: plan.afterBlock } : undefined;
+    const { id } = await this.save(newRecord({ ...request, engine: request.engine.kind, mode: plan.mode }, { anchor }));
+    const answer: Answer = { markdown: '', blocks: 0 };
     const report = (phase: GenerationProgress['phase']) =>
-      request.onProgress?.({ phase, generatedChars: record.markdown.length, blocks: record.blocks, writtenBlocks: record.writtenBlocks });
+      request.onProgress?.({ phase, generatedChars: answer.markdown.length, blocks: answer.blocks, writtenBlocks: this.store.get(id)?.writtenBlocks ?? 0 });
     report('starting');
     // The record keeps the prompt as typed; the engine reads it with the page as it is now, before a replace clears it.
     let prompt: string;
     try {
       prompt = await this.withPage(request);
     } catch (error) {
-      return this.endedBeforeWriting(record, started, request.signal.aborted ? new EngineError('cancelled', l10n.t('Generation cancelled.')) : error instanceof EngineError ? error : toNotionError(error));
+      return this.endedBeforeWriting(id, started, request.signal.aborted ? cancelled() : error instanceof EngineError ? error : toNotionError(error));
     }
 
-    const editor = new PageEditor(this.writer, record, this.store);
+    const editor = new PageEditor(this.writer, this.store.get(id)!, this.store);
     // A replace lists the page's blocks while the model starts thinking (its text takes their place); they go
     // to the trash as the new ones arrive. Text after a heading looks at what follows the heading now.
-    const clearing =
-      request.mode === 'replace' ? (request.replacing ? editor.usePrevious(request.replacing, request.signal) : editor.listPrevious(request.signal))
-      : record.anchor ? editor.placeAnchor(request.signal)
+    const clearing = plan.mode === 'replace' ? (plan.replacing ? editor.usePrevious(plan.replacing, request.signal) : editor.listPrevious(request.signal))
+      : anchor ? editor.placeAnchor(request.signal)
       : editor.notePageEnd(request.signal);
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
-      await editor.append(nodes, request.signal);
-      record.timings.firstWriteMs ??= Date.now() - started;
+      await editor.append(nodes, request.signal, { markdown: answer.markdown, blocks: answer.blocks });
+      answer.firstWriteMs ??= Date.now() - started;
       report('writing');
     }, request.signal);
-    const trashing = request.mode === 'replace' ? clearing.then(() => editor.trashPrevious(request.signal)) : Promise.resolve();
+    const trashing = plan.mode === 'replace' ? clearing.then(() => editor.trashPrevious(request.signal)) : Promise.resolve();
     trashing.catch(() => undefined);
 
+    const engineError = await this.streamAnswer(request, prompt, id, answer, started, pump, report);
+    // The full text is safe before the last writes go out.
+    await this.store.update(id, (r) => ({ ...answerPatch(answer, r), timings: { ...r.timings, ...answerTimings(answer), generationMs: Date.now() - started } }));
+    const writeError = (await pump.finish(engineError?.kind === 'cancelled')) ?? (await settle(trashing)) ?? (await settle(clearing));
+    return this.finishRun(id, started, request.signal, engineError, writeError, answer);
+  }
+
+  /** Streams the model's answer into `answer` and the pump; resolves to why it stopped short, if it did. */
+  private async streamAnswer(request: GenerateRequest, prompt: string, id: string, answer: Answer, started: number, pump: WritePump, report: (phase: GenerationProgress['phase']) => void): Promise<EngineError | undefined> {
     const chunker = new MarkdownChunker();
     const accept = (pieces: string[]) => {
       const nodes = pieces.flatMap(this.convert);
       if (nodes.length === 0) return;
-      record.blocks += nodes.length;
+      answer.blocks += nodes.length;
       pump.push(nodes);
     };
-
-    let engineError: EngineError | undefined;
     const watchdog = new Watchdog(request.signal, this.deadlines);
     let lastSave = Date.now();
     try {
-      for await (const text of request.engine.stream({ model: request.model, prompt, instructions: request.instructions }, watchdog.signal)) {
+      answer.end = await readStream(request.engine.stream({ model: request.model, prompt, instructions: request.instructions }, watchdog.signal), (text) => {
         watchdog.heard();
-        record.timings.firstTokenMs ??= Date.now() - started;
-        record.markdown += text;
+        answer.firstTokenMs ??= Date.now() - started;
+        answer.markdown += text;
         request.onText?.(text);
         accept(chunker.push(text));
         report('generating');
-        if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
-          lastSave = Date.now();
-          void this.store.save(record);
-        }
-      }
-      const ending = request.engine.ending?.();
-      if (ending?.reason === 'length') record.stoppedAtLimit = { outputTokens: ending.outputTokens ?? request.engine.usage()?.outputTokens };
-      if (record.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
+        if (Date.now() - lastSave < SAVE_INTERVAL_MS) return;
+        lastSave = Date.now();
+        void this.store.update(id, { markdown: answer.markdown, blocks: answer.blocks });
+      });
+      if (answer.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
       accept(chunker.end());
+      return undefined;
     } catch (error) {
-      engineError = watchdog.expired ?? (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
       // A cut answer's last block may be half-written: only the blocks the model finished are written.
       // The empty answer has none, and a cancel stops writing altogether.
+      return watchdog.expired ?? (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
     } finally {
       watchdog.dispose();
     }
-    record.timings.generationMs = Date.now() - started;
-    record.usage ??= request.engine.usage();
-    record.markdown = record.markdown.replace(/\r\n/g, '\n');
-    // The full text is safe before the last writes go out.
-    await this.store.save(record);
+  }
 
-    const writeError = (await pump.finish(engineError?.kind === 'cancelled')) ?? (await settle(trashing)) ?? (await settle(clearing));
-    record.timings.totalMs = Date.now() - started;
+  /** The run's end: its status, its error and its timings, saved and logged. */
+  private async finishRun(id: string, started: number, signal: AbortSignal, engineError: EngineError | undefined, writeError: NotionError | undefined, answer: Answer): Promise<GenerationOutcome> {
     let error: EngineError | NotionError | undefined = engineError ?? writeError;
-    if (request.signal.aborted) {
-      record.status = 'cancelled';
-      error = engineError?.kind === 'cancelled' ? engineError : new EngineError('cancelled', l10n.t('Generation cancelled.'));
+    let status: GenerationStatus;
+    if (signal.aborted) {
+      status = 'cancelled';
+      error = engineError?.kind === 'cancelled' ? engineError : cancelled();
     } else if (engineError) {
-      record.status = engineError.kind === 'cancelled' ? 'cancelled' : 'failed';
+      status = engineError.kind === 'cancelled' ? 'cancelled' : 'failed';
     } else if (writeError) {
-      record.status = 'writeFailed';
-      error = writeError;
+      status = 'writeFailed';
     } else {
-      record.status = 'written';
+      status = 'written';
     }
-    record.error = error?.message;
-    await this.store.save(record);
+    const record = await this.store.update(id, (r) => ({ status, error: error?.message, timings: { ...r.timings, firstWriteMs: answer.firstWriteMs, totalMs: Date.now() - started } }));
     this.logger.info(
       `Generation ${record.id}: ${record.status}, ${record.blocks} blocks (${record.writtenBlocks} written), ` +
         `${record.markdown.length} chars, ${record.engine}/${record.model}, first token ${record.timings.firstTokenMs ?? '-'} ms, ` +
@@ -226,59 +217,46 @@ export class Generator {
     return prompt;
   }
 
-  /** A run that stopped before the engine was asked (the page could not be read): nothing generated or written. */
-  private async endedBeforeWriting(record: GenerationRecord, started: number, error: EngineError | NotionError): Promise<GenerationOutcome> {
-    record.status = error instanceof EngineError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
-    record.error = error.message;
-    record.timings.totalMs = Date.now() - started;
+  private async save(record: GenerationRecord): Promise<GenerationRecord> {
     await this.store.save(record);
+    return record;
+  }
+
+  /** A run that stopped before the engine was asked (the page could not be read): nothing generated or written. */
+  private async endedBeforeWriting(id: string, started: number, error: EngineError | NotionError): Promise<GenerationOutcome> {
+    const status = error instanceof EngineError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
+    const record = await this.store.update(id, { status, error: error.message, timings: { totalMs: Date.now() - started } });
     this.logger.warn(`Generation ${record.id}: ${record.status} before the engine was asked: ${error.message}`);
     return { record, error };
   }
 
   /** A run cancelled while it waited for another run into the same page: nothing was generated or written. */
   private async cancelledBeforeStart(request: GenerateRequest): Promise<GenerationOutcome> {
-    const record: GenerationRecord = {
-      id: randomUUID(),
-      createdAt: new Date().toISOString(),
-      connectionId: request.connectionId,
-      page: { id: request.page.id, title: request.page.title, url: request.page.url },
-      prompt: request.prompt,
-      engine: request.engine.kind,
-      model: request.model,
-      mode: request.mode,
-      status: 'cancelled',
-      markdown: '',
-      blocks: 0,
-      writtenBlocks: 0,
-      blockIds: [],
-      timings: {},
-    };
-    await this.store.save(record);
+    const record = await this.save(newRecord({ ...request, engine: request.engine.kind, mode: request.plan.mode }, { status: 'cancelled' }));
     return { record, error: new EngineError('cancelled', l10n.t('Cancelled while waiting for the run into "{0}" to finish.', request.page.title)) };
   }
 
   /**
    * Writes what a failed or cancelled write left out, from the record alone: no second generation. A write
    * whose outcome was unknown is looked for in the page first, and blocks whose children did not all land
-   * are taken out and written again, so every block ends up in the page exactly once.
+   * are taken out and written again, so every block ends up in the page exactly once. When the run's last
+   * block is gone from the page, the text carries on after the last one still there (see PageEditor.findPlace).
    */
-  async retryWrite(recordId: string, signal: AbortSignal, onWait?: () => void): Promise<GenerationOutcome> {
+  async retryWrite(recordId: string, signal: AbortSignal, onWait?: () => void, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
     if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
     const release = await this.locks.acquire(record.page.id, signal, onWait);
     try {
-      return await this.retryLocked(record, signal);
+      return await this.retryLocked(record, signal, placeLost);
     } finally {
       release();
     }
   }
 
-  private async retryLocked(record: GenerationRecord, signal: AbortSignal): Promise<GenerationOutcome> {
+  private async retryLocked(record: GenerationRecord, signal: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
     if (record.legacy) throw new Error(l10n.t('This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.'));
     const nodes = convertAll(record.markdown, this.convert);
-    record.blocks = nodes.length;
-    record.blockIds ??= [];
+    await this.store.update(record.id, { blocks: nodes.length, blockIds: record.blockIds ?? [] });
     const editor = new PageEditor(this.writer, record, this.store);
     try {
       await editor.settleUncertain(nodes, signal);
@@ -286,24 +264,34 @@ export class Generator {
       if (record.mode === 'replace') {
         if (!record.previous) await editor.listPrevious(signal);
         await editor.trashPrevious(signal);
-      } else if (record.anchor && record.blockIds.length === 0) {
-        await editor.placeAnchor(signal);
-      } else if (record.blockIds.length === 0) {
-        await editor.notePageEnd(signal);
       }
-      await editor.append(nodes.slice(record.writtenBlocks), signal);
-      record.status = 'written';
-      record.error = undefined;
+      await editor.findPlace(signal, placeLost);
+      if (record.mode !== 'replace') await editor.placeAnchor(signal);
+      const placed = this.store.get(record.id)!;
+      // Appending at the end with nothing written yet: the page's last block is where the first batch goes.
+      if (placed.mode === 'append' && !placed.anchor && !placed.blockIds?.length) await editor.notePageEnd(signal);
+      await editor.append(nodes.slice(this.store.get(record.id)!.writtenBlocks), signal);
     } catch (error) {
       const problem = toNotionError(error);
-      record.status = 'writeFailed';
-      record.error = problem.message;
-      await this.store.save(record);
-      return { record, error: problem };
+      return { record: await this.store.update(record.id, { status: 'writeFailed', error: problem.message }), error: problem };
     }
-    await this.store.save(record);
-    return { record };
+    return { record: await this.store.update(record.id, { status: 'written', error: undefined }) };
   }
+}
+
+/** The answer so far as record fields: the text (with Windows line ends made plain once it is whole), and how the model ended. */
+function answerPatch(answer: Answer, record: GenerationRecord): RecordPatch {
+  const ending = answer.end?.ending;
+  return {
+    markdown: answer.markdown.replace(/\r\n/g, '\n'),
+    blocks: answer.blocks,
+    usage: record.usage ?? answer.end?.usage,
+    stoppedAtLimit: ending?.reason === 'length' ? { outputTokens: ending.outputTokens ?? answer.end?.usage?.outputTokens } : undefined,
+  };
+}
+
+function answerTimings(answer: Answer): GenerationRecord['timings'] {
+  return { firstTokenMs: answer.firstTokenMs, firstWriteMs: answer.firstWriteMs };
 }
 
 /** The blocks of a whole answer, exactly as streaming it wrote them: chunk by chunk. */

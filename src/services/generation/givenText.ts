@@ -11,8 +11,8 @@ export function givenText(kind: EngineKind, markdown: string): Engine {
     async *stream(_request, signal) {
       signal.throwIfAborted();
       yield markdown;
+      return {};
     },
-    usage: () => undefined,
     complete: async () => ({ text: markdown }),
     listModels: async () => [],
   };

@@ -3,7 +3,7 @@ import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
 import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
-import type { GenerationRecord, GenerationStore } from './generationRecord';
+import type { GenerationRecord, GenerationStore, RecordPatch } from './generationRecord';
 
 /** Blocks that a replace never moves: they are pages and databases of their own. */
 const KEPT_TYPES = new Set(['child_page', 'child_database']);
@@ -30,16 +30,33 @@ export interface UndoProgress {
  * (recorded as it lands), the earlier blocks a replace moves to the trash, and an undo that deletes exactly
  * what Visen wrote and restores exactly what it trashed. Every step is saved in the record as it happens,
  * so an interrupted write or undo resumes where it stopped.
+ * The record is read from the store and changed only through `store.update`.
  */
 export class PageEditor {
-  private readonly ids: string[];
+  private readonly id: string;
+  /** Where the next write goes when the run's last block is gone from the page (see `findPlace`). */
+  private resumeAt: { readonly after?: string } | 'end' | undefined;
 
   constructor(
     private readonly writer: BlockWriter,
-    private readonly record: GenerationRecord,
+    record: GenerationRecord,
     private readonly store: GenerationStore,
   ) {
-    this.ids = record.blockIds ??= [];
+    this.id = record.id;
+  }
+
+  private get record(): GenerationRecord {
+    const record = this.store.get(this.id);
+    if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
+    return record;
+  }
+
+  private get ids(): readonly string[] {
+    return this.record.blockIds ?? [];
+  }
+
+  private update(patch: RecordPatch | ((record: GenerationRecord) => RecordPatch)): Promise<GenerationRecord> {
+    return this.store.update(this.id, patch);
   }
 
   private get pageId(): string {
@@ -53,9 +70,9 @@ export class PageEditor {
   private get place(): { after?: string; inPlace?: { existing: string[] }; start?: string | null } {
     const anchor = this.record.anchor;
     const last = this.ids[this.ids.length - 1];
-    if (!anchor) return { after: last, start: this.record.proof?.pageEnd };
+    if (!anchor || this.resumeAt === 'end') return { after: last, start: this.record.proof?.pageEnd };
     const existing = [...(anchor.before ? [anchor.before] : []), ...(this.record.previous?.ids ?? [])];
-    return { after: last ?? anchor.after, inPlace: { existing } };
+    return { after: this.resumeAt ? this.resumeAt.after : last ?? anchor.after, inPlace: { existing } };
   }
 
   /**
@@ -64,8 +81,7 @@ export class PageEditor {
    */
   async anchorAt(after: string | undefined, before: string | undefined): Promise<void> {
     if (this.ids.length > 0 || this.record.anchor) return;
-    this.record.anchor = { after, before };
-    await this.store.save(this.record);
+    await this.update({ anchor: { after, before } });
   }
 
   /**
@@ -74,18 +90,13 @@ export class PageEditor {
    */
   async placeAnchor(signal?: AbortSignal): Promise<void> {
     const anchor = this.record.anchor;
-    if (!anchor?.after || this.ids.length > 0) return;
+    if (!anchor?.after || this.ids.length > 0 || this.resumeAt === 'end') return;
     const blocks = await this.writer.children(this.pageId, signal);
     const at = blocks.findIndex((b) => b.id === anchor.after);
     if (at < 0) {
       throw new NotionError('validation', l10n.t('The heading to write after is no longer in "{0}". The generated text is kept in the history: generate again and choose another heading, or copy it from there.', this.record.page.title));
     }
-    this.record.anchor = { after: anchor.after, before: blocks[at + 1]?.id };
-    await this.store.save(this.record);
-  }
-
-  private get proof(): NonNullable<GenerationRecord['proof']> {
-    return (this.record.proof ??= { hashes: {} });
+    await this.update({ anchor: { after: anchor.after, before: blocks[at + 1]?.id } });
   }
 
   /**
@@ -95,12 +106,33 @@ export class PageEditor {
   async notePageEnd(signal?: AbortSignal): Promise<void> {
     if (this.ids.length > 0 || this.record.anchor) return;
     const blocks = await this.writer.children(this.pageId, signal);
-    this.proof.pageEnd = blocks[blocks.length - 1]?.id ?? null;
-    await this.store.save(this.record);
+    const pageEnd = blocks[blocks.length - 1]?.id ?? null;
+    await this.update((r) => ({ proof: { ...proofOf(r), pageEnd } }));
   }
 
-  /** Writes the blocks at their place; they count as written once their children have landed too. */
-  async append(nodes: readonly BlockNode[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Before a retry writes in place: when the run's last block is gone from the page (a person deleted it),
+   * the text carries on after the last of the run's blocks still there, else after the chosen heading, else
+   * where `placeLost` says (the end of the page, or nowhere: then nothing is written). Never stuck.
+   */
+  async findPlace(signal?: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<void> {
+    const anchor = this.record.anchor;
+    if (!anchor) return;
+    const last = this.ids[this.ids.length - 1];
+    const present = new Set((await this.writer.children(this.pageId, signal)).map((b) => b.id));
+    if (last !== undefined && present.has(last)) return;
+    const kept = [...this.ids].reverse().find((id) => present.has(id));
+    if (kept) this.resumeAt = { after: kept };
+    else if (!anchor.after || present.has(anchor.after)) this.resumeAt = last === undefined ? undefined : { after: anchor.after };
+    else if ((await placeLost?.()) === 'end') this.resumeAt = 'end';
+    else throw new NotionError('validation', l10n.t('Neither the blocks this generation wrote nor the heading it went after are in "{0}" any more. The text is kept in the history: retry and choose where it goes, or copy it from there.', this.record.page.title));
+  }
+
+  /**
+   * Writes the blocks at their place; they count as written once their children have landed too. `saved`
+   * goes into the record with the marker that says a write is on its way (the text generated so far).
+   */
+  async append(nodes: readonly BlockNode[], signal?: AbortSignal, saved: RecordPatch = {}): Promise<void> {
     if (nodes.length === 0) return;
     let uncertain = false;
     try {
@@ -109,31 +141,31 @@ export class PageEditor {
         ...this.place,
         // Until Notion answers, the blocks on their way may or may not land: a crash before the answer
         // leaves the record saying so, and Retry Write or Undo looks for them first.
-        onSending: (count) => {
-          this.record.uncertainBlocks = count;
-          this.proof.sentAt = new Date().toISOString();
-          void this.store.save(this.record);
+        // The marker is stored before the request leaves, with the time it leaves (blocks found after a lost
+        // answer were created then or later).
+        onSending: async (count) => {
+          await this.update((r) => ({ ...saved, uncertainBlocks: count, proof: { ...proofOf(r), sentAt: new Date().toISOString() } }));
         },
         onCreated: (created, written) => {
-          created.forEach((id, i) => (this.proof.hashes[id] = hashOfNode(written[i])));
           // Blocks are written one request after another, children first: all earlier ones are complete.
-          this.record.writtenBlocks = this.ids.length;
-          this.ids.push(...created);
-          this.record.uncertainBlocks = undefined;
-          void this.store.save(this.record);
+          this.resumeAt = undefined;
+          void this.update((r) => ({
+            writtenBlocks: r.blockIds?.length ?? 0,
+            blockIds: [...(r.blockIds ?? []), ...created],
+            uncertainBlocks: undefined,
+            proof: withHashes(r, created.map((id, i) => [id, hashOfNode(written[i])])),
+          }));
         },
         onUncertain: (count) => {
           uncertain = true;
-          this.record.uncertainBlocks = count;
+          void this.update({ uncertainBlocks: count });
         },
       });
-      this.record.writtenBlocks = this.ids.length;
+      await this.update({ writtenBlocks: this.ids.length });
     } catch (error) {
       // Notion said no (or the request never left): nothing of it landed.
-      if (!uncertain) this.record.uncertainBlocks = undefined;
+      await this.update(uncertain ? {} : { uncertainBlocks: undefined });
       throw error;
-    } finally {
-      await this.store.save(this.record);
     }
   }
 
@@ -143,7 +175,7 @@ export class PageEditor {
    */
   async listPrevious(signal?: AbortSignal): Promise<void> {
     const blocks = await this.writer.children(this.pageId, signal);
-    this.record.previous = { ids: blocks.filter((b) => !KEPT_TYPES.has(b.type)).map((b) => b.id), trashed: 0 };
+    await this.update({ previous: { ids: blocks.filter((b) => !KEPT_TYPES.has(b.type)).map((b) => b.id), trashed: 0 } });
     await this.inPlaceOf(blocks);
   }
 
@@ -152,7 +184,7 @@ export class PageEditor {
    * new text goes where the first of them still in the page is (at the end when none is left).
    */
   async usePrevious(ids: readonly string[], signal?: AbortSignal): Promise<void> {
-    this.record.previous = { ids: [...ids], trashed: 0 };
+    await this.update({ previous: { ids: [...ids], trashed: 0 } });
     await this.inPlaceOf(await this.writer.children(this.pageId, signal));
   }
 
@@ -161,22 +193,19 @@ export class PageEditor {
     const replaced = new Set(this.record.previous?.ids);
     const first = blocks.findIndex((b) => replaced.has(b.id));
     if (first >= 0) await this.anchorAt(blocks[first - 1]?.id, blocks[first].id);
-    else {
+    else if (this.ids.length === 0) {
       // Nothing to take the place of: the text goes at the end, after what the page holds.
-      if (this.ids.length === 0) this.proof.pageEnd = blocks[blocks.length - 1]?.id ?? null;
-      await this.store.save(this.record);
+      const pageEnd = blocks[blocks.length - 1]?.id ?? null;
+      await this.update((r) => ({ proof: { ...proofOf(r), pageEnd } }));
     }
   }
 
   /** Replace: moves the earlier blocks to the trash, one at a time so the new blocks' writes are never held up for long. */
   async trashPrevious(signal?: AbortSignal): Promise<void> {
-    const previous = this.record.previous;
-    if (!previous) return;
-    while (previous.trashed < previous.ids.length) {
+    for (let previous = this.record.previous; previous && previous.trashed < previous.ids.length; previous = this.record.previous) {
       signal?.throwIfAborted();
       await ignoreGone(this.writer.trash(previous.ids[previous.trashed], signal));
-      previous.trashed++;
-      await this.store.save(this.record);
+      await this.update({ previous: { ids: previous.ids, trashed: previous.trashed + 1 } });
     }
   }
 
@@ -191,10 +220,11 @@ export class PageEditor {
     const sentAt = this.record.proof?.sentAt ? Date.parse(this.record.proof.sentAt) : undefined;
     const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, sentAt, signal }) : [];
     // Whether their children landed too is not known: they count as incomplete and are written again.
-    landed.forEach((id, i) => (this.proof.hashes[id] = hashOfNode(expected[i])));
-    this.ids.push(...landed);
-    this.record.uncertainBlocks = undefined;
-    await this.store.save(this.record);
+    await this.update((r) => ({
+      blockIds: [...(r.blockIds ?? []), ...landed],
+      uncertainBlocks: undefined,
+      proof: withHashes(r, landed.map((id, i) => [id, hashOfNode(expected[i])])),
+    }));
   }
 
   /** Takes out blocks whose children did not all land, so a retry writes them again whole. */
@@ -202,8 +232,7 @@ export class PageEditor {
     while (this.ids.length > this.record.writtenBlocks) {
       signal?.throwIfAborted();
       await ignoreGone(this.writer.trash(this.ids[this.ids.length - 1], signal));
-      delete this.record.proof?.hashes[this.ids.pop()!];
-      await this.store.save(this.record);
+      await this.update((r) => ({ blockIds: (r.blockIds ?? []).slice(0, -1), proof: withHashes(r, [], r.blockIds?.at(-1)) }));
     }
   }
 
@@ -251,8 +280,7 @@ export class PageEditor {
       await ignoreGone(this.writer.restore(id, signal));
       onProgress?.({ done: ++done, total });
     }
-    this.record.undoneAt = new Date().toISOString();
-    await this.store.save(this.record);
+    await this.update({ undoneAt: new Date().toISOString() });
   }
 }
 
@@ -265,6 +293,19 @@ export class PageEditor {
 function editedSince(block: BlockObjectResponse, finished: number): boolean {
   if (block.last_edited_by?.id && block.created_by?.id && block.last_edited_by.id !== block.created_by.id) return true;
   return Date.parse(block.last_edited_time) > finished + 60_000;
+}
+
+type Proof = NonNullable<GenerationRecord['proof']>;
+
+function proofOf(record: GenerationRecord): Proof {
+  return record.proof ?? { hashes: {} };
+}
+
+/** The record's proof with the content hashes of blocks it now holds, less the one it no longer does. */
+function withHashes(record: GenerationRecord, added: ReadonlyArray<readonly [string, string]>, removed?: string): Proof {
+  const hashes: Record<string, string> = { ...proofOf(record).hashes, ...Object.fromEntries(added) };
+  if (removed !== undefined) delete hashes[removed];
+  return { ...proofOf(record), hashes };
 }
 
 /** A block someone already deleted, or emptied from the trash, needs nothing more. */

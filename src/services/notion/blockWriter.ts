@@ -22,7 +22,7 @@ export interface AppendedBlocks {
 export interface AppendOptions {
   readonly signal?: AbortSignal;
   /** Called before each top-level append goes out, with how many blocks it carries. */
-  readonly onSending?: (count: number) => void;
+  readonly onSending?: (count: number) => void | Promise<void>;
   /** Called once the top-level blocks exist in Notion (`nodes`: what they were written from), before their deeper children follow. */
   readonly onCreated?: (ids: readonly string[], nodes: readonly BlockNode[]) => void;
   /** The block Visen wrote just before these, if any: a write whose outcome is unknown landed only if it follows that one. */
@@ -96,7 +96,7 @@ export class BlockWriter {
     for (const batch of batches(nodes)) {
       options.signal?.throwIfAborted();
       const sent = batch.map(toRequest);
-      options.onSending?.(batch.length);
+      await options.onSending?.(batch.length);
       const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, { ...options, after, skip });
       // In place, the next request goes after this one's last block, so the text lands in order.
       ids.push(...created);
