@@ -60,6 +60,7 @@ const builds = [
       notion: 'src/services/notion/sdkBundle.ts',
       run: 'src/services/generation/runBundle.ts',
       agent: 'src/agent/agent.ts',
+      forms: 'src/views/forms.ts',
     },
     outdir: 'dist',
     metafile: true,
