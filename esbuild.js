@@ -61,6 +61,7 @@ const builds = [
       run: 'src/services/generation/runBundle.ts',
       agent: 'src/agent/agent.ts',
       forms: 'src/views/forms.ts',
+      fill: 'src/workflows/fillBundle.ts',
     },
     outdir: 'dist',
     metafile: true,

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { modelDefaultsInUse } from '../platform/config';
-import { loadNotionSdkBundle } from '../platform/bundles';
+import { bundleConfig } from '../platform/bundles';
 import type { WorkflowDeps } from '../workflows/deps';
 import { CONNECTION_VIEW_TYPE, SETTINGS_VIEW_TYPE } from './formViewTypes';
 
@@ -12,7 +11,7 @@ let forms: FormsModule | undefined;
 export function loadForms(): FormsModule {
   if (!forms) {
     forms = require(path.join(__dirname, 'forms.js')) as FormsModule;
-    forms.configure({ l10n: vscode.l10n.bundle ?? {}, notionSdk: loadNotionSdkBundle, modelDefaults: modelDefaultsInUse() });
+    forms.configure(bundleConfig());
   }
   return forms;
 }
