@@ -60,6 +60,8 @@ const builds = [
       notion: 'src/services/notion/sdkBundle.ts',
       run: 'src/services/generation/runBundle.ts',
       agent: 'src/agent/agent.ts',
+      forms: 'src/views/forms.ts',
+      fill: 'src/workflows/fillBundle.ts',
     },
     outdir: 'dist',
     metafile: true,

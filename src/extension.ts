@@ -30,12 +30,13 @@ import { LazyGeneration } from './services/generation/lazyGeneration';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';
 import { useNotionSdk } from './services/notion/sdk';
-import { ConnectionFormController, openConnectionPanel, registerConnectionPanels } from './views/connectionPanel';
+import type { ConnectionFormController } from './views/connectionPanel';
 import type { ConnectionFormOptions } from './views/connectionFormController';
 import type { HostMessage } from './views/connectionProtocol';
 import { ConnectionsTreeProvider, registerConnectionsTree } from './views/connectionsTree';
 import { registerGenerationDocuments } from './views/generationDocuments';
-import { openSettingsPanel, registerSettingsPanel, SettingsFormController } from './views/settingsPanel';
+import type { SettingsFormController } from './views/settingsPanel';
+import { loadForms, registerForms } from './views/formsLoader';
 import type { SettingsHostMessage } from './views/settingsProtocol';
 import { ContextKeys } from './constants';
 import { VisenContextKeys } from './views/contextKeys';
@@ -49,8 +50,8 @@ export interface VisenTestApi extends WorkflowDeps {
   readonly tree: ConnectionsTreeProvider;
   readonly contextKeys: VisenContextKeys;
   /**
-   * The forms' host sides without their panels, built by this bundle: the errors its services throw are
-   * instances of the classes the controllers check.
+   * The forms' host sides without their panels, built by the forms' bundle (dist/forms.js) as a form's panel
+   * builds them.
    */
   readonly forms: {
     connection(post: (message: HostMessage) => unknown, options?: ConnectionFormOptions): ConnectionFormController;
@@ -102,8 +103,8 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   };
   void recoverStoredState(deps);
   const panels: FormPanels = {
-    openConnection: (connection) => { openConnectionPanel(deps, context.extensionUri, connection); },
-    openSettings: () => { openSettingsPanel(deps, context.extensionUri); },
+    openConnection: (connection) => { loadForms().openConnectionPanel(deps, context.extensionUri, connection); },
+    openSettings: () => { loadForms().openSettingsPanel(deps, context.extensionUri); },
   };
 
   const tree = registerConnectionsTree(connections, generations);
@@ -124,8 +125,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerDatabaseCommands(deps),
     registerGeneralCommands(deps, panels),
     registerHistoryCommands(deps),
-    registerSettingsPanel(deps, context.extensionUri),
-    registerConnectionPanels(deps, context.extensionUri),
+    registerForms(deps, context.extensionUri),
     registerGenerationDocuments(generations),
     registerUsageStatusBar(usage, () => readConfig().promptBudget),
     registerAgent(deps, context.extensionUri),
@@ -133,8 +133,8 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
   // the very object the commands read, so a test can swap its `ui`.
   const forms: VisenTestApi['forms'] = {
-    connection: (post, options) => new ConnectionFormController(deps, post, options),
-    settings: (post) => new SettingsFormController(deps, post),
+    connection: (post, options) => new (loadForms().ConnectionFormController)(deps, post, options),
+    settings: (post) => new (loadForms().SettingsFormController)(deps, post),
   };
   return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys, forms }) : undefined;
 }

@@ -4,6 +4,8 @@ import type { EngineKind, EngineModule } from '../services/engines/engine';
 import type { MarkdownConverter } from '../services/generation/generator';
 import type { RunModule } from '../services/generation/lazyGeneration';
 import type { NotionSdk } from '../services/notion/sdk';
+import type { BundleConfig } from './bundleConfig';
+import { modelDefaultsInUse } from './config';
 
 /**
  * Code that starting Visen does not need lives in bundles of its own next to the extension's, required on
@@ -37,4 +39,9 @@ let converter: MarkdownConverter | undefined;
 export function markdownConverter(): MarkdownConverter {
   converter ??= (require(path.join(__dirname, 'markdown.js')) as typeof import('../services/notion/markdownBlocks')).markdownToBlocks;
   return converter;
+}
+
+/** What a bundle loaded on first use is configured with as it loads (its `configure`, see configureBundle). */
+export function bundleConfig(): BundleConfig {
+  return { l10n: vscode.l10n.bundle ?? {}, notionSdk: loadNotionSdkBundle, modelDefaults: modelDefaultsInUse() };
 }

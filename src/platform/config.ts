@@ -56,6 +56,11 @@ export function useModelDefaults(defaults: ModelDefaults | undefined): void {
   modelDefaults = defaults;
 }
 
+/** The defaults bound by `useModelDefaults`, for a bundle of its own that binds its copy to the same. */
+export function modelDefaultsInUse(): ModelDefaults | undefined {
+  return modelDefaults;
+}
+
 /**
  * The model an engine generates with when its setting is empty: the one its rule chose from the live list
  * when a key was last checked with the server the engine now points at, else the registry's fallback.

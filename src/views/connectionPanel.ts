@@ -47,7 +47,12 @@ export function openConnectionPanel(deps: WorkflowDeps, extensionUri: vscode.Uri
   return panels.open(deps, extensionUri, { connectionId: connection?.id });
 }
 
-/** Restores connection panels after a reload and closes every panel when Visen is deactivated. */
-export function registerConnectionPanels(deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable {
-  return panels.register(deps, extensionUri);
+/** Takes over a connection panel VS Code restored after a reload. */
+export function restoreConnectionPanel(deps: WorkflowDeps, extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: unknown): void {
+  panels.restore(deps, extensionUri, panel, state);
+}
+
+/** Closes every connection panel (Visen is deactivated). */
+export function closeConnectionPanels(deps: WorkflowDeps): void {
+  panels.close(deps);
 }

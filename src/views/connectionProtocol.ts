@@ -29,7 +29,7 @@ import {
 export { LIMITS } from './formLimits';
 export type { WriteMode } from './webviewProtocol';
 
-export const CONNECTION_VIEW_TYPE = 'visen.connection';
+export { CONNECTION_VIEW_TYPE } from './formViewTypes';
 
 export type { EngineKind } from '../services/engines/registry';
 export type ConnectionType = 'page' | 'database';

@@ -234,7 +234,7 @@ class FormPanels<C extends FormHost, A> implements vscode.Disposable {
 
 /**
  * A form's panels: one registry per composition root (the workflows' `deps`), made on first use, so `open`
- * commands and VS Code's panel serializer reach the same one, and `register` owns its lifetime.
+ * commands and VS Code's panel serializer (registered at activation, see formsLoader) reach the same one.
  */
 export function formPanels<C extends FormHost, A>(spec: FormSpec<C, A>) {
   const registries = new WeakMap<WorkflowDeps, FormPanels<C, A>>();
@@ -249,23 +249,12 @@ export function formPanels<C extends FormHost, A>(spec: FormSpec<C, A>) {
   return {
     /** Opens the form, or reveals the panel already showing the same. */
     open: (deps: WorkflowDeps, extensionUri: vscode.Uri, args: A): vscode.WebviewPanel => registryFor(deps, extensionUri).show(args),
-    /**
-     * Restores the form's panels after a reload and closes them when Visen is deactivated. VS Code infers no
-     * activation event for a serializer: package.json lists `onWebviewPanel:<viewType>` so that a panel left
-     * open revives even when nothing else activates Visen first.
-     */
-    register: (deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable => {
-      const registry = registryFor(deps, extensionUri);
-      const serializer = vscode.window.registerWebviewPanelSerializer(spec.viewType, {
-        async deserializeWebviewPanel(panel, state: unknown) {
-          registry.restore(panel, state);
-        },
-      });
-      return new vscode.Disposable(() => {
-        serializer.dispose();
-        registry.dispose();
-        registries.delete(deps);
-      });
+    /** Takes over a panel VS Code restored after a reload (its serializer's `deserializeWebviewPanel`). */
+    restore: (deps: WorkflowDeps, extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: unknown): void => registryFor(deps, extensionUri).restore(panel, state),
+    /** Closes every panel of the form (Visen is deactivated). */
+    close: (deps: WorkflowDeps): void => {
+      registries.get(deps)?.dispose();
+      registries.delete(deps);
     },
   };
 }

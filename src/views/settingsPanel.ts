@@ -24,7 +24,12 @@ export function openSettingsPanel(deps: WorkflowDeps, extensionUri: vscode.Uri):
   return panels.open(deps, extensionUri, {});
 }
 
-/** Restores the settings panel after a reload and closes it when Visen is deactivated. */
-export function registerSettingsPanel(deps: WorkflowDeps, extensionUri: vscode.Uri): vscode.Disposable {
-  return panels.register(deps, extensionUri);
+/** Takes over a settings panel VS Code restored after a reload. */
+export function restoreSettingsPanel(deps: WorkflowDeps, extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: unknown): void {
+  panels.restore(deps, extensionUri, panel, state);
+}
+
+/** Closes the settings panel (Visen is deactivated). */
+export function closeSettingsPanel(deps: WorkflowDeps): void {
+  panels.close(deps);
 }

@@ -35,7 +35,7 @@ import {
 export { LIMITS } from './formLimits';
 export type { WriteMode } from './webviewProtocol';
 
-export const SETTINGS_VIEW_TYPE = 'visen.settings';
+export { SETTINGS_VIEW_TYPE } from './formViewTypes';
 
 export type { EngineKind } from '../services/engines/registry';
 

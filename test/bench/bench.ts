@@ -185,7 +185,7 @@ function probe(mode: 'extension' | 'module', file: string): ProbeResult {
 }
 
 /** Bundles required on first use: activation must not load them. */
-const LAZY_BUNDLES = { 'markdown.js': 'the converter', 'notion.js': 'the Notion SDK', 'run.js': 'the generation machinery' };
+const LAZY_BUNDLES = { 'markdown.js': 'the converter', 'notion.js': 'the Notion SDK', 'run.js': 'the generation machinery', 'forms.js': "the forms' host side", 'fill.js': 'Fill Database Rows' };
 
 function activationReport() {
   const extensionFile = path.join(DIST, 'extension.js');
