@@ -1,7 +1,6 @@
-import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
-import { loadNotionSdkBundle } from '../platform/bundles';
-import { useNotionSdk } from '../services/notion/sdk';
+import { configureBundle } from '../platform/bundleConfig';
+import { bundleConfig } from '../platform/bundles';
 import type { WorkflowDeps } from '../workflows/deps';
 import { followups, handleChat } from './chat';
 import { invalidConfirmation, unresolvedConfirmation } from './confirmations';
@@ -10,10 +9,9 @@ import { checkToolInput } from './toolInputs';
 import * as tools from './tools';
 
 // The tools' and @visen's code: a bundle of its own (dist/agent.js), required on the first tool call or chat
-// request, so starting Visen does not parse it. It carries its own copies of @vscode/l10n and of the Notion SDK's
-// accessor: configured here, the SDK from its own bundle as the extension's is.
-l10n.config({ contents: vscode.l10n.bundle ?? {} });
-useNotionSdk(loadNotionSdkBundle);
+// request, so starting Visen does not parse it. It carries its own copies of @vscode/l10n, of the Notion SDK's
+// accessor and of the settings' model defaults: configured here as every bundle loaded on first use is.
+configureBundle(bundleConfig());
 
 export { followups, handleChat };
 
