@@ -12,6 +12,8 @@ export type RunModule = typeof RunBundle;
 export interface LazyGenerationDeps extends Omit<GenerationServiceDeps, 'locks'> {
   /** Where a fill keeps which rows it has done. */
   readonly store: KeyValueStore;
+  /** The folder every window on the machine shares for the page locks; without it they are this window's. */
+  readonly lockFolder?: string;
 }
 
 /** What a fill needs besides what Visen keeps: its client and engine, how many rows at once, how a row is counted. */
@@ -25,11 +27,13 @@ export type FillOptions = Pick<FillerDeps, 'client' | 'engine' | 'concurrency' |
  */
 export class LazyGeneration {
   /** One run per page at a time, across every surface and the database fill. */
-  readonly locks = new PageLocks();
+  readonly locks: PageLocks;
   private module: RunModule | undefined;
   private service: GenerationService | undefined;
 
-  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {}
+  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {
+    this.locks = new PageLocks({ folder: deps.lockFolder });
+  }
 
   resolvePage(...args: Parameters<GenerationService['resolvePage']>): ReturnType<GenerationService['resolvePage']> {
     return this.generation().resolvePage(...args);

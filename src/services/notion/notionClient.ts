@@ -4,12 +4,20 @@ import { notionSdk } from './sdk';
 import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
+import type { RecordFolder } from '../storage/recordFolder';
+import { SharedPacing } from './sharedPacing';
 
 /** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
 export const NOTION_VERSION = '2026-03-11';
 
 /** Notion allows about three requests per second per integration. */
 export const NOTION_REQUESTS_PER_SECOND = 3;
+
+/**
+ * At most NOTION_REQUESTS_PER_SECOND requests leave in any sliding window of this length: the 5% margin
+ * absorbs the jitter between leaving Visen and arriving at Notion.
+ */
+export const NOTION_PACING_WINDOW_MS = 1050;
 
 /**
  * Deadlines of one Notion request, counted from when it leaves the pacing queue: until the response's
@@ -94,6 +102,11 @@ export interface NotionClientOptions {
   readonly requestsPerSecond?: number;
   /** Visen's deadlines per request (tests shorten them). */
   readonly deadlines?: typeof NOTION_DEADLINES;
+  /**
+   * A folder every window on the machine shares (under `globalStorageUri`): the pacing is then shared by all
+   * of them, so two windows together stay under Notion's limit too. Without it, the pacing is this client's.
+   */
+  readonly sharedPacing?: string | RecordFolder;
 }
 
 /**
@@ -103,13 +116,16 @@ export interface NotionClientOptions {
  */
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
-  // At most `perSecond` requests in any sliding window of 1.1 s (the 10% margin absorbs jitter between
-  // leaving here and arriving at Notion). A sliding window, unlike evenly spaced slots, lets a request go at
-  // once when the last second was quiet: a generation's final write, after a second of gathering, is not
-  // held back behind a slot.
-  const pace = pThrottle({ limit: perSecond, interval: 1100, strict: true })(
-    (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines),
-  );
+  // At most `perSecond` requests in any sliding window of NOTION_PACING_WINDOW_MS. A sliding window, unlike
+  // evenly spaced slots, lets a request go at once when the last second was quiet: a generation's final
+  // write, after a second of gathering, is not held back behind a slot.
+  const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines);
+  const shared = options.sharedPacing
+    ? new SharedPacing(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
+    : undefined;
+  const pace = shared
+    ? (url: string, init: RequestInit, signal: AbortSignal | undefined) => shared.slot(signal).then(() => send(url, init, signal))
+    : pThrottle({ limit: perSecond, interval: NOTION_PACING_WINDOW_MS, strict: true })(send);
   const log = options.logger;
   const { Client, LogLevel } = notionSdk();
   return new Client({
@@ -147,12 +163,13 @@ function describeExtra(extra: Record<string, unknown>): string {
 export class NotionClients {
   private cached: { key: string; client: Client } | undefined;
 
-  constructor(private readonly logger?: Logger) {}
+  /** `sharedPacing`: the folder every window shares, for one pacing across them (see NotionClientOptions). */
+  constructor(private readonly logger?: Logger, private readonly sharedPacing?: string) {}
 
   get(auth: string, baseUrl?: string): Client {
     const key = `${baseUrl ?? ''}\u0000${auth}`;
     if (this.cached?.key !== key) {
-      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger }) };
+      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger, sharedPacing: this.sharedPacing }) };
     }
     return this.cached.client;
   }
