@@ -11,11 +11,9 @@ import { chooseDataSource, databaseConnectionFor } from '../workflows/databaseEn
 import { withinBudget } from '../workflows/budget';
 import { connectionFromArg } from './pickers';
 
-/** Rows generated at once by a fill; Notion writes are paced separately. */
-const FILL_CONCURRENCY = 3;
-
 export function registerDatabaseCommands(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(Commands.fillDatabase, guarded(deps, (arg?: unknown) => fillDatabase(deps, arg, FILL_CONCURRENCY)));
+  // How many rows at once is the filler's to decide (FILL_CONCURRENCY, fewer while the engine rate-limits).
+  return vscode.commands.registerCommand(Commands.fillDatabase, guarded(deps, (arg?: unknown) => fillDatabase(deps, arg)));
 }
 
 /** A database connection named by the argument, picked, or made from a pasted database link. */
@@ -53,7 +51,7 @@ export async function chooseDatabaseConnection(deps: CommandDeps, arg: unknown, 
 
 const fillable = (p: PropertySchema) => (FILLABLE_TYPES as readonly string[]).includes(p.type);
 
-async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency: number): Promise<void> {
+async function fillDatabase(deps: CommandDeps, arg: unknown, concurrency?: number): Promise<void> {
   const config = readConfig();
   const client = await notionClient(deps);
   const title = vscode.l10n.t('Visen: Fill Database Rows');
