@@ -252,10 +252,7 @@ export class GenerationStore {
     }
     this.owner = options.owner ?? newOwnerId();
     this.timing = options.leaseTiming ?? LEASE_TIMING;
-    this.watcher = this.folder.watch(() => {
-      this.token = undefined;
-      this.refresh();
-    });
+    this.watcher = this.folder.watch((name) => this.changedOnDisk(name));
   }
 
   /** Calls `listener` after every save or delete, this window's or another's; returns the unsubscribe. */
@@ -482,6 +479,22 @@ export class GenerationStore {
       );
       this.options.onFull?.({ sizeMB: Math.round((total / MB) * 10) / 10, limitMB: limit / MB });
     }
+  }
+
+  /**
+   * A file changed (this window's own writes are seen here too): a record file whose stamp is the one this
+   * window knows is left alone; another is read again; without a name, the whole folder is looked at again.
+   */
+  private changedOnDisk(name: string | undefined): void {
+    if (name !== undefined && (name.startsWith('.') || !name.endsWith(RECORD))) return;
+    if (name !== undefined) {
+      const file = this.folder.stat(name);
+      const known = this.entries.get(name) ?? this.unread.get(name);
+      if (file && known?.stamp === file.stamp) return;
+      if (!file && !known) return;
+    }
+    this.token = undefined;
+    this.refresh();
   }
 
   /** Brings the records up to what the folder holds (cheap when nothing changed: one look at the folder). */

@@ -4,7 +4,6 @@ import { notionSdk } from './sdk';
 import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
-import type { RecordFolder } from '../storage/recordFolder';
 import { SharedPacing } from './sharedPacing';
 
 /** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
@@ -106,7 +105,7 @@ export interface NotionClientOptions {
    * A folder every window on the machine shares (under `globalStorageUri`): the pacing is then shared by all
    * of them, so two windows together stay under Notion's limit too. Without it, the pacing is this client's.
    */
-  readonly sharedPacing?: string | RecordFolder;
+  readonly sharedPacing?: string;
 }
 
 /**

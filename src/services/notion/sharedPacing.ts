@@ -1,31 +1,33 @@
-import { createHash } from 'node:crypto';
-import { acquireLockFile, newOwnerId } from '../storage/leases';
-import { DiskFolder, type RecordFolder } from '../storage/recordFolder';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
-/** The short lock around one look at the shared send times: a holder gone for 2 s loses it. */
-const MUTEX_TIMING = { durationMs: 2_000, renewMs: 500 };
+/** A lock on the shared send times older than this was left by a window that is gone. */
+const STALE_LOCK_MS = 2_000;
 
 /**
  * Notion's pacing, shared by every window on the machine: for each integration, a file under the shared
  * folder holds the times its last requests left, and a request leaves only when fewer than `limit` left in
- * the last `windowMs` (whichever window sent them). The file is read and written under a lock file, so two
- * windows never both take the last slot. Within one window, requests take their turn in order first.
+ * the last `windowMs` (whichever window sent them). The file is read and written under a lock file, in one
+ * synchronous step that ends as the request leaves: two windows never both take the last slot, and the time
+ * written is the time the request went. Within one window, requests take their turn in order first.
  */
 export class SharedPacing {
   private tail: Promise<void> = Promise.resolve();
-  private readonly folder: RecordFolder;
-  private readonly owner = newOwnerId();
-  private readonly name: string;
+  private readonly times: string;
+  private readonly lock: string;
+  private made = false;
 
   constructor(
-    folder: string | RecordFolder,
+    private readonly dir: string,
     /** Which integration: its requests share one pace (a digest, never the secret itself). */
     integration: string,
     private readonly limit: number,
     private readonly windowMs: number,
   ) {
-    this.folder = typeof folder === 'string' ? new DiskFolder(folder) : folder;
-    this.name = `notion-${createHash('sha256').update(integration).digest('hex').slice(0, 32)}`;
+    const name = `notion-${createHash('sha256').update(integration).digest('hex').slice(0, 32)}`;
+    this.times = path.join(dir, `${name}.pace`);
+    this.lock = path.join(dir, `${name}.pace-lock`);
   }
 
   /** Resolves when a request may leave; at once (sending nothing) when `signal` was aborted meanwhile. */
@@ -36,32 +38,57 @@ export class SharedPacing {
   }
 
   private async take(signal?: AbortSignal): Promise<void> {
+    if (!this.made) {
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      this.made = true;
+    }
     for (;;) {
       if (signal?.aborted) return;
-      const release = await acquireLockFile(this.folder, `${this.name}.pace-lock`, this.owner, { pollMs: 4, timing: MUTEX_TIMING });
-      let wait: number;
-      try {
-        const now = Date.now();
-        const sent = this.sent().filter((at) => at > now - this.windowMs && at <= now + this.windowMs);
-        if (sent.length < this.limit) {
-          sent.push(now);
-          await this.folder.write(`${this.name}.pace`, JSON.stringify(sent));
-          return;
-        }
-        wait = sent[sent.length - this.limit] + this.windowMs - now;
-      } finally {
-        await release();
-      }
-      await pause(Math.max(1, wait), signal);
+      const wait = this.tryTake();
+      if (wait === 0) return;
+      await pause(wait, signal);
     }
+  }
+
+  /** 0 when a slot was taken (the request leaves now), else how long to wait before trying again. */
+  private tryTake(): number {
+    if (!this.lockNow()) return 2 + Math.random() * 4;
+    try {
+      const now = Date.now();
+      const sent = this.sent().filter((at) => at > now - this.windowMs && at <= now + this.windowMs);
+      if (sent.length >= this.limit) return Math.max(1, sent[sent.length - this.limit] + this.windowMs - now);
+      sent.push(now);
+      const temp = `${this.times}.${randomBytes(6).toString('hex')}.tmp`;
+      fs.writeFileSync(temp, JSON.stringify(sent));
+      fs.renameSync(temp, this.times);
+      return 0;
+    } finally {
+      fs.rmSync(this.lock, { force: true });
+    }
+  }
+
+  private lockNow(): boolean {
+    try {
+      fs.closeSync(fs.openSync(this.lock, 'wx'));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      // A window that crashed between taking the lock and letting it go.
+      if (Date.now() - fs.statSync(this.lock).mtimeMs > STALE_LOCK_MS) fs.rmSync(this.lock, { force: true });
+    } catch {
+      // Gone meanwhile.
+    }
+    return false;
   }
 
   private sent(): number[] {
     try {
-      const value = JSON.parse(this.folder.read(`${this.name}.pace`) ?? '[]') as unknown;
+      const value = JSON.parse(fs.readFileSync(this.times, 'utf8')) as unknown;
       return Array.isArray(value) ? value.filter((t): t is number => typeof t === 'number').sort((a, b) => a - b) : [];
     } catch {
-      return []; // cut short by a crash: the next write replaces it
+      return []; // none yet, or cut short by a crash: the next write replaces it
     }
   }
 }

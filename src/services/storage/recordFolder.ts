@@ -27,8 +27,11 @@ export interface RecordFolder {
   /** Creates the file only when there is none: false when one exists. */
   create(name: string, text: string): Promise<boolean>;
   remove(name: string): Promise<void>;
-  /** Calls `onChange` (soon, not necessarily at once) when another process changes the folder. */
-  watch(onChange: () => void): { dispose(): void };
+  /**
+   * Calls `onChange` soon after a file changes (this process's writes too), with its name when known: a
+   * reader compares that file's stamp with what it read, without listing the folder again.
+   */
+  watch(onChange: (name?: string) => void): { dispose(): void };
 }
 
 /** A record folder on disk (under VS Code's `globalStorageUri` in the extension). */
@@ -83,11 +86,13 @@ export class DiskFolder implements RecordFolder {
   async write(name: string, text: string): Promise<void> {
     await this.ensureDir();
     const temp = path.join(this.dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+    // Synchronous: a record is small, and a save done in one step costs no trips through the thread pool
+    // (which a busy extension host makes slow) and is on disk before anything else runs.
     try {
-      await fs.promises.writeFile(temp, text, 'utf8');
-      await fs.promises.rename(temp, path.join(this.dir, name));
+      fs.writeFileSync(temp, text, 'utf8');
+      fs.renameSync(temp, path.join(this.dir, name));
     } catch (error) {
-      await fs.promises.rm(temp, { force: true });
+      fs.rmSync(temp, { force: true });
       throw error;
     }
   }
@@ -112,11 +117,11 @@ export class DiskFolder implements RecordFolder {
     await fs.promises.rm(path.join(this.dir, name), { force: true });
   }
 
-  watch(onChange: () => void): { dispose(): void } {
+  watch(onChange: (name?: string) => void): { dispose(): void } {
     let watcher: fs.FSWatcher | undefined;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
-      watcher = fs.watch(this.dir, { persistent: false }, () => onChange());
+      watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => onChange(name ?? undefined));
       watcher.on('error', () => watcher?.close());
     } catch {
       // No watching here (some file systems): readers still see changes through `token`.
@@ -135,7 +140,7 @@ export class DiskFolder implements RecordFolder {
 export class MemoryFolder implements RecordFolder {
   private readonly files = new Map<string, { text: string; stamp: string; size: number }>();
   private changes = 0;
-  private readonly watchers = new Set<() => void>();
+  private readonly watchers = new Set<(name?: string) => void>();
 
   token(): string {
     return String(this.changes);
@@ -156,7 +161,7 @@ export class MemoryFolder implements RecordFolder {
 
   async write(name: string, text: string): Promise<void> {
     this.files.set(name, { text, stamp: String(++this.changes), size: Buffer.byteLength(text, 'utf8') });
-    this.changed();
+    this.changed(name);
   }
 
   async create(name: string, text: string): Promise<boolean> {
@@ -168,16 +173,16 @@ export class MemoryFolder implements RecordFolder {
   async remove(name: string): Promise<void> {
     if (this.files.delete(name)) {
       this.changes++;
-      this.changed();
+      this.changed(name);
     }
   }
 
-  watch(onChange: () => void): { dispose(): void } {
+  watch(onChange: (name?: string) => void): { dispose(): void } {
     this.watchers.add(onChange);
     return { dispose: () => this.watchers.delete(onChange) };
   }
 
-  private changed(): void {
-    for (const watcher of this.watchers) setImmediate(watcher);
+  private changed(name: string): void {
+    for (const watcher of this.watchers) setImmediate(() => watcher(name));
   }
 }
