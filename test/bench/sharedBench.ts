@@ -11,11 +11,15 @@ import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
+import { useNotionSdk } from '../../src/services/notion/sdk';
+import * as notionBundle from '../../src/services/notion/sdkBundle';
 import { NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { startGeminiFake } from '../fakes/geminiFake';
 import { startNotionFake } from '../fakes/notionFake';
 
 const MB = 1024 * 1024;
+// The SDK as the extension loads it: its bundle carries the pacing every window shares.
+useNotionSdk(() => notionBundle);
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;

@@ -10,6 +10,8 @@ import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
+import { useNotionSdk } from '../../src/services/notion/sdk';
+import * as notionBundle from '../../src/services/notion/sdkBundle';
 import { NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { geminiErrors, GeminiFake, startGeminiFake } from '../fakes/geminiFake';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
@@ -25,6 +27,8 @@ describe('Fill Database Rows: side by side, at the pace the engine and Notion al
   let dir: string;
 
   before(async () => {
+    // The SDK as the extension loads it: its bundle carries the pacing every window shares.
+    useNotionSdk(() => notionBundle);
     notion = await startNotionFake({ rateLimitPerSecond: 3 });
     model = await startGeminiFake();
   });

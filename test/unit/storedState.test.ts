@@ -262,6 +262,16 @@ describe('Stored generation history: retention by size', () => {
     assert.ok(history.list().every((r) => Number(r.id.slice(1)) >= 20), 'the oldest went');
   });
 
+  it('says once when generations not in Notion keep the history over its limit, and deletes none of them', async () => {
+    const told: Array<{ sizeMB: number; limitMB: number }> = [];
+    const history = new GenerationStore(new MemoryStore(), { maxSizeMB: () => 1, onFull: (full) => told.push(full) });
+    for (let i = 0; i < 14; i++) await history.save(record({ id: `f${i}`, status: 'writeFailed', writtenBlocks: 0, markdown: big(i), createdAt: at(i) }));
+    assert.equal(history.list().length, 14, 'all kept');
+    assert.equal(told.length, 1, 'once');
+    assert.equal(told[0].limitMB, 1);
+    assert.ok(told[0].sizeMB > 1);
+  });
+
   it('measures each save by the record saved, not by the whole history', async () => {
     const history = new GenerationStore(new MemoryStore(), { maxSizeMB: () => 50 });
     for (let i = 0; i < 40; i++) await history.save(record({ id: `w${i}`, markdown: big(i), createdAt: at(i) }));

@@ -12,6 +12,8 @@ import { silentLogger } from '../../src/services/logger';
 import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
+import { useNotionSdk } from '../../src/services/notion/sdk';
+import * as notionBundle from '../../src/services/notion/sdkBundle';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
 
@@ -28,6 +30,8 @@ describe('Two windows are one Visen', function () {
   const opened: GenerationStore[] = [];
 
   before(async () => {
+    // The SDK as the extension loads it: its bundle carries the pacing every window shares.
+    useNotionSdk(() => notionBundle);
     notion = await startNotionFake({ rateLimitPerSecond: 3 });
     model = await startOpenAIFake({ chunkDelayMs: 0 });
   });

@@ -5,7 +5,7 @@ import { ENGINE_LABELS } from '../engines/engineLoader';
 import type { KeyValueStore } from '../keyValueStore';
 import { type Logger, silentLogger } from '../logger';
 import { isLive, LEASE_TIMING, leaseText, newOwnerId, readLease } from '../storage/leases';
-import { DiskFolder, MemoryFolder, type RecordFolder } from '../storage/recordFolder';
+import { DiskFolder, type RecordFolder } from '../storage/recordFolder';
 import { setAside } from '../storage/setAside';
 import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
@@ -172,7 +172,7 @@ export interface GenerationStoreOptions {
   readonly logger?: Logger;
   /**
    * Where the records are kept, one file each, shared by every window on the machine (a folder under
-   * `globalStorageUri` in the extension). Without it they are kept in memory, with the key-value store.
+   * `globalStorageUri` in the extension). Without it, the key-value store's own (a MemoryStore's, in memory).
    */
   readonly folder?: string | RecordFolder;
   /** This window's id, for the leases of the runs it is making. */
@@ -210,9 +210,6 @@ interface Unread {
   readonly damage?: { readonly value: unknown; readonly problem: string };
 }
 
-/** Without a folder, the stores of one key-value store (two "windows" in a test) share one in memory. */
-const memoryFolders = new WeakMap<KeyValueStore, MemoryFolder>();
-
 /**
  * The local history of generations, newest first. Each record is a file of its own in a folder every window
  * shares, written whole (write aside, then rename), so a save costs the size of its record, not of the
@@ -242,14 +239,10 @@ export class GenerationStore {
     private readonly store: KeyValueStore,
     private readonly options: GenerationStoreOptions = {},
   ) {
-    const folder = options.folder;
-    if (typeof folder === 'string') this.folder = new DiskFolder(folder);
-    else if (folder) this.folder = folder;
-    else {
-      let shared = memoryFolders.get(store);
-      if (!shared) memoryFolders.set(store, (shared = new MemoryFolder()));
-      this.folder = shared;
-    }
+    // Without a folder of its own, the history goes where an in-memory store keeps folders (tests, tools).
+    const folder = options.folder ?? (store as { readonly folder?: RecordFolder }).folder;
+    if (!folder) throw new Error('GenerationStore: no folder for the records');
+    this.folder = typeof folder === 'string' ? new DiskFolder(folder) : folder;
     this.owner = options.owner ?? newOwnerId();
     this.timing = options.leaseTiming ?? LEASE_TIMING;
     this.watcher = this.folder.watch((name) => this.changedOnDisk(name));

@@ -3,7 +3,7 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { NotionDatabases } from '../notion/notionDatabases';
 import type { DatabaseFiller, FillerDeps } from './databaseFill';
 import type { GenerationService, GenerationServiceDeps } from './generationService';
-import { PageLocks } from './pageLocks';
+import type { PageLocks } from './pageLocks';
 import type * as RunBundle from './runBundle';
 
 /** dist/run.js: the generation machinery, configured by whoever loads it. */
@@ -27,12 +27,16 @@ export type FillOptions = Pick<FillerDeps, 'client' | 'engine' | 'concurrency' |
  */
 export class LazyGeneration {
   /** One run per page at a time, across every surface and the database fill. */
-  readonly locks: PageLocks;
+  private pageLocks: PageLocks | undefined;
   private module: RunModule | undefined;
   private service: GenerationService | undefined;
 
-  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {
-    this.locks = new PageLocks({ folder: deps.lockFolder });
+  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {}
+
+  /** Made with the machinery (its lock files are the run bundle's business), once. */
+  get locks(): PageLocks {
+    this.pageLocks ??= new (this.bundle().PageLocks)({ folder: this.deps.lockFolder });
+    return this.pageLocks;
   }
 
   resolvePage(...args: Parameters<GenerationService['resolvePage']>): ReturnType<GenerationService['resolvePage']> {

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
-import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
-import { SharedPacing } from './sharedPacing';
+import { type Pacing, WindowPacing } from './pacing';
+import type { SharedPacing } from './sharedPacing';
 
 /** The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. */
 export const NOTION_VERSION = '2026-03-11';
@@ -115,18 +115,14 @@ export interface NotionClientOptions {
  */
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
-  // At most `perSecond` requests in any sliding window of NOTION_PACING_WINDOW_MS. A sliding window, unlike
-  // evenly spaced slots, lets a request go at once when the last second was quiet: a generation's final
-  // write, after a second of gathering, is not held back behind a slot.
   const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines);
-  const shared = options.sharedPacing
-    ? new SharedPacing(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
-    : undefined;
-  const pace = shared
-    ? (url: string, init: RequestInit, signal: AbortSignal | undefined) => shared.slot(signal).then(() => send(url, init, signal))
-    : pThrottle({ limit: perSecond, interval: NOTION_PACING_WINDOW_MS, strict: true })(send);
+  const sdk = notionSdk();
+  const pacing: Pacing = options.sharedPacing
+    ? new (sharedPacingOf(sdk))(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
+    : new WindowPacing(perSecond, NOTION_PACING_WINDOW_MS);
+  const pace = (url: string, init: RequestInit, signal: AbortSignal | undefined) => pacing.slot(signal).then(() => send(url, init, signal));
   const log = options.logger;
-  const { Client, LogLevel } = notionSdk();
+  const { Client, LogLevel } = sdk;
   return new Client({
     auth: options.auth,
     baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,
@@ -145,6 +141,13 @@ export function createNotionClient(options: NotionClientOptions): Client {
       else log?.debug(text);
     },
   });
+}
+
+/** The shared pacing comes with the SDK's bundle (dist/notion.js, see sdkBundle.ts): activation never loads it. */
+function sharedPacingOf(sdk: object): typeof SharedPacing {
+  const shared = (sdk as { SharedPacing?: typeof SharedPacing }).SharedPacing;
+  if (!shared) throw new Error('The Notion SDK was loaded without the shared pacing (load src/services/notion/sdkBundle).');
+  return shared;
 }
 
 function describeExtra(extra: Record<string, unknown>): string {

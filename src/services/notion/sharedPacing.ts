@@ -1,18 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type Pacing, takeSlot } from './pacing';
 
 /** A lock on the shared send times older than this was left by a window that is gone. */
 const STALE_LOCK_MS = 2_000;
 
 /**
- * Notion's pacing, shared by every window on the machine: for each integration, a file under the shared
+ * Notion's pacing shared by every window on the machine (it lives in the Notion SDK's bundle, loaded with the
+ * first request): for each integration, a file under the shared
  * folder holds the times its last requests left, and a request leaves only when fewer than `limit` left in
  * the last `windowMs` (whichever window sent them). The file is read and written under a lock file, in one
  * synchronous step that ends as the request leaves: two windows never both take the last slot, and the time
  * written is the time the request went. Within one window, requests take their turn in order first.
  */
-export class SharedPacing {
+export class SharedPacing implements Pacing {
   private tail: Promise<void> = Promise.resolve();
   private readonly times: string;
   private readonly lock: string;
@@ -54,17 +56,18 @@ export class SharedPacing {
   private tryTake(): number {
     if (!this.lockNow()) return 2 + Math.random() * 4;
     try {
-      const now = Date.now();
-      const sent = this.sent().filter((at) => at > now - this.windowMs && at <= now + this.windowMs);
-      if (sent.length >= this.limit) return Math.max(1, sent[sent.length - this.limit] + this.windowMs - now);
-      sent.push(now);
-      const temp = `${this.times}.${randomBytes(6).toString('hex')}.tmp`;
-      fs.writeFileSync(temp, JSON.stringify(sent));
-      fs.renameSync(temp, this.times);
-      return 0;
+      return this.take1(this.sent(), (sent) => {
+        const temp = `${this.times}.${randomBytes(6).toString('hex')}.tmp`;
+        fs.writeFileSync(temp, JSON.stringify(sent));
+        fs.renameSync(temp, this.times);
+      });
     } finally {
       fs.rmSync(this.lock, { force: true });
     }
+  }
+
+  private take1(times: number[], keep: (sent: number[]) => void): number {
+    return takeSlot(times, this.limit, this.windowMs, keep);
   }
 
   private lockNow(): boolean {
