@@ -758,8 +758,9 @@ async function storedReport(): Promise<StoredResult> {
   notionUrls.push(notion.url);
   const started = Date.now();
   try {
-    const memory = new MemoryStore();
-    const store = new GenerationStore(memory);
+    // As in the extension: the records in files of their own (the heap holds each record once, not its text too).
+    const historyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visen-bench-stored-'));
+    const store = new GenerationStore(new MemoryStore(), { folder: historyDir, maxSizeMB: () => 200 });
     // The pacing under test in section 2 is Visen's; here only what is kept matters, so requests go unpaced.
     const writer = new BlockWriter(createNotionClient({ auth: NOTION_SECRET, baseUrl: notion.url, requestsPerSecond: 1000 }));
     const generator = new Generator(writer, markdownToBlocks, store, silentLogger);
@@ -836,6 +837,8 @@ async function storedReport(): Promise<StoredResult> {
     check(`stored state: JSON of ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words < 10 MB`, total < STORED_LIMIT_BYTES, mb(total));
     check(`heap flat over ${HEAP_GENERATIONS} generations (history dropped after each): slope <= ${kb(HEAP_LEAK_SLOPE_LIMIT)}/generation`, Math.abs(result.isolatedSlope) <= HEAP_LEAK_SLOPE_LIMIT, `${kb(result.isolatedSlope)}/generation`);
     check(`heap flat over ${HEAP_GENERATIONS} generations (one history kept): slope net of stored JSON growth <= ${kb(HEAP_NET_SLOPE_LIMIT)}/generation`, Math.abs(result.netSlope) <= HEAP_NET_SLOPE_LIMIT, `${kb(result.netSlope)}/generation`);
+    store.dispose();
+    fs.rmSync(historyDir, { recursive: true, force: true });
     return result;
   } finally {
     await notion.close();
@@ -1085,7 +1088,7 @@ async function main() {
     [`heap, history dropped after each: 1 / ${stored.isolatedHeap.length} / max`, `${mb(stored.isolatedHeap[0])} / ${mb(stored.isolatedHeap[stored.isolatedHeap.length - 1])} / ${mb(Math.max(...stored.isolatedHeap))}`, ''],
     ['  slope', `${kb(stored.isolatedSlope)}/generation`, `|slope| <= ${kb(HEAP_LEAK_SLOPE_LIMIT)}`],
   ];
-  out.push(table(`3. Stored state: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (GenerationStore over MemoryStore; heap after gc)`, ['measure', 'value', 'target'], storedRows));
+  out.push(table(`3. Stored state: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (GenerationStore over a folder; heap after gc)`, ['measure', 'value', 'target'], storedRows));
   out.push(table('4. History: one save while a run is made (files under a folder)', ['history', 'records', 'save median / p90', 'save CPU median', 'list() after a save'], history.map((h) => [`${h.historyMB} MB`, String(h.records), `${ms(h.saveMedianMs, 2)} / ${ms(h.saveP90Ms, 2)}`, ms(h.saveCpuMedianMs, 2), ms(h.listAfterSaveMs, 2)])));
   out.push(table('5. Fill Database Rows', ['case', 'rows/s', 'filled', '429 Notion / engine', 'most 429 in a row', 'max Notion req. in 1 s'], [fill, limited].map((f) => [fillCase(f), f.rowsPerSecond.toFixed(2), String(f.filled), `${f.notion429} / ${f.engine429}`, String(f.most429InARow), String(f.maxNotionPerSecond)])));
   out.push(table('6. Two windows at once', ['pacing', 'requests/s at Notion', '429'], [['shared', windows.perSecond.toFixed(2), String(windows.notion429)], ['one per window', windows.unshared.perSecond.toFixed(2), String(windows.unshared.notion429)]]));
@@ -1180,7 +1183,7 @@ function writeDoc(d: {
   if (d.hasTimeline) lines.push('![Blocks cut from the model text and blocks in Notion over time](images/bench-timeline.svg)', '');
 
   lines.push('## 3. Stored state', '');
-  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` over a \`MemoryStore\`, spread over ${STORED_CONNECTIONS} connections because the store keeps at most 50 records per connection (or page). Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`, '');
+  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` in a folder on disk, one file per record as in the extension, spread over ${STORED_CONNECTIONS} connections because the store keeps at most 50 records per connection (or page). Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`, '');
   const hu = stored.heap.map((x) => x.heapUsed);
   lines.push(md(['measure', 'value', 'target'], [
     ['records kept', `${stored.records} of ${stored.generations}`, ''],

@@ -129,8 +129,9 @@ export class DatabaseFiller {
     let stoppedBy: string | undefined;
     const stop = new AbortController();
     const combined = AbortSignal.any([signal, stop.signal]);
-    // Every row at work listens to it (its engine call, its Notion requests).
-    setMaxListeners(4 * (this.deps.concurrency ?? FILL_CONCURRENCY) + 10, combined);
+    // Every row at work listens to it (its engine call, its Notion requests and their wait for a slot): as
+    // many listeners as rows at once allow, not a leak.
+    setMaxListeners(0, combined);
     const report = () => options.onProgress?.({ finished: results.length, total: rows.length, failed });
     report();
     const pace = new EnginePace(this.deps.concurrency ?? FILL_CONCURRENCY, combined, this.deps.logger);
