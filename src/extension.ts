@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connections';
 import { registerConnectionsDatabaseCommands } from './commands/connectionsDatabase';
@@ -10,7 +11,7 @@ import { registerGenerateCommands } from './commands/generate';
 import { registerSelectionCommands } from './commands/selection';
 import { registerUndoCommands } from './commands/undo';
 import { registerGeneralCommands } from './commands/general';
-import { recoverStoredState, registerHistoryCommands } from './commands/history';
+import { offerClearHistory, recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { registerAgent } from './agent/register';
 import { readConfig, useModelDefaults } from './platform/config';
@@ -67,7 +68,15 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const store = mementoStore(context.globalState);
   useModelDefaults(new ModelDefaults(store));
   const connections = new ConnectionRepository(store, log);
-  const generations = new GenerationStore(store, { maxSizeMB: () => readConfig().historyMaxSizeMB, logger: log });
+  // Every window on the machine shares these folders: the history, the page locks and the Notion pacing.
+  const shared = context.globalStorageUri.fsPath;
+  const generations = new GenerationStore(store, {
+    folder: path.join(shared, 'generations'),
+    maxSizeMB: () => readConfig().historyMaxSizeMB,
+    logger: log,
+    onFull: (full) => void offerClearHistory(deps, full),
+  });
+  context.subscriptions.push({ dispose: () => generations.dispose() });
   const usage = new UsageTracker(store, undefined, log);
   // Keys are read through `deps` at call time, so the UI that may ask for one is the one tests swap in.
   const keys = (): KeyDeps => deps;
@@ -78,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const deps: WorkflowDeps = {
     secrets: new Secrets(context.secrets, store),
     log,
-    notionClients: new NotionClients(log),
+    notionClients: new NotionClients(log, path.join(shared, 'notion-pacing')),
     engines: new EngineModules(loadEngineBundle),
     ui: createUi(inputs, previews),
     generations,
@@ -98,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
       store,
       logger: log,
       converter: markdownConverter,
+      lockFolder: path.join(shared, 'page-locks'),
     }),
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };

@@ -54,6 +54,19 @@ async function clearHistory(deps: CommandDeps): Promise<void> {
 }
 
 /**
+ * Said once a session when generations whose text is not all in Notion keep the history over
+ * `visen.history.maxSizeMB`: Visen never deletes them by itself, so it offers Clear History.
+ */
+export async function offerClearHistory(deps: CommandDeps, full: { readonly sizeMB: number; readonly limitMB: number }): Promise<void> {
+  const clear = vscode.l10n.t('Clear History');
+  const choice = await deps.ui.warn(
+    vscode.l10n.t('The history of generations is {0} MB, over its limit of {1} MB (visen.history.maxSizeMB), with generations not fully written to Notion. Visen keeps them: write them again, or clear them.', full.sizeMB, full.limitMB),
+    clear,
+  );
+  if (choice === clear) await clearHistory(deps);
+}
+
+/**
  * At start-up: checks what Visen keeps on this machine. Runs a reload or a crash cut short become
  * interrupted; damaged entries are set aside (never deleted) and named in one notification. Nothing
  * here may stop activation.

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelDefaults } from '../services/engines/modelDefaults';
 import { DEFAULT_ENGINE, DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
-import type { WriteMode } from '../services/generation/generationRecord';
+import { DEFAULT_HISTORY_MAX_SIZE_MB, MAX_HISTORY_MAX_SIZE_MB, type WriteMode } from '../services/generation/generationRecord';
 
 /**
  * Visen's settings are read and written here and nowhere else: every `visen.*` name below is in
@@ -178,7 +178,7 @@ export function readConfig(): VisenConfig {
     writeMode: configuredWriteMode(),
     instructions: textSetting('visen.instructions'),
     promptBudget: configuredPromptBudget(),
-    historyMaxSizeMB: Math.max(1, setting<number>('visen.history.maxSizeMB') ?? 20),
+    historyMaxSizeMB: Math.min(MAX_HISTORY_MAX_SIZE_MB, Math.max(1, setting<number>('visen.history.maxSizeMB') ?? DEFAULT_HISTORY_MAX_SIZE_MB)),
   };
 }
 

@@ -8,9 +8,13 @@ export interface KeyValueStore {
   update(key: string, value: unknown): Promise<void>;
 }
 
+import { MemoryFolder } from './storage/recordFolder';
+
 /** An in-memory store for tests and for running the services outside VS Code; it behaves like a Memento. */
 export class MemoryStore implements KeyValueStore {
   private readonly values = new Map<string, unknown>();
+  /** Where a history kept with this store puts its records when given no folder of its own. */
+  readonly folder = new MemoryFolder();
 
   get<T>(key: string): T | undefined {
     return this.values.get(key) as T | undefined;

@@ -14,9 +14,6 @@ import { modelOrAsk } from './models';
 // Fill Database Rows, for every surface (the palette, the connection form, @visen /fill): the database, the
 // data source, what to fill, which rows, the template, a preview, then the fill with progress and retries.
 
-/** Rows generated at once by a fill; Notion writes are paced separately. */
-const FILL_CONCURRENCY = 3;
-
 type CommandDeps = WorkflowDeps;
 
 export interface FillRequest {
@@ -61,7 +58,8 @@ async function chooseDatabaseConnection(deps: CommandDeps, given: Connection | u
 const fillable = (p: PropertySchema) => (FILLABLE_TYPES as readonly string[]).includes(p.type);
 
 /** Fill Database Rows. Errors are thrown (a missing key as MissingKeyError). */
-export async function fillDatabase(deps: CommandDeps, request: FillRequest = {}, concurrency = FILL_CONCURRENCY): Promise<void> {
+/** Fill Database Rows; how many rows go at once is the filler's to decide (fewer while the engine rate-limits). */
+export async function fillDatabase(deps: CommandDeps, request: FillRequest = {}, concurrency?: number): Promise<void> {
   const config = readConfig();
   const client = await notionClient(deps);
   const title = vscode.l10n.t('Visen: Fill Database Rows');

@@ -80,6 +80,12 @@ export interface GeminiFakeOptions {
   models?: Array<string | GeminiModelInfo>;
   chunkDelayMs?: number;
   port?: number;
+  /**
+   * The free tier's per-minute request quota (10 for Gemini 2.5 Flash): past it, generateContent and
+   * streamGenerateContent answer 429 RESOURCE_EXHAUSTED with the QuotaFailure and the RetryInfo of the
+   * real API, the delay being the time until the oldest request of the last minute leaves the window.
+   */
+  requestsPerMinute?: number;
 }
 
 export interface GeminiFake {
@@ -90,6 +96,9 @@ export interface GeminiFake {
   acceptAnyKey: boolean;
   models: GeminiModelInfo[];
   chunkDelayMs: number;
+  requestsPerMinute: number | undefined;
+  /** Requests answered 429 by `requestsPerMinute`. */
+  readonly rateLimitedCount: number;
   readonly requests: LoggedRequest[];
   /** Streams the client dropped before they finished. */
   readonly abortedStreams: number;
@@ -298,6 +307,20 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   let fixedUsage: Partial<Pick<GenerateContentResponseUsageMetadata, 'promptTokenCount' | 'candidatesTokenCount'>> | null = null;
   let abortedStreams = 0;
   let completedStreams = 0;
+  let minute: number[] = [];
+  let rateLimitedCount = 0;
+  /** The per-minute quota: undefined when this request may go, else the wait until it may. */
+  const overQuota = (): number | undefined => {
+    const limit = fake.requestsPerMinute;
+    if (!limit) return undefined;
+    const now = Date.now();
+    minute = minute.filter((at) => now - at < 60_000);
+    if (minute.length < limit) {
+      minute.push(now);
+      return undefined;
+    }
+    return minute[0] + 60_000 - now;
+  };
 
   const sendFailure = (res: http.ServerResponse, failure: GeminiFailure) => {
     if (failure.hang) return;
@@ -500,6 +523,12 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
         sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'This fake only serves streamGenerateContent with alt=sse.'));
         return;
       }
+      const wait = overQuota();
+      if (wait !== undefined) {
+        rateLimitedCount++;
+        sendFailure(res, geminiErrors.rateLimitPerMinute({ model, limit: fake.requestsPerMinute, retryDelay: `${(wait / 1000).toFixed(9)}s` }));
+        return;
+      }
       await generate(res, logged, apiVersion, model, action === 'streamGenerateContent');
       return;
     }
@@ -526,6 +555,10 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     respondWith(fn) {
       responder = fn;
     },
+    requestsPerMinute: options.requestsPerMinute,
+    get rateLimitedCount() {
+      return rateLimitedCount;
+    },
     failNext(failure, times = 1) {
       failures.add(null, failure, times);
     },
@@ -543,6 +576,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       fixedUsage = null;
       abortedStreams = 0;
       completedStreams = 0;
+      minute = [];
+      rateLimitedCount = 0;
       responder = defaultAnswer;
       fake.validKeys = new Set(initialKeys);
       fake.models = initialModels.map((m) => ({ ...m }));

@@ -163,7 +163,8 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
   s.markdownRecordLimit = options.markdownRecordLimit;
   const failures = new FailureQueue<{ method?: string; path: RegExp }, NotionFailure>();
   const requests: LoggedRequest[] = [];
-  let recentRequests: number[] = [];
+  /** The rate limit's bucket: requests it would take now, and when it was last filled. */
+  let bucket: { tokens: number; at: number } | undefined;
   let rateLimitedCount = 0;
   let limitedUntil = 0;
   const workspaceId = randomUUID();
@@ -216,13 +217,21 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     sendJson(res, status, { object: 'error', status, code, message, request_id: requestId }, { 'x-notion-request-id': requestId, ...headers });
   }
 
+  /**
+   * Notion's documented limit: "an average of three requests per second … Some bursts beyond the average rate
+   * are allowed" (developers.notion.com/reference/request-limits), past it 429 rate_limited with Retry-After.
+   * Kept strictly as a token bucket filled at `rateLimitPerSecond` and holding one second's worth: over any
+   * stretch of time no more than the average plus a burst of one second's requests; a 429 takes nothing.
+   */
   function overRateLimit(): boolean {
     const limit = fake.rateLimitPerSecond;
     if (!limit) return false;
     const t = Date.now();
-    recentRequests = recentRequests.filter((at) => t - at < 1000);
-    if (recentRequests.length >= limit) return true;
-    recentRequests.push(t);
+    bucket ??= { tokens: limit, at: t };
+    bucket.tokens = Math.min(limit, bucket.tokens + ((t - bucket.at) * limit) / 1000);
+    bucket.at = t;
+    if (bucket.tokens < 1) return true;
+    bucket.tokens -= 1;
     return false;
   }
 
@@ -424,7 +433,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       s.comments.clear();
       failures.clear();
       requests.length = 0;
-      recentRequests = [];
+      bucket = undefined;
       rateLimitedCount = 0;
       limitedUntil = 0;
       s.markdownRecordLimit = options.markdownRecordLimit;

@@ -6,6 +6,7 @@ import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import type { Logger } from '../../src/services/logger';
 import { SET_ASIDE_KEY, setAsideEntries } from '../../src/services/storage/setAside';
+import { MemoryFolder } from '../../src/services/storage/recordFolder';
 
 const KEY = 'visen.generations';
 const PAGE = { id: '11111111-2222-3333-4444-555555555555', title: 'Notes', url: 'https://www.notion.so/Notes-11111111222233334444555555555555' };
@@ -29,6 +30,14 @@ function record(over: Partial<GenerationRecord> & { id: string }): GenerationRec
   };
 }
 
+/** The records stored in a history folder, by id. */
+function storedFiles(folder: MemoryFolder): Map<string, Record<string, unknown>> {
+  return new Map(folder.list('.json').map((f) => {
+    const value = JSON.parse(folder.read(f.name)!) as Record<string, unknown>;
+    return [String(value.id), value];
+  }));
+}
+
 class RecordingLogger implements Logger {
   readonly warnings: string[] = [];
   readonly infos: string[] = [];
@@ -45,7 +54,8 @@ describe('Stored generation history: versions and migrations', () => {
     const v1 = { ...record({ id: 'old' }), blockIds: undefined, blocks: 7, writtenBlocks: 7, snapshot: '# The whole page\n\n…', notionBlocks: 3, writtenNotionBlocks: 2 };
     delete (v1 as Partial<typeof v1>).blockIds;
     await store.update(KEY, [v1]);
-    const history = new GenerationStore(store);
+    const folder = new MemoryFolder();
+    const history = new GenerationStore(store, { folder });
 
     const [read] = history.list();
     assert.equal(read.blocks, 3);
@@ -56,30 +66,37 @@ describe('Stored generation history: versions and migrations', () => {
 
     const report = await history.recover();
     assert.deepEqual(report, { setAside: 0, interrupted: 0 });
-    const stored = store.get<Record<string, unknown>[]>(KEY)!;
-    assert.equal(stored[0].schemaVersion, 2, 'stored in the current version');
-    assert.equal(stored[0].snapshot, undefined, 'the page copy is gone');
+    const stored = storedFiles(folder).get('old')!;
+    assert.equal(stored.schemaVersion, 2, 'stored in the current version, a file of its own');
+    assert.equal(stored.snapshot, undefined, 'the page copy is gone');
+    assert.equal(store.get(KEY), undefined, 'the old single list is gone');
   });
 
   it('reads a version 1 record in today\'s format as it is, and stores the version with every save', async () => {
     const store = new MemoryStore();
     await store.update(KEY, [record({ id: 'today' })]);
-    const history = new GenerationStore(store);
+    const folder = new MemoryFolder();
+    const history = new GenerationStore(store, { folder });
     assert.deepEqual(blockCounts(history.get('today')!), { written: 2, total: 2 });
     assert.equal(canUndo(history.get('today')!), true);
     await history.save(record({ id: 'next', createdAt: '2026-01-02T10:00:00.000Z' }));
-    assert.deepEqual(store.get<Record<string, unknown>[]>(KEY)!.map((r) => [r.id, r.schemaVersion]), [['next', 2], ['today', 2]]);
+    assert.deepEqual(history.list().map((r) => r.id), ['next', 'today']);
+    assert.deepEqual([...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]), [['next', 2]], 'a save writes only its own record');
+    await history.recover();
+    assert.deepEqual([...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]).sort(), [['next', 2], ['today', 2]]);
   });
 
   it('leaves records of a newer Visen alone, unread and kept', async () => {
     const store = new MemoryStore();
     const future = { schemaVersion: 9, id: 'future', whatever: true };
     await store.update(KEY, [record({ id: 'a' }), future]);
-    const history = new GenerationStore(store);
+    const folder = new MemoryFolder();
+    const history = new GenerationStore(store, { folder });
     assert.deepEqual(history.list().map((r) => r.id), ['a']);
     await history.save(record({ id: 'b' }));
     await history.recover();
-    assert.deepEqual(store.get<unknown[]>(KEY)!.at(-1), future);
+    assert.deepEqual(storedFiles(folder).get('future'), future);
+    assert.deepEqual(history.list().map((r) => r.id).sort(), ['a', 'b']);
     assert.equal(setAsideEntries(store).length, 0);
   });
 });
@@ -105,7 +122,8 @@ describe('Stored generation history: deep validation', () => {
       const store = new MemoryStore();
       const logger = new RecordingLogger();
       await store.update(KEY, [record({ id: 'good1' }), damaged, record({ id: 'good2' })]);
-      const history = new GenerationStore(store, { logger });
+      const folder = new MemoryFolder();
+      const history = new GenerationStore(store, { logger, folder });
 
       assert.deepEqual(history.list().map((r) => r.id), ['good1', 'good2']);
       history.list();
@@ -114,14 +132,15 @@ describe('Stored generation history: deep validation', () => {
 
       const report = await history.recover();
       assert.equal(report.setAside, 1);
-      assert.deepEqual(store.get<{ id: string }[]>(KEY)!.map((r) => r.id), ['good1', 'good2']);
+      assert.deepEqual([...storedFiles(folder).keys()].sort(), ['good1', 'good2']);
+      assert.equal(store.get(KEY), undefined);
       const aside = setAsideEntries(store);
       assert.equal(aside.length, 1);
       assert.equal(aside[0].from, KEY);
       assert.deepEqual(aside[0].value, damaged, 'kept exactly as it was');
       assert.ok(aside[0].problem.length > 0);
 
-      assert.deepEqual(await new GenerationStore(store).recover(), { setAside: 0, interrupted: 0 }, 'a second start finds nothing');
+      assert.deepEqual(await new GenerationStore(store, { folder }).recover(), { setAside: 0, interrupted: 0 }, 'a second start finds nothing');
       assert.equal(setAsideEntries(store).length, 1);
     });
   }
@@ -243,6 +262,16 @@ describe('Stored generation history: retention by size', () => {
     assert.ok(history.list().every((r) => Number(r.id.slice(1)) >= 20), 'the oldest went');
   });
 
+  it('says once when generations not in Notion keep the history over its limit, and deletes none of them', async () => {
+    const told: Array<{ sizeMB: number; limitMB: number }> = [];
+    const history = new GenerationStore(new MemoryStore(), { maxSizeMB: () => 1, onFull: (full) => told.push(full) });
+    for (let i = 0; i < 14; i++) await history.save(record({ id: `f${i}`, status: 'writeFailed', writtenBlocks: 0, markdown: big(i), createdAt: at(i) }));
+    assert.equal(history.list().length, 14, 'all kept');
+    assert.equal(told.length, 1, 'once');
+    assert.equal(told[0].limitMB, 1);
+    assert.ok(told[0].sizeMB > 1);
+  });
+
   it('measures each save by the record saved, not by the whole history', async () => {
     const history = new GenerationStore(new MemoryStore(), { maxSizeMB: () => 50 });
     for (let i = 0; i < 40; i++) await history.save(record({ id: `w${i}`, markdown: big(i), createdAt: at(i) }));
@@ -266,16 +295,12 @@ describe('Stored generation history: retention by size', () => {
   });
 
   it('holds each record once: after a save, the history reads the store\'s own copy, not a second one', async () => {
-    const memory = new MemoryStore();
-    const history = new GenerationStore(memory);
+    const history = new GenerationStore(new MemoryStore());
     const written = record({ id: 'r1', blockIds: ['b1', 'b2', 'b3'] });
     await history.save(written);
     await history.save(record({ id: 'r2' }));
-    const stored = memory.get<Array<{ id: string; blockIds: string[] }>>(KEY)!;
-    // The store keeps a clone (as VS Code's Memento keeps a JSON round trip): the history's records are its entries.
-    assert.notEqual(stored[1].blockIds, written.blockIds, 'the store made its own copy');
-    assert.equal(history.get('r1')!.blockIds, stored[1].blockIds, 'the history shares it');
-    assert.equal(history.list()[0].blockIds, stored[0].blockIds);
+    assert.notEqual(history.get('r1')!.blockIds, written.blockIds, 'the history holds the stored copy, not the caller\'s object');
+    assert.equal(history.list()[1].blockIds, history.get('r1')!.blockIds, 'once');
     assert.deepEqual(history.get('r1'), written, 'and it is the record as saved');
     assert.ok(!('schemaVersion' in history.get('r1')!), 'without the stored version');
   });

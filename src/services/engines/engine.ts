@@ -117,6 +117,8 @@ export class EngineError extends Error {
     readonly kind: EngineErrorKind,
     message: string,
     readonly status?: number,
+    /** A rate limit: how long the provider asked to wait before the next request. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'EngineError';

@@ -318,10 +318,13 @@ function exhausted(details: GoogleErrorDetail[], detail: string, httpStatus: num
     return new EngineError('quota', l10n.t('Gemini refused for billing: {0} Check your plan and billing in Google AI Studio.', detail), httpStatus);
   }
   const seconds = durationSeconds(retry);
+  // RetryInfo's delay is whole seconds, cut down: the message's "Please retry in 26.9s" is exact when there.
+  const exact = /retry in (\d+(?:\.\d+)?)s/i.exec(detail)?.[1];
+  const waitMs = exact ? Math.ceil(Number(exact) * 1000) : seconds ? (seconds + 1) * 1000 : undefined;
   const which = violations.length ? name(violations[0]) : undefined;
-  if (which && seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), httpStatus);
+  if (which && seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), httpStatus, waitMs);
   if (which) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait a minute and try again.', which), httpStatus);
-  if (seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key. Wait {0} s and try again.', seconds), httpStatus);
+  if (seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key. Wait {0} s and try again.', seconds), httpStatus, waitMs);
   return new EngineError('rateLimit', l10n.t('Gemini is busy or rate limiting your key. Wait a minute and try again.'), httpStatus);
 }
 

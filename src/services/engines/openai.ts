@@ -290,8 +290,9 @@ function limited(error: InstanceType<typeof OpenAI.APIError>, fields: ErrorField
     seconds = durationSeconds(reset);
   }
   const which = fields.type === 'tokens' ? l10n.t('tokens per minute') : fields.type === 'requests' ? l10n.t('requests per minute') : undefined;
-  if (which && seconds) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), error.status);
-  if (seconds) return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds), error.status);
+  const waitMs = Number.isFinite(ms) && ms > 0 ? ms : seconds !== undefined ? seconds * 1000 : undefined;
+  if (which && seconds) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), error.status, waitMs);
+  if (seconds) return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds), error.status, waitMs);
   if (which) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait a minute and try again.', which), error.status);
   return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait a minute and try again. ({0})', detail), error.status);
 }

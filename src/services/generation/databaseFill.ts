@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@notionhq/client';
 import PQueue from 'p-queue';
 import { Engine, EngineError, EngineKind, readStream } from '../engines/engine';
@@ -67,9 +68,22 @@ export interface FillerDeps {
   readonly locks?: PageLocks;
   /** Counts one row's generation against its connection. */
   readonly recordUse?: (record: GenerationRecord) => Promise<void>;
-  /** Rows generated at once. Notion writes are paced by the client whatever this is. */
+  /**
+   * The most rows generated at once (fewer while the engine rate-limits). Notion writes are paced by the
+   * client (shared by every window) whatever this is.
+   */
   readonly concurrency?: number;
 }
+
+/**
+ * Model calls a fill makes side by side: a model answering in 1.5 s fills 5 rows a second at 8, more than
+ * Notion's 3 writes a second take, so the rows go at Notion's pace.
+ */
+export const FILL_CONCURRENCY = 8;
+/** How often one row is tried again after the engine's 429, each time after the wait the engine asked for. */
+const RATE_LIMIT_RETRIES = 5;
+/** The wait after a 429 that does not say how long. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
 
 const DONE_KEY_PREFIX = 'visen.fill.done.';
 
@@ -120,35 +134,47 @@ export class DatabaseFiller {
     let stoppedBy: string | undefined;
     const stop = new AbortController();
     const combined = AbortSignal.any([signal, stop.signal]);
+    // Every row at work listens to it (its engine call, its Notion requests and their wait for a slot): as
+    // many listeners as rows at once allow, not a leak.
+    setMaxListeners(0, combined);
     const report = () => options.onProgress?.({ finished: results.length, total: rows.length, failed });
     report();
-    const queue = new PQueue({ concurrency: this.deps.concurrency ?? 3 });
-    for (const row of rows) {
-      void queue.add(async () => {
-        if (combined.aborted) return;
-        if (done.has(row.id)) {
-          results.push({ row: ref(row), status: 'skipped' });
-          report();
-          return;
-        }
-        const result = await this.fillRow(job, row, combined).catch((error: unknown): RowResult => ({ row: ref(row), status: 'failed', error: message(error) }));
-        if (combined.aborted && result.status === 'failed') return;
-        if (result.status === 'done') {
-          done.add(row.id);
-          await this.saveDone(job, done);
-        } else {
-          failed++;
-          const kind = (result as RowResult & { kind?: string }).kind;
-          if (kind && FATAL.has(kind) && !stoppedBy) {
-            stoppedBy = result.error;
-            stop.abort();
-          }
-        }
-        results.push(result);
+    const pace = new EnginePace(this.deps.concurrency ?? FILL_CONCURRENCY, combined, this.deps.logger);
+    const queue = pace.queue;
+    const tries = new Map<string, number>();
+    const fill = async (row: DatabaseRow): Promise<void> => {
+      if (combined.aborted) return;
+      if (done.has(row.id)) {
+        results.push({ row: ref(row), status: 'skipped' });
         report();
-      });
-    }
-    await queue.onIdle();
+        return;
+      }
+      const result = await this.fillRow(job, row, combined).catch((error: unknown): FilledRow => ({ row: ref(row), status: 'failed', error: message(error) }));
+      if (combined.aborted && result.status === 'failed') return;
+      if (result.kind === 'rateLimit' && (tries.get(row.id) ?? 0) < RATE_LIMIT_RETRIES) {
+        // The engine's own limit: fewer at once, nothing until its wait has passed, then this row first.
+        tries.set(row.id, (tries.get(row.id) ?? 0) + 1);
+        pace.limited(result.retryAfterMs);
+        void queue.add(() => fill(row), { priority: 1 });
+        return;
+      }
+      if (result.status === 'done') pace.succeeded();
+      if (result.status === 'done') {
+        done.add(row.id);
+        await this.saveDone(job, done);
+      } else {
+        failed++;
+        const kind = (result as RowResult & { kind?: string }).kind;
+        if (kind && FATAL.has(kind) && !stoppedBy) {
+          stoppedBy = result.error;
+          stop.abort();
+        }
+      }
+      results.push(result);
+      report();
+    };
+    for (const row of rows) void queue.add(() => fill(row));
+    await pace.idle();
     const failedRows = results.filter((r) => r.status === 'failed');
     this.deps.logger.info(
       `Fill of data source ${job.dataSourceId}: ${results.filter((r) => r.status === 'done').length} filled, ` +
@@ -170,7 +196,7 @@ export class DatabaseFiller {
     await this.deps.store.update(doneKey(job), undefined);
   }
 
-  private async fillRow(job: FillJob, row: DatabaseRow, signal: AbortSignal): Promise<RowResult & { kind?: string }> {
+  private async fillRow(job: FillJob, row: DatabaseRow, signal: AbortSignal): Promise<FilledRow> {
     const prompt = await this.prompt(job, row);
     const page = { id: row.id, title: row.title, url: row.url };
     try {
@@ -180,7 +206,7 @@ export class DatabaseFiller {
           page, connectionId: job.connectionId, prompt, plan: { mode: job.target.mode }, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
         });
         if (record.markdown) await this.counted(record);
-        if (error) return { row: page, status: 'failed', prompt, error: error.message, kind: error instanceof EngineError ? error.kind : undefined };
+        if (error) return { row: page, status: 'failed', prompt, error: error.message, ...engineFailure(error) };
         return { row: page, status: 'done', prompt, output: record.markdown };
       }
       const started = Date.now();
@@ -201,7 +227,7 @@ export class DatabaseFiller {
       }
       return { row: page, status: 'done', prompt, output: value.display };
     } catch (error) {
-      return { row: page, status: 'failed', prompt, error: message(error), kind: error instanceof EngineError ? error.kind : undefined };
+      return { row: page, status: 'failed', prompt, error: message(error), ...engineFailure(error) };
     }
   }
 
@@ -243,6 +269,60 @@ export class DatabaseFiller {
 
   private async saveDone(job: FillJob, done: Set<string>): Promise<void> {
     await this.deps.store.update(doneKey(job), [...done]);
+  }
+}
+
+/** A row's result, with what the engine said when it failed. */
+type FilledRow = RowResult & { readonly kind?: string; readonly retryAfterMs?: number };
+
+function engineFailure(error: unknown): { kind?: string; retryAfterMs?: number } {
+  return error instanceof EngineError ? { kind: error.kind, retryAfterMs: error.retryAfterMs } : {};
+}
+
+/**
+ * How many model calls a fill makes at once: up to its most, halved at each 429 of the engine and none
+ * until the wait the engine asked for has passed, then one more after each run of successes as long.
+ */
+class EnginePace {
+  readonly queue: PQueue;
+  private successes = 0;
+  private resumeAt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly most: number, private readonly signal: AbortSignal, private readonly logger: Logger) {
+    this.queue = new PQueue({ concurrency: most });
+    signal.addEventListener('abort', () => this.resume(), { once: true });
+  }
+
+  limited(retryAfterMs = DEFAULT_RATE_LIMIT_WAIT_MS): void {
+    const before = this.queue.concurrency;
+    this.queue.concurrency = Math.max(1, Math.floor(before / 2));
+    this.successes = 0;
+    const until = Date.now() + retryAfterMs;
+    if (until <= this.resumeAt || this.signal.aborted) return;
+    this.resumeAt = until;
+    this.logger.info(`Fill: the engine is rate limiting; ${this.queue.concurrency} row(s) at once, the next in ${Math.ceil(retryAfterMs / 1000)} s.`);
+    this.queue.pause();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.resume(), retryAfterMs);
+  }
+
+  succeeded(): void {
+    if (this.queue.concurrency >= this.most || Date.now() < this.resumeAt) return;
+    if (++this.successes < this.queue.concurrency) return;
+    this.successes = 0;
+    this.queue.concurrency++;
+  }
+
+  async idle(): Promise<void> {
+    await this.queue.onIdle();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private resume(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue.start();
   }
 }
 

@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { EngineKind, TokenUsage } from '../engines/engine';
 import { ENGINE_LABELS } from '../engines/engineLoader';
 import type { KeyValueStore } from '../keyValueStore';
 import { type Logger, silentLogger } from '../logger';
+import { isLive, LEASE_TIMING, leaseText, newOwnerId, readLease } from '../storage/leases';
+import { DiskFolder, type RecordFolder } from '../storage/recordFolder';
 import { setAside } from '../storage/setAside';
 import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
@@ -198,72 +200,119 @@ function fromPageCopies(record: Record<string, unknown>): Record<string, unknown
 const KEY = 'visen.generations';
 const MB = 1024 * 1024;
 export const DEFAULT_HISTORY_MAX_SIZE_MB = 20;
+/** The largest history `visen.history.maxSizeMB` allows. */
+export const MAX_HISTORY_MAX_SIZE_MB = 200;
+const RECORD = '.json';
+const LEASE = '.lease';
 
 export interface GenerationStoreOptions {
   /** How large the stored history may grow (`visen.history.maxSizeMB`); read at every save. */
   readonly maxSizeMB?: () => number;
   readonly logger?: Logger;
+  /**
+   * Where the records are kept, one file each, shared by every window on the machine (a folder under
+   * `globalStorageUri` in the extension). Without it, the key-value store's own (a MemoryStore's, in memory).
+   */
+  readonly folder?: string | RecordFolder;
+  /** This window's id, for the leases of the runs it is making. */
+  readonly owner?: string;
+  readonly leaseTiming?: typeof LEASE_TIMING;
+  /** Told once when records whose text is not all in Notion keep the history over its limit. */
+  readonly onFull?: (full: { readonly sizeMB: number; readonly limitMB: number }) => void;
 }
 
 /** What start-up found in the stored history. */
 export interface HistoryRecovery {
   /** Damaged records moved out of the history (kept under the set-aside key). */
   readonly setAside: number;
-  /** Runs left `generating` by a reload or a crash, now `interrupted`. */
+  /** Runs left `generating` by a window that is gone (closed, reloaded, crashed), now `interrupted`. */
   readonly interrupted: number;
 }
 
 interface Entry {
-  /** The store's own copy of the record, read back after each write (see `write`). */
-  record: GenerationRecord;
-  /** Its stored JSON's length in UTF-8 bytes, as of its last save. */
-  size: number;
+  /** The store's own copy of the record, as stored. */
+  readonly record: GenerationRecord;
+  /** Its stored JSON's length in UTF-8 bytes. */
+  readonly size: number;
+  /** The file's stamp when it was read or written: another one means someone else wrote it since. */
+  readonly stamp: string;
+  readonly mtime: number;
+  /** Stored in an older format: start-up stores it in the current one. */
+  readonly migrated?: boolean;
 }
 
-/** The history as read from the store, kept between saves so a save measures only the record it saves. */
-interface Loaded {
-  /** What the key-value store returned when this was read or written: another value means someone else wrote. */
-  raw: unknown;
-  /** Newest first. */
-  entries: Entry[];
-  total: number;
-  /** Entries this version does not read (damaged, or written by a newer Visen): written back as they were. */
-  kept: unknown[];
-  /** The damaged ones among them, until start-up sets them aside. */
-  damaged: { readonly value: unknown; readonly problem: string }[];
-  /** The stored value was not a list at all: it is set aside before anything replaces it. */
-  unreadable?: { readonly value: unknown; readonly problem: string };
-  migrated: boolean;
+/** Files in the folder this version does not read (damaged, or written by a newer Visen): left as they are. */
+interface Unread {
+  readonly size: number;
+  readonly stamp: string;
+  /** Set for damaged files, until start-up sets them aside. */
+  readonly damage?: { readonly value: unknown; readonly problem: string };
 }
 
-/** The local history of generations, newest first. */
+/**
+ * The local history of generations, newest first. Each record is a file of its own in a folder every window
+ * shares, written whole (write aside, then rename), so a save costs the size of its record, not of the
+ * history, and never rewrites what another window saved. A run being made holds a lease, renewed every few
+ * seconds: only a run whose window is gone is marked interrupted.
+ */
 export class GenerationStore {
   private readonly listeners = new Set<() => void>();
   private readonly reported = new Set<string>();
-  private state: Loaded | undefined;
+  private readonly folder: RecordFolder;
+  private readonly owner: string;
+  private readonly timing: typeof LEASE_TIMING;
+  private readonly entries = new Map<string, Entry>();
+  private readonly unread = new Map<string, Unread>();
+  private legacyRaw: unknown;
+  /** Records still under the old single key, until start-up moves them into files. */
+  private legacy: { readonly records: GenerationRecord[]; readonly others: unknown[]; readonly damaged: { value: unknown; problem: string }[] } | undefined;
+  private token: string | undefined;
+  private sorted: GenerationRecord[] | undefined;
+  private readonly leases = new Map<string, ReturnType<typeof setInterval>>();
+  private sweep: ReturnType<typeof setInterval> | undefined;
+  private readonly watcher: { dispose(): void };
+  private notifying = false;
   private warnedFull = false;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly options: GenerationStoreOptions = {},
-  ) {}
+  ) {
+    // Without a folder of its own, the history goes where an in-memory store keeps folders (tests, tools).
+    const folder = options.folder ?? (store as { readonly folder?: RecordFolder }).folder;
+    if (!folder) throw new Error('GenerationStore: no folder for the records');
+    this.folder = typeof folder === 'string' ? new DiskFolder(folder) : folder;
+    this.owner = options.owner ?? newOwnerId();
+    this.timing = options.leaseTiming ?? LEASE_TIMING;
+    this.watcher = this.folder.watch((name) => this.changedOnDisk(name));
+  }
 
-  /** Calls `listener` after every save or delete; returns the unsubscribe. */
+  /** Calls `listener` after every save or delete, this window's or another's; returns the unsubscribe. */
   onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
   list(): GenerationRecord[] {
-    return this.current().entries.map((e) => e.record);
+    this.refresh();
+    if (!this.sorted) {
+      const fromFiles = [...this.entries.values()];
+      const ids = new Set(fromFiles.map((e) => e.record.id));
+      const legacy = (this.legacy?.records ?? []).filter((r) => !ids.has(r.id)).map((record, i) => ({ record, mtime: -i }));
+      this.sorted = [...fromFiles, ...legacy]
+        .sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt) || b.mtime - a.mtime)
+        .map((e) => e.record);
+    }
+    return [...this.sorted];
   }
 
   get(id: string): GenerationRecord | undefined {
-    return this.current().entries.find((e) => e.record.id === id)?.record;
+    this.refresh();
+    return this.entries.get(fileOf(id))?.record ?? this.legacy?.records.find((r) => r.id === id);
   }
 
   latest(predicate: (record: GenerationRecord) => boolean = () => true): GenerationRecord | undefined {
-    return this.current().entries.find((e) => predicate(e.record))?.record;
+    return this.list().find(predicate);
   }
 
   /** A connection's generations, newest first. */
@@ -273,18 +322,21 @@ export class GenerationStore {
 
   /** The stored size of the history, in bytes. */
   size(): number {
-    return this.current().total;
+    this.refresh();
+    let total = 0;
+    for (const e of this.entries.values()) total += e.size;
+    for (const u of this.unread.values()) total += u.size;
+    const ids = new Set([...this.entries.values()].map((e) => e.record.id));
+    for (const r of this.legacy?.records ?? []) if (!ids.has(r.id)) total += sizeOf(r);
+    return total;
   }
 
   async save(record: GenerationRecord): Promise<void> {
-    const state = this.current();
-    const index = state.entries.findIndex((e) => e.record.id === record.id);
-    if (index >= 0) state.total -= state.entries.splice(index, 1)[0].size;
-    const size = sizeOf(record);
-    state.entries.unshift({ record, size });
-    state.total += size;
-    this.enforceLimit(state, record);
-    await this.write(state);
+    this.refresh();
+    await this.holdLease(record);
+    await this.write(record);
+    await this.enforceLimit(record);
+    this.changed();
   }
 
   /**
@@ -312,27 +364,52 @@ export class GenerationStore {
   }
 
   /**
-   * At start-up: runs a reload or a crash cut short become `interrupted` (their text and ids kept, so
-   * they can be written again or undone), damaged records move to the set-aside key, records of older
-   * formats are stored in the current one, and the size limit is applied.
+   * At start-up: records under the old single key move into files, damaged records go to the set-aside key,
+   * records of older formats are stored in the current one, runs whose window is gone become `interrupted`
+   * (their text and ids kept, so they can be written again or undone), and the size limit is applied. From
+   * then on, runs of windows that go away later are marked interrupted once their lease expires.
    */
   async recover(): Promise<HistoryRecovery> {
-    const state = this.current();
-    let interrupted = 0;
-    for (const entry of state.entries) {
-      if (entry.record.status !== 'generating') continue;
-      entry.record = { ...entry.record, status: 'interrupted' };
-      state.total += sizeOf(entry.record) - entry.size;
-      entry.size = sizeOf(entry.record);
-      interrupted++;
+    this.refresh();
+    let changed = false;
+    let setAsideCount = 0;
+    if (this.legacyRaw !== undefined) {
+      setAsideCount += await this.migrateLegacy();
+      changed = true;
     }
-    const damaged = state.damaged;
-    const setAsideCount = damaged.length + (state.unreadable ? 1 : 0);
-    const before = state.entries.length;
-    this.enforceLimit(state);
-    if (interrupted || setAsideCount || state.migrated || state.entries.length !== before) await this.write(state);
+    const damaged = [...this.unread].filter(([, u]) => u.damage);
+    if (damaged.length) {
+      await setAside(this.store, KEY, damaged.map(([, u]) => u.damage!));
+      for (const [file, u] of damaged) {
+        this.logger.warn(`History: set aside a damaged generation record (${u.damage!.problem}).`);
+        await this.folder.remove(file);
+        this.unread.delete(file);
+      }
+      setAsideCount += damaged.length;
+      changed = true;
+    }
+    for (const entry of [...this.entries.values()]) {
+      if (entry.migrated) {
+        await this.write(entry.record);
+        changed = true;
+      }
+    }
+    const interrupted = await this.interruptOrphans(false);
+    const before = this.entries.size;
+    await this.enforceLimit();
+    if (changed || interrupted || this.entries.size !== before) this.changed();
     if (interrupted) this.logger.info(`History: ${interrupted} generation(s) were cut short by a reload or a crash and are marked interrupted.`);
+    this.sweep ??= setInterval(() => void this.interruptOrphans(true).catch((error: unknown) => this.logger.warn(`History: ${String(error)}`)), this.timing.renewMs);
+    this.sweep.unref?.();
     return { setAside: setAsideCount, interrupted };
+  }
+
+  /** Stops watching the folder and renewing leases (the window is closing). */
+  dispose(): void {
+    this.watcher.dispose();
+    if (this.sweep) clearInterval(this.sweep);
+    for (const timer of this.leases.values()) clearInterval(timer);
+    this.leases.clear();
   }
 
   private get logger(): Logger {
@@ -341,77 +418,199 @@ export class GenerationStore {
 
   private get limitBytes(): number {
     const mb = this.options.maxSizeMB?.() ?? DEFAULT_HISTORY_MAX_SIZE_MB;
-    return Math.max(1, Number.isFinite(mb) ? mb : DEFAULT_HISTORY_MAX_SIZE_MB) * MB;
+    return Math.min(MAX_HISTORY_MAX_SIZE_MB, Math.max(1, Number.isFinite(mb) ? mb : DEFAULT_HISTORY_MAX_SIZE_MB)) * MB;
+  }
+
+  /** A run being made holds a lease, renewed every few seconds while it runs; its other states hold none. */
+  private async holdLease(record: GenerationRecord): Promise<void> {
+    const file = leaseOf(record.id);
+    if (record.status === 'generating') {
+      if (this.leases.has(record.id)) return;
+      await this.folder.write(file, leaseText(this.owner, this.timing.durationMs));
+      const timer = setInterval(() => void this.folder.write(file, leaseText(this.owner, this.timing.durationMs)).catch(() => undefined), this.timing.renewMs);
+      timer.unref?.();
+      this.leases.set(record.id, timer);
+      return;
+    }
+    const timer = this.leases.get(record.id);
+    if (timer === undefined) return;
+    clearInterval(timer);
+    this.leases.delete(record.id);
+    await this.folder.remove(file);
+  }
+
+  /** Runs left `generating` whose window is gone (no live lease) become `interrupted`. */
+  private async interruptOrphans(notify: boolean): Promise<number> {
+    this.refresh();
+    const now = Date.now();
+    let interrupted = 0;
+    for (const record of this.list()) {
+      if (record.status !== 'generating' || this.leases.has(record.id)) continue;
+      if (isLive(readLease(this.folder, leaseOf(record.id)), now)) continue;
+      await this.write({ ...record, status: 'interrupted' });
+      await this.folder.remove(leaseOf(record.id));
+      interrupted++;
+    }
+    if (notify && interrupted) {
+      this.logger.info(`History: ${interrupted} generation(s) of a window that closed or crashed are marked interrupted.`);
+      this.changed();
+    }
+    return interrupted;
+  }
+
+  private async migrateLegacy(): Promise<number> {
+    const legacy = this.legacy;
+    for (const record of legacy?.records ?? []) {
+      const text = JSON.stringify(toStored(GENERATION_RECORD_FORMAT, record));
+      // A file already there is newer than the list (another window moved it and saved since).
+      if (this.entries.has(fileOf(record.id)) || !(await this.folder.create(fileOf(record.id), text))) continue;
+    }
+    for (const other of legacy?.others ?? []) {
+      const id = (other as { id?: unknown }).id;
+      await this.folder.create(fileOf(typeof id === 'string' ? id : JSON.stringify(other)), JSON.stringify(other));
+    }
+    const damaged = legacy?.damaged ?? [];
+    await setAside(this.store, KEY, damaged);
+    for (const d of damaged) this.logger.warn(`History: set aside a damaged generation record (${d.problem}).`);
+    await this.store.update(KEY, undefined);
+    this.token = undefined;
+    this.refresh();
+    return damaged.length;
   }
 
   private async remove(predicate: (record: GenerationRecord) => boolean): Promise<number> {
-    const state = this.current();
-    const kept = state.entries.filter((e) => !predicate(e.record));
-    const removed = state.entries.length - kept.length;
-    state.entries = kept;
-    state.total = kept.reduce((sum, e) => sum + e.size, 0);
-    await this.write(state);
+    let removed = 0;
+    for (const record of this.list()) {
+      if (!predicate(record)) continue;
+      await this.removeRecord(record);
+      removed++;
+    }
+    this.changed();
     return removed;
   }
 
-  /** Over the limit, the oldest records safely in Notion go first; nothing else is dropped. */
-  private enforceLimit(state: Loaded, saving?: GenerationRecord): void {
+  private async removeRecord(record: GenerationRecord): Promise<void> {
+    const timer = this.leases.get(record.id);
+    if (timer !== undefined) clearInterval(timer);
+    this.leases.delete(record.id);
+    await this.folder.remove(fileOf(record.id));
+    await this.folder.remove(leaseOf(record.id));
+    this.entries.delete(fileOf(record.id));
+    this.sorted = undefined;
+  }
+
+  /** Over the limit, the oldest records safely in Notion go first; nothing else is ever dropped. */
+  private async enforceLimit(saving?: GenerationRecord): Promise<void> {
     const limit = this.limitBytes;
-    if (state.total <= limit) return;
-    const candidates = state.entries
-      .filter((e) => e.record !== saving && isSafelyInNotion(e.record))
-      .sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt));
-    const evicted = new Set<Entry>();
-    for (const entry of candidates) {
-      if (state.total <= limit) break;
-      evicted.add(entry);
-      state.total -= entry.size;
+    let total = this.size();
+    if (total <= limit) return;
+    const candidates = this.list()
+      .filter((r) => r.id !== saving?.id && isSafelyInNotion(r))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    let evicted = 0;
+    for (const record of candidates) {
+      if (total <= limit) break;
+      total -= this.entries.get(fileOf(record.id))?.size ?? 0;
+      await this.removeRecord(record);
+      evicted++;
     }
-    if (evicted.size) {
-      state.entries = state.entries.filter((e) => !evicted.has(e));
-      this.logger.info(`History: over ${limit / MB} MB, removed the ${evicted.size} oldest generation(s) whose text is in Notion.`);
-    }
-    if (state.total > limit && !this.warnedFull) {
+    if (evicted) this.logger.info(`History: over ${limit / MB} MB, removed the ${evicted} oldest generation(s) whose text is in Notion.`);
+    if (total > limit && !this.warnedFull) {
       this.warnedFull = true;
       this.logger.warn(
-        `History: ${(state.total / MB).toFixed(1)} MB, over the ${limit / MB} MB of visen.history.maxSizeMB, in generations whose text is not all in Notion. ` +
+        `History: ${(total / MB).toFixed(1)} MB, over the ${limit / MB} MB of visen.history.maxSizeMB, in generations whose text is not all in Notion. ` +
           'They are kept: write them again (Retry Write) or clear them with Visen: Clear History.',
       );
+      this.options.onFull?.({ sizeMB: Math.round((total / MB) * 10) / 10, limitMB: limit / MB });
     }
   }
 
-  private current(): Loaded {
-    const raw = this.store.get<unknown>(KEY);
-    if (!this.state || this.state.raw !== raw) this.state = this.load(raw);
-    return this.state;
+  /**
+   * A file changed (this window's own writes are seen here too): a record file whose stamp is the one this
+   * window knows is left alone; another is read again; without a name, the whole folder is looked at again.
+   */
+  private changedOnDisk(name: string | undefined): void {
+    if (name !== undefined && (name.startsWith('.') || !name.endsWith(RECORD))) return;
+    if (name !== undefined) {
+      const file = this.folder.stat(name);
+      const known = this.entries.get(name) ?? this.unread.get(name);
+      if (file && known?.stamp === file.stamp) return;
+      if (!file && !known) return;
+    }
+    this.token = undefined;
+    this.refresh();
   }
 
-  private load(raw: unknown): Loaded {
-    const state: Loaded = { raw, entries: [], total: 0, kept: [], damaged: [], migrated: false };
-    if (raw === undefined) return state;
+  /** Brings the records up to what the folder holds (cheap when nothing changed: one look at the folder). */
+  private refresh(): void {
+    const raw = this.store.get<unknown>(KEY);
+    if (raw !== this.legacyRaw) {
+      this.legacyRaw = raw;
+      this.legacy = raw === undefined ? undefined : this.readLegacy(raw);
+      this.sorted = undefined;
+    }
+    const token = this.folder.token();
+    if (token === this.token) return;
+    this.token = token;
+    let changed = false;
+    const seen = new Set<string>();
+    for (const file of this.folder.list(RECORD)) {
+      seen.add(file.name);
+      if ((this.entries.get(file.name) ?? this.unread.get(file.name))?.stamp === file.stamp) continue;
+      changed = true;
+      const text = this.folder.read(file.name);
+      if (text === undefined) {
+        seen.delete(file.name);
+        continue;
+      }
+      const read = parse(text);
+      if (read.kind === 'valid') {
+        this.entries.set(file.name, { record: read.value, size: file.size, stamp: file.stamp, mtime: file.mtime, migrated: read.migrated });
+        this.unread.delete(file.name);
+        continue;
+      }
+      this.entries.delete(file.name);
+      const damage = read.kind === 'damaged' ? { value: read.raw, problem: read.problem } : undefined;
+      this.unread.set(file.name, { size: file.size, stamp: file.stamp, damage });
+      if (damage) this.report(file.name, `A stored generation record (${file.name}) is damaged and is not shown: ${damage.problem}. It is kept, not deleted.`);
+    }
+    for (const map of [this.entries, this.unread] as Map<string, unknown>[]) {
+      for (const name of [...map.keys()]) {
+        if (seen.has(name)) continue;
+        map.delete(name);
+        changed = true;
+      }
+    }
+    if (changed) {
+      this.sorted = undefined;
+      this.changed(true);
+    }
+  }
+
+  private readLegacy(raw: unknown): NonNullable<GenerationStore['legacy']> {
+    const legacy = { records: [] as GenerationRecord[], others: [] as unknown[], damaged: [] as { value: unknown; problem: string }[] };
     if (!Array.isArray(raw)) {
-      state.unreadable = { value: raw, problem: 'the history is not a list' };
-      this.report(`whole`, `The stored generation history is damaged (not a list) and is not shown. It is kept aside, not deleted.`);
-      return state;
+      legacy.damaged.push({ value: raw, problem: 'the history is not a list' });
+      this.report('whole', 'The stored generation history is damaged (not a list) and is not shown. It is kept aside, not deleted.');
+      return legacy;
     }
     const ids = new Set<string>();
     raw.forEach((value, index) => {
       const read = readEntry(GENERATION_RECORD_FORMAT, value);
       if (read.kind === 'valid' && !ids.has(read.value.id)) {
         ids.add(read.value.id);
-        const size = sizeOf(read.value);
-        state.entries.push({ record: read.value, size });
-        state.total += size;
-        state.migrated ||= read.migrated;
+        legacy.records.push(read.value);
         return;
       }
-      state.kept.push(value);
-      if (read.kind === 'newer') return;
+      if (read.kind === 'newer') {
+        legacy.others.push(value);
+        return;
+      }
       const problem = read.kind === 'damaged' ? read.problem : 'the same id as a newer record';
-      state.damaged.push({ value, problem });
+      legacy.damaged.push({ value, problem });
       this.report(`${index}:${problem}`, `A stored generation record (entry ${index + 1}) is damaged and is not shown: ${problem}. It is kept, not deleted.`);
     });
-    return state;
+    return legacy;
   }
 
   private report(key: string, message: string): void {
@@ -420,30 +619,53 @@ export class GenerationStore {
     this.logger.warn(message);
   }
 
-  private async write(state: Loaded): Promise<void> {
-    // Damaged entries leave the history only once they are safe under the set-aside key.
-    if (state.unreadable || state.damaged.length) {
-      const damaged = [...(state.unreadable ? [state.unreadable] : []), ...state.damaged];
-      await setAside(this.store, KEY, damaged);
-      for (const d of damaged) this.logger.warn(`History: set aside a damaged generation record (${d.problem}).`);
-      const gone = new Set(state.damaged.map((d) => d.value));
-      state.kept = state.kept.filter((value) => !gone.has(value));
-      state.damaged = [];
-      state.unreadable = undefined;
-    }
-    state.migrated = false;
-    const stored = [...state.entries.map((e) => toStored(GENERATION_RECORD_FORMAT, e.record)), ...state.kept];
-    const pending = this.store.update(KEY, stored);
-    // Stores hold the new value as soon as `update` is called: later reads know it as this state's.
-    const raw = this.store.get<unknown[]>(KEY);
-    state.raw = raw;
-    // The store keeps a copy of its own (VS Code's Memento a JSON round trip): the records are read back
-    // from it, so the history's text is held once rather than twice.
-    if (Array.isArray(raw)) state.entries.forEach((entry, i) => (entry.record = fromOwnStored<GenerationRecord>(raw[i])));
-    this.state = state;
-    await pending;
-    for (const listener of this.listeners) listener();
+  /** Stores one record in its own file, and holds the copy read from it. */
+  private async write(record: GenerationRecord): Promise<void> {
+    const file = fileOf(record.id);
+    const text = JSON.stringify(toStored(GENERATION_RECORD_FORMAT, record));
+    const before = this.folder.token();
+    await this.folder.write(file, text);
+    const stat = this.folder.stat(file);
+    // Nobody else wrote since this window last looked: the folder's new state is known without a new look.
+    if (before === this.token) this.token = this.folder.token();
+    if (stat) this.entries.set(file, { record: fromOwnStored<GenerationRecord>(JSON.parse(text)), size: stat.size, stamp: stat.stamp, mtime: stat.mtime });
+    this.sorted = undefined;
   }
+
+  /** Tells the listeners, at once for this window's changes, soon (once) for what another window wrote. */
+  private changed(later = false): void {
+    if (!later) {
+      for (const listener of this.listeners) listener();
+      return;
+    }
+    if (this.notifying) return;
+    this.notifying = true;
+    setImmediate(() => {
+      this.notifying = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+}
+
+type Parsed = ReturnType<typeof readEntry<GenerationRecord>> & { raw?: unknown };
+
+function parse(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'damaged', problem: 'not JSON', raw: text };
+  }
+  return { ...readEntry(GENERATION_RECORD_FORMAT, value), raw: value };
+}
+
+/** The file of a record: its id when that makes a plain file name, else a digest of it. */
+function fileOf(id: string): string {
+  return (/^[\w-]{1,100}$/.test(id) ? id : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`) + RECORD;
+}
+
+function leaseOf(id: string): string {
+  return fileOf(id).slice(0, -RECORD.length) + LEASE;
 }
 
 function sizeOf(record: GenerationRecord): number {

@@ -3,7 +3,7 @@ import type { KeyValueStore } from '../keyValueStore';
 import type { NotionDatabases } from '../notion/notionDatabases';
 import type { DatabaseFiller, FillerDeps } from './databaseFill';
 import type { GenerationService, GenerationServiceDeps } from './generationService';
-import { PageLocks } from './pageLocks';
+import type { PageLocks } from './pageLocks';
 import type * as RunBundle from './runBundle';
 
 /** dist/run.js: the generation machinery, configured by whoever loads it. */
@@ -12,6 +12,8 @@ export type RunModule = typeof RunBundle;
 export interface LazyGenerationDeps extends Omit<GenerationServiceDeps, 'locks'> {
   /** Where a fill keeps which rows it has done. */
   readonly store: KeyValueStore;
+  /** The folder every window on the machine shares for the page locks; without it they are this window's. */
+  readonly lockFolder?: string;
 }
 
 /** What a fill needs besides what Visen keeps: its client and engine, how many rows at once, how a row is counted. */
@@ -25,11 +27,17 @@ export type FillOptions = Pick<FillerDeps, 'client' | 'engine' | 'concurrency' |
  */
 export class LazyGeneration {
   /** One run per page at a time, across every surface and the database fill. */
-  readonly locks = new PageLocks();
+  private pageLocks: PageLocks | undefined;
   private module: RunModule | undefined;
   private service: GenerationService | undefined;
 
   constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {}
+
+  /** Made with the machinery (its lock files are the run bundle's business), once. */
+  get locks(): PageLocks {
+    this.pageLocks ??= new (this.bundle().PageLocks)({ folder: this.deps.lockFolder });
+    return this.pageLocks;
+  }
 
   resolvePage(...args: Parameters<GenerationService['resolvePage']>): ReturnType<GenerationService['resolvePage']> {
     return this.generation().resolvePage(...args);

@@ -6,6 +6,7 @@ import { type NotionSdk, useNotionSdk } from '../notion/sdk';
 
 export { DatabaseFiller } from './databaseFill';
 export { GenerationService } from './generationService';
+export { PageLocks } from './pageLocks';
 export { NotionDatabases } from '../notion/notionDatabases';
 
 /**

@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
-import pThrottle from 'p-throttle';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
 import { registerTokenSlot, TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
+import { type Pacing, WindowPacing } from './pacing';
+import type { SharedPacing } from './sharedPacing';
 
 /**
  * The Notion API version Visen speaks; pinned so a new SDK default never changes behaviour silently. Every
@@ -18,6 +19,12 @@ export const NOTION_VERSIONS_TESTED = ['2026-03-11', '2026-12-01'] as const;
 
 /** Notion allows about three requests per second per integration. */
 export const NOTION_REQUESTS_PER_SECOND = 3;
+
+/**
+ * At most NOTION_REQUESTS_PER_SECOND requests leave in any sliding window of this length: the 5% margin
+ * absorbs the jitter between leaving Visen and arriving at Notion.
+ */
+export const NOTION_PACING_WINDOW_MS = 1050;
 
 /**
  * Deadlines of one Notion request, counted from when it leaves the pacing queue: until the response's
@@ -111,6 +118,11 @@ export interface NotionClientOptions {
   readonly tokenKind?: TokenKind;
   /** Tests only: another of NOTION_VERSIONS_TESTED. */
   readonly notionVersion?: string;
+  /**
+   * A folder every window on the machine shares (under `globalStorageUri`): the pacing is then shared by all
+   * of them, so two windows together stay under Notion's limit too. Without it, the pacing is this client's.
+   */
+  readonly sharedPacing?: string;
 }
 
 /**
@@ -120,16 +132,15 @@ export interface NotionClientOptions {
  */
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
-  // At most `perSecond` requests in any sliding window of 1.1 s (the 10% margin absorbs jitter between
-  // leaving here and arriving at Notion). A sliding window, unlike evenly spaced slots, lets a request go at
-  // once when the last second was quiet: a generation's final write, after a second of gathering, is not
-  // held back behind a slot.
   const slot: { kind?: TokenKind } = { kind: options.tokenKind };
-  const pace = pThrottle({ limit: perSecond, interval: 1100, strict: true })(
-    (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines, slot.kind),
-  );
+  const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines, slot.kind);
+  const sdk = notionSdk();
+  const pacing: Pacing = options.sharedPacing
+    ? new (sharedPacingOf(sdk))(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
+    : new WindowPacing(perSecond, NOTION_PACING_WINDOW_MS);
+  const pace = (url: string, init: RequestInit, signal: AbortSignal | undefined) => pacing.slot(signal).then(() => send(url, init, signal));
   const log = options.logger;
-  const { Client, LogLevel } = notionSdk();
+  const { Client, LogLevel } = sdk;
   const client = new Client({
     auth: options.auth,
     baseUrl: options.baseUrl ? withoutTrailingSlashes(options.baseUrl) : undefined,
@@ -152,6 +163,13 @@ export function createNotionClient(options: NotionClientOptions): Client {
   return client;
 }
 
+/** The shared pacing comes with the SDK's bundle (dist/notion.js, see sdkBundle.ts): activation never loads it. */
+function sharedPacingOf(sdk: object): typeof SharedPacing {
+  const shared = (sdk as { SharedPacing?: typeof SharedPacing }).SharedPacing;
+  if (!shared) throw new Error('The Notion SDK was loaded without the shared pacing (load src/services/notion/sdkBundle).');
+  return shared;
+}
+
 function describeExtra(extra: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const key of ['method', 'path', 'status', 'code', 'attempt', 'delayMs']) {
@@ -167,13 +185,14 @@ function describeExtra(extra: Record<string, unknown>): string {
 export class NotionClients {
   private cached: { key: string; client: Client } | undefined;
 
-  constructor(private readonly logger?: Logger) {}
+  /** `sharedPacing`: the folder every window shares, for one pacing across them (see NotionClientOptions). */
+  constructor(private readonly logger?: Logger, private readonly sharedPacing?: string) {}
 
   /** `tokenKind`: what the token acts as, as its check found (messages follow it). */
   get(auth: string, baseUrl?: string, tokenKind?: TokenKind): Client {
     const key = `${baseUrl ?? ''}\u0000${auth}`;
     if (this.cached?.key !== key) {
-      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger, tokenKind }) };
+      this.cached = { key, client: createNotionClient({ auth, baseUrl, logger: this.logger, tokenKind, sharedPacing: this.sharedPacing }) };
     }
     return this.cached.client;
   }
