@@ -269,6 +269,9 @@ export class GenerationStore {
   private token: string | undefined;
   private sorted: GenerationRecord[] | undefined;
   private readonly leases = new Map<string, ReturnType<typeof setInterval>>();
+  private readonly turns = new Map<string, Promise<void>>();
+  /** Records saved by this window whose file is still being written: the newest of each. */
+  private readonly unsaved = new Map<string, GenerationRecord>();
   private sweep: ReturnType<typeof setInterval> | undefined;
   private readonly watcher: { dispose(): void };
   private notifying = false;
@@ -303,11 +306,17 @@ export class GenerationStore {
         .sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt) || b.mtime - a.mtime)
         .map((e) => e.record);
     }
-    return [...this.sorted];
+    if (this.unsaved.size === 0) return [...this.sorted];
+    const listed = new Set(this.sorted.map((r) => r.id));
+    const fresh = [...this.unsaved.values()].filter((r) => !listed.has(r.id));
+    // Stable: records of the same moment keep their order.
+    return [...fresh, ...this.sorted.map((r) => this.unsaved.get(r.id) ?? r)].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   get(id: string): GenerationRecord | undefined {
     this.refresh();
+    const unsaved = this.unsaved.get(id);
+    if (unsaved) return unsaved;
     return this.entries.get(fileOf(id))?.record ?? this.legacy?.records.find((r) => r.id === id);
   }
 
@@ -331,12 +340,17 @@ export class GenerationStore {
     return total;
   }
 
+  /**
+   * Stores a record. It is this window's record at once (what `get` and `list` give back) while its file is
+   * written; files of one record are written one at a time, in the order of the saves.
+   */
   async save(record: GenerationRecord): Promise<void> {
-    this.refresh();
-    await this.holdLease(record);
-    await this.write(record);
-    await this.enforceLimit(record);
-    this.changed();
+    this.unsaved.set(record.id, record);
+    try {
+      await this.inTurn(record.id, () => this.saveNow(record));
+    } finally {
+      if (this.unsaved.get(record.id) === record) this.unsaved.delete(record.id);
+    }
   }
 
   /**
@@ -349,6 +363,28 @@ export class GenerationStore {
     const next: GenerationRecord = { ...current, ...(typeof patch === 'function' ? patch(current) : patch) };
     await this.save(next);
     return next;
+  }
+
+  /** One file write of a record at a time, in the order of the saves: the last one asked for is what stays. */
+  private inTurn<T>(id: string, change: () => Promise<T>): Promise<T> {
+    const mine = (this.turns.get(id) ?? Promise.resolve()).then(change, change);
+    const done = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(id, done);
+    void done.then(() => {
+      if (this.turns.get(id) === done) this.turns.delete(id);
+    });
+    return mine;
+  }
+
+  private async saveNow(record: GenerationRecord): Promise<void> {
+    this.refresh();
+    await this.holdLease(record);
+    await this.write(record);
+    await this.enforceLimit(record);
+    this.changed();
   }
 
   async deleteForConnection(connectionId: string): Promise<void> {
