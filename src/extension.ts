@@ -22,6 +22,7 @@ import { mementoStore } from './platform/mementoStore';
 import { Secrets } from './platform/secrets';
 import { PreviewDocuments } from './platform/previewDocuments';
 import { InputActivity, createUi } from './platform/ui';
+import type { KeyValueStore } from './services/keyValueStore';
 import { ConnectionRepository } from './services/connections/connectionRepository';
 import { ConnectionSync } from './services/connections/connectionSync';
 import { EngineModules } from './services/engines/engineLoader';
@@ -67,8 +68,22 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   const log = new VisenLog();
   const store = mementoStore(context.globalState);
   useModelDefaults(new ModelDefaults(store));
+  const inputs = new InputActivity();
+  const deps = buildServices(context, log, store, inputs);
+  void recoverStoredState(deps);
+  const surfaces = registerSurfaces(context, deps, inputs);
+  // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
+  // the very object the commands read, so a test can swap its `ui`.
+  const forms: VisenTestApi['forms'] = {
+    connection: (post, options) => new (loadForms().ConnectionFormController)(deps, post, options),
+    settings: (post) => new (loadForms().SettingsFormController)(deps, post),
+  };
+  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, ...surfaces, forms }) : undefined;
+}
+
+/** The services every surface shares; the history, the page locks and the Notion pacing in folders every window on the machine shares. */
+function buildServices(context: vscode.ExtensionContext, log: VisenLog, store: KeyValueStore, inputs: InputActivity): WorkflowDeps {
   const connections = new ConnectionRepository(store, log);
-  // Every window on the machine shares these folders: the history, the page locks and the Notion pacing.
   const shared = context.globalStorageUri.fsPath;
   const generations = new GenerationStore(store, {
     folder: path.join(shared, 'generations'),
@@ -81,9 +96,9 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
   // Keys are read through `deps` at call time, so the UI that may ask for one is the one tests swap in.
   const keys = (): KeyDeps => deps;
   const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
-  const inputs = new InputActivity();
   const editor = new EditorContext();
   const previews = new PreviewDocuments();
+  context.subscriptions.push(log, editor, previews);
   const deps: WorkflowDeps = {
     secrets: new Secrets(context.secrets, store),
     log,
@@ -111,19 +126,19 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     }),
     issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
-  void recoverStoredState(deps);
-  const panels: FormPanels = {
-    openConnection: (connection) => { loadForms().openConnectionPanel(deps, context.extensionUri, connection); },
-    openSettings: () => { loadForms().openSettingsPanel(deps, context.extensionUri); },
-  };
+  return deps;
+}
 
-  const tree = registerConnectionsTree(connections, generations);
-  const contextKeys = new VisenContextKeys(deps.secrets, connections, generations, new WalkthroughProgress(context.extension, log));
-  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, log));
+/** The palette's commands, the tree, the forms, the status bar, the walkthrough, the agent tools and @visen. */
+function registerSurfaces(context: vscode.ExtensionContext, deps: WorkflowDeps, inputs: InputActivity): Pick<VisenTestApi, 'tree' | 'contextKeys'> {
+  const panels: FormPanels = {
+    openConnection: (connection) => loadForms().openConnectionPanel(deps, context.extensionUri, connection),
+    openSettings: () => loadForms().openSettingsPanel(deps, context.extensionUri),
+  };
+  const tree = registerConnectionsTree(deps.connections, deps.generations);
+  const contextKeys = new VisenContextKeys(deps.secrets, deps.connections, deps.generations, new WalkthroughProgress(context.extension, deps.log));
+  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, deps.log));
   context.subscriptions.push(
-    log,
-    editor,
-    previews,
     tree.disposable,
     contextKeys,
     registerKeyCommands(deps),
@@ -136,17 +151,11 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     registerGeneralCommands(deps, panels),
     registerHistoryCommands(deps),
     registerForms(deps, context.extensionUri),
-    registerGenerationDocuments(generations),
-    registerUsageStatusBar(usage, () => readConfig().promptBudget),
+    registerGenerationDocuments(deps.generations),
+    registerUsageStatusBar(deps.usage, () => readConfig().promptBudget),
     registerAgent(deps, context.extensionUri),
   );
-  // Extension-host tests answer prompts through the UI adapter a person's answers go through; this is
-  // the very object the commands read, so a test can swap its `ui`.
-  const forms: VisenTestApi['forms'] = {
-    connection: (post, options) => new (loadForms().ConnectionFormController)(deps, post, options),
-    settings: (post) => new (loadForms().SettingsFormController)(deps, post),
-  };
-  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, tree: tree.provider, contextKeys, forms }) : undefined;
+  return { tree: tree.provider, contextKeys };
 }
 
 export function deactivate(): void {}
