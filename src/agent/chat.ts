@@ -18,10 +18,10 @@ import { problemText, signalOf } from './tools';
 // @visen: the answer streams into the chat and into the connection the prompt names at once; a follow-up
 // in the same chat rewrites exactly the blocks the previous answer wrote.
 
-export const PARTICIPANT_ID = 'visen.chat';
+const PARTICIPANT_ID = 'visen.chat';
 
 /** What a turn leaves for the next one (ChatResult.metadata). */
-export interface ChatMetadata {
+interface ChatMetadata {
   /** The generation this turn wrote: a follow-up rewrites its blocks. */
   readonly recordId?: string;
   /** No connection was named: the prompt waits for one (offered as follow-ups). */

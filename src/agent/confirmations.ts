@@ -30,7 +30,7 @@ function pageLink(target: ConfirmTarget): string {
 }
 
 /** The first lines of `text`, fenced so nothing in it renders as anything but text. */
-export function previewOf(text: string): string {
+function previewOf(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').trim().split('\n');
   let shown = lines.slice(0, PREVIEW_LINES).join('\n');
   if (shown.length > PREVIEW_CHARS) shown = shown.slice(0, PREVIEW_CHARS);

@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import type { WorkflowDeps } from '../workflows/deps';
 
 /** The language-model tools' names (package.json `languageModelTools`). */
-export const TOOL_NAMES = ['visen_listConnections', 'visen_readPage', 'visen_writeToPage', 'visen_addDatabaseEntry'] as const;
+const TOOL_NAMES = ['visen_listConnections', 'visen_readPage', 'visen_writeToPage', 'visen_addDatabaseEntry'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 type AgentModule = typeof import('./agent');
 let agent: AgentModule | undefined;
 
 /** The tools' and @visen's code, required on first use (a bundle of its own: activation does not parse it). */
-export function loadAgent(): AgentModule {
+function loadAgent(): AgentModule {
   agent ??= require(path.join(__dirname, 'agent.js')) as AgentModule;
   return agent;
 }

@@ -23,7 +23,7 @@ export function connectionNamed(deps: WorkflowDeps, name: string): Connection | 
 }
 
 /** The names of the connections, for a message that says which exist. */
-export function connectionList(deps: WorkflowDeps, type?: ConnectionType): string {
+function connectionList(deps: WorkflowDeps, type?: ConnectionType): string {
   const names = deps.connections.list().filter((c) => !type || c.type === type).map((c) => `"${c.name}"`);
   return names.length ? names.join(', ') : vscode.l10n.t('none yet');
 }

@@ -9,17 +9,17 @@ import { WRITE_MODES } from '../services/generation/generationRecord';
 
 const MAX_TARGET = 2_000;
 /** Markdown an agent hands over in one call: far past any page section, well inside what Notion takes in a run. */
-export const MAX_TOOL_MARKDOWN = 200_000;
+const MAX_TOOL_MARKDOWN = 200_000;
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const target = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TARGET));
 
-export const readPageSchema = v.object({
+const readPageSchema = v.object({
   target,
   maxCharacters: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
-export const writeToPageSchema = v.object({
+const writeToPageSchema = v.object({
   target,
   markdown: v.pipe(text(MAX_TOOL_MARKDOWN), v.check((s) => s.trim().length > 0, () => l10n.t('There is no markdown to write: give the content in "markdown".'))),
   mode: v.optional(v.picklist(WRITE_MODES)),
@@ -35,7 +35,7 @@ const valueSchema = v.union([
   v.pipe(v.array(v.union([text(MAX_TARGET), v.pipe(v.number(), v.finite())])), v.maxLength(100)),
 ]);
 
-export const addEntrySchema = v.object({
+const addEntrySchema = v.object({
   target,
   // A record alone would take a list (its indexes as names): the values must be an object.
   values: v.intersect([
@@ -49,7 +49,7 @@ export type ReadPageInput = v.InferOutput<typeof readPageSchema>;
 export type WriteToPageInput = v.InferOutput<typeof writeToPageSchema>;
 export type AddEntryInput = v.InferOutput<typeof addEntrySchema>;
 
-export const TOOL_SCHEMAS = {
+const TOOL_SCHEMAS = {
   // Takes nothing: whatever an agent passes (or nothing at all) is ignored.
   visen_listConnections: v.unknown(),
   visen_readPage: readPageSchema,
@@ -58,7 +58,7 @@ export const TOOL_SCHEMAS = {
 } as const;
 
 export type ToolSchemaName = keyof typeof TOOL_SCHEMAS;
-export type ToolInput<N extends ToolSchemaName> = v.InferOutput<(typeof TOOL_SCHEMAS)[N]>;
+type ToolInput<N extends ToolSchemaName> = v.InferOutput<(typeof TOOL_SCHEMAS)[N]>;
 
 export type CheckedInput<N extends ToolSchemaName> = { readonly ok: true; readonly input: ToolInput<N> } | { readonly ok: false; readonly problem: string };
 
@@ -84,7 +84,7 @@ function expectedWords(issue: v.BaseIssue<unknown>): string {
 }
 
 /** The first thing wrong with an input, naming its field. */
-export function inputProblem(issues: readonly v.BaseIssue<unknown>[]): string {
+function inputProblem(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0];
   const path = (issue.path ?? []).map((item) => String((item as { key?: unknown }).key)).join('.');
   if (issue.type === 'check') return issue.message;

@@ -94,7 +94,7 @@ const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g,
  * link, marked as one of the user's connections only when one of them writes to it. Throws when the target
  * is neither (invoke says the same).
  */
-export async function confirmTargetOf(deps: WorkflowDeps, target: string): Promise<ConfirmTarget> {
+async function confirmTargetOf(deps: WorkflowDeps, target: string): Promise<ConfirmTarget> {
   const named = connectionNamed(deps, target);
   if (named) return { title: named.target.title || named.name, url: named.target.url, known: true };
   if (!looksLikeLink(target)) await connectionFor(deps, target);

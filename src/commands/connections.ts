@@ -86,7 +86,7 @@ async function refreshConnections(deps: CommandDeps, refreshTree: () => void): P
 }
 
 /** Mirrors a change to the connections database, warning (not failing) when Notion refuses. */
-export async function pushOrWarn(deps: CommandDeps, connection: Connection): Promise<void> {
+async function pushOrWarn(deps: CommandDeps, connection: Connection): Promise<void> {
   try {
     await deps.sync.push(connection);
   } catch (error) {

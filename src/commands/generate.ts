@@ -252,7 +252,7 @@ async function report(deps: CommandDeps, seen: OutcomeMessage, extra: readonly S
 }
 
 /** What each button of an outcome does. */
-export async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction): Promise<void> {
+async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction): Promise<void> {
   switch (action.kind) {
     case 'open':
       await deps.ui.openExternal(action.url);

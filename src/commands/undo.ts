@@ -6,7 +6,7 @@ import { CommandDeps, guarded } from './deps';
 import { connectionFromArg } from './pickers';
 
 /** What Undo may be handed: a generation's id (the completion message, the form), a tree item, a connection. */
-export interface UndoArgs {
+interface UndoArgs {
   readonly recordId?: string;
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_HISTORY_MAX_SIZE_MB, MAX_HISTORY_MAX_SIZE_MB, type WriteMode } 
  * Visen's settings are read and written here and nowhere else: every `visen.*` name below is in
  * `contributes.configuration`, and the engines' own (model, base URL) come from the engine registry.
  */
-export const SETTING_NAMES: readonly string[] = [
+const SETTING_NAMES: readonly string[] = [
   'visen.engine',
   ...ENGINE_KINDS.map((kind) => ENGINES[kind].settings.model),
   ...SERVER_ENGINE_KINDS.map((kind) => ENGINES[kind].settings.baseUrl),
@@ -126,7 +126,7 @@ export const BASE_URL_SETTINGS: Record<Service, string> = {
 };
 
 /** Whether an engine talks to a server at a base URL (and so has a base URL setting). */
-export function isServerEngine(kind: EngineKind): kind is ServerEngineKind {
+function isServerEngine(kind: EngineKind): kind is ServerEngineKind {
   return (SERVER_ENGINE_KINDS as readonly EngineKind[]).includes(kind);
 }
 
@@ -194,11 +194,6 @@ export function configuredPromptBudget(): number {
 
 export function modelFor(config: VisenConfig, engine: EngineKind = config.engine): string {
   return config.models[engine];
-}
-
-/** The base URL an engine sends requests to; undefined for an engine that talks to no server. */
-export function baseUrlFor(engine: EngineKind): string | undefined {
-  return isServerEngine(engine) ? effectiveBaseUrl(engine) : undefined;
 }
 
 export async function updateModel(engine: EngineKind, model: string): Promise<void> {

@@ -29,7 +29,7 @@ export interface LmAccess {
   errorCode(error: unknown): string | undefined;
 }
 
-export const NO_MODEL_MESSAGE = (): string =>
+const NO_MODEL_MESSAGE = (): string =>
   l10n.t('No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI.');
 
 export class VscodeLmEngine implements Engine {

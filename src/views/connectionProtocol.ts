@@ -26,7 +26,6 @@ import {
   type WriteMode,
 } from './webviewProtocol';
 
-export { LIMITS } from './formLimits';
 export type { WriteMode } from './webviewProtocol';
 
 export { CONNECTION_VIEW_TYPE } from './formViewTypes';
@@ -50,7 +49,7 @@ const model = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.mo
 const prompt = v.pipe(v.string(), v.maxLength(LIMITS.prompt));
 const templateName = v.pipe(v.string(), v.maxLength(LIMITS.templateName));
 
-export const WebviewMessageSchema = v.variant('type', [
+const WebviewMessageSchema = v.variant('type', [
   readySchema,
   /** Check a URL for step 1; answered with a `reply` whose result is a `ValidationResult`. */
   v.strictObject({ type: v.literal('validate'), requestId, connectionType, url }),
@@ -100,7 +99,7 @@ export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
 /** A button that runs one of the form's commands, e.g. "Set Gemini API Key". */
 export type CommandAction = WebviewCommandAction<FormCommand>;
 
-export type ValidationProblem =
+type ValidationProblem =
   | 'empty'
   | 'notNotion'     // not a Notion link or id at all
   | 'notShared'     // Notion can't see it: share it with the integration
@@ -148,7 +147,7 @@ export interface TemplateView {
   readonly prompt: string;
 }
 
-export type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'interrupted';
+type RecordStatus = 'generating' | 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface HistoryItem {
   readonly id: string;
@@ -242,7 +241,7 @@ export interface ReplyResults {
 }
 
 /** A top-level heading of the connection's page: "After a heading" writes right after it. */
-export interface HeadingView {
+interface HeadingView {
   readonly id: string;
   readonly level: 1 | 2 | 3 | 4;
   readonly text: string;

@@ -6,7 +6,7 @@ import type { ParsedMessage, ReadyMessage, Refusal, RequestOf, StateMessage } fr
 /** Key and setting changes often come in bursts (Save writes several settings, a generation saves several times). */
 const REFRESH_DEBOUNCE_MS = 50;
 
-export type { ParsedMessage, StateMessage } from './webviewProtocol';
+export type { StateMessage } from './webviewProtocol';
 type Request<M> = RequestOf<M>;
 /** A webview message that is neither `ready` nor a request: what a form acts on. */
 export type FormAction<M> = Exclude<M, Request<M> | ReadyMessage>;

@@ -41,7 +41,7 @@ export interface FormHost extends vscode.Disposable {
 }
 
 /** What a form may ask of the panel it is in. */
-export interface FormPanelHooks {
+interface FormPanelHooks {
   /** The form now shows something else (step 1 made a connection): retitled, or closed for the panel already open on it. */
   changed(): void;
   /** What it showed is gone: the panel closes. */

@@ -32,7 +32,6 @@ import {
   type WriteMode,
 } from './webviewProtocol';
 
-export { LIMITS } from './formLimits';
 export type { WriteMode } from './webviewProtocol';
 
 export { SETTINGS_VIEW_TYPE } from './formViewTypes';
@@ -61,9 +60,6 @@ export type SettingsValues = {
 } & { readonly [F in BaseUrlField]: string };
 
 export type SettingName = keyof SettingsValues;
-export const SETTING_NAMES: readonly SettingName[] = [
-  'connectionsDatabase', 'engine', ...BASE_URL_FIELDS, 'notionApiBaseUrl', 'writeMode', 'instructions', 'promptBudget',
-];
 
 /** The form field of an engine's model: `model-gemini`, `model-vscode-lm` (also the id of its input). */
 export type ModelField = `model-${EngineKind}`;
@@ -72,7 +68,7 @@ export type ModelField = `model-${EngineKind}`;
 export type FieldName = SettingName | ModelField | KeyName;
 
 /** Commands the form may run. */
-export const SETTINGS_COMMANDS = ['visen.createConnectionsDatabase', 'visen.showLog'] as const;
+const SETTINGS_COMMANDS = ['visen.createConnectionsDatabase', 'visen.showLog'] as const;
 export type SettingsCommand = (typeof SETTINGS_COMMANDS)[number];
 
 // ---------------------------------------------------------------------------------------------------
@@ -106,7 +102,7 @@ const ModelChangesSchema = v.record(engine, modelName);
 /** New values for keys, each checked with its service before it is stored. */
 const KeyChangesSchema = v.strictObject(optionalEntries(KEY_NAMES, keyValue));
 
-export const SettingsWebviewMessageSchema = v.variant('type', [
+const SettingsWebviewMessageSchema = v.variant('type', [
   readySchema,
   /** Answered with a `reply` whose result is a `SaveResult`, then a fresh `state`. */
   v.strictObject({ type: v.literal('save'), requestId, settings: SettingsChangesSchema, models: v.optional(ModelChangesSchema), keys: KeyChangesSchema }),
@@ -198,7 +194,7 @@ export interface KeyField {
   readonly removeLabel: string;
 }
 
-export interface EndpointField {
+interface EndpointField {
   readonly field: BaseUrlField;
   /** "OpenAI base URL". */
   readonly label: string;
@@ -217,7 +213,7 @@ export interface SaveResult {
   readonly message: string;
 }
 
-export interface ModelOption {
+interface ModelOption {
   readonly id: string;
   readonly label?: string;
 }

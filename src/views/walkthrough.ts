@@ -3,7 +3,7 @@ import type { InputActivity } from '../platform/ui';
 import type { Logger } from '../services/logger';
 
 /** The walkthrough's id in package.json's `contributes.walkthroughs`. */
-export const WALKTHROUGH = 'visen.getStarted';
+const WALKTHROUGH = 'visen.getStarted';
 const OPENED_KEY = 'visen.walkthrough.opened';
 
 interface WalkthroughManifest {

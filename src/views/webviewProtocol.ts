@@ -17,9 +17,6 @@ import * as v from 'valibot';
 import { ENGINE_KINDS } from '../services/engines/registry';
 import { LIMITS, tooLongMessage, unreadableRequestMessage, type LimitedField } from './formLimits';
 
-export { LIMITS, tooLongMessage, type LimitedField } from './formLimits';
-export type { EngineKind } from '../services/engines/registry';
-
 import { WRITE_MODES } from '../services/generation/writeMode';
 
 export type { WriteMode } from '../services/generation/writeMode';
@@ -95,7 +92,7 @@ export type ReplyMessage =
   | { readonly type: 'reply'; readonly requestId: number; readonly ok: false; readonly error: string; readonly field?: string };
 
 /** A message without a request id that the host could not take (e.g. a prompt over the limit), said next to its field. */
-export interface RejectedMessage {
+interface RejectedMessage {
   readonly type: 'rejected';
   readonly messageType: string;
   readonly error: string;

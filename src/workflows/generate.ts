@@ -61,7 +61,7 @@ export type GenerateResult =
  * What one run uses, resolved once before anything is asked and handed down to the writer: the Notion client
  * and the engine (each key read once), the model, and, once chosen, where the text goes.
  */
-export interface RunContext {
+interface RunContext {
   readonly client: Client;
   readonly engine: Engine;
   readonly model: string;
@@ -178,7 +178,7 @@ async function askPlaceLost(deps: WorkflowDeps, title: string): Promise<'end' | 
 }
 
 /** What each step of a run is called, the same on every surface. */
-export function progressLabel(progress: GenerationProgress, run: { target: string; engine: EngineKind; model: string; countCharacters?: boolean }): string {
+function progressLabel(progress: GenerationProgress, run: { target: string; engine: EngineKind; model: string; countCharacters?: boolean }): string {
   if (progress.phase === 'waiting') return vscode.l10n.t('Waiting for the other run into "{0}" to finish…', run.target);
   if (progress.phase === 'starting') return vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[run.engine], run.model);
   return run.countCharacters

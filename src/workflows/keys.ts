@@ -52,7 +52,7 @@ export async function engineFor(deps: KeyDeps, kind: EngineKind): Promise<Engine
 }
 
 /** globalState: the plain-http base URLs to other machines the user agreed to send a key to. */
-export const INSECURE_URLS_STATE = 'visen.insecureBaseUrls';
+const INSECURE_URLS_STATE = 'visen.insecureBaseUrls';
 
 /** What has a key and a base URL: Notion, and the engines of the registry that need both. */
 type KeyService = 'notion' | (KeyedEngineKind & Service);
@@ -61,7 +61,7 @@ type KeyService = 'notion' | (KeyedEngineKind & Service);
  * Whether requests of an engine may go without a key: its key is optional (the registry says so) and the
  * user's base URL setting points at another server than the official one, such as Ollama or LM Studio.
  */
-export function keyOptional(kind: KeyedEngineKind): boolean {
+function keyOptional(kind: KeyedEngineKind): boolean {
   const key: EngineKey = ENGINES[kind].key;
   if (!key.optional || !(kind in BASE_URL_SETTINGS)) return false;
   const service = kind as KeyedEngineKind & Service;
@@ -73,7 +73,7 @@ export function keyOptional(kind: KeyedEngineKind): boolean {
  * Whether requests go without a key: none is stored, the key is optional where the engine points, and that
  * server answered without one when the user left the key empty (the secret's origin is bound to it).
  */
-export function goesWithoutKey(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): boolean {
+function goesWithoutKey(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): boolean {
   return keyOptional(kind) && deps.secrets.origin(ENGINE_SECRET[kind]) === originOf(effectiveBaseUrl(kind));
 }
 
@@ -82,14 +82,14 @@ export async function engineKeyReady(deps: Pick<KeyDeps, 'secrets'>, kind: Keyed
   return !!(await deps.secrets.get(ENGINE_SECRET[kind])) || goesWithoutKey(deps, kind);
 }
 
-export const serviceLabel = (service: Service): string => (service === 'notion' ? 'Notion' : ENGINE_LABELS[service]);
+const serviceLabel = (service: Service): string => (service === 'notion' ? 'Notion' : ENGINE_LABELS[service]);
 
 /**
  * The stored key of a service and the base URL it may go to, or a refusal. A key goes only where the user
  * sent it: to the origin it was checked against when it was stored (a base URL changed since asks for the
  * key again), and over plain http to another machine only once the user agreed for that URL.
  */
-export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string; baseUrl: string } | undefined> {
+async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string; baseUrl: string } | undefined> {
   const name = secretOf(service);
   const key = await deps.secrets.get(name);
   // No key, for a server that answered without one: the request goes without a key.
@@ -118,7 +118,7 @@ export async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key:
 }
 
 /** This machine: localhost, 127.0.0.0/8, ::1. */
-export function isLoopback(url: URL): boolean {
+function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -127,7 +127,7 @@ export function isLoopback(url: URL): boolean {
  * Plain http to another machine carries the key readable by anyone on the way: allowed only once the user
  * agrees, remembered per URL. Refused otherwise, with the way to change the setting.
  */
-export async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, service: Service, baseUrl: string): Promise<void> {
+async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, service: Service, baseUrl: string): Promise<void> {
   let url: URL;
   try {
     url = new URL(baseUrl);

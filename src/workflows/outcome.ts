@@ -104,7 +104,7 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
 }
 
 /** What stopped a generation that threw instead of ending with a record: a missing key, a cancel, or a failure. */
-export type GenerationFailure = 'missingKey' | 'cancelled' | 'failed';
+type GenerationFailure = 'missingKey' | 'cancelled' | 'failed';
 
 export interface ErrorMessage extends OutcomeMessage {
   readonly failure: GenerationFailure;
@@ -139,7 +139,7 @@ export function describeNotStarted(reason: NotStartedReason): string {
 }
 
 /** The connections database could not be updated after a generation that itself went fine. */
-export function syncWarning(error: Error): string {
+function syncWarning(error: Error): string {
   return l10n.t('The connections database in Notion was not updated: {0}', error.message);
 }
 

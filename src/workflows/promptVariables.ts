@@ -8,8 +8,8 @@ import { diffFiles, screenContext } from './contextSecrets';
  * The editor variables every prompt box takes, in the order the boxes list them. Written `${name}` as in
  * VS Code's own settings and tasks; a `${…}` that is not one of them is sent as it was typed.
  */
-export const PROMPT_VARIABLES = ['selection', 'file', 'fileName', 'language', 'workspaceFolder', 'gitDiff', 'date'] as const;
-export type PromptVariable = (typeof PROMPT_VARIABLES)[number];
+const PROMPT_VARIABLES = ['selection', 'file', 'fileName', 'language', 'workspaceFolder', 'gitDiff', 'date'] as const;
+type PromptVariable = (typeof PROMPT_VARIABLES)[number];
 /** Read from the editor (the date is not). */
 export type EditorVariable = Exclude<PromptVariable, 'date'>;
 
@@ -17,7 +17,7 @@ export type EditorVariable = Exclude<PromptVariable, 'date'>;
 export const PROMPT_VARIABLE_HINT = [...PROMPT_VARIABLES.map((name) => `\${${name}}`), '{{page}}'].join(' ');
 
 /** Why the editor has nothing to give for a variable. */
-export type MissingReason = 'noEditor' | 'noSelection' | 'noWorkspace' | 'noGit' | 'noRepository' | 'noChanges';
+type MissingReason = 'noEditor' | 'noSelection' | 'noWorkspace' | 'noGit' | 'noRepository' | 'noChanges';
 
 export type VariableValue = { readonly value: string } | { readonly missing: MissingReason };
 
@@ -47,7 +47,7 @@ export function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-export function missingMessage(name: PromptVariable, reason: MissingReason): string {
+function missingMessage(name: PromptVariable, reason: MissingReason): string {
   const variable = `\${${name}}`;
   switch (reason) {
     case 'noEditor':

@@ -19,7 +19,7 @@ export interface FakeAnswer {
   readonly repeat?: boolean;
 }
 
-export interface FakePart {
+interface FakePart {
   readonly type: 'text' | 'toolCall' | 'toolResult' | 'other';
   readonly value?: string;
   readonly name?: string;

@@ -19,7 +19,7 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export function vsixPath(): string {
+function vsixPath(): string {
   const vsix = process.env.VISEN_VSIX ?? path.join(repoRoot(), 'dist', 'visen.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
   return vsix;
@@ -137,8 +137,8 @@ export function saveDocImage(file: string, name: string): void {
 
 export const quickInput = (page: Page) => page.locator('.quick-input-widget');
 export const quickInputBox = (page: Page) => quickInput(page).locator('.quick-input-box input');
-export const quickInputMessage = (page: Page) => quickInput(page).locator('.quick-input-message');
-export const quickInputTitle = (page: Page) => quickInput(page).locator('.quick-input-title');
+const quickInputMessage = (page: Page) => quickInput(page).locator('.quick-input-message');
+const quickInputTitle = (page: Page) => quickInput(page).locator('.quick-input-title');
 
 /** Waits until the open quick input shows a message (validation or prompt) matching `text`; returns it. */
 export async function waitForQuickInputMessage(page: Page, text: RegExp, timeout = 30_000): Promise<string> {
@@ -299,7 +299,7 @@ export async function newConnectionInForm(page: Page, link: { readonly url: stri
 
 // ---- the walkthrough -------------------------------------------------------------------------------
 
-export const WALKTHROUGH_TITLE = 'Get started with Visen';
+const WALKTHROUGH_TITLE = 'Get started with Visen';
 
 /** The editor tab with this title. */
 export function tab(page: Page, title: string | RegExp): Locator {

@@ -16,7 +16,7 @@ type WireResponse = Pick<GenerateContentResponse, 'modelVersion' | 'responseId' 
 };
 
 /** Finish reasons with which Google's filters end an answer. */
-export type GeminiSafetyFinish = 'SAFETY' | 'PROHIBITED_CONTENT' | 'BLOCKLIST' | 'SPII' | 'RECITATION';
+type GeminiSafetyFinish = 'SAFETY' | 'PROHIBITED_CONTENT' | 'BLOCKLIST' | 'SPII' | 'RECITATION';
 
 /**
  * How the next streamed answer goes wrong (streamGenerateContent only). `afterChunks` counts the text chunks
@@ -31,7 +31,7 @@ export type GeminiSafetyFinish = 'SAFETY' | 'PROHIBITED_CONTENT' | 'BLOCKLIST' |
  * - `maxTokens`: the chunks, then finishReason MAX_TOKENS (or `finishReason`, e.g. CONTINUATION: the per-request
  *   limit reached, the answer not complete) with usage (see setUsage).
  */
-export type GeminiStreamFault =
+type GeminiStreamFault =
   | { kind: 'drop'; afterChunks?: number }
   | { kind: 'noFinish'; afterChunks?: number }
   | { kind: 'empty' }
@@ -113,7 +113,7 @@ export interface GeminiFake {
   reset(): void;
 }
 
-export const DEFAULT_GEMINI_MODELS: GeminiModelInfo[] = [
+const DEFAULT_GEMINI_MODELS: GeminiModelInfo[] = [
   // Today's recommended models (src/services/engines/modelCatalog.json), then older ones tests still name.
   { id: 'gemini-3.8-flash', displayName: 'Gemini 3.8 Flash' },
   { id: 'gemini-3.5-flash-lite', displayName: 'Gemini 3.5 Flash-Lite' },

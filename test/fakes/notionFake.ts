@@ -40,7 +40,7 @@ import {
 import { checkBodyKeys, checkRetryAfter, unknownVersionMessage } from './notionValidation';
 import { FailureQueue, type Fault, type LoggedRequest, dropConnection, sendJson, sleep, startServer } from './server';
 
-export { type FakeComment, type FakeDatabase, type FakePage, normalizeId } from './notionStore';
+export { type FakeDatabase, type FakePage } from './notionStore';
 export { BOT_USER_ID, PAT_USER_ID, PERSON_USER_ID } from './notionContent';
 
 /**
@@ -48,9 +48,9 @@ export { BOT_USER_ID, PAT_USER_ID, PERSON_USER_ID } from './notionContent';
  * with it), or a personal access token (a person who sees every page they can open). Unset, it is read from
  * VISEN_NOTION_TOKEN_KIND ('integration' or 'pat'), so a suite can run once per kind.
  */
-export type NotionTokenKind = 'integration' | 'pat';
+type NotionTokenKind = 'integration' | 'pat';
 
-export function defaultTokenKind(): NotionTokenKind {
+function defaultTokenKind(): NotionTokenKind {
   const kind = process.env.VISEN_NOTION_TOKEN_KIND;
   if (kind === undefined || kind === '' || kind === 'integration') return 'integration';
   if (kind === 'pat') return 'pat';
@@ -80,7 +80,7 @@ export interface NotionFakeOptions {
   tokenKind?: NotionTokenKind;
 }
 
-export interface AddPageOptions {
+interface AddPageOptions {
   title: string;
   markdown?: string;
   /** false → the integration can't see it (404 object_not_found), like pages not shared with it. A PAT still does. */
@@ -93,7 +93,7 @@ export interface AddPageOptions {
 
 type RowValue = string | number | boolean | string[] | null;
 
-export interface AddDatabaseOptions {
+interface AddDatabaseOptions {
   title: string;
   /** Property configs in request form, e.g. `{ Name: { title: {} }, Author: { rich_text: {} } }`. */
   properties?: Record<string, Record<string, unknown>>;

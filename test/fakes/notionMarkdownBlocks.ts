@@ -20,7 +20,7 @@ import { type StoredBlock, LANGUAGES, type LanguageRequest, idFromNotionUrl, new
 export type MarkdownVersion = 'v1' | 'v2';
 
 /** Fence languages must be Notion's own names; anything else (e.g. `ts`) is stored as plain text. */
-export function fenceLanguage(info: string | undefined): LanguageRequest {
+function fenceLanguage(info: string | undefined): LanguageRequest {
   const lang = (info ?? '').trim().toLowerCase();
   return LANGUAGES.find((l) => l === lang) ?? 'plain text';
 }
@@ -63,7 +63,7 @@ function tableBlock(attrs: Record<string, string>, inner: string): StoredBlock {
   return newBlock('table', { table_width: width, has_column_header: attrs['header-row'] === 'true', has_row_header: attrs['header-column'] === 'true' }, rows);
 }
 
-export function parseBlocks(lines: string[], version: MarkdownVersion): StoredBlock[] {
+function parseBlocks(lines: string[], version: MarkdownVersion): StoredBlock[] {
   const out: StoredBlock[] = [];
   let i = 0;
   /** Parses the children that follow line i-1 (tab-indented lines) and advances i past them. */

@@ -39,7 +39,7 @@ function joinBlocks(...parts: string[]): string {
  * Replaces a page's content with parsed markdown, keeping the ids (and so comments) of blocks whose markdown did
  * not change, keeping trashed blocks where they were, and refusing (unless allowed) to drop child pages/databases.
  */
-export function replaceContent(s: Store, page: FakePage, markdown: string, allowDeleting: boolean, version: MarkdownVersion = 'v1'): void {
+function replaceContent(s: Store, page: FakePage, markdown: string, allowDeleting: boolean, version: MarkdownVersion = 'v1'): void {
   const ctx = renderCtx(s);
   const old = liveBlocks(s, page.blocks);
   const oldRendered = renderEachBlock(old, ctx);

@@ -13,7 +13,7 @@ import { blocksToMarkdown, type StoredBlock } from './notionContent';
 import { type PageMarkdownResponse, type Store, idParam, liveBlocks, locateBlock, notFound, renderCtx, requirePage, trashed } from './notionStore';
 
 /** Notion's documented limit ("approximately 20,000 records"). */
-export const MARKDOWN_RECORD_LIMIT = 20_000;
+const MARKDOWN_RECORD_LIMIT = 20_000;
 
 function records(s: Store, block: StoredBlock): number {
   return 1 + liveBlocks(s, block.children).reduce((n, child) => n + records(s, child), 0);

@@ -71,7 +71,7 @@ export function schemaFromRequest(props: Record<string, Record<string, unknown>>
 
 // ---- filters and sorts -------------------------------------------------------------------------------------
 
-export function propertyText(page: FakePage, schema: PropertySchema): string {
+function propertyText(page: FakePage, schema: PropertySchema): string {
   if (schema.type === 'title') return page.title;
   const value = page.properties[schema.name]?.[schema.type];
   if (Array.isArray(value)) return value.map((v: { plain_text?: string; name?: string }) => v.plain_text ?? v.name ?? '').join('');

@@ -260,15 +260,15 @@ export function pageResponse(s: Store, page: FakePage, filter: PropertyFilter = 
   };
 }
 
-export const titleRichText = (title: string): RichTextItemResponse[] => (title ? [textItem(title)] : []);
+const titleRichText = (title: string): RichTextItemResponse[] => (title ? [textItem(title)] : []);
 
-export function schemaResponse(db: FakeDatabase): DataSourceObjectResponse['properties'] {
+function schemaResponse(db: FakeDatabase): DataSourceObjectResponse['properties'] {
   const out: Record<string, unknown> = {};
   for (const p of Object.values(db.properties)) out[p.name] = { id: p.id, name: p.name, description: null, type: p.type, [p.type]: p.config };
   return out as DataSourceObjectResponse['properties'];
 }
 
-export const dbParent = (db: FakeDatabase): DatabaseObjectResponse['parent'] =>
+const dbParent = (db: FakeDatabase): DatabaseObjectResponse['parent'] =>
   db.parentPageId ? { type: 'page_id', page_id: db.parentPageId } : { type: 'workspace', workspace: true };
 
 export function databaseResponse(db: FakeDatabase): DatabaseObjectResponse {
@@ -359,7 +359,7 @@ export function paginate<T extends { id: string }>(items: T[], startCursor: unkn
 // ---- creation helpers --------------------------------------------------------------------------------------
 
 /** The block standing for a child page or database in its parent page. */
-export const linkBlock = (id: string, type: 'child_page' | 'child_database', title: string, time: string): StoredBlock => ({
+const linkBlock = (id: string, type: 'child_page' | 'child_database', title: string, time: string): StoredBlock => ({
   id,
   type,
   data: { title },

@@ -217,7 +217,7 @@ export function linkFromRequest(link: unknown, at: string): string | null {
  * ISO 8601 as Notion reads dates (reference/page-property-values, "Date": "start — An ISO 8601 format date, with
  * optional time"): YYYY-MM-DD, optionally THH:MM[:SS[.sss]] and Z or ±HH:MM, every field within its range.
  */
-export function isIsoDate(value: unknown): boolean {
+function isIsoDate(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/.exec(value);
   if (!m) return false;

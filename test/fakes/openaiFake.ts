@@ -45,7 +45,7 @@ export interface OpenAIFailure {
  *   Azure OpenAI's `content_filter_results` with those categories filtered (e.g. ["violence"]);
  * - `length`: the deltas, then finish_reason "length" and usage (see setUsage).
  */
-export type OpenAIStreamFault =
+type OpenAIStreamFault =
   | { kind: 'drop'; afterChunks?: number }
   | { kind: 'noFinish'; afterChunks?: number; done?: boolean }
   | { kind: 'empty' }
@@ -125,7 +125,7 @@ export const OPENAI_MODEL_CREATED: Readonly<Record<string, number>> = {
 const OWNED_BY: Readonly<Record<string, string>> = { 'whisper-1': 'openai-internal', 'tts-1': 'openai-internal', 'text-embedding-ada-002': 'openai-internal' };
 
 /** How OpenAI echoes a wrong key: the first and last few characters around a run of stars. */
-export function maskKey(key: string): string {
+function maskKey(key: string): string {
   if (key.length <= 8) return key.replace(/./g, '*');
   return `${key.slice(0, 3)}${'*'.repeat(Math.max(4, key.length - 7))}${key.slice(-4)}`;
 }

@@ -41,7 +41,7 @@ export interface LiveStep {
 }
 
 /** The model-answer corpus: `NN-name.md` and the blocks it must become, `NN-name.json`. */
-export function corpusDir(): string {
+function corpusDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'test/fixtures/modelAnswers');
     if (fs.existsSync(candidate)) return candidate;
@@ -171,7 +171,7 @@ async function readTree(client: Client, blockId: string): Promise<StoredTree[]> 
 }
 
 /** The JSON-mode call's schema: one short answer. */
-export const LIVE_JSON_SCHEMA: JsonSchema = {
+const LIVE_JSON_SCHEMA: JsonSchema = {
   type: 'object',
   properties: { answer: { type: 'string' } },
   required: ['answer'],

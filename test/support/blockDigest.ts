@@ -75,7 +75,7 @@ function pieces(items: readonly AnyRichText[]): Piece[] {
 }
 
 /** Rich text in the digest notation (see the file comment). */
-export function renderRichText(items: readonly AnyRichText[]): string {
+function renderRichText(items: readonly AnyRichText[]): string {
   return pieces(items)
     .map((piece) => {
       if (piece.equation !== undefined) return `$$${escape(piece.equation)}$$`;

@@ -8,7 +8,7 @@ import type { ConnectionElements } from './layout';
 
 export type ConnectionHost = Host<WebviewMessage, HostMessage, PersistedFormState>;
 
-export type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
+type MutableRun = { -readonly [K in keyof RunView]: RunView[K] };
 
 export interface ConnectionForm {
   readonly host: ConnectionHost;

@@ -30,7 +30,7 @@ export interface LayoutActions {
   toggled(): void;
 }
 
-export const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
+const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
 
 export const textField = (name: SettingName, label: string, hint: string, attrs: Record<string, string | number> = {}) =>
   h('div', { className: 'field' },
@@ -153,7 +153,5 @@ export function buildSettingsForm(actions: LayoutActions) {
     status: byId<HTMLSpanElement>('status'),
   };
 }
-
-export type SettingsElements = ReturnType<typeof buildSettingsForm>;
 
 export const keyInput = (name: KeyName) => byId<HTMLInputElement>(`key-${name}`);

@@ -13,7 +13,7 @@ export const CONNECTION_TYPE_LABELS: Record<ConnectionType, string> = {
 const isoDate = v.pipe(v.string(), v.isoTimestamp());
 
 /** The longest connection name: it names a tree item, a quick pick entry and a row in Notion. */
-export const MAX_CONNECTION_NAME = 200;
+const MAX_CONNECTION_NAME = 200;
 
 /** A page title made into a connection name: cut to the limit, never between the halves of a character. */
 export function connectionName(title: string): string {

@@ -14,7 +14,7 @@ const KEY = 'visen.connections';
  * keeps a Visen that predates templates from saving the connection back without them (it leaves entries of
  * a newer version alone).
  */
-export const CONNECTION_FORMAT: StoredFormat<Connection> = { version: 2, migrations: { 1: (entry) => entry }, schema: ConnectionSchema };
+const CONNECTION_FORMAT: StoredFormat<Connection> = { version: 2, migrations: { 1: (entry) => entry }, schema: ConnectionSchema };
 
 export interface NewConnection {
   readonly name: string;

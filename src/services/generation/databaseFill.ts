@@ -79,7 +79,7 @@ export interface FillerDeps {
  * Model calls a fill makes side by side: a model answering in 1.5 s fills 5 rows a second at 8, more than
  * Notion's 3 writes a second take, so the rows go at Notion's pace.
  */
-export const FILL_CONCURRENCY = 8;
+const FILL_CONCURRENCY = 8;
 /** How often one row is tried again after the engine's 429, each time after the wait the engine asked for. */
 const RATE_LIMIT_RETRIES = 5;
 /** The wait after a 429 that does not say how long. */

@@ -134,7 +134,7 @@ export function isSafelyInNotion(record: GenerationRecord): boolean {
 const nonNegative = v.pipe(v.number(), v.minValue(0));
 
 /** A stored generation record, field for field (the type check below keeps the two in step). */
-export const GenerationRecordSchema = v.object({
+const GenerationRecordSchema = v.object({
   id: v.pipe(v.string(), v.minLength(1)),
   createdAt: v.pipe(v.string(), v.isoTimestamp()),
   connectionId: v.optional(v.string()),
@@ -176,7 +176,7 @@ void statusesAreAll;
  * Version 1: records as they were stored before versions (some from before Visen wrote blocks, with a
  * markdown copy of the whole page); version 2: blocks and ids only.
  */
-export const GENERATION_RECORD_FORMAT: StoredFormat<GenerationRecord> = {
+const GENERATION_RECORD_FORMAT: StoredFormat<GenerationRecord> = {
   version: 2,
   migrations: { 1: fromPageCopies },
   schema: GenerationRecordSchema,

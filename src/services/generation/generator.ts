@@ -59,7 +59,7 @@ export interface GenerationOutcome {
 export const FLUSH_INTERVAL_MS = 1000;
 
 /** While the model streams, the record (with the text so far) is saved at least this often, and at every write. */
-export const SAVE_INTERVAL_MS = 2000;
+const SAVE_INTERVAL_MS = 2000;
 
 /** What a run has generated so far: kept here while the model streams, and saved into the record as it goes. */
 interface Answer {

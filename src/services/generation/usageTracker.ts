@@ -14,7 +14,7 @@ export interface MonthUsage {
   readonly outputTokens: number;
 }
 
-export const MONTH_USAGE_FORMAT: StoredFormat<MonthUsage> = {
+const MONTH_USAGE_FORMAT: StoredFormat<MonthUsage> = {
   version: 1,
   migrations: {},
   schema: v.object({ prompts: count, inputTokens: count, outputTokens: count }),

@@ -15,8 +15,3 @@ export function blockType(block: BlockObjectRequest): string {
   const explicit = (block as { type?: string }).type;
   return explicit ?? Object.keys(block).find((key) => key !== 'object' && key !== 'type')!;
 }
-
-/** How many blocks a tree holds, every level counted. */
-export function countBlocks(nodes: readonly BlockNode[]): number {
-  return nodes.reduce((total, node) => total + 1 + countBlocks(node.children), 0);
-}

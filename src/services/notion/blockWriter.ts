@@ -6,7 +6,7 @@ import { NotionError, toNotionError } from './notionErrors';
 import { whoAmI } from './tokenIdentity';
 
 /** Notion's request limits (developers.notion.com, "Request limits"): children per array, blocks and bytes per request. */
-export const MAX_CHILDREN_PER_REQUEST = 100;
+const MAX_CHILDREN_PER_REQUEST = 100;
 const MAX_BLOCKS_PER_REQUEST = 1000;
 /**
  * Well under the 500 KB payload limit, counted in UTF-8 bytes as the request travels (a CJK character is one
@@ -15,10 +15,6 @@ const MAX_BLOCKS_PER_REQUEST = 1000;
 const MAX_BYTES_PER_REQUEST = 400_000;
 
 /** What one top-level append did: the ids Notion gave the blocks, in order. */
-export interface AppendedBlocks {
-  readonly ids: string[];
-}
-
 export interface AppendOptions {
   readonly signal?: AbortSignal;
   /** Called before each top-level append goes out, with how many blocks it carries. */
@@ -61,7 +57,7 @@ export interface LandedWhere {
  * A failure of a write whose outcome Notion never told (a timeout, a dropped connection, a 5xx after the
  * request went out): the blocks may or may not be in the page, so the next write must look first.
  */
-export function isUncertain(error: NotionError): boolean {
+function isUncertain(error: NotionError): boolean {
   if (error.problem === 'cancelled') return error.inFlight === true;
   return error.problem === 'server' || error.problem === 'network' || error.problem === 'timeout' || (error.problem === 'unknown' && error.status === undefined);
 }
@@ -74,10 +70,10 @@ export function isUncertain(error: NotionError): boolean {
  * again, so nothing lands twice.
  */
 /** Where one append request puts its blocks (Notion's `position`). */
-export type AppendPosition = NonNullable<AppendBlockChildrenParameters['position']>;
+type AppendPosition = NonNullable<AppendBlockChildrenParameters['position']>;
 
 /** At the end, or in place: after `after`, or at the start when there is none. */
-export function positionFor(after: string | undefined, inPlace: boolean): AppendPosition {
+function positionFor(after: string | undefined, inPlace: boolean): AppendPosition {
   if (!inPlace) return { type: 'end' };
   return after === undefined ? { type: 'start' } : { type: 'after_block', after_block: { id: after } };
 }
@@ -352,7 +348,7 @@ export function contentOfNode(node: BlockNode): string {
   return content(type, (node.block as unknown as Record<string, Record<string, unknown>>)[type]);
 }
 
-export function contentOfResponse(block: BlockObjectResponse): string {
+function contentOfResponse(block: BlockObjectResponse): string {
   return content(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
 }
 

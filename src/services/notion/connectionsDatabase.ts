@@ -11,7 +11,7 @@ import { parseNotionUrl } from './notionUrl';
 import { RICH_TEXT_ITEM_LIMIT, truncateText } from './richText';
 
 /** The columns of the connections database, by name, with the type each must have. */
-export const CONNECTIONS_PROPERTIES = {
+const CONNECTIONS_PROPERTIES = {
   Name: 'title',
   Type: 'select',
   URL: 'url',

@@ -24,7 +24,7 @@ export const NOTION_REQUESTS_PER_SECOND = 3;
  * At most NOTION_REQUESTS_PER_SECOND requests leave in any sliding window of this length: the 5% margin
  * absorbs the jitter between leaving Visen and arriving at Notion.
  */
-export const NOTION_PACING_WINDOW_MS = 1050;
+const NOTION_PACING_WINDOW_MS = 1050;
 
 /**
  * Deadlines of one Notion request, counted from when it leaves the pacing queue: until the response's

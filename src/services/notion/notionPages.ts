@@ -3,7 +3,7 @@ import { notionSdk } from './sdk';
 import type { PageObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import { NotionError, toNotionError } from './notionErrors';
-import { notionUrlForId, parseNotionUrl } from './notionUrl';
+import { parseNotionUrl } from './notionUrl';
 import { type TokenIdentity, whoAmI } from './tokenIdentity';
 
 /** A page Visen can write into, as Notion describes it. */
@@ -111,5 +111,3 @@ function plain(richText: ReadonlyArray<{ plain_text: string }>): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this removes
   return richText.map((t) => t.plain_text).join('').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
-
-export { notionUrlForId };

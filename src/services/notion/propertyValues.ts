@@ -29,7 +29,7 @@ const OPTION_NAME_LIMIT = 100;
  * Text as rich text items of at most 2,000 characters (and at most 100 of them), nothing else lost: a piece
  * ends at a space where it can, and never between the two halves of an emoji.
  */
-export function richText(text: string): Array<{ type: 'text'; text: { content: string } }> {
+function richText(text: string): Array<{ type: 'text'; text: { content: string } }> {
   if (text === '') return [];
   return splitText(text, RICH_TEXT_ITEM_LIMIT)
     .slice(0, RICH_TEXT_ITEMS_PER_ARRAY)

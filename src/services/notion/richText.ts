@@ -43,7 +43,7 @@ export function textRun(text: string, marks: Marks = PLAIN): Run {
  * The URL to link to, or undefined when Notion would refuse it ("Invalid URL for link"): only absolute
  * http(s) and mailto URLs that parse, within Notion's length limit.
  */
-export function safeLinkUrl(url: string | undefined | null): string | undefined {
+function safeLinkUrl(url: string | undefined | null): string | undefined {
   if (!url || url.length > URL_LIMIT) return undefined;
   try {
     const parsed = new URL(url);
@@ -64,7 +64,7 @@ function sameMarks(a: Marks, b: Marks): boolean {
 }
 
 /** Joins neighbouring text runs with equal formatting and drops empty ones. */
-export function mergeRuns(runs: readonly Run[]): Run[] {
+function mergeRuns(runs: readonly Run[]): Run[] {
   const merged: Run[] = [];
   for (const run of runs) {
     if (run.kind === 'text' && run.text === '') continue;

@@ -39,7 +39,7 @@ const SLOTS_KEY = Symbol.for('visen.notionTokenSlots');
 const slots: WeakMap<Client, TokenSlot> = ((globalThis as Record<symbol, unknown>)[SLOTS_KEY] ??= new WeakMap<Client, TokenSlot>()) as WeakMap<Client, TokenSlot>;
 
 /** The slot of a client (createNotionClient registers one; a client made elsewhere gets one on first use). */
-export function tokenSlot(client: Client): TokenSlot {
+function tokenSlot(client: Client): TokenSlot {
   let slot = slots.get(client);
   if (!slot) slots.set(client, (slot = {}));
   return slot;

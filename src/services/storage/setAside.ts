@@ -12,12 +12,6 @@ export interface SetAsideEntry {
   readonly value: unknown;
 }
 
-/** What was set aside, for the one notification a session shows. */
-export interface SetAsideReport {
-  readonly kind: 'generation' | 'connection' | 'usage';
-  readonly count: number;
-}
-
 /**
  * Moves damaged entries under `SET_ASIDE_KEY`, appending to what is there. An entry already there (the
  * same key and value, e.g. a start-up stopped between the two writes) is not added twice.

@@ -4,7 +4,7 @@ import * as v from 'valibot';
  * Every entry Visen keeps in VS Code's global state (a generation record, a connection, a month of usage)
  * carries the version of its format. Entries written before versions existed are version 1.
  */
-export const SCHEMA_VERSION_FIELD = 'schemaVersion';
+const SCHEMA_VERSION_FIELD = 'schemaVersion';
 
 type Fields = Record<string, unknown>;
 
@@ -55,7 +55,7 @@ export function fromOwnStored<T extends object>(stored: unknown): T {
 }
 
 /** Where in the entry, and what is wrong: "blocks: Invalid type: Expected number but received "3"". */
-export function describeIssue(issue: v.BaseIssue<unknown>): string {
+function describeIssue(issue: v.BaseIssue<unknown>): string {
   const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   return `${where ? `${where}: ` : ''}${issue.message}`;
 }

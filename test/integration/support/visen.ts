@@ -15,7 +15,7 @@ export const NOTION_SECRET = 'secret_fake_notion';
 export const GEMINI_KEY = 'AIza-fake-gemini';
 export const OPENAI_KEY = 'sk-fake-openai';
 
-export interface Stage {
+interface Stage {
   readonly api: VisenTestApi;
   readonly notion: NotionFake;
   readonly openai: OpenAIFake;
@@ -36,7 +36,7 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
  * Activates Visen in this extension host, starts the loopback stand-ins and points Visen's base-URL
  * settings at them. Call from a suite's `before`; `reset` between tests; `close` in `after`.
  */
-export async function openStage(target = {} as OpenStage): Promise<OpenStage> {
+async function openStage(target = {} as OpenStage): Promise<OpenStage> {
   const extension = vscode.extensions.getExtension<VisenTestApi>('visen.visen');
   assert.ok(extension, 'Visen is installed');
   const api = await extension.activate();
