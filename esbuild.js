@@ -14,7 +14,8 @@ const buildDefines = require('./scripts/buildDefines');
 /** Collects *.test.ts files under a folder. */
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
+  return fs
+    .readdirSync(dir, { recursive: true })
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => path.join(dir, f));
 }
@@ -42,12 +43,14 @@ const common = {
  */
 function engineEntries() {
   const kinds = require('./package.json').contributes.configuration.properties['visen.engine'].enum;
-  return Object.fromEntries(kinds.map((kind) => {
-    const candidates = [`src/services/engines/${kind}.ts`, `src/platform/${kind.replace(/-(\w)/g, (_, c) => c.toUpperCase())}.ts`];
-    const file = candidates.find((f) => fs.existsSync(path.join(__dirname, f)));
-    if (!file) throw new Error(`The engine "${kind}" has no module: expected ${candidates.join(' or ')}.`);
-    return [`engines/${kind}`, file];
-  }));
+  return Object.fromEntries(
+    kinds.map((kind) => {
+      const candidates = [`src/services/engines/${kind}.ts`, `src/platform/${kind.replace(/-(\w)/g, (_, c) => c.toUpperCase())}.ts`];
+      const file = candidates.find((f) => fs.existsSync(path.join(__dirname, f)));
+      if (!file) throw new Error(`The engine "${kind}" has no module: expected ${candidates.join(' or ')}.`);
+      return [`engines/${kind}`, file];
+    }),
+  );
 }
 
 const builds = [
@@ -92,7 +95,9 @@ if (tests) {
   const entry = (files, base) => Object.fromEntries(files.map((f) => [path.relative(base, f).replace(/\.ts$/, ''), f]));
   // VISEN_TEST_BUNDLES=integration,harness builds only those groups, so one suite's runner is not held up
   // by another suite's files being mid-edit. Unset builds every group.
-  const only = process.env.VISEN_TEST_BUNDLES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.VISEN_TEST_BUNDLES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const wanted = (group) => !only || only.includes(group);
   if (wanted('unit')) {
     builds.push({
@@ -120,12 +125,21 @@ if (tests) {
     builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'live/main': 'test/live/main.ts' }, outdir: 'out/test' });
   }
   if (wanted('fakes') && fs.existsSync('test/fakes/standalone.ts')) {
-    builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' }, outdir: 'out/test' });
+    builds.push({
+      ...common,
+      sourcemap: true,
+      minify: false,
+      entryPoints: { 'fakes/standalone': 'test/fakes/standalone.ts' },
+      outdir: 'out/test',
+    });
   }
   // The code-server harness and the UI tests run in plain Node; playwright-core ships browser-side
   // scripts and a registry of binaries that must stay in node_modules, so it is never bundled.
   const harness = fs.existsSync('test/harness')
-    ? fs.readdirSync('test/harness').filter((f) => f.endsWith('.ts')).map((f) => path.join('test/harness', f))
+    ? fs
+        .readdirSync('test/harness')
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join('test/harness', f))
     : [];
   const e2e = testFiles('test/e2e');
   if (wanted('harness') && (harness.length || e2e.length)) {

@@ -5,8 +5,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeGlobals = Object.fromEntries(
-  ['require', 'module', 'process', '__dirname', '__filename', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'URL']
-    .map((name) => [name, 'readonly']),
+  [
+    'require',
+    'module',
+    'process',
+    '__dirname',
+    '__filename',
+    'console',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'URL',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(

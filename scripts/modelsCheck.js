@@ -16,9 +16,13 @@ console.log(`Model catalog checked on ${catalog.checkedOn}: ${age} days ago (${c
 for (const provider of [...new Set(catalog.models.map((m) => m.provider))]) {
   const models = catalog.models.filter((m) => m.provider === provider);
   const recommended = models.filter((m) => m.recommended && !(m.shutdown && m.shutdown <= today)).map((m) => m.id);
-  const soon = models.filter((m) => m.shutdown && m.shutdown > today && days(today, m.shutdown) <= 60).map((m) => `${m.id} (${m.shutdown})`);
+  const soon = models
+    .filter((m) => m.shutdown && m.shutdown > today && days(today, m.shutdown) <= 60)
+    .map((m) => `${m.id} (${m.shutdown})`);
   const gone = models.filter((m) => m.recommended && m.shutdown && m.shutdown <= today).map((m) => m.id);
-  console.log(`  ${provider}: recommended ${recommended.join(', ') || 'none'}${soon.length ? `; shutting down within 60 days: ${soon.join(', ')}` : ''}`);
+  console.log(
+    `  ${provider}: recommended ${recommended.join(', ') || 'none'}${soon.length ? `; shutting down within 60 days: ${soon.join(', ')}` : ''}`,
+  );
   if (!recommended.length) console.log(`  WARNING: ${provider} has no recommended model that is still served: Visen will ask every user.`);
   if (gone.length) console.log(`  WARNING: recommended but shut down: ${gone.join(', ')}.`);
 }

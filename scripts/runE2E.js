@@ -20,7 +20,8 @@ run(process.execPath, [
   '--no-config',
   '--no-package',
   '--enable-source-maps',
-  '--timeout', process.env.VISEN_E2E_TIMEOUT_MS ?? '300000',
+  '--timeout',
+  process.env.VISEN_E2E_TIMEOUT_MS ?? '300000',
   ...process.argv.slice(2),
   'out/test/e2e/**/*.test.js',
 ]);

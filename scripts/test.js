@@ -12,7 +12,12 @@ const allSteps = [
   // The extension host's project, then the webviews' (its own tsconfig with the DOM library).
   // ESLint: `npm run lint`.
   { name: 'lint', command: npm, args: ['run', '--silent', 'lint'] },
-  { name: 'typecheck', command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit'], then: { command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', 'media', '--noEmit'] } },
+  {
+    name: 'typecheck',
+    command: process.execPath,
+    args: [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit'],
+    then: { command: process.execPath, args: [require.resolve('typescript/bin/tsc'), '-p', 'media', '--noEmit'] },
+  },
   // The bench's checks that time nothing: bundles, what activation loads and its size, one generation's requests.
   { name: 'checks', command: process.execPath, args: ['scripts/bench.js', '--checks'] },
   { name: 'unit', command: npm, args: ['run', '--silent', 'test:unit'] },
@@ -21,7 +26,9 @@ const allSteps = [
   { name: 'integration', command: npm, args: ['run', '--silent', 'test:integration'] },
   { name: 'e2e', command: npm, args: ['run', '--silent', 'test:e2e'] },
 ];
-const only = process.env.VISEN_TEST_STEPS?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = process.env.VISEN_TEST_STEPS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const steps = only ? allSteps.filter((step) => only.includes(step.name)) : allSteps;
 
 function runStep({ command, args }) {

@@ -78,7 +78,9 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
     connection: (post, options) => new (loadForms().ConnectionFormController)(deps, post, options),
     settings: (post) => new (loadForms().SettingsFormController)(deps, post),
   };
-  return context.extensionMode === vscode.ExtensionMode.Test ? Object.assign(deps, { logFolder: context.logUri.fsPath, ...surfaces, forms }) : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test
+    ? Object.assign(deps, { logFolder: context.logUri.fsPath, ...surfaces, forms })
+    : undefined;
 }
 
 /** The services every surface shares; the history, the page locks and the Notion pacing in folders every window on the machine shares. */
@@ -95,7 +97,12 @@ function buildServices(context: vscode.ExtensionContext, log: VisenLog, store: K
   const usage = new UsageTracker(store, undefined, log);
   // Keys are read through `deps` at call time, so the UI that may ask for one is the one tests swap in.
   const keys = (): KeyDeps => deps;
-  const sync = new ConnectionSync({ client: () => notionClient(keys()), databaseUrl: () => readConfig().connectionsDatabase, connections, logger: log });
+  const sync = new ConnectionSync({
+    client: () => notionClient(keys()),
+    databaseUrl: () => readConfig().connectionsDatabase,
+    connections,
+    logger: log,
+  });
   const editor = new EditorContext();
   const previews = new PreviewDocuments();
   context.subscriptions.push(log, editor, previews);
@@ -124,20 +131,32 @@ function buildServices(context: vscode.ExtensionContext, log: VisenLog, store: K
       converter: markdownConverter,
       lockFolder: path.join(shared, 'page-locks'),
     }),
-    issuesUrl: (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
+    issuesUrl:
+      (context.extension.packageJSON as { bugs?: { url?: string } }).bugs?.url ?? 'https://github.com/visen-app/visen-vscode/issues',
   };
   return deps;
 }
 
 /** The palette's commands, the tree, the forms, the status bar, the walkthrough, the agent tools and @visen. */
-function registerSurfaces(context: vscode.ExtensionContext, deps: WorkflowDeps, inputs: InputActivity): Pick<VisenTestApi, 'tree' | 'contextKeys'> {
+function registerSurfaces(
+  context: vscode.ExtensionContext,
+  deps: WorkflowDeps,
+  inputs: InputActivity,
+): Pick<VisenTestApi, 'tree' | 'contextKeys'> {
   const panels: FormPanels = {
     openConnection: (connection) => loadForms().openConnectionPanel(deps, context.extensionUri, connection),
     openSettings: () => loadForms().openSettingsPanel(deps, context.extensionUri),
   };
   const tree = registerConnectionsTree(deps.connections, deps.generations);
-  const contextKeys = new VisenContextKeys(deps.secrets, deps.connections, deps.generations, new WalkthroughProgress(context.extension, deps.log));
-  void contextKeys.update().then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, deps.log));
+  const contextKeys = new VisenContextKeys(
+    deps.secrets,
+    deps.connections,
+    deps.generations,
+    new WalkthroughProgress(context.extension, deps.log),
+  );
+  void contextKeys
+    .update()
+    .then(() => openWalkthroughOnFirstRun(context, contextKeys.values.get(ContextKeys.hasNotionSecret) === true, inputs, deps.log));
   context.subscriptions.push(
     tree.disposable,
     contextKeys,

@@ -39,7 +39,12 @@ export async function prepareTool(deps: WorkflowDeps, name: ToolName, raw: unkno
   }
 }
 
-export async function invokeTool(deps: WorkflowDeps, name: ToolName, raw: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+export async function invokeTool(
+  deps: WorkflowDeps,
+  name: ToolName,
+  raw: unknown,
+  token: vscode.CancellationToken,
+): Promise<vscode.LanguageModelToolResult> {
   const checked = checkToolInput(name, raw);
   if (!checked.ok) {
     deps.log.warn(`${name}: ${checked.problem}`);
@@ -48,10 +53,14 @@ export async function invokeTool(deps: WorkflowDeps, name: ToolName, raw: unknow
   const input = checked.input;
   try {
     switch (name) {
-      case 'visen_listConnections': return tools.listConnections(deps);
-      case 'visen_readPage': return await tools.readPage(deps, input as tools.ReadPageInput);
-      case 'visen_writeToPage': return await tools.writeToPage(deps, input as tools.WriteToPageInput, token);
-      case 'visen_addDatabaseEntry': return await tools.addDatabaseEntry(deps, input as tools.AddEntryInput, token);
+      case 'visen_listConnections':
+        return tools.listConnections(deps);
+      case 'visen_readPage':
+        return await tools.readPage(deps, input as tools.ReadPageInput);
+      case 'visen_writeToPage':
+        return await tools.writeToPage(deps, input as tools.WriteToPageInput, token);
+      case 'visen_addDatabaseEntry':
+        return await tools.addDatabaseEntry(deps, input as tools.AddEntryInput, token);
     }
   } catch (error) {
     deps.log.warn(`${name}: ${error instanceof Error ? error.message : String(error)}`);

@@ -28,14 +28,24 @@ interface ChatMetadata {
   readonly needsConnection?: { readonly prompt: string; readonly command?: string };
 }
 
-const kindOf = (command: string | undefined): ConnectionType | undefined => (command === 'page' ? 'page' : command === 'entry' ? 'database' : undefined);
+const kindOf = (command: string | undefined): ConnectionType | undefined =>
+  command === 'page' ? 'page' : command === 'entry' ? 'database' : undefined;
 
-export async function handleChat(deps: WorkflowDeps, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+export async function handleChat(
+  deps: WorkflowDeps,
+  request: vscode.ChatRequest,
+  context: vscode.ChatContext,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<vscode.ChatResult> {
   try {
     if (request.command === 'fill') {
       const database = connectionNamedIn(deps, request.prompt, 'database');
       stream.markdown(vscode.l10n.t('Opening Fill Database Rows with your prompt as the template of each row…'));
-      await fillDatabase(deps, { connectionId: database?.connection.id, template: (database?.prompt ?? request.prompt).trim() || undefined });
+      await fillDatabase(deps, {
+        connectionId: database?.connection.id,
+        template: (database?.prompt ?? request.prompt).trim() || undefined,
+      });
       return {};
     }
     const type = kindOf(request.command);
@@ -64,15 +74,29 @@ function previousRecord(deps: WorkflowDeps, context: vscode.ChatContext): Genera
   return undefined;
 }
 
-function askConnection(deps: WorkflowDeps, request: vscode.ChatRequest, type: ConnectionType | undefined, stream: vscode.ChatResponseStream): vscode.ChatResult {
+function askConnection(
+  deps: WorkflowDeps,
+  request: vscode.ChatRequest,
+  type: ConnectionType | undefined,
+  stream: vscode.ChatResponseStream,
+): vscode.ChatResult {
   const candidates = deps.connections.list().filter((c) => !type || c.type === type);
   if (candidates.length === 0) {
     stream.markdown(vscode.l10n.t('There are no connections yet. Create one, then name it in your prompt ("… into My page").'));
     stream.button({ command: Commands.newConnection, title: vscode.l10n.t('New Connection') });
     return {};
   }
-  stream.markdown(`${vscode.l10n.t('Which connection should this go into? Name it in the prompt ("… into {0}"), or choose one below:', candidates[0].name)}\n\n`);
-  stream.markdown(candidates.map((c) => `- **${escapeMarkdown(c.name)}** — ${c.type === 'database' ? vscode.l10n.t('database') : vscode.l10n.t('page')} "${escapeMarkdown(c.target.title)}"`).join('\n'));
+  stream.markdown(
+    `${vscode.l10n.t('Which connection should this go into? Name it in the prompt ("… into {0}"), or choose one below:', candidates[0].name)}\n\n`,
+  );
+  stream.markdown(
+    candidates
+      .map(
+        (c) =>
+          `- **${escapeMarkdown(c.name)}** — ${c.type === 'database' ? vscode.l10n.t('database') : vscode.l10n.t('page')} "${escapeMarkdown(c.target.title)}"`,
+      )
+      .join('\n'),
+  );
   return { metadata: { needsConnection: { prompt: request.prompt, command: request.command } } satisfies ChatMetadata };
 }
 
@@ -81,15 +105,26 @@ export function followups(deps: WorkflowDeps, result: vscode.ChatResult): vscode
   const waiting = (result.metadata as ChatMetadata | undefined)?.needsConnection;
   if (!waiting) return [];
   const type = kindOf(waiting.command);
-  return deps.connections.list().filter((c) => !type || c.type === type).slice(0, 6).map((c) => ({
-    prompt: `${waiting.prompt} ${intoPhrase(c.name)}`,
-    label: vscode.l10n.t('Write into "{0}"', c.name),
-    command: waiting.command,
-  }));
+  return deps.connections
+    .list()
+    .filter((c) => !type || c.type === type)
+    .slice(0, 6)
+    .map((c) => ({
+      prompt: `${waiting.prompt} ${intoPhrase(c.name)}`,
+      label: vscode.l10n.t('Write into "{0}"', c.name),
+      command: waiting.command,
+    }));
 }
 
 /** A new answer into `connection`, through the one generation flow, with the connection's write mode and the chat's model. */
-async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection: Connection, prompt: string, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+async function write(
+  deps: WorkflowDeps,
+  request: vscode.ChatRequest,
+  connection: Connection,
+  prompt: string,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<vscode.ChatResult> {
   const title = connection.target.title || connection.name;
   const generated = await generate(deps, {
     connection,
@@ -99,7 +134,11 @@ async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection
     source: chatModelEngine(request.model),
     onText: (t) => stream.markdown(t),
     running: (_title, run) => {
-      stream.progress(connection.type === 'database' ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name) : vscode.l10n.t('Writing to "{0}"…', title));
+      stream.progress(
+        connection.type === 'database'
+          ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name)
+          : vscode.l10n.t('Writing to "{0}"…', title),
+      );
       return run(signalOf(token), () => undefined);
     },
   });
@@ -107,7 +146,14 @@ async function write(deps: WorkflowDeps, request: vscode.ChatRequest, connection
 }
 
 /** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */
-async function rewrite(deps: WorkflowDeps, request: vscode.ChatRequest, earlier: GenerationRecord, connection: Connection, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+async function rewrite(
+  deps: WorkflowDeps,
+  request: vscode.ChatRequest,
+  earlier: GenerationRecord,
+  connection: Connection,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<vscode.ChatResult> {
   if (!offersUndo(earlier, deps.generations.list())) {
     // Nothing of it is left to rewrite: the new answer is written as a new one.
     return write(deps, request, connection, request.prompt, stream, token);
@@ -146,14 +192,26 @@ function finish(deps: WorkflowDeps, result: RunResult, stream: vscode.ChatRespon
 
 function buttonFor(action: OutcomeAction): vscode.Command | undefined {
   switch (action.kind) {
-    case 'open': return { command: 'vscode.open', title: action.label, arguments: [vscode.Uri.parse(action.url)] };
-    case 'undo': return { command: Commands.undoLastGeneration, title: action.label, arguments: [{ recordId: action.recordId }] };
-    case 'retryWrite': return { command: Commands.retryWrite, title: action.label, arguments: [action.recordId] };
-    case 'generate': return { command: Commands.generateToPage, title: action.label, arguments: [{ connectionId: action.connectionId, prompt: action.prompt }] };
-    case 'command': return { command: action.command, title: action.label };
-    case 'setNotionSecret': return { command: Commands.setNotionSecret, title: action.label };
-    case 'showLog': return { command: Commands.showLog, title: action.label };
-    default: return undefined;
+    case 'open':
+      return { command: 'vscode.open', title: action.label, arguments: [vscode.Uri.parse(action.url)] };
+    case 'undo':
+      return { command: Commands.undoLastGeneration, title: action.label, arguments: [{ recordId: action.recordId }] };
+    case 'retryWrite':
+      return { command: Commands.retryWrite, title: action.label, arguments: [action.recordId] };
+    case 'generate':
+      return {
+        command: Commands.generateToPage,
+        title: action.label,
+        arguments: [{ connectionId: action.connectionId, prompt: action.prompt }],
+      };
+    case 'command':
+      return { command: action.command, title: action.label };
+    case 'setNotionSecret':
+      return { command: Commands.setNotionSecret, title: action.label };
+    case 'showLog':
+      return { command: Commands.showLog, title: action.label };
+    default:
+      return undefined;
   }
 }
 

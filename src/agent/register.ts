@@ -23,7 +23,9 @@ export function registerAgent(deps: WorkflowDeps, extensionUri: vscode.Uri): vsc
       invoke: (options, token) => loadAgent().invokeTool(deps, name, options.input, token),
     }),
   );
-  const participant = vscode.chat.createChatParticipant('visen.chat', (request, context, stream, token) => loadAgent().handleChat(deps, request, context, stream, token));
+  const participant = vscode.chat.createChatParticipant('visen.chat', (request, context, stream, token) =>
+    loadAgent().handleChat(deps, request, context, stream, token),
+  );
   participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
   participant.followupProvider = { provideFollowups: (result) => loadAgent().followups(deps, result) };
   return vscode.Disposable.from(...tools, participant);

@@ -61,7 +61,10 @@ export function matchTarget(prompt: string, targets: readonly NamedTarget[]): Ta
     if (named.length) place ??= found;
   }
   if (!place) return { ids: [], prompt: prompt.trim() };
-  const stripped = `${prompt.slice(0, place.start)} ${prompt.slice(place.end)}`.replace(/\s+$/, '').replace(/^\s+/, '').replace(/ {2,}/g, ' ');
+  const stripped = `${prompt.slice(0, place.start)} ${prompt.slice(place.end)}`
+    .replace(/\s+$/, '')
+    .replace(/^\s+/, '')
+    .replace(/ {2,}/g, ' ');
   return { ids: [...ids], prompt: stripped || prompt.trim() };
 }
 

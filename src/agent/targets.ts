@@ -24,7 +24,10 @@ export function connectionNamed(deps: WorkflowDeps, name: string): Connection | 
 
 /** The names of the connections, for a message that says which exist. */
 function connectionList(deps: WorkflowDeps, type?: ConnectionType): string {
-  const names = deps.connections.list().filter((c) => !type || c.type === type).map((c) => `"${c.name}"`);
+  const names = deps.connections
+    .list()
+    .filter((c) => !type || c.type === type)
+    .map((c) => `"${c.name}"`);
   return names.length ? names.join(', ') : vscode.l10n.t('none yet');
 }
 
@@ -33,7 +36,13 @@ export async function connectionFor(deps: WorkflowDeps, target: string): Promise
   const named = connectionNamed(deps, target);
   if (named) return named;
   if (!looksLikeLink(target)) {
-    throw new Error(vscode.l10n.t('No connection is named "{0}". Connections: {1}. Or give the link of a Notion page or database Visen can open.', target, connectionList(deps)));
+    throw new Error(
+      vscode.l10n.t(
+        'No connection is named "{0}". Connections: {1}. Or give the link of a Notion page or database Visen can open.',
+        target,
+        connectionList(deps),
+      ),
+    );
   }
   return connectionForTarget(deps, await resolveTarget(deps, target));
 }
@@ -49,7 +58,11 @@ export function looksLikeLink(text: string): boolean {
  * write; never a page title), and the prompt without the words that name it. Undefined when it names none,
  * or more than one: @visen then asks, offering the connections.
  */
-export function connectionNamedIn(deps: WorkflowDeps, prompt: string, type?: ConnectionType): { connection: Connection; prompt: string } | undefined {
+export function connectionNamedIn(
+  deps: WorkflowDeps,
+  prompt: string,
+  type?: ConnectionType,
+): { connection: Connection; prompt: string } | undefined {
   const candidates = deps.connections.list().filter((c) => !type || c.type === type);
   const match = matchTarget(prompt, candidates);
   if (match.ids.length !== 1) return undefined;

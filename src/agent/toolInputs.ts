@@ -21,7 +21,13 @@ const readPageSchema = v.object({
 
 const writeToPageSchema = v.object({
   target,
-  markdown: v.pipe(text(MAX_TOOL_MARKDOWN), v.check((s) => s.trim().length > 0, () => l10n.t('There is no markdown to write: give the content in "markdown".'))),
+  markdown: v.pipe(
+    text(MAX_TOOL_MARKDOWN),
+    v.check(
+      (s) => s.trim().length > 0,
+      () => l10n.t('There is no markdown to write: give the content in "markdown".'),
+    ),
+  ),
   mode: v.optional(v.picklist(WRITE_MODES)),
   heading: v.optional(text(MAX_TARGET)),
 });
@@ -60,26 +66,40 @@ const TOOL_SCHEMAS = {
 export type ToolSchemaName = keyof typeof TOOL_SCHEMAS;
 type ToolInput<N extends ToolSchemaName> = v.InferOutput<(typeof TOOL_SCHEMAS)[N]>;
 
-export type CheckedInput<N extends ToolSchemaName> = { readonly ok: true; readonly input: ToolInput<N> } | { readonly ok: false; readonly problem: string };
+export type CheckedInput<N extends ToolSchemaName> =
+  { readonly ok: true; readonly input: ToolInput<N> } | { readonly ok: false; readonly problem: string };
 
 /** What an expected type reads as in a message (valibot's own words are its type names). */
 function expectedWords(issue: v.BaseIssue<unknown>): string {
   switch (issue.type) {
-    case 'string': return l10n.t('text');
-    case 'number': return l10n.t('a number');
-    case 'boolean': return l10n.t('true or false');
+    case 'string':
+      return l10n.t('text');
+    case 'number':
+      return l10n.t('a number');
+    case 'boolean':
+      return l10n.t('true or false');
     case 'object':
     case 'custom':
-    case 'record': return l10n.t('an object');
-    case 'array': return l10n.t('a list');
-    case 'union': return l10n.t('text, a number, true/false or a list of option names');
-    case 'picklist': return l10n.t('one of {0}', WRITE_MODES.map((m) => `"${m}"`).join(', '));
-    case 'min_length': return issue.expected === '>=1' ? l10n.t('not empty') : l10n.t('at least {0} characters', String(issue.requirement));
-    case 'max_length': return l10n.t('at most {0} long', (issue.requirement as number).toLocaleString('en-US'));
-    case 'integer': return l10n.t('a whole number');
-    case 'min_value': return l10n.t('at least {0}', String(issue.requirement));
-    case 'finite': return l10n.t('a finite number');
-    default: return issue.expected ?? issue.type;
+    case 'record':
+      return l10n.t('an object');
+    case 'array':
+      return l10n.t('a list');
+    case 'union':
+      return l10n.t('text, a number, true/false or a list of option names');
+    case 'picklist':
+      return l10n.t('one of {0}', WRITE_MODES.map((m) => `"${m}"`).join(', '));
+    case 'min_length':
+      return issue.expected === '>=1' ? l10n.t('not empty') : l10n.t('at least {0} characters', String(issue.requirement));
+    case 'max_length':
+      return l10n.t('at most {0} long', (issue.requirement as number).toLocaleString('en-US'));
+    case 'integer':
+      return l10n.t('a whole number');
+    case 'min_value':
+      return l10n.t('at least {0}', String(issue.requirement));
+    case 'finite':
+      return l10n.t('a finite number');
+    default:
+      return issue.expected ?? issue.type;
   }
 }
 

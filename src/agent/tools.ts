@@ -45,14 +45,25 @@ export function signalOf(token: vscode.CancellationToken): AbortSignal {
 
 export function listConnections(deps: WorkflowDeps): vscode.LanguageModelToolResult {
   const all = deps.connections.list();
-  if (all.length === 0) return text(vscode.l10n.t('The user has no Visen connections yet. Give visen_writeToPage or visen_readPage the link of a Notion page shared with the integration, and it becomes one.'));
-  return text(all.map((c) => JSON.stringify({
-    name: c.name,
-    type: c.type,
-    pageTitle: c.target.title,
-    url: c.target.url,
-    lastUsed: c.lastUsedAt ? `${c.lastUsedAt} (${timeAgo(c.lastUsedAt)})` : null,
-  })).join('\n'));
+  if (all.length === 0)
+    return text(
+      vscode.l10n.t(
+        'The user has no Visen connections yet. Give visen_writeToPage or visen_readPage the link of a Notion page shared with the integration, and it becomes one.',
+      ),
+    );
+  return text(
+    all
+      .map((c) =>
+        JSON.stringify({
+          name: c.name,
+          type: c.type,
+          pageTitle: c.target.title,
+          url: c.target.url,
+          lastUsed: c.lastUsedAt ? `${c.lastUsedAt} (${timeAgo(c.lastUsedAt)})` : null,
+        }),
+      )
+      .join('\n'),
+  );
 }
 
 export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promise<vscode.LanguageModelToolResult> {
@@ -66,15 +77,26 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
     const databases = new NotionDatabases(client);
     const database = await databases.resolve(target.ref.id);
     const sources = await Promise.all(database.dataSources.map((s) => databases.dataSource(s.id)));
-    const schema = sources.map((s) => `## ${s.name}\n${s.properties.map((p) => `- ${p.name} (${p.type}${p.options?.length ? `: ${p.options.join(', ')}` : ''})`).join('\n')}`);
-    return text(`${vscode.l10n.t('"{0}" is a database ({1}). New entries take these properties:', database.title, database.url)}\n\n${schema.join('\n\n')}`);
+    const schema = sources.map(
+      (s) =>
+        `## ${s.name}\n${s.properties.map((p) => `- ${p.name} (${p.type}${p.options?.length ? `: ${p.options.join(', ')}` : ''})`).join('\n')}`,
+    );
+    return text(
+      `${vscode.l10n.t('"{0}" is a database ({1}). New entries take these properties:', database.title, database.url)}\n\n${schema.join('\n\n')}`,
+    );
   }
   const page = await readPageMarkdown(client, target.ref.id);
   const notes: string[] = [];
   let body = page.markdown;
   if (body.length > max) {
     body = body.slice(0, max);
-    notes.push(vscode.l10n.t('[Cut: these are the first {0} of {1} characters. Call again with a larger maxCharacters to read more.]', max, page.markdown.length));
+    notes.push(
+      vscode.l10n.t(
+        '[Cut: these are the first {0} of {1} characters. Call again with a larger maxCharacters to read more.]',
+        max,
+        page.markdown.length,
+      ),
+    );
   }
   if (page.truncated) notes.push(leftOutNote(page));
   return text(pageData(target.ref.title, target.ref.url, body, notes));
@@ -82,7 +104,9 @@ export async function readPage(deps: WorkflowDeps, input: ReadPageInput): Promis
 
 /** Reading more than the context every surface sends without asking is asked about first, as that context is. */
 export function prepareRead(input: ReadPageInput): vscode.PreparedToolInvocation | undefined {
-  return (input.maxCharacters ?? DEFAULT_MAX_CHARACTERS) > LARGE_CONTEXT_CHARS ? readConfirmation(input.target, input.maxCharacters!) : undefined;
+  return (input.maxCharacters ?? DEFAULT_MAX_CHARACTERS) > LARGE_CONTEXT_CHARS
+    ? readConfirmation(input.target, input.maxCharacters!)
+    : undefined;
 }
 
 const modeOf = (input: WriteToPageInput): WriteMode => (input.mode === 'replace' || input.mode === 'afterHeading' ? input.mode : 'append');
@@ -99,29 +123,45 @@ async function confirmTargetOf(deps: WorkflowDeps, target: string): Promise<Conf
   if (named) return { title: named.target.title || named.name, url: named.target.url, known: true };
   if (!looksLikeLink(target)) await connectionFor(deps, target);
   const resolved = await resolveTarget(deps, target);
-  return { title: resolved.ref.title, url: resolved.ref.url, known: deps.connections.list().some((c) => sameId(c.target.id, resolved.ref.id)) };
+  return {
+    title: resolved.ref.title,
+    url: resolved.ref.url,
+    known: deps.connections.list().some((c) => sameId(c.target.id, resolved.ref.id)),
+  };
 }
 
 export async function prepareWrite(deps: WorkflowDeps, input: WriteToPageInput): Promise<vscode.PreparedToolInvocation> {
   return writeConfirmation(input, modeOf(input), await confirmTargetOf(deps, input.target));
 }
 
-export async function writeToPage(deps: WorkflowDeps, input: WriteToPageInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+export async function writeToPage(
+  deps: WorkflowDeps,
+  input: WriteToPageInput,
+  token: vscode.CancellationToken,
+): Promise<vscode.LanguageModelToolResult> {
   const connection = await connectionFor(deps, input.target);
   if (connection.type === 'database') {
-    return text(vscode.l10n.t('"{0}" is a database: add an entry to it with visen_addDatabaseEntry, or write to one of its entries by its link.', connection.name));
+    return text(
+      vscode.l10n.t(
+        '"{0}" is a database: add an entry to it with visen_addDatabaseEntry, or write to one of its entries by its link.',
+        connection.name,
+      ),
+    );
   }
   const signal = signalOf(token);
   let afterBlock: string | undefined;
   if (modeOf(input) === 'afterHeading') {
     const headings = await deps.generation.headings(connection.target.id, signal);
     const title = connection.target.title || connection.name;
-    if (headings.length === 0) return text(vscode.l10n.t('"{0}" has no headings to write after: write with mode "append" instead, or add a heading first.', title));
+    if (headings.length === 0)
+      return text(vscode.l10n.t('"{0}" has no headings to write after: write with mode "append" instead, or add a heading first.', title));
     const heading = headingNamed(headings, input.heading ?? '');
     if (!heading) {
-      return text(input.heading?.trim()
-        ? vscode.l10n.t('"{0}" has no heading "{1}". Its headings: {2}.', title, input.heading.trim(), headingList(headings))
-        : vscode.l10n.t('Name the heading to write after in "heading". The headings of "{0}": {1}.', title, headingList(headings)));
+      return text(
+        input.heading?.trim()
+          ? vscode.l10n.t('"{0}" has no heading "{1}". Its headings: {2}.', title, input.heading.trim(), headingList(headings))
+          : vscode.l10n.t('Name the heading to write after in "heading". The headings of "{0}": {1}.', title, headingList(headings)),
+      );
     }
     afterBlock = heading.id;
   }
@@ -141,7 +181,11 @@ export async function writeToPage(deps: WorkflowDeps, input: WriteToPageInput, t
 
 /** What the history shows as the prompt of text an agent wrote: its first line. */
 function promptOf(markdown: string): string {
-  const first = markdown.trim().split('\n')[0].replace(/^#+\s*/, '').slice(0, 200);
+  const first = markdown
+    .trim()
+    .split('\n')[0]
+    .replace(/^#+\s*/, '')
+    .slice(0, 200);
   return vscode.l10n.t('Written by an agent: {0}', first);
 }
 
@@ -153,9 +197,14 @@ export async function prepareEntry(deps: WorkflowDeps, input: AddEntryInput): Pr
   return entryConfirmation(input, await confirmTargetOf(deps, input.target));
 }
 
-export async function addDatabaseEntry(deps: WorkflowDeps, input: AddEntryInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+export async function addDatabaseEntry(
+  deps: WorkflowDeps,
+  input: AddEntryInput,
+  token: vscode.CancellationToken,
+): Promise<vscode.LanguageModelToolResult> {
   const connection: Connection = await connectionFor(deps, input.target);
-  if (connection.type !== 'database') return text(vscode.l10n.t('"{0}" is a page, not a database: write to it with visen_writeToPage.', connection.name));
+  if (connection.type !== 'database')
+    return text(vscode.l10n.t('"{0}" is a page, not a database: write to it with visen_writeToPage.', connection.name));
   const { entry, result } = await deps.generation.addEntry({
     connection,
     values: input.values,

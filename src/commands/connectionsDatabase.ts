@@ -8,8 +8,14 @@ import { CommandDeps, guarded, notionClient } from './deps';
 /** Linking or creating the Notion database that mirrors the connections. */
 export function registerConnectionsDatabaseCommands(deps: CommandDeps): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.setConnectionsDatabase, guarded(deps, (url?: string) => setConnectionsDatabase(deps, url))),
-    vscode.commands.registerCommand(Commands.createConnectionsDatabase, guarded(deps, () => createConnectionsDatabase(deps))),
+    vscode.commands.registerCommand(
+      Commands.setConnectionsDatabase,
+      guarded(deps, (url?: string) => setConnectionsDatabase(deps, url)),
+    ),
+    vscode.commands.registerCommand(
+      Commands.createConnectionsDatabase,
+      guarded(deps, () => createConnectionsDatabase(deps)),
+    ),
     onDidChange((change) => {
       if (change.affects('visen.connectionsDatabase')) deps.sync.invalidate();
     }),
@@ -27,7 +33,9 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
   } else {
     info = await deps.ui.inputChecked({
       title: vscode.l10n.t('Visen: Set Connections Database'),
-      prompt: vscode.l10n.t('Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.'),
+      prompt: vscode.l10n.t(
+        'Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.',
+      ),
       placeholder: 'https://www.notion.so/…?v=…',
       value: readConfig().connectionsDatabase,
       checkingMessage: vscode.l10n.t('Checking the database with Notion…'),
@@ -41,14 +49,24 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
 
 async function createConnectionsDatabase(deps: CommandDeps): Promise<void> {
   const database = new ConnectionsDatabase(await notionClient(deps));
-  const pages = await deps.ui.progress(vscode.l10n.t('Visen: finding the pages your Notion token can see…'), () => database.searchPages(''));
+  const pages = await deps.ui.progress(vscode.l10n.t('Visen: finding the pages your Notion token can see…'), () =>
+    database.searchPages(''),
+  );
   if (pages.length === 0) {
-    void deps.ui.warn(vscode.l10n.t('Your integration cannot see any page yet. In Notion, open the page that should hold the database → ••• → Connections → add your integration, then try again.'));
+    void deps.ui.warn(
+      vscode.l10n.t(
+        'Your integration cannot see any page yet. In Notion, open the page that should hold the database → ••• → Connections → add your integration, then try again.',
+      ),
+    );
     return;
   }
   const parent = await deps.ui.pick(
     pages.map((page) => ({ label: `$(file) ${page.title}`, description: page.url, page })),
-    { title: vscode.l10n.t('Visen: Create Connections Database'), placeHolder: vscode.l10n.t('Choose the page to create the database in'), matchOnDescription: true },
+    {
+      title: vscode.l10n.t('Visen: Create Connections Database'),
+      placeHolder: vscode.l10n.t('Choose the page to create the database in'),
+      matchOnDescription: true,
+    },
   );
   if (!parent) return;
   const info = await deps.ui.progress(vscode.l10n.t('Visen: creating the connections database…'), () => database.create(parent.page.id));

@@ -18,9 +18,17 @@ function loadFill(): FillModule {
 }
 
 export function registerDatabaseCommands(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(Commands.fillDatabase, guarded(deps, (arg?: unknown) => loadFill().fillDatabase(deps, {
-    connectionId: connectionFromArg(deps, arg)?.id,
-    // @visen /fill and other extensions may hand over a template.
-    template: arg && typeof arg === 'object' && typeof (arg as { template?: unknown }).template === 'string' ? (arg as { template: string }).template : undefined,
-  })));
+  return vscode.commands.registerCommand(
+    Commands.fillDatabase,
+    guarded(deps, (arg?: unknown) =>
+      loadFill().fillDatabase(deps, {
+        connectionId: connectionFromArg(deps, arg)?.id,
+        // @visen /fill and other extensions may hand over a template.
+        template:
+          arg && typeof arg === 'object' && typeof (arg as { template?: unknown }).template === 'string'
+            ? (arg as { template: string }).template
+            : undefined,
+      }),
+    ),
+  );
 }

@@ -14,7 +14,11 @@ const SHOW_LOG = () => vscode.l10n.t('Show Log');
  * Shows an error that says what happened and what to do, with the action that fixes it (when there
  * is one) and "Show Log". Runs the chosen action.
  */
-export async function showError(deps: CommandDeps, message: string, fix?: { label: string; command: string; args?: unknown[] }): Promise<void> {
+export async function showError(
+  deps: CommandDeps,
+  message: string,
+  fix?: { label: string; command: string; args?: unknown[] },
+): Promise<void> {
   deps.log.error(message);
   const actions = fix ? [fix.label, SHOW_LOG()] : [SHOW_LOG()];
   const choice = await deps.ui.error(message, ...actions);
@@ -29,7 +33,11 @@ export function guarded<A extends unknown[]>(deps: CommandDeps, body: (...args: 
       await body(...args);
     } catch (error) {
       if (error instanceof MissingKeyError) {
-        await showError(deps, error.message, { label: error.action, command: error.command, args: error.args ? [...error.args] : undefined });
+        await showError(deps, error.message, {
+          label: error.action,
+          command: error.command,
+          args: error.args ? [...error.args] : undefined,
+        });
       } else {
         await showError(deps, error instanceof Error ? error.message : String(error));
       }

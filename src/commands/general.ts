@@ -10,8 +10,16 @@ export function registerGeneralCommands(deps: CommandDeps, panels: FormPanels): 
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.showLog, () => deps.log.show()),
     vscode.commands.registerCommand(Commands.feedback, () => deps.ui.openExternal(deps.issuesUrl)),
-    vscode.commands.registerCommand(Commands.openSettings, guarded(deps, async () => { panels.openSettings(); })),
-    vscode.commands.registerCommand(Commands.selectModel, guarded(deps, () => selectModel(deps))),
+    vscode.commands.registerCommand(
+      Commands.openSettings,
+      guarded(deps, async () => {
+        panels.openSettings();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      Commands.selectModel,
+      guarded(deps, () => selectModel(deps)),
+    ),
   );
 }
 

@@ -13,7 +13,15 @@ import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
 import { undoGeneration } from '../workflows/undo';
 import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
-import { deleteTemplate, findTemplate, listTemplates, type PromptTemplate, renameTemplate, saveTemplate, templateNameProblem } from '../workflows/promptTemplates';
+import {
+  deleteTemplate,
+  findTemplate,
+  listTemplates,
+  type PromptTemplate,
+  renameTemplate,
+  saveTemplate,
+  templateNameProblem,
+} from '../workflows/promptTemplates';
 import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
@@ -26,8 +34,14 @@ export interface GenerateArgs {
 
 export function registerGenerateCommands(deps: CommandDeps): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.generateToPage, guarded(deps, (args?: GenerateArgs) => generateToPage(deps, args))),
-    vscode.commands.registerCommand(Commands.retryWrite, guarded(deps, (recordId?: string) => retryWrite(deps, recordId))),
+    vscode.commands.registerCommand(
+      Commands.generateToPage,
+      guarded(deps, (args?: GenerateArgs) => generateToPage(deps, args)),
+    ),
+    vscode.commands.registerCommand(
+      Commands.retryWrite,
+      guarded(deps, (recordId?: string) => retryWrite(deps, recordId)),
+    ),
   );
 }
 
@@ -91,18 +105,29 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
     if (choice.connection.type === 'database') return { connection: choice.connection };
     try {
       // The page may have been unshared or trashed since: check again before generating (the run takes the page checked here).
-      const page = await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () => deps.generation.resolvePage(choice.connection.target.id));
+      const page = await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () =>
+        deps.generation.resolvePage(choice.connection.target.id),
+      );
       return { connection: choice.connection, page };
     } catch (error) {
       if (error instanceof NotionError && error.problem === 'notShared') {
-        throw new NotionError('notShared', vscode.l10n.t('"{0}" is no longer shared with your integration, or was deleted. {1}', choice.connection.name, 'In Notion, open the page → ••• → Connections → add your integration.'));
+        throw new NotionError(
+          'notShared',
+          vscode.l10n.t(
+            '"{0}" is no longer shared with your integration, or was deleted. {1}',
+            choice.connection.name,
+            'In Notion, open the page → ••• → Connections → add your integration.',
+          ),
+        );
       }
       throw error;
     }
   }
   const target = await deps.ui.inputChecked<NotionTarget>({
     title: vscode.l10n.t('Visen: Generate to Notion Page'),
-    prompt: vscode.l10n.t('Paste the link of a Notion page (Share → Copy link), or its id. With an internal integration, share the page with it first.'),
+    prompt: vscode.l10n.t(
+      'Paste the link of a Notion page (Share → Copy link), or its id. With an internal integration, share the page with it first.',
+    ),
     placeholder: 'https://www.notion.so/…',
     value: choice.kind === 'typed' ? choice.value : undefined,
     problem,
@@ -150,7 +175,11 @@ async function askPrompt(deps: CommandDeps, connection: Connection, asked: Asked
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: vscode.l10n.t('$(gear) Rename or Delete a Template…'), alwaysShow: true, manage: true },
     ];
-    const choice = await deps.ui.pick(items, { title, placeHolder: vscode.l10n.t('Choose a prompt template, or write a new prompt'), matchOnDetail: true });
+    const choice = await deps.ui.pick(items, {
+      title,
+      placeHolder: vscode.l10n.t('Choose a prompt template, or write a new prompt'),
+      matchOnDetail: true,
+    });
     if (!choice) return undefined;
     if (choice.template) return expandPrompt(deps, choice.template.prompt);
     if (!choice.manage) break;
@@ -169,10 +198,13 @@ async function askPrompt(deps: CommandDeps, connection: Connection, asked: Asked
 
 /** Renames or deletes one of the connection's templates, each chosen from a pick. */
 async function manageTemplate(deps: CommandDeps, connectionId: string, templates: readonly PromptTemplate[]): Promise<void> {
-  const picked = await deps.ui.pick(templates.map((template) => ({ label: template.name, detail: oneLine(template.prompt), template })), {
-    title: vscode.l10n.t('Visen: rename or delete which template?'),
-    matchOnDetail: true,
-  });
+  const picked = await deps.ui.pick(
+    templates.map((template) => ({ label: template.name, detail: oneLine(template.prompt), template })),
+    {
+      title: vscode.l10n.t('Visen: rename or delete which template?'),
+      matchOnDetail: true,
+    },
+  );
   if (!picked) return;
   const name = picked.template.name;
   const rename = vscode.l10n.t('$(edit) Rename…');
@@ -180,7 +212,12 @@ async function manageTemplate(deps: CommandDeps, connectionId: string, templates
   const action = await deps.ui.pick([{ label: rename }, { label: remove }], { title: vscode.l10n.t('Visen: the template "{0}"', name) });
   try {
     if (action?.label === rename) {
-      const to = await deps.ui.input({ title: vscode.l10n.t('Visen: rename the template "{0}"', name), prompt: vscode.l10n.t('Its new name; its prompt stays as it is.'), value: name, validateInput: templateNameProblem });
+      const to = await deps.ui.input({
+        title: vscode.l10n.t('Visen: rename the template "{0}"', name),
+        prompt: vscode.l10n.t('Its new name; its prompt stays as it is.'),
+        value: name,
+        validateInput: templateNameProblem,
+      });
       if (!to?.trim() || to.trim() === name) return;
       const renamed = await renameTemplate(deps, connectionId, name, to);
       void deps.ui.info(vscode.l10n.t('Template "{0}" renamed to "{1}".', name, renamed.name));
@@ -217,7 +254,9 @@ async function savePromptAsTemplate(deps: CommandDeps, action: SaveTemplateActio
   if (!connection) return;
   const name = await deps.ui.input({
     title: vscode.l10n.t('Visen: save the prompt as a template of "{0}"', connection.name),
-    prompt: vscode.l10n.t('A name for the template. Generate to Notion Page offers it for this connection; its variables are filled each time it is used.'),
+    prompt: vscode.l10n.t(
+      'A name for the template. Generate to Notion Page offers it for this connection; its variables are filled each time it is used.',
+    ),
     value: oneLine(action.prompt).slice(0, 40),
     validateInput: templateNameProblem,
   });
@@ -225,13 +264,19 @@ async function savePromptAsTemplate(deps: CommandDeps, action: SaveTemplateActio
   const existing = findTemplate(deps.connections.get(connection.id), name);
   if (existing) {
     const replace = vscode.l10n.t('Replace');
-    const answer = await deps.ui.confirm(vscode.l10n.t('Replace the template "{0}"?', existing.name), vscode.l10n.t('It gets the prompt you just used.'), replace);
+    const answer = await deps.ui.confirm(
+      vscode.l10n.t('Replace the template "{0}"?', existing.name),
+      vscode.l10n.t('It gets the prompt you just used.'),
+      replace,
+    );
     if (answer !== replace) return;
   }
   const saved = await saveTemplate(deps, connection.id, name, action.prompt);
-  void deps.ui.info(saved.replaced
-    ? vscode.l10n.t('Template "{0}" of "{1}" replaced.', saved.template.name, connection.name)
-    : vscode.l10n.t('Saved the template "{0}" for "{1}".', saved.template.name, connection.name));
+  void deps.ui.info(
+    saved.replaced
+      ? vscode.l10n.t('Template "{0}" of "{1}" replaced.', saved.template.name, connection.name)
+      : vscode.l10n.t('Saved the template "{0}" for "{1}".', saved.template.name, connection.name),
+  );
 }
 
 /** Shows how a generation ended, in the words and with the buttons every surface uses (describeOutcome). */
@@ -264,7 +309,11 @@ async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction): Promi
       await vscode.commands.executeCommand(Commands.retryWrite, action.recordId);
       return;
     case 'generate':
-      await vscode.commands.executeCommand(Commands.generateToPage, { connectionId: action.connectionId, page: action.connectionId ? undefined : action.pageId, prompt: action.prompt } satisfies GenerateArgs);
+      await vscode.commands.executeCommand(Commands.generateToPage, {
+        connectionId: action.connectionId,
+        page: action.connectionId ? undefined : action.pageId,
+        prompt: action.prompt,
+      } satisfies GenerateArgs);
       return;
     case 'setKey':
       await vscode.commands.executeCommand(setKeyAction(action.engine).command);
@@ -282,11 +331,15 @@ async function runOutcomeAction(deps: CommandDeps, action: OutcomeAction): Promi
 }
 
 async function retryWrite(deps: CommandDeps, recordId?: string): Promise<void> {
-  const record = recordId ? deps.generations.get(recordId) : deps.generations.latest((r) => r.status === 'writeFailed' || r.status === 'interrupted');
+  const record = recordId
+    ? deps.generations.get(recordId)
+    : deps.generations.latest((r) => r.status === 'writeFailed' || r.status === 'interrupted');
   if (!record) {
     void deps.ui.info(vscode.l10n.t('There is no generation waiting to be written.'));
     return;
   }
-  const outcome = await retryWriteFlow(deps, record.id, { running: (title, run) => deps.ui.progress(title, (_progress, signal) => run(signal, () => undefined)) });
+  const outcome = await retryWriteFlow(deps, record.id, {
+    running: (title, run) => deps.ui.progress(title, (_progress, signal) => run(signal, () => undefined)),
+  });
   await reportOutcome(deps, outcome);
 }

@@ -5,7 +5,10 @@ import { CommandDeps, guarded } from './deps';
 
 /** Clear History. */
 export function registerHistoryCommands(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(Commands.clearHistory, guarded(deps, () => clearHistory(deps)));
+  return vscode.commands.registerCommand(
+    Commands.clearHistory,
+    guarded(deps, () => clearHistory(deps)),
+  );
 }
 
 /**
@@ -21,7 +24,10 @@ async function clearHistory(deps: CommandDeps): Promise<void> {
   const inNotion = records.filter(isSafelyInNotion).length;
   const unwritten = records.length - inNotion;
   const clear = vscode.l10n.t('Clear History');
-  const question = records.length === 1 ? vscode.l10n.t('Clear the history of 1 generation?') : vscode.l10n.t('Clear the history of {0} generations?', records.length);
+  const question =
+    records.length === 1
+      ? vscode.l10n.t('Clear the history of 1 generation?')
+      : vscode.l10n.t('Clear the history of {0} generations?', records.length);
   const detail =
     unwritten === 0
       ? vscode.l10n.t('What they wrote stays in Notion. Visen forgets their prompts and text on this machine and can no longer undo them.')
@@ -38,7 +44,9 @@ async function clearHistory(deps: CommandDeps): Promise<void> {
     const keep = vscode.l10n.t('Keep Them');
     const choice = await deps.ui.confirm(
       vscode.l10n.t('Also clear {0} generations not fully written to Notion?', unwritten),
-      vscode.l10n.t('Their text is not all in Notion and exists nowhere else: once cleared it cannot be written again with Retry Write, and what they did write cannot be undone.'),
+      vscode.l10n.t(
+        'Their text is not all in Notion and exists nowhere else: once cleared it cannot be written again with Retry Write, and what they did write cannot be undone.',
+      ),
       clearToo,
       keep,
     );
@@ -60,7 +68,11 @@ async function clearHistory(deps: CommandDeps): Promise<void> {
 export async function offerClearHistory(deps: CommandDeps, full: { readonly sizeMB: number; readonly limitMB: number }): Promise<void> {
   const clear = vscode.l10n.t('Clear History');
   const choice = await deps.ui.warn(
-    vscode.l10n.t('The history of generations is {0} MB, over its limit of {1} MB (visen.history.maxSizeMB), with generations not fully written to Notion. Visen keeps them: write them again, or clear them.', full.sizeMB, full.limitMB),
+    vscode.l10n.t(
+      'The history of generations is {0} MB, over its limit of {1} MB (visen.history.maxSizeMB), with generations not fully written to Notion. Visen keeps them: write them again, or clear them.',
+      full.sizeMB,
+      full.limitMB,
+    ),
     clear,
   );
   if (choice === clear) await clearHistory(deps);
@@ -78,7 +90,8 @@ export async function recoverStoredState(deps: Pick<CommandDeps, 'generations' |
     const history = await deps.generations.recover();
     const connections = await deps.connections.recover();
     const usage = await deps.usage.recover();
-    if (history.setAside) parts.push(history.setAside === 1 ? vscode.l10n.t('1 generation record') : vscode.l10n.t('{0} generation records', history.setAside));
+    if (history.setAside)
+      parts.push(history.setAside === 1 ? vscode.l10n.t('1 generation record') : vscode.l10n.t('{0} generation records', history.setAside));
     if (connections) parts.push(connections === 1 ? vscode.l10n.t('1 connection') : vscode.l10n.t('{0} connections', connections));
     if (usage) parts.push(usage === 1 ? vscode.l10n.t('1 month of usage counts') : vscode.l10n.t('{0} months of usage counts', usage));
   } catch (error) {
@@ -88,7 +101,10 @@ export async function recoverStoredState(deps: Pick<CommandDeps, 'generations' |
   if (parts.length === 0) return;
   const showLog = vscode.l10n.t('Show Log');
   const choice = await deps.ui.warn(
-    vscode.l10n.t('Visen could not read {0} stored on this machine and set them aside: they are kept, not deleted, and everything else is as it was. The log says what was wrong.', parts.join(', ')),
+    vscode.l10n.t(
+      'Visen could not read {0} stored on this machine and set them aside: they are kept, not deleted, and everything else is as it was. The log says what was wrong.',
+      parts.join(', '),
+    ),
     showLog,
   );
   if (choice === showLog) deps.log.show();

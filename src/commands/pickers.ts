@@ -4,7 +4,8 @@ import { describeUse } from '../workflows/format';
 import type { CommandDeps } from './deps';
 
 /** A connection, a link typed or pasted into the picker, or one of the ways to name a new target. */
-export type ConnectionChoice = { kind: 'connection'; connection: Connection } | { kind: 'typed'; value: string } | { kind: 'paste' } | { kind: 'new' };
+export type ConnectionChoice =
+  { kind: 'connection'; connection: Connection } | { kind: 'typed'; value: string } | { kind: 'paste' } | { kind: 'new' };
 
 interface ChoiceItem extends vscode.QuickPickItem {
   readonly choice?: ConnectionChoice;
@@ -31,7 +32,8 @@ export async function pickConnection(
     choice: { kind: 'connection', connection },
   }));
   const extra: ChoiceItem[] = [];
-  if (options.offerPaste) extra.push({ label: `$(link) ${vscode.l10n.t('Paste a Notion page URL…')}`, alwaysShow: true, choice: { kind: 'paste' } });
+  if (options.offerPaste)
+    extra.push({ label: `$(link) ${vscode.l10n.t('Paste a Notion page URL…')}`, alwaysShow: true, choice: { kind: 'paste' } });
   if (options.offerNew) extra.push({ label: `$(add) ${vscode.l10n.t('New Connection…')}`, alwaysShow: true, choice: { kind: 'new' } });
   if (items.length === 0 && extra.length === 1) return extra[0].choice;
   if (items.length === 0 && extra.length === 0) {
@@ -39,11 +41,18 @@ export async function pickConnection(
     const choice = await deps.ui.info(vscode.l10n.t('There are no connections yet.'), create);
     return choice === create ? { kind: 'new' } : undefined;
   }
-  const all = items.length > 0 && extra.length > 0 ? [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, ...extra] : [...items, ...extra];
+  const all =
+    items.length > 0 && extra.length > 0
+      ? [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, ...extra]
+      : [...items, ...extra];
   const pickOptions = { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true };
   const paste = extra.find((item) => item.choice?.kind === 'paste');
   if (!paste) return (await deps.ui.pick(all, pickOptions))?.choice;
   // A link typed or pasted into the picker is used as it is: it is not asked for a second time.
-  const picked = await deps.ui.pickOrType(all, { ...pickOptions, typedItem: paste, typedLabel: `$(link) ${vscode.l10n.t('Use the link typed above')}` });
+  const picked = await deps.ui.pickOrType(all, {
+    ...pickOptions,
+    typedItem: paste,
+    typedLabel: `$(link) ${vscode.l10n.t('Use the link typed above')}`,
+  });
   return picked?.typed !== undefined ? { kind: 'typed', value: picked.typed } : picked?.picked.choice;
 }

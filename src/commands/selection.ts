@@ -7,7 +7,10 @@ import { CommandDeps, guarded } from './deps';
 import type { GenerateArgs } from './generate';
 
 export function registerSelectionCommands(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(Commands.generateFromSelection, guarded(deps, () => generateFromSelection(deps)));
+  return vscode.commands.registerCommand(
+    Commands.generateFromSelection,
+    guarded(deps, () => generateFromSelection(deps)),
+  );
 }
 
 /** The longest run of backticks in `text`, so the fence around it can be longer. */
@@ -43,7 +46,10 @@ async function generateFromSelection(deps: CommandDeps): Promise<void> {
     title: whole
       ? vscode.l10n.t('Visen: what should be done with {0}?', name)
       : vscode.l10n.t('Visen: what should be done with the selected text ({0} characters)?', context.value.length.toLocaleString()),
-    prompt: vscode.l10n.t('The text goes to the engine with your instruction; next you choose the Notion page. Variables: {0}', PROMPT_VARIABLE_HINT),
+    prompt: vscode.l10n.t(
+      'The text goes to the engine with your instruction; next you choose the Notion page. Variables: {0}',
+      PROMPT_VARIABLE_HINT,
+    ),
     placeHolder: vscode.l10n.t('e.g. Summarise as release notes'),
     validateInput: promptProblem,
   });

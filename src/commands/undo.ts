@@ -11,7 +11,10 @@ interface UndoArgs {
 }
 
 export function registerUndoCommands(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(Commands.undoLastGeneration, guarded(deps, (arg?: unknown) => undoFromArg(deps, arg)));
+  return vscode.commands.registerCommand(
+    Commands.undoLastGeneration,
+    guarded(deps, (arg?: unknown) => undoFromArg(deps, arg)),
+  );
 }
 
 async function undoFromArg(deps: CommandDeps, arg: unknown): Promise<boolean> {
@@ -25,7 +28,8 @@ async function undoFromArg(deps: CommandDeps, arg: unknown): Promise<boolean> {
 
 /** The generation an Undo invocation means: the one named, else the newest undoable one of the connection, or of all. */
 function recordFromArg(deps: CommandDeps, arg: unknown): GenerationRecord | undefined {
-  const named = arg && typeof arg === 'object' ? ((arg as UndoArgs).recordId ?? (arg as { record?: { id?: string } }).record?.id) : undefined;
+  const named =
+    arg && typeof arg === 'object' ? ((arg as UndoArgs).recordId ?? (arg as { record?: { id?: string } }).record?.id) : undefined;
   if (typeof named === 'string') return deps.generations.get(named);
   return undoTarget(deps.generations.list(), connectionFromArg(deps, arg)?.id);
 }

@@ -1,6 +1,15 @@
 import * as vscode from 'vscode';
 import type { ModelDefaults } from '../services/engines/modelDefaults';
-import { DEFAULT_ENGINE, DEFAULT_MODELS, ENGINES, ENGINE_KINDS, isEngineKind, SERVER_ENGINE_KINDS, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
+import {
+  DEFAULT_ENGINE,
+  DEFAULT_MODELS,
+  ENGINES,
+  ENGINE_KINDS,
+  isEngineKind,
+  SERVER_ENGINE_KINDS,
+  type EngineKind,
+  type ServerEngineKind,
+} from '../services/engines/registry';
 import { DEFAULT_HISTORY_MAX_SIZE_MB, MAX_HISTORY_MAX_SIZE_MB, type WriteMode } from '../services/generation/generationRecord';
 
 /**
@@ -171,14 +180,22 @@ export function effectiveBaseUrl(service: Service): string {
 export function readConfig(): VisenConfig {
   return {
     engine: configuredEngine(),
-    models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || defaultModel(kind)])) as Record<EngineKind, string>,
-    ...(Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [`${kind}BaseUrl`, effectiveBaseUrl(kind)])) as { [K in ServerEngineKind as `${K}BaseUrl`]: string }),
+    models: Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, configuredModel(kind) || defaultModel(kind)])) as Record<
+      EngineKind,
+      string
+    >,
+    ...(Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [`${kind}BaseUrl`, effectiveBaseUrl(kind)])) as {
+      [K in ServerEngineKind as `${K}BaseUrl`]: string;
+    }),
     notionApiBaseUrl: effectiveBaseUrl('notion'),
     connectionsDatabase: textSetting('visen.connectionsDatabase'),
     writeMode: configuredWriteMode(),
     instructions: textSetting('visen.instructions'),
     promptBudget: configuredPromptBudget(),
-    historyMaxSizeMB: Math.min(MAX_HISTORY_MAX_SIZE_MB, Math.max(1, setting<number>('visen.history.maxSizeMB') ?? DEFAULT_HISTORY_MAX_SIZE_MB)),
+    historyMaxSizeMB: Math.min(
+      MAX_HISTORY_MAX_SIZE_MB,
+      Math.max(1, setting<number>('visen.history.maxSizeMB') ?? DEFAULT_HISTORY_MAX_SIZE_MB),
+    ),
   };
 }
 

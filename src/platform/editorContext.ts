@@ -55,7 +55,9 @@ export class EditorContext implements EditorContextSource, vscode.Disposable {
     if (!last || last.document.isClosed) return undefined;
     // A closed tab's document may stay loaded for a while: only a tab still showing it counts.
     const uri = last.document.uri.toString();
-    const open = vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri));
+    const open = vscode.window.tabGroups.all.some((group) =>
+      group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri),
+    );
     return open ? last : undefined;
   }
 
@@ -70,14 +72,21 @@ export class EditorContext implements EditorContextSource, vscode.Disposable {
     const document = editor.document;
     switch (name) {
       case 'selection': {
-        const text = editor.selections.filter((s) => !s.isEmpty).map((s) => document.getText(s)).join('\n');
+        const text = editor.selections
+          .filter((s) => !s.isEmpty)
+          .map((s) => document.getText(s))
+          .join('\n');
         return text.trim() ? { value: text } : { missing: 'noSelection' };
       }
       case 'file':
         return { value: document.getText() };
       case 'fileName':
         // Its path in the workspace; a file from elsewhere is named without the folders it sits in.
-        return { value: vscode.workspace.getWorkspaceFolder(document.uri) ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path.split('/').pop() || document.fileName };
+        return {
+          value: vscode.workspace.getWorkspaceFolder(document.uri)
+            ? vscode.workspace.asRelativePath(document.uri, false)
+            : document.uri.path.split('/').pop() || document.fileName,
+        };
       case 'language':
         return { value: document.languageId };
     }

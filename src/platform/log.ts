@@ -17,15 +17,29 @@ export class VisenLog implements Logger, vscode.Disposable {
     if (secret && secret.length >= 6) this.secrets.add(secret);
   }
 
-  trace(message: string): void { this.channel.trace(this.redact(message)); }
-  debug(message: string): void { this.channel.debug(this.redact(message)); }
-  info(message: string): void { this.channel.info(this.redact(message)); }
-  warn(message: string): void { this.channel.warn(this.redact(message)); }
-  error(message: string): void { this.channel.error(this.redact(message)); }
+  trace(message: string): void {
+    this.channel.trace(this.redact(message));
+  }
+  debug(message: string): void {
+    this.channel.debug(this.redact(message));
+  }
+  info(message: string): void {
+    this.channel.info(this.redact(message));
+  }
+  warn(message: string): void {
+    this.channel.warn(this.redact(message));
+  }
+  error(message: string): void {
+    this.channel.error(this.redact(message));
+  }
 
-  show(): void { this.channel.show(true); }
+  show(): void {
+    this.channel.show(true);
+  }
 
-  dispose(): void { this.channel.dispose(); }
+  dispose(): void {
+    this.channel.dispose();
+  }
 
   private redact(message: string): string {
     let text = message;

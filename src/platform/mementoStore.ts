@@ -60,9 +60,11 @@ const SAMPLED_LIST = 100;
  */
 function sameValue(stored: unknown, written: unknown): boolean {
   if (Array.isArray(stored) && Array.isArray(written) && written.length > SAMPLED_LIST) {
-    return stored.length === written.length
-      && JSON.stringify(stored[0]) === JSON.stringify(written[0])
-      && JSON.stringify(stored[stored.length - 1]) === JSON.stringify(written[written.length - 1]);
+    return (
+      stored.length === written.length &&
+      JSON.stringify(stored[0]) === JSON.stringify(written[0]) &&
+      JSON.stringify(stored[stored.length - 1]) === JSON.stringify(written[written.length - 1])
+    );
   }
   return JSON.stringify(stored) === JSON.stringify(written);
 }

@@ -12,7 +12,8 @@ export class PreviewDocuments implements vscode.Disposable {
   private readonly contents = new Map<string, string>();
   private next = 1;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
-    provideTextDocumentContent: (uri) => this.contents.get(uri.query) ?? vscode.l10n.t('This preview is no longer available: run the command again.'),
+    provideTextDocumentContent: (uri) =>
+      this.contents.get(uri.query) ?? vscode.l10n.t('This preview is no longer available: run the command again.'),
   });
 
   /** Opens `markdown` rendered; the tab is named after its first heading. */
@@ -24,7 +25,12 @@ export class PreviewDocuments implements vscode.Disposable {
       this.contents.delete(old);
     }
     const heading = /^# (.+)$/m.exec(markdown)?.[1] ?? '';
-    const name = heading.replace(/[^\p{L}\p{N} -]+/gu, '').replace(/\s+/g, ' ').trim().slice(0, 60) || 'Visen';
+    const name =
+      heading
+        .replace(/[^\p{L}\p{N} -]+/gu, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 60) || 'Visen';
     const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SCHEME, path: `/${name}.md`, query: id }));
     await vscode.commands.executeCommand('markdown.showPreview', document.uri);
   }

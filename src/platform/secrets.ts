@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { ENGINE_SECRET_NAMES, KEYED_ENGINE_KINDS, engineSecret, type EngineSecretName, type KeyedEngineKind } from '../services/engines/registry';
+import {
+  ENGINE_SECRET_NAMES,
+  KEYED_ENGINE_KINDS,
+  engineSecret,
+  type EngineSecretName,
+  type KeyedEngineKind,
+} from '../services/engines/registry';
 import type { KeyValueStore } from '../services/keyValueStore';
 
 /** globalState: secret name → the origin (scheme, host, port) the key was checked against and may be sent to. */
@@ -16,7 +22,10 @@ export function secretOf(service: 'notion' | KeyedEngineKind): SecretName {
 }
 
 /** The secret of each engine that needs a key. */
-export const ENGINE_SECRET = Object.fromEntries(KEYED_ENGINE_KINDS.map((kind) => [kind, engineSecret(kind)])) as Record<KeyedEngineKind, EngineSecretName>;
+export const ENGINE_SECRET = Object.fromEntries(KEYED_ENGINE_KINDS.map((kind) => [kind, engineSecret(kind)])) as Record<
+  KeyedEngineKind,
+  EngineSecretName
+>;
 
 /**
  * Typed access to VS Code's SecretStorage, the only place keys live. Next to each key it keeps, in global
@@ -25,11 +34,18 @@ export const ENGINE_SECRET = Object.fromEntries(KEYED_ENGINE_KINDS.map((kind) =>
 export class Secrets {
   readonly onDidChange: vscode.Event<SecretName>;
 
-  constructor(private readonly storage: vscode.SecretStorage, private readonly origins: KeyValueStore) {
+  constructor(
+    private readonly storage: vscode.SecretStorage,
+    private readonly origins: KeyValueStore,
+  ) {
     this.onDidChange = (listener, thisArgs, disposables) =>
-      storage.onDidChange((e) => {
-        if ((SECRET_NAMES as readonly string[]).includes(e.key)) listener.call(thisArgs, e.key as SecretName);
-      }, undefined, disposables);
+      storage.onDidChange(
+        (e) => {
+          if ((SECRET_NAMES as readonly string[]).includes(e.key)) listener.call(thisArgs, e.key as SecretName);
+        },
+        undefined,
+        disposables,
+      );
   }
 
   async get(name: SecretName): Promise<string | undefined> {

@@ -46,7 +46,10 @@ export interface Ui {
    */
   pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined>;
   /** A quick pick with check boxes; items with `picked` start checked. */
-  pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { title: string }): Thenable<T[] | undefined>;
+  pickMany<T extends vscode.QuickPickItem>(
+    items: readonly T[],
+    options: vscode.QuickPickOptions & { title: string },
+  ): Thenable<T[] | undefined>;
   input(options: vscode.InputBoxOptions & { title: string }): Thenable<string | undefined>;
   inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined>;
   info(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -92,25 +95,32 @@ export function createUi(activity: InputActivity, previews: PreviewDocuments): U
   return {
     pick: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options })),
     pickOrType: (items, options) => activity.track(pickOrType(items, options)),
-    pickMany: (items, options) => activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true })),
+    pickMany: (items, options) =>
+      activity.track(vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options, canPickMany: true })),
     input: (options) => activity.track(vscode.window.showInputBox({ ignoreFocusOut: true, ...options })),
     inputChecked: (options) => activity.track(inputChecked(options)),
     info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
     warn: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
     error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
-    confirm: (message, detail, ...actions) => activity.track(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)),
+    confirm: (message, detail, ...actions) =>
+      activity.track(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)),
     progress: (title, task) =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
-        return task({ report: (message, increment) => progress.report({ message, increment }) }, controller.signal).finally(() => subscription.dispose());
+        return task({ report: (message, increment) => progress.report({ message, increment }) }, controller.signal).finally(() =>
+          subscription.dispose(),
+        );
       }),
     openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
     showDocument: (markdown) => previews.show(markdown),
   };
 }
 
-function pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined> {
+function pickOrType<T extends vscode.QuickPickItem>(
+  items: readonly T[],
+  options: PickOrTypeOptions<T>,
+): Promise<PickedOrTyped<T> | undefined> {
   return new Promise((resolve) => {
     const pick = vscode.window.createQuickPick<T>();
     pick.title = options.title;

@@ -1,5 +1,16 @@
 import * as l10n from '@vscode/l10n';
-import { Completion, Engine, EngineError, readStream, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage } from '../services/engines/engine';
+import {
+  Completion,
+  Engine,
+  EngineError,
+  readStream,
+  GenerationRequest,
+  JsonSchema,
+  ModelInfo,
+  StreamEnd,
+  StreamEnding,
+  TokenUsage,
+} from '../services/engines/engine';
 
 /**
  * The engine `vscode-lm`: the language models VS Code offers (GitHub Copilot's, or any other provider's),
@@ -30,7 +41,9 @@ export interface LmAccess {
 }
 
 const NO_MODEL_MESSAGE = (): string =>
-  l10n.t('No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI.');
+  l10n.t(
+    'No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI.',
+  );
 
 export class VscodeLmEngine implements Engine {
   readonly kind = 'vscode-lm' as const;
@@ -61,7 +74,10 @@ export class VscodeLmEngine implements Engine {
       cancellation.dispose();
     }
     if (!text.trim()) {
-      throw new EngineError('empty', l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to pick another model.'));
+      throw new EngineError(
+        'empty',
+        l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to pick another model.'),
+      );
     }
     this.lastUsage = await this.count(model, request, text);
     this.lastEnding = { reason: 'stop' };
@@ -74,7 +90,10 @@ export class VscodeLmEngine implements Engine {
    */
   async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
     const asked = options.jsonSchema
-      ? { ...request, prompt: `${request.prompt}\n\n${l10n.t('Answer with one JSON object only, no prose and no code fence, matching this JSON schema:')}\n${JSON.stringify(options.jsonSchema)}` }
+      ? {
+          ...request,
+          prompt: `${request.prompt}\n\n${l10n.t('Answer with one JSON object only, no prose and no code fence, matching this JSON schema:')}\n${JSON.stringify(options.jsonSchema)}`,
+        }
       : request;
     let text = '';
     const end = await readStream(this.stream(asked, signal), (chunk) => (text += chunk));
@@ -107,7 +126,14 @@ export class VscodeLmEngine implements Engine {
     const all = await this.lm.selectChatModels({});
     if (all.length === 0) throw new EngineError('unavailable', NO_MODEL_MESSAGE());
     if (name) {
-      throw new EngineError('notFound', l10n.t('{0} is not available in VS Code — choose another with "Visen: Select Model" (available: {1}).', name, all.map((m) => m.id).join(', ')));
+      throw new EngineError(
+        'notFound',
+        l10n.t(
+          '{0} is not available in VS Code — choose another with "Visen: Select Model" (available: {1}).',
+          name,
+          all.map((m) => m.id).join(', '),
+        ),
+      );
     }
     return all[0];
   }
@@ -137,11 +163,27 @@ export class VscodeLmEngine implements Engine {
     const detail = error instanceof Error ? error.message : String(error);
     switch (this.lm.errorCode(error)) {
       case 'NoPermissions':
-        return new EngineError('auth', l10n.t('VS Code did not allow Visen to use {0}. Generate again and choose "Allow" when VS Code asks, or allow Visen under Accounts → Manage Language Model Access.', model.name));
+        return new EngineError(
+          'auth',
+          l10n.t(
+            'VS Code did not allow Visen to use {0}. Generate again and choose "Allow" when VS Code asks, or allow Visen under Accounts → Manage Language Model Access.',
+            model.name,
+          ),
+        );
       case 'Blocked':
-        return new EngineError('rateLimit', l10n.t('{0} refused the request for now (blocked, e.g. a quota or rate limit of the provider). Wait and try again. ({1})', model.name, detail));
+        return new EngineError(
+          'rateLimit',
+          l10n.t(
+            '{0} refused the request for now (blocked, e.g. a quota or rate limit of the provider). Wait and try again. ({1})',
+            model.name,
+            detail,
+          ),
+        );
       case 'NotFound':
-        return new EngineError('notFound', l10n.t('{0} is no longer available in VS Code — choose another with "Visen: Select Model".', model.name));
+        return new EngineError(
+          'notFound',
+          l10n.t('{0} is no longer available in VS Code — choose another with "Visen: Select Model".', model.name),
+        );
       default:
         return new EngineError('unknown', l10n.t('The VS Code language model {0} failed: {1}', model.name, detail));
     }

@@ -110,7 +110,8 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
   }
 
   protected async answer(request: WebviewRequest): Promise<void> {
-    const reply = <K extends keyof ReplyResults>(result: ReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
+    const reply = <K extends keyof ReplyResults>(result: ReplyResults[K]) =>
+      this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
     try {
       switch (request.type) {
         case 'validate':
@@ -125,7 +126,9 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
           await this.refresh();
           return;
         case 'saveTemplate':
-          reply<'saveTemplate'>({ replaced: (await saveTemplate(this.deps, this.shownId(), request.templateName, request.prompt)).replaced });
+          reply<'saveTemplate'>({
+            replaced: (await saveTemplate(this.deps, this.shownId(), request.templateName, request.prompt)).replaced,
+          });
           return;
         case 'renameTemplate':
           reply<'renameTemplate'>({ name: (await renameTemplate(this.deps, this.shownId(), request.templateName, request.newName)).name });
@@ -147,7 +150,10 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
       }
     } catch (error) {
       this.deps.log.warn(`Connection form: ${request.type} failed: ${errorMessage(error)}`);
-      const field = request.type === 'saveTemplate' || request.type === 'renameTemplate' || request.type === 'deleteTemplate' ? { field: 'templateName' } : {};
+      const field =
+        request.type === 'saveTemplate' || request.type === 'renameTemplate' || request.type === 'deleteTemplate'
+          ? { field: 'templateName' }
+          : {};
       this.post({ type: 'reply', requestId: request.requestId, ok: false, error: errorMessage(error), ...field });
     }
   }
@@ -200,7 +206,10 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         onText: (text) => this.run.text(runId, text),
         onProgress: (progress, label) => this.run.progress(runId, { ...progress, label }),
       });
-      await this.finish(runId, generated.started ? outcomeResult(generated.result, this.deps.generations.list()) : notStartedResult(generated.reason));
+      await this.finish(
+        runId,
+        generated.started ? outcomeResult(generated.result, this.deps.generations.list()) : notStartedResult(generated.reason),
+      );
     } catch (error) {
       await this.finish(runId, errorResult(error, engine));
     }
@@ -211,7 +220,13 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
     if (!record || this.running) return;
     const { runId, signal } = this.run.start('retryWrite', record.prompt, record.markdown);
     const counts = blockCounts(record);
-    this.run.progress(runId, { phase: 'writing', generatedChars: record.markdown.length, blocks: counts.total, writtenBlocks: counts.written, label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title) });
+    this.run.progress(runId, {
+      phase: 'writing',
+      generatedChars: record.markdown.length,
+      blocks: counts.total,
+      writtenBlocks: counts.written,
+      label: vscode.l10n.t('Writing the rest to "{0}"…', record.page.title),
+    });
     try {
       await this.finish(runId, outcomeResult(await retryWrite(this.deps, record.id, { signal }), this.deps.generations.list()));
     } catch (error) {
@@ -253,7 +268,12 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
   }
 }
 
-function withChoices(connection: Connection, engine: EngineKind | undefined, model: string | undefined, writeMode: WriteMode | undefined): Connection {
+function withChoices(
+  connection: Connection,
+  engine: EngineKind | undefined,
+  model: string | undefined,
+  writeMode: WriteMode | undefined,
+): Connection {
   const next: Connection = { ...connection };
   if (engine) next.engine = engine;
   if (model) next.model = model;

@@ -34,8 +34,16 @@ export type { EngineKind } from '../services/engines/registry';
 export type ConnectionType = 'page' | 'database';
 
 /** Commands the form may run: only those that set a key or do what the form points to. */
-export type FormCommand = 'visen.setNotionSecret' | SetKeyCommand | 'visen.fillDatabase' | 'visen.showLog' | 'visen.openSettings' | 'visen.selectModel';
-export const FORM_COMMANDS: readonly FormCommand[] = ['visen.setNotionSecret', ...SET_KEY_COMMANDS, 'visen.fillDatabase', 'visen.showLog', 'visen.openSettings', 'visen.selectModel'];
+export type FormCommand =
+  'visen.setNotionSecret' | SetKeyCommand | 'visen.fillDatabase' | 'visen.showLog' | 'visen.openSettings' | 'visen.selectModel';
+export const FORM_COMMANDS: readonly FormCommand[] = [
+  'visen.setNotionSecret',
+  ...SET_KEY_COMMANDS,
+  'visen.fillDatabase',
+  'visen.showLog',
+  'visen.openSettings',
+  'visen.selectModel',
+];
 
 // ---------------------------------------------------------------------------------------------------
 // webview → host, validated on arrival
@@ -58,7 +66,14 @@ const WebviewMessageSchema = v.variant('type', [
   /** The engine, model and write mode chosen for this connection (saved on it). */
   v.strictObject({ type: v.literal('settings'), engine: v.optional(engine), model: v.optional(model), writeMode: v.optional(writeMode) }),
   /** `heading`: with write mode `afterHeading`, the block id of the heading chosen (absent: asked as the run starts). */
-  v.strictObject({ type: v.literal('generate'), prompt: v.pipe(prompt, v.trim(), v.minLength(1)), engine, model, writeMode, heading: v.optional(recordId) }),
+  v.strictObject({
+    type: v.literal('generate'),
+    prompt: v.pipe(prompt, v.trim(), v.minLength(1)),
+    engine,
+    model,
+    writeMode,
+    heading: v.optional(recordId),
+  }),
   /** The page's top-level headings, for "After a heading"; answered with a `reply` whose result is `HeadingView[]`. */
   v.strictObject({ type: v.literal('headings'), requestId }),
   v.strictObject({ type: v.literal('cancel') }),
@@ -86,11 +101,20 @@ export type WebviewRequest = RequestOf<WebviewMessage>;
  */
 export type ParsedWebviewMessage = ParsedMessage<WebviewMessage>;
 
-const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = { url: 'url', name: 'name', model: 'model', prompt: 'prompt', templateName: 'templateName', newName: 'templateName' };
+const LIMITED_FIELDS: Readonly<Record<string, LimitedField>> = {
+  url: 'url',
+  name: 'name',
+  model: 'model',
+  prompt: 'prompt',
+  templateName: 'templateName',
+  newName: 'templateName',
+};
 
 /** Validates a message from the webview. */
 export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
-  return parseMessage(WebviewMessageSchema, raw, (path) => (path.length === 1 ? { field: path[0], limit: LIMITED_FIELDS[path[0]] } : undefined));
+  return parseMessage(WebviewMessageSchema, raw, (path) =>
+    path.length === 1 ? { field: path[0], limit: LIMITED_FIELDS[path[0]] } : undefined,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -101,12 +125,12 @@ export type CommandAction = WebviewCommandAction<FormCommand>;
 
 type ValidationProblem =
   | 'empty'
-  | 'notNotion'     // not a Notion link or id at all
-  | 'notShared'     // Notion can't see it: share it with the integration
-  | 'isDatabase'    // a database given for a page
-  | 'isPage'        // a page given for a database
-  | 'noSecret'      // no Notion secret stored yet
-  | 'unauthorized'  // the stored secret is rejected
+  | 'notNotion' // not a Notion link or id at all
+  | 'notShared' // Notion can't see it: share it with the integration
+  | 'isDatabase' // a database given for a page
+  | 'isPage' // a page given for a database
+  | 'noSecret' // no Notion secret stored yet
+  | 'unauthorized' // the stored secret is rejected
   | 'other';
 
 export type ValidationResult =

@@ -3,14 +3,24 @@ import type { EngineKind } from '../services/engines/engine';
 import { setKeyAction } from '../services/engines/registry';
 import { blockCounts, type GenerationRecord } from '../workflows/history';
 import type { GenerationOutcome } from '../services/generation/generator';
-import { describeError, describeNotStarted, describeOutcome, type NotStartedReason, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
+import {
+  describeError,
+  describeNotStarted,
+  describeOutcome,
+  type NotStartedReason,
+  type OutcomeAction,
+  type OutcomeMessage,
+} from '../workflows/outcome';
 import { type CommandAction, FORM_COMMANDS, type FormCommand, type ResultStatus, type ResultView } from './connectionProtocol';
 
 // The connection form's result, in the words the palette shows too (workflows/outcome.ts): the
 // description's buttons become the form's command button and its Open, Retry Write and Undo.
 
 /** How a generation (or a retried write) ended. */
-export function outcomeResult(outcome: GenerationOutcome & { readonly syncError?: Error }, history: readonly GenerationRecord[]): ResultView {
+export function outcomeResult(
+  outcome: GenerationOutcome & { readonly syncError?: Error },
+  history: readonly GenerationRecord[],
+): ResultView {
   const { record } = outcome;
   const seen = describeOutcome(outcome, history);
   const counts = blockCounts(record);
@@ -74,8 +84,11 @@ function toCommand(action: OutcomeAction): CommandAction | undefined {
       return { command: 'visen.showLog', label: action.label };
     case 'command':
       // A base URL the key may not go to: the settings form holds the endpoints.
-      if (action.command === 'workbench.action.openSettings') return { command: 'visen.openSettings', label: vscode.l10n.t('Open Settings') };
-      return (FORM_COMMANDS as readonly string[]).includes(action.command) ? { command: action.command as FormCommand, label: action.label } : undefined;
+      if (action.command === 'workbench.action.openSettings')
+        return { command: 'visen.openSettings', label: vscode.l10n.t('Open Settings') };
+      return (FORM_COMMANDS as readonly string[]).includes(action.command)
+        ? { command: action.command as FormCommand, label: action.label }
+        : undefined;
     default:
       return undefined;
   }

@@ -16,7 +16,12 @@ import type { CommandAction, ConnectionView, EngineView, FormState, HistoryItem,
  * Everything the form shows. Of the keys, only whether each is set: never a value. `running`: a run of
  * this form is in progress (a record still generating is that run, not an interrupted one).
  */
-export async function connectionFormState(deps: WorkflowDeps, connection: Connection | undefined, run: RunView | undefined, running: boolean): Promise<FormState> {
+export async function connectionFormState(
+  deps: WorkflowDeps,
+  connection: Connection | undefined,
+  run: RunView | undefined,
+  running: boolean,
+): Promise<FormState> {
   // Every engine of the registry; one that needs no key counts as having it.
   const [notion, ...keys] = await Promise.all([
     deps.secrets.get('visen.notion.secret'),

@@ -15,7 +15,12 @@ import { errorMessage } from './formController';
 /** Checks a URL with Notion; every problem comes back as a result the form shows, never as a failure. */
 export async function validateTarget(deps: WorkflowDeps, type: ConnectionType, input: string): Promise<ValidationResult> {
   const url = input.trim();
-  if (!url) return { ok: false, problem: 'empty', message: type === 'page' ? vscode.l10n.t('Paste the link of a Notion page.') : vscode.l10n.t('Paste the link of a Notion database.') };
+  if (!url)
+    return {
+      ok: false,
+      problem: 'empty',
+      message: type === 'page' ? vscode.l10n.t('Paste the link of a Notion page.') : vscode.l10n.t('Paste the link of a Notion database.'),
+    };
   const parsed = parseNotionUrl(url);
   if (!parsed.ok) return { ok: false, problem: 'notNotion', message: parsed.message };
   try {
@@ -33,9 +38,10 @@ export async function createConnection(deps: WorkflowDeps, name: string, type: C
     const problem = validationProblem(type, error);
     throw new Error(problem.ok ? errorMessage(error) : problem.message);
   });
-  const connection = type === 'page'
-    ? await deps.generation.connectionFor(target, name.trim() || undefined)
-    : await databaseConnectionFor(deps, target, name.trim() || undefined);
+  const connection =
+    type === 'page'
+      ? await deps.generation.connectionFor(target, name.trim() || undefined)
+      : await databaseConnectionFor(deps, target, name.trim() || undefined);
   deps.log.info(`Connection form: "${connection.name}" (${connection.type}) is ready.`);
   return deps.connections.get(connection.id) ?? connection;
 }
@@ -54,9 +60,12 @@ function validationProblem(type: ConnectionType, error: unknown): ValidationResu
       case 'unauthorized':
         return { ok: false, problem: 'unauthorized', message: error.message, action: setNotionSecretAction() };
       case 'notShared': {
-        const message = type === 'database'
-          ? vscode.l10n.t("Notion can't find this database, or it is not shared with your integration. In Notion, open the database → ••• → Connections → add your integration, then try again.")
-          : error.message;
+        const message =
+          type === 'database'
+            ? vscode.l10n.t(
+                "Notion can't find this database, or it is not shared with your integration. In Notion, open the database → ••• → Connections → add your integration, then try again.",
+              )
+            : error.message;
         return { ok: false, problem: 'notShared', message };
       }
       case 'isDatabase':

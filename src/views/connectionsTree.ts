@@ -8,21 +8,37 @@ import { blockCount, describeUse, formatTokens, timeAgo } from '../workflows/for
 import { generationUri } from './generationDocuments';
 
 export class ConnectionItem extends vscode.TreeItem {
-  constructor(readonly connection: Connection, hasHistory: boolean) {
+  constructor(
+    readonly connection: Connection,
+    hasHistory: boolean,
+  ) {
     super(connection.name, hasHistory ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `connection:${connection.id}`;
     this.iconPath = new vscode.ThemeIcon(connection.type === 'database' ? 'database' : 'file');
     this.description = describeUse(connection);
     this.contextValue = `visen.connection.${connection.type}`;
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown('**').appendText(connection.target.title || connection.name).appendMarkdown('**\n\n');
+    tooltip
+      .appendMarkdown('**')
+      .appendText(connection.target.title || connection.name)
+      .appendMarkdown('**\n\n');
     tooltip.appendText(connection.target.url).appendMarkdown('\n\n');
     tooltip.appendText(
-      vscode.l10n.t('{0} · {1} tokens in, {2} out', describeUse(connection), formatTokens(connection.usage.inputTokens), formatTokens(connection.usage.outputTokens)),
+      vscode.l10n.t(
+        '{0} · {1} tokens in, {2} out',
+        describeUse(connection),
+        formatTokens(connection.usage.inputTokens),
+        formatTokens(connection.usage.outputTokens),
+      ),
     );
-    if (connection.lastPrompt) tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last prompt: {0}', connection.lastPrompt.slice(0, 300)));
+    if (connection.lastPrompt)
+      tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last prompt: {0}', connection.lastPrompt.slice(0, 300)));
     this.tooltip = tooltip;
-    this.command = { command: Commands.openConnection, title: vscode.l10n.t('Open Connection'), arguments: [{ connectionId: connection.id }] };
+    this.command = {
+      command: Commands.openConnection,
+      title: vscode.l10n.t('Open Connection'),
+      arguments: [{ connectionId: connection.id }],
+    };
   }
 }
 
@@ -36,7 +52,10 @@ const STATUS_ICONS: Record<GenerationRecord['status'], string> = {
 };
 
 export class GenerationItem extends vscode.TreeItem {
-  constructor(readonly record: GenerationRecord, undoable: boolean) {
+  constructor(
+    readonly record: GenerationRecord,
+    undoable: boolean,
+  ) {
     super(record.prompt.replace(/\s+/g, ' ').slice(0, 80), vscode.TreeItemCollapsibleState.None);
     this.id = `generation:${record.id}`;
     this.iconPath = new vscode.ThemeIcon(record.undoneAt ? 'discard' : STATUS_ICONS[record.status]);
@@ -54,12 +73,18 @@ export class GenerationItem extends vscode.TreeItem {
 function statusText(record: GenerationRecord): string {
   if (record.undoneAt) return vscode.l10n.t('undone');
   switch (record.status) {
-    case 'written': return vscode.l10n.t('{0} blocks written', blockCounts(record).written);
-    case 'writeFailed': return vscode.l10n.t('{0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
-    case 'cancelled': return vscode.l10n.t('cancelled');
-    case 'failed': return vscode.l10n.t('failed');
-    case 'interrupted': return vscode.l10n.t('Interrupted · {0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
-    default: return vscode.l10n.t('generating');
+    case 'written':
+      return vscode.l10n.t('{0} blocks written', blockCounts(record).written);
+    case 'writeFailed':
+      return vscode.l10n.t('{0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'interrupted':
+      return vscode.l10n.t('Interrupted · {0} of {1} blocks written', blockCounts(record).written, blockCounts(record).total);
+    default:
+      return vscode.l10n.t('generating');
   }
 }
 
@@ -86,7 +111,13 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Node>, v
   getChildren(node?: Node): Node[] {
     if (!node) {
       const records = this.generations.list();
-      return this.connections.list().map((c) => new ConnectionItem(c, records.some((r) => r.connectionId === c.id)));
+      return this.connections.list().map(
+        (c) =>
+          new ConnectionItem(
+            c,
+            records.some((r) => r.connectionId === c.id),
+          ),
+      );
     }
     if (node instanceof ConnectionItem) {
       const records = this.generations.forConnection(node.connection.id);

@@ -36,7 +36,10 @@ export class VisenContextKeys implements vscode.Disposable {
     const config = readConfig();
     // An engine that needs no key (VS Code's language models) is ready as it is: the walkthrough's engine step is done.
     const engine = config.engine;
-    const [notion, engineKey] = await Promise.all([this.secrets.get('visen.notion.secret'), needsKey(engine) ? engineKeyReady({ secrets: this.secrets }, engine) : true]);
+    const [notion, engineKey] = await Promise.all([
+      this.secrets.get('visen.notion.secret'),
+      needsKey(engine) ? engineKeyReady({ secrets: this.secrets }, engine) : true,
+    ]);
     await Promise.all([
       this.set(ContextKeys.hasNotionSecret, Boolean(notion)),
       this.set(ContextKeys.hasEngineKey, Boolean(engineKey)),

@@ -11,7 +11,10 @@ const WEBVIEW_STYLE_ROOT = ['media'] as const;
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT_ROOT), vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT)],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT_ROOT),
+      vscode.Uri.joinPath(extensionUri, ...WEBVIEW_STYLE_ROOT),
+    ],
   };
 }
 
@@ -20,12 +23,16 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
  * shared controls' stylesheet before the form's own, and the translations of VS Code's language.
  */
 function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: string, style: string, title: string): string {
-  const asUri = (root: readonly string[], segments: readonly string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...root, ...segments)).toString();
+  const asUri = (root: readonly string[], segments: readonly string[]) =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...root, ...segments)).toString();
   return webviewPage({
     nonce: randomBytes(16).toString('base64'),
     cspSource: webview.cspSource,
     scriptUri: asUri(WEBVIEW_SCRIPT_ROOT, [script]),
-    styleUris: [['webview', 'shared', 'form.css'], ['webview', style]].map((segments) => asUri(WEBVIEW_STYLE_ROOT, segments)),
+    styleUris: [
+      ['webview', 'shared', 'form.css'],
+      ['webview', style],
+    ].map((segments) => asUri(WEBVIEW_STYLE_ROOT, segments)),
     title,
     lang: vscode.env.language || 'en',
     // Undefined when VS Code runs in English or Visen has no bundle for its language: the source strings stand.
@@ -80,7 +87,8 @@ export interface FormSpec<C extends FormHost, A> {
  */
 export const formReadiness = { timeoutMs: 5000, holdBack: 0 };
 
-const isReady = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
+const isReady = (message: unknown): boolean =>
+  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
 
 /** One form in an editor tab: webview options, page, message routing, detach when hidden, disposal. */
 class FormPanel<C extends FormHost, A> {
@@ -91,7 +99,12 @@ class FormPanel<C extends FormHost, A> {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
 
   /** `attempt`: 0 for a new form, 1 for one made again because the first stayed blank. */
-  constructor(readonly panel: vscode.WebviewPanel, private readonly owner: FormPanels<C, A>, readonly args: A, readonly attempt = 0) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly owner: FormPanels<C, A>,
+    readonly args: A,
+    readonly attempt = 0,
+  ) {
     const { spec, deps, extensionUri } = owner;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'visen.svg');
@@ -172,7 +185,12 @@ class FormPanels<C extends FormHost, A> implements vscode.Disposable {
       existing.panel.reveal();
       return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(this.spec.viewType, 'Visen', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      this.spec.viewType,
+      'Visen',
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     return this.attach(panel, args).panel;
   }
 
@@ -214,9 +232,17 @@ class FormPanels<C extends FormHost, A> implements vscode.Disposable {
     }
     this.deps.log.warn(`${this.spec.viewType}: the form did not come up when opened again either.`);
     const reload = vscode.l10n.t('Reload Window');
-    void this.deps.ui.warn(vscode.l10n.t('"{0}" stayed blank: VS Code did not load the form, even when Visen opened it again. Reloading the window usually fixes this.', title), reload).then((choice) => {
-      if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
-    });
+    void this.deps.ui
+      .warn(
+        vscode.l10n.t(
+          '"{0}" stayed blank: VS Code did not load the form, even when Visen opened it again. Reloading the window usually fixes this.',
+          title,
+        ),
+        reload,
+      )
+      .then((choice) => {
+        if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+      });
   }
 
   dispose(): void {
@@ -250,7 +276,8 @@ export function formPanels<C extends FormHost, A>(spec: FormSpec<C, A>) {
     /** Opens the form, or reveals the panel already showing the same. */
     open: (deps: WorkflowDeps, extensionUri: vscode.Uri, args: A): vscode.WebviewPanel => registryFor(deps, extensionUri).show(args),
     /** Takes over a panel VS Code restored after a reload (its serializer's `deserializeWebviewPanel`). */
-    restore: (deps: WorkflowDeps, extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: unknown): void => registryFor(deps, extensionUri).restore(panel, state),
+    restore: (deps: WorkflowDeps, extensionUri: vscode.Uri, panel: vscode.WebviewPanel, state: unknown): void =>
+      registryFor(deps, extensionUri).restore(panel, state),
     /** Closes every panel of the form (Visen is deactivated). */
     close: (deps: WorkflowDeps): void => {
       registries.get(deps)?.dispose();

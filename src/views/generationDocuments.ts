@@ -5,7 +5,11 @@ const SCHEME = 'visen-generation';
 
 /** A read-only document showing what a generation wrote, opened from the tree. */
 export function generationUri(record: GenerationRecord): vscode.Uri {
-  const name = record.prompt.replace(/[^\p{L}\p{N} -]+/gu, '').trim().slice(0, 40) || 'generation';
+  const name =
+    record.prompt
+      .replace(/[^\p{L}\p{N} -]+/gu, '')
+      .trim()
+      .slice(0, 40) || 'generation';
   return vscode.Uri.from({ scheme: SCHEME, path: `/${name}.md`, query: record.id });
 }
 

@@ -1,10 +1,39 @@
 import * as vscode from 'vscode';
 import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
 import type { WorkflowDeps } from '../workflows/deps';
-import { checkEngineKey, checkNotionSecret, clearKeys, engineFor, engineKeyReady, notionClient, storeEngineKey, storeNotionSecret } from '../workflows/keys';
-import { configuredEngine, configuredModel, configuredPromptBudget, configuredWriteMode, defaultModel, setting, textSetting, updateConnectionsDatabase, updateSetting, userBaseUrl } from '../platform/config';
+import {
+  checkEngineKey,
+  checkNotionSecret,
+  clearKeys,
+  engineFor,
+  engineKeyReady,
+  notionClient,
+  storeEngineKey,
+  storeNotionSecret,
+} from '../workflows/keys';
+import {
+  configuredEngine,
+  configuredModel,
+  configuredPromptBudget,
+  configuredWriteMode,
+  defaultModel,
+  setting,
+  textSetting,
+  updateConnectionsDatabase,
+  updateSetting,
+  userBaseUrl,
+} from '../platform/config';
 import { secretOf } from '../platform/secrets';
-import { ENGINE_KINDS, ENGINE_LABELS, ENGINES, needsKey, SERVER_ENGINE_KINDS, type EngineDescriptor, type EngineKind, type ServerEngineKind } from '../services/engines/registry';
+import {
+  ENGINE_KINDS,
+  ENGINE_LABELS,
+  ENGINES,
+  needsKey,
+  SERVER_ENGINE_KINDS,
+  type EngineDescriptor,
+  type EngineKind,
+  type ServerEngineKind,
+} from '../services/engines/registry';
 import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   BASE_URL_FIELDS,
@@ -37,7 +66,10 @@ import { ranked } from '../workflows/models';
 const MAX_PROMPT_BUDGET = 1_000_000;
 
 /** The engine whose base URL a field is. */
-const SERVER_OF = Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [baseUrlField(kind), kind])) as Record<BaseUrlField, ServerEngineKind>;
+const SERVER_OF = Object.fromEntries(SERVER_ENGINE_KINDS.map((kind) => [baseUrlField(kind), kind])) as Record<
+  BaseUrlField,
+  ServerEngineKind
+>;
 const isBaseUrlField = (name: string): name is BaseUrlField => (BASE_URL_FIELDS as readonly string[]).includes(name);
 
 /** Where each field of the form lives in `contributes.configuration`. */
@@ -80,7 +112,8 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
   }
 
   protected async answer(request: SettingsWebviewRequest): Promise<void> {
-    const reply = <K extends keyof SettingsReplyResults>(result: SettingsReplyResults[K]) => this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
+    const reply = <K extends keyof SettingsReplyResults>(result: SettingsReplyResults[K]) =>
+      this.post({ type: 'reply', requestId: request.requestId, ok: true, result });
     // Whatever went wrong, the message may quote what it was given: never a key.
     const typedKeys = request.type === 'save' ? Object.values(request.keys).filter((k): k is string => !!k) : [];
     try {
@@ -95,7 +128,12 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       }
     } catch (error) {
       this.deps.log.error(`Settings form: ${request.type} failed: ${errorMessage(error)}`);
-      this.post({ type: 'reply', requestId: request.requestId, ok: false, error: redact(errorMessage(error), [...typedKeys, ...(await this.storedKeys())]) });
+      this.post({
+        type: 'reply',
+        requestId: request.requestId,
+        ok: false,
+        error: redact(errorMessage(error), [...typedKeys, ...(await this.storedKeys())]),
+      });
     }
   }
 
@@ -154,7 +192,11 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     typed.forEach(([, value]) => this.deps.log.mask(value));
     const results = await Promise.all(typed.map(async ([name, value]) => [name, await this.storeKey(name, value)] as const));
     for (const [name, problem] of results) {
-      if (problem) errors[name] = redact(problem, typed.map(([, value]) => value));
+      if (problem)
+        errors[name] = redact(
+          problem,
+          typed.map(([, value]) => value),
+        );
       else saved.push(name);
     }
 
@@ -165,11 +207,14 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     }
 
     const failed = Object.keys(errors).length;
-    const message = failed === 0
-      ? (saved.length > 0 ? vscode.l10n.t('Saved.') : vscode.l10n.t('Nothing to save: no field was changed.'))
-      : saved.length > 0
-        ? vscode.l10n.t('Saved, except the fields marked below.')
-        : vscode.l10n.t('Nothing was saved: correct the fields marked below.');
+    const message =
+      failed === 0
+        ? saved.length > 0
+          ? vscode.l10n.t('Saved.')
+          : vscode.l10n.t('Nothing to save: no field was changed.')
+        : saved.length > 0
+          ? vscode.l10n.t('Saved, except the fields marked below.')
+          : vscode.l10n.t('Nothing was saved: correct the fields marked below.');
     return { errors, saved, message };
   }
 
@@ -200,14 +245,18 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     } catch (error) {
       return errorMessage(error);
     }
-    const result = await this.deps.ui.progress(vscode.l10n.t('Visen: checking the database…'), () => checkConnectionsDatabase(database, url));
+    const result = await this.deps.ui.progress(vscode.l10n.t('Visen: checking the database…'), () =>
+      checkConnectionsDatabase(database, url),
+    );
     if (!result.ok) return result.message;
     try {
       const info = await offerMissingProperties(this.deps, database, result.value);
       const message = await linkConnectionsDatabase(this.deps, info);
       // Not awaited: a notification stays until it is dismissed, and Save should not wait for that.
       const open = vscode.l10n.t('Open in Notion');
-      void Promise.resolve(this.deps.ui.info(message, open)).then((choice) => (choice === open ? this.deps.ui.openExternal(info.url) : undefined));
+      void Promise.resolve(this.deps.ui.info(message, open)).then((choice) =>
+        choice === open ? this.deps.ui.openExternal(info.url) : undefined,
+      );
       return undefined;
     } catch (error) {
       return errorMessage(error);
@@ -243,7 +292,9 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
       throw new Error(vscode.l10n.t('Save your {0} API key first: Visen lists the models that key can use.', ENGINES[kind].key.name));
     }
     const engine = await engineFor(this.deps, kind);
-    const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal));
+    const models = await this.deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) =>
+      engine.listModels(signal),
+    );
     return { engine: kind, models: ranked(kind, models).map((m) => ({ id: m.id, label: m.displayName })) };
   }
 
@@ -280,12 +331,15 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
 function engineChoice(kind: EngineKind): EngineChoice {
   const engine: EngineDescriptor = ENGINES[kind];
   const { key, settings } = engine;
-  const endpoint: EngineChoice['endpoint'] = settings.baseUrl === undefined ? undefined : {
-    field: baseUrlField(kind as ServerEngineKind),
-    label: vscode.l10n.t('{0} base URL', key?.name ?? engine.label),
-    hint: settings.baseUrlHint?.() ?? '',
-    placeholder: settings.officialBaseUrl ?? '',
-  };
+  const endpoint: EngineChoice['endpoint'] =
+    settings.baseUrl === undefined
+      ? undefined
+      : {
+          field: baseUrlField(kind as ServerEngineKind),
+          label: vscode.l10n.t('{0} base URL', key?.name ?? engine.label),
+          hint: settings.baseUrlHint?.() ?? '',
+          placeholder: settings.officialBaseUrl ?? '',
+        };
   return {
     kind,
     label: ENGINE_LABELS[kind],
@@ -293,10 +347,12 @@ function engineChoice(kind: EngineKind): EngineChoice {
     model: currentModel(kind),
     defaultModel: defaultModel(kind),
     suggestedModels: [...engine.suggestedModels],
-    ...(key && needsKey(kind) ? {
-      keyName: key.name,
-      keyField: { title: keyLabel(kind), hint: key.prompt(), removeLabel: vscode.l10n.t('Remove the {0} API key', key.name) },
-    } : {}),
+    ...(key && needsKey(kind)
+      ? {
+          keyName: key.name,
+          keyField: { title: keyLabel(kind), hint: key.prompt(), removeLabel: vscode.l10n.t('Remove the {0} API key', key.name) },
+        }
+      : {}),
     ...(endpoint ? { endpoint } : {}),
   };
 }

@@ -16,7 +16,14 @@
  * masked. Its state says only whether each key is set.
  */
 import * as v from 'valibot';
-import { isEngineKind, KEYED_ENGINE_KINDS, SERVER_ENGINE_KINDS, type EngineKind, type KeyedEngineKind, type ServerEngineKind } from '../services/engines/registry';
+import {
+  isEngineKind,
+  KEYED_ENGINE_KINDS,
+  SERVER_ENGINE_KINDS,
+  type EngineKind,
+  type KeyedEngineKind,
+  type ServerEngineKind,
+} from '../services/engines/registry';
 import { LIMITS, type LimitedField } from './formLimits';
 import {
   engineSchema as engine,
@@ -81,7 +88,10 @@ const baseUrl = v.pipe(v.string(), v.maxLength(LIMITS.baseUrl));
 const keyValue = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.key));
 
 /** One optional entry per name: the fields that follow the registry (each engine's base URL or key). */
-function optionalEntries<N extends string, S extends v.GenericSchema>(names: readonly N[], schema: S): Record<N, v.OptionalSchema<S, undefined>> {
+function optionalEntries<N extends string, S extends v.GenericSchema>(
+  names: readonly N[],
+  schema: S,
+): Record<N, v.OptionalSchema<S, undefined>> {
   return Object.fromEntries(names.map((name) => [name, v.optional(schema)])) as Record<N, v.OptionalSchema<S, undefined>>;
 }
 
@@ -105,7 +115,13 @@ const KeyChangesSchema = v.strictObject(optionalEntries(KEY_NAMES, keyValue));
 const SettingsWebviewMessageSchema = v.variant('type', [
   readySchema,
   /** Answered with a `reply` whose result is a `SaveResult`, then a fresh `state`. */
-  v.strictObject({ type: v.literal('save'), requestId, settings: SettingsChangesSchema, models: v.optional(ModelChangesSchema), keys: KeyChangesSchema }),
+  v.strictObject({
+    type: v.literal('save'),
+    requestId,
+    settings: SettingsChangesSchema,
+    models: v.optional(ModelChangesSchema),
+    keys: KeyChangesSchema,
+  }),
   /** The models the stored key of `engine` can use; answered with a `reply` whose result is a `ModelList`. */
   v.strictObject({ type: v.literal('listModels'), requestId, engine }),
   v.strictObject({ type: v.literal('removeKey'), key: keyName }),

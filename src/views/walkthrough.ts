@@ -26,7 +26,10 @@ export class WalkthroughProgress {
   /** Context key → the fully qualified ids of the steps it completes. */
   private readonly steps = new Map<string, string[]>();
 
-  constructor(extension: vscode.Extension<unknown>, private readonly log: Logger) {
+  constructor(
+    extension: vscode.Extension<unknown>,
+    private readonly log: Logger,
+  ) {
     const manifest = extension.packageJSON as WalkthroughManifest;
     for (const walkthrough of manifest.contributes?.walkthroughs ?? []) {
       for (const step of walkthrough.steps) {
@@ -70,12 +73,20 @@ export class WalkthroughProgress {
  * boxes is open (the command that started Visen is usually asking for something), then opens as an
  * inactive editor.
  */
-export async function openWalkthroughOnFirstRun(context: vscode.ExtensionContext, hasNotionSecret: boolean, inputs: InputActivity, log: Logger): Promise<void> {
+export async function openWalkthroughOnFirstRun(
+  context: vscode.ExtensionContext,
+  hasNotionSecret: boolean,
+  inputs: InputActivity,
+  log: Logger,
+): Promise<void> {
   if (context.globalState.get<boolean>(OPENED_KEY) || hasNotionSecret) return;
   await context.globalState.update(OPENED_KEY, true);
   await inputs.whenQuiet(1500);
   try {
-    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${WALKTHROUGH}`, { toSide: false, inactive: true });
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${WALKTHROUGH}`, {
+      toSide: false,
+      inactive: true,
+    });
   } catch (error) {
     log.debug(`walkthrough: could not open it: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -48,7 +48,8 @@ export type RequestOf<M> = Extract<M, { requestId: number }>;
  * the log (never a value); `error` says it to the user, next to `field` when one of the form's fields
  * explains it.
  */
-export type ParsedMessage<M, F extends string = string> = { ok: true; message: M } | { ok: false; problem: string; error: string; field?: F };
+export type ParsedMessage<M, F extends string = string> =
+  { ok: true; message: M } | { ok: false; problem: string; error: string; field?: F };
 
 /** The form field an issue's path points at, and the limit that field has, if any. */
 export type FieldOfPath<F extends string> = (path: readonly string[]) => { readonly field: F; readonly limit?: LimitedField } | undefined;
@@ -57,7 +58,11 @@ export type FieldOfPath<F extends string> = (path: readonly string[]) => { reado
  * Validates one message from a page against its protocol's schema. A string over its field's limit is
  * answered with its length (never its content); anything else as a request the host cannot read.
  */
-export function parseMessage<M, F extends string>(schema: v.GenericSchema<unknown, M>, raw: unknown, fieldOf: FieldOfPath<F>): ParsedMessage<M, F> {
+export function parseMessage<M, F extends string>(
+  schema: v.GenericSchema<unknown, M>,
+  raw: unknown,
+  fieldOf: FieldOfPath<F>,
+): ParsedMessage<M, F> {
   const result = v.safeParse(schema, raw);
   if (result.success) return { ok: true, message: result.output };
   const issue = result.issues[0];

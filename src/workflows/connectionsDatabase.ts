@@ -17,7 +17,11 @@ export async function checkConnectionsDatabase(database: ConnectionsDatabase, ur
  * Offers to add the properties Visen writes that the database lacks, and warns about those of another
  * type; returns the database as it now is.
  */
-export async function offerMissingProperties(deps: WorkflowDeps, database: ConnectionsDatabase, info: ConnectionsDatabaseInfo): Promise<ConnectionsDatabaseInfo> {
+export async function offerMissingProperties(
+  deps: WorkflowDeps,
+  database: ConnectionsDatabase,
+  info: ConnectionsDatabaseInfo,
+): Promise<ConnectionsDatabaseInfo> {
   if (info.missing.length > 0) {
     const add = vscode.l10n.t('Add Properties');
     const choice = await deps.ui.confirm(
@@ -31,7 +35,13 @@ export async function offerMissingProperties(deps: WorkflowDeps, database: Conne
     }
   }
   if (info.wrongType.length > 0) {
-    void deps.ui.warn(vscode.l10n.t('These properties of "{0}" have another type than Visen expects and are left alone: {1}.', info.title, info.wrongType.join(', ')));
+    void deps.ui.warn(
+      vscode.l10n.t(
+        'These properties of "{0}" have another type than Visen expects and are left alone: {1}.',
+        info.title,
+        info.wrongType.join(', '),
+      ),
+    );
   }
   return info;
 }

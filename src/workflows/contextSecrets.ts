@@ -90,12 +90,18 @@ export function findSecrets(text: string): FoundSecret[] {
 
 export function secretKindName(kind: SecretKind): string {
   switch (kind) {
-    case 'notion': return l10n.t('Notion secret');
-    case 'openai': return l10n.t('OpenAI-style API key');
-    case 'google': return l10n.t('Google API key');
-    case 'github': return l10n.t('GitHub token');
-    case 'aws': return l10n.t('AWS key');
-    case 'privateKey': return l10n.t('private key');
+    case 'notion':
+      return l10n.t('Notion secret');
+    case 'openai':
+      return l10n.t('OpenAI-style API key');
+    case 'google':
+      return l10n.t('Google API key');
+    case 'github':
+      return l10n.t('GitHub token');
+    case 'aws':
+      return l10n.t('AWS key');
+    case 'privateKey':
+      return l10n.t('private key');
   }
 }
 
@@ -114,7 +120,13 @@ export function redactSecrets(text: string, found = findSecrets(text)): string {
 function masked(text: string, f: FoundSecret): string {
   const key = text.slice(f.start, f.end);
   const line = text.slice(0, f.start).split('\n').length;
-  return l10n.t('{0} on line {1}: {2}… ({3} characters)', secretKindName(f.kind), line, key.slice(0, f.kind === 'privateKey' ? 10 : 6), key.length);
+  return l10n.t(
+    '{0} on line {1}: {2}… ({3} characters)',
+    secretKindName(f.kind),
+    line,
+    key.slice(0, f.kind === 'privateKey' ? 10 : 6),
+    key.length,
+  );
 }
 
 /**
@@ -127,7 +139,10 @@ export async function screenContext(ui: Pick<Ui, 'confirm'>, pieces: readonly Co
     const send = l10n.t('Send Anyway');
     const choice = await ui.confirm(
       l10n.t('{0} looks like a file of secrets. Send it to the engine?', secretFiles.map((f) => `"${f}"`).join(', ')),
-      l10n.t('Files like .env, keys and credentials usually hold passwords and keys. What Visen sends goes to the engine\'s servers with your prompt. Nothing is sent unless you choose "{0}".', send),
+      l10n.t(
+        'Files like .env, keys and credentials usually hold passwords and keys. What Visen sends goes to the engine\'s servers with your prompt. Nothing is sent unless you choose "{0}".',
+        send,
+      ),
       send,
     );
     if (choice !== send) return undefined;
@@ -139,7 +154,9 @@ export async function screenContext(ui: Pick<Ui, 'confirm'>, pieces: readonly Co
   const asIs = l10n.t('Send as Is');
   const shown = pieces.flatMap((p, i) => found[i].map((f) => `- ${masked(p.text, f)}`)).slice(0, 8);
   const choice = await ui.confirm(
-    count === 1 ? l10n.t('The context holds a string that looks like a key.') : l10n.t('The context holds {0} strings that look like keys.', count),
+    count === 1
+      ? l10n.t('The context holds a string that looks like a key.')
+      : l10n.t('The context holds {0} strings that look like keys.', count),
     `${shown.join('\n')}\n\n${l10n.t('"{0}" sends the context with each of them replaced by a marker; "{1}" sends them to the engine too.', redact, asIs)}`,
     redact,
     asIs,

@@ -12,7 +12,8 @@ import { notionClient } from './keys';
 // source, the properties the engine fills, the values shown before they are written.
 
 /** A pasted link or id: a page to write into, or a database to add an entry to. */
-export type NotionTarget = { readonly kind: 'page'; readonly ref: NotionPageRef } | { readonly kind: 'database'; readonly ref: NotionPageRef };
+export type NotionTarget =
+  { readonly kind: 'page'; readonly ref: NotionPageRef } | { readonly kind: 'database'; readonly ref: NotionPageRef };
 
 /** Resolves a pasted link to a page, or, when it names a database, to that database (never "not a page"). */
 export async function resolveTarget(deps: WorkflowDeps, input: string): Promise<NotionTarget> {
@@ -33,8 +34,14 @@ export async function connectionForTarget(deps: WorkflowDeps, target: NotionTarg
 export async function databaseConnectionFor(deps: WorkflowDeps, database: NotionPageRef, name?: string): Promise<Connection> {
   const found = deps.connections.findByTarget(database.id);
   if (found) return found;
-  const created = await deps.connections.create({ name: name || database.title, type: 'database', target: { id: database.id, url: database.url, title: database.title } });
-  await deps.sync.push(created).catch((error: unknown) => deps.log.warn(`Connections database not updated for "${created.name}": ${String(error)}`));
+  const created = await deps.connections.create({
+    name: name || database.title,
+    type: 'database',
+    target: { id: database.id, url: database.url, title: database.title },
+  });
+  await deps.sync
+    .push(created)
+    .catch((error: unknown) => deps.log.warn(`Connections database not updated for "${created.name}": ${String(error)}`));
   return deps.connections.get(created.id) ?? created;
 }
 
@@ -45,13 +52,18 @@ export async function chooseDataSource(deps: WorkflowDeps, connection: Connectio
   const databases = deps.generation.databases(await notionClient(deps));
   let dataSourceId = connection.dataSourceId;
   if (!dataSourceId) {
-    const database = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', connection.name), () => databases.resolve(connection.target.id));
+    const database = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', connection.name), () =>
+      databases.resolve(connection.target.id),
+    );
     if (database.dataSources.length === 0) throw new Error(vscode.l10n.t('"{0}" has no data source to write to.', database.title));
     if (database.dataSources.length === 1) dataSourceId = database.dataSources[0].id;
     else {
       const picked = await deps.ui.pick(
         database.dataSources.map((s) => ({ label: `$(table) ${s.name}`, id: s.id })),
-        { title: vscode.l10n.t('Visen: "{0}" has several data sources', database.title), placeHolder: vscode.l10n.t('Choose the data source') },
+        {
+          title: vscode.l10n.t('Visen: "{0}" has several data sources', database.title),
+          placeHolder: vscode.l10n.t('Choose the data source'),
+        },
       );
       if (!picked) return undefined;
       dataSourceId = picked.id;
@@ -63,20 +75,33 @@ export async function chooseDataSource(deps: WorkflowDeps, connection: Connectio
 
 /** Asks for the properties a new entry gets from the engine, and whether to preview them; remembered. */
 export async function chooseMapping(deps: WorkflowDeps, connection: Connection, source: DataSourceInfo): Promise<Connection | undefined> {
-  const previewItem = { label: `$(eye) ${vscode.l10n.t('Show the values before writing them')}`, picked: connection.previewValues ?? false, property: undefined as string | undefined };
-  const newOptionsItem = { label: `$(add) ${vscode.l10n.t('Allow new select options')}`, picked: connection.allowNewOptions ?? false, property: undefined as string | undefined };
+  const previewItem = {
+    label: `$(eye) ${vscode.l10n.t('Show the values before writing them')}`,
+    picked: connection.previewValues ?? false,
+    property: undefined as string | undefined,
+  };
+  const newOptionsItem = {
+    label: `$(add) ${vscode.l10n.t('Allow new select options')}`,
+    picked: connection.allowNewOptions ?? false,
+    property: undefined as string | undefined,
+  };
   const picked = await deps.ui.pickMany(
     [
-      ...source.properties.filter((p) => fillable(p) && p.type !== 'title').map((p) => ({
-        label: p.name,
-        description: p.type.replace('_', ' '),
-        picked: connection.mappedProperties?.includes(p.name) ?? false,
-        property: p.name as string | undefined,
-      })),
+      ...source.properties
+        .filter((p) => fillable(p) && p.type !== 'title')
+        .map((p) => ({
+          label: p.name,
+          description: p.type.replace('_', ' '),
+          picked: connection.mappedProperties?.includes(p.name) ?? false,
+          property: p.name as string | undefined,
+        })),
       previewItem,
       newOptionsItem,
     ],
-    { title: vscode.l10n.t('Visen: new entry in "{0}"', source.name), placeHolder: vscode.l10n.t('Which properties should the engine fill? (The title always is.)') },
+    {
+      title: vscode.l10n.t('Visen: new entry in "{0}"', source.name),
+      placeHolder: vscode.l10n.t('Which properties should the engine fill? (The title always is.)'),
+    },
   );
   if (!picked) return undefined;
   return deps.connections.update(connection.id, (c) => ({

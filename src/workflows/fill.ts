@@ -33,7 +33,10 @@ async function chooseDatabaseConnection(deps: CommandDeps, given: Connection | u
   let picked: Item | undefined = paste;
   if (existing.length > 0) {
     picked = await deps.ui.pick(
-      [...existing.map((connection) => ({ label: `$(database) ${connection.name}`, description: connection.target.title, connection })), paste],
+      [
+        ...existing.map((connection) => ({ label: `$(database) ${connection.name}`, description: connection.target.title, connection })),
+        paste,
+      ],
       { title, placeHolder: vscode.l10n.t('Choose a database connection') },
     );
   }
@@ -41,7 +44,9 @@ async function chooseDatabaseConnection(deps: CommandDeps, given: Connection | u
   if (picked.connection) return picked.connection;
   const database = await deps.ui.inputChecked<NotionDatabaseRef>({
     title,
-    prompt: vscode.l10n.t('Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.'),
+    prompt: vscode.l10n.t(
+      'Paste the link of a Notion database (open it as a full page → Share → Copy link). With an internal integration, share the database with it first.',
+    ),
     placeholder: 'https://www.notion.so/…?v=…',
     checkingMessage: vscode.l10n.t('Checking the database with Notion…'),
     check: async (value) => {
@@ -63,7 +68,11 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   const config = readConfig();
   const client = await notionClient(deps);
   const title = vscode.l10n.t('Visen: Fill Database Rows');
-  const connection = await chooseDatabaseConnection(deps, request.connectionId ? deps.connections.get(request.connectionId) : undefined, title);
+  const connection = await chooseDatabaseConnection(
+    deps,
+    request.connectionId ? deps.connections.get(request.connectionId) : undefined,
+    title,
+  );
   if (!connection) return;
   const engineKind = connection.engine ?? config.engine;
   const engine = await engineFor(deps, engineKind);
@@ -76,7 +85,8 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   if (!selection) return;
   // @visen /fill hands its prompt over as the template: used as it is when its placeholders are all properties.
   const given = request.template?.trim() ?? '';
-  const template = given && unknownPlaceholders(given, source.properties).length === 0 ? given : await askTemplate(deps, source, connection, title, given);
+  const template =
+    given && unknownPlaceholders(given, source.properties).length === 0 ? given : await askTemplate(deps, source, connection, title, given);
   if (!template) return;
   const allowNewOptions = await chooseNewOptions(deps, target, title);
   if (allowNewOptions === undefined) return;
@@ -104,7 +114,9 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
     },
   });
 
-  const preview = await deps.ui.progress(vscode.l10n.t('Visen: previewing on the first 3 rows…'), (_p, signal) => filler.preview(job, 3, signal));
+  const preview = await deps.ui.progress(vscode.l10n.t('Visen: previewing on the first 3 rows…'), (_p, signal) =>
+    filler.preview(job, 3, signal),
+  );
   if (preview.length === 0) {
     void deps.ui.info(vscode.l10n.t('No rows of "{0}" match. Nothing to fill.', source.name));
     return;
@@ -113,7 +125,10 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   const run = vscode.l10n.t('Fill Rows');
   const choice = await deps.ui.confirm(
     vscode.l10n.t('Fill the rows of "{0}" as in the preview?', source.name),
-    vscode.l10n.t('The preview shows the first {0} rows; nothing was written yet. Rows already filled by this same fill are skipped.', preview.length),
+    vscode.l10n.t(
+      'The preview shows the first {0} rows; nothing was written yet. Rows already filled by this same fill are skipped.',
+      preview.length,
+    ),
     run,
   );
   if (choice !== run) return;
@@ -127,22 +142,36 @@ async function chooseNewOptions(deps: CommandDeps, target: FillTarget, title: st
   const choice = await deps.ui.pick(
     [
       { label: vscode.l10n.t('Only existing options'), description: target.property.options?.join(', '), allow: false },
-      { label: vscode.l10n.t('Allow new options'), description: vscode.l10n.t('Notion adds the options the engine comes up with'), allow: true },
+      {
+        label: vscode.l10n.t('Allow new options'),
+        description: vscode.l10n.t('Notion adds the options the engine comes up with'),
+        allow: true,
+      },
     ],
     { title, placeHolder: vscode.l10n.t('Values of {0} must be…', target.property.name) },
   );
   return choice?.allow;
 }
 
-async function runFill(deps: CommandDeps, filler: DatabaseFiller, job: FillJob, connection: Connection, source: DataSourceInfo, onlyRows?: string[]): Promise<void> {
+async function runFill(
+  deps: CommandDeps,
+  filler: DatabaseFiller,
+  job: FillJob,
+  connection: Connection,
+  source: DataSourceInfo,
+  onlyRows?: string[],
+): Promise<void> {
   const summary: FillSummary = await deps.ui.progress(vscode.l10n.t('Visen: filling "{0}"', source.name), (progress, signal) =>
     filler.run(job, {
       signal,
       onlyRows,
-      onProgress: (p) => progress.report(vscode.l10n.t('{0} / {1} rows', p.finished, p.total) + (p.failed ? vscode.l10n.t(' ({0} failed)', p.failed) : '')),
+      onProgress: (p) =>
+        progress.report(vscode.l10n.t('{0} / {1} rows', p.finished, p.total) + (p.failed ? vscode.l10n.t(' ({0} failed)', p.failed) : '')),
     }),
   );
-  await deps.sync.push(deps.connections.get(connection.id) ?? connection).catch((error: unknown) => deps.log.warn(`Connections database not updated: ${String(error)}`));
+  await deps.sync
+    .push(deps.connections.get(connection.id) ?? connection)
+    .catch((error: unknown) => deps.log.warn(`Connections database not updated: ${String(error)}`));
   const parts = [vscode.l10n.t('Filled {0} rows of "{1}".', summary.done, source.name)];
   if (summary.skipped) parts.push(vscode.l10n.t('{0} were already done.', summary.skipped));
   if (summary.cancelled) parts.push(vscode.l10n.t('Cancelled: run the same fill again to go on where it stopped.'));
@@ -157,17 +186,36 @@ async function runFill(deps: CommandDeps, filler: DatabaseFiller, job: FillJob, 
   if ((await deps.ui.warn(parts.join(' '), show)) !== show) return;
   const all = { label: `$(refresh) ${vscode.l10n.t('Retry all failed rows')}`, ids: summary.failed.map((f) => f.row.id) };
   const picked = await deps.ui.pick(
-    [all, ...summary.failed.map((f) => ({ label: `$(error) ${f.row.title || vscode.l10n.t('Untitled')}`, detail: f.error, ids: [f.row.id] }))],
-    { title: vscode.l10n.t('Visen: failed rows'), placeHolder: vscode.l10n.t('Choose a row to retry it alone, or retry them all'), matchOnDetail: true },
+    [
+      all,
+      ...summary.failed.map((f) => ({ label: `$(error) ${f.row.title || vscode.l10n.t('Untitled')}`, detail: f.error, ids: [f.row.id] })),
+    ],
+    {
+      title: vscode.l10n.t('Visen: failed rows'),
+      placeHolder: vscode.l10n.t('Choose a row to retry it alone, or retry them all'),
+      matchOnDetail: true,
+    },
   );
   if (picked) await runFill(deps, filler, job, connection, source, picked.ids);
 }
 
 async function chooseTarget(deps: CommandDeps, source: DataSourceInfo, title: string): Promise<FillTarget | undefined> {
   const items: Array<vscode.QuickPickItem & { target: FillTarget }> = [
-    ...source.properties.filter(fillable).map((property) => ({ label: `$(symbol-property) ${property.name}`, description: property.type.replace('_', ' '), target: { kind: 'property', property } as FillTarget })),
-    { label: `$(file) ${vscode.l10n.t('Page body: append')}`, description: vscode.l10n.t('each row\'s page'), target: { kind: 'body', mode: 'append' } },
-    { label: `$(file) ${vscode.l10n.t('Page body: replace')}`, description: vscode.l10n.t('each row\'s page'), target: { kind: 'body', mode: 'replace' } },
+    ...source.properties.filter(fillable).map((property) => ({
+      label: `$(symbol-property) ${property.name}`,
+      description: property.type.replace('_', ' '),
+      target: { kind: 'property', property } as FillTarget,
+    })),
+    {
+      label: `$(file) ${vscode.l10n.t('Page body: append')}`,
+      description: vscode.l10n.t("each row's page"),
+      target: { kind: 'body', mode: 'append' },
+    },
+    {
+      label: `$(file) ${vscode.l10n.t('Page body: replace')}`,
+      description: vscode.l10n.t("each row's page"),
+      target: { kind: 'body', mode: 'replace' },
+    },
   ];
   const picked = await deps.ui.pick(items, { title, placeHolder: vscode.l10n.t('What should the engine fill in each row?') });
   return picked?.target;
@@ -176,7 +224,8 @@ async function chooseTarget(deps: CommandDeps, source: DataSourceInfo, title: st
 async function chooseRows(deps: CommandDeps, source: DataSourceInfo, target: FillTarget, title: string): Promise<RowSelection | undefined> {
   type RowItem = vscode.QuickPickItem & { rows: 'all' | 'emptyTarget' | 'equals' };
   const items: RowItem[] = [{ label: vscode.l10n.t('All rows'), rows: 'all' }];
-  if (target.kind === 'property') items.push({ label: vscode.l10n.t('Rows where {0} is empty', target.property.name), rows: 'emptyTarget' });
+  if (target.kind === 'property')
+    items.push({ label: vscode.l10n.t('Rows where {0} is empty', target.property.name), rows: 'emptyTarget' });
   items.push({ label: vscode.l10n.t('Rows where a property has a value…'), rows: 'equals' });
   const picked = await deps.ui.pick(items, { title, placeHolder: vscode.l10n.t('Which rows?') });
   if (!picked) return undefined;
@@ -195,28 +244,40 @@ async function chooseRows(deps: CommandDeps, source: DataSourceInfo, target: Fil
   return value?.trim() ? { kind: 'equals', property: property.property.name, value: value.trim() } : undefined;
 }
 
-async function askTemplate(deps: CommandDeps, source: DataSourceInfo, connection: Connection, title: string, given?: string): Promise<string | undefined> {
+async function askTemplate(
+  deps: CommandDeps,
+  source: DataSourceInfo,
+  connection: Connection,
+  title: string,
+  given?: string,
+): Promise<string | undefined> {
   const names = source.properties.map((p) => `{{${p.name}}}`);
   const template = await deps.ui.input({
     title,
     value: given || connection.lastPrompt,
-    prompt: vscode.l10n.t('The prompt for each row. Placeholders: {0} and {{page}} for the row\'s page content.', names.slice(0, 8).join(', ')),
+    prompt: vscode.l10n.t(
+      "The prompt for each row. Placeholders: {0} and {{page}} for the row's page content.",
+      names.slice(0, 8).join(', '),
+    ),
     placeHolder: vscode.l10n.t('e.g. Write a two-sentence summary of the book "{{Name}}" by {{Author}}.'),
     validateInput: (value) => {
       if (!value.trim()) return vscode.l10n.t('Type the prompt for each row.');
       const unknown = unknownPlaceholders(value, source.properties);
-      return unknown.length ? vscode.l10n.t('No property named {0} in "{1}".', unknown.map((n) => `"${n}"`).join(', '), source.name) : undefined;
+      return unknown.length
+        ? vscode.l10n.t('No property named {0} in "{1}".', unknown.map((n) => `"${n}"`).join(', '), source.name)
+        : undefined;
     },
   });
   return template?.trim() || undefined;
 }
 
 function previewDocument(source: DataSourceInfo, target: FillTarget, preview: Awaited<ReturnType<DatabaseFiller['preview']>>): string {
-  const heading = target.kind === 'property'
-    ? vscode.l10n.t('Preview: {0} → property "{1}"', source.name, target.property.name)
-    : target.mode === 'replace'
-      ? vscode.l10n.t('Preview: {0} → page body (replace)', source.name)
-      : vscode.l10n.t('Preview: {0} → page body (append)', source.name);
+  const heading =
+    target.kind === 'property'
+      ? vscode.l10n.t('Preview: {0} → property "{1}"', source.name, target.property.name)
+      : target.mode === 'replace'
+        ? vscode.l10n.t('Preview: {0} → page body (replace)', source.name)
+        : vscode.l10n.t('Preview: {0} → page body (append)', source.name);
   const lines = [`# ${heading}`, '', vscode.l10n.t('Nothing has been written yet.'), ''];
   for (const result of preview) {
     lines.push(`## ${result.row.title || vscode.l10n.t('Untitled')}`, '');

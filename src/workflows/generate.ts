@@ -86,7 +86,11 @@ export async function readRunKeys(deps: KeyDeps, kind: EngineKind, source?: Engi
 }
 
 /** The engine and model a run for `connection` (none yet: the settings') uses: the request's, the connection's, then the settings'. */
-export function engineAndModel(connection: Connection | undefined, engine?: EngineKind, model?: string): { engine: EngineKind; model: string } {
+export function engineAndModel(
+  connection: Connection | undefined,
+  engine?: EngineKind,
+  model?: string,
+): { engine: EngineKind; model: string } {
   const config = readConfig();
   const kind = engine ?? connection?.engine ?? config.engine;
   // The connection's model belongs to its engine: another engine chosen for this run takes the settings' model for it.
@@ -121,9 +125,15 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
     title = source.name;
   }
   // Where the text goes is settled before the prompt is typed, and is the same question on every surface.
-  const place = connection.type === 'page'
-    ? await choosePlace(deps, { id: request.page?.id ?? connection.target.id, title }, request.mode ?? connection.writeMode ?? config.writeMode, request.heading)
-    : { mode: 'append' as const };
+  const place =
+    connection.type === 'page'
+      ? await choosePlace(
+          deps,
+          { id: request.page?.id ?? connection.target.id, title },
+          request.mode ?? connection.writeMode ?? config.writeMode,
+          request.heading,
+        )
+      : { mode: 'append' as const };
   if (!place) return { started: false, reason: 'dismissed' };
   const prompt = typeof request.prompt === 'string' ? request.prompt.trim() : (await request.prompt(connection))?.trim();
   if (!prompt) return { started: false, reason: 'dismissed' };
@@ -131,7 +141,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
 
   const run: RunContext = { ...context, plan: place };
   const wrap: RunWrapper = request.running ?? ((_title, go) => go(request.signal ?? new AbortController().signal, () => undefined));
-  const runTitle = connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
+  const runTitle =
+    connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
   const result = await wrap(runTitle, (signal, report) => {
     const options = {
       connection,
@@ -153,17 +164,27 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       },
     };
     if (connection.type === 'page') return deps.generation.run({ ...options, page: request.page });
-    return deps.generation.runNewEntry({ ...options, mode: 'append', preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined });
+    return deps.generation.runNewEntry({
+      ...options,
+      mode: 'append',
+      preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
+    });
   });
   return result ? { started: true, result, engine, model } : { started: false, reason: 'declined' };
 }
 
 /** Writes what Notion did not take of a generation, without generating again. */
-export async function retryWrite(deps: WorkflowDeps, recordId: string, request: { readonly signal?: AbortSignal; readonly running?: RunWrapper } = {}): Promise<GenerationOutcome> {
+export async function retryWrite(
+  deps: WorkflowDeps,
+  recordId: string,
+  request: { readonly signal?: AbortSignal; readonly running?: RunWrapper } = {},
+): Promise<GenerationOutcome> {
   const record = deps.generations.get(recordId);
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
-  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) => deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)));
+  return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) =>
+    deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)),
+  );
 }
 
 /** Retry Write found neither the run's blocks nor its heading in the page: the rest goes at the end, if the person agrees. */
@@ -171,17 +192,27 @@ async function askPlaceLost(deps: WorkflowDeps, title: string): Promise<'end' | 
   const end = vscode.l10n.t('Write at the End');
   const answer = await deps.ui.confirm(
     vscode.l10n.t('The place of the text in "{0}" is gone.', title),
-    vscode.l10n.t('Neither the blocks this generation wrote nor the heading it went after are in the page any more. Write the rest at the end of the page?'),
+    vscode.l10n.t(
+      'Neither the blocks this generation wrote nor the heading it went after are in the page any more. Write the rest at the end of the page?',
+    ),
     end,
   );
   return answer === end ? 'end' : undefined;
 }
 
 /** What each step of a run is called, the same on every surface. */
-function progressLabel(progress: GenerationProgress, run: { target: string; engine: EngineKind; model: string; countCharacters?: boolean }): string {
+function progressLabel(
+  progress: GenerationProgress,
+  run: { target: string; engine: EngineKind; model: string; countCharacters?: boolean },
+): string {
   if (progress.phase === 'waiting') return vscode.l10n.t('Waiting for the other run into "{0}" to finish…', run.target);
   if (progress.phase === 'starting') return vscode.l10n.t('Asking {0} ({1})…', ENGINE_LABELS[run.engine], run.model);
   return run.countCharacters
-    ? vscode.l10n.t('{0} characters generated, {1} of {2} blocks in Notion', progress.generatedChars.toLocaleString(), progress.writtenBlocks, progress.blocks)
+    ? vscode.l10n.t(
+        '{0} characters generated, {1} of {2} blocks in Notion',
+        progress.generatedChars.toLocaleString(),
+        progress.writtenBlocks,
+        progress.blocks,
+      )
     : vscode.l10n.t('{0} of {1} blocks in Notion', progress.writtenBlocks, progress.blocks);
 }

@@ -6,7 +6,15 @@ import { ENGINE_SECRET, SECRET_NAMES, secretOf } from '../platform/secrets';
 import type { CheckResult } from '../platform/ui';
 import { type Engine, EngineError, type EngineKind, type ModelInfo } from '../services/engines/engine';
 import { ModelDefaults, originOf } from '../services/engines/modelDefaults';
-import { ENGINE_LABELS, ENGINES, KEYED_ENGINE_KINDS, needsKey, setKeyAction, type EngineKey, type KeyedEngineKind } from '../services/engines/registry';
+import {
+  ENGINE_LABELS,
+  ENGINES,
+  KEYED_ENGINE_KINDS,
+  needsKey,
+  setKeyAction,
+  type EngineKey,
+  type KeyedEngineKind,
+} from '../services/engines/registry';
 import { createNotionClient } from '../services/notion/notionClient';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages } from '../services/notion/notionPages';
@@ -104,12 +112,19 @@ async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string
     return { key, baseUrl };
   }
   if (bound === origin) return { key, baseUrl };
-  deps.log.warn(`The ${serviceLabel(service)} base URL now points at ${origin}, not ${bound} where the stored key was checked: asking for the key again.`);
+  deps.log.warn(
+    `The ${serviceLabel(service)} base URL now points at ${origin}, not ${bound} where the stored key was checked: asking for the key again.`,
+  );
   const fresh = await askAgain(deps, service, baseUrl);
   // '' is an answer too: the server at the new address needs no key.
   if (fresh === undefined) {
     throw new MissingKeyError(
-      vscode.l10n.t('The key was not sent: the {0} base URL changed to {1}, and the stored key was checked with {2}. Enter the key to use with the new address, or change the setting back.', serviceLabel(service), baseUrl, bound),
+      vscode.l10n.t(
+        'The key was not sent: the {0} base URL changed to {1}, and the stored key was checked with {2}. Enter the key to use with the new address, or change the setting back.',
+        serviceLabel(service),
+        baseUrl,
+        bound,
+      ),
       setKeyCommand(service),
       setKeyLabel(service),
     );
@@ -133,7 +148,12 @@ async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, servi
     url = new URL(baseUrl);
   } catch {
     throw new MissingKeyError(
-      vscode.l10n.t('The {0} base URL "{1}" is not a valid address. Correct it in the setting {2}.', serviceLabel(service), baseUrl, BASE_URL_SETTINGS[service]),
+      vscode.l10n.t(
+        'The {0} base URL "{1}" is not a valid address. Correct it in the setting {2}.',
+        serviceLabel(service),
+        baseUrl,
+        BASE_URL_SETTINGS[service],
+      ),
       'workbench.action.openSettings',
       vscode.l10n.t('Open Setting'),
       [BASE_URL_SETTINGS[service]],
@@ -147,7 +167,9 @@ async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, servi
     const send = vscode.l10n.t('Send Anyway');
     const choice = await deps.ui.confirm(
       vscode.l10n.t('The key for {0} travels unencrypted to {1}. Send it anyway?', serviceLabel(service), normalized),
-      vscode.l10n.t('This address uses http://, not https://, and is not this machine: anyone on the network between can read the key. Visen remembers your answer for this address.'),
+      vscode.l10n.t(
+        'This address uses http://, not https://, and is not this machine: anyone on the network between can read the key. Visen remembers your answer for this address.',
+      ),
       send,
     );
     if (choice === send) {
@@ -158,8 +180,17 @@ async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, servi
   }
   throw new MissingKeyError(
     url.protocol === 'http:'
-      ? vscode.l10n.t('Not sent: the {0} key would travel unencrypted to {1}. Use an https:// address in the setting {2}, or agree to send it.', serviceLabel(service), normalized, BASE_URL_SETTINGS[service])
-      : vscode.l10n.t('Not sent: the {0} base URL must start with https:// (or http:// for this machine). Correct the setting {1}.', serviceLabel(service), BASE_URL_SETTINGS[service]),
+      ? vscode.l10n.t(
+          'Not sent: the {0} key would travel unencrypted to {1}. Use an https:// address in the setting {2}, or agree to send it.',
+          serviceLabel(service),
+          normalized,
+          BASE_URL_SETTINGS[service],
+        )
+      : vscode.l10n.t(
+          'Not sent: the {0} base URL must start with https:// (or http:// for this machine). Correct the setting {1}.',
+          serviceLabel(service),
+          BASE_URL_SETTINGS[service],
+        ),
     'workbench.action.openSettings',
     vscode.l10n.t('Open Setting'),
     [BASE_URL_SETTINGS[service]],
@@ -215,14 +246,24 @@ export async function checkNotionSecret(deps: CheckDeps, secret: string): Promis
   } catch (error) {
     if (error instanceof MissingKeyError) return { ok: false, message: error.message };
     if (error instanceof NotionError && error.problem === 'unauthorized') {
-      return { ok: false, message: vscode.l10n.t('Notion rejected the token. Paste a personal access token (notion.so/developers/tokens) or the secret of an internal integration here; a personal access token expires a year after it is made.') };
+      return {
+        ok: false,
+        message: vscode.l10n.t(
+          'Notion rejected the token. Paste a personal access token (notion.so/developers/tokens) or the secret of an internal integration here; a personal access token expires a year after it is made.',
+        ),
+      };
     }
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /** Lists the models the key can use with the engine's configured server: the cheapest call that proves the key. */
-export async function checkEngineKey(deps: CheckDeps & Pick<KeyDeps, 'engines'>, kind: KeyedEngineKind, key: string, signal?: AbortSignal): Promise<CheckResult<CheckedEngineKey>> {
+export async function checkEngineKey(
+  deps: CheckDeps & Pick<KeyDeps, 'engines'>,
+  kind: KeyedEngineKind,
+  key: string,
+  signal?: AbortSignal,
+): Promise<CheckResult<CheckedEngineKey>> {
   const baseUrl = effectiveBaseUrl(kind);
   try {
     await allowTransport(deps, kind, baseUrl);
@@ -251,9 +292,16 @@ export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets' | 
   const { identity } = checked;
   const message =
     identity.kind === 'person'
-      ? vscode.l10n.t('Connected as {0} (personal access token). Visen sees the pages your Notion account can open in the token\'s workspace.', identity.name)
+      ? vscode.l10n.t(
+          "Connected as {0} (personal access token). Visen sees the pages your Notion account can open in the token's workspace.",
+          identity.name,
+        )
       : identity.workspaceName
-        ? vscode.l10n.t('Connected as the integration {0} in {1}. Visen sees the pages shared with it.', identity.name, identity.workspaceName)
+        ? vscode.l10n.t(
+            'Connected as the integration {0} in {1}. Visen sees the pages shared with it.',
+            identity.name,
+            identity.workspaceName,
+          )
         : vscode.l10n.t('Connected as the integration {0}. Visen sees the pages shared with it.', identity.name);
   deps.log.info(message);
   return message;
@@ -264,7 +312,11 @@ export async function storeNotionSecret(deps: Pick<KeyDeps, 'log' | 'secrets' | 
  * can use; returns what to tell the user. An empty key (a server that answered without one) removes the
  * stored key: requests to that server go without a key.
  */
-export async function storeEngineKey(deps: Pick<KeyDeps, 'log' | 'secrets' | 'store'>, kind: KeyedEngineKind, checked: CheckedEngineKey): Promise<string> {
+export async function storeEngineKey(
+  deps: Pick<KeyDeps, 'log' | 'secrets' | 'store'>,
+  kind: KeyedEngineKind,
+  checked: CheckedEngineKey,
+): Promise<string> {
   deps.log.mask(checked.key);
   const official = originOf(checked.baseUrl) === originOf(OFFICIAL_BASE_URLS[kind]);
   const model = await new ModelDefaults(deps.store).remember(kind, checked.baseUrl, checked.list, official);
@@ -292,7 +344,11 @@ const notEmpty = (value: string) => (value.trim() ? undefined : vscode.l10n.t('P
 export async function askNotionSecret(deps: KeyDeps, reason?: string): Promise<string | undefined> {
   const result = await deps.ui.inputChecked({
     title: vscode.l10n.t('Visen: Notion Token'),
-    prompt: reason ?? vscode.l10n.t('Paste a personal access token (notion.so/developers/tokens: it acts as you and sees your pages) or the secret of an internal integration (sees only the pages shared with it).'),
+    prompt:
+      reason ??
+      vscode.l10n.t(
+        'Paste a personal access token (notion.so/developers/tokens: it acts as you and sees your pages) or the secret of an internal integration (sees only the pages shared with it).',
+      ),
     placeholder: 'ntn_…',
     password: true,
     checkingMessage: vscode.l10n.t('Checking the token with Notion…'),
@@ -315,7 +371,10 @@ export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?
   const prompt = reason ?? ENGINES[kind].key.prompt();
   const result = await deps.ui.inputChecked({
     title: vscode.l10n.t('Visen: {0} API Key', label),
-    prompt: optional && !reason ? `${prompt} ${vscode.l10n.t('Leave it empty if the server at {0} needs no key.', effectiveBaseUrl(kind))}` : prompt,
+    prompt:
+      optional && !reason
+        ? `${prompt} ${vscode.l10n.t('Leave it empty if the server at {0} needs no key.', effectiveBaseUrl(kind))}`
+        : prompt,
     placeholder: ENGINES[kind].key.placeholder,
     password: true,
     checkingMessage: vscode.l10n.t('Checking the key with {0}…', label),
@@ -331,14 +390,17 @@ export async function askEngineKey(deps: KeyDeps, kind: KeyedEngineKind, reason?
 export async function clearKeys(deps: WorkflowDeps): Promise<boolean> {
   const clear = vscode.l10n.t('Clear Keys');
   const choice = await deps.ui.confirm(
-    vscode.l10n.t('Clear the Notion token and the {0} keys stored by Visen?', new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.name))),
-    vscode.l10n.t('They are removed from VS Code\'s secret storage on this machine. Your connections and history stay.'),
+    vscode.l10n.t(
+      'Clear the Notion token and the {0} keys stored by Visen?',
+      new Intl.ListFormat(vscode.env.language, { type: 'conjunction' }).format(KEYED_ENGINE_KINDS.map((kind) => ENGINES[kind].key.name)),
+    ),
+    vscode.l10n.t("They are removed from VS Code's secret storage on this machine. Your connections and history stay."),
     clear,
   );
   if (choice !== clear) return false;
   await Promise.all(SECRET_NAMES.map((name) => deps.secrets.delete(name)));
   await rememberTokenKind(deps.store, undefined);
   deps.log.info('Stored keys cleared.');
-  void deps.ui.info(vscode.l10n.t('Visen\'s stored keys are cleared.'));
+  void deps.ui.info(vscode.l10n.t("Visen's stored keys are cleared."));
   return true;
 }

@@ -5,7 +5,12 @@ import { brandError } from '../services/errorBrand';
  * A module of its own, without `vscode`, so the one description of errors (outcome.ts) can name it.
  */
 export class MissingKeyError extends Error {
-  constructor(message: string, readonly command: string, readonly action: string, readonly args?: readonly unknown[]) {
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly action: string,
+    readonly args?: readonly unknown[],
+  ) {
     super(message);
   }
 }

@@ -14,11 +14,14 @@ import { engineFor, type KeyDeps } from './keys';
  */
 export async function pickModel(deps: KeyDeps, kind: EngineKind, current: string, reason?: string): Promise<string | undefined> {
   const engine = await engineFor(deps, kind);
-  const listed = await deps.ui.progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal)).then(undefined, (error: unknown) => {
-    // A rejected key (or a server that wants one where none was sent) is fixed by setting the key.
-    if (error instanceof EngineError && error.kind === 'auth' && needsKey(kind)) throw new MissingKeyError(error.message, setKeyAction(kind).command, setKeyAction(kind).label);
-    throw error;
-  });
+  const listed = await deps.ui
+    .progress(vscode.l10n.t('Visen: listing {0} models…', ENGINE_LABELS[kind]), (_p, signal) => engine.listModels(signal))
+    .then(undefined, (error: unknown) => {
+      // A rejected key (or a server that wants one where none was sent) is fixed by setting the key.
+      if (error instanceof EngineError && error.kind === 'auth' && needsKey(kind))
+        throw new MissingKeyError(error.message, setKeyAction(kind).command, setKeyAction(kind).label);
+      throw error;
+    });
   const provider = catalogProvider(kind);
   const models = ranked(kind, listed);
   if (models.length === 0) {
@@ -36,7 +39,10 @@ export async function pickModel(deps: KeyDeps, kind: EngineKind, current: string
   };
   const picked = await deps.ui.pick(
     models.map((m) => ({ label: m.id, description: describe(m) })),
-    { title: reason ?? vscode.l10n.t('Visen: {0} model', ENGINE_LABELS[kind]), placeHolder: vscode.l10n.t('Models your key can use, recommended first') },
+    {
+      title: reason ?? vscode.l10n.t('Visen: {0} model', ENGINE_LABELS[kind]),
+      placeHolder: vscode.l10n.t('Models your key can use, recommended first'),
+    },
   );
   if (!picked) return undefined;
   await updateModel(kind, picked.label);
@@ -56,5 +62,13 @@ export function ranked<M extends ModelInfo>(kind: EngineKind, models: readonly M
  */
 export async function modelOrAsk(deps: KeyDeps, kind: EngineKind, model: string): Promise<string | undefined> {
   if (model || !catalogProvider(kind)) return model;
-  return pickModel(deps, kind, '', vscode.l10n.t('Visen: which {0} model should Visen use? None of the models your key lists is one Visen recommends.', ENGINE_LABELS[kind]));
+  return pickModel(
+    deps,
+    kind,
+    '',
+    vscode.l10n.t(
+      'Visen: which {0} model should Visen use? None of the models your key lists is one Visen recommends.',
+      ENGINE_LABELS[kind],
+    ),
+  );
 }

@@ -47,7 +47,13 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
   const undo: OutcomeAction[] = offersUndo(record, history) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
   const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
   const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
-  const again = (label: string, prompt: string): OutcomeAction => ({ kind: 'generate', label, connectionId: record.connectionId, pageId: record.page.id, prompt });
+  const again = (label: string, prompt: string): OutcomeAction => ({
+    kind: 'generate',
+    label,
+    connectionId: record.connectionId,
+    pageId: record.page.id,
+    prompt,
+  });
   const counts = blockCounts(record);
   const title = record.page.title;
 
@@ -56,7 +62,12 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
     return {
       level: 'warn',
       message: tokens
-        ? l10n.t('The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.', tokens.toLocaleString(), title, counts.written)
+        ? l10n.t(
+            'The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.',
+            tokens.toLocaleString(),
+            title,
+            counts.written,
+          )
         : l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', title, counts.written),
       actions: [again(l10n.t('Generate the Rest'), continuationPrompt(record.prompt, record.markdown)), ...undo, open],
     };
@@ -65,25 +76,38 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
     case 'written':
       return {
         level: 'info',
-        message: counts.written === 1 ? l10n.t('Wrote 1 block to "{0}".', title) : l10n.t('Wrote {0} blocks to "{1}".', counts.written, title),
+        message:
+          counts.written === 1 ? l10n.t('Wrote 1 block to "{0}".', title) : l10n.t('Wrote {0} blocks to "{1}".', counts.written, title),
         actions: [open, ...undo],
       };
     case 'cancelled':
       return {
         level: 'info',
-        message: l10n.t('Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.', counts.written, title),
+        message: l10n.t(
+          'Generation cancelled. {0} blocks had been written to "{1}"; the text generated so far is kept in the connection\'s history.',
+          counts.written,
+          title,
+        ),
         actions: offersRetry(record) ? [retry, ...undo] : undo,
       };
     case 'writeFailed':
     case 'interrupted': {
       // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
       const problem = error instanceof NotionError ? error.problem : undefined;
-      const fix: OutcomeAction[] = problem === 'unauthorized'
-        ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }]
-        : problem === 'notShared' || problem === 'restricted' ? [open] : [];
+      const fix: OutcomeAction[] =
+        problem === 'unauthorized'
+          ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }]
+          : problem === 'notShared' || problem === 'restricted'
+            ? [open]
+            : [];
       return {
         level: 'error',
-        message: l10n.t('The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.', counts.written, counts.total, error?.message ?? record.error ?? ''),
+        message: l10n.t(
+          'The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.',
+          counts.written,
+          counts.total,
+          error?.message ?? record.error ?? '',
+        ),
         actions: [...fix, ...(offersRetry(record) ? [retry] : []), showLog],
       };
     }
@@ -95,7 +119,10 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
   if (error instanceof EngineError && error.kind === 'cut') {
     return {
       level: 'error',
-      message: counts.written > 0 ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, title, counts.written) : error.message,
+      message:
+        counts.written > 0
+          ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, title, counts.written)
+          : error.message,
       actions: [again(l10n.t('Generate Again'), record.prompt), ...undo],
     };
   }
@@ -117,7 +144,12 @@ export interface ErrorMessage extends OutcomeMessage {
 export function describeError(error: unknown, engine?: EngineKind): ErrorMessage {
   const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
   if (error instanceof MissingKeyError) {
-    return { failure: 'missingKey', level: 'error', message: error.message, actions: [{ kind: 'command', label: error.action, command: error.command, args: error.args }, showLog] };
+    return {
+      failure: 'missingKey',
+      level: 'error',
+      message: error.message,
+      actions: [{ kind: 'command', label: error.action, command: error.command, args: error.args }, showLog],
+    };
   }
   if (error instanceof EngineError && error.kind === 'cancelled') {
     return { failure: 'cancelled', level: 'info', message: l10n.t('Generation cancelled.'), actions: [] };
@@ -125,7 +157,12 @@ export function describeError(error: unknown, engine?: EngineKind): ErrorMessage
   const fix = engine ? engineFix(error, engine) : undefined;
   if (fix) return { failure: 'failed', level: 'error', message: (error as EngineError).message, actions: fix };
   if (error instanceof NotionError && error.problem === 'unauthorized') {
-    return { failure: 'failed', level: 'error', message: error.message, actions: [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }, showLog] };
+    return {
+      failure: 'failed',
+      level: 'error',
+      message: error.message,
+      actions: [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }, showLog],
+    };
   }
   return { failure: 'failed', level: 'error', message: error instanceof Error ? error.message : String(error), actions: [showLog] };
 }
@@ -150,7 +187,10 @@ function engineFix(error: unknown, engine: EngineKind): OutcomeAction[] | undefi
   if (error.kind === 'auth') return needsKey(engine) ? [{ kind: 'setKey', label: setKeyLabel(engine), engine }, showLog] : [showLog];
   // No model to generate with: choose another engine, or another model of this one.
   if (error.kind === 'unavailable') {
-    return [{ kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' }, { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }];
+    return [
+      { kind: 'command', label: l10n.t('Choose Engine'), command: 'visen.openSettings' },
+      { kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' },
+    ];
   }
   // The model asked for is retired or unknown to the provider: choose another.
   if (error.kind === 'modelGone') return [{ kind: 'command', label: l10n.t('Select Model'), command: 'visen.selectModel' }, showLog];

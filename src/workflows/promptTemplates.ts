@@ -1,7 +1,13 @@
 import * as l10n from '@vscode/l10n';
 import type { Connection } from '../services/connections/connection';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';
-import { MAX_TEMPLATE_NAME, MAX_TEMPLATES, type PromptTemplate, templateNameTooLong, tooManyTemplates } from '../services/connections/promptTemplate';
+import {
+  MAX_TEMPLATE_NAME,
+  MAX_TEMPLATES,
+  type PromptTemplate,
+  templateNameTooLong,
+  tooManyTemplates,
+} from '../services/connections/promptTemplate';
 import { promptProblem } from '../services/generation/prompt';
 
 // The prompt templates of a connection, for every surface (the connection form, the Command Palette):
@@ -83,7 +89,11 @@ export async function deleteTemplate(deps: TemplateDeps, connectionId: string, n
 }
 
 /** Changes the templates of the connection as stored now (another window may have added one). */
-async function change(deps: TemplateDeps, connectionId: string, edit: (templates: readonly PromptTemplate[]) => PromptTemplate[]): Promise<void> {
+async function change(
+  deps: TemplateDeps,
+  connectionId: string,
+  edit: (templates: readonly PromptTemplate[]) => PromptTemplate[],
+): Promise<void> {
   const updated = await deps.connections.update(connectionId, (c) => {
     const { templates: current, ...rest } = c;
     const templates = edit(current ?? []);

@@ -57,9 +57,15 @@ function missingMessage(name: PromptVariable, reason: MissingReason): string {
     case 'noWorkspace':
       return l10n.t('{0} needs a folder open in VS Code (File → Open Folder).', variable);
     case 'noGit':
-      return l10n.t('{0} needs VS Code\'s Git extension, which is disabled or not ready: enable it (setting git.enabled), then generate again.', variable);
+      return l10n.t(
+        "{0} needs VS Code's Git extension, which is disabled or not ready: enable it (setting git.enabled), then generate again.",
+        variable,
+      );
     case 'noRepository':
-      return l10n.t('{0} found no Git repository open in VS Code for this file or folder: open the repository\'s folder, then generate again.', variable);
+      return l10n.t(
+        "{0} found no Git repository open in VS Code for this file or folder: open the repository's folder, then generate again.",
+        variable,
+      );
     case 'noChanges':
       return l10n.t('{0} has nothing to give: the repository has no staged or unstaged changes.', variable);
   }
@@ -97,12 +103,18 @@ const SCREENED: readonly PromptVariable[] = ['selection', 'file', 'gitDiff'];
  * The variables' values as they may be sent (contextSecrets.ts: a file of secrets only once the user says so,
  * key-like strings redacted or sent as the user chooses); undefined when the user did not want them sent.
  */
-async function screenVariables(deps: { readonly ui: Pick<Ui, 'confirm'>; readonly editor: EditorContextSource }, values: ReadonlyMap<PromptVariable, string>): Promise<ReadonlyMap<PromptVariable, string> | undefined> {
+async function screenVariables(
+  deps: { readonly ui: Pick<Ui, 'confirm'>; readonly editor: EditorContextSource },
+  values: ReadonlyMap<PromptVariable, string>,
+): Promise<ReadonlyMap<PromptVariable, string> | undefined> {
   const names = SCREENED.filter((name) => values.has(name));
   if (names.length === 0) return values;
   const fileName = names.some((name) => name !== 'gitDiff') ? await deps.editor.read('fileName') : undefined;
   const editorFile = fileName && 'value' in fileName ? [fileName.value] : [];
-  const screened = await screenContext(deps.ui, names.map((name) => ({ text: values.get(name)!, files: name === 'gitDiff' ? diffFiles(values.get(name)!) : editorFile })));
+  const screened = await screenContext(
+    deps.ui,
+    names.map((name) => ({ text: values.get(name)!, files: name === 'gitDiff' ? diffFiles(values.get(name)!) : editorFile })),
+  );
   if (!screened) return undefined;
   const out = new Map(values);
   names.forEach((name, i) => out.set(name, screened[i]));
@@ -127,7 +139,12 @@ export async function confirmContext(ui: Pick<Ui, 'confirm'>, chars: number, pag
   const choice = await ui.confirm(
     pageTitle === undefined
       ? l10n.t('Send {0} characters (about {1} tokens) of context from the editor?', formatCount(chars), formatCount(estimateTokens(chars)))
-      : l10n.t('Send {0} characters (about {1} tokens) of "{2}" for {{page}}?', formatCount(chars), formatCount(estimateTokens(chars)), pageTitle),
+      : l10n.t(
+          'Send {0} characters (about {1} tokens) of "{2}" for {{page}}?',
+          formatCount(chars),
+          formatCount(estimateTokens(chars)),
+          pageTitle,
+        ),
     l10n.t('The engine reads all of it with your prompt: large context costs more and takes longer.'),
     send,
   );
@@ -139,7 +156,10 @@ export async function confirmContext(ui: Pick<Ui, 'confirm'>, chars: number, pag
  * the user declined to send a file of secrets, key-like strings or large context; throws, saying what to
  * do, when a variable has nothing to give or the prompt grows too long.
  */
-export async function expandPrompt(deps: { readonly ui: Pick<Ui, 'confirm'>; readonly editor: EditorContextSource }, typed: string): Promise<string | undefined> {
+export async function expandPrompt(
+  deps: { readonly ui: Pick<Ui, 'confirm'>; readonly editor: EditorContextSource },
+  typed: string,
+): Promise<string | undefined> {
   const expansion = await expandVariables(typed, deps.editor);
   if (expansion.problems.length > 0) throw new Error(expansion.problems.join(' '));
   if (expansion.text.length > MAX_PROMPT_LENGTH) throw new Error(promptTooLong(expansion.text.length));

@@ -48,7 +48,9 @@ export async function undoGeneration(deps: WorkflowDeps, recordId: string): Prom
 
 async function undoOne(deps: WorkflowDeps, record: GenerationRecord): Promise<boolean> {
   const title = record.page.title;
-  const plan = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', title), (_p, signal) => deps.generation.planUndo(record, signal));
+  const plan = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', title), (_p, signal) =>
+    deps.generation.planUndo(record, signal),
+  );
   const keepEdited = await confirmUndo(deps, record, plan);
   if (keepEdited === undefined) return false;
   let stoppedAt: { done: number; total: number } | undefined;
@@ -69,7 +71,10 @@ async function undoOne(deps: WorkflowDeps, record: GenerationRecord): Promise<bo
   });
   if (stoppedAt) {
     const again = vscode.l10n.t('Undo Again');
-    const choice = await deps.ui.warn(vscode.l10n.t('Undo stopped after {0} of {1} blocks in "{2}". Run Undo again to finish.', stoppedAt.done, stoppedAt.total, title), again);
+    const choice = await deps.ui.warn(
+      vscode.l10n.t('Undo stopped after {0} of {1} blocks in "{2}". Run Undo again to finish.', stoppedAt.done, stoppedAt.total, title),
+      again,
+    );
     if (choice === again) return undoGeneration(deps, record.id);
     return false;
   }
@@ -86,7 +91,11 @@ async function confirmUndo(deps: WorkflowDeps, record: GenerationRecord, plan: U
   const question = vscode.l10n.t('Undo the generation of {0} in "{1}"?', when, record.page.title);
   const parts = [
     plan.toRestore > 0
-      ? vscode.l10n.t('Visen deletes the {0} blocks it wrote and puts back the {1} blocks it replaced, with their comments and links.', plan.present, plan.toRestore)
+      ? vscode.l10n.t(
+          'Visen deletes the {0} blocks it wrote and puts back the {1} blocks it replaced, with their comments and links.',
+          plan.present,
+          plan.toRestore,
+        )
       : vscode.l10n.t('Visen deletes the {0} blocks it wrote.', plan.present),
     vscode.l10n.t('Everything else on the page stays as it is.'),
     vscode.l10n.t('Prompt: "{0}"', record.prompt.slice(0, 200)),

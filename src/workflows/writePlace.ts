@@ -3,16 +3,22 @@ import type { WriteMode, WritePlan } from '../services/generation/generationReco
 import type { PageHeading } from '../services/notion/pageHeadings';
 import type { WorkflowDeps } from './deps';
 
-
 /**
  * The place of a run into a page, settled as it starts: "after a heading" asks which one, from the page's
  * top-level headings (unless the surface's form chose one already). A page without headings says so and
  * offers to append instead. Undefined: dismissed.
  */
-export async function choosePlace(deps: WorkflowDeps, page: { readonly id: string; readonly title: string }, mode: WriteMode, heading?: string): Promise<WritePlan | undefined> {
+export async function choosePlace(
+  deps: WorkflowDeps,
+  page: { readonly id: string; readonly title: string },
+  mode: WriteMode,
+  heading?: string,
+): Promise<WritePlan | undefined> {
   if (mode !== 'afterHeading') return { mode };
   if (heading) return { mode, afterBlock: heading };
-  const headings = await deps.ui.progress(vscode.l10n.t('Visen: reading the headings of "{0}"…', page.title), (_report, signal) => deps.generation.headings(page.id, signal));
+  const headings = await deps.ui.progress(vscode.l10n.t('Visen: reading the headings of "{0}"…', page.title), (_report, signal) =>
+    deps.generation.headings(page.id, signal),
+  );
   if (headings.length === 0) {
     const append = vscode.l10n.t('Append at the End');
     const answer = await deps.ui.confirm(
@@ -24,7 +30,10 @@ export async function choosePlace(deps: WorkflowDeps, page: { readonly id: strin
   }
   const picked = await deps.ui.pick(
     headings.map((h) => ({ label: `${'#'.repeat(h.level)} ${h.text || vscode.l10n.t('(empty heading)')}`, id: h.id })),
-    { title: vscode.l10n.t('Visen: write after which heading of "{0}"?', page.title), placeHolder: vscode.l10n.t('The text goes right after the heading you choose') },
+    {
+      title: vscode.l10n.t('Visen: write after which heading of "{0}"?', page.title),
+      placeHolder: vscode.l10n.t('The text goes right after the heading you choose'),
+    },
   );
   return picked ? { mode, afterBlock: picked.id } : undefined;
 }

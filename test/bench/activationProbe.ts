@@ -256,7 +256,14 @@ const vscodeStub = recorded('vscode', {
       });
     },
     createStatusBarItem: () =>
-      recorded('StatusBarItem', { text: '', tooltip: undefined, command: undefined, show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+      recorded('StatusBarItem', {
+        text: '',
+        tooltip: undefined,
+        command: undefined,
+        show: () => undefined,
+        hide: () => undefined,
+        dispose: () => undefined,
+      }),
     registerWebviewPanelSerializer: () => disposable(),
     registerWebviewViewProvider: () => disposable(),
     registerUriHandler: () => disposable(),

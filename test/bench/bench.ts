@@ -63,7 +63,10 @@ const CHECKS_ONLY = process.argv.includes('--checks');
 /** Fresh processes per measured bundle. */
 const ACTIVATION_RUNS = env('BENCH_ACTIVATION_RUNS', CHECKS_ONLY ? 3 : 20);
 /** Generation sizes in words; BENCH_SIZES=1000,10000 for a quicker run. */
-const SIZES = (process.env.BENCH_SIZES ?? (CHECKS_ONLY ? '1000' : '1000,10000,50000')).split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_SIZES ?? (CHECKS_ONLY ? '1000' : '1000,10000,50000'))
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 /** The OpenAI stand-in sends 3 words per delta (test/fakes/server.ts splitIntoDeltas), one delta every CHUNK_DELAY_MS. */
 const CHUNK_DELAY_MS = env('BENCH_CHUNK_DELAY_MS', 16);
 const WORDS_PER_DELTA = 3;
@@ -118,13 +121,21 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 function table(title: string, head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [`\n${title}`, line(head), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  return [
+    `\n${title}`,
+    line(head),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 // ---- 1. activation cost ------------------------------------------------------------------------------------
 
 interface Metafile {
-  outputs: Record<string, { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }>; imports?: Array<{ path: string }> }>;
+  outputs: Record<
+    string,
+    { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }>; imports?: Array<{ path: string }> }
+  >;
 }
 
 /** The package an esbuild input path belongs to; Visen's own files are grouped by their top folder. */
@@ -163,11 +174,21 @@ function bundleReport() {
   // The generation machinery is core code: the layers' rule (src/services never imports vscode) holds for its bundle.
   const run = meta.outputs['dist/run.js'];
   const runForeign = run
-    ? [...Object.keys(run.inputs).filter((i) => !i.startsWith('src/services/') && !i.includes('node_modules/')), ...(run.imports ?? []).filter((i) => i.path === 'vscode').map((i) => i.path)]
+    ? [
+        ...Object.keys(run.inputs).filter((i) => !i.startsWith('src/services/') && !i.includes('node_modules/')),
+        ...(run.imports ?? []).filter((i) => i.path === 'vscode').map((i) => i.path),
+      ]
     : ['no dist/run.js in the build'];
-  check('run.js holds src/services and libraries only, and does not import vscode (metafile)', runForeign.length === 0, runForeign.slice(0, 3).join(', '));
+  check(
+    'run.js holds src/services and libraries only, and does not import vscode (metafile)',
+    runForeign.length === 0,
+    runForeign.slice(0, 3).join(', '),
+  );
   for (const engine of ['dist/engines/openai.js', 'dist/engines/gemini.js']) {
-    check(`${engine} is in the build`, bundles.some((b) => b.file === engine));
+    check(
+      `${engine} is in the build`,
+      bundles.some((b) => b.file === engine),
+    );
   }
   return { bundles: bundles.map(({ inputs: _inputs, ...rest }) => rest), extensionSdkInputs: sdkInputs };
 }
@@ -183,9 +204,15 @@ function snapshotDist(): void {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.copyFileSync(path.join(ROOT, file), target);
     const size = fs.statSync(target).size;
-    if (fs.readFileSync(target, 'utf8').includes('//# sourceMappingURL=')) throw new Error(`${file} is a development build (it has a source map): another build rewrote dist/ after \`node esbuild.js --production\`. Run the bench again.`);
+    if (fs.readFileSync(target, 'utf8').includes('//# sourceMappingURL='))
+      throw new Error(
+        `${file} is a development build (it has a source map): another build rewrote dist/ after \`node esbuild.js --production\`. Run the bench again.`,
+      );
     // esbuild's metafile counts the bundle without the banner line.
-    if (Math.abs(size - output.bytes) > 200) throw new Error(`${file} is ${size} bytes, dist/meta.json says ${output.bytes}: another build rewrote dist/ after \`node esbuild.js --production\`. Run the bench again.`);
+    if (Math.abs(size - output.bytes) > 200)
+      throw new Error(
+        `${file} is ${size} bytes, dist/meta.json says ${output.bytes}: another build rewrote dist/ after \`node esbuild.js --production\`. Run the bench again.`,
+      );
   }
   fs.copyFileSync(path.join(source, 'meta.json'), path.join(DIST, 'meta.json'));
 }
@@ -196,7 +223,13 @@ function probe(mode: 'extension' | 'module', file: string): ProbeResult {
 }
 
 /** Bundles required on first use: activation must not load them. */
-const LAZY_BUNDLES = { 'markdown.js': 'the converter', 'notion.js': 'the Notion SDK', 'run.js': 'the generation machinery', 'forms.js': "the forms' host side", 'fill.js': 'Fill Database Rows' };
+const LAZY_BUNDLES = {
+  'markdown.js': 'the converter',
+  'notion.js': 'the Notion SDK',
+  'run.js': 'the generation machinery',
+  'forms.js': "the forms' host side",
+  'fill.js': 'Fill Database Rows',
+};
 
 function activationReport() {
   const extensionFile = path.join(DIST, 'extension.js');
@@ -211,11 +244,17 @@ function activationReport() {
     extensionRuns.push(probe('extension', extensionFile));
     for (const [kind, file] of Object.entries(engines)) engineRuns[kind].push(probe('module', file));
   }
-  const enginePaths = extensionRuns.map((r) => r.cachedFiles.filter((f) => f.includes(`${path.sep}engines${path.sep}`) || /node_modules[\\/](openai|@google[\\/]genai)[\\/]/.test(f)));
+  const enginePaths = extensionRuns.map((r) =>
+    r.cachedFiles.filter((f) => f.includes(`${path.sep}engines${path.sep}`) || /node_modules[\\/](openai|@google[\\/]genai)[\\/]/.test(f)),
+  );
   const leaked = [...new Set(enginePaths.flat())];
   check(`no engine bundle in require.cache after activate() (${ACTIVATION_RUNS} processes)`, leaked.length === 0, leaked.join(', '));
   const first = extensionRuns[0];
-  check('activate() registered the commands and the Connections view', (first.commands?.length ?? 0) > 0 && (first.treeViews?.length ?? 0) > 0, `${first.commands?.length ?? 0} commands`);
+  check(
+    'activate() registered the commands and the Connections view',
+    (first.commands?.length ?? 0) > 0 && (first.treeViews?.length ?? 0) > 0,
+    `${first.commands?.length ?? 0} commands`,
+  );
   // The JavaScript activation made Node read: every .js file in require.cache but the probe itself.
   const loadedJs = [...new Set(extensionRuns.flatMap((r) => r.cachedFiles))].filter((f) => f.endsWith('.js') && path.resolve(f) !== PROBE);
   const loadedJsBytes = loadedJs.reduce((n, f) => n + fs.statSync(f).size, 0);
@@ -241,7 +280,9 @@ function activationReport() {
       requireCacheAfterActivate: first.cachedFiles.map((f) => path.relative(DIST, f)),
       engineModulesInCache: leaked,
     },
-    engines: Object.fromEntries(Object.entries(engineRuns).map(([kind, runs]) => [kind, { requireMs: stats(runs.map((r) => r.requireMs)) }])),
+    engines: Object.fromEntries(
+      Object.entries(engineRuns).map(([kind, runs]) => [kind, { requireMs: stats(runs.map((r) => r.requireMs)) }]),
+    ),
   };
 }
 
@@ -287,8 +328,7 @@ export function modelMarkdown(targetWords: number, seed: number): string {
     if (mark < 0.15) {
       words[at] = `**${words[at]} ${words[at + 1]}**`;
       words.splice(at + 1, 1);
-    }
-    else if (mark < 0.25) words[at] = `*${words[at]}*`;
+    } else if (mark < 0.25) words[at] = `*${words[at]}*`;
     else if (mark < 0.35) words[at] = `\`${words[at]}_${between(1, 99)}\``;
     else if (mark < 0.4) words[at] = `[${words[at]}](https://example.com/${words[at]}/${between(1, 999)})`;
     const text = words.join(' ');
@@ -322,17 +362,28 @@ export function modelMarkdown(targetWords: number, seed: number): string {
         const lang = pick(LANGUAGES);
         const lines = Array.from({ length: between(4, 14) }, (_, i) => {
           const name = `${pick(VOCABULARY)}_${i}`;
-          return lang === 'python' ? `    ${name} = compute("${phrase(3)}", retries=${between(1, 5)})`
-            : lang === 'bash' ? `npm run ${pick(VOCABULARY)} -- --${pick(VOCABULARY)}=${between(1, 9)}`
-            : lang === 'json' ? `  "${name}": "${phrase(2)}",`
-            : lang === 'sql' ? `SELECT ${name}, count(*) FROM ${pick(VOCABULARY)} WHERE id > ${between(1, 999)};`
-            : `  const ${name} = await ${pick(VOCABULARY)}(${between(1, 99)}); // ${phrase(4)}`;
+          return lang === 'python'
+            ? `    ${name} = compute("${phrase(3)}", retries=${between(1, 5)})`
+            : lang === 'bash'
+              ? `npm run ${pick(VOCABULARY)} -- --${pick(VOCABULARY)}=${between(1, 9)}`
+              : lang === 'json'
+                ? `  "${name}": "${phrase(2)}",`
+                : lang === 'sql'
+                  ? `SELECT ${name}, count(*) FROM ${pick(VOCABULARY)} WHERE id > ${between(1, 999)};`
+                  : `  const ${name} = await ${pick(VOCABULARY)}(${between(1, 99)}); // ${phrase(4)}`;
         });
         parts.push(['```' + lang, ...lines, '```'].join('\n'));
       } else if (kind < 0.92) {
         const cols = between(3, 4);
-        const row = () => `| ${Array.from({ length: cols }, () => (rnd() < 0.3 ? String(between(1, 500)) : phrase(between(1, 3)))).join(' | ')} |`;
-        parts.push([`| ${Array.from({ length: cols }, () => title(1)).join(' | ')} |`, `|${' --- |'.repeat(cols)}`, ...Array.from({ length: between(3, 6) }, row)].join('\n'));
+        const row = () =>
+          `| ${Array.from({ length: cols }, () => (rnd() < 0.3 ? String(between(1, 500)) : phrase(between(1, 3)))).join(' | ')} |`;
+        parts.push(
+          [
+            `| ${Array.from({ length: cols }, () => title(1)).join(' | ')} |`,
+            `|${' --- |'.repeat(cols)}`,
+            ...Array.from({ length: between(3, 6) }, row),
+          ].join('\n'),
+        );
       } else {
         parts.push(`> ${sentence()} ${sentence()}`);
       }
@@ -603,7 +654,12 @@ class StreamingBench {
     const t0 = Date.now();
     let lastWritten = 0;
     const { record, error } = await generator.run({
-      page, prompt: 'Write the handbook', plan: { mode: 'append' }, engine, model: MODEL, signal: new AbortController().signal,
+      page,
+      prompt: 'Write the handbook',
+      plan: { mode: 'append' },
+      engine,
+      model: MODEL,
+      signal: new AbortController().signal,
       onProgress: (p) => {
         if (p.writtenBlocks !== lastWritten) streamingWritten.push([Date.now(), (lastWritten = p.writtenBlocks)]);
       },
@@ -644,10 +700,12 @@ class StreamingBench {
     const naiveFirst = Math.min(...naiveRequests.map((r) => r.doneAt ?? NaN)) - n0;
     const generationMs = lastTokenAt - t0;
     const tokens = tokenEstimate(engine.text);
-    const tail = streamingRequests.filter((r) => (r.doneAt ?? 0) > lastTokenAt).map((r) => ({
-      startedAfterLastTokenMs: r.at - lastTokenAt,
-      doneAfterLastTokenMs: (r.doneAt ?? NaN) - lastTokenAt,
-    }));
+    const tail = streamingRequests
+      .filter((r) => (r.doneAt ?? 0) > lastTokenAt)
+      .map((r) => ({
+        startedAfterLastTokenMs: r.at - lastTokenAt,
+        doneAfterLastTokenMs: (r.doneAt ?? NaN) - lastTokenAt,
+      }));
     const samePage = streamingDigest.digest === naiveDigest.digest && streamingDigest.topLevel === record.blocks;
     const rel = (points: Array<[number, number]>, offset = 0) => points.map(([t, v]) => [t - firstTokenAt + offset, v] as [number, number]);
     return {
@@ -711,10 +769,26 @@ async function streamingReport(): Promise<StreamingResult[]> {
       const label = `${size.toLocaleString('en-US')} words`;
       check(`${label}: generation wrote everything (status ${s.status})`, s.status === 'written', s.status);
       check(`${label}: streaming and naive pages hold the same blocks`, r.samePage);
-      timedCheck(`${label}: first content <= first block + one round trip + ${FIRST_CONTENT_MARGIN_MS} ms (${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms)`, s.firstBlockToFirstContentMs <= NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS, ms(s.firstBlockToFirstContentMs));
-      timedCheck(`${label}: page complete <= last token + one round trip + ${TAIL_MARGIN_MS} ms (${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms)`, s.tailMs <= NOTION_LATENCY_MS + TAIL_MARGIN_MS, ms(s.tailMs));
-      check(`${label}: write requests <= ceil(generation s) + ceil(blocks / 100) = ${s.budget}`, s.requests <= s.budget, String(s.requests));
-      check(`${label}: no request was rate limited (429)`, s.rateLimited === 0 && r.naive.rateLimited === 0, `${s.rateLimited} streaming, ${r.naive.rateLimited} naive`);
+      timedCheck(
+        `${label}: first content <= first block + one round trip + ${FIRST_CONTENT_MARGIN_MS} ms (${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms)`,
+        s.firstBlockToFirstContentMs <= NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS,
+        ms(s.firstBlockToFirstContentMs),
+      );
+      timedCheck(
+        `${label}: page complete <= last token + one round trip + ${TAIL_MARGIN_MS} ms (${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms)`,
+        s.tailMs <= NOTION_LATENCY_MS + TAIL_MARGIN_MS,
+        ms(s.tailMs),
+      );
+      check(
+        `${label}: write requests <= ceil(generation s) + ceil(blocks / 100) = ${s.budget}`,
+        s.requests <= s.budget,
+        String(s.requests),
+      );
+      check(
+        `${label}: no request was rate limited (429)`,
+        s.rateLimited === 0 && r.naive.rateLimited === 0,
+        `${s.rateLimited} streaming, ${r.naive.rateLimited} naive`,
+      );
     }
     return results;
   } finally {
@@ -787,7 +861,12 @@ async function storedReport(): Promise<StoredResult> {
       const own = new Generator(writer, markdownToBlocks, new GenerationStore(new MemoryStore()), silentLogger);
       const page = await notion.call<NotionPageRef>({ method: 'addPage', title: `Isolated ${i}` });
       const { error } = await own.run({
-        page, prompt: `Write handbook chapter ${i}`, plan: { mode: 'append' }, engine: new InstantEngine(modelMarkdown(STORED_WORDS, 5000 + i)), model: MODEL, signal: new AbortController().signal,
+        page,
+        prompt: `Write handbook chapter ${i}`,
+        plan: { mode: 'append' },
+        engine: new InstantEngine(modelMarkdown(STORED_WORDS, 5000 + i)),
+        model: MODEL,
+        signal: new AbortController().signal,
       });
       if (error) throw error;
       clientRequests.length = 0;
@@ -803,8 +882,13 @@ async function storedReport(): Promise<StoredResult> {
       markdownBytesEach = Math.max(markdownBytesEach, Buffer.byteLength(answer));
       const page = await notion.call<NotionPageRef>({ method: 'addPage', title: `Page ${i}` });
       const { record, error } = await generator.run({
-        page, connectionId: `connection-${i % STORED_CONNECTIONS}`, prompt: `Write handbook chapter ${i}`, plan: { mode: 'append' },
-        engine: new InstantEngine(answer), model: MODEL, signal: new AbortController().signal,
+        page,
+        connectionId: `connection-${i % STORED_CONNECTIONS}`,
+        prompt: `Write handbook chapter ${i}`,
+        plan: { mode: 'append' },
+        engine: new InstantEngine(answer),
+        model: MODEL,
+        signal: new AbortController().signal,
       });
       if (error || record.status !== 'written') throw new Error(`stored-state generation ${i}: ${error?.message ?? record.status}`);
       clientRequests.length = 0;
@@ -843,9 +927,21 @@ async function storedReport(): Promise<StoredResult> {
       gcAvailable: !!gc,
     };
     check(`stored state: all ${STORED_GENERATIONS} records kept`, records.length === STORED_GENERATIONS, `${records.length}`);
-    check(`stored state: JSON of ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words < 10 MB`, total < STORED_LIMIT_BYTES, mb(total));
-    check(`heap flat over ${HEAP_GENERATIONS} generations (history dropped after each): slope <= ${kb(HEAP_LEAK_SLOPE_LIMIT)}/generation`, Math.abs(result.isolatedSlope) <= HEAP_LEAK_SLOPE_LIMIT, `${kb(result.isolatedSlope)}/generation`);
-    check(`heap flat over ${HEAP_GENERATIONS} generations (one history kept): slope net of stored JSON growth <= ${kb(HEAP_NET_SLOPE_LIMIT)}/generation`, Math.abs(result.netSlope) <= HEAP_NET_SLOPE_LIMIT, `${kb(result.netSlope)}/generation`);
+    check(
+      `stored state: JSON of ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words < 10 MB`,
+      total < STORED_LIMIT_BYTES,
+      mb(total),
+    );
+    check(
+      `heap flat over ${HEAP_GENERATIONS} generations (history dropped after each): slope <= ${kb(HEAP_LEAK_SLOPE_LIMIT)}/generation`,
+      Math.abs(result.isolatedSlope) <= HEAP_LEAK_SLOPE_LIMIT,
+      `${kb(result.isolatedSlope)}/generation`,
+    );
+    check(
+      `heap flat over ${HEAP_GENERATIONS} generations (one history kept): slope net of stored JSON growth <= ${kb(HEAP_NET_SLOPE_LIMIT)}/generation`,
+      Math.abs(result.netSlope) <= HEAP_NET_SLOPE_LIMIT,
+      `${kb(result.netSlope)}/generation`,
+    );
     store.dispose();
     fs.rmSync(historyDir, { recursive: true, force: true });
     return result;
@@ -882,22 +978,41 @@ function tailChart(results: StreamingResult[]): string {
     `<text x="${W / 2}" y="40" text-anchor="middle" fill="#555">Notion round trip ${NOTION_LATENCY_MS} ms, 3 requests/s; lower is better</text>`,
   ];
   for (let v = 0; v <= yMax; v += step) {
-    out.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`, `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`);
+    out.push(
+      `<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`,
+      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`,
+    );
   }
   const target = NOTION_LATENCY_MS + TAIL_MARGIN_MS;
-  out.push(`<line x1="${left}" x2="${W - right}" y1="${y(target)}" y2="${y(target)}" stroke="#d33" stroke-dasharray="5 4"/>`, `<text x="${W - right}" y="${y(target) - 5}" text-anchor="end" fill="#d33">target (streaming) ${target} ms</text>`);
+  out.push(
+    `<line x1="${left}" x2="${W - right}" y1="${y(target)}" y2="${y(target)}" stroke="#d33" stroke-dasharray="5 4"/>`,
+    `<text x="${W - right}" y="${y(target) - 5}" text-anchor="end" fill="#d33">target (streaming) ${target} ms</text>`,
+  );
   results.forEach((r, i) => {
     const cx = left + group * i + group / 2;
-    for (const [k, value, color, name] of [[0, r.streaming.tailMs, '#2f6fde', 'streaming'], [1, r.naive.tailMs, '#aaa', 'naive']] as const) {
+    for (const [k, value, color, name] of [
+      [0, r.streaming.tailMs, '#2f6fde', 'streaming'],
+      [1, r.naive.tailMs, '#aaa', 'naive'],
+    ] as const) {
       const x = cx - bar - 4 + k * (bar + 8);
-      out.push(`<rect x="${x}" y="${y(value)}" width="${bar}" height="${y(0) - y(value)}" fill="${color}"><title>${name}: ${value.toFixed(0)} ms</title></rect>`);
-      out.push(`<text x="${x + bar / 2}" y="${y(value) - 5}" text-anchor="middle">${value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`}</text>`);
+      out.push(
+        `<rect x="${x}" y="${y(value)}" width="${bar}" height="${y(0) - y(value)}" fill="${color}"><title>${name}: ${value.toFixed(0)} ms</title></rect>`,
+      );
+      out.push(
+        `<text x="${x + bar / 2}" y="${y(value) - 5}" text-anchor="middle">${value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`}</text>`,
+      );
     }
-    out.push(`<text x="${cx}" y="${H - bottom + 18}" text-anchor="middle">${r.words.toLocaleString('en-US')} words (${r.blocks} blocks)</text>`);
+    out.push(
+      `<text x="${cx}" y="${H - bottom + 18}" text-anchor="middle">${r.words.toLocaleString('en-US')} words (${r.blocks} blocks)</text>`,
+    );
   });
   out.push(`<line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>`);
-  out.push(`<rect x="${left + 10}" y="${top - 8}" width="12" height="12" fill="#2f6fde"/><text x="${left + 27}" y="${top + 2}">streaming (Generator)</text>`);
-  out.push(`<rect x="${left + 170}" y="${top - 8}" width="12" height="12" fill="#aaa"/><text x="${left + 187}" y="${top + 2}">naive (convert + append after the last token)</text>`);
+  out.push(
+    `<rect x="${left + 10}" y="${top - 8}" width="12" height="12" fill="#2f6fde"/><text x="${left + 27}" y="${top + 2}">streaming (Generator)</text>`,
+  );
+  out.push(
+    `<rect x="${left + 170}" y="${top - 8}" width="12" height="12" fill="#aaa"/><text x="${left + 187}" y="${top + 2}">naive (convert + append after the last token)</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -931,26 +1046,47 @@ function timelineChart(r: StreamingResult): string {
     `<text x="${W / 2}" y="40" text-anchor="middle" fill="#555">${esc(`~${r.tokensPerSecond.toFixed(0)} tokens/s model; Notion ${NOTION_LATENCY_MS} ms round trip, 3 requests/s; time from the first token`)}</text>`,
   ];
   const xStep = [1000, 2000, 5000, 10_000, 20_000, 60_000].find((s) => xMax / s <= 10) ?? 120_000;
-  for (let v = 0; v <= xMax; v += xStep) out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${y(0)}" stroke="#eee"/>`, `<text x="${x(v)}" y="${y(0) + 16}" text-anchor="middle" fill="#555">${v / 1000} s</text>`);
+  for (let v = 0; v <= xMax; v += xStep)
+    out.push(
+      `<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${y(0)}" stroke="#eee"/>`,
+      `<text x="${x(v)}" y="${y(0) + 16}" text-anchor="middle" fill="#555">${v / 1000} s</text>`,
+    );
   const yStep = [50, 100, 200, 500, 1000, 2000].find((s) => yMax / s <= 8) ?? 5000;
-  for (let v = 0; v <= yMax; v += yStep) out.push(`<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`, `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
-  out.push(`<line x1="${x(t.lastTokenMs)}" x2="${x(t.lastTokenMs)}" y1="${top}" y2="${y(0)}" stroke="#d33" stroke-dasharray="5 4"/>`, `<text x="${x(t.lastTokenMs) - 4}" y="${top + 12}" text-anchor="end" fill="#d33">last token</text>`);
+  for (let v = 0; v <= yMax; v += yStep)
+    out.push(
+      `<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`,
+      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`,
+    );
+  out.push(
+    `<line x1="${x(t.lastTokenMs)}" x2="${x(t.lastTokenMs)}" y1="${top}" y2="${y(0)}" stroke="#d33" stroke-dasharray="5 4"/>`,
+    `<text x="${x(t.lastTokenMs) - 4}" y="${top + 12}" text-anchor="end" fill="#d33">last token</text>`,
+  );
   const series: Array<[Array<[number, number]>, string, string, string]> = [
-    [t.generated, '#999', '4 3', 'blocks cut from the model\'s text'],
+    [t.generated, '#999', '4 3', "blocks cut from the model's text"],
     [t.streamingWritten, '#2f6fde', '', 'blocks in Notion, streaming (Generator)'],
     [t.naiveWritten, '#e08a1e', '', 'blocks in Notion, naive'],
   ];
   for (const [points, color, dash, name] of series) {
-    out.push(`<path d="${steps(points).d}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${esc(name)}</title></path>`);
+    out.push(
+      `<path d="${steps(points).d}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${esc(name)}</title></path>`,
+    );
   }
   series.forEach(([, color, dash, name], i) => {
     const lx = left + 10;
     const ly = top + 8 + i * 16;
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${lx + 28}" y="${ly + 4}">${esc(name)}</text>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${lx + 28}" y="${ly + 4}">${esc(name)}</text>`,
+    );
   });
-  out.push(`<line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/><line x1="${left}" x2="${left}" y1="${top}" y2="${y(0)}" stroke="#333"/>`);
-  out.push(`<text x="${(left + W - right) / 2}" y="${H - 8}" text-anchor="middle" fill="#555">seconds since the model's first token</text>`);
-  out.push(`<text x="14" y="${(top + y(0)) / 2}" text-anchor="middle" fill="#555" transform="rotate(-90 14 ${(top + y(0)) / 2})">top-level blocks</text>`);
+  out.push(
+    `<line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/><line x1="${left}" x2="${left}" y1="${top}" y2="${y(0)}" stroke="#333"/>`,
+  );
+  out.push(
+    `<text x="${(left + W - right) / 2}" y="${H - 8}" text-anchor="middle" fill="#555">seconds since the model's first token</text>`,
+  );
+  out.push(
+    `<text x="14" y="${(top + y(0)) / 2}" text-anchor="middle" fill="#555" transform="rotate(-90 14 ${(top + y(0)) / 2})">top-level blocks</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -959,7 +1095,11 @@ function timelineChart(r: StreamingResult): string {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -978,14 +1118,25 @@ function machine() {
   } catch {
     // no nproc
   }
-  return { nproc, memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`, node: process.version, cpu: cpuModel, platform: `${os.platform()} ${os.release()} ${os.arch()}` };
+  return {
+    nproc,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    cpu: cpuModel,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
 }
 
 /** The activation size recorded when it was last accepted; the bench never raises it (BENCH_UPDATE_BASELINE=1 does). */
 function activationBaseline(current: number): { bytes: number; created: boolean } {
-  const existing = fs.existsSync(BASELINE) ? (JSON.parse(fs.readFileSync(BASELINE, 'utf8')) as { activationJsBytes?: number }).activationJsBytes : undefined;
+  const existing = fs.existsSync(BASELINE)
+    ? (JSON.parse(fs.readFileSync(BASELINE, 'utf8')) as { activationJsBytes?: number }).activationJsBytes
+    : undefined;
   if (existing !== undefined && !process.env.BENCH_UPDATE_BASELINE) return { bytes: existing, created: false };
-  fs.writeFileSync(BASELINE, `${JSON.stringify({ activationJsBytes: current, note: 'JavaScript loaded by activation (bytes). Written by `BENCH_UPDATE_BASELINE=1 npm run bench`; the bench fails when activation loads more.' }, null, 2)}\n`);
+  fs.writeFileSync(
+    BASELINE,
+    `${JSON.stringify({ activationJsBytes: current, note: 'JavaScript loaded by activation (bytes). Written by `BENCH_UPDATE_BASELINE=1 npm run bench`; the bench fails when activation loads more.' }, null, 2)}\n`,
+  );
   return { bytes: current, created: true };
 }
 
@@ -1023,7 +1174,12 @@ async function checksOnly(started: number): Promise<void> {
 async function main() {
   const started = Date.now();
   const host = machine();
-  console.log(`Visen benchmark — Node ${host.node}, ${host.cpu} ×${host.nproc}, ${host.memory}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `Visen benchmark — Node ${host.node}, ${host.cpu} ×${host.nproc}, ${host.memory}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   console.log('1/3 bundles and activation…');
   snapshotDist();
@@ -1031,44 +1187,97 @@ async function main() {
   const activation = activationReport();
   const baseline = activationBaseline(activation.loadedJsBytes);
   check(`activation loads <= 150 KB of JavaScript`, activation.loadedJsBytes <= ACTIVATION_JS_LIMIT, kb(activation.loadedJsBytes));
-  check(`activation JavaScript did not grow (baseline ${kb(baseline.bytes)}, test/bench/baseline.json)`, activation.loadedJsBytes <= baseline.bytes, kb(activation.loadedJsBytes));
+  check(
+    `activation JavaScript did not grow (baseline ${kb(baseline.bytes)}, test/bench/baseline.json)`,
+    activation.loadedJsBytes <= baseline.bytes,
+    kb(activation.loadedJsBytes),
+  );
 
   recordNotionFetches();
   if (CHECKS_ONLY) return checksOnly(started);
-  console.log(`2/3 streaming vs naive: ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words at ${WORDS_PER_DELTA} words per ${CHUNK_DELAY_MS} ms…`);
+  console.log(
+    `2/3 streaming vs naive: ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words at ${WORDS_PER_DELTA} words per ${CHUNK_DELAY_MS} ms…`,
+  );
   const streaming = await streamingReport();
   console.log(`3/3 stored state: ${STORED_GENERATIONS} generations of ${STORED_WORDS.toLocaleString('en-US')} words…`);
   const stored = await storedReport();
   console.log(`4/6 history: save cost with ${HISTORY_SIZES_MB.join(', ')} MB stored…`);
   const history = await historyCostReport(HISTORY_SIZES_MB);
-  for (const h of history) check(`history: save median <= ${SAVE_MEDIAN_LIMIT_MS} ms with ${h.historyMB} MB stored`, h.saveMedianMs <= SAVE_MEDIAN_LIMIT_MS, ms(h.saveMedianMs, 2));
+  for (const h of history)
+    check(
+      `history: save median <= ${SAVE_MEDIAN_LIMIT_MS} ms with ${h.historyMB} MB stored`,
+      h.saveMedianMs <= SAVE_MEDIAN_LIMIT_MS,
+      ms(h.saveMedianMs, 2),
+    );
   console.log(`5/6 fill: ${FILL_ROWS} rows, model ${FILL_MODEL_MS} ms; ${LIMITED_ROWS} rows at ${LIMITED_RPM} requests/minute…`);
   const fill = await fillReport(FILL_ROWS, FILL_MODEL_MS);
-  check(`fill: >= ${FILL_ROWS_PER_SECOND} rows/s (${FILL_ROWS} rows, model ${FILL_MODEL_MS} ms)`, fill.rowsPerSecond >= FILL_ROWS_PER_SECOND, `${fill.rowsPerSecond.toFixed(2)} rows/s`);
+  check(
+    `fill: >= ${FILL_ROWS_PER_SECOND} rows/s (${FILL_ROWS} rows, model ${FILL_MODEL_MS} ms)`,
+    fill.rowsPerSecond >= FILL_ROWS_PER_SECOND,
+    `${fill.rowsPerSecond.toFixed(2)} rows/s`,
+  );
   check('fill: 0 × 429 from Notion', fill.notion429 === 0, String(fill.notion429));
-  check('fill: every row filled once', fill.filled === FILL_ROWS && fill.writesPerRow.min === 1 && fill.writesPerRow.max === 1, `${fill.filled} filled, ${fill.writesPerRow.min}–${fill.writesPerRow.max} writes per row`);
+  check(
+    'fill: every row filled once',
+    fill.filled === FILL_ROWS && fill.writesPerRow.min === 1 && fill.writesPerRow.max === 1,
+    `${fill.filled} filled, ${fill.writesPerRow.min}–${fill.writesPerRow.max} writes per row`,
+  );
   const limited = await fillReport(LIMITED_ROWS, FILL_MODEL_MS, LIMITED_RPM);
-  check(`fill at ${LIMITED_RPM} requests/minute: every row filled once`, limited.filled === LIMITED_ROWS && limited.writesPerRow.max === 1 && limited.writesPerRow.min === 1, `${limited.filled} filled`);
-  check(`fill at ${LIMITED_RPM} requests/minute: no request 429 twice in a row`, limited.most429InARow <= 1, `at most ${limited.most429InARow} in a row`);
+  check(
+    `fill at ${LIMITED_RPM} requests/minute: every row filled once`,
+    limited.filled === LIMITED_ROWS && limited.writesPerRow.max === 1 && limited.writesPerRow.min === 1,
+    `${limited.filled} filled`,
+  );
+  check(
+    `fill at ${LIMITED_RPM} requests/minute: no request 429 twice in a row`,
+    limited.most429InARow <= 1,
+    `at most ${limited.most429InARow} in a row`,
+  );
   console.log('6/6 two windows…');
   const windows = await windowsReport();
-  check('two windows: together <= 3 requests/s, 0 × 429', windows.perSecond <= 3 && windows.notion429 === 0, `${windows.perSecond.toFixed(2)}/s, ${windows.notion429} × 429`);
+  check(
+    'two windows: together <= 3 requests/s, 0 × 429',
+    windows.perSecond <= 3 && windows.notion429 === 0,
+    `${windows.perSecond.toFixed(2)}/s, ${windows.notion429} × 429`,
+  );
 
   // ---- report ----
   const out: string[] = [];
   const a = activation.extension;
-  const bundleRows = bundles.bundles.map((b) => [b.file, kb(b.bytes), kb(b.gzipBytes), b.packages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]);
+  const bundleRows = bundles.bundles.map((b) => [
+    b.file,
+    kb(b.bytes),
+    kb(b.gzipBytes),
+    b.packages
+      .slice(0, 3)
+      .map((p) => `${p.name} ${kb(p.bytes)}`)
+      .join(', '),
+  ]);
   out.push(table('1a. Bundles (production build)', ['bundle', 'raw', 'gzip', 'largest inputs'], bundleRows));
   const activationRows = [
     ['JavaScript loaded by require + activate()', kb(activation.loadedJsBytes), `<= 150 KB and <= baseline ${kb(baseline.bytes)}`],
     ['  files', activation.loadedJs.map((f) => `${f.file} ${kb(f.bytes)}`).join(', '), ''],
     ['dist/markdown.js (converter, loaded on first generation)', kb(activation.markdownBundleBytes), 'not loaded by activation'],
-    ['dist/run.js (generation machinery, loaded on first generation, write, undo or fill)', kb(activation.runBundleBytes), 'not loaded by activation'],
+    [
+      'dist/run.js (generation machinery, loaded on first generation, write, undo or fill)',
+      kb(activation.runBundleBytes),
+      'not loaded by activation',
+    ],
     ['require dist/extension.js, median', ms(a.requireMs.median, 1), ''],
     ['activate(), median', ms(a.activateMs.median, 2), ''],
-    ...Object.entries(activation.engines).map(([kind, e]) => [`require dist/engines/${kind}.js, median (not at activation)`, ms(e.requireMs.median, 1), '']),
+    ...Object.entries(activation.engines).map(([kind, e]) => [
+      `require dist/engines/${kind}.js, median (not at activation)`,
+      ms(e.requireMs.median, 1),
+      '',
+    ]),
   ];
-  out.push(table(`1b. Activation (plain Node with a 'vscode' stand-in, ${activation.runs} fresh processes)`, ['measure', 'value', 'target'], activationRows));
+  out.push(
+    table(
+      `1b. Activation (plain Node with a 'vscode' stand-in, ${activation.runs} fresh processes)`,
+      ['measure', 'value', 'target'],
+      activationRows,
+    ),
+  );
 
   const sizeHead = ['measure', ...streaming.map((r) => `${r.words.toLocaleString('en-US')} words`), 'target'];
   const row = (name: string, f: (r: StreamingResult) => string, target = '') => [name, ...streaming.map(f), target];
@@ -1076,24 +1285,53 @@ async function main() {
     row('characters / top-level blocks / all blocks', (r) => `${r.chars.toLocaleString('en-US')} / ${r.blocks} / ${r.pageBlocks}`),
     row('model speed (tokens/s ≈ chars/4; words/s)', (r) => `${r.tokensPerSecond.toFixed(0)}; ${r.wordsPerSecond.toFixed(0)}`),
     row('generation (request → last token)', (r) => fmtS(r.generationMs)),
-    row('first complete block → first content in Notion', (r) => ms(r.streaming.firstBlockToFirstContentMs), `<= ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms`),
-    row('  of which block cut → request sent / round trip', (r) => `${r.streaming.firstRequestSentMs} / ${r.streaming.firstRequestRoundTripMs} ms`),
+    row(
+      'first complete block → first content in Notion',
+      (r) => ms(r.streaming.firstBlockToFirstContentMs),
+      `<= ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms`,
+    ),
+    row(
+      '  of which block cut → request sent / round trip',
+      (r) => `${r.streaming.firstRequestSentMs} / ${r.streaming.firstRequestRoundTripMs} ms`,
+    ),
     row('last token → page complete, streaming', (r) => ms(r.streaming.tailMs), `<= ${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms`),
     row('last token → page complete, naive', (r) => fmtS(r.naive.tailMs), ''),
     row('  of which converting the whole answer (naive)', (r) => ms(r.naive.convertMs), ''),
-    row('first token → first content, streaming / naive', (r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`),
-    row('first token → page complete, streaming / naive', (r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`),
+    row(
+      'first token → first content, streaming / naive',
+      (r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`,
+    ),
+    row(
+      'first token → page complete, streaming / naive',
+      (r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`,
+    ),
     row('  ratio streaming / naive', (r) => (r.streaming.completionAfterFirstTokenMs / r.naive.completionAfterFirstTokenMs).toFixed(3)),
-    row('Notion write requests, streaming (budget)', (r) => `${r.streaming.requests} (${r.streaming.budget})`, '<= ceil(gen. s) + ceil(blocks/100)'),
+    row(
+      'Notion write requests, streaming (budget)',
+      (r) => `${r.streaming.requests} (${r.streaming.budget})`,
+      '<= ceil(gen. s) + ceil(blocks/100)',
+    ),
     row('Notion requests, naive', (r) => String(r.naive.requests)),
     row('  ratio streaming / naive', (r) => (r.streaming.requests / r.naive.requests).toFixed(2)),
-    row('max requests reaching Notion in any 1 s, streaming / naive', (r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`, `<= ${NOTION_RATE_LIMIT}`),
+    row(
+      'max requests reaching Notion in any 1 s, streaming / naive',
+      (r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`,
+      `<= ${NOTION_RATE_LIMIT}`,
+    ),
     row('rate limited (429), streaming / naive', (r) => `${r.streaming.rateLimited} / ${r.naive.rateLimited}`, '0'),
     row('same page content, streaming vs naive', (r) => (r.samePage ? 'yes' : 'NO'), 'yes'),
   ];
-  out.push(table(`2. Streaming (Generator) vs naive; Notion ${NOTION_LATENCY_MS} ms round trip, client paced at ${NOTION_REQUESTS_PER_SECOND}/s, flush interval ${FLUSH_INTERVAL_MS} ms`, sizeHead, streamRows));
+  out.push(
+    table(
+      `2. Streaming (Generator) vs naive; Notion ${NOTION_LATENCY_MS} ms round trip, client paced at ${NOTION_REQUESTS_PER_SECOND}/s, flush interval ${FLUSH_INTERVAL_MS} ms`,
+      sizeHead,
+      streamRows,
+    ),
+  );
   for (const r of streaming) {
-    const tail = r.streaming.tailRequests.map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`).join('; ');
+    const tail = r.streaming.tailRequests
+      .map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`)
+      .join('; ');
     out.push(`    ${r.words.toLocaleString('en-US')} words, requests answered after the last token: ${tail || 'none'}`);
   }
 
@@ -1105,17 +1343,71 @@ async function main() {
     ['  of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / stored.records)} per record)`, ''],
     ['  of which ids, timings, page, prompt', `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`, ''],
     ['one GenerationStore.save() with the full history', ms(stored.saveMsAtFull, 1), ''],
-    [`heap after generation 1 / ${h.length} / max`, `${mb(heapUsed[0])} / ${mb(heapUsed[heapUsed.length - 1])} / ${mb(Math.max(...heapUsed))}`, ''],
+    [
+      `heap after generation 1 / ${h.length} / max`,
+      `${mb(heapUsed[0])} / ${mb(heapUsed[heapUsed.length - 1])} / ${mb(Math.max(...heapUsed))}`,
+      '',
+    ],
     ['heap slope (least squares)', `${kb(stored.heapSlope)}/generation`, ''],
     ['  net of stored-state growth', `${kb(stored.netSlope)}/generation`, `|slope| <= ${kb(HEAP_NET_SLOPE_LIMIT)}`],
-    [`heap, history dropped after each: 1 / ${stored.isolatedHeap.length} / max`, `${mb(stored.isolatedHeap[0])} / ${mb(stored.isolatedHeap[stored.isolatedHeap.length - 1])} / ${mb(Math.max(...stored.isolatedHeap))}`, ''],
+    [
+      `heap, history dropped after each: 1 / ${stored.isolatedHeap.length} / max`,
+      `${mb(stored.isolatedHeap[0])} / ${mb(stored.isolatedHeap[stored.isolatedHeap.length - 1])} / ${mb(Math.max(...stored.isolatedHeap))}`,
+      '',
+    ],
     ['  slope', `${kb(stored.isolatedSlope)}/generation`, `|slope| <= ${kb(HEAP_LEAK_SLOPE_LIMIT)}`],
   ];
-  out.push(table(`3. Stored state: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (GenerationStore over a folder; heap after gc)`, ['measure', 'value', 'target'], storedRows));
-  out.push(table('4. History: one save while a run is made (files under a folder)', ['history', 'records', 'save median / p90', 'save CPU median', 'list() after a save'], history.map((h) => [`${h.historyMB} MB`, String(h.records), `${ms(h.saveMedianMs, 2)} / ${ms(h.saveP90Ms, 2)}`, ms(h.saveCpuMedianMs, 2), ms(h.listAfterSaveMs, 2)])));
-  out.push(table('5. Fill Database Rows', ['case', 'rows/s', 'filled', '429 Notion / engine', 'most 429 in a row', 'max Notion req. in 1 s'], [fill, limited].map((f) => [fillCase(f), f.rowsPerSecond.toFixed(2), String(f.filled), `${f.notion429} / ${f.engine429}`, String(f.most429InARow), String(f.maxNotionPerSecond)])));
-  out.push(table('6. Two windows at once', ['pacing', 'requests/s at Notion', '429'], [['shared', windows.perSecond.toFixed(2), String(windows.notion429)], ['one per window', windows.unshared.perSecond.toFixed(2), String(windows.unshared.notion429)]]));
-  out.push(table('Targets and checks', ['check', 'result'], checks.map((c) => [c.name, c.ok ? `ok${c.detail ? ` (${c.detail})` : ''}` : `MISSED ${c.detail}`])));
+  out.push(
+    table(
+      `3. Stored state: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (GenerationStore over a folder; heap after gc)`,
+      ['measure', 'value', 'target'],
+      storedRows,
+    ),
+  );
+  out.push(
+    table(
+      '4. History: one save while a run is made (files under a folder)',
+      ['history', 'records', 'save median / p90', 'save CPU median', 'list() after a save'],
+      history.map((h) => [
+        `${h.historyMB} MB`,
+        String(h.records),
+        `${ms(h.saveMedianMs, 2)} / ${ms(h.saveP90Ms, 2)}`,
+        ms(h.saveCpuMedianMs, 2),
+        ms(h.listAfterSaveMs, 2),
+      ]),
+    ),
+  );
+  out.push(
+    table(
+      '5. Fill Database Rows',
+      ['case', 'rows/s', 'filled', '429 Notion / engine', 'most 429 in a row', 'max Notion req. in 1 s'],
+      [fill, limited].map((f) => [
+        fillCase(f),
+        f.rowsPerSecond.toFixed(2),
+        String(f.filled),
+        `${f.notion429} / ${f.engine429}`,
+        String(f.most429InARow),
+        String(f.maxNotionPerSecond),
+      ]),
+    ),
+  );
+  out.push(
+    table(
+      '6. Two windows at once',
+      ['pacing', 'requests/s at Notion', '429'],
+      [
+        ['shared', windows.perSecond.toFixed(2), String(windows.notion429)],
+        ['one per window', windows.unshared.perSecond.toFixed(2), String(windows.unshared.notion429)],
+      ],
+    ),
+  );
+  out.push(
+    table(
+      'Targets and checks',
+      ['check', 'result'],
+      checks.map((c) => [c.name, c.ok ? `ok${c.detail ? ` (${c.detail})` : ''}` : `MISSED ${c.detail}`]),
+    ),
+  );
   const elapsed = Date.now() - started;
   out.push(`\nBench took ${(elapsed / 1000).toFixed(0)} s.`);
   console.log(out.join('\n'));
@@ -1125,11 +1417,27 @@ async function main() {
   fs.writeFileSync(path.join(IMAGES, 'bench-tail.svg'), tailChart(streaming));
   const withTimeline = streaming.find((r) => r.timeline);
   if (withTimeline) fs.writeFileSync(path.join(IMAGES, 'bench-timeline.svg'), timelineChart(withTimeline));
-  writeDoc({ host, activation, baseline, bundles, streaming, stored, history, fill, limited, windows, elapsed, hasTimeline: !!withTimeline });
+  writeDoc({
+    host,
+    activation,
+    baseline,
+    bundles,
+    streaming,
+    stored,
+    history,
+    fill,
+    limited,
+    windows,
+    elapsed,
+    hasTimeline: !!withTimeline,
+  });
 
   const artifact = path.join(ROOT, 'test-artifacts', 'bench.json');
   fs.mkdirSync(path.dirname(artifact), { recursive: true });
-  fs.writeFileSync(artifact, `${JSON.stringify({ createdAt: new Date(started).toISOString(), commit: gitCommit(), host, elapsedMs: elapsed, bundles, activation, streaming, stored, history, fill, limited, windows, checks }, null, 2)}\n`);
+  fs.writeFileSync(
+    artifact,
+    `${JSON.stringify({ createdAt: new Date(started).toISOString(), commit: gitCommit(), host, elapsedMs: elapsed, bundles, activation, streaming, stored, history, fill, limited, windows, checks }, null, 2)}\n`,
+  );
   console.log(`Wrote ${path.relative(ROOT, artifact)}, ${path.relative(ROOT, DOC)} and docs/images/bench-*.svg`);
   const missed = checks.filter((c) => !c.ok);
   if (missed.length) {
@@ -1154,7 +1462,12 @@ function writeDoc(d: {
 }): void {
   const existing = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
   const intro = existing.includes(MARKER) ? existing.slice(0, existing.indexOf(MARKER)).trimEnd() : DEFAULT_INTRO.trimEnd();
-  const md = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  const md = (head: string[], rows: string[][]) =>
+    [
+      `| ${head.join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+      ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+    ].join('\n');
   const { host, activation, streaming, stored } = d;
   const r10 = streaming;
   const ok = (name: string) => {
@@ -1162,87 +1475,273 @@ function writeDoc(d: {
     return c.length === 0 ? '' : c.every((x) => x.ok) ? 'pass' : '**missed**';
   };
   const lines: string[] = [intro, '', MARKER, ''];
-  lines.push(`_Last run: ${new Date().toISOString().slice(0, 10)}, commit ${gitCommit() ?? '?'}, ${(d.elapsed / 1000).toFixed(0)} s. Machine: ${host.cpu}, \`nproc\` ${host.nproc}, ${host.memory} memory, Node ${host.node}, ${host.platform}. Loopback only; everything on one machine._`, '');
+  lines.push(
+    `_Last run: ${new Date().toISOString().slice(0, 10)}, commit ${gitCommit() ?? '?'}, ${(d.elapsed / 1000).toFixed(0)} s. Machine: ${host.cpu}, \`nproc\` ${host.nproc}, ${host.memory} memory, Node ${host.node}, ${host.platform}. Loopback only; everything on one machine._`,
+    '',
+  );
 
   lines.push('## Targets', '');
-  lines.push(md(['target', 'result'], checks.map((c) => [c.name, c.ok ? `pass${c.detail ? ` (${c.detail})` : ''}` : `**missed** (${c.detail})`])), '');
+  lines.push(
+    md(
+      ['target', 'result'],
+      checks.map((c) => [c.name, c.ok ? `pass${c.detail ? ` (${c.detail})` : ''}` : `**missed** (${c.detail})`]),
+    ),
+    '',
+  );
 
   lines.push('## 1. Activation', '');
-  lines.push(`How it is measured: the production build (\`node esbuild.js --production\`) is required and \`activate()\` is called in ${activation.runs} fresh Node processes with a stand-in for the \`vscode\` module (test/bench/activationProbe.ts). "JavaScript loaded" is the size of every \`.js\` file in \`require.cache\` afterwards. The target is at most 150 KB and no more than the accepted baseline in \`test/bench/baseline.json\` (raised only on purpose, with \`BENCH_UPDATE_BASELINE=1 npm run bench\`). The markdown converter (\`dist/markdown.js\`, mdast + GFM + math), the Notion SDK (\`dist/notion.js\`), the generation machinery (\`dist/run.js\`: generator, chunker, writer, undo, database fill) and the engine SDKs are bundles of their own, loaded on first use; they are not counted, and the bench checks that activation does not load them.`, '');
-  lines.push(md(['measure', 'value'], [
-    ['JavaScript loaded by require + activate()', `${kb(activation.loadedJsBytes)} (${activation.loadedJs.map((f) => `\`${f.file}\``).join(', ')}); baseline ${kb(d.baseline.bytes)}, limit 150 KB`],
-    ['`dist/markdown.js` (converter, loaded on the first generation)', kb(activation.markdownBundleBytes)],
-    ...d.bundles.bundles.filter((b) => b.file !== 'dist/extension.js').map((b) => [`\`${b.file}\``, `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)})`]),
-    ['require `dist/extension.js`, median', ms(activation.extension.requireMs.median, 1)],
-    ['`activate()`, median', ms(activation.extension.activateMs.median, 2)],
-  ]), '');
+  lines.push(
+    `How it is measured: the production build (\`node esbuild.js --production\`) is required and \`activate()\` is called in ${activation.runs} fresh Node processes with a stand-in for the \`vscode\` module (test/bench/activationProbe.ts). "JavaScript loaded" is the size of every \`.js\` file in \`require.cache\` afterwards. The target is at most 150 KB and no more than the accepted baseline in \`test/bench/baseline.json\` (raised only on purpose, with \`BENCH_UPDATE_BASELINE=1 npm run bench\`). The markdown converter (\`dist/markdown.js\`, mdast + GFM + math), the Notion SDK (\`dist/notion.js\`), the generation machinery (\`dist/run.js\`: generator, chunker, writer, undo, database fill) and the engine SDKs are bundles of their own, loaded on first use; they are not counted, and the bench checks that activation does not load them.`,
+    '',
+  );
+  lines.push(
+    md(
+      ['measure', 'value'],
+      [
+        [
+          'JavaScript loaded by require + activate()',
+          `${kb(activation.loadedJsBytes)} (${activation.loadedJs.map((f) => `\`${f.file}\``).join(', ')}); baseline ${kb(d.baseline.bytes)}, limit 150 KB`,
+        ],
+        ['`dist/markdown.js` (converter, loaded on the first generation)', kb(activation.markdownBundleBytes)],
+        ...d.bundles.bundles
+          .filter((b) => b.file !== 'dist/extension.js')
+          .map((b) => [`\`${b.file}\``, `${kb(b.bytes)} (gzip ${kb(b.gzipBytes)})`]),
+        ['require `dist/extension.js`, median', ms(activation.extension.requireMs.median, 1)],
+        ['`activate()`, median', ms(activation.extension.activateMs.median, 2)],
+      ],
+    ),
+    '',
+  );
 
   lines.push('## 2. Streaming generations', '');
   const r0 = streaming[0];
-  lines.push(`How it is measured: a deterministic generator writes model-like markdown of about ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words (headings, paragraphs with bold/italic/code/links, bulleted lists with two-level nesting, numbered lists, fenced code, GFM tables, quotes). The OpenAI stand-in streams it as SSE, ${WORDS_PER_DELTA} words per delta, one delta every ${CHUNK_DELAY_MS} ms: about ${r0 ? r0.tokensPerSecond.toFixed(0) : '?'} tokens/s (tokens estimated as characters/4), a fast hosted model's pace. Visen's real OpenAI engine reads it and the real \`Generator\` writes it (\`MarkdownChunker\` → \`markdownToBlocks\` → \`BlockWriter\`, appending with \`PATCH /v1/blocks/:id/children\`) through \`createNotionClient\` (3 requests/s pacing) to the Notion stand-in, which answers every request after ${NOTION_LATENCY_MS} ms and would answer 429 past ${NOTION_RATE_LIMIT} requests/s. Both stand-ins run in processes of their own. Times come from this process: "first complete block" is when the chunker hands the first block to the converter, "content in Notion" is when Notion's answer to an append arrives, "page complete" is the answer to the last request.`, '');
-  lines.push(`The naive writer gets exactly the same answer (the same stream, recorded): once the model finished, the whole answer is converted (\`convertAll\`, as a retry would) and written with one \`BlockWriter.append\` on a fresh client. It is run after the streaming write is done (and a second later, so the two never share the CPU, the stand-in or its rate-limit window); its "last token → page complete" is its own duration from that start, and its "first token → page complete" is the model's first-to-last-token time plus that. A warm-up generation of 300 words runs first and is not reported.`, '');
-  lines.push(`Request budget: one per second of generation (request to last token, rounded up) plus ceil(top-level blocks / 100). Every request counts, retries and appends of deeper children included.`, '');
-  lines.push(md(['measure', ...streaming.map((r) => `${r.words.toLocaleString('en-US')} words`), 'target'], [
-    ['characters / top-level blocks / all blocks', ...streaming.map((r) => `${r.chars.toLocaleString('en-US')} / ${r.blocks} / ${r.pageBlocks}`), ''],
-    ['model speed: tokens/s (words/s)', ...streaming.map((r) => `${r.tokensPerSecond.toFixed(0)} (${r.wordsPerSecond.toFixed(0)})`), ''],
-    ['generation: request → last token', ...streaming.map((r) => fmtS(r.generationMs)), ''],
-    ['first complete block → first content in Notion', ...streaming.map((r) => ms(r.streaming.firstBlockToFirstContentMs)), `≤ ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms (round trip + ${FIRST_CONTENT_MARGIN_MS} ms): ${ok('first content <=')}`],
-    ['of which: block cut → first request sent / its round trip', ...streaming.map((r) => `${r.streaming.firstRequestSentMs} / ${r.streaming.firstRequestRoundTripMs} ms`), ''],
-    ['last token → page complete, streaming', ...streaming.map((r) => ms(r.streaming.tailMs)), `≤ ${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms (round trip + ${TAIL_MARGIN_MS} ms): ${ok('page complete <=')}`],
-    ['last token → page complete, naive', ...streaming.map((r) => fmtS(r.naive.tailMs)), ''],
-    ['first token → first content, streaming / naive', ...streaming.map((r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`), ''],
-    ['first token → page complete, streaming / naive', ...streaming.map((r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`), ''],
-    ['**ratio** completion after first token, streaming / naive', ...streaming.map((r) => (r.streaming.completionAfterFirstTokenMs / r.naive.completionAfterFirstTokenMs).toFixed(3)), ''],
-    ['Notion requests, streaming (budget)', ...streaming.map((r) => `${r.streaming.requests} (${r.streaming.budget})`), `≤ budget: ${ok('requests <=')}`],
-    ['Notion requests, naive', ...streaming.map((r) => String(r.naive.requests)), ''],
-    ['**ratio** requests, streaming / naive', ...streaming.map((r) => (r.streaming.requests / r.naive.requests).toFixed(2)), ''],
-    ['max requests reaching Notion in any 1 s (streaming / naive)', ...streaming.map((r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`), `≤ ${NOTION_RATE_LIMIT}`],
-    ['429 answers (streaming / naive)', ...streaming.map((r) => `${r.streaming.rateLimited} / ${r.naive.rateLimited}`), '0'],
-    ['same blocks in both pages', ...streaming.map((r) => (r.samePage ? 'yes' : 'NO')), 'yes'],
-  ]), '');
+  lines.push(
+    `How it is measured: a deterministic generator writes model-like markdown of about ${SIZES.map((s) => s.toLocaleString('en-US')).join(', ')} words (headings, paragraphs with bold/italic/code/links, bulleted lists with two-level nesting, numbered lists, fenced code, GFM tables, quotes). The OpenAI stand-in streams it as SSE, ${WORDS_PER_DELTA} words per delta, one delta every ${CHUNK_DELAY_MS} ms: about ${r0 ? r0.tokensPerSecond.toFixed(0) : '?'} tokens/s (tokens estimated as characters/4), a fast hosted model's pace. Visen's real OpenAI engine reads it and the real \`Generator\` writes it (\`MarkdownChunker\` → \`markdownToBlocks\` → \`BlockWriter\`, appending with \`PATCH /v1/blocks/:id/children\`) through \`createNotionClient\` (3 requests/s pacing) to the Notion stand-in, which answers every request after ${NOTION_LATENCY_MS} ms and would answer 429 past ${NOTION_RATE_LIMIT} requests/s. Both stand-ins run in processes of their own. Times come from this process: "first complete block" is when the chunker hands the first block to the converter, "content in Notion" is when Notion's answer to an append arrives, "page complete" is the answer to the last request.`,
+    '',
+  );
+  lines.push(
+    `The naive writer gets exactly the same answer (the same stream, recorded): once the model finished, the whole answer is converted (\`convertAll\`, as a retry would) and written with one \`BlockWriter.append\` on a fresh client. It is run after the streaming write is done (and a second later, so the two never share the CPU, the stand-in or its rate-limit window); its "last token → page complete" is its own duration from that start, and its "first token → page complete" is the model's first-to-last-token time plus that. A warm-up generation of 300 words runs first and is not reported.`,
+    '',
+  );
+  lines.push(
+    `Request budget: one per second of generation (request to last token, rounded up) plus ceil(top-level blocks / 100). Every request counts, retries and appends of deeper children included.`,
+    '',
+  );
+  lines.push(
+    md(
+      ['measure', ...streaming.map((r) => `${r.words.toLocaleString('en-US')} words`), 'target'],
+      [
+        [
+          'characters / top-level blocks / all blocks',
+          ...streaming.map((r) => `${r.chars.toLocaleString('en-US')} / ${r.blocks} / ${r.pageBlocks}`),
+          '',
+        ],
+        [
+          'model speed: tokens/s (words/s)',
+          ...streaming.map((r) => `${r.tokensPerSecond.toFixed(0)} (${r.wordsPerSecond.toFixed(0)})`),
+          '',
+        ],
+        ['generation: request → last token', ...streaming.map((r) => fmtS(r.generationMs)), ''],
+        [
+          'first complete block → first content in Notion',
+          ...streaming.map((r) => ms(r.streaming.firstBlockToFirstContentMs)),
+          `≤ ${NOTION_LATENCY_MS + FIRST_CONTENT_MARGIN_MS} ms (round trip + ${FIRST_CONTENT_MARGIN_MS} ms): ${ok('first content <=')}`,
+        ],
+        [
+          'of which: block cut → first request sent / its round trip',
+          ...streaming.map((r) => `${r.streaming.firstRequestSentMs} / ${r.streaming.firstRequestRoundTripMs} ms`),
+          '',
+        ],
+        [
+          'last token → page complete, streaming',
+          ...streaming.map((r) => ms(r.streaming.tailMs)),
+          `≤ ${NOTION_LATENCY_MS + TAIL_MARGIN_MS} ms (round trip + ${TAIL_MARGIN_MS} ms): ${ok('page complete <=')}`,
+        ],
+        ['last token → page complete, naive', ...streaming.map((r) => fmtS(r.naive.tailMs)), ''],
+        [
+          'first token → first content, streaming / naive',
+          ...streaming.map((r) => `${fmtS(r.streaming.firstContentAfterFirstTokenMs)} / ${fmtS(r.naive.firstContentAfterFirstTokenMs)}`),
+          '',
+        ],
+        [
+          'first token → page complete, streaming / naive',
+          ...streaming.map((r) => `${fmtS(r.streaming.completionAfterFirstTokenMs)} / ${fmtS(r.naive.completionAfterFirstTokenMs)}`),
+          '',
+        ],
+        [
+          '**ratio** completion after first token, streaming / naive',
+          ...streaming.map((r) => (r.streaming.completionAfterFirstTokenMs / r.naive.completionAfterFirstTokenMs).toFixed(3)),
+          '',
+        ],
+        [
+          'Notion requests, streaming (budget)',
+          ...streaming.map((r) => `${r.streaming.requests} (${r.streaming.budget})`),
+          `≤ budget: ${ok('requests <=')}`,
+        ],
+        ['Notion requests, naive', ...streaming.map((r) => String(r.naive.requests)), ''],
+        ['**ratio** requests, streaming / naive', ...streaming.map((r) => (r.streaming.requests / r.naive.requests).toFixed(2)), ''],
+        [
+          'max requests reaching Notion in any 1 s (streaming / naive)',
+          ...streaming.map((r) => `${r.streaming.maxPerSecondAtNotion} / ${r.naive.maxPerSecondAtNotion}`),
+          `≤ ${NOTION_RATE_LIMIT}`,
+        ],
+        ['429 answers (streaming / naive)', ...streaming.map((r) => `${r.streaming.rateLimited} / ${r.naive.rateLimited}`), '0'],
+        ['same blocks in both pages', ...streaming.map((r) => (r.samePage ? 'yes' : 'NO')), 'yes'],
+      ],
+    ),
+    '',
+  );
   lines.push('Requests answered after the last token (streaming), relative to the last token:', '');
-  for (const r of r10) lines.push(`- ${r.words.toLocaleString('en-US')} words: ${r.streaming.tailRequests.map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`).join('; ') || 'none'}`);
+  for (const r of r10)
+    lines.push(
+      `- ${r.words.toLocaleString('en-US')} words: ${r.streaming.tailRequests.map((q) => `sent +${q.startedAfterLastTokenMs} ms, answered +${q.doneAfterLastTokenMs} ms`).join('; ') || 'none'}`,
+    );
   lines.push('', '![Last token to page complete, streaming vs naive](images/bench-tail.svg)', '');
   if (d.hasTimeline) lines.push('![Blocks cut from the model text and blocks in Notion over time](images/bench-timeline.svg)', '');
 
   lines.push('## 3. Stored state', '');
-  lines.push(`How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` in a folder on disk, one file per record as in the extension, spread over ${STORED_CONNECTIONS} connections; the store keeps every record up to \`visen.history.maxSizeMB\`. Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`, '');
+  lines.push(
+    `How it is measured: ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words (different text each) run through the real \`Generator\` and saved by \`GenerationStore\` in a folder on disk, one file per record as in the extension, spread over ${STORED_CONNECTIONS} connections; the store keeps every record up to \`visen.history.maxSizeMB\`. Here the model is an in-process stream with no delay and the Notion stand-in answers at once, unpaced: only what is kept is measured. The size is the UTF-8 length of the stored JSON. Each record keeps the full markdown of its generation (so a failed write can be retried without generating again) plus the ids of the blocks it wrote (so Undo deletes exactly them): ${stored.generations} generations of ${STORED_WORDS.toLocaleString('en-US')} words are therefore several megabytes by design. The heap is read after each of the first ${stored.heap.length} generations, after two \`gc()\` calls (\`node --expose-gc\`); this is done twice. First with a history of its own for each generation, dropped afterwards: nothing is meant to survive a generation, so the least-squares slope must be under ${kb(HEAP_LEAK_SLOPE_LIMIT)} per generation (a leak of one record's text alone would be about 65 KB). Then with one history for all, as in the extension: there the heap grows with the stored records by design, so it is judged on the heap minus the stored JSON size, whose slope must stay under ${kb(HEAP_NET_SLOPE_LIMIT)} per generation (less than one record's markdown; the in-memory records are somewhat larger than their JSON: objects, arrays and one string per block id).`,
+    '',
+  );
   const hu = stored.heap.map((x) => x.heapUsed);
-  lines.push(md(['measure', 'value', 'target'], [
-    ['records kept', `${stored.records} of ${stored.generations}`, ''],
-    ['stored JSON, total', mb(stored.storedBytes), `< 10 MB: ${ok('stored state: JSON')}`],
-    ['of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / Math.max(1, stored.records))} per record)`, ''],
-    ['of which block ids, timings, page, prompt', `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`, ''],
-    ['one `GenerationStore.save()` with the full history', ms(stored.saveMsAtFull, 1), ''],
-    [`heap after generation 1 / ${hu.length} / max`, `${mb(hu[0])} / ${mb(hu[hu.length - 1])} / ${mb(Math.max(...hu))}`, ''],
-    ['heap slope', `${kb(stored.heapSlope)} per generation`, ''],
-    ['heap slope net of stored-state growth', `${kb(stored.netSlope)} per generation`, `\\|slope\\| ≤ ${kb(HEAP_NET_SLOPE_LIMIT)}: ${ok('(one history kept)')}`],
-    [`heap with the history dropped after each generation: 1 / ${stored.isolatedHeap.length} / max`, `${mb(stored.isolatedHeap[0])} / ${mb(stored.isolatedHeap[stored.isolatedHeap.length - 1])} / ${mb(Math.max(...stored.isolatedHeap))}`, ''],
-    ['its slope', `${kb(stored.isolatedSlope)} per generation`, `\\|slope\\| ≤ ${kb(HEAP_LEAK_SLOPE_LIMIT)}: ${ok('(history dropped')}`],
-  ]), '');
-  lines.push(`Heap with the history dropped after each generation (MB): ${stored.isolatedHeap.map((v) => (v / 1024 / 1024).toFixed(2)).join(', ')}.`, '');
+  lines.push(
+    md(
+      ['measure', 'value', 'target'],
+      [
+        ['records kept', `${stored.records} of ${stored.generations}`, ''],
+        ['stored JSON, total', mb(stored.storedBytes), `< 10 MB: ${ok('stored state: JSON')}`],
+        ['of which markdown', `${mb(stored.markdownBytes)} (${kb(stored.markdownBytes / Math.max(1, stored.records))} per record)`, ''],
+        [
+          'of which block ids, timings, page, prompt',
+          `${mb(stored.otherBytes)} (${stored.blockIds.toLocaleString('en-US')} block ids)`,
+          '',
+        ],
+        ['one `GenerationStore.save()` with the full history', ms(stored.saveMsAtFull, 1), ''],
+        [`heap after generation 1 / ${hu.length} / max`, `${mb(hu[0])} / ${mb(hu[hu.length - 1])} / ${mb(Math.max(...hu))}`, ''],
+        ['heap slope', `${kb(stored.heapSlope)} per generation`, ''],
+        [
+          'heap slope net of stored-state growth',
+          `${kb(stored.netSlope)} per generation`,
+          `\\|slope\\| ≤ ${kb(HEAP_NET_SLOPE_LIMIT)}: ${ok('(one history kept)')}`,
+        ],
+        [
+          `heap with the history dropped after each generation: 1 / ${stored.isolatedHeap.length} / max`,
+          `${mb(stored.isolatedHeap[0])} / ${mb(stored.isolatedHeap[stored.isolatedHeap.length - 1])} / ${mb(Math.max(...stored.isolatedHeap))}`,
+          '',
+        ],
+        [
+          'its slope',
+          `${kb(stored.isolatedSlope)} per generation`,
+          `\\|slope\\| ≤ ${kb(HEAP_LEAK_SLOPE_LIMIT)}: ${ok('(history dropped')}`,
+        ],
+      ],
+    ),
+    '',
+  );
+  lines.push(
+    `Heap with the history dropped after each generation (MB): ${stored.isolatedHeap.map((v) => (v / 1024 / 1024).toFixed(2)).join(', ')}.`,
+    '',
+  );
   lines.push(`Heap after each generation (MB): ${hu.map((v) => (v / 1024 / 1024).toFixed(2)).join(', ')}.`, '');
-  lines.push(`Stored JSON after each of those generations (MB): ${stored.heap.map((x) => (x.stored / 1024 / 1024).toFixed(2)).join(', ')}.`, '');
+  lines.push(
+    `Stored JSON after each of those generations (MB): ${stored.heap.map((x) => (x.stored / 1024 / 1024).toFixed(2)).join(', ')}.`,
+    '',
+  );
 
   lines.push('## 4. History: the cost of a save', '');
-  lines.push(`How it is measured: a \`GenerationStore\` over a folder on disk (as under \`globalStorageUri\`) is filled with records of a 10k-word generation (about 100 KB each, with 120 block ids) until the history holds ${HISTORY_SIZES_MB.join(', ')} MB. Then a run being made saves its growing record 60 times (about 450 characters more each time), as the generator does at each write and every 2 s. Each record is a file of its own written whole (write aside, then rename), so a save costs the size of its record, not of the history; before, the whole history was one value in VS Code's global state, and one save at the default 20 MB cost 84–105 ms of extension-host CPU. "list() after a save" is the next read, which sees the save without reading the folder again.`, '');
-  lines.push(md(['history', 'records', 'save, median / p90', 'save CPU, median', 'list() after a save', 'target'], d.history.map((h) => [`${h.historyMB} MB`, String(h.records), `${ms(h.saveMedianMs, 2)} / ${ms(h.saveP90Ms, 2)}`, ms(h.saveCpuMedianMs, 2), ms(h.listAfterSaveMs, 3), `median ≤ ${SAVE_MEDIAN_LIMIT_MS} ms: ${ok(`with ${h.historyMB} MB stored`)}`])), '');
+  lines.push(
+    `How it is measured: a \`GenerationStore\` over a folder on disk (as under \`globalStorageUri\`) is filled with records of a 10k-word generation (about 100 KB each, with 120 block ids) until the history holds ${HISTORY_SIZES_MB.join(', ')} MB. Then a run being made saves its growing record 60 times (about 450 characters more each time), as the generator does at each write and every 2 s. Each record is a file of its own written whole (write aside, then rename), so a save costs the size of its record, not of the history; before, the whole history was one value in VS Code's global state, and one save at the default 20 MB cost 84–105 ms of extension-host CPU. "list() after a save" is the next read, which sees the save without reading the folder again.`,
+    '',
+  );
+  lines.push(
+    md(
+      ['history', 'records', 'save, median / p90', 'save CPU, median', 'list() after a save', 'target'],
+      d.history.map((h) => [
+        `${h.historyMB} MB`,
+        String(h.records),
+        `${ms(h.saveMedianMs, 2)} / ${ms(h.saveP90Ms, 2)}`,
+        ms(h.saveCpuMedianMs, 2),
+        ms(h.listAfterSaveMs, 3),
+        `median ≤ ${SAVE_MEDIAN_LIMIT_MS} ms: ${ok(`with ${h.historyMB} MB stored`)}`,
+      ]),
+    ),
+    '',
+  );
 
   lines.push('## 5. Fill Database Rows', '');
-  lines.push(`How it is measured: the real \`DatabaseFiller\` fills a text property of every row of a database in the Notion stand-in (80 ms round trip, 429 with Retry-After past 3 requests in any second), through Visen's client with the pacing shared under a folder, with the real Gemini engine against the Gemini stand-in, which answers each row in ${FILL_MODEL_MS / 1000} s. Model calls run side by side (at most 8, halved at each engine 429, nothing sent until the engine's Retry-After has passed); Notion's writes go at its pace. In the second case the Gemini stand-in enforces the free tier's ${LIMITED_RPM} requests per minute (a sliding minute; 429 RESOURCE_EXHAUSTED with its QuotaFailure and RetryInfo, the delay when the oldest request leaves the minute). "Most 429 in a row" counts, per row, the requests that came back 429 before it was answered.`, '');
-  lines.push(md(['case', 'rows/s', 'time', 'filled, writes per row', '429 from Notion / engine', 'most 429 in a row', 'most requests at Notion in 1 s (bursts allowed)', 'target'], [
-    [fillCase(d.fill), d.fill.rowsPerSecond.toFixed(2), fmtS(d.fill.seconds * 1000), `${d.fill.filled}, ${d.fill.writesPerRow.min}–${d.fill.writesPerRow.max}`, `${d.fill.notion429} / ${d.fill.engine429}`, String(d.fill.most429InARow), String(d.fill.maxNotionPerSecond), `≥ ${FILL_ROWS_PER_SECOND} rows/s, 0 × 429, each row once: ${checks.filter((c) => c.name.startsWith('fill: ')).every((c) => c.ok) ? 'pass' : '**missed**'}`],
-    [fillCase(d.limited), d.limited.rowsPerSecond.toFixed(2), fmtS(d.limited.seconds * 1000), `${d.limited.filled}, ${d.limited.writesPerRow.min}–${d.limited.writesPerRow.max}`, `${d.limited.notion429} / ${d.limited.engine429}`, String(d.limited.most429InARow), String(d.limited.maxNotionPerSecond), `every row once, never 429 twice in a row: ${ok(`fill at ${LIMITED_RPM}`)}`],
-  ]), '');
+  lines.push(
+    `How it is measured: the real \`DatabaseFiller\` fills a text property of every row of a database in the Notion stand-in (80 ms round trip, 429 with Retry-After past 3 requests in any second), through Visen's client with the pacing shared under a folder, with the real Gemini engine against the Gemini stand-in, which answers each row in ${FILL_MODEL_MS / 1000} s. Model calls run side by side (at most 8, halved at each engine 429, nothing sent until the engine's Retry-After has passed); Notion's writes go at its pace. In the second case the Gemini stand-in enforces the free tier's ${LIMITED_RPM} requests per minute (a sliding minute; 429 RESOURCE_EXHAUSTED with its QuotaFailure and RetryInfo, the delay when the oldest request leaves the minute). "Most 429 in a row" counts, per row, the requests that came back 429 before it was answered.`,
+    '',
+  );
+  lines.push(
+    md(
+      [
+        'case',
+        'rows/s',
+        'time',
+        'filled, writes per row',
+        '429 from Notion / engine',
+        'most 429 in a row',
+        'most requests at Notion in 1 s (bursts allowed)',
+        'target',
+      ],
+      [
+        [
+          fillCase(d.fill),
+          d.fill.rowsPerSecond.toFixed(2),
+          fmtS(d.fill.seconds * 1000),
+          `${d.fill.filled}, ${d.fill.writesPerRow.min}–${d.fill.writesPerRow.max}`,
+          `${d.fill.notion429} / ${d.fill.engine429}`,
+          String(d.fill.most429InARow),
+          String(d.fill.maxNotionPerSecond),
+          `≥ ${FILL_ROWS_PER_SECOND} rows/s, 0 × 429, each row once: ${checks.filter((c) => c.name.startsWith('fill: ')).every((c) => c.ok) ? 'pass' : '**missed**'}`,
+        ],
+        [
+          fillCase(d.limited),
+          d.limited.rowsPerSecond.toFixed(2),
+          fmtS(d.limited.seconds * 1000),
+          `${d.limited.filled}, ${d.limited.writesPerRow.min}–${d.limited.writesPerRow.max}`,
+          `${d.limited.notion429} / ${d.limited.engine429}`,
+          String(d.limited.most429InARow),
+          String(d.limited.maxNotionPerSecond),
+          `every row once, never 429 twice in a row: ${ok(`fill at ${LIMITED_RPM}`)}`,
+        ],
+      ],
+    ),
+    '',
+  );
 
   lines.push('## 6. Two windows at once', '');
-  lines.push('How it is measured: two Notion clients built as two windows build theirs, sharing nothing but the folder under `globalStorageUri`, send 30 requests each at once to the Notion stand-in (80 ms round trip, 429 past 3 requests in any second); then the same with a pacing of its own in each, as before the pacing was shared (the SDK retries the 429s after their Retry-After).', '');
-  lines.push(md(['pacing', 'requests', 'requests/s at Notion', 'most in any 1 s', '429', 'target'], [
-    ['shared by both windows', String(d.windows.requests), d.windows.perSecond.toFixed(2), String(d.windows.maxInOneSecond), String(d.windows.notion429), `≤ 3/s, 0 × 429: ${ok('two windows')}`],
-    ['one per window', '60', d.windows.unshared.perSecond.toFixed(2), '', String(d.windows.unshared.notion429), ''],
-  ]), '');
+  lines.push(
+    'How it is measured: two Notion clients built as two windows build theirs, sharing nothing but the folder under `globalStorageUri`, send 30 requests each at once to the Notion stand-in (80 ms round trip, 429 past 3 requests in any second); then the same with a pacing of its own in each, as before the pacing was shared (the SDK retries the 429s after their Retry-After).',
+    '',
+  );
+  lines.push(
+    md(
+      ['pacing', 'requests', 'requests/s at Notion', 'most in any 1 s', '429', 'target'],
+      [
+        [
+          'shared by both windows',
+          String(d.windows.requests),
+          d.windows.perSecond.toFixed(2),
+          String(d.windows.maxInOneSecond),
+          String(d.windows.notion429),
+          `≤ 3/s, 0 × 429: ${ok('two windows')}`,
+        ],
+        ['one per window', '60', d.windows.unshared.perSecond.toFixed(2), '', String(d.windows.unshared.notion429), ''],
+      ],
+    ),
+    '',
+  );
   fs.mkdirSync(path.dirname(DOC), { recursive: true });
-  fs.writeFileSync(DOC, `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
+  fs.writeFileSync(
+    DOC,
+    `${lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

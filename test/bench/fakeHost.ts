@@ -5,9 +5,7 @@ import { createHash } from 'node:crypto';
 import { type BlockTree, startNotionFake } from '../fakes/notionFake';
 import { startOpenAIFake } from '../fakes/openaiFake';
 
-export type FakeHostOptions =
-  | { service: 'notion'; latencyMs: number; rateLimitPerSecond?: number }
-  | { service: 'openai' };
+export type FakeHostOptions = { service: 'notion'; latencyMs: number; rateLimitPerSecond?: number } | { service: 'openai' };
 
 export type FakeHostCall =
   | { method: 'preparePage'; title: string }
@@ -34,8 +32,13 @@ type Shape = [string, string, Shape[]];
 
 /** A block as content: type, text and children, whatever its id and times. */
 function shape(block: BlockTree): Shape {
-  const payload = (block as unknown as Record<string, { rich_text?: Array<{ plain_text: string }>; cells?: Array<Array<{ plain_text: string }>> }>)[block.type];
-  const text = payload?.rich_text?.map((t) => t.plain_text).join('') ?? payload?.cells?.map((c) => c.map((t) => t.plain_text).join('')).join('|') ?? '';
+  const payload = (
+    block as unknown as Record<string, { rich_text?: Array<{ plain_text: string }>; cells?: Array<Array<{ plain_text: string }>> }>
+  )[block.type];
+  const text =
+    payload?.rich_text?.map((t) => t.plain_text).join('') ??
+    payload?.cells?.map((c) => c.map((t) => t.plain_text).join('')).join('|') ??
+    '';
   return [block.type, text, block.children.map(shape)];
 }
 
@@ -45,7 +48,10 @@ function countTree(tree: BlockTree[]): number {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as FakeHostOptions;
-  const notion = options.service === 'notion' ? await startNotionFake({ latencyMs: options.latencyMs, rateLimitPerSecond: options.rateLimitPerSecond }) : undefined;
+  const notion =
+    options.service === 'notion'
+      ? await startNotionFake({ latencyMs: options.latencyMs, rateLimitPerSecond: options.rateLimitPerSecond })
+      : undefined;
   const model = options.service === 'openai' ? await startOpenAIFake() : undefined;
   const send = (message: unknown) => process.send?.(message);
   const need = <T>(fake: T | undefined): T => {
@@ -66,7 +72,13 @@ async function main(): Promise<void> {
       }
       case 'pageDigest': {
         const tree = need(notion).blockTree(call.pageId);
-        return { topLevel: tree.length, total: countTree(tree), digest: createHash('sha1').update(JSON.stringify(tree.map(shape))).digest('hex') };
+        return {
+          topLevel: tree.length,
+          total: countTree(tree),
+          digest: createHash('sha1')
+            .update(JSON.stringify(tree.map(shape)))
+            .digest('hex'),
+        };
       }
       case 'prepareAnswer':
         need(model).reset();
@@ -90,7 +102,7 @@ async function main(): Promise<void> {
   process.on('message', (message: { id: number; call: FakeHostCall }) => {
     handle(message.call).then(
       (result) => send({ id: message.id, result }),
-      (error: unknown) => send({ id: message.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+      (error: unknown) => send({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
   });
   // Without the benchmark there is nothing to serve.

@@ -38,10 +38,20 @@ export interface HistoryCost {
 /** A record as a 10k-word generation leaves it: about 100 KB of markdown and its block ids. */
 function storedRecord(i: number, markdown: string): GenerationRecord {
   return {
-    id: `bench-${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), connectionId: 'c1',
-    page: { id: `page-${i}`, title: `Page ${i}`, url: `https://www.notion.so/page-${i}` }, prompt: `Write handbook chapter ${i}`,
-    engine: 'openai', model: 'gpt-4.1-mini', mode: 'append', status: 'written', markdown, blocks: 120, writtenBlocks: 120,
-    blockIds: Array.from({ length: 120 }, (_, k) => `${i}-${k}-0000-0000-0000-000000000000`), timings: { totalMs: 20_000 },
+    id: `bench-${i}`,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    connectionId: 'c1',
+    page: { id: `page-${i}`, title: `Page ${i}`, url: `https://www.notion.so/page-${i}` },
+    prompt: `Write handbook chapter ${i}`,
+    engine: 'openai',
+    model: 'gpt-4.1-mini',
+    mode: 'append',
+    status: 'written',
+    markdown,
+    blocks: 120,
+    writtenBlocks: 120,
+    blockIds: Array.from({ length: 120 }, (_, k) => `${i}-${k}-0000-0000-0000-000000000000`),
+    timings: { totalMs: 20_000 },
   };
 }
 
@@ -55,12 +65,22 @@ export async function historyCostReport(sizesMB: readonly number[]): Promise<His
       const store = new GenerationStore(new MemoryStore(), { folder: dir, maxSizeMB: () => 200 });
       let i = 0;
       while (store.size() < sizeMB * MB) await store.save(storedRecord(i++, `# Chapter ${i}\n\n${filler}`));
-      let running: GenerationRecord = { ...storedRecord(i, '# A new chapter\n\n'), id: 'running', status: 'generating', writtenBlocks: 0, blockIds: [] };
+      let running: GenerationRecord = {
+        ...storedRecord(i, '# A new chapter\n\n'),
+        id: 'running',
+        status: 'generating',
+        writtenBlocks: 0,
+        blockIds: [],
+      };
       const wall: number[] = [];
       const cpu: number[] = [];
       let list = 0;
       for (let k = 0; k < 60; k++) {
-        running = { ...running, markdown: `${running.markdown}Paragraph ${k}: ${'more words '.repeat(40)}\n\n`, blockIds: [...running.blockIds!, `running-${k}`] };
+        running = {
+          ...running,
+          markdown: `${running.markdown}Paragraph ${k}: ${'more words '.repeat(40)}\n\n`,
+          blockIds: [...running.blockIds!, `running-${k}`],
+        };
         const c = process.cpuUsage();
         const t = process.hrtime.bigint();
         await store.save({ ...running, blockIds: [...running.blockIds!] });
@@ -73,8 +93,12 @@ export async function historyCostReport(sizesMB: readonly number[]): Promise<His
       }
       const sorted = [...wall].sort((a, b) => a - b);
       results.push({
-        historyMB: sizeMB, records: store.list().length, saveMedianMs: median(wall), saveP90Ms: sorted[Math.floor(sorted.length * 0.9)],
-        saveCpuMedianMs: median(cpu), listAfterSaveMs: list / wall.length,
+        historyMB: sizeMB,
+        records: store.list().length,
+        saveMedianMs: median(wall),
+        saveP90Ms: sorted[Math.floor(sorted.length * 0.9)],
+        saveCpuMedianMs: median(cpu),
+        listAfterSaveMs: list / wall.length,
       });
       store.dispose();
     } finally {
@@ -113,25 +137,40 @@ export async function fillReport(rows: number, modelMs: number, requestsPerMinut
       return JSON.stringify({ Summary: `About ${name}` });
     });
     const db = notion.addDatabase({
-      title: 'Reading List', properties: { Name: { title: {} }, Summary: { rich_text: {} } },
+      title: 'Reading List',
+      properties: { Name: { title: {} }, Summary: { rich_text: {} } },
       rows: Array.from({ length: rows }, (_, i) => ({ Name: `Book #${i}` })),
     });
     const client = createNotionClient({ auth: 'secret_fake_notion', baseUrl: notion.url, sharedPacing: path.join(dir, 'notion-pacing') });
     const info = await new NotionDatabases(client).dataSource(db.dataSourceId);
     const store = new MemoryStore();
     const filler = new DatabaseFiller({
-      client, engine: gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: model.url }), generations: new GenerationStore(store, { folder: path.join(dir, 'generations') }),
-      usage: new UsageTracker(store), store, logger: silentLogger, converter: () => markdownToBlocks,
+      client,
+      engine: gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: model.url }),
+      generations: new GenerationStore(store, { folder: path.join(dir, 'generations') }),
+      usage: new UsageTracker(store),
+      store,
+      logger: silentLogger,
+      converter: () => markdownToBlocks,
     });
     notion.requests.length = 0;
     const started = Date.now();
-    const summary = await filler.run({
-      dataSourceId: db.dataSourceId, selection: { kind: 'all' }, template: 'Summarize the book "{{Name}}" in one line.',
-      target: { kind: 'property', property: info.properties.find((p) => p.name === 'Summary')! }, engine: 'gemini', model: 'gemini-2.5-flash', allowNewOptions: false,
-    }, { signal: new AbortController().signal });
+    const summary = await filler.run(
+      {
+        dataSourceId: db.dataSourceId,
+        selection: { kind: 'all' },
+        template: 'Summarize the book "{{Name}}" in one line.',
+        target: { kind: 'property', property: info.properties.find((p) => p.name === 'Summary')! },
+        engine: 'gemini',
+        model: 'gemini-2.5-flash',
+        allowNewOptions: false,
+      },
+      { signal: new AbortController().signal },
+    );
     const seconds = (Date.now() - started) / 1000;
     const writes = new Map<string, number>();
-    for (const r of notion.requests) if (r.method === 'PATCH' && /^\/v1\/pages\//.test(r.path)) writes.set(r.path, (writes.get(r.path) ?? 0) + 1);
+    for (const r of notion.requests)
+      if (r.method === 'PATCH' && /^\/v1\/pages\//.test(r.path)) writes.set(r.path, (writes.get(r.path) ?? 0) + 1);
     // Each row's requests in order: a 429 is a request the responder never saw.
     const attempts = new Map<string, number>();
     for (const r of model.requests) {
@@ -149,9 +188,17 @@ export async function fillReport(rows: number, modelMs: number, requestsPerMinut
     }
     const counts = [...writes.values()];
     return {
-      rows, modelMs, requestsPerMinute, seconds, rowsPerSecond: summary.done / seconds, filled: summary.done,
+      rows,
+      modelMs,
+      requestsPerMinute,
+      seconds,
+      rowsPerSecond: summary.done / seconds,
+      filled: summary.done,
       writesPerRow: { min: counts.length === rows ? Math.min(...counts) : 0, max: Math.max(0, ...counts) },
-      notion429: notion.rateLimitedCount, engine429: model.rateLimitedCount, most429InARow, maxNotionPerSecond,
+      notion429: notion.rateLimitedCount,
+      engine429: model.rateLimitedCount,
+      most429InARow,
+      maxNotionPerSecond,
     };
   } finally {
     await notion.close();
@@ -177,14 +224,21 @@ export async function windowsReport(): Promise<WindowsResult> {
   try {
     const page = notion.addPage({ title: 'Two windows' });
     const burst = async (shared: boolean) => {
-      const client = () => createNotionClient({ auth: 'secret_fake_notion', baseUrl: notion.url, sharedPacing: shared ? path.join(dir, 'notion-pacing') : undefined });
+      const client = () =>
+        createNotionClient({
+          auth: 'secret_fake_notion',
+          baseUrl: notion.url,
+          sharedPacing: shared ? path.join(dir, 'notion-pacing') : undefined,
+        });
       const [a, b] = [client(), client()];
       notion.reset();
       notion.rateLimitPerSecond = 3;
       notion.addPage({ title: 'Two windows', id: page.id });
       const started = Date.now();
       // Without the shared pacing some requests may fail for good once the SDK's retries run out: counted, not thrown.
-      await Promise.allSettled([...Array(30)].flatMap(() => [a.pages.retrieve({ page_id: page.id }), b.pages.retrieve({ page_id: page.id })]));
+      await Promise.allSettled(
+        [...Array(30)].flatMap(() => [a.pages.retrieve({ page_id: page.id }), b.pages.retrieve({ page_id: page.id })]),
+      );
       const seconds = (Date.now() - started) / 1000;
       const times = notion.requests.map((r) => r.receivedAt!).sort((x, y) => x - y);
       let max = 0;
@@ -192,7 +246,13 @@ export async function windowsReport(): Promise<WindowsResult> {
         while (times[i] - times[j] >= 1000) j++;
         max = Math.max(max, i - j + 1);
       }
-      return { requests: times.length, seconds, perSecond: times.length / seconds, maxInOneSecond: max, notion429: notion.rateLimitedCount };
+      return {
+        requests: times.length,
+        seconds,
+        perSecond: times.length / seconds,
+        maxInOneSecond: max,
+        notion429: notion.rateLimitedCount,
+      };
     };
     const shared = await burst(true);
     const unshared = await burst(false);

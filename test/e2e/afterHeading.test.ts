@@ -12,7 +12,11 @@ describe('after a heading through the real UI', function () {
   it('writes right after the heading chosen in the connection form', async function () {
     const { page } = journey;
     journey.fakes.gemini.respondWith(() => 'Inserted under the target.');
-    const notionPage = journey.fakes.notion.addPage({ title: 'Sections', shared: true, markdown: '# Intro\n\nHello.\n\n## Target\n\nUnder the target.\n\n## Last\n\nThe end.' });
+    const notionPage = journey.fakes.notion.addPage({
+      title: 'Sections',
+      shared: true,
+      markdown: '# Intro\n\nHello.\n\n## Target\n\nUnder the target.\n\n## Last\n\nThe end.',
+    });
     const before = journey.fakes.notion.pageBlocks(notionPage.id).map((b) => b.id);
     assert.match(await setNotionSecret(page, 'secret_fake_notion'), /Connected as/);
     assert.match(await setGeminiKey(page, 'AIza-fake-gemini'), /Gemini key saved/);

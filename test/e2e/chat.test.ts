@@ -6,9 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { runCommand, screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakeDatabase, FakePage } from '../fakes/notionFake';
 import { FakeLm } from './fakeLm';
-import {
-  clearNotifications, newConnectionInForm, quickInput, run, saveDocImage, setNotionSecret, visenJourney,
-} from './workbench';
+import { clearNotifications, newConnectionInForm, quickInput, run, saveDocImage, setNotionSecret, visenJourney } from './workbench';
 
 const ANSWER = `## Release 2.4
 
@@ -37,7 +35,7 @@ const lastResponse = (page: Page) => responses(page).last();
  * so the response is the last one once the last request shows this prompt.
  */
 async function ask(page: Page, prompt: string): Promise<Locator> {
-  if (!await chatInput(page).isVisible()) await runCommand(page, 'Chat: Focus on Chat View');
+  if (!(await chatInput(page).isVisible())) await runCommand(page, 'Chat: Focus on Chat View');
   await chatInput(page).waitFor({ state: 'visible', timeout: 30_000 });
   await chatInput(page).click();
   // @visen is sticky: the input starts with it after an answer of Visen's.
@@ -46,7 +44,11 @@ async function ask(page: Page, prompt: string): Promise<Locator> {
   await page.keyboard.type(prompt, { delay: 2 });
   await page.keyboard.press('Enter');
   const words = prompt.replace(/^@\w+\s*/, '').replace(/^\/\w+\s*/, '');
-  await chatView(page).locator('.interactive-item-container.interactive-request').last().filter({ hasText: words }).waitFor({ state: 'visible', timeout: 30_000 });
+  await chatView(page)
+    .locator('.interactive-item-container.interactive-request')
+    .last()
+    .filter({ hasText: words })
+    .waitFor({ state: 'visible', timeout: 30_000 });
   await lastResponse(page).waitFor({ state: 'visible', timeout: 30_000 });
   await page.mouse.move(700, 450);
   return lastResponse(page);
@@ -54,7 +56,7 @@ async function ask(page: Page, prompt: string): Promise<Locator> {
 
 /** A new chat in the Chat view. */
 async function newChat(page: Page): Promise<void> {
-  await runCommand(page, 'Fake LM: New Chat (VS Code\'s, whose button needs an editing participant)');
+  await runCommand(page, "Fake LM: New Chat (VS Code's, whose button needs an editing participant)");
   await responses(page).first().waitFor({ state: 'detached', timeout: 10_000 });
 }
 
@@ -64,7 +66,7 @@ async function responseShows(response: Locator, text: string | RegExp, timeout =
   return (await response.innerText()).replace(/\s+/g, ' ');
 }
 
-describe('@visen and Visen\'s tools in the Chat view', function () {
+describe("@visen and Visen's tools in the Chat view", function () {
   this.timeout(300_000);
   const journey = visenJourney({ fakeLm: true, settings: { 'visen.engine': 'vscode-lm' } });
   let notes: FakePage;
@@ -105,7 +107,10 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     assert.equal(markdown.trim(), `${INTRO}\n\n${ANSWER.trim()}`);
     const blocks = journey.fakes.notion.pageBlocks(notes.id);
     blocksOfAnswer = blocks.slice(1).map((b) => b.id);
-    assert.deepEqual(blocks.map((b) => b.type), ['paragraph', 'heading_2', 'paragraph', 'bulleted_list_item', 'bulleted_list_item', 'bulleted_list_item']);
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['paragraph', 'heading_2', 'paragraph', 'bulleted_list_item', 'bulleted_list_item', 'bulleted_list_item'],
+    );
     assert.match(shown, new RegExp(`Wrote ${blocksOfAnswer.length} blocks`));
     const sent = journey.fakeLm.requests().slice(before);
     assert.equal(sent.length, 1);
@@ -114,7 +119,7 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     assert.doesNotMatch(FakeLm.text(sent[0]), /into "Launch Notes"/, 'the words naming the connection are not part of the prompt');
   });
 
-  it('opens the page in Notion from the chat\'s button', async function () {
+  it("opens the page in Notion from the chat's button", async function () {
     const { page } = journey;
     const response = lastResponse(page);
     // notion.so is out of reach here: the browser is handed a stand-in page for it.
@@ -127,14 +132,23 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     await response.locator('.monaco-button', { hasText: /^Open in Notion$/ }).click();
     // The web workbench asks before it opens a site it does not trust yet.
     const dialog = page.locator('.monaco-dialog-box');
-    if (await dialog.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
+    if (
+      await dialog.waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       assert.match(await dialog.innerText(), /notion/i);
       await screenshot(page, 'chat-02-open-in-notion');
       await dialog.locator('.monaco-button', { hasText: /^Open$/ }).click();
     }
     const opened = await popup;
     await opened.waitForLoadState('domcontentloaded');
-    assert.deepEqual(visited.map((u) => u.replace(/[#?].*$/, '')), [notes.url.replace(/[#?].*$/, '')], 'the page\'s own address opened');
+    assert.deepEqual(
+      visited.map((u) => u.replace(/[#?].*$/, '')),
+      [notes.url.replace(/[#?].*$/, '')],
+      "the page's own address opened",
+    );
     await opened.close();
   });
 
@@ -156,10 +170,12 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     for (const id of blocksOfAnswer) assert.ok(!ids.includes(id), `block ${id} of the first answer is gone`);
   });
 
-  it('takes the rewrite back with the chat\'s Undo', async function () {
+  it("takes the rewrite back with the chat's Undo", async function () {
     const { page } = journey;
     await clearNotifications(page);
-    await lastResponse(page).locator('.monaco-button', { hasText: /^Undo$/ }).click();
+    await lastResponse(page)
+      .locator('.monaco-button', { hasText: /^Undo$/ })
+      .click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'chat-04-undo-confirm');
@@ -182,7 +198,10 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     // The properties to fill are asked once, in the workbench's quick pick.
     const pick = quickInput(page);
     await pick.locator('.quick-input-title', { hasText: 'Visen: new entry in "Tasks"' }).waitFor({ state: 'visible', timeout: 60_000 });
-    await pick.locator('.quick-input-list .monaco-list-row', { hasText: /^Priority/ }).first().click();
+    await pick
+      .locator('.quick-input-list .monaco-list-row', { hasText: /^Priority/ })
+      .first()
+      .click();
     await screenshot(page, 'chat-05-entry-properties');
     await pick.locator('.quick-input-box input').press('Enter');
     const shown = await responseShows(response, /Wrote \d+ blocks? to "Ship the beta"/);
@@ -204,13 +223,16 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     const pick = quickInput(page);
     await pick.locator('.quick-input-title', { hasText: 'Visen: Fill Database Rows' }).waitFor({ state: 'visible', timeout: 30_000 });
     const fields = (await pick.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    assert.ok(fields.some((f) => /^Priority/.test(f)), `it offers the database's properties: ${fields.join(' | ')}`);
+    assert.ok(
+      fields.some((f) => /^Priority/.test(f)),
+      `it offers the database's properties: ${fields.join(' | ')}`,
+    );
     await screenshot(page, 'chat-07-fill');
     await page.keyboard.press('Escape');
     await pick.waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
-  it('offers the connections as follow-ups when a new chat\'s prompt names none', async function () {
+  it("offers the connections as follow-ups when a new chat's prompt names none", async function () {
     const { page } = journey;
     // A new chat: in this one, a prompt naming no connection is a follow-up to the last answer.
     await newChat(page);
@@ -221,7 +243,11 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
     const shown = await responseShows(response, /Launch Notes/);
     assert.match(shown, /Tasks/);
     assert.equal(journey.fakeLm.requests().length, before, 'nothing was asked of the model yet');
-    const followup = chatView(page).locator('.interactive-session-followups .monaco-button, .interactive-session-followups a, .chat-followup', { hasText: 'Launch Notes' }).first();
+    const followup = chatView(page)
+      .locator('.interactive-session-followups .monaco-button, .interactive-session-followups a, .chat-followup', {
+        hasText: 'Launch Notes',
+      })
+      .first();
     await followup.waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'chat-08-followups');
     const blocksBefore = journey.fakes.notion.pageBlocks(notes.id).length;
@@ -258,7 +284,11 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
 
       await confirmation.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
       await responseShows(response, 'Nothing was written.');
-      assert.deepEqual(journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id), blocksBefore, 'Cancel wrote nothing');
+      assert.deepEqual(
+        journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id),
+        blocksBefore,
+        'Cancel wrote nothing',
+      );
       assert.equal(journey.fakes.notion.pageMarkdown(notes.id), markdownBefore);
     });
 
@@ -276,12 +306,23 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
       await screenshot(page, 'chat-10-tool-written');
       const after = journey.fakes.notion.pageBlocks(notes.id);
       const added = after.filter((b) => !blocksBefore.includes(b.id));
-      assert.deepEqual(after.slice(0, blocksBefore.length).map((b) => b.id), blocksBefore, 'appended after what was there');
-      assert.deepEqual(added.map((b) => b.type), ['heading_2', 'bulleted_list_item', 'bulleted_list_item']);
+      assert.deepEqual(
+        after.slice(0, blocksBefore.length).map((b) => b.id),
+        blocksBefore,
+        'appended after what was there',
+      );
+      assert.deepEqual(
+        added.map((b) => b.type),
+        ['heading_2', 'bulleted_list_item', 'bulleted_list_item'],
+      );
       assert.equal(journey.fakes.notion.pageMarkdown(notes.id).trim(), `${markdownBefore.trim()}\n\n${SUMMARY.trim()}`);
       // What the tool told the model.
       const result = journey.fakeLm.requests().slice(before)[1];
-      const told = result.messages.flatMap((m) => m.parts).filter((p) => p.type === 'toolResult').map((p) => (p.content ?? []).join(' ')).join(' ');
+      const told = result.messages
+        .flatMap((m) => m.parts)
+        .filter((p) => p.type === 'toolResult')
+        .map((p) => (p.content ?? []).join(' '))
+        .join(' ');
       assert.match(told, /Wrote 3 blocks to "Launch Notes"/);
 
       await run(page, 'Visen: Undo Last Generation');
@@ -295,7 +336,11 @@ describe('@visen and Visen\'s tools in the Chat view', function () {
       assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /Visen deletes the 3 blocks it wrote\./);
       await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
       await waitForNotification(page, /Undone: "Launch Notes"/, 60_000);
-      assert.deepEqual(journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id), blocksBefore, 'exactly the tool\'s blocks are gone');
+      assert.deepEqual(
+        journey.fakes.notion.pageBlocks(notes.id).map((b) => b.id),
+        blocksBefore,
+        "exactly the tool's blocks are gone",
+      );
       assert.equal(journey.fakes.notion.pageMarkdown(notes.id), markdownBefore);
     });
   });

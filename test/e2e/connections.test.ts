@@ -8,8 +8,19 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  clearNotifications, completedSteps, openVisenWalkthrough, saveDocImage, selectAllInWebviewField, setGeminiKey, setNotionSecret, tab,
-  visenJourney, visenWebview, walkthroughMediaShown, walkthroughStep, walkthroughTab,
+  clearNotifications,
+  completedSteps,
+  openVisenWalkthrough,
+  saveDocImage,
+  selectAllInWebviewField,
+  setGeminiKey,
+  setNotionSecret,
+  tab,
+  visenJourney,
+  visenWebview,
+  walkthroughMediaShown,
+  walkthroughStep,
+  walkthroughTab,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -43,8 +54,11 @@ function treeRow(page: Page, label: string | RegExp): Locator {
 
 /** The Markdown preview's document (VS Code's own Markdown extension, not Visen). */
 function markdownPreview(page: Page): FrameLocator {
-  return page.locator('iframe.webview.ready[src*="extensionId=vscode.markdown-language-features"]:visible').first()
-    .contentFrame().frameLocator('#active-frame');
+  return page
+    .locator('iframe.webview.ready[src*="extensionId=vscode.markdown-language-features"]:visible')
+    .first()
+    .contentFrame()
+    .frameLocator('#active-frame');
 }
 
 describe('connections: the sidebar, the connection form and the walkthrough through the real UI', function () {
@@ -68,7 +82,10 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await openVisenWalkthrough(page);
     const titles = (await page.locator('.gettingStartedContainer .getting-started-step .step-title').allInnerTexts()).map((t) => t.trim());
     assert.deepEqual(titles, [
-      'Connect Visen to Notion', 'Choose the engine and set its key', 'Keep your connections in Notion', 'Share a page and generate into it',
+      'Connect Visen to Notion',
+      'Choose the engine and set its key',
+      'Keep your connections in Notion',
+      'Share a page and generate into it',
     ]);
     assert.deepEqual(await completedSteps(page), { integration: false, engine: false, database: false, generate: false });
     await walkthroughMediaShown(page);
@@ -147,7 +164,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await form.locator('#prompt:focus').waitFor({ timeout: 10_000 });
     await page.keyboard.type(PROMPT, { delay: 5 });
     assert.equal(await form.locator('#prompt').inputValue(), PROMPT);
-    assert.ok(!await form.locator('.key-notice').isVisible(), 'both keys are stored: no key notice');
+    assert.ok(!(await form.locator('.key-notice').isVisible()), 'both keys are stored: no key notice');
     await form.locator('#generate').click();
 
     // While the model writes: Cancel and progress show, and the text grows in the form. Watched from
@@ -175,7 +192,10 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.ok(seen.length >= 3, `the text arrives in pieces while the model writes (lengths seen: ${seen.join(', ')})`);
     // The form renders the markdown as it comes: a construct that completes shows a few characters less
     // (`**bold` becomes bold, `[a link](…` a link), so a sample may dip by its markup, never by text.
-    assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1] - 8), `the text only grows, but for markup that completes: ${seen.join(', ')}`);
+    assert.ok(
+      seen.every((n, i) => i === 0 || n >= seen[i - 1] - 8),
+      `the text only grows, but for markup that completes: ${seen.join(', ')}`,
+    );
     assert.ok(seen[seen.length - 1] > seen[0] + 100, `the text grows while the model writes: ${seen.join(', ')}`);
 
     const result = form.locator('.result.is-written');
@@ -184,14 +204,14 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     assert.match(message, /^Wrote \d+ blocks? to "Beta Launch"\.$/);
     writtenBlocks = Number(/Wrote (\d+) blocks?/.exec(message)![1]);
     assert.ok(writtenBlocks > 5, `wrote ${writtenBlocks} blocks`);
-    assert.ok(!await form.locator('#cancel').isVisible(), 'Cancel is gone once written');
+    assert.ok(!(await form.locator('#cancel').isVisible()), 'Cancel is gone once written');
     assert.ok(await form.locator('#open-in-notion').isVisible(), 'the result offers Open in Notion');
-    assert.ok(!await form.locator('#retry-write').isVisible(), 'nothing to retry');
+    assert.ok(!(await form.locator('#retry-write').isVisible()), 'nothing to retry');
     // The streamed text, rendered: the heading is the prompt, and the rest of the structure is there.
     // (The form's preview renders a heading of level n with the class md-hn.)
     assert.equal((await output.locator('.md-h1').textContent())?.trim(), PROMPT);
     for (const selector of ['.md-h2', 'ul', 'ol', '.md-todo', 'blockquote', 'pre.md-code', 'table', 'hr']) {
-      assert.ok(await output.locator(selector).count() > 0, `the streamed text shows a ${selector}`);
+      assert.ok((await output.locator(selector).count()) > 0, `the streamed text shows a ${selector}`);
     }
     // The history below lists the generation.
     const item = form.locator('.history-item[data-status="written"]');
@@ -201,7 +221,9 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
 
     // The output box scrolls with the stream; for the picture, the text from its start and the result below
     // it, with the engine, model and write mode above.
-    await output.evaluate((el: any) => { el.scrollTop = 0; });
+    await output.evaluate((el: any) => {
+      el.scrollTop = 0;
+    });
     await form.locator('.options').evaluate((el: any) => el.scrollIntoView({ block: 'start' }));
     await form.locator('#result-message').scrollIntoViewIfNeeded();
     await parkMouse(page);
@@ -212,7 +234,18 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     // The page was empty: the count the form reported is the page's, one block per list item.
     assert.equal(blocks.length, writtenBlocks, `the page holds ${blocks.length} blocks, the form reported ${writtenBlocks}`);
     const types = new Set(blocks.map((b) => b.type));
-    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+    for (const type of [
+      'heading_1',
+      'heading_2',
+      'paragraph',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'to_do',
+      'quote',
+      'code',
+      'table',
+      'divider',
+    ]) {
       assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
     }
     const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
@@ -229,19 +262,24 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     // The welcome content gave way to the tree.
     const connection = treeRow(page, CONNECTION_NAME);
     await connection.waitFor({ state: 'visible', timeout: 30_000 });
-    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' }).waitFor({ state: 'hidden', timeout: 10_000 });
+    await page
+      .locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' })
+      .waitFor({ state: 'hidden', timeout: 10_000 });
     await connection.locator('.label-description', { hasText: /^1 prompt · / }).waitFor({ state: 'visible', timeout: 30_000 });
     const description = (await connection.locator('.label-description').innerText()).trim();
     assert.match(description, /^1 prompt · (just now|now|\d+ (seconds?|minutes?) ago)$/);
 
     // Expanded, it lists its generation: the prompt, with when, engine and blocks as description.
-    if (await connection.getAttribute('aria-expanded') !== 'true') await connection.locator('.monaco-tl-twistie').click();
+    if ((await connection.getAttribute('aria-expanded')) !== 'true') await connection.locator('.monaco-tl-twistie').click();
     await page.locator(`.part.sidebar .monaco-list-row[aria-expanded="true"]`, { hasText: CONNECTION_NAME }).waitFor({ timeout: 10_000 });
     const generation = treeRow(page, PROMPT);
     await generation.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await generation.getAttribute('aria-level'), '2', 'the generation sits under the connection');
-    assert.match((await generation.locator('.label-description').innerText()).trim(), new RegExp(`^(just now|now|\\d+ (seconds?|minutes?) ago) · Google Gemini · ${writtenBlocks} blocks$`));
-    assert.ok(await generation.locator('.codicon-pass').count() > 0, 'a written generation shows the pass icon');
+    assert.match(
+      (await generation.locator('.label-description').innerText()).trim(),
+      new RegExp(`^(just now|now|\\d+ (seconds?|minutes?) ago) · Google Gemini · ${writtenBlocks} blocks$`),
+    );
+    assert.ok((await generation.locator('.codicon-pass').count()) > 0, 'a written generation shows the pass icon');
     // Wider for the picture, so the descriptions show in full: drag the sidebar's edge like a person would,
     // and back afterwards (the walkthrough needs the room for its two columns).
     await resizeSidebar(page, 300);
@@ -267,7 +305,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     const preview = markdownPreview(page);
     await preview.locator('h1', { hasText: PROMPT }).waitFor({ state: 'visible', timeout: 30_000 });
     for (const selector of ['h2', 'ul', 'ol', 'blockquote', 'pre', 'table']) {
-      assert.ok(await preview.locator(selector).count() > 0, `the preview shows a <${selector}>`);
+      assert.ok((await preview.locator(selector).count()) > 0, `the preview shows a <${selector}>`);
     }
     await page.waitForTimeout(500); // the preview's own fade-in
     await parkMouse(page);

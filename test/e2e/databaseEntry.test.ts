@@ -7,7 +7,15 @@ import { screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakeDatabase, FakePage } from '../fakes/notionFake';
 import type { GeminiRequest } from '../fakes/geminiFake';
 import {
-  clearNotifications, newConnectionInForm, quickInput, quickInputBox, run, setGeminiKey, setNotionSecret, visenJourney, waitForQuickInputTitle,
+  clearNotifications,
+  newConnectionInForm,
+  quickInput,
+  quickInputBox,
+  run,
+  setGeminiKey,
+  setNotionSecret,
+  visenJourney,
+  waitForQuickInputTitle,
 } from './workbench';
 
 const NOTION_SECRET = 'secret_fake_notion';
@@ -18,7 +26,11 @@ function answer(req: GeminiRequest): string {
   const schema = req.generationConfig?.responseJsonSchema as { properties?: Record<string, unknown> } | undefined;
   const wanted = Object.keys(schema?.properties ?? {});
   if (wanted.length === 0) return `## Notes\n\nA body for: ${req.prompt}`;
-  const values: Record<string, unknown> = { Name: /sequel/i.test(req.prompt) ? 'Dune Messiah' : 'Ship the beta', Genre: 'Science', Priority: 'High' };
+  const values: Record<string, unknown> = {
+    Name: /sequel/i.test(req.prompt) ? 'Dune Messiah' : 'Ship the beta',
+    Genre: 'Science',
+    Priority: 'High',
+  };
   return JSON.stringify(Object.fromEntries(wanted.map((k) => [k, values[k]])));
 }
 
@@ -49,11 +61,11 @@ describe('database entries and pasted links through the real UI', function () {
     await clearNotifications(page);
   });
 
-  it('generates a new entry from a database connection\'s form with its Generate button', async function () {
+  it("generates a new entry from a database connection's form with its Generate button", async function () {
     const { page } = journey;
     const form = await newConnectionInForm(page, { url: books.url, title: 'Reading List', type: 'database' });
     assert.match(await form.locator('#database-notice').innerText(), /Generate adds a new entry to this database/);
-    assert.ok(!await form.locator('#write-mode').isVisible(), 'a new entry has no write mode to choose');
+    assert.ok(!(await form.locator('#write-mode').isVisible()), 'a new entry has no write mode to choose');
     await form.locator('#prompt').click();
     await page.keyboard.type('A sequel to "Dune"', { delay: 5 });
     assert.ok(await form.locator('#generate').isEnabled(), 'Generate is enabled for a database connection');
@@ -61,11 +73,16 @@ describe('database entries and pasted links through the real UI', function () {
 
     // The properties the engine fills: asked once, in the workbench's quick pick.
     await waitForQuickInputTitle(page, 'Visen: new entry in "Reading List"');
-    const genre = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: /^Genre/ }).first();
+    const genre = quickInput(page)
+      .locator('.quick-input-list .monaco-list-row', { hasText: /^Genre/ })
+      .first();
     await genre.waitFor({ state: 'visible', timeout: 10_000 });
     await genre.click();
-    await genre.locator('input[type="checkbox"]:checked, .monaco-custom-toggle.checked, [aria-checked="true"]').first()
-      .waitFor({ state: 'attached', timeout: 5000 }).catch(() => undefined);
+    await genre
+      .locator('input[type="checkbox"]:checked, .monaco-custom-toggle.checked, [aria-checked="true"]')
+      .first()
+      .waitFor({ state: 'attached', timeout: 5000 })
+      .catch(() => undefined);
     await screenshot(page, 'entry-01-mapping');
     await quickInputBox(page).press('Enter');
     await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
@@ -82,7 +99,10 @@ describe('database entries and pasted links through the real UI', function () {
     assert.equal(body.properties.Name.title[0].text.content, 'Dune Messiah');
     assert.equal(body.properties.Genre.select.name, 'Science', 'the mapped property was filled');
     // The body went into the new entry: the page the last block append wrote to.
-    const entry = journey.fakes.notion.requests.filter((r) => r.method === 'PATCH' && /^\/v1\/blocks\/[^/]+\/children$/.test(r.path)).at(-1)!.path.split('/')[3];
+    const entry = journey.fakes.notion.requests
+      .filter((r) => r.method === 'PATCH' && /^\/v1\/blocks\/[^/]+\/children$/.test(r.path))
+      .at(-1)!
+      .path.split('/')[3];
     assert.match(journey.fakes.notion.pageMarkdown(entry), /A body for: A sequel to "Dune"/, 'the body is in the new entry');
     await run(page, 'View: Close All Editors');
   });
@@ -92,9 +112,11 @@ describe('database entries and pasted links through the real UI', function () {
     await clearNotifications(page);
     await run(page, 'Visen: Generate to Notion Page');
     await waitForQuickInputTitle(page, 'Visen: Generate to Notion Page');
-    assert.match(await quickInputBox(page).getAttribute('placeholder') ?? '', /paste the link of a Notion page/);
+    assert.match((await quickInputBox(page).getAttribute('placeholder')) ?? '', /paste the link of a Notion page/);
     await page.keyboard.insertText(pastedPage.url);
-    await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'Use the link typed above' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await quickInput(page)
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Use the link typed above' })
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, 'entry-03-pasted-in-picker');
     await page.keyboard.press('Enter');
 
@@ -111,11 +133,15 @@ describe('database entries and pasted links through the real UI', function () {
     await run(page, 'Visen: Generate to Notion Page');
     await waitForQuickInputTitle(page, 'Visen: Generate to Notion Page');
     await page.keyboard.insertText(tasks.url);
-    await quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: 'Use the link typed above' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await quickInput(page)
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Use the link typed above' })
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Enter');
 
     await waitForQuickInputTitle(page, 'Visen: new entry in "Tasks"');
-    const priority = quickInput(page).locator('.quick-input-list .monaco-list-row', { hasText: /^Priority/ }).first();
+    const priority = quickInput(page)
+      .locator('.quick-input-list .monaco-list-row', { hasText: /^Priority/ })
+      .first();
     await priority.waitFor({ state: 'visible', timeout: 10_000 });
     await priority.click();
     await quickInputBox(page).press('Enter');

@@ -67,7 +67,11 @@ export class FakeLm {
   private lines(): Array<FakeRequest | FakeEnd> {
     const file = path.join(this.dir, 'requests.jsonl');
     if (!fs.existsSync(file)) return [];
-    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   requests(): FakeRequest[] {

@@ -5,8 +5,18 @@
 import * as assert from 'assert';
 import { runCommand, screenshot, waitForNotification } from '../harness/codeServer';
 import {
-  activateVisen, afterKeySaved, clearNotifications, completedSteps, inputHasFocus, openKeyBox, openVisenWalkthrough, quickInput,
-  setGeminiKey, visenJourney, walkthroughStep, walkthroughTab,
+  activateVisen,
+  afterKeySaved,
+  clearNotifications,
+  completedSteps,
+  inputHasFocus,
+  openKeyBox,
+  openVisenWalkthrough,
+  quickInput,
+  setGeminiKey,
+  visenJourney,
+  walkthroughStep,
+  walkthroughTab,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).

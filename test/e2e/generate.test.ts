@@ -7,8 +7,22 @@ import * as path from 'path';
 import { paletteEntries, runCommand, screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
 import {
-  activateVisen, afterKeySaved, clearNotifications, inputHasFocus, openKeyBox, quickInput, quickInputBox, retype, run, saveDocImage, setGeminiKey, toast,
-  toastSettled, visenJourney, waitForQuickInputMessage, waitForQuickInputTitle,
+  activateVisen,
+  afterKeySaved,
+  clearNotifications,
+  inputHasFocus,
+  openKeyBox,
+  quickInput,
+  quickInputBox,
+  retype,
+  run,
+  saveDocImage,
+  setGeminiKey,
+  toast,
+  toastSettled,
+  visenJourney,
+  waitForQuickInputMessage,
+  waitForQuickInputTitle,
 } from './workbench';
 
 // The fakes' default valid keys (test/fakes/notionFake.ts, geminiFake.ts).
@@ -23,12 +37,17 @@ async function readVisenLog(userDataDir: string, until: RegExp, timeout = 30_000
   const deadline = Date.now() + timeout;
   for (;;) {
     const files = fs.existsSync(logs)
-      ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'Visen.log').map((f) => path.join(logs, f))
+      ? fs
+          .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+          .filter((f) => path.basename(f) === 'Visen.log')
+          .map((f) => path.join(logs, f))
       : [];
     const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     if (files.length && until.test(text)) return { file: files.join(', '), text };
     if (Date.now() > deadline) {
-      throw new Error(`no Visen.log under ${logs} with ${until} within ${timeout} ms (files: ${files.join(', ') || 'none'}; text: ${text.slice(0, 2000)})`);
+      throw new Error(
+        `no Visen.log under ${logs} with ${until} within ${timeout} ms (files: ${files.join(', ') || 'none'}; text: ${text.slice(0, 2000)})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -40,7 +59,10 @@ describe('generate: keys and a generation through the real UI', function () {
   // Only the default keys are valid, so a wrong secret is really rejected; the model streams slowly
   // enough for the progress notification to be seen. The Output panel opened by "Show Log" should not
   // be the first thing that needs a decision.
-  const journey = visenJourney({ fakes: { acceptAnyKey: false, chunkDelayMs: 30 }, settings: { 'workbench.panel.opensMaximized': 'never' } });
+  const journey = visenJourney({
+    fakes: { acceptAnyKey: false, chunkDelayMs: 30 },
+    settings: { 'workbench.panel.opensMaximized': 'never' },
+  });
   let sharedPage: FakePage;
   let unsharedPage: FakePage;
   let writtenBlocks = 0;
@@ -108,7 +130,8 @@ describe('generate: keys and a generation through the real UI', function () {
     const { page } = journey;
     await clearNotifications(page);
     // The Visen view, open beside the flow since activation: with the secret stored it shows the "connected" welcome.
-    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' })
+    await page
+      .locator('.part.sidebar .welcome-view-content', { hasText: 'Visen is connected to Notion' })
       .waitFor({ state: 'visible', timeout: 30_000 });
     const notionRequestsBefore = journey.fakes.notion.requests.length;
 
@@ -147,12 +170,17 @@ describe('generate: keys and a generation through the real UI', function () {
     await progress.filter({ hasText: /characters generated/ }).waitFor({ state: 'visible', timeout: 15_000 });
     // For the picture: the toast done sliding in, and blocks already in Notion while the model still writes.
     await toastSettled(page, /writing to/);
-    await progress.filter({ hasText: /[1-9]\d* of \d+ blocks in Notion/ }).waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    await progress
+      .filter({ hasText: /[1-9]\d* of \d+ blocks in Notion/ })
+      .waitFor({ state: 'visible', timeout: 5000 })
+      .catch(() => undefined);
     const progressText = (await progress.innerText()).replace(/\s+/g, ' ');
     await screenshot(page, 'generate-07-progress');
     assert.match(progressText, /Visen: writing to "Hackathon Brief"/);
-    assert.ok(await progress.locator('.monaco-button, .action-label', { hasText: /Cancel/ }).count() > 0 || /Cancel/.test(progressText),
-      `the progress notification offers Cancel: ${progressText}`);
+    assert.ok(
+      (await progress.locator('.monaco-button, .action-label', { hasText: /Cancel/ }).count()) > 0 || /Cancel/.test(progressText),
+      `the progress notification offers Cancel: ${progressText}`,
+    );
 
     const done = await waitForNotification(page, /Wrote \d+ blocks? to/, 120_000);
     assert.match(done, /^Wrote \d+ blocks? to "Hackathon Brief"\.$/);
@@ -166,9 +194,24 @@ describe('generate: keys and a generation through the real UI', function () {
 
     // What landed in the stand-in page: native blocks, not one big paragraph of markdown.
     const blocks = journey.fakes.notion.pageBlocks(sharedPage.id);
-    assert.equal(blocks.length, writtenBlocks, `the page was empty: "Wrote ${writtenBlocks} blocks" is what it now holds (${blocks.length})`);
+    assert.equal(
+      blocks.length,
+      writtenBlocks,
+      `the page was empty: "Wrote ${writtenBlocks} blocks" is what it now holds (${blocks.length})`,
+    );
     const types = new Set(blocks.map((b) => b.type));
-    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+    for (const type of [
+      'heading_1',
+      'heading_2',
+      'paragraph',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'to_do',
+      'quote',
+      'code',
+      'table',
+      'divider',
+    ]) {
       assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
     }
     const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
@@ -176,7 +219,10 @@ describe('generate: keys and a generation through the real UI', function () {
     const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
     assert.equal(code.code.language, 'typescript');
     const todos = blocks.filter((b) => b.type === 'to_do') as Array<Extract<(typeof blocks)[number], { type: 'to_do' }>>;
-    assert.deepEqual(todos.map((t) => t.to_do.checked), [true, false, false]);
+    assert.deepEqual(
+      todos.map((t) => t.to_do.checked),
+      [true, false, false],
+    );
     const markdown = journey.fakes.notion.pageMarkdown(sharedPage.id);
     assert.match(markdown, /\*\*clear goal\*\*/, 'bold survives as an annotation');
     // The unshared page was never written to.
@@ -184,7 +230,8 @@ describe('generate: keys and a generation through the real UI', function () {
     // Everything Visen sent Notion for this generation carried the stored (right) secret.
     const sent = journey.fakes.notion.requests.slice(notionRequestsBefore);
     assert.ok(sent.length > 0);
-    for (const request of sent) assert.equal(request.headers.authorization, `Bearer ${RIGHT_NOTION_SECRET}`, `${request.method} ${request.path}`);
+    for (const request of sent)
+      assert.equal(request.headers.authorization, `Bearer ${RIGHT_NOTION_SECRET}`, `${request.method} ${request.path}`);
   });
 
   it('never writes a key to the Visen log, which records the generation', async function () {
@@ -200,9 +247,11 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.match(shown, /\[info\] Generation [0-9a-f-]+: written/);
     await screenshot(page, 'generate-09-log');
     // The Output view's channel picker names the channel.
-    const channel = await panel.locator('select.monaco-select-box').first().evaluate((el: any) =>
-      String(el.options?.[el.selectedIndex]?.text ?? el.value ?? ''),
-    ).catch(() => '');
+    const channel = await panel
+      .locator('select.monaco-select-box')
+      .first()
+      .evaluate((el: any) => String(el.options?.[el.selectedIndex]?.text ?? el.value ?? ''))
+      .catch(() => '');
     assert.match(channel, /Visen/, `the Output view shows the Visen channel (shows "${channel}")`);
 
     const { file, text } = await readVisenLog(server.userDataDir, /Generation [0-9a-f-]+: written/);
@@ -210,7 +259,11 @@ describe('generate: keys and a generation through the real UI', function () {
     assert.match(text, new RegExp(`Generation [0-9a-f-]+: written, \\d+ blocks \\(${writtenBlocks} written\\)`));
     assert.match(text, /Connected as the integration Visen Fake in Fake Workspace/);
     assert.match(text, /Gemini key saved/);
-    for (const [name, value] of [['wrong Notion secret', WRONG_NOTION_SECRET], ['Notion secret', RIGHT_NOTION_SECRET], ['Gemini key', GEMINI_KEY]]) {
+    for (const [name, value] of [
+      ['wrong Notion secret', WRONG_NOTION_SECRET],
+      ['Notion secret', RIGHT_NOTION_SECRET],
+      ['Gemini key', GEMINI_KEY],
+    ]) {
       assert.ok(!text.includes(value), `the ${name} is in ${file}`);
       assert.ok(!shown.includes(value), `the ${name} is in the Output view`);
     }
@@ -243,11 +296,18 @@ describe('generate: keys and a generation through the real UI', function () {
     await undoButton.click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /Visen deletes the \d+ blocks it wrote\. Everything else on the page stays as it is\./);
+    assert.match(
+      (await dialog.innerText()).replace(/\s+/g, ' '),
+      /Visen deletes the \d+ blocks it wrote\. Everything else on the page stays as it is\./,
+    );
     await screenshot(page, 'generate-11-undo-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
     await waitForNotification(page, /Undone: "Hackathon Brief"/, 60_000);
-    assert.deepEqual(journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id), firstIds, 'only the second generation is gone; the first keeps its ids');
+    assert.deepEqual(
+      journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id),
+      firstIds,
+      'only the second generation is gone; the first keeps its ids',
+    );
 
     // A new window: the history is still there, and the tree's Undo takes back the first generation.
     const reloaded = page.waitForEvent('domcontentloaded', { timeout: 60_000 });
@@ -255,10 +315,11 @@ describe('generate: keys and a generation through the real UI', function () {
     await reloaded;
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 120_000 });
     await activateVisen(page, { firstRun: false });
-    const row = (label: string | RegExp) => page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    const row = (label: string | RegExp) =>
+      page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
     const connection = row('Hackathon Brief');
     await connection.waitFor({ state: 'visible', timeout: 60_000 });
-    if (await connection.getAttribute('aria-expanded') !== 'true') await connection.locator('.monaco-tl-twistie').click();
+    if ((await connection.getAttribute('aria-expanded')) !== 'true') await connection.locator('.monaco-tl-twistie').click();
     const generation = row(PROMPT);
     await generation.waitFor({ state: 'visible', timeout: 10_000 });
     await generation.hover();

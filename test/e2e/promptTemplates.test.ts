@@ -4,7 +4,15 @@
 import * as assert from 'assert';
 import { screenshot } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
-import { clearNotifications, newConnectionInForm, selectAllInWebviewField, setGeminiKey, setNotionSecret, visenJourney, visenWebview } from './workbench';
+import {
+  clearNotifications,
+  newConnectionInForm,
+  selectAllInWebviewField,
+  setGeminiKey,
+  setNotionSecret,
+  visenJourney,
+  visenWebview,
+} from './workbench';
 
 const NOTION_SECRET = 'secret_fake_notion';
 const GEMINI_KEY = 'AIza-fake-gemini';
@@ -59,7 +67,7 @@ describe('prompt templates in the connection form through the real UI', function
     await form.locator('#save-template').click();
     const name = form.locator('#template-name');
     await form.locator('#template-name:focus').waitFor({ timeout: 10_000 });
-    assert.equal(await name.inputValue(), NAME, 'the chosen template\'s name is offered: saving would replace it');
+    assert.equal(await name.inputValue(), NAME, "the chosen template's name is offered: saving would replace it");
     assert.match(await form.locator('#template-note').innerText(), /is already a template: saving replaces its prompt/);
     await selectAllInWebviewField(page, name);
     await page.keyboard.press('Delete');
@@ -97,7 +105,7 @@ describe('prompt templates in the connection form through the real UI', function
     await form.locator('#rename-template').click();
     const name = form.locator('#template-name');
     await form.locator('#template-editor:not([hidden]) #template-name:focus').waitFor({ timeout: 10_000 });
-    assert.equal(await name.inputValue(), NAME, 'the name offered is the template\'s');
+    assert.equal(await name.inputValue(), NAME, "the name offered is the template's");
     assert.equal(await form.locator('#template-note').innerText(), `Gives "${NAME}" a new name; its prompt stays as it is.`);
     await selectAllInWebviewField(page, name);
     await page.keyboard.type(RENAMED, { delay: 2 });

@@ -14,7 +14,10 @@ const WRONG_NOTION_SECRET = 'secret_wrong_e2e_settings_93a1';
 const GEMINI_KEY = 'AIza-fake-gemini';
 
 /** The user's settings.json once `saved` holds (VS Code writes it a moment after Save), or as it is after 10 s. */
-async function userSettings(journey: VisenJourney, saved: (settings: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+async function userSettings(
+  journey: VisenJourney,
+  saved: (settings: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   const file = path.join(journey.workbench.server.userDataDir, 'User', 'settings.json');
   let settings: Record<string, unknown> = {};
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await journey.page.waitForTimeout(200)) {
@@ -31,7 +34,10 @@ describe('settings form through the real UI', function () {
   it('opens from the Command Palette, shows keys as set or not set, checks and stores them on Save', async function () {
     const { page } = journey;
     await runCommand(page, 'Visen: Open Settings');
-    await page.locator('.editor-group-container .tab', { hasText: 'Visen Settings' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.editor-group-container .tab', { hasText: 'Visen Settings' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     const form = visenWebview(page);
     await form.locator('#heading').waitFor({ state: 'visible', timeout: 30_000 });
     await form.locator('#key-notion-status', { hasText: 'Not set' }).waitFor({ timeout: 15_000 });
@@ -42,7 +48,11 @@ describe('settings form through the real UI', function () {
     await form.locator('#save').click();
     const rejected = form.locator('#key-notion-error', { hasText: /rejected the token/ });
     await rejected.waitFor({ timeout: 30_000 });
-    assert.match(await rejected.innerText(), /Paste a personal access token .* or the secret of an internal integration here/, 'the advice fits the form');
+    assert.match(
+      await rejected.innerText(),
+      /Paste a personal access token .* or the secret of an internal integration here/,
+      'the advice fits the form',
+    );
     assert.equal(await form.locator('#key-notion').inputValue(), '', 'the typed secret is not kept in the page');
     await page.mouse.move(5, 5);
     await screenshot(page, 'settings-01-secret-rejected');
@@ -60,7 +70,10 @@ describe('settings form through the real UI', function () {
     await form.locator('#choose-model-gemini').click();
     await form.locator('#model-list-gemini').waitFor({ state: 'visible', timeout: 30_000 });
     const options = await form.locator('#model-list-gemini option').allInnerTexts();
-    assert.ok(options.some((o) => /gemini-2\.5-flash/.test(o)), `the models listed: ${options.join(' | ')}`);
+    assert.ok(
+      options.some((o) => /gemini-2\.5-flash/.test(o)),
+      `the models listed: ${options.join(' | ')}`,
+    );
     // Notifications (the key checks' progress) fade; the picture should show the form alone, from its top.
     await form.locator('#heading').scrollIntoViewIfNeeded();
     await page.waitForTimeout(1500);
@@ -68,17 +81,28 @@ describe('settings form through the real UI', function () {
     saveDocImage(await screenshot(page, 'settings-02-saved'), 'settings.png');
   });
 
-  it('saves the model typed or chosen in each engine\'s row to that engine\'s setting', async function () {
+  it("saves the model typed or chosen in each engine's row to that engine's setting", async function () {
     const { page } = journey;
     const form = visenWebview(page);
     // One row per engine of the registry, each showing the model it uses.
     await form.locator('.engine-model[data-engine="vscode-lm"]').waitFor({ timeout: 15_000 });
-    assert.deepStrictEqual(await form.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
+    assert.deepStrictEqual(await form.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), [
+      'gemini',
+      'openai',
+      'vscode-lm',
+    ]);
     assert.strictEqual(await form.locator('label[for="model-vscode-lm"]').innerText(), 'Model for VS Code Language Models');
-    assert.strictEqual(await form.locator('#model-gemini').inputValue(), 'gemini-3.8-flash', 'the default while the setting is empty (the model catalog\'s recommended one)');
+    assert.strictEqual(
+      await form.locator('#model-gemini').inputValue(),
+      'gemini-3.8-flash',
+      "the default while the setting is empty (the model catalog's recommended one)",
+    );
 
     // The Gemini model from the list Choose… filled (recommended first, none past its shutdown date), the others typed.
-    assert.ok(!(await form.locator('#model-list-gemini option').allTextContents()).some((t) => t.includes('gemini-2.5-pro')), 'a model past its shutdown date is not offered');
+    assert.ok(
+      !(await form.locator('#model-list-gemini option').allTextContents()).some((t) => t.includes('gemini-2.5-pro')),
+      'a model past its shutdown date is not offered',
+    );
     await form.locator('#model-list-gemini').selectOption('gemini-3.5-flash-lite');
     await form.locator('#model-openai').fill('');
     await form.locator('#model-openai').pressSequentially('gpt-4o');
@@ -108,7 +132,11 @@ describe('settings form through the real UI', function () {
     const form = visenWebview(page);
     // The key fields: Notion's, then one per engine of the registry that needs a key.
     await form.locator('#key-openai-status').waitFor({ timeout: 15_000 });
-    assert.deepStrictEqual(await form.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), ['notion', 'gemini', 'openai']);
+    assert.deepStrictEqual(await form.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), [
+      'notion',
+      'gemini',
+      'openai',
+    ]);
     assert.strictEqual(await form.locator('label[for="key-openai"]').innerText(), 'OpenAI API key');
     assert.strictEqual(await form.locator('#remove-gemini').getAttribute('aria-label'), 'Remove the Gemini API key');
 

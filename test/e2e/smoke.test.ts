@@ -39,8 +39,7 @@ describe('smoke: packaged Visen in code-server', function () {
     const item = page.locator('.part.activitybar .action-item .action-label[aria-label^="Visen"]');
     await item.first().waitFor({ state: 'visible', timeout: 60_000 });
     await item.first().click();
-    await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first()
-      .waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.part.sidebar .composite.title', { hasText: /visen/i }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'smoke-visen-view');
   });
 });

@@ -6,7 +6,14 @@ import { screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
 import { FAKE_MODEL_NAME } from './fakeLm';
 import {
-  clearNotifications, quickInput, run, setNotionSecret, toast, toastSettled, visenJourney, waitForQuickInputTitle,
+  clearNotifications,
+  quickInput,
+  run,
+  setNotionSecret,
+  toast,
+  toastSettled,
+  visenJourney,
+  waitForQuickInputTitle,
 } from './workbench';
 
 const ANSWER = `# Release 2.4
@@ -69,7 +76,7 @@ describe('the vscode-lm engine with a chat model in VS Code', function () {
     console.log(`      ${chosen}`);
   });
 
-  it('writes the model\'s markdown into the page block for block', async function () {
+  it("writes the model's markdown into the page block for block", async function () {
     const { page } = journey;
     await clearNotifications(page);
     journey.fakeLm.script({ match: 'release notes', text: ANSWER, chunkSize: 16, delayMs: 15 });
@@ -80,14 +87,31 @@ describe('the vscode-lm engine with a chat model in VS Code', function () {
     await screenshot(page, 'vscode-lm-02-generated');
     const blocks = journey.fakes.notion.pageBlocks(notes.id);
     assert.equal(done, `Wrote ${blocks.length} blocks to "Release Notes".`);
-    assert.deepEqual(blocks.map((b) => b.type), [
-      'heading_1', 'paragraph', 'heading_2', 'bulleted_list_item', 'bulleted_list_item', 'numbered_list_item', 'numbered_list_item', 'code', 'quote',
-    ]);
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      [
+        'heading_1',
+        'paragraph',
+        'heading_2',
+        'bulleted_list_item',
+        'bulleted_list_item',
+        'numbered_list_item',
+        'numbered_list_item',
+        'code',
+        'quote',
+      ],
+    );
     assert.equal(journey.fakes.notion.pageMarkdown(notes.id).trim(), ANSWER.trim());
     const sent = journey.fakeLm.requests().slice(before);
     assert.equal(sent.length, 1, 'one request to the model');
     assert.equal(sent[0].initiator, 'visen.visen');
-    assert.match(sent[0].messages.at(-1)!.parts.map((p) => p.value).join(''), /Write the release notes/);
+    assert.match(
+      sent[0].messages
+        .at(-1)!
+        .parts.map((p) => p.value)
+        .join(''),
+      /Write the release notes/,
+    );
   });
 
   it('stops within a second of Cancel, while the model is between chunks', async function () {
@@ -95,7 +119,12 @@ describe('the vscode-lm engine with a chat model in VS Code', function () {
     await clearNotifications(page);
     const blocksBefore = journey.fakes.notion.pageBlocks(notes.id).length;
     // A slow model: a chunk every 1.5 s, so Cancel lands while Visen waits for the next one.
-    journey.fakeLm.script({ match: 'changelog', text: 'A long changelog line that keeps going. '.repeat(100), chunkSize: 40, delayMs: 1500 });
+    journey.fakeLm.script({
+      match: 'changelog',
+      text: 'A long changelog line that keeps going. '.repeat(100),
+      chunkSize: 40,
+      delayMs: 1500,
+    });
     await generate('Write the full changelog');
     const progress = toast(page, /writing to "Release Notes"/);
     await progress.filter({ hasText: /characters generated/ }).waitFor({ state: 'visible', timeout: 30_000 });
@@ -117,7 +146,7 @@ describe('the vscode-lm engine with a chat model in VS Code', function () {
     assert.equal(journey.fakes.notion.pageBlocks(notes.id).length, blocksBefore, 'Cancel wrote nothing to the page');
   });
 
-  it('shows the model\'s error', async function () {
+  it("shows the model's error", async function () {
     const { page } = journey;
     await clearNotifications(page);
     journey.fakeLm.script({ match: 'roadmap', text: '## Roadmap\n\n', error: 'The fake model is overloaded (quota exceeded).' });

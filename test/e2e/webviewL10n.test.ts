@@ -23,10 +23,12 @@ const root = repoRoot();
 const sourceBundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Bundle;
 
 /** Every translation of the source bundle wrapped in ⟦…⟧, placeholders kept. */
-const PSEUDO: Bundle = Object.fromEntries(Object.entries(sourceBundle).map(([key, entry]) => [
-  key,
-  typeof entry === 'string' ? `⟦${entry}⟧` : { ...entry, message: `⟦${entry.message}⟧` },
-]));
+const PSEUDO: Bundle = Object.fromEntries(
+  Object.entries(sourceBundle).map(([key, entry]) => [
+    key,
+    typeof entry === 'string' ? `⟦${entry}⟧` : { ...entry, message: `⟦${entry.message}⟧` },
+  ]),
+);
 
 function format(message: string, args: readonly (string | number)[]): string {
   return message.replace(/\{(\d+)\}/g, (match, i: string) => (args[Number(i)] === undefined ? match : String(args[Number(i)])));
@@ -39,7 +41,7 @@ function format(message: string, args: readonly (string | number)[]): string {
 function hostT(bundle: Bundle, message: string, ...args: (string | number)[]): string {
   assert.ok(message in sourceBundle, `the host string "${message}" is not in l10n/bundle.l10n.json`);
   const entry = bundle[message];
-  return format(typeof entry === 'string' ? entry : entry?.message ?? message, args);
+  return format(typeof entry === 'string' ? entry : (entry?.message ?? message), args);
 }
 
 // ---- what the stub host sends ------------------------------------------------------------------------
@@ -81,19 +83,53 @@ function settingsState(t: (message: string, ...args: (string | number)[]) => str
 function settingsEngines(t: (message: string, ...args: (string | number)[]) => string): SettingsState['engines'] {
   return [
     {
-      kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-pro', defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'], keyName: 'Gemini',
-      keyField: { title: t('{0} API key', 'Gemini'), hint: t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'), removeLabel: t('Remove the {0} API key', 'Gemini') },
-      endpoint: { field: 'geminiBaseUrl', label: t('{0} base URL', 'Gemini'), hint: t('A proxy or gateway for Gemini.'), placeholder: 'https://generativelanguage.googleapis.com' },
+      kind: 'gemini',
+      label: 'Google Gemini',
+      setting: 'visen.gemini.model',
+      model: 'gemini-2.5-pro',
+      defaultModel: 'gemini-2.5-flash',
+      suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'],
+      keyName: 'Gemini',
+      keyField: {
+        title: t('{0} API key', 'Gemini'),
+        hint: t('Paste a Gemini API key from Google AI Studio (aistudio.google.com/apikey).'),
+        removeLabel: t('Remove the {0} API key', 'Gemini'),
+      },
+      endpoint: {
+        field: 'geminiBaseUrl',
+        label: t('{0} base URL', 'Gemini'),
+        hint: t('A proxy or gateway for Gemini.'),
+        placeholder: 'https://generativelanguage.googleapis.com',
+      },
     },
     {
-      kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: ['gpt-4.1-mini'], keyName: 'OpenAI',
-      keyField: { title: t('{0} API key', 'OpenAI'), hint: t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'), removeLabel: t('Remove the {0} API key', 'OpenAI') },
+      kind: 'openai',
+      label: 'OpenAI',
+      setting: 'visen.openai.model',
+      model: 'gpt-4.1-mini',
+      defaultModel: 'gpt-4.1-mini',
+      suggestedModels: ['gpt-4.1-mini'],
+      keyName: 'OpenAI',
+      keyField: {
+        title: t('{0} API key', 'OpenAI'),
+        hint: t('Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.'),
+        removeLabel: t('Remove the {0} API key', 'OpenAI'),
+      },
       endpoint: {
-        field: 'openaiBaseUrl', label: t('{0} base URL', 'OpenAI'), placeholder: 'https://api.openai.com/v1',
+        field: 'openaiBaseUrl',
+        label: t('{0} base URL', 'OpenAI'),
+        placeholder: 'https://api.openai.com/v1',
         hint: t('Any OpenAI-compatible server: Azure, Ollama (http://localhost:11434/v1), LM Studio, a proxy.'),
       },
     },
-    { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
+    {
+      kind: 'vscode-lm',
+      label: 'VS Code Language Models',
+      setting: 'visen.vscodeLm.model',
+      model: '',
+      defaultModel: '',
+      suggestedModels: [],
+    },
   ];
 }
 
@@ -105,11 +141,19 @@ function connectionStates(t: (message: string, ...args: (string | number)[]) => 
     setNotionSecret: { command: 'visen.setNotionSecret', label: t('Set Notion Token') },
     engines: [
       {
-        kind: 'gemini', label: 'Google Gemini', keySet: false, defaultModel: 'gemini-2.5-flash', suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'],
+        kind: 'gemini',
+        label: 'Google Gemini',
+        keySet: false,
+        defaultModel: 'gemini-2.5-flash',
+        suggestedModels: ['gemini-2.5-flash', 'gemini-2.5-pro'],
         setKey: { command: 'visen.setGeminiKey', label: t('Set Gemini API Key') },
       },
       {
-        kind: 'openai', label: 'OpenAI', keySet: true, defaultModel: 'gpt-4.1-mini', suggestedModels: ['gpt-4.1-mini'],
+        kind: 'openai',
+        label: 'OpenAI',
+        keySet: true,
+        defaultModel: 'gpt-4.1-mini',
+        suggestedModels: ['gpt-4.1-mini'],
         setKey: { command: 'visen.setOpenAIKey', label: t('Set OpenAI API Key') },
       },
     ],
@@ -119,38 +163,92 @@ function connectionStates(t: (message: string, ...args: (string | number)[]) => 
   };
   const history: HistoryItem[] = [
     {
-      id: 'r2', prompt: PROMPT, createdAt: CREATED_AT, when: '2 hours ago', engine: 'Google Gemini · gemini-2.5-pro', blocks: 7, writtenBlocks: 7,
-      status: 'written', statusLabel: t('Written · {0}', t('{0} blocks', 7)), mode: 'replace', undone: false, canUndo: true, canRetry: false,
+      id: 'r2',
+      prompt: PROMPT,
+      createdAt: CREATED_AT,
+      when: '2 hours ago',
+      engine: 'Google Gemini · gemini-2.5-pro',
+      blocks: 7,
+      writtenBlocks: 7,
+      status: 'written',
+      statusLabel: t('Written · {0}', t('{0} blocks', 7)),
+      mode: 'replace',
+      undone: false,
+      canUndo: true,
+      canRetry: false,
     },
     {
-      id: 'r1', prompt: 'An earlier brief', createdAt: '2025-04-30T09:00:00.000Z', when: 'yesterday', engine: 'OpenAI · gpt-4.1-mini', blocks: 7, writtenBlocks: 3,
-      status: 'writeFailed', statusLabel: t('{0} · undone', t('Write failed · {0} of {1} blocks written', 3, 7)), mode: 'append', undone: true, canUndo: false, canRetry: true,
+      id: 'r1',
+      prompt: 'An earlier brief',
+      createdAt: '2025-04-30T09:00:00.000Z',
+      when: 'yesterday',
+      engine: 'OpenAI · gpt-4.1-mini',
+      blocks: 7,
+      writtenBlocks: 3,
+      status: 'writeFailed',
+      statusLabel: t('{0} · undone', t('Write failed · {0} of {1} blocks written', 3, 7)),
+      mode: 'append',
+      undone: true,
+      canUndo: false,
+      canRetry: true,
     },
   ];
   const page: FormState = {
     ...base,
     notionSecretSet: true,
     connection: {
-      id: 'c1', name: 'Launch Plan', type: 'page', typeLabel: 'Notion Page', target: { title: 'Launch Plan', url: NOTION_URL },
-      engine: 'gemini', model: 'gemini-2.5-pro', writeMode: 'replace', usage: `${t('{0} prompts', 3)} · 2 hours ago`,
+      id: 'c1',
+      name: 'Launch Plan',
+      type: 'page',
+      typeLabel: 'Notion Page',
+      target: { title: 'Launch Plan', url: NOTION_URL },
+      engine: 'gemini',
+      model: 'gemini-2.5-pro',
+      writeMode: 'replace',
+      usage: `${t('{0} prompts', 3)} · 2 hours ago`,
     },
     history,
     run: {
-      runId: 1, kind: 'generate', running: false, prompt: PROMPT, text: MARKDOWN,
+      runId: 1,
+      kind: 'generate',
+      running: false,
+      prompt: PROMPT,
+      text: MARKDOWN,
       result: {
-        status: 'written', message: t('Wrote {0} blocks to "{1}".', 7, 'Launch Plan'), recordId: 'r2', pageTitle: 'Launch Plan', writtenBlocks: 7, blocks: 7,
-        canOpen: true, canRetry: false, warning: t('The connections database in Notion was not updated: {0}', 'Notion is unavailable'),
+        status: 'written',
+        message: t('Wrote {0} blocks to "{1}".', 7, 'Launch Plan'),
+        recordId: 'r2',
+        pageTitle: 'Launch Plan',
+        writtenBlocks: 7,
+        blocks: 7,
+        canOpen: true,
+        canRetry: false,
+        warning: t('The connections database in Notion was not updated: {0}', 'Notion is unavailable'),
       },
     },
   };
   const database: FormState = {
     ...base,
     connection: {
-      id: 'c2', name: 'Launch Tracker', type: 'database', typeLabel: 'Notion Database', target: { title: 'Launch Tracker', url: DATABASE_URL },
-      engine: 'openai', model: 'gpt-4.1-mini', writeMode: 'append', lastPrompt: PROMPT, usage: t('No prompts yet'),
+      id: 'c2',
+      name: 'Launch Tracker',
+      type: 'database',
+      typeLabel: 'Notion Database',
+      target: { title: 'Launch Tracker', url: DATABASE_URL },
+      engine: 'openai',
+      model: 'gpt-4.1-mini',
+      writeMode: 'append',
+      lastPrompt: PROMPT,
+      usage: t('No prompts yet'),
     },
   };
-  const validation: ReplyResults['validate'] = { ok: true, id: '0123456789abcdef0123456789abcdef', title: 'Launch Plan', url: NOTION_URL, existingConnection: 'Launch Plan (team)' };
+  const validation: ReplyResults['validate'] = {
+    ok: true,
+    id: '0123456789abcdef0123456789abcdef',
+    title: 'Launch Plan',
+    url: NOTION_URL,
+    existingConnection: 'Launch Plan (team)',
+  };
   return { base, page, database, validation };
 }
 
@@ -159,8 +257,13 @@ function connectionStates(t: (message: string, ...args: (string | number)[]) => 
  * engines' names from the registry (in the engine select).
  */
 const SETTINGS_DATA: readonly Data[] = [
-  'gemini-2.5-pro', 'gemini-2.5-flash', 'gpt-4.1-mini', 'Gemini 2.5 Pro',
-  { text: 'Google Gemini', where: 'option' }, { text: 'OpenAI', where: 'option' }, { text: 'VS Code Language Models', where: 'option' },
+  'gemini-2.5-pro',
+  'gemini-2.5-flash',
+  'gpt-4.1-mini',
+  'Gemini 2.5 Pro',
+  { text: 'Google Gemini', where: 'option' },
+  { text: 'OpenAI', where: 'option' },
+  { text: 'VS Code Language Models', where: 'option' },
   // The official addresses, shown in the empty base URL fields.
   { text: 'https://generativelanguage.googleapis.com', where: 'input#geminiBaseUrl.input[placeholder]' },
   { text: 'https://api.openai.com/v1', where: 'input#openaiBaseUrl.input[placeholder]' },
@@ -172,9 +275,23 @@ const SETTINGS_DATA: readonly Data[] = [
  * vscode.l10n.t (engine names; the connection type, on its badge only).
  */
 const CONNECTION_DATA: readonly Data[] = [
-  'Launch Plan', 'Launch Plan (team)', 'Launch Tracker', NOTION_URL, DATABASE_URL, PROMPT, 'An earlier brief', MARKDOWN,
-  'Google Gemini · gemini-2.5-pro', 'OpenAI · gpt-4.1-mini', 'Google Gemini', 'OpenAI', 'Notion is unavailable', '2 hours ago', 'yesterday',
-  { text: 'Notion Page', where: 'span#target-type.badge' }, { text: 'Notion Database', where: 'span#target-type.badge' },
+  'Launch Plan',
+  'Launch Plan (team)',
+  'Launch Tracker',
+  NOTION_URL,
+  DATABASE_URL,
+  PROMPT,
+  'An earlier brief',
+  MARKDOWN,
+  'Google Gemini · gemini-2.5-pro',
+  'OpenAI · gpt-4.1-mini',
+  'Google Gemini',
+  'OpenAI',
+  'Notion is unavailable',
+  '2 hours ago',
+  'yesterday',
+  { text: 'Notion Page', where: 'span#target-type.badge' },
+  { text: 'Notion Database', where: 'span#target-type.badge' },
 ];
 
 // ---- the page ----------------------------------------------------------------------------------------
@@ -264,10 +381,14 @@ function serve(): Promise<{ url: string; close(): Promise<void> }> {
     res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
     fs.createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    ),
+  );
 }
 
 interface Shown {
@@ -280,7 +401,8 @@ function shownTexts(page: Page): Promise<Shown[]> {
   return page.evaluate(() => {
     const d = (globalThis as any).document;
     const out: { where: string; text: string }[] = [];
-    const describe = (el: any) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const describe = (el: any) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
     const walker = d.createTreeWalker(d.body, 4 /* NodeFilter.SHOW_TEXT */);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
@@ -338,14 +460,18 @@ async function send(page: Page, message: HostMessage | SettingsHostMessage): Pro
 
 /** The dates the connection form writes itself (history titles), as this page's language formats them. */
 async function pageDates(page: Page, isos: readonly string[]): Promise<string[]> {
-  return page.evaluate((list) => list.flatMap((iso) => {
-    const lang = (globalThis as any).document.documentElement.lang;
-    try {
-      return [new Date(iso).toLocaleString(lang || undefined)];
-    } catch {
-      return [new Date(iso).toLocaleString()];
-    }
-  }), isos);
+  return page.evaluate(
+    (list) =>
+      list.flatMap((iso) => {
+        const lang = (globalThis as any).document.documentElement.lang;
+        try {
+          return [new Date(iso).toLocaleString(lang || undefined)];
+        } catch {
+          return [new Date(iso).toLocaleString()];
+        }
+      }),
+    isos,
+  );
 }
 
 // ---- the tests ---------------------------------------------------------------------------------------
@@ -418,7 +544,11 @@ describe('webview forms: localisation', function () {
       assert.match(await text(page, '#key-notion-hint'), /^⟦From notion\.so/);
 
       // One model row per engine the host lists, each with its own hint (a key set, a key not set, no key).
-      assert.deepStrictEqual(await page.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), ['gemini', 'openai', 'vscode-lm']);
+      assert.deepStrictEqual(await page.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), [
+        'gemini',
+        'openai',
+        'vscode-lm',
+      ]);
 
       // Choose… lists the models the key can use (a request answered by the stub host).
       await page.locator('#choose-model-gemini').click();
@@ -448,7 +578,9 @@ describe('webview forms: localisation', function () {
 
       const types = (await posted(page)).map((m) => m.type);
       assert.deepStrictEqual(types, ['ready', 'listModels', 'save'], 'what the page posted');
-      const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
+      const save = (await posted(page)).find(
+        (m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save',
+      )!;
       assert.deepStrictEqual(save.settings, { promptBudget: 30 });
     });
 
@@ -458,13 +590,22 @@ describe('webview forms: localisation', function () {
       await page.locator('#key-notion-status[data-set="true"]').waitFor();
       assert.strictEqual(await text(page, '#heading'), 'Visen Settings');
       assert.strictEqual(await text(page, 'label[for="connectionsDatabase"]'), 'Connections database');
-      assert.strictEqual(await text(page, '#key-notion-hint'), 'From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.');
+      assert.strictEqual(
+        await text(page, '#key-notion-hint'),
+        'From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.',
+      );
       assert.strictEqual(await text(page, '#key-notion-status'), '✓ Set');
       assert.strictEqual(await text(page, '#key-openai-status'), 'Not set');
       assert.strictEqual(await page.locator('#remove-gemini').getAttribute('aria-label'), 'Remove the Gemini API key');
       assert.strictEqual(await page.locator('#connectionsDatabase').getAttribute('placeholder'), 'https://www.notion.so/…?v=…');
-      assert.strictEqual(await text(page, '#model-gemini-hint'), 'The Google Gemini model Visen generates with. Choose… lists those your key can use, current ones first.');
-      assert.strictEqual(await text(page, '#model-openai-hint'), 'The OpenAI model Visen generates with. Save your OpenAI key to list the models it can use.');
+      assert.strictEqual(
+        await text(page, '#model-gemini-hint'),
+        'The Google Gemini model Visen generates with. Choose… lists those your key can use, current ones first.',
+      );
+      assert.strictEqual(
+        await text(page, '#model-openai-hint'),
+        'The OpenAI model Visen generates with. Save your OpenAI key to list the models it can use.',
+      );
       assert.strictEqual(await text(page, 'label[for="model-vscode-lm"]'), 'Model for VS Code Language Models');
       assert.strictEqual(await page.locator('#model-vscode-lm').getAttribute('placeholder'), 'The first model VS Code offers');
       assert.strictEqual(await text(page, '#engine option[value="vscode-lm"]'), 'VS Code Language Models');
@@ -473,10 +614,13 @@ describe('webview forms: localisation', function () {
       await page.locator('#model-list-gemini:not([hidden])').waitFor();
       assert.strictEqual(await text(page, '#model-list-gemini option'), '2 models your Gemini key can use…');
       const shown = await shownTexts(page);
-      assert.deepStrictEqual(shown.filter((s) => /[⟦⟧]/.test(s.text)), []);
+      assert.deepStrictEqual(
+        shown.filter((s) => /[⟦⟧]/.test(s.text)),
+        [],
+      );
     });
 
-    it('sends each engine\'s model, typed or chosen in its own row, under that engine', async () => {
+    it("sends each engine's model, typed or chosen in its own row, under that engine", async () => {
       const { config: stub } = config({});
       const page = await open('settings', 'en', stub);
       await page.locator('#model-gemini').waitFor();
@@ -486,24 +630,41 @@ describe('webview forms: localisation', function () {
       await page.locator('#model-openai').fill('gpt-4o');
       await page.locator('#choose-model-gemini').click();
       await page.locator('#model-list-gemini:not([hidden])').selectOption('gemini-2.5-flash');
-      assert.strictEqual(await page.locator('#model-gemini').inputValue(), 'gemini-2.5-flash', 'the model chosen from the list is in the field');
+      assert.strictEqual(
+        await page.locator('#model-gemini').inputValue(),
+        'gemini-2.5-flash',
+        'the model chosen from the list is in the field',
+      );
       await page.locator('#save').click();
       await page.locator('#status.is-busy').waitFor();
       await page.evaluate(() => (globalThis as any).__stub.release('save'));
       await page.locator('#status.is-error').waitFor();
-      const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
+      const save = (await posted(page)).find(
+        (m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save',
+      )!;
       assert.deepStrictEqual(save.models, { 'vscode-lm': 'copilot-gpt-4o', openai: 'gpt-4o', gemini: 'gemini-2.5-flash' });
       assert.deepStrictEqual(save.settings, {});
     });
 
-    it('gives an engine the host lists its key and base URL fields, and sends them under that engine\'s names', async () => {
+    it("gives an engine the host lists its key and base URL fields, and sends them under that engine's names", async () => {
       // An engine the page has never heard of: all it knows of it comes from the state, as from the registry.
       const t = (message: string, ...args: (string | number)[]) => hostT({}, message, ...args);
       const base = settingsState(t);
       const extra = {
-        kind: 'mistral', label: 'Mistral', setting: 'visen.mistral.model', model: 'mistral-small', defaultModel: 'mistral-small', suggestedModels: [], keyName: 'Mistral',
+        kind: 'mistral',
+        label: 'Mistral',
+        setting: 'visen.mistral.model',
+        model: 'mistral-small',
+        defaultModel: 'mistral-small',
+        suggestedModels: [],
+        keyName: 'Mistral',
         keyField: { title: 'Mistral API key', hint: 'From console.mistral.ai.', removeLabel: 'Remove the Mistral API key' },
-        endpoint: { field: 'mistralBaseUrl', label: 'Mistral base URL', hint: 'A proxy for Mistral.', placeholder: 'https://api.mistral.ai/v1' },
+        endpoint: {
+          field: 'mistralBaseUrl',
+          label: 'Mistral base URL',
+          hint: 'A proxy for Mistral.',
+          placeholder: 'https://api.mistral.ai/v1',
+        },
       } as unknown as SettingsState['engines'][number];
       const state = {
         ...base,
@@ -514,7 +675,12 @@ describe('webview forms: localisation', function () {
       const saved: SaveResult = { errors: {}, saved: [], message: 'Saved.' };
       const page = await open('settings', 'en', { ready: { type: 'state', state }, replies: { save: { result: saved } } });
       await page.locator('#key-mistral-status[data-set="true"]').waitFor();
-      assert.deepStrictEqual(await page.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), ['notion', 'gemini', 'openai', 'mistral']);
+      assert.deepStrictEqual(await page.locator('.key-field').evaluateAll((fields) => fields.map((f) => f.getAttribute('data-key'))), [
+        'notion',
+        'gemini',
+        'openai',
+        'mistral',
+      ]);
       assert.strictEqual(await text(page, 'label[for="key-mistral"]'), 'Mistral API key');
       assert.strictEqual(await text(page, '#key-mistral-hint'), 'From console.mistral.ai.');
       assert.strictEqual(await page.locator('#remove-mistral').getAttribute('aria-label'), 'Remove the Mistral API key');
@@ -527,14 +693,19 @@ describe('webview forms: localisation', function () {
       await page.locator('#mistralBaseUrl').fill('https://proxy.example.com/v1');
       await page.locator('#save').click();
       await page.locator('#status.is-ok').waitFor();
-      const save = (await posted(page)).find((m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save')!;
+      const save = (await posted(page)).find(
+        (m): m is Extract<SettingsWebviewMessage, { type: 'save' }> & { type: string } => m.type === 'save',
+      )!;
       assert.deepStrictEqual(save.keys, { mistral: 'mk-typed-key' });
       assert.deepStrictEqual(save.settings, { mistralBaseUrl: 'https://proxy.example.com/v1' });
       assert.strictEqual(await page.locator('#key-mistral').inputValue(), '', 'the typed key is not kept in the page');
 
       await page.locator('#remove-mistral').click();
       await page.waitForFunction(() => (globalThis as any).__stub.posted.some((m: { type: string }) => m.type === 'removeKey'));
-      assert.deepStrictEqual((await posted(page)).filter((m) => m.type === 'removeKey'), [{ type: 'removeKey', key: 'mistral' }]);
+      assert.deepStrictEqual(
+        (await posted(page)).filter((m) => m.type === 'removeKey'),
+        [{ type: 'removeKey', key: 'mistral' }],
+      );
     });
   });
 
@@ -547,7 +718,10 @@ describe('webview forms: localisation', function () {
         ready,
         replies: {
           validate: { result: states.validation },
-          create: { result: { connectionId: 'c1' } satisfies ReplyResults['create'], then: { type: 'state', state: states.page } satisfies HostMessage },
+          create: {
+            result: { connectionId: 'c1' } satisfies ReplyResults['create'],
+            then: { type: 'state', state: states.page } satisfies HostMessage,
+          },
           historyContent: { result: MARKDOWN satisfies ReplyResults['historyContent'] },
         },
       };
@@ -557,7 +731,13 @@ describe('webview forms: localisation', function () {
     it('in a pseudo-locale, shows nothing that is not localised', async () => {
       const { stub, states } = config(PSEUDO);
       const page = await open('connection', 'pseudo', stub);
-      const all = [...CONNECTION_DATA, ...(await pageDates(page, states.page.history.map((h) => h.createdAt)))];
+      const all = [
+        ...CONNECTION_DATA,
+        ...(await pageDates(
+          page,
+          states.page.history.map((h) => h.createdAt),
+        )),
+      ];
 
       // Step 1, before the Notion secret is set.
       await page.locator('body[data-step="connect"]').waitFor();
@@ -582,16 +762,27 @@ describe('webview forms: localisation', function () {
       await assertAllLocalised(page, 'a write in progress', all);
 
       // A database connection, no history yet, and no Notion secret any more.
-      await send(page, { type: 'result', runId: 2, result: { status: 'cancelled', message: hostT(PSEUDO, 'Generation cancelled.'), canOpen: false, canRetry: false } });
+      await send(page, {
+        type: 'result',
+        runId: 2,
+        result: { status: 'cancelled', message: hostT(PSEUDO, 'Generation cancelled.'), canOpen: false, canRetry: false },
+      });
       await send(page, { type: 'state', state: states.database });
       await page.locator('#database-notice:not([hidden])').waitFor();
       await page.locator('.history-empty').waitFor();
       await assertAllLocalised(page, 'a database connection', all);
 
       const types = (await posted(page)).map((m) => m.type);
-      assert.deepStrictEqual(types.filter((t) => t !== 'validate'), ['ready', 'create', 'historyContent'], 'what the page posted');
+      assert.deepStrictEqual(
+        types.filter((t) => t !== 'validate'),
+        ['ready', 'create', 'historyContent'],
+        'what the page posted',
+      );
       const create = (await posted(page)).find((m) => m.type === 'create') as Extract<WebviewMessage, { type: 'create' }> | undefined;
-      assert.deepStrictEqual(create && { url: create.url, connectionType: create.connectionType }, { url: NOTION_URL, connectionType: 'page' });
+      assert.deepStrictEqual(create && { url: create.url, connectionType: create.connectionType }, {
+        url: NOTION_URL,
+        connectionType: 'page',
+      });
     });
 
     it('with no bundle, shows its English labels', async () => {
@@ -609,13 +800,25 @@ describe('webview forms: localisation', function () {
       assert.strictEqual(await text(page, '#url-validation .hint-inline'), '— already connected as “Launch Plan (team)”: Next opens it.');
       await page.locator('#next').click();
       await page.locator('body[data-step="generate"]').waitFor();
-      assert.strictEqual(await text(page, '#prompt-hint'), 'Describe the content; Visen writes it as formatted Notion blocks. Ctrl+Enter generates. Variables: ${selection} ${file} ${fileName} ${language} ${workspaceFolder} ${gitDiff} ${date} {{page}}');
-      assert.strictEqual(await text(page, '#key-notice > span'), "Visen needs your Google Gemini API key to generate with it. It is kept in VS Code's secret storage.");
+      assert.strictEqual(
+        await text(page, '#prompt-hint'),
+        'Describe the content; Visen writes it as formatted Notion blocks. Ctrl+Enter generates. Variables: ${selection} ${file} ${fileName} ${language} ${workspaceFolder} ${gitDiff} ${date} {{page}}',
+      );
+      assert.strictEqual(
+        await text(page, '#key-notice > span'),
+        "Visen needs your Google Gemini API key to generate with it. It is kept in VS Code's secret storage.",
+      );
       assert.strictEqual(await text(page, '#history-heading'), 'History');
-      assert.strictEqual(await text(page, '.history-item[data-record-id="r2"] .history-meta'), '2 hours ago · Google Gemini · gemini-2.5-pro · Written · 7 blocks · replace');
+      assert.strictEqual(
+        await text(page, '.history-item[data-record-id="r2"] .history-meta'),
+        '2 hours ago · Google Gemini · gemini-2.5-pro · Written · 7 blocks · replace',
+      );
       assert.strictEqual(await page.locator('#output').getAttribute('aria-label'), 'Generated text');
       const shown = await shownTexts(page);
-      assert.deepStrictEqual(shown.filter((s) => /[⟦⟧]/.test(s.text)), []);
+      assert.deepStrictEqual(
+        shown.filter((s) => /[⟦⟧]/.test(s.text)),
+        [],
+      );
     });
   });
 });

@@ -20,27 +20,78 @@ const root = repoRoot();
 const CONNECTION_STATE: FormState = {
   notionSecretSet: true,
   setNotionSecret: { command: 'visen.setNotionSecret', label: 'Set Notion Token' },
-  engines: [{ kind: 'gemini', label: 'Google Gemini', keySet: true, defaultModel: 'gemini-2.5-flash', suggestedModels: [], setKey: { command: 'visen.setGeminiKey', label: 'Set Gemini API Key' } }],
+  engines: [
+    {
+      kind: 'gemini',
+      label: 'Google Gemini',
+      keySet: true,
+      defaultModel: 'gemini-2.5-flash',
+      suggestedModels: [],
+      setKey: { command: 'visen.setGeminiKey', label: 'Set Gemini API Key' },
+    },
+  ],
   defaultEngine: 'gemini',
   defaultWriteMode: 'append',
   history: [],
 };
 
 const SETTINGS_STATE: SettingsState = {
-  values: { connectionsDatabase: '', engine: 'gemini', openaiBaseUrl: '', geminiBaseUrl: '', notionApiBaseUrl: '', writeMode: 'append', instructions: '', promptBudget: 0 },
-  keys: [{ name: 'notion', label: 'Notion token', set: false }, { name: 'gemini', label: 'Gemini API key', set: false }, { name: 'openai', label: 'OpenAI API key', set: false }],
+  values: {
+    connectionsDatabase: '',
+    engine: 'gemini',
+    openaiBaseUrl: '',
+    geminiBaseUrl: '',
+    notionApiBaseUrl: '',
+    writeMode: 'append',
+    instructions: '',
+    promptBudget: 0,
+  },
+  keys: [
+    { name: 'notion', label: 'Notion token', set: false },
+    { name: 'gemini', label: 'Gemini API key', set: false },
+    { name: 'openai', label: 'OpenAI API key', set: false },
+  ],
   engines: [
     {
-      kind: 'gemini', label: 'Google Gemini', setting: 'visen.gemini.model', model: 'gemini-2.5-flash', defaultModel: 'gemini-2.5-flash', suggestedModels: [], keyName: 'Gemini',
+      kind: 'gemini',
+      label: 'Google Gemini',
+      setting: 'visen.gemini.model',
+      model: 'gemini-2.5-flash',
+      defaultModel: 'gemini-2.5-flash',
+      suggestedModels: [],
+      keyName: 'Gemini',
       keyField: { title: 'Gemini API key', hint: 'From Google AI Studio.', removeLabel: 'Remove the Gemini API key' },
-      endpoint: { field: 'geminiBaseUrl', label: 'Gemini base URL', hint: 'A proxy.', placeholder: 'https://generativelanguage.googleapis.com' },
+      endpoint: {
+        field: 'geminiBaseUrl',
+        label: 'Gemini base URL',
+        hint: 'A proxy.',
+        placeholder: 'https://generativelanguage.googleapis.com',
+      },
     },
     {
-      kind: 'openai', label: 'OpenAI', setting: 'visen.openai.model', model: 'gpt-4.1-mini', defaultModel: 'gpt-4.1-mini', suggestedModels: [], keyName: 'OpenAI',
+      kind: 'openai',
+      label: 'OpenAI',
+      setting: 'visen.openai.model',
+      model: 'gpt-4.1-mini',
+      defaultModel: 'gpt-4.1-mini',
+      suggestedModels: [],
+      keyName: 'OpenAI',
       keyField: { title: 'OpenAI API key', hint: 'From platform.openai.com.', removeLabel: 'Remove the OpenAI API key' },
-      endpoint: { field: 'openaiBaseUrl', label: 'OpenAI base URL', hint: 'Any OpenAI-compatible server.', placeholder: 'https://api.openai.com/v1' },
+      endpoint: {
+        field: 'openaiBaseUrl',
+        label: 'OpenAI base URL',
+        hint: 'Any OpenAI-compatible server.',
+        placeholder: 'https://api.openai.com/v1',
+      },
     },
-    { kind: 'vscode-lm', label: 'VS Code Language Models', setting: 'visen.vscodeLm.model', model: '', defaultModel: '', suggestedModels: [] },
+    {
+      kind: 'vscode-lm',
+      label: 'VS Code Language Models',
+      setting: 'visen.vscodeLm.model',
+      model: '',
+      defaultModel: '',
+      suggestedModels: [],
+    },
   ],
 };
 
@@ -76,10 +127,17 @@ function serve(): Promise<{ url: string; close(): Promise<void> }> {
     const page = /^\/form\/(settings|connection)$/.exec(url.pathname);
     if (page) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(webviewPage({
-        nonce: 'limits-test-nonce', cspSource: origin, scriptUri: `${origin}/dist/webview/${page[1]}.js`,
-        styleUris: [`${origin}/media/webview/shared/form.css`, `${origin}/media/webview/${page[1]}.css`], title: 'Visen', lang: 'en', l10nBundle: {},
-      }));
+      res.end(
+        webviewPage({
+          nonce: 'limits-test-nonce',
+          cspSource: origin,
+          scriptUri: `${origin}/dist/webview/${page[1]}.js`,
+          styleUris: [`${origin}/media/webview/shared/form.css`, `${origin}/media/webview/${page[1]}.css`],
+          title: 'Visen',
+          lang: 'en',
+          l10nBundle: {},
+        }),
+      );
       return;
     }
     const asset = /^\/(dist\/webview\/\w+\.js|media\/webview\/(?:shared\/)?\w+\.css)$/.exec(url.pathname);
@@ -91,36 +149,46 @@ function serve(): Promise<{ url: string; close(): Promise<void> }> {
     res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
     fs.createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    ),
+  );
 }
 
 /** Pastes `text` into the field the way a browser delivers a paste (the page decides what to do with it). */
 async function paste(page: Page, selector: string, text: string): Promise<void> {
   await page.locator(selector).focus();
-  await page.evaluate(([sel, value]) => {
-    const d = (globalThis as any).document;
-    const data = new (globalThis as any).DataTransfer();
-    data.setData('text', value);
-    const event = new (globalThis as any).ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
-    const el = d.querySelector(sel);
-    if (el.dispatchEvent(event)) {
-      // Not refused: insert it as the browser would, up to maxlength.
-      el.value = value.slice(0, el.maxLength >= 0 ? el.maxLength : undefined);
-      el.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
-    }
-  }, [selector, text] as const);
+  await page.evaluate(
+    ([sel, value]) => {
+      const d = (globalThis as any).document;
+      const data = new (globalThis as any).DataTransfer();
+      data.setData('text', value);
+      const event = new (globalThis as any).ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+      const el = d.querySelector(sel);
+      if (el.dispatchEvent(event)) {
+        // Not refused: insert it as the browser would, up to maxlength.
+        el.value = value.slice(0, el.maxLength >= 0 ? el.maxLength : undefined);
+        el.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
+      }
+    },
+    [selector, text] as const,
+  );
 }
 
 /** Sets a value past maxlength (as a script could) and lets the page react: the host's limits must answer. */
 async function forceValue(page: Page, selector: string, value: string, event = 'input'): Promise<void> {
-  await page.evaluate(([sel, text, type]) => {
-    const el = (globalThis as any).document.querySelector(sel);
-    el.value = text;
-    el.dispatchEvent(new (globalThis as any).Event(type, { bubbles: true }));
-  }, [selector, value, event] as const);
+  await page.evaluate(
+    ([sel, text, type]) => {
+      const el = (globalThis as any).document.querySelector(sel);
+      el.value = text;
+      el.dispatchEvent(new (globalThis as any).Event(type, { bubbles: true }));
+    },
+    [selector, value, event] as const,
+  );
 }
 
 describe('webview forms: length limits', function () {
@@ -165,7 +233,12 @@ describe('webview forms: length limits', function () {
   describe('connection form', () => {
     it('its fields carry the protocol limits as maxlength', async () => {
       const p = await open('connection');
-      for (const [selector, limit] of [['#url', LIMITS.url], ['#name', LIMITS.name], ['#prompt', LIMITS.prompt], ['#model', LIMITS.model]] as const) {
+      for (const [selector, limit] of [
+        ['#url', LIMITS.url],
+        ['#name', LIMITS.name],
+        ['#prompt', LIMITS.prompt],
+        ['#model', LIMITS.model],
+      ] as const) {
         assert.strictEqual(await p.locator(selector).getAttribute('maxlength'), String(limit), selector);
       }
     });
@@ -174,7 +247,10 @@ describe('webview forms: length limits', function () {
       const p = await open('connection');
       await paste(p, '#url', `https://www.notion.so/${'a'.repeat(2_001 - 22)}`);
       await p.locator('#url-validation.is-error').waitFor();
-      assert.strictEqual((await p.locator('#url-validation').textContent())?.replace('✗', '').trim(), 'The link is too long (2,001 characters; at most 2,000).');
+      assert.strictEqual(
+        (await p.locator('#url-validation').textContent())?.replace('✗', '').trim(),
+        'The link is too long (2,001 characters; at most 2,000).',
+      );
       assert.strictEqual(await p.locator('#url').inputValue(), '', 'the field is left as it was');
       assert.ok(!(await posted(p)).some((m) => m.type === 'validate'), 'nothing was sent to check');
     });
@@ -193,7 +269,10 @@ describe('webview forms: length limits', function () {
       await p.locator('#url-validation.is-error').waitFor({ timeout: 5_000 });
       assert.match((await p.locator('#url-validation').textContent()) ?? '', /The link is too long \(2,001 characters; at most 2,000\)\./);
       assert.strictEqual(await p.locator('#url-validation.is-checking').count(), 0);
-      assert.ok((await posted(p)).some((m) => m.type === 'validate' && m.url?.length === 2_001), 'the page did ask');
+      assert.ok(
+        (await posted(p)).some((m) => m.type === 'validate' && m.url?.length === 2_001),
+        'the page did ask',
+      );
     });
   });
 
@@ -201,9 +280,17 @@ describe('webview forms: length limits', function () {
     it('its fields carry the protocol limits as maxlength', async () => {
       const p = await open('settings');
       for (const [selector, limit] of [
-        ['#connectionsDatabase', LIMITS.url], ['#model-gemini', LIMITS.model], ['#model-openai', LIMITS.model], ['#model-vscode-lm', LIMITS.model], ['#instructions', LIMITS.instructions],
-        ['#openaiBaseUrl', LIMITS.baseUrl], ['#geminiBaseUrl', LIMITS.baseUrl], ['#notionApiBaseUrl', LIMITS.baseUrl],
-        ['#key-notion', LIMITS.key], ['#key-gemini', LIMITS.key], ['#key-openai', LIMITS.key],
+        ['#connectionsDatabase', LIMITS.url],
+        ['#model-gemini', LIMITS.model],
+        ['#model-openai', LIMITS.model],
+        ['#model-vscode-lm', LIMITS.model],
+        ['#instructions', LIMITS.instructions],
+        ['#openaiBaseUrl', LIMITS.baseUrl],
+        ['#geminiBaseUrl', LIMITS.baseUrl],
+        ['#notionApiBaseUrl', LIMITS.baseUrl],
+        ['#key-notion', LIMITS.key],
+        ['#key-gemini', LIMITS.key],
+        ['#key-openai', LIMITS.key],
       ] as const) {
         assert.strictEqual(await p.locator(selector).getAttribute('maxlength'), String(limit), selector);
       }
@@ -223,19 +310,25 @@ describe('webview forms: length limits', function () {
       await forceValue(p, '#openaiBaseUrl', `https://example.com/${'v'.repeat(2_100)}`);
       await p.locator('#save').click();
       await p.locator('#openaiBaseUrl-error:not(:empty)').waitFor({ timeout: 5_000 });
-      assert.strictEqual(await p.locator('#openaiBaseUrl-error').textContent(), 'The address is too long (2,120 characters; at most 2,000).');
+      assert.strictEqual(
+        await p.locator('#openaiBaseUrl-error').textContent(),
+        'The address is too long (2,120 characters; at most 2,000).',
+      );
       assert.match((await p.locator('#status').textContent()) ?? '', /Nothing was saved/);
     });
 
-    it('an engine\'s model past the limit that reaches the host anyway is answered next to that engine\'s field', async () => {
+    it("an engine's model past the limit that reaches the host anyway is answered next to that engine's field", async () => {
       const p = await open('settings');
       await p.locator('#model-vscode-lm').waitFor();
       await forceValue(p, '#model-vscode-lm', `copilot-${'m'.repeat(LIMITS.model)}`);
       await p.locator('#save').click();
       await p.locator('#model-vscode-lm-error:not(:empty)').waitFor({ timeout: 5_000 });
-      assert.strictEqual(await p.locator('#model-vscode-lm-error').textContent(), `The model name is too long (${LIMITS.model + 8} characters; at most ${LIMITS.model}).`);
+      assert.strictEqual(
+        await p.locator('#model-vscode-lm-error').textContent(),
+        `The model name is too long (${LIMITS.model + 8} characters; at most ${LIMITS.model}).`,
+      );
       assert.strictEqual(await p.locator('#model-vscode-lm').getAttribute('aria-invalid'), 'true');
-      assert.strictEqual(await p.locator('#model-gemini-error').textContent(), '', 'the other engines\' fields are fine');
+      assert.strictEqual(await p.locator('#model-gemini-error').textContent(), '', "the other engines' fields are fine");
       const save = (await posted(p)).find((m) => m.type === 'save') as { models?: Record<string, string> } | undefined;
       assert.deepStrictEqual(Object.keys(save?.models ?? {}), ['vscode-lm'], 'the model went under its engine');
     });

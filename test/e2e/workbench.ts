@@ -6,7 +6,16 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import {
-  CodeServer, launchBrowser, openWorkbench, remoteUri, repoRoot, runCommand, screenshot, startCodeServer, waitForNotification, workbenchUrl,
+  CodeServer,
+  launchBrowser,
+  openWorkbench,
+  remoteUri,
+  repoRoot,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  waitForNotification,
+  workbenchUrl,
 } from '../harness/codeServer';
 import { AllFakes, AllFakesOptions, startAllFakes } from '../fakes/standalone';
 import { FakeLm } from './fakeLm';
@@ -45,7 +54,10 @@ export async function openVisenWorkbench(settings: Record<string, unknown> = {},
     server = await startCodeServer({ install: [vsixPath()], settings, env: options.env });
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const payload = (options.developmentExtensions ?? []).map((dir): [string, string] => ['extensionDevelopmentPath', remoteUri(server!, dir)]);
+    const payload = (options.developmentExtensions ?? []).map((dir): [string, string] => [
+      'extensionDevelopmentPath',
+      remoteUri(server!, dir),
+    ]);
     await openWorkbench(page, workbenchUrl(server, { folder: workspace, payload: payload.length ? payload : undefined }));
     return { server, browser, page, workspace, close };
   } catch (e) {
@@ -86,12 +98,15 @@ export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
   before(async function () {
     fakes = await startAllFakes(options.fakes);
     if (options.fakeLm) fakeLm = new FakeLm();
-    workbench = await openVisenWorkbench({
-      'visen.notion.apiBaseUrl': fakes.notion.url,
-      'visen.gemini.baseUrl': fakes.gemini.url,
-      'visen.openai.baseUrl': fakes.openai.url,
-      ...options.settings,
-    }, fakeLm ? { developmentExtensions: [FakeLm.extensionPath()], env: { VISEN_FAKE_LM_DIR: fakeLm.dir } } : {});
+    workbench = await openVisenWorkbench(
+      {
+        'visen.notion.apiBaseUrl': fakes.notion.url,
+        'visen.gemini.baseUrl': fakes.gemini.url,
+        'visen.openai.baseUrl': fakes.openai.url,
+        ...options.settings,
+      },
+      fakeLm ? { developmentExtensions: [FakeLm.extensionPath()], env: { VISEN_FAKE_LM_DIR: fakeLm.dir } } : {},
+    );
     if (options.activate ?? true) await activateVisen(workbench.page);
   });
   beforeEach(function () {
@@ -111,10 +126,18 @@ export function visenJourney(options: VisenJourneyOptions = {}): VisenJourney {
     return value;
   };
   return {
-    get fakes() { return ready(fakes, 'stand-ins'); },
-    get fakeLm() { return ready(fakeLm, 'fake chat model'); },
-    get workbench() { return ready(workbench, 'workbench'); },
-    get page() { return ready(workbench, 'workbench').page; },
+    get fakes() {
+      return ready(fakes, 'stand-ins');
+    },
+    get fakeLm() {
+      return ready(fakeLm, 'fake chat model');
+    },
+    get workbench() {
+      return ready(workbench, 'workbench');
+    },
+    get page() {
+      return ready(workbench, 'workbench').page;
+    },
   };
 }
 
@@ -173,15 +196,19 @@ export async function retype(page: Page, text: string): Promise<void> {
 export async function selectAllInWebviewField(page: Page, field: Locator): Promise<void> {
   await field.click();
   await page.keyboard.press('Control+A');
-  await field.evaluate((el: any) => new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 5000;
-    const check = () => {
-      if (el.selectionStart === 0 && el.selectionEnd === el.value.length) resolve();
-      else if (Date.now() > deadline) reject(new Error(`Ctrl+A did not select the field's text (${el.selectionStart}–${el.selectionEnd} of ${el.value.length})`));
-      else setTimeout(check, 20);
-    };
-    check();
-  }));
+  await field.evaluate(
+    (el: any) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = Date.now() + 5000;
+        const check = () => {
+          if (el.selectionStart === 0 && el.selectionEnd === el.value.length) resolve();
+          else if (Date.now() > deadline)
+            reject(new Error(`Ctrl+A did not select the field's text (${el.selectionStart}–${el.selectionEnd} of ${el.value.length})`));
+          else setTimeout(check, 20);
+        };
+        check();
+      }),
+  );
 }
 
 /** Runs a palette command, then moves the pointer off the quick input so no hover tooltip covers screenshots. */
@@ -198,7 +225,9 @@ export function toast(page: Page, text: string | RegExp): Locator {
 
 /** Waits until the toast with this text has finished sliding in, so a screenshot shows all of it. */
 export async function toastSettled(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first()
+  await page
+    .locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text })
+    .first()
     .waitFor({ state: 'visible', timeout: 5000 })
     .catch(() => page.waitForTimeout(500));
 }
@@ -206,7 +235,11 @@ export async function toastSettled(page: Page, text: string | RegExp): Promise<v
 /** Closes every notification toast, so the next screenshot shows only what comes next. */
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
-  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('.notifications-toasts .notification-toast')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 // ---- Visen ---------------------------------------------------------------------------------------
@@ -226,7 +259,11 @@ export async function activateVisen(page: Page, { firstRun = true } = {}): Promi
     await title.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
   }
   // Its welcome content (no connections yet), or its connections.
-  await page.locator('.part.sidebar').locator('.welcome-view-content:visible, .monaco-list-row:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .locator('.part.sidebar')
+    .locator('.welcome-view-content:visible, .monaco-list-row:visible')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
   if (!firstRun) return;
   const walkthrough = walkthroughTab(page);
   await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
@@ -243,7 +280,7 @@ export async function openKeyBox(page: Page, command: string, title: string | Re
   await waitForQuickInputTitle(page, title);
   const type = await quickInputBox(page).getAttribute('type');
   if (type !== 'password') throw new Error(`the box of "${command}" shows what is typed (type=${type})`);
-  if (!await inputHasFocus(page)) throw new Error(`the box of "${command}" does not have keyboard focus`);
+  if (!(await inputHasFocus(page))) throw new Error(`the box of "${command}" does not have keyboard focus`);
 }
 
 /** Stores the Notion secret the way a person does (palette, type, Enter); returns the "Connected to …" message. */
@@ -283,7 +320,10 @@ export function visenWebview(page: Page): FrameLocator {
  * "Visen: New Connection" through the form's real controls: the link typed into step 1 (a database's with
  * `type: 'database'`), checked by Notion as `title`, then Next; resolves to the form at step 2.
  */
-export async function newConnectionInForm(page: Page, link: { readonly url: string; readonly title: string; readonly type?: 'page' | 'database' }): Promise<FrameLocator> {
+export async function newConnectionInForm(
+  page: Page,
+  link: { readonly url: string; readonly title: string; readonly type?: 'page' | 'database' },
+): Promise<FrameLocator> {
   await run(page, 'Visen: New Connection');
   await tab(page, 'Visen: New Connection').waitFor({ state: 'visible', timeout: 30_000 });
   const form = visenWebview(page);
@@ -327,10 +367,22 @@ export async function openVisenWalkthrough(page: Page): Promise<void> {
 
 /** Waits until the selected step's picture (a Markdown page VS Code shows in a webview) has loaded. */
 export async function walkthroughMediaShown(page: Page): Promise<void> {
-  const media = page.locator('.gettingStartedContainer .getting-started-media iframe.webview.ready:visible').first()
-    .contentFrame().frameLocator('#active-frame');
+  const media = page
+    .locator('.gettingStartedContainer .getting-started-media iframe.webview.ready:visible')
+    .first()
+    .contentFrame()
+    .frameLocator('#active-frame');
   await media.locator('img').first().waitFor({ state: 'visible', timeout: 30_000 });
-  await media.locator('img').first().evaluate((img: any) => img.complete || new Promise((resolve) => { img.onload = resolve; }));
+  await media
+    .locator('img')
+    .first()
+    .evaluate(
+      (img: any) =>
+        img.complete ||
+        new Promise((resolve) => {
+          img.onload = resolve;
+        }),
+    );
   await page.waitForTimeout(300); // the webview lays the page out once the picture is in
 }
 
@@ -356,4 +408,3 @@ export async function completedSteps(page: Page): Promise<Record<(typeof STEP_ID
   }
   return states;
 }
-

@@ -2,13 +2,37 @@
 // @google/genai parses. See /work/shared/reference/wire-protocols.md §3.
 import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
-import type { BlockedReason, Candidate, Content, FinishReason, GenerateContentResponse, GenerateContentResponseUsageMetadata, HarmCategory, Model, SafetyRating } from '@google/genai/web';
+import type {
+  BlockedReason,
+  Candidate,
+  Content,
+  FinishReason,
+  GenerateContentResponse,
+  GenerateContentResponseUsageMetadata,
+  HarmCategory,
+  Model,
+  SafetyRating,
+} from '@google/genai/web';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
 import { exampleFor, geminiJsonModeProblem, geminiSchema } from './jsonMode';
-import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
+import {
+  FailureQueue,
+  type LoggedRequest,
+  dropConnection,
+  estimateTokens,
+  sendJson,
+  sleep,
+  splitIntoDeltas,
+  startServer,
+  watchAbort,
+  writeFrame,
+} from './server';
 
 /** Candidates as sent on the wire: enums are plain strings there. */
-type WireRating = Omit<SafetyRating, 'category' | 'probability'> & { category: `${HarmCategory}`; probability: 'NEGLIGIBLE' | 'LOW' | 'MEDIUM' | 'HIGH' };
+type WireRating = Omit<SafetyRating, 'category' | 'probability'> & {
+  category: `${HarmCategory}`;
+  probability: 'NEGLIGIBLE' | 'LOW' | 'MEDIUM' | 'HIGH';
+};
 type WireCandidate = Omit<Candidate, 'finishReason' | 'safetyRatings'> & { finishReason?: `${FinishReason}`; safetyRatings?: WireRating[] };
 type WireResponse = Pick<GenerateContentResponse, 'modelVersion' | 'responseId' | 'usageMetadata'> & {
   candidates?: WireCandidate[];
@@ -135,10 +159,25 @@ export const GEMINI_MODELS_2026: GeminiModelInfo[] = [
   { id: 'gemini-2.0-flash', displayName: 'Gemini 2.0 Flash', version: '2.0' },
   { id: 'gemini-2.0-flash-001', displayName: 'Gemini 2.0 Flash 001', version: '2.0' },
   { id: 'gemini-2.0-flash-exp', displayName: 'Gemini 2.0 Flash Experimental', version: '2.0' },
-  { id: 'gemini-2.5-flash-preview-tts', displayName: 'Gemini 2.5 Flash Preview TTS', version: 'gemini-2.5-flash-exp-tts-2025-05-19', methods: ['countTokens', 'generateContent'] },
-  { id: 'gemini-flash-latest', displayName: 'Gemini Flash Latest', version: 'Gemini Flash Latest', description: 'Latest release of Gemini Flash' },
+  {
+    id: 'gemini-2.5-flash-preview-tts',
+    displayName: 'Gemini 2.5 Flash Preview TTS',
+    version: 'gemini-2.5-flash-exp-tts-2025-05-19',
+    methods: ['countTokens', 'generateContent'],
+  },
+  {
+    id: 'gemini-flash-latest',
+    displayName: 'Gemini Flash Latest',
+    version: 'Gemini Flash Latest',
+    description: 'Latest release of Gemini Flash',
+  },
   { id: 'gemini-2.5-flash-lite', displayName: 'Gemini 2.5 Flash-Lite', version: '001' },
-  { id: 'gemini-2.5-flash-image', displayName: 'Nano Banana', version: '2.0', methods: ['generateContent', 'countTokens', 'batchGenerateContent'] },
+  {
+    id: 'gemini-2.5-flash-image',
+    displayName: 'Nano Banana',
+    version: '2.0',
+    methods: ['generateContent', 'countTokens', 'batchGenerateContent'],
+  },
   { id: 'gemini-3-flash-preview', displayName: 'Gemini 3 Flash Preview', version: '3-flash-preview-12-2025' },
   { id: 'gemini-3.1-flash-lite', displayName: 'Gemini 3.1 Flash Lite', version: '3.1-flash-lite-05-2026' },
   { id: 'gemini-3.5-flash', displayName: 'Gemini 3.5 Flash', version: '3.5-flash-05-2026' },
@@ -159,21 +198,28 @@ const EXCEEDED =
 
 function quotaExceeded(violation: { metric: string; quotaId: string; model: string; limit: number }, retryDelay?: string) {
   const retry = retryDelay ? `\nPlease retry in ${retryDelay}.` : '';
-  return googleError(429, 'RESOURCE_EXHAUSTED', `${EXCEEDED}\n* Quota exceeded for metric: generativelanguage.googleapis.com/${violation.metric}, limit: ${violation.limit}, model: ${violation.model}${retry}`, [
-    {
-      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-      violations: [
-        {
-          quotaMetric: `generativelanguage.googleapis.com/${violation.metric}`,
-          quotaId: violation.quotaId,
-          quotaDimensions: { location: 'global', model: violation.model },
-          quotaValue: String(violation.limit),
-        },
-      ],
-    },
-    RATE_LIMITS_HELP,
-    ...(retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Math.floor(Number.parseFloat(retryDelay))}s` }] : []),
-  ]);
+  return googleError(
+    429,
+    'RESOURCE_EXHAUSTED',
+    `${EXCEEDED}\n* Quota exceeded for metric: generativelanguage.googleapis.com/${violation.metric}, limit: ${violation.limit}, model: ${violation.model}${retry}`,
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: `generativelanguage.googleapis.com/${violation.metric}`,
+            quotaId: violation.quotaId,
+            quotaDimensions: { location: 'global', model: violation.model },
+            quotaValue: String(violation.limit),
+          },
+        ],
+      },
+      RATE_LIMITS_HELP,
+      ...(retryDelay
+        ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Math.floor(Number.parseFloat(retryDelay))}s` }]
+        : []),
+    ],
+  );
 }
 
 /**
@@ -183,7 +229,9 @@ function quotaExceeded(violation: { metric: string; quotaId: string; model: stri
  */
 export const geminiErrors = {
   /** 429 for a per-minute quota (requests or input tokens), with RetryInfo. */
-  rateLimitPerMinute(options: { model?: string; retryDelay?: string; metric?: 'requests' | 'input_tokens'; limit?: number } = {}): GeminiFailure {
+  rateLimitPerMinute(
+    options: { model?: string; retryDelay?: string; metric?: 'requests' | 'input_tokens'; limit?: number } = {},
+  ): GeminiFailure {
     const model = options.model ?? 'gemini-2.5-flash';
     const tokens = options.metric === 'input_tokens';
     return {
@@ -205,7 +253,12 @@ export const geminiErrors = {
     return {
       status: 429,
       body: quotaExceeded(
-        { metric: 'generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', model, limit: options.limit ?? 50 },
+        {
+          metric: 'generate_content_free_tier_requests',
+          quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier',
+          model,
+          limit: options.limit ?? 50,
+        },
         options.retryDelay ?? '29.5s',
       ),
     };
@@ -215,7 +268,12 @@ export const geminiErrors = {
     return {
       status: 429,
       body: quotaExceeded(
-        { metric: 'generate_content_free_tier_input_token_count', quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier', model: options.model ?? 'gemini-2.5-pro', limit: 0 },
+        {
+          metric: 'generate_content_free_tier_input_token_count',
+          quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier',
+          model: options.model ?? 'gemini-2.5-pro',
+          limit: 0,
+        },
         '40s',
       ),
     };
@@ -224,7 +282,11 @@ export const geminiErrors = {
   creditsDepleted(): GeminiFailure {
     return {
       status: 429,
-      body: googleError(429, 'RESOURCE_EXHAUSTED', 'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.'),
+      body: googleError(
+        429,
+        'RESOURCE_EXHAUSTED',
+        'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.',
+      ),
     };
   },
   /** 429 without details, as shared capacity runs out ("Resource has been exhausted"). */
@@ -239,9 +301,22 @@ export const geminiErrors = {
   unauthenticated(): GeminiFailure {
     return {
       status: 401,
-      body: googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com', method: 'google.ai.generativelanguage.v1beta.GenerativeService.StreamGenerateContent' } },
-      ]),
+      body: googleError(
+        401,
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
+            domain: 'googleapis.com',
+            metadata: {
+              service: 'generativelanguage.googleapis.com',
+              method: 'google.ai.generativelanguage.v1beta.GenerativeService.StreamGenerateContent',
+            },
+          },
+        ],
+      ),
     };
   },
   /** 403 PERMISSION_DENIED for a key Google disabled as leaked. */
@@ -265,7 +340,11 @@ const API_KEY_INVALID = googleError(400, 'INVALID_ARGUMENT', 'API key not valid.
     domain: 'googleapis.com',
     metadata: { service: 'generativelanguage.googleapis.com' },
   },
-  { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+  {
+    '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+    locale: 'en-US',
+    message: 'API key not valid. Please pass a valid API key.',
+  },
 ]);
 
 function defaultFailureBody(status: number): unknown {
@@ -273,7 +352,11 @@ function defaultFailureBody(status: number): unknown {
     case 400:
       return API_KEY_INVALID;
     case 403:
-      return googleError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.');
+      return googleError(
+        403,
+        'PERMISSION_DENIED',
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      );
     case 404:
       return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
     case 429:
@@ -282,16 +365,27 @@ function defaultFailureBody(status: number): unknown {
       return googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
     default:
       return status >= 500
-        ? googleError(status, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting')
+        ? googleError(
+            status,
+            'INTERNAL',
+            'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+          )
         : googleError(status, 'FAILED_PRECONDITION', `Request failed with status ${status}.`);
   }
 }
 
 /** The four ratings the API sends, the given category HIGH and blocked, the others NEGLIGIBLE. */
 function safetyRatings(category: `${HarmCategory}`): WireRating[] {
-  const all: Array<`${HarmCategory}`> = ['HARM_CATEGORY_SEXUALLY_EXPLICIT', 'HARM_CATEGORY_HATE_SPEECH', 'HARM_CATEGORY_HARASSMENT', 'HARM_CATEGORY_DANGEROUS_CONTENT'];
+  const all: Array<`${HarmCategory}`> = [
+    'HARM_CATEGORY_SEXUALLY_EXPLICIT',
+    'HARM_CATEGORY_HATE_SPEECH',
+    'HARM_CATEGORY_HARASSMENT',
+    'HARM_CATEGORY_DANGEROUS_CONTENT',
+  ];
   const categories = all.includes(category) ? all : [...all, category];
-  return categories.map((c) => (c === category ? { category: c, probability: 'HIGH', blocked: true } : { category: c, probability: 'NEGLIGIBLE' }));
+  return categories.map((c) =>
+    c === category ? { category: c, probability: 'HIGH', blocked: true } : { category: c, probability: 'NEGLIGIBLE' },
+  );
 }
 
 const textOf = (content: Content | undefined): string => (content?.parts ?? []).map((p) => p.text ?? '').join('');
@@ -363,7 +457,11 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       sendJson(
         res,
         404,
-        googleError(404, 'NOT_FOUND', `models/${modelId} is not found for API version ${apiVersion}, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`),
+        googleError(
+          404,
+          'NOT_FOUND',
+          `models/${modelId} is not found for API version ${apiVersion}, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+        ),
       );
       return;
     }
@@ -380,7 +478,15 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     }
     const inStreamFailure = stream ? failures.take((_m, f) => !!f.inStream && (!f.path || f.path.test(logged.path))) : undefined;
     const prompt = textOf([...contents].reverse().find((c) => c.role !== 'model'));
-    let text = await responder({ model: modelId, apiVersion, contents, systemInstruction: body.systemInstruction, generationConfig: body.generationConfig, prompt, stream });
+    let text = await responder({
+      model: modelId,
+      apiVersion,
+      contents,
+      systemInstruction: body.systemInstruction,
+      generationConfig: body.generationConfig,
+      prompt,
+      stream,
+    });
     let finishReason: `${FinishReason}` = 'STOP';
     const maxTokens = body.generationConfig?.maxOutputTokens;
     if (typeof maxTokens === 'number' && estimateTokens(text) > maxTokens) {
@@ -426,12 +532,27 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
           frames = textFrames;
           break;
         case 'empty':
-          frames = [{ candidates: [{ content: { role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: usage(promptText, ''), modelVersion: modelId, responseId } satisfies WireResponse];
+          frames = [
+            {
+              candidates: [{ content: { role: 'model' }, finishReason: 'STOP', index: 0 }],
+              usageMetadata: usage(promptText, ''),
+              modelVersion: modelId,
+              responseId,
+            } satisfies WireResponse,
+          ];
           break;
         case 'safety': {
           const finish = fault.finishReason ?? 'SAFETY';
           const ratings = finish === 'RECITATION' ? undefined : safetyRatings(fault.category ?? 'HARM_CATEGORY_DANGEROUS_CONTENT');
-          frames = [...textFrames, { candidates: [{ finishReason: finish, index: 0, ...(ratings ? { safetyRatings: ratings } : {}) }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
+          frames = [
+            ...textFrames,
+            {
+              candidates: [{ finishReason: finish, index: 0, ...(ratings ? { safetyRatings: ratings } : {}) }],
+              usageMetadata: usageSoFar,
+              modelVersion: modelId,
+              responseId,
+            } satisfies WireResponse,
+          ];
           break;
         }
         case 'promptBlocked': {
@@ -439,7 +560,10 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
           const promptTokenCount = fixedUsage?.promptTokenCount ?? estimateTokens(promptText);
           frames = [
             {
-              promptFeedback: { blockReason, ...(blockReason === 'SAFETY' ? { safetyRatings: safetyRatings(fault.category ?? 'HARM_CATEGORY_DANGEROUS_CONTENT') } : {}) },
+              promptFeedback: {
+                blockReason,
+                ...(blockReason === 'SAFETY' ? { safetyRatings: safetyRatings(fault.category ?? 'HARM_CATEGORY_DANGEROUS_CONTENT') } : {}),
+              },
               usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
               modelVersion: modelId,
               responseId,
@@ -450,8 +574,20 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
         case 'maxTokens': {
           const last = textFrames.length ? textFrames.length - 1 : -1;
           const finishReason = (fault.finishReason ?? 'MAX_TOKENS') as FinishReason;
-          frames = textFrames.map((f, i) => (i === last ? { ...f, candidates: [{ ...f.candidates![0], finishReason }], usageMetadata: usageSoFar } satisfies WireResponse : f));
-          if (last < 0) frames = [{ candidates: [{ content: { role: 'model' }, finishReason, index: 0 }], usageMetadata: usageSoFar, modelVersion: modelId, responseId } satisfies WireResponse];
+          frames = textFrames.map((f, i) =>
+            i === last
+              ? ({ ...f, candidates: [{ ...f.candidates![0], finishReason }], usageMetadata: usageSoFar } satisfies WireResponse)
+              : f,
+          );
+          if (last < 0)
+            frames = [
+              {
+                candidates: [{ content: { role: 'model' }, finishReason, index: 0 }],
+                usageMetadata: usageSoFar,
+                modelVersion: modelId,
+                responseId,
+              } satisfies WireResponse,
+            ];
           break;
         }
       }
@@ -526,7 +662,10 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       const wait = overQuota();
       if (wait !== undefined) {
         rateLimitedCount++;
-        sendFailure(res, geminiErrors.rateLimitPerMinute({ model, limit: fake.requestsPerMinute, retryDelay: `${(wait / 1000).toFixed(9)}s` }));
+        sendFailure(
+          res,
+          geminiErrors.rateLimitPerMinute({ model, limit: fake.requestsPerMinute, retryDelay: `${(wait / 1000).toFixed(9)}s` }),
+        );
         return;
       }
       await generate(res, logged, apiVersion, model, action === 'streamGenerateContent');

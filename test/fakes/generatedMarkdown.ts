@@ -20,7 +20,9 @@ export function defaultGeneratedMarkdown(prompt: string): string {
     `# ${subject}`,
     `This page was drafted from a prompt of **${words} word${words === 1 ? '' : 's'}**. It covers the *essentials*, a few ~~rough~~ refined ideas, the \`visen\` workflow and [a link](https://example.com) for further reading.`,
     '## Key points',
-    ['- Start with a **clear goal** for the page', '- Keep each section *short* and focused', '- Use `inline code` for identifiers'].join('\n'),
+    ['- Start with a **clear goal** for the page', '- Keep each section *short* and focused', '- Use `inline code` for identifiers'].join(
+      '\n',
+    ),
     '## Steps',
     ['1. Outline the structure', '2. Fill in each section', '3. Review and share the page'].join('\n'),
     '## Checklist',

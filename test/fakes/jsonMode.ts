@@ -23,10 +23,12 @@ export function exampleFor(schema: Schema | undefined, name = 'value'): unknown 
   if ('const' in schema) return schema.const;
   const options = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(options) && options.length) return exampleFor(options.find((o: Schema) => o?.type !== 'null') ?? options[0], name);
-  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') ?? 'null' : schema.type;
+  const type = Array.isArray(schema.type) ? (schema.type.find((t: string) => t !== 'null') ?? 'null') : schema.type;
   switch (type) {
     case 'object':
-      return Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, Schema>).map(([key, sub]) => [key, exampleFor(sub, key)]));
+      return Object.fromEntries(
+        Object.entries((schema.properties ?? {}) as Record<string, Schema>).map(([key, sub]) => [key, exampleFor(sub, key)]),
+      );
     case 'array':
       return Array.from({ length: Math.max(1, Number(schema.minItems) || 0) }, () => exampleFor(schema.items, name));
     case 'number':
@@ -38,7 +40,11 @@ export function exampleFor(schema: Schema | undefined, name = 'value'): unknown 
     case 'null':
       return null;
     default:
-      return /date/i.test(`${name} ${schema.description ?? ''} ${schema.format ?? ''}`) ? '2026-12-06' : /url|link/i.test(`${name} ${schema.description ?? ''}`) ? 'https://example.com/' : `${name} text`;
+      return /date/i.test(`${name} ${schema.description ?? ''} ${schema.format ?? ''}`)
+        ? '2026-12-06'
+        : /url|link/i.test(`${name} ${schema.description ?? ''}`)
+          ? 'https://example.com/'
+          : `${name} text`;
   }
 }
 
@@ -55,7 +61,8 @@ export function geminiJsonModeProblem(config: Schema | undefined): string | unde
   }
   const hasSchema = config.responseSchema !== undefined;
   const hasJsonSchema = config.responseJsonSchema !== undefined;
-  if (hasSchema && hasJsonSchema) return '* GenerateContentRequest.generation_config: response_schema and response_json_schema cannot both be set.\n';
+  if (hasSchema && hasJsonSchema)
+    return '* GenerateContentRequest.generation_config: response_schema and response_json_schema cannot both be set.\n';
   if ((hasSchema || hasJsonSchema) && mime !== 'application/json' && !(hasSchema && mime === 'text/x.enum')) {
     return '* GenerateContentRequest.generation_config.response_mime_type: a response schema needs response_mime_type `application/json`.\n';
   }
@@ -88,7 +95,8 @@ function strictProblem(schema: Schema, context: string[]): string | undefined {
     const keys = Object.keys(schema.properties ?? {});
     const required: unknown[] = Array.isArray(schema.required) ? schema.required : [];
     const missing = keys.find((k) => !required.includes(k));
-    if (missing !== undefined) return `${at}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
+    if (missing !== undefined)
+      return `${at}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
     for (const key of keys) {
       const inner = strictProblem(schema.properties[key], [...context, 'properties', key]);
       if (inner) return inner;
@@ -107,26 +115,43 @@ export function openaiJsonModeProblem(body: Schema): OpenAIProblem | undefined {
   const format = body.response_format;
   if (format === undefined || format === null) return undefined;
   if (typeof format !== 'object' || !['text', 'json_object', 'json_schema'].includes(format.type)) {
-    return { message: `Invalid value: ${JSON.stringify(format?.type ?? format)}. Supported values are: 'text', 'json_object', and 'json_schema'.`, param: 'response_format.type' };
+    return {
+      message: `Invalid value: ${JSON.stringify(format?.type ?? format)}. Supported values are: 'text', 'json_object', and 'json_schema'.`,
+      param: 'response_format.type',
+    };
   }
   if (format.type === 'json_object') {
     const text = JSON.stringify(body.messages ?? []);
-    if (!/json/i.test(text)) return { message: "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", param: 'messages' };
+    if (!/json/i.test(text))
+      return {
+        message: "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        param: 'messages',
+      };
     return undefined;
   }
   if (format.type !== 'json_schema') return undefined;
   const spec = format.json_schema;
-  if (!spec || typeof spec !== 'object') return { message: "Missing required parameter: 'response_format.json_schema'.", param: 'response_format.json_schema' };
+  if (!spec || typeof spec !== 'object')
+    return { message: "Missing required parameter: 'response_format.json_schema'.", param: 'response_format.json_schema' };
   if (typeof spec.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(spec.name)) {
-    return { message: `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.`, param: 'response_format.json_schema.name' };
+    return {
+      message: `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.`,
+      param: 'response_format.json_schema.name',
+    };
   }
   const schema = spec.schema;
   if (schema !== undefined && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
-    return { message: `Invalid type for 'response_format.json_schema.schema': expected an object.`, param: 'response_format.json_schema.schema' };
+    return {
+      message: `Invalid type for 'response_format.json_schema.schema': expected an object.`,
+      param: 'response_format.json_schema.schema',
+    };
   }
   if (spec.strict === true) {
     if (!schema || schema.type !== 'object') {
-      return { message: `Invalid schema for response_format '${spec.name}': schema must be a JSON Schema of 'type: "object"', got 'type: "${schema?.type}"'.`, param: 'response_format' };
+      return {
+        message: `Invalid schema for response_format '${spec.name}': schema must be a JSON Schema of 'type: "object"', got 'type: "${schema?.type}"'.`,
+        param: 'response_format',
+      };
     }
     const problem = strictProblem(schema, []);
     if (problem) return { message: `Invalid schema for response_format '${spec.name}': ${problem}`, param: 'response_format' };

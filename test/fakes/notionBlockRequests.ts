@@ -8,12 +8,49 @@
 // two levels of nesting in a single request". Code languages: the SDK's LanguageRequest union (no aliases).
 import type { AnnotationResponse, RichTextItemResponse } from '@notionhq/client';
 import { checkBlockKeys, checkChildrenAllowed, linkFromRequest, mentionFromRequest } from './notionValidation';
-import { type StoredBlock, LANGUAGES, MAX_ARRAY, MAX_TEXT, ValidationError, equationItem, isLanguage, newBlock, richBlock, textItem } from './notionModel';
+import {
+  type StoredBlock,
+  LANGUAGES,
+  MAX_ARRAY,
+  MAX_TEXT,
+  ValidationError,
+  equationItem,
+  isLanguage,
+  newBlock,
+  richBlock,
+  textItem,
+} from './notionModel';
 
 const KNOWN_TYPES = [
-  'paragraph', 'heading_1', 'heading_2', 'heading_3', 'heading_4', 'bulleted_list_item', 'numbered_list_item', 'to_do',
-  'toggle', 'quote', 'callout', 'code', 'divider', 'table', 'table_row', 'equation', 'bookmark', 'embed', 'image',
-  'video', 'pdf', 'file', 'audio', 'table_of_contents', 'breadcrumb', 'column_list', 'column', 'link_to_page', 'synced_block',
+  'paragraph',
+  'heading_1',
+  'heading_2',
+  'heading_3',
+  'heading_4',
+  'bulleted_list_item',
+  'numbered_list_item',
+  'to_do',
+  'toggle',
+  'quote',
+  'callout',
+  'code',
+  'divider',
+  'table',
+  'table_row',
+  'equation',
+  'bookmark',
+  'embed',
+  'image',
+  'video',
+  'pdf',
+  'file',
+  'audio',
+  'table_of_contents',
+  'breadcrumb',
+  'column_list',
+  'column',
+  'link_to_page',
+  'synced_block',
 ];
 const MEDIA_TYPES = ['bookmark', 'embed', 'image', 'video', 'pdf', 'file', 'audio'];
 
@@ -49,7 +86,8 @@ export function richTextFromRequest(value: unknown, path: string): RichTextItemR
     const annotations = { ...(raw?.annotations ?? {}) } as Partial<AnnotationResponse>;
     if (raw?.type === 'equation' || raw?.equation) {
       const expression = raw.equation?.expression;
-      if (typeof expression !== 'string') throw schemaError(`${at}.equation.expression`, `should be a string, instead was \`${quoteValue(expression)}\`.`);
+      if (typeof expression !== 'string')
+        throw schemaError(`${at}.equation.expression`, `should be a string, instead was \`${quoteValue(expression)}\`.`);
       checkMax(`${at}.equation.expression.length`, expression.length, 1000);
       return { ...equationItem(expression), annotations: { ...equationItem(expression).annotations, ...annotations } };
     }
@@ -62,7 +100,6 @@ export function richTextFromRequest(value: unknown, path: string): RichTextItemR
     return textItem(raw.text.content, { link: url }, annotations);
   });
 }
-
 
 function mediaPayload(type: string, payload: Record<string, any>, at: string): Record<string, unknown> {
   const url = type === 'bookmark' || type === 'embed' ? payload.url : payload.external?.url;
@@ -89,7 +126,8 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
       throw schemaError(at, `should be a block object with a supported type, instead was \`${quoteValue(raw)}\`.`);
     }
     checkBlockKeys(raw, type, at);
-    if (++counter.count > 1000) throw new ValidationError(`body failed validation: the request contains more than \`1000\` block elements.`);
+    if (++counter.count > 1000)
+      throw new ValidationError(`body failed validation: the request contains more than \`1000\` block elements.`);
     const { children: nested, ...payload } = raw[type] as Record<string, any>;
     checkChildrenAllowed(type, payload, nested, at);
     if (nested !== undefined && depth >= 2) {
@@ -101,11 +139,15 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
       const rich = richTextFromRequest(payload.rich_text, `${at}.${type}.rich_text`);
       data = richBlock(type, rich, { ...payload, rich_text: rich, color: payload.color ?? 'default' });
     }
-    if (Array.isArray(payload.caption) && !MEDIA_TYPES.includes(type)) data.caption = richTextFromRequest(payload.caption, `${at}.${type}.caption`);
+    if (Array.isArray(payload.caption) && !MEDIA_TYPES.includes(type))
+      data.caption = richTextFromRequest(payload.caption, `${at}.${type}.caption`);
     switch (type) {
       case 'code':
         if (!isLanguage(payload.language)) {
-          throw schemaError(`${at}.code.language`, `should be ${LANGUAGES.map((l) => `\`"${l}"\``).join(', ')}, instead was \`${quoteValue(payload.language)}\`.`);
+          throw schemaError(
+            `${at}.code.language`,
+            `should be ${LANGUAGES.map((l) => `\`"${l}"\``).join(', ')}, instead was \`${quoteValue(payload.language)}\`.`,
+          );
         }
         data.caption ??= [];
         break;
@@ -113,17 +155,25 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
         data.checked = !!payload.checked;
         break;
       case 'equation':
-        if (typeof payload.expression !== 'string') throw schemaError(`${at}.equation.expression`, `should be a string, instead was \`${quoteValue(payload.expression)}\`.`);
+        if (typeof payload.expression !== 'string')
+          throw schemaError(`${at}.equation.expression`, `should be a string, instead was \`${quoteValue(payload.expression)}\`.`);
         checkMax(`${at}.equation.expression.length`, payload.expression.length, 1000);
         break;
       case 'table': {
-        if (!Number.isInteger(payload.table_width)) throw schemaError(`${at}.table.table_width`, `should be defined, instead was \`${quoteValue(payload.table_width)}\`.`);
-        if (!Array.isArray(nested) || nested.length === 0) throw schemaError(`${at}.table.children`, `should be defined, instead was \`${quoteValue(nested)}\`.`);
-        data = { table_width: payload.table_width, has_column_header: !!payload.has_column_header, has_row_header: !!payload.has_row_header };
+        if (!Number.isInteger(payload.table_width))
+          throw schemaError(`${at}.table.table_width`, `should be defined, instead was \`${quoteValue(payload.table_width)}\`.`);
+        if (!Array.isArray(nested) || nested.length === 0)
+          throw schemaError(`${at}.table.children`, `should be defined, instead was \`${quoteValue(nested)}\`.`);
+        data = {
+          table_width: payload.table_width,
+          has_column_header: !!payload.has_column_header,
+          has_row_header: !!payload.has_row_header,
+        };
         break;
       }
       case 'table_row': {
-        if (!Array.isArray(payload.cells)) throw schemaError(`${at}.table_row.cells`, `should be an array, instead was \`${quoteValue(payload.cells)}\`.`);
+        if (!Array.isArray(payload.cells))
+          throw schemaError(`${at}.table_row.cells`, `should be an array, instead was \`${quoteValue(payload.cells)}\`.`);
         data = { cells: payload.cells.map((c: unknown, j: number) => richTextFromRequest(c, `${at}.table_row.cells[${j}]`)) };
         break;
       }
@@ -144,7 +194,8 @@ export function blocksFromRequest(children: unknown, path: string, parentType = 
 /** "Payloads have a maximum size of … 500KB overall" (reference/request-limits). */
 export function checkPayloadSize(body: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(body ?? {}));
-  if (bytes > 500 * 1024) throw new ValidationError(`body failed validation: the request body is \`${bytes}\` bytes, more than the \`512000\` allowed.`);
+  if (bytes > 500 * 1024)
+    throw new ValidationError(`body failed validation: the request body is \`${bytes}\` bytes, more than the \`512000\` allowed.`);
 }
 
 /**
@@ -158,7 +209,10 @@ export function checkPosition(body: Record<string, any>, version: string | undef
   const p = body.position;
   if (p === undefined) return;
   if (!p || typeof p !== 'object' || !['end', 'start', 'after_block'].includes(p.type)) {
-    throw schemaError('body.position.type', `should be \`"after_block"\`, \`"start"\` or \`"end"\`, instead was \`${quoteValue(p?.type)}\`.`);
+    throw schemaError(
+      'body.position.type',
+      `should be \`"after_block"\`, \`"start"\` or \`"end"\`, instead was \`${quoteValue(p?.type)}\`.`,
+    );
   }
   if (p.type === 'after_block' && typeof p.after_block?.id !== 'string') {
     throw schemaError('body.position.after_block.id', `should be a string, instead was \`${quoteValue(p.after_block?.id)}\`.`);

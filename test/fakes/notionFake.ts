@@ -177,7 +177,14 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       // a person, whose object carries no workspace.
       run: (): UserObjectResponse =>
         fake.tokenKind === 'pat'
-          ? { object: 'user', id: PAT_USER_ID, name: fake.personName, avatar_url: null, type: 'person', person: { email: 'ada@example.com' } }
+          ? {
+              object: 'user',
+              id: PAT_USER_ID,
+              name: fake.personName,
+              avatar_url: null,
+              type: 'person',
+              person: { email: 'ada@example.com' },
+            }
           : {
               object: 'user',
               id: BOT_USER_ID,
@@ -197,9 +204,17 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       pattern: /^\/v1\/users$/,
       run: () => {
         // "List all users is not available to PATs" (guides/get-started/personal-access-tokens).
-        if (fake.tokenKind === 'pat') throw new NotionError(403, 'restricted_resource', 'List all users is not available to personal access tokens.');
+        if (fake.tokenKind === 'pat')
+          throw new NotionError(403, 'restricted_resource', 'List all users is not available to personal access tokens.');
         const people = [
-          { object: 'user', id: PERSON_USER_ID, name: 'Grace Hopper', avatar_url: null, type: 'person', person: { email: 'grace@example.com' } },
+          {
+            object: 'user',
+            id: PERSON_USER_ID,
+            name: 'Grace Hopper',
+            avatar_url: null,
+            type: 'person',
+            person: { email: 'grace@example.com' },
+          },
           { object: 'user', id: BOT_USER_ID, name: fake.botName, avatar_url: null, type: 'bot', bot: {} },
         ];
         return { object: 'list', type: 'user', user: {}, results: people, next_cursor: null, has_more: false };
@@ -214,7 +229,12 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
 
   function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
     const requestId = randomUUID();
-    sendJson(res, status, { object: 'error', status, code, message, request_id: requestId }, { 'x-notion-request-id': requestId, ...headers });
+    sendJson(
+      res,
+      status,
+      { object: 'error', status, code, message, request_id: requestId },
+      { 'x-notion-request-id': requestId, ...headers },
+    );
   }
 
   /**
@@ -254,10 +274,14 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     if (limitedFor > 0 || overRateLimit()) {
       rateLimitedCount++;
       const retryAfter = limitedFor > 0 ? limitedFor : fake.rateLimitRetryAfterSeconds;
-      sendError(res, 429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { 'retry-after': String(retryAfter) });
+      sendError(res, 429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', {
+        'retry-after': String(retryAfter),
+      });
       return;
     }
-    const injected = failures.take((match) => (!match.method || match.method.toUpperCase() === logged.method) && match.path.test(logged.path));
+    const injected = failures.take(
+      (match) => (!match.method || match.method.toUpperCase() === logged.method) && match.path.test(logged.path),
+    );
     if (injected?.kind === 'reset') {
       injected.then?.();
       dropConnection(res);
@@ -283,7 +307,14 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       return;
     }
     if (!req.headers['notion-version']) {
-      send(400, () => sendError(res, 400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.'));
+      send(400, () =>
+        sendError(
+          res,
+          400,
+          'missing_version',
+          'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+        ),
+      );
       return;
     }
     const versionProblem = unknownVersionMessage(String(req.headers['notion-version']));
@@ -294,7 +325,8 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     const candidates = routes.filter((r) => r.pattern.test(logged.path));
     const route = candidates.find((r) => r.method === logged.method);
     if (!route) {
-      if (candidates.length) send(400, () => sendError(res, 400, 'invalid_request', `Unsupported request: ${logged.method} ${logged.path}.`));
+      if (candidates.length)
+        send(400, () => sendError(res, 400, 'invalid_request', `Unsupported request: ${logged.method} ${logged.path}.`));
       else send(400, () => sendError(res, 400, 'invalid_request_url', 'Invalid request URL.'));
       return;
     }
@@ -351,15 +383,35 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     },
     requests,
     addPage(opts) {
-      const parent: FakePage['parent'] = opts.parentPageId ? { type: 'page_id', pageId: normalizeId(opts.parentPageId) ?? opts.parentPageId } : { type: 'workspace' };
-      return createPage(s, { title: opts.title, parent, shared: opts.shared, personAccess: opts.personAccess, id: opts.id, blocks: opts.markdown ? markdownToBlocks(opts.markdown) : [] });
+      const parent: FakePage['parent'] = opts.parentPageId
+        ? { type: 'page_id', pageId: normalizeId(opts.parentPageId) ?? opts.parentPageId }
+        : { type: 'workspace' };
+      return createPage(s, {
+        title: opts.title,
+        parent,
+        shared: opts.shared,
+        personAccess: opts.personAccess,
+        id: opts.id,
+        blocks: opts.markdown ? markdownToBlocks(opts.markdown) : [],
+      });
     },
     addDatabase(opts) {
       const properties = schemaFromRequest(opts.properties, 'properties');
-      const db = createDatabase(s, { title: opts.title, properties, shared: opts.shared, personAccess: opts.personAccess, parentPageId: opts.parentPageId && normalizeId(opts.parentPageId) });
+      const db = createDatabase(s, {
+        title: opts.title,
+        properties,
+        shared: opts.shared,
+        personAccess: opts.personAccess,
+        parentPageId: opts.parentPageId && normalizeId(opts.parentPageId),
+      });
       for (const row of opts.rows ?? []) {
         const titleName = Object.values(properties).find((p) => p.type === 'title')!.name;
-        const page = createPage(s, { title: String(row[titleName] ?? ''), parent: { type: 'data_source_id', dataSourceId: db.dataSourceId, databaseId: db.id }, shared: db.shared, personAccess: db.personAccess });
+        const page = createPage(s, {
+          title: String(row[titleName] ?? ''),
+          parent: { type: 'data_source_id', dataSourceId: db.dataSourceId, databaseId: db.id },
+          shared: db.shared,
+          personAccess: db.personAccess,
+        });
         for (const [name, value] of Object.entries(row)) {
           const schema = properties[name];
           if (!schema) throw new Error(`addDatabase: row has unknown property ${name}`);
@@ -375,7 +427,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     },
     database: (id) => {
       const key = normalizeId(id);
-      return key ? s.databases.get(key) ?? s.dataSources.get(key) : undefined;
+      return key ? (s.databases.get(key) ?? s.dataSources.get(key)) : undefined;
     },
     pageMarkdown: (id) => markdownOf(s, requirePageOf(id)),
     pageBlocks(id) {

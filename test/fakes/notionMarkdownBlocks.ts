@@ -15,7 +15,16 @@
 // - `<unknown url alt/>` stands for blocks the endpoint cannot express; it creates nothing.
 // GitHub pipe tables are not in the format: their lines are paragraphs.
 import { parseAttributes, markdownToRichText } from './notionMarkdownInline';
-import { type StoredBlock, LANGUAGES, type LanguageRequest, idFromNotionUrl, newBlock, normalizeRichText, richBlock, textItem } from './notionModel';
+import {
+  type StoredBlock,
+  LANGUAGES,
+  type LanguageRequest,
+  idFromNotionUrl,
+  newBlock,
+  normalizeRichText,
+  richBlock,
+  textItem,
+} from './notionModel';
 
 export type MarkdownVersion = 'v1' | 'v2';
 
@@ -56,11 +65,17 @@ const colorOf = (attrs: Record<string, string>) => attrs.color ?? 'default';
 
 function tableBlock(attrs: Record<string, string>, inner: string): StoredBlock {
   const rows = [...inner.matchAll(/<tr\b[^>]*>([\s\S]*?)<\/tr>/g)].map((row) =>
-    newBlock('table_row', { cells: [...row[1].matchAll(/<td\b[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => normalizeRichText(rich(cell[1].trim()))) }),
+    newBlock('table_row', {
+      cells: [...row[1].matchAll(/<td\b[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => normalizeRichText(rich(cell[1].trim()))),
+    }),
   );
   const width = Math.max(1, ...rows.map((r) => (r.data.cells as unknown[]).length));
   for (const r of rows) while ((r.data.cells as unknown[]).length < width) (r.data.cells as unknown[]).push([]);
-  return newBlock('table', { table_width: width, has_column_header: attrs['header-row'] === 'true', has_row_header: attrs['header-column'] === 'true' }, rows);
+  return newBlock(
+    'table',
+    { table_width: width, has_column_header: attrs['header-row'] === 'true', has_row_header: attrs['header-column'] === 'true' },
+    rows,
+  );
 }
 
 function parseBlocks(lines: string[], version: MarkdownVersion): StoredBlock[] {
@@ -133,7 +148,17 @@ function parseBlocks(lines: string[], version: MarkdownVersion): StoredBlock[] {
       const [first = '', ...rest] = lines.slice(i, end);
       i = end + 1;
       const attrs = parseAttributes(fencedDiv[1]);
-      out.push(newBlock('callout', { rich_text: normalizeRichText(rich(first)), icon: attrs.icon ? { type: 'emoji', emoji: attrs.icon } : null, color: colorOf(attrs) }, parseBlocks(dedent(rest), version)));
+      out.push(
+        newBlock(
+          'callout',
+          {
+            rich_text: normalizeRichText(rich(first)),
+            icon: attrs.icon ? { type: 'emoji', emoji: attrs.icon } : null,
+            color: colorOf(attrs),
+          },
+          parseBlocks(dedent(rest), version),
+        ),
+      );
       continue;
     }
 
@@ -169,7 +194,8 @@ function parseBlocks(lines: string[], version: MarkdownVersion): StoredBlock[] {
   return out;
 }
 
-const startsBlock = (line: string) => /^(#{1,6}\s|[-*+](\s|$)|\d+[.)](\s|$)|>|```|~~~|\$\$|<[A-Za-z]|:::|(-{3,}|\*{3,}|_{3,})\s*$)/.test(line);
+const startsBlock = (line: string) =>
+  /^(#{1,6}\s|[-*+](\s|$)|\d+[.)](\s|$)|>|```|~~~|\$\$|<[A-Za-z]|:::|(-{3,}|\*{3,}|_{3,})\s*$)/.test(line);
 
 function containerBlock(name: string, attrs: Record<string, string>, inner: string[], version: MarkdownVersion): StoredBlock {
   const color = colorOf(attrs);

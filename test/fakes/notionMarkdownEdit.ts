@@ -3,7 +3,20 @@
 import { randomUUID } from 'node:crypto';
 import { type StoredBlock, actor, minuteNow } from './notionContent';
 import { type MarkdownVersion, markdownToBlocks, renderEachBlock, textItem } from './notionContent';
-import { ARCHIVED, type FakePage, type Store, invalid, markdownVersion, normalizeId, liveBlocks, markdownOf, renderCtx, touch, visibleDb, visiblePage } from './notionStore';
+import {
+  ARCHIVED,
+  type FakePage,
+  type Store,
+  invalid,
+  markdownVersion,
+  normalizeId,
+  liveBlocks,
+  markdownOf,
+  renderCtx,
+  touch,
+  visibleDb,
+  visiblePage,
+} from './notionStore';
 
 /** Finds a `start...end` selection (or an exact string) in the page markdown, as the markdown endpoint does. */
 function findSelection(markdown: string, selection: string): { start: number; end: number } | undefined {
@@ -44,13 +57,27 @@ function replaceContent(s: Store, page: FakePage, markdown: string, allowDeletin
   const old = liveBlocks(s, page.blocks);
   const oldRendered = renderEachBlock(old, ctx);
   const parsed = markdownToBlocks(markdown, version).map((block) => {
-    const known = block.type === 'child_page' ? visiblePage(s.pages.get(block.id)) : block.type === 'child_database' ? visibleDb(s.databases.get(block.id)) : true;
-    return known ? block : { ...block, type: 'paragraph', id: randomUUID(), data: { rich_text: [textItem(String(block.data.title ?? ''))], color: 'default', icon: null } };
+    const known =
+      block.type === 'child_page'
+        ? visiblePage(s.pages.get(block.id))
+        : block.type === 'child_database'
+          ? visibleDb(s.databases.get(block.id))
+          : true;
+    return known
+      ? block
+      : {
+          ...block,
+          type: 'paragraph',
+          id: randomUUID(),
+          data: { rich_text: [textItem(String(block.data.title ?? ''))], color: 'default', icon: null },
+        };
   });
   const parsedRendered = renderEachBlock(parsed, ctx);
   let cursor = 0;
   const next = parsed.map((block, j) => {
-    const k = old.findIndex((o, i) => i >= cursor && (block.type.startsWith('child_') ? o.id === block.id : oldRendered[i] === parsedRendered[j]));
+    const k = old.findIndex(
+      (o, i) => i >= cursor && (block.type.startsWith('child_') ? o.id === block.id : oldRendered[i] === parsedRendered[j]),
+    );
     if (k < 0) return block;
     cursor = k + 1;
     return old[k];
@@ -70,7 +97,10 @@ function replaceContent(s: Store, page: FakePage, markdown: string, allowDeletin
   const result = [...next];
   page.blocks.forEach((b, i) => {
     if (!b.inTrash) return;
-    const before = page.blocks.slice(0, i).reverse().find((x) => !x.inTrash);
+    const before = page.blocks
+      .slice(0, i)
+      .reverse()
+      .find((x) => !x.inTrash);
     const at = before ? result.indexOf(before) : -1;
     result.splice(at + 1, 0, b);
   });
@@ -83,23 +113,29 @@ export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>
   const type = body.type;
   const kinds = ['insert_content', 'replace_content', 'replace_content_range', 'update_content'];
   if (!kinds.includes(type)) {
-    throw invalid(`body failed validation: body.type should be one of ${kinds.map((k) => `"${k}"`).join(', ')}, instead was \`${JSON.stringify(type)}\`.`);
+    throw invalid(
+      `body failed validation: body.type should be one of ${kinds.map((k) => `"${k}"`).join(', ')}, instead was \`${JSON.stringify(type)}\`.`,
+    );
   }
   const args = body[type];
-  if (!args || typeof args !== 'object') throw invalid(`body failed validation: body.${type} should be defined, instead was \`undefined\`.`);
+  if (!args || typeof args !== 'object')
+    throw invalid(`body failed validation: body.${type} should be defined, instead was \`undefined\`.`);
   const version = markdownVersion(body.markdown_version, 'body.markdown_version', notionVersion);
   // "`replace_content_range` returns an error" under 2026-12-01 (Upgrade guide 2026-12-01: use `update_content`).
-  if (type === 'replace_content_range' && notionVersion >= '2026-12-01') throw invalid('replace_content_range is not available from Notion-Version 2026-12-01. Use update_content.');
+  if (type === 'replace_content_range' && notionVersion >= '2026-12-01')
+    throw invalid('replace_content_range is not available from Notion-Version 2026-12-01. Use update_content.');
   const current = markdownOf(s, page);
   const allowDeleting = args.allow_deleting_content === true;
   const requireString = (field: string) => {
-    if (typeof args[field] !== 'string') throw invalid(`body failed validation: body.${type}.${field} should be a string, instead was \`${JSON.stringify(args[field])}\`.`);
+    if (typeof args[field] !== 'string')
+      throw invalid(`body failed validation: body.${type}.${field} should be a string, instead was \`${JSON.stringify(args[field])}\`.`);
     return args[field] as string;
   };
   switch (type) {
     case 'insert_content': {
       const content = requireString('content');
-      if (args.after !== undefined && args.position !== undefined) throw invalid('Cannot specify both `after` and `position` in insert_content.');
+      if (args.after !== undefined && args.position !== undefined)
+        throw invalid('Cannot specify both `after` and `position` in insert_content.');
       let next: string;
       if (typeof args.after === 'string') {
         const range = findSelection(current, args.after);
@@ -139,7 +175,9 @@ export function editMarkdown(s: Store, page: FakePage, body: Record<string, any>
         const count = countOccurrences(next, oldStr);
         if (count === 0) throw invalid(`content_updates[${i}]: old_str not found in the page content: "${oldStr}".`);
         if (count > 1 && update.replace_all_matches !== true) {
-          throw invalid(`content_updates[${i}]: old_str matches ${count} locations in the page content. Add more context to make it unique, or set replace_all_matches to true.`);
+          throw invalid(
+            `content_updates[${i}]: old_str matches ${count} locations in the page content. Add more context to make it unique, or set replace_all_matches to true.`,
+          );
         }
         next = update.replace_all_matches === true ? next.split(oldStr).join(newStr) : next.replace(oldStr, () => newStr);
       });
@@ -155,7 +193,12 @@ export function invalidate(chain: StoredBlock[], block?: StoredBlock, by = actor
   if (block) block.lastEditedBy = by;
 }
 
-export function insertChildren(siblings: StoredBlock[], blocks: StoredBlock[], position: Record<string, any> | undefined, after: unknown): void {
+export function insertChildren(
+  siblings: StoredBlock[],
+  blocks: StoredBlock[],
+  position: Record<string, any> | undefined,
+  after: unknown,
+): void {
   let index = siblings.length;
   const afterId = position?.type === 'after_block' ? position.after_block?.id : after;
   // "start" puts blocks before everything, trashed blocks included, so a later restore keeps their order.

@@ -92,7 +92,10 @@ function parseInline(src: string, marks: Marks): RichTextItemResponse[] {
     if (pair) {
       const close = findUnescaped(src, pair, i + pair.length);
       if (close > i + pair.length && (pair !== '*' || src[close + 1] !== '*' || src.startsWith('**', close + 1) === false)) {
-        wrap(src.slice(i + pair.length, close), pair === '**' ? { bold: true } : pair === '~~' ? { strikethrough: true } : { italic: true });
+        wrap(
+          src.slice(i + pair.length, close),
+          pair === '**' ? { bold: true } : pair === '~~' ? { strikethrough: true } : { italic: true },
+        );
         i = close + pair.length;
         continue;
       }

@@ -10,7 +10,17 @@
 // listed. The first block is always loaded, so reading the rest block by block always moves on. A block read by id
 // renders that block with its children.
 import { blocksToMarkdown, type StoredBlock } from './notionContent';
-import { type PageMarkdownResponse, type Store, idParam, liveBlocks, locateBlock, notFound, renderCtx, requirePage, trashed } from './notionStore';
+import {
+  type PageMarkdownResponse,
+  type Store,
+  idParam,
+  liveBlocks,
+  locateBlock,
+  notFound,
+  renderCtx,
+  requirePage,
+  trashed,
+} from './notionStore';
 
 /** Notion's documented limit ("approximately 20,000 records"). */
 const MARKDOWN_RECORD_LIMIT = 20_000;

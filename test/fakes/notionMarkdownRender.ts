@@ -63,7 +63,12 @@ function renderBlock(block: StoredBlock, ordinal: number, ctx: RenderContext): s
       return '---';
     case 'toggle': {
       const color = block.data.color && block.data.color !== 'default' ? ` color="${String(block.data.color)}"` : '';
-      return [`<details${color}>`, `<summary>${text}</summary>`, ...(kids.length ? [indent(blocksToMarkdown(kids, ctx))] : []), '</details>'].join('\n');
+      return [
+        `<details${color}>`,
+        `<summary>${text}</summary>`,
+        ...(kids.length ? [indent(blocksToMarkdown(kids, ctx))] : []),
+        '</details>',
+      ].join('\n');
     }
     case 'callout': {
       const icon = (block.data.icon as { emoji?: string } | null)?.emoji;
@@ -79,7 +84,11 @@ function renderBlock(block: StoredBlock, ordinal: number, ctx: RenderContext): s
       return [head, ...rows, '</table>'].join('\n');
     }
     case 'column_list':
-      return ['<columns>', ...kids.map((col) => ['\t<column>', indent(indent(blocksToMarkdown(liveChildren(col.children), ctx))), '\t</column>'].join('\n')), '</columns>'].join('\n');
+      return [
+        '<columns>',
+        ...kids.map((col) => ['\t<column>', indent(indent(blocksToMarkdown(liveChildren(col.children), ctx))), '\t</column>'].join('\n')),
+        '</columns>',
+      ].join('\n');
     case 'image': {
       const url = (block.data.external as { url?: string } | undefined)?.url;
       if (url) return `![${richTextToMarkdown((block.data.caption as RichTextItemResponse[]) ?? [])}](${url})`;
@@ -113,7 +122,10 @@ export function blocksToMarkdown(blocks: StoredBlock[], ctx: RenderContext): str
   return rendered.reduce((out, text, i) => {
     if (i === 0) return text;
     const [prev, block] = [live[i - 1], live[i]];
-    const sameList = LIST_MARKER.test(block.type) && LIST_MARKER.test(prev.type) && (block.type === 'numbered_list_item') === (prev.type === 'numbered_list_item');
+    const sameList =
+      LIST_MARKER.test(block.type) &&
+      LIST_MARKER.test(prev.type) &&
+      (block.type === 'numbered_list_item') === (prev.type === 'numbered_list_item');
     return out + (sameList ? '\n' : '\n\n') + text;
   }, '');
 }

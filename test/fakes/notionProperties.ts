@@ -2,7 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import { richTextFromRequest } from './notionContent';
 import { checkPropertyValue } from './notionValidation';
-import { type FakeDatabase, type FakePage, type PropertySchema, type PropertyValue, type Store, emptyValue, invalid, notionUrl } from './notionStore';
+import {
+  type FakeDatabase,
+  type FakePage,
+  type PropertySchema,
+  type PropertyValue,
+  type Store,
+  emptyValue,
+  invalid,
+  notionUrl,
+} from './notionStore';
 
 // ---- properties --------------------------------------------------------------------------------------------
 
@@ -36,7 +45,7 @@ export function applyProperties(s: Store, page: FakePage, props: Record<string, 
   let titleSet = false;
   const db = page.parent.type === 'data_source_id' ? s.dataSources.get(page.parent.dataSourceId) : undefined;
   for (const [name, value] of Object.entries(props)) {
-    const schema = db ? db.properties[name] ?? Object.values(db.properties).find((p) => p.id === name) : undefined;
+    const schema = db ? (db.properties[name] ?? Object.values(db.properties).find((p) => p.id === name)) : undefined;
     const isTitle = db ? schema?.type === 'title' : name === 'title' || 'title' in (value ?? {});
     if (isTitle) {
       const rich = richTextFromRequest(value.title ?? [], `${path}.${name}.title`);
@@ -57,15 +66,20 @@ export function setTitle(page: FakePage, title: string) {
 }
 
 export function schemaEntry(name: string, config: Record<string, unknown>, path: string): PropertySchema {
-  const type = typeof config.type === 'string' ? config.type : Object.keys(config).find((k) => k !== 'type' && k !== 'name' && k !== 'description');
+  const type =
+    typeof config.type === 'string' ? config.type : Object.keys(config).find((k) => k !== 'type' && k !== 'name' && k !== 'description');
   if (!type) throw invalid(`${path}.${name} should be a property configuration, instead was \`${JSON.stringify(config)}\`.`);
   return { id: type === 'title' ? 'title' : randomUUID().slice(0, 4), name, type, config: config[type] ?? {} };
 }
 
-export function schemaFromRequest(props: Record<string, Record<string, unknown>> | undefined, path: string): Record<string, PropertySchema> {
+export function schemaFromRequest(
+  props: Record<string, Record<string, unknown>> | undefined,
+  path: string,
+): Record<string, PropertySchema> {
   const out: Record<string, PropertySchema> = {};
   for (const [name, config] of Object.entries(props ?? { Name: { title: {} } })) out[name] = schemaEntry(name, config, path);
-  if (!Object.values(out).some((p) => p.type === 'title')) throw invalid('Title property is required for a data source. Add a property of type `title`.');
+  if (!Object.values(out).some((p) => p.type === 'title'))
+    throw invalid('Title property is required for a data source. Add a property of type `title`.');
   return out;
 }
 

@@ -24,7 +24,21 @@ import {
 } from './notionContent';
 import { insertChildren, invalidate } from './notionMarkdownEdit';
 import { checkParentTakesChildren } from './notionValidation';
-import { ARCHIVED, type Store, blockParentFor, childPageBlock, idParam, invalid, liveBlocks, locateBlock, notFound, paginate, touch, trashed, visiblePage } from './notionStore';
+import {
+  ARCHIVED,
+  type Store,
+  blockParentFor,
+  childPageBlock,
+  idParam,
+  invalid,
+  liveBlocks,
+  locateBlock,
+  notFound,
+  paginate,
+  touch,
+  trashed,
+  visiblePage,
+} from './notionStore';
 import { type Route, body, notionVersion } from './notionRoutes';
 
 /** Applies an Update-a-block payload (`{ [type]: {...} }`) to a stored block, validated like an append. */
@@ -38,7 +52,10 @@ function updateData(block: StoredBlock, payload: Record<string, any>): void {
   if (payload.is_toggleable !== undefined) data.is_toggleable = !!payload.is_toggleable;
   if (payload.language !== undefined) {
     if (!isLanguage(payload.language)) {
-      throw schemaError(`${at}.language`, `should be ${LANGUAGES.map((l) => `\`"${l}"\``).join(', ')}, instead was \`${JSON.stringify(payload.language)}\`.`);
+      throw schemaError(
+        `${at}.language`,
+        `should be ${LANGUAGES.map((l) => `\`"${l}"\``).join(', ')}, instead was \`${JSON.stringify(payload.language)}\`.`,
+      );
     }
     data.language = payload.language;
   }
@@ -47,7 +64,8 @@ function updateData(block: StoredBlock, payload: Record<string, any>): void {
     data.expression = checked.data.expression;
   }
   if (payload.cells !== undefined) {
-    if (!Array.isArray(payload.cells)) throw schemaError(`${at}.cells`, `should be an array, instead was \`${JSON.stringify(payload.cells)}\`.`);
+    if (!Array.isArray(payload.cells))
+      throw schemaError(`${at}.cells`, `should be an array, instead was \`${JSON.stringify(payload.cells)}\`.`);
     data.cells = payload.cells.map((c: unknown, j: number) => richTextFromRequest(c, `${at}.cells[${j}]`));
   }
   block.data = Array.isArray(data.rich_text) ? { ...data, ...richBlock(block.type, data.rich_text as never, data) } : data;
@@ -167,13 +185,21 @@ export const blockRoutes = (s: Store): Route[] => {
         } else {
           if (trashed(found!)) throw invalid(ARCHIVED);
           checkParentTakesChildren(found!.block);
-          if (found!.block.type === 'table' && blocks.some((x) => x.type !== 'table_row')) throw new ValidationError('Only table_row blocks can be children of a table block.');
+          if (found!.block.type === 'table' && blocks.some((x) => x.type !== 'table_row'))
+            throw new ValidationError('Only table_row blocks can be children of a table block.');
           insertChildren(found!.block.children, blocks, b.position, b.after);
           invalidate(found!.chain, found!.block);
           touch(s, found!.page);
           parent = { type: 'block_id', block_id: found!.block.id };
         }
-        return { object: 'list', type: 'block', block: {}, results: blocks.map((x) => blockResponse(x, parent)), next_cursor: null, has_more: false };
+        return {
+          object: 'list',
+          type: 'block',
+          block: {},
+          results: blocks.map((x) => blockResponse(x, parent)),
+          next_cursor: null,
+          has_more: false,
+        };
       },
     },
   ];

@@ -38,7 +38,12 @@ export const dataRoutes = (s: Store): Route[] => [
       } else if (p?.workspace !== true) {
         throw invalid('body failed validation: body.parent.page_id should be defined, instead was `undefined`.');
       }
-      const title = b.title === undefined ? '' : richTextFromRequest(b.title, 'body.title').map((r) => r.plain_text).join('');
+      const title =
+        b.title === undefined
+          ? ''
+          : richTextFromRequest(b.title, 'body.title')
+              .map((r) => r.plain_text)
+              .join('');
       const properties = schemaFromRequest(b.initial_data_source?.properties, 'body.initial_data_source.properties');
       return databaseResponse(createDatabase(s, { title, properties, parentPageId }));
     },
@@ -50,7 +55,10 @@ export const dataRoutes = (s: Store): Route[] => [
     run: (m, req) => {
       const db = requireDataSource(s, m[1]);
       const b = body(req);
-      if (b.title !== undefined) db.title = richTextFromRequest(b.title, 'body.title').map((r) => r.plain_text).join('');
+      if (b.title !== undefined)
+        db.title = richTextFromRequest(b.title, 'body.title')
+          .map((r) => r.plain_text)
+          .join('');
       for (const [name, config] of Object.entries((b.properties ?? {}) as Record<string, Record<string, unknown> | null>)) {
         if (config === null) {
           delete db.properties[name];
@@ -80,7 +88,13 @@ export const dataRoutes = (s: Store): Route[] => [
       const sorted = sortRows(filtered, db, b.sorts);
       const pageOf = paginate(sorted, b.start_cursor, b.page_size, 'body');
       const filter = propertyFilter(req.query, true, notionVersion(req));
-      return { object: 'list', type: 'page_or_data_source', page_or_data_source: {}, ...pageOf, results: pageOf.results.map((page) => pageResponse(s, page, filter)) };
+      return {
+        object: 'list',
+        type: 'page_or_data_source',
+        page_or_data_source: {},
+        ...pageOf,
+        results: pageOf.results.map((page) => pageResponse(s, page, filter)),
+      };
     },
   },
   {
@@ -90,7 +104,9 @@ export const dataRoutes = (s: Store): Route[] => [
       const b = body(req);
       const value = b.filter?.value;
       if (b.filter && value !== 'page' && value !== 'data_source') {
-        throw invalid(`body failed validation: body.filter.value should be \`"page"\` or \`"data_source"\`, instead was \`${JSON.stringify(value)}\`.`);
+        throw invalid(
+          `body failed validation: body.filter.value should be \`"page"\` or \`"data_source"\`, instead was \`${JSON.stringify(value)}\`.`,
+        );
       }
       const query = String(b.query ?? '').toLowerCase();
       const filter = propertyFilter(req.query, true, notionVersion(req));
@@ -114,7 +130,13 @@ export const dataRoutes = (s: Store): Route[] => [
       const ascending = b.sort?.direction === 'ascending';
       hits.sort((x, y) => (x.edited === y.edited ? y.seq - x.seq : x.edited < y.edited ? 1 : -1) * (ascending ? -1 : 1));
       const pageOf = paginate(hits, b.start_cursor, b.page_size, 'body');
-      return { object: 'list', type: 'page_or_data_source', page_or_data_source: {}, ...pageOf, results: pageOf.results.map((h) => h.toJson()) };
+      return {
+        object: 'list',
+        type: 'page_or_data_source',
+        page_or_data_source: {},
+        ...pageOf,
+        results: pageOf.results.map((h) => h.toJson()),
+      };
     },
   },
 ];

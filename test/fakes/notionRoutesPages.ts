@@ -24,7 +24,11 @@ import { type Route, body, notionVersion } from './notionRoutes';
 import { schemaError } from './notionContent';
 
 export const pageRoutes = (s: Store): Route[] => [
-  { method: 'GET', pattern: /^\/v1\/pages\/([^/]+)$/, run: (m, req) => pageResponse(s, requirePage(s, m[1]), propertyFilter(req.query, false, notionVersion(req))) },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/pages\/([^/]+)$/,
+    run: (m, req) => pageResponse(s, requirePage(s, m[1]), propertyFilter(req.query, false, notionVersion(req))),
+  },
   {
     method: 'PATCH',
     pattern: /^\/v1\/pages\/([^/]+)$/,

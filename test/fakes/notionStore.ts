@@ -1,7 +1,13 @@
 // State of the Notion stand-in and the helpers every route uses: lookups, response builders, pagination and
 // creation of pages and databases. Routes live in notionRoutes*.ts; the HTTP server and test API in notionFake.ts.
 import { randomUUID } from 'node:crypto';
-import type { BlockObjectResponse, DatabaseObjectResponse, DataSourceObjectResponse, PageObjectResponse, RichTextItemResponse } from '@notionhq/client';
+import type {
+  BlockObjectResponse,
+  DatabaseObjectResponse,
+  DataSourceObjectResponse,
+  PageObjectResponse,
+  RichTextItemResponse,
+} from '@notionhq/client';
 import {
   type BlockParent,
   actor,
@@ -17,7 +23,13 @@ import {
   type MarkdownVersion,
 } from './notionContent';
 
-export type PageMarkdownResponse = { object: 'page_markdown'; id: string; markdown: string; truncated: boolean; unknown_block_ids: string[] };
+export type PageMarkdownResponse = {
+  object: 'page_markdown';
+  id: string;
+  markdown: string;
+  truncated: boolean;
+  unknown_block_ids: string[];
+};
 export type PropertyValue = Record<string, unknown> & { id: string; type: string };
 export type PropertySchema = { id: string; name: string; type: string; config: unknown };
 
@@ -29,7 +41,8 @@ export interface FakePage {
   /** false → the token's person cannot open it either (someone else's private page): hidden in PAT mode too. */
   personAccess: boolean;
   inTrash: boolean;
-  parent: { type: 'page_id'; pageId: string } | { type: 'data_source_id'; dataSourceId: string; databaseId: string } | { type: 'workspace' };
+  parent:
+    { type: 'page_id'; pageId: string } | { type: 'data_source_id'; dataSourceId: string; databaseId: string } | { type: 'workspace' };
   /** Non-title property values of database rows, in response form. */
   properties: Record<string, PropertyValue>;
   /** Top-level blocks in order, trashed ones included (see StoredBlock.inTrash). */
@@ -87,7 +100,11 @@ export class NotionError extends Error {
 }
 
 export const notFound = (kind: string, id: string) =>
-  new NotionError(404, 'object_not_found', `Could not find ${kind} with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+  new NotionError(
+    404,
+    'object_not_found',
+    `Could not find ${kind} with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+  );
 export const invalid = (message: string) => new NotionError(400, 'validation_error', message);
 /** Notion's answer to edits of (and appends to, and deletes of) anything in the trash. */
 export const ARCHIVED = "Can't edit block that is archived. You must unarchive the block before editing.";
@@ -114,8 +131,10 @@ export const touch = (s: Store, page: FakePage) => {
 };
 
 /** An integration sees what is shared with it; a personal access token what its person can open (see Actor). */
-export const visiblePage = (page: FakePage | undefined): page is FakePage => !!page && (actor().kind === 'person' ? page.personAccess : page.shared);
-export const visibleDb = (db: FakeDatabase | undefined): db is FakeDatabase => !!db && (actor().kind === 'person' ? db.personAccess : db.shared);
+export const visiblePage = (page: FakePage | undefined): page is FakePage =>
+  !!page && (actor().kind === 'person' ? page.personAccess : page.shared);
+export const visibleDb = (db: FakeDatabase | undefined): db is FakeDatabase =>
+  !!db && (actor().kind === 'person' ? db.personAccess : db.shared);
 
 export const renderCtx = (s: Store) => ({
   urlOf: (id: string) => s.pages.get(id)?.url ?? s.databases.get(id)?.url ?? notionUrl('', id),
@@ -197,7 +216,8 @@ export function locateBlock(s: Store, id: string): Located | undefined {
 const user = (id: string) => ({ object: 'user', id }) as const;
 
 export function emptyValue(type: string): unknown {
-  if (type === 'title' || type === 'rich_text' || type === 'multi_select' || type === 'people' || type === 'files' || type === 'relation') return [];
+  if (type === 'title' || type === 'rich_text' || type === 'multi_select' || type === 'people' || type === 'files' || type === 'relation')
+    return [];
   if (type === 'checkbox') return false;
   return null;
 }
@@ -224,14 +244,16 @@ export function pageResponse(s: Store, page: FakePage, filter: PropertyFilter = 
       properties[schema.name] =
         schema.type === 'title'
           ? { id: 'title', type: 'title', title: titleRichText(page.title) }
-          : page.properties[schema.name] ?? { id: schema.id, type: schema.type, [schema.type]: emptyValue(schema.type) };
+          : (page.properties[schema.name] ?? { id: schema.id, type: schema.type, [schema.type]: emptyValue(schema.type) });
     }
   } else {
     properties.title = { id: 'title', type: 'title', title: titleRichText(page.title) };
   }
   for (const [name, value] of Object.entries(properties)) {
     const id = (value as { id: string }).id;
-    const keep = filter === 'all' || (filter === 'titleOnly' ? id === 'title' : filter.ids.some((wanted) => decodeURIComponent(wanted) === decodeURIComponent(id)));
+    const keep =
+      filter === 'all' ||
+      (filter === 'titleOnly' ? id === 'title' : filter.ids.some((wanted) => decodeURIComponent(wanted) === decodeURIComponent(id)));
     if (!keep) delete properties[name];
   }
   const parent: PageObjectResponse['parent'] =
@@ -264,7 +286,8 @@ const titleRichText = (title: string): RichTextItemResponse[] => (title ? [textI
 
 function schemaResponse(db: FakeDatabase): DataSourceObjectResponse['properties'] {
   const out: Record<string, unknown> = {};
-  for (const p of Object.values(db.properties)) out[p.name] = { id: p.id, name: p.name, description: null, type: p.type, [p.type]: p.config };
+  for (const p of Object.values(db.properties))
+    out[p.name] = { id: p.id, name: p.name, description: null, type: p.type, [p.type]: p.config };
   return out as DataSourceObjectResponse['properties'];
 }
 
@@ -321,7 +344,11 @@ export const blockParentFor = (page: FakePage, chain: StoredBlock[]): BlockParen
 export function childPageBlock(page: FakePage, inTrash = page.inTrash): BlockObjectResponse {
   const parent: BlockParent =
     page.parent.type === 'page_id' ? { type: 'page_id', page_id: page.parent.pageId } : { type: 'page_id', page_id: page.id };
-  const block: StoredBlock = { ...linkBlock(page.id, 'child_page', page.title, page.createdTime), children: page.blocks, lastEditedTime: page.lastEditedTime };
+  const block: StoredBlock = {
+    ...linkBlock(page.id, 'child_page', page.title, page.createdTime),
+    children: page.blocks,
+    lastEditedTime: page.lastEditedTime,
+  };
   return blockResponse(block, parent, inTrash);
 }
 
@@ -335,7 +362,8 @@ export function markdownResponse(s: Store, page: FakePage): PageMarkdownResponse
  */
 export function markdownVersion(value: unknown, path: string, notionVersion = ''): MarkdownVersion {
   const from20261201 = notionVersion >= '2026-12-01';
-  if (value === 'v1' && from20261201) throw schemaError(path, 'should be `"v2"`: Notion-flavored Markdown v1 is not available from Notion-Version 2026-12-01.');
+  if (value === 'v1' && from20261201)
+    throw schemaError(path, 'should be `"v2"`: Notion-flavored Markdown v1 is not available from Notion-Version 2026-12-01.');
   if (value === undefined || value === 'v1' || value === 'v2') return (value ?? (from20261201 ? 'v2' : 'v1')) as MarkdownVersion;
   throw schemaError(path, `should be \`"v1"\` or \`"v2"\`, instead was \`${JSON.stringify(value)}\`.`);
 }
@@ -344,7 +372,8 @@ export function markdownVersion(value: unknown, path: string, notionVersion = ''
 
 export function paginate<T extends { id: string }>(items: T[], startCursor: unknown, pageSizeRaw: unknown, where: 'body' | 'query') {
   const pageSize = pageSizeRaw === undefined || pageSizeRaw === null ? 100 : Number(pageSizeRaw);
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw schemaError(`${where}.page_size`, `should be a positive integer, instead was \`${JSON.stringify(pageSizeRaw)}\`.`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw schemaError(`${where}.page_size`, `should be a positive integer, instead was \`${JSON.stringify(pageSizeRaw)}\`.`);
   if (pageSize > 100) throw schemaError(`${where}.page_size`, `should be ≤ \`100\`, instead was \`${pageSize}\`.`);
   let start = 0;
   if (startCursor !== undefined && startCursor !== null) {
@@ -370,7 +399,10 @@ const linkBlock = (id: string, type: 'child_page' | 'child_database', title: str
   lastEditedBy: actor().id,
 });
 
-export function createPage(s: Store, init: { title: string; parent: FakePage['parent']; shared?: boolean; personAccess?: boolean; id?: string; blocks?: StoredBlock[] }): FakePage {
+export function createPage(
+  s: Store,
+  init: { title: string; parent: FakePage['parent']; shared?: boolean; personAccess?: boolean; id?: string; blocks?: StoredBlock[] },
+): FakePage {
   const id = init.id ? normalizeId(init.id) : randomUUID();
   if (!id) throw new Error(`invalid page id: ${init.id}`);
   const time = now();
@@ -402,7 +434,10 @@ export function createPage(s: Store, init: { title: string; parent: FakePage['pa
   return page;
 }
 
-export function createDatabase(s: Store, init: { title: string; properties: Record<string, PropertySchema>; parentPageId?: string; shared?: boolean; personAccess?: boolean }): FakeDatabase {
+export function createDatabase(
+  s: Store,
+  init: { title: string; properties: Record<string, PropertySchema>; parentPageId?: string; shared?: boolean; personAccess?: boolean },
+): FakeDatabase {
   const id = randomUUID();
   const time = now();
   const db: FakeDatabase = {
@@ -427,7 +462,11 @@ export function createDatabase(s: Store, init: { title: string; properties: Reco
 }
 
 /** Content from markdown; without an explicit title the first `# heading` becomes it, as Notion does. */
-export function contentFromMarkdown(markdown: string, title: string | undefined, version: MarkdownVersion = 'v1'): { title: string; blocks: StoredBlock[] } {
+export function contentFromMarkdown(
+  markdown: string,
+  title: string | undefined,
+  version: MarkdownVersion = 'v1',
+): { title: string; blocks: StoredBlock[] } {
   const blocks = markdownToBlocks(markdown, version);
   if (title === undefined && blocks[0]?.type === 'heading_1') {
     const [first, ...rest] = blocks;
@@ -437,4 +476,6 @@ export function contentFromMarkdown(markdown: string, title: string | undefined,
 }
 
 export const rows = (s: Store, db: FakeDatabase) =>
-  [...s.pages.values()].filter((p) => visiblePage(p) && !p.inTrash && p.parent.type === 'data_source_id' && p.parent.dataSourceId === db.dataSourceId);
+  [...s.pages.values()].filter(
+    (p) => visiblePage(p) && !p.inTrash && p.parent.type === 'data_source_id' && p.parent.dataSourceId === db.dataSourceId,
+  );

@@ -18,7 +18,16 @@ const quote = (value: unknown): string => {
  * released"; changelog "unversioned requests no longer accepted" names 2021-05-11 and 2021-05-13; the upgrade
  * guides name 2021-08-16, 2022-02-22, 2022-06-28, 2025-09-03, 2026-03-11 and 2026-12-01). Any other value is refused.
  */
-export const KNOWN_NOTION_VERSIONS = ['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11', '2026-12-01'] as const;
+export const KNOWN_NOTION_VERSIONS = [
+  '2021-05-11',
+  '2021-05-13',
+  '2021-08-16',
+  '2022-02-22',
+  '2022-06-28',
+  '2025-09-03',
+  '2026-03-11',
+  '2026-12-01',
+] as const;
 
 /** The refusal for a `Notion-Version` header that names no released version, or undefined when it names one. */
 export function unknownVersionMessage(header: string): string | undefined {
@@ -35,22 +44,84 @@ export function unknownVersionMessage(header: string): string | undefined {
  * (makenotion/notion-mcp-server#235, a header sent in the body).
  */
 const BODY_KEYS: Array<{ method: string; path: RegExp; keys: readonly string[] }> = [
-  { method: 'POST', path: /^\/v1\/pages$/, keys: ['parent', 'properties', 'icon', 'cover', 'content', 'children', 'markdown', 'markdown_version', 'allow_async', 'template', 'position'] },
-  { method: 'PATCH', path: /^\/v1\/pages\/[^/]+$/, keys: ['archived', 'properties', 'icon', 'cover', 'is_locked', 'template', 'erase_content', 'in_trash', 'is_archived'] },
-  { method: 'PATCH', path: /^\/v1\/pages\/[^/]+\/markdown$/, keys: ['allow_async', 'type', 'insert_content', 'replace_content_range', 'update_content', 'replace_content', 'markdown_version'] },
+  {
+    method: 'POST',
+    path: /^\/v1\/pages$/,
+    keys: [
+      'parent',
+      'properties',
+      'icon',
+      'cover',
+      'content',
+      'children',
+      'markdown',
+      'markdown_version',
+      'allow_async',
+      'template',
+      'position',
+    ],
+  },
+  {
+    method: 'PATCH',
+    path: /^\/v1\/pages\/[^/]+$/,
+    keys: ['archived', 'properties', 'icon', 'cover', 'is_locked', 'template', 'erase_content', 'in_trash', 'is_archived'],
+  },
+  {
+    method: 'PATCH',
+    path: /^\/v1\/pages\/[^/]+\/markdown$/,
+    keys: ['allow_async', 'type', 'insert_content', 'replace_content_range', 'update_content', 'replace_content', 'markdown_version'],
+  },
   { method: 'PATCH', path: /^\/v1\/blocks\/[^/]+\/children$/, keys: ['after', 'children', 'position'] },
   {
     method: 'PATCH',
     path: /^\/v1\/blocks\/[^/]+$/,
     keys: [
-      'archived', 'embed', 'type', 'in_trash', 'bookmark', 'image', 'video', 'pdf', 'file', 'audio', 'code', 'equation', 'divider', 'breadcrumb', 'tab',
-      'table_of_contents', 'link_to_page', 'table_row', 'heading_1', 'heading_2', 'heading_3', 'heading_4', 'paragraph', 'bulleted_list_item',
-      'numbered_list_item', 'quote', 'to_do', 'toggle', 'template', 'callout', 'synced_block', 'table', 'column',
+      'archived',
+      'embed',
+      'type',
+      'in_trash',
+      'bookmark',
+      'image',
+      'video',
+      'pdf',
+      'file',
+      'audio',
+      'code',
+      'equation',
+      'divider',
+      'breadcrumb',
+      'tab',
+      'table_of_contents',
+      'link_to_page',
+      'table_row',
+      'heading_1',
+      'heading_2',
+      'heading_3',
+      'heading_4',
+      'paragraph',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'quote',
+      'to_do',
+      'toggle',
+      'template',
+      'callout',
+      'synced_block',
+      'table',
+      'column',
     ],
   },
-  { method: 'POST', path: /^\/v1\/databases$/, keys: ['parent', 'title', 'description', 'is_inline', 'initial_data_source', 'icon', 'cover'] },
+  {
+    method: 'POST',
+    path: /^\/v1\/databases$/,
+    keys: ['parent', 'title', 'description', 'is_inline', 'initial_data_source', 'icon', 'cover'],
+  },
   { method: 'PATCH', path: /^\/v1\/data_sources\/[^/]+$/, keys: ['archived', 'title', 'icon', 'properties', 'in_trash', 'parent'] },
-  { method: 'POST', path: /^\/v1\/data_sources\/[^/]+\/query$/, keys: ['archived', 'sorts', 'filter', 'start_cursor', 'page_size', 'in_trash', 'result_type'] },
+  {
+    method: 'POST',
+    path: /^\/v1\/data_sources\/[^/]+\/query$/,
+    keys: ['archived', 'sorts', 'filter', 'start_cursor', 'page_size', 'in_trash', 'result_type'],
+  },
   { method: 'POST', path: /^\/v1\/data_sources$/, keys: ['parent', 'properties', 'title', 'icon'] },
   { method: 'POST', path: /^\/v1\/search$/, keys: ['sort', 'query', 'start_cursor', 'page_size', 'filter'] },
 ];
@@ -73,8 +144,23 @@ export function checkBodyKeys(method: string, path: string, body: unknown): void
  * Code, divider, equation, media, table_of_contents, breadcrumb, link_to_page and table_row take none.
  */
 const TAKES_CHILDREN = new Set([
-  'paragraph', 'heading_1', 'heading_2', 'heading_3', 'heading_4', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'toggle', 'quote',
-  'callout', 'synced_block', 'template', 'column_list', 'column', 'table', 'tab',
+  'paragraph',
+  'heading_1',
+  'heading_2',
+  'heading_3',
+  'heading_4',
+  'bulleted_list_item',
+  'numbered_list_item',
+  'to_do',
+  'toggle',
+  'quote',
+  'callout',
+  'synced_block',
+  'template',
+  'column_list',
+  'column',
+  'table',
+  'tab',
 ]);
 
 /**
@@ -90,7 +176,11 @@ export function checkChildrenAllowed(type: string, payload: Record<string, unkno
 
 /** Append block children to a stored block: only one of a type that has children can take them. */
 export function checkParentTakesChildren(block: StoredBlock): void {
-  if (block.type === 'child_page' || TAKES_CHILDREN.has(block.type) && !(block.type.startsWith('heading_') && block.data.is_toggleable !== true)) return;
+  if (
+    block.type === 'child_page' ||
+    (TAKES_CHILDREN.has(block.type) && !(block.type.startsWith('heading_') && block.data.is_toggleable !== true))
+  )
+    return;
   throw new ValidationError(`Block type ${block.type} does not support children.`);
 }
 
@@ -138,7 +228,8 @@ const PAYLOAD_KEYS: Record<string, readonly string[]> = {
 /** Throws for a key a block object (`raw`, of `type`) or its payload does not take. */
 export function checkBlockKeys(raw: Record<string, unknown>, type: string, at: string): void {
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && key !== 'object' && key !== type) throw schemaError(`${at}.${key}`, `should be not present, instead was \`${quote(raw[key])}\`.`);
+    if (key !== 'type' && key !== 'object' && key !== type)
+      throw schemaError(`${at}.${key}`, `should be not present, instead was \`${quote(raw[key])}\`.`);
   }
   const allowed = PAYLOAD_KEYS[type];
   const payload = raw[type] as Record<string, unknown>;
@@ -164,10 +255,14 @@ function checkId(value: unknown, path: string): void {
  */
 export function mentionFromRequest(raw: Record<string, any>, at: string): RichTextItemResponse {
   const mention = raw.mention;
-  if (!mention || typeof mention !== 'object') throw schemaError(`${at}.mention`, `should be an object, instead was \`${quote(mention)}\`.`);
+  if (!mention || typeof mention !== 'object')
+    throw schemaError(`${at}.mention`, `should be an object, instead was \`${quote(mention)}\`.`);
   const kinds = ['user', 'page', 'database', 'date', 'template_mention', 'custom_emoji'].filter((k) => k in mention);
   if (kinds.length !== 1 || (mention.type !== undefined && mention.type !== kinds[0])) {
-    throw schemaError(`${at}.mention`, `should have exactly one of \`user\`, \`page\`, \`database\`, \`date\`, \`template_mention\` or \`custom_emoji\`, instead was \`${quote(mention)}\`.`);
+    throw schemaError(
+      `${at}.mention`,
+      `should have exactly one of \`user\`, \`page\`, \`database\`, \`date\`, \`template_mention\` or \`custom_emoji\`, instead was \`${quote(mention)}\`.`,
+    );
   }
   const kind = kinds[0];
   const value = mention[kind];
@@ -190,9 +285,20 @@ export function mentionFromRequest(raw: Record<string, any>, at: string): RichTe
       break;
     }
   }
-  const text = kind === 'date' ? String(value.start) : kind === 'template_mention' ? `@${value.template_mention_date ?? value.template_mention_user}` : `@${kind}`;
+  const text =
+    kind === 'date'
+      ? String(value.start)
+      : kind === 'template_mention'
+        ? `@${value.template_mention_date ?? value.template_mention_user}`
+        : `@${kind}`;
   const { annotations } = textItem(text, {}, raw.annotations ?? {});
-  return { type: 'mention', mention: { type: kind, [kind]: value }, annotations, plain_text: text, href: null } as unknown as RichTextItemResponse;
+  return {
+    type: 'mention',
+    mention: { type: kind, [kind]: value },
+    annotations,
+    plain_text: text,
+    href: null,
+  } as unknown as RichTextItemResponse;
 }
 
 // ---- links ------------------------------------------------------------------------------------------------------
@@ -205,7 +311,8 @@ export function mentionFromRequest(raw: Record<string, any>, at: string): RichTe
 export function linkFromRequest(link: unknown, at: string): string | null {
   if (link === undefined || link === null) return null;
   const url = (link as { url?: unknown }).url;
-  if (typeof link !== 'object' || typeof url !== 'string') throw schemaError(`${at}.text.link.url`, `should be a string, instead was \`${quote(url)}\`.`);
+  if (typeof link !== 'object' || typeof url !== 'string')
+    throw schemaError(`${at}.text.link.url`, `should be a string, instead was \`${quote(url)}\`.`);
   if (url.length > 2000) throw schemaError(`${at}.text.link.url.length`, `should be ≤ \`2000\`, instead was \`${url.length}\`.`);
   if (!isValidUrl(url)) throw new ValidationError('Invalid URL for link.');
   return url;
@@ -233,8 +340,10 @@ const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 function checkDateValue(value: unknown, path: string): void {
   const date = value as { start?: unknown; end?: unknown; time_zone?: unknown } | null;
   if (!date || typeof date !== 'object') throw schemaError(path, `should be an object, instead was \`${quote(value)}\`.`);
-  if (!isIsoDate(date.start)) throw schemaError(`${path}.start`, `should be a valid ISO 8601 date string, instead was \`${quote(date.start)}\`.`);
-  if (date.end !== undefined && date.end !== null && !isIsoDate(date.end)) throw schemaError(`${path}.end`, `should be a valid ISO 8601 date string, instead was \`${quote(date.end)}\`.`);
+  if (!isIsoDate(date.start))
+    throw schemaError(`${path}.start`, `should be a valid ISO 8601 date string, instead was \`${quote(date.start)}\`.`);
+  if (date.end !== undefined && date.end !== null && !isIsoDate(date.end))
+    throw schemaError(`${path}.end`, `should be a valid ISO 8601 date string, instead was \`${quote(date.end)}\`.`);
   if (date.time_zone !== undefined && date.time_zone !== null && typeof date.time_zone !== 'string') {
     throw schemaError(`${path}.time_zone`, `should be a string, instead was \`${quote(date.time_zone)}\`.`);
   }
@@ -247,7 +356,8 @@ function checkDateValue(value: unknown, path: string): void {
  */
 function checkOption(option: unknown, path: string): void {
   const o = option as { name?: unknown; id?: unknown } | null;
-  if (!o || typeof o !== 'object' || (o.name === undefined && o.id === undefined)) throw schemaError(path, `should be an object with \`name\` or \`id\`, instead was \`${quote(option)}\`.`);
+  if (!o || typeof o !== 'object' || (o.name === undefined && o.id === undefined))
+    throw schemaError(path, `should be an object with \`name\` or \`id\`, instead was \`${quote(option)}\`.`);
   if (o.name === undefined) return;
   if (typeof o.name !== 'string') throw schemaError(`${path}.name`, `should be a string, instead was \`${quote(o.name)}\`.`);
   if (o.name.length > 100) throw schemaError(`${path}.name.length`, `should be ≤ \`100\`, instead was \`${o.name.length}\`.`);
@@ -272,7 +382,8 @@ export function checkPropertyValue(type: string, value: Record<string, unknown>,
   switch (type) {
     case 'number':
       // JSON carries no NaN or Infinity (JSON.stringify sends them as null); a string is not a number.
-      if (raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw))) throw schemaError(at, `should be a number or \`null\`, instead was \`${quote(raw)}\`.`);
+      if (raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw)))
+        throw schemaError(at, `should be a number or \`null\`, instead was \`${quote(raw)}\`.`);
       break;
     case 'checkbox':
       if (typeof raw !== 'boolean') throw schemaError(at, `should be a boolean, instead was \`${quote(raw)}\`.`);
@@ -309,6 +420,7 @@ export function checkPropertyValue(type: string, value: Record<string, unknown>,
  * longer be rate limited."). The stand-in takes whole seconds from 0 to 60.
  */
 export function checkRetryAfter(seconds: number): number {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 60) throw new Error(`Retry-After must be a whole number of seconds from 0 to 60, not ${seconds}`);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 60)
+    throw new Error(`Retry-After must be a whole number of seconds from 0 to 60, not ${seconds}`);
   return seconds;
 }

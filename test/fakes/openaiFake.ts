@@ -5,7 +5,18 @@ import type * as http from 'node:http';
 import type OpenAI from 'openai';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
 import { exampleFor, openaiJsonModeProblem, openaiSchema } from './jsonMode';
-import { FailureQueue, type LoggedRequest, dropConnection, estimateTokens, sendJson, sleep, splitIntoDeltas, startServer, watchAbort, writeFrame } from './server';
+import {
+  FailureQueue,
+  type LoggedRequest,
+  dropConnection,
+  estimateTokens,
+  sendJson,
+  sleep,
+  splitIntoDeltas,
+  startServer,
+  watchAbort,
+  writeFrame,
+} from './server';
 
 type ChatCompletionChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
@@ -122,7 +133,11 @@ export const OPENAI_MODEL_CREATED: Readonly<Record<string, number>> = {
 };
 
 /** Who `/v1/models` says owns a model: most are "system", a few older ones "openai-internal". */
-const OWNED_BY: Readonly<Record<string, string>> = { 'whisper-1': 'openai-internal', 'tts-1': 'openai-internal', 'text-embedding-ada-002': 'openai-internal' };
+const OWNED_BY: Readonly<Record<string, string>> = {
+  'whisper-1': 'openai-internal',
+  'tts-1': 'openai-internal',
+  'text-embedding-ada-002': 'openai-internal',
+};
 
 /** How OpenAI echoes a wrong key: the first and last few characters around a run of stars. */
 function maskKey(key: string): string {
@@ -139,7 +154,11 @@ function defaultFailureBody(status: number): unknown {
     case 400:
       return errorBody('Invalid request.', 'invalid_request_error', null);
     case 401:
-      return errorBody('Incorrect API key provided: sk-fa****************pen. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      return errorBody(
+        'Incorrect API key provided: sk-fa****************pen. You can find your API key at https://platform.openai.com/account/api-keys.',
+        'invalid_request_error',
+        'invalid_api_key',
+      );
     case 403:
       return errorBody('Project does not have access to this model.', 'invalid_request_error', 'model_not_found');
     case 404:
@@ -168,7 +187,9 @@ export const INSUFFICIENT_QUOTA_BODY = errorBody(
  */
 export const openaiErrors = {
   /** 429 rate_limit_exceeded on requests (RPM) or tokens (TPM) per minute, with the x-ratelimit-* headers. */
-  rateLimit(options: { type?: 'requests' | 'tokens'; model?: string; reset?: string; retryAfterMs?: number; retryAfter?: string } = {}): OpenAIFailure {
+  rateLimit(
+    options: { type?: 'requests' | 'tokens'; model?: string; reset?: string; retryAfterMs?: number; retryAfter?: string } = {},
+  ): OpenAIFailure {
     const type = options.type ?? 'requests';
     const model = options.model ?? 'gpt-4o-mini';
     const reset = options.reset ?? (type === 'requests' ? '20s' : '6m0s');
@@ -193,18 +214,29 @@ export const openaiErrors = {
   },
   /** 429 insufficient_quota: the account is out of credit. No x-should-retry, as from OpenAI. */
   insufficientQuota(options: { retryAfterMs?: number } = {}): OpenAIFailure {
-    return { status: 429, body: INSUFFICIENT_QUOTA_BODY, ...(options.retryAfterMs !== undefined ? { headers: { 'retry-after-ms': String(options.retryAfterMs) } } : {}) };
+    return {
+      status: 429,
+      body: INSUFFICIENT_QUOTA_BODY,
+      ...(options.retryAfterMs !== undefined ? { headers: { 'retry-after-ms': String(options.retryAfterMs) } } : {}),
+    };
   },
   /** 401 invalid_api_key with the masked key. */
   invalidKey(key = 'sk-fake-wrong-key-1234'): OpenAIFailure {
     return {
       status: 401,
-      body: errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+      body: errorBody(
+        `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
     };
   },
   /** 403 from a region OpenAI does not serve. */
   permissionDenied(): OpenAIFailure {
-    return { status: 403, body: errorBody('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory') };
+    return {
+      status: 403,
+      body: errorBody('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'),
+    };
   },
   /** 500 server_error; add `x-should-retry: false` through `headers` to skip the SDK's retries. */
   serverError(headers?: Record<string, string>): OpenAIFailure {
@@ -273,7 +305,11 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     sendJson(
       res,
       401,
-      errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'),
+      errorBody(
+        `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
       headersFor(),
     );
     return false;
@@ -288,7 +324,12 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       return;
     }
     if (!fake.models.includes(model)) {
-      sendJson(res, 404, errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'), headersFor());
+      sendJson(
+        res,
+        404,
+        errorBody(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+        headersFor(),
+      );
       return;
     }
     const messages: ChatMessage[] = Array.isArray(body.messages) ? body.messages : [];
@@ -320,7 +361,14 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
         object: 'chat.completion',
         created: createdAt,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, finish_reason: finish, logprobs: null }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+            finish_reason: finish,
+            logprobs: null,
+          },
+        ],
         usage,
         service_tier: 'default',
         system_fingerprint: 'fp_fake',
@@ -330,24 +378,47 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     }
 
     const chunk = (choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): string => {
-      const frame: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created: createdAt, model, system_fingerprint: 'fp_fake', choices, ...extra };
+      const frame: ChatCompletionChunk = {
+        id,
+        object: 'chat.completion.chunk',
+        created: createdAt,
+        model,
+        system_fingerprint: 'fp_fake',
+        choices,
+        ...extra,
+      };
       return `data: ${JSON.stringify(frame)}\n\n`;
     };
     const fault = streamFaults.take(() => true);
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor() });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...headersFor(),
+    });
     let droppedHere = false;
     const watch = watchAbort(res, () => {
       if (!droppedHere) abortedStreams++;
     });
-    const frames: string[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }])];
+    const frames: string[] = [
+      chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }]),
+    ];
     let deltas = fake.splitDeltas(text);
     if (inStreamFailure) deltas = deltas.slice(0, 2);
     if (fault) deltas = fault.kind === 'empty' ? [] : deltas.slice(0, fault.afterChunks ?? 2);
     const filterResults =
       fault?.kind === 'contentFilter' && fault.categories
-        ? { content_filter_results: Object.fromEntries(['hate', 'self_harm', 'sexual', 'violence', ...fault.categories].map((c) => [c, fault.categories!.includes(c) ? { filtered: true, severity: 'high' } : { filtered: false, severity: 'safe' }])) }
+        ? {
+            content_filter_results: Object.fromEntries(
+              ['hate', 'self_harm', 'sexual', 'violence', ...fault.categories].map((c) => [
+                c,
+                fault.categories!.includes(c) ? { filtered: true, severity: 'high' } : { filtered: false, severity: 'safe' },
+              ]),
+            ),
+          }
         : {};
-    for (const delta of deltas) frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null, ...filterResults }]));
+    for (const delta of deltas)
+      frames.push(chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null, ...filterResults }]));
     const sentUsage = () => (fault ? usageFor(messages.map(messageText).join('\n'), deltas.join('')) : usage);
     let drop = false;
     if (inStreamFailure) {
@@ -401,14 +472,26 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     const model = /^\/v1\/models\/(.+)$/.exec(path)?.[1];
     if (logged.method === 'GET' && model) {
       if (fake.models.includes(model)) sendJson(res, 200, modelObject(model), headersFor());
-      else sendJson(res, 404, errorBody(`The model '${model}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'), headersFor());
+      else
+        sendJson(
+          res,
+          404,
+          errorBody(`The model '${model}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'),
+          headersFor(),
+        );
       return;
     }
     sendJson(res, 404, errorBody(`Invalid URL (${logged.method} ${logged.path})`, 'invalid_request_error', null), headersFor());
   }, options.port);
 
   function modelObject(id: string): OpenAI.Models.Model {
-    return { id, object: 'model', created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created, owned_by: OWNED_BY[id] ?? 'system', ...(id in fake.shutdownDates ? { shutdown_date: fake.shutdownDates[id] } : {}) };
+    return {
+      id,
+      object: 'model',
+      created: fake.created[id] ?? OPENAI_MODEL_CREATED[id] ?? created,
+      owned_by: OWNED_BY[id] ?? 'system',
+      ...(id in fake.shutdownDates ? { shutdown_date: fake.shutdownDates[id] } : {}),
+    };
   }
 
   const fake: OpenAIFake = {

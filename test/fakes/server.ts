@@ -35,7 +35,14 @@ export async function startServer(handler: Handler, port = 0): Promise<RunningSe
           body = raw;
         }
       }
-      const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query: queryObject(url), body, headers: req.headers, receivedAt };
+      const logged: LoggedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: queryObject(url),
+        body,
+        headers: req.headers,
+        receivedAt,
+      };
       await handler(req, res, logged);
     })().catch((err: unknown) => {
       // A crash inside a fake must show up as a failing request, not as a hung test.
@@ -99,7 +106,9 @@ export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) =>
  * `then`, if given, runs once the fault has happened: for `applyThenDrop` after the request was applied and before
  * the connection drops (what a person does in the page while Visen waits for an answer that never comes).
  */
-export type Fault = ({ kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' } | { kind: 'hang' } | { kind: 'stallBody' }) & { then?: () => void };
+export type Fault = ({ kind: 'status' } | { kind: 'reset' } | { kind: 'applyThenDrop' } | { kind: 'hang' } | { kind: 'stallBody' }) & {
+  then?: () => void;
+};
 
 /** Ends a request without any response: the socket is destroyed, as a reset or a dropped connection does. */
 export function dropConnection(res: http.ServerResponse): void {

@@ -61,14 +61,24 @@ export async function startAllFakes(options: AllFakesOptions = {}): Promise<AllF
         { Name: 'Designing Data-Intensive Applications', Author: 'Kleppmann', Done: false },
       ],
     });
-    pages.push({ title: demo.title, url: demo.url, id: demo.id }, { title: notes.title, url: notes.url, id: notes.id }, { title: reading.title, url: reading.url, id: reading.id });
+    pages.push(
+      { title: demo.title, url: demo.url, id: demo.id },
+      { title: notes.title, url: notes.url, id: notes.id },
+      { title: reading.title, url: reading.url, id: reading.id },
+    );
   }
   return {
     notion,
     openai,
     gemini,
     pages,
-    summary: () => JSON.stringify({ notion: notion.url, openai: openai.url, gemini: gemini.url, pages: pages.map(({ title, url }) => ({ title, url })) }),
+    summary: () =>
+      JSON.stringify({
+        notion: notion.url,
+        openai: openai.url,
+        gemini: gemini.url,
+        pages: pages.map(({ title, url }) => ({ title, url })),
+      }),
     close: async () => {
       await Promise.all([notion.close(), openai.close(), gemini.close()]);
     },

@@ -24,8 +24,7 @@ export function repoRoot(): string {
 }
 
 export function codeServerDir(): string {
-  return process.env.VISEN_CODE_SERVER_DIR
-    ?? path.join(os.homedir(), '.cache', 'visen', `code-server-${CODE_SERVER_VERSION}`);
+  return process.env.VISEN_CODE_SERVER_DIR ?? path.join(os.homedir(), '.cache', 'visen', `code-server-${CODE_SERVER_VERSION}`);
 }
 
 /** The code-server executable, installing it on first use (needs the npm registry and apt). */
@@ -113,7 +112,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
-  } catch { /* the whole group is gone */ }
+  } catch {
+    /* the whole group is gone */
+  }
 }
 
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
@@ -128,10 +129,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const extensionsDir = own(options.extensionsDir, 'visen-ext-');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2),
-  );
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
   // A config file of its own, so code-server neither reads nor writes ~/.config/code-server.
   const configFile = path.join(userDataDir, 'code-server.yaml');
   fs.writeFileSync(configFile, 'auth: none\n');
@@ -143,16 +141,21 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   }
 
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? await freePort(host);
+  const port = options.port ?? (await freePort(host));
   const args = [
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `${host}:${port}`,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--extensions-dir', extensionsDir,
-    '--user-data-dir', userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--user-data-dir',
+    userDataDir,
   ];
   if (options.folder) args.push(path.resolve(options.folder));
 
@@ -163,8 +166,12 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     env: { ...process.env, ...options.env },
   });
   let output = '';
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
@@ -188,7 +195,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     }
     try {
       if ((await httpStatus(`${url}healthz`)) < 500) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       await close();
       throw new Error(`code-server did not answer on ${url} within 90 s:\n${output}`);
@@ -203,17 +212,25 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 export function installExtension(vsixPath: string, extensionsDir: string, userDataDir?: string): Promise<void> {
   const scratch = userDataDir ? undefined : tempDir('visen-install-');
   const args = [
-    '--extensions-dir', path.resolve(extensionsDir),
-    '--user-data-dir', userDataDir ?? scratch!,
-    '--config', path.join(userDataDir ?? scratch!, 'code-server.yaml'),
-    '--install-extension', path.resolve(vsixPath),
+    '--extensions-dir',
+    path.resolve(extensionsDir),
+    '--user-data-dir',
+    userDataDir ?? scratch!,
+    '--config',
+    path.join(userDataDir ?? scratch!, 'code-server.yaml'),
+    '--install-extension',
+    path.resolve(vsixPath),
     '--force',
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(codeServerBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
@@ -308,7 +325,9 @@ export async function paletteEntries(page: Page, query: string, timeout = 30_000
   const rows = quickInput(page).locator('.quick-input-list .monaco-list-row');
   try {
     await rows.first().waitFor({ state: 'visible', timeout: 5000 });
-  } catch { /* no entries */ }
+  } catch {
+    /* no entries */
+  }
   return (await rows.locator('.label-name').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
 }
 
@@ -329,7 +348,11 @@ export async function runCommand(page: Page, title: string, timeout = 60_000, fo
     has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }),
   });
   await row.first().click();
-  await quickInput(page).waitFor({ state: 'hidden', timeout: 5000 }).catch(() => { /* a follow-up quick input */ });
+  await quickInput(page)
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => {
+      /* a follow-up quick input */
+    });
 }
 
 /** Types into the open quick input (an input box or a quick pick filter) and accepts it with Enter. */

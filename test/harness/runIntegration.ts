@@ -5,9 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import {
-  CodeServer, artifactsDir, launchBrowser, openWorkbench, remoteUri, repoRoot, startCodeServer, workbenchUrl,
-} from './codeServer';
+import { CodeServer, artifactsDir, launchBrowser, openWorkbench, remoteUri, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
 
 const TIMEOUT_MS = Number(process.env.VISEN_INTEGRATION_TIMEOUT_MS ?? 15 * 60_000);
 const VERBOSE = !!process.env.VISEN_VERBOSE;
@@ -17,7 +15,8 @@ const VERBOSE = !!process.env.VISEN_VERBOSE;
  * `console.log('%c INFO', 'color: …', ...originalArgs)`; the workbench's own start-up chatter arrives the
  * same way, so it is recognised by content and dropped.
  */
-const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore|Started local extension host|Extension host)/;
+const WORKBENCH_CHATTER =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Updating additional builtin extensions cache|ChatSessionStore|Started local extension host|Extension host)/;
 
 async function formatConsoleArgs(message: ConsoleMessage): Promise<string | undefined> {
   const args = await Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => String(arg))));
@@ -74,7 +73,9 @@ async function main(): Promise<number> {
         else if (VERBOSE) process.stdout.write(`[workbench ${message.type()}] ${message.text()}\n`);
       });
     });
-    page.on('pageerror', (error) => { if (VERBOSE) console.error(`[workbench error] ${error.message}`); });
+    page.on('pageerror', (error) => {
+      if (VERBOSE) console.error(`[workbench error] ${error.message}`);
+    });
 
     const url = workbenchUrl(server, {
       folder: workspace,

@@ -52,7 +52,12 @@ describe('Connection form (webview panel host)', () => {
   const connected = async (title = 'Launch Plan', markdown?: string) => {
     const page = stage.notion.addPage({ title, markdown });
     const webview = await form();
-    const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: '', connectionType: 'page', url: page.url });
+    const { connectionId } = await webview.request<{ connectionId: string }>({
+      type: 'create',
+      name: '',
+      connectionType: 'page',
+      url: page.url,
+    });
     return { page, webview, connectionId };
   };
 
@@ -63,7 +68,14 @@ describe('Connection form (webview panel host)', () => {
     assert.strictEqual(state.connection, undefined, 'a new connection starts at step 1');
     assert.strictEqual(state.notionSecretSet, true);
     // VS Code's own models need no key: that engine is always ready as far as keys go.
-    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.keySet]), [['gemini', true], ['openai', false], ['vscode-lm', true]]);
+    assert.deepStrictEqual(
+      state.engines.map((e) => [e.kind, e.keySet]),
+      [
+        ['gemini', true],
+        ['openai', false],
+        ['vscode-lm', true],
+      ],
+    );
     assert.strictEqual(state.engines[1].setKey.command, 'visen.setOpenAIKey');
   });
 
@@ -85,8 +97,14 @@ describe('Connection form (webview panel host)', () => {
       await webview.send(bad);
     }
     const answers = webview.posted.slice(before) as unknown as Array<{ type: string; requestId?: number; ok?: boolean }>;
-    assert.deepStrictEqual(answers.map((m) => m.type), ['rejected', 'rejected', 'rejected', 'rejected', 'reply', 'rejected', 'rejected', 'rejected']);
-    assert.deepStrictEqual(answers.filter((m) => m.type === 'reply').map((m) => [m.requestId, m.ok]), [[1, false]]);
+    assert.deepStrictEqual(
+      answers.map((m) => m.type),
+      ['rejected', 'rejected', 'rejected', 'rejected', 'reply', 'rejected', 'rejected', 'rejected'],
+    );
+    assert.deepStrictEqual(
+      answers.filter((m) => m.type === 'reply').map((m) => [m.requestId, m.ok]),
+      [[1, false]],
+    );
     assert.strictEqual(stage.gemini.requests.length, 0, 'nothing was generated');
     assert.match(await visenLog(stage.api), /Connection form: refused an invalid message "launchMissiles"/);
   });
@@ -94,10 +112,23 @@ describe('Connection form (webview panel host)', () => {
   it('answers an over-long link and prompt with an error next to the field, instead of leaving the page waiting', async () => {
     const webview = await form();
     const reply = await webview.reply({ type: 'validate', connectionType: 'page', url: `https://www.notion.so/${'a'.repeat(2_001 - 22)}` });
-    assert.deepStrictEqual(reply, { type: 'reply', requestId: reply.requestId, ok: false, error: 'The link is too long (2,001 characters; at most 2,000).', field: 'url' });
+    assert.deepStrictEqual(reply, {
+      type: 'reply',
+      requestId: reply.requestId,
+      ok: false,
+      error: 'The link is too long (2,001 characters; at most 2,000).',
+      field: 'url',
+    });
     const before = webview.posted.length;
     await webview.send({ type: 'generate', prompt: 'p'.repeat(100_001), engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
-    assert.deepStrictEqual(webview.posted.slice(before), [{ type: 'rejected', messageType: 'generate', error: 'The prompt is too long (100,001 characters; at most 100,000).', field: 'prompt' }]);
+    assert.deepStrictEqual(webview.posted.slice(before), [
+      {
+        type: 'rejected',
+        messageType: 'generate',
+        error: 'The prompt is too long (100,001 characters; at most 100,000).',
+        field: 'prompt',
+      },
+    ]);
   });
 
   describe('step 1', () => {
@@ -153,7 +184,11 @@ describe('Connection form (webview panel host)', () => {
       assert.strictEqual(connection.name, 'Launch Plan');
       assert.strictEqual(connection.type, 'page');
       assert.strictEqual(connection.target.id, page.id);
-      assert.deepStrictEqual(webview.adopted.map((c) => c.id), [connectionId], 'the panel becomes this connection\'s');
+      assert.deepStrictEqual(
+        webview.adopted.map((c) => c.id),
+        [connectionId],
+        "the panel becomes this connection's",
+      );
       assert.strictEqual(webview.state.connection?.id, connectionId);
       assert.deepStrictEqual(webview.state.history, []);
 
@@ -161,7 +196,12 @@ describe('Connection form (webview panel host)', () => {
       const again = await form();
       const check = await again.validate('page', page.url);
       assert.ok(check.ok && check.existingConnection === 'Launch Plan');
-      const reused = await again.request<{ connectionId: string }>({ type: 'create', name: 'Other name', connectionType: 'page', url: page.url });
+      const reused = await again.request<{ connectionId: string }>({
+        type: 'create',
+        name: 'Other name',
+        connectionType: 'page',
+        url: page.url,
+      });
       assert.strictEqual(reused.connectionId, connectionId);
       assert.strictEqual(stage.api.connections.list().length, 1);
     });
@@ -169,7 +209,12 @@ describe('Connection form (webview panel host)', () => {
     it('creates a database connection with the given name', async () => {
       const db = stage.notion.addDatabase({ title: 'Reading List' });
       const webview = await form();
-      const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: 'Books', connectionType: 'database', url: db.url });
+      const { connectionId } = await webview.request<{ connectionId: string }>({
+        type: 'create',
+        name: 'Books',
+        connectionType: 'database',
+        url: db.url,
+      });
       const connection = stage.api.connections.get(connectionId)!;
       assert.strictEqual(connection.name, 'Books');
       assert.strictEqual(connection.type, 'database');
@@ -182,7 +227,13 @@ describe('Connection form (webview panel host)', () => {
       stage.openai.chunkDelayMs = 20;
       try {
         const { page, webview, connectionId } = await connected('Launch Plan', 'Written by hand.');
-        await webview.send({ type: 'generate', prompt: 'A launch plan for a small app', engine: 'openai', model: 'gpt-4o-mini', writeMode: 'append' });
+        await webview.send({
+          type: 'generate',
+          prompt: 'A launch plan for a small app',
+          engine: 'openai',
+          model: 'gpt-4o-mini',
+          writeMode: 'append',
+        });
         // OpenAI was chosen for this connection: that is the engine that answered.
         assert.strictEqual(stage.openai.requests.filter((r) => /chat\/completions/.test(r.path)).length, 1);
 
@@ -192,7 +243,10 @@ describe('Connection form (webview panel host)', () => {
         assert.ok(texts.length > 1, `the text arrived in pieces (${texts.length})`);
         const record = stage.api.generations.latest()!;
         assert.strictEqual(texts.map((t) => t.text).join(''), record.markdown, 'the pieces are the whole text');
-        assert.ok(webview.of('progress').some((p) => /^\d+ of \d+ blocks in Notion$/.test(p.progress.label)), 'progress in blocks');
+        assert.ok(
+          webview.of('progress').some((p) => /^\d+ of \d+ blocks in Notion$/.test(p.progress.label)),
+          'progress in blocks',
+        );
         const order = webview.posted.map((m) => m.type);
         assert.ok(order.lastIndexOf('text') < order.indexOf('result'), 'the result comes after the text');
 
@@ -205,11 +259,18 @@ describe('Connection form (webview panel host)', () => {
         assert.strictEqual(record.writtenBlocks, record.blocks, 'every block was written');
         assert.strictEqual(blocks[0].type, 'paragraph', 'appended after what was there');
         for (const type of ['heading_1', 'bulleted_list_item', 'code', 'table']) {
-          assert.ok(blocks.some((b) => b.type === type), `the page has a ${type}`);
+          assert.ok(
+            blocks.some((b) => b.type === type),
+            `the page has a ${type}`,
+          );
         }
 
         const saved = stage.api.connections.get(connectionId)!;
-        assert.deepStrictEqual([saved.engine, saved.model, saved.writeMode], ['openai', 'gpt-4o-mini', 'append'], 'the choices are kept on the connection');
+        assert.deepStrictEqual(
+          [saved.engine, saved.model, saved.writeMode],
+          ['openai', 'gpt-4o-mini', 'append'],
+          'the choices are kept on the connection',
+        );
         assert.strictEqual(saved.usage.prompts, 1);
 
         assert.strictEqual(webview.posted.at(-1)?.type, 'state', 'a fresh state follows the result');
@@ -242,17 +303,35 @@ describe('Connection form (webview panel host)', () => {
       });
       const db = stage.notion.addDatabase({
         title: 'Reading List',
-        properties: { Name: { title: {} }, Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } }, Pages: { number: {} } },
+        properties: {
+          Name: { title: {} },
+          Genre: { select: { options: [{ name: 'Fiction' }, { name: 'Science' }] } },
+          Pages: { number: {} },
+        },
       });
       const webview = await form();
-      const { connectionId } = await webview.request<{ connectionId: string }>({ type: 'create', name: '', connectionType: 'database', url: db.url });
+      const { connectionId } = await webview.request<{ connectionId: string }>({
+        type: 'create',
+        name: '',
+        connectionType: 'database',
+        url: db.url,
+      });
       stage.ui.multiPicks.push((item) => ['Genre', 'Pages'].includes(item.label));
-      await webview.send({ type: 'generate', prompt: 'A sequel to "Dune"', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+      await webview.send({
+        type: 'generate',
+        prompt: 'A sequel to "Dune"',
+        engine: 'gemini',
+        model: 'gemini-2.5-flash',
+        writeMode: 'append',
+      });
 
       const result = webview.lastResult()!;
       assert.strictEqual(result.status, 'written', JSON.stringify(result));
       assert.match(result.message, /^Wrote \d+ blocks? to "Dune Messiah"\.$/);
-      assert.ok(stage.ui.pickOffers.some((offer) => offer.some((i) => i.label === 'Genre')), 'the properties to fill were offered');
+      assert.ok(
+        stage.ui.pickOffers.some((offer) => offer.some((i) => i.label === 'Genre')),
+        'the properties to fill were offered',
+      );
       const created = stage.notion.requests.filter((r) => r.method === 'POST' && r.path === '/v1/pages');
       assert.strictEqual(created.length, 1, 'one new entry');
       const body = created[0].body as { parent: { data_source_id: string }; properties: Record<string, any> };
@@ -279,7 +358,13 @@ describe('Connection form (webview panel host)', () => {
       stage.gemini.chunkDelayMs = 10;
       try {
         const { webview } = await connected('Cancel Me');
-        const generating = webview.send({ type: 'generate', prompt: 'Write a lot', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+        const generating = webview.send({
+          type: 'generate',
+          prompt: 'Write a lot',
+          engine: 'gemini',
+          model: 'gemini-2.5-flash',
+          writeMode: 'append',
+        });
         await webview.waitFor('some text', () => webview.of('text').length > 0);
         await webview.send({ type: 'cancel' });
         await generating;
@@ -296,7 +381,11 @@ describe('Connection form (webview panel host)', () => {
 
     it('Retry Write writes what Notion refused, without generating again', async () => {
       const { page, webview } = await connected('Flaky Write');
-      stage.notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' }, 2);
+      stage.notion.failNext(
+        { method: 'PATCH', path: /\/children$/ },
+        { status: 500, code: 'internal_server_error', message: 'Internal error.' },
+        2,
+      );
       await webview.send({ type: 'generate', prompt: 'Write', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
       const failed = webview.lastResult()!;
       assert.strictEqual(failed.status, 'writeFailed');
@@ -344,20 +433,36 @@ describe('Connection form (webview panel host)', () => {
       await webview.send({ type: 'settings', writeMode: 'replace' });
       const saved = stage.api.connections.get(connectionId)!;
       assert.deepStrictEqual([saved.engine, saved.model, saved.writeMode], ['openai', 'gpt-4.1', 'replace']);
-      await webview.waitFor('a state with the choices', () => webview.state.connection?.writeMode === 'replace' && webview.state.connection.model === 'gpt-4.1');
+      await webview.waitFor(
+        'a state with the choices',
+        () => webview.state.connection?.writeMode === 'replace' && webview.state.connection.model === 'gpt-4.1',
+      );
     });
 
-    it('After a heading: the page\'s headings for the select, and Generate writes right after the one chosen', async () => {
+    it("After a heading: the page's headings for the select, and Generate writes right after the one chosen", async () => {
       const { page, webview } = await connected('Sections', '# Intro\n\nHello.\n\n## Target\n\nUnder the target.');
       const before = stage.notion.pageBlocks(page.id).map((b) => b.id);
       const headings = await webview.request({ type: 'headings' });
       const offers = stage.ui.pickOffers.length;
-      assert.deepStrictEqual(headings, [{ id: before[0], level: 1, text: 'Intro' }, { id: before[2], level: 2, text: 'Target' }]);
-      await webview.send({ type: 'generate', prompt: 'More', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'afterHeading', heading: before[0] });
+      assert.deepStrictEqual(headings, [
+        { id: before[0], level: 1, text: 'Intro' },
+        { id: before[2], level: 2, text: 'Target' },
+      ]);
+      await webview.send({
+        type: 'generate',
+        prompt: 'More',
+        engine: 'gemini',
+        model: 'gemini-2.5-flash',
+        writeMode: 'afterHeading',
+        heading: before[0],
+      });
       await webview.waitFor('the result', () => webview.of('result').length === 1);
       const record = stage.api.generations.latest()!;
       assert.strictEqual(record.status, 'written', record.error);
-      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), [before[0], ...record.blockIds!, ...before.slice(1)]);
+      assert.deepStrictEqual(
+        stage.notion.pageBlocks(page.id).map((b) => b.id),
+        [before[0], ...record.blockIds!, ...before.slice(1)],
+      );
       assert.strictEqual(stage.ui.pickOffers.length, offers, 'the form chose the heading: nothing asked');
     });
 
@@ -387,22 +492,32 @@ describe('Connection form (webview panel host)', () => {
       const foreign = stage.api.generations.latest()!;
       await reopened.send({ type: 'historyContent', requestId: 99, recordId: foreign.id });
       const reply = reopened.of('reply').find((r) => r.requestId === 99)!;
-      assert.ok(!reply.ok, 'a record of another connection is not this form\'s to read');
+      assert.ok(!reply.ok, "a record of another connection is not this form's to read");
     });
   });
 
   it('opens one panel per connection and reveals it instead of a second', async () => {
     const { connectionId } = await connected('Panel Page');
-    const formTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.connection'));
+    const formTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.connection'));
     const webview = new ConnectionWebview(stage.api);
     await vscode.commands.executeCommand('visen.openConnection', connectionId);
-    await webview.waitFor('the tab', () => formTabs().length > 0, 5000).catch(() => {
-      const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
-      assert.fail(`no connection form among the tabs: ${all.join(', ')}; errors shown: ${JSON.stringify(stage.ui.messages)}`);
-    });
+    await webview
+      .waitFor('the tab', () => formTabs().length > 0, 5000)
+      .catch(() => {
+        const all = vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
+        assert.fail(`no connection form among the tabs: ${all.join(', ')}; errors shown: ${JSON.stringify(stage.ui.messages)}`);
+      });
     await vscode.commands.executeCommand('visen.openConnection', connectionId);
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepStrictEqual(formTabs().map((t) => t.label), ['Visen: Panel Page']);
+    assert.deepStrictEqual(
+      formTabs().map((t) => t.label),
+      ['Visen: Panel Page'],
+    );
     webview.controller.dispose();
     await vscode.window.tabGroups.close(formTabs());
 
@@ -414,8 +529,11 @@ describe('Connection form (webview panel host)', () => {
       assert.match(panel.webview.html, /default-src 'none'/);
       assert.match(panel.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
       assert.doesNotMatch(panel.webview.html, /unsafe-(inline|eval)/);
-      assert.match(panel.webview.html, /shared\/form\.css[\s\S]*connection\.css/, 'the shared controls first, then the form\'s own styles');
-      assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
+      assert.match(panel.webview.html, /shared\/form\.css[\s\S]*connection\.css/, "the shared controls first, then the form's own styles");
+      assert.deepStrictEqual(
+        panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')),
+        ['dist/webview', `${extensionUri.path.split('/').pop()}/media`],
+      );
     } finally {
       panel.dispose();
     }

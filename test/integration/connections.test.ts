@@ -47,7 +47,10 @@ describe('Connections', () => {
     assert.match(String(item.description), /^2 prompts · /);
     assert.match((item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /Product Ideas/);
     const history = children(item);
-    assert.deepStrictEqual(history.map((g) => g.label), ['Five more', 'Ten product ideas']);
+    assert.deepStrictEqual(
+      history.map((g) => g.label),
+      ['Five more', 'Ten product ideas'],
+    );
     assert.match(String(history[0].description), /Google Gemini · \d+ blocks/);
     assert.strictEqual(history[0].contextValue, 'visen.generation.undoable');
     const connection = stage.api.connections.list()[0];
@@ -63,7 +66,10 @@ describe('Connections', () => {
     await generate(a.url, 'First');
     stage.ui.picks.push((item) => /Paste a Notion page URL/.test(item.label));
     await generate(b.url, 'Second');
-    assert.deepStrictEqual(roots().map((i) => i.label), ['Beta', 'Alpha']);
+    assert.deepStrictEqual(
+      roots().map((i) => i.label),
+      ['Beta', 'Alpha'],
+    );
     const generation = children(roots()[0])[0];
     await vscode.commands.executeCommand(generation.command!.command, ...generation.command!.arguments!);
     const opened = vscode.window.activeTextEditor?.document;
@@ -96,11 +102,20 @@ describe('Connections', () => {
     const stored = stage.api.store.get<unknown[]>('visen.connections')!;
     await stage.api.store.update('visen.connections', [...stored, damaged, 'not even an object']);
 
-    assert.deepStrictEqual(stage.api.connections.list().map((c) => c.id), [good.id]);
-    assert.deepStrictEqual(roots().map((i) => i.label), ['Intact']);
+    assert.deepStrictEqual(
+      stage.api.connections.list().map((c) => c.id),
+      [good.id],
+    );
+    assert.deepStrictEqual(
+      roots().map((i) => i.label),
+      ['Intact'],
+    );
     await stage.api.connections.rename(good.id, 'Intact, renamed');
     const after = stage.api.store.get<unknown[]>('visen.connections')!;
-    assert.ok(after.some((e) => JSON.stringify(e) === JSON.stringify(damaged)), 'the damaged entry is kept as it was');
+    assert.ok(
+      after.some((e) => JSON.stringify(e) === JSON.stringify(damaged)),
+      'the damaged entry is kept as it was',
+    );
     assert.strictEqual(after.length, 3);
     assert.match(await visenLog(stage.api), /stored connection \(entry 2\) is damaged and was skipped/);
     await stage.api.store.update('visen.connections', []);
@@ -108,8 +123,12 @@ describe('Connections', () => {
 
   it('mirrors connections to a connections database it creates: upsert, rename, trash, refresh', async () => {
     const { dataSourceId } = await createDatabase();
-    const schema = (stage.notion.requests.find((r) => r.method === 'POST' && r.path === '/v1/databases')!.body as any).initial_data_source.properties;
-    assert.deepStrictEqual(Object.keys(schema).sort(), ['Engine', 'Last Generated', 'Last Prompt', 'Model', 'Name', 'Prompts', 'Tokens', 'Type', 'URL', 'Visen ID'].sort());
+    const schema = (stage.notion.requests.find((r) => r.method === 'POST' && r.path === '/v1/databases')!.body as any).initial_data_source
+      .properties;
+    assert.deepStrictEqual(
+      Object.keys(schema).sort(),
+      ['Engine', 'Last Generated', 'Last Prompt', 'Model', 'Name', 'Prompts', 'Tokens', 'Type', 'URL', 'Visen ID'].sort(),
+    );
 
     const page = stage.notion.addPage({ title: 'Mirrored' });
     stage.ui.picks.push((item) => /Paste a Notion page URL/.test(item.label));
@@ -158,7 +177,11 @@ describe('Connections', () => {
     stage.ui.respond = (m) => (m.level === 'confirm' ? 'Delete' : undefined);
     await vscode.commands.executeCommand('visen.deleteConnection', { connectionId: connection.id });
     const remaining = await rows(dataSourceId);
-    assert.deepStrictEqual(remaining.map((r) => r.properties.Name.title[0].plain_text), ['From Laptop'], 'the deleted connection\'s row is in the trash');
+    assert.deepStrictEqual(
+      remaining.map((r) => r.properties.Name.title[0].plain_text),
+      ['From Laptop'],
+      "the deleted connection's row is in the trash",
+    );
     assert.strictEqual(stage.notion.page(row.id)?.inTrash, true);
   });
 
@@ -169,7 +192,10 @@ describe('Connections', () => {
     await vscode.commands.executeCommand('visen.setConnectionsDatabase');
     assert.match(stage.ui.asked[0].problems[0], /not a Notion link/);
     const question = stage.ui.messages.find((m) => m.level === 'confirm')!;
-    assert.match(question.message, /lacks properties Visen writes: Type, Last Prompt, Engine, Model, Prompts, Tokens, Last Generated, Visen ID/);
+    assert.match(
+      question.message,
+      /lacks properties Visen writes: Type, Last Prompt, Engine, Model, Prompts, Tokens, Last Generated, Visen ID/,
+    );
     const update = stage.notion.requests.find((r) => r.method === 'PATCH' && r.path.startsWith('/v1/data_sources/'));
     assert.ok(update, 'the data source was updated');
     assert.ok('Visen ID' in (update.body as any).properties);

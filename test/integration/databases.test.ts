@@ -17,16 +17,28 @@ function answer(req: GeminiRequest): string {
   const wanted = Object.keys(schema?.properties ?? {});
   if (wanted.length === 0) return `## Notes\n\nA body for: ${req.prompt}`;
   const book = /"([^"]+)"/.exec(req.prompt)?.[1] ?? 'New book';
-  const values: Record<string, unknown> = { Name: 'Dune Messiah', Summary: `Summary of ${book}.`, Genre: 'Science', Pages: 256, Author: 'Frank Herbert' };
+  const values: Record<string, unknown> = {
+    Name: 'Dune Messiah',
+    Summary: `Summary of ${book}.`,
+    Genre: 'Science',
+    Pages: 256,
+    Author: 'Frank Herbert',
+  };
   return JSON.stringify(Object.fromEntries(wanted.map((k) => [k, values[k]])));
 }
 
 describe('Databases', () => {
   const stage = useStage({ keys: { notion: NOTION_SECRET, gemini: GEMINI_KEY } });
-  beforeEach(() => { stage.gemini.respondWith(answer); });
+  beforeEach(() => {
+    stage.gemini.respondWith(answer);
+  });
 
   const addBooks = (count: number) =>
-    stage.notion.addDatabase({ title: 'Reading List', properties: PROPERTIES, rows: Array.from({ length: count }, (_, i) => ({ Name: `Book ${i}`, Author: `Writer ${i}` })) });
+    stage.notion.addDatabase({
+      title: 'Reading List',
+      properties: PROPERTIES,
+      rows: Array.from({ length: count }, (_, i) => ({ Name: `Book ${i}`, Author: `Writer ${i}` })),
+    });
 
   it('Fill Database Rows: picks, a preview of 3 rows, then progress over all rows', async () => {
     const db = addBooks(8);
@@ -41,11 +53,17 @@ describe('Databases', () => {
     const asked = stage.ui.asked;
     assert.match(asked[0].problems[0], /not a Notion link|does not point|malformed|Notion/);
     assert.match(asked[1].problems[0], /No property named "Nope"/);
-    assert.ok(stage.ui.pickOffers[0].some((i) => i.label.includes('Page body: append')), 'body targets are offered');
+    assert.ok(
+      stage.ui.pickOffers[0].some((i) => i.label.includes('Page body: append')),
+      'body targets are offered',
+    );
     assert.match(stage.ui.documents[0], /# Preview: Reading List → property "Summary"/);
     assert.match(stage.ui.documents[0], /Summary of Book 0\./);
     assert.strictEqual((stage.ui.documents[0].match(/^## /gm) ?? []).length, 3, 'three rows previewed');
-    assert.ok(stage.ui.progressReports.some((r) => /^8 \/ 8 rows$/.test(r)), `progress: ${stage.ui.progressReports.join(' | ')}`);
+    assert.ok(
+      stage.ui.progressReports.some((r) => /^8 \/ 8 rows$/.test(r)),
+      `progress: ${stage.ui.progressReports.join(' | ')}`,
+    );
     assert.match(stage.ui.last('info')!.message, /Filled 8 rows of "Reading List"\./);
 
     const connection = stage.api.connections.list().find((c) => c.type === 'database')!;
@@ -57,12 +75,22 @@ describe('Databases', () => {
 
   it('reports failed rows and retries one alone', async () => {
     const db = addBooks(3);
-    stage.notion.failNext({ method: 'PATCH', path: /^\/v1\/pages\// }, { status: 400, code: 'validation_error', message: 'body failed validation: row locked.' });
+    stage.notion.failNext(
+      { method: 'PATCH', path: /^\/v1\/pages\// },
+      { status: 400, code: 'validation_error', message: 'body failed validation: row locked.' },
+    );
     stage.ui.inputs.push(db.url, 'Summarize "{{Name}}".');
-    stage.ui.picks.push((item) => item.label.includes('Summary'), (item) => /All rows/.test(item.label));
+    stage.ui.picks.push(
+      (item) => item.label.includes('Summary'),
+      (item) => /All rows/.test(item.label),
+    );
     let retried = false;
-    stage.ui.respond = (m) => (m.level === 'confirm' ? 'Fill Rows' : m.actions.includes('Show Failed Rows') ? 'Show Failed Rows' : undefined);
-    stage.ui.picks.push((item) => { if (/row locked/.test(item.detail ?? '')) retried = true; return /row locked/.test(item.detail ?? ''); });
+    stage.ui.respond = (m) =>
+      m.level === 'confirm' ? 'Fill Rows' : m.actions.includes('Show Failed Rows') ? 'Show Failed Rows' : undefined;
+    stage.ui.picks.push((item) => {
+      if (/row locked/.test(item.detail ?? '')) retried = true;
+      return /row locked/.test(item.detail ?? '');
+    });
     await vscode.commands.executeCommand('visen.fillDatabase');
     const warning = stage.ui.messages.find((m) => m.level === 'warn')!;
     assert.match(warning.message, /Filled 2 rows .* 1 failed\./);
@@ -113,7 +141,10 @@ describe('Databases', () => {
     const before = stage.notion.requests.length;
     await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
 
-    assert.ok(stage.ui.messages.some((m) => m.level === 'confirm' && m.actions.includes('Write Entry')), 'the values were shown');
+    assert.ok(
+      stage.ui.messages.some((m) => m.level === 'confirm' && m.actions.includes('Write Entry')),
+      'the values were shown',
+    );
     assert.ok(!stage.notion.requests.slice(before).some((r) => r.method === 'POST' && r.path === '/v1/pages'), 'no entry was created');
     const record = stage.api.generations.latest()!;
     assert.strictEqual(record.status, 'cancelled');

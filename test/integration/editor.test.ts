@@ -65,7 +65,12 @@ describe('Editor context in prompts', () => {
   /** The prompt the engine was last sent. */
   const sent = (): string => {
     const body = stage.gemini.requests.at(-1)?.body as { contents?: Array<{ parts?: Array<{ text?: string }> }> } | undefined;
-    return body?.contents?.at(-1)?.parts?.map((p) => p.text ?? '').join('') ?? '';
+    return (
+      body?.contents
+        ?.at(-1)
+        ?.parts?.map((p) => p.text ?? '')
+        .join('') ?? ''
+    );
   };
   const latest = () => stage.api.generations.latest()!;
 
@@ -83,7 +88,10 @@ describe('Editor context in prompts', () => {
       assert.match(stage.ui.asked[0].title, /selected text \(36 characters\)/);
       assert.match(stage.ui.asked[0].prompt ?? '', /\$\{selection\}.*\{\{page\}\}/, 'the box lists the variables');
       const prompt = latest().prompt;
-      assert.strictEqual(prompt, `Summarise as release notes\n\nText selected in ${relative}/src/math.js (javascript):\n\n\`\`\`javascript\nfunction add(a, b) { return a + b; }\n\`\`\``);
+      assert.strictEqual(
+        prompt,
+        `Summarise as release notes\n\nText selected in ${relative}/src/math.js (javascript):\n\n\`\`\`javascript\nfunction add(a, b) { return a + b; }\n\`\`\``,
+      );
       assert.strictEqual(sent(), prompt, 'the engine got the instruction and the text');
       assert.ok(!prompt.includes('intro'), 'only the selection');
       assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Release Notes"\.$/);
@@ -99,7 +107,10 @@ describe('Editor context in prompts', () => {
       await vscode.commands.executeCommand('visen.generateFromSelection');
 
       assert.match(stage.ui.asked[0].title, /guide\.md/);
-      assert.strictEqual(latest().prompt, `Turn this into a how-to\n\nThe file ${relative}/docs/guide.md (markdown):\n\n\`\`\`\`markdown\n${text.trimEnd()}\n\`\`\`\``);
+      assert.strictEqual(
+        latest().prompt,
+        `Turn this into a how-to\n\nThe file ${relative}/docs/guide.md (markdown):\n\n\`\`\`\`markdown\n${text.trimEnd()}\n\`\`\`\``,
+      );
     });
 
     it('without an open file, says to open one or select text, and asks nothing', async () => {
@@ -137,7 +148,10 @@ describe('Editor context in prompts', () => {
       const openaiKey = `sk-proj-${'x'.repeat(48)}`;
       await openFile(workspace, 'deploy/.env', `OPENAI_API_KEY=${openaiKey}\nPORT=8080\n`);
       await vscode.commands.executeCommand('visen.generateFromSelection');
-      assert.strictEqual(stage.ui.last('confirm')!.message, `"${relative}/deploy/.env" looks like a file of secrets. Send it to the engine?`);
+      assert.strictEqual(
+        stage.ui.last('confirm')!.message,
+        `"${relative}/deploy/.env" looks like a file of secrets. Send it to the engine?`,
+      );
       assert.strictEqual(stage.ui.asked.length, 0, 'declined: no instruction asked');
       assert.strictEqual(stage.gemini.requests.length, 0, 'nothing sent');
 
@@ -162,7 +176,10 @@ describe('Editor context in prompts', () => {
       stage.ui.picks.push((item) => item.label.includes('Explained'));
       stage.ui.inputs.push('Explain ${selection} from ${fileName} (${language}); keep ${HOME} and ${date}');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(stage.ui.asked[0].prompt ?? '', /Variables: \$\{selection\} \$\{file\} \$\{fileName\} \$\{language\} \$\{workspaceFolder\} \$\{gitDiff\} \$\{date\} \{\{page\}\}/);
+      assert.match(
+        stage.ui.asked[0].prompt ?? '',
+        /Variables: \$\{selection\} \$\{file\} \$\{fileName\} \$\{language\} \$\{workspaceFolder\} \$\{gitDiff\} \$\{date\} \{\{page\}\}/,
+      );
       const today = new Date();
       const date = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
       assert.strictEqual(sent(), `Explain def parse(text): from ${relative}/lib/parse.py (python); keep \${HOME} and ${date}`);
@@ -175,7 +192,10 @@ describe('Editor context in prompts', () => {
       stage.ui.picks.push((item) => item.label.includes('Nothing Selected'));
       stage.ui.inputs.push('Explain ${selection}');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.strictEqual(stage.ui.last('error')!.message, '${selection} needs selected text: select some in the editor, then generate again.');
+      assert.strictEqual(
+        stage.ui.last('error')!.message,
+        '${selection} needs selected text: select some in the editor, then generate again.',
+      );
       assert.strictEqual(stage.gemini.requests.length, 0);
     });
 
@@ -186,14 +206,28 @@ describe('Editor context in prompts', () => {
       // The form is a webview over the editor: while it has the focus, VS Code reports no active text editor.
       const panel = vscode.window.createWebviewPanel('visen.test', 'Form', vscode.ViewColumn.Active, {});
       await waitUntil(() => vscode.window.activeTextEditor === undefined);
-      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) => stage.api.forms.connection(post, { connectionId: connection.id }));
+      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) =>
+        stage.api.forms.connection(post, { connectionId: connection.id }),
+      );
       try {
         await webview.send({ type: 'ready' });
-        await webview.send({ type: 'generate', prompt: 'Document ${selection}', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+        await webview.send({
+          type: 'generate',
+          prompt: 'Document ${selection}',
+          engine: 'gemini',
+          model: 'gemini-2.5-flash',
+          writeMode: 'append',
+        });
         assert.strictEqual(sent(), 'Document const answer = 42;');
         assert.strictEqual(webview.of('result').at(-1)?.result.status, 'written');
 
-        await webview.send({ type: 'generate', prompt: 'Review ${gitDiff}', engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' });
+        await webview.send({
+          type: 'generate',
+          prompt: 'Review ${gitDiff}',
+          engine: 'gemini',
+          model: 'gemini-2.5-flash',
+          writeMode: 'append',
+        });
         const result = webview.of('result').at(-1)!.result;
         assert.strictEqual(result.status, 'failed');
         assert.match(result.message, /^\$\{gitDiff\} found no Git repository open in VS Code/, 'a file outside any repository');
@@ -203,7 +237,7 @@ describe('Editor context in prompts', () => {
       }
     });
 
-    it('fills ${gitDiff} from a real repository: the staged changes, else the working tree\'s', async () => {
+    it("fills ${gitDiff} from a real repository: the staged changes, else the working tree's", async () => {
       // Inside the workspace, as a developer's repository is (VS Code does not open repositories outside it here).
       const repo = path.join(workspace, 'repo');
       fs.mkdirSync(repo, { recursive: true });
@@ -217,7 +251,7 @@ describe('Editor context in prompts', () => {
       git(repo, 'add', 'app.txt');
       fs.writeFileSync(path.join(repo, 'notes.txt'), 'untracked\n');
       const extension = vscode.extensions.getExtension<{ getAPI(v: 1): GitApi }>('vscode.git');
-      assert.ok(extension, 'VS Code\'s Git extension is there');
+      assert.ok(extension, "VS Code's Git extension is there");
       const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
       await api.openRepository(vscode.Uri.file(repo));
       await vscode.window.showTextDocument(vscode.Uri.file(path.join(repo, 'app.txt')));
@@ -235,20 +269,23 @@ describe('Editor context in prompts', () => {
       stage.ui.picks.push((item) => item.label.includes('Changes'));
       stage.ui.inputs.push('Release notes for ${gitDiff}');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(sent(), /\n-version 2 staged\n\+version 3 unstaged(\n|$)/, 'nothing staged: the working tree\'s change');
+      assert.match(sent(), /\n-version 2 staged\n\+version 3 unstaged(\n|$)/, "nothing staged: the working tree's change");
 
       fs.writeFileSync(path.join(repo, 'app.txt'), 'version 2 staged\n');
       stage.ui.picks.push((item) => item.label.includes('Changes'));
       stage.ui.inputs.push('Release notes for ${gitDiff}');
       const before = stage.gemini.requests.length;
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.strictEqual(stage.ui.last('error')!.message, '${gitDiff} has nothing to give: the repository has no staged or unstaged changes.');
+      assert.strictEqual(
+        stage.ui.last('error')!.message,
+        '${gitDiff} has nothing to give: the repository has no staged or unstaged changes.',
+      );
       assert.strictEqual(stage.gemini.requests.length, before, 'nothing sent');
     });
   });
 
   describe('{{page}}', () => {
-    it('gives the engine the page\'s current content, and the record keeps the prompt as typed', async () => {
+    it("gives the engine the page's current content, and the record keeps the prompt as typed", async () => {
       const page = stage.notion.addPage({ title: 'Meeting', markdown: 'We agreed to ship on **Friday**.\n\n- Ana: tests\n- Bo: docs' });
       await connectPage(stage.api, page);
       stage.ui.picks.push((item) => item.label.includes('Meeting'));
@@ -267,9 +304,16 @@ describe('Editor context in prompts', () => {
       stage.ui.picks.push((item) => item.label.includes('Minutes'));
       stage.ui.inputs.push('Summarise {{page}}');
       await vscode.commands.executeCommand('visen.generateToPage');
-      assert.match(stage.ui.last('confirm')!.message, /^Send 2\d,\d{3} characters \(about \d,\d{3} tokens\) of "Minutes" for \{\{page\}\}\?$/);
+      assert.match(
+        stage.ui.last('confirm')!.message,
+        /^Send 2\d,\d{3} characters \(about \d,\d{3} tokens\) of "Minutes" for \{\{page\}\}\?$/,
+      );
       assert.strictEqual(stage.gemini.requests.length, 0, 'nothing sent');
-      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), before, 'nothing written');
+      assert.deepStrictEqual(
+        stage.notion.pageBlocks(page.id).map((b) => b.id),
+        before,
+        'nothing written',
+      );
 
       stage.ui.respond = (m) => (m.level === 'confirm' ? 'Send' : undefined);
       stage.ui.picks.push((item) => item.label.includes('Minutes'));
@@ -293,16 +337,29 @@ describe('Editor context in prompts', () => {
       stage.ui.respond = (m) => (m.level === 'confirm' ? m.actions[0] : undefined);
       await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId: latest().id });
       assert.strictEqual(stage.notion.pageMarkdown(page.id), 'Welcome to the team.');
-      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), original, 'the same blocks, restored');
+      assert.deepStrictEqual(
+        stage.notion.pageBlocks(page.id).map((b) => b.id),
+        original,
+        'the same blocks, restored',
+      );
     });
   });
 
   it('shows the Fill Database Rows preview as a read-only document, not an untitled one', async () => {
     stage.gemini.respondWith(() => JSON.stringify({ Summary: 'A short summary.' }));
-    const db = stage.notion.addDatabase({ title: 'Reading List', properties: { Name: { title: {} }, Summary: { rich_text: {} } }, rows: [{ Name: 'Dune' }, { Name: 'Emma' }] });
-    stage.ui.showDocument = async (markdown) => { await stage.realUi.showDocument(markdown); };
+    const db = stage.notion.addDatabase({
+      title: 'Reading List',
+      properties: { Name: { title: {} }, Summary: { rich_text: {} } },
+      rows: [{ Name: 'Dune' }, { Name: 'Emma' }],
+    });
+    stage.ui.showDocument = async (markdown) => {
+      await stage.realUi.showDocument(markdown);
+    };
     stage.ui.inputs.push(db.url, 'Summarize "{{Name}}".');
-    stage.ui.picks.push((item) => item.label.includes('Summary'), (item) => /All rows/.test(item.label));
+    stage.ui.picks.push(
+      (item) => item.label.includes('Summary'),
+      (item) => /All rows/.test(item.label),
+    );
     await vscode.commands.executeCommand('visen.fillDatabase');
 
     const preview = vscode.workspace.textDocuments.find((d) => d.getText().includes('# Preview: Reading List'));

@@ -8,7 +8,9 @@ import { openSettingsPanel } from '../../src/views/settingsPanel';
 import { useStage } from './support/visen';
 
 const settingsTabs = () =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
 
 async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -32,12 +34,18 @@ describe('a form never stays blank', () => {
     const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
     const first = openSettingsPanel(stage.api, extensionUri);
     let disposed = false;
-    first.onDidDispose(() => { disposed = true; });
+    first.onDidDispose(() => {
+      disposed = true;
+    });
     await until('the blank form to be replaced', () => disposed, 10_000);
     await until('the new form', () => settingsTabs().length === 1, 5000);
     // Only the first page's `ready` is held back: the new page says it and comes up, so nothing is shown.
     await new Promise((r) => setTimeout(r, formReadiness.timeoutMs + 2000));
-    assert.deepStrictEqual(stage.ui.messages.filter((m) => m.level === 'warn'), [], 'no warning: the form came up');
+    assert.deepStrictEqual(
+      stage.ui.messages.filter((m) => m.level === 'warn'),
+      [],
+      'no warning: the form came up',
+    );
     assert.strictEqual(settingsTabs().length, 1, 'one panel');
   });
 
@@ -47,7 +55,10 @@ describe('a form never stays blank', () => {
     openSettingsPanel(stage.api, extensionUri);
     await until('the warning', () => stage.ui.last('warn') !== undefined, 10_000);
     const warning = stage.ui.last('warn')!;
-    assert.match(warning.message, /^"Visen Settings" stayed blank: VS Code did not load the form, even when Visen opened it again\. Reloading the window usually fixes this\.$/);
+    assert.match(
+      warning.message,
+      /^"Visen Settings" stayed blank: VS Code did not load the form, even when Visen opened it again\. Reloading the window usually fixes this\.$/,
+    );
     assert.deepStrictEqual(warning.actions, ['Reload Window']);
     await new Promise((r) => setTimeout(r, 2500));
     assert.strictEqual(stage.ui.messages.filter((m) => m.level === 'warn').length, 1, 'said once: no third panel');

@@ -10,7 +10,11 @@ describe('Select Model, Send Feedback, Show Log', () => {
     stage.ui.picks.push((item) => item.label === 'gemini-3.5-flash-lite');
     await vscode.commands.executeCommand('visen.selectModel');
     const offered = stage.ui.pickOffers[0].map((i) => i.label);
-    assert.deepStrictEqual(offered.slice(0, 2), ['gemini-3.8-flash', 'gemini-3.5-flash-lite'], 'the model catalog\'s recommended models first');
+    assert.deepStrictEqual(
+      offered.slice(0, 2),
+      ['gemini-3.8-flash', 'gemini-3.5-flash-lite'],
+      "the model catalog's recommended models first",
+    );
     assert.ok(offered.includes('gemini-2.5-flash-lite'), 'a model the catalog does not recommend is still offered');
     assert.ok(!offered.includes('gemini-2.5-flash') && !offered.includes('gemini-2.5-pro'), 'models past their shutdown date are not');
     assert.ok(!offered.some((id) => /embedding/.test(id)), 'no embedding model');
@@ -26,7 +30,11 @@ describe('Select Model, Send Feedback, Show Log', () => {
     await storeKeys(stage.api, { openai: OPENAI_KEY });
     stage.ui.picks.push((item) => item.label === 'gpt-4o');
     await vscode.commands.executeCommand('visen.selectModel');
-    assert.strictEqual(stage.ui.pickOffers[0].find((i) => i.label === 'gpt-4.1-mini')?.description, 'shuts down 2027-01-14', 'a model announced for shutdown is marked');
+    assert.strictEqual(
+      stage.ui.pickOffers[0].find((i) => i.label === 'gpt-4.1-mini')?.description,
+      'shuts down 2027-01-14',
+      'a model announced for shutdown is marked',
+    );
     assert.strictEqual(vscode.workspace.getConfiguration('visen').get('openai.model'), 'gpt-4o');
     await setSetting('openai.model', undefined);
   });

@@ -25,7 +25,18 @@ describe('Generate to Notion Page', () => {
 
     const types = stage.notion.pageBlocks(page.id).map((b) => b.type);
     assert.strictEqual(types[0], 'paragraph', 'appended after what was there');
-    for (const type of ['heading_1', 'heading_2', 'paragraph', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+    for (const type of [
+      'heading_1',
+      'heading_2',
+      'paragraph',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'to_do',
+      'quote',
+      'code',
+      'table',
+      'divider',
+    ]) {
       assert.ok(types.includes(type as never), `the page has a ${type}`);
     }
     const record = latest();
@@ -33,10 +44,20 @@ describe('Generate to Notion Page', () => {
     assert.strictEqual(record.engine, 'gemini');
     assert.strictEqual(record.prompt, 'A launch plan for a small app');
     assert.ok(record.usage && record.usage.outputTokens > 0, 'tokens are counted');
-    assert.deepStrictEqual(record.blockIds, stage.notion.pageBlocks(page.id).slice(1).map((b) => b.id), 'the ids of the blocks written are kept');
+    assert.deepStrictEqual(
+      record.blockIds,
+      stage.notion
+        .pageBlocks(page.id)
+        .slice(1)
+        .map((b) => b.id),
+      'the ids of the blocks written are kept',
+    );
     assert.strictEqual(markdownWrites().length, 0, 'model output never goes through the markdown endpoint');
     assert.ok(/Undo/.test(done.actions?.join(' ') ?? ''), 'the completion message offers Undo');
-    assert.ok(stage.ui.progressReports.some((p) => /blocks in Notion/.test(p)), 'progress was reported');
+    assert.ok(
+      stage.ui.progressReports.some((p) => /blocks in Notion/.test(p)),
+      'progress was reported',
+    );
     const geminiBody = JSON.stringify(stage.gemini.requests.at(-1)?.body);
     assert.match(geminiBody, /A launch plan for a small app/);
   });
@@ -50,7 +71,10 @@ describe('Generate to Notion Page', () => {
     const offered = stage.ui.pickOffers[0].map((i) => i.label);
     assert.ok(offered[0].includes('Weekly Notes'));
     assert.ok(offered.some((l) => /Paste a Notion page URL/.test(l)));
-    assert.ok(stage.notion.requests.some((r) => r.method === 'GET' && r.path.includes(page.id.replace(/-/g, '')) || r.path.includes(page.id)), 'the page was checked');
+    assert.ok(
+      stage.notion.requests.some((r) => (r.method === 'GET' && r.path.includes(page.id.replace(/-/g, ''))) || r.path.includes(page.id)),
+      'the page was checked',
+    );
     assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks? to "Weekly Notes"/);
   });
 
@@ -60,7 +84,10 @@ describe('Generate to Notion Page', () => {
     stage.ui.picks.push(`${page.url}?pvs=4`);
     stage.ui.inputs.push('Notes for the pasted page');
     await vscode.commands.executeCommand('visen.generateToPage');
-    assert.ok(stage.ui.pickOffers[0].some((i) => /Paste a Notion page URL/.test(i.label)), 'the picker offers the paste');
+    assert.ok(
+      stage.ui.pickOffers[0].some((i) => /Paste a Notion page URL/.test(i.label)),
+      'the picker offers the paste',
+    );
     assert.strictEqual(stage.ui.asked.length, 1, 'only the prompt is asked: the link is not asked for again');
     assert.match(stage.ui.asked[0].title, /Pasted Page/);
     assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Pasted Page"\.$/);
@@ -75,7 +102,7 @@ describe('Generate to Notion Page', () => {
     stage.ui.picks.push(hidden.url);
     stage.ui.inputs.push(page.url, 'Notes');
     await vscode.commands.executeCommand('visen.generateToPage');
-    assert.match(stage.ui.asked[0].problems[0], /••• → Connections/, 'the typed link\'s problem is shown in the box');
+    assert.match(stage.ui.asked[0].problems[0], /••• → Connections/, "the typed link's problem is shown in the box");
     assert.match(stage.ui.last('info')!.message, /^Wrote \d+ blocks? to "Shared Page"\.$/);
   });
 
@@ -83,9 +110,14 @@ describe('Generate to Notion Page', () => {
     stage.gemini.respondWith((req) => {
       const schema = req.generationConfig?.responseJsonSchema as { properties?: Record<string, unknown> } | undefined;
       const wanted = Object.keys(schema?.properties ?? {});
-      return wanted.length ? JSON.stringify(Object.fromEntries(wanted.map((k) => [k, k === 'Name' ? 'Ship the beta' : 'High']))) : `Body for: ${req.prompt}`;
+      return wanted.length
+        ? JSON.stringify(Object.fromEntries(wanted.map((k) => [k, k === 'Name' ? 'Ship the beta' : 'High'])))
+        : `Body for: ${req.prompt}`;
     });
-    const db = stage.notion.addDatabase({ title: 'Tasks', properties: { Name: { title: {} }, Priority: { select: { options: [{ name: 'High' }, { name: 'Low' }] } } } });
+    const db = stage.notion.addDatabase({
+      title: 'Tasks',
+      properties: { Name: { title: {} }, Priority: { select: { options: [{ name: 'High' }, { name: 'Low' }] } } },
+    });
     stage.ui.inputs.push(db.url, 'The next task');
     stage.ui.multiPicks.push((item) => item.label === 'Priority');
     await vscode.commands.executeCommand('visen.generateToPage');
@@ -123,7 +155,11 @@ describe('Generate to Notion Page', () => {
     await vscode.commands.executeCommand('visen.undoLastGeneration');
     const confirm = stage.ui.last('confirm')!;
     assert.match(confirm.detail ?? '', /deletes the \d+ blocks it wrote and puts back the 2 blocks it replaced/);
-    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), oldIds, 'every old block is back, with its id, in its place');
+    assert.deepStrictEqual(
+      stage.notion.pageBlocks(page.id).map((b) => b.id),
+      oldIds,
+      'every old block is back, with its id, in its place',
+    );
     assert.match(stage.notion.pageMarkdown(page.id), /Old content that matters\./);
     assert.ok(latest().undoneAt);
   });
@@ -150,11 +186,15 @@ describe('Generate to Notion Page', () => {
 
     stage.ui.respond = (m) => (m.level === 'warn' ? 'Undo Both' : m.level === 'confirm' ? 'Undo' : undefined);
     await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId: first.id });
-    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), original, 'the page as it was, never a mixture');
+    assert.deepStrictEqual(
+      stage.notion.pageBlocks(page.id).map((b) => b.id),
+      original,
+      'the page as it was, never a mixture',
+    );
     assert.ok(stage.api.generations.get(first.id)!.undoneAt && stage.api.generations.get(second.id)!.undoneAt);
   });
 
-    it('undoes an append from the completion message, naming the blocks edited since', async () => {
+  it('undoes an append from the completion message, naming the blocks edited since', async () => {
     const page = stage.notion.addPage({ title: 'Append Here', markdown: 'Kept by hand.' });
     const kept = stage.notion.pageBlocks(page.id).map((b) => b.id);
     stage.ui.inputs.push(page.url, 'Something to add');
@@ -172,7 +212,11 @@ describe('Generate to Notion Page', () => {
     assert.ok(latest().undoneAt, 'undone from the completion message');
     const confirm = stage.ui.last('confirm')!;
     assert.match(confirm.detail ?? '', new RegExp(`1 of the ${record!.blockIds!.length} blocks were edited since`));
-    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.id), kept, 'only what Visen wrote is gone');
+    assert.deepStrictEqual(
+      stage.notion.pageBlocks(page.id).map((b) => b.id),
+      kept,
+      'only what Visen wrote is gone',
+    );
   });
 
   it('uses OpenAI when visen.engine is openai', async () => {
@@ -205,7 +249,12 @@ describe('Generate to Notion Page', () => {
 
     it('explains malformed links, foreign links and unshared pages in the URL box', async () => {
       const hidden = stage.notion.addPage({ title: 'Hidden', shared: false });
-      stage.ui.inputs.push('not a url', 'https://example.com/Page-0123456789abcdef0123456789abcdef', 'https://www.notion.so/my-workspace', hidden.url);
+      stage.ui.inputs.push(
+        'not a url',
+        'https://example.com/Page-0123456789abcdef0123456789abcdef',
+        'https://www.notion.so/my-workspace',
+        hidden.url,
+      );
       await vscode.commands.executeCommand('visen.generateToPage');
       const problems = stage.ui.asked[0].problems;
       assert.strictEqual(problems.length, 4);
@@ -264,7 +313,11 @@ describe('Generate to Notion Page', () => {
     it('keeps the text when Notion rejects a write, and Retry Write finishes it without generating again', async () => {
       const page = stage.notion.addPage({ title: 'Flaky Write' });
       // A 500 on a write leaves its outcome unknown: Visen looks at the page, sends it once more, and fails on the second 500.
-      stage.notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 500, code: 'internal_server_error', message: 'Internal error.' }, 2);
+      stage.notion.failNext(
+        { method: 'PATCH', path: /\/children$/ },
+        { status: 500, code: 'internal_server_error', message: 'Internal error.' },
+        2,
+      );
       stage.ui.inputs.push(page.url, 'Write');
       stage.ui.respond = (m) => (m.actions.includes('Retry Write') ? 'Retry Write' : undefined);
       await vscode.commands.executeCommand('visen.generateToPage');
@@ -284,7 +337,9 @@ describe('Generate to Notion Page', () => {
       stage.gemini.chunkDelayMs = 10;
       const page = stage.notion.addPage({ title: 'Cancel Me' });
       stage.ui.inputs.push(page.url, 'Write a lot');
-      stage.ui.onProgress = (message, cancel) => { if (/[1-9]\d* of \d+ blocks in Notion/.test(message)) cancel(); };
+      stage.ui.onProgress = (message, cancel) => {
+        if (/[1-9]\d* of \d+ blocks in Notion/.test(message)) cancel();
+      };
       try {
         await vscode.commands.executeCommand('visen.generateToPage');
       } finally {

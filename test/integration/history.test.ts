@@ -5,12 +5,27 @@ import type { GenerationRecord } from '../../src/services/generation/generationR
 import { SET_ASIDE_KEY } from '../../src/services/storage/setAside';
 import { useStage, visenLog } from './support/visen';
 
-const PAGE = { id: '11111111-2222-3333-4444-555555555555', title: 'History page', url: 'https://www.notion.so/11111111222233334444555555555555' };
+const PAGE = {
+  id: '11111111-2222-3333-4444-555555555555',
+  title: 'History page',
+  url: 'https://www.notion.so/11111111222233334444555555555555',
+};
 
 function record(id: string, status: GenerationRecord['status'], writtenBlocks = 2): GenerationRecord {
   return {
-    id, createdAt: new Date().toISOString(), page: PAGE, prompt: `Prompt ${id}`, engine: 'gemini', model: 'gemini-2.5-flash', mode: 'append',
-    status, markdown: `# ${id}\n\ntext`, blocks: 2, writtenBlocks, blockIds: ['b1', 'b2'].slice(0, writtenBlocks), timings: {},
+    id,
+    createdAt: new Date().toISOString(),
+    page: PAGE,
+    prompt: `Prompt ${id}`,
+    engine: 'gemini',
+    model: 'gemini-2.5-flash',
+    mode: 'append',
+    status,
+    markdown: `# ${id}\n\ntext`,
+    blocks: 2,
+    writtenBlocks,
+    blockIds: ['b1', 'b2'].slice(0, writtenBlocks),
+    timings: {},
   };
 }
 
@@ -36,10 +51,17 @@ describe('History: Clear History and damaged stored state', () => {
     stage.ui.respond = (m) => (m.level === 'confirm' ? (m.actions.includes('Clear History') ? 'Clear History' : 'Keep Them') : undefined);
     await vscode.commands.executeCommand('visen.clearHistory');
     assert.match(stage.ui.last('confirm')!.message, /Also clear 2 generations not fully written to Notion\?/);
-    assert.deepStrictEqual(stage.api.generations.list().map((r) => r.id).sort(), ['cut', 'failed-write']);
+    assert.deepStrictEqual(
+      stage.api.generations
+        .list()
+        .map((r) => r.id)
+        .sort(),
+      ['cut', 'failed-write'],
+    );
     assert.match(stage.ui.last('info')!.message, /Cleared 2 generations from the history; kept 2 not fully written to Notion/);
 
-    stage.ui.respond = (m) => (m.level === 'confirm' ? (m.actions.includes('Clear History') ? 'Clear History' : 'Clear Them Too') : undefined);
+    stage.ui.respond = (m) =>
+      m.level === 'confirm' ? (m.actions.includes('Clear History') ? 'Clear History' : 'Clear Them Too') : undefined;
     await vscode.commands.executeCommand('visen.clearHistory');
     assert.deepStrictEqual(stage.api.generations.list(), []);
     assert.match(stage.ui.last('info')!.message, /Cleared 2 generations from the history\./);
@@ -51,7 +73,12 @@ describe('History: Clear History and damaged stored state', () => {
   it('start-up sets damaged records, connections and usage aside, names them once, and keeps everything else', async () => {
     const damagedRecord = { ...record('no-count', 'writeFailed'), writtenBlocks: undefined };
     const badIds = { ...record('bad-ids', 'written'), blockIds: [1, 2] };
-    await stage.api.store.update('visen.generations', [record('fine', 'written'), record('running', 'generating', 1), damagedRecord, badIds]);
+    await stage.api.store.update('visen.generations', [
+      record('fine', 'written'),
+      record('running', 'generating', 1),
+      damagedRecord,
+      badIds,
+    ]);
     const connections = stage.api.store.get<unknown[]>('visen.connections') ?? [];
     await stage.api.store.update('visen.connections', [...connections, { id: 'broken', name: 42 }]);
     const usage = stage.api.store.get<Record<string, unknown>>('visen.usage.monthly') ?? {};
@@ -62,12 +89,27 @@ describe('History: Clear History and damaged stored state', () => {
 
     const warnings = stage.ui.messages.filter((m) => m.level === 'warn');
     assert.strictEqual(warnings.length, 1, 'one notification');
-    assert.match(warnings[0].message, /could not read 2 generation records, 1 connection, 1 month of usage counts stored on this machine and set them aside/);
+    assert.match(
+      warnings[0].message,
+      /could not read 2 generation records, 1 connection, 1 month of usage counts stored on this machine and set them aside/,
+    );
     assert.deepStrictEqual(warnings[0].actions, ['Show Log']);
-    assert.deepStrictEqual(stage.api.generations.list().map((r) => [r.id, r.status]), [['fine', 'written'], ['running', 'interrupted']]);
+    assert.deepStrictEqual(
+      stage.api.generations.list().map((r) => [r.id, r.status]),
+      [
+        ['fine', 'written'],
+        ['running', 'interrupted'],
+      ],
+    );
     const aside = stage.api.store.get<{ from: string; value: { id?: string } }[]>(SET_ASIDE_KEY)!;
-    assert.deepStrictEqual(aside.map((e) => e.from), ['visen.generations', 'visen.generations', 'visen.connections', 'visen.usage.monthly']);
-    assert.deepStrictEqual(aside.slice(0, 3).map((e) => e.value.id), ['no-count', 'bad-ids', 'broken']);
+    assert.deepStrictEqual(
+      aside.map((e) => e.from),
+      ['visen.generations', 'visen.generations', 'visen.connections', 'visen.usage.monthly'],
+    );
+    assert.deepStrictEqual(
+      aside.slice(0, 3).map((e) => e.value.id),
+      ['no-count', 'bad-ids', 'broken'],
+    );
     assert.match(await visenLog(stage.api), /generation record \(entry 3\) is damaged[^\n]*writtenBlocks/);
 
     await recoverStoredState(stage.api);

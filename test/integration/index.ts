@@ -17,9 +17,7 @@ export async function run(): Promise<void> {
     ...(process.env.VISEN_TEST_GREP ? { grep: process.env.VISEN_TEST_GREP } : {}),
   });
   const root = __dirname;
-  const files = (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.test.js'))
-    .sort();
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(root, file));
 
   await new Promise<void>((resolve, reject) => {

@@ -31,15 +31,22 @@ describe('where keys are sent', () => {
 
   it('a workspace .vscode/settings.json that points the base URLs at its own servers sends them no key', async () => {
     // The workspace's servers: a second set of stand-ins, which record everything they receive.
-    const theirs = { notion: await startNotionFake({ acceptAnyKey: true }), gemini: await startGeminiFake({ acceptAnyKey: true }), openai: await startOpenAIFake({ acceptAnyKey: true }) };
+    const theirs = {
+      notion: await startNotionFake({ acceptAnyKey: true }),
+      gemini: await startGeminiFake({ acceptAnyKey: true }),
+      openai: await startOpenAIFake({ acceptAnyKey: true }),
+    };
     const file = settingsFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const changed = configChange();
-    fs.writeFileSync(file, JSON.stringify({
-      'visen.openai.baseUrl': `${theirs.openai.url}/v1`,
-      'visen.gemini.baseUrl': theirs.gemini.url,
-      'visen.notion.apiBaseUrl': theirs.notion.url,
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        'visen.openai.baseUrl': `${theirs.openai.url}/v1`,
+        'visen.gemini.baseUrl': theirs.gemini.url,
+        'visen.notion.apiBaseUrl': theirs.notion.url,
+      }),
+    );
     try {
       await changed;
       const config = readConfig();
@@ -57,7 +64,11 @@ describe('where keys are sent', () => {
       stage.ui.inputs.push(page.url, 'Write');
       await vscode.commands.executeCommand('visen.generateToPage');
       assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks?/);
-      assert.deepStrictEqual([theirs.notion.requests.length, theirs.gemini.requests.length, theirs.openai.requests.length], [0, 0, 0], 'the workspace\'s servers received nothing');
+      assert.deepStrictEqual(
+        [theirs.notion.requests.length, theirs.gemini.requests.length, theirs.openai.requests.length],
+        [0, 0, 0],
+        "the workspace's servers received nothing",
+      );
     } finally {
       fs.rmSync(file, { force: true });
       await Promise.all([theirs.notion.close(), theirs.gemini.close(), theirs.openai.close()]);
@@ -75,8 +86,15 @@ describe('where keys are sent', () => {
     try {
       stage.openai.reset();
       // Escape in the box: nothing is sent.
-      await assert.rejects(engineFor(stage.api, 'openai'), (error: unknown) => error instanceof Error && 'command' in error && /The key was not sent: the OpenAI base URL changed/.test(error.message));
-      assert.match(stage.ui.asked.at(-1)!.prompt ?? "", new RegExp(`^The OpenAI base URL changed to ${moved.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; enter the key to use with it\\.$`));
+      await assert.rejects(
+        engineFor(stage.api, 'openai'),
+        (error: unknown) =>
+          error instanceof Error && 'command' in error && /The key was not sent: the OpenAI base URL changed/.test(error.message),
+      );
+      assert.match(
+        stage.ui.asked.at(-1)!.prompt ?? '',
+        new RegExp(`^The OpenAI base URL changed to ${moved.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; enter the key to use with it\\.$`),
+      );
       assert.strictEqual(stage.openai.requests.length, 0, 'the stored key went nowhere');
 
       // Entered again: checked with the new server, then used there.

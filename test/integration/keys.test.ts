@@ -11,9 +11,20 @@ describe('key commands', () => {
     const asked = stage.ui.asked[0];
     assert.strictEqual(asked.password, true, 'typed into a password box');
     assert.match(asked.problems[0], /Paste the value/);
-    assert.match(asked.problems[1], /^Notion rejected the token\. Paste a personal access token \(notion\.so\/developers\/tokens\) or the secret of an internal integration here; a personal access token expires a year after it is made\.$/, 'the advice fits the box the secret is typed in');
+    assert.match(
+      asked.problems[1],
+      /^Notion rejected the token\. Paste a personal access token \(notion\.so\/developers\/tokens\) or the secret of an internal integration here; a personal access token expires a year after it is made\.$/,
+      'the advice fits the box the secret is typed in',
+    );
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
-    assert.match(stage.ui.last('info')!.message, new RegExp(stage.notion.tokenKind === 'pat' ? `^Connected as ${stage.notion.personName} \\(personal access token\\)` : `^Connected as the integration ${stage.notion.botName} in ${stage.notion.workspaceName}\\.`));
+    assert.match(
+      stage.ui.last('info')!.message,
+      new RegExp(
+        stage.notion.tokenKind === 'pat'
+          ? `^Connected as ${stage.notion.personName} \\(personal access token\\)`
+          : `^Connected as the integration ${stage.notion.botName} in ${stage.notion.workspaceName}\\.`,
+      ),
+    );
     assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me' && r.headers.authorization === `Bearer ${NOTION_SECRET}`));
   });
 
@@ -22,24 +33,33 @@ describe('key commands', () => {
     await storeKeys(stage.api, { gemini: GEMINI_KEY });
     stage.ui.inputs.push(NOTION_SECRET);
     await vscode.commands.executeCommand('visen.setNotionSecret');
-    assert.strictEqual(stage.ui.last('info')!.message, `Connected as ${stage.notion.personName} (personal access token). Visen sees the pages your Notion account can open in the token's workspace.`);
+    assert.strictEqual(
+      stage.ui.last('info')!.message,
+      `Connected as ${stage.notion.personName} (personal access token). Visen sees the pages your Notion account can open in the token's workspace.`,
+    );
 
     // An unshared page is no problem for a person; a page their account cannot open is, without "share it with the integration".
     const unshared = stage.notion.addPage({ title: 'Not shared with any integration', shared: false });
-    const closed = stage.notion.addPage({ title: 'Someone else\'s', shared: false, personAccess: false });
+    const closed = stage.notion.addPage({ title: "Someone else's", shared: false, personAccess: false });
     stage.ui.inputs.push(closed.url, unshared.url);
     const asked = stage.ui.asked.length;
     await vscode.commands.executeCommand('visen.generateToPage');
     const box = stage.ui.asked[asked];
     assert.ok(box, `the link box: ${JSON.stringify(stage.ui.messages)}`);
-    assert.match(box.problems[0], /^Notion can't find this page, or your Notion account cannot open it\. Check the link, or ask the page's owner to give you access\.$/);
+    assert.match(
+      box.problems[0],
+      /^Notion can't find this page, or your Notion account cannot open it\. Check the link, or ask the page's owner to give you access\.$/,
+    );
     assert.ok(!box.problems.some((p) => /integration|Connections/.test(p)), 'no sharing with an integration is suggested');
     assert.strictEqual(box.problems.length, 1, 'the unshared page was taken');
 
     // The token expired: Notion answers 401, and Visen, remembering the token's kind, says where to make a new one.
     stage.notion.validTokens.delete(NOTION_SECRET);
     await assert.rejects(stage.api.generation.resolvePage(unshared.url), (e: Error) =>
-      /^Notion rejected your personal access token: it may have expired \(they last a year\) or been revoked\. Make a new one at notion\.so\/developers\/tokens, then run "Visen: Set Notion Token"\.$/.test(e.message));
+      /^Notion rejected your personal access token: it may have expired \(they last a year\) or been revoked\. Make a new one at notion\.so\/developers\/tokens, then run "Visen: Set Notion Token"\.$/.test(
+        e.message,
+      ),
+    );
   });
 
   it('does not store a secret that was never accepted', async () => {
@@ -84,7 +104,11 @@ describe('key commands', () => {
 
     await vscode.commands.executeCommand('visen.clearKeys');
     assert.strictEqual(stage.ui.last('confirm')!.actions[0], 'Clear Keys');
-    assert.strictEqual(stage.ui.last('confirm')!.message, 'Clear the Notion token and the Gemini and OpenAI keys stored by Visen?', 'every engine key of the registry is named');
+    assert.strictEqual(
+      stage.ui.last('confirm')!.message,
+      'Clear the Notion token and the Gemini and OpenAI keys stored by Visen?',
+      'every engine key of the registry is named',
+    );
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET, 'dismissing keeps them');
 
     stage.ui.respond = (m) => (m.level === 'confirm' ? 'Clear Keys' : undefined);
@@ -101,7 +125,7 @@ describe('key commands', () => {
     await vscode.commands.executeCommand('visen.setGeminiKey');
     const settings = JSON.stringify(vscode.workspace.getConfiguration('visen'));
     const log = await visenLog(stage.api);
-    assert.match(log, /Connected as/, 'the log file was found and holds the key commands\' lines');
+    assert.match(log, /Connected as/, "the log file was found and holds the key commands' lines");
     for (const key of [NOTION_SECRET, GEMINI_KEY, 'secret_wrong_but_long_value']) {
       assert.ok(!settings.includes(key), 'no key in settings');
       assert.ok(!log.includes(key), 'no key in the log');

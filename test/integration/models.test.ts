@@ -37,7 +37,10 @@ describe('Models that stay current', () => {
     assert.ok(shown, 'an error is shown');
     assert.strictEqual(shown.message, gone);
     assert.deepStrictEqual(shown.actions, ['Select Model', 'Show Log']);
-    assert.ok(stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-3.8-flash'), 'Select Model listed what the key can use');
+    assert.ok(
+      stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-3.8-flash'),
+      'Select Model listed what the key can use',
+    );
     assert.ok(!stage.ui.pickOffers[0]?.some((i) => i.label === 'gemini-2.5-flash'), 'but no model past its shutdown date');
     assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-3.5-flash-lite');
     assert.deepStrictEqual(stage.notion.pageBlocks(page.id), [], 'nothing was written');
@@ -45,7 +48,12 @@ describe('Models that stay current', () => {
   });
 
   it('Set Gemini API Key keeps the default the model catalog recommends from the live list; an empty model setting generates with it', async () => {
-    stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3-flash-preview' }, { id: 'gemini-3.5-flash-lite' }, { id: 'gemini-3.5-flash' }];
+    stage.gemini.models = [
+      { id: 'gemini-2.5-flash' },
+      { id: 'gemini-3-flash-preview' },
+      { id: 'gemini-3.5-flash-lite' },
+      { id: 'gemini-3.5-flash' },
+    ];
     stage.ui.inputs.push(GEMINI_KEY);
     await vscode.commands.executeCommand('visen.setGeminiKey');
     assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
@@ -62,13 +70,21 @@ describe('Models that stay current', () => {
     stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3.5-flash' }, { id: 'gemini-3.1-flash-lite' }];
     stage.ui.inputs.push(GEMINI_KEY);
     await vscode.commands.executeCommand('visen.setGeminiKey');
-    assert.strictEqual(stage.api.store.get<Record<string, { model: string }>>(MODEL_DEFAULTS_STATE)?.gemini?.model, '', 'nothing recommended: no guess');
+    assert.strictEqual(
+      stage.api.store.get<Record<string, { model: string }>>(MODEL_DEFAULTS_STATE)?.gemini?.model,
+      '',
+      'nothing recommended: no guess',
+    );
 
     stage.ui.picks.push((item) => item.label === 'gemini-3.1-flash-lite');
     const offersBefore = stage.ui.pickOffers.length;
     await generate('Asked Model Page');
     const offered = stage.ui.pickOffers[offersBefore]?.map((i) => i.label);
-    assert.deepStrictEqual(offered, ['gemini-3.5-flash', 'gemini-3.1-flash-lite'], 'the live list, without the model past its shutdown date');
+    assert.deepStrictEqual(
+      offered,
+      ['gemini-3.5-flash', 'gemini-3.1-flash-lite'],
+      'the live list, without the model past its shutdown date',
+    );
     assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-3.1-flash-lite', 'the choice is kept');
     assert.strictEqual(stage.api.generations.latest()?.model, 'gemini-3.1-flash-lite');
     assert.ok(stage.gemini.requests.some((r) => r.path.includes('/models/gemini-3.1-flash-lite:streamGenerateContent')));
@@ -79,7 +95,11 @@ describe('Models that stay current', () => {
     stage.openai.keyless = true;
     stage.openai.models = ['llama3.2:latest', 'qwen3:8b'];
     await stage.api.contextKeys.update();
-    assert.strictEqual(stage.api.contextKeys.values.get('visen.hasEngineKey'), false, 'before: no key, and the server has not answered without one');
+    assert.strictEqual(
+      stage.api.contextKeys.values.get('visen.hasEngineKey'),
+      false,
+      'before: no key, and the server has not answered without one',
+    );
 
     stage.ui.inputs.push('');
     await vscode.commands.executeCommand('visen.setOpenAIKey');
@@ -87,7 +107,11 @@ describe('Models that stay current', () => {
     assert.deepStrictEqual(stage.ui.asked[0].problems, [], 'the empty key passed');
     assert.match(stage.ui.last('info')!.message, /answers without a key \(2 text models\): Visen sends none\.$/);
     assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), undefined, 'no key was stored');
-    assert.strictEqual(stage.api.store.get<Record<string, { model: string }>>(MODEL_DEFAULTS_STATE)?.openai?.model, 'llama3.2:latest', 'its first model is the default');
+    assert.strictEqual(
+      stage.api.store.get<Record<string, { model: string }>>(MODEL_DEFAULTS_STATE)?.openai?.model,
+      'llama3.2:latest',
+      'its first model is the default',
+    );
 
     stage.openai.reset();
     stage.openai.keyless = true;

@@ -38,14 +38,17 @@ describe('Prompt templates', () => {
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
 
       const offered = stage.ui.pickOffers[0];
-      assert.deepStrictEqual(offered.map((i) => [i.label, i.detail]), [
-        ['$(edit) Write a new prompt…', undefined],
-        ['Templates', undefined],
-        ['Brief', 'A one-page brief'],
-        ['Weekly notes', 'Notes for the week of ${date}'],
-        ['', undefined],
-        ['$(gear) Rename or Delete a Template…', undefined],
-      ]);
+      assert.deepStrictEqual(
+        offered.map((i) => [i.label, i.detail]),
+        [
+          ['$(edit) Write a new prompt…', undefined],
+          ['Templates', undefined],
+          ['Brief', 'A one-page brief'],
+          ['Weekly notes', 'Notes for the week of ${date}'],
+          ['', undefined],
+          ['$(gear) Rename or Delete a Template…', undefined],
+        ],
+      );
       assert.strictEqual(offered[1].kind, vscode.QuickPickItemKind.Separator);
       assert.strictEqual(offered[4].kind, vscode.QuickPickItemKind.Separator);
       assert.strictEqual(stage.ui.asked.length, 0, 'no prompt box: the template is the prompt');
@@ -65,21 +68,35 @@ describe('Prompt templates', () => {
       ]);
       const manage = (item: vscode.QuickPickItem) => item.label.endsWith('Rename or Delete a Template…');
       stage.ui.picks.push(
-        manage, (item) => item.label === 'Weekly notes', (item) => item.label.endsWith('Rename…'),
-        manage, (item) => item.label === 'Brief', (item) => item.label.endsWith('Delete'),
+        manage,
+        (item) => item.label === 'Weekly notes',
+        (item) => item.label.endsWith('Rename…'),
+        manage,
+        (item) => item.label === 'Brief',
+        (item) => item.label.endsWith('Delete'),
         (item) => item.label === 'Friday notes',
       );
       stage.ui.inputs.push('Friday notes');
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
 
-      assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'Friday notes', prompt: 'Notes for the week' }], 'renamed, its prompt kept; the other deleted');
-      assert.deepStrictEqual(stage.ui.asked.map((a) => [a.title, a.prompt]), [['Visen: rename the template "Weekly notes"', 'Its new name; its prompt stays as it is.']]);
-      assert.deepStrictEqual(stage.ui.messages.filter((m) => /^Template/.test(m.message)).map((m) => m.message), [
-        'Template "Weekly notes" renamed to "Friday notes".',
-        'Template "Brief" deleted.',
-      ]);
+      assert.deepStrictEqual(
+        templatesOf(connection.id),
+        [{ name: 'Friday notes', prompt: 'Notes for the week' }],
+        'renamed, its prompt kept; the other deleted',
+      );
+      assert.deepStrictEqual(
+        stage.ui.asked.map((a) => [a.title, a.prompt]),
+        [['Visen: rename the template "Weekly notes"', 'Its new name; its prompt stays as it is.']],
+      );
+      assert.deepStrictEqual(
+        stage.ui.messages.filter((m) => /^Template/.test(m.message)).map((m) => m.message),
+        ['Template "Weekly notes" renamed to "Friday notes".', 'Template "Brief" deleted.'],
+      );
       const last = stage.ui.pickOffers.at(-1)!.map((i) => i.label);
-      assert.ok(last.includes('Friday notes') && !last.includes('Brief') && !last.includes('Weekly notes'), `the templates offered again: ${last.join(' | ')}`);
+      assert.ok(
+        last.includes('Friday notes') && !last.includes('Brief') && !last.includes('Weekly notes'),
+        `the templates offered again: ${last.join(' | ')}`,
+      );
       assert.strictEqual(stage.api.generations.latest()!.prompt, 'Notes for the week', 'the renamed template is used as the prompt');
     });
 
@@ -88,11 +105,18 @@ describe('Prompt templates', () => {
         { name: 'Brief', prompt: 'A one-page brief' },
         { name: 'Weekly notes', prompt: 'Notes for the week' },
       ]);
-      stage.ui.picks.push((item) => item.label.endsWith('Rename or Delete a Template…'), (item) => item.label === 'Brief', (item) => item.label.endsWith('Rename…'));
+      stage.ui.picks.push(
+        (item) => item.label.endsWith('Rename or Delete a Template…'),
+        (item) => item.label === 'Brief',
+        (item) => item.label.endsWith('Rename…'),
+      );
       stage.ui.inputs.push('weekly NOTES');
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
       assert.match(stage.ui.last('error')!.message, /^There is already a template named "weekly NOTES"/);
-      assert.deepStrictEqual(templatesOf(connection.id).map((t) => t.name), ['Brief', 'Weekly notes']);
+      assert.deepStrictEqual(
+        templatesOf(connection.id).map((t) => t.name),
+        ['Brief', 'Weekly notes'],
+      );
     });
 
     it('"Write a new prompt…" opens the prompt box; the outcome offers to keep the prompt, as typed, as a template', async () => {
@@ -102,15 +126,23 @@ describe('Prompt templates', () => {
       stage.ui.respond = (m) => (m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : undefined);
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
 
-      assert.strictEqual(stage.api.generations.latest()!.prompt, `Release notes for ${localDate(new Date())}`, 'the typed prompt was sent, expanded');
-      assert.deepStrictEqual(stage.ui.asked.map((a) => a.title), [
-        'Visen: what should be written to "Weekly Notes"?',
-        'Visen: save the prompt as a template of "Weekly Notes"',
-      ]);
-      assert.deepStrictEqual(templatesOf(connection.id), [
-        { name: 'Brief', prompt: 'A one-page brief' },
-        { name: 'Release notes', prompt: 'Release notes for ${date}' },
-      ], 'saved as typed: its variables are filled when it is used');
+      assert.strictEqual(
+        stage.api.generations.latest()!.prompt,
+        `Release notes for ${localDate(new Date())}`,
+        'the typed prompt was sent, expanded',
+      );
+      assert.deepStrictEqual(
+        stage.ui.asked.map((a) => a.title),
+        ['Visen: what should be written to "Weekly Notes"?', 'Visen: save the prompt as a template of "Weekly Notes"'],
+      );
+      assert.deepStrictEqual(
+        templatesOf(connection.id),
+        [
+          { name: 'Brief', prompt: 'A one-page brief' },
+          { name: 'Release notes', prompt: 'Release notes for ${date}' },
+        ],
+        'saved as typed: its variables are filled when it is used',
+      );
       assert.match(stage.ui.last('info')!.message, /^Saved the template "Release notes" for "Weekly Notes"\.$/);
     });
 
@@ -127,13 +159,21 @@ describe('Prompt templates', () => {
 
     it('saving under a name a template has asks first, then replaces its prompt', async () => {
       const { connection } = await withTemplates([{ name: 'Brief', prompt: 'A one-page brief' }]);
-      stage.ui.picks.push((item) => item.label.endsWith('Write a new prompt…'), (item) => item.label.endsWith('Write a new prompt…'));
+      stage.ui.picks.push(
+        (item) => item.label.endsWith('Write a new prompt…'),
+        (item) => item.label.endsWith('Write a new prompt…'),
+      );
       stage.ui.inputs.push('A two-page brief', 'brief', 'A three-page brief', 'BRIEF');
       const answer: { replace?: string } = {};
-      stage.ui.respond = (m) => (m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : m.level === 'confirm' ? answer.replace : undefined);
+      stage.ui.respond = (m) =>
+        m.level === 'info' && /^Wrote/.test(m.message) ? 'Save Prompt as Template…' : m.level === 'confirm' ? answer.replace : undefined;
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
       assert.match(stage.ui.last('confirm')!.message, /^Replace the template "Brief"\?$/);
-      assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'Brief', prompt: 'A one-page brief' }], 'kept when the question is dismissed');
+      assert.deepStrictEqual(
+        templatesOf(connection.id),
+        [{ name: 'Brief', prompt: 'A one-page brief' }],
+        'kept when the question is dismissed',
+      );
 
       answer.replace = 'Replace';
       await vscode.commands.executeCommand('visen.generateToPage', { connectionId: connection.id });
@@ -148,19 +188,32 @@ describe('Prompt templates', () => {
     it('saves the prompt box as a template, carries the templates in its state, and deletes one', async () => {
       const page = stage.notion.addPage({ title: 'Weekly Notes' });
       const connection = await connectPage(stage.api, page);
-      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) => stage.api.forms.connection(post, { connectionId: connection.id }));
+      const webview = new FakeWebview<HostMessage, FormState, ConnectionFormController>((post) =>
+        stage.api.forms.connection(post, { connectionId: connection.id }),
+      );
       forms.push(webview);
       await webview.send({ type: 'ready' });
       assert.deepStrictEqual(webview.state.connection?.templates, []);
 
-      assert.deepStrictEqual(await webview.request({ type: 'saveTemplate', templateName: ' Weekly ', prompt: 'Notes for ${date}\n{{page}}' }), { replaced: false });
+      assert.deepStrictEqual(
+        await webview.request({ type: 'saveTemplate', templateName: ' Weekly ', prompt: 'Notes for ${date}\n{{page}}' }),
+        { replaced: false },
+      );
       await webview.waitFor('the state with the template', () => webview.state.connection?.templates?.length === 1);
       assert.deepStrictEqual(webview.state.connection?.templates, [{ name: 'Weekly', prompt: 'Notes for ${date}\n{{page}}' }]);
-      assert.deepStrictEqual(await webview.request({ type: 'saveTemplate', templateName: 'weekly', prompt: 'Other notes' }), { replaced: true });
+      assert.deepStrictEqual(await webview.request({ type: 'saveTemplate', templateName: 'weekly', prompt: 'Other notes' }), {
+        replaced: true,
+      });
       assert.deepStrictEqual(templatesOf(connection.id), [{ name: 'weekly', prompt: 'Other notes' }]);
 
       const empty = await webview.reply({ type: 'saveTemplate', templateName: '', prompt: 'Notes' });
-      assert.deepStrictEqual(empty, { type: 'reply', requestId: empty.requestId, ok: false, error: 'Type a name for the template.', field: 'templateName' });
+      assert.deepStrictEqual(empty, {
+        type: 'reply',
+        requestId: empty.requestId,
+        ok: false,
+        error: 'Type a name for the template.',
+        field: 'templateName',
+      });
       const tooLong = await webview.reply({ type: 'saveTemplate', templateName: 'x'.repeat(101), prompt: 'Notes' });
       assert.ok(!tooLong.ok && /at most 100/.test(tooLong.error));
 

@@ -64,16 +64,39 @@ describe('Settings form (webview panel host)', () => {
     await setSetting('writeMode', 'replace');
     const webview = await form();
     const state = webview.state;
-    assert.deepStrictEqual(state.keys.map((k) => [k.name, k.set]), [['notion', true], ['gemini', true], ['openai', false]]);
-    assert.deepStrictEqual(Object.keys(state.keys[0]).sort(), ['label', 'name', 'set'], 'a key is described by its name, label and flag only');
+    assert.deepStrictEqual(
+      state.keys.map((k) => [k.name, k.set]),
+      [
+        ['notion', true],
+        ['gemini', true],
+        ['openai', false],
+      ],
+    );
+    assert.deepStrictEqual(
+      Object.keys(state.keys[0]).sort(),
+      ['label', 'name', 'set'],
+      'a key is described by its name, label and flag only',
+    );
     assert.strictEqual(state.values.engine, 'gemini');
     assert.strictEqual(state.values.writeMode, 'replace');
     assert.strictEqual(state.values.openaiBaseUrl, stage.openai.url, 'base URLs as settings.json has them');
-    assert.deepStrictEqual(state.engines.map((e) => [e.kind, e.setting, e.keyName]), ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].settings.model, needsKey(kind) ? ENGINES[kind].key.name : undefined]), 'one model row per engine of the registry');
+    assert.deepStrictEqual(
+      state.engines.map((e) => [e.kind, e.setting, e.keyName]),
+      ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].settings.model, needsKey(kind) ? ENGINES[kind].key.name : undefined]),
+      'one model row per engine of the registry',
+    );
     for (const engine of state.engines) {
       const descriptor: EngineDescriptor = ENGINES[engine.kind];
-      assert.strictEqual(engine.keyField !== undefined, descriptor.key !== undefined, `${engine.kind}: a key field when the registry says it needs a key`);
-      assert.strictEqual(engine.endpoint?.field, descriptor.settings.baseUrl ? `${engine.kind}BaseUrl` : undefined, `${engine.kind}: a base URL field when it talks to a server`);
+      assert.strictEqual(
+        engine.keyField !== undefined,
+        descriptor.key !== undefined,
+        `${engine.kind}: a key field when the registry says it needs a key`,
+      );
+      assert.strictEqual(
+        engine.endpoint?.field,
+        descriptor.settings.baseUrl ? `${engine.kind}BaseUrl` : undefined,
+        `${engine.kind}: a base URL field when it talks to a server`,
+      );
       assert.strictEqual(engine.endpoint?.placeholder, descriptor.settings.officialBaseUrl);
     }
     assert.deepStrictEqual(state.engines.find((e) => e.kind === 'openai')?.keyField, {
@@ -81,12 +104,16 @@ describe('Settings form (webview panel host)', () => {
       hint: 'Paste an OpenAI API key from platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
       removeLabel: 'Remove the OpenAI API key',
     });
-    assert.strictEqual(webview.model('gemini'), 'gemini-3.8-flash', 'an empty model setting shows the default (the model catalog\'s recommended one)');
+    assert.strictEqual(
+      webview.model('gemini'),
+      'gemini-3.8-flash',
+      "an empty model setting shows the default (the model catalog's recommended one)",
+    );
     assert.strictEqual(webview.model('vscode-lm'), '', 'the first model VS Code offers');
     for (const key of ALL_KEYS) assert.ok(!webview.wire.join('\n').includes(key));
   });
 
-  it('saves each engine\'s base URL in the setting the registry names for it', async () => {
+  it("saves each engine's base URL in the setting the registry names for it", async () => {
     const webview = await form();
     const settingOf = (kind: (typeof SERVER_ENGINE_KINDS)[number]) => ENGINES[kind].settings.baseUrl;
     const user = (setting: string) => vscode.workspace.getConfiguration().inspect<string>(setting)?.globalValue;
@@ -96,11 +123,17 @@ describe('Settings form (webview panel host)', () => {
       const result = await webview.save(settings);
       assert.deepStrictEqual(result.errors, {});
       assert.deepStrictEqual([...result.saved].sort(), Object.keys(settings).sort());
-      for (const kind of SERVER_ENGINE_KINDS) assert.strictEqual(user(settingOf(kind)), `http://127.0.0.1:9/${kind}`, `${settingOf(kind)}, trimmed`);
-      const logged = (await visenLog(stage.api)).split('\n').filter((line) => line.includes('Settings form: saved')).pop() ?? '';
+      for (const kind of SERVER_ENGINE_KINDS)
+        assert.strictEqual(user(settingOf(kind)), `http://127.0.0.1:9/${kind}`, `${settingOf(kind)}, trimmed`);
+      const logged =
+        (await visenLog(stage.api))
+          .split('\n')
+          .filter((line) => line.includes('Settings form: saved'))
+          .pop() ?? '';
       for (const kind of SERVER_ENGINE_KINDS) assert.ok(logged.includes(settingOf(kind)), `the log names ${settingOf(kind)}: ${logged}`);
     } finally {
-      for (const [setting, value] of before) await vscode.workspace.getConfiguration().update(setting, value, vscode.ConfigurationTarget.Global);
+      for (const [setting, value] of before)
+        await vscode.workspace.getConfiguration().update(setting, value, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -122,9 +155,16 @@ describe('Settings form (webview panel host)', () => {
       await webview.send(bad);
     }
     const answers = webview.posted.slice(before) as unknown as Array<{ type: string; requestId?: number; error?: string; field?: string }>;
-    assert.deepStrictEqual(answers.map((m) => m.type), ['rejected', 'reply', 'reply', 'reply', 'reply', 'rejected', 'rejected', 'rejected']);
+    assert.deepStrictEqual(
+      answers.map((m) => m.type),
+      ['rejected', 'reply', 'reply', 'reply', 'reply', 'rejected', 'rejected', 'rejected'],
+    );
     const tooLong = answers.find((m) => m.requestId === 4)!;
-    assert.deepStrictEqual([tooLong.error, tooLong.field], ['The key is too long (5,000 characters; at most 1,000).', 'notion'], 'only its length is told');
+    assert.deepStrictEqual(
+      [tooLong.error, tooLong.field],
+      ['The key is too long (5,000 characters; at most 1,000).', 'notion'],
+      'only its length is told',
+    );
     assert.ok(!webview.wire.join('\n').includes('x'.repeat(100)), 'the value is not sent back');
     assert.match(await visenLog(stage.api), /Settings form: refused an invalid message "launchMissiles"/);
   });
@@ -132,16 +172,25 @@ describe('Settings form (webview panel host)', () => {
   it('Save with a wrong Notion secret shows the error next to the field and stores nothing', async () => {
     const webview = await form();
     const result = await webview.save({}, { notion: WRONG_NOTION_SECRET });
-    assert.match(result.errors.notion ?? '', /Notion rejected the token\. Paste a personal access token .* or the secret of an internal integration here/);
+    assert.match(
+      result.errors.notion ?? '',
+      /Notion rejected the token\. Paste a personal access token .* or the secret of an internal integration here/,
+    );
     assert.deepStrictEqual(result.saved, []);
     assert.match(result.message, /Nothing was saved/);
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), undefined);
-    assert.ok(stage.notion.requests.some((r) => r.path === '/v1/users/me'), 'the secret was checked with Notion, as the command checks it');
+    assert.ok(
+      stage.notion.requests.some((r) => r.path === '/v1/users/me'),
+      'the secret was checked with Notion, as the command checks it',
+    );
   });
 
   it('Save with a setting in error stores no key and writes no setting', async () => {
     const webview = await form();
-    const result = await webview.save({ openaiBaseUrl: 'ftp://example.com', promptBudget: -3, writeMode: 'replace' }, { gemini: GEMINI_KEY });
+    const result = await webview.save(
+      { openaiBaseUrl: 'ftp://example.com', promptBudget: -3, writeMode: 'replace' },
+      { gemini: GEMINI_KEY },
+    );
     assert.match(result.errors.openaiBaseUrl ?? '', /http/);
     assert.match(result.errors.promptBudget ?? '', /whole number/);
     assert.deepStrictEqual(result.saved, []);
@@ -159,13 +208,27 @@ describe('Settings form (webview panel host)', () => {
     );
     assert.deepStrictEqual(Object.keys(result.errors), ['openai']);
     assert.match(result.errors.openai!, /OpenAI rejected the API key/);
-    assert.deepStrictEqual([...result.saved].sort(), ['engine', 'gemini', 'instructions', 'model-openai', 'notion', 'promptBudget', 'writeMode']);
+    assert.deepStrictEqual([...result.saved].sort(), [
+      'engine',
+      'gemini',
+      'instructions',
+      'model-openai',
+      'notion',
+      'promptBudget',
+      'writeMode',
+    ]);
     assert.strictEqual(await stage.api.secrets.get('visen.notion.secret'), NOTION_SECRET);
     assert.strictEqual(await stage.api.secrets.get('visen.gemini.apiKey'), GEMINI_KEY);
     assert.strictEqual(await stage.api.secrets.get('visen.openai.apiKey'), undefined, 'the rejected key is not stored');
     // Keys were checked against the stand-ins the way the set-key commands check them.
     assert.ok(stage.gemini.requests.some((r) => /\/models/.test(r.path) && r.headers['x-goog-api-key'] === GEMINI_KEY));
-    for (const [key, value] of Object.entries({ engine: 'openai', 'openai.model': 'gpt-4o', writeMode: 'replace', instructions: 'Write for engineers.', promptBudget: 25 })) {
+    for (const [key, value] of Object.entries({
+      engine: 'openai',
+      'openai.model': 'gpt-4o',
+      writeMode: 'replace',
+      instructions: 'Write for engineers.',
+      promptBudget: 25,
+    })) {
       assert.strictEqual(config().inspect(key)?.globalValue, value, `visen.${key} is written to the user settings`);
     }
     assert.ok(!JSON.stringify(config()).includes(GEMINI_KEY), 'no key in settings');
@@ -195,23 +258,33 @@ describe('Settings form (webview panel host)', () => {
     assert.deepStrictEqual(right.errors, {});
     assert.deepStrictEqual(right.saved, ['connectionsDatabase']);
     assert.match(stage.ui.messages.find((m) => m.level === 'confirm')!.message, /lacks properties Visen writes/);
-    assert.ok(stage.notion.requests.some((r) => r.method === 'PATCH' && r.path.startsWith('/v1/data_sources/')), 'the properties were added');
+    assert.ok(
+      stage.notion.requests.some((r) => r.method === 'PATCH' && r.path.startsWith('/v1/data_sources/')),
+      'the properties were added',
+    );
     assert.strictEqual(config().inspect('connectionsDatabase')?.globalValue, db.url);
     await webview.waitFor('the linked database in the form', () => webview.state.values.connectionsDatabase === db.url);
   });
 
-  it('saves each engine\'s model in the setting the registry names, VS Code\'s language models included', async () => {
+  it("saves each engine's model in the setting the registry names, VS Code's language models included", async () => {
     const webview = await form();
     const result = await webview.save({}, {}, { 'vscode-lm': '  copilot-gpt-4o ', gemini: 'gemini-2.5-pro' });
     assert.deepStrictEqual(result.errors, {});
     assert.deepStrictEqual([...result.saved].sort(), ['model-gemini', 'model-vscode-lm']);
     assert.strictEqual(config().inspect('vscodeLm.model')?.globalValue, 'copilot-gpt-4o');
     assert.strictEqual(config().inspect('gemini.model')?.globalValue, 'gemini-2.5-pro');
-    await webview.waitFor('the saved models in the form', () => webview.model('vscode-lm') === 'copilot-gpt-4o' && webview.model('gemini') === 'gemini-2.5-pro');
+    await webview.waitFor(
+      'the saved models in the form',
+      () => webview.model('vscode-lm') === 'copilot-gpt-4o' && webview.model('gemini') === 'gemini-2.5-pro',
+    );
 
     // A model that is not one line is refused next to its engine's field, and nothing is written.
     const writeMode = config().get('writeMode');
-    const wrong = await webview.save({ writeMode: writeMode === 'replace' ? 'append' : 'replace' }, {}, { openai: 'gpt-4o\nsystem: ignore' });
+    const wrong = await webview.save(
+      { writeMode: writeMode === 'replace' ? 'append' : 'replace' },
+      {},
+      { openai: 'gpt-4o\nsystem: ignore' },
+    );
     assert.deepStrictEqual(Object.keys(wrong.errors), ['model-openai']);
     assert.match(wrong.errors['model-openai'] ?? '', /one line/);
     assert.deepStrictEqual(wrong.saved, []);
@@ -235,7 +308,10 @@ describe('Settings form (webview panel host)', () => {
     const list = reply.result as ModelList;
     assert.strictEqual(list.engine, 'openai');
     assert.deepStrictEqual([...list.models.map((m) => m.id)].sort(), [...DEFAULT_OPENAI_MODELS].sort());
-    assert.ok(stage.openai.requests.some((r) => /\/models/.test(r.path)), 'asked the configured server');
+    assert.ok(
+      stage.openai.requests.some((r) => /\/models/.test(r.path)),
+      'asked the configured server',
+    );
 
     // Choosing one is a Save of that model.
     const saved = await webview.save({}, {}, { openai: list.models[0].id });
@@ -270,7 +346,10 @@ describe('Settings form (webview panel host)', () => {
     assert.strictEqual(webview.state.values.writeMode, 'append');
     await setSetting('writeMode', 'replace');
     await setSetting('gemini.model', 'gemini-2.5-pro');
-    await webview.waitFor('the edited settings', () => webview.state.values.writeMode === 'replace' && webview.model('gemini') === 'gemini-2.5-pro');
+    await webview.waitFor(
+      'the edited settings',
+      () => webview.state.values.writeMode === 'replace' && webview.model('gemini') === 'gemini-2.5-pro',
+    );
 
     assert.strictEqual(webview.keySet('gemini'), false);
     stage.ui.inputs.push(GEMINI_KEY);
@@ -279,20 +358,28 @@ describe('Settings form (webview panel host)', () => {
   });
 
   it('"Visen: Open Settings" opens one settings panel, reveals it when run again, under a strict CSP', async () => {
-    const settingsTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
+    const settingsTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('visen.settings'));
     const deadline = Date.now() + 5000;
     await vscode.commands.executeCommand('visen.openSettings');
     while (settingsTabs().length === 0) {
       if (Date.now() > deadline) {
-        const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
+        const all = vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
         assert.fail(`no settings form among the tabs: ${all.join(', ')}; errors shown: ${JSON.stringify(stage.ui.messages)}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
     await vscode.commands.executeCommand('visen.openSettings');
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepStrictEqual(settingsTabs().map((t) => t.label), ['Visen Settings'], 'one panel');
+    assert.deepStrictEqual(
+      settingsTabs().map((t) => t.label),
+      ['Visen Settings'],
+      'one panel',
+    );
 
     // The page it loads: a strict CSP, scripts by nonce only, assets from the extension's built folders.
     const { extensionUri } = vscode.extensions.getExtension('visen.visen')!;
@@ -304,10 +391,19 @@ describe('Settings form (webview panel host)', () => {
     assert.match(panel.webview.html, /shared\/form\.css[\s\S]*settings\.css/);
     // The translations ride on <body> as data, read by the page's script: no inline script carries them.
     const l10nAttribute = /<body data-l10n="([^"]*)">/.exec(panel.webview.html)?.[1];
-    assert.ok(l10nAttribute !== undefined, 'the bundle of VS Code\'s language on <body>');
-    const l10nBundle: unknown = JSON.parse(l10nAttribute.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    assert.ok(l10nAttribute !== undefined, "the bundle of VS Code's language on <body>");
+    const l10nBundle: unknown = JSON.parse(
+      l10nAttribute
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    );
     assert.deepStrictEqual(l10nBundle, vscode.l10n.bundle ?? {});
-    assert.deepStrictEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')), ['dist/webview', `${extensionUri.path.split('/').pop()}/media`]);
+    assert.deepStrictEqual(
+      panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-2).join('/')),
+      ['dist/webview', `${extensionUri.path.split('/').pop()}/media`],
+    );
     await vscode.window.tabGroups.close(settingsTabs());
   });
 

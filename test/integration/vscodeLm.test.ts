@@ -6,7 +6,8 @@ import { NOTION_SECRET, setSetting, useStage } from './support/visen';
 // provider) sees after choosing visen.engine "vscode-lm".
 describe('Engine vscode-lm without a language model', () => {
   const stage = useStage({ keys: { notion: NOTION_SECRET } });
-  const NO_MODEL = 'No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI.';
+  const NO_MODEL =
+    'No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI.';
 
   it('Generate to Notion Page says no model is available, offers Choose Engine and Select Model, and writes nothing', async () => {
     await setSetting('engine', 'vscode-lm');
@@ -19,7 +20,11 @@ describe('Engine vscode-lm without a language model', () => {
     assert.ok(shown, 'an error is shown');
     assert.strictEqual(shown.message, NO_MODEL);
     assert.deepStrictEqual(shown.actions, ['Choose Engine', 'Select Model']);
-    assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map((b) => b.type), ['paragraph'], 'the page holds only what was there');
+    assert.deepStrictEqual(
+      stage.notion.pageBlocks(page.id).map((b) => b.type),
+      ['paragraph'],
+      'the page holds only what was there',
+    );
     assert.ok(!stage.notion.requests.some((r) => r.method === 'PATCH' && /\/children$/.test(r.path)), 'no block was appended');
     assert.strictEqual(stage.gemini.requests.length + stage.openai.requests.length, 0, 'no other engine was asked');
     const record = stage.api.generations.latest();

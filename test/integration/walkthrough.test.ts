@@ -14,15 +14,25 @@ describe('Get started walkthrough', () => {
   };
 
   it('declares four steps, each completing on a Visen context key', () => {
-    const manifest = vscode.extensions.getExtension('visen.visen')!.packageJSON as { contributes: { walkthroughs: Array<{ id: string; steps: Array<{ id: string; completionEvents: string[]; media: { markdown: string } }> }> } };
+    const manifest = vscode.extensions.getExtension('visen.visen')!.packageJSON as {
+      contributes: {
+        walkthroughs: Array<{ id: string; steps: Array<{ id: string; completionEvents: string[]; media: { markdown: string } }> }>;
+      };
+    };
     const walkthrough = manifest.contributes.walkthroughs.find((w) => w.id === 'visen.getStarted')!;
-    assert.deepStrictEqual(walkthrough.steps.map((s) => s.completionEvents), [
-      ['onContext:visen.hasNotionSecret'], ['onContext:visen.hasEngineKey'], ['onContext:visen.hasConnectionsDatabase'], ['onContext:visen.hasGenerated'],
-    ]);
+    assert.deepStrictEqual(
+      walkthrough.steps.map((s) => s.completionEvents),
+      [
+        ['onContext:visen.hasNotionSecret'],
+        ['onContext:visen.hasEngineKey'],
+        ['onContext:visen.hasConnectionsDatabase'],
+        ['onContext:visen.hasGenerated'],
+      ],
+    );
     for (const step of walkthrough.steps) assert.match(step.media.markdown, /^media\/walkthrough\/.+\.md$/);
   });
 
-  it('tells VS Code\'s walkthrough service of each step its key completes, with commands this VS Code has', async () => {
+  it("tells VS Code's walkthrough service of each step its key completes, with commands this VS Code has", async () => {
     // VS Code ticks an onContext step only for a change it sees while its walkthrough service is loaded;
     // Visen also marks the step itself, so a key set before the walkthrough was ever opened still ticks it.
     const progress = new WalkthroughProgress(vscode.extensions.getExtension('visen.visen')!, silentLogger);

@@ -70,7 +70,8 @@ export async function runLiveContract(targets: LiveTargets, report: (step: LiveS
     report(step);
   };
   if (targets.notion) await notionPart(targets.notion, targets.answers, record);
-  else record({ part: 'notion', name: 'Notion', status: 'skipped', detail: 'VISEN_LIVE_NOTION_TOKEN or VISEN_LIVE_NOTION_PARENT is not set' });
+  else
+    record({ part: 'notion', name: 'Notion', status: 'skipped', detail: 'VISEN_LIVE_NOTION_TOKEN or VISEN_LIVE_NOTION_PARENT is not set' });
   for (const [part, module, target, variable] of [
     ['gemini', gemini, targets.gemini, 'VISEN_LIVE_GEMINI_KEY'],
     ['openai', openai, targets.openai, 'VISEN_LIVE_OPENAI_KEY'],
@@ -96,29 +97,50 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-async function notionPart(target: NonNullable<LiveTargets['notion']>, only: readonly string[] | undefined, record: (step: LiveStep) => void): Promise<void> {
-  const client = createNotionClient({ auth: target.token, baseUrl: target.baseUrl, requestsPerSecond: target.requestsPerSecond, logger: silentLogger });
+async function notionPart(
+  target: NonNullable<LiveTargets['notion']>,
+  only: readonly string[] | undefined,
+  record: (step: LiveStep) => void,
+): Promise<void> {
+  const client = createNotionClient({
+    auth: target.token,
+    baseUrl: target.baseUrl,
+    requestsPerSecond: target.requestsPerSecond,
+    logger: silentLogger,
+  });
   const pages = new NotionPages(client);
-  if (!(await step('notion', 'users/me', record, async () => {
-    const me = await pages.identity();
-    return me.kind === 'person' ? `${me.name} (personal access token)` : `the integration ${me.name} in ${me.workspaceName}`;
-  }))) return;
+  if (
+    !(await step('notion', 'users/me', record, async () => {
+      const me = await pages.identity();
+      return me.kind === 'person' ? `${me.name} (personal access token)` : `the integration ${me.name} in ${me.workspaceName}`;
+    }))
+  )
+    return;
 
   let scratch: string | undefined;
-  if (!(await step('notion', 'scratch page', record, async () => {
-    const parent = (await pages.resolvePage(target.parent)).id;
-    const created = await client.pages.create({
-      parent: { page_id: parent },
-      properties: { title: { title: [{ type: 'text', text: { content: `Visen live check ${new Date().toISOString()}` } }] } },
-    });
-    scratch = created.id;
-    return `created ${created.id}`;
-  })) || !scratch) return;
+  if (
+    !(await step('notion', 'scratch page', record, async () => {
+      const parent = (await pages.resolvePage(target.parent)).id;
+      const created = await client.pages.create({
+        parent: { page_id: parent },
+        properties: { title: { title: [{ type: 'text', text: { content: `Visen live check ${new Date().toISOString()}` } }] } },
+      });
+      scratch = created.id;
+      return `created ${created.id}`;
+    })) ||
+    !scratch
+  )
+    return;
   const pageId = scratch;
 
   try {
     const dir = corpusDir();
-    const answers = fs.readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')).filter((name) => !only || only.includes(name)).sort();
+    const answers = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.replace(/\.md$/, ''))
+      .filter((name) => !only || only.includes(name))
+      .sort();
     const store = new GenerationStore(new MemoryStore());
     const writer = new BlockWriter(client);
     const generator = new Generator(writer, markdownToBlocks, store, silentLogger);
@@ -127,13 +149,26 @@ async function notionPart(target: NonNullable<LiveTargets['notion']>, only: read
       await step('notion', `write, read back and undo ${name}`, record, async () => {
         const markdown = fs.readFileSync(path.join(dir, `${name}.md`), 'utf8');
         const expected = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Digest[];
-        const { record: run, error } = await generator.run({ page, prompt: name, plan: { mode: 'append' }, engine: givenText('openai', markdown), model: 'live-check', signal: new AbortController().signal });
+        const { record: run, error } = await generator.run({
+          page,
+          prompt: name,
+          plan: { mode: 'append' },
+          engine: givenText('openai', markdown),
+          model: 'live-check',
+          signal: new AbortController().signal,
+        });
         check(!error, `the write failed: ${error?.message}`);
         check(run.status === 'written', `the run ended ${run.status}`);
         const stored = await readTree(client, pageId);
         const got = digestStored(stored);
-        check(JSON.stringify(got) === JSON.stringify(expected), `the page holds other blocks than expected: first difference at block ${firstDifference(got, expected)}`);
-        check(JSON.stringify(run.blockIds) === JSON.stringify(stored.map((b) => b.id)), 'the record does not have the id of every block written');
+        check(
+          JSON.stringify(got) === JSON.stringify(expected),
+          `the page holds other blocks than expected: first difference at block ${firstDifference(got, expected)}`,
+        );
+        check(
+          JSON.stringify(run.blockIds) === JSON.stringify(stored.map((b) => b.id)),
+          'the record does not have the id of every block written',
+        );
         const editor = new PageEditor(writer, store.get(run.id)!, store);
         await editor.undo(await editor.planUndo(), false);
         const after = await readTree(client, pageId);
@@ -151,7 +186,8 @@ async function notionPart(target: NonNullable<LiveTargets['notion']>, only: read
 
 function firstDifference(got: readonly Digest[], expected: readonly Digest[]): string {
   for (let i = 0; i < Math.max(got.length, expected.length); i++) {
-    if (JSON.stringify(got[i]) !== JSON.stringify(expected[i])) return `${i + 1}: got ${JSON.stringify(got[i])?.slice(0, 200)}, expected ${JSON.stringify(expected[i])?.slice(0, 200)}`;
+    if (JSON.stringify(got[i]) !== JSON.stringify(expected[i]))
+      return `${i + 1}: got ${JSON.stringify(got[i])?.slice(0, 200)}, expected ${JSON.stringify(expected[i])?.slice(0, 200)}`;
   }
   return '?';
 }
@@ -163,9 +199,13 @@ async function readTree(client: Client, blockId: string): Promise<StoredTree[]> 
   do {
     const page = await client.blocks.children.list({ block_id: blockId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) });
     for (const block of page.results as BlockObjectResponse[]) {
-      blocks.push({ ...block, children: block.has_children && block.type !== 'child_page' && block.type !== 'child_database' ? await readTree(client, block.id) : [] });
+      blocks.push({
+        ...block,
+        children:
+          block.has_children && block.type !== 'child_page' && block.type !== 'child_database' ? await readTree(client, block.id) : [],
+      });
     }
-    cursor = page.has_more ? page.next_cursor ?? undefined : undefined;
+    cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
   } while (cursor);
   return blocks;
 }
@@ -178,34 +218,56 @@ const LIVE_JSON_SCHEMA: JsonSchema = {
   additionalProperties: false,
 };
 
-async function enginePart(part: 'gemini' | 'openai', module: EngineModule, target: { key: string; baseUrl?: string }, record: (step: LiveStep) => void): Promise<void> {
+async function enginePart(
+  part: 'gemini' | 'openai',
+  module: EngineModule,
+  target: { key: string; baseUrl?: string },
+  record: (step: LiveStep) => void,
+): Promise<void> {
   const engine: Engine = module.createEngine({ apiKey: target.key, baseUrl: target.baseUrl });
   let model: string | undefined;
-  if (!(await step(part, 'list models', record, async () => {
-    const models = await engine.listModels();
-    check(models.length > 0, 'the key can use no text model');
-    model = recommendedFrom(part, models) ?? rankModels(part, models)[0]?.id;
-    check(model, 'every listed model is past its shutdown date');
-    return `${models.length} models; using ${model}`;
-  })) || !model) return;
+  if (
+    !(await step(part, 'list models', record, async () => {
+      const models = await engine.listModels();
+      check(models.length > 0, 'the key can use no text model');
+      model = recommendedFrom(part, models) ?? rankModels(part, models)[0]?.id;
+      check(model, 'every listed model is past its shutdown date');
+      return `${models.length} models; using ${model}`;
+    })) ||
+    !model
+  )
+    return;
   const chosen = model;
   await step(part, 'one short stream', record, async () => {
     let text = '';
-    const { ending } = await readStream(engine.stream({ model: chosen, prompt: 'Reply with the single word OK.' }, AbortSignal.timeout(120_000)), (piece) => (text += piece));
+    const { ending } = await readStream(
+      engine.stream({ model: chosen, prompt: 'Reply with the single word OK.' }, AbortSignal.timeout(120_000)),
+      (piece) => (text += piece),
+    );
     check(text.trim().length > 0, 'the stream brought no text');
     check(!ending || ending.reason === 'stop' || ending.reason === 'length', `the stream ended ${JSON.stringify(ending)}`);
     return `${text.length} characters${ending ? `, ${ending.reason}` : ''}`;
   });
   await step(part, 'one JSON-mode call', record, async () => {
-    const completion = await engine.complete({ model: chosen, prompt: 'Give the answer "OK" in the field "answer".' }, AbortSignal.timeout(120_000), { jsonSchema: LIVE_JSON_SCHEMA });
+    const completion = await engine.complete(
+      { model: chosen, prompt: 'Give the answer "OK" in the field "answer".' },
+      AbortSignal.timeout(120_000),
+      { jsonSchema: LIVE_JSON_SCHEMA },
+    );
     let value: unknown;
     try {
       value = JSON.parse(completion.text);
     } catch {
       throw new Error(`not JSON: ${completion.text.slice(0, 200)}`);
     }
-    check(value && typeof value === 'object' && typeof (value as { answer?: unknown }).answer === 'string', `does not fit the schema: ${completion.text.slice(0, 200)}`);
-    check(Object.keys(value as object).every((k) => k === 'answer'), `fields the schema does not have: ${completion.text.slice(0, 200)}`);
+    check(
+      value && typeof value === 'object' && typeof (value as { answer?: unknown }).answer === 'string',
+      `does not fit the schema: ${completion.text.slice(0, 200)}`,
+    );
+    check(
+      Object.keys(value as object).every((k) => k === 'answer'),
+      `fields the schema does not have: ${completion.text.slice(0, 200)}`,
+    );
     return completion.text.slice(0, 80);
   });
 }

@@ -8,7 +8,10 @@ export async function collect(stream: AsyncIterable<string>): Promise<string> {
 }
 
 /** The error `promise` rejects with, which must be a `type` (any Error by default); fails when it resolves. */
-export async function rejection<E extends Error = Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E = Error as never): Promise<E> {
+export async function rejection<E extends Error = Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E = Error as never,
+): Promise<E> {
   try {
     await promise;
   } catch (error) {

@@ -54,17 +54,23 @@ function pieces(items: readonly AnyRichText[]): Piece[] {
     const piece: Piece = item.equation
       ? { equation: item.equation.expression, text: '', bold: false, italic: false, strike: false, code: false }
       : {
-        text: item.text?.content ?? item.plain_text ?? '',
-        bold: !!a.bold,
-        italic: !!a.italic,
-        strike: !!a.strikethrough,
-        code: !!a.code,
-        link: item.text?.link?.url ?? undefined,
-      };
+          text: item.text?.content ?? item.plain_text ?? '',
+          bold: !!a.bold,
+          italic: !!a.italic,
+          strike: !!a.strikethrough,
+          code: !!a.code,
+          link: item.text?.link?.url ?? undefined,
+        };
     const last = out[out.length - 1];
     if (
-      last && last.equation === undefined && piece.equation === undefined && last.bold === piece.bold &&
-      last.italic === piece.italic && last.strike === piece.strike && last.code === piece.code && last.link === piece.link
+      last &&
+      last.equation === undefined &&
+      piece.equation === undefined &&
+      last.bold === piece.bold &&
+      last.italic === piece.italic &&
+      last.strike === piece.strike &&
+      last.code === piece.code &&
+      last.link === piece.link
     ) {
       last.text += piece.text;
     } else {

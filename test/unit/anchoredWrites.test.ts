@@ -23,7 +23,9 @@ const PATCH_CHILDREN = { method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ };
 const GET_CHILDREN = { method: 'GET', path: /\/blocks\/[^/]+\/children$/ };
 
 const textOf = (block: BlockObjectResponse) =>
-  ((block as unknown as Record<string, { rich_text?: { plain_text: string }[] }>)[block.type]?.rich_text ?? []).map((t) => t.plain_text).join('');
+  ((block as unknown as Record<string, { rich_text?: { plain_text: string }[] }>)[block.type]?.rich_text ?? [])
+    .map((t) => t.plain_text)
+    .join('');
 
 describe('Anchored writes: in place after a block', () => {
   const rig = useWriteRig(SHORT);
@@ -40,19 +42,30 @@ describe('Anchored writes: in place after a block', () => {
 
   async function afterHeading(pageId: string, headingId: string) {
     const page = await new NotionPages(client).resolvePage(pageId);
-    return generator().run({ page, prompt: 'Write', plan: { mode: 'afterHeading', afterBlock: headingId }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    return generator().run({
+      page,
+      prompt: 'Write',
+      plan: { mode: 'afterHeading', afterBlock: headingId },
+      engine: engine(),
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
   }
 
   /** The appends to the page itself (not to its blocks), in order. */
   const topLevelPatches = (pageId: string) =>
-    notion.requests.filter((r) => r.method === 'PATCH' && r.path.replace(/-/g, '') === `/v1/blocks/${pageId.replace(/-/g, '')}/children`)
+    notion.requests
+      .filter((r) => r.method === 'PATCH' && r.path.replace(/-/g, '') === `/v1/blocks/${pageId.replace(/-/g, '')}/children`)
       .map((r) => r.body as { position: unknown; children: unknown[] });
 
   /** The page's top-level ids: everything that was there, in its order, with `inserted` right after `anchor`. */
   function expectInPlace(pageId: string, before: readonly BlockObjectResponse[], anchor: string | undefined, inserted: readonly string[]) {
     const ids = before.map((b) => b.id);
     const at = anchor === undefined ? 0 : ids.indexOf(anchor) + 1;
-    assert.deepEqual(notion.pageBlocks(pageId).map((b) => b.id), [...ids.slice(0, at), ...inserted, ...ids.slice(at)]);
+    assert.deepEqual(
+      notion.pageBlocks(pageId).map((b) => b.id),
+      [...ids.slice(0, at), ...inserted, ...ids.slice(at)],
+    );
   }
 
   it('writes 300 blocks with nested lists after the heading, in order, every level complete', async function () {
@@ -68,10 +81,17 @@ describe('Anchored writes: in place after a block', () => {
 
     const tree = notion.blockTree(page.id);
     const inserted = tree.slice(before.indexOf(heading) + 1, before.indexOf(heading) + 301);
-    assert.deepEqual(inserted.slice(0, 150).map((b) => JSON.stringify(b).match(/Paragraph (\d+)/)?.[1]), Array.from({ length: 150 }, (_, i) => String(i)));
+    assert.deepEqual(
+      inserted.slice(0, 150).map((b) => JSON.stringify(b).match(/Paragraph (\d+)/)?.[1]),
+      Array.from({ length: 150 }, (_, i) => String(i)),
+    );
     inserted.slice(150).forEach((item, i) => {
       assert.equal(item.type, 'bulleted_list_item');
-      assert.match(JSON.stringify(item.children[0].children[0]), new RegExp(`grandchild ${i}\\b`), `item ${i} has its child and grandchild`);
+      assert.match(
+        JSON.stringify(item.children[0].children[0]),
+        new RegExp(`grandchild ${i}\\b`),
+        `item ${i} has its child and grandchild`,
+      );
     });
     const patches = topLevelPatches(page.id);
     assert.ok(patches.length >= 3, 'three or more top-level requests');
@@ -79,7 +99,11 @@ describe('Anchored writes: in place after a block', () => {
     let written = 0;
     for (let i = 1; i < patches.length; i++) {
       written += patches[i - 1].children.length;
-      assert.deepEqual(patches[i].position, { type: 'after_block', after_block: { id: record.blockIds![written - 1] } }, `request ${i + 1} goes after the last block of the one before`);
+      assert.deepEqual(
+        patches[i].position,
+        { type: 'after_block', after_block: { id: record.blockIds![written - 1] } },
+        `request ${i + 1} goes after the last block of the one before`,
+      );
     }
   });
 
@@ -100,18 +124,35 @@ describe('Anchored writes: in place after a block', () => {
     notion.failNext(PATCH_CHILDREN, { kind: 'reset' } as never, 1);
     const { record, error } = await afterHeading(page.id, before[0].id);
     assert.equal(error, undefined, error?.message);
-    assert.ok(record.blockIds!.every((id) => !before.some((b) => b.id === id)), 'no block that was there is recorded as written');
+    assert.ok(
+      record.blockIds!.every((id) => !before.some((b) => b.id === id)),
+      'no block that was there is recorded as written',
+    );
     expectInPlace(page.id, before, before[0].id, record.blockIds!);
   });
 
   /** A record as a generation leaves it before its write: the text is generated, nothing written. */
-  async function generated(pageId: string, anchor: string): Promise<{ record: GenerationRecord; editor: PageEditor; nodes: ReturnType<typeof convertAll> }> {
+  async function generated(
+    pageId: string,
+    anchor: string,
+  ): Promise<{ record: GenerationRecord; editor: PageEditor; nodes: ReturnType<typeof convertAll> }> {
     model.respondWith(() => LONG);
     const page = await new NotionPages(client).resolvePage(pageId);
     const record: GenerationRecord = {
-      id: `anchored-${pageId}`, createdAt: new Date().toISOString(), page: { id: page.id, title: page.title, url: page.url },
-      prompt: 'Write', engine: 'openai', model: 'gpt-4.1-mini', mode: 'afterHeading', status: 'generating', markdown: LONG,
-      blocks: 0, writtenBlocks: 0, blockIds: [], anchor: { after: anchor }, timings: {},
+      id: `anchored-${pageId}`,
+      createdAt: new Date().toISOString(),
+      page: { id: page.id, title: page.title, url: page.url },
+      prompt: 'Write',
+      engine: 'openai',
+      model: 'gpt-4.1-mini',
+      mode: 'afterHeading',
+      status: 'generating',
+      markdown: LONG,
+      blocks: 0,
+      writtenBlocks: 0,
+      blockIds: [],
+      anchor: { after: anchor },
+      timings: {},
     };
     await store.save(record);
     const editor = new PageEditor(writer(), record, store);
@@ -156,7 +197,7 @@ describe('Anchored writes: in place after a block', () => {
     assert.equal(retried.record.blockIds!.length, 300);
   });
 
-  it('Retry Write after a person deleted the run\'s last blocks carries on after the last one still there', async function () {
+  it("Retry Write after a person deleted the run's last blocks carries on after the last one still there", async function () {
     this.timeout(30_000);
     const { page, before, heading } = pageWithTarget('Anchor deleted');
     const { record, editor, nodes } = await generated(page.id, heading.id);
@@ -170,11 +211,16 @@ describe('Anchored writes: in place after a block', () => {
     const retried = await generator().retryWrite(record.id, new AbortController().signal);
     assert.equal(retried.record.status, 'written', retried.error?.message);
     const present = new Set(notion.pageBlocks(page.id).map((b) => b.id));
-    expectInPlace(page.id, before, heading.id, retried.record.blockIds!.filter((id) => present.has(id)));
+    expectInPlace(
+      page.id,
+      before,
+      heading.id,
+      retried.record.blockIds!.filter((id) => present.has(id)),
+    );
     assert.equal(retried.record.blockIds!.filter((id) => present.has(id)).length, 298, 'the two deleted blocks are not written again');
   });
 
-  it('Retry Write with neither the run\'s blocks nor the heading left says so, then writes at the end when told', async function () {
+  it("Retry Write with neither the run's blocks nor the heading left says so, then writes at the end when told", async function () {
     this.timeout(30_000);
     const { page, heading } = pageWithTarget('Everything deleted');
     const { record, editor, nodes } = await generated(page.id, heading.id);
@@ -186,11 +232,18 @@ describe('Anchored writes: in place after a block', () => {
     const stuck = await generator().retryWrite(record.id, new AbortController().signal);
     assert.equal(stuck.record.status, 'writeFailed');
     assert.match(stuck.error!.message, /Neither the blocks this generation wrote nor the heading/);
-    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), untouched, 'nothing written while the place is unknown');
+    assert.deepEqual(
+      notion.pageBlocks(page.id).map((b) => b.id),
+      untouched,
+      'nothing written while the place is unknown',
+    );
 
     const retried = await generator().retryWrite(record.id, new AbortController().signal, undefined, async () => 'end');
     assert.equal(retried.record.status, 'written', retried.error?.message);
-    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), [...untouched, ...retried.record.blockIds!.slice(10)]);
+    assert.deepEqual(
+      notion.pageBlocks(page.id).map((b) => b.id),
+      [...untouched, ...retried.record.blockIds!.slice(10)],
+    );
   });
 
   it('Undo removes exactly the inserted blocks; every other block keeps its id', async () => {
@@ -209,7 +262,15 @@ describe('Anchored writes: in place after a block', () => {
     const first = (await afterHeading(page.id, heading.id)).record;
     const resolved = await new NotionPages(client).resolvePage(page.id);
     model.respondWith(() => 'Rewritten.');
-    const run = (replacing: readonly string[]) => generator().run({ page: resolved, prompt: 'Shorter', plan: { mode: 'replace', replacing }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const run = (replacing: readonly string[]) =>
+      generator().run({
+        page: resolved,
+        prompt: 'Shorter',
+        plan: { mode: 'replace', replacing },
+        engine: engine(),
+        model: 'gpt-4.1-mini',
+        signal: new AbortController().signal,
+      });
     const second = (await run(first.blockIds!)).record;
     assert.equal(second.status, 'written');
     expectInPlace(page.id, before, heading.id, second.blockIds!);
@@ -217,8 +278,18 @@ describe('Anchored writes: in place after a block', () => {
     // The first blocks of the page replaced: the new text opens the page.
     const third = (await run([before[0].id, before[1].id])).record;
     assert.equal(third.status, 'written');
-    assert.deepEqual({ ...third.anchor }, JSON.parse(JSON.stringify({ after: undefined, before: before[0].id })), 'at the start of the page, before the first block replaced');
-    assert.deepEqual(notion.pageBlocks(page.id).slice(0, third.blockIds!.length).map((b) => b.id), third.blockIds);
+    assert.deepEqual(
+      { ...third.anchor },
+      JSON.parse(JSON.stringify({ after: undefined, before: before[0].id })),
+      'at the start of the page, before the first block replaced',
+    );
+    assert.deepEqual(
+      notion
+        .pageBlocks(page.id)
+        .slice(0, third.blockIds!.length)
+        .map((b) => b.id),
+      third.blockIds,
+    );
   });
 
   it('the stand-in, as Notion, refuses an after_block that is not a child of the parent', async () => {
@@ -226,7 +297,10 @@ describe('Anchored writes: in place after a block', () => {
     const other = notion.addPage({ title: 'Other', markdown: 'Elsewhere.' });
     const nested = notion.addPage({ title: 'Nested' });
     const paragraph = { type: 'paragraph' as const, paragraph: { rich_text: [{ type: 'text' as const, text: { content: 'x' } }] } };
-    const toggle = await client.blocks.children.append({ block_id: nested.id, children: [{ type: 'toggle', toggle: { rich_text: [], children: [paragraph] } }] });
+    const toggle = await client.blocks.children.append({
+      block_id: nested.id,
+      children: [{ type: 'toggle', toggle: { rich_text: [], children: [paragraph] } }],
+    });
     const inner = (await client.blocks.children.list({ block_id: toggle.results[0].id })).results[0].id;
     for (const id of [notion.pageBlocks(other.id)[0].id, inner]) {
       await assert.rejects(
@@ -234,7 +308,13 @@ describe('Anchored writes: in place after a block', () => {
         (error: { status?: number; code?: string }) => error.status === 400 && error.code === 'validation_error',
       );
     }
-    await assert.rejects(client.blocks.children.append({ block_id: nested.id, children: [paragraph], position: { type: 'after_block', after_block: { id: heading.id } } }));
+    await assert.rejects(
+      client.blocks.children.append({
+        block_id: nested.id,
+        children: [paragraph],
+        position: { type: 'after_block', after_block: { id: heading.id } },
+      }),
+    );
     assert.equal(notion.pageBlocks(page.id).length, 6, 'nothing was written');
   });
 });

@@ -100,7 +100,8 @@ describe('errors across bundles', () => {
     it('recognises nothing by its name or shape alone', () => {
       const lookalike = Object.assign(new Error('x'), { name: 'ProblemError', problem: 'x' });
       assert.ok(!(lookalike instanceof a.ProblemError));
-      for (const value of [undefined, null, 'ProblemError', 42, {}]) assert.ok(!((value as unknown) instanceof a.ProblemError), String(value));
+      for (const value of [undefined, null, 'ProblemError', 42, {}])
+        assert.ok(!((value as unknown) instanceof a.ProblemError), String(value));
     });
 
     it('checks a subclass without a brand of its own the ordinary way', () => {
@@ -112,9 +113,17 @@ describe('errors across bundles', () => {
     });
 
     it("Visen's error classes have a brand each", () => {
-      const errors = [new NotionError('timeout', 'x'), new NotionDeadlineError('headers', 1), new NotionAbortError(true), new EngineError('auth', 'x'), new PropertyValueError('x')];
+      const errors = [
+        new NotionError('timeout', 'x'),
+        new NotionDeadlineError('headers', 1),
+        new NotionAbortError(true),
+        new EngineError('auth', 'x'),
+        new PropertyValueError('x'),
+      ];
       const classes = [NotionError, NotionDeadlineError, NotionAbortError, EngineError, PropertyValueError];
-      errors.forEach((error, i) => classes.forEach((cls, j) => assert.equal(error instanceof cls, i === j, `${error.constructor.name} instanceof ${cls.name}`)));
+      errors.forEach((error, i) =>
+        classes.forEach((cls, j) => assert.equal(error instanceof cls, i === j, `${error.constructor.name} instanceof ${cls.name}`)),
+      );
     });
   });
 
@@ -139,7 +148,10 @@ describe('errors across bundles', () => {
     });
 
     /** The facade the extension builds, over the dist bundle, with this bundle's stores, client and engine. */
-    function generation(engine: Engine, client: Client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 })) {
+    function generation(
+      engine: Engine,
+      client: Client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 }),
+    ) {
       const store = new MemoryStore();
       const connections = new ConnectionRepository(store, silentLogger);
       return {
@@ -160,18 +172,34 @@ describe('errors across bundles', () => {
 
     it('a NotionError the bundle throws is a NotionError here, though another copy', async () => {
       const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
-      const error = await generation(new ScriptedEngine()).lazy.resolvePage(hidden.url).then(() => undefined, (e: unknown) => e);
+      const error = await generation(new ScriptedEngine())
+        .lazy.resolvePage(hidden.url)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(error instanceof NotionError, `a NotionError, not ${String(error)}`);
-      assert.notEqual(error.constructor, NotionError, 'thrown by the bundle\'s own copy');
+      assert.notEqual(error.constructor, NotionError, "thrown by the bundle's own copy");
       assert.equal(error.problem, 'notShared');
       assert.ok(!(error instanceof EngineError) && !(error instanceof PropertyValueError));
     });
 
     it("this bundle's NotionDeadlineError is a timeout to the bundle", async () => {
-      const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100, deadlines: { headersMs: 300, bodyMs: 600 } });
+      const client = createNotionClient({
+        auth: SECRET,
+        baseUrl: notion.url,
+        requestsPerSecond: 100,
+        deadlines: { headersMs: 300, bodyMs: 600 },
+      });
       const database = notion.addDatabase({ title: 'Books', properties: { Name: { title: {} } } });
       notion.failNext({ method: 'GET', path: /^\/v1\/data_sources\// }, { kind: 'hang' } as never, 5);
-      const error = await generation(new ScriptedEngine(), client).lazy.databases(client).dataSource(database.dataSourceId).then(() => undefined, (e: unknown) => e);
+      const error = await generation(new ScriptedEngine(), client)
+        .lazy.databases(client)
+        .dataSource(database.dataSourceId)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(error instanceof NotionError, `a NotionError, not ${String(error)}`);
       assert.equal(error.problem, 'timeout');
     });
@@ -180,7 +208,14 @@ describe('errors across bundles', () => {
       const { lazy } = generation(new ScriptedEngine({ fail: new EngineError('auth', 'The key was rejected.') }));
       const page = notion.addPage({ title: 'Engine fails' });
       const connection = await lazy.connectionFor(await lazy.resolvePage(page.id));
-      const result = await lazy.run({ connection, prompt: 'p', engine: 'openai', model: 'm', mode: 'append', signal: new AbortController().signal });
+      const result = await lazy.run({
+        connection,
+        prompt: 'p',
+        engine: 'openai',
+        model: 'm',
+        mode: 'append',
+        signal: new AbortController().signal,
+      });
       assert.ok(result.error instanceof EngineError, `an EngineError, not ${String(result.error)}`);
       assert.equal(result.error.kind, 'auth', 'not wrapped as unknown');
     });
@@ -188,16 +223,37 @@ describe('errors across bundles', () => {
     it('a PropertyValueError the bundle throws is a PropertyValueError here', async () => {
       const database = notion.addDatabase({ title: 'Books', properties: { Name: { title: {} } } });
       const { lazy, connections } = generation(new ScriptedEngine({ answer: 'not JSON' }));
-      const connection = await connections.create({ name: 'Books', type: 'database', target: { id: database.id, url: database.url, title: 'Books' } });
+      const connection = await connections.create({
+        name: 'Books',
+        type: 'database',
+        target: { id: database.id, url: database.url, title: 'Books' },
+      });
       const withSource = (await connections.update(connection.id, (c) => ({ ...c, dataSourceId: database.dataSourceId })))!;
-      const error = await lazy.runNewEntry({ connection: withSource, prompt: 'p', engine: 'openai', model: 'm', mode: 'append', signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e);
+      const error = await lazy
+        .runNewEntry({
+          connection: withSource,
+          prompt: 'p',
+          engine: 'openai',
+          model: 'm',
+          mode: 'append',
+          signal: new AbortController().signal,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(error instanceof PropertyValueError, `a PropertyValueError, not ${String(error)}`);
       assert.notEqual(error.constructor, PropertyValueError);
     });
 
     it("Cancel in the bundle's writer aborts the request this bundle's client holds", async () => {
       // Deadlines far away: only the run's signal, passed from the bundle's writer to this client, can end it.
-      const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100, deadlines: { ...NOTION_DEADLINES, headersMs: 10_000 } });
+      const client = createNotionClient({
+        auth: SECRET,
+        baseUrl: notion.url,
+        requestsPerSecond: 100,
+        deadlines: { ...NOTION_DEADLINES, headersMs: 10_000 },
+      });
       const signals: AbortSignal[] = [];
       globalThis.fetch = (input, init) => {
         if (init?.method === 'PATCH' && init.signal) signals.push(init.signal);
@@ -214,7 +270,9 @@ describe('errors across bundles', () => {
         cancelledAt = Date.now();
         controller.abort();
       }, 20);
-      const result = await lazy.run({ connection, prompt: 'p', engine: 'openai', model: 'm', mode: 'append', signal: controller.signal }).finally(() => clearInterval(watch));
+      const result = await lazy
+        .run({ connection, prompt: 'p', engine: 'openai', model: 'm', mode: 'append', signal: controller.signal })
+        .finally(() => clearInterval(watch));
       assert.ok(cancelledAt, 'the write was held when Cancel came');
       assert.equal(result.record.status, 'cancelled');
       assert.ok(Date.now() - cancelledAt < 1000, `ended ${Date.now() - cancelledAt} ms after Cancel`);

@@ -16,28 +16,69 @@ const key = {
 /** A confirm box that answers with the action `pick` chooses, and keeps what it was asked. */
 function asking(pick: (actions: string[]) => string | undefined) {
   const asked: Array<{ message: string; detail: string; actions: string[] }> = [];
-  return { asked, ui: { confirm: async (message: string, detail: string, ...actions: string[]) => { asked.push({ message, detail, actions }); return pick(actions); } } };
+  return {
+    asked,
+    ui: {
+      confirm: async (message: string, detail: string, ...actions: string[]) => {
+        asked.push({ message, detail, actions });
+        return pick(actions);
+      },
+    },
+  };
 }
 
 describe('secrets in context', () => {
   it('tells files of secrets by their names, and leaves examples and public keys alone', () => {
-    for (const file of ['.env', '.env.local', 'config/prod.env', 'server.pem', 'tls.key', 'id_rsa', 'C:\\Users\\me\\.ssh\\id_ed25519', 'credentials', 'credentials.json', '.npmrc', 'secrets.yaml', 'service-account-prod.json']) {
+    for (const file of [
+      '.env',
+      '.env.local',
+      'config/prod.env',
+      'server.pem',
+      'tls.key',
+      'id_rsa',
+      'C:\\Users\\me\\.ssh\\id_ed25519',
+      'credentials',
+      'credentials.json',
+      '.npmrc',
+      'secrets.yaml',
+      'service-account-prod.json',
+    ]) {
       assert.equal(looksLikeSecretFile(file), true, file);
     }
-    for (const file of ['.env.example', '.env.sample', 'id_rsa.pub', 'src/keyboard.ts', 'environment.md', 'keys.ts', 'README.md', 'monkey.json']) {
+    for (const file of [
+      '.env.example',
+      '.env.sample',
+      'id_rsa.pub',
+      'src/keyboard.ts',
+      'environment.md',
+      'keys.ts',
+      'README.md',
+      'monkey.json',
+    ]) {
       assert.equal(looksLikeSecretFile(file), false, file);
     }
-    assert.deepEqual(diffFiles('diff --git a/.env b/.env\nindex 1..2\n--- a/.env\n+++ b/.env\n+X=1\ndiff --git a/src/a.ts b/src/a.ts\n'), ['.env', 'src/a.ts']);
+    assert.deepEqual(diffFiles('diff --git a/.env b/.env\nindex 1..2\n--- a/.env\n+++ b/.env\n+X=1\ndiff --git a/src/a.ts b/src/a.ts\n'), [
+      '.env',
+      'src/a.ts',
+    ]);
   });
 
   it('finds each kind of key and redacts it, naming the kind, and nothing else', () => {
     const text = `NOTION=${key.notion}\nold: ${key.notionOld}\nOPENAI_API_KEY="${key.openai}"\nmaps ${key.google}\ntoken=${key.github} aws ${key.aws}\n${key.pem}\nthe end`;
-    assert.deepEqual(findSecrets(text).map((f) => f.kind), ['notion', 'notion', 'openai', 'google', 'github', 'aws', 'privateKey']);
+    assert.deepEqual(
+      findSecrets(text).map((f) => f.kind),
+      ['notion', 'notion', 'openai', 'google', 'github', 'aws', 'privateKey'],
+    );
     assert.equal(
       redactSecrets(text),
       'NOTION=[redacted Notion secret]\nold: [redacted Notion secret]\nOPENAI_API_KEY="[redacted OpenAI-style API key]"\nmaps [redacted Google API key]\ntoken=[redacted GitHub token] aws [redacted AWS key]\n[redacted private key]\nthe end',
     );
-    for (const plain of ['const secret_key = process.env.KEY;', 'task-list sk-1 and ghp_short', 'AKIA lowercase akiaqqqqqqqqqqqqqqqq', 'a disk-space-report-for-the-whole-team']) {
+    for (const plain of [
+      'const secret_key = process.env.KEY;',
+      'task-list sk-1 and ghp_short',
+      'AKIA lowercase akiaqqqqqqqqqqqqqqqq',
+      'a disk-space-report-for-the-whole-team',
+    ]) {
       assert.deepEqual(findSecrets(plain), [], plain);
     }
   });
@@ -79,7 +120,10 @@ describe('secrets in context', () => {
     assert.match(refused.asked[0].message, /"deploy\/\.env\.production" looks like a file of secrets/);
 
     const both = asking((a) => a.find((x) => x === 'Send Anyway' || x === 'Redact and Send'));
-    assert.equal(await expandPrompt({ ui: both.ui, editor }, 'Review ${file} and ${gitDiff}'), 'Review API=[redacted OpenAI-style API key] and diff --git a/id_rsa b/id_rsa\n+[redacted private key]');
+    assert.equal(
+      await expandPrompt({ ui: both.ui, editor }, 'Review ${file} and ${gitDiff}'),
+      'Review API=[redacted OpenAI-style API key] and diff --git a/id_rsa b/id_rsa\n+[redacted private key]',
+    );
     assert.match(both.asked[0].message, /"deploy\/\.env\.production", "id_rsa" looks like a file of secrets/);
     assert.equal(both.asked[1].message, 'The context holds 2 strings that look like keys.');
   });

@@ -54,7 +54,10 @@ describe('Model answers written to the Notion stand-in, block for block', functi
     await model.close();
   });
 
-  const answers = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.md')).sort();
+  const answers = fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.md'))
+    .sort();
 
   it('has a corpus of at least 40 answers', () => {
     assert.ok(answers.length >= 40, `${answers.length} answers`);
@@ -72,12 +75,23 @@ describe('Model answers written to the Notion stand-in, block for block', functi
       const page = await new NotionPages(client).resolvePage(notion.addPage({ title: file }).id);
       const generator = new Generator(new BlockWriter(client), markdownToBlocks, new GenerationStore(new MemoryStore()), silentLogger);
       const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
-      const { record, error } = await generator.run({ page, prompt: file, plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+      const { record, error } = await generator.run({
+        page,
+        prompt: file,
+        plan: { mode: 'append' },
+        engine,
+        model: 'gpt-4.1-mini',
+        signal: new AbortController().signal,
+      });
       assert.equal(error, undefined, error?.message);
       assert.equal(record.status, 'written');
       const stored = notion.blockTree(page.id);
       assert.deepEqual(digestStored(stored as never), expected);
-      assert.deepEqual(record.blockIds, stored.map((b) => b.id), 'the record has the id of every top-level block, in order');
+      assert.deepEqual(
+        record.blockIds,
+        stored.map((b) => b.id),
+        'the record has the id of every top-level block, in order',
+      );
       assert.equal(record.writtenBlocks, stored.length);
     });
   }

@@ -78,15 +78,23 @@ const cases: Case[] = [
 
 /** What of a request reached the server, without what differs from one request to the next. */
 function shape(request: LoggedRequest): unknown {
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !/^(x-stainless-retry-count|x-stainless-timeout|content-length|connection|host)$/.test(name)));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter(
+      ([name]) => !/^(x-stainless-retry-count|x-stainless-timeout|content-length|connection|host)$/.test(name),
+    ),
+  );
   return { method: request.method, path: request.path, query: request.query, headers, body: request.body };
 }
 
 for (const c of cases) {
   describe(`${c.name} engine: calls that are not streamed`, () => {
     let fake: OpenAIFake | GeminiFake;
-    before(async () => { fake = await c.start(); });
-    after(async () => { await fake.close(); });
+    before(async () => {
+      fake = await c.start();
+    });
+    after(async () => {
+      await fake.close();
+    });
     afterEach(() => fake.reset());
 
     const engine = (deadlines?: CallDeadlines) => c.module.createEngine({ apiKey: c.key, baseUrl: fake.url, deadlines });
@@ -103,7 +111,10 @@ for (const c of cases) {
       assert.equal(error.kind, 'network');
       assert.match(error.message, /no answer within|did not finish answering within/);
       assert.ok(took < SHORT.totalMs + 3_000, `gave up after ${took} ms`);
-      assert.ok(fake.requests.some((r) => c.completePath.test(r.path)), 'the request reached the stand-in');
+      assert.ok(
+        fake.requests.some((r) => c.completePath.test(r.path)),
+        'the request reached the stand-in',
+      );
     });
 
     it('gives up on a hung listModels() at its deadline and says so', async () => {

@@ -28,7 +28,9 @@ function manifestPath(): string {
   }
 }
 
-function manifest(): { contributes: { configuration: { properties: Record<string, { enum?: string[] }> }; commands: { command: string }[] } } {
+function manifest(): {
+  contributes: { configuration: { properties: Record<string, { enum?: string[] }> }; commands: { command: string }[] };
+} {
   return JSON.parse(fs.readFileSync(manifestPath(), 'utf8'));
 }
 
@@ -53,7 +55,10 @@ describe('engine registry', () => {
       if (engine.key) {
         assert.match(engine.key.secret, /^visen\.[a-zA-Z]+\.apiKey$/, `${kind}'s secret name`);
         assert.ok(engine.key.helpUrl.startsWith('https://'), `${kind}'s key help link`);
-        assert.ok(pkg.contributes.commands.some((c) => c.command === engine.key!.setKeyCommand), `${engine.key.setKeyCommand} is contributed`);
+        assert.ok(
+          pkg.contributes.commands.some((c) => c.command === engine.key!.setKeyCommand),
+          `${engine.key.setKeyCommand} is contributed`,
+        );
       }
     }
     assert.deepEqual(ENGINE_SECRET_NAMES, ['visen.gemini.apiKey', 'visen.openai.apiKey']);
@@ -64,7 +69,11 @@ describe('engine registry', () => {
 
   it('reads settings that exist in contributes.configuration; base URLs are application-scoped', () => {
     assert.deepEqual(properties['visen.engine'].enum, ENGINE_KINDS, 'visen.engine lists every engine, in the same order');
-    assert.equal((properties['visen.engine'] as { default?: string }).default, DEFAULT_ENGINE, 'the manifest\'s default engine is the one Visen falls back to');
+    assert.equal(
+      (properties['visen.engine'] as { default?: string }).default,
+      DEFAULT_ENGINE,
+      "the manifest's default engine is the one Visen falls back to",
+    );
     for (const [kind, engine] of entries) {
       assert.ok(properties[engine.settings.model], `${kind}: ${engine.settings.model} is contributed`);
       if (engine.settings.baseUrl) {
@@ -82,12 +91,13 @@ describe('engine registry', () => {
     assert.equal(ENGINES['vscode-lm'].load, 'host');
   });
 
-  it('finds each engine\'s module where the build looks for it (esbuild.js: one bundle per engine)', () => {
+  it("finds each engine's module where the build looks for it (esbuild.js: one bundle per engine)", () => {
     const root = path.dirname(manifestPath());
     for (const [kind, engine] of entries) {
-      const file = engine.load === 'host'
-        ? path.join(root, 'src/platform', `${kind.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.ts`)
-        : path.join(root, 'src/services/engines', `${kind}.ts`);
+      const file =
+        engine.load === 'host'
+          ? path.join(root, 'src/platform', `${kind.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.ts`)
+          : path.join(root, 'src/services/engines', `${kind}.ts`);
       assert.ok(fs.existsSync(file), `${kind}: ${file}`);
       const source = fs.readFileSync(file, 'utf8');
       assert.match(source, /export const createEngine\b/, `${kind}: its module makes the engine`);
@@ -96,7 +106,14 @@ describe('engine registry', () => {
   });
 
   it('derives the connection schema and the connections database Engine values from the table', () => {
-    const base = { id: 'c1', name: 'n', type: 'page', target: { id: '12345678-1234-1234-1234-123456789abc', url: 'https://www.notion.so/t', title: 't' }, createdAt: new Date().toISOString(), usage: { prompts: 0, inputTokens: 0, outputTokens: 0 } };
+    const base = {
+      id: 'c1',
+      name: 'n',
+      type: 'page',
+      target: { id: '12345678-1234-1234-1234-123456789abc', url: 'https://www.notion.so/t', title: 't' },
+      createdAt: new Date().toISOString(),
+      usage: { prompts: 0, inputTokens: 0, outputTokens: 0 },
+    };
     for (const kind of ENGINE_KINDS) {
       const parsed = v.safeParse(ConnectionSchema, { ...base, engine: kind });
       assert.ok(parsed.success, `a connection may use ${kind}: ${parsed.success ? '' : parsed.issues[0].message}`);
@@ -108,9 +125,18 @@ describe('engine registry', () => {
   });
 
   it('chooses a default model by its rule over the live list', () => {
-    const gemini = [{ id: 'models/gemini-3-pro-preview' }, { id: 'models/gemini-3.5-flash-lite' }, { id: 'models/gemini-2.5-flash' }, { id: 'models/gemini-2.0-flash' }];
-    assert.equal(defaultModelFrom('gemini', gemini), 'gemini-3.5-flash-lite', 'the model catalog\'s recommended one');
-    assert.equal(defaultModelFrom('openai', [{ id: 'gpt-5' }, { id: 'gpt-4.1-mini' }]), undefined, 'nothing recommended: none (Visen asks)');
+    const gemini = [
+      { id: 'models/gemini-3-pro-preview' },
+      { id: 'models/gemini-3.5-flash-lite' },
+      { id: 'models/gemini-2.5-flash' },
+      { id: 'models/gemini-2.0-flash' },
+    ];
+    assert.equal(defaultModelFrom('gemini', gemini), 'gemini-3.5-flash-lite', "the model catalog's recommended one");
+    assert.equal(
+      defaultModelFrom('openai', [{ id: 'gpt-5' }, { id: 'gpt-4.1-mini' }]),
+      undefined,
+      'nothing recommended: none (Visen asks)',
+    );
     assert.equal(defaultModelFrom('openai', [{ id: 'llama3.2' }], { official: false }), 'llama3.2', 'another server: its first model');
     assert.equal(defaultModelFrom('vscode-lm', [{ id: 'copilot-gpt-4o' }]), 'copilot-gpt-4o');
     assert.equal(defaultModelFrom('vscode-lm', []), undefined);

@@ -45,8 +45,12 @@ const cases: Case[] = [
 for (const c of cases) {
   describe(`${c.name} engine`, () => {
     let fake: OpenAIFake | GeminiFake;
-    before(async () => { fake = await c.start(); });
-    after(async () => { await fake.close(); });
+    before(async () => {
+      fake = await c.start();
+    });
+    after(async () => {
+      await fake.close();
+    });
     afterEach(() => fake.reset?.());
 
     const engine = (key = c.key) => c.module.createEngine({ apiKey: key, baseUrl: fake.url });
@@ -55,7 +59,10 @@ for (const c of cases) {
       fake.respondWith(() => '# Title\n\nSome **bold** words and a longer paragraph that streams in pieces.');
       const e = engine();
       const pieces: string[] = [];
-      const { usage } = await readStream(e.stream({ model: c.model, prompt: 'Write', instructions: 'Be brief' }, new AbortController().signal), (piece) => pieces.push(piece));
+      const { usage } = await readStream(
+        e.stream({ model: c.model, prompt: 'Write', instructions: 'Be brief' }, new AbortController().signal),
+        (piece) => pieces.push(piece),
+      );
       assert.equal(pieces.join(''), '# Title\n\nSome **bold** words and a longer paragraph that streams in pieces.');
       assert.ok(pieces.length > 2, `expected several deltas, got ${pieces.length}`);
       assert.ok(usage && usage.inputTokens > 0 && usage.outputTokens > 0, `usage: ${JSON.stringify(usage)}`);
@@ -73,7 +80,10 @@ for (const c of cases) {
     it('lists text models with the key, and rejects a wrong key as an auth problem', async () => {
       const models = await engine().listModels();
       assert.ok(models.length > 0);
-      assert.ok(models.every((m) => !/embedding/.test(m.id)), 'embedding models are not offered');
+      assert.ok(
+        models.every((m) => !/embedding/.test(m.id)),
+        'embedding models are not offered',
+      );
       const error = await rejection(engine('wrong-key').listModels());
       assert.equal(error.kind, 'auth');
       assert.match(error.message, /API Key/i);
@@ -81,11 +91,20 @@ for (const c of cases) {
     });
 
     it('tells a wrong key, a spent quota and a rate limit apart when generating', async () => {
-      assert.equal((await rejection(collect(engine('wrong-key').stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind, 'auth');
+      assert.equal(
+        (await rejection(collect(engine('wrong-key').stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind,
+        'auth',
+      );
       c.failQuota(fake);
-      assert.equal((await rejection(collect(engine().stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind, 'quota');
+      assert.equal(
+        (await rejection(collect(engine().stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind,
+        'quota',
+      );
       c.failRate(fake);
-      assert.equal((await rejection(collect(engine().stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind, 'rateLimit');
+      assert.equal(
+        (await rejection(collect(engine().stream({ model: c.model, prompt: 'x' }, new AbortController().signal)))).kind,
+        'rateLimit',
+      );
     });
 
     it('says the server cannot be reached when nothing listens', async () => {
@@ -99,12 +118,14 @@ for (const c of cases) {
       fake.chunkDelayMs = 20;
       const controller = new AbortController();
       let received = '';
-      const error = await rejection((async () => {
-        for await (const piece of engine().stream({ model: c.model, prompt: 'long' }, controller.signal)) {
-          received += piece;
-          if (received.length > 50) controller.abort();
-        }
-      })());
+      const error = await rejection(
+        (async () => {
+          for await (const piece of engine().stream({ model: c.model, prompt: 'long' }, controller.signal)) {
+            received += piece;
+            if (received.length > 50) controller.abort();
+          }
+        })(),
+      );
       fake.chunkDelayMs = 0;
       assert.equal(error.kind, 'cancelled');
       assert.ok(received.length < 2000, 'the stream stopped early');

@@ -272,7 +272,7 @@ describe('OpenAI engine, faults', () => {
     assert.match(error.message, /Rephrase the prompt/);
   });
 
-  it('content_filter is safety; Azure\'s filter results name the category', async () => {
+  it("content_filter is safety; Azure's filter results name the category", async () => {
     fake.failStreamNext({ kind: 'contentFilter', afterChunks: 1 });
     let error = failed(await run(engine(), model), 'safety');
     assert.match(error.message, /content filter stopped the answer.*content_filter.*Rephrase/);
@@ -281,7 +281,7 @@ describe('OpenAI engine, faults', () => {
     assert.match(error.message, /violence \(content_filter\)/);
   });
 
-  it('Azure\'s 400 content_filter on the prompt is safety, naming the category', async () => {
+  it("Azure's 400 content_filter on the prompt is safety, naming the category", async () => {
     fake.failNext({
       status: 400,
       body: {
@@ -291,14 +291,17 @@ describe('OpenAI engine, faults', () => {
           param: 'prompt',
           code: 'content_filter',
           status: 400,
-          innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: true, severity: 'medium' } } },
+          innererror: {
+            code: 'ResponsibleAIPolicyViolation',
+            content_filter_result: { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: true, severity: 'medium' } },
+          },
         },
       },
     });
     assert.match(failed(await run(engine(), model), 'safety').message, /blocked the prompt: self harm/);
   });
 
-  it('429 rate_limit_exceeded is a rate limit (after the SDK\'s retries) with the reset time', async () => {
+  it("429 rate_limit_exceeded is a rate limit (after the SDK's retries) with the reset time", async () => {
     fake.failNext(openaiErrors.rateLimit({ type: 'requests', reset: '20s', retryAfterMs: 0 }), 3);
     let error = failed(await run(engine(), model), 'rateLimit');
     assert.equal(fake.requests.length, 3, 'the SDK retried the rate limit');
@@ -324,9 +327,32 @@ describe('OpenAI engine, faults', () => {
 
   it('a rate-limit message that talks about quota is still a rate limit, and a quota one that says "rate" is still quota', async () => {
     const rate = openaiErrors.rateLimit({ retryAfterMs: 0 });
-    fake.failNext({ ...rate, body: { error: { message: 'You exceeded your current quota of requests per minute; see the rate limits page.', type: 'requests', param: null, code: 'rate_limit_exceeded' } } }, 3);
+    fake.failNext(
+      {
+        ...rate,
+        body: {
+          error: {
+            message: 'You exceeded your current quota of requests per minute; see the rate limits page.',
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+      },
+      3,
+    );
     failed(await run(engine(), model), 'rateLimit');
-    fake.failNext({ status: 429, body: { error: { message: 'Rate limit: please generate fewer requests; see https://platform.openai.com/docs/guides/rate-limits', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } });
+    fake.failNext({
+      status: 429,
+      body: {
+        error: {
+          message: 'Rate limit: please generate fewer requests; see https://platform.openai.com/docs/guides/rate-limits',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+      },
+    });
     failed(await run(engine(), model), 'quota');
   });
 

@@ -49,7 +49,14 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
 
   async function generate(pageId: string, mode: 'append' | 'replace'): Promise<GenerationRecord> {
     const page = await new NotionPages(client).resolvePage(pageId);
-    const { record, error } = await generator().run({ page, prompt: 'Write release notes', plan: { mode }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator().run({
+      page,
+      prompt: 'Write release notes',
+      plan: { mode },
+      engine: engine(),
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
     assert.equal(error, undefined);
     assert.equal(record.status, 'written');
     return record;
@@ -69,7 +76,11 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
       assert.ok(record.blockIds!.length >= 7);
       if (mode === 'replace') {
         const live = notion.pageBlocks(page.id);
-        assert.deepEqual(live.filter((b) => !record.blockIds!.includes(b.id)).map((b) => b.type), ['child_page'], 'replace moved everything but the child page');
+        assert.deepEqual(
+          live.filter((b) => !record.blockIds!.includes(b.id)).map((b) => b.type),
+          ['child_page'],
+          'replace moved everything but the child page',
+        );
       }
       notion.editBlockAsUser(record.blockIds![2], 'A person changed this line.');
 
@@ -79,7 +90,10 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
       assert.deepEqual(plan.editedIds, [record.blockIds![2]]);
 
       assert.deepEqual(notion.blockTree(page.id), before, 'the page is exactly as before: same ids, same content, same order');
-      assert.deepEqual(notion.comments(commented).map((c) => c.text), ['Keep this paragraph.']);
+      assert.deepEqual(
+        notion.comments(commented).map((c) => c.text),
+        ['Keep this paragraph.'],
+      );
       assert.ok(store.get(record.id)!.undoneAt);
     });
   }
@@ -89,7 +103,10 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     const record = await generate(page.id, 'append');
     notion.editBlockAsUser(record.blockIds![0], 'Now it is mine too.');
     await undo(record, true);
-    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), [notion.pageBlocks(page.id)[0].id, record.blockIds![0]]);
+    assert.deepEqual(
+      notion.pageBlocks(page.id).map((b) => b.id),
+      [notion.pageBlocks(page.id)[0].id, record.blockIds![0]],
+    );
   });
 
   it('a cancelled undo resumes where it stopped', async () => {
@@ -99,12 +116,19 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     const editor = new PageEditor(writer(), store.get(record.id)!, store);
     const controller = new AbortController();
     const plan = await editor.planUndo();
-    await assert.rejects(editor.undo(plan, false, controller.signal, (p) => { if (p.done === 2) controller.abort(); }));
+    await assert.rejects(
+      editor.undo(plan, false, controller.signal, (p) => {
+        if (p.done === 2) controller.abort();
+      }),
+    );
     assert.equal(notion.pageBlocks(page.id).length, mine.length + record.blockIds!.length - 2, 'stopped after two');
     assert.equal(store.get(record.id)!.undoneAt, undefined);
     const again = await undo(record);
     assert.equal(again.present, record.blockIds!.length - 2, 'the second run sees only what is left');
-    assert.deepEqual(notion.pageBlocks(page.id).map((b) => b.id), mine);
+    assert.deepEqual(
+      notion.pageBlocks(page.id).map((b) => b.id),
+      mine,
+    );
   });
 
   it('a write that landed but whose answer was lost is found, not written twice', async () => {
@@ -112,7 +136,11 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop' } as never, 1);
     const record = await generate(page.id, 'append');
     const blocks = notion.pageBlocks(page.id);
-    assert.deepEqual(blocks.map((b) => b.id), record.blockIds, 'every block exactly once, each id recorded');
+    assert.deepEqual(
+      blocks.map((b) => b.id),
+      record.blockIds,
+      'every block exactly once, each id recorded',
+    );
     assert.equal(blocks.filter((b) => b.type === 'heading_1').length, 1);
   });
 
@@ -122,7 +150,14 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     const lostListing = () => notion.failNext({ method: 'GET', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'reset' }, 1);
     notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop', then: lostListing }, 1);
     const resolved = await new NotionPages(client).resolvePage(page.id);
-    const { record, error } = await generator().run({ page: resolved, prompt: 'Write', plan: { mode: 'append' }, engine: engine(), model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator().run({
+      page: resolved,
+      prompt: 'Write',
+      plan: { mode: 'append' },
+      engine: engine(),
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
     assert.equal(record.status, 'writeFailed', error?.message);
     assert.ok(record.uncertainBlocks, 'the record says which write is unknown');
     const requestsBefore = model.requests.length;
@@ -131,7 +166,10 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
     assert.equal(retried.record.status, 'written', retried.error?.message);
     assert.equal(model.requests.length, requestsBefore, 'no second generation');
     const blocks = notion.pageBlocks(page.id);
-    assert.deepEqual(blocks.map((b) => b.id), retried.record.blockIds);
+    assert.deepEqual(
+      blocks.map((b) => b.id),
+      retried.record.blockIds,
+    );
     assert.equal(blocks.filter((b) => b.type === 'heading_1').length, 1, 'nothing twice');
     assert.equal(blocks.length, retried.record.blocks);
   });
@@ -156,12 +194,19 @@ describe('Exact writes: Undo and Retry Write by block id', () => {
   it('appends to a page that already holds 25,000 blocks, and Undo finds its blocks among them', async function () {
     // Undo reads the whole page: 250 listings of 100.
     this.timeout(90_000);
-    const page = notion.addPage({ title: 'Huge', markdown: Array.from({ length: 25_000 }, (_, i) => `Existing paragraph ${i}.`).join('\n\n') });
+    const page = notion.addPage({
+      title: 'Huge',
+      markdown: Array.from({ length: 25_000 }, (_, i) => `Existing paragraph ${i}.`).join('\n\n'),
+    });
     assert.equal(notion.pageBlocks(page.id).length, 25_000);
     const record = await generate(page.id, 'append');
     const blocks = notion.pageBlocks(page.id);
     assert.equal(blocks.length, 25_000 + record.blockIds!.length);
-    assert.deepEqual(blocks.slice(25_000).map((b) => b.id), record.blockIds, 'complete, in order, after everything that was there');
+    assert.deepEqual(
+      blocks.slice(25_000).map((b) => b.id),
+      record.blockIds,
+      'complete, in order, after everything that was there',
+    );
     const plan = await undo(record);
     assert.equal(plan.present, record.blockIds!.length);
     assert.equal(notion.pageBlocks(page.id).length, 25_000);

@@ -58,7 +58,10 @@ describe('Gemini fake (with @google/genai/web)', () => {
     assert.equal(req.path, '/v1beta/models/gemini-2.5-flash:streamGenerateContent');
     assert.equal(req.query.alt, 'sse');
     assert.equal(req.headers['x-goog-api-key'], KEY);
-    assert.deepEqual((req.body as { systemInstruction: unknown }).systemInstruction, { parts: [{ text: 'Write Notion pages.' }], role: 'user' });
+    assert.deepEqual((req.body as { systemInstruction: unknown }).systemInstruction, {
+      parts: [{ text: 'Write Notion pages.' }],
+      role: 'user',
+    });
   });
 
   it('serves the SDK default api version (v1) and non-streaming generateContent', async () => {
@@ -83,7 +86,10 @@ describe('Gemini fake (with @google/genai/web)', () => {
     assert.equal(pager.hasNextPage(), true);
     const names: string[] = [];
     for await (const model of pager) names.push(model.name ?? '');
-    assert.deepEqual(names, fake.models.map((m) => `models/${m.id}`));
+    assert.deepEqual(
+      names,
+      fake.models.map((m) => `models/${m.id}`),
+    );
     assert.equal(fake.requests.length, 2, 'no request beyond the last page');
     assert.equal(fake.requests[0].query.pageToken, undefined);
     assert.ok(fake.requests[1].query.pageToken);
@@ -154,7 +160,11 @@ describe('Gemini fake (with @google/genai/web)', () => {
   it('notices when the client aborts a stream', async () => {
     fake.chunkDelayMs = 20;
     const controller = new AbortController();
-    const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x', config: { abortSignal: controller.signal } });
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'x',
+      config: { abortSignal: controller.signal },
+    });
     let seen = 0;
     await (async () => {
       for await (const chunk of stream) {
@@ -234,7 +244,10 @@ describe('Gemini fake, programmed faults (as @google/genai/web reads them)', () 
     assert.equal(last.candidates?.[0].content, undefined);
     const ratings = last.candidates?.[0].safetyRatings ?? [];
     assert.equal(ratings.length, 4);
-    assert.deepEqual(ratings.filter((r) => r.blocked), [{ category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'HIGH', blocked: true }]);
+    assert.deepEqual(
+      ratings.filter((r) => r.blocked),
+      [{ category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'HIGH', blocked: true }],
+    );
     fake.failStreamNext({ kind: 'safety', finishReason: 'RECITATION' });
     const recitation = (await read()).chunks.at(-1)!;
     assert.equal(recitation.candidates?.[0].finishReason, 'RECITATION');
@@ -265,7 +278,7 @@ describe('Gemini fake, programmed faults (as @google/genai/web reads them)', () 
     assert.equal(chunks[1].usageMetadata?.candidatesTokenCount, 64);
   });
 
-  it('error presets reach the SDK as ApiError with Google\'s body: status, QuotaFailure, RetryInfo', async () => {
+  it("error presets reach the SDK as ApiError with Google's body: status, QuotaFailure, RetryInfo", async () => {
     const cases: Array<[ReturnType<(typeof geminiErrors)[keyof typeof geminiErrors]>, number, string, RegExp | undefined]> = [
       [geminiErrors.rateLimitPerMinute({ retryDelay: '12.5s' }), 429, 'RESOURCE_EXHAUSTED', /PerMinute/],
       [geminiErrors.quotaPerDay(), 429, 'RESOURCE_EXHAUSTED', /PerDay/],
@@ -286,13 +299,17 @@ describe('Gemini fake, programmed faults (as @google/genai/web reads them)', () 
       const body = errorBody(err) as { error: { code: number; status: string; details?: Array<Record<string, any>> } };
       assert.equal(body.error.code, status);
       assert.equal(body.error.status, code);
-      const violations = (body.error.details ?? []).filter((d) => d['@type'] === 'type.googleapis.com/google.rpc.QuotaFailure').flatMap((d) => d.violations);
+      const violations = (body.error.details ?? [])
+        .filter((d) => d['@type'] === 'type.googleapis.com/google.rpc.QuotaFailure')
+        .flatMap((d) => d.violations);
       if (quotaId) assert.match(violations[0].quotaId, quotaId);
       else if (status === 429) assert.equal(violations.length, 0);
     }
     fake.failNext(geminiErrors.rateLimitPerMinute({ retryDelay: '12.5s' }));
     const err = await ai.models.generateContent({ model, contents: 'x' }).catch((e: unknown) => e);
-    const retry = (errorBody(err) as { error: { details: Array<Record<string, any>> } }).error.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
+    const retry = (errorBody(err) as { error: { details: Array<Record<string, any>> } }).error.details.find(
+      (d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo',
+    );
     assert.equal(retry?.retryDelay, '12s');
   });
 });

@@ -54,11 +54,14 @@ describe('Engine stand-ins: JSON mode', () => {
 
   describe('Gemini', () => {
     const client = () => new GoogleGenAI({ apiKey: GEMINI_KEY, apiVersion: 'v1beta', httpOptions: { baseUrl: geminiFake.url } });
-    const ask = (config: Record<string, unknown>) => client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'Fill the row', config });
+    const ask = (config: Record<string, unknown>) =>
+      client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'Fill the row', config });
 
-    it('answers responseMimeType application/json + responseJsonSchema with JSON that fits, through Visen\'s engine', async () => {
+    it("answers responseMimeType application/json + responseJsonSchema with JSON that fits, through Visen's engine", async () => {
       const engine = gemini.createEngine({ apiKey: GEMINI_KEY, baseUrl: geminiFake.url });
-      const { text } = await engine.complete({ model: 'gemini-2.5-flash', prompt: 'Fill the row' }, new AbortController().signal, { jsonSchema: SCHEMA });
+      const { text } = await engine.complete({ model: 'gemini-2.5-flash', prompt: 'Fill the row' }, new AbortController().signal, {
+        jsonSchema: SCHEMA,
+      });
       assertFits(JSON.parse(text));
       const config = (geminiFake.requests.at(-1)?.body as { generationConfig: Record<string, unknown> }).generationConfig;
       assert.equal(config.responseMimeType, 'application/json');
@@ -67,7 +70,10 @@ describe('Engine stand-ins: JSON mode', () => {
 
     it('refuses a schema without the JSON mime type, both schema fields at once, and an unknown mime type', async () => {
       const refused = async (config: Record<string, unknown>, message: RegExp) => {
-        const err = await ask(config).then(() => assert.fail('Gemini refuses this request'), (e: unknown) => e);
+        const err = await ask(config).then(
+          () => assert.fail('Gemini refuses this request'),
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof ApiError, String(err));
         assert.equal(err.status, 400);
         assert.match(err.message, /INVALID_ARGUMENT/);
@@ -75,7 +81,10 @@ describe('Engine stand-ins: JSON mode', () => {
       };
       await refused({ responseJsonSchema: SCHEMA }, /response_mime_type/);
       await refused({ responseMimeType: 'text/plain', responseJsonSchema: SCHEMA }, /response_mime_type/);
-      await refused({ responseMimeType: 'application/json', responseJsonSchema: SCHEMA, responseSchema: { type: 'OBJECT' } }, /cannot both be set/);
+      await refused(
+        { responseMimeType: 'application/json', responseJsonSchema: SCHEMA, responseSchema: { type: 'OBJECT' } },
+        /cannot both be set/,
+      );
       await refused({ responseMimeType: 'application/pdf' }, /allowed mimetypes/);
     });
 
@@ -88,13 +97,21 @@ describe('Engine stand-ins: JSON mode', () => {
   describe('OpenAI', () => {
     const client = () => new OpenAI({ apiKey: OPENAI_KEY, baseURL: openaiFake.url, maxRetries: 0 });
     const ask = (response_format: unknown, content = 'Fill the row') =>
-      client().chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content }], response_format: response_format as never });
+      client().chat.completions.create({
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content }],
+        response_format: response_format as never,
+      });
 
-    it('answers response_format json_schema (strict) with JSON that fits, through Visen\'s engine', async () => {
+    it("answers response_format json_schema (strict) with JSON that fits, through Visen's engine", async () => {
       const engine = openai.createEngine({ apiKey: OPENAI_KEY, baseUrl: openaiFake.url });
-      const { text } = await engine.complete({ model: 'gpt-4.1-mini', prompt: 'Fill the row' }, new AbortController().signal, { jsonSchema: SCHEMA });
+      const { text } = await engine.complete({ model: 'gpt-4.1-mini', prompt: 'Fill the row' }, new AbortController().signal, {
+        jsonSchema: SCHEMA,
+      });
       assertFits(JSON.parse(text));
-      const format = (openaiFake.requests.at(-1)?.body as { response_format: { type: string; json_schema: { strict: boolean; schema: unknown } } }).response_format;
+      const format = (
+        openaiFake.requests.at(-1)?.body as { response_format: { type: string; json_schema: { strict: boolean; schema: unknown } } }
+      ).response_format;
       assert.equal(format.type, 'json_schema');
       assert.equal(format.json_schema.strict, true);
       assert.deepEqual(format.json_schema.schema, SCHEMA);
@@ -102,17 +119,39 @@ describe('Engine stand-ins: JSON mode', () => {
 
     it('refuses a strict schema that is not closed or does not require every property, or whose root is not an object', async () => {
       const refused = async (format: unknown, message: RegExp, content?: string) => {
-        const err = await ask(format, content).then(() => assert.fail('OpenAI refuses this request'), (e: unknown) => e);
+        const err = await ask(format, content).then(
+          () => assert.fail('OpenAI refuses this request'),
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof OpenAI.BadRequestError, String(err));
         assert.match(err.message, message);
       };
       const open = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] };
-      await refused({ type: 'json_schema', json_schema: { name: 'v', strict: true, schema: open } }, /'additionalProperties' is required to be supplied and to be false/);
-      const partial = { type: 'object', properties: { a: { type: 'string' }, b: { type: 'number' } }, required: ['a'], additionalProperties: false };
+      await refused(
+        { type: 'json_schema', json_schema: { name: 'v', strict: true, schema: open } },
+        /'additionalProperties' is required to be supplied and to be false/,
+      );
+      const partial = {
+        type: 'object',
+        properties: { a: { type: 'string' }, b: { type: 'number' } },
+        required: ['a'],
+        additionalProperties: false,
+      };
       await refused({ type: 'json_schema', json_schema: { name: 'v', strict: true, schema: partial } }, /Missing 'b'/);
-      const nested = { type: 'object', properties: { a: { type: 'array', items: { type: 'object', properties: { x: { type: 'string' } }, required: ['x'] } } }, required: ['a'], additionalProperties: false };
-      await refused({ type: 'json_schema', json_schema: { name: 'v', strict: true, schema: nested } }, /context=\('properties', 'a', 'items'\)/);
-      await refused({ type: 'json_schema', json_schema: { name: 'v', strict: true, schema: { type: 'array', items: { type: 'string' } } } }, /must be a JSON Schema of 'type: "object"'/);
+      const nested = {
+        type: 'object',
+        properties: { a: { type: 'array', items: { type: 'object', properties: { x: { type: 'string' } }, required: ['x'] } } },
+        required: ['a'],
+        additionalProperties: false,
+      };
+      await refused(
+        { type: 'json_schema', json_schema: { name: 'v', strict: true, schema: nested } },
+        /context=\('properties', 'a', 'items'\)/,
+      );
+      await refused(
+        { type: 'json_schema', json_schema: { name: 'v', strict: true, schema: { type: 'array', items: { type: 'string' } } } },
+        /must be a JSON Schema of 'type: "object"'/,
+      );
       await refused({ type: 'json_schema', json_schema: { name: 'visen values', schema: open } }, /json_schema\.name/);
       await refused({ type: 'json_schema' }, /Missing required parameter: 'response_format\.json_schema'/);
       await refused({ type: 'yaml' }, /Supported values are/);

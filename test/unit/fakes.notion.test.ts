@@ -19,7 +19,13 @@ const TOKEN = 'secret_fake_notion';
 
 function clientFor(fake: NotionFake, auth = TOKEN): Client {
   // The SDK logs every failed attempt as a warning; the expected failures here would only be noise.
-  return new Client({ auth, baseUrl: fake.url, notionVersion: '2026-03-11', retry: { maxRetries: 2, initialRetryDelayMs: 10 }, logLevel: LogLevel.ERROR });
+  return new Client({
+    auth,
+    baseUrl: fake.url,
+    notionVersion: '2026-03-11',
+    retry: { maxRetries: 2, initialRetryDelayMs: 10 },
+    logLevel: LogLevel.ERROR,
+  });
 }
 
 /** PATCH /pages/:id/markdown through client.request, so `markdown_version` (unknown to SDK 5.26) is sent too. */
@@ -40,8 +46,13 @@ async function rejectsWith(promise: Promise<unknown>, status: number, code: stri
   return err;
 }
 
-const text = (block: BlockObjectResponse): RichTextItemResponse[] => (block as unknown as Record<string, { rich_text: RichTextItemResponse[] }>)[block.type].rich_text;
-const titleOf = (page: PageObjectResponse) => Object.values(page.properties).flatMap((p) => (p.type === 'title' ? p.title : [])).map((t) => t.plain_text).join('');
+const text = (block: BlockObjectResponse): RichTextItemResponse[] =>
+  (block as unknown as Record<string, { rich_text: RichTextItemResponse[] }>)[block.type].rich_text;
+const titleOf = (page: PageObjectResponse) =>
+  Object.values(page.properties)
+    .flatMap((p) => (p.type === 'title' ? p.title : []))
+    .map((t) => t.plain_text)
+    .join('');
 
 describe('Notion fake (with @notionhq/client)', () => {
   let fake: NotionFake;
@@ -103,7 +114,13 @@ describe('Notion fake (with @notionhq/client)', () => {
     it('hides pages not shared with the integration (404 object_not_found); a PAT sees them, but not what its person cannot open', async () => {
       const page = fake.addPage({ title: 'Secret', shared: false });
       if (fake.tokenKind === 'pat') assert.equal((await notion.pages.retrieve({ page_id: page.id })).id, page.id);
-      else await rejectsWith(notion.pages.retrieve({ page_id: page.id }), 404, APIErrorCode.ObjectNotFound, /Could not find page with ID: .*shared with your integration/);
+      else
+        await rejectsWith(
+          notion.pages.retrieve({ page_id: page.id }),
+          404,
+          APIErrorCode.ObjectNotFound,
+          /Could not find page with ID: .*shared with your integration/,
+        );
       const closed = fake.addPage({ title: 'Private to someone else', shared: false, personAccess: false });
       await rejectsWith(notion.pages.retrieve({ page_id: closed.id }), 404, APIErrorCode.ObjectNotFound, /Could not find page with ID/);
     });
@@ -112,7 +129,12 @@ describe('Notion fake (with @notionhq/client)', () => {
       fake.tokenKind = 'pat';
       const page = fake.addPage({ title: 'Unshared', shared: false });
       await rejectsWith(notion.users.list({}), 403, APIErrorCode.RestrictedResource, /not available to personal access tokens/);
-      const [written] = (await notion.blocks.children.append({ block_id: page.id, children: [{ paragraph: { rich_text: [{ text: { content: 'mine' } }] } }] })).results;
+      const [written] = (
+        await notion.blocks.children.append({
+          block_id: page.id,
+          children: [{ paragraph: { rich_text: [{ text: { content: 'mine' } }] } }],
+        })
+      ).results;
       assert.ok(isFullBlock(written));
       assert.deepEqual([written.created_by.id, written.last_edited_by.id], [PAT_USER_ID, PAT_USER_ID]);
       const found = await notion.search({ query: 'Unshared' });
@@ -125,12 +147,20 @@ describe('Notion fake (with @notionhq/client)', () => {
     it('rejects a database id and a malformed id on page endpoints', async () => {
       const db = fake.addDatabase({ title: 'Tasks' });
       await rejectsWith(notion.pages.retrieve({ page_id: db.id }), 400, APIErrorCode.ValidationError, /is a database, not a page/);
-      await rejectsWith(notion.pages.retrieve({ page_id: 'not-an-id' }), 400, APIErrorCode.ValidationError, /path\.page_id should be a valid uuid/);
+      await rejectsWith(
+        notion.pages.retrieve({ page_id: 'not-an-id' }),
+        400,
+        APIErrorCode.ValidationError,
+        /path\.page_id should be a valid uuid/,
+      );
     });
 
     it('creates a child page from markdown, taking the title from the first heading', async () => {
       const parent = fake.addPage({ title: 'Parent' });
-      const created = (await notion.pages.create({ parent: { page_id: parent.id }, markdown: '# From markdown\n\nBody text' })) as PageObjectResponse;
+      const created = (await notion.pages.create({
+        parent: { page_id: parent.id },
+        markdown: '# From markdown\n\nBody text',
+      })) as PageObjectResponse;
       assert.equal(titleOf(created), 'From markdown');
       assert.deepEqual(created.parent, { type: 'page_id', page_id: parent.id });
       assert.equal(fake.pageMarkdown(created.id), 'Body text');
@@ -140,12 +170,20 @@ describe('Notion fake (with @notionhq/client)', () => {
 
     it('updates the title and moves a page to the trash', async () => {
       const page = fake.addPage({ title: 'Old' });
-      const renamed = (await notion.pages.update({ page_id: page.id, properties: { title: { title: [{ text: { content: 'New name' } }] } } })) as PageObjectResponse;
+      const renamed = (await notion.pages.update({
+        page_id: page.id,
+        properties: { title: { title: [{ text: { content: 'New name' } }] } },
+      })) as PageObjectResponse;
       assert.equal(titleOf(renamed), 'New name');
       assert.match(renamed.url, /New-name-/);
       const trashed = (await notion.pages.update({ page_id: page.id, in_trash: true })) as PageObjectResponse;
       assert.equal(trashed.in_trash, true);
-      await rejectsWith(notion.blocks.children.append({ block_id: page.id, children: [{ paragraph: { rich_text: [{ text: { content: 'x' } }] } }] }), 400, APIErrorCode.ValidationError, /archived/);
+      await rejectsWith(
+        notion.blocks.children.append({ block_id: page.id, children: [{ paragraph: { rich_text: [{ text: { content: 'x' } }] } }] }),
+        400,
+        APIErrorCode.ValidationError,
+        /archived/,
+      );
     });
   });
 
@@ -157,10 +195,16 @@ describe('Notion fake (with @notionhq/client)', () => {
         insert_content: { content: '## Section\n\nSome **bold**, *italic*, ~~gone~~, `code` and [a link](https://example.com).' },
       });
       assert.equal(inserted.object, 'page_markdown');
-      assert.equal(inserted.markdown, 'First paragraph\n\n## Section\n\nSome **bold**, *italic*, ~~gone~~, `code` and [a link](https://example.com).');
+      assert.equal(
+        inserted.markdown,
+        'First paragraph\n\n## Section\n\nSome **bold**, *italic*, ~~gone~~, `code` and [a link](https://example.com).',
+      );
 
       const blocks = fake.pageBlocks(page.id);
-      assert.deepEqual(blocks.map((b) => b.type), ['paragraph', 'heading_2', 'paragraph']);
+      assert.deepEqual(
+        blocks.map((b) => b.type),
+        ['paragraph', 'heading_2', 'paragraph'],
+      );
       const runs = text(blocks[2]);
       const find = (content: string) => runs.find((r) => r.plain_text === content)!;
       assert.equal(find('bold').annotations.bold, true);
@@ -190,22 +234,42 @@ describe('Notion fake (with @notionhq/client)', () => {
       const native = fake.pageBlocks(page.id);
       assert.deepEqual(
         native.map((b) => b.type),
-        ['heading_1', 'bulleted_list_item', 'to_do', 'to_do', 'numbered_list_item', 'numbered_list_item', 'quote', 'code', 'code', 'table', 'divider'],
+        [
+          'heading_1',
+          'bulleted_list_item',
+          'to_do',
+          'to_do',
+          'numbered_list_item',
+          'numbered_list_item',
+          'quote',
+          'code',
+          'code',
+          'table',
+          'divider',
+        ],
       );
       const [, , todo, done] = native;
       assert.ok(todo.type === 'to_do' && done.type === 'to_do');
       assert.equal(todo.to_do.checked, false);
       assert.equal(done.to_do.checked, true);
       const codes = native.filter((b) => b.type === 'code');
-      assert.deepEqual(codes.map((b) => b.type === 'code' && b.code.language), ['typescript', 'plain text']);
+      assert.deepEqual(
+        codes.map((b) => b.type === 'code' && b.code.language),
+        ['typescript', 'plain text'],
+      );
       const table = native.find((b) => b.type === 'table')!;
       assert.ok(table.type === 'table');
       assert.equal(table.table.table_width, 2);
       assert.equal(table.has_children, true);
       const rows = await notion.blocks.children.list({ block_id: table.id });
       assert.deepEqual(
-        rows.results.map((r) => (isFullBlock(r) && r.type === 'table_row' ? r.table_row.cells.map((c) => c.map((t) => t.plain_text).join('')) : [])),
-        [['A', 'B'], ['1', '2']],
+        rows.results.map((r) =>
+          isFullBlock(r) && r.type === 'table_row' ? r.table_row.cells.map((c) => c.map((t) => t.plain_text).join('')) : [],
+        ),
+        [
+          ['A', 'B'],
+          ['1', '2'],
+        ],
       );
       assert.deepEqual((await notion.pages.retrieveMarkdown({ page_id: page.id })).markdown, replaced.markdown);
     });
@@ -213,7 +277,10 @@ describe('Notion fake (with @notionhq/client)', () => {
     it('keeps block ids of unchanged blocks across markdown edits', async () => {
       const page = fake.addPage({ title: 'Doc', markdown: 'keep me\n\nchange me' });
       const [kept] = fake.pageBlocks(page.id);
-      await patchMarkdown(notion, page.id, { type: 'update_content', update_content: { content_updates: [{ old_str: 'change me', new_str: 'changed' }] } });
+      await patchMarkdown(notion, page.id, {
+        type: 'update_content',
+        update_content: { content_updates: [{ old_str: 'change me', new_str: 'changed' }] },
+      });
       const after = fake.pageBlocks(page.id);
       assert.equal(after[0].id, kept.id);
       assert.equal(fake.pageMarkdown(page.id), 'keep me\n\nchanged');
@@ -225,7 +292,10 @@ describe('Notion fake (with @notionhq/client)', () => {
       const res = await patchMarkdown(notion, page.id, { type: 'insert_content', insert_content: { content: 'middle', after: 'al...ha' } });
       assert.equal(res.markdown, 'start\n\nalpha\n\nmiddle\n\nomega');
       await rejectsWith(
-        patchMarkdown(notion, page.id, { type: 'insert_content', insert_content: { content: 'x', after: 'alpha', position: { type: 'end' } } }),
+        patchMarkdown(notion, page.id, {
+          type: 'insert_content',
+          insert_content: { content: 'x', after: 'alpha', position: { type: 'end' } },
+        }),
         400,
         APIErrorCode.ValidationError,
       );
@@ -234,7 +304,10 @@ describe('Notion fake (with @notionhq/client)', () => {
     it('validates update_content like Notion', async () => {
       const page = fake.addPage({ title: 'Doc', markdown: 'cat\n\ncat\n\ndog' });
       await rejectsWith(
-        patchMarkdown(notion, page.id, { type: 'update_content', update_content: { content_updates: [{ old_str: 'bird', new_str: 'x' }] } }),
+        patchMarkdown(notion, page.id, {
+          type: 'update_content',
+          update_content: { content_updates: [{ old_str: 'bird', new_str: 'x' }] },
+        }),
         400,
         APIErrorCode.ValidationError,
         /not found/,
@@ -255,19 +328,30 @@ describe('Notion fake (with @notionhq/client)', () => {
     it('refuses to delete child pages unless allow_deleting_content is set', async () => {
       const parent = fake.addPage({ title: 'Parent', markdown: 'intro' });
       const child = fake.addPage({ title: 'Child', parentPageId: parent.id });
-      await rejectsWith(patchMarkdown(notion, parent.id, { type: 'replace_content', replace_content: { new_str: 'fresh' } }), 400, APIErrorCode.ValidationError, /allow_deleting_content/);
-      const res = await patchMarkdown(notion, parent.id, { type: 'replace_content', replace_content: { new_str: 'fresh', allow_deleting_content: true } });
+      await rejectsWith(
+        patchMarkdown(notion, parent.id, { type: 'replace_content', replace_content: { new_str: 'fresh' } }),
+        400,
+        APIErrorCode.ValidationError,
+        /allow_deleting_content/,
+      );
+      const res = await patchMarkdown(notion, parent.id, {
+        type: 'replace_content',
+        replace_content: { new_str: 'fresh', allow_deleting_content: true },
+      });
       assert.equal(res.markdown, 'fresh');
       assert.equal(fake.page(child.id)?.inTrash, true);
     });
 
     it('replaces a content range', async () => {
       const page = fake.addPage({ title: 'Doc', markdown: 'one\n\ntwo\n\nthree' });
-      const res = await patchMarkdown(notion, page.id, { type: 'replace_content_range', replace_content_range: { content: '2', content_range: 'tw...o' } });
+      const res = await patchMarkdown(notion, page.id, {
+        type: 'replace_content_range',
+        replace_content_range: { content: '2', content_range: 'tw...o' },
+      });
       assert.equal(res.markdown, 'one\n\n2\n\nthree');
     });
 
-    it('does not read the engines\' GitHub-flavoured answer as GitHub does (pipe table, `ts` fence)', async () => {
+    it("does not read the engines' GitHub-flavoured answer as GitHub does (pipe table, `ts` fence)", async () => {
       const page = fake.addPage({ title: 'Generated' });
       const markdown = defaultGeneratedMarkdown('Plan a *team* offsite | with `tables`');
       const res = await patchMarkdown(notion, page.id, { type: 'replace_content', replace_content: { new_str: markdown } });
@@ -276,15 +360,23 @@ describe('Notion fake (with @notionhq/client)', () => {
       assert.ok(!blocks.some((b) => b.type === 'table'), 'a pipe table is not a Notion-flavored Markdown table');
       const code = blocks.find((b) => b.type === 'code');
       assert.ok(code?.type === 'code');
-      assert.equal(code.code.language, 'plain text', '`ts` is not one of Notion\'s language names');
+      assert.equal(code.code.language, 'plain text', "`ts` is not one of Notion's language names");
       const [heading] = blocks;
-      assert.equal(text(heading).map((r) => r.plain_text).join(''), 'Plan a *team* offsite | with `tables`');
+      assert.equal(
+        text(heading)
+          .map((r) => r.plain_text)
+          .join(''),
+        'Plan a *team* offsite | with `tables`',
+      );
     });
 
     it('splits rich text longer than 2000 characters', () => {
       const page = fake.addPage({ title: 'Long', markdown: 'x'.repeat(4500) });
       const [para] = fake.pageBlocks(page.id);
-      assert.deepEqual(text(para).map((r) => r.plain_text.length), [2000, 2000, 500]);
+      assert.deepEqual(
+        text(para).map((r) => r.plain_text.length),
+        [2000, 2000, 500],
+      );
       assert.equal(fake.pageMarkdown(page.id), 'x'.repeat(4500));
     });
   });
@@ -292,7 +384,9 @@ describe('Notion fake (with @notionhq/client)', () => {
   describe('blocks', () => {
     it('appends blocks at the end, the start and after a block, keeping markdown in sync', async () => {
       const page = fake.addPage({ title: 'Doc', markdown: 'first' });
-      const para = (content: string, extra: Record<string, unknown> = {}) => ({ paragraph: { rich_text: [{ text: { content }, annotations: extra }] } });
+      const para = (content: string, extra: Record<string, unknown> = {}) => ({
+        paragraph: { rich_text: [{ text: { content }, annotations: extra }] },
+      });
       const appended = await notion.blocks.children.append({ block_id: page.id, children: [para('bold end', { bold: true })] });
       assert.equal(appended.results.length, 1);
       assert.ok(isFullBlock(appended.results[0]));
@@ -300,19 +394,32 @@ describe('Notion fake (with @notionhq/client)', () => {
       const [startBlock] = fake.pageBlocks(page.id);
       await notion.blocks.children.append({
         block_id: page.id,
-        children: [{ to_do: { rich_text: [{ text: { content: 'task' } }], checked: true } }, { code: { rich_text: [{ text: { content: 'let x;' } }], language: 'javascript' } }],
+        children: [
+          { to_do: { rich_text: [{ text: { content: 'task' } }], checked: true } },
+          { code: { rich_text: [{ text: { content: 'let x;' } }], language: 'javascript' } },
+        ],
         position: { type: 'after_block', after_block: { id: startBlock.id } },
       });
       assert.equal(fake.pageMarkdown(page.id), 'start\n\n- [x] task\n\n```javascript\nlet x;\n```\n\nfirst\n\n**bold end**');
       const list = await notion.blocks.children.list({ block_id: page.id });
-      assert.deepEqual(list.results.map((b) => isFullBlock(b) && b.type), ['paragraph', 'to_do', 'code', 'paragraph', 'paragraph']);
+      assert.deepEqual(
+        list.results.map((b) => isFullBlock(b) && b.type),
+        ['paragraph', 'to_do', 'code', 'paragraph', 'paragraph'],
+      );
     });
 
     it('renders nested children and accepts two levels of nesting', async () => {
       const page = fake.addPage({ title: 'Doc' });
       await notion.blocks.children.append({
         block_id: page.id,
-        children: [{ bulleted_list_item: { rich_text: [{ text: { content: 'parent' } }], children: [{ bulleted_list_item: { rich_text: [{ text: { content: 'child' } }] } }] } }],
+        children: [
+          {
+            bulleted_list_item: {
+              rich_text: [{ text: { content: 'parent' } }],
+              children: [{ bulleted_list_item: { rich_text: [{ text: { content: 'child' } }] } }],
+            },
+          },
+        ],
       });
       assert.equal(fake.pageMarkdown(page.id), '- parent\n\t- child');
       const [parent] = fake.pageBlocks(page.id);
@@ -375,15 +482,30 @@ describe('Notion fake (with @notionhq/client)', () => {
       for (let i = 0; i < 5; i++) {
         await notion.pages.create({
           parent: { type: 'data_source_id', data_source_id: dataSourceId },
-          properties: { Name: { title: [{ text: { content: `Row ${i}` } }] }, Key: { rich_text: [{ text: { content: i % 2 ? 'odd' : 'even' } }] } },
+          properties: {
+            Name: { title: [{ text: { content: `Row ${i}` } }] },
+            Key: { rich_text: [{ text: { content: i % 2 ? 'odd' : 'even' } }] },
+          },
         });
       }
-      const viaDatabaseId = (await notion.pages.create({ parent: { database_id: db.id }, properties: { Name: { title: [{ text: { content: 'Extra' } }] } } })) as PageObjectResponse;
+      const viaDatabaseId = (await notion.pages.create({
+        parent: { database_id: db.id },
+        properties: { Name: { title: [{ text: { content: 'Extra' } }] } },
+      })) as PageObjectResponse;
       assert.deepEqual(viaDatabaseId.parent, { type: 'data_source_id', data_source_id: dataSourceId, database_id: db.id });
 
-      const odd = await notion.dataSources.query({ data_source_id: dataSourceId, filter: { property: 'Key', rich_text: { equals: 'odd' } } });
-      assert.deepEqual(odd.results.map((r) => titleOf(r as PageObjectResponse)), ['Row 1', 'Row 3']);
-      const contains = await notion.dataSources.query({ data_source_id: dataSourceId, filter: { property: 'Name', title: { contains: 'row' } } });
+      const odd = await notion.dataSources.query({
+        data_source_id: dataSourceId,
+        filter: { property: 'Key', rich_text: { equals: 'odd' } },
+      });
+      assert.deepEqual(
+        odd.results.map((r) => titleOf(r as PageObjectResponse)),
+        ['Row 1', 'Row 3'],
+      );
+      const contains = await notion.dataSources.query({
+        data_source_id: dataSourceId,
+        filter: { property: 'Name', title: { contains: 'row' } },
+      });
       assert.equal(contains.results.length, 5);
 
       const first = await notion.dataSources.query({ data_source_id: dataSourceId, page_size: 4 });
@@ -396,17 +518,40 @@ describe('Notion fake (with @notionhq/client)', () => {
       assert.equal(second.next_cursor, null);
       const all = await collectPaginatedAPI(notion.dataSources.query, { data_source_id: dataSourceId, page_size: 2 });
       assert.equal(all.length, 6);
-      await rejectsWith(notion.dataSources.query({ data_source_id: dataSourceId, page_size: 101 }), 400, APIErrorCode.ValidationError, 'body failed validation: body.page_size should be ≤ `100`, instead was `101`.');
+      await rejectsWith(
+        notion.dataSources.query({ data_source_id: dataSourceId, page_size: 101 }),
+        400,
+        APIErrorCode.ValidationError,
+        'body failed validation: body.page_size should be ≤ `100`, instead was `101`.',
+      );
     });
 
     it('seeds databases with rows and resolves the data source from databases.retrieve', async () => {
-      const db = fake.addDatabase({ title: 'Reading List', properties: { Name: { title: {} }, Done: { checkbox: {} } }, rows: [{ Name: 'A', Done: true }, { Name: 'B', Done: false }] });
+      const db = fake.addDatabase({
+        title: 'Reading List',
+        properties: { Name: { title: {} }, Done: { checkbox: {} } },
+        rows: [
+          { Name: 'A', Done: true },
+          { Name: 'B', Done: false },
+        ],
+      });
       const retrieved = await notion.databases.retrieve({ database_id: db.id.replace(/-/g, '') });
       assert.ok('data_sources' in retrieved);
       assert.equal(retrieved.data_sources[0].id, db.dataSourceId);
-      const done = await notion.dataSources.query({ data_source_id: db.dataSourceId, filter: { property: 'Done', checkbox: { equals: true } } });
-      assert.deepEqual(done.results.map((r) => titleOf(r as PageObjectResponse)), ['A']);
-      await rejectsWith(notion.databases.retrieve({ database_id: fake.addPage({ title: 'p' }).id }), 400, APIErrorCode.ValidationError, /is a page, not a database/);
+      const done = await notion.dataSources.query({
+        data_source_id: db.dataSourceId,
+        filter: { property: 'Done', checkbox: { equals: true } },
+      });
+      assert.deepEqual(
+        done.results.map((r) => titleOf(r as PageObjectResponse)),
+        ['A'],
+      );
+      await rejectsWith(
+        notion.databases.retrieve({ database_id: fake.addPage({ title: 'p' }).id }),
+        400,
+        APIErrorCode.ValidationError,
+        /is a page, not a database/,
+      );
     });
 
     it('searches pages and data sources with filters and pagination', async () => {
@@ -417,7 +562,10 @@ describe('Notion fake (with @notionhq/client)', () => {
       assert.equal(pagesOnly.results.length, 3);
       assert.ok(pagesOnly.results.every((r) => r.object === 'page'));
       const sources = await notion.search({ query: 'project', filter: { property: 'object', value: 'data_source' } });
-      assert.deepEqual(sources.results.map((r) => r.object), ['data_source']);
+      assert.deepEqual(
+        sources.results.map((r) => r.object),
+        ['data_source'],
+      );
       const first = await notion.search({ query: 'Project', page_size: 3 });
       assert.equal(first.has_more, true);
       const rest = await notion.search({ query: 'Project', page_size: 3, start_cursor: first.next_cursor ?? undefined });
@@ -434,8 +582,16 @@ describe('Notion fake (with @notionhq/client)', () => {
       assert.equal(got.id, page.id);
       assert.equal(fake.requests.filter((r) => r.path.startsWith('/v1/pages/')).length, 2);
 
-      fake.failNext({ path: /\/markdown$/ }, { status: 409, code: 'conflict_error', message: 'Conflict occurred while saving. Please try again.' });
-      await rejectsWith(patchMarkdown(notion, page.id, { type: 'replace_content', replace_content: { new_str: 'x' } }), 409, APIErrorCode.ConflictError, /Conflict occurred/);
+      fake.failNext(
+        { path: /\/markdown$/ },
+        { status: 409, code: 'conflict_error', message: 'Conflict occurred while saving. Please try again.' },
+      );
+      await rejectsWith(
+        patchMarkdown(notion, page.id, { type: 'replace_content', replace_content: { new_str: 'x' } }),
+        409,
+        APIErrorCode.ConflictError,
+        /Conflict occurred/,
+      );
     });
 
     it('returns 429 rate_limited beyond the per-second budget and the SDK retries until it succeeds', async () => {
@@ -445,8 +601,14 @@ describe('Notion fake (with @notionhq/client)', () => {
         const results = await Promise.all(Array.from({ length: 5 }, () => client.users.me({})));
         assert.equal(results.length, 5);
         assert.ok(limited.rateLimitedCount >= 2, `rate limited ${limited.rateLimitedCount} times`);
-        const raw = await fetch(`${limited.url}/v1/users/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': '2026-03-11' } });
-        const burst = await Promise.all(Array.from({ length: 4 }, () => fetch(`${limited.url}/v1/users/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': '2026-03-11' } })));
+        const raw = await fetch(`${limited.url}/v1/users/me`, {
+          headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': '2026-03-11' },
+        });
+        const burst = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            fetch(`${limited.url}/v1/users/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': '2026-03-11' } }),
+          ),
+        );
         const rejected = [raw, ...burst].filter((r) => r.status === 429);
         assert.ok(rejected.length >= 1);
         assert.equal(rejected[0].headers.get('retry-after'), '1');

@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { APIErrorCode, APIResponseError, Client, LogLevel, isFullBlock, type BlockObjectResponse, type RichTextItemResponse } from '@notionhq/client';
+import {
+  APIErrorCode,
+  APIResponseError,
+  Client,
+  LogLevel,
+  isFullBlock,
+  type BlockObjectResponse,
+  type RichTextItemResponse,
+} from '@notionhq/client';
 import { BOT_USER_ID, PAT_USER_ID, PERSON_USER_ID, type NotionFake, startNotionFake } from '../fakes/notionFake';
 
 const TOKEN = 'secret_fake_notion';
@@ -19,8 +27,12 @@ async function rejects400(promise: Promise<unknown>, message?: RegExp | string):
   return err;
 }
 
-const runs = (block: BlockObjectResponse): RichTextItemResponse[] => (block as unknown as Record<string, { rich_text: RichTextItemResponse[] }>)[block.type].rich_text;
-const plain = (block: BlockObjectResponse) => runs(block).map((r) => r.plain_text).join('');
+const runs = (block: BlockObjectResponse): RichTextItemResponse[] =>
+  (block as unknown as Record<string, { rich_text: RichTextItemResponse[] }>)[block.type].rich_text;
+const plain = (block: BlockObjectResponse) =>
+  runs(block)
+    .map((r) => r.plain_text)
+    .join('');
 const para = (content: string, link?: string) => ({ paragraph: { rich_text: [{ text: { content, link: link ? { url: link } : null } }] } });
 
 describe('Notion stand-in fidelity (fails if made lenient)', () => {
@@ -73,12 +85,16 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
     it('makes each `>` line its own quote; <br> breaks a line inside one', () => {
       const page = fake.addPage({ title: 'p', markdown: '> one\n> two\n\n> three<br>four' });
       const quotes = fake.pageBlocks(page.id);
-      assert.deepEqual(quotes.map((b) => b.type), ['quote', 'quote', 'quote']);
+      assert.deepEqual(
+        quotes.map((b) => b.type),
+        ['quote', 'quote', 'quote'],
+      );
       assert.equal(plain(quotes[2]), 'three\nfour');
     });
 
     it('renders escapes and tab-indented children, and reads them back to the same blocks', () => {
-      const markdown = 'Price \\$5 \\*not bold\\* a \\< b \\{x\\}\n\n- parent\n\t- child\n\n<details>\n<summary>More</summary>\n\tinside\n</details>';
+      const markdown =
+        'Price \\$5 \\*not bold\\* a \\< b \\{x\\}\n\n- parent\n\t- child\n\n<details>\n<summary>More</summary>\n\tinside\n</details>';
       const seeded = fake.addPage({ title: 'seeded', markdown });
       assert.equal(fake.pageMarkdown(seeded.id), markdown);
       assert.equal(plain(fake.pageBlocks(seeded.id)[0]), 'Price $5 *not bold* a < b {x}');
@@ -88,8 +104,13 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
   describe('block requests are refused where Notion refuses them', () => {
     it('refuses a third level of nesting in one request', async () => {
       const page = fake.addPage({ title: 'p' });
-      const deep = { bulleted_list_item: { rich_text: [], children: [{ bulleted_list_item: { rich_text: [], children: [para('too deep')] } }] } };
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [deep] as never }), /children\[0\]\.bulleted_list_item\.children should be not present/);
+      const deep = {
+        bulleted_list_item: { rich_text: [], children: [{ bulleted_list_item: { rich_text: [], children: [para('too deep')] } }] },
+      };
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [deep] as never }),
+        /children\[0\]\.bulleted_list_item\.children should be not present/,
+      );
       assert.equal(fake.pageBlocks(page.id).length, 0);
     });
 
@@ -103,13 +124,19 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
 
     it('refuses a relative link URL', async () => {
       const page = fake.addPage({ title: 'p' });
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [para('docs', '/docs/setup')] }), /Invalid URL for link/);
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [para('docs', '/docs/setup')] }),
+        /Invalid URL for link/,
+      );
     });
 
-    it('refuses a code language that is not one of Notion\'s names (no aliases)', async () => {
+    it("refuses a code language that is not one of Notion's names (no aliases)", async () => {
       const page = fake.addPage({ title: 'p' });
       await rejects400(
-        notion.blocks.children.append({ block_id: page.id, children: [{ code: { rich_text: [{ text: { content: 'x' } }], language: 'ts' as never } }] }),
+        notion.blocks.children.append({
+          block_id: page.id,
+          children: [{ code: { rich_text: [{ text: { content: 'x' } }], language: 'ts' as never } }],
+        }),
         /body\.children\[0\]\.code\.language should be .*"typescript".*instead was `"ts"`/,
       );
     });
@@ -117,21 +144,45 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
     it('refuses tables without a width or rows, and rows of the wrong width', async () => {
       const page = fake.addPage({ title: 'p' });
       const row = (...cells: string[]) => ({ table_row: { cells: cells.map((c) => [{ text: { content: c } }]) } });
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [{ table: { children: [row('a')] } }] as never }), /table\.table_width should be defined/);
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [{ table: { table_width: 2 } }] as never }), /table\.children should be defined/);
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [{ table: { table_width: 2, children: [row('a')] } }] as never }), /table width/);
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [{ table: { children: [row('a')] } }] as never }),
+        /table\.table_width should be defined/,
+      );
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [{ table: { table_width: 2 } }] as never }),
+        /table\.children should be defined/,
+      );
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [{ table: { table_width: 2, children: [row('a')] } }] as never }),
+        /table width/,
+      );
       await rejects400(notion.blocks.children.append({ block_id: page.id, children: [row('a')] as never }));
-      await notion.blocks.children.append({ block_id: page.id, children: [{ table: { table_width: 2, children: [row('a', 'b')] } }] as never });
+      await notion.blocks.children.append({
+        block_id: page.id,
+        children: [{ table: { table_width: 2, children: [row('a', 'b')] } }] as never,
+      });
     });
 
     it('refuses more than 100 rich text items, bad media URLs, and the removed `after` field', async () => {
       const page = fake.addPage({ title: 'p' });
       const many = { paragraph: { rich_text: Array.from({ length: 101 }, () => ({ text: { content: 'x' } })) } };
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [many] }), 'body failed validation: body.children[0].paragraph.rich_text.length should be ≤ `100`, instead was `101`.');
-      await rejects400(notion.blocks.children.append({ block_id: page.id, children: [{ image: { external: { url: 'pic.png' } } }] as never }), /image\.external\.url should be a valid URL/);
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [many] }),
+        'body failed validation: body.children[0].paragraph.rich_text.length should be ≤ `100`, instead was `101`.',
+      );
+      await rejects400(
+        notion.blocks.children.append({ block_id: page.id, children: [{ image: { external: { url: 'pic.png' } } }] as never }),
+        /image\.external\.url should be a valid URL/,
+      );
       const [first] = (await notion.blocks.children.append({ block_id: page.id, children: [para('a')] })).results;
-      await rejects400(notion.request({ path: `blocks/${page.id}/children`, method: 'patch', body: { children: [para('b')], after: first.id } }), /body\.after should be not present/);
-      const heading4 = await notion.blocks.children.append({ block_id: page.id, children: [{ heading_4: { rich_text: [{ text: { content: 'h4' } }] } }] as never });
+      await rejects400(
+        notion.request({ path: `blocks/${page.id}/children`, method: 'patch', body: { children: [para('b')], after: first.id } }),
+        /body\.after should be not present/,
+      );
+      const heading4 = await notion.blocks.children.append({
+        block_id: page.id,
+        children: [{ heading_4: { rich_text: [{ text: { content: 'h4' } }] } }] as never,
+      });
       assert.ok(isFullBlock(heading4.results[0]) && heading4.results[0].type === ('heading_4' as never));
     });
   });
@@ -149,14 +200,20 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
       assert.ok(isFullBlock(got) && got.in_trash);
       await rejects400(notion.blocks.delete({ block_id: b.id }), /archived/);
       await rejects400(notion.blocks.children.append({ block_id: b.id, children: [para('x')] }), /archived/);
-      await rejects400(notion.blocks.update({ block_id: b.id, bulleted_list_item: { rich_text: [{ text: { content: 'x' } }] } }), /archived/);
+      await rejects400(
+        notion.blocks.update({ block_id: b.id, bulleted_list_item: { rich_text: [{ text: { content: 'x' } }] } }),
+        /archived/,
+      );
       await notion.blocks.children.append({ block_id: page.id, children: [para('start')], position: { type: 'start' } });
 
       const restored = await notion.blocks.update({ block_id: b.id, in_trash: false });
       assert.ok(isFullBlock(restored) && !restored.in_trash);
       assert.equal(fake.pageMarkdown(page.id), 'start\n\na\n\n- b\n\t- b1\n\nc');
       assert.equal(fake.pageBlocks(page.id)[2].id, b.id);
-      assert.deepEqual(fake.comments(b.id).map((c) => c.text), ['keep this']);
+      assert.deepEqual(
+        fake.comments(b.id).map((c) => c.text),
+        ['keep this'],
+      );
     });
 
     it('trashes with PATCH in_trash: true, and refuses `archived` on 2026-03-11', async () => {
@@ -164,12 +221,15 @@ describe('Notion stand-in fidelity (fails if made lenient)', () => {
       const [a] = fake.pageBlocks(page.id);
       await notion.blocks.update({ block_id: a.id, in_trash: true });
       assert.deepEqual(fake.blockTree(page.id).map(plain), ['b']);
-      await rejects400(notion.request({ path: `blocks/${a.id}`, method: 'patch', body: { archived: false } }), /body\.archived should be not present/);
+      await rejects400(
+        notion.request({ path: `blocks/${a.id}`, method: 'patch', body: { archived: false } }),
+        /body\.archived should be not present/,
+      );
     });
   });
 
   describe('people, comments and times', () => {
-    it('tells a person\'s edit from the integration\'s, and rounds times to the minute', async () => {
+    it("tells a person's edit from the integration's, and rounds times to the minute", async () => {
       const page = fake.addPage({ title: 'p' });
       const [written] = (await notion.blocks.children.append({ block_id: page.id, children: [para('by the bot')] })).results;
       assert.ok(isFullBlock(written));

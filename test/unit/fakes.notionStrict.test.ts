@@ -42,7 +42,8 @@ describe('Notion stand-in: as strict as Notion', () => {
   const append = (blockId: string, children: Json[]) => send('patch', `blocks/${blockId}/children`, { children });
 
   describe('Notion-Version', () => {
-    const withVersion = (version: string) => fetch(`${fake.url}/v1/users/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': version } });
+    const withVersion = (version: string) =>
+      fetch(`${fake.url}/v1/users/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': version } });
 
     it('takes every released version and refuses any other with 400 validation_error', async () => {
       for (const version of KNOWN_NOTION_VERSIONS) assert.equal((await withVersion(version)).status, 200, version);
@@ -59,11 +60,20 @@ describe('Notion stand-in: as strict as Notion', () => {
   describe('body keys', () => {
     it('refuses a key the endpoint does not take, naming it', async () => {
       const page = fake.addPage({ title: 'P' });
-      await refused(send('post', 'pages', { parent: { page_id: page.id }, properties: {}, Notion_Version: VERSION }), /body\.Notion_Version should be not present/);
-      await refused(append(page.id, [para('a')]).then(() => send('patch', `blocks/${page.id}/children`, { children: [para('b')], at: 'end' })), /body\.at should be not present/);
+      await refused(
+        send('post', 'pages', { parent: { page_id: page.id }, properties: {}, Notion_Version: VERSION }),
+        /body\.Notion_Version should be not present/,
+      );
+      await refused(
+        append(page.id, [para('a')]).then(() => send('patch', `blocks/${page.id}/children`, { children: [para('b')], at: 'end' })),
+        /body\.at should be not present/,
+      );
       await refused(send('patch', `pages/${page.id}`, { title: 'x' }), /body\.title should be not present/);
       const db = fake.addDatabase({ title: 'D' });
-      await refused(send('post', `data_sources/${db.dataSourceId}/query`, { page_size: 10, limit: 10 }), /body\.limit should be not present/);
+      await refused(
+        send('post', `data_sources/${db.dataSourceId}/query`, { page_size: 10, limit: 10 }),
+        /body\.limit should be not present/,
+      );
       await refused(send('post', 'search', { query: 'x', type: 'page' }), /body\.type should be not present/);
       assert.equal(fake.pageBlocks(page.id).length, 1, 'the refused append wrote nothing');
     });
@@ -81,25 +91,43 @@ describe('Notion stand-in: as strict as Notion', () => {
     it('only under block types that take them; a heading takes them only as a toggle heading', async () => {
       const page = fake.addPage({ title: 'P' });
       const kid = [para('inside')];
-      await refused(append(page.id, [{ code: { language: 'plain text', rich_text: [], children: kid } }]), /body\.children\[0\]\.code\.children should be not present/);
+      await refused(
+        append(page.id, [{ code: { language: 'plain text', rich_text: [], children: kid } }]),
+        /body\.children\[0\]\.code\.children should be not present/,
+      );
       await refused(append(page.id, [{ divider: { children: kid } }]), /divider\.children should be not present/);
-      await refused(append(page.id, [{ heading_2: { rich_text: [{ text: { content: 'H' } }], children: kid } }]), /heading_2\.children should be not present/);
-      await append(page.id, [{ heading_2: { rich_text: [{ text: { content: 'H' } }], is_toggleable: true, children: kid } }, { toggle: { rich_text: [], children: kid } }]);
+      await refused(
+        append(page.id, [{ heading_2: { rich_text: [{ text: { content: 'H' } }], children: kid } }]),
+        /heading_2\.children should be not present/,
+      );
+      await append(page.id, [
+        { heading_2: { rich_text: [{ text: { content: 'H' } }], is_toggleable: true, children: kid } },
+        { toggle: { rich_text: [], children: kid } },
+      ]);
       assert.equal(fake.blockTree(page.id).length, 2);
     });
 
-    it('refuses keys a block object or its type\'s payload does not take', async () => {
+    it("refuses keys a block object or its type's payload does not take", async () => {
       const page = fake.addPage({ title: 'P' });
-      await refused(append(page.id, [{ ...para('a'), id: '59833787-2cf9-4fdf-8782-e53db20768a5' }]), /body\.children\[0\]\.id should be not present/);
-      await refused(append(page.id, [{ paragraph: { rich_text: [], bold: true } }]), /body\.children\[0\]\.paragraph\.bold should be not present/);
+      await refused(
+        append(page.id, [{ ...para('a'), id: '59833787-2cf9-4fdf-8782-e53db20768a5' }]),
+        /body\.children\[0\]\.id should be not present/,
+      );
+      await refused(
+        append(page.id, [{ paragraph: { rich_text: [], bold: true } }]),
+        /body\.children\[0\]\.paragraph\.bold should be not present/,
+      );
       await refused(append(page.id, [{ code: { rich_text: [], language: 'python', wrap: true } }]), /code\.wrap should be not present/);
-      await append(page.id, [{ object: 'block', type: 'callout', callout: { rich_text: [], icon: { type: 'emoji', emoji: '💡' }, color: 'gray_background' } }]);
+      await append(page.id, [
+        { object: 'block', type: 'callout', callout: { rich_text: [], icon: { type: 'emoji', emoji: '💡' }, color: 'gray_background' } },
+      ]);
       assert.equal(fake.pageBlocks(page.id).length, 1);
     });
 
     it('refuses children appended to a block that has none, such as code', async () => {
       const page = fake.addPage({ title: 'P' });
-      const [code] = (await append(page.id, [{ code: { language: 'python', rich_text: [{ text: { content: 'x = 1' } }] } }])).results as Json[];
+      const [code] = (await append(page.id, [{ code: { language: 'python', rich_text: [{ text: { content: 'x = 1' } }] } }]))
+        .results as Json[];
       await refused(append(String(code.id), [para('no')]), /Block type code does not support children/);
     });
   });
@@ -123,9 +151,18 @@ describe('Notion stand-in: as strict as Notion', () => {
       await refused(append(page.id, withMention({ user: { id: USER }, page: { id: USER } })), /mention should have exactly one of/);
       await refused(append(page.id, withMention({ type: 'page', user: { id: USER } })), /mention should have exactly one of/);
       await refused(append(page.id, withMention({ user: { id: 'ada' } })), /mention\.user\.id should be a valid uuid/);
-      await refused(append(page.id, withMention({ date: { start: '6 Dec 2026' } })), /mention\.date\.start should be a valid ISO 8601 date/);
-      await refused(append(page.id, withMention({ date: { start: '2026-02-30' } })), /mention\.date\.start should be a valid ISO 8601 date/);
-      await refused(append(page.id, withMention({ template_mention: { type: 'template_mention_user', template_mention_user: 'you' } })), /template mention/);
+      await refused(
+        append(page.id, withMention({ date: { start: '6 Dec 2026' } })),
+        /mention\.date\.start should be a valid ISO 8601 date/,
+      );
+      await refused(
+        append(page.id, withMention({ date: { start: '2026-02-30' } })),
+        /mention\.date\.start should be a valid ISO 8601 date/,
+      );
+      await refused(
+        append(page.id, withMention({ template_mention: { type: 'template_mention_user', template_mention_user: 'you' } })),
+        /template mention/,
+      );
       assert.equal(fake.pageBlocks(page.id).length, 0);
     });
   });
@@ -135,19 +172,37 @@ describe('Notion stand-in: as strict as Notion', () => {
 
     it('takes absolute http(s), mailto and tel links, and refuses relative, script and malformed ones', async () => {
       const page = fake.addPage({ title: 'P' });
-      for (const url of ['https://example.com/a?b=c#d', 'http://localhost:8080', 'mailto:ada@example.com', 'tel:+441234']) await append(page.id, linked({ url }));
+      for (const url of ['https://example.com/a?b=c#d', 'http://localhost:8080', 'mailto:ada@example.com', 'tel:+441234'])
+        await append(page.id, linked({ url }));
       for (const url of ['/docs/intro', '#section', 'example.com', 'javascript:alert(1)', 'file:///etc/passwd', '']) {
         await refused(append(page.id, linked({ url })), /Invalid URL for link/);
       }
       await refused(append(page.id, linked({})), /text\.link\.url should be a string/);
-      await refused(append(page.id, linked({ url: `https://example.com/${'a'.repeat(1990)}` })), /text\.link\.url\.length should be ≤ `2000`/);
+      await refused(
+        append(page.id, linked({ url: `https://example.com/${'a'.repeat(1990)}` })),
+        /text\.link\.url\.length should be ≤ `2000`/,
+      );
       assert.equal(fake.pageBlocks(page.id).length, 4);
     });
   });
 
   describe('property values', () => {
-    const props = { Name: { title: {} }, Tag: { select: {} }, Tags: { multi_select: {} }, Due: { date: {} }, N: { number: {} }, Done: { checkbox: {} }, Link: { url: {} }, Mail: { email: {} }, Phone: { phone_number: {} } };
-    const row = (db: { dataSourceId: string }, properties: Json) => send('post', 'pages', { parent: { data_source_id: db.dataSourceId }, properties: { Name: { title: [{ text: { content: 'Row' } }] }, ...properties } });
+    const props = {
+      Name: { title: {} },
+      Tag: { select: {} },
+      Tags: { multi_select: {} },
+      Due: { date: {} },
+      N: { number: {} },
+      Done: { checkbox: {} },
+      Link: { url: {} },
+      Mail: { email: {} },
+      Phone: { phone_number: {} },
+    };
+    const row = (db: { dataSourceId: string }, properties: Json) =>
+      send('post', 'pages', {
+        parent: { data_source_id: db.dataSourceId },
+        properties: { Name: { title: [{ text: { content: 'Row' } }] }, ...properties },
+      });
 
     it('takes well-formed values', async () => {
       const db = fake.addDatabase({ title: 'D', properties: props });
@@ -168,7 +223,10 @@ describe('Notion stand-in: as strict as Notion', () => {
       await refused(row(db, { Tag: { select: { name: 'red, green' } } }), /commas not allowed/);
       await refused(row(db, { Tags: { multi_select: [{ name: 'ok' }, { name: 'a,b' }] } }), /commas not allowed/);
       await refused(row(db, { Tag: { select: { name: 'a'.repeat(101) } } }), /select\.name\.length should be ≤ `100`/);
-      await refused(row(db, { Tags: { multi_select: Array.from({ length: 101 }, (_, i) => ({ name: `t${i}` })) } }), /multi_select\.length should be ≤ `100`/);
+      await refused(
+        row(db, { Tags: { multi_select: Array.from({ length: 101 }, (_, i) => ({ name: `t${i}` })) } }),
+        /multi_select\.length should be ≤ `100`/,
+      );
     });
 
     it('refuses dates that are not ISO 8601 on the calendar, numbers that are not finite numbers, and non-boolean checkboxes', async () => {
@@ -183,7 +241,10 @@ describe('Notion stand-in: as strict as Notion', () => {
 
     it('refuses a URL over 2000 characters and an email or phone number over 200', async () => {
       const db = fake.addDatabase({ title: 'D', properties: props });
-      await refused(row(db, { Link: { url: `https://example.com/${'a'.repeat(1981)}` } }), /url\.length should be ≤ `2000`, instead was `2001`/);
+      await refused(
+        row(db, { Link: { url: `https://example.com/${'a'.repeat(1981)}` } }),
+        /url\.length should be ≤ `2000`, instead was `2001`/,
+      );
       await refused(row(db, { Mail: { email: `${'a'.repeat(189)}@example.com` } }), /email\.length should be ≤ `200`/);
       await refused(row(db, { Phone: { phone_number: '1'.repeat(201) } }), /phone_number\.length should be ≤ `200`/);
     });
@@ -206,7 +267,13 @@ describe('Notion stand-in: as strict as Notion', () => {
     it('keeps the documented limits: 2000 characters per text, 100 items per array, 1000 blocks, two levels', async () => {
       const page = fake.addPage({ title: 'P' });
       await refused(append(page.id, [para('a'.repeat(2001))]), /text\.content\.length should be ≤ `2000`, instead was `2001`/);
-      await refused(append(page.id, Array.from({ length: 101 }, () => para('a'))), /body\.children\.length should be ≤ `100`/);
+      await refused(
+        append(
+          page.id,
+          Array.from({ length: 101 }, () => para('a')),
+        ),
+        /body\.children\.length should be ≤ `100`/,
+      );
       const toggle = (children: Json[]) => ({ toggle: { rich_text: [], children } });
       await refused(append(page.id, [toggle([toggle([para('deep')])])]), /children should be not present/);
       const wide = Array.from({ length: 100 }, () => toggle(Array.from({ length: 10 }, () => para('x'))));
@@ -221,10 +288,22 @@ describe('Notion stand-in: as strict as Notion', () => {
       const first = await send('get', `pages/${page.id}/markdown`);
       assert.equal(first.truncated, true);
       const ids = first.unknown_block_ids as string[];
-      assert.deepEqual(ids, fake.pageBlocks(page.id).slice(3).map((b) => b.id));
+      assert.deepEqual(
+        ids,
+        fake
+          .pageBlocks(page.id)
+          .slice(3)
+          .map((b) => b.id),
+      );
       assert.match(String(first.markdown), /^one\n\ntwo\n\nthree\n\n<unknown url="[^"]+#[0-9a-f]{32}" alt="paragraph"\/>\n\n<unknown /);
       const rest = await Promise.all(ids.map((id) => send('get', `pages/${id}/markdown`)));
-      assert.deepEqual(rest.map((r) => [r.markdown, r.truncated]), [['four', false], ['five', false]]);
+      assert.deepEqual(
+        rest.map((r) => [r.markdown, r.truncated]),
+        [
+          ['four', false],
+          ['five', false],
+        ],
+      );
       fake.markdownRecordLimit = undefined;
       assert.equal((await send('get', `pages/${page.id}/markdown`)).truncated, false);
     });
@@ -234,11 +313,19 @@ describe('Notion stand-in: as strict as Notion', () => {
     it('answer 429 with Retry-After until it has passed; the SDK waits that long and gets through', async () => {
       const page = fake.addPage({ title: 'P' });
       fake.rateLimitFor(1);
-      const raw = await fetch(`${fake.url}/v1/pages/${page.id}`, { headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': VERSION } });
+      const raw = await fetch(`${fake.url}/v1/pages/${page.id}`, {
+        headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': VERSION },
+      });
       assert.equal(raw.status, 429);
       assert.equal(raw.headers.get('retry-after'), '1');
       assert.equal(((await raw.json()) as Json).code, 'rate_limited');
-      const retrying = new Client({ auth: TOKEN, baseUrl: fake.url, notionVersion: VERSION, retry: { maxRetries: 2 }, logLevel: LogLevel.ERROR });
+      const retrying = new Client({
+        auth: TOKEN,
+        baseUrl: fake.url,
+        notionVersion: VERSION,
+        retry: { maxRetries: 2 },
+        logLevel: LogLevel.ERROR,
+      });
       const started = Date.now();
       await retrying.pages.retrieve({ page_id: page.id });
       assert.ok(Date.now() - started >= 500, 'waited for Retry-After');

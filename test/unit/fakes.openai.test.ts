@@ -61,7 +61,9 @@ describe('OpenAI fake (with openai SDK)', () => {
 
   it('omits usage unless asked for, and honours respondWith and setUsage', async () => {
     fake.respondWith(({ prompt, model }) => `echo(${model}): ${prompt}`);
-    const plain = await collect(await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi there' }], stream: true }));
+    const plain = await collect(
+      await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi there' }], stream: true }),
+    );
     assert.equal(plain.text, 'echo(gpt-4o): hi there');
     assert.ok(plain.chunks.every((c) => !c.usage));
 
@@ -73,7 +75,11 @@ describe('OpenAI fake (with openai SDK)', () => {
   });
 
   it('truncates at max_completion_tokens with finish_reason length', async () => {
-    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'long' }], max_completion_tokens: 5 });
+    const res = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'long' }],
+      max_completion_tokens: 5,
+    });
     assert.equal(res.choices[0].finish_reason, 'length');
     assert.equal(res.choices[0].message.content?.length, 20);
   });
@@ -99,11 +105,14 @@ describe('OpenAI fake (with openai SDK)', () => {
   });
 
   it('answers an unknown model with 404 model_not_found', async () => {
-    await assert.rejects(client.chat.completions.create({ model: 'gpt-nope', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.NotFoundError);
-      assert.equal(e.code, 'model_not_found');
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: 'gpt-nope', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.NotFoundError);
+        assert.equal(e.code, 'model_not_found');
+        return true;
+      },
+    );
   });
 
   it('injects HTTP errors as the right SDK error classes', async () => {
@@ -111,7 +120,10 @@ describe('OpenAI fake (with openai SDK)', () => {
     fake.failNext({ status: 429 });
     await assert.rejects(ask(), (e: unknown) => e instanceof OpenAI.RateLimitError && e.code === 'rate_limit_exceeded');
     fake.failNext({ status: 429, body: INSUFFICIENT_QUOTA_BODY });
-    await assert.rejects(ask(), (e: unknown) => e instanceof OpenAI.RateLimitError && e.code === 'insufficient_quota' && e.type === 'insufficient_quota');
+    await assert.rejects(
+      ask(),
+      (e: unknown) => e instanceof OpenAI.RateLimitError && e.code === 'insufficient_quota' && e.type === 'insufficient_quota',
+    );
     fake.failNext({ status: 500 }, 2);
     await assert.rejects(ask(), (e: unknown) => e instanceof OpenAI.InternalServerError && e.status === 500);
     await assert.rejects(ask(), OpenAI.InternalServerError);
@@ -123,7 +135,10 @@ describe('OpenAI fake (with openai SDK)', () => {
     fake.failNext({ status: 503, headers: { 'retry-after-ms': '0' } }, 2);
     const res = await retrying.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
     assert.ok(res.choices[0].message.content);
-    assert.deepEqual(fake.requests.map((r) => r.headers['x-stainless-retry-count']), ['0', '1', '2']);
+    assert.deepEqual(
+      fake.requests.map((r) => r.headers['x-stainless-retry-count']),
+      ['0', '1', '2'],
+    );
   });
 
   it('fails mid-stream with an error frame that the SDK throws while iterating', async () => {
@@ -179,7 +194,12 @@ describe('OpenAI fake, programmed faults (as the openai SDK reads them)', () => 
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     let error: unknown;
     try {
-      const stream = await c.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
+      const stream = await c.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       for await (const chunk of stream) chunks.push(chunk);
     } catch (e) {
       error = e;
@@ -221,13 +241,15 @@ describe('OpenAI fake, programmed faults (as the openai SDK reads them)', () => 
     assert.ok(chunks.at(-1)?.usage);
   });
 
-  it('contentFilter: finish_reason content_filter, with Azure\'s content_filter_results when categories are given', async () => {
+  it("contentFilter: finish_reason content_filter, with Azure's content_filter_results when categories are given", async () => {
     fake.failStreamNext({ kind: 'contentFilter', afterChunks: 1 });
     let result = await read();
     assert.deepEqual(result.finishes, ['content_filter']);
     fake.failStreamNext({ kind: 'contentFilter', categories: ['violence'] });
     result = await read();
-    const last = result.chunks.find((c) => c.choices[0]?.finish_reason) as unknown as { choices: Array<{ content_filter_results: Record<string, { filtered: boolean }> }> };
+    const last = result.chunks.find((c) => c.choices[0]?.finish_reason) as unknown as {
+      choices: Array<{ content_filter_results: Record<string, { filtered: boolean }> }>;
+    };
     assert.equal(last.choices[0].content_filter_results.violence.filtered, true);
     assert.equal(last.choices[0].content_filter_results.hate.filtered, false);
   });

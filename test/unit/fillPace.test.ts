@@ -57,8 +57,13 @@ describe('Fill Database Rows: side by side, at the pace the engine and Notion al
     const client = createNotionClient({ auth: 'secret_fake_notion', baseUrl: notion.url, sharedPacing: path.join(dir, 'notion-pacing') });
     const store = new MemoryStore();
     const filler = new DatabaseFiller({
-      client, engine: gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: model.url }), generations: new GenerationStore(store), usage: new UsageTracker(store),
-      store, logger: silentLogger, converter: () => markdownToBlocks,
+      client,
+      engine: gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: model.url }),
+      generations: new GenerationStore(store),
+      usage: new UsageTracker(store),
+      store,
+      logger: silentLogger,
+      converter: () => markdownToBlocks,
     });
     return { db, client, filler };
   }
@@ -68,15 +73,23 @@ describe('Fill Database Rows: side by side, at the pace the engine and Notion al
     const info = await new NotionDatabases(client).dataSource(db.dataSourceId);
     notion.requests.length = 0;
     const started = Date.now();
-    const summary = await filler.run({
-      dataSourceId: db.dataSourceId, selection: { kind: 'all' }, template: 'Summarize the book "{{Name}}".',
-      target: { kind: 'property', property: info.properties.find((p) => p.name === 'Summary')! }, engine: 'gemini', model: 'gemini-2.5-flash', allowNewOptions: false,
-    }, { signal: new AbortController().signal });
+    const summary = await filler.run(
+      {
+        dataSourceId: db.dataSourceId,
+        selection: { kind: 'all' },
+        template: 'Summarize the book "{{Name}}".',
+        target: { kind: 'property', property: info.properties.find((p) => p.name === 'Summary')! },
+        engine: 'gemini',
+        model: 'gemini-2.5-flash',
+        allowNewOptions: false,
+      },
+      { signal: new AbortController().signal },
+    );
     const updates = notion.requests.filter((r) => r.method === 'PATCH' && /^\/v1\/pages\//.test(r.path)).map((r) => r.path);
     return { summary, seconds: (Date.now() - started) / 1000, updates };
   }
 
-  it('runs model calls side by side: 24 rows of a 1 s model in well under 24 s, at Notion\'s pace, no 429', async () => {
+  it("runs model calls side by side: 24 rows of a 1 s model in well under 24 s, at Notion's pace, no 429", async () => {
     const { summary, seconds, updates } = await run(24, 1000);
     assert.equal(summary.done, 24);
     assert.equal(summary.failed.length, 0);
@@ -95,6 +108,9 @@ describe('Fill Database Rows: side by side, at the pace the engine and Notion al
     assert.equal(updates.length, 10);
     const generateTimes = model.requests.filter((r) => /generateContent$/.test(r.path)).map((r) => r.receivedAt!);
     assert.equal(generateTimes.length, 13, '10 rows, 3 of them twice');
-    assert.ok(generateTimes[8] - generateTimes[7] >= 750, 'after the first 8 at once, nothing sent before the wait the engine asked for had passed');
+    assert.ok(
+      generateTimes[8] - generateTimes[7] >= 750,
+      'after the first 8 at once, nothing sent before the wait the engine asked for had passed',
+    );
   });
 });

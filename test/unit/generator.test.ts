@@ -35,9 +35,20 @@ describe('Generator: engine → chunker → Notion page', () => {
 
   async function run(pageTitle: string, overrides: Partial<GenerateRequest> = {}, requestsPerSecond = 100) {
     const { client, generator, engine } = setup(requestsPerSecond);
-    const fakePage = notion.addPage({ title: pageTitle, markdown: overrides.plan?.mode === 'replace' ? 'Old intro\n\nOld paragraph' : 'Existing first line' });
+    const fakePage = notion.addPage({
+      title: pageTitle,
+      markdown: overrides.plan?.mode === 'replace' ? 'Old intro\n\nOld paragraph' : 'Existing first line',
+    });
     const page = await new NotionPages(client).resolvePage(fakePage.url);
-    const outcome = await generator.run({ page, prompt: 'Write a brief', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal, ...overrides });
+    const outcome = await generator.run({
+      page,
+      prompt: 'Write a brief',
+      plan: { mode: 'append' },
+      engine,
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+      ...overrides,
+    });
     return { ...outcome, pageId: page.id, generator };
   }
 
@@ -49,7 +60,18 @@ describe('Generator: engine → chunker → Notion page', () => {
     assert.equal(error, undefined);
     assert.equal(record.status, 'written');
     const types = new Set(notion.pageBlocks(pageId).map((b) => b.type));
-    for (const type of ['paragraph', 'heading_1', 'heading_2', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'quote', 'code', 'table', 'divider']) {
+    for (const type of [
+      'paragraph',
+      'heading_1',
+      'heading_2',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'to_do',
+      'quote',
+      'code',
+      'table',
+      'divider',
+    ]) {
       assert.ok(types.has(type as never), `missing ${type}; got ${[...types].join(', ')}`);
     }
     const blocks = notion.pageBlocks(pageId);
@@ -62,11 +84,18 @@ describe('Generator: engine → chunker → Notion page', () => {
     assert.equal(record.blocks, convertAll(record.markdown, markdownToBlocks).length);
     // What the user is told counts the page's blocks (one per list item), and the record keeps their ids.
     assert.equal(record.writtenBlocks, blocks.length - 1, 'every block but the one the page had');
-    assert.deepEqual(record.blockIds, blocks.slice(1).map((b) => b.id), 'the ids of exactly the blocks written, in order');
+    assert.deepEqual(
+      record.blockIds,
+      blocks.slice(1).map((b) => b.id),
+      'the ids of exactly the blocks written, in order',
+    );
     assert.ok(record.usage && record.usage.outputTokens > 0);
     assert.equal(markdownWrites().length, 0, 'model output never goes through the markdown endpoints');
     for (const request of appends()) assert.deepEqual((request.body as { position?: unknown }).position, { type: 'end' });
-    assert.ok(notion.requests.every((r) => r.headers['notion-version'] === '2026-03-11'), 'the pinned API version is sent');
+    assert.ok(
+      notion.requests.every((r) => r.headers['notion-version'] === '2026-03-11'),
+      'the pinned API version is sent',
+    );
   });
 
   it('writes while the model is still writing', async () => {
@@ -75,7 +104,10 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { record } = await run('Streaming');
     assert.equal(record.status, 'written');
     assert.ok(appends().length >= 2, `several writes, got ${appends().length}`);
-    assert.ok(record.timings.firstWriteMs! < record.timings.generationMs!, `first write at ${record.timings.firstWriteMs} ms, generation ended at ${record.timings.generationMs} ms`);
+    assert.ok(
+      record.timings.firstWriteMs! < record.timings.generationMs!,
+      `first write at ${record.timings.firstWriteMs} ms, generation ended at ${record.timings.generationMs} ms`,
+    );
   });
 
   it('delivers output far beyond one request, complete and in order, with no rich text over 2,000 characters', async () => {
@@ -98,7 +130,11 @@ describe('Generator: engine → chunker → Notion page', () => {
       cursor = at;
     }
     assert.equal(blocks.filter((b) => b.type === 'bulleted_list_item').length, 150);
-    const longText = blocks.filter((b) => b.type === 'paragraph').map((b) => (b.type === 'paragraph' ? b.paragraph.rich_text.map((t) => t.plain_text).join('') : '')).filter((t) => t.startsWith('A very long')).join(' ');
+    const longText = blocks
+      .filter((b) => b.type === 'paragraph')
+      .map((b) => (b.type === 'paragraph' ? b.paragraph.rich_text.map((t) => t.plain_text).join('') : ''))
+      .filter((t) => t.startsWith('A very long'))
+      .join(' ');
     assert.equal(longText.replace(/\s+/g, ' ').trim(), long.trim());
     for (const b of blocks) {
       const content = (b as unknown as Record<string, { rich_text?: Array<{ text?: { content: string } }> }>)[b.type];
@@ -112,14 +148,28 @@ describe('Generator: engine → chunker → Notion page', () => {
     notion.addPage({ title: 'A child page', parentPageId: fakePage.id });
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     const before = notion.pageBlocks(page.id);
-    const { record } = await generator.run({ page, prompt: 'Write', plan: { mode: 'replace' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record } = await generator.run({
+      page,
+      prompt: 'Write',
+      plan: { mode: 'replace' },
+      engine,
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
     assert.equal(record.status, 'written');
     const after = notion.pageBlocks(page.id);
     assert.doesNotMatch(notion.pageMarkdown(page.id), /Old paragraph|Old intro/);
     assert.equal(after.at(-1)!.type, 'child_page', 'the child page stays, in its place after the text');
-    assert.deepEqual(record.previous?.ids, before.filter((b) => b.type !== 'child_page').map((b) => b.id));
+    assert.deepEqual(
+      record.previous?.ids,
+      before.filter((b) => b.type !== 'child_page').map((b) => b.id),
+    );
     assert.equal(record.previous?.trashed, 2);
-    assert.deepEqual(after.slice(0, -1).map((b) => b.id), record.blockIds, 'the new text takes the place of the old');
+    assert.deepEqual(
+      after.slice(0, -1).map((b) => b.id),
+      record.blockIds,
+      'the new text takes the place of the old',
+    );
     assert.equal(markdownWrites().length, 0);
   });
 
@@ -129,12 +179,19 @@ describe('Generator: engine → chunker → Notion page', () => {
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 400, code: 'validation_error', message: 'Content is invalid.' }, 1);
     const requestsBefore = model.requests.length;
-    const { record, error } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator.run({
+      page,
+      prompt: 'Write',
+      plan: { mode: 'append' },
+      engine,
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
     assert.equal(record.status, 'writeFailed');
     assert.match(error!.message, /Content is invalid/);
     assert.ok(record.writtenBlocks < record.blocks);
     assert.ok(record.markdown.length > 100, 'the whole generation is kept');
-    assert.equal(record.writtenBlocks, notion.pageBlocks(page.id).length, 'the blocks reported written are the page\'s');
+    assert.equal(record.writtenBlocks, notion.pageBlocks(page.id).length, "the blocks reported written are the page's");
     assert.deepEqual(store.get(record.id)?.markdown, record.markdown, 'and saved');
 
     const retried = await generator.retryWrite(record.id, new AbortController().signal);
@@ -143,9 +200,12 @@ describe('Generator: engine → chunker → Notion page', () => {
     const blocks = notion.pageBlocks(page.id);
     assert.equal(blocks.filter((b) => b.type === 'heading_1').length, 1, 'nothing written twice');
     assert.equal(blocks.filter((b) => b.type === 'table').length, 1);
-    assert.equal(retried.record.writtenBlocks, blocks.length, 'the retry reports the page\'s blocks');
+    assert.equal(retried.record.writtenBlocks, blocks.length, "the retry reports the page's blocks");
     assert.equal(retried.record.blocks, blocks.length);
-    assert.deepEqual(retried.record.blockIds, blocks.map((b) => b.id));
+    assert.deepEqual(
+      retried.record.blockIds,
+      blocks.map((b) => b.id),
+    );
   });
 
   it('stops generating and writing when cancelled, keeping the text so far', async () => {
@@ -155,8 +215,15 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { client, generator, engine } = setup();
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Cancel' }).id);
     const outcome = await generator.run({
-      page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: controller.signal,
-      onProgress: (p) => { if (p.writtenBlocks > 0) controller.abort(); },
+      page,
+      prompt: 'Write',
+      plan: { mode: 'append' },
+      engine,
+      model: 'gpt-4.1-mini',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.writtenBlocks > 0) controller.abort();
+      },
     });
     assert.equal(outcome.record.status, 'cancelled');
     const writes = appends().length;
@@ -171,13 +238,20 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { client, generator } = setup();
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Nothing' }).id);
     const engine = openai.createEngine({ apiKey: 'sk-wrong', baseUrl: model.url });
-    const { record, error } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+    const { record, error } = await generator.run({
+      page,
+      prompt: 'Write',
+      plan: { mode: 'append' },
+      engine,
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
+    });
     assert.equal(record.status, 'failed');
     assert.equal((error as { kind?: string }).kind, 'auth');
     assert.equal(appends().length, 0);
   });
 
-  it('stays within Notion\'s rate limit, and finishes even when Notion answers 429', async () => {
+  it("stays within Notion's rate limit, and finishes even when Notion answers 429", async () => {
     model.respondWith(() => Array.from({ length: 60 }, (_, i) => `Paragraph ${i}.`).join('\n\n'));
     model.chunkDelayMs = 5;
     const limited = await startNotionFake({ rateLimitPerSecond: 3 });
@@ -189,7 +263,14 @@ describe('Generator: engine → chunker → Notion page', () => {
         const fakePage = limited.addPage({ title: `Paced ${perSecond}` });
         const page = await new NotionPages(client).resolvePage(fakePage.id);
         const limitedBefore = limited.rateLimitedCount;
-        const { record } = await generator.run({ page, prompt: 'Write', plan: { mode: 'append' }, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal });
+        const { record } = await generator.run({
+          page,
+          prompt: 'Write',
+          plan: { mode: 'append' },
+          engine,
+          model: 'gpt-4.1-mini',
+          signal: new AbortController().signal,
+        });
         assert.equal(record.status, 'written');
         assert.equal(limited.pageBlocks(page.id).length, 60);
         if (perSecond === 3) assert.equal(limited.rateLimitedCount, limitedBefore, 'paced requests never hit the limit');
@@ -202,8 +283,12 @@ describe('Generator: engine → chunker → Notion page', () => {
 
 describe('NotionPages.resolvePage', () => {
   let notion: NotionFake;
-  before(async () => { notion = await startNotionFake(); });
-  after(async () => { await notion.close(); });
+  before(async () => {
+    notion = await startNotionFake();
+  });
+  after(async () => {
+    await notion.close();
+  });
 
   const pages = (auth = SECRET) => new NotionPages(createNotionClient({ auth, baseUrl: notion.url }));
 
@@ -219,22 +304,32 @@ describe('NotionPages.resolvePage', () => {
     const reader = pages();
     await reader.identity();
     const says = notion.tokenKind === 'pat' ? /your Notion account cannot open it/ : /Connections → add your integration/;
-    await assert.rejects(reader.resolvePage(page.url), (e: Error & { problem?: string }) => e.problem === 'notShared' && says.test(e.message) && (notion.tokenKind === 'integration' || !/integration/.test(e.message)));
+    await assert.rejects(
+      reader.resolvePage(page.url),
+      (e: Error & { problem?: string }) =>
+        e.problem === 'notShared' && says.test(e.message) && (notion.tokenKind === 'integration' || !/integration/.test(e.message)),
+    );
   });
 
   it('says a database is not a page', async () => {
     const db = notion.addDatabase({ title: 'Tasks' });
-    await assert.rejects(pages().resolvePage(db.url), (e: Error & { problem?: string }) => e.problem === 'isDatabase' && /database/.test(e.message));
+    await assert.rejects(
+      pages().resolvePage(db.url),
+      (e: Error & { problem?: string }) => e.problem === 'isDatabase' && /database/.test(e.message),
+    );
   });
 
-  it('rejects a link that is not Notion\'s before any request', async () => {
+  it("rejects a link that is not Notion's before any request", async () => {
     const before = notion.requests.length;
     await assert.rejects(pages().resolvePage('https://example.com/page-0123456789abcdef0123456789abcdef'), /not a Notion link/);
     assert.equal(notion.requests.length, before);
   });
 
   it('asks for the secret again when Notion rejects it', async () => {
-    await assert.rejects(pages('secret_wrong').identity(), (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Token/.test(e.message));
+    await assert.rejects(
+      pages('secret_wrong').identity(),
+      (e: Error & { problem?: string }) => e.problem === 'unauthorized' && /Set Notion Token/.test(e.message),
+    );
     const me = await pages().identity();
     assert.ok(me.id && me.name);
     assert.equal(me.kind === 'bot', !!me.workspaceName);

@@ -21,7 +21,10 @@ type Bundle = Record<string, string | { message: string; comment: string[] }>;
 describe('l10n bundle', function () {
   this.timeout(60_000);
   const root = repoRoot();
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { l10n?: string; scripts: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    l10n?: string;
+    scripts: Record<string, string>;
+  };
   let outDir: string;
 
   before(() => {
@@ -41,7 +44,10 @@ describe('l10n bundle', function () {
     assert.equal(tool, 'vscode-l10n-dev');
     args[args.indexOf('--outDir') + 1] = outDir;
     const cliManifest = path.join(root, 'node_modules', '@vscode', 'l10n-dev', 'package.json');
-    const cli = path.join(path.dirname(cliManifest), (JSON.parse(fs.readFileSync(cliManifest, 'utf8')) as { bin: Record<string, string> }).bin[tool]);
+    const cli = path.join(
+      path.dirname(cliManifest),
+      (JSON.parse(fs.readFileSync(cliManifest, 'utf8')) as { bin: Record<string, string> }).bin[tool],
+    );
     const run = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
     assert.equal(run.status, 0, `${tool} failed:\n${run.stdout}\n${run.stderr}`);
 

@@ -15,7 +15,8 @@ function repoRoot(): string {
 }
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.tsx?$/.test(f))
     .map((f) => path.join(dir, f));
 }
@@ -24,7 +25,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)) found.push(match[1]);
+  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm))
+    found.push(match[1]);
   return found;
 }
 
@@ -65,7 +67,14 @@ describe('layers: the surfaces do not import each other', () => {
 
   it('src/agent (language-model tools, @visen) imports neither surface, and neither imports it', () => {
     assert.deepEqual([...crossings(root, 'src/agent', 'src/commands'), ...crossings(root, 'src/agent', 'src/views')], []);
-    assert.deepEqual([...crossings(root, 'src/commands', 'src/agent'), ...crossings(root, 'src/views', 'src/agent'), ...crossings(root, 'src/workflows', 'src/agent')], []);
+    assert.deepEqual(
+      [
+        ...crossings(root, 'src/commands', 'src/agent'),
+        ...crossings(root, 'src/views', 'src/agent'),
+        ...crossings(root, 'src/workflows', 'src/agent'),
+      ],
+      [],
+    );
   });
 
   it('recognises an import that crosses (the check itself works)', () => {
@@ -73,9 +82,15 @@ describe('layers: the surfaces do not import each other', () => {
     try {
       fs.mkdirSync(path.join(dir, 'src', 'views'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'src', 'commands'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'src', 'views', 'a.ts'), "import type { X } from '../commands/deps';\nexport { y } from '../commands/y';\n");
+      fs.writeFileSync(
+        path.join(dir, 'src', 'views', 'a.ts'),
+        "import type { X } from '../commands/deps';\nexport { y } from '../commands/y';\n",
+      );
       fs.writeFileSync(path.join(dir, 'src', 'commands', 'b.ts'), "import { z } from '../workflows/z';\n");
-      assert.deepEqual(crossings(dir, 'src/views', 'src/commands'), [`${path.join('src', 'views', 'a.ts')}: ../commands/deps`, `${path.join('src', 'views', 'a.ts')}: ../commands/y`]);
+      assert.deepEqual(crossings(dir, 'src/views', 'src/commands'), [
+        `${path.join('src', 'views', 'a.ts')}: ../commands/deps`,
+        `${path.join('src', 'views', 'a.ts')}: ../commands/y`,
+      ]);
       assert.deepEqual(crossings(dir, 'src/commands', 'src/views'), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,11 @@ describe('live contract suite, on the stand-ins', function () {
   let gemini: GeminiFake;
   let openai: OpenAIFake;
   before(async () => {
-    [notion, gemini, openai] = await Promise.all([startNotionFake(), startGeminiFake({ chunkDelayMs: 0 }), startOpenAIFake({ chunkDelayMs: 0 })]);
+    [notion, gemini, openai] = await Promise.all([
+      startNotionFake(),
+      startGeminiFake({ chunkDelayMs: 0 }),
+      startOpenAIFake({ chunkDelayMs: 0 }),
+    ]);
   });
   after(async () => {
     await Promise.all([notion.close(), gemini.close(), openai.close()]);
@@ -45,14 +49,28 @@ describe('live contract suite, on the stand-ins', function () {
     assert.ok(names.includes('notion: users/me') && names.includes('notion: trash the scratch page'));
     assert.ok(steps.filter((s) => s.name.startsWith('write, read back and undo')).length >= 40, 'every answer of the corpus');
     for (const part of ['gemini', 'openai']) {
-      assert.deepEqual(steps.filter((s) => s.part === part).map((s) => s.name), ['list models', 'one short stream', 'one JSON-mode call']);
+      assert.deepEqual(
+        steps.filter((s) => s.part === part).map((s) => s.name),
+        ['list models', 'one short stream', 'one JSON-mode call'],
+      );
     }
     // What the real services will see: the scratch page under the parent, in the trash, empty.
     const scratch = notion.requests.find((r) => r.method === 'POST' && r.path === '/v1/pages');
     assert.ok(scratch, 'a page was created');
-    assert.ok(notion.requests.some((r) => r.method === 'PATCH' && /\/v1\/pages\//.test(r.path) && (r.body as { in_trash?: boolean }).in_trash === true), 'and trashed');
-    assert.ok(openai.requests.some((r) => (r.body as { response_format?: { type?: string } } | undefined)?.response_format?.type === 'json_schema'), 'OpenAI got a JSON-mode request');
-    assert.ok(gemini.requests.some((r) => JSON.stringify(r.body ?? '').includes('"responseMimeType":"application/json"')), 'Gemini got a JSON-mode request');
+    assert.ok(
+      notion.requests.some(
+        (r) => r.method === 'PATCH' && /\/v1\/pages\//.test(r.path) && (r.body as { in_trash?: boolean }).in_trash === true,
+      ),
+      'and trashed',
+    );
+    assert.ok(
+      openai.requests.some((r) => (r.body as { response_format?: { type?: string } } | undefined)?.response_format?.type === 'json_schema'),
+      'OpenAI got a JSON-mode request',
+    );
+    assert.ok(
+      gemini.requests.some((r) => JSON.stringify(r.body ?? '').includes('"responseMimeType":"application/json"')),
+      'Gemini got a JSON-mode request',
+    );
   });
 
   it('fails a step when the service answers otherwise (a JSON-mode answer that is not JSON)', async () => {
@@ -66,12 +84,20 @@ describe('live contract suite, on the stand-ins', function () {
   it('skips each part whose variables are not set, saying which', async () => {
     assert.deepEqual(targetsFromEnvironment({}), {});
     assert.deepEqual(Object.keys(targetsFromEnvironment({ VISEN_LIVE_NOTION_TOKEN: 'ntn_x' })), [], 'Notion needs its parent page too');
-    assert.deepEqual(Object.keys(targetsFromEnvironment({ VISEN_LIVE_NOTION_TOKEN: 'ntn_x', VISEN_LIVE_NOTION_PARENT: 'abc', VISEN_LIVE_OPENAI_KEY: 'sk-x' })), ['notion', 'openai']);
+    assert.deepEqual(
+      Object.keys(
+        targetsFromEnvironment({ VISEN_LIVE_NOTION_TOKEN: 'ntn_x', VISEN_LIVE_NOTION_PARENT: 'abc', VISEN_LIVE_OPENAI_KEY: 'sk-x' }),
+      ),
+      ['notion', 'openai'],
+    );
     const steps: LiveStep[] = await runLiveContract({});
-    assert.deepEqual(steps.map((s) => [s.part, s.status, s.detail]), [
-      ['notion', 'skipped', 'VISEN_LIVE_NOTION_TOKEN or VISEN_LIVE_NOTION_PARENT is not set'],
-      ['gemini', 'skipped', 'VISEN_LIVE_GEMINI_KEY is not set'],
-      ['openai', 'skipped', 'VISEN_LIVE_OPENAI_KEY is not set'],
-    ]);
+    assert.deepEqual(
+      steps.map((s) => [s.part, s.status, s.detail]),
+      [
+        ['notion', 'skipped', 'VISEN_LIVE_NOTION_TOKEN or VISEN_LIVE_NOTION_PARENT is not set'],
+        ['gemini', 'skipped', 'VISEN_LIVE_GEMINI_KEY is not set'],
+        ['openai', 'skipped', 'VISEN_LIVE_OPENAI_KEY is not set'],
+      ],
+    );
   });
 });

@@ -24,7 +24,7 @@ function prng(seed: number): () => number {
 function streamed(markdown: string, random: () => number, maxPiece: number): string[] {
   const chunker = new MarkdownChunker();
   const chunks: string[] = [];
-  for (let start = 0; start < markdown.length; ) {
+  for (let start = 0; start < markdown.length;) {
     const length = 1 + Math.floor(random() * maxPiece);
     chunks.push(...chunker.push(markdown.slice(start, start + length)));
     start += length;
@@ -99,7 +99,10 @@ function corpus(): Answer[] {
 /** Large answers, built here rather than stored. */
 function largeAnswers(): Answer[] {
   const words = 'Notion pages hold blocks, and every block holds rich text of its own. ';
-  const paragraph = words.repeat(Math.ceil(12000 / words.length)).slice(0, 12000).trim();
+  const paragraph = words
+    .repeat(Math.ceil(12000 / words.length))
+    .slice(0, 12000)
+    .trim();
   let code = Array.from({ length: 250 }, (_, i) => `const value${i} = compute(${i}); // step ${i}`).join('\n');
   while (code.length < 10000) code += `\n// padding line ${code.length}`;
   return [
@@ -167,9 +170,14 @@ describe('markdownToBlocks', () => {
     // 300 items: a bold and a plain one per pair.
     assert.equal(blocks.length, 3);
     assert.ok(blocks.every((node) => (node.block as { type?: string }).type === 'bulleted_list_item'));
-    assert.deepEqual(blocks.map((node) => node.children.length), [0, 0, 1]);
+    assert.deepEqual(
+      blocks.map((node) => node.children.length),
+      [0, 0, 1],
+    );
     assertWithinLimits(blocks);
-    const text = digestNodes(blocks).map((digest) => digest.text).join('');
+    const text = digestNodes(blocks)
+      .map((digest) => digest.text)
+      .join('');
     assert.ok(text.startsWith('**b0** i0 **b1**'));
     assert.ok(text.endsWith('**b149** i149'));
   });
@@ -211,7 +219,12 @@ function stored(node: BlockNode): StoredTree {
     items.map((item) => ({
       ...item,
       annotations: {
-        bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default',
+        bold: false,
+        italic: false,
+        strikethrough: false,
+        underline: false,
+        code: false,
+        color: 'default',
         ...(item as { annotations?: object }).annotations,
       },
       plain_text: item.text?.content ?? item.equation?.expression ?? '',
@@ -250,7 +263,10 @@ describe('rich text splitting', () => {
   it('cuts a single word over the limit hard, never inside a surrogate pair', () => {
     const word = `${'x'.repeat(1999)}😀${'y'.repeat(100)}`;
     assert.deepEqual(splitText(word), ['x'.repeat(1999), `😀${'y'.repeat(100)}`]);
-    assert.deepEqual(splitText('z'.repeat(4500)).map((piece) => piece.length), [2000, 2000, 500]);
+    assert.deepEqual(
+      splitText('z'.repeat(4500)).map((piece) => piece.length),
+      [2000, 2000, 500],
+    );
   });
 
   it('keeps annotations and links on both sides of a cut', () => {

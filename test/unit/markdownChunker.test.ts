@@ -1,9 +1,5 @@
 import * as assert from 'node:assert/strict';
-import {
-  groupBlocks,
-  MarkdownChunker,
-  splitMarkdownBlocks,
-} from '../../src/services/generation/markdownChunker';
+import { groupBlocks, MarkdownChunker, splitMarkdownBlocks } from '../../src/services/generation/markdownChunker';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 
 /** Small deterministic PRNG (mulberry32), so a failing split can be reproduced from its seed. */
@@ -20,7 +16,7 @@ function prng(seed: number): () => number {
 
 function randomPieces(text: string, random: () => number, maxPiece: number): string[] {
   const pieces: string[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const length = 1 + Math.floor(random() * maxPiece);
     pieces.push(text.slice(start, start + length));
     start += length;
@@ -41,7 +37,11 @@ function streamAll(pieces: readonly string[]): string[] {
 
 /** Text made of sentences, `length` characters long. */
 function prose(length: number, sentence = 'The quick brown fox jumps over the lazy dog. '): string {
-  return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length).trimEnd().padEnd(length, 'x');
+  return sentence
+    .repeat(Math.ceil(length / sentence.length))
+    .slice(0, length)
+    .trimEnd()
+    .padEnd(length, 'x');
 }
 
 const FENCE_LINE = /^\s*(`{3,}|~{3,})/;
@@ -198,11 +198,7 @@ const FIXTURES: Record<string, string> = {
 describe('MarkdownChunker', () => {
   describe('paragraphs', () => {
     it('cuts at blank lines and skips extra blank lines', () => {
-      assert.deepEqual(splitMarkdownBlocks('\n\nOne\nstill one\n\n\n\nTwo  \n \t\nThree\n\n'), [
-        'One\nstill one',
-        'Two',
-        'Three',
-      ]);
+      assert.deepEqual(splitMarkdownBlocks('\n\nOne\nstill one\n\n\n\nTwo  \n \t\nThree\n\n'), ['One\nstill one', 'Two', 'Three']);
     });
 
     it('returns nothing for empty or blank input', () => {
@@ -418,10 +414,7 @@ describe('MarkdownChunker', () => {
     });
 
     it('keeps an HTML block with heading-like lines, and comments across blank lines', () => {
-      assert.deepEqual(splitMarkdownBlocks('<div>\n# not a heading\n---\n</div>\n\nNext'), [
-        '<div>\n# not a heading\n---\n</div>',
-        'Next',
-      ]);
+      assert.deepEqual(splitMarkdownBlocks('<div>\n# not a heading\n---\n</div>\n\nNext'), ['<div>\n# not a heading\n---\n</div>', 'Next']);
       assert.deepEqual(splitMarkdownBlocks('<!-- a\n\n# b\n-->\n\nNext'), ['<!-- a\n\n# b\n-->', 'Next']);
     });
 

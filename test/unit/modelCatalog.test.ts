@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import * as gemini from '../../src/services/engines/gemini';
 import { readStream } from '../../src/services/engines/engine';
 import {
-  CATALOG_MAX_AGE_DAYS, CATALOG_WARN_AGE_DAYS, catalogFallback, catalogSuggestions, daysBetween, isShutDown, MODEL_CATALOG, rankModels, recommendedFrom, today,
+  CATALOG_MAX_AGE_DAYS,
+  CATALOG_WARN_AGE_DAYS,
+  catalogFallback,
+  catalogSuggestions,
+  daysBetween,
+  isShutDown,
+  MODEL_CATALOG,
+  rankModels,
+  recommendedFrom,
+  today,
 } from '../../src/services/engines/modelCatalog';
 import * as openai from '../../src/services/engines/openai';
 import { DEFAULT_MODELS, defaultModelFrom, ENGINES } from '../../src/services/engines/registry';
@@ -38,7 +47,10 @@ describe('model catalog', () => {
       if (m.recommended) assert.ok(!isShutDown(m.provider, m.id, MODEL_CATALOG.checkedOn), `${key}: a recommended model is served`);
     }
     for (const provider of ['openai', 'gemini'] as const) {
-      assert.ok(MODEL_CATALOG.models.some((m) => m.provider === provider && m.recommended && !m.shutdown), `${provider}: something recommended`);
+      assert.ok(
+        MODEL_CATALOG.models.some((m) => m.provider === provider && m.recommended && !m.shutdown),
+        `${provider}: something recommended`,
+      );
     }
   });
 
@@ -46,15 +58,22 @@ describe('model catalog', () => {
     assert.equal(isShutDown('openai', 'gpt-5-mini', '2026-12-06'), false);
     assert.equal(isShutDown('openai', 'gpt-5-mini', '2026-12-11'), true, 'the shutdown day counts');
     assert.equal(isShutDown('gemini', 'gemini-2.5-flash', '2026-12-06'), true);
-    assert.equal(isShutDown('gemini', 'models/gemini-2.5-flash', '2026-12-06'), true, 'with the API\'s models/ prefix');
+    assert.equal(isShutDown('gemini', 'models/gemini-2.5-flash', '2026-12-06'), true, "with the API's models/ prefix");
     for (const id of ['gpt-4.1-mini', 'gpt-4o-mini']) assert.equal(MODEL_CATALOG.models.find((m) => m.id === id)?.shutdown, '2027-01-14');
     assert.equal(isShutDown('openai', 'gpt-unknown', '2099-01-01'), false, 'a model the catalog does not know is not shut down');
   });
 
-  it('ranks a live list: recommended first, unknown models kept in the engine\'s order, retiring ones last, shut-down ones gone', () => {
+  it("ranks a live list: recommended first, unknown models kept in the engine's order, retiring ones last, shut-down ones gone", () => {
     const live = ids('gpt-9-preview', 'gpt-5-mini', 'gpt-4.1-mini', 'gpt-6-luna', 'gpt-7-nova', 'gpt-6.1-terra', 'gpt-4.1-nano');
-    assert.deepEqual(rankModels('openai', live, '2026-12-06').map((m) => m.id), ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-9-preview', 'gpt-7-nova', 'gpt-5-mini', 'gpt-4.1-mini']);
-    assert.deepEqual(rankModels('openai', live, '2026-12-12').map((m) => m.id), ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-9-preview', 'gpt-7-nova', 'gpt-4.1-mini'], 'after 2026-12-11 gpt-5-mini is never offered');
+    assert.deepEqual(
+      rankModels('openai', live, '2026-12-06').map((m) => m.id),
+      ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-9-preview', 'gpt-7-nova', 'gpt-5-mini', 'gpt-4.1-mini'],
+    );
+    assert.deepEqual(
+      rankModels('openai', live, '2026-12-12').map((m) => m.id),
+      ['gpt-6.1-terra', 'gpt-6-luna', 'gpt-9-preview', 'gpt-7-nova', 'gpt-4.1-mini'],
+      'after 2026-12-11 gpt-5-mini is never offered',
+    );
     assert.equal(recommendedFrom('openai', ids('gpt-5-mini', 'gpt-7-nova'), '2026-12-06'), undefined, 'nothing recommended: no default');
   });
 
@@ -72,7 +91,9 @@ describe('model catalog', () => {
 
 describe('OpenAI: the shutdown_date of /v1/models', () => {
   let fake: OpenAIFake;
-  before(async () => { fake = await startOpenAIFake({ chunkDelayMs: 0 }); });
+  before(async () => {
+    fake = await startOpenAIFake({ chunkDelayMs: 0 });
+  });
   after(() => fake.close());
 
   it('a model the list itself says has shut down is neither chosen nor offered, even one the catalog does not know', async () => {
@@ -81,7 +102,12 @@ describe('OpenAI: the shutdown_date of /v1/models', () => {
     const listed = await openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: fake.url }).listModels();
     assert.deepEqual(listed.find((m) => m.id === 'gpt-9-mini')?.shutdown, '2026-11-01');
     assert.equal(listed.find((m) => m.id === 'gpt-7-nova')?.shutdown, undefined, 'null: none announced');
-    assert.deepEqual(rankModels('openai', listed, '2026-12-06').map((m) => m.id).sort(), ['gpt-7-nova', 'gpt-8-sun']);
+    assert.deepEqual(
+      rankModels('openai', listed, '2026-12-06')
+        .map((m) => m.id)
+        .sort(),
+      ['gpt-7-nova', 'gpt-8-sun'],
+    );
     assert.equal(rankModels('openai', listed, '2026-12-06').at(-1)?.id, 'gpt-8-sun', 'one announced for shutdown comes last');
     assert.notEqual(defaultModelFrom('openai', listed, { official: false }), 'gpt-9-mini');
   });
@@ -89,7 +115,9 @@ describe('OpenAI: the shutdown_date of /v1/models', () => {
 
 describe('Gemini: CONTINUATION', () => {
   let fake: GeminiFake;
-  before(async () => { fake = await startGeminiFake({ chunkDelayMs: 0 }); });
+  before(async () => {
+    fake = await startGeminiFake({ chunkDelayMs: 0 });
+  });
   after(() => fake.close());
 
   it('takes the output-limit path (the answer cut at the limit: Generate the Rest), not an error', async () => {
@@ -98,7 +126,10 @@ describe('Gemini: CONTINUATION', () => {
     fake.failStreamNext({ kind: 'maxTokens', afterChunks: 2, finishReason: 'CONTINUATION' });
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: fake.url });
     let text = '';
-    const { ending } = await readStream(engine.stream({ model: 'gemini-3.8-flash', prompt: 'Write' }, new AbortController().signal), (piece) => (text += piece));
+    const { ending } = await readStream(
+      engine.stream({ model: 'gemini-3.8-flash', prompt: 'Write' }, new AbortController().signal),
+      (piece) => (text += piece),
+    );
     assert.ok(text.length > 0);
     assert.deepEqual(ending, { reason: 'length', outputTokens: 256 });
   });

@@ -19,10 +19,25 @@ const engineError = (promise: Promise<unknown>) => rejection(promise, EngineErro
 
 describe('default model rules', () => {
   it('Gemini: the first recommended model of the catalog that the live list has, never one shut down', () => {
-    const live = ids('gemini-3-flash-preview', 'gemini-2.5-flash', 'gemini-3.5-flash-lite', 'gemini-flash-latest', 'gemini-3.8-flash', 'gemini-3.5-flash');
+    const live = ids(
+      'gemini-3-flash-preview',
+      'gemini-2.5-flash',
+      'gemini-3.5-flash-lite',
+      'gemini-flash-latest',
+      'gemini-3.8-flash',
+      'gemini-3.5-flash',
+    );
     assert.equal(defaultModelFrom('gemini', live), 'gemini-3.8-flash');
-    assert.equal(defaultModelFrom('gemini', ids('models/gemini-3.5-flash', 'models/gemini-3.5-flash-lite')), 'gemini-3.5-flash-lite', 'the next recommended one');
-    assert.equal(defaultModelFrom('gemini', ids('gemini-3-flash-preview', 'gemini-2.5-pro', 'gemini-3.5-flash')), undefined, 'nothing recommended: no guess (Visen asks)');
+    assert.equal(
+      defaultModelFrom('gemini', ids('models/gemini-3.5-flash', 'models/gemini-3.5-flash-lite')),
+      'gemini-3.5-flash-lite',
+      'the next recommended one',
+    );
+    assert.equal(
+      defaultModelFrom('gemini', ids('gemini-3-flash-preview', 'gemini-2.5-pro', 'gemini-3.5-flash')),
+      undefined,
+      'nothing recommended: no guess (Visen asks)',
+    );
     assert.equal(defaultModelFrom('gemini', ids('gemini-2.5-flash')), undefined, 'a model past its shutdown date is never chosen');
   });
 
@@ -30,7 +45,11 @@ describe('default model rules', () => {
     const live = ids('gpt-5-mini-2025-08-07', 'gpt-4o-mini', 'gpt-6-luna', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-6.1-terra', 'gpt-9-mini');
     assert.equal(defaultModelFrom('openai', live, { official: true }), 'gpt-6.1-terra');
     assert.equal(defaultModelFrom('openai', ids('gpt-4.1-mini', 'gpt-6-luna')), 'gpt-6-luna');
-    assert.equal(defaultModelFrom('openai', ids('gpt-4o', 'gpt-4o-mini', 'gpt-5-mini', 'gpt-9-mini'), { official: true }), undefined, 'nothing recommended: Visen asks rather than taking the newest (maybe the dearest)');
+    assert.equal(
+      defaultModelFrom('openai', ids('gpt-4o', 'gpt-4o-mini', 'gpt-5-mini', 'gpt-9-mini'), { official: true }),
+      undefined,
+      'nothing recommended: Visen asks rather than taking the newest (maybe the dearest)',
+    );
   });
 
   it('OpenAI-compatible server: the first model it lists', () => {
@@ -59,7 +78,11 @@ describe('default models from the live lists of the stand-ins', () => {
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
     assert.equal(defaultModelFrom('gemini', await engine.listModels()), undefined, 'the 2026 list of the stand-in has nothing recommended');
     geminiFake.models.push({ id: 'gemini-3.8-flash', methods: ['bidiGenerateContent'] });
-    assert.equal(defaultModelFrom('gemini', await engine.listModels()), undefined, 'a model that cannot generateContent is not the default');
+    assert.equal(
+      defaultModelFrom('gemini', await engine.listModels()),
+      undefined,
+      'a model that cannot generateContent is not the default',
+    );
     geminiFake.models.push({ id: 'gemini-3.5-flash-lite' });
     assert.equal(defaultModelFrom('gemini', await engine.listModels()), 'gemini-3.5-flash-lite');
   });
@@ -68,19 +91,27 @@ describe('default models from the live lists of the stand-ins', () => {
     openaiFake.models = ['gpt-4o', 'gpt-4.1-mini-2025-04-14', 'whisper-1', 'gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini'];
     openaiFake.created = { 'gpt-5-mini': 1754425928 };
     const models = await openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: openaiFake.url }).listModels();
-    assert.deepEqual(models.map((m) => m.id), ['gpt-4o', 'gpt-4.1-mini-2025-04-14', 'gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini'], 'the server\'s order, without whisper');
+    assert.deepEqual(
+      models.map((m) => m.id),
+      ['gpt-4o', 'gpt-4.1-mini-2025-04-14', 'gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini'],
+      "the server's order, without whisper",
+    );
     assert.equal(defaultModelFrom('openai', models, { official: false }), 'gpt-4o');
     assert.equal(defaultModelFrom('openai', models, { official: true }), undefined, 'nothing recommended on the official API: Visen asks');
-    assert.ok(OPENAI_MODEL_CREATED['gpt-4.1-mini'] > OPENAI_MODEL_CREATED['gpt-4o-mini'], 'the stand-in reports OpenAI\'s creation times');
+    assert.ok(OPENAI_MODEL_CREATED['gpt-4.1-mini'] > OPENAI_MODEL_CREATED['gpt-4o-mini'], "the stand-in reports OpenAI's creation times");
   });
 
   it('is kept when the key is checked, per engine and server, and read back only for that server', async () => {
     const store = new MemoryStore();
     const defaults = new ModelDefaults(store);
     assert.equal(defaults.get('gemini', geminiFake.url), undefined, 'nothing before a key was checked');
-    assert.equal(DEFAULT_MODELS.gemini, 'gemini-3.8-flash', 'the fallback until then: the catalog\'s first recommended model');
+    assert.equal(DEFAULT_MODELS.gemini, 'gemini-3.8-flash', "the fallback until then: the catalog's first recommended model");
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
-    assert.equal(await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true), '', 'nothing recommended: kept as "ask"');
+    assert.equal(
+      await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true),
+      '',
+      'nothing recommended: kept as "ask"',
+    );
     assert.equal(defaults.get('gemini', geminiFake.url), '', 'an empty default: Visen asks');
     geminiFake.models.push({ id: 'gemini-3.5-flash-lite' });
     assert.equal(await defaults.remember('gemini', geminiFake.url, await engine.listModels(), true), 'gemini-3.5-flash-lite');
@@ -98,7 +129,10 @@ describe('default models from the live lists of the stand-ins', () => {
     assert.equal(defaults.get('gemini', geminiFake.url), 'gemini-3.8-flash', 'a later check follows the provider');
 
     // A default kept before its model's shutdown date is not used after it: Visen asks.
-    await store.update(MODEL_DEFAULTS_STATE, { ...store.get<object>(MODEL_DEFAULTS_STATE), gemini: { origin: new URL(geminiFake.url).origin, model: 'gemini-2.5-flash', at: '2026-06-01T00:00:00Z' } });
+    await store.update(MODEL_DEFAULTS_STATE, {
+      ...store.get<object>(MODEL_DEFAULTS_STATE),
+      gemini: { origin: new URL(geminiFake.url).origin, model: 'gemini-2.5-flash', at: '2026-06-01T00:00:00Z' },
+    });
     assert.equal(defaults.get('gemini', geminiFake.url), '');
   });
 });
@@ -117,7 +151,10 @@ describe('a model the provider no longer serves', () => {
 
   it('Gemini: the 404 NOT_FOUND of generateContent says so, naming the model', async () => {
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
-    for (const run of [() => collect(engine.stream({ model: 'gemini-1.5-flash', prompt: 'x' }, signal())), () => engine.complete({ model: 'gemini-1.5-flash', prompt: 'x' }, signal())]) {
+    for (const run of [
+      () => collect(engine.stream({ model: 'gemini-1.5-flash', prompt: 'x' }, signal())),
+      () => engine.complete({ model: 'gemini-1.5-flash', prompt: 'x' }, signal()),
+    ]) {
       const error = await engineError(run());
       assert.equal(error.kind, 'modelGone');
       assert.equal(error.status, 404);
@@ -130,7 +167,10 @@ describe('a model the provider no longer serves', () => {
 
   it('OpenAI: the 404 model_not_found says so, naming the model', async () => {
     const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: openaiFake.url });
-    for (const run of [() => collect(engine.stream({ model: 'gpt-4.5-preview', prompt: 'x' }, signal())), () => engine.complete({ model: 'gpt-4.5-preview', prompt: 'x' }, signal())]) {
+    for (const run of [
+      () => collect(engine.stream({ model: 'gpt-4.5-preview', prompt: 'x' }, signal())),
+      () => engine.complete({ model: 'gpt-4.5-preview', prompt: 'x' }, signal()),
+    ]) {
       const error = await engineError(run());
       assert.equal(error.kind, 'modelGone');
       assert.equal(error.status, 404);
@@ -155,7 +195,10 @@ describe('an OpenAI-compatible server without a key', () => {
 
   it('generates and lists models with no Authorization header at all', async () => {
     const engine = openai.createEngine({ apiKey: '', baseUrl: fake.url });
-    assert.deepEqual((await engine.listModels()).map((m) => m.id), ['llama3.2:latest']);
+    assert.deepEqual(
+      (await engine.listModels()).map((m) => m.id),
+      ['llama3.2:latest'],
+    );
     let text = '';
     const end = await readStream(engine.stream({ model: 'llama3.2:latest', prompt: 'Hello' }, signal()), (piece) => (text += piece));
     assert.ok(text.length > 0);

@@ -38,7 +38,10 @@ describe('countTopLevelBlocks', () => {
     const markdown = defaultGeneratedMarkdown('Chunks');
     const chunks = splitMarkdownBlocks(markdown);
     assert.ok(chunks.length < countTopLevelBlocks(markdown), 'lists make more blocks than chunks');
-    assert.equal(chunks.reduce((sum, chunk) => sum + countTopLevelBlocks(chunk), 0), countTopLevelBlocks(markdown));
+    assert.equal(
+      chunks.reduce((sum, chunk) => sum + countTopLevelBlocks(chunk), 0),
+      countTopLevelBlocks(markdown),
+    );
   });
 
   it('counts a 12,000-character paragraph as one block', () => {

@@ -13,7 +13,7 @@ import { type NotionFake, startNotionFake } from '../fakes/notionFake';
 
 const wellFormed = (text: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
-describe('Visen within Notion\'s limits (strict stand-in)', () => {
+describe("Visen within Notion's limits (strict stand-in)", () => {
   let notion: NotionFake;
   let client: Client;
 
@@ -36,38 +36,57 @@ describe('Visen within Notion\'s limits (strict stand-in)', () => {
       assert.equal(ids.length, 100);
       const appends = notion.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/children'));
       assert.ok(appends.length >= 2, 'split across requests');
-      for (const r of appends) assert.ok(Buffer.byteLength(JSON.stringify(r.body)) <= 500 * 1024, `a request of ${Buffer.byteLength(JSON.stringify(r.body))} bytes`);
+      for (const r of appends)
+        assert.ok(
+          Buffer.byteLength(JSON.stringify(r.body)) <= 500 * 1024,
+          `a request of ${Buffer.byteLength(JSON.stringify(r.body))} bytes`,
+        );
       assert.equal(notion.pageBlocks(page.id).length, 100);
     });
   });
 
   describe('property values', () => {
-    const richText = (value: Record<string, unknown>) => (value.rich_text as Array<{ text: { content: string } }>).map((i) => i.text.content);
+    const richText = (value: Record<string, unknown>) =>
+      (value.rich_text as Array<{ text: { content: string } }>).map((i) => i.text.content);
 
     it('cuts long text into items of at most 2,000 characters without splitting an emoji, losing nothing', () => {
       const text = `${'a'.repeat(1999)}😀${'b'.repeat(3000)}`;
       const items = richText(coerceProperty({ name: 'Notes', type: 'rich_text' }, text, { allowNewOptions: false }));
-      assert.ok(items.every((c) => c.length <= 2000 && wellFormed(c)), 'no item over the limit, no lone half of an emoji');
+      assert.ok(
+        items.every((c) => c.length <= 2000 && wellFormed(c)),
+        'no item over the limit, no lone half of an emoji',
+      );
       assert.equal(items.join(''), text);
     });
 
     it('cuts a URL, email, phone number or new option name at its limit without splitting an emoji', () => {
-      const url = coerceProperty({ name: 'L', type: 'url' }, `https://example.com/${'a'.repeat(1979)}😀tail`, { allowNewOptions: false }).url as string;
+      const url = coerceProperty({ name: 'L', type: 'url' }, `https://example.com/${'a'.repeat(1979)}😀tail`, { allowNewOptions: false })
+        .url as string;
       assert.ok(url.length <= 2000 && wellFormed(url));
-      const phone = coerceProperty({ name: 'P', type: 'phone_number' }, `${'1'.repeat(199)}😀`, { allowNewOptions: false }).phone_number as string;
+      const phone = coerceProperty({ name: 'P', type: 'phone_number' }, `${'1'.repeat(199)}😀`, { allowNewOptions: false })
+        .phone_number as string;
       assert.ok(phone.length <= 200 && wellFormed(phone));
-      const option = (coerceProperty({ name: 'T', type: 'select', options: [] }, `${'x'.repeat(99)}😀, more`, { allowNewOptions: true }).select as { name: string }).name;
+      const option = (
+        coerceProperty({ name: 'T', type: 'select', options: [] }, `${'x'.repeat(99)}😀, more`, { allowNewOptions: true }).select as {
+          name: string;
+        }
+      ).name;
       assert.ok(option.length <= 100 && wellFormed(option) && !option.includes(','));
     });
 
     it('refuses a number that is not finite and a date not on the calendar, instead of sending what Notion refuses', () => {
       assert.throws(() => coerceProperty({ name: 'N', type: 'number' }, '1e999', { allowNewOptions: false }), /"1e999" is not a number/);
       assert.throws(() => coerceProperty({ name: 'D', type: 'date' }, 'Due 2024-02-30', { allowNewOptions: false }), /is not a date/);
-      assert.deepEqual(coerceProperty({ name: 'D', type: 'date' }, '2024-02-29', { allowNewOptions: false }), { date: { start: '2024-02-29' } });
+      assert.deepEqual(coerceProperty({ name: 'D', type: 'date' }, '2024-02-29', { allowNewOptions: false }), {
+        date: { start: '2024-02-29' },
+      });
     });
 
     it('the values Visen makes are taken by the strict stand-in', async () => {
-      const db = notion.addDatabase({ title: 'D', properties: { Name: { title: {} }, Notes: { rich_text: {} }, Tag: { select: {} }, Link: { url: {} } } });
+      const db = notion.addDatabase({
+        title: 'D',
+        properties: { Name: { title: {} }, Notes: { rich_text: {} }, Tag: { select: {} }, Link: { url: {} } },
+      });
       const opts = { allowNewOptions: true };
       const properties = {
         Name: coerceProperty({ name: 'Name', type: 'title' }, `${'n'.repeat(1999)}😀`, opts),
@@ -84,13 +103,21 @@ describe('Visen within Notion\'s limits (strict stand-in)', () => {
     const database = new ConnectionsDatabase(client);
     const info = await database.create(parent.id);
     const connection = {
-      id: 'c1', name: 'Notes', type: 'page', target: { id: parent.id, url: parent.url, title: 'Home' },
-      createdAt: '2026-01-01T10:00:00.000Z', lastPrompt: `${'p'.repeat(1999)}😀 and more`, writeMode: 'append',
+      id: 'c1',
+      name: 'Notes',
+      type: 'page',
+      target: { id: parent.id, url: parent.url, title: 'Home' },
+      createdAt: '2026-01-01T10:00:00.000Z',
+      lastPrompt: `${'p'.repeat(1999)}😀 and more`,
+      writeMode: 'append',
       usage: { prompts: 1, inputTokens: 2, outputTokens: 3 },
     } as unknown as Connection;
     await database.upsert(info, connection, 'gemini', 'gemini-2.5-flash');
     const [row] = await database.rows(info);
-    assert.ok(row.lastPrompt !== undefined && row.lastPrompt.length <= 2000 && wellFormed(row.lastPrompt), 'cut before the emoji, not through it');
+    assert.ok(
+      row.lastPrompt !== undefined && row.lastPrompt.length <= 2000 && wellFormed(row.lastPrompt),
+      'cut before the emoji, not through it',
+    );
     assert.equal(row.lastPrompt, 'p'.repeat(1999));
   });
 
@@ -107,7 +134,10 @@ describe('Visen within Notion\'s limits (strict stand-in)', () => {
       notion.markdownRecordLimit = 1;
       const page = notion.addPage({ title: 'Long', markdown: 'one\n\ntwo\n\nthree' });
       const hidden = notion.pageBlocks(page.id)[1].id;
-      notion.failNext({ method: 'GET', path: new RegExp(`/pages/${hidden}/markdown$`) }, { status: 404, code: 'object_not_found', message: 'Could not find block.' });
+      notion.failNext(
+        { method: 'GET', path: new RegExp(`/pages/${hidden}/markdown$`) },
+        { status: 404, code: 'object_not_found', message: 'Could not find block.' },
+      );
       const read = await readPageMarkdown(client, page.id);
       assert.equal(read.truncated, true);
       assert.equal(read.leftOut, 1);

@@ -48,11 +48,19 @@ const valid: Array<[string, string, NotionTarget]> = [
   ['title ending in hex letters', `https://www.notion.so/acme/Cafe-abc-${PAGE}`, page()],
   ['title that is all hex words', `https://www.notion.so/Deadbeef-Cafe-Face-${PAGE}`, page()],
   ['title with a 32-hex word: the last one wins', `https://www.notion.so/Hash-${BLOCK}-${PAGE}`, page()],
-  ['id that is all digits', 'https://www.notion.so/Notes-12345678901234567890123456789012', { id: '12345678-9012-3456-7890-123456789012', kind: 'unknown' }],
+  [
+    'id that is all digits',
+    'https://www.notion.so/Notes-12345678901234567890123456789012',
+    { id: '12345678-9012-3456-7890-123456789012', kind: 'unknown' },
+  ],
   ['percent-encoded title', `https://www.notion.so/acme/%E6%97%A5%E8%A8%98-${PAGE}`, page()],
   ['dashed UUID in the path', `https://www.notion.so/${PAGE_ID}`, page()],
   ['database with view', `https://www.notion.so/acme/${DB}?v=${VIEW}`, { id: DB_ID, kind: 'database', viewId: VIEW_ID }],
-  ['database with title and view', `https://www.notion.so/acme/Tasks-${DB}?v=${VIEW}&pvs=4`, { id: DB_ID, kind: 'database', viewId: VIEW_ID }],
+  [
+    'database with title and view',
+    `https://www.notion.so/acme/Tasks-${DB}?v=${VIEW}&pvs=4`,
+    { id: DB_ID, kind: 'database', viewId: VIEW_ID },
+  ],
   ['peek link, side peek', `https://www.notion.so/acme/${DB}?v=${VIEW}&p=${PAGE}&pm=s`, page({ kind: 'page' })],
   ['peek link, centre peek, titled database', `https://www.notion.so/acme/Tasks-${DB}?v=${VIEW}&p=${PAGE}&pm=c`, page({ kind: 'page' })],
   ['public notion.site page', `https://acme.notion.site/Public-Page-${PAGE}`, page()],
@@ -73,7 +81,11 @@ const valid: Array<[string, string, NotionTarget]> = [
   ['trailing dot on the host', `https://www.notion.so./${PAGE}`, page()],
   ['ideographic full stop in the host (the URL parser reads it as a dot)', `https://www.notion\u3002so/${PAGE}`, page()],
   ['link wrapped in angle brackets and spaces from a chat', `  <https://acme.notion.site/Docs-${PAGE}>  `, page()],
-  ['notion:// deep link with a database view', `notion://www.notion.so/acme/${DB}?v=${VIEW}`, { id: DB_ID, kind: 'database', viewId: VIEW_ID }],
+  [
+    'notion:// deep link with a database view',
+    `notion://www.notion.so/acme/${DB}?v=${VIEW}`,
+    { id: DB_ID, kind: 'database', viewId: VIEW_ID },
+  ],
   ['link of exactly the longest length', `https://www.notion.so/${PAGE}?x=${'a'.repeat(MAX_NOTION_URL_LENGTH - 57)}`, page()],
 ];
 
@@ -206,10 +218,7 @@ describe('parseNotionUrl', () => {
 
   it('uses the wording the UI promises', () => {
     assert.equal(notionUrlMessage('empty'), 'Paste a Notion page URL or id.');
-    assert.equal(
-      notionUrlMessage('notNotion'),
-      'That is not a Notion link: expected notion.so, notion.com or a notion.site address.',
-    );
+    assert.equal(notionUrlMessage('notNotion'), 'That is not a Notion link: expected notion.so, notion.com or a notion.site address.');
     assert.equal(
       notionUrlMessage('noId'),
       'This Notion link does not point to a page or database: open the page in Notion and use Share → Copy link.',

@@ -34,14 +34,23 @@ describe('Outcome words: describeError and describeOutcome', () => {
   let geminiFake: GeminiFake;
   let openaiFake: OpenAIFake;
   before(async () => {
-    [notion, geminiFake, openaiFake] = await Promise.all([startNotionFake(), startGeminiFake({ chunkDelayMs: 0 }), startOpenAIFake({ chunkDelayMs: 0 })]);
+    [notion, geminiFake, openaiFake] = await Promise.all([
+      startNotionFake(),
+      startGeminiFake({ chunkDelayMs: 0 }),
+      startOpenAIFake({ chunkDelayMs: 0 }),
+    ]);
   });
   after(async () => {
     await Promise.all([notion.close(), geminiFake.close(), openaiFake.close()]);
   });
 
   it('a missing key: its own message, the command that fixes it (with its arguments), then Show Log', () => {
-    const missing = new MissingKeyError('Not sent: correct the setting visen.openai.baseUrl.', 'workbench.action.openSettings', 'Open Setting', ['visen.openai.baseUrl']);
+    const missing = new MissingKeyError(
+      'Not sent: correct the setting visen.openai.baseUrl.',
+      'workbench.action.openSettings',
+      'Open Setting',
+      ['visen.openai.baseUrl'],
+    );
     const seen = describeError(missing, 'openai');
     assert.equal(seen.failure, 'missingKey');
     assert.equal(seen.level, 'error');
@@ -63,7 +72,10 @@ describe('Outcome words: describeError and describeOutcome', () => {
       const seen = describeError(error, kind);
       assert.equal(seen.failure, 'failed');
       assert.equal(seen.message, error.message);
-      assert.deepEqual(seen.actions, [{ kind: 'setKey', label, engine: kind }, { kind: 'showLog', label: 'Show Log' }]);
+      assert.deepEqual(seen.actions, [
+        { kind: 'setKey', label, engine: kind },
+        { kind: 'showLog', label: 'Show Log' },
+      ]);
       // An engine that needs no key has none to set.
       assert.deepEqual(labels(describeError(error, 'vscode-lm').actions), ['Show Log']);
     }
@@ -76,8 +88,14 @@ describe('Outcome words: describeError and describeOutcome', () => {
     const controller = new AbortController();
     controller.abort();
     const engine = gemini.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: geminiFake.url });
-    const cancelled = describeError(await thrown(drain(engine.stream({ model: 'gemini-2.5-flash', prompt: 'x' }, controller.signal))), 'gemini');
-    assert.deepEqual([cancelled.failure, cancelled.level, cancelled.message, cancelled.actions], ['cancelled', 'info', 'Generation cancelled.', []]);
+    const cancelled = describeError(
+      await thrown(drain(engine.stream({ model: 'gemini-2.5-flash', prompt: 'x' }, controller.signal))),
+      'gemini',
+    );
+    assert.deepEqual(
+      [cancelled.failure, cancelled.level, cancelled.message, cancelled.actions],
+      ['cancelled', 'info', 'Generation cancelled.', []],
+    );
   });
 
   it('a Notion secret Notion rejects offers to set it again; anything else says what happened, with Show Log', async () => {
@@ -94,8 +112,20 @@ describe('Outcome words: describeError and describeOutcome', () => {
     assert.equal(describeNotStarted('budget'), 'Not generated: the prompt would go past your monthly budget.');
     assert.equal(describeNotStarted('dismissed'), 'Nothing was written.');
     const record = {
-      id: 'r1', createdAt: new Date().toISOString(), connectionId: 'c1', page: { id: 'p1', title: 'Plan', url: 'https://www.notion.so/p1' },
-      prompt: 'x', engine: 'gemini', model: 'gemini-2.5-flash', mode: 'append', status: 'written', markdown: '# A\n\nB', blocks: 2, writtenBlocks: 2, blockIds: ['b1', 'b2'], timings: {},
+      id: 'r1',
+      createdAt: new Date().toISOString(),
+      connectionId: 'c1',
+      page: { id: 'p1', title: 'Plan', url: 'https://www.notion.so/p1' },
+      prompt: 'x',
+      engine: 'gemini',
+      model: 'gemini-2.5-flash',
+      mode: 'append',
+      status: 'written',
+      markdown: '# A\n\nB',
+      blocks: 2,
+      writtenBlocks: 2,
+      blockIds: ['b1', 'b2'],
+      timings: {},
     } as GenerationRecord;
     const written = describeOutcome({ record });
     assert.equal(written.message, 'Wrote 2 blocks to "Plan".');

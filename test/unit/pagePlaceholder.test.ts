@@ -31,7 +31,11 @@ describe('{{page}}: the page written to, as context', () => {
     const page = await new NotionPages(client).resolvePage(fake.id);
     let reads = 0;
     const outcome = await generator.run({
-      page, prompt, plan: { mode }, model: 'gpt-4.1-mini', signal: new AbortController().signal,
+      page,
+      prompt,
+      plan: { mode },
+      model: 'gpt-4.1-mini',
+      signal: new AbortController().signal,
       engine: openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url }),
       pageContent: async (signal) => {
         reads++;
@@ -60,7 +64,10 @@ describe('{{page}}: the page written to, as context', () => {
 
   it('sends the whole of a page Notion truncates, reading the blocks it left out', async () => {
     notion.markdownRecordLimit = 2;
-    const { record } = await generate('Summarise {{page}}', ['First point.', 'Second point.', 'Third point.', 'Fourth point.'].join('\n\n'));
+    const { record } = await generate(
+      'Summarise {{page}}',
+      ['First point.', 'Second point.', 'Third point.', 'Fourth point.'].join('\n\n'),
+    );
     assert.equal(record.status, 'written');
     assert.match(asked(), /First point\.\\n\\nSecond point\.\\n\\nThird point\.\\n\\nFourth point\./);
     assert.ok(!asked().includes('<unknown'), 'no tag for a block it could read');

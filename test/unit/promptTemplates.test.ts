@@ -3,9 +3,20 @@ import { ConnectionRepository } from '../../src/services/connections/connectionR
 import { MAX_TEMPLATES } from '../../src/services/connections/promptTemplate';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import type { Logger } from '../../src/services/logger';
-import { deleteTemplate, findTemplate, listTemplates, renameTemplate, saveTemplate, templateNameProblem } from '../../src/workflows/promptTemplates';
+import {
+  deleteTemplate,
+  findTemplate,
+  listTemplates,
+  renameTemplate,
+  saveTemplate,
+  templateNameProblem,
+} from '../../src/workflows/promptTemplates';
 
-const PAGE = { id: '11111111-2222-3333-4444-555555555555', title: 'Notes', url: 'https://www.notion.so/Notes-11111111222233334444555555555555' };
+const PAGE = {
+  id: '11111111-2222-3333-4444-555555555555',
+  title: 'Notes',
+  url: 'https://www.notion.so/Notes-11111111222233334444555555555555',
+};
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 async function setUp() {
@@ -20,9 +31,15 @@ describe('Prompt templates (workflow)', () => {
     const { deps, id, templates } = await setUp();
     assert.deepEqual(templates(), []);
     const saved = await saveTemplate(deps, id, '  Weekly notes ', 'Notes for ${date} about ${selection}\n\n{{page}}  ');
-    assert.deepEqual(saved, { template: { name: 'Weekly notes', prompt: 'Notes for ${date} about ${selection}\n\n{{page}}' }, replaced: false });
+    assert.deepEqual(saved, {
+      template: { name: 'Weekly notes', prompt: 'Notes for ${date} about ${selection}\n\n{{page}}' },
+      replaced: false,
+    });
     await saveTemplate(deps, id, 'Brief', 'A one-page brief');
-    assert.deepEqual(templates().map((t) => t.name), ['Weekly notes', 'Brief']);
+    assert.deepEqual(
+      templates().map((t) => t.name),
+      ['Weekly notes', 'Brief'],
+    );
     assert.equal(findTemplate(deps.connections.get(id), 'WEEKLY NOTES')?.prompt, 'Notes for ${date} about ${selection}\n\n{{page}}');
   });
 
@@ -32,7 +49,10 @@ describe('Prompt templates (workflow)', () => {
     await saveTemplate(deps, id, 'Brief', 'A brief');
     const saved = await saveTemplate(deps, id, 'weekly Notes', 'New prompt');
     assert.equal(saved.replaced, true);
-    assert.deepEqual(templates(), [{ name: 'weekly Notes', prompt: 'New prompt' }, { name: 'Brief', prompt: 'A brief' }]);
+    assert.deepEqual(templates(), [
+      { name: 'weekly Notes', prompt: 'New prompt' },
+      { name: 'Brief', prompt: 'A brief' },
+    ]);
   });
 
   it('renames a template, refusing a name another template has', async () => {
@@ -43,7 +63,10 @@ describe('Prompt templates (workflow)', () => {
     await assert.rejects(renameTemplate(deps, id, 'Week', 'BRIEF'), /already a template named "BRIEF"/);
     await assert.rejects(renameTemplate(deps, id, 'Gone', 'Other'), /no template named "Gone"/);
     assert.deepEqual(await renameTemplate(deps, id, 'Week', 'week'), { name: 'week', prompt: 'Notes' }, 'its own name in another case');
-    assert.deepEqual(templates().map((t) => t.name), ['week', 'Brief']);
+    assert.deepEqual(
+      templates().map((t) => t.name),
+      ['week', 'Brief'],
+    );
   });
 
   it('deletes a template; the last one leaves no list behind', async () => {
@@ -59,7 +82,10 @@ describe('Prompt templates (workflow)', () => {
     const { deps, id, templates } = await setUp();
     assert.equal(templateNameProblem('   '), 'Type a name for the template.');
     await assert.rejects(saveTemplate(deps, id, ' ', 'A prompt'), /Type a name for the template/);
-    await assert.rejects(saveTemplate(deps, id, 'x'.repeat(101), 'A prompt'), /The template name is too long \(101 characters; at most 100\)/);
+    await assert.rejects(
+      saveTemplate(deps, id, 'x'.repeat(101), 'A prompt'),
+      /The template name is too long \(101 characters; at most 100\)/,
+    );
     await assert.rejects(saveTemplate(deps, id, 'Empty', '  \n'), /Type what Visen should write/);
     await assert.rejects(saveTemplate(deps, id, 'Huge', 'x'.repeat(100_001)), /The prompt is too long/);
     for (let i = 0; i < MAX_TEMPLATES; i++) await saveTemplate(deps, id, `T${i}`, `Prompt ${i}`);
@@ -77,8 +103,13 @@ describe('Prompt templates (workflow)', () => {
 
 describe('Stored connections: version 2 adds prompt templates', () => {
   const v1 = {
-    id: 'c1', name: 'Notes', type: 'page', target: { id: PAGE.id, url: PAGE.url, title: 'Notes' },
-    createdAt: '2026-01-01T10:00:00.000Z', lastPrompt: 'Earlier', writeMode: 'replace',
+    id: 'c1',
+    name: 'Notes',
+    type: 'page',
+    target: { id: PAGE.id, url: PAGE.url, title: 'Notes' },
+    createdAt: '2026-01-01T10:00:00.000Z',
+    lastPrompt: 'Earlier',
+    writeMode: 'replace',
     usage: { prompts: 3, inputTokens: 20, outputTokens: 30 },
   };
 
@@ -91,7 +122,11 @@ describe('Stored connections: version 2 adds prompt templates', () => {
     assert.deepEqual(listTemplates(read), []);
     assert.ok(connections.get('c2'));
     assert.equal(await connections.recover(), 0);
-    assert.deepEqual(store.get<Record<string, unknown>[]>('visen.connections')!.map((c) => c.schemaVersion), [2, 2], 'stored in the current version at start-up');
+    assert.deepEqual(
+      store.get<Record<string, unknown>[]>('visen.connections')!.map((c) => c.schemaVersion),
+      [2, 2],
+      'stored in the current version at start-up',
+    );
     await saveTemplate({ connections }, 'c1', 'Weekly', 'Notes for ${date}');
     const stored = store.get<Record<string, unknown>[]>('visen.connections')![0];
     assert.deepEqual(stored, { schemaVersion: 2, ...v1, templates: [{ name: 'Weekly', prompt: 'Notes for ${date}' }] });
@@ -100,9 +135,15 @@ describe('Stored connections: version 2 adds prompt templates', () => {
 
   it('sets aside a connection whose templates are damaged, keeping the others', async () => {
     const store = new MemoryStore();
-    await store.update('visen.connections', [{ ...v1, schemaVersion: 2, templates: [{ name: '', prompt: 'x' }] }, { ...v1, id: 'c2' }]);
+    await store.update('visen.connections', [
+      { ...v1, schemaVersion: 2, templates: [{ name: '', prompt: 'x' }] },
+      { ...v1, id: 'c2' },
+    ]);
     const connections = new ConnectionRepository(store, quiet);
-    assert.deepEqual(connections.list().map((c) => c.id), ['c2']);
+    assert.deepEqual(
+      connections.list().map((c) => c.id),
+      ['c2'],
+    );
     assert.equal(await connections.recover(), 1);
   });
 });

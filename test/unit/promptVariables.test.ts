@@ -28,7 +28,12 @@ function asking(answer: (actions: string[]) => string | undefined) {
   const asked: Array<{ message: string; detail: string }> = [];
   return {
     asked,
-    ui: { confirm: async (message: string, detail: string, ...actions: string[]) => { asked.push({ message, detail }); return answer(actions); } },
+    ui: {
+      confirm: async (message: string, detail: string, ...actions: string[]) => {
+        asked.push({ message, detail });
+        return answer(actions);
+      },
+    },
   };
 }
 
@@ -44,11 +49,27 @@ describe('prompt variables', () => {
       workspaceFolder: { value: '/home/me/project' },
       gitDiff: { value: 'diff --git a/x b/x' },
     });
-    const result = await expandVariables('Explain ${selection} (${language}, ${fileName}) in ${workspaceFolder} on ${date}; ${selection}. ${gitDiff} / ${file}', source, now);
-    assert.equal(result.text, 'Explain const x = 1; (typescript, src/a.ts) in /home/me/project on 2026-11-26; const x = 1;. diff --git a/x b/x / whole file');
+    const result = await expandVariables(
+      'Explain ${selection} (${language}, ${fileName}) in ${workspaceFolder} on ${date}; ${selection}. ${gitDiff} / ${file}',
+      source,
+      now,
+    );
+    assert.equal(
+      result.text,
+      'Explain const x = 1; (typescript, src/a.ts) in /home/me/project on 2026-11-26; const x = 1;. diff --git a/x b/x / whole file',
+    );
     assert.deepEqual(result.problems, []);
     assert.deepEqual(reads.sort(), ['file', 'fileName', 'gitDiff', 'language', 'selection', 'workspaceFolder']);
-    assert.equal(result.contextChars, 'const x = 1;'.length * 2 + 'typescript'.length + 'src/a.ts'.length + '/home/me/project'.length + '2026-11-26'.length + 'diff --git a/x b/x'.length + 'whole file'.length);
+    assert.equal(
+      result.contextChars,
+      'const x = 1;'.length * 2 +
+        'typescript'.length +
+        'src/a.ts'.length +
+        '/home/me/project'.length +
+        '2026-11-26'.length +
+        'diff --git a/x b/x'.length +
+        'whole file'.length,
+    );
   });
 
   it('leaves unknown ${…}, other spellings and {{page}} as they are, and reads nothing for them', async () => {
@@ -68,7 +89,11 @@ describe('prompt variables', () => {
   });
 
   it('says what to do for each variable with nothing to give', async () => {
-    const { source } = editor({ selection: { missing: 'noSelection' }, gitDiff: { missing: 'noChanges' }, workspaceFolder: { missing: 'noWorkspace' } });
+    const { source } = editor({
+      selection: { missing: 'noSelection' },
+      gitDiff: { missing: 'noChanges' },
+      workspaceFolder: { missing: 'noWorkspace' },
+    });
     const result = await expandVariables('${selection} ${gitDiff} ${workspaceFolder} ${fileName}', source, now);
     assert.deepEqual(result.problems, [
       '${selection} needs selected text: select some in the editor, then generate again.',
@@ -76,7 +101,10 @@ describe('prompt variables', () => {
       '${workspaceFolder} needs a folder open in VS Code (File → Open Folder).',
       '${fileName} needs a file open in the editor: open one, then generate again.',
     ]);
-    await assert.rejects(expandPrompt({ ui: asking(() => undefined).ui, editor: source }, 'Summarise ${selection}'), /\$\{selection\} needs selected text/);
+    await assert.rejects(
+      expandPrompt({ ui: asking(() => undefined).ui, editor: source }, 'Summarise ${selection}'),
+      /\$\{selection\} needs selected text/,
+    );
   });
 
   it('gives the local date as YYYY-MM-DD', () => {
@@ -94,7 +122,10 @@ describe('prompt variables', () => {
     assert.equal(await expandPrompt({ ui: accepted.ui, editor: source }, 'Review ${file}'), `Review ${large}`);
 
     const small = asking(() => undefined);
-    assert.equal(await expandPrompt({ ui: small.ui, editor: editor({ file: { value: 'short' } }).source }, 'Review ${file}'), 'Review short');
+    assert.equal(
+      await expandPrompt({ ui: small.ui, editor: editor({ file: { value: 'short' } }).source }, 'Review ${file}'),
+      'Review short',
+    );
     assert.equal(small.asked.length, 0, 'small context is not asked about');
     assert.equal(await confirmContext(small.ui, LARGE_CONTEXT_CHARS), true);
     assert.equal(estimateTokens(8), 2);
@@ -102,6 +133,9 @@ describe('prompt variables', () => {
 
   it('refuses a prompt that grows past the longest prompt Visen sends', async () => {
     const { source } = editor({ file: { value: 'y'.repeat(100_001) } });
-    await assert.rejects(expandPrompt({ ui: asking((a) => a[0]).ui, editor: source }, '${file}'), /The prompt is too long \(100,\d{3} characters; at most 100,000\)/);
+    await assert.rejects(
+      expandPrompt({ ui: asking((a) => a[0]).ui, editor: source }, '${file}'),
+      /The prompt is too long \(100,\d{3} characters; at most 100,000\)/,
+    );
   });
 });

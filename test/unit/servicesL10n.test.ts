@@ -34,7 +34,10 @@ function repoRoot(): string {
 
 /** l10n/bundle.l10n.json with every message wrapped: what VS Code would load for a display language. */
 function pseudoBundle(root: string): Record<string, string> {
-  const bundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string | { message: string }>;
+  const bundle = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<
+    string,
+    string | { message: string }
+  >;
   return Object.fromEntries(Object.entries(bundle).map(([key, value]) => [key, `⟦${typeof value === 'string' ? value : value.message}⟧`]));
 }
 
@@ -55,42 +58,70 @@ describe('service messages in the display language', () => {
     let notion: NotionFake;
     const client = (secret = SECRET): Client => createNotionClient({ auth: secret, baseUrl: notion.url, requestsPerSecond: 100 });
 
-    before(async () => { notion = await startNotionFake(); });
-    after(async () => { await notion.close(); });
+    before(async () => {
+      notion = await startNotionFake();
+    });
+    after(async () => {
+      await notion.close();
+    });
     beforeEach(() => notion.reset());
 
     it('a rejected secret (401)', async () => {
       const error = await rejection(new NotionPages(client('secret_wrong')).identity());
-      assert.equal(error.message, '⟦Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.⟧');
+      assert.equal(
+        error.message,
+        '⟦Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.⟧',
+      );
       const pat = client('secret_wrong');
       notion.tokenKind = 'pat';
       notion.validTokens.add('secret_wrong');
       await new NotionPages(pat).identity();
       notion.validTokens.delete('secret_wrong');
       const expired = await rejection(new NotionPages(pat).resolvePage(notion.addPage({ title: 'Any' }).url));
-      assert.equal(expired.message, '⟦Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".⟧');
+      assert.equal(
+        expired.message,
+        '⟦Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".⟧',
+      );
     });
 
     it('a page or row Notion cannot find (404), named for what was asked', async () => {
       const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const page = await rejection(new NotionPages(client()).resolvePage(hidden.url));
-      assert.equal(page.message, "⟦Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧");
+      assert.equal(
+        page.message,
+        "⟦Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧",
+      );
       const row = await rejection(new NotionDatabases(client()).row(hidden.id));
-      assert.equal(row.message, "⟦Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧");
+      assert.equal(
+        row.message,
+        "⟦Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.⟧",
+      );
     });
 
     it("fills in Notion's own words and the page's title", async () => {
-      notion.failNext({ path: /^\/v1\/users\/me/ }, { status: 403, code: 'restricted_resource', message: 'Insufficient permissions for this endpoint.' });
+      notion.failNext(
+        { path: /^\/v1\/users\/me/ },
+        { status: 403, code: 'restricted_resource', message: 'Insufficient permissions for this endpoint.' },
+      );
       const restricted = await rejection(new NotionPages(client()).identity());
-      assert.equal(restricted.message, '⟦Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. (Insufficient permissions for this endpoint.)⟧');
+      assert.equal(
+        restricted.message,
+        '⟦Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. (Insufficient permissions for this endpoint.)⟧',
+      );
       const page = notion.addPage({ title: 'Plain Page' });
       const notDatabase = await rejection(new NotionPages(client()).resolveDatabase(page.url));
-      assert.equal(notDatabase.message, '⟦"Plain Page" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.⟧');
+      assert.equal(
+        notDatabase.message,
+        '⟦"Plain Page" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.⟧',
+      );
     });
 
-    it('a pasted link that is not Notion\'s, read when the message is made rather than when the module loaded', async () => {
+    it("a pasted link that is not Notion's, read when the message is made rather than when the module loaded", async () => {
       const parsed = parseNotionUrl('https://example.com/page-0123456789abcdef0123456789abcdef');
-      assert.equal(parsed.ok ? undefined : parsed.message, '⟦That is not a Notion link: expected notion.so, notion.com or a notion.site address.⟧');
+      assert.equal(
+        parsed.ok ? undefined : parsed.message,
+        '⟦That is not a Notion link: expected notion.so, notion.com or a notion.site address.⟧',
+      );
       assert.equal((await rejection(new NotionPages(client()).resolvePage(''))).message, '⟦Paste a Notion page URL or id.⟧');
     });
   });
@@ -99,10 +130,18 @@ describe('service messages in the display language', () => {
     const priority = { name: 'Priority', type: 'select', options: ['High', 'Low'] };
 
     it('says why a value does not fit, with the value, the property and its options', () => {
-      assert.throws(() => coerceProperty(priority, 'Urgent', { allowNewOptions: false }), { message: '⟦"Urgent" is not an option of Priority. Options: High, Low.⟧' });
-      assert.throws(() => coerceProperty({ ...priority, options: [] }, 'Urgent', { allowNewOptions: false }), { message: '⟦"Urgent" is not an option of Priority.⟧' });
-      assert.throws(() => coerceProperty({ name: 'Pages', type: 'number' }, 'many', { allowNewOptions: false }), { message: '⟦"many" is not a number.⟧' });
-      assert.throws(() => coerceProperty({ name: 'Owner', type: 'people' }, 'Ada', { allowNewOptions: false }), { message: '⟦Visen cannot fill people properties.⟧' });
+      assert.throws(() => coerceProperty(priority, 'Urgent', { allowNewOptions: false }), {
+        message: '⟦"Urgent" is not an option of Priority. Options: High, Low.⟧',
+      });
+      assert.throws(() => coerceProperty({ ...priority, options: [] }, 'Urgent', { allowNewOptions: false }), {
+        message: '⟦"Urgent" is not an option of Priority.⟧',
+      });
+      assert.throws(() => coerceProperty({ name: 'Pages', type: 'number' }, 'many', { allowNewOptions: false }), {
+        message: '⟦"many" is not a number.⟧',
+      });
+      assert.throws(() => coerceProperty({ name: 'Owner', type: 'people' }, 'Ada', { allowNewOptions: false }), {
+        message: '⟦Visen cannot fill people properties.⟧',
+      });
     });
   });
 
@@ -112,7 +151,9 @@ describe('service messages in the display language', () => {
     const run = require(path.join(root, 'dist', 'run.js')) as RunModule;
     let notion: NotionFake;
 
-    before(async () => { notion = await startNotionFake(); });
+    before(async () => {
+      notion = await startNotionFake();
+    });
     after(async () => {
       run.configure({ l10n: {}, notionSdk });
       await notion.close();
@@ -121,7 +162,8 @@ describe('service messages in the display language', () => {
     it('English until the extension hands the bundle over, then translated', async () => {
       const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 });
       const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
-      const english = "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
+      const english =
+        "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
       run.configure({ l10n: {}, notionSdk });
       assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, english);
       run.configure({ l10n: pseudo, notionSdk });
@@ -156,14 +198,20 @@ describe('service messages in the display language', () => {
 
     it('Gemini: English until the extension hands the bundle over, then translated with the details filled', async () => {
       const engine = geminiModule.createEngine({ apiKey: 'wrong-key', baseUrl: gemini.url });
-      assert.equal((await engineError(engine.listModels())).message, 'Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.');
+      assert.equal(
+        (await engineError(engine.listModels())).message,
+        'Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.',
+      );
 
       geminiModule.configureL10n(pseudo);
       const auth = await engineError(engine.listModels());
       assert.equal(auth.kind, 'auth');
       assert.equal(auth.message, '⟦Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.⟧');
 
-      gemini.failNext({ status: 404, body: { error: { code: 404, message: 'models/gemini-0 is not found for API version v1beta.', status: 'NOT_FOUND' } } });
+      gemini.failNext({
+        status: 404,
+        body: { error: { code: 404, message: 'models/gemini-0 is not found for API version v1beta.', status: 'NOT_FOUND' } },
+      });
       const keyed = geminiModule.createEngine({ apiKey: 'AIza-fake-gemini', baseUrl: gemini.url });
       const notFound = await engineError(keyed.complete({ model: 'gemini-0', prompt: 'x' }, new AbortController().signal));
       assert.equal(notFound.kind, 'modelGone');
@@ -172,7 +220,14 @@ describe('service messages in the display language', () => {
 
     it('OpenAI: English until the extension hands the bundle over, then translated with the details filled', async () => {
       const engine = openaiModule.createEngine({ apiKey: 'sk-fake-openai', baseUrl: openai.url });
-      const notFoundBody = { error: { message: 'The model `gpt-0` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } };
+      const notFoundBody = {
+        error: {
+          message: 'The model `gpt-0` does not exist or you do not have access to it.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'model_not_found',
+        },
+      };
       openai.failNext({ status: 404, body: notFoundBody });
       const english = await engineError(engine.complete({ model: 'gpt-0', prompt: 'x' }, new AbortController().signal));
       assert.equal(english.message, 'gpt-0 is no longer available — choose another model.');

@@ -9,7 +9,11 @@ import { SET_ASIDE_KEY, setAsideEntries } from '../../src/services/storage/setAs
 import { MemoryFolder } from '../../src/services/storage/recordFolder';
 
 const KEY = 'visen.generations';
-const PAGE = { id: '11111111-2222-3333-4444-555555555555', title: 'Notes', url: 'https://www.notion.so/Notes-11111111222233334444555555555555' };
+const PAGE = {
+  id: '11111111-2222-3333-4444-555555555555',
+  title: 'Notes',
+  url: 'https://www.notion.so/Notes-11111111222233334444555555555555',
+};
 
 function record(over: Partial<GenerationRecord> & { id: string }): GenerationRecord {
   return {
@@ -32,10 +36,12 @@ function record(over: Partial<GenerationRecord> & { id: string }): GenerationRec
 
 /** The records stored in a history folder, by id. */
 function storedFiles(folder: MemoryFolder): Map<string, Record<string, unknown>> {
-  return new Map(folder.list('.json').map((f) => {
-    const value = JSON.parse(folder.read(f.name)!) as Record<string, unknown>;
-    return [String(value.id), value];
-  }));
+  return new Map(
+    folder.list('.json').map((f) => {
+      const value = JSON.parse(folder.read(f.name)!) as Record<string, unknown>;
+      return [String(value.id), value];
+    }),
+  );
 }
 
 class RecordingLogger implements Logger {
@@ -43,15 +49,29 @@ class RecordingLogger implements Logger {
   readonly infos: string[] = [];
   trace(): void {}
   debug(): void {}
-  info(message: string): void { this.infos.push(message); }
-  warn(message: string): void { this.warnings.push(message); }
-  error(message: string): void { this.warnings.push(message); }
+  info(message: string): void {
+    this.infos.push(message);
+  }
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+  error(message: string): void {
+    this.warnings.push(message);
+  }
 }
 
 describe('Stored generation history: versions and migrations', () => {
   it('migrates a version 1 record that kept a copy of the page to the current version', async () => {
     const store = new MemoryStore();
-    const v1 = { ...record({ id: 'old' }), blockIds: undefined, blocks: 7, writtenBlocks: 7, snapshot: '# The whole page\n\n…', notionBlocks: 3, writtenNotionBlocks: 2 };
+    const v1 = {
+      ...record({ id: 'old' }),
+      blockIds: undefined,
+      blocks: 7,
+      writtenBlocks: 7,
+      snapshot: '# The whole page\n\n…',
+      notionBlocks: 3,
+      writtenNotionBlocks: 2,
+    };
     delete (v1 as Partial<typeof v1>).blockIds;
     await store.update(KEY, [v1]);
     const folder = new MemoryFolder();
@@ -72,7 +92,7 @@ describe('Stored generation history: versions and migrations', () => {
     assert.equal(store.get(KEY), undefined, 'the old single list is gone');
   });
 
-  it('reads a version 1 record in today\'s format as it is, and stores the version with every save', async () => {
+  it("reads a version 1 record in today's format as it is, and stores the version with every save", async () => {
     const store = new MemoryStore();
     await store.update(KEY, [record({ id: 'today' })]);
     const folder = new MemoryFolder();
@@ -80,10 +100,20 @@ describe('Stored generation history: versions and migrations', () => {
     assert.deepEqual(blockCounts(history.get('today')!), { written: 2, total: 2 });
     assert.equal(canUndo(history.get('today')!), true);
     await history.save(record({ id: 'next', createdAt: '2026-01-02T10:00:00.000Z' }));
-    assert.deepEqual(history.list().map((r) => r.id), ['next', 'today']);
-    assert.deepEqual([...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]), [['next', 2]], 'a save writes only its own record');
+    assert.deepEqual(
+      history.list().map((r) => r.id),
+      ['next', 'today'],
+    );
+    assert.deepEqual(
+      [...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]),
+      [['next', 2]],
+      'a save writes only its own record',
+    );
     await history.recover();
-    assert.deepEqual([...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]).sort(), [['next', 2], ['today', 2]]);
+    assert.deepEqual([...storedFiles(folder)].map(([id, r]) => [id, r.schemaVersion]).sort(), [
+      ['next', 2],
+      ['today', 2],
+    ]);
   });
 
   it('leaves records of a newer Visen alone, unread and kept', async () => {
@@ -92,18 +122,33 @@ describe('Stored generation history: versions and migrations', () => {
     await store.update(KEY, [record({ id: 'a' }), future]);
     const folder = new MemoryFolder();
     const history = new GenerationStore(store, { folder });
-    assert.deepEqual(history.list().map((r) => r.id), ['a']);
+    assert.deepEqual(
+      history.list().map((r) => r.id),
+      ['a'],
+    );
     await history.save(record({ id: 'b' }));
     await history.recover();
     assert.deepEqual(storedFiles(folder).get('future'), future);
-    assert.deepEqual(history.list().map((r) => r.id).sort(), ['a', 'b']);
+    assert.deepEqual(
+      history
+        .list()
+        .map((r) => r.id)
+        .sort(),
+      ['a', 'b'],
+    );
     assert.equal(setAsideEntries(store).length, 0);
   });
 });
 
 describe('Stored generation history: deep validation', () => {
   const damagedShapes: Array<[string, unknown]> = [
-    ['missing writtenBlocks', (() => { const { writtenBlocks: _, ...r } = record({ id: 'd1' }); return r; })()],
+    [
+      'missing writtenBlocks',
+      (() => {
+        const { writtenBlocks: _, ...r } = record({ id: 'd1' });
+        return r;
+      })(),
+    ],
     ['a count as a string', record({ id: 'd2', blocks: '3' as unknown as number })],
     ['a negative count', record({ id: 'd3', writtenBlocks: -1 })],
     ['a fractional count', record({ id: 'd4', blocks: 1.5 })],
@@ -125,7 +170,10 @@ describe('Stored generation history: deep validation', () => {
       const folder = new MemoryFolder();
       const history = new GenerationStore(store, { logger, folder });
 
-      assert.deepEqual(history.list().map((r) => r.id), ['good1', 'good2']);
+      assert.deepEqual(
+        history.list().map((r) => r.id),
+        ['good1', 'good2'],
+      );
       history.list();
       history.get('good1');
       assert.equal(logger.warnings.filter((w) => /entry 2\) is damaged/.test(w)).length, 1, 'reported once');
@@ -140,7 +188,11 @@ describe('Stored generation history: deep validation', () => {
       assert.deepEqual(aside[0].value, damaged, 'kept exactly as it was');
       assert.ok(aside[0].problem.length > 0);
 
-      assert.deepEqual(await new GenerationStore(store, { folder }).recover(), { setAside: 0, interrupted: 0 }, 'a second start finds nothing');
+      assert.deepEqual(
+        await new GenerationStore(store, { folder }).recover(),
+        { setAside: 0, interrupted: 0 },
+        'a second start finds nothing',
+      );
       assert.equal(setAsideEntries(store).length, 1);
     });
   }
@@ -163,20 +215,36 @@ describe('Stored generation history: deep validation', () => {
     assert.equal((await history.recover()).setAside, 1);
     assert.deepEqual(setAsideEntries(store)[0].value, { not: 'a list' });
     await history.save(record({ id: 'fresh' }));
-    assert.deepEqual(history.list().map((r) => r.id), ['fresh']);
+    assert.deepEqual(
+      history.list().map((r) => r.id),
+      ['fresh'],
+    );
   });
 
   it('connections: damaged entries go aside at start-up, valid ones stay', async () => {
     const store = new MemoryStore();
     const logger = new RecordingLogger();
-    const good = { id: 'c1', name: 'Notes', type: 'page', target: { id: PAGE.id, url: PAGE.url, title: 'Notes' }, createdAt: '2026-01-01T10:00:00.000Z', usage: { prompts: 1, inputTokens: 2, outputTokens: 3 } };
+    const good = {
+      id: 'c1',
+      name: 'Notes',
+      type: 'page',
+      target: { id: PAGE.id, url: PAGE.url, title: 'Notes' },
+      createdAt: '2026-01-01T10:00:00.000Z',
+      usage: { prompts: 1, inputTokens: 2, outputTokens: 3 },
+    };
     const damaged = { id: 'c2', name: 42, type: 'spreadsheet' };
     await store.update('visen.connections', [good, damaged]);
     const connections = new ConnectionRepository(store, logger);
-    assert.deepEqual(connections.list().map((c) => c.id), ['c1']);
+    assert.deepEqual(
+      connections.list().map((c) => c.id),
+      ['c1'],
+    );
     assert.equal(await connections.recover(), 1);
     assert.equal(store.get<unknown[]>('visen.connections')!.length, 1);
-    assert.deepEqual(setAsideEntries(store).map((e) => [e.from, e.value]), [['visen.connections', damaged]]);
+    assert.deepEqual(
+      setAsideEntries(store).map((e) => [e.from, e.value]),
+      [['visen.connections', damaged]],
+    );
     await connections.rename('c1', 'Renamed');
     assert.equal(store.get<Record<string, unknown>[]>('visen.connections')![0].schemaVersion, 2);
     assert.equal(connections.get('c1')!.name, 'Renamed');
@@ -185,7 +253,10 @@ describe('Stored generation history: deep validation', () => {
   it('usage: a damaged month does not turn the prompt budget off, and is set aside', async () => {
     const store = new MemoryStore();
     const now = () => new Date(2026, 2, 15);
-    await store.update('visen.usage.monthly', { '2026-03': { prompts: 'lots', inputTokens: 1, outputTokens: 1 }, '2026-02': { prompts: 4, inputTokens: 10, outputTokens: 20 } });
+    await store.update('visen.usage.monthly', {
+      '2026-03': { prompts: 'lots', inputTokens: 1, outputTokens: 1 },
+      '2026-02': { prompts: 4, inputTokens: 10, outputTokens: 20 },
+    });
     const logger = new RecordingLogger();
     const usage = new UsageTracker(store, now, logger);
     assert.deepEqual(usage.thisMonth(), { prompts: 0, inputTokens: 0, outputTokens: 0 });
@@ -193,7 +264,10 @@ describe('Stored generation history: deep validation', () => {
     await usage.add({ inputTokens: 5, outputTokens: 6 });
     assert.equal(usage.wouldExceed(1, 1), true, 'the budget counts again');
     assert.equal(usage.thisMonth().prompts, 1);
-    assert.deepEqual(setAsideEntries(store).map((e) => e.value), [{ '2026-03': { prompts: 'lots', inputTokens: 1, outputTokens: 1 } }]);
+    assert.deepEqual(
+      setAsideEntries(store).map((e) => e.value),
+      [{ '2026-03': { prompts: 'lots', inputTokens: 1, outputTokens: 1 } }],
+    );
     assert.equal(logger.warnings.length, 1);
     const stored = store.get<Record<string, Record<string, unknown>>>('visen.usage.monthly')!;
     assert.deepEqual(stored['2026-02'], { schemaVersion: 1, prompts: 4, inputTokens: 10, outputTokens: 20 });
@@ -222,11 +296,22 @@ describe('Stored generation history: retention by size', () => {
     const history = new GenerationStore(store, { maxSizeMB: () => 1 });
     for (let i = 0; i < 60; i++) {
       const failed = i % 6 === 0;
-      await history.save(record({ id: `row${i}`, createdAt: at(i), markdown: big(i), status: failed ? 'writeFailed' : 'written', writtenBlocks: failed ? 0 : 2 }));
+      await history.save(
+        record({
+          id: `row${i}`,
+          createdAt: at(i),
+          markdown: big(i),
+          status: failed ? 'writeFailed' : 'written',
+          writtenBlocks: failed ? 0 : 2,
+        }),
+      );
     }
     const ids = new Set(history.list().map((r) => r.id));
     for (let i = 0; i < 60; i += 6) assert.ok(ids.has(`row${i}`), `failed row ${i} kept`);
-    const written = history.list().filter((r) => r.status === 'written').map((r) => Number(r.id.slice(3)));
+    const written = history
+      .list()
+      .filter((r) => r.status === 'written')
+      .map((r) => Number(r.id.slice(3)));
     assert.ok(written.length > 0 && written.length < 50);
     assert.ok(Math.min(...written) > 40, `only the newest written rows are left: ${written}`);
     assert.ok(history.size() <= 1 * MB + 200_000);
@@ -259,13 +344,17 @@ describe('Stored generation history: retention by size', () => {
     await history.save(record({ id: 'w30', markdown: big(30), createdAt: at(30) }));
     assert.ok(history.list().length <= 11);
     assert.equal(history.list()[0].id, 'w30');
-    assert.ok(history.list().every((r) => Number(r.id.slice(1)) >= 20), 'the oldest went');
+    assert.ok(
+      history.list().every((r) => Number(r.id.slice(1)) >= 20),
+      'the oldest went',
+    );
   });
 
   it('says once when generations not in Notion keep the history over its limit, and deletes none of them', async () => {
     const told: Array<{ sizeMB: number; limitMB: number }> = [];
     const history = new GenerationStore(new MemoryStore(), { maxSizeMB: () => 1, onFull: (full) => told.push(full) });
-    for (let i = 0; i < 14; i++) await history.save(record({ id: `f${i}`, status: 'writeFailed', writtenBlocks: 0, markdown: big(i), createdAt: at(i) }));
+    for (let i = 0; i < 14; i++)
+      await history.save(record({ id: `f${i}`, status: 'writeFailed', writtenBlocks: 0, markdown: big(i), createdAt: at(i) }));
     assert.equal(history.list().length, 14, 'all kept');
     assert.equal(told.length, 1, 'once');
     assert.equal(told[0].limitMB, 1);
@@ -294,12 +383,12 @@ describe('Stored generation history: retention by size', () => {
     assert.ok(serialized < 100_000, `serialized ${serialized} characters for 10 saves of a small record over 4 MB of history`);
   });
 
-  it('holds each record once: after a save, the history reads the store\'s own copy, not a second one', async () => {
+  it("holds each record once: after a save, the history reads the store's own copy, not a second one", async () => {
     const history = new GenerationStore(new MemoryStore());
     const written = record({ id: 'r1', blockIds: ['b1', 'b2', 'b3'] });
     await history.save(written);
     await history.save(record({ id: 'r2' }));
-    assert.notEqual(history.get('r1')!.blockIds, written.blockIds, 'the history holds the stored copy, not the caller\'s object');
+    assert.notEqual(history.get('r1')!.blockIds, written.blockIds, "the history holds the stored copy, not the caller's object");
     assert.equal(history.list()[1].blockIds, history.get('r1')!.blockIds, 'once');
     assert.deepEqual(history.get('r1'), written, 'and it is the record as saved');
     assert.ok(!('schemaVersion' in history.get('r1')!), 'without the stored version');
@@ -309,7 +398,14 @@ describe('Stored generation history: retention by size', () => {
 describe('Stored generation history: interrupted runs', () => {
   it('at start-up, runs left generating become interrupted, with their text and ids', async () => {
     const store = new MemoryStore();
-    const cut = record({ id: 'cut', status: 'generating', markdown: '# Half\n\nof it', blocks: 3, writtenBlocks: 1, blockIds: ['b1', 'b2'] });
+    const cut = record({
+      id: 'cut',
+      status: 'generating',
+      markdown: '# Half\n\nof it',
+      blocks: 3,
+      writtenBlocks: 1,
+      blockIds: ['b1', 'b2'],
+    });
     await store.update(KEY, [cut, record({ id: 'done' })]);
     const history = new GenerationStore(store);
     let changes = 0;
@@ -332,9 +428,16 @@ describe('Stored generation history: interrupted runs', () => {
     await history.save(record({ id: 'i', status: 'interrupted', writtenBlocks: 0 }));
     await history.save(record({ id: 'g', status: 'generating' }));
     assert.equal(await history.clear({ unwritten: false }), 1);
-    assert.deepEqual(history.list().map((r) => r.id), ['g', 'i']);
+    assert.deepEqual(
+      history.list().map((r) => r.id),
+      ['g', 'i'],
+    );
     assert.equal(await history.clear({ unwritten: true }), 1);
-    assert.deepEqual(history.list().map((r) => r.id), ['g'], 'a run going on stays');
+    assert.deepEqual(
+      history.list().map((r) => r.id),
+      ['g'],
+      'a run going on stays',
+    );
   });
 
   it('sees records another window wrote', async () => {
@@ -343,6 +446,9 @@ describe('Stored generation history: interrupted runs', () => {
     const theirs = new GenerationStore(store);
     await mine.save(record({ id: 'a' }));
     await theirs.save(record({ id: 'b' }));
-    assert.deepEqual(mine.list().map((r) => r.id), ['b', 'a']);
+    assert.deepEqual(
+      mine.list().map((r) => r.id),
+      ['b', 'a'],
+    );
   });
 });

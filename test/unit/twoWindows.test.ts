@@ -55,7 +55,11 @@ describe('Two windows are one Visen', function () {
   function openWindow(options: { leaseTiming?: { durationMs: number; renewMs: number } } = {}) {
     const store = new GenerationStore(new MemoryStore(), { folder: path.join(dir, 'generations'), leaseTiming: options.leaseTiming });
     opened.push(store);
-    const client: Client = createNotionClient({ auth: 'secret_fake_notion', baseUrl: notion.url, sharedPacing: path.join(dir, 'notion-pacing') });
+    const client: Client = createNotionClient({
+      auth: 'secret_fake_notion',
+      baseUrl: notion.url,
+      sharedPacing: path.join(dir, 'notion-pacing'),
+    });
     const locks = new PageLocks({ folder: path.join(dir, 'page-locks') });
     const generator = new Generator(new BlockWriter(client), markdownToBlocks, store, silentLogger, locks);
     const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
@@ -64,7 +68,8 @@ describe('Two windows are one Visen', function () {
     return { store, client, locks, run };
   }
 
-  const paragraphs = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} paragraph ${i + 1}: ${'words '.repeat(30)}`).join('\n\n');
+  const paragraphs = (tag: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${tag} paragraph ${i + 1}: ${'words '.repeat(30)}`).join('\n\n');
 
   it('both generate into one page at once: both records kept in both windows, no 429, no interleaving', async () => {
     const page = notion.addPage({ title: 'Standup', markdown: 'Existing line.' });
@@ -81,15 +86,29 @@ describe('Two windows are one Visen', function () {
     assert.equal(notion.rateLimitedCount, 0, 'no request came back 429');
 
     for (const window of [a, b]) {
-      assert.deepEqual(window.store.list().map((r) => r.id).sort(), [ra.record.id, rb.record.id].sort(), 'each window has both records');
+      assert.deepEqual(
+        window.store
+          .list()
+          .map((r) => r.id)
+          .sort(),
+        [ra.record.id, rb.record.id].sort(),
+        'each window has both records',
+      );
     }
     const ids = notion.pageBlocks(page.id).map((block) => block.id);
-    const [first, second] = ids.indexOf(ra.record.blockIds![0]) < ids.indexOf(rb.record.blockIds![0]) ? [ra.record, rb.record] : [rb.record, ra.record];
+    const [first, second] =
+      ids.indexOf(ra.record.blockIds![0]) < ids.indexOf(rb.record.blockIds![0]) ? [ra.record, rb.record] : [rb.record, ra.record];
     assert.deepEqual(ids.slice(1), [...first.blockIds!, ...second.blockIds!], 'one run after the other, never mixed');
-    const texts = notion.pageBlocks(page.id).map((block) => JSON.stringify(block).includes('First paragraph') ? 'F' : JSON.stringify(block).includes('Second paragraph') ? 'S' : '-');
+    const texts = notion
+      .pageBlocks(page.id)
+      .map((block) =>
+        JSON.stringify(block).includes('First paragraph') ? 'F' : JSON.stringify(block).includes('Second paragraph') ? 'S' : '-',
+      );
     assert.match(texts.join(''), /^-(F{8}S{8}|S{8}F{8})$/);
     const times = notion.requests.map((r) => r.receivedAt!).sort((x, y) => x - y);
-    console.log(`      two windows: ${times.length} Notion requests in ${seconds.toFixed(1)} s (${(times.length / seconds).toFixed(2)}/s), 0 × 429`);
+    console.log(
+      `      two windows: ${times.length} Notion requests in ${seconds.toFixed(1)} s (${(times.length / seconds).toFixed(2)}/s), 0 × 429`,
+    );
   });
 
   it('pacing is shared: two windows sending at once stay under 3 requests/s', async () => {
@@ -97,7 +116,9 @@ describe('Two windows are one Visen', function () {
     const a = openWindow();
     const b = openWindow();
     const started = Date.now();
-    await Promise.all([...Array(12)].flatMap(() => [a.client.pages.retrieve({ page_id: page.id }), b.client.pages.retrieve({ page_id: page.id })]));
+    await Promise.all(
+      [...Array(12)].flatMap(() => [a.client.pages.retrieve({ page_id: page.id }), b.client.pages.retrieve({ page_id: page.id })]),
+    );
     const seconds = (Date.now() - started) / 1000;
     assert.equal(notion.rateLimitedCount, 0);
     const times = notion.requests.map((r) => r.receivedAt!).sort((x, y) => x - y);
@@ -125,7 +146,7 @@ describe('Two windows are one Visen', function () {
     assert.equal(a.locks.busy('page-1'), false);
   });
 
-  it('a reloaded window does not mark the other window\'s live run interrupted', async () => {
+  it("a reloaded window does not mark the other window's live run interrupted", async () => {
     const page = notion.addPage({ title: 'Live' });
     const ref = { id: page.id, title: 'Live', url: page.url };
     model.chunkDelayMs = 40;
@@ -150,8 +171,18 @@ describe('Two windows are one Visen', function () {
     const timing = { durationMs: 500, renewMs: 100 };
     const gone = openWindow({ leaseTiming: timing });
     const cut: GenerationRecord = {
-      id: 'cut-run', createdAt: new Date().toISOString(), page: { id: 'p', title: 'P', url: 'https://www.notion.so/p' }, prompt: 'x',
-      engine: 'openai', model: 'm', mode: 'append', status: 'generating', markdown: 'Half', blocks: 1, writtenBlocks: 0, timings: {},
+      id: 'cut-run',
+      createdAt: new Date().toISOString(),
+      page: { id: 'p', title: 'P', url: 'https://www.notion.so/p' },
+      prompt: 'x',
+      engine: 'openai',
+      model: 'm',
+      mode: 'append',
+      status: 'generating',
+      markdown: 'Half',
+      blocks: 1,
+      writtenBlocks: 0,
+      timings: {},
     };
     await gone.store.save(cut);
     const other = openWindow({ leaseTiming: timing });
@@ -171,11 +202,25 @@ describe('Two windows are one Visen', function () {
     b.store.onDidChange(() => told++);
     assert.deepEqual(b.store.list(), []);
     await a.store.save({
-      id: 'from-a', createdAt: new Date().toISOString(), page: { id: 'p', title: 'P', url: 'https://www.notion.so/p' }, prompt: 'x',
-      engine: 'openai', model: 'm', mode: 'append', status: 'written', markdown: 'Done', blocks: 1, writtenBlocks: 1, blockIds: ['b1'], timings: {},
+      id: 'from-a',
+      createdAt: new Date().toISOString(),
+      page: { id: 'p', title: 'P', url: 'https://www.notion.so/p' },
+      prompt: 'x',
+      engine: 'openai',
+      model: 'm',
+      mode: 'append',
+      status: 'written',
+      markdown: 'Done',
+      blocks: 1,
+      writtenBlocks: 1,
+      blockIds: ['b1'],
+      timings: {},
     });
     await until(() => told > 0, 3000);
-    assert.deepEqual(b.store.list().map((r) => r.id), ['from-a']);
+    assert.deepEqual(
+      b.store.list().map((r) => r.id),
+      ['from-a'],
+    );
     assert.equal(fs.readdirSync(path.join(dir, 'generations')).filter((n) => n.endsWith('.json')).length, 1, 'one file per record');
   });
 });

@@ -6,8 +6,19 @@ const PAGE = { id: 'p1', title: 'Notes', url: 'https://www.notion.so/p1' };
 
 function run(over: Partial<GenerationRecord> & { id: string; createdAt: string }): GenerationRecord {
   return {
-    connectionId: 'c1', page: PAGE, prompt: over.id, engine: 'gemini', model: 'm', mode: 'append', status: 'written',
-    markdown: 'Text.', blocks: 1, writtenBlocks: 1, blockIds: [`${over.id}-b`], timings: {}, ...over,
+    connectionId: 'c1',
+    page: PAGE,
+    prompt: over.id,
+    engine: 'gemini',
+    model: 'm',
+    mode: 'append',
+    status: 'written',
+    markdown: 'Text.',
+    blocks: 1,
+    writtenBlocks: 1,
+    blockIds: [`${over.id}-b`],
+    timings: {},
+    ...over,
   };
 }
 
@@ -23,7 +34,10 @@ describe('One Undo order and one Retry rule for every surface', () => {
     assert.equal(offersUndo(second, history), false);
     assert.equal(offersUndo(third, history), true);
     assert.equal(offersUndo(appended, history), true, 'an unrelated later append does not cover it');
-    assert.deepEqual(replacedBy(original, history).map((r) => r.id), ['third', 'second']);
+    assert.deepEqual(
+      replacedBy(original, history).map((r) => r.id),
+      ['third', 'second'],
+    );
   });
 
   it('once the later run is undone, the earlier one is offered again', () => {
@@ -40,8 +54,15 @@ describe('One Undo order and one Retry rule for every surface', () => {
   it('Retry Write is offered for text not all in Notion, the same on every surface', () => {
     assert.equal(offersRetry(run({ id: 'w', createdAt: '2026-01-01T10:00:00.000Z', status: 'writeFailed', writtenBlocks: 0 })), true);
     assert.equal(offersRetry(run({ id: 'i', createdAt: '2026-01-01T10:00:00.000Z', status: 'interrupted' })), true);
-    assert.equal(offersRetry(run({ id: 'c', createdAt: '2026-01-01T10:00:00.000Z', status: 'cancelled', blocks: 3, writtenBlocks: 1 })), true);
-    assert.equal(offersRetry(run({ id: 'd', createdAt: '2026-01-01T10:00:00.000Z', status: 'cancelled' })), false, 'all of it is in Notion');
+    assert.equal(
+      offersRetry(run({ id: 'c', createdAt: '2026-01-01T10:00:00.000Z', status: 'cancelled', blocks: 3, writtenBlocks: 1 })),
+      true,
+    );
+    assert.equal(
+      offersRetry(run({ id: 'd', createdAt: '2026-01-01T10:00:00.000Z', status: 'cancelled' })),
+      false,
+      'all of it is in Notion',
+    );
     assert.equal(offersRetry(run({ id: 'l', createdAt: '2026-01-01T10:00:00.000Z', status: 'writeFailed', legacy: true })), false);
     assert.equal(offersRetry(run({ id: 'w', createdAt: '2026-01-01T10:00:00.000Z', status: 'written' })), false);
   });

@@ -6,7 +6,10 @@ import { LmAccess, LmChatModel, VscodeLmEngine } from '../../src/platform/vscode
 
 /** A stand-in for vscode.LanguageModelError. */
 class FakeLmError extends Error {
-  constructor(readonly code: string, message = code) {
+  constructor(
+    readonly code: string,
+    message = code,
+  ) {
     super(message);
   }
 }
@@ -29,7 +32,12 @@ interface Sent {
   token: FakeToken;
 }
 
-function fakeModel(id: string, family: string, reply: (sent: Sent) => AsyncIterable<string> | Promise<never>, counts = true): LmChatModel & { sent: Sent[] } {
+function fakeModel(
+  id: string,
+  family: string,
+  reply: (sent: Sent) => AsyncIterable<string> | Promise<never>,
+  counts = true,
+): LmChatModel & { sent: Sent[] } {
   const sent: Sent[] = [];
   return {
     id,
@@ -96,9 +104,14 @@ describe('vscode-lm engine', () => {
     const model = fakeModel('gpt-4o', 'gpt-4o', () => chunks('# Title\n\n', 'Some ', 'text.'));
     const lm = fakeLm([model]);
     const engine = new VscodeLmEngine(lm);
-    const out = await collect(engine.stream({ model: '', prompt: 'write two words', instructions: 'Be brief.' }, new AbortController().signal));
+    const out = await collect(
+      engine.stream({ model: '', prompt: 'write two words', instructions: 'Be brief.' }, new AbortController().signal),
+    );
     assert.deepEqual(out, ['# Title\n\n', 'Some ', 'text.']);
-    assert.deepEqual(model.sent[0].messages, [{ role: 'user', text: 'Be brief.' }, { role: 'user', text: 'write two words' }]);
+    assert.deepEqual(model.sent[0].messages, [
+      { role: 'user', text: 'Be brief.' },
+      { role: 'user', text: 'write two words' },
+    ]);
     assert.deepEqual(engine.usage(), { inputTokens: 5, outputTokens: 4 });
     assert.deepEqual(engine.ending(), { reason: 'stop' });
     assert.equal(lm.disposed, 1, 'the cancellation source is disposed');
@@ -113,28 +126,37 @@ describe('vscode-lm engine', () => {
     assert.equal(engine.usage(), undefined, 'a model that cannot count leaves usage undefined');
     assert.deepEqual(await collect(engine.stream({ model: 'fam-a', prompt: 'p' }, signal)), ['from a']);
     assert.deepEqual(await collect(engine.stream({ model: '', prompt: 'p' }, signal)), ['from a']);
-    await rejects(collect(engine.stream({ model: 'gone-model', prompt: 'p' }, signal)), 'notFound', /gone-model is not available.*Select Model.*copilot-a, copilot-b/);
+    await rejects(
+      collect(engine.stream({ model: 'gone-model', prompt: 'p' }, signal)),
+      'notFound',
+      /gone-model is not available.*Select Model.*copilot-a, copilot-b/,
+    );
   });
 
   it('cancelling cancels the request token and ends the stream as cancelled', async () => {
     const controller = new AbortController();
-    const model = fakeModel('m', 'm', (sent) => (async function* () {
-      yield 'first ';
-      // The model keeps going until VS Code's token says stop.
-      while (!sent.token.isCancellationRequested) {
-        await new Promise((r) => setTimeout(r, 5));
-        yield 'more ';
-      }
-    })());
+    const model = fakeModel('m', 'm', (sent) =>
+      (async function* () {
+        yield 'first ';
+        // The model keeps going until VS Code's token says stop.
+        while (!sent.token.isCancellationRequested) {
+          await new Promise((r) => setTimeout(r, 5));
+          yield 'more ';
+        }
+      })(),
+    );
     const lm = fakeLm([model]);
     const engine = new VscodeLmEngine(lm);
     const got: string[] = [];
-    const error = await rejects((async () => {
-      for await (const chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) {
-        got.push(chunk);
-        if (got.length === 3) controller.abort();
-      }
-    })(), 'cancelled');
+    const error = await rejects(
+      (async () => {
+        for await (const chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) {
+          got.push(chunk);
+          if (got.length === 3) controller.abort();
+        }
+      })(),
+      'cancelled',
+    );
     assert.ok(error);
     assert.equal(model.sent[0].token.isCancellationRequested, true, 'the token given to sendRequest was cancelled');
     assert.equal(got.length, 3);
@@ -144,15 +166,20 @@ describe('vscode-lm engine', () => {
   it('cancelling ends the wait for a model that sends nothing more', async () => {
     const controller = new AbortController();
     // VS Code 1.100 does not pass the cancellation on to a provider whose answer streams: it just stops.
-    const model = fakeModel('m', 'm', () => (async function* () {
-      yield 'first ';
-      await new Promise(() => undefined);
-    })());
+    const model = fakeModel('m', 'm', () =>
+      (async function* () {
+        yield 'first ';
+        await new Promise(() => undefined);
+      })(),
+    );
     const engine = new VscodeLmEngine(fakeLm([model]));
     const started = Date.now();
-    const error = await rejects((async () => {
-      for await (const _chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) setTimeout(() => controller.abort(), 20);
-    })(), 'cancelled');
+    const error = await rejects(
+      (async () => {
+        for await (const _chunk of engine.stream({ model: '', prompt: 'p' }, controller.signal)) setTimeout(() => controller.abort(), 20);
+      })(),
+      'cancelled',
+    );
     assert.ok(error);
     assert.ok(Date.now() - started < 1000, `stopped after ${Date.now() - started} ms`);
   });
@@ -160,7 +187,11 @@ describe('vscode-lm engine', () => {
   it('a refused consent is an auth error that says how to allow it', async () => {
     const model = fakeModel('m', 'm', () => Promise.reject(new FakeLmError('NoPermissions', 'Access denied')));
     const engine = new VscodeLmEngine(fakeLm([model]));
-    await rejects(collect(engine.stream({ model: '', prompt: 'p' }, new AbortController().signal)), 'auth', /did not allow Visen.*Allow.*Manage Language Model Access/);
+    await rejects(
+      collect(engine.stream({ model: '', prompt: 'p' }, new AbortController().signal)),
+      'auth',
+      /did not allow Visen.*Allow.*Manage Language Model Access/,
+    );
   });
 
   it('maps blocked, not found, an error mid-stream and an empty answer', async () => {
@@ -169,10 +200,16 @@ describe('vscode-lm engine', () => {
     await rejects(collect(blocked.stream({ model: '', prompt: 'p' }, signal)), 'rateLimit', /quota exceeded/);
     const gone = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => Promise.reject(new FakeLmError('NotFound')))]));
     await rejects(collect(gone.stream({ model: '', prompt: 'p' }, signal)), 'notFound', /no longer available.*Select Model/);
-    const broken = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => (async function* () {
-      yield 'half';
-      throw new Error('socket closed');
-    })())]));
+    const broken = new VscodeLmEngine(
+      fakeLm([
+        fakeModel('m', 'm', () =>
+          (async function* () {
+            yield 'half';
+            throw new Error('socket closed');
+          })(),
+        ),
+      ]),
+    );
     await rejects(collect(broken.stream({ model: '', prompt: 'p' }, signal)), 'unknown', /socket closed/);
     const empty = new VscodeLmEngine(fakeLm([fakeModel('m', 'm', () => chunks())]));
     await rejects(collect(empty.stream({ model: '', prompt: 'p' }, signal)), 'empty');
@@ -180,7 +217,8 @@ describe('vscode-lm engine', () => {
 
   it('with no model at all: unavailable, saying to install or sign in to a provider, or choose Gemini or OpenAI', async () => {
     const engine = new VscodeLmEngine(fakeLm([]));
-    const message = /No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI\./;
+    const message =
+      /No language model is available in VS Code — install or sign in to a provider such as GitHub Copilot, or choose Gemini or OpenAI\./;
     await rejects(collect(engine.stream({ model: '', prompt: 'p' }, new AbortController().signal)), 'unavailable', message);
     await rejects(engine.listModels(), 'unavailable', message);
   });

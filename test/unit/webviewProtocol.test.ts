@@ -36,7 +36,10 @@ describe('webview protocols: one envelope, one parser', () => {
     const keyed = ENGINE_KINDS.filter(needsKey);
     const servers = ENGINE_KINDS.filter((kind) => (ENGINES[kind] as EngineDescriptor).settings.baseUrl !== undefined);
     assert.deepEqual(KEY_NAMES, ['notion', ...keyed]);
-    assert.deepEqual(BASE_URL_FIELDS, servers.map((kind) => `${kind}BaseUrl`));
+    assert.deepEqual(
+      BASE_URL_FIELDS,
+      servers.map((kind) => `${kind}BaseUrl`),
+    );
     const keys = Object.fromEntries(KEY_NAMES.map((name) => [name, `${name}-key-value`]));
     const settings = Object.fromEntries(BASE_URL_FIELDS.map((field) => [field, 'https://proxy.example.com']));
     const parsed = parseSettingsMessage({ type: 'save', requestId: 1, settings, keys });
@@ -46,10 +49,20 @@ describe('webview protocols: one envelope, one parser', () => {
     // An engine without a key or a server has no such field.
     assert.ok(!needsKey('vscode-lm'));
     assert.equal(refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: {}, keys: { 'vscode-lm': 'x' } })).field, undefined);
-    assert.equal(refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: { 'vscode-lmBaseUrl': 'https://x' }, keys: {} })).field, undefined);
+    assert.equal(
+      refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: { 'vscode-lmBaseUrl': 'https://x' }, keys: {} })).field,
+      undefined,
+    );
     // Each base URL field carries the base URL limit, answered next to it.
     for (const field of BASE_URL_FIELDS) {
-      const long = refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: { [field]: `https://example.com/${'v'.repeat(LIMITS.baseUrl)}` }, keys: {} }));
+      const long = refused(
+        parseSettingsMessage({
+          type: 'save',
+          requestId: 1,
+          settings: { [field]: `https://example.com/${'v'.repeat(LIMITS.baseUrl)}` },
+          keys: {},
+        }),
+      );
       assert.equal(long.field, field);
     }
   });
@@ -60,7 +73,7 @@ describe('webview protocols: one envelope, one parser', () => {
     assert.doesNotMatch(result.problem, /opus/);
   });
 
-  it('settings: a model over the limit is answered next to its engine\'s field, with its length only', () => {
+  it("settings: a model over the limit is answered next to its engine's field, with its length only", () => {
     const model = `copilot-${'m'.repeat(LIMITS.model)}`;
     const result = refused(parseSettingsMessage({ type: 'save', requestId: 1, settings: {}, keys: {}, models: { 'vscode-lm': model } }));
     assert.equal(result.field, 'model-vscode-lm');
@@ -77,7 +90,15 @@ describe('webview protocols: one envelope, one parser', () => {
   });
 
   it('connection: a prompt over the limit goes next to the prompt; a wrong value is never quoted in the log', () => {
-    const prompt = refused(parseWebviewMessage({ type: 'generate', prompt: 'p'.repeat(LIMITS.prompt + 1), engine: 'gemini', model: 'gemini-2.5-flash', writeMode: 'append' }));
+    const prompt = refused(
+      parseWebviewMessage({
+        type: 'generate',
+        prompt: 'p'.repeat(LIMITS.prompt + 1),
+        engine: 'gemini',
+        model: 'gemini-2.5-flash',
+        writeMode: 'append',
+      }),
+    );
     assert.equal(prompt.field, 'prompt');
     assert.doesNotMatch(prompt.error + prompt.problem, /pppp/);
 
@@ -91,18 +112,25 @@ describe('webview protocols: one envelope, one parser', () => {
 describe('connection form protocol: prompt templates', () => {
   it('takes saveTemplate and deleteTemplate as requests, with nothing else in them', () => {
     const save = parseWebviewMessage({ type: 'saveTemplate', requestId: 3, templateName: 'Weekly', prompt: 'Notes for ${date}' });
-    assert.deepEqual(save, { ok: true, message: { type: 'saveTemplate', requestId: 3, templateName: 'Weekly', prompt: 'Notes for ${date}' } });
+    assert.deepEqual(save, {
+      ok: true,
+      message: { type: 'saveTemplate', requestId: 3, templateName: 'Weekly', prompt: 'Notes for ${date}' },
+    });
     assert.ok(parseWebviewMessage({ type: 'deleteTemplate', requestId: 4, templateName: 'Weekly' }).ok);
     refused(parseWebviewMessage({ type: 'deleteTemplate', templateName: 'Weekly' }));
     refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 5, templateName: 'Weekly', prompt: 'x', connectionId: 'another' }));
   });
 
   it('a name or a prompt over its limit is answered next to its field, with its length only', () => {
-    const name = refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'n'.repeat(LIMITS.templateName + 1), prompt: 'x' }));
+    const name = refused(
+      parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'n'.repeat(LIMITS.templateName + 1), prompt: 'x' }),
+    );
     assert.equal(name.field, 'templateName');
     assert.equal(name.error, `The template name is too long (${LIMITS.templateName + 1} characters; at most ${LIMITS.templateName}).`);
     assert.doesNotMatch(name.error + name.problem, /nnnn/);
-    const prompt = refused(parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'Weekly', prompt: 'p'.repeat(LIMITS.prompt + 1) }));
+    const prompt = refused(
+      parseWebviewMessage({ type: 'saveTemplate', requestId: 1, templateName: 'Weekly', prompt: 'p'.repeat(LIMITS.prompt + 1) }),
+    );
     assert.equal(prompt.field, 'prompt');
   });
 });

@@ -56,7 +56,8 @@ export class ConnectStep {
 
   /** A new state is coming: a Notion secret set (or replaced) since the URL was checked means checking it again. */
   beforeState(previous: FormState | undefined, next: FormState): void {
-    if (previous && previous.notionSecretSet !== next.notionSecretSet && !this.validation.result?.ok) this.validation = { key: '', checking: false };
+    if (previous && previous.notionSecretSet !== next.notionSecretSet && !this.validation.result?.ok)
+      this.validation = { key: '', checking: false };
   }
 
   /** Step 1 as the state has it: asks for the Notion secret first, else shows the URL's check. */
@@ -64,7 +65,11 @@ export class ConnectStep {
     const { el, host } = this.form;
     if (!state.notionSecretSet && !this.validation.result && !this.validation.checking) {
       el.validation.className = 'validation is-error';
-      replaceChildren(el.validation, h('span', { className: 'message' }, l10n.t('Visen needs your Notion token first.')), commandButton(host, state.setNotionSecret));
+      replaceChildren(
+        el.validation,
+        h('span', { className: 'message' }, l10n.t('Visen needs your Notion token first.')),
+        commandButton(host, state.setNotionSecret),
+      );
     } else {
       this.render();
     }
@@ -104,7 +109,11 @@ export class ConnectStep {
     this.validation = { key, checking: true };
     this.render();
     try {
-      const result = await host.request<ReplyResults['validate']>({ type: 'validate', connectionType: el.type.value as ConnectionType, url });
+      const result = await host.request<ReplyResults['validate']>({
+        type: 'validate',
+        connectionType: el.type.value as ConnectionType,
+        url,
+      });
       if (seq === this.validateSeq) this.validation = { key, checking: false, result };
     } catch (error) {
       if (seq === this.validateSeq) this.validation = { key, checking: false, error: errorText(error) };
@@ -122,17 +131,33 @@ export class ConnectStep {
     const result = validation.key === this.key() ? validation.result : undefined;
     if (validation.checking) {
       box.classList.add('is-checking');
-      append(box, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'message' }, l10n.t('Checking with Notion…')));
+      append(
+        box,
+        h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+        h('span', { className: 'message' }, l10n.t('Checking with Notion…')),
+      );
     } else if (validation.error) {
       box.classList.add('is-error');
-      append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, validation.error));
+      append(
+        box,
+        h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'),
+        h('span', { className: 'message' }, validation.error),
+      );
     } else if (result?.ok) {
       box.classList.add('is-ok');
       append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✓'), h('strong', {}, result.title));
-      if (result.existingConnection) append(box, h('span', { className: 'hint-inline' }, l10n.t(' — already connected as “{0}”: Next opens it.', result.existingConnection)));
+      if (result.existingConnection)
+        append(
+          box,
+          h('span', { className: 'hint-inline' }, l10n.t(' — already connected as “{0}”: Next opens it.', result.existingConnection)),
+        );
     } else if (result && !result.ok && result.problem !== 'empty') {
       box.classList.add('is-error');
-      append(box, h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'), h('span', { className: 'message' }, result.message));
+      append(
+        box,
+        h('span', { className: 'mark', attrs: { 'aria-hidden': 'true' } }, '✗'),
+        h('span', { className: 'message' }, result.message),
+      );
       if (result.action) append(box, commandButton(host, result.action));
     }
     el.name.placeholder = result?.ok ? result.title : NAME_PLACEHOLDER;
@@ -151,7 +176,12 @@ export class ConnectStep {
     el.next.disabled = true;
     el.next.textContent = l10n.t('Connecting…');
     try {
-      await host.request<ReplyResults['create']>({ type: 'create', name: el.name.value.trim(), connectionType: el.type.value as ConnectionType, url: el.url.value.trim() });
+      await host.request<ReplyResults['create']>({
+        type: 'create',
+        name: el.name.value.trim(),
+        connectionType: el.type.value as ConnectionType,
+        url: el.url.value.trim(),
+      });
       // The host follows with a state that shows the connection: step 2.
     } catch (error) {
       this.validation = { key: this.key(), checking: false, error: errorText(error) };

@@ -66,8 +66,15 @@ export class GenerateStep {
     // A new entry is a new page: there is nothing to append to or replace.
     show(el.writeMode, !isDatabase);
     if (isDatabase) {
-      replaceChildren(el.databaseNotice,
-        h('span', {}, l10n.t('Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use')),
+      replaceChildren(
+        el.databaseNotice,
+        h(
+          'span',
+          {},
+          l10n.t(
+            'Generate adds a new entry to this database: its title, the properties you map and its page body. To fill existing rows from a prompt template, use',
+          ),
+        ),
         commandButton(host, { command: 'visen.fillDatabase', label: l10n.t('Fill Database Rows') }),
       );
     }
@@ -97,7 +104,9 @@ export class GenerateStep {
     try {
       const headings = await host.request<ReplyResults['headings']>({ type: 'headings' });
       replaceChildren(el.writeHeading, ...headings.map((x) => h('option', { attrs: { value: x.id } }, `${'#'.repeat(x.level)} ${x.text}`)));
-      el.headingNote.textContent = headings.length ? '' : l10n.t('This page has no headings: Generate offers to append at the end instead.');
+      el.headingNote.textContent = headings.length
+        ? ''
+        : l10n.t('This page has no headings: Generate offers to append at the end instead.');
       show(el.writeHeading, headings.length > 0);
     } catch (error) {
       this.headingsLoaded = false;
@@ -113,9 +122,14 @@ export class GenerateStep {
     const engine = this.currentEngine();
     if (!engine || !state) return;
     replaceChildren(el.models, ...engine.suggestedModels.map((m) => h('option', { attrs: { value: m } })));
-    const missing = !state.notionSecretSet ? { text: l10n.t('Visen needs your Notion token to write to the page.'), action: state.setNotionSecret }
-      : !engine.keySet ? { text: l10n.t("Visen needs your {0} API key to generate with it. It is kept in VS Code's secret storage.", engine.label), action: engine.setKey }
-      : undefined;
+    const missing = !state.notionSecretSet
+      ? { text: l10n.t('Visen needs your Notion token to write to the page.'), action: state.setNotionSecret }
+      : !engine.keySet
+        ? {
+            text: l10n.t("Visen needs your {0} API key to generate with it. It is kept in VS Code's secret storage.", engine.label),
+            action: engine.setKey,
+          }
+        : undefined;
     show(el.keyNotice, !!missing);
     if (missing) replaceChildren(el.keyNotice, h('span', {}, missing.text), commandButton(host, missing.action));
   }

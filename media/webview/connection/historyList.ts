@@ -23,7 +23,10 @@ export class HistoryList {
     el.usage.textContent = connection.usage;
     const items = state.history;
     if (items.length === 0) {
-      replaceChildren(el.historyList, h('p', { className: 'history-empty' }, l10n.t('No generations yet: type a prompt above and press Generate.')));
+      replaceChildren(
+        el.historyList,
+        h('p', { className: 'history-empty' }, l10n.t('No generations yet: type a prompt above and press Generate.')),
+      );
       return;
     }
     replaceChildren(el.historyList, h('ul', { className: 'history-items' }, ...items.map((item) => this.item(item))));
@@ -42,22 +45,38 @@ export class HistoryList {
     const { host, expanded } = this.form;
     if (item.status === 'generating') this.contents.delete(item.id);
     const body = h('div', { className: 'history-content preview' });
-    const details = h('details', { className: 'history-item', attrs: { 'data-record-id': item.id, 'data-status': item.status, open: expanded.has(item.id) } },
-      h('summary', {},
+    const details = h(
+      'details',
+      { className: 'history-item', attrs: { 'data-record-id': item.id, 'data-status': item.status, open: expanded.has(item.id) } },
+      h(
+        'summary',
+        {},
         h('span', { className: 'history-prompt' }, item.prompt),
-        h('span', { className: 'history-meta' },
+        h(
+          'span',
+          { className: 'history-meta' },
           h('time', { attrs: { datetime: item.createdAt, title: localTime(item.createdAt) } }, item.when),
-          ' · ', item.engine, ' · ',
+          ' · ',
+          item.engine,
+          ' · ',
           h('span', { className: `history-status status-${item.status}` }, item.statusLabel),
           item.mode === 'replace' ? ' · ' : '',
-          item.mode === 'replace' ? l10n.t({ message: 'replace', comment: ['In a history entry: the generation replaced the page content.'] }) : '',
+          item.mode === 'replace'
+            ? l10n.t({ message: 'replace', comment: ['In a history entry: the generation replaced the page content.'] })
+            : '',
         ),
       ),
       body,
-      h('div', { className: 'actions' },
+      h(
+        'div',
+        { className: 'actions' },
         item.canUndo ? button(l10n.t('Undo'), `undo-${item.id}`, 'secondary history-undo', () => void this.undo(item)) : null,
-        item.canRetry ? button(RETRY_WRITE, `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id })) : null,
-        item.writtenBlocks > 0 ? button(OPEN_IN_NOTION, `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id })) : null,
+        item.canRetry
+          ? button(RETRY_WRITE, `retry-${item.id}`, 'secondary history-retry', () => host.post({ type: 'retryWrite', recordId: item.id }))
+          : null,
+        item.writtenBlocks > 0
+          ? button(OPEN_IN_NOTION, `open-${item.id}`, 'secondary', () => host.post({ type: 'openInNotion', recordId: item.id }))
+          : null,
       ),
     );
     const fill = async () => {

@@ -35,88 +35,189 @@ export interface LayoutActions {
 /** Builds the form into the page's body and returns its elements. */
 export function buildConnectionForm(actions: LayoutActions) {
   document.body.append(
-    h('main', { className: 'form' },
-      h('header', { className: 'header' },
+    h(
+      'main',
+      { className: 'form' },
+      h(
+        'header',
+        { className: 'header' },
         h('h1', { id: 'heading' }, NEW_CONNECTION),
-        h('ol', { className: 'steps', attrs: { 'aria-label': l10n.t('Steps') } },
+        h(
+          'ol',
+          { className: 'steps', attrs: { 'aria-label': l10n.t('Steps') } },
           h('li', { id: 'step-1-label' }, h('span', { className: 'step-number' }, '1'), l10n.t('Connect')),
           h('li', { id: 'step-2-label' }, h('span', { className: 'step-number' }, '2'), l10n.t('Generate')),
         ),
       ),
 
-      h('section', { id: 'step-connect', className: 'step', attrs: { 'aria-labelledby': 'step-1-label' } },
+      h(
+        'section',
+        { id: 'step-connect', className: 'step', attrs: { 'aria-labelledby': 'step-1-label' } },
         h('p', { className: 'intro' }, l10n.t('Point Visen at a Notion page or database that is shared with your integration.')),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'name' } }, l10n.t('Name')),
-          h('input', { id: 'name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.name, placeholder: NAME_PLACEHOLDER, 'aria-describedby': 'name-hint' } }),
+          h('input', {
+            id: 'name',
+            className: 'input',
+            attrs: {
+              type: 'text',
+              autocomplete: 'off',
+              spellcheck: 'false',
+              maxlength: LIMITS.name,
+              placeholder: NAME_PLACEHOLDER,
+              'aria-describedby': 'name-hint',
+            },
+          }),
           h('div', { id: 'name-hint', className: 'hint' }, l10n.t('Optional. How the connection appears in Visen.')),
         ),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'type' } }, l10n.t('Type')),
-          h('select', { id: 'type', className: 'select' },
+          h(
+            'select',
+            { id: 'type', className: 'select' },
             h('option', { attrs: { value: 'page' } }, l10n.t('Notion Page')),
             h('option', { attrs: { value: 'database' } }, l10n.t('Notion Database')),
           ),
         ),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'url' } }, l10n.t('Notion URL')),
-          h('input', { id: 'url', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.url, placeholder: l10n.t({ message: 'https://www.notion.so/…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'url-validation url-hint', required: true } }),
+          h('input', {
+            id: 'url',
+            className: 'input',
+            attrs: {
+              type: 'url',
+              autocomplete: 'off',
+              spellcheck: 'false',
+              maxlength: LIMITS.url,
+              placeholder: l10n.t({ message: 'https://www.notion.so/…', comment: ['An example address, shown in the empty field.'] }),
+              'aria-describedby': 'url-validation url-hint',
+              required: true,
+            },
+          }),
           h('div', { id: 'url-hint', className: 'hint' }, l10n.t('In Notion: Share → Copy link.')),
           h('div', { id: 'url-validation', className: 'validation', attrs: { role: 'status', 'aria-live': 'polite' } }),
         ),
-        h('div', { className: 'actions' }, button(NEXT, 'next', 'primary', () => actions.next())),
+        h(
+          'div',
+          { className: 'actions' },
+          button(NEXT, 'next', 'primary', () => actions.next()),
+        ),
       ),
 
-      h('section', { id: 'step-generate', className: 'step', attrs: { 'aria-labelledby': 'step-2-label' } },
-        h('div', { className: 'target' },
+      h(
+        'section',
+        { id: 'step-generate', className: 'step', attrs: { 'aria-labelledby': 'step-2-label' } },
+        h(
+          'div',
+          { className: 'target' },
           h('span', { id: 'target-type', className: 'badge' }),
           h('span', { id: 'target-title', className: 'target-title' }),
-          h('button', { id: 'open-target', className: 'link', attrs: { type: 'button', title: OPEN_IN_NOTION }, on: { click: () => actions.openTarget() } }, l10n.t('Open in Notion ↗')),
+          h(
+            'button',
+            {
+              id: 'open-target',
+              className: 'link',
+              attrs: { type: 'button', title: OPEN_IN_NOTION },
+              on: { click: () => actions.openTarget() },
+            },
+            l10n.t('Open in Notion ↗'),
+          ),
         ),
         h('div', { id: 'database-notice', className: 'notice', attrs: { role: 'note' } }),
-        h('div', { id: 'prompt-fields' },
+        h(
+          'div',
+          { id: 'prompt-fields' },
           h('div', { id: 'templates', className: 'field templates', attrs: { role: 'group', 'aria-label': l10n.t('Prompt templates') } }),
-          h('div', { className: 'field' },
+          h(
+            'div',
+            { className: 'field' },
             h('label', { attrs: { for: 'prompt' } }, l10n.t('Prompt')),
-            h('textarea', { id: 'prompt', className: 'textarea', attrs: { rows: 6, maxlength: LIMITS.prompt, 'aria-describedby': 'prompt-hint prompt-error' } }),
+            h('textarea', {
+              id: 'prompt',
+              className: 'textarea',
+              attrs: { rows: 6, maxlength: LIMITS.prompt, 'aria-describedby': 'prompt-hint prompt-error' },
+            }),
             h('div', { id: 'prompt-hint', className: 'hint' }, `${PROMPT_HINT} ${l10n.t('Variables: {0}', PROMPT_VARIABLE_HINT)}`),
             h('div', { id: 'prompt-error', className: 'field-error', attrs: { role: 'alert' } }),
           ),
-          h('div', { className: 'options' },
-            h('div', { className: 'field' },
+          h(
+            'div',
+            { className: 'options' },
+            h(
+              'div',
+              { className: 'field' },
               h('label', { attrs: { for: 'engine' } }, l10n.t('Engine')),
               h('select', { id: 'engine', className: 'select' }),
             ),
-            h('div', { className: 'field' },
+            h(
+              'div',
+              { className: 'field' },
               h('label', { attrs: { for: 'model' } }, l10n.t('Model')),
-              h('input', { id: 'model', className: 'input', attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model } }),
+              h('input', {
+                id: 'model',
+                className: 'input',
+                attrs: { type: 'text', list: 'models', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model },
+              }),
               h('datalist', { id: 'models' }),
             ),
-            h('fieldset', { id: 'write-mode', className: 'field mode' },
+            h(
+              'fieldset',
+              { id: 'write-mode', className: 'field mode' },
               h('legend', {}, l10n.t('Write mode')),
-              h('label', { className: 'radio' }, h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }), l10n.t('Append to the page')),
-              h('label', { className: 'radio' }, h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }), l10n.t('Replace its content (undoable)')),
-              h('label', { className: 'radio' }, h('input', { id: 'mode-heading', attrs: { type: 'radio', name: 'mode', value: 'afterHeading' } }), l10n.t('After a heading')),
+              h(
+                'label',
+                { className: 'radio' },
+                h('input', { id: 'mode-append', attrs: { type: 'radio', name: 'mode', value: 'append' } }),
+                l10n.t('Append to the page'),
+              ),
+              h(
+                'label',
+                { className: 'radio' },
+                h('input', { id: 'mode-replace', attrs: { type: 'radio', name: 'mode', value: 'replace' } }),
+                l10n.t('Replace its content (undoable)'),
+              ),
+              h(
+                'label',
+                { className: 'radio' },
+                h('input', { id: 'mode-heading', attrs: { type: 'radio', name: 'mode', value: 'afterHeading' } }),
+                l10n.t('After a heading'),
+              ),
               h('select', { id: 'write-heading', className: 'select', attrs: { 'aria-label': l10n.t('Heading to write after') } }),
               h('div', { id: 'write-heading-note', className: 'hint-inline', attrs: { 'aria-live': 'polite' } }),
             ),
           ),
           h('div', { id: 'key-notice', className: 'key-notice notice is-warning', attrs: { role: 'alert' } }),
-          h('div', { className: 'actions' },
+          h(
+            'div',
+            { className: 'actions' },
             button(l10n.t('Generate'), 'generate', 'primary', () => actions.generate()),
             button(l10n.t('Cancel'), 'cancel', 'secondary', () => actions.cancel()),
           ),
         ),
-        h('section', { id: 'run', className: 'run', attrs: { 'aria-label': l10n.t('Generation') } },
-          h('div', { id: 'progress', className: 'progress', attrs: { role: 'status', 'aria-live': 'polite' } },
+        h(
+          'section',
+          { id: 'run', className: 'run', attrs: { 'aria-label': l10n.t('Generation') } },
+          h(
+            'div',
+            { id: 'progress', className: 'progress', attrs: { role: 'status', 'aria-live': 'polite' } },
             h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
             h('span', { id: 'progress-label' }),
           ),
           h('article', { id: 'output', className: 'output preview', attrs: { 'aria-label': l10n.t('Generated text'), tabindex: 0 } }),
-          h('div', { id: 'result', className: 'result', attrs: { role: 'status' } },
+          h(
+            'div',
+            { id: 'result', className: 'result', attrs: { role: 'status' } },
             h('p', { id: 'result-message', className: 'result-message' }),
             h('p', { id: 'result-warning', className: 'result-warning' }),
-            h('div', { className: 'actions' },
+            h(
+              'div',
+              { className: 'actions' },
               button(OPEN_IN_NOTION, 'open-in-notion', 'primary', () => actions.openResult()),
               button(RETRY_WRITE, 'retry-write', 'secondary', () => actions.retryResult()),
               button(l10n.t('Undo'), 'undo-result', 'secondary', () => actions.undoResult()),
@@ -126,8 +227,12 @@ export function buildConnectionForm(actions: LayoutActions) {
         ),
       ),
 
-      h('section', { id: 'history', className: 'history', attrs: { 'aria-labelledby': 'history-heading' } },
-        h('div', { className: 'history-header' },
+      h(
+        'section',
+        { id: 'history', className: 'history', attrs: { 'aria-labelledby': 'history-heading' } },
+        h(
+          'div',
+          { className: 'history-header' },
           h('h2', { id: 'history-heading' }, l10n.t('History')),
           h('span', { id: 'usage', className: 'usage' }),
         ),
@@ -187,5 +292,13 @@ export type ConnectionElements = ReturnType<typeof buildConnectionForm>;
 
 /** A button that runs one of the form's commands (set a key, Fill Database Rows…). */
 export function commandButton(host: ConnectionHost, command: CommandAction): HTMLButtonElement {
-  return h('button', { className: 'button secondary inline', attrs: { type: 'button' }, on: { click: () => host.post({ type: 'runCommand', command: command.command }) } }, command.label);
+  return h(
+    'button',
+    {
+      className: 'button secondary inline',
+      attrs: { type: 'button' },
+      on: { click: () => host.post({ type: 'runCommand', command: command.command }) },
+    },
+    command.label,
+  );
 }

@@ -19,13 +19,29 @@ const same = (a: string, b: string) => a.trim().toLocaleLowerCase() === b.trim()
 export class TemplateBar {
   private readonly select = h('select', { id: 'template-select', className: 'select', attrs: { 'aria-describedby': 'template-status' } });
   private readonly saveButton = button(l10n.t('Save as Template'), 'save-template', 'secondary', () => this.openEditor('save'));
-  private readonly renameButton = button(l10n.t('Rename…'), 'rename-template', 'secondary', () => this.openEditor('rename'), { title: l10n.t('Give the template chosen another name') });
+  private readonly renameButton = button(l10n.t('Rename…'), 'rename-template', 'secondary', () => this.openEditor('rename'), {
+    title: l10n.t('Give the template chosen another name'),
+  });
   private readonly deleteButton = button(l10n.t('Delete Template'), 'delete-template', 'secondary', () => void this.deleteChosen());
-  private readonly name = h('input', { id: 'template-name', className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.templateName, 'aria-describedby': 'template-note template-error' } });
+  private readonly name = h('input', {
+    id: 'template-name',
+    className: 'input',
+    attrs: {
+      type: 'text',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      maxlength: LIMITS.templateName,
+      'aria-describedby': 'template-note template-error',
+    },
+  });
   private readonly note = h('div', { id: 'template-note', className: 'hint' });
-  private readonly editor = h('div', { id: 'template-editor', className: 'field' },
+  private readonly editor = h(
+    'div',
+    { id: 'template-editor', className: 'field' },
     h('label', { attrs: { for: 'template-name' } }, l10n.t('Template name')),
-    h('div', { className: 'actions' },
+    h(
+      'div',
+      { className: 'actions' },
       this.name,
       button(l10n.t('Save'), 'template-name-save', 'primary', () => void this.save()),
       button(l10n.t('Cancel'), 'template-name-cancel', 'secondary', () => this.closeEditor(true)),
@@ -42,7 +58,8 @@ export class TemplateBar {
   private pendingChoice: string | undefined;
 
   constructor(private readonly form: ConnectionForm) {
-    replaceChildren(form.el.templates,
+    replaceChildren(
+      form.el.templates,
       h('label', { attrs: { for: 'template-select' } }, l10n.t('Templates')),
       h('div', { className: 'actions' }, this.select, this.saveButton, this.renameButton, this.deleteButton),
       this.editor,
@@ -74,12 +91,19 @@ export class TemplateBar {
     const shown = [...this.select.options].slice(1).map((o) => o.value);
     if (names.join('\n') !== shown.join('\n') || this.select.options.length === 0) {
       const first = this.templates.length > 0 ? l10n.t('Choose a template…') : l10n.t('No templates yet');
-      replaceChildren(this.select, h('option', { attrs: { value: '' } }, first), ...names.map((name) => h('option', { attrs: { value: name } }, name)));
+      replaceChildren(
+        this.select,
+        h('option', { attrs: { value: '' } }, first),
+        ...names.map((name) => h('option', { attrs: { value: name } }, name)),
+      );
     }
     const found = this.templates.find((t) => same(t.name, chosen));
     this.select.value = found?.name ?? '';
     if (found) this.pendingChoice = undefined;
-    const hadFocus = document.activeElement === this.select || document.activeElement === this.deleteButton || document.activeElement === this.renameButton;
+    const hadFocus =
+      document.activeElement === this.select ||
+      document.activeElement === this.deleteButton ||
+      document.activeElement === this.renameButton;
     this.select.disabled = this.templates.length === 0;
     this.deleteButton.disabled = !found;
     this.renameButton.disabled = !found;
@@ -145,7 +169,11 @@ export class TemplateBar {
     if (this.mode === 'rename') return this.rename();
     const templateName = this.name.value.trim();
     try {
-      const { replaced } = await this.form.host.request<ReplyResults['saveTemplate']>({ type: 'saveTemplate', templateName, prompt: this.form.el.prompt.value });
+      const { replaced } = await this.form.host.request<ReplyResults['saveTemplate']>({
+        type: 'saveTemplate',
+        templateName,
+        prompt: this.form.el.prompt.value,
+      });
       this.pendingChoice = templateName;
       this.closeEditor(false);
       this.select.focus();
@@ -161,7 +189,11 @@ export class TemplateBar {
     const from = this.renaming;
     const newName = this.name.value.trim();
     try {
-      const { name } = await this.form.host.request<ReplyResults['renameTemplate']>({ type: 'renameTemplate', templateName: from, newName });
+      const { name } = await this.form.host.request<ReplyResults['renameTemplate']>({
+        type: 'renameTemplate',
+        templateName: from,
+        newName,
+      });
       this.pendingChoice = name;
       this.closeEditor(false);
       this.select.focus();

@@ -21,7 +21,11 @@ export class EngineFields {
   private kinds = '';
   private engines: readonly EngineChoice[] = [];
 
-  constructor(private readonly keys: HTMLElement, private readonly endpoints: HTMLElement, private readonly form: EngineFieldsForm) {}
+  constructor(
+    private readonly keys: HTMLElement,
+    private readonly endpoints: HTMLElement,
+    private readonly form: EngineFieldsForm,
+  ) {}
 
   /** Builds the fields when the host's engine list changes. */
   render(state: SettingsState): void {
@@ -29,10 +33,23 @@ export class EngineFields {
     if (kinds === this.kinds) return;
     this.kinds = kinds;
     this.engines = state.engines;
-    replaceChildren(this.keys, ...this.engines.flatMap((e) => (e.keyField ? [keyField(e.kind as KeyName, e.keyField, (name) => this.form.removeKey(name))] : [])));
-    replaceChildren(this.endpoints, ...this.engines.flatMap((e) => (e.endpoint
-      ? [textField(e.endpoint.field, e.endpoint.label, e.endpoint.hint, { maxlength: LIMITS.baseUrl, placeholder: e.endpoint.placeholder })]
-      : [])));
+    replaceChildren(
+      this.keys,
+      ...this.engines.flatMap((e) => (e.keyField ? [keyField(e.kind as KeyName, e.keyField, (name) => this.form.removeKey(name))] : [])),
+    );
+    replaceChildren(
+      this.endpoints,
+      ...this.engines.flatMap((e) =>
+        e.endpoint
+          ? [
+              textField(e.endpoint.field, e.endpoint.label, e.endpoint.hint, {
+                maxlength: LIMITS.baseUrl,
+                placeholder: e.endpoint.placeholder,
+              }),
+            ]
+          : [],
+      ),
+    );
     for (const name of this.keyNames()) this.form.keyBuilt(name, byId<HTMLInputElement>(`key-${name}`));
     for (const [field, input] of this.endpointInputs()) this.form.endpointBuilt(field, input);
   }
@@ -44,6 +61,8 @@ export class EngineFields {
 
   /** The engines' base URL fields and their inputs. */
   endpointInputs(): Array<[BaseUrlField, HTMLInputElement]> {
-    return this.engines.flatMap((e) => (e.endpoint ? [[e.endpoint.field, byId<HTMLInputElement>(e.endpoint.field)] as [BaseUrlField, HTMLInputElement]] : []));
+    return this.engines.flatMap((e) =>
+      e.endpoint ? [[e.endpoint.field, byId<HTMLInputElement>(e.endpoint.field)] as [BaseUrlField, HTMLInputElement]] : [],
+    );
   }
 }

@@ -41,7 +41,10 @@ export class EngineModels {
   private readonly lists = new Map<EngineKind, ModelList>();
   private listing: EngineKind | undefined;
 
-  constructor(private readonly container: HTMLElement, private readonly form: ModelRowsForm) {}
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly form: ModelRowsForm,
+  ) {}
 
   /** Builds the rows when the host's engine list changes, then shows each row's model, list, hint and error. */
   render(state: SettingsState): void {
@@ -69,7 +72,14 @@ export class EngineModels {
     const input = h('input', {
       id,
       className: 'input',
-      attrs: { type: 'text', list: `models-${engine.kind}`, autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.model, 'aria-describedby': `${id}-hint ${id}-error` },
+      attrs: {
+        type: 'text',
+        list: `models-${engine.kind}`,
+        autocomplete: 'off',
+        spellcheck: 'false',
+        maxlength: LIMITS.model,
+        'aria-describedby': `${id}-hint ${id}-error`,
+      },
       on: { input: () => this.form.change(engine.kind, input.value) },
     });
     const list = h('select', {
@@ -86,9 +96,13 @@ export class EngineModels {
     });
     // A paste longer than a model name may be is refused with a message, not cut.
     refuseLongPaste(input, (length) => this.form.setError(engine.kind, tooLongMessage('model', length)));
-    return h('div', { className: 'field engine-model', attrs: { 'data-engine': engine.kind } },
+    return h(
+      'div',
+      { className: 'field engine-model', attrs: { 'data-engine': engine.kind } },
       h('label', { attrs: { for: id } }, l10n.t('Model for {0}', engine.label)),
-      h('div', { className: 'row' },
+      h(
+        'div',
+        { className: 'row' },
         input,
         button(l10n.t('Choose…'), `choose-model-${engine.kind}`, 'secondary', () => void this.choose(engine.kind), {
           title: keyless ? l10n.t('List the language models VS Code offers') : l10n.t('List the models your stored key can use'),
@@ -114,10 +128,15 @@ export class EngineModels {
     const select = byId<HTMLSelectElement>(`model-list-${engine.kind}`);
     const list = this.lists.get(engine.kind);
     if (list && list.models.length > 0) {
-      replaceChildren(select,
-        h('option', { attrs: { value: '' } }, engine.keyName === undefined
-          ? l10n.t('{0} models VS Code offers…', list.models.length)
-          : l10n.t('{0} models your {1} key can use…', list.models.length, engine.keyName)),
+      replaceChildren(
+        select,
+        h(
+          'option',
+          { attrs: { value: '' } },
+          engine.keyName === undefined
+            ? l10n.t('{0} models VS Code offers…', list.models.length)
+            : l10n.t('{0} models your {1} key can use…', list.models.length, engine.keyName),
+        ),
         ...list.models.map((m) => h('option', { attrs: { value: m.id } }, m.label && m.label !== m.id ? `${m.id} — ${m.label}` : m.id)),
       );
       select.value = list.models.some((m) => m.id === input.value) ? input.value : '';

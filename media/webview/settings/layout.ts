@@ -33,25 +33,43 @@ export interface LayoutActions {
 const errorSlot = (field: FieldName, id = `${field}-error`) => h('div', { id, className: 'field-error', attrs: { role: 'alert' } });
 
 export const textField = (name: SettingName, label: string, hint: string, attrs: Record<string, string | number> = {}) =>
-  h('div', { className: 'field' },
+  h(
+    'div',
+    { className: 'field' },
     h('label', { attrs: { for: name } }, label),
-    h('input', { id: name, className: 'input', attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${name}-hint ${name}-error`, ...attrs } }),
+    h('input', {
+      id: name,
+      className: 'input',
+      attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${name}-hint ${name}-error`, ...attrs },
+    }),
     h('div', { id: `${name}-hint`, className: 'hint' }, hint),
     errorSlot(name),
   );
 
 /** A key's field: a password input, its status (set or not), Remove, a hint and an error. */
 export const keyField = (name: KeyName, key: KeyField, remove: (name: KeyName) => void) =>
-  h('div', { className: 'field key-field', attrs: { 'data-key': name } },
-    h('div', { className: 'key-label' },
+  h(
+    'div',
+    { className: 'field key-field', attrs: { 'data-key': name } },
+    h(
+      'div',
+      { className: 'key-label' },
       h('label', { attrs: { for: `key-${name}` } }, key.title),
       h('span', { id: `key-${name}-status`, className: 'key-status', attrs: { 'aria-live': 'polite' } }),
     ),
-    h('div', { className: 'row' },
+    h(
+      'div',
+      { className: 'row' },
       h('input', {
         id: `key-${name}`,
         className: 'input',
-        attrs: { type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.key, 'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error` },
+        attrs: {
+          type: 'password',
+          autocomplete: 'off',
+          spellcheck: 'false',
+          maxlength: LIMITS.key,
+          'aria-describedby': `key-${name}-status key-${name}-hint key-${name}-error`,
+        },
       }),
       button(l10n.t('Remove'), `remove-${name}`, 'secondary', () => remove(name), { 'aria-label': key.removeLabel }),
     ),
@@ -62,29 +80,76 @@ export const keyField = (name: KeyName, key: KeyField, remove: (name: KeyName) =
 /** Builds the form into the page's body and returns its elements. */
 export function buildSettingsForm(actions: LayoutActions) {
   document.body.append(
-    h('form', { id: 'settings', className: 'form settings', attrs: { novalidate: true, 'aria-labelledby': 'heading' }, on: { submit: (e) => { e.preventDefault(); actions.save(); } } },
-      h('header', { className: 'header' },
+    h(
+      'form',
+      {
+        id: 'settings',
+        className: 'form settings',
+        attrs: { novalidate: true, 'aria-labelledby': 'heading' },
+        on: {
+          submit: (e) => {
+            e.preventDefault();
+            actions.save();
+          },
+        },
+      },
+      h(
+        'header',
+        { className: 'header' },
         h('h1', { id: 'heading' }, l10n.t('Visen Settings')),
-        h('span', { className: 'hint' }, l10n.t('Saved on this machine: keys in VS Code\'s secret storage, the rest in your user settings.')),
+        h(
+          'span',
+          { className: 'hint' },
+          l10n.t("Saved on this machine: keys in VS Code's secret storage, the rest in your user settings."),
+        ),
       ),
 
-      h('section', { className: 'group', attrs: { 'aria-labelledby': 'notion-heading' } },
+      h(
+        'section',
+        { className: 'group', attrs: { 'aria-labelledby': 'notion-heading' } },
         h('h2', { id: 'notion-heading' }, l10n.t('Notion')),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'connectionsDatabase' } }, l10n.t('Connections database')),
-          h('div', { className: 'row' },
-            h('input', { id: 'connectionsDatabase', className: 'input', attrs: { type: 'url', autocomplete: 'off', spellcheck: 'false', maxlength: LIMITS.url, placeholder: l10n.t({ message: 'https://www.notion.so/…?v=…', comment: ['An example address, shown in the empty field.'] }), 'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error' } }),
-            button(l10n.t('Create…'), 'create-database', 'secondary', () => actions.createDatabase(), { title: l10n.t('Create a connections database in a Notion page your integration can see') }),
+          h(
+            'div',
+            { className: 'row' },
+            h('input', {
+              id: 'connectionsDatabase',
+              className: 'input',
+              attrs: {
+                type: 'url',
+                autocomplete: 'off',
+                spellcheck: 'false',
+                maxlength: LIMITS.url,
+                placeholder: l10n.t({ message: 'https://www.notion.so/…?v=…', comment: ['An example address, shown in the empty field.'] }),
+                'aria-describedby': 'connectionsDatabase-hint connectionsDatabase-error',
+              },
+            }),
+            button(l10n.t('Create…'), 'create-database', 'secondary', () => actions.createDatabase(), {
+              title: l10n.t('Create a connections database in a Notion page your integration can see'),
+            }),
           ),
-          h('div', { id: 'connectionsDatabase-hint', className: 'hint' }, l10n.t('Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.')),
+          h(
+            'div',
+            { id: 'connectionsDatabase-hint', className: 'hint' },
+            l10n.t(
+              'Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.',
+            ),
+          ),
           errorSlot('connectionsDatabase'),
         ),
         keyField('notion', NOTION_KEY, actions.removeKey),
       ),
 
-      h('section', { className: 'group', attrs: { 'aria-labelledby': 'engine-heading' } },
+      h(
+        'section',
+        { className: 'group', attrs: { 'aria-labelledby': 'engine-heading' } },
         h('h2', { id: 'engine-heading' }, l10n.t('Engine')),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'engine' } }, l10n.t('Engine')),
           h('select', { id: 'engine', className: 'select' }),
         ),
@@ -92,29 +157,67 @@ export function buildSettingsForm(actions: LayoutActions) {
         h('div', { id: 'engine-keys', className: 'engine-keys' }),
       ),
 
-      h('section', { className: 'group', attrs: { 'aria-labelledby': 'writing-heading' } },
+      h(
+        'section',
+        { className: 'group', attrs: { 'aria-labelledby': 'writing-heading' } },
         h('h2', { id: 'writing-heading' }, l10n.t('Writing')),
-        h('fieldset', { className: 'field mode' },
+        h(
+          'fieldset',
+          { className: 'field mode' },
           h('legend', {}, l10n.t('Write mode')),
-          h('label', { className: 'radio' }, h('input', { id: 'writeMode-append', attrs: { type: 'radio', name: 'writeMode', value: 'append' } }), l10n.t('Append to the page')),
-          h('label', { className: 'radio' }, h('input', { id: 'writeMode-replace', attrs: { type: 'radio', name: 'writeMode', value: 'replace' } }), l10n.t('Replace its content (undoable)')),
-          h('label', { className: 'radio' }, h('input', { id: 'writeMode-afterHeading', attrs: { type: 'radio', name: 'writeMode', value: 'afterHeading' } }), l10n.t('After a heading (chosen when the run starts)')),
+          h(
+            'label',
+            { className: 'radio' },
+            h('input', { id: 'writeMode-append', attrs: { type: 'radio', name: 'writeMode', value: 'append' } }),
+            l10n.t('Append to the page'),
+          ),
+          h(
+            'label',
+            { className: 'radio' },
+            h('input', { id: 'writeMode-replace', attrs: { type: 'radio', name: 'writeMode', value: 'replace' } }),
+            l10n.t('Replace its content (undoable)'),
+          ),
+          h(
+            'label',
+            { className: 'radio' },
+            h('input', { id: 'writeMode-afterHeading', attrs: { type: 'radio', name: 'writeMode', value: 'afterHeading' } }),
+            l10n.t('After a heading (chosen when the run starts)'),
+          ),
         ),
-        h('div', { className: 'field' },
+        h(
+          'div',
+          { className: 'field' },
           h('label', { attrs: { for: 'instructions' } }, l10n.t('Instructions')),
-          h('textarea', { id: 'instructions', className: 'textarea', attrs: { rows: 4, maxlength: LIMITS.instructions, placeholder: l10n.t('Tone, language, audience…'), 'aria-describedby': 'instructions-hint instructions-error' } }),
-          h('div', { id: 'instructions-hint', className: 'hint' }, l10n.t('Sent with every prompt, after Visen\'s own instructions.')),
+          h('textarea', {
+            id: 'instructions',
+            className: 'textarea',
+            attrs: {
+              rows: 4,
+              maxlength: LIMITS.instructions,
+              placeholder: l10n.t('Tone, language, audience…'),
+              'aria-describedby': 'instructions-hint instructions-error',
+            },
+          }),
+          h('div', { id: 'instructions-hint', className: 'hint' }, l10n.t("Sent with every prompt, after Visen's own instructions.")),
           errorSlot('instructions'),
         ),
-        h('div', { className: 'field narrow' },
+        h(
+          'div',
+          { className: 'field narrow' },
           h('label', { attrs: { for: 'promptBudget' } }, l10n.t('Prompt budget')),
-          h('input', { id: 'promptBudget', className: 'input', attrs: { type: 'number', min: 0, step: 1, inputmode: 'numeric', 'aria-describedby': 'promptBudget-hint promptBudget-error' } }),
+          h('input', {
+            id: 'promptBudget',
+            className: 'input',
+            attrs: { type: 'number', min: 0, step: 1, inputmode: 'numeric', 'aria-describedby': 'promptBudget-hint promptBudget-error' },
+          }),
           h('div', { id: 'promptBudget-hint', className: 'hint' }, l10n.t('Prompts per month before Visen asks first. 0: no limit.')),
           errorSlot('promptBudget'),
         ),
       ),
 
-      h('details', { id: 'advanced', className: 'group advanced', on: { toggle: () => actions.toggled() } },
+      h(
+        'details',
+        { id: 'advanced', className: 'group advanced', on: { toggle: () => actions.toggled() } },
         h('summary', {}, h('span', { className: 'summary-title' }, l10n.t('Advanced: endpoints'))),
         h('p', { className: 'intro' }, l10n.t('Leave empty for the official services. Keys are sent to the addresses set here.')),
         h('div', { id: 'engine-endpoints', className: 'engine-endpoints' }),
@@ -124,10 +227,16 @@ export function buildSettingsForm(actions: LayoutActions) {
         }),
       ),
 
-      h('footer', { className: 'footer' },
-        h('div', { className: 'actions' },
+      h(
+        'footer',
+        { className: 'footer' },
+        h(
+          'div',
+          { className: 'actions' },
           h('button', { id: 'save', className: 'button primary', attrs: { type: 'submit' } }, l10n.t('Save')),
-          button(l10n.t('Clear Keys…'), 'clear-keys', 'secondary', () => actions.clearKeys(), { title: l10n.t('Remove every key Visen stored, after a confirmation') }),
+          button(l10n.t('Clear Keys…'), 'clear-keys', 'secondary', () => actions.clearKeys(), {
+            title: l10n.t('Remove every key Visen stored, after a confirmation'),
+          }),
           h('span', { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } }),
         ),
       ),

@@ -99,7 +99,8 @@ el.advanced.open = draft.advancedOpen ?? false;
 
 // ---- editing --------------------------------------------------------------------------------------
 
-const currentEngine = (): EngineKind | undefined => ([...el.engine.options].some((o) => o.value === el.engine.value) ? (el.engine.value as EngineKind) : undefined);
+const currentEngine = (): EngineKind | undefined =>
+  [...el.engine.options].some((o) => o.value === el.engine.value) ? (el.engine.value as EngineKind) : undefined;
 
 /** Records a change, or forgets it when the field is back to the saved value. */
 function change<K extends SettingName>(name: K, value: SettingsValues[K]): void {
@@ -133,7 +134,9 @@ el.engine.addEventListener('change', () => {
 for (const radio of [el.writeAppend, el.writeReplace, el.writeAfterHeading]) {
   radio.addEventListener('change', () => change('writeMode', radio.value as WriteMode));
 }
-el.promptBudget.addEventListener('input', () => change('promptBudget', el.promptBudget.value.trim() === '' ? Number.NaN : Number(el.promptBudget.value)));
+el.promptBudget.addEventListener('input', () =>
+  change('promptBudget', el.promptBudget.value.trim() === '' ? Number.NaN : Number(el.promptBudget.value)),
+);
 
 /** A key field: typing clears its error; a paste longer than a key may be is refused. */
 function watchKey(name: KeyName, input: HTMLInputElement): void {
@@ -194,7 +197,12 @@ async function save(): Promise<void> {
   renderErrors();
   renderStatus(l10n.t('Saving…'), 'is-busy');
   try {
-    const message = { type: 'save', settings: sent, keys: keys as KeyChanges, ...(Object.keys(sentModels).length > 0 ? { models: sentModels as ModelChanges } : {}) } as const;
+    const message = {
+      type: 'save',
+      settings: sent,
+      keys: keys as KeyChanges,
+      ...(Object.keys(sentModels).length > 0 ? { models: sentModels as ModelChanges } : {}),
+    } as const;
     const result = await host.request<SaveResult>(message);
     errors = { ...result.errors };
     // What went through is now saved; a field with an error keeps what the user typed.

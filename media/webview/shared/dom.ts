@@ -52,7 +52,13 @@ export function byId<T extends HTMLElement>(id: string): T {
 }
 
 /** A `type="button"` button in the shared form styles; `className` adds e.g. `primary` or `secondary inline`. */
-export function button(label: string, id: string, className: string, onClick: () => void, attrs: Readonly<Record<string, string>> = {}): HTMLButtonElement {
+export function button(
+  label: string,
+  id: string,
+  className: string,
+  onClick: () => void,
+  attrs: Readonly<Record<string, string>> = {},
+): HTMLButtonElement {
   return h('button', { id, className: `button ${className}`.trim(), attrs: { type: 'button', ...attrs }, on: { click: onClick } }, label);
 }
 

@@ -21,7 +21,10 @@ export type Reply = ReplyMessage;
 
 /** A request the host refused; `field` names the form field the message belongs next to, when one does. */
 export class RequestError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

@@ -61,7 +61,9 @@ export function renderMarkdown(markdown: string): DocumentFragment {
         const todo = TO_DO_ITEM.exec(lines[i]);
         if (todo) {
           const done = todo[1] !== ' ';
-          list.append(inline(h('li', { className: done ? 'md-todo md-done' : 'md-todo', attrs: { 'data-box': done ? '☑' : '☐' } }), todo[2]));
+          list.append(
+            inline(h('li', { className: done ? 'md-todo md-done' : 'md-todo', attrs: { 'data-box': done ? '☑' : '☐' } }), todo[2]),
+          );
         } else {
           list.append(inline(h('li'), BULLET.exec(lines[i])![1]));
         }
@@ -98,11 +100,24 @@ export function renderMarkdown(markdown: string): DocumentFragment {
 }
 
 function startsBlock(line: string): boolean {
-  return FENCE.test(line) || HEADING.test(line) || DIVIDER.test(line) || QUOTE.test(line) || BULLET.test(line) || NUMBERED.test(line) || TABLE_ROW.test(line);
+  return (
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    DIVIDER.test(line) ||
+    QUOTE.test(line) ||
+    BULLET.test(line) ||
+    NUMBERED.test(line) ||
+    TABLE_ROW.test(line)
+  );
 }
 
 function cells(row: string): string[] {
-  return row.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+  return row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split('|')
+    .map((c) => c.trim());
 }
 
 /**

@@ -129,10 +129,14 @@ export class ConnectionRepository {
     await setAside(this.store, KEY, damaged);
     for (const d of damaged) this.logger.warn(`A stored connection was damaged and was set aside: ${d.problem}.`);
     const gone = new Set(damaged.map((d) => d.value));
-    await this.save(raw.filter((entry) => !gone.has(entry)).map((entry) => {
-      const read = readEntry(CONNECTION_FORMAT, entry);
-      return read.kind === 'valid' ? toStored(CONNECTION_FORMAT, read.value) : entry;
-    }));
+    await this.save(
+      raw
+        .filter((entry) => !gone.has(entry))
+        .map((entry) => {
+          const read = readEntry(CONNECTION_FORMAT, entry);
+          return read.kind === 'valid' ? toStored(CONNECTION_FORMAT, read.value) : entry;
+        }),
+    );
     return damaged.length;
   }
 
@@ -154,7 +158,9 @@ export class ConnectionRepository {
         const key = `${index}:${read.problem}`;
         if (!this.reported.has(key)) {
           this.reported.add(key);
-          this.logger.warn(`A stored connection (entry ${index + 1}) is damaged and was skipped: ${read.problem}. It is kept as it is in storage.`);
+          this.logger.warn(
+            `A stored connection (entry ${index + 1}) is damaged and was skipped: ${read.problem}. It is kept as it is in storage.`,
+          );
         }
       }
     });

@@ -26,7 +26,10 @@ export class CallDeadline {
   /** Which deadline passed, if one did. */
   private passed: 'firstByte' | 'total' | undefined;
 
-  constructor(private readonly outer: AbortSignal | undefined, private readonly deadlines: CallDeadlines = CALL_DEADLINES) {
+  constructor(
+    private readonly outer: AbortSignal | undefined,
+    private readonly deadlines: CallDeadlines = CALL_DEADLINES,
+  ) {
     outer?.addEventListener('abort', this.onOuterAbort, { once: true });
     if (outer?.aborted) this.onOuterAbort();
     this.timer = setTimeout(() => {
@@ -69,12 +72,30 @@ export class CallDeadline {
   explain(error: unknown, service: string): EngineError | undefined {
     if (this.outer?.aborted || !this.passed) return undefined;
     if (this.passed === 'total') {
-      return new EngineError('network', l10n.t('{0} did not finish answering within {1} seconds, so Visen stopped waiting. Try again in a moment.', service, Math.round(this.deadlines.totalMs / 1000)));
+      return new EngineError(
+        'network',
+        l10n.t(
+          '{0} did not finish answering within {1} seconds, so Visen stopped waiting. Try again in a moment.',
+          service,
+          Math.round(this.deadlines.totalMs / 1000),
+        ),
+      );
     }
     const timedOut = (e: unknown): boolean =>
-      !!e && typeof e === 'object' && (/AbortError|TimeoutError|APIConnectionTimeoutError|APIUserAbortError/.test(String((e as Error).name ?? e.constructor?.name)) || /timed? ?out|aborted/i.test(String((e as Error).message)) || timedOut((e as { cause?: unknown }).cause));
+      !!e &&
+      typeof e === 'object' &&
+      (/AbortError|TimeoutError|APIConnectionTimeoutError|APIUserAbortError/.test(String((e as Error).name ?? e.constructor?.name)) ||
+        /timed? ?out|aborted/i.test(String((e as Error).message)) ||
+        timedOut((e as { cause?: unknown }).cause));
     if (!timedOut(error)) return undefined;
-    return new EngineError('network', l10n.t('{0} sent no answer within {1} seconds, so Visen stopped waiting. Try again in a moment.', service, Math.round(this.deadlines.firstByteMs / 1000)));
+    return new EngineError(
+      'network',
+      l10n.t(
+        '{0} sent no answer within {1} seconds, so Visen stopped waiting. Try again in a moment.',
+        service,
+        Math.round(this.deadlines.firstByteMs / 1000),
+      ),
+    );
   }
 
   dispose(): void {

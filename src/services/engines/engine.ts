@@ -97,18 +97,18 @@ export interface EngineModule {
 }
 
 export type EngineErrorKind =
-  | 'auth'          // the key is wrong or revoked
-  | 'quota'         // out of quota or billing
-  | 'rateLimit'     // too many requests, try later
-  | 'badRequest'    // e.g. an unknown model
-  | 'notFound'      // model not found
-  | 'modelGone'     // the provider no longer serves the configured model (retired, or never served to this key)
-  | 'unavailable'   // no model to generate with (VS Code offers no language model)
-  | 'server'        // provider's server failed
-  | 'network'       // could not reach the server
-  | 'safety'        // the provider blocked the content (the message names the category)
-  | 'cut'           // the stream ended before the model finished: no finish reason, or the connection dropped mid-answer
-  | 'empty'         // the model finished without any text
+  | 'auth' // the key is wrong or revoked
+  | 'quota' // out of quota or billing
+  | 'rateLimit' // too many requests, try later
+  | 'badRequest' // e.g. an unknown model
+  | 'notFound' // model not found
+  | 'modelGone' // the provider no longer serves the configured model (retired, or never served to this key)
+  | 'unavailable' // no model to generate with (VS Code offers no language model)
+  | 'server' // provider's server failed
+  | 'network' // could not reach the server
+  | 'safety' // the provider blocked the content (the message names the category)
+  | 'cut' // the stream ended before the model finished: no finish reason, or the connection dropped mid-answer
+  | 'empty' // the model finished without any text
   | 'cancelled'
   | 'unknown';
 
@@ -137,8 +137,13 @@ export function isConnectionDrop(error: unknown): boolean {
     seen.add(e);
     const { name, message, code } = e as { name?: unknown; message?: unknown; code?: unknown };
     if (name === 'AbortError') return false;
-    if (typeof code === 'string' && /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_STREAM_PREMATURE_CLOSE)$/.test(code)) return true;
-    if (typeof message === 'string' && /^terminated$|other side closed|socket hang up|premature close|ECONNRESET|connection (?:was )?(?:reset|closed)/i.test(message)) return true;
+    if (typeof code === 'string' && /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))
+      return true;
+    if (
+      typeof message === 'string' &&
+      /^terminated$|other side closed|socket hang up|premature close|ECONNRESET|connection (?:was )?(?:reset|closed)/i.test(message)
+    )
+      return true;
   }
   return false;
 }

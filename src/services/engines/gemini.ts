@@ -1,7 +1,22 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
 import * as l10n from '@vscode/l10n';
 import { CallDeadline, withoutEnvironment } from './callDeadline';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
+import {
+  Completion,
+  Engine,
+  EngineError,
+  EngineErrorKind,
+  EngineModule,
+  EngineOptions,
+  GenerationRequest,
+  JsonSchema,
+  ModelInfo,
+  StreamEnd,
+  StreamEnding,
+  TokenUsage,
+  durationSeconds,
+  isConnectionDrop,
+} from './engine';
 
 /**
  * Gemini through the official SDK's web entry, which needs neither google-auth-library nor Node-only
@@ -29,19 +44,23 @@ class GeminiEngine implements Engine {
    */
   private makeClient(transport: (input: string | URL | Request, init?: RequestInit) => Promise<Response>): GoogleGenAI {
     const options = this.options;
-    return withoutEnvironment(PROVIDER_ENVIRONMENT, () => new GoogleGenAI({
-      apiKey: options.apiKey,
-      vertexai: false,
-      apiVersion: 'v1beta',
-      httpOptions: {
-        baseUrl: options.baseUrl || OFFICIAL_BASE_URL,
-        headers: {},
-        // Passing fetch keeps the SDK from looking for undici's global dispatcher, which a Node
-        // extension host does not always have.
-        fetch: transport,
-        retryOptions: { attempts: 3, httpStatusCodes: [500, 502, 503, 504] },
-      },
-    }));
+    return withoutEnvironment(
+      PROVIDER_ENVIRONMENT,
+      () =>
+        new GoogleGenAI({
+          apiKey: options.apiKey,
+          vertexai: false,
+          apiVersion: 'v1beta',
+          httpOptions: {
+            baseUrl: options.baseUrl || OFFICIAL_BASE_URL,
+            headers: {},
+            // Passing fetch keeps the SDK from looking for undici's global dispatcher, which a Node
+            // extension host does not always have.
+            fetch: transport,
+            retryOptions: { attempts: 3, httpStatusCodes: [500, 502, 503, 504] },
+          },
+        }),
+    );
   }
 
   /** The client for one call that is not streamed: its requests under the call's deadlines. */
@@ -78,7 +97,13 @@ class GeminiEngine implements Engine {
         }
         const blocked = chunk.promptFeedback?.blockReason;
         if (blocked) {
-          throw new EngineError('safety', l10n.t('Gemini blocked the prompt: {0}. Rephrase it and try again.', safetyCategory(blocked, chunk.promptFeedback?.safetyRatings)));
+          throw new EngineError(
+            'safety',
+            l10n.t(
+              'Gemini blocked the prompt: {0}. Rephrase it and try again.',
+              safetyCategory(blocked, chunk.promptFeedback?.safetyRatings),
+            ),
+          );
         }
         const candidate = chunk.candidates?.[0];
         const text = chunk.text;
@@ -89,7 +114,13 @@ class GeminiEngine implements Engine {
         if (candidate?.finishReason) {
           finishReason = candidate.finishReason;
           if (SAFETY_REASONS.has(finishReason)) {
-            throw new EngineError('safety', l10n.t('Gemini stopped the answer: {0}. Rephrase the prompt and try again.', safetyCategory(finishReason, candidate.safetyRatings)));
+            throw new EngineError(
+              'safety',
+              l10n.t(
+                'Gemini stopped the answer: {0}. Rephrase the prompt and try again.',
+                safetyCategory(finishReason, candidate.safetyRatings),
+              ),
+            );
           }
         }
       }
@@ -117,14 +148,29 @@ class GeminiEngine implements Engine {
       });
       const blocked = response.promptFeedback?.blockReason;
       if (blocked) {
-        throw new EngineError('safety', l10n.t('Gemini blocked the prompt: {0}. Rephrase it and try again.', safetyCategory(blocked, response.promptFeedback?.safetyRatings)));
+        throw new EngineError(
+          'safety',
+          l10n.t(
+            'Gemini blocked the prompt: {0}. Rephrase it and try again.',
+            safetyCategory(blocked, response.promptFeedback?.safetyRatings),
+          ),
+        );
       }
       const candidate = response.candidates?.[0];
       if (candidate?.finishReason && SAFETY_REASONS.has(candidate.finishReason)) {
-        throw new EngineError('safety', l10n.t('Gemini stopped the answer: {0}. Rephrase the prompt and try again.', safetyCategory(candidate.finishReason, candidate.safetyRatings)));
+        throw new EngineError(
+          'safety',
+          l10n.t(
+            'Gemini stopped the answer: {0}. Rephrase the prompt and try again.',
+            safetyCategory(candidate.finishReason, candidate.safetyRatings),
+          ),
+        );
       }
       const usage = response.usageMetadata
-        ? { inputTokens: response.usageMetadata.promptTokenCount ?? 0, outputTokens: (response.usageMetadata.candidatesTokenCount ?? 0) + (response.usageMetadata.thoughtsTokenCount ?? 0) }
+        ? {
+            inputTokens: response.usageMetadata.promptTokenCount ?? 0,
+            outputTokens: (response.usageMetadata.candidatesTokenCount ?? 0) + (response.usageMetadata.thoughtsTokenCount ?? 0),
+          }
         : undefined;
       return { text: response.text ?? '', usage };
     } catch (error) {
@@ -177,7 +223,17 @@ function sortModels(models: ModelInfo[]): ModelInfo[] {
 }
 
 /** Finish reasons that mean Google's filters stopped the answer. */
-const SAFETY_REASONS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'JAILBREAK', 'MODEL_ARMOR']);
+const SAFETY_REASONS = new Set([
+  'SAFETY',
+  'PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'JAILBREAK',
+  'MODEL_ARMOR',
+]);
 
 const PROBABILITY_ORDER = ['HARM_PROBABILITY_UNSPECIFIED', 'NEGLIGIBLE', 'LOW', 'MEDIUM', 'HIGH'];
 
@@ -196,19 +252,39 @@ function safetyCategory(reason: string, ratings: readonly Rating[] | undefined):
   const rated = [...(ratings ?? [])].filter((r) => r.category);
   const worst =
     rated.find((r) => r.blocked) ??
-    rated.sort((a, b) => PROBABILITY_ORDER.indexOf(b.probability ?? '') - PROBABILITY_ORDER.indexOf(a.probability ?? ''))
+    rated
+      .sort((a, b) => PROBABILITY_ORDER.indexOf(b.probability ?? '') - PROBABILITY_ORDER.indexOf(a.probability ?? ''))
       .find((r) => PROBABILITY_ORDER.indexOf(r.probability ?? '') >= PROBABILITY_ORDER.indexOf('MEDIUM'));
   let words: string;
-  if (worst?.category) words = worst.category.replace(/^HARM_CATEGORY_/, '').toLowerCase().replace(/_/g, ' ');
+  if (worst?.category)
+    words = worst.category
+      .replace(/^HARM_CATEGORY_/, '')
+      .toLowerCase()
+      .replace(/_/g, ' ');
   else {
     switch (reason) {
-      case 'RECITATION': words = l10n.t('it repeated existing material too closely'); break;
-      case 'PROHIBITED_CONTENT': case 'IMAGE_PROHIBITED_CONTENT': words = l10n.t('prohibited content'); break;
-      case 'BLOCKLIST': words = l10n.t('terms on a blocklist'); break;
-      case 'SPII': words = l10n.t('sensitive personal information'); break;
-      case 'JAILBREAK': words = l10n.t('an attempt to get around the safety rules'); break;
-      case 'OTHER': words = l10n.t('an unspecified policy'); break;
-      default: words = l10n.t('unsafe content'); break;
+      case 'RECITATION':
+        words = l10n.t('it repeated existing material too closely');
+        break;
+      case 'PROHIBITED_CONTENT':
+      case 'IMAGE_PROHIBITED_CONTENT':
+        words = l10n.t('prohibited content');
+        break;
+      case 'BLOCKLIST':
+        words = l10n.t('terms on a blocklist');
+        break;
+      case 'SPII':
+        words = l10n.t('sensitive personal information');
+        break;
+      case 'JAILBREAK':
+        words = l10n.t('an attempt to get around the safety rules');
+        break;
+      case 'OTHER':
+        words = l10n.t('an unspecified policy');
+        break;
+      default:
+        words = l10n.t('unsafe content');
+        break;
     }
   }
   return `${words} (${reason})`;
@@ -217,21 +293,38 @@ function safetyCategory(reason: string, ratings: readonly Rating[] | undefined):
 /** How a stream that ended without an error ended, or the error it really was. */
 function streamEnding(finishReason: string | undefined, wroteText: boolean, usage: TokenUsage | undefined): StreamEnding {
   if (!finishReason) {
-    throw new EngineError('cut', l10n.t('The answer from Gemini was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.'));
+    throw new EngineError(
+      'cut',
+      l10n.t(
+        'The answer from Gemini was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.',
+      ),
+    );
   }
   // CONTINUATION: the per-request token limit was reached before the answer was complete (FinishReason in
   // @google/genai); for Visen the same as MAX_TOKENS: the answer was cut at the output limit.
   if (finishReason === 'MAX_TOKENS' || finishReason === 'CONTINUATION') {
     if (!wroteText) {
-      throw new EngineError('empty', l10n.t('The model returned no text: Gemini spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".', usage?.outputTokens ?? '?'));
+      throw new EngineError(
+        'empty',
+        l10n.t(
+          'The model returned no text: Gemini spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".',
+          usage?.outputTokens ?? '?',
+        ),
+      );
     }
     return { reason: 'length', outputTokens: usage?.outputTokens };
   }
   if (!wroteText) {
-    throw new EngineError('empty', l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to check the model writes text.'));
+    throw new EngineError(
+      'empty',
+      l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to check the model writes text.'),
+    );
   }
   if (finishReason !== 'STOP') {
-    throw new EngineError('unknown', l10n.t('Gemini stopped the answer early ({0}). What arrived is kept; generate again, or rephrase the prompt.', finishReason));
+    throw new EngineError(
+      'unknown',
+      l10n.t('Gemini stopped the answer early ({0}). What arrived is kept; generate again, or rephrase the prompt.', finishReason),
+    );
   }
   return { reason: 'stop' };
 }
@@ -270,15 +363,32 @@ function toEngineError(error: unknown, signal: AbortSignal | undefined, apiKey: 
     // "models/x is not found for API version v1beta, or is not supported for generateContent. …": the
     // model was retired, or never served to this key.
     if (model && error.status === 404 && status === 'NOT_FOUND' && /\bmodels\/\S+ is not found\b/.test(detail)) {
-      return new EngineError('modelGone', l10n.t('{0} is no longer available — choose another model.', model.replace(/^models\//, '')), error.status);
+      return new EngineError(
+        'modelGone',
+        l10n.t('{0} is no longer available — choose another model.', model.replace(/^models\//, '')),
+        error.status,
+      );
     }
-    const kind = classify(error.status, status, details.map((d) => d.reason ?? ''));
+    const kind = classify(
+      error.status,
+      status,
+      details.map((d) => d.reason ?? ''),
+    );
     return new EngineError(kind, geminiMessage(kind, detail, error.status), error.status);
   }
   if (streaming && isConnectionDrop(error)) {
-    return new EngineError('cut', l10n.t('The answer from Gemini was cut off before the model finished (the connection dropped). What arrived is kept; generate again for the whole answer.'));
+    return new EngineError(
+      'cut',
+      l10n.t(
+        'The answer from Gemini was cut off before the model finished (the connection dropped). What arrived is kept; generate again for the whole answer.',
+      ),
+    );
   }
-  if (error instanceof Error && (isConnectionDrop(error) || /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|network/i.test(`${error.message} ${String(error.cause ?? '')}`))) {
+  if (
+    error instanceof Error &&
+    (isConnectionDrop(error) ||
+      /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|network/i.test(`${error.message} ${String(error.cause ?? '')}`))
+  ) {
     return new EngineError('network', l10n.t('Could not reach Gemini. Check your connection or the visen.gemini.baseUrl setting.'));
   }
   return new EngineError('unknown', l10n.t('Gemini failed: {0}', redact(error instanceof Error ? error.message : String(error), apiKey)));
@@ -303,33 +413,69 @@ function exhausted(details: GoogleErrorDetail[], detail: string, httpStatus: num
   const name = (v: (typeof violations)[number]) => {
     const model = v.quotaDimensions?.model;
     const limit = v.quotaValue;
-    return [v.quotaId ?? v.quotaMetric ?? '?', limit !== undefined ? l10n.t('limit {0}', limit) : undefined, model].filter(Boolean).join(', ');
+    return [v.quotaId ?? v.quotaMetric ?? '?', limit !== undefined ? l10n.t('limit {0}', limit) : undefined, model]
+      .filter(Boolean)
+      .join(', ');
   };
   const daily = violations.find((v) => /PerDay|Daily/i.test(`${v.quotaId ?? ''} ${v.quotaMetric ?? ''}`));
   if (daily) {
-    return new EngineError('quota', l10n.t('Your Gemini quota for today is used up ({0}). Check your plan and billing in Google AI Studio, wait until it resets, or pick another model with "Visen: Select Model".', name(daily)), httpStatus);
+    return new EngineError(
+      'quota',
+      l10n.t(
+        'Your Gemini quota for today is used up ({0}). Check your plan and billing in Google AI Studio, wait until it resets, or pick another model with "Visen: Select Model".',
+        name(daily),
+      ),
+      httpStatus,
+    );
   }
   const none = violations.find((v) => v.quotaValue === '0');
   if (none) {
-    return new EngineError('quota', l10n.t('Your Gemini plan has no quota for this model ({0}). Enable billing in Google AI Studio, or pick another model with "Visen: Select Model".', name(none)), httpStatus);
+    return new EngineError(
+      'quota',
+      l10n.t(
+        'Your Gemini plan has no quota for this model ({0}). Enable billing in Google AI Studio, or pick another model with "Visen: Select Model".',
+        name(none),
+      ),
+      httpStatus,
+    );
   }
-  const billing = details.some((d) => /BILLING|CREDIT/i.test(d.reason ?? '')) || /credits? (?:are |is )?(?:depleted|exhausted)|prepayment|billing (?:is )?(?:not enabled|disabled)|enable billing/i.test(detail);
+  const billing =
+    details.some((d) => /BILLING|CREDIT/i.test(d.reason ?? '')) ||
+    /credits? (?:are |is )?(?:depleted|exhausted)|prepayment|billing (?:is )?(?:not enabled|disabled)|enable billing/i.test(detail);
   if (billing) {
-    return new EngineError('quota', l10n.t('Gemini refused for billing: {0} Check your plan and billing in Google AI Studio.', detail), httpStatus);
+    return new EngineError(
+      'quota',
+      l10n.t('Gemini refused for billing: {0} Check your plan and billing in Google AI Studio.', detail),
+      httpStatus,
+    );
   }
   const seconds = durationSeconds(retry);
   // RetryInfo's delay is whole seconds, cut down: the message's "Please retry in 26.9s" is exact when there.
   const exact = /retry in (\d+(?:\.\d+)?)s/i.exec(detail)?.[1];
   const waitMs = exact ? Math.ceil(Number(exact) * 1000) : seconds ? (seconds + 1) * 1000 : undefined;
   const which = violations.length ? name(violations[0]) : undefined;
-  if (which && seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), httpStatus, waitMs);
-  if (which) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait a minute and try again.', which), httpStatus);
-  if (seconds) return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key. Wait {0} s and try again.', seconds), httpStatus, waitMs);
+  if (which && seconds)
+    return new EngineError(
+      'rateLimit',
+      l10n.t('Gemini is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds),
+      httpStatus,
+      waitMs,
+    );
+  if (which)
+    return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key ({0}). Wait a minute and try again.', which), httpStatus);
+  if (seconds)
+    return new EngineError('rateLimit', l10n.t('Gemini is rate limiting your key. Wait {0} s and try again.', seconds), httpStatus, waitMs);
   return new EngineError('rateLimit', l10n.t('Gemini is busy or rate limiting your key. Wait a minute and try again.'), httpStatus);
 }
 
 function classify(httpStatus: number, status: string, reasons: string[]): EngineErrorKind {
-  if (reasons.includes('API_KEY_INVALID') || httpStatus === 401 || status === 'UNAUTHENTICATED' || (httpStatus === 403 && status === 'PERMISSION_DENIED')) return 'auth';
+  if (
+    reasons.includes('API_KEY_INVALID') ||
+    httpStatus === 401 ||
+    status === 'UNAUTHENTICATED' ||
+    (httpStatus === 403 && status === 'PERMISSION_DENIED')
+  )
+    return 'auth';
   if (httpStatus === 404 || status === 'NOT_FOUND') return 'notFound';
   if (httpStatus === 400) return 'badRequest';
   if (httpStatus >= 500) return 'server';
@@ -342,9 +488,12 @@ function geminiMessage(kind: EngineErrorKind, detail: string, httpStatus: number
       return httpStatus === 403
         ? l10n.t('Gemini denied this key: {0} Run "Visen: Set Gemini API Key" with a working key from Google AI Studio.', detail)
         : l10n.t('Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.');
-    case 'notFound': return l10n.t('Gemini does not know this model. Run "Visen: Select Model" to pick one your key can use. ({0})', detail);
-    case 'server': return l10n.t('Gemini had a server error ({0}). Try again in a moment.', httpStatus);
-    default: return l10n.t('Gemini refused the request: {0}', detail);
+    case 'notFound':
+      return l10n.t('Gemini does not know this model. Run "Visen: Select Model" to pick one your key can use. ({0})', detail);
+    case 'server':
+      return l10n.t('Gemini had a server error ({0}). Try again in a moment.', httpStatus);
+    default:
+      return l10n.t('Gemini refused the request: {0}', detail);
   }
 }
 

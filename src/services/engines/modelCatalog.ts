@@ -84,7 +84,9 @@ export function recommendedFrom(provider: string, live: readonly Listed[], on: s
 /** The models the forms suggest before the live list is known: the recommended ones, then the other current ones. */
 export function catalogSuggestions(provider: CatalogProvider, on: string = today()): string[] {
   const entries = MODEL_CATALOG.models.filter((e) => e.provider === provider && !e.shutdown && !e.id.includes('preview'));
-  return [...entries.filter((e) => e.recommended), ...entries.filter((e) => !e.recommended)].filter((e) => !isShutDown(provider, e.id, on)).map((e) => e.id);
+  return [...entries.filter((e) => e.recommended), ...entries.filter((e) => !e.recommended)]
+    .filter((e) => !isShutDown(provider, e.id, on))
+    .map((e) => e.id);
 }
 
 /** Where Visen starts before any key was checked: the first recommended model not shut down. */

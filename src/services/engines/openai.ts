@@ -1,7 +1,22 @@
 import * as l10n from '@vscode/l10n';
 import OpenAI from 'openai';
 import { CallDeadline, type CallDeadlines, withoutEnvironment } from './callDeadline';
-import { Completion, Engine, EngineError, EngineErrorKind, EngineModule, EngineOptions, GenerationRequest, JsonSchema, ModelInfo, StreamEnd, StreamEnding, TokenUsage, durationSeconds, isConnectionDrop } from './engine';
+import {
+  Completion,
+  Engine,
+  EngineError,
+  EngineErrorKind,
+  EngineModule,
+  EngineOptions,
+  GenerationRequest,
+  JsonSchema,
+  ModelInfo,
+  StreamEnd,
+  StreamEnding,
+  TokenUsage,
+  durationSeconds,
+  isConnectionDrop,
+} from './engine';
 
 /**
  * OpenAI and every OpenAI-compatible server (Azure, Ollama, LM Studio, proxies) through Chat Completions
@@ -24,24 +39,28 @@ class OpenAIEngine implements Engine {
     this.official = URL.canParse(baseURL) && new URL(baseURL).origin === new URL(OFFICIAL_BASE_URL).origin;
     this.keyless = !options.apiKey;
     // No OPENAI_* variable reaches the client: openai reads OPENAI_CUSTOM_HEADERS whatever it is given.
-    this.client = withoutEnvironment(PROVIDER_ENVIRONMENT, () => new OpenAI({
-      // The SDK insists on some credential; without a key it gets a stand-in and the Authorization header is
-      // left out below, so the request carries no key at all.
-      apiKey: options.apiKey || 'no-key',
-      ...(this.keyless ? { defaultHeaders: { Authorization: null } } : {}),
-      // Never from the environment: every option the SDK would otherwise read from a variable is given
-      // (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_WEBHOOK_SECRET, OPENAI_LOG).
-      baseURL,
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      logLevel: 'warn',
-      maxRetries: 2,
-      fetch: noRetryWhenQuotaIsSpent,
-      // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
-      dangerouslyAllowBrowser: false,
-    }));
+    this.client = withoutEnvironment(
+      PROVIDER_ENVIRONMENT,
+      () =>
+        new OpenAI({
+          // The SDK insists on some credential; without a key it gets a stand-in and the Authorization header is
+          // left out below, so the request carries no key at all.
+          apiKey: options.apiKey || 'no-key',
+          ...(this.keyless ? { defaultHeaders: { Authorization: null } } : {}),
+          // Never from the environment: every option the SDK would otherwise read from a variable is given
+          // (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_WEBHOOK_SECRET, OPENAI_LOG).
+          baseURL,
+          organization: null,
+          project: null,
+          adminAPIKey: null,
+          webhookSecret: null,
+          logLevel: 'warn',
+          maxRetries: 2,
+          fetch: noRetryWhenQuotaIsSpent,
+          // The extension host is Node, but the SDK must not mistake it for a browser holding a user's key.
+          dangerouslyAllowBrowser: false,
+        }),
+    );
   }
 
   /** The client for one call that is not streamed: its requests under the call's deadlines. */
@@ -77,7 +96,10 @@ class OpenAIEngine implements Engine {
         if (choice?.finish_reason) {
           finishReason = choice.finish_reason;
           if (finishReason === 'content_filter') {
-            throw new EngineError('safety', l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)));
+            throw new EngineError(
+              'safety',
+              l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)),
+            );
           }
         }
       }
@@ -106,9 +128,14 @@ class OpenAIEngine implements Engine {
       );
       const choice = response.choices[0];
       if (choice?.finish_reason === 'content_filter') {
-        throw new EngineError('safety', l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)));
+        throw new EngineError(
+          'safety',
+          l10n.t('The content filter stopped the answer: {0}. Rephrase the prompt and try again.', filteredCategories(choice)),
+        );
       }
-      const usage = response.usage ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens } : undefined;
+      const usage = response.usage
+        ? { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens }
+        : undefined;
       return { text: choice?.message?.content ?? '', usage };
     } catch (error) {
       throw deadline.explain(error, SERVICE()) ?? toEngineError(error, signal, false, { model: request.model, keyless: this.keyless });
@@ -141,7 +168,10 @@ class OpenAIEngine implements Engine {
     // The official API lists in no useful order: newest first by `created`. A compatible server's own order
     // is kept (Ollama lists the most recently pulled first, LM Studio the loaded models).
     if (this.official) models.sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || a.id.localeCompare(b.id));
-    return models.map(({ id, shutdown_date: shutdown }) => ({ id, ...(typeof shutdown === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(shutdown) ? { shutdown } : {}) }));
+    return models.map(({ id, shutdown_date: shutdown }) => ({
+      id,
+      ...(typeof shutdown === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(shutdown) ? { shutdown } : {}),
+    }));
   }
 }
 
@@ -200,7 +230,12 @@ function errorFields(body: unknown): ErrorFields {
   const inner = 'error' in body && body.error && typeof body.error === 'object' ? body.error : body;
   const fields = inner as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { message: str(fields.message), type: str(fields.type), code: str(fields.code), innererror: fields.innererror as ErrorFields['innererror'] };
+  return {
+    message: str(fields.message),
+    type: str(fields.type),
+    code: str(fields.code),
+    innererror: fields.innererror as ErrorFields['innererror'],
+  };
 }
 
 /**
@@ -209,23 +244,39 @@ function errorFields(body: unknown): ErrorFields {
  */
 function filteredCategories(source: unknown): string {
   const results = (source as { content_filter_results?: Record<string, { filtered?: boolean }> } | undefined)?.content_filter_results;
-  const names = Object.entries(results ?? {}).filter(([, r]) => r && typeof r === 'object' && r.filtered).map(([name]) => name.replace(/_/g, ' '));
-  return names.length ? `${names.join(', ')} (content_filter)` : l10n.t('content the provider\'s policy does not allow (content_filter)');
+  const names = Object.entries(results ?? {})
+    .filter(([, r]) => r && typeof r === 'object' && r.filtered)
+    .map(([name]) => name.replace(/_/g, ' '));
+  return names.length ? `${names.join(', ')} (content_filter)` : l10n.t("content the provider's policy does not allow (content_filter)");
 }
 
 /** How a stream that ended without an error ended, or the error it really was. */
 function streamEnding(finishReason: string | undefined, wroteText: boolean, usage: TokenUsage | undefined): StreamEnding {
   if (!finishReason) {
-    throw new EngineError('cut', l10n.t('The answer from the OpenAI server was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.'));
+    throw new EngineError(
+      'cut',
+      l10n.t(
+        'The answer from the OpenAI server was cut off before the model finished (the stream ended without a finish reason). What arrived is kept; generate again for the whole answer.',
+      ),
+    );
   }
   if (finishReason === 'length') {
     if (!wroteText) {
-      throw new EngineError('empty', l10n.t('The model returned no text: it spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".', usage?.outputTokens ?? '?'));
+      throw new EngineError(
+        'empty',
+        l10n.t(
+          'The model returned no text: it spent its whole output limit ({0} tokens) before writing any. Shorten or split the prompt, or pick another model with "Visen: Select Model".',
+          usage?.outputTokens ?? '?',
+        ),
+      );
     }
     return { reason: 'length', outputTokens: usage?.outputTokens };
   }
   if (!wroteText) {
-    throw new EngineError('empty', l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to check the model writes text.'));
+    throw new EngineError(
+      'empty',
+      l10n.t('The model returned no text. Rephrase the prompt, or run "Visen: Select Model" to check the model writes text.'),
+    );
   }
   return { reason: 'stop' };
 }
@@ -242,24 +293,44 @@ function toEngineError(error: unknown, signal?: AbortSignal, streaming = false, 
     return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
   }
   if (streaming && !(error instanceof OpenAI.APIError && !(error instanceof OpenAI.APIConnectionError)) && isConnectionDrop(error)) {
-    return new EngineError('cut', l10n.t('The answer from the OpenAI server was cut off before the model finished (the connection dropped). What arrived is kept; generate again for the whole answer.'));
+    return new EngineError(
+      'cut',
+      l10n.t(
+        'The answer from the OpenAI server was cut off before the model finished (the connection dropped). What arrived is kept; generate again for the whole answer.',
+      ),
+    );
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new EngineError('network', l10n.t('Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.'));
+    return new EngineError(
+      'network',
+      l10n.t('Could not reach the OpenAI server. Check your connection or the visen.openai.baseUrl setting.'),
+    );
   }
   if (error instanceof OpenAI.APIError) {
     const fields = errorFields(error.error);
     const detail = fields.message ?? error.message;
     if (fields.code === 'content_filter') {
-      return new EngineError('safety', l10n.t('The content filter blocked the prompt: {0}. Rephrase it and try again.', filteredCategories({ content_filter_results: fields.innererror?.content_filter_result })), error.status);
+      return new EngineError(
+        'safety',
+        l10n.t(
+          'The content filter blocked the prompt: {0}. Rephrase it and try again.',
+          filteredCategories({ content_filter_results: fields.innererror?.content_filter_result }),
+        ),
+        error.status,
+      );
     }
-    if (error.status === 429 || QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? '')) return limited(error, fields, detail);
+    if (error.status === 429 || QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? ''))
+      return limited(error, fields, detail);
     if (context.model && isModelGone(error.status, fields, detail)) {
       return new EngineError('modelGone', l10n.t('{0} is no longer available — choose another model.', context.model), error.status);
     }
     const kind = classify(error.status, fields.code);
     if (kind === 'auth' && context.keyless) {
-      return new EngineError('auth', l10n.t('The server at visen.openai.baseUrl asks for an API key. Run "Visen: Set OpenAI API Key" with the key of that server.'), error.status);
+      return new EngineError(
+        'auth',
+        l10n.t('The server at visen.openai.baseUrl asks for an API key. Run "Visen: Set OpenAI API Key" with the key of that server.'),
+        error.status,
+      );
     }
     return new EngineError(kind, openAIMessage(kind, detail, error.status), error.status);
   }
@@ -274,7 +345,14 @@ function toEngineError(error: unknown, signal?: AbortSignal, streaming = false, 
  */
 function limited(error: InstanceType<typeof OpenAI.APIError>, fields: ErrorFields, detail: string): EngineError {
   if (QUOTA_CODES.has(fields.code ?? '') || QUOTA_CODES.has(fields.type ?? '')) {
-    return new EngineError('quota', l10n.t('Your OpenAI quota is used up ({0}). Add credit or raise the limit on the billing page of platform.openai.com, or switch engine.', fields.code ?? fields.type ?? ''), error.status);
+    return new EngineError(
+      'quota',
+      l10n.t(
+        'Your OpenAI quota is used up ({0}). Add credit or raise the limit on the billing page of platform.openai.com, or switch engine.',
+        fields.code ?? fields.type ?? '',
+      ),
+      error.status,
+    );
   }
   const headers = error.headers;
   const header = (name: string) => headers?.get(name) ?? undefined;
@@ -286,15 +364,40 @@ function limited(error: InstanceType<typeof OpenAI.APIError>, fields: ErrorField
     seconds = durationSeconds(retryAfter) ?? (Number.isNaN(date) ? undefined : Math.max(1, Math.ceil((date - Date.now()) / 1000)));
   }
   if (seconds === undefined) {
-    const reset = fields.type === 'tokens' ? header('x-ratelimit-reset-tokens') : header('x-ratelimit-reset-requests') ?? header('x-ratelimit-reset-tokens');
+    const reset =
+      fields.type === 'tokens'
+        ? header('x-ratelimit-reset-tokens')
+        : (header('x-ratelimit-reset-requests') ?? header('x-ratelimit-reset-tokens'));
     seconds = durationSeconds(reset);
   }
-  const which = fields.type === 'tokens' ? l10n.t('tokens per minute') : fields.type === 'requests' ? l10n.t('requests per minute') : undefined;
+  const which =
+    fields.type === 'tokens' ? l10n.t('tokens per minute') : fields.type === 'requests' ? l10n.t('requests per minute') : undefined;
   const waitMs = Number.isFinite(ms) && ms > 0 ? ms : seconds !== undefined ? seconds * 1000 : undefined;
-  if (which && seconds) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds), error.status, waitMs);
-  if (seconds) return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds), error.status, waitMs);
-  if (which) return new EngineError('rateLimit', l10n.t('OpenAI is rate limiting your key ({0}). Wait a minute and try again.', which), error.status);
-  return new EngineError('rateLimit', l10n.t('The OpenAI server is rate limiting your key. Wait a minute and try again. ({0})', detail), error.status);
+  if (which && seconds)
+    return new EngineError(
+      'rateLimit',
+      l10n.t('OpenAI is rate limiting your key ({0}). Wait {1} s and try again.', which, seconds),
+      error.status,
+      waitMs,
+    );
+  if (seconds)
+    return new EngineError(
+      'rateLimit',
+      l10n.t('The OpenAI server is rate limiting your key. Wait {0} s and try again.', seconds),
+      error.status,
+      waitMs,
+    );
+  if (which)
+    return new EngineError(
+      'rateLimit',
+      l10n.t('OpenAI is rate limiting your key ({0}). Wait a minute and try again.', which),
+      error.status,
+    );
+  return new EngineError(
+    'rateLimit',
+    l10n.t('The OpenAI server is rate limiting your key. Wait a minute and try again. ({0})', detail),
+    error.status,
+  );
 }
 
 /**
@@ -319,11 +422,17 @@ function openAIMessage(kind: EngineErrorKind, detail: string, status: number | u
   switch (kind) {
     case 'auth':
       return status === 403
-        ? l10n.t('The OpenAI server denied this key: {0} Check the key\'s project and permissions, or run "Visen: Set OpenAI API Key" with another key.', detail)
+        ? l10n.t(
+            'The OpenAI server denied this key: {0} Check the key\'s project and permissions, or run "Visen: Set OpenAI API Key" with another key.',
+            detail,
+          )
         : l10n.t('OpenAI rejected the API key. Run "Visen: Set OpenAI API Key" with a key from platform.openai.com.');
-    case 'notFound': return l10n.t('The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. ({0})', detail);
-    case 'server': return l10n.t('The OpenAI server had an error ({0}). Try again in a moment.', status ?? '?');
-    default: return l10n.t('OpenAI refused the request: {0}', detail);
+    case 'notFound':
+      return l10n.t('The OpenAI server does not know this model. Run "Visen: Select Model" to pick one. ({0})', detail);
+    case 'server':
+      return l10n.t('The OpenAI server had an error ({0}). Try again in a moment.', status ?? '?');
+    default:
+      return l10n.t('OpenAI refused the request: {0}', detail);
   }
 }
 

@@ -33,7 +33,11 @@ export interface DefaultModelRule {
 function catalogRule(provider: CatalogProvider, otherServers: 'first' | 'catalog'): DefaultModelRule {
   return {
     fallback: catalogFallback(provider),
-    pick: (ids, official) => recommendedFrom(provider, ids.map((id) => ({ id }))) ?? (official || otherServers === 'catalog' ? undefined : ids[0]),
+    pick: (ids, official) =>
+      recommendedFrom(
+        provider,
+        ids.map((id) => ({ id })),
+      ) ?? (official || otherServers === 'catalog' ? undefined : ids[0]),
   };
 }
 
@@ -191,7 +195,9 @@ export function needsKey(kind: EngineKind): kind is KeyedEngineKind {
 
 export const KEYED_ENGINE_KINDS = ENGINE_KINDS.filter(needsKey);
 
-export const SERVER_ENGINE_KINDS = ENGINE_KINDS.filter((kind): kind is ServerEngineKind => (ENGINES[kind] as EngineDescriptor).settings.baseUrl !== undefined);
+export const SERVER_ENGINE_KINDS = ENGINE_KINDS.filter(
+  (kind): kind is ServerEngineKind => (ENGINES[kind] as EngineDescriptor).settings.baseUrl !== undefined,
+);
 
 /** The secret of an engine that needs a key. */
 export function engineSecret(kind: KeyedEngineKind): EngineSecretName {
@@ -207,14 +213,21 @@ export const SET_KEY_COMMANDS: readonly SetKeyCommand[] = KEYED_ENGINE_KINDS.map
 export const ENGINE_LABELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].label])) as Record<EngineKind, string>;
 
 /** The model each engine uses when its setting is empty and the live list is not known ('' = the first one offered). */
-export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].defaultModel.fallback])) as Record<EngineKind, string>;
+export const DEFAULT_MODELS = Object.fromEntries(ENGINE_KINDS.map((kind) => [kind, ENGINES[kind].defaultModel.fallback])) as Record<
+  EngineKind,
+  string
+>;
 
 /**
  * The default model by the engine's rule over a live model list (as the engine lists it, current ones
  * first): what the rule picks; undefined when it picks none (nothing recommended in the list: Visen asks).
  * An engine without a rule takes the first model. `official` (default true): the provider's own API.
  */
-export function defaultModelFrom(kind: EngineKind, models: readonly { id: string; shutdown?: string }[], options: { official?: boolean } = {}): string | undefined {
+export function defaultModelFrom(
+  kind: EngineKind,
+  models: readonly { id: string; shutdown?: string }[],
+  options: { official?: boolean } = {},
+): string | undefined {
   const rule: DefaultModelRule = ENGINES[kind].defaultModel;
   // A model the live list itself says has shut down (OpenAI's shutdown_date) is never the default.
   const on = today();

@@ -15,7 +15,8 @@ import type { PageLocks } from './pageLocks';
 import { BlockWriter } from '../notion/blockWriter';
 import type { UsageTracker } from './usageTracker';
 
-export type FillTarget = { readonly kind: 'property'; readonly property: PropertySchema } | { readonly kind: 'body'; readonly mode: WriteMode };
+export type FillTarget =
+  { readonly kind: 'property'; readonly property: PropertySchema } | { readonly kind: 'body'; readonly mode: WriteMode };
 
 export interface FillJob {
   readonly connectionId?: string;
@@ -122,7 +123,10 @@ export class DatabaseFiller {
     return results;
   }
 
-  async run(job: FillJob, options: { signal: AbortSignal; onProgress?: (progress: FillProgress) => void; onlyRows?: string[] }): Promise<FillSummary> {
+  async run(
+    job: FillJob,
+    options: { signal: AbortSignal; onProgress?: (progress: FillProgress) => void; onlyRows?: string[] },
+  ): Promise<FillSummary> {
     const { signal } = options;
     const done = new Set(this.doneRows(job));
     const rows: DatabaseRow[] = [];
@@ -149,7 +153,11 @@ export class DatabaseFiller {
         report();
         return;
       }
-      const result = await this.fillRow(job, row, combined).catch((error: unknown): FilledRow => ({ row: ref(row), status: 'failed', error: message(error) }));
+      const result = await this.fillRow(job, row, combined).catch((error: unknown): FilledRow => ({
+        row: ref(row),
+        status: 'failed',
+        error: message(error),
+      }));
       if (combined.aborted && result.status === 'failed') return;
       if (result.kind === 'rateLimit' && (tries.get(row.id) ?? 0) < RATE_LIMIT_RETRIES) {
         // The engine's own limit: fewer at once, nothing until its wait has passed, then this row first.
@@ -179,7 +187,8 @@ export class DatabaseFiller {
     this.deps.logger.info(
       `Fill of data source ${job.dataSourceId}: ${results.filter((r) => r.status === 'done').length} filled, ` +
         `${results.filter((r) => r.status === 'skipped').length} already done, ${failedRows.length} failed of ${rows.length}` +
-        (signal.aborted ? ' (cancelled)' : '') + (stoppedBy ? ` (stopped: ${stoppedBy})` : ''),
+        (signal.aborted ? ' (cancelled)' : '') +
+        (stoppedBy ? ` (stopped: ${stoppedBy})` : ''),
     );
     return {
       results,
@@ -201,9 +210,22 @@ export class DatabaseFiller {
     const page = { id: row.id, title: row.title, url: row.url };
     try {
       if (job.target.kind === 'body') {
-        const generator = new Generator(new BlockWriter(this.deps.client), this.deps.converter(), this.deps.generations, this.deps.logger, this.deps.locks);
+        const generator = new Generator(
+          new BlockWriter(this.deps.client),
+          this.deps.converter(),
+          this.deps.generations,
+          this.deps.logger,
+          this.deps.locks,
+        );
         const { record, error } = await generator.run({
-          page, connectionId: job.connectionId, prompt, plan: { mode: job.target.mode }, engine: this.deps.engine, model: job.model, instructions: job.instructions, signal,
+          page,
+          connectionId: job.connectionId,
+          prompt,
+          plan: { mode: job.target.mode },
+          engine: this.deps.engine,
+          model: job.model,
+          instructions: job.instructions,
+          signal,
         });
         if (record.markdown) await this.counted(record);
         if (error) return { row: page, status: 'failed', prompt, error: error.message, ...engineFailure(error) };
@@ -243,10 +265,17 @@ export class DatabaseFiller {
   }
 
   /** For a property: asks for JSON of the property's schema, then coerces it to the property's type. */
-  private async generateValue(job: FillJob, prompt: string, signal: AbortSignal): Promise<{ display: string; request: unknown; usage?: GenerationRecord['usage'] }> {
+  private async generateValue(
+    job: FillJob,
+    prompt: string,
+    signal: AbortSignal,
+  ): Promise<{ display: string; request: unknown; usage?: GenerationRecord['usage'] }> {
     if (job.target.kind === 'body') {
       let text = '';
-      const end = await readStream(this.deps.engine.stream({ model: job.model, prompt, instructions: job.instructions }, signal), (piece) => (text += piece));
+      const end = await readStream(
+        this.deps.engine.stream({ model: job.model, prompt, instructions: job.instructions }, signal),
+        (piece) => (text += piece),
+      );
       return { display: text, request: undefined, usage: end.usage };
     }
     const property = job.target.property;
@@ -255,8 +284,12 @@ export class DatabaseFiller {
       job.instructions,
       `Answer with the value of the Notion property "${property.name}" (${property.type}) for this row, as JSON: {"${property.name}": value}.`,
       property.options?.length ? `Allowed options: ${property.options.join(', ')}.` : '',
-    ].filter(Boolean).join('\n');
-    const completion = await this.deps.engine.complete({ model: job.model, prompt, instructions }, signal, { jsonSchema: valuesSchema([property], options) });
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const completion = await this.deps.engine.complete({ model: job.model, prompt, instructions }, signal, {
+      jsonSchema: valuesSchema([property], options),
+    });
     const raw = parseValue(completion.text, property.name);
     const request = coerceProperty(property, raw, options);
     return { display: Array.isArray(raw) ? raw.join(', ') : String(raw ?? ''), request, usage: completion.usage };
@@ -289,7 +322,11 @@ class EnginePace {
   private resumeAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly most: number, private readonly signal: AbortSignal, private readonly logger: Logger) {
+  constructor(
+    private readonly most: number,
+    private readonly signal: AbortSignal,
+    private readonly logger: Logger,
+  ) {
     this.queue = new PQueue({ concurrency: most });
     signal.addEventListener('abort', () => this.resume(), { once: true });
   }
@@ -301,7 +338,9 @@ class EnginePace {
     const until = Date.now() + retryAfterMs;
     if (until <= this.resumeAt || this.signal.aborted) return;
     this.resumeAt = until;
-    this.logger.info(`Fill: the engine is rate limiting; ${this.queue.concurrency} row(s) at once, the next in ${Math.ceil(retryAfterMs / 1000)} s.`);
+    this.logger.info(
+      `Fill: the engine is rate limiting; ${this.queue.concurrency} row(s) at once, the next in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    );
     this.queue.pause();
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.resume(), retryAfterMs);

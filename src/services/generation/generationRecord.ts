@@ -15,11 +15,11 @@ export { WRITE_MODES, type WriteMode, type WritePlan } from './writeMode';
 
 export type GenerationStatus =
   | 'generating'
-  | 'written'       // everything generated is in Notion
-  | 'writeFailed'   // generated, not (fully) written: can be written again without generating
+  | 'written' // everything generated is in Notion
+  | 'writeFailed' // generated, not (fully) written: can be written again without generating
   | 'cancelled'
-  | 'failed'        // the engine failed
-  | 'interrupted';  // VS Code stopped mid-run (a reload, a crash): the text and ids so far are kept
+  | 'failed' // the engine failed
+  | 'interrupted'; // VS Code stopped mid-run (a reload, a crash): the text and ids so far are kept
 
 /** Everything about one generation, kept before anything is written so no generated text is lost. */
 export interface GenerationRecord {
@@ -77,17 +77,22 @@ export interface GenerationRecord {
 }
 
 /** What changes in a record: any of its fields but those that name it. */
-export type RecordPatch = Partial<Omit<GenerationRecord, 'id' | 'createdAt' | 'page' | 'prompt' | 'engine' | 'model' | 'mode' | 'connectionId'>>;
+export type RecordPatch = Partial<
+  Omit<GenerationRecord, 'id' | 'createdAt' | 'page' | 'prompt' | 'engine' | 'model' | 'mode' | 'connectionId'>
+>;
 
 /** A new run's record, before anything is generated or written. */
-export function newRecord(run: {
-  readonly connectionId?: string;
-  readonly page: { readonly id: string; readonly title: string; readonly url: string };
-  readonly prompt: string;
-  readonly engine: EngineKind;
-  readonly model: string;
-  readonly mode: WriteMode;
-}, fields: RecordPatch = {}): GenerationRecord {
+export function newRecord(
+  run: {
+    readonly connectionId?: string;
+    readonly page: { readonly id: string; readonly title: string; readonly url: string };
+    readonly prompt: string;
+    readonly engine: EngineKind;
+    readonly model: string;
+    readonly mode: WriteMode;
+  },
+  fields: RecordPatch = {},
+): GenerationRecord {
   return {
     id: randomUUID(),
     createdAt: new Date().toISOString(),
@@ -143,14 +148,30 @@ const GenerationRecordSchema = v.object({
   engine: v.picklist(Object.keys(ENGINE_LABELS) as EngineKind[]),
   model: v.string(),
   mode: v.picklist(WRITE_MODES),
-  status: v.picklist(['generating', 'written', 'writeFailed', 'cancelled', 'failed', 'interrupted'] as const satisfies readonly GenerationStatus[]),
+  status: v.picklist([
+    'generating',
+    'written',
+    'writeFailed',
+    'cancelled',
+    'failed',
+    'interrupted',
+  ] as const satisfies readonly GenerationStatus[]),
   markdown: v.string(),
   blocks: count,
   writtenBlocks: count,
   blockIds: v.optional(v.pipe(v.array(v.string()), v.readonly())),
   anchor: v.optional(v.object({ after: v.optional(v.string()), before: v.optional(v.string()) })),
   uncertainBlocks: v.optional(count),
-  proof: v.optional(v.pipe(v.object({ hashes: v.pipe(v.record(v.string(), v.string()), v.readonly()), pageEnd: v.optional(v.nullable(v.string())), sentAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) }), v.readonly())),
+  proof: v.optional(
+    v.pipe(
+      v.object({
+        hashes: v.pipe(v.record(v.string(), v.string()), v.readonly()),
+        pageEnd: v.optional(v.nullable(v.string())),
+        sentAt: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+      }),
+      v.readonly(),
+    ),
+  ),
   previous: v.optional(v.object({ ids: v.pipe(v.array(v.string()), v.readonly()), trashed: count })),
   usage: v.optional(v.object({ inputTokens: count, outputTokens: count })),
   stoppedAtLimit: v.optional(v.object({ outputTokens: v.optional(count) })),
@@ -167,7 +188,8 @@ const GenerationRecordSchema = v.object({
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Fails to compile when a field is added to one and not the other, or their types part.
-const schemaMirrorsRecord: Same<v.InferOutput<typeof GenerationRecordSchema>, GenerationRecord> & Same<keyof v.InferOutput<typeof GenerationRecordSchema>, keyof GenerationRecord> = true;
+const schemaMirrorsRecord: Same<v.InferOutput<typeof GenerationRecordSchema>, GenerationRecord> &
+  Same<keyof v.InferOutput<typeof GenerationRecordSchema>, keyof GenerationRecord> = true;
 void schemaMirrorsRecord;
 const statusesAreAll: Same<v.InferOutput<typeof GenerationRecordSchema>['status'], GenerationStatus> = true;
 void statusesAreAll;
@@ -265,7 +287,9 @@ export class GenerationStore {
   private readonly unread = new Map<string, Unread>();
   private legacyRaw: unknown;
   /** Records still under the old single key, until start-up moves them into files. */
-  private legacy: { readonly records: GenerationRecord[]; readonly others: unknown[]; readonly damaged: { value: unknown; problem: string }[] } | undefined;
+  private legacy:
+    | { readonly records: GenerationRecord[]; readonly others: unknown[]; readonly damaged: { value: unknown; problem: string }[] }
+    | undefined;
   private token: string | undefined;
   private sorted: GenerationRecord[] | undefined;
   private readonly leases = new Map<string, ReturnType<typeof setInterval>>();
@@ -415,7 +439,11 @@ export class GenerationStore {
     }
     const damaged = [...this.unread].filter(([, u]) => u.damage);
     if (damaged.length) {
-      await setAside(this.store, KEY, damaged.map(([, u]) => u.damage!));
+      await setAside(
+        this.store,
+        KEY,
+        damaged.map(([, u]) => u.damage!),
+      );
       for (const [file, u] of damaged) {
         this.logger.warn(`History: set aside a damaged generation record (${u.damage!.problem}).`);
         await this.folder.remove(file);
@@ -434,8 +462,12 @@ export class GenerationStore {
     const before = this.entries.size;
     await this.enforceLimit();
     if (changed || interrupted || this.entries.size !== before) this.changed();
-    if (interrupted) this.logger.info(`History: ${interrupted} generation(s) were cut short by a reload or a crash and are marked interrupted.`);
-    this.sweep ??= setInterval(() => void this.interruptOrphans(true).catch((error: unknown) => this.logger.warn(`History: ${String(error)}`)), this.timing.renewMs);
+    if (interrupted)
+      this.logger.info(`History: ${interrupted} generation(s) were cut short by a reload or a crash and are marked interrupted.`);
+    this.sweep ??= setInterval(
+      () => void this.interruptOrphans(true).catch((error: unknown) => this.logger.warn(`History: ${String(error)}`)),
+      this.timing.renewMs,
+    );
     this.sweep.unref?.();
     return { setAside: setAsideCount, interrupted };
   }
@@ -463,7 +495,10 @@ export class GenerationStore {
     if (record.status === 'generating') {
       if (this.leases.has(record.id)) return;
       await this.folder.write(file, leaseText(this.owner, this.timing.durationMs));
-      const timer = setInterval(() => void this.folder.write(file, leaseText(this.owner, this.timing.durationMs)).catch(() => undefined), this.timing.renewMs);
+      const timer = setInterval(
+        () => void this.folder.write(file, leaseText(this.owner, this.timing.durationMs)).catch(() => undefined),
+        this.timing.renewMs,
+      );
       timer.unref?.();
       this.leases.set(record.id, timer);
       return;
@@ -608,7 +643,11 @@ export class GenerationStore {
       this.entries.delete(file.name);
       const damage = read.kind === 'damaged' ? { value: read.raw, problem: read.problem } : undefined;
       this.unread.set(file.name, { size: file.size, stamp: file.stamp, damage });
-      if (damage) this.report(file.name, `A stored generation record (${file.name}) is damaged and is not shown: ${damage.problem}. It is kept, not deleted.`);
+      if (damage)
+        this.report(
+          file.name,
+          `A stored generation record (${file.name}) is damaged and is not shown: ${damage.problem}. It is kept, not deleted.`,
+        );
     }
     for (const map of [this.entries, this.unread] as Map<string, unknown>[]) {
       for (const name of [...map.keys()]) {
@@ -644,7 +683,10 @@ export class GenerationStore {
       }
       const problem = read.kind === 'damaged' ? read.problem : 'the same id as a newer record';
       legacy.damaged.push({ value, problem });
-      this.report(`${index}:${problem}`, `A stored generation record (entry ${index + 1}) is damaged and is not shown: ${problem}. It is kept, not deleted.`);
+      this.report(
+        `${index}:${problem}`,
+        `A stored generation record (entry ${index + 1}) is damaged and is not shown: ${problem}. It is kept, not deleted.`,
+      );
     });
     return legacy;
   }
@@ -664,7 +706,13 @@ export class GenerationStore {
     const stat = this.folder.stat(file);
     // Nobody else wrote since this window last looked: the folder's new state is known without a new look.
     if (before === this.token) this.token = this.folder.token();
-    if (stat) this.entries.set(file, { record: fromOwnStored<GenerationRecord>(JSON.parse(text)), size: stat.size, stamp: stat.stamp, mtime: stat.mtime });
+    if (stat)
+      this.entries.set(file, {
+        record: fromOwnStored<GenerationRecord>(JSON.parse(text)),
+        size: stat.size,
+        stamp: stat.stamp,
+        mtime: stat.mtime,
+      });
     this.sorted = undefined;
   }
 

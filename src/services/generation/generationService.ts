@@ -7,7 +7,15 @@ import type { Engine, EngineKind } from '../engines/engine';
 import type { Logger } from '../logger';
 import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
-import { CoerceOptions, coerceProperty, FILLABLE_TYPES, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
+import {
+  CoerceOptions,
+  coerceProperty,
+  FILLABLE_TYPES,
+  PropertySchema,
+  PropertyValueError,
+  unfenceJson,
+  valuesSchema,
+} from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
 import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
@@ -91,7 +99,11 @@ function planOf(options: RunOptions): WritePlan {
 const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
 
 /** Values for a new entry as Notion's request values, what they read as, and what did not fit (one line per property). */
-function coerceAll(schema: readonly PropertySchema[], answer: Record<string, unknown>, coerce: CoerceOptions): { properties: Record<string, unknown>; preview: PreviewValue[]; problems: string[] } {
+function coerceAll(
+  schema: readonly PropertySchema[],
+  answer: Record<string, unknown>,
+  coerce: CoerceOptions,
+): { properties: Record<string, unknown>; preview: PreviewValue[]; problems: string[] } {
   const properties: Record<string, unknown> = {};
   const preview: PreviewValue[] = [];
   const problems: string[] = [];
@@ -137,7 +149,11 @@ export class GenerationService {
   async connectionFor(page: NotionPageRef, name?: string): Promise<Connection> {
     const existing = this.deps.connections.findByTarget(page.id);
     if (existing) return existing;
-    const created = await this.deps.connections.create({ name: name ?? page.title, type: 'page', target: { id: page.id, url: page.url, title: page.title } });
+    const created = await this.deps.connections.create({
+      name: name ?? page.title,
+      type: 'page',
+      target: { id: page.id, url: page.url, title: page.title },
+    });
     await this.pushQuietly(created);
     return this.deps.connections.get(created.id) ?? created;
   }
@@ -153,7 +169,13 @@ export class GenerationService {
   }
 
   /** Streams the connection's prompt into `page` where `plan` says (the options' own when not given). */
-  private generate(client: Client, engine: Engine, page: NotionPageRef, options: RunOptions, plan = planOf(options)): Promise<GenerationOutcome> {
+  private generate(
+    client: Client,
+    engine: Engine,
+    page: NotionPageRef,
+    options: RunOptions,
+    plan = planOf(options),
+  ): Promise<GenerationOutcome> {
     return this.generator(client).run({
       page,
       connectionId: options.connection.id,
@@ -189,21 +211,33 @@ export class GenerationService {
    */
   async runNewEntry(options: RunOptions & { preview?: (values: PreviewValue[]) => Promise<boolean> }): Promise<RunResult | undefined> {
     checkPrompt(options.prompt);
-    if (mentionsPage(options.prompt)) throw new Error(l10n.t('{{page}} stands for the content of the page written to, and a new entry has none yet. To use the content of existing rows, use Fill Database Rows.'));
+    if (mentionsPage(options.prompt))
+      throw new Error(
+        l10n.t(
+          '{{page}} stands for the content of the page written to, and a new entry has none yet. To use the content of existing rows, use Fill Database Rows.',
+        ),
+      );
     const connection = options.connection;
     if (!connection.dataSourceId) throw new Error(l10n.t('Choose the data source of "{0}" first.', connection.name));
     const { client, engine } = await this.resolve(options);
     const databases = new NotionDatabases(client);
     const source = await databases.dataSource(connection.dataSourceId);
-    const mapped = source.properties.filter((p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type));
+    const mapped = source.properties.filter(
+      (p) => connection.mappedProperties?.includes(p.name) && p.type !== 'title' && (FILLABLE_TYPES as readonly string[]).includes(p.type),
+    );
     const title: PropertySchema = { name: source.titleProperty, type: 'title' };
     const coerce = { allowNewOptions: connection.allowNewOptions ?? false };
     const instructions = [
       options.instructions,
       `You create a new entry of the Notion database "${source.name}". Give its title ("${title.name}")` +
-        (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') + ', as JSON.',
-    ].filter(Boolean).join('\n\n');
-    const completion = await engine.complete({ model: options.model, prompt: options.prompt, instructions }, options.signal, { jsonSchema: valuesSchema([title, ...mapped], coerce) });
+        (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') +
+        ', as JSON.',
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    const completion = await engine.complete({ model: options.model, prompt: options.prompt, instructions }, options.signal, {
+      jsonSchema: valuesSchema([title, ...mapped], coerce),
+    });
     // The completion is paid for: whatever happens next, it is kept in the history and counted.
     const keep = async (status: 'failed' | 'cancelled', problem?: Error) => {
       const record = this.completionRecord(options, source.name, completion.text, completion.usage, status, problem?.message);
@@ -214,13 +248,19 @@ export class GenerationService {
     try {
       answer = JSON.parse(unfenceJson(completion.text)) as Record<string, unknown>;
     } catch {
-      const problem = new PropertyValueError(l10n.t('The engine did not answer with the property values as JSON. Its answer is kept in the connection\'s history. Try again, or map fewer properties.'));
+      const problem = new PropertyValueError(
+        l10n.t(
+          "The engine did not answer with the property values as JSON. Its answer is kept in the connection's history. Try again, or map fewer properties.",
+        ),
+      );
       await keep('failed', problem);
       throw problem;
     }
     const { properties, preview, problems } = coerceAll([title, ...mapped], answer, coerce);
     if (problems.length) {
-      const problem = new PropertyValueError(l10n.t('Some values do not fit their property: {0} The answer is kept in the connection\'s history.', problems.join(' ')));
+      const problem = new PropertyValueError(
+        l10n.t("Some values do not fit their property: {0} The answer is kept in the connection's history.", problems.join(' ')),
+      );
       await keep('failed', problem);
       throw problem;
     }
@@ -247,12 +287,23 @@ export class GenerationService {
    * name must be a property Visen can fill and every value must fit it. `markdown`, when given, becomes its
    * body through the same writer as a generation (recorded, counted, undoable).
    */
-  async addEntry(options: Omit<RunOptions, 'source' | 'mode' | 'replacing'> & { values: Record<string, unknown>; markdown?: string }): Promise<{ readonly entry: NotionPageRef; readonly result?: RunResult }> {
+  async addEntry(
+    options: Omit<RunOptions, 'source' | 'mode' | 'replacing'> & { values: Record<string, unknown>; markdown?: string },
+  ): Promise<{ readonly entry: NotionPageRef; readonly result?: RunResult }> {
     checkPrompt(options.prompt);
     // Everything is checked before the row is created: a row whose values or body then failed would be left behind.
-    if (options.markdown !== undefined && typeof options.markdown !== 'string') throw new PropertyValueError(l10n.t('The content of a new entry must be markdown text. Nothing was written.'));
-    const notScalar = Object.entries(options.values).filter(([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value));
-    if (notScalar.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', notScalar.map(([name]) => l10n.t('{0}: give text, a number, true/false or a list of option names.', name)).join(' ')));
+    if (options.markdown !== undefined && typeof options.markdown !== 'string')
+      throw new PropertyValueError(l10n.t('The content of a new entry must be markdown text. Nothing was written.'));
+    const notScalar = Object.entries(options.values).filter(
+      ([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value),
+    );
+    if (notScalar.length)
+      throw new PropertyValueError(
+        l10n.t(
+          'Some values do not fit their property: {0} Nothing was written.',
+          notScalar.map(([name]) => l10n.t('{0}: give text, a number, true/false or a list of option names.', name)).join(' '),
+        ),
+      );
     const connection = options.connection;
     const client = await this.deps.notion();
     const databases = new NotionDatabases(client);
@@ -260,11 +311,21 @@ export class GenerationService {
     const fillable = source.properties.filter((p) => (FILLABLE_TYPES as readonly string[]).includes(p.type));
     const unknown = Object.keys(options.values).filter((name) => !fillable.some((p) => p.name === name));
     const names = fillable.map((p) => `"${p.name}" (${p.type})`).join(', ');
-    if (unknown.length) throw new PropertyValueError(l10n.t('"{0}" has no property Visen can fill named {1}. Its properties: {2}.', source.name, unknown.map((n) => `"${n}"`).join(', '), names));
-    if (display(options.values[source.titleProperty]).trim() === '') throw new PropertyValueError(l10n.t('A new entry in "{0}" needs its title ("{1}").', source.name, source.titleProperty));
+    if (unknown.length)
+      throw new PropertyValueError(
+        l10n.t(
+          '"{0}" has no property Visen can fill named {1}. Its properties: {2}.',
+          source.name,
+          unknown.map((n) => `"${n}"`).join(', '),
+          names,
+        ),
+      );
+    if (display(options.values[source.titleProperty]).trim() === '')
+      throw new PropertyValueError(l10n.t('A new entry in "{0}" needs its title ("{1}").', source.name, source.titleProperty));
     const given = fillable.filter((p) => p.name in options.values);
     const { properties, problems } = coerceAll(given, options.values, { allowNewOptions: connection.allowNewOptions ?? false });
-    if (problems.length) throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', problems.join(' ')));
+    if (problems.length)
+      throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', problems.join(' ')));
     if (options.markdown?.trim()) convertAll(options.markdown, this.deps.converter());
     const row = await databases.createRow(source.id, properties);
     const entry = { id: row.id, title: display(options.values[source.titleProperty]), url: row.url };
@@ -278,9 +339,11 @@ export class GenerationService {
     if (connection.dataSourceId) return connection.dataSourceId;
     const database = await databases.resolve(connection.target.id);
     if (database.dataSources.length !== 1) {
-      throw new Error(database.dataSources.length === 0
-        ? l10n.t('"{0}" has no data source to write to.', database.title)
-        : l10n.t('Choose the data source of "{0}" first.', connection.name));
+      throw new Error(
+        database.dataSources.length === 0
+          ? l10n.t('"{0}" has no data source to write to.', database.title)
+          : l10n.t('Choose the data source of "{0}" first.', connection.name),
+      );
     }
     const dataSourceId = database.dataSources[0].id;
     await this.deps.connections.update(connection.id, (c) => ({ ...c, dataSourceId }));
@@ -288,7 +351,14 @@ export class GenerationService {
   }
 
   /** A new entry's values that never became an entry (they did not fit, or the preview was declined), kept as a record. */
-  private completionRecord(options: RunOptions, database: string, text: string, usage: GenerationRecord['usage'], status: 'failed' | 'cancelled', error?: string): GenerationRecord {
+  private completionRecord(
+    options: RunOptions,
+    database: string,
+    text: string,
+    usage: GenerationRecord['usage'],
+    status: 'failed' | 'cancelled',
+    error?: string,
+  ): GenerationRecord {
     const target = options.connection.target;
     const page = { id: target.id, title: target.title || database, url: target.url };
     return newRecord(
@@ -312,7 +382,12 @@ export class GenerationService {
    */
   async planUndo(record: GenerationRecord, signal?: AbortSignal): Promise<UndoPlan> {
     if (record.legacy) {
-      throw new Error(l10n.t('"{0}" was written by an earlier version of Visen, which kept no record of its blocks, so it cannot be undone exactly. Use the page history in Notion (••• → Page history).', record.page.title));
+      throw new Error(
+        l10n.t(
+          '"{0}" was written by an earlier version of Visen, which kept no record of its blocks, so it cannot be undone exactly. Use the page history in Notion (••• → Page history).',
+          record.page.title,
+        ),
+      );
     }
     const editor = new PageEditor(new BlockWriter(await this.deps.notion()), record, this.deps.generations);
     if (record.uncertainBlocks) await editor.settleUncertain(convertAll(record.markdown, this.deps.converter()));
@@ -323,7 +398,11 @@ export class GenerationService {
    * Deletes exactly the blocks the generation wrote (all, or all but those edited since) and restores the
    * blocks a replace moved to the trash. Cancelled, it can be run again and carries on.
    */
-  async undo(record: GenerationRecord, plan: UndoPlan, options: { keepEdited?: boolean; signal?: AbortSignal; onProgress?: (progress: UndoProgress) => void } = {}): Promise<void> {
+  async undo(
+    record: GenerationRecord,
+    plan: UndoPlan,
+    options: { keepEdited?: boolean; signal?: AbortSignal; onProgress?: (progress: UndoProgress) => void } = {},
+  ): Promise<void> {
     const editor = new PageEditor(new BlockWriter(await this.deps.notion()), record, this.deps.generations);
     const release = await this.locks.acquire(record.page.id, options.signal);
     try {
@@ -332,7 +411,9 @@ export class GenerationService {
       release();
     }
     const kept = options.keepEdited ? plan.edited : 0;
-    this.deps.logger.info(`Generation ${record.id} undone on "${record.page.title}": ${plan.present - kept} blocks deleted, ${kept} edited ones kept, ${plan.toRestore} restored.`);
+    this.deps.logger.info(
+      `Generation ${record.id} undone on "${record.page.title}": ${plan.present - kept} blocks deleted, ${kept} edited ones kept, ${plan.toRestore} restored.`,
+    );
   }
 
   private async afterGeneration(connection: Connection, outcome: GenerationOutcome, title: string): Promise<RunResult> {

@@ -7,7 +7,14 @@ import { NotionError, toNotionError } from '../notion/notionErrors';
 import { fillPage, mentionsPage } from '../notion/pageMarkdown';
 import { formatCount } from '../notion/notionUrl';
 import type { NotionPageRef } from '../notion/notionPages';
-import { type GenerationRecord, type GenerationStatus, GenerationStore, newRecord, type RecordPatch, type WritePlan } from './generationRecord';
+import {
+  type GenerationRecord,
+  type GenerationStatus,
+  GenerationStore,
+  newRecord,
+  type RecordPatch,
+  type WritePlan,
+} from './generationRecord';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
@@ -110,22 +117,36 @@ export class Generator {
     const { id } = await this.save(newRecord({ ...request, engine: request.engine.kind, mode: plan.mode }, { anchor }));
     const answer: Answer = { markdown: '', blocks: 0 };
     const report = (phase: GenerationProgress['phase']) =>
-      request.onProgress?.({ phase, generatedChars: answer.markdown.length, blocks: answer.blocks, writtenBlocks: this.store.get(id)?.writtenBlocks ?? 0 });
+      request.onProgress?.({
+        phase,
+        generatedChars: answer.markdown.length,
+        blocks: answer.blocks,
+        writtenBlocks: this.store.get(id)?.writtenBlocks ?? 0,
+      });
     report('starting');
     // The record keeps the prompt as typed; the engine reads it with the page as it is now, before a replace clears it.
     let prompt: string;
     try {
       prompt = await this.withPage(request);
     } catch (error) {
-      return this.endedBeforeWriting(id, started, request.signal.aborted ? cancelled() : error instanceof EngineError ? error : toNotionError(error));
+      return this.endedBeforeWriting(
+        id,
+        started,
+        request.signal.aborted ? cancelled() : error instanceof EngineError ? error : toNotionError(error),
+      );
     }
 
     const editor = new PageEditor(this.writer, this.store.get(id)!, this.store);
     // A replace lists the page's blocks while the model starts thinking (its text takes their place); they go
     // to the trash as the new ones arrive. Text after a heading looks at what follows the heading now.
-    const clearing = plan.mode === 'replace' ? (plan.replacing ? editor.usePrevious(plan.replacing, request.signal) : editor.listPrevious(request.signal))
-      : anchor ? editor.placeAnchor(request.signal)
-      : editor.notePageEnd(request.signal);
+    const clearing =
+      plan.mode === 'replace'
+        ? plan.replacing
+          ? editor.usePrevious(plan.replacing, request.signal)
+          : editor.listPrevious(request.signal)
+        : anchor
+          ? editor.placeAnchor(request.signal)
+          : editor.notePageEnd(request.signal);
     clearing.catch(() => undefined);
     const pump = new WritePump(async (nodes) => {
       await clearing;
@@ -138,13 +159,24 @@ export class Generator {
 
     const engineError = await this.streamAnswer(request, prompt, id, answer, started, pump, report);
     // The full text is safe before the last writes go out.
-    await this.store.update(id, (r) => ({ ...answerPatch(answer, r), timings: { ...r.timings, ...answerTimings(answer), generationMs: Date.now() - started } }));
+    await this.store.update(id, (r) => ({
+      ...answerPatch(answer, r),
+      timings: { ...r.timings, ...answerTimings(answer), generationMs: Date.now() - started },
+    }));
     const writeError = (await pump.finish(engineError?.kind === 'cancelled')) ?? (await settle(trashing)) ?? (await settle(clearing));
     return this.finishRun(id, started, request.signal, engineError, writeError, answer);
   }
 
   /** Streams the model's answer into `answer` and the pump; resolves to why it stopped short, if it did. */
-  private async streamAnswer(request: GenerateRequest, prompt: string, id: string, answer: Answer, started: number, pump: WritePump, report: (phase: GenerationProgress['phase']) => void): Promise<EngineError | undefined> {
+  private async streamAnswer(
+    request: GenerateRequest,
+    prompt: string,
+    id: string,
+    answer: Answer,
+    started: number,
+    pump: WritePump,
+    report: (phase: GenerationProgress['phase']) => void,
+  ): Promise<EngineError | undefined> {
     const chunker = new MarkdownChunker();
     const accept = (pieces: string[]) => {
       const nodes = pieces.flatMap(this.convert);
@@ -155,31 +187,48 @@ export class Generator {
     const watchdog = new Watchdog(request.signal, this.deadlines);
     let lastSave = Date.now();
     try {
-      answer.end = await readStream(request.engine.stream({ model: request.model, prompt, instructions: request.instructions }, watchdog.signal), (text) => {
-        watchdog.heard();
-        answer.firstTokenMs ??= Date.now() - started;
-        answer.markdown += text;
-        request.onText?.(text);
-        accept(chunker.push(text));
-        report('generating');
-        if (Date.now() - lastSave < SAVE_INTERVAL_MS) return;
-        lastSave = Date.now();
-        void this.store.update(id, { markdown: answer.markdown, blocks: answer.blocks });
-      });
-      if (answer.markdown.trim() === '') throw new EngineError('empty', l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'));
+      answer.end = await readStream(
+        request.engine.stream({ model: request.model, prompt, instructions: request.instructions }, watchdog.signal),
+        (text) => {
+          watchdog.heard();
+          answer.firstTokenMs ??= Date.now() - started;
+          answer.markdown += text;
+          request.onText?.(text);
+          accept(chunker.push(text));
+          report('generating');
+          if (Date.now() - lastSave < SAVE_INTERVAL_MS) return;
+          lastSave = Date.now();
+          void this.store.update(id, { markdown: answer.markdown, blocks: answer.blocks });
+        },
+      );
+      if (answer.markdown.trim() === '')
+        throw new EngineError(
+          'empty',
+          l10n.t('The model returned no text, so nothing was written. Try the prompt again, rephrased, or choose another model.'),
+        );
       accept(chunker.end());
       return undefined;
     } catch (error) {
       // A cut answer's last block may be half-written: only the blocks the model finished are written.
       // The empty answer has none, and a cancel stops writing altogether.
-      return watchdog.expired ?? (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)));
+      return (
+        watchdog.expired ??
+        (error instanceof EngineError ? error : new EngineError('unknown', error instanceof Error ? error.message : String(error)))
+      );
     } finally {
       watchdog.dispose();
     }
   }
 
   /** The run's end: its status, its error and its timings, saved and logged. */
-  private async finishRun(id: string, started: number, signal: AbortSignal, engineError: EngineError | undefined, writeError: NotionError | undefined, answer: Answer): Promise<GenerationOutcome> {
+  private async finishRun(
+    id: string,
+    started: number,
+    signal: AbortSignal,
+    engineError: EngineError | undefined,
+    writeError: NotionError | undefined,
+    answer: Answer,
+  ): Promise<GenerationOutcome> {
     let error: EngineError | NotionError | undefined = engineError ?? writeError;
     let status: GenerationStatus;
     if (signal.aborted) {
@@ -192,7 +241,11 @@ export class Generator {
     } else {
       status = 'written';
     }
-    const record = await this.store.update(id, (r) => ({ status, error: error?.message, timings: { ...r.timings, firstWriteMs: answer.firstWriteMs, totalMs: Date.now() - started } }));
+    const record = await this.store.update(id, (r) => ({
+      status,
+      error: error?.message,
+      timings: { ...r.timings, firstWriteMs: answer.firstWriteMs, totalMs: Date.now() - started },
+    }));
     this.logger.info(
       `Generation ${record.id}: ${record.status}, ${record.blocks} blocks (${record.writtenBlocks} written), ` +
         `${record.markdown.length} chars, ${record.engine}/${record.model}, first token ${record.timings.firstTokenMs ?? '-'} ms, ` +
@@ -208,11 +261,22 @@ export class Generator {
     if (!request.pageContent || !mentionsPage(request.prompt)) return request.prompt;
     const content = await request.pageContent(request.signal);
     if (request.confirmPage && !(await request.confirmPage(content.length))) {
-      throw new EngineError('cancelled', l10n.t('Nothing was sent: the content of "{0}" for {{page}} was not agreed to.', request.page.title));
+      throw new EngineError(
+        'cancelled',
+        l10n.t('Nothing was sent: the content of "{0}" for {{page}} was not agreed to.', request.page.title),
+      );
     }
     const prompt = fillPage(request.prompt, content);
     if (prompt.length > MAX_PROMPT_LENGTH) {
-      throw new EngineError('badRequest', l10n.t('With the content of "{0}" in place of {{page}}, the prompt is too long ({1} characters; at most {2}). Shorten the page, or copy the part that matters into the prompt.', request.page.title, formatCount(prompt.length), formatCount(MAX_PROMPT_LENGTH)));
+      throw new EngineError(
+        'badRequest',
+        l10n.t(
+          'With the content of "{0}" in place of {{page}}, the prompt is too long ({1} characters; at most {2}). Shorten the page, or copy the part that matters into the prompt.',
+          request.page.title,
+          formatCount(prompt.length),
+          formatCount(MAX_PROMPT_LENGTH),
+        ),
+      );
     }
     return prompt;
   }
@@ -232,8 +296,13 @@ export class Generator {
 
   /** A run cancelled while it waited for another run into the same page: nothing was generated or written. */
   private async cancelledBeforeStart(request: GenerateRequest): Promise<GenerationOutcome> {
-    const record = await this.save(newRecord({ ...request, engine: request.engine.kind, mode: request.plan.mode }, { status: 'cancelled' }));
-    return { record, error: new EngineError('cancelled', l10n.t('Cancelled while waiting for the run into "{0}" to finish.', request.page.title)) };
+    const record = await this.save(
+      newRecord({ ...request, engine: request.engine.kind, mode: request.plan.mode }, { status: 'cancelled' }),
+    );
+    return {
+      record,
+      error: new EngineError('cancelled', l10n.t('Cancelled while waiting for the run into "{0}" to finish.', request.page.title)),
+    };
   }
 
   /**
@@ -242,7 +311,12 @@ export class Generator {
    * are taken out and written again, so every block ends up in the page exactly once. When the run's last
    * block is gone from the page, the text carries on after the last one still there (see PageEditor.findPlace).
    */
-  async retryWrite(recordId: string, signal: AbortSignal, onWait?: () => void, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
+  async retryWrite(
+    recordId: string,
+    signal: AbortSignal,
+    onWait?: () => void,
+    placeLost?: () => Promise<'end' | undefined>,
+  ): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
     if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
     const release = await this.locks.acquire(record.page.id, signal, onWait);
@@ -253,8 +327,17 @@ export class Generator {
     }
   }
 
-  private async retryLocked(record: GenerationRecord, signal: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
-    if (record.legacy) throw new Error(l10n.t('This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.'));
+  private async retryLocked(
+    record: GenerationRecord,
+    signal: AbortSignal,
+    placeLost?: () => Promise<'end' | undefined>,
+  ): Promise<GenerationOutcome> {
+    if (record.legacy)
+      throw new Error(
+        l10n.t(
+          'This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.',
+        ),
+      );
     const nodes = convertAll(record.markdown, this.convert);
     await this.store.update(record.id, { blocks: nodes.length, blockIds: record.blockIds ?? [] });
     const editor = new PageEditor(this.writer, record, this.store);
@@ -354,15 +437,17 @@ class WritePump {
     const batch = this.pending;
     this.pending = [];
     this.lastStart = Date.now();
-    this.inFlight = this.write(batch).then(
-      () => undefined,
-      (error: unknown) => {
-        this.failed = toNotionError(error);
-        this.pending = [];
-      },
-    ).finally(() => {
-      this.inFlight = undefined;
-      this.next();
-    });
+    this.inFlight = this.write(batch)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.failed = toNotionError(error);
+          this.pending = [];
+        },
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+        this.next();
+      });
   }
 }

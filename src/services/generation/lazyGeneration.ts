@@ -31,7 +31,10 @@ export class LazyGeneration {
   private module: RunModule | undefined;
   private service: GenerationService | undefined;
 
-  constructor(private readonly load: () => RunModule, private readonly deps: LazyGenerationDeps) {}
+  constructor(
+    private readonly load: () => RunModule,
+    private readonly deps: LazyGenerationDeps,
+  ) {}
 
   /** Made with the machinery (its lock files are the run bundle's business), once. */
   get locks(): PageLocks {

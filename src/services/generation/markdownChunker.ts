@@ -196,7 +196,10 @@ function closeOpenFence(source: string, group: Group): string {
   if (!marker) return text;
   const body = source.slice(start, fenced.position!.end.offset!);
   // A fence inside a quote has the quote's markers in front of each line, its closing one too.
-  const lastLine = body.slice(body.lastIndexOf('\n') + 1).replace(/^[\s>]*/, '').trimEnd();
+  const lastLine = body
+    .slice(body.lastIndexOf('\n') + 1)
+    .replace(/^[\s>]*/, '')
+    .trimEnd();
   const closed = body.includes('\n') && lastLine.length >= marker.length && lastLine === marker[0].repeat(lastLine.length);
   if (closed) return text;
   const before = source.slice(lineStart(source, start), start);

@@ -72,7 +72,7 @@ export class PageEditor {
     const last = this.ids[this.ids.length - 1];
     if (!anchor || this.resumeAt === 'end') return { after: last, start: this.record.proof?.pageEnd };
     const existing = [...(anchor.before ? [anchor.before] : []), ...(this.record.previous?.ids ?? [])];
-    return { after: this.resumeAt ? this.resumeAt.after : last ?? anchor.after, inPlace: { existing } };
+    return { after: this.resumeAt ? this.resumeAt.after : (last ?? anchor.after), inPlace: { existing } };
   }
 
   /**
@@ -94,7 +94,13 @@ export class PageEditor {
     const blocks = await this.writer.children(this.pageId, signal);
     const at = blocks.findIndex((b) => b.id === anchor.after);
     if (at < 0) {
-      throw new NotionError('validation', l10n.t('The heading to write after is no longer in "{0}". The generated text is kept in the history: generate again and choose another heading, or copy it from there.', this.record.page.title));
+      throw new NotionError(
+        'validation',
+        l10n.t(
+          'The heading to write after is no longer in "{0}". The generated text is kept in the history: generate again and choose another heading, or copy it from there.',
+          this.record.page.title,
+        ),
+      );
     }
     await this.update({ anchor: { after: anchor.after, before: blocks[at + 1]?.id } });
   }
@@ -125,7 +131,14 @@ export class PageEditor {
     if (kept) this.resumeAt = { after: kept };
     else if (!anchor.after || present.has(anchor.after)) this.resumeAt = last === undefined ? undefined : { after: anchor.after };
     else if ((await placeLost?.()) === 'end') this.resumeAt = 'end';
-    else throw new NotionError('validation', l10n.t('Neither the blocks this generation wrote nor the heading it went after are in "{0}" any more. The text is kept in the history: retry and choose where it goes, or copy it from there.', this.record.page.title));
+    else
+      throw new NotionError(
+        'validation',
+        l10n.t(
+          'Neither the blocks this generation wrote nor the heading it went after are in "{0}" any more. The text is kept in the history: retry and choose where it goes, or copy it from there.',
+          this.record.page.title,
+        ),
+      );
   }
 
   /**
@@ -153,7 +166,10 @@ export class PageEditor {
             writtenBlocks: r.blockIds?.length ?? 0,
             blockIds: [...(r.blockIds ?? []), ...created],
             uncertainBlocks: undefined,
-            proof: withHashes(r, created.map((id, i) => [id, hashOfNode(written[i])])),
+            proof: withHashes(
+              r,
+              created.map((id, i) => [id, hashOfNode(written[i])]),
+            ),
           }));
         },
         onUncertain: (count) => {
@@ -223,7 +239,10 @@ export class PageEditor {
     await this.update((r) => ({
       blockIds: [...(r.blockIds ?? []), ...landed],
       uncertainBlocks: undefined,
-      proof: withHashes(r, landed.map((id, i) => [id, hashOfNode(expected[i])])),
+      proof: withHashes(
+        r,
+        landed.map((id, i) => [id, hashOfNode(expected[i])]),
+      ),
     }));
   }
 
@@ -249,7 +268,8 @@ export class PageEditor {
       const written = hashes[id];
       // A block whose children did not all land differs from what was written; it is Visen's unfinished write.
       const complete = this.ids.indexOf(id) < this.record.writtenBlocks;
-      const edited = written === undefined ? editedSince(block, finished) : complete && (await this.writer.hashOf(block, signal)) !== written;
+      const edited =
+        written === undefined ? editedSince(block, finished) : complete && (await this.writer.hashOf(block, signal)) !== written;
       if (edited) editedIds.push(id);
     }
     const previous = this.record.previous;

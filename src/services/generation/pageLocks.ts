@@ -59,7 +59,10 @@ export class PageLocks {
       throw error;
     }
     // The next run of this window waits until the lock file is gone, so it never finds its own lock.
-    return () => void releaseFile().catch(() => undefined).finally(done);
+    return () =>
+      void releaseFile()
+        .catch(() => undefined)
+        .finally(done);
   }
 }
 

@@ -88,7 +88,10 @@ export class UsageTracker {
     if (stored === undefined) return read;
     if (!stored || typeof stored !== 'object' || Array.isArray(stored)) {
       read.damaged.push({ value: stored, problem: 'usage is not a table of months' });
-      this.report('whole', 'The stored usage is damaged (not a table of months): counting starts again from zero; the old value is kept aside.');
+      this.report(
+        'whole',
+        'The stored usage is damaged (not a table of months): counting starts again from zero; the old value is kept aside.',
+      );
       return read;
     }
     for (const [month, value] of Object.entries(stored)) {
@@ -114,8 +117,13 @@ export class UsageTracker {
       kept = Object.fromEntries(Object.entries(kept).filter(([month]) => !damagedMonths.has(month)));
     }
     // A year of months is plenty of history.
-    const months = Object.entries(read.months).sort(([a], [b]) => b.localeCompare(a)).slice(0, 12);
-    await this.store.update(KEY, { ...kept, ...Object.fromEntries(months.map(([month, usage]) => [month, toStored(MONTH_USAGE_FORMAT, usage)])) });
+    const months = Object.entries(read.months)
+      .sort(([a], [b]) => b.localeCompare(a))
+      .slice(0, 12);
+    await this.store.update(KEY, {
+      ...kept,
+      ...Object.fromEntries(months.map(([month, usage]) => [month, toStored(MONTH_USAGE_FORMAT, usage)])),
+    });
   }
 
   private report(key: string, message: string): void {

@@ -14,7 +14,10 @@ export class Watchdog {
   private readonly onAbort = () => this.controller.abort(this.outer.reason);
   expired: EngineError | undefined;
 
-  constructor(private readonly outer: AbortSignal, private readonly deadlines: typeof ENGINE_DEADLINES) {
+  constructor(
+    private readonly outer: AbortSignal,
+    private readonly deadlines: typeof ENGINE_DEADLINES,
+  ) {
     outer.addEventListener('abort', this.onAbort, { once: true });
     if (outer.aborted) this.onAbort();
     this.arm(deadlines.firstTextMs);
@@ -36,7 +39,10 @@ export class Watchdog {
   private arm(ms: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.expired = new EngineError('cut', l10n.t('The model sent nothing for {0} seconds, so Visen stopped waiting. What arrived before is kept.', Math.round(ms / 1000)));
+      this.expired = new EngineError(
+        'cut',
+        l10n.t('The model sent nothing for {0} seconds, so Visen stopped waiting. What arrived before is kept.', Math.round(ms / 1000)),
+      );
       this.controller.abort(this.expired);
     }, ms);
   }

@@ -59,7 +59,12 @@ export interface LandedWhere {
  */
 function isUncertain(error: NotionError): boolean {
   if (error.problem === 'cancelled') return error.inFlight === true;
-  return error.problem === 'server' || error.problem === 'network' || error.problem === 'timeout' || (error.problem === 'unknown' && error.status === undefined);
+  return (
+    error.problem === 'server' ||
+    error.problem === 'network' ||
+    error.problem === 'timeout' ||
+    (error.problem === 'unknown' && error.status === undefined)
+  );
 }
 
 /**
@@ -93,7 +98,12 @@ export class BlockWriter {
       options.signal?.throwIfAborted();
       const sent = batch.map(toRequest);
       await options.onSending?.(batch.length);
-      const created = await this.appendOnce(parentId, sent.map((s) => s.request), batch, { ...options, after, skip });
+      const created = await this.appendOnce(
+        parentId,
+        sent.map((s) => s.request),
+        batch,
+        { ...options, after, skip },
+      );
       // In place, the next request goes after this one's last block, so the text lands in order.
       ids.push(...created);
       after = created[created.length - 1];
@@ -116,7 +126,10 @@ export class BlockWriter {
     let cursor: string | undefined;
     do {
       signal?.throwIfAborted();
-      const page = await this.call(() => this.client.blocks.children.list({ block_id: blockId, start_cursor: cursor, page_size: 100 }), signal);
+      const page = await this.call(
+        () => this.client.blocks.children.list({ block_id: blockId, start_cursor: cursor, page_size: 100 }),
+        signal,
+      );
       for (const block of page.results) if ('type' in block) all.push(block);
       cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
     } while (cursor);
@@ -138,20 +151,36 @@ export class BlockWriter {
    * the request carried: if they are those blocks, the write landed and their ids are taken; if not, it
    * is sent once more.
    */
-  private async appendOnce(parentId: string, children: BlockObjectRequest[], nodes: readonly BlockNode[], options: AppendOptions): Promise<string[]> {
+  private async appendOnce(
+    parentId: string,
+    children: BlockObjectRequest[],
+    nodes: readonly BlockNode[],
+    options: AppendOptions,
+  ): Promise<string[]> {
     const { after } = options;
     for (let attempt = 0; ; attempt++) {
       const sentAt = Date.now();
       try {
         const position = positionFor(after, options.inPlace !== undefined);
-        const response = await this.call(() => this.client.blocks.children.append({ block_id: parentId, children, position }), options.signal);
+        const response = await this.call(
+          () => this.client.blocks.children.append({ block_id: parentId, children, position }),
+          options.signal,
+        );
         return response.results.map((block) => block.id);
       } catch (error) {
         const problem = toNotionError(error);
         if (!isUncertain(problem)) throw problem;
         // Cancelled while Notion answered: whether it landed is checked before anything is sent again.
-        const where: LandedWhere = { after, inPlace: options.inPlace, start: options.start, skip: options.skip, sentAt, signal: options.signal };
-        const landed = attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, where).catch(() => undefined);
+        const where: LandedWhere = {
+          after,
+          inPlace: options.inPlace,
+          start: options.start,
+          skip: options.skip,
+          sentAt,
+          signal: options.signal,
+        };
+        const landed =
+          attempt > 0 || problem.problem === 'cancelled' ? undefined : await this.landed(parentId, nodes, where).catch(() => undefined);
         if (landed === undefined) {
           options.onUncertain?.(nodes.length);
           throw problem;
@@ -242,7 +271,13 @@ function toRequest(node: BlockNode): Outgoing {
   const leaves = node.children.every((child) => child.children.length === 0);
   const inline = leaves ? node.children.slice(0, MAX_CHILDREN_PER_REQUEST) : [];
   const deferred = node.children.slice(inline.length);
-  const request = inline.length === 0 ? node.block : withChildren(node.block, inline.map((child) => child.block));
+  const request =
+    inline.length === 0
+      ? node.block
+      : withChildren(
+          node.block,
+          inline.map((child) => child.block),
+        );
   return { request, deferred, blocks: 1 + inline.length, bytes: Buffer.byteLength(JSON.stringify(request), 'utf8') };
 }
 
@@ -259,7 +294,8 @@ function* batches(nodes: readonly BlockNode[]): Generator<BlockNode[]> {
   let bytes = 0;
   for (const node of nodes) {
     const out = toRequest(node);
-    const full = batch.length >= MAX_CHILDREN_PER_REQUEST || blocks + out.blocks > MAX_BLOCKS_PER_REQUEST || bytes + out.bytes > MAX_BYTES_PER_REQUEST;
+    const full =
+      batch.length >= MAX_CHILDREN_PER_REQUEST || blocks + out.blocks > MAX_BLOCKS_PER_REQUEST || bytes + out.bytes > MAX_BYTES_PER_REQUEST;
     if (batch.length > 0 && full) {
       yield batch;
       batch = [];
@@ -300,7 +336,14 @@ type RichTextLike = {
   plain_text?: string;
 };
 
-const MARKS: Record<string, unknown> = { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' };
+const MARKS: Record<string, unknown> = {
+  bold: false,
+  italic: false,
+  strikethrough: false,
+  underline: false,
+  code: false,
+  color: 'default',
+};
 
 /**
  * Rich text as comparable runs [kind, text, link, marks], the same from a request and from Notion's answer:
@@ -313,8 +356,13 @@ function runs(items: unknown): unknown[][] {
   for (const item of items as RichTextLike[]) {
     const kind = item.type ?? (item.equation ? 'equation' : item.mention ? 'mention' : 'text');
     const marks = JSON.stringify(Object.keys(MARKS).map((k) => item.annotations?.[k] ?? MARKS[k]));
-    const text = kind === 'text' ? item.text?.content ?? '' : kind === 'equation' ? item.equation?.expression ?? '' : JSON.stringify(item.mention ?? null);
-    const link = kind === 'text' ? item.text?.link?.url ?? null : null;
+    const text =
+      kind === 'text'
+        ? (item.text?.content ?? '')
+        : kind === 'equation'
+          ? (item.equation?.expression ?? '')
+          : JSON.stringify(item.mention ?? null);
+    const link = kind === 'text' ? (item.text?.link?.url ?? null) : null;
     if (kind === 'text' && text === '') continue;
     const last = out[out.length - 1];
     if (kind === 'text' && last?.[0] === 'text' && last[2] === link && last[3] === marks) last[1] += text;
@@ -340,7 +388,11 @@ function content(type: string, payload: Record<string, unknown> | undefined): st
 
 function sorted(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+  );
 }
 
 export function contentOfNode(node: BlockNode): string {
@@ -351,7 +403,6 @@ export function contentOfNode(node: BlockNode): string {
 function contentOfResponse(block: BlockObjectResponse): string {
   return content(block.type, (block as unknown as Record<string, Record<string, unknown>>)[block.type]);
 }
-
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);

@@ -30,7 +30,14 @@ type PropertyName = keyof typeof CONNECTIONS_PROPERTIES;
 function propertyConfig(name: PropertyName): Record<string, unknown> {
   switch (name) {
     case 'Type':
-      return { select: { options: [{ name: CONNECTION_TYPE_LABELS.page, color: 'blue' }, { name: CONNECTION_TYPE_LABELS.database, color: 'purple' }] } };
+      return {
+        select: {
+          options: [
+            { name: CONNECTION_TYPE_LABELS.page, color: 'blue' },
+            { name: CONNECTION_TYPE_LABELS.database, color: 'purple' },
+          ],
+        },
+      };
     case 'Engine':
       return { select: { options: ENGINE_KINDS.map((kind) => ({ name: kind, color: ENGINES[kind].color })) } };
     case 'Prompts':
@@ -94,7 +101,8 @@ export class ConnectionsDatabase {
       }
       throw problem;
     }
-    if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+    if (!notionSdk().isFullDatabase(database))
+      throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
     const source = database.data_sources[0];
     if (!source) throw new NotionError('validation', l10n.t('This database has no data source Visen can write to.'));
     const dataSource = await this.call(() => this.client.dataSources.retrieve({ data_source_id: source.id }));
@@ -120,7 +128,9 @@ export class ConnectionsDatabase {
   }
 
   async addMissing(info: ConnectionsDatabaseInfo): Promise<void> {
-    const properties = Object.fromEntries(info.missing.filter((n) => n !== 'Name').map((name) => [name, propertyConfig(name as PropertyName)]));
+    const properties = Object.fromEntries(
+      info.missing.filter((n) => n !== 'Name').map((name) => [name, propertyConfig(name as PropertyName)]),
+    );
     if (Object.keys(properties).length === 0) return;
     await this.call(() => this.client.dataSources.update({ data_source_id: info.dataSourceId, properties: properties as never }));
   }
@@ -131,13 +141,23 @@ export class ConnectionsDatabase {
    */
   async searchPages(query: string): Promise<NotionPageRef[]> {
     const result = await this.call(() =>
-      this.client.search({ query, filter: { property: 'object', value: 'page' }, page_size: 20, sort: { timestamp: 'last_edited_time', direction: 'descending' } }),
+      this.client.search({
+        query,
+        filter: { property: 'object', value: 'page' },
+        page_size: 20,
+        sort: { timestamp: 'last_edited_time', direction: 'descending' },
+      }),
     );
-    return result.results.filter((p): p is PageObjectResponse => notionSdk().isFullPage(p)).filter((p) => !p.in_trash).map((p) => ({ id: p.id, title: pageTitle(p), url: p.url }));
+    return result.results
+      .filter((p): p is PageObjectResponse => notionSdk().isFullPage(p))
+      .filter((p) => !p.in_trash)
+      .map((p) => ({ id: p.id, title: pageTitle(p), url: p.url }));
   }
 
   async create(parentPageId: string, title = 'Visen Connections'): Promise<ConnectionsDatabaseInfo> {
-    const properties = Object.fromEntries((Object.keys(CONNECTIONS_PROPERTIES) as PropertyName[]).map((name) => [name, propertyConfig(name)]));
+    const properties = Object.fromEntries(
+      (Object.keys(CONNECTIONS_PROPERTIES) as PropertyName[]).map((name) => [name, propertyConfig(name)]),
+    );
     const database = await this.call(() =>
       this.client.databases.create({
         parent: { type: 'page_id', page_id: parentPageId },
@@ -145,7 +165,8 @@ export class ConnectionsDatabase {
         initial_data_source: { properties: properties as never },
       }),
     );
-    if (!notionSdk().isFullDatabase(database) || !database.data_sources[0]) throw new NotionError('unknown', l10n.t('Notion created the database but did not return its data source.'));
+    if (!notionSdk().isFullDatabase(database) || !database.data_sources[0])
+      throw new NotionError('unknown', l10n.t('Notion created the database but did not return its data source.'));
     return { databaseId: database.id, dataSourceId: database.data_sources[0].id, title, url: database.url, missing: [], wrongType: [] };
   }
 
@@ -186,8 +207,13 @@ export class ConnectionsDatabase {
     const rows: ConnectionRow[] = [];
     try {
       const filter_properties = info.readIds ?? (await this.readIds(info));
-      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, { data_source_id: info.dataSourceId, filter_properties, page_size: 100 })) {
-        if (notionSdk().isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash) rows.push(readRow(page as PageObjectResponse));
+      for await (const page of notionSdk().iteratePaginatedAPI(this.client.dataSources.query, {
+        data_source_id: info.dataSourceId,
+        filter_properties,
+        page_size: 100,
+      })) {
+        if (notionSdk().isFullPage(page as PageObjectResponse) && !(page as PageObjectResponse).in_trash)
+          rows.push(readRow(page as PageObjectResponse));
       }
     } catch (error) {
       throw toNotionError(error, 'connectionsDatabase');
@@ -204,7 +230,12 @@ export class ConnectionsDatabase {
     if (info.missing.includes('Visen ID') || info.wrongType.includes('Visen ID')) return undefined;
     // Only the row's id is read: the title alone, under every version.
     const result = await this.call(() =>
-      this.client.dataSources.query({ data_source_id: info.dataSourceId, filter_properties: ['title'], filter: { property: 'Visen ID', rich_text: { equals: visenId } }, page_size: 1 }),
+      this.client.dataSources.query({
+        data_source_id: info.dataSourceId,
+        filter_properties: ['title'],
+        filter: { property: 'Visen ID', rich_text: { equals: visenId } },
+        page_size: 1,
+      }),
     );
     return result.results[0]?.id;
   }

@@ -35,7 +35,10 @@ export const NOTION_DEADLINES = { headersMs: 30_000, bodyMs: 60_000 };
 
 /** A Notion request ended by one of Visen's deadlines. */
 export class NotionDeadlineError extends Error {
-  constructor(readonly stage: 'headers' | 'body', readonly afterMs: number) {
+  constructor(
+    readonly stage: 'headers' | 'body',
+    readonly afterMs: number,
+  ) {
     super(`Notion did not ${stage === 'headers' ? 'answer' : 'finish its answer'} within ${Math.round(afterMs / 1000)} s`);
     this.name = 'NotionDeadlineError';
   }
@@ -56,7 +59,8 @@ brandError(NotionAbortError, 'NotionAbortError');
  * registry: a client built by the extension bundle serves writers in the run bundle, and each bundle has
  * its own copy of this module.
  */
-const runSignal = ((globalThis as Record<symbol, unknown>)[Symbol.for('visen.notionRunSignal')] ??= new AsyncLocalStorage<AbortSignal>()) as AsyncLocalStorage<AbortSignal>;
+const runSignal = ((globalThis as Record<symbol, unknown>)[Symbol.for('visen.notionRunSignal')] ??=
+  new AsyncLocalStorage<AbortSignal>()) as AsyncLocalStorage<AbortSignal>;
 
 /**
  * Runs Notion requests for a run that `signal` can cancel: their HTTP requests are aborted at once, ones
@@ -78,7 +82,13 @@ export function withSignal<T>(signal: AbortSignal | undefined, request: () => Pr
  * fetch with Visen's deadlines and the run's signal; the body is read here so a stalled body times out too.
  * The answer carries the kind of the token, when known, for the messages of errors built from it.
  */
-async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal | undefined, deadlines = NOTION_DEADLINES, kind?: TokenKind): Promise<Response> {
+async function deadlineFetch(
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+  deadlines = NOTION_DEADLINES,
+  kind?: TokenKind,
+): Promise<Response> {
   if (signal?.aborted) throw new NotionAbortError(false);
   const controller = new AbortController();
   const onAbort = () => controller.abort(new NotionAbortError(true));
@@ -90,7 +100,10 @@ async function deadlineFetch(url: string, init: RequestInit, signal: AbortSignal
     const response = await fetch(url, { ...init, signal: controller.signal });
     stage = 'body';
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new NotionDeadlineError('body', deadlines.bodyMs)), Math.max(0, deadlines.bodyMs - (Date.now() - started)));
+    timer = setTimeout(
+      () => controller.abort(new NotionDeadlineError('body', deadlines.bodyMs)),
+      Math.max(0, deadlines.bodyMs - (Date.now() - started)),
+    );
     const body = await response.arrayBuffer();
     const headers = new Headers(response.headers);
     if (kind) headers.set(TOKEN_KIND_HEADER, kind);
@@ -133,7 +146,8 @@ export interface NotionClientOptions {
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
   const slot: { kind?: TokenKind } = { kind: options.tokenKind };
-  const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) => deadlineFetch(url, init, signal, options.deadlines, slot.kind);
+  const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) =>
+    deadlineFetch(url, init, signal, options.deadlines, slot.kind);
   const sdk = notionSdk();
   const pacing: Pacing = options.sharedPacing
     ? new (sharedPacingOf(sdk))(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
@@ -186,7 +200,10 @@ export class NotionClients {
   private cached: { key: string; client: Client } | undefined;
 
   /** `sharedPacing`: the folder every window shares, for one pacing across them (see NotionClientOptions). */
-  constructor(private readonly logger?: Logger, private readonly sharedPacing?: string) {}
+  constructor(
+    private readonly logger?: Logger,
+    private readonly sharedPacing?: string,
+  ) {}
 
   /** `tokenKind`: what the token acts as, as its check found (messages follow it). */
   get(auth: string, baseUrl?: string, tokenKind?: TokenKind): Client {

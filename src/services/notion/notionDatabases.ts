@@ -46,7 +46,8 @@ export class NotionDatabases {
     if (!parsed.ok) throw new NotionError('validation', parsed.message);
     try {
       const database = await this.client.databases.retrieve({ database_id: parsed.target.id });
-      if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+      if (!notionSdk().isFullDatabase(database))
+        throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
       return {
         id: database.id,
         // Names the database's connection, which is mirrored to Notion: Notion's word, not translated.
@@ -59,7 +60,11 @@ export class NotionDatabases {
       if (problem.problem === 'notShared' || problem.problem === 'validation') {
         // A page link is the commonest mistake: say so.
         const page = await this.client.pages.retrieve({ page_id: parsed.target.id }).catch(() => undefined);
-        if (page && notionSdk().isFullPage(page)) throw new NotionError('isPage', l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)));
+        if (page && notionSdk().isFullPage(page))
+          throw new NotionError(
+            'isPage',
+            l10n.t('"{0}" is a page, not a database. Open the database as a full page in Notion and copy that link.', pageTitle(page)),
+          );
         throw new NotionError('notShared', databaseLinkNotFound(tokenKindOf(error)));
       }
       throw problem;
@@ -83,11 +88,17 @@ export class NotionDatabases {
    * `read` (case-insensitive; every property when omitted). They are asked for by id in `filter_properties`:
    * under 2026-12-01 Query returns only the title without it (Upgrade guide 2026-12-01).
    */
-  async *rows(dataSourceId: string, selection: RowSelection = { kind: 'all' }, signal?: AbortSignal, read?: readonly string[]): AsyncGenerator<DatabaseRow> {
+  async *rows(
+    dataSourceId: string,
+    selection: RowSelection = { kind: 'all' },
+    signal?: AbortSignal,
+    read?: readonly string[],
+  ): AsyncGenerator<DatabaseRow> {
     try {
       const source = await this.client.dataSources.retrieve({ data_source_id: dataSourceId });
       const schema = ('properties' in source ? source.properties : {}) as Record<string, { id: string; type: string }>;
-      const wanted = read && new Set([...read, ...(selection.kind === 'all' ? [] : [selection.property])].map((name) => name.toLowerCase()));
+      const wanted =
+        read && new Set([...read, ...(selection.kind === 'all' ? [] : [selection.property])].map((name) => name.toLowerCase()));
       const filter_properties = Object.entries(schema)
         .filter(([name, p]) => p.type === 'title' || !wanted || wanted.has(name.toLowerCase()))
         .map(([, p]) => p.id);
@@ -174,5 +185,7 @@ export function placeholderNames(template: string): string[] {
 /** Placeholders in a template that name no property of the data source. */
 export function unknownPlaceholders(template: string, properties: PropertySchema[]): string[] {
   const names = new Set(properties.map((p) => p.name.toLowerCase()));
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1].trim()).filter((n) => n && n.toLowerCase() !== 'page' && !names.has(n.toLowerCase()));
+  return [...template.matchAll(PLACEHOLDER)]
+    .map((m) => m[1].trim())
+    .filter((n) => n && n.toLowerCase() !== 'page' && !names.has(n.toLowerCase()));
 }

@@ -5,11 +5,11 @@ import { notionSdk } from './sdk';
 import { TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 
 export type NotionProblem =
-  | 'unauthorized'   // the token is wrong, revoked or (a personal access token) expired
-  | 'notShared'      // the page exists but the token can't see it (Notion answers 404)
-  | 'restricted'     // the integration lacks a capability
-  | 'isDatabase'     // a database was given where a page is needed
-  | 'isPage'         // a page was given where a database is needed
+  | 'unauthorized' // the token is wrong, revoked or (a personal access token) expired
+  | 'notShared' // the page exists but the token can't see it (Notion answers 404)
+  | 'restricted' // the integration lacks a capability
+  | 'isDatabase' // a database was given where a page is needed
+  | 'isPage' // a page was given where a database is needed
   | 'notPage'
   | 'rateLimited'
   | 'validation'
@@ -17,7 +17,7 @@ export type NotionProblem =
   | 'server'
   | 'network'
   | 'timeout'
-  | 'cancelled'      // the run was cancelled (`inFlight`: while Notion was answering, so the outcome is unknown)
+  | 'cancelled' // the run was cancelled (`inFlight`: while Notion was answering, so the outcome is unknown)
   | 'unknown';
 
 /** A Notion failure told in terms a user can act on. */
@@ -46,32 +46,52 @@ function notFoundMessage(what: NotionObject, kind: TokenKind): string {
   if (kind === 'person') {
     switch (what) {
       case 'page':
-        return l10n.t("Notion can't find this page, or your Notion account cannot open it. Check the link, or ask the page's owner to give you access.");
+        return l10n.t(
+          "Notion can't find this page, or your Notion account cannot open it. Check the link, or ask the page's owner to give you access.",
+        );
       case 'database':
-        return l10n.t("Notion can't find this database, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.");
+        return l10n.t(
+          "Notion can't find this database, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.",
+        );
       case 'row':
-        return l10n.t("Notion can't find this row, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.");
+        return l10n.t(
+          "Notion can't find this row, or your Notion account cannot open it. Check the link, or ask the database's owner to give you access.",
+        );
       case 'connectionsDatabase':
-        return l10n.t("Notion can't find the connections database, or your Notion account cannot open it. Check the link in the visen.connectionsDatabaseUrl setting, or ask its owner to give you access.");
+        return l10n.t(
+          "Notion can't find the connections database, or your Notion account cannot open it. Check the link in the visen.connectionsDatabaseUrl setting, or ask its owner to give you access.",
+        );
     }
   }
   switch (what) {
     case 'page':
-      return l10n.t("Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.");
+      return l10n.t(
+        "Notion can't find this page, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.",
+      );
     case 'database':
-      return l10n.t("Notion can't find this database, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.");
+      return l10n.t(
+        "Notion can't find this database, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.",
+      );
     case 'row':
-      return l10n.t("Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.");
+      return l10n.t(
+        "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.",
+      );
     case 'connectionsDatabase':
-      return l10n.t("Notion can't find the connections database, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.");
+      return l10n.t(
+        "Notion can't find the connections database, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.",
+      );
   }
 }
 
 /** "No database at this link", for a pasted database link. */
 export function databaseLinkNotFound(kind: TokenKind): string {
   return kind === 'person'
-    ? l10n.t("Notion can't find a database at this link, or your Notion account cannot open it. Open the database as a full page in Notion and copy that link.")
-    : l10n.t("Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration.");
+    ? l10n.t(
+        "Notion can't find a database at this link, or your Notion account cannot open it. Open the database as a full page in Notion and copy that link.",
+      )
+    : l10n.t(
+        "Notion can't find a database at this link, or it is not shared with your integration. Open the database in Notion → ••• → Connections → add your integration.",
+      );
 }
 
 /** The kind of token a failed request was made with (its client's, when known; an integration's otherwise). */
@@ -98,7 +118,9 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
         return new NotionError(
           'unauthorized',
           kind === 'person'
-            ? l10n.t('Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".')
+            ? l10n.t(
+                'Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".',
+              )
             : l10n.t('Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.'),
           401,
           requestId,
@@ -109,13 +131,24 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
         return new NotionError(
           'restricted',
           kind === 'person'
-            ? l10n.t('Your personal access token is not allowed to do this. Make one with the "Notion API" capability at notion.so/developers/tokens. ({0})', error.message)
-            : l10n.t('Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})', error.message),
+            ? l10n.t(
+                'Your personal access token is not allowed to do this. Make one with the "Notion API" capability at notion.so/developers/tokens. ({0})',
+                error.message,
+              )
+            : l10n.t(
+                'Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})',
+                error.message,
+              ),
           403,
           requestId,
         );
       case 'rate_limited':
-        return new NotionError('rateLimited', l10n.t('Notion is rate limiting this integration. Wait a moment and try again.'), 429, requestId);
+        return new NotionError(
+          'rateLimited',
+          l10n.t('Notion is rate limiting this integration. Wait a moment and try again.'),
+          429,
+          requestId,
+        );
       case 'conflict_error':
         return new NotionError('conflict', l10n.t('Notion reported a conflicting edit. Try again.'), 409, requestId);
       case 'validation_error':
@@ -127,7 +160,12 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
       case 'service_unavailable':
       case 'service_overload':
       case 'gateway_timeout':
-        return new NotionError('server', l10n.t('Notion is having trouble ({0}). Try again in a moment.', error.status), error.status, requestId);
+        return new NotionError(
+          'server',
+          l10n.t('Notion is having trouble ({0}). Try again in a moment.', error.status),
+          error.status,
+          requestId,
+        );
       default:
         return new NotionError('unknown', l10n.t('Notion refused the request: {0}', error.message), error.status, requestId);
     }
@@ -136,12 +174,19 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
     return new NotionError('timeout', l10n.t('Notion did not answer in time. Check your connection and try again.'));
   }
   if (error instanceof UnknownHTTPResponseError) {
-    return new NotionError(error.status >= 500 ? 'server' : 'unknown', l10n.t('Notion answered with an unexpected error (HTTP {0}). Try again in a moment.', error.status), error.status);
+    return new NotionError(
+      error.status >= 500 ? 'server' : 'unknown',
+      l10n.t('Notion answered with an unexpected error (HTTP {0}). Try again in a moment.', error.status),
+      error.status,
+    );
   }
   if (isNotionClientError(error)) {
     return new NotionError('unknown', l10n.t('Notion request failed: {0}', error.message));
   }
-  if (error instanceof Error && /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|network/i.test(`${error.message} ${String(error.cause ?? '')}`)) {
+  if (
+    error instanceof Error &&
+    /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|network/i.test(`${error.message} ${String(error.cause ?? '')}`)
+  ) {
     return new NotionError('network', l10n.t('Could not reach Notion. Check your connection or the visen.notion.apiBaseUrl setting.'));
   }
   return new NotionError('unknown', l10n.t('Notion request failed: {0}', error instanceof Error ? error.message : String(error)));

@@ -37,8 +37,10 @@ export class NotionPages {
     if (kind === 'database') throw databaseGiven(await this.databaseTitle(id));
     try {
       const page = await this.client.pages.retrieve({ page_id: id });
-      if (!notionSdk().isFullPage(page)) throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
-      if (page.in_trash) throw new NotionError('notPage', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another page.', pageTitle(page)));
+      if (!notionSdk().isFullPage(page))
+        throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
+      if (page.in_trash)
+        throw new NotionError('notPage', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another page.', pageTitle(page)));
       return { id: page.id, title: pageTitle(page), url: page.url };
     } catch (error) {
       const problem = toNotionError(error);
@@ -61,9 +63,14 @@ export class NotionPages {
     const { id } = parsed.target;
     try {
       const database = await this.client.databases.retrieve({ database_id: id });
-      if (!notionSdk().isFullDatabase(database)) throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration and try again.'));
+      if (!notionSdk().isFullDatabase(database))
+        throw new NotionError(
+          'notShared',
+          l10n.t('Notion returned only part of this database. Share it with your integration and try again.'),
+        );
       const title = plain(database.title) || 'Untitled';
-      if (database.in_trash) throw new NotionError('validation', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another database.', title));
+      if (database.in_trash)
+        throw new NotionError('validation', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another database.', title));
       return { id: database.id, title, url: database.url };
     } catch (error) {
       const problem = toNotionError(error, 'database');
@@ -71,7 +78,13 @@ export class NotionPages {
       if (problem.problem !== 'unauthorized' && !(error instanceof NotionError)) {
         const page = await this.client.pages.retrieve({ page_id: id }).catch(() => undefined);
         if (page && notionSdk().isFullPage(page)) {
-          throw new NotionError('isPage', l10n.t('"{0}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.', pageTitle(page)));
+          throw new NotionError(
+            'isPage',
+            l10n.t(
+              '"{0}" is a Notion page, not a database. Use the link of a database (open it as a full page, then Share → Copy link), or choose Notion Page as the type.',
+              pageTitle(page),
+            ),
+          );
         }
       }
       throw problem;
@@ -108,6 +121,12 @@ export function pageTitle(page: PageObjectResponse): string {
 
 /** A title as one line of text: line breaks and other control characters, which would garble a message or a quick pick, become spaces. */
 function plain(richText: ReadonlyArray<{ plain_text: string }>): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this removes
-  return richText.map((t) => t.plain_text).join('').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return (
+    richText
+      .map((t) => t.plain_text)
+      .join('')
+      // eslint-disable-next-line no-control-regex -- control characters are what this removes
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+      .trim()
+  );
 }

@@ -28,9 +28,7 @@ export type NotionUrlProblem = 'empty' | 'tooLong' | 'notNotion' | 'noId' | 'mal
  */
 export const MAX_NOTION_URL_LENGTH = 2_000;
 
-export type NotionUrlResult =
-  | { ok: true; target: NotionTarget }
-  | { ok: false; reason: NotionUrlProblem; message: string };
+export type NotionUrlResult = { ok: true; target: NotionTarget } | { ok: false; reason: NotionUrlProblem; message: string };
 
 /**
  * What to tell the person who pasted input that failed for this reason, in VS Code's display language.
@@ -41,7 +39,11 @@ export function notionUrlMessage(reason: NotionUrlProblem, length = 0): string {
     case 'empty':
       return l10n.t('Paste a Notion page URL or id.');
     case 'tooLong':
-      return l10n.t('The link is too long ({0} characters; at most {1}). In Notion, use Share → Copy link and paste that link.', formatCount(length), formatCount(MAX_NOTION_URL_LENGTH));
+      return l10n.t(
+        'The link is too long ({0} characters; at most {1}). In Notion, use Share → Copy link and paste that link.',
+        formatCount(length),
+        formatCount(MAX_NOTION_URL_LENGTH),
+      );
     case 'notNotion':
       return l10n.t('That is not a Notion link: expected notion.so, notion.com or a notion.site address.');
     case 'noId':

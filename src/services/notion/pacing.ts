@@ -23,7 +23,10 @@ export class WindowPacing implements Pacing {
   private tail: Promise<void> = Promise.resolve();
   private sent: number[] = [];
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   slot(signal?: AbortSignal): Promise<void> {
     const turn = this.tail.then(async () => {

@@ -21,5 +21,8 @@ export async function pageHeadings(writer: BlockWriter, pageId: string, signal?:
 
 function headingText(block: BlockObjectResponse): string {
   const payload = (block as unknown as Record<string, { rich_text?: { plain_text?: string }[] }>)[block.type];
-  return (payload?.rich_text ?? []).map((t) => t.plain_text ?? '').join('').trim();
+  return (payload?.rich_text ?? [])
+    .map((t) => t.plain_text ?? '')
+    .join('')
+    .trim();
 }

@@ -35,7 +35,9 @@ export const MAX_FOLLOW_UP_READS = 50;
 export async function readPageMarkdown(client: Client, pageId: string, signal?: AbortSignal): Promise<PageMarkdown> {
   const read = async (id: string): Promise<PageMarkdownResponse> => {
     try {
-      return await withSignal(signal, () => client.request<PageMarkdownResponse>({ path: `pages/${id}/markdown`, method: 'get', query: { markdown_version: 'v2' } }));
+      return await withSignal(signal, () =>
+        client.request<PageMarkdownResponse>({ path: `pages/${id}/markdown`, method: 'get', query: { markdown_version: 'v2' } }),
+      );
     } catch (error) {
       throw toNotionError(error);
     }
@@ -68,14 +70,16 @@ export async function readPageMarkdown(client: Client, pageId: string, signal?: 
   return { markdown, truncated: leftOut > 0, leftOut };
 }
 
-const unknownIds = (response: PageMarkdownResponse): string[] => (response.truncated === true && Array.isArray(response.unknown_block_ids) ? [...response.unknown_block_ids] : []);
+const unknownIds = (response: PageMarkdownResponse): string[] =>
+  response.truncated === true && Array.isArray(response.unknown_block_ids) ? [...response.unknown_block_ids] : [];
 
 /** The markdown with the `<unknown …/>` tag of block `id` replaced by `content`; appended when no tag names it. */
 function putInPlace(markdown: string, id: string, content: string): string {
   const hex = id.replace(/-/g, '').toLowerCase();
   const tags = /<unknown\b[^>]*\/>/g;
   for (let m = tags.exec(markdown); m; m = tags.exec(markdown)) {
-    if (m[0].replace(/-/g, '').toLowerCase().includes(hex)) return markdown.slice(0, m.index) + content + markdown.slice(m.index + m[0].length);
+    if (m[0].replace(/-/g, '').toLowerCase().includes(hex))
+      return markdown.slice(0, m.index) + content + markdown.slice(m.index + m[0].length);
   }
   return markdown === '' ? content : `${markdown}\n\n${content}`;
 }
@@ -83,8 +87,13 @@ function putInPlace(markdown: string, id: string, content: string): string {
 /** What a reader of the page's markdown is told when Notion did not give all of it. */
 export function leftOutNote(page: PageMarkdown): string {
   return page.leftOut === 1
-    ? l10n.t('[Notion left out 1 block of this page: the page is longer than Notion returns as markdown, or the block is not shared with Visen.]')
-    : l10n.t('[Notion left out {0} blocks of this page: the page is longer than Notion returns as markdown, or the blocks are not shared with Visen.]', page.leftOut);
+    ? l10n.t(
+        '[Notion left out 1 block of this page: the page is longer than Notion returns as markdown, or the block is not shared with Visen.]',
+      )
+    : l10n.t(
+        '[Notion left out {0} blocks of this page: the page is longer than Notion returns as markdown, or the blocks are not shared with Visen.]',
+        page.leftOut,
+      );
 }
 
 /** The page's content as `{{page}}` stands for it: its markdown, with a note when something was left out. */

@@ -4,9 +4,22 @@ import { brandError } from '../errorBrand';
 import { RICH_TEXT_ITEM_LIMIT, RICH_TEXT_ITEMS_PER_ARRAY, URL_LIMIT, splitText, truncateText } from './richText';
 
 /** The property types Visen can fill, with the schema a property of that type has in a data source. */
-export type FillableType = 'title' | 'rich_text' | 'number' | 'select' | 'multi_select' | 'status' | 'date' | 'checkbox' | 'url' | 'email' | 'phone_number';
+export type FillableType =
+  'title' | 'rich_text' | 'number' | 'select' | 'multi_select' | 'status' | 'date' | 'checkbox' | 'url' | 'email' | 'phone_number';
 
-export const FILLABLE_TYPES: readonly FillableType[] = ['title', 'rich_text', 'number', 'select', 'multi_select', 'status', 'date', 'checkbox', 'url', 'email', 'phone_number'];
+export const FILLABLE_TYPES: readonly FillableType[] = [
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'multi_select',
+  'status',
+  'date',
+  'checkbox',
+  'url',
+  'email',
+  'phone_number',
+];
 
 export interface PropertySchema {
   readonly name: string;
@@ -151,16 +164,25 @@ function matchOption(property: PropertySchema, value: string, options: CoerceOpt
 /** The JSON schema of the values the model should give for these properties. */
 export function valuesSchema(properties: PropertySchema[], options: CoerceOptions): JsonSchema {
   const schemaFor = (p: PropertySchema): JsonSchema => {
-    const enumOf = (): JsonSchema => (p.options?.length && !options.allowNewOptions ? { type: 'string', enum: p.options } : { type: 'string' });
+    const enumOf = (): JsonSchema =>
+      p.options?.length && !options.allowNewOptions ? { type: 'string', enum: p.options } : { type: 'string' };
     switch (p.type) {
-      case 'number': return { type: 'number' };
-      case 'checkbox': return { type: 'boolean' };
-      case 'select': return enumOf();
-      case 'status': return p.options?.length ? { type: 'string', enum: p.options } : { type: 'string' };
-      case 'multi_select': return { type: 'array', items: enumOf() };
-      case 'date': return { type: 'string', description: 'ISO 8601 date, e.g. 2026-11-24' };
-      case 'url': return { type: 'string', description: 'An http(s) URL' };
-      default: return { type: 'string' };
+      case 'number':
+        return { type: 'number' };
+      case 'checkbox':
+        return { type: 'boolean' };
+      case 'select':
+        return enumOf();
+      case 'status':
+        return p.options?.length ? { type: 'string', enum: p.options } : { type: 'string' };
+      case 'multi_select':
+        return { type: 'array', items: enumOf() };
+      case 'date':
+        return { type: 'string', description: 'ISO 8601 date, e.g. 2026-11-24' };
+      case 'url':
+        return { type: 'string', description: 'An http(s) URL' };
+      default:
+        return { type: 'string' };
     }
   };
   return {
@@ -197,7 +219,12 @@ export function plainValue(value: Record<string, unknown> & { type: string }): s
     case 'phone_number':
       return typeof v === 'string' ? v : '';
     case 'people':
-      return Array.isArray(v) ? v.map((p: { name?: string }) => p.name ?? '').filter(Boolean).join(', ') : '';
+      return Array.isArray(v)
+        ? v
+            .map((p: { name?: string }) => p.name ?? '')
+            .filter(Boolean)
+            .join(', ')
+        : '';
     case 'formula': {
       const f = v as Record<string, unknown> & { type?: string };
       return f?.type ? String(f[f.type] ?? '') : '';

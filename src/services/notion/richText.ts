@@ -23,8 +23,7 @@ export interface Marks {
 }
 
 export type Run =
-  | { readonly kind: 'text'; readonly text: string; readonly marks: Marks }
-  | { readonly kind: 'equation'; readonly expression: string };
+  { readonly kind: 'text'; readonly text: string; readonly marks: Marks } | { readonly kind: 'equation'; readonly expression: string };
 
 type Annotations = { bold?: boolean; italic?: boolean; strikethrough?: boolean; code?: boolean };
 
@@ -273,7 +272,7 @@ export class InlineConverter {
     if (!raw.includes('\\(') || !raw.includes('\\)')) return [textRun(value, marks)];
     const escapedAt = new Map<number, number>(); // value index → raw index of the backslash
     let r = 0;
-    for (let v = 0; v < value.length && r < raw.length; ) {
+    for (let v = 0; v < value.length && r < raw.length;) {
       if (raw[r] === '\\' && r + 1 < raw.length && raw[r + 1] === value[v] && /[!-/:-@[-`{-~]/.test(value[v])) {
         escapedAt.set(v, r);
         r += 2;

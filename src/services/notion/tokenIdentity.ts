@@ -36,7 +36,10 @@ interface TokenSlot {
  * this module): a client made by one bundle's createNotionClient keeps its slot when another bundle's code asks.
  */
 const SLOTS_KEY = Symbol.for('visen.notionTokenSlots');
-const slots: WeakMap<Client, TokenSlot> = ((globalThis as Record<symbol, unknown>)[SLOTS_KEY] ??= new WeakMap<Client, TokenSlot>()) as WeakMap<Client, TokenSlot>;
+const slots: WeakMap<Client, TokenSlot> = ((globalThis as Record<symbol, unknown>)[SLOTS_KEY] ??= new WeakMap<
+  Client,
+  TokenSlot
+>()) as WeakMap<Client, TokenSlot>;
 
 /** The slot of a client (createNotionClient registers one; a client made elsewhere gets one on first use). */
 function tokenSlot(client: Client): TokenSlot {

@@ -108,10 +108,13 @@ export class DiskFolder implements RecordFolder {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       // A file system without hard links: an exclusive create (a reader may see it empty for a moment).
-      return await fs.promises.writeFile(path.join(this.dir, name), text, { flag: 'wx' }).then(() => true, (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EEXIST') return false;
-        throw e;
-      });
+      return await fs.promises.writeFile(path.join(this.dir, name), text, { flag: 'wx' }).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EEXIST') return false;
+          throw e;
+        },
+      );
     } finally {
       await fs.promises.rm(temp, { force: true });
     }

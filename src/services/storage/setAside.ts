@@ -16,10 +16,18 @@ export interface SetAsideEntry {
  * Moves damaged entries under `SET_ASIDE_KEY`, appending to what is there. An entry already there (the
  * same key and value, e.g. a start-up stopped between the two writes) is not added twice.
  */
-export async function setAside(store: KeyValueStore, from: string, entries: readonly { readonly value: unknown; readonly problem: string }[]): Promise<void> {
+export async function setAside(
+  store: KeyValueStore,
+  from: string,
+  entries: readonly { readonly value: unknown; readonly problem: string }[],
+): Promise<void> {
   if (entries.length === 0) return;
   const stored = store.get<unknown>(SET_ASIDE_KEY);
-  const existing: unknown[] = Array.isArray(stored) ? [...stored] : stored === undefined ? [] : [{ from: SET_ASIDE_KEY, problem: 'not a list', setAsideAt: new Date().toISOString(), value: stored }];
+  const existing: unknown[] = Array.isArray(stored)
+    ? [...stored]
+    : stored === undefined
+      ? []
+      : [{ from: SET_ASIDE_KEY, problem: 'not a list', setAsideAt: new Date().toISOString(), value: stored }];
   const known = new Set(existing.map((e) => fingerprint((e as Partial<SetAsideEntry>)?.from, (e as Partial<SetAsideEntry>)?.value)));
   const at = new Date().toISOString();
   for (const entry of entries) {

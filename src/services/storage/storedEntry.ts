@@ -28,7 +28,8 @@ export function readEntry<T>(format: StoredFormat<T>, raw: unknown): ReadEntry<T
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'damaged', problem: `not an object (${describe(raw)})` };
   const { [SCHEMA_VERSION_FIELD]: stated, ...fields } = raw as Fields;
   const version = stated === undefined ? 1 : stated;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return { kind: 'damaged', problem: `${SCHEMA_VERSION_FIELD}: not a version (${describe(stated)})` };
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    return { kind: 'damaged', problem: `${SCHEMA_VERSION_FIELD}: not a version (${describe(stated)})` };
   if (version > format.version) return { kind: 'newer', version };
   let entry: Fields = fields;
   for (let step = version; step < format.version; step++) {

@@ -6,7 +6,8 @@ interface FormHost {
   dispose(): void;
 }
 
-type Reply = { type: 'reply'; requestId: number; ok: true; result: unknown } | { type: 'reply'; requestId: number; ok: false; error: string };
+type Reply =
+  { type: 'reply'; requestId: number; ok: true; result: unknown } | { type: 'reply'; requestId: number; ok: false; error: string };
 
 /**
  * Plays a form's webview: sends protocol messages into its controller, awaits replies, and keeps
@@ -39,7 +40,9 @@ export class FakeWebview<Message extends { type: string }, State, Controller ext
   async reply(message: Record<string, unknown>): Promise<Reply> {
     const requestId = this.nextRequestId++;
     await this.send({ ...message, requestId });
-    const reply = (this.posted as Array<{ type: string }>).find((m): m is Reply => m.type === 'reply' && (m as Reply).requestId === requestId);
+    const reply = (this.posted as Array<{ type: string }>).find(
+      (m): m is Reply => m.type === 'reply' && (m as Reply).requestId === requestId,
+    );
     assert.ok(reply, `a reply to request ${requestId} (${String(message.type)})`);
     return reply;
   }

@@ -44,7 +44,10 @@ export class ScriptedUi implements Ui {
     return typeof choose === 'function' ? items.find((item) => choose(item)) : undefined;
   }
 
-  async pickOrType<T extends vscode.QuickPickItem>(items: readonly T[], options: PickOrTypeOptions<T>): Promise<PickedOrTyped<T> | undefined> {
+  async pickOrType<T extends vscode.QuickPickItem>(
+    items: readonly T[],
+    options: PickOrTypeOptions<T>,
+  ): Promise<PickedOrTyped<T> | undefined> {
     this.pickOffers.push([...items]);
     const choose = this.picks.shift();
     if (typeof choose === 'string') return choose.trim() ? { typed: choose.trim() } : { picked: options.typedItem };
@@ -76,7 +79,12 @@ export class ScriptedUi implements Ui {
   }
 
   async inputChecked<T>(options: CheckedInputOptions<T>): Promise<T | undefined> {
-    const asked: AskedInput = { title: options.title, prompt: options.prompt, password: options.password ?? false, problems: options.problem ? [options.problem] : [] };
+    const asked: AskedInput = {
+      title: options.title,
+      prompt: options.prompt,
+      password: options.password ?? false,
+      problems: options.problem ? [options.problem] : [],
+    };
     this.asked.push(asked);
     while (this.inputs.length > 0) {
       const value = this.inputs.shift()!.trim();
@@ -92,20 +100,31 @@ export class ScriptedUi implements Ui {
     return undefined;
   }
 
-  info(message: string, ...actions: string[]) { return this.show({ level: 'info', message, actions }); }
-  warn(message: string, ...actions: string[]) { return this.show({ level: 'warn', message, actions }); }
-  error(message: string, ...actions: string[]) { return this.show({ level: 'error', message, actions }); }
-  confirm(message: string, detail: string, ...actions: string[]) { return this.show({ level: 'confirm', message, detail, actions }); }
+  info(message: string, ...actions: string[]) {
+    return this.show({ level: 'info', message, actions });
+  }
+  warn(message: string, ...actions: string[]) {
+    return this.show({ level: 'warn', message, actions });
+  }
+  error(message: string, ...actions: string[]) {
+    return this.show({ level: 'error', message, actions });
+  }
+  confirm(message: string, detail: string, ...actions: string[]) {
+    return this.show({ level: 'confirm', message, detail, actions });
+  }
 
   async progress<R>(title: string, task: (reporter: ProgressReporter, signal: AbortSignal) => Promise<R>): Promise<R> {
     const controller = new AbortController();
     this.progressReports.push(title);
-    return task({
-      report: (message) => {
-        this.progressReports.push(message);
-        this.onProgress(message, () => controller.abort());
+    return task(
+      {
+        report: (message) => {
+          this.progressReports.push(message);
+          this.onProgress(message, () => controller.abort());
+        },
       },
-    }, controller.signal);
+      controller.signal,
+    );
   }
 
   readonly documents: string[] = [];

@@ -41,13 +41,21 @@ async function openStage(target = {} as OpenStage): Promise<OpenStage> {
   assert.ok(extension, 'Visen is installed');
   const api = await extension.activate();
   assert.ok(api, 'Visen hands its test API to tests');
-  const [notion, openai, gemini] = await Promise.all([startNotionFake(), startOpenAIFake({ chunkDelayMs: 0 }), startGeminiFake({ chunkDelayMs: 0 })]);
+  const [notion, openai, gemini] = await Promise.all([
+    startNotionFake(),
+    startOpenAIFake({ chunkDelayMs: 0 }),
+    startGeminiFake({ chunkDelayMs: 0 }),
+  ]);
   await setSetting('notion.apiBaseUrl', notion.url);
   await setSetting('openai.baseUrl', openai.url);
   await setSetting('gemini.baseUrl', gemini.url);
   const realUi = api.ui;
   const stage: OpenStage = Object.assign(target, {
-    api, notion, openai, gemini, realUi,
+    api,
+    notion,
+    openai,
+    gemini,
+    realUi,
     ui: new ScriptedUi(),
     async reset() {
       notion.reset();
@@ -65,7 +73,16 @@ async function openStage(target = {} as OpenStage): Promise<OpenStage> {
     },
     async close() {
       (api as { ui: unknown }).ui = realUi;
-      for (const key of ['notion.apiBaseUrl', 'openai.baseUrl', 'gemini.baseUrl', 'engine', 'writeMode', 'connectionsDatabase', 'promptBudget']) await setSetting(key, undefined);
+      for (const key of [
+        'notion.apiBaseUrl',
+        'openai.baseUrl',
+        'gemini.baseUrl',
+        'engine',
+        'writeMode',
+        'connectionsDatabase',
+        'promptBudget',
+      ])
+        await setSetting(key, undefined);
       await Promise.all([notion.close(), openai.close(), gemini.close()]);
     },
   });
@@ -87,7 +104,9 @@ export interface StageHooks {
  */
 export function useStage({ keys, beforeClose }: StageHooks = {}): OpenStage {
   const stage = {} as OpenStage;
-  before(async () => { await openStage(stage); });
+  before(async () => {
+    await openStage(stage);
+  });
   after(async () => {
     await beforeClose?.();
     await stage.close();
