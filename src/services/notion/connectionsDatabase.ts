@@ -102,7 +102,12 @@ export class ConnectionsDatabase {
       throw problem;
     }
     if (!notionSdk().isFullDatabase(database))
-      throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+      throw new NotionError(
+        'notShared',
+        l10n.t(
+          'Notion returned only part of this database: the token cannot read all of it. With an internal integration, share the database with it (••• → Connections); with a personal access token, check that your Notion account can open it.',
+        ),
+      );
     const source = database.data_sources[0];
     if (!source) throw new NotionError('validation', l10n.t('This database has no data source Visen can write to.'));
     const dataSource = await this.call(() => this.client.dataSources.retrieve({ data_source_id: source.id }));

@@ -47,7 +47,12 @@ export class NotionDatabases {
     try {
       const database = await this.client.databases.retrieve({ database_id: parsed.target.id });
       if (!notionSdk().isFullDatabase(database))
-        throw new NotionError('notShared', l10n.t('Notion returned only part of this database. Share it with your integration.'));
+        throw new NotionError(
+          'notShared',
+          l10n.t(
+            'Notion returned only part of this database: the token cannot read all of it. With an internal integration, share the database with it (••• → Connections); with a personal access token, check that your Notion account can open it.',
+          ),
+        );
       return {
         id: database.id,
         // Names the database's connection, which is mirrored to Notion: Notion's word, not translated.

@@ -143,12 +143,7 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
           requestId,
         );
       case 'rate_limited':
-        return new NotionError(
-          'rateLimited',
-          l10n.t('Notion is rate limiting this integration. Wait a moment and try again.'),
-          429,
-          requestId,
-        );
+        return new NotionError('rateLimited', l10n.t('Notion is rate limiting this token. Wait a moment and try again.'), 429, requestId);
       case 'conflict_error':
         return new NotionError('conflict', l10n.t('Notion reported a conflicting edit. Try again.'), 409, requestId);
       case 'validation_error':

@@ -38,7 +38,12 @@ export class NotionPages {
     try {
       const page = await this.client.pages.retrieve({ page_id: id });
       if (!notionSdk().isFullPage(page))
-        throw new NotionError('notShared', l10n.t('Notion returned only part of this page. Share it with your integration and try again.'));
+        throw new NotionError(
+          'notShared',
+          l10n.t(
+            'Notion returned only part of this page: the token cannot read all of it. With an internal integration, share the page with it (••• → Connections); with a personal access token, check that your Notion account can open it. Then try again.',
+          ),
+        );
       if (page.in_trash)
         throw new NotionError('notPage', l10n.t('"{0}" is in Notion\'s trash. Restore it first, or choose another page.', pageTitle(page)));
       return { id: page.id, title: pageTitle(page), url: page.url };
@@ -66,7 +71,9 @@ export class NotionPages {
       if (!notionSdk().isFullDatabase(database))
         throw new NotionError(
           'notShared',
-          l10n.t('Notion returned only part of this database. Share it with your integration and try again.'),
+          l10n.t(
+            'Notion returned only part of this database: the token cannot read all of it. With an internal integration, share the database with it (••• → Connections); with a personal access token, check that your Notion account can open it. Then try again.',
+          ),
         );
       const title = plain(database.title) || 'Untitled';
       if (database.in_trash)
