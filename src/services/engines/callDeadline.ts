@@ -98,6 +98,20 @@ export class CallDeadline {
     );
   }
 
+  /**
+   * `work`, ended as soon as the call's signal fires: an SDK that waits between its retries without watching
+   * the signal would otherwise go on past the deadline or a Cancel.
+   */
+  race<T>(work: Promise<T>): Promise<T> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   dispose(): void {
     clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);

@@ -137,15 +137,17 @@ class GeminiEngine implements Engine {
     const deadline = new CallDeadline(outerSignal, this.options.deadlines);
     const signal = deadline.signal;
     try {
-      const response = await this.callClient(deadline).models.generateContent({
-        model: request.model,
-        contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
-        config: {
-          abortSignal: signal,
-          ...(request.instructions ? { systemInstruction: request.instructions } : {}),
-          ...(options.jsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: options.jsonSchema } : {}),
-        },
-      });
+      const response = await deadline.race(
+        this.callClient(deadline).models.generateContent({
+          model: request.model,
+          contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
+          config: {
+            abortSignal: signal,
+            ...(request.instructions ? { systemInstruction: request.instructions } : {}),
+            ...(options.jsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: options.jsonSchema } : {}),
+          },
+        }),
+      );
       const blocked = response.promptFeedback?.blockReason;
       if (blocked) {
         throw new EngineError(
@@ -193,7 +195,7 @@ class GeminiEngine implements Engine {
     const deadline = new CallDeadline(outerSignal, this.options.deadlines);
     const signal = deadline.signal;
     try {
-      const pager = await this.callClient(deadline).models.list({ config: { pageSize: 100, abortSignal: signal } });
+      const pager = await deadline.race(this.callClient(deadline).models.list({ config: { pageSize: 100, abortSignal: signal } }));
       for await (const model of pager) {
         const actions = model.supportedActions ?? [];
         if (!model.name || !actions.includes('generateContent')) continue;
