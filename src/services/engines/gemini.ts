@@ -1,6 +1,7 @@
 import { ApiError, GoogleGenAI } from '@google/genai/web';
 import * as l10n from '@vscode/l10n';
 import { CallDeadline, withoutEnvironment } from './callDeadline';
+import { newestFirst } from './modelCatalog';
 import {
   Completion,
   Engine,
@@ -217,11 +218,9 @@ const OFFICIAL_BASE_URL = 'https://generativelanguage.googleapis.com';
 /** The variables Google's SDKs read (GEMINI_API_KEY, GOOGLE_API_KEY, GOOGLE_GENAI_*, GOOGLE_GEMINI_BASE_URL, …). */
 const PROVIDER_ENVIRONMENT = /^(GOOGLE_|GEMINI_)/i;
 
-/** Newest families first ("gemini-3" before "gemini-2.5"), stable before preview and experimental. */
+/** Gemini's list carries no dates: the dated model catalog orders it, newest first (no naming rule). */
 function sortModels(models: ModelInfo[]): ModelInfo[] {
-  const version = (id: string) => Number(/gemini-(\d+(?:\.\d+)?)/.exec(id)?.[1] ?? 0);
-  const unstable = (id: string) => (/preview|exp/.test(id) ? 1 : 0);
-  return models.sort((a, b) => version(b.id) - version(a.id) || unstable(a.id) - unstable(b.id) || a.id.localeCompare(b.id));
+  return newestFirst('gemini', models);
 }
 
 /** Finish reasons that mean Google's filters stopped the answer. */

@@ -75,6 +75,17 @@ export function rankModels<M extends Listed>(provider: string, live: readonly M[
   return [...recommended, ...rest.filter((m) => !retiring(m)), ...rest.filter(retiring)];
 }
 
+/**
+ * A provider's list in release order, newest first, for a provider whose list carries no dates (Gemini's):
+ * models the catalog does not know come first, in the provider's order (a catalog checked on a day knows
+ * what was out then, so an unknown model is most likely newer), then the known ones by release date.
+ */
+export function newestFirst<M extends Listed>(provider: string, live: readonly M[]): M[] {
+  const released = (m: M) => catalogEntry(provider, m.id)?.released;
+  const known = (m: M) => catalogEntry(provider, m.id) !== undefined;
+  return [...live.filter((m) => !known(m)), ...live.filter(known).sort((a, b) => (released(b) ?? '').localeCompare(released(a) ?? ''))];
+}
+
 /** The first recommended model the live list has, undefined when it has none: then Visen asks. */
 export function recommendedFrom(provider: string, live: readonly Listed[], on: string = today()): string | undefined {
   const ids = new Set(live.filter((m) => !isShutDown(provider, m.id, on, m.shutdown)).map((m) => bare(m.id)));
