@@ -111,14 +111,8 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
       return { connection: choice.connection, page };
     } catch (error) {
       if (error instanceof NotionError && error.problem === 'notShared') {
-        throw new NotionError(
-          'notShared',
-          vscode.l10n.t(
-            '"{0}" is no longer shared with your integration, or was deleted. {1}',
-            choice.connection.name,
-            'In Notion, open the page → ••• → Connections → add your integration.',
-          ),
-        );
+        // The message already says what to do for this kind of token: name the connection it is about.
+        throw new NotionError('notShared', vscode.l10n.t('Connection "{0}": {1}', choice.connection.name, error.message));
       }
       throw error;
     }

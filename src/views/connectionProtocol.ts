@@ -202,7 +202,7 @@ export interface ProgressView {
   readonly label: string;
 }
 
-export type ResultStatus = 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'missingKey' | 'notStarted';
+export type ResultStatus = 'written' | 'writeFailed' | 'cancelled' | 'failed' | 'missingKey' | 'notStarted' | 'undone';
 
 export interface ResultView {
   readonly status: ResultStatus;

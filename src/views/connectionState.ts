@@ -8,6 +8,7 @@ import { blockCounts, type GenerationRecord, offersRetry, offersUndo } from '../
 import type { WorkflowDeps } from '../workflows/deps';
 import { blockCount, describeUse, timeAgo } from '../workflows/format';
 import { listTemplates } from '../workflows/promptTemplates';
+import { undoneMessage } from '../workflows/undo';
 import type { CommandAction, ConnectionView, EngineView, FormState, HistoryItem, RunView, WriteMode } from './connectionProtocol';
 
 // What the connection form shows, built from the connection, its history, the keys and the settings.
@@ -45,8 +46,16 @@ export async function connectionFormState(
     defaultEngine: config.engine,
     defaultWriteMode: config.writeMode,
     history: connection ? history(deps, connection, running) : [],
-    run,
+    run: run && withUndone(deps, run),
   };
+}
+
+/** A shown result whose generation was undone since (from here, the tree or a notification) says so. */
+function withUndone(deps: WorkflowDeps, run: RunView): RunView {
+  const record = run.result?.recordId ? deps.generations.get(run.result.recordId) : undefined;
+  if (!run.result || !record?.undoneAt) return run;
+  const result = { ...run.result, status: 'undone', message: undoneMessage(record.page.title), canRetry: false, canUndo: false } as const;
+  return { ...run, result };
 }
 
 export function setNotionSecretAction(): CommandAction {

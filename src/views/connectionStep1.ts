@@ -28,14 +28,14 @@ export async function validateTarget(deps: WorkflowDeps, type: ConnectionType, i
     const existing = deps.connections.findByTarget(target.id);
     return { ok: true, id: target.id, title: target.title, url: target.url, existingConnection: existing?.name };
   } catch (error) {
-    return validationProblem(type, error);
+    return validationProblem(error);
   }
 }
 
 /** Step 1's Next: the connection for the target (an existing one is reused), mirrored quietly. */
 export async function createConnection(deps: WorkflowDeps, name: string, type: ConnectionType, url: string): Promise<Connection> {
   const target = await resolve(deps, type, url).catch((error: unknown) => {
-    const problem = validationProblem(type, error);
+    const problem = validationProblem(error);
     throw new Error(problem.ok ? errorMessage(error) : problem.message);
   });
   const connection =
@@ -51,7 +51,7 @@ async function resolve(deps: WorkflowDeps, type: ConnectionType, url: string): P
   return new NotionPages(await notionClient(deps)).resolveDatabase(url);
 }
 
-function validationProblem(type: ConnectionType, error: unknown): ValidationResult {
+function validationProblem(error: unknown): ValidationResult {
   if (error instanceof MissingKeyError) {
     return { ok: false, problem: 'noSecret', message: error.message, action: setNotionSecretAction() };
   }
@@ -59,15 +59,9 @@ function validationProblem(type: ConnectionType, error: unknown): ValidationResu
     switch (error.problem) {
       case 'unauthorized':
         return { ok: false, problem: 'unauthorized', message: error.message, action: setNotionSecretAction() };
-      case 'notShared': {
-        const message =
-          type === 'database'
-            ? vscode.l10n.t(
-                "Notion can't find this database, or it is not shared with your integration. In Notion, open the database → ••• → Connections → add your integration, then try again.",
-              )
-            : error.message;
-        return { ok: false, problem: 'notShared', message };
-      }
+      case 'notShared':
+        // Worded for the token's kind (a person's token has nothing to share with).
+        return { ok: false, problem: 'notShared', message: error.message };
       case 'isDatabase':
         return { ok: false, problem: 'isDatabase', message: `${error.message} ${vscode.l10n.t('Or choose Notion Database as the type.')}` };
       case 'notPage':

@@ -79,7 +79,7 @@ async function undoOne(deps: WorkflowDeps, record: GenerationRecord): Promise<bo
     return false;
   }
   const open = vscode.l10n.t('Open in Notion');
-  void deps.ui.info(vscode.l10n.t('Undone: "{0}" no longer holds what this generation wrote.', title), open).then((choice) => {
+  void deps.ui.info(undoneMessage(title), open).then((choice) => {
     if (choice === open) void deps.ui.openExternal(record.page.url);
   });
   return true;
@@ -109,4 +109,9 @@ async function confirmUndo(deps: WorkflowDeps, record: GenerationRecord, plan: U
   const edited = vscode.l10n.t('{0} of the {1} blocks were edited since — delete them too?', plan.edited, plan.present);
   const choice = await deps.ui.confirm(question, `${edited} ${parts.join(' ')}`, deleteAll, keep);
   return choice === deleteAll ? false : choice === keep ? true : undefined;
+}
+
+/** What every surface says of a generation that was undone. */
+export function undoneMessage(pageTitle: string): string {
+  return vscode.l10n.t('Undone: "{0}" no longer holds what this generation wrote.', pageTitle);
 }

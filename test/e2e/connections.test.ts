@@ -325,4 +325,38 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     await parkMouse(page);
     saveDocImage(await screenshot(page, 'connections-12-walkthrough'), 'walkthrough.png');
   });
+
+  it("undoes from the form's result: the result then says so, and the page is as it was", async function () {
+    const { page } = journey;
+    const before = journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id);
+    // Clicking the connection in the tree opens its form.
+    await treeRow(page, CONNECTION_NAME).click();
+    const form = visenWebview(page);
+    await form.locator('#prompt').waitFor({ state: 'visible', timeout: 30_000 });
+    await form.locator('#prompt').fill('A short FAQ for the beta testers');
+    await form.locator('#generate').click();
+    await form.locator('.result.is-written').waitFor({ state: 'visible', timeout: 120_000 });
+    assert.ok(journey.fakes.notion.pageBlocks(sharedPage.id).length > before.length, 'the second generation was appended');
+
+    await form.locator('#undo-result').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: /^Undo$/ }).click();
+    // The result no longer says "Wrote N blocks": it says what the page holds now.
+    await form.locator('.result.is-undone').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(
+      (await form.locator('#result-message').innerText()).trim(),
+      'Undone: "Beta Launch" no longer holds what this generation wrote.',
+    );
+    assert.ok(!(await form.locator('#undo-result').isVisible()), 'nothing left to undo');
+    assert.ok(!(await form.locator('#retry-write').isVisible()), 'nothing to retry');
+    assert.ok(await form.locator('#open-in-notion').isVisible(), 'the page can still be opened');
+    assert.deepEqual(
+      journey.fakes.notion.pageBlocks(sharedPage.id).map((b) => b.id),
+      before,
+      'only the second generation is gone; the first keeps its ids',
+    );
+    await parkMouse(page);
+    await screenshot(page, 'connections-13-undone-in-form');
+  });
 });

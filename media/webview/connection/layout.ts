@@ -53,7 +53,13 @@ export function buildConnectionForm(actions: LayoutActions) {
       h(
         'section',
         { id: 'step-connect', className: 'step', attrs: { 'aria-labelledby': 'step-1-label' } },
-        h('p', { className: 'intro' }, l10n.t('Point Visen at a Notion page or database that is shared with your integration.')),
+        h(
+          'p',
+          { className: 'intro' },
+          l10n.t(
+            'Point Visen at a Notion page or database. With an internal integration, share it with the integration first (••• → Connections).',
+          ),
+        ),
         h(
           'div',
           { className: 'field' },

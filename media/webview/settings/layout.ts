@@ -134,9 +134,7 @@ export function buildSettingsForm(actions: LayoutActions) {
           h(
             'div',
             { id: 'connectionsDatabase-hint', className: 'hint' },
-            l10n.t(
-              'Where Visen mirrors your connections. The link of a database shared with your integration; Save checks it with Notion.',
-            ),
+            l10n.t('Where Visen mirrors your connections. The link of a database your token can open; Save checks it with Notion.'),
           ),
           errorSlot('connectionsDatabase'),
         ),
