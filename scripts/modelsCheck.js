@@ -26,6 +26,8 @@ for (const provider of [...new Set(catalog.models.map((m) => m.provider))]) {
   if (!recommended.length) console.log(`  WARNING: ${provider} has no recommended model that is still served: Visen will ask every user.`);
   if (gone.length) console.log(`  WARNING: recommended but shut down: ${gone.join(', ')}.`);
 }
+const secondary = catalog.models.filter((m) => m.secondary).map((m) => `${m.provider}/${m.id}`);
+if (secondary.length) console.log(`  Dated from a secondary page, to confirm on the provider's page: ${secondary.join(', ')}.`);
 if (age > MAX_DAYS) {
   console.error(`The catalog is older than ${MAX_DAYS} days: refresh it (README, "Models").`);
   process.exit(1);

@@ -67,7 +67,7 @@ describe('Models that stay current', () => {
   });
 
   it('with no model chosen and nothing recommended in the live list, Visen asks which model to use (the live list, ranked)', async () => {
-    stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3.5-flash' }, { id: 'gemini-3.1-flash-lite' }];
+    stage.gemini.models = [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3.6-flash' }, { id: 'gemini-3.1-flash-lite' }];
     stage.ui.inputs.push(GEMINI_KEY);
     await vscode.commands.executeCommand('visen.setGeminiKey');
     assert.strictEqual(
@@ -82,7 +82,7 @@ describe('Models that stay current', () => {
     const offered = stage.ui.pickOffers[offersBefore]?.map((i) => i.label);
     assert.deepStrictEqual(
       offered,
-      ['gemini-3.5-flash', 'gemini-3.1-flash-lite'],
+      ['gemini-3.6-flash', 'gemini-3.1-flash-lite'],
       'the live list, without the model past its shutdown date',
     );
     assert.strictEqual(vscode.workspace.getConfiguration('visen').get('gemini.model'), 'gemini-3.1-flash-lite', 'the choice is kept');

@@ -44,6 +44,10 @@ describe('model catalog', () => {
       if (m.deprecated && m.shutdown) assert.ok(m.deprecated <= m.shutdown, `${key}: deprecated before shut down`);
       const host = m.provider === 'openai' ? /^https:\/\/(developers|platform)\.openai\.com\// : /^https:\/\/ai\.google\.dev\//;
       assert.match(m.source, host, `${key}: cites its provider's page`);
+      if (m.secondary !== undefined) {
+        assert.match(m.secondary, /^https:\/\//, `${key}: the secondary page is a link`);
+        assert.doesNotMatch(m.secondary, host, `${key}: a provider's page is the source, not a secondary one`);
+      }
       if (m.recommended) assert.ok(!isShutDown(m.provider, m.id, MODEL_CATALOG.checkedOn), `${key}: a recommended model is served`);
     }
     for (const provider of ['openai', 'gemini'] as const) {
@@ -61,6 +65,17 @@ describe('model catalog', () => {
     assert.equal(isShutDown('gemini', 'models/gemini-2.5-flash', '2026-12-06'), true, "with the API's models/ prefix");
     for (const id of ['gpt-4.1-mini', 'gpt-4o-mini']) assert.equal(MODEL_CATALOG.models.find((m) => m.id === id)?.shutdown, '2027-01-14');
     assert.equal(isShutDown('openai', 'gpt-unknown', '2099-01-01'), false, 'a model the catalog does not know is not shut down');
+  });
+
+  it('gemini-3.5-flash and gemini-3.7-flash, answered by other models since 2026-10-08, are neither chosen nor offered', () => {
+    for (const id of ['gemini-3.5-flash', 'gemini-3.7-flash']) assert.equal(isShutDown('gemini', id, '2026-12-06'), true, id);
+    assert.deepEqual(
+      rankModels('gemini', ids('gemini-3.7-flash', 'gemini-3.6-flash', 'gemini-3.5-flash', 'gemini-3.8-flash'), '2026-12-06').map(
+        (m) => m.id,
+      ),
+      ['gemini-3.8-flash', 'gemini-3.6-flash'],
+    );
+    assert.ok(!catalogSuggestions('gemini', '2026-12-06').includes('gemini-3.5-flash'));
   });
 
   it("ranks a live list: recommended first, unknown models kept in the engine's order, retiring ones last, shut-down ones gone", () => {
