@@ -85,7 +85,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
       'Connect Visen to Notion',
       'Choose the engine and set its key',
       'Keep your connections in Notion',
-      'Share a page and generate into it',
+      'Generate into a Notion page',
     ]);
     assert.deepEqual(await completedSteps(page), { integration: false, engine: false, database: false, generate: false });
     await walkthroughMediaShown(page);

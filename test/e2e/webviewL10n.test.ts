@@ -592,7 +592,7 @@ describe('webview forms: localisation', function () {
       assert.strictEqual(await text(page, 'label[for="connectionsDatabase"]'), 'Connections database');
       assert.strictEqual(
         await text(page, '#key-notion-hint'),
-        'From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.',
+        "A personal access token (notion.so/developers/tokens) or an internal integration's secret (notion.so/profile/integrations).",
       );
       assert.strictEqual(await text(page, '#key-notion-status'), '✓ Set');
       assert.strictEqual(await text(page, '#key-openai-status'), 'Not set');

@@ -13,7 +13,9 @@ import { button, byId, h } from '../shared/dom';
 /** Notion's key field; each engine's comes with the engine (engineFields.ts). */
 const NOTION_KEY: KeyField = {
   title: l10n.t('Notion token'),
-  hint: l10n.t('From notion.so/profile/integrations → your internal integration. Starts with ntn_ or secret_.'),
+  hint: l10n.t(
+    "A personal access token (notion.so/developers/tokens) or an internal integration's secret (notion.so/profile/integrations).",
+  ),
   removeLabel: l10n.t('Remove the Notion token'),
 };
 
