@@ -1,7 +1,7 @@
 import type { BlockObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
-import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
+import { type BlockWriter, hashOfNode, travelsWhole } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { GenerationRecord, GenerationStore, RecordPatch } from './generationRecord';
 
@@ -235,9 +235,14 @@ export class PageEditor {
     const expected = nodes.slice(this.ids.length, this.ids.length + count);
     const sentAt = this.record.proof?.sentAt ? Date.parse(this.record.proof.sentAt) : undefined;
     const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, sentAt, signal }) : [];
-    // Whether their children landed too is not known: they count as incomplete and are written again.
+    // Found, each was checked with the children it carried: those that carried all of theirs are complete.
+    // Whether children sent after their parent landed too is not known: from the first such block on, they
+    // count as incomplete and are written again.
+    const whole = landed.findIndex((_, i) => !travelsWhole(expected[i]));
     await this.update((r) => ({
       blockIds: [...(r.blockIds ?? []), ...landed],
+      writtenBlocks:
+        r.writtenBlocks === (r.blockIds?.length ?? 0) ? r.writtenBlocks + (whole < 0 ? landed.length : whole) : r.writtenBlocks,
       uncertainBlocks: undefined,
       proof: withHashes(
         r,

@@ -267,6 +267,11 @@ interface Outgoing {
  * Children travel with their parent when none of them has children of its own (two levels per request),
  * up to 100 of them; the rest are appended to the parent's id once Notion has given it one.
  */
+/** Whether `node` goes in one request with all its children: found landed (checked whole), it is complete. */
+export function travelsWhole(node: BlockNode): boolean {
+  return toRequest(node).deferred.length === 0;
+}
+
 function toRequest(node: BlockNode): Outgoing {
   const leaves = node.children.every((child) => child.children.length === 0);
   const inline = leaves ? node.children.slice(0, MAX_CHILDREN_PER_REQUEST) : [];
