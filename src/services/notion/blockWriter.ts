@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppendBlockChildrenParameters, BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
 import { type BlockNode, blockType } from './blockTree';
 import { withSignal } from './notionClient';
+import { clockOf } from './notionClock';
 import { NotionError, toNotionError } from './notionErrors';
 import { whoAmI } from './tokenIdentity';
 
@@ -48,7 +49,7 @@ export interface LandedWhere {
   readonly inPlace?: AppendOptions['inPlace'];
   readonly start?: string | null;
   readonly skip?: number;
-  /** When the request left (ms since the epoch): Visen's blocks were created in that minute or later. */
+  /** When the request left (ms since the epoch, local clock): Visen's blocks were created in that minute or later, on Notion's clock. */
   readonly sentAt?: number;
   readonly signal?: AbortSignal;
 }
@@ -212,8 +213,10 @@ export class BlockWriter {
     const run = existing.slice(start, start + nodes.length);
     if (run.length < nodes.length || run.some((block) => inPlace?.existing?.includes(block.id))) return [];
     const me = await this.me();
-    // Notion keeps created_time to the minute: a block created in the minute the request left may be Visen's.
-    const earliest = where.sentAt === undefined ? undefined : Math.floor(where.sentAt / 60_000) * 60_000;
+    // created_time is on Notion's clock, kept to the minute: a block created in the minute the request left,
+    // on Notion's clock (as its answers tell), may be Visen's. The local clock may be off by minutes.
+    const sentAt = where.sentAt === undefined ? undefined : (clockOf(this.client)?.toNotion(where.sentAt) ?? where.sentAt);
+    const earliest = sentAt === undefined ? undefined : Math.floor(sentAt / 60_000) * 60_000;
     for (let i = 0; i < run.length; i++) {
       const block = run[i];
       if (block.created_by?.id !== me) return [];
