@@ -4,7 +4,8 @@ import type { Client } from '@notionhq/client';
  * Notion's clock as one client has seen it, from the `Date` header of its answers (RFC 9110 §6.6.1: the
  * server's time when it made the answer, to the second). Blocks carry Notion's times (`created_time`), which
  * Visen compares with when its requests left: on a machine whose clock is ahead of Notion's, the local time
- * would refuse Visen's own blocks.
+ * would refuse Visen's own blocks. The SDK hands back only the body of an answer (@notionhq/client 5.26,
+ * `executeSingleRequest`), so the clock is read in the fetch the client is given (createNotionClient).
  */
 export class NotionClock {
   private offsetMs: number | undefined;
