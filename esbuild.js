@@ -104,7 +104,8 @@ if (tests) {
       ...common,
       sourcemap: true,
       minify: false,
-      entryPoints: entry(testFiles('test/unit'), 'test'),
+      // support/windowProcess: a window as a process of its own, which unit tests start and kill.
+      entryPoints: { ...entry(testFiles('test/unit'), 'test'), 'support/windowProcess': 'test/support/windowProcess.ts' },
       outdir: 'out/test',
     });
   }

@@ -28,7 +28,7 @@ export const vscodeLmAccess: LmAccess = {
   errorCode: (error) => (error instanceof vscode.LanguageModelError ? error.code : undefined),
 };
 
-export const createEngine: EngineModule['createEngine'] = () => new VscodeLmEngine(vscodeLmAccess);
+export const createEngine: EngineModule['createEngine'] = (options) => new VscodeLmEngine(vscodeLmAccess, options.deadlines);
 
 export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });
 

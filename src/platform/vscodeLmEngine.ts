@@ -11,6 +11,7 @@ import {
   StreamEnding,
   TokenUsage,
 } from '../services/engines/engine';
+import { CallDeadline, type CallDeadlines } from '../services/engines/callDeadline';
 
 /**
  * The engine `vscode-lm`: the language models VS Code offers (GitHub Copilot's, or any other provider's),
@@ -50,7 +51,11 @@ export class VscodeLmEngine implements Engine {
   private lastUsage: TokenUsage | undefined;
   private lastEnding: StreamEnding | undefined;
 
-  constructor(private readonly lm: LmAccess) {}
+  /** `deadlines`: those of `complete()` and `listModels()`, default CALL_DEADLINES (tests give shorter ones). */
+  constructor(
+    private readonly lm: LmAccess,
+    private readonly deadlines?: CallDeadlines,
+  ) {}
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string, StreamEnd> {
     this.lastUsage = undefined;
@@ -86,18 +91,32 @@ export class VscodeLmEngine implements Engine {
 
   /**
    * One answer, not streamed. The API has no schema mode: with `jsonSchema` the prompt asks for JSON of that
-   * schema, and the caller validates and coerces what comes back.
+   * schema, and the caller validates and coerces what comes back. The first text must come within the
+   * call's first-byte deadline, the whole answer within its total.
    */
-  async complete(request: GenerationRequest, signal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
+  async complete(request: GenerationRequest, outerSignal: AbortSignal, options: { jsonSchema?: JsonSchema } = {}): Promise<Completion> {
     const asked = options.jsonSchema
       ? {
           ...request,
           prompt: `${request.prompt}\n\n${l10n.t('Answer with one JSON object only, no prose and no code fence, matching this JSON schema:')}\n${JSON.stringify(options.jsonSchema)}`,
         }
       : request;
+    const deadline = new CallDeadline(outerSignal, this.deadlines);
+    const begun = deadline.untilFirstByte();
     let text = '';
-    const end = await readStream(this.stream(asked, signal), (chunk) => (text += chunk));
-    return { text, usage: end.usage };
+    try {
+      const end = await deadline.race(
+        readStream(this.stream(asked, deadline.signal), (chunk) => {
+          begun();
+          text += chunk;
+        }),
+      );
+      return { text, usage: end.usage };
+    } catch (error) {
+      throw this.callError(error, deadline, outerSignal, request.model);
+    } finally {
+      deadline.dispose();
+    }
   }
 
   usage(): TokenUsage | undefined {
@@ -108,11 +127,32 @@ export class VscodeLmEngine implements Engine {
     return this.lastEnding;
   }
 
-  /** Every chat model VS Code offers; none at all is an error that says what to do. */
-  async listModels(): Promise<ModelInfo[]> {
-    const models = await this.lm.selectChatModels({});
-    if (models.length === 0) throw new EngineError('unavailable', NO_MODEL_MESSAGE());
-    return models.map((m) => ({ id: m.id, displayName: `${m.name} (${m.vendor}, ${m.family})` }));
+  /** Every chat model VS Code offers; none at all is an error that says what to do. Within the call's deadlines. */
+  async listModels(outerSignal?: AbortSignal): Promise<ModelInfo[]> {
+    const deadline = new CallDeadline(outerSignal, this.deadlines);
+    deadline.untilFirstByte();
+    try {
+      const models = await deadline.race(Promise.resolve(this.lm.selectChatModels({})));
+      if (models.length === 0) throw new EngineError('unavailable', NO_MODEL_MESSAGE());
+      return models.map((m) => ({ id: m.id, displayName: `${m.name} (${m.vendor}, ${m.family})` }));
+    } catch (error) {
+      throw this.callError(error, deadline, outerSignal);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** How a call that is not streamed ended: at a deadline, cancelled, or by the engine's own error. */
+  private callError(error: unknown, deadline: CallDeadline, outerSignal: AbortSignal | undefined, model?: string): EngineError {
+    const service = model?.trim() ? l10n.t('The VS Code language model {0}', model.trim()) : l10n.t("VS Code's language model");
+    const expired = deadline.explain(error, service);
+    if (expired) return expired;
+    if (outerSignal?.aborted) return new EngineError('cancelled', l10n.t('Generation was cancelled.'));
+    if (error instanceof EngineError) return error;
+    return new EngineError(
+      'unknown',
+      l10n.t('The VS Code language model failed: {0}', error instanceof Error ? error.message : String(error)),
+    );
   }
 
   /** The configured model by id, else by family; empty = the first model VS Code offers. */

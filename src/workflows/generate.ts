@@ -16,7 +16,7 @@ import type { WorkflowDeps } from './deps';
 import { engineFor, type KeyDeps, notionClient } from './keys';
 import { modelOrAsk } from './models';
 import type { NotStartedReason } from './outcome';
-import { choosePlace } from './writePlace';
+import { choosePlace, choosePlaceLost } from './writePlace';
 
 // One generation, for every surface (the Command Palette, the connection form): the keys, a database's
 // data source and properties, the prompt, the budget, then the run into the page or a new entry.
@@ -183,21 +183,8 @@ export async function retryWrite(
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
   return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) =>
-    deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)),
+    deps.generation.retryWrite(record.id, signal, () => choosePlaceLost(deps, record.page)),
   );
-}
-
-/** Retry Write found neither the run's blocks nor its heading in the page: the rest goes at the end, if the person agrees. */
-async function askPlaceLost(deps: WorkflowDeps, title: string): Promise<'end' | undefined> {
-  const end = vscode.l10n.t('Write at the End');
-  const answer = await deps.ui.confirm(
-    vscode.l10n.t('The place of the text in "{0}" is gone.', title),
-    vscode.l10n.t(
-      'Neither the blocks this generation wrote nor the heading it went after are in the page any more. Write the rest at the end of the page?',
-    ),
-    end,
-  );
-  return answer === end ? 'end' : undefined;
 }
 
 /** What each step of a run is called, the same on every surface. */

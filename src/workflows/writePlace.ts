@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { WriteMode, WritePlan } from '../services/generation/generationRecord';
+import type { LostPlace } from '../services/generation/pageEditor';
 import type { PageHeading } from '../services/notion/pageHeadings';
 import type { WorkflowDeps } from './deps';
 
@@ -29,13 +30,39 @@ export async function choosePlace(
     return answer === append ? { mode: 'append' } : undefined;
   }
   const picked = await deps.ui.pick(
-    headings.map((h) => ({ label: `${'#'.repeat(h.level)} ${h.text || vscode.l10n.t('(empty heading)')}`, id: h.id })),
+    headings.map((h) => ({ label: headingLabel(h), id: h.id })),
     {
       title: vscode.l10n.t('Visen: write after which heading of "{0}"?', page.title),
       placeHolder: vscode.l10n.t('The text goes right after the heading you choose'),
     },
   );
   return picked ? { mode, afterBlock: picked.id } : undefined;
+}
+
+/**
+ * Retry Write found neither the run's blocks nor its heading in the page: asks where the rest goes, right after
+ * one of the page's headings (in page order, with their level) or at the end of the page. Undefined: dismissed,
+ * nothing is written and Retry Write stays offered.
+ */
+export async function choosePlaceLost(
+  deps: WorkflowDeps,
+  page: { readonly id: string; readonly title: string },
+): Promise<LostPlace | undefined> {
+  const headings = await deps.generation.headings(page.id);
+  const end = { label: vscode.l10n.t('At the end of the page'), id: undefined };
+  const picked = await deps.ui.pick([...headings.map((h) => ({ label: headingLabel(h), id: h.id as string | undefined })), end], {
+    title: vscode.l10n.t('Visen: where should the rest of the text go in "{0}"?', page.title),
+    placeHolder: vscode.l10n.t(
+      'Neither the blocks this generation wrote nor the heading it went after are in the page any more: choose where the rest goes',
+    ),
+  });
+  if (!picked) return undefined;
+  return picked.id === undefined ? 'end' : { after: picked.id };
+}
+
+/** A heading as a pick offers it: its level as #s, then its text. */
+function headingLabel(heading: PageHeading): string {
+  return `${'#'.repeat(heading.level)} ${heading.text || vscode.l10n.t('(empty heading)')}`;
 }
 
 /** A heading as it is named in words ("## Risks"): its text, without the #s, trimmed. */

@@ -16,6 +16,8 @@ import {
   blockResponse,
   markdownToBlocks,
   minuteNow,
+  notionNow,
+  standInClock,
   textItem,
 } from './notionContent';
 import { propertyValueFromRequest, schemaFromRequest } from './notionProperties';
@@ -116,6 +118,11 @@ export interface NotionFake {
   personName: string;
   workspaceName: string;
   latencyMs: number;
+  /**
+   * How far Notion's clock is from this machine's (ms; negative: Notion's is behind, i.e. the local clock is
+   * ahead). Block times and the `Date` header of every answer follow Notion's clock, as the service's do.
+   */
+  clockSkewMs: number;
   rateLimitPerSecond: number | undefined;
   rateLimitRetryAfterSeconds: number;
   /** Records a markdown read loads before it is truncated (`truncated: true`, `unknown_block_ids`). */
@@ -267,8 +274,11 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     res.write('{"object":"list","results":[');
   }
 
+  standInClock.skewMs = 0;
   const server = await startServer(async (req, res, logged) => {
     requests.push(logged);
+    // Every answer of the service carries its own time (RFC 9110 §6.6.1), on Notion's clock.
+    res.setHeader('date', new Date(notionNow()).toUTCString());
     await sleep(fake.latencyMs);
     const limitedFor = Math.ceil((limitedUntil - Date.now()) / 1000);
     if (limitedFor > 0 || overRateLimit()) {
@@ -362,7 +372,10 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
 
   const fake: NotionFake = {
     url: server.url,
-    close: () => server.close(),
+    close: () => {
+      standInClock.skewMs = 0;
+      return server.close();
+    },
     validTokens: new Set(initialTokens),
     acceptAnyKey: options.acceptAnyKey ?? false,
     tokenKind: options.tokenKind ?? defaultTokenKind(),
@@ -370,6 +383,12 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
     personName: 'Ada Lovelace',
     workspaceName: 'Fake Workspace',
     latencyMs: options.latencyMs ?? 0,
+    get clockSkewMs() {
+      return standInClock.skewMs;
+    },
+    set clockSkewMs(ms) {
+      standInClock.skewMs = ms;
+    },
     rateLimitPerSecond: options.rateLimitPerSecond,
     rateLimitRetryAfterSeconds: checkRetryAfter(options.rateLimitRetryAfterSeconds ?? 1),
     get markdownRecordLimit() {
@@ -491,6 +510,7 @@ export async function startNotionFake(options: NotionFakeOptions = {}): Promise<
       s.markdownRecordLimit = options.markdownRecordLimit;
       fake.validTokens = new Set(initialTokens);
       fake.tokenKind = options.tokenKind ?? defaultTokenKind();
+      standInClock.skewMs = 0;
     },
   };
   return fake;

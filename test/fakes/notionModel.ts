@@ -58,11 +58,20 @@ export const MAX_TEXT = 2000;
 export const MAX_ARRAY = 100;
 
 /**
+ * Notion's clock in the stand-ins of this process: the local clock, off by `skewMs` when a test sets it (a
+ * machine whose clock is not Notion's). Block times and the `Date` header of every answer follow it.
+ */
+export const standInClock = { skewMs: 0 };
+
+/** Notion's time now, in ms since the epoch. */
+export const notionNow = (): number => Date.now() + standInClock.skewMs;
+
+/**
  * Notion stores and returns `created_time`/`last_edited_time` rounded down to the minute
  * (developers.notion.com/reference/block: "last_edited_time … rounded to the nearest minute"; observed as `…:00.000Z`).
  */
 export function minuteNow(): string {
-  const t = new Date();
+  const t = new Date(notionNow());
   t.setUTCSeconds(0, 0);
   return t.toISOString();
 }

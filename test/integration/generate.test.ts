@@ -332,6 +332,84 @@ describe('Generate to Notion Page', () => {
       assert.match(stage.ui.last('info')!.message, /Wrote \d+ blocks? to "Flaky Write"/);
     });
 
+    it('Retry Write whose place is gone asks where: a heading picked, the rest lands right after it, and Undo takes back exactly that', async () => {
+      await setSetting('writeMode', 'afterHeading');
+      const page = stage.notion.addPage({
+        title: 'Place Gone',
+        markdown: ['# Intro', 'First words.', '## Target', 'Under the target.', '## Later', 'The end of the page.'].join('\n\n'),
+      });
+      const textOf = (b: { type: string }) =>
+        ((b as unknown as Record<string, { rich_text?: { plain_text: string }[] }>)[b.type]?.rich_text ?? [])
+          .map((t) => t.plain_text)
+          .join('');
+      const idOf = (text: string) => stage.notion.pageBlocks(page.id).find((b) => textOf(b) === text)!.id;
+      // The list item's children go in a request of their own (their child has a child): Notion refuses that one.
+      stage.gemini.respondWith(() => '- item\n  - child\n    - grandchild\n\nA paragraph after.');
+      const bare = page.id.replace(/-/g, '');
+      stage.notion.failNext(
+        { method: 'PATCH', path: new RegExp(`^/v1/blocks/(?!${page.id}|${bare})[^/]+/children$`) },
+        { status: 400, code: 'validation_error', message: 'Refused once.' },
+      );
+      stage.ui.inputs.push(page.url, 'Write a list');
+      stage.ui.picks.push((item) => item.label === '## Target');
+      await vscode.commands.executeCommand('visen.generateToPage');
+      const failed = latest();
+      assert.strictEqual(failed.status, 'writeFailed');
+      assert.ok(failed.blockIds!.length > 0, 'the run wrote its first blocks after the heading');
+
+      // A person deletes what the run wrote, and the heading it went after.
+      const byHand = (path: string) =>
+        fetch(`${stage.notion.url}${path}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${NOTION_SECRET}`, 'notion-version': '2026-03-11' },
+        }).then((r) => assert.ok(r.ok, `DELETE ${path}: ${r.status}`));
+      for (const id of [...failed.blockIds!, idOf('Target')]) await byHand(`/v1/blocks/${id}`);
+      const left = stage.notion.pageBlocks(page.id).map((b) => b.id);
+      const tree = stage.notion.blockTree(page.id);
+
+      // Dismissed: nothing written, the text kept, Retry Write still offered.
+      stage.ui.picks.length = 0;
+      await vscode.commands.executeCommand('visen.retryWrite', failed.id);
+      const offered = stage.ui.pickOffers.at(-1)!.map((item) => item.label);
+      assert.deepStrictEqual(offered, ['# Intro', '## Later', 'At the end of the page'], 'the headings in page order, with their level');
+      assert.match(stage.ui.pickTitles.at(-1)!, /"Place Gone"/);
+      assert.deepStrictEqual(stage.notion.blockTree(page.id), tree, 'nothing written');
+      const kept = stage.api.generations.get(failed.id)!;
+      assert.strictEqual(kept.status, 'writeFailed');
+      assert.strictEqual(kept.markdown, failed.markdown, 'the text is kept');
+      assert.ok(
+        stage.api.generations.get(failed.id) && /Retry Write/.test(stage.ui.messages.at(-1)!.actions.join()),
+        'Retry Write is offered',
+      );
+
+      // The person picks "## Later": the text lands right after it; every other block keeps its id.
+      stage.ui.picks.push((item) => item.label === '## Later');
+      await vscode.commands.executeCommand('visen.retryWrite', failed.id);
+      const written = stage.api.generations.get(failed.id)!;
+      assert.strictEqual(written.status, 'written', written.error);
+      const later = left.indexOf(idOf('Later'));
+      const inserted = written.blockIds!;
+      assert.deepStrictEqual(
+        stage.notion.pageBlocks(page.id).map((b) => b.id),
+        [...left.slice(0, later + 1), ...inserted, ...left.slice(later + 1)],
+      );
+      assert.deepStrictEqual(stage.notion.pageBlocks(page.id).map(textOf), [
+        'Intro',
+        'First words.',
+        'Under the target.',
+        'Later',
+        'item',
+        'A paragraph after.',
+        'The end of the page.',
+      ]);
+      assert.match(JSON.stringify(stage.notion.blockTree(page.id)), /grandchild/, 'the list complete, every level');
+
+      // Undo takes back exactly what the retry wrote.
+      stage.ui.respond = (m) => (m.level === 'confirm' ? 'Undo' : undefined);
+      await vscode.commands.executeCommand('visen.undoLastGeneration', { recordId: failed.id });
+      assert.deepStrictEqual(stage.notion.blockTree(page.id), tree);
+    });
+
     it('Cancel stops the model and the writes, and keeps what was generated', async () => {
       stage.gemini.respondWith(() => Array.from({ length: 300 }, (_, i) => `Paragraph ${i}.`).join('\n\n'));
       stage.gemini.chunkDelayMs = 10;

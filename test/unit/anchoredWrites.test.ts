@@ -246,6 +246,22 @@ describe('Anchored writes: in place after a block', () => {
     );
   });
 
+  it("Retry Write with neither the run's blocks nor the heading left writes after the heading the person chooses", async function () {
+    this.timeout(30_000);
+    const { page, heading, before } = pageWithTarget('Another heading');
+    const { record, editor, nodes } = await generated(page.id, heading.id);
+    await editor.append(nodes.slice(0, 10));
+    await store.update(record.id, { status: 'writeFailed' });
+    for (const id of [...store.get(record.id)!.blockIds!, heading.id]) await client.blocks.delete({ block_id: id });
+    const last = before.find((b) => b.type === 'heading_2' && textOf(b) === 'Last')!;
+    const left = notion.pageBlocks(page.id);
+
+    const retried = await generator().retryWrite(record.id, new AbortController().signal, undefined, async () => ({ after: last.id }));
+    assert.equal(retried.record.status, 'written', retried.error?.message);
+    expectInPlace(page.id, left, last.id, retried.record.blockIds!.slice(10));
+    assert.equal(retried.record.anchor?.after, last.id, 'the chosen heading is the run’s place from now on');
+  });
+
   it('Undo removes exactly the inserted blocks; every other block keeps its id', async () => {
     const { page, heading, tree } = pageWithTarget('Undo in place');
     const { record } = await afterHeading(page.id, heading.id);

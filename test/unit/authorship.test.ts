@@ -90,6 +90,57 @@ describe("Authorship: a block is Visen's only when proven", () => {
     assert.deepEqual(await writer().landed(page.id, nodes, { start: null, sentAt: Date.now() }), ids);
   });
 
+  describe("a local clock 3 minutes ahead of Notion's", () => {
+    /** A time on Notion's clock, cut to its minute as Notion keeps block times. */
+    const notionMinute = (offsetMs = 0) =>
+      new Date(Math.floor((Date.now() + notion.clockSkewMs + offsetMs) / 60_000) * 60_000).toISOString();
+    beforeEach(() => (notion.clockSkewMs = -3 * 60_000));
+
+    it("a batch whose answer was lost is still found Visen's by Notion's own clock, not written twice", async () => {
+      const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Clock ahead', markdown: 'Before.' }).id);
+      notion.failNext({ method: 'PATCH', path: /\/blocks\/[^/]+\/children$/ }, { kind: 'applyThenDrop' }, 1);
+      const { record, error } = await generator().run({
+        page,
+        prompt: 'Write',
+        plan: { mode: 'append' },
+        engine: engine(),
+        model: 'gpt-4.1-mini',
+        signal: new AbortController().signal,
+      });
+      assert.equal(error, undefined, error?.message);
+      assert.equal(record.status, 'written');
+      const blocks = notion.pageBlocks(page.id);
+      assert.ok(
+        Date.parse(blocks[1].created_time) < Date.now() - 2 * 60_000,
+        `the blocks carry Notion's time, minutes behind this machine's (${blocks[1].created_time})`,
+      );
+      assert.deepEqual(
+        blocks.slice(1).map((b) => b.id),
+        record.blockIds,
+        'each block once, all of them Visen’s',
+      );
+      assert.equal(blocks.length, 1 + markdownToBlocks(ANSWER).length, 'nothing twice');
+      const sent = notion.requests
+        .filter((r) => r.method === 'PATCH' && r.path.replace(/-/g, '') === `/v1/blocks/${page.id.replace(/-/g, '')}/children`)
+        .flatMap((r) => (r.body as { children: unknown[] }).children);
+      assert.equal(sent.length, record.blockIds!.length, 'the lost append was not sent again');
+    });
+
+    it("a block the token's own user made earlier, right where the batch went and as sent, is still not Visen's", async () => {
+      const { page, nodes, ids } = await pageWith('Hello.');
+      const stored = notion.page(page.id)!.blocks[0];
+      stored.createdTime = notionMinute(-5 * 60_000);
+      assert.deepEqual(
+        await writer().landed(page.id, nodes, { start: null, sentAt: Date.now() }),
+        [],
+        'made 5 minutes before the request left',
+      );
+      // Made in the minute the request left on Notion's clock (3 minutes before it on this machine's): Visen's.
+      stored.createdTime = notionMinute();
+      assert.deepEqual(await writer().landed(page.id, nodes, { start: null, sentAt: Date.now() }), ids);
+    });
+  });
+
   it("created by someone other than the token's own user: not Visen's; users/me is asked once per client", async () => {
     const page = notion.addPage({ title: 'By a person' });
     notion.appendAsUser(page.id, 'Hello.');

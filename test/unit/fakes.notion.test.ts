@@ -66,6 +66,33 @@ describe('Notion fake (with @notionhq/client)', () => {
   beforeEach(() => fake.reset());
 
   describe('transport and auth', () => {
+    it("dates every answer on Notion's clock, which a test can set apart from this machine's, as block times are", async () => {
+      const dateOf = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${fake.url}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${TOKEN}`, 'notion-version': '2026-03-11', 'content-type': 'application/json' },
+        });
+        return {
+          date: Date.parse(response.headers.get('date')!),
+          body: (await response.json()) as { results?: { created_time: string }[] },
+        };
+      };
+      const page = fake.addPage({ title: 'Clock' });
+      const plain = await dateOf('/v1/users/me');
+      assert.ok(Math.abs(plain.date - Date.now()) < 2_000, 'an HTTP date, to the second');
+      fake.clockSkewMs = -3 * 60_000;
+      const skewed = await dateOf(`/v1/blocks/${page.id}/children`, {
+        method: 'PATCH',
+        body: JSON.stringify({ children: [{ type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: 'x' } }] } }] }),
+      });
+      assert.ok(Math.abs(skewed.date - (Date.now() - 3 * 60_000)) < 2_000, "Notion's clock, 3 minutes behind");
+      // The block's time is Notion's minute when it was made (the same minute, unless one turned meanwhile).
+      const made = Date.parse(skewed.body.results![0].created_time) - Math.floor(skewed.date / 60_000) * 60_000;
+      assert.ok(made === 0 || made === 60_000, skewed.body.results![0].created_time);
+      const failed = await dateOf('/v1/blocks/not-a-block/children');
+      assert.ok(Math.abs(failed.date - (Date.now() - 3 * 60_000)) < 2_000, 'errors are dated too');
+    });
+
     it('answers users.me for the bot, or the person of a personal access token, and logs the SDK headers', async () => {
       const me = await notion.users.me({});
       if (fake.tokenKind === 'pat') {

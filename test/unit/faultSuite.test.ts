@@ -699,6 +699,18 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     order: (before, _, mine) => [...before, ...mine],
     page: 'the person\'s "Standup" heading, then all 3 generated blocks once; Undo leaves the person\'s heading',
   });
+  authorship("this machine's clock is 3 minutes ahead of Notion's; the first write lands, its answer is lost", {
+    seed: STANDUP_PAGE,
+    answer: STANDUP,
+    arrange: () => {
+      // Block times are Notion's, minutes before this machine's time when the request left: compared on
+      // Notion's clock (the Date of its answers), the blocks are still proven Visen's.
+      notion.clockSkewMs = -3 * 60_000;
+      notion.failNext(firstWrite, { kind: 'applyThenDrop' });
+    },
+    order: (before, _, mine) => [...before, ...mine],
+    page: 'the person\'s "Standup" heading, then all 3 generated blocks once; Undo leaves the person\'s heading',
+  });
   authorship('a person adds a paragraph while the answer to a write that landed is lost', {
     seed: STANDUP_PAGE,
     answer: STANDUP,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { EngineError } from '../../src/services/engines/engine';
 import { LmAccess, LmChatModel, VscodeLmEngine } from '../../src/platform/vscodeLmEngine';
+import { CALL_DEADLINES, CallDeadlines } from '../../src/services/engines/callDeadline';
 
 /** A stand-in for vscode.LanguageModelError. */
 class FakeLmError extends Error {
@@ -233,5 +234,95 @@ describe('vscode-lm engine', () => {
     assert.equal(completion.usage?.outputTokens, 1, 'counted by the model');
     const asked = (model.sent[0].messages.at(-1) as { text: string }).text;
     assert.match(asked, /^Fill the row\n\n.*JSON.*\n\{"type":"object"/s);
+  });
+
+  describe('calls that are not streamed have the deadlines of every engine', () => {
+    /** Short deadlines for the tests: the real ones are 30 s to the first text and 120 s in all. */
+    const SHORT: CallDeadlines = { firstByteMs: 300, totalMs: 1_500 };
+    const never = () => new Promise<never>(() => undefined);
+
+    /** A model that takes the request and never sends a word (and ignores its token, as providers may). */
+    const hungModel = () => fakeModel('gpt-4o', 'gpt-4o', () => never());
+
+    it('uses CALL_DEADLINES by default: 30 s to the first text, 120 s in all', async () => {
+      assert.deepEqual(CALL_DEADLINES, { firstByteMs: 30_000, totalMs: 120_000 });
+    });
+
+    it('gives up on a hung complete() at its first-text deadline and says so', async () => {
+      const model = hungModel();
+      const engine = new VscodeLmEngine(fakeLm([model]), SHORT);
+      const started = Date.now();
+      const error = await rejects(
+        engine.complete({ model: 'gpt-4o', prompt: 'Fill' }, new AbortController().signal),
+        'network',
+        /^The VS Code language model gpt-4o sent no answer within 0 seconds, so Visen stopped waiting\. Try again in a moment\.$/,
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= SHORT.firstByteMs - 20 && took < SHORT.firstByteMs + 700, `gave up after ${took} ms`);
+      assert.equal(model.sent.length, 1, 'the request reached the model');
+      assert.equal(model.sent[0].token.isCancellationRequested, true, "the request's token is cancelled");
+      assert.ok(error.message.includes('sent no answer'));
+    });
+
+    it('gives up on a complete() whose answer goes on too long at the total deadline', async () => {
+      // The first text comes at once, then nothing: only the total deadline can end it.
+      const model = fakeModel('gpt-4o', 'gpt-4o', () =>
+        (async function* () {
+          yield 'Start ';
+          await never();
+        })(),
+      );
+      const started = Date.now();
+      await rejects(
+        new VscodeLmEngine(fakeLm([model]), { firstByteMs: 200, totalMs: 600 }).complete(
+          { model: '', prompt: 'Fill' },
+          new AbortController().signal,
+        ),
+        'network',
+        /^VS Code's language model did not finish answering within 1 seconds, so Visen stopped waiting\./,
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= 580 && took < 1_300, `gave up after ${took} ms`);
+    });
+
+    it('gives up on a hung listModels() at its deadline and says so', async () => {
+      const lm = { ...fakeLm([]), selectChatModels: never };
+      const started = Date.now();
+      await rejects(
+        new VscodeLmEngine(lm, SHORT).listModels(),
+        'network',
+        /^VS Code's language model sent no answer within 0 seconds, so Visen stopped waiting\. Try again in a moment\.$/,
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= SHORT.firstByteMs - 20 && took < SHORT.firstByteMs + 700, `gave up after ${took} ms`);
+    });
+
+    it('Cancel ends a hung complete() and a hung listModels() at once, reported as cancelled', async () => {
+      const model = hungModel();
+      const engine = new VscodeLmEngine(fakeLm([model]));
+      let controller = new AbortController();
+      let started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      await rejects(engine.complete({ model: '', prompt: 'Fill' }, controller.signal), 'cancelled', /^Generation was cancelled\.$/);
+      assert.ok(Date.now() - started < 600, `complete() ended after ${Date.now() - started} ms`);
+      assert.equal(model.sent[0].token.isCancellationRequested, true);
+
+      const lm = { ...fakeLm([]), selectChatModels: never };
+      controller = new AbortController();
+      started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      await rejects(new VscodeLmEngine(lm).listModels(controller.signal), 'cancelled', /^Generation was cancelled\.$/);
+      assert.ok(Date.now() - started < 600, `listModels() ended after ${Date.now() - started} ms`);
+    });
+
+    it('answers as before within its deadlines, and the deadline timers do not outlive the call', async () => {
+      const model = fakeModel('gpt-4o', 'gpt-4o', () => chunks('A short ', 'answer.'));
+      const engine = new VscodeLmEngine(fakeLm([model]), SHORT);
+      assert.equal((await engine.complete({ model: '', prompt: 'Fill' }, new AbortController().signal)).text, 'A short answer.');
+      assert.equal((await engine.listModels()).length, 1);
+      // Past both deadlines: nothing fires late (a stray abort would cancel the finished request's token).
+      await new Promise((r) => setTimeout(r, SHORT.totalMs + 100));
+      assert.equal(model.sent[0].token.isCancellationRequested, false);
+    });
   });
 });

@@ -25,6 +25,7 @@ export class CallDeadline {
   private readonly onOuterAbort = () => this.controller.abort(this.outer?.reason);
   /** Which deadline passed, if one did. */
   private passed: 'firstByte' | 'total' | undefined;
+  private readonly stops: Array<() => void> = [];
 
   constructor(
     private readonly outer: AbortSignal | undefined,
@@ -87,7 +88,8 @@ export class CallDeadline {
       (/AbortError|TimeoutError|APIConnectionTimeoutError|APIUserAbortError/.test(String((e as Error).name ?? e.constructor?.name)) ||
         /timed? ?out|aborted/i.test(String((e as Error).message)) ||
         timedOut((e as { cause?: unknown }).cause));
-    if (!timedOut(error)) return undefined;
+    // A first-byte deadline of `untilFirstByte` ends the whole call; one of `fetch` only an attempt.
+    if (!this.controller.signal.aborted && !timedOut(error)) return undefined;
     return new EngineError(
       'network',
       l10n.t(
@@ -96,6 +98,19 @@ export class CallDeadline {
         Math.round(this.deadlines.firstByteMs / 1000),
       ),
     );
+  }
+
+  /**
+   * The first-byte deadline for a call that does not go through `fetch` (VS Code's language models): the
+   * call's signal fires unless the returned function, "the answer has begun", is called within `firstByteMs`.
+   */
+  untilFirstByte(): () => void {
+    const timer = setTimeout(() => {
+      this.passed ??= 'firstByte';
+      this.controller.abort(new DOMException('No answer in time.', 'TimeoutError'));
+    }, this.deadlines.firstByteMs);
+    this.stops.push(() => clearTimeout(timer));
+    return () => clearTimeout(timer);
   }
 
   /**
@@ -114,6 +129,7 @@ export class CallDeadline {
 
   dispose(): void {
     clearTimeout(this.timer);
+    for (const stop of this.stops) stop();
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   }
 }

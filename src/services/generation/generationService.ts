@@ -21,7 +21,7 @@ import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode, type WritePlan } from './generationRecord';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
-import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
+import { type LostPlace, PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import { givenText } from './givenText';
 import { PageLocks } from './pageLocks';
 import { promptProblem } from './prompt';
@@ -368,7 +368,7 @@ export class GenerationService {
   }
 
   /** `placeLost`: asked where the text goes when neither the run's blocks nor its heading are in the page any more. */
-  async retryWrite(recordId: string, signal: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<GenerationOutcome> {
+  async retryWrite(recordId: string, signal: AbortSignal, placeLost?: () => Promise<LostPlace | undefined>): Promise<GenerationOutcome> {
     return this.generator(await this.deps.notion()).retryWrite(recordId, signal, undefined, placeLost);
   }
 

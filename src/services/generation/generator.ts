@@ -16,7 +16,7 @@ import {
   type WritePlan,
 } from './generationRecord';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
-import { PageEditor } from './pageEditor';
+import { type LostPlace, PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
 import { ENGINE_DEADLINES, Watchdog } from './watchdog';
 import { MAX_PROMPT_LENGTH } from './prompt';
@@ -315,7 +315,7 @@ export class Generator {
     recordId: string,
     signal: AbortSignal,
     onWait?: () => void,
-    placeLost?: () => Promise<'end' | undefined>,
+    placeLost?: () => Promise<LostPlace | undefined>,
   ): Promise<GenerationOutcome> {
     const record = this.store.get(recordId);
     if (!record) throw new Error(l10n.t('This generation is no longer in the history.'));
@@ -330,7 +330,7 @@ export class Generator {
   private async retryLocked(
     record: GenerationRecord,
     signal: AbortSignal,
-    placeLost?: () => Promise<'end' | undefined>,
+    placeLost?: () => Promise<LostPlace | undefined>,
   ): Promise<GenerationOutcome> {
     if (record.legacy)
       throw new Error(

@@ -1,9 +1,12 @@
 import type { BlockObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
-import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
+import { type BlockWriter, hashOfNode, travelsWhole } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { GenerationRecord, GenerationStore, RecordPatch } from './generationRecord';
+
+/** Where a retry whose place is gone goes, as the person chose: right after a block of the page, or at its end. */
+export type LostPlace = 'end' | { readonly after: string };
 
 /** Blocks that a replace never moves: they are pages and databases of their own. */
 const KEPT_TYPES = new Set(['child_page', 'child_database']);
@@ -119,26 +122,48 @@ export class PageEditor {
   /**
    * Before a retry writes in place: when the run's last block is gone from the page (a person deleted it),
    * the text carries on after the last of the run's blocks still there, else after the chosen heading, else
-   * where `placeLost` says (the end of the page, or nowhere: then nothing is written). Never stuck.
+   * where `placeLost` says (after a block of the page, at its end, or nowhere: then nothing is written).
+   * Never stuck.
    */
-  async findPlace(signal?: AbortSignal, placeLost?: () => Promise<'end' | undefined>): Promise<void> {
+  async findPlace(signal?: AbortSignal, placeLost?: () => Promise<LostPlace | undefined>): Promise<void> {
     const anchor = this.record.anchor;
     if (!anchor) return;
     const last = this.ids[this.ids.length - 1];
-    const present = new Set((await this.writer.children(this.pageId, signal)).map((b) => b.id));
+    let blocks = await this.writer.children(this.pageId, signal);
+    const present = new Set(blocks.map((b) => b.id));
     if (last !== undefined && present.has(last)) return;
     const kept = [...this.ids].reverse().find((id) => present.has(id));
-    if (kept) this.resumeAt = { after: kept };
-    else if (!anchor.after || present.has(anchor.after)) this.resumeAt = last === undefined ? undefined : { after: anchor.after };
-    else if ((await placeLost?.()) === 'end') this.resumeAt = 'end';
-    else
-      throw new NotionError(
-        'validation',
-        l10n.t(
-          'Neither the blocks this generation wrote nor the heading it went after are in "{0}" any more. The text is kept in the history: retry and choose where it goes, or copy it from there.',
-          this.record.page.title,
-        ),
-      );
+    if (kept) {
+      this.resumeAt = { after: kept };
+      return;
+    }
+    if (!anchor.after || present.has(anchor.after)) {
+      this.resumeAt = last === undefined ? undefined : { after: anchor.after };
+      return;
+    }
+    const chosen = await placeLost?.();
+    if (chosen === 'end') {
+      this.resumeAt = 'end';
+      return;
+    }
+    if (chosen) {
+      // Nothing of the run is left by its old place: the one chosen becomes its anchor (the page is read again,
+      // as the person may have changed it while choosing).
+      blocks = await this.writer.children(this.pageId, signal);
+      const at = blocks.findIndex((b) => b.id === chosen.after);
+      if (at >= 0) {
+        await this.update({ anchor: { after: chosen.after, before: blocks[at + 1]?.id } });
+        this.resumeAt = { after: chosen.after };
+        return;
+      }
+    }
+    throw new NotionError(
+      'validation',
+      l10n.t(
+        'Neither the blocks this generation wrote nor the heading it went after are in "{0}" any more. The text is kept in the history: retry and choose where it goes, or copy it from there.',
+        this.record.page.title,
+      ),
+    );
   }
 
   /**
@@ -235,9 +260,14 @@ export class PageEditor {
     const expected = nodes.slice(this.ids.length, this.ids.length + count);
     const sentAt = this.record.proof?.sentAt ? Date.parse(this.record.proof.sentAt) : undefined;
     const landed = expected.length ? await this.writer.landed(this.pageId, expected, { ...this.place, sentAt, signal }) : [];
-    // Whether their children landed too is not known: they count as incomplete and are written again.
+    // Found, each was checked with the children it carried: those that carried all of theirs are complete.
+    // Whether children sent after their parent landed too is not known: from the first such block on, they
+    // count as incomplete and are written again.
+    const whole = landed.findIndex((_, i) => !travelsWhole(expected[i]));
     await this.update((r) => ({
       blockIds: [...(r.blockIds ?? []), ...landed],
+      writtenBlocks:
+        r.writtenBlocks === (r.blockIds?.length ?? 0) ? r.writtenBlocks + (whole < 0 ? landed.length : whole) : r.writtenBlocks,
       uncertainBlocks: undefined,
       proof: withHashes(
         r,

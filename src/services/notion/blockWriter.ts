@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppendBlockChildrenParameters, BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client';
 import { type BlockNode, blockType } from './blockTree';
 import { withSignal } from './notionClient';
+import { clockOf } from './notionClock';
 import { NotionError, toNotionError } from './notionErrors';
 import { whoAmI } from './tokenIdentity';
 
@@ -48,7 +49,7 @@ export interface LandedWhere {
   readonly inPlace?: AppendOptions['inPlace'];
   readonly start?: string | null;
   readonly skip?: number;
-  /** When the request left (ms since the epoch): Visen's blocks were created in that minute or later. */
+  /** When the request left (ms since the epoch, local clock): Visen's blocks were created in that minute or later, on Notion's clock. */
   readonly sentAt?: number;
   readonly signal?: AbortSignal;
 }
@@ -212,8 +213,10 @@ export class BlockWriter {
     const run = existing.slice(start, start + nodes.length);
     if (run.length < nodes.length || run.some((block) => inPlace?.existing?.includes(block.id))) return [];
     const me = await this.me();
-    // Notion keeps created_time to the minute: a block created in the minute the request left may be Visen's.
-    const earliest = where.sentAt === undefined ? undefined : Math.floor(where.sentAt / 60_000) * 60_000;
+    // created_time is on Notion's clock, kept to the minute: a block created in the minute the request left,
+    // on Notion's clock (as its answers tell), may be Visen's. The local clock may be off by minutes.
+    const sentAt = where.sentAt === undefined ? undefined : (clockOf(this.client)?.toNotion(where.sentAt) ?? where.sentAt);
+    const earliest = sentAt === undefined ? undefined : Math.floor(sentAt / 60_000) * 60_000;
     for (let i = 0; i < run.length; i++) {
       const block = run[i];
       if (block.created_by?.id !== me) return [];
@@ -267,6 +270,11 @@ interface Outgoing {
  * Children travel with their parent when none of them has children of its own (two levels per request),
  * up to 100 of them; the rest are appended to the parent's id once Notion has given it one.
  */
+/** Whether `node` goes in one request with all its children: found landed (checked whole), it is complete. */
+export function travelsWhole(node: BlockNode): boolean {
+  return toRequest(node).deferred.length === 0;
+}
+
 function toRequest(node: BlockNode): Outgoing {
   const leaves = node.children.every((child) => child.children.length === 0);
   const inline = leaves ? node.children.slice(0, MAX_CHILDREN_PER_REQUEST) : [];

@@ -3,6 +3,7 @@ import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
 import type { Logger } from '../logger';
 import { brandError } from '../errorBrand';
+import { NotionClock, registerClock } from './notionClock';
 import { registerTokenSlot, TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 import { type Pacing, WindowPacing } from './pacing';
 import type { SharedPacing } from './sharedPacing';
@@ -88,6 +89,7 @@ async function deadlineFetch(
   signal: AbortSignal | undefined,
   deadlines = NOTION_DEADLINES,
   kind?: TokenKind,
+  clock?: NotionClock,
 ): Promise<Response> {
   if (signal?.aborted) throw new NotionAbortError(false);
   const controller = new AbortController();
@@ -98,6 +100,7 @@ async function deadlineFetch(
   let timer = setTimeout(() => controller.abort(new NotionDeadlineError('headers', deadlines.headersMs)), deadlines.headersMs);
   try {
     const response = await fetch(url, { ...init, signal: controller.signal });
+    clock?.observe(response.headers.get('date'), Date.now());
     stage = 'body';
     clearTimeout(timer);
     timer = setTimeout(
@@ -146,8 +149,9 @@ export interface NotionClientOptions {
 export function createNotionClient(options: NotionClientOptions): Client {
   const perSecond = options.requestsPerSecond ?? NOTION_REQUESTS_PER_SECOND;
   const slot: { kind?: TokenKind } = { kind: options.tokenKind };
+  const clock = new NotionClock();
   const send = (url: string, init: RequestInit, signal: AbortSignal | undefined) =>
-    deadlineFetch(url, init, signal, options.deadlines, slot.kind);
+    deadlineFetch(url, init, signal, options.deadlines, slot.kind, clock);
   const sdk = notionSdk();
   const pacing: Pacing = options.sharedPacing
     ? new (sharedPacingOf(sdk))(options.sharedPacing, `${options.baseUrl ?? ''}\u0000${options.auth}`, perSecond, NOTION_PACING_WINDOW_MS)
@@ -174,6 +178,7 @@ export function createNotionClient(options: NotionClientOptions): Client {
     },
   });
   registerTokenSlot(client, slot);
+  registerClock(client, clock);
   return client;
 }
 

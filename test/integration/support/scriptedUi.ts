@@ -32,14 +32,17 @@ export class ScriptedUi implements Ui {
   readonly messages: ShownMessage[] = [];
   readonly asked: AskedInput[] = [];
   readonly pickOffers: vscode.QuickPickItem[][] = [];
+  /** The titles of the plain quick picks shown, in order. */
+  readonly pickTitles: string[] = [];
   /** Progress titles and reports, in order. */
   readonly progressReports: string[] = [];
   readonly opened: string[] = [];
   /** Called with each progress report; abort the controller to press Cancel. */
   onProgress: (message: string, cancel: () => void) => void = () => undefined;
 
-  async pick<T extends vscode.QuickPickItem>(items: readonly T[]): Promise<T | undefined> {
+  async pick<T extends vscode.QuickPickItem>(items: readonly T[], options?: { title: string }): Promise<T | undefined> {
     this.pickOffers.push([...items]);
+    this.pickTitles.push(options?.title ?? '');
     const choose = this.picks.shift();
     return typeof choose === 'function' ? items.find((item) => choose(item)) : undefined;
   }
