@@ -28,7 +28,7 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-function vsixPath(): string {
+export function vsixPath(): string {
   const vsix = process.env.VISEN_VSIX ?? path.join(repoRoot(), 'dist', 'visen.vsix');
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
   return vsix;

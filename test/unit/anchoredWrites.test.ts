@@ -138,6 +138,7 @@ describe('Anchored writes: in place after a block', () => {
   ): Promise<{ record: GenerationRecord; editor: PageEditor; nodes: ReturnType<typeof convertAll> }> {
     model.respondWith(() => LONG);
     const page = await new NotionPages(client).resolvePage(pageId);
+    const nodes = convertAll(LONG, markdownToBlocks);
     const record: GenerationRecord = {
       id: `anchored-${pageId}`,
       createdAt: new Date().toISOString(),
@@ -148,7 +149,8 @@ describe('Anchored writes: in place after a block', () => {
       mode: 'afterHeading',
       status: 'generating',
       markdown: LONG,
-      blocks: 0,
+      // The model's whole answer: every block of it finished.
+      blocks: nodes.length,
       writtenBlocks: 0,
       blockIds: [],
       anchor: { after: anchor },
@@ -157,7 +159,7 @@ describe('Anchored writes: in place after a block', () => {
     await store.save(record);
     const editor = new PageEditor(writer(), record, store);
     await editor.placeAnchor();
-    return { record, editor, nodes: convertAll(LONG, markdownToBlocks) };
+    return { record, editor, nodes };
   }
 
   it('Retry Write after a failure continues after the last block written', async function () {

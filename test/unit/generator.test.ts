@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore, newRecord } from '../../src/services/generation/generationRecord';
 import { convertAll, Generator, GenerateRequest } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
@@ -206,6 +206,35 @@ describe('Generator: engine → chunker → Notion page', () => {
       retried.record.blockIds,
       blocks.map((b) => b.id),
     );
+  });
+
+  it('Retry Write of a run cut short mid-block (its window reloaded) writes the blocks the model finished, not the half one', async () => {
+    const { client, generator } = setup();
+    const fakePage = notion.addPage({ title: 'Cut', markdown: 'Existing first line' });
+    const page = await new NotionPages(client).resolvePage(fakePage.id);
+    // As a window that went away mid-stream leaves it: the text to its last character, two finished blocks, one written.
+    const [first] = await new BlockWriter(client).append(page.id, markdownToBlocks('First paragraph.'));
+    const record = newRecord(
+      { page, prompt: 'Write', engine: 'openai', model: 'gpt-4.1-mini', mode: 'append' },
+      {
+        status: 'interrupted',
+        markdown: 'First paragraph.\n\nSecond paragraph.\n\nThird paragraph, cut in the mid',
+        blocks: 2,
+        writtenBlocks: 1,
+        blockIds: [first],
+      },
+    );
+    await store.save(record);
+
+    const retried = await generator.retryWrite(record.id, new AbortController().signal);
+    assert.equal(retried.record.status, 'written');
+    const texts = notion.pageBlocks(page.id).map((b) => JSON.stringify(b));
+    assert.equal(texts.length, 3, "the page's line, then the two finished paragraphs");
+    assert.match(texts[1], /First paragraph\./);
+    assert.match(texts[2], /Second paragraph\./);
+    assert.equal(retried.record.blocks, 2);
+    assert.equal(retried.record.writtenBlocks, 2);
+    assert.equal(retried.record.markdown, record.markdown, 'the text is kept whole');
   });
 
   it('stops generating and writing when cancelled, keeping the text so far', async () => {

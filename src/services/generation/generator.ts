@@ -338,7 +338,9 @@ export class Generator {
           'This generation was written by an earlier version of Visen and cannot be resumed. Its text is in the history: open it and copy what is missing.',
         ),
       );
-    const nodes = convertAll(record.markdown, this.convert);
+    // The blocks the model finished: a run cut short (cancelled, interrupted) keeps its text to the last
+    // character, but its last block may be half-written, and the run itself never wrote that one.
+    const nodes = convertAll(record.markdown, this.convert).slice(0, record.blocks);
     await this.store.update(record.id, { blocks: nodes.length, blockIds: record.blockIds ?? [] });
     const editor = new PageEditor(this.writer, record, this.store);
     try {
