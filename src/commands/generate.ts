@@ -106,7 +106,7 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
     try {
       // The page may have been unshared or trashed since: check again before generating (the run takes the page checked here).
       const page = await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () =>
-        deps.generation.resolvePage(choice.connection.target.id),
+        deps.generation.service.resolvePage(choice.connection.target.id),
       );
       return { connection: choice.connection, page };
     } catch (error) {

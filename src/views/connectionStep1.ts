@@ -40,14 +40,14 @@ export async function createConnection(deps: WorkflowDeps, name: string, type: C
   });
   const connection =
     type === 'page'
-      ? await deps.generation.connectionFor(target, name.trim() || undefined)
+      ? await deps.generation.service.connectionFor(target, name.trim() || undefined)
       : await databaseConnectionFor(deps, target, name.trim() || undefined);
   deps.log.info(`Connection form: "${connection.name}" (${connection.type}) is ready.`);
   return deps.connections.get(connection.id) ?? connection;
 }
 
 async function resolve(deps: WorkflowDeps, type: ConnectionType, url: string): Promise<NotionPageRef> {
-  if (type === 'page') return deps.generation.resolvePage(url);
+  if (type === 'page') return deps.generation.service.resolvePage(url);
   return new NotionPages(await notionClient(deps)).resolveDatabase(url);
 }
 

@@ -18,7 +18,7 @@ export type NotionTarget =
 /** Resolves a pasted link to a page, or, when it names a database, to that database (never "not a page"). */
 export async function resolveTarget(deps: WorkflowDeps, input: string): Promise<NotionTarget> {
   try {
-    return { kind: 'page', ref: await deps.generation.resolvePage(input) };
+    return { kind: 'page', ref: await deps.generation.service.resolvePage(input) };
   } catch (error) {
     if (!(error instanceof NotionError) || error.problem !== 'isDatabase') throw error;
     return { kind: 'database', ref: await new NotionPages(await notionClient(deps)).resolveDatabase(input) };
@@ -27,7 +27,7 @@ export async function resolveTarget(deps: WorkflowDeps, input: string): Promise<
 
 /** The connection for a resolved link: the existing one of its page or database, or a new one mirrored quietly. */
 export async function connectionForTarget(deps: WorkflowDeps, target: NotionTarget, name?: string): Promise<Connection> {
-  return target.kind === 'page' ? deps.generation.connectionFor(target.ref, name) : databaseConnectionFor(deps, target.ref, name);
+  return target.kind === 'page' ? deps.generation.service.connectionFor(target.ref, name) : databaseConnectionFor(deps, target.ref, name);
 }
 
 /** The connection of a database, created (named after it) when there is none; mirrored without failing. */

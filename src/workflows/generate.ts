@@ -163,8 +163,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
         request.onProgress?.(progress, label);
       },
     };
-    if (connection.type === 'page') return deps.generation.run({ ...options, page: request.page });
-    return deps.generation.runNewEntry({
+    if (connection.type === 'page') return deps.generation.service.run({ ...options, page: request.page });
+    return deps.generation.service.runNewEntry({
       ...options,
       mode: 'append',
       preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
@@ -183,7 +183,7 @@ export async function retryWrite(
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
   return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) =>
-    deps.generation.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)),
+    deps.generation.service.retryWrite(record.id, signal, () => askPlaceLost(deps, record.page.title)),
   );
 }
 

@@ -17,7 +17,7 @@ export async function choosePlace(
   if (mode !== 'afterHeading') return { mode };
   if (heading) return { mode, afterBlock: heading };
   const headings = await deps.ui.progress(vscode.l10n.t('Visen: reading the headings of "{0}"…', page.title), (_report, signal) =>
-    deps.generation.headings(page.id, signal),
+    deps.generation.service.headings(page.id, signal),
   );
   if (headings.length === 0) {
     const append = vscode.l10n.t('Append at the End');

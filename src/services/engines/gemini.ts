@@ -499,5 +499,3 @@ function geminiMessage(kind: EngineErrorKind, detail: string, httpStatus: number
 }
 
 export const createEngine: EngineModule['createEngine'] = (options) => new GeminiEngine(options);
-
-export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

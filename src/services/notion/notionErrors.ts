@@ -1,5 +1,4 @@
 import * as l10n from '@vscode/l10n';
-import { brandError } from '../errorBrand';
 import { NotionAbortError, NotionDeadlineError } from './notionClient';
 import { notionSdk } from './sdk';
 import { TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
@@ -35,7 +34,6 @@ export class NotionError extends Error {
     this.name = 'NotionError';
   }
 }
-brandError(NotionError, 'NotionError');
 
 /** What a request was about: the "can't find" message names it. */
 export type NotionObject = 'page' | 'database' | 'row' | 'connectionsDatabase';
