@@ -8,6 +8,9 @@ import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
 import { MissingKeyError } from './missingKey';
 
+/** How a run ended, as the generation machinery reports it: what every surface describes with describeOutcome. */
+export type { GenerationOutcome };
+
 /** What a person can do next about a generation, as a button. */
 export type OutcomeAction =
   | { readonly kind: 'open'; readonly label: string; readonly url: string }
