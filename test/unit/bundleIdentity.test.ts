@@ -4,6 +4,7 @@
 // copy of a shared module, each requires dist/shared.js, and an error one bundle throws is `instanceof` its
 // class in another (this test bundle requires dist/shared.js too, as the extension's bundles do).
 import assert from 'node:assert/strict';
+import * as l10n from '@vscode/l10n';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@notionhq/client';
@@ -21,12 +22,15 @@ import {
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
+import { useModelDefaults } from '../../src/services/engines/defaultsInUse';
+import { ModelDefaults } from '../../src/services/engines/modelDefaults';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient, NOTION_DEADLINES, NotionAbortError, NotionDeadlineError } from '../../src/services/notion/notionClient';
 import { NotionError } from '../../src/services/notion/notionErrors';
 import { PropertyValueError } from '../../src/services/notion/propertyValues';
+import { notionSdk, useNotionSdk } from '../../src/services/notion/sdk';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
 
@@ -124,6 +128,20 @@ describe('one copy of each shared piece across bundles', () => {
       const lookalike = Object.assign(new Error('x'), { name: 'NotionError', problem: 'timeout' });
       assert.ok(!(lookalike instanceof NotionError), 'nothing is recognised by its name or shape alone');
     });
+  });
+
+  it("one state for every bundle: this test bundle's SDK accessor, l10n and model defaults are dist/shared.js's", () => {
+    assert.equal(useNotionSdk, shared.sdk.useNotionSdk);
+    assert.equal(notionSdk, shared.sdk.notionSdk);
+    assert.equal(l10n.config, shared.l10n.config);
+    assert.equal(useModelDefaults, shared.defaultsInUse.useModelDefaults);
+    const defaults = new ModelDefaults(new MemoryStore());
+    useModelDefaults(defaults);
+    try {
+      assert.equal((shared.defaultsInUse.modelDefaultsInUse as () => unknown)(), defaults);
+    } finally {
+      useModelDefaults(undefined);
+    }
   });
 
   describe('dist/engines/openai.js', () => {
