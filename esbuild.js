@@ -10,6 +10,7 @@ const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 const bench = process.argv.includes('--bench');
 const buildDefines = require('./scripts/buildDefines');
+const { sharedBuild, sharedModulesPlugin } = require('./scripts/sharedBundle');
 
 /** Collects *.test.ts files under a folder. */
 function testFiles(dir) {
@@ -53,9 +54,12 @@ function engineEntries() {
   );
 }
 
+// dist/shared.js first: every other bundle requires it for the pieces that must exist once (scripts/sharedBundle.js).
 const builds = [
+  { ...common, ...sharedBuild() },
   {
     ...common,
+    plugins: [sharedModulesPlugin()],
     entryPoints: {
       extension: 'src/extension.ts',
       ...engineEntries(),
@@ -104,7 +108,10 @@ if (tests) {
       ...common,
       sourcemap: true,
       minify: false,
-      // support/windowProcess: a window as a process of its own, which unit tests start and kill.
+      // The unit tests use dist/shared.js as every bundle of the extension does, so an error thrown in a dist
+      // bundle they load is one of theirs. support/windowProcess: a window as a process of its own, which unit
+      // tests start and kill.
+      plugins: [sharedModulesPlugin()],
       entryPoints: { ...entry(testFiles('test/unit'), 'test'), 'support/windowProcess': 'test/support/windowProcess.ts' },
       outdir: 'out/test',
     });
@@ -117,6 +124,7 @@ if (tests) {
       minify: false,
       // mocha is loaded from node_modules inside the extension host rather than bundled per test file.
       external: [...common.external, 'mocha'],
+      plugins: [sharedModulesPlugin()],
       entryPoints: { 'integration/index': 'test/integration/index.ts', ...entry(integration, 'test') },
       outdir: 'out/test',
     });
@@ -169,15 +177,23 @@ if (bench) {
 }
 
 async function main() {
+  // dist/meta.json describes every bundle in dist: dist/shared.js's build and the other bundles' together.
+  const metafiles = new Map();
   for (const options of builds) {
     if (watch) {
       const ctx = await esbuild.context(options);
       await ctx.watch();
     } else {
       const result = await esbuild.build(options);
-      if (result.metafile) fs.writeFileSync(path.join(options.outdir, 'meta.json'), JSON.stringify(result.metafile));
+      const dir = options.outdir ?? path.dirname(options.outfile);
+      if (!result.metafile || dir !== 'dist') continue;
+      const merged = metafiles.get(dir) ?? { inputs: {}, outputs: {} };
+      Object.assign(merged.inputs, result.metafile.inputs);
+      Object.assign(merged.outputs, result.metafile.outputs);
+      metafiles.set(dir, merged);
     }
   }
+  for (const [dir, metafile] of metafiles) fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(metafile));
 }
 
 main().catch((e) => {

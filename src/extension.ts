@@ -14,7 +14,7 @@ import { registerGeneralCommands } from './commands/general';
 import { offerClearHistory, recoverStoredState, registerHistoryCommands } from './commands/history';
 import { registerKeyCommands } from './commands/keys';
 import { registerAgent } from './agent/register';
-import { readConfig, useModelDefaults } from './platform/config';
+import { readConfig } from './platform/config';
 import { loadEngineBundle, loadNotionSdkBundle, loadRunBundle, markdownConverter } from './platform/bundles';
 import { EditorContext } from './platform/editorContext';
 import { VisenLog } from './platform/log';
@@ -26,6 +26,7 @@ import type { KeyValueStore } from './services/keyValueStore';
 import { ConnectionRepository } from './services/connections/connectionRepository';
 import { ConnectionSync } from './services/connections/connectionSync';
 import { EngineModules } from './services/engines/engineLoader';
+import { useModelDefaults } from './services/engines/defaultsInUse';
 import { ModelDefaults } from './services/engines/modelDefaults';
 import { GenerationStore } from './services/generation/generationRecord';
 import { LazyGeneration } from './services/generation/lazyGeneration';
@@ -62,7 +63,8 @@ export interface VisenTestApi extends WorkflowDeps {
 }
 
 export function activate(context: vscode.ExtensionContext): VisenTestApi | undefined {
-  // VS Code loads the bundle for vscode.l10n; the vscode-free services read it through @vscode/l10n.
+  // VS Code loads the bundle for vscode.l10n; the vscode-free services read it through @vscode/l10n. This,
+  // the Notion SDK and the model defaults are bound once for every bundle: they are in dist/shared.js.
   l10n.config({ contents: vscode.l10n.bundle ?? {} });
   useNotionSdk(loadNotionSdkBundle);
   const log = new VisenLog();

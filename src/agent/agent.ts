@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import { configureBundle } from '../platform/bundleConfig';
-import { bundleConfig } from '../platform/bundles';
 import type { WorkflowDeps } from '../workflows/deps';
 import { followups, handleChat } from './chat';
 import { invalidConfirmation, unresolvedConfirmation } from './confirmations';
@@ -9,9 +7,7 @@ import { checkToolInput } from './toolInputs';
 import * as tools from './tools';
 
 // The tools' and @visen's code: a bundle of its own (dist/agent.js), required on the first tool call or chat
-// request, so starting Visen does not parse it. It carries its own copies of @vscode/l10n, of the Notion SDK's
-// accessor and of the settings' model defaults: configured here as every bundle loaded on first use is.
-configureBundle(bundleConfig());
+// request, so starting Visen does not parse it.
 
 export { followups, handleChat };
 

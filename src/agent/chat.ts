@@ -10,6 +10,7 @@ import { withinBudget } from '../workflows/budget';
 import type { WorkflowDeps } from '../workflows/deps';
 import { fillDatabase } from '../workflows/fill';
 import { generate } from '../workflows/generate';
+import { MissingKeyError } from '../workflows/missingKey';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 import { intoPhrase } from './targetNames';
 import { connectionNamedIn } from './targets';
@@ -57,8 +58,7 @@ export async function handleChat(
     return await write(deps, request, named.connection, named.prompt, stream, token);
   } catch (error) {
     stream.markdown(problemText(error));
-    const fix = error as { action?: unknown; command?: unknown };
-    if (typeof fix.action === 'string' && typeof fix.command === 'string') stream.button({ command: fix.command, title: fix.action });
+    if (error instanceof MissingKeyError) stream.button({ command: error.command, title: error.action });
     return { metadata: {} satisfies ChatMetadata };
   }
 }
@@ -161,7 +161,7 @@ async function rewrite(
   if (!(await withinBudget(deps))) return {};
   const config = readConfig();
   stream.progress(vscode.l10n.t('Rewriting what the last answer wrote to "{0}"…', earlier.page.title));
-  const result = await deps.generation.run({
+  const result = await deps.generation.service.run({
     connection,
     pageId: earlier.page.id,
     prompt: rewritePrompt(request.prompt, earlier.markdown),

@@ -7,6 +7,7 @@ import type { WorkflowDeps } from '../workflows/deps';
 import { notionClient } from '../workflows/keys';
 import { resolveTarget } from '../workflows/databaseEntry';
 import { timeAgo } from '../workflows/format';
+import { MissingKeyError } from '../workflows/missingKey';
 import { describeOutcome } from '../workflows/outcome';
 import { LARGE_CONTEXT_CHARS } from '../workflows/promptVariables';
 import { headingList, headingNamed } from '../workflows/writePlace';
@@ -30,9 +31,8 @@ const text = (value: string) => new vscode.LanguageModelToolResult([new vscode.L
 /** An error as the agent reads it: the message a person sees, and the command that fixes it when there is one. */
 export function problemText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const fix = error as { action?: unknown; command?: unknown };
-  return typeof fix.action === 'string' && typeof fix.command === 'string'
-    ? `${message} ${vscode.l10n.t('The user can fix this with the command "Visen: {0}".', fix.action)}`
+  return error instanceof MissingKeyError
+    ? `${message} ${vscode.l10n.t('The user can fix this with the command "Visen: {0}".', error.action)}`
     : message;
 }
 
@@ -151,7 +151,7 @@ export async function writeToPage(
   const signal = signalOf(token);
   let afterBlock: string | undefined;
   if (modeOf(input) === 'afterHeading') {
-    const headings = await deps.generation.headings(connection.target.id, signal);
+    const headings = await deps.generation.service.headings(connection.target.id, signal);
     const title = connection.target.title || connection.name;
     if (headings.length === 0)
       return text(vscode.l10n.t('"{0}" has no headings to write after: write with mode "append" instead, or add a heading first.', title));
@@ -165,7 +165,7 @@ export async function writeToPage(
     }
     afterBlock = heading.id;
   }
-  const result = await deps.generation.run({
+  const result = await deps.generation.service.run({
     connection,
     prompt: promptOf(input.markdown),
     engine: 'vscode-lm',
@@ -205,7 +205,7 @@ export async function addDatabaseEntry(
   const connection: Connection = await connectionFor(deps, input.target);
   if (connection.type !== 'database')
     return text(vscode.l10n.t('"{0}" is a page, not a database: write to it with visen_writeToPage.', connection.name));
-  const { entry, result } = await deps.generation.addEntry({
+  const { entry, result } = await deps.generation.service.addEntry({
     connection,
     values: input.values,
     markdown: input.content,

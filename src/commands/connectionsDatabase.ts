@@ -1,9 +1,14 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { onDidChange, readConfig } from '../platform/config';
-import { ConnectionsDatabase, ConnectionsDatabaseInfo } from '../services/notion/connectionsDatabase';
-import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
-import { CommandDeps, guarded, notionClient } from './deps';
+import {
+  checkConnectionsDatabase,
+  type ConnectionsDatabaseInfo,
+  linkConnectionsDatabase,
+  offerMissingProperties,
+  openConnectionsDatabase,
+} from '../workflows/connectionsDatabase';
+import { CommandDeps, guarded } from './deps';
 
 /** Linking or creating the Notion database that mirrors the connections. */
 export function registerConnectionsDatabaseCommands(deps: CommandDeps): vscode.Disposable {
@@ -23,7 +28,7 @@ export function registerConnectionsDatabaseCommands(deps: CommandDeps): vscode.D
 }
 
 async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promise<void> {
-  const database = new ConnectionsDatabase(await notionClient(deps));
+  const database = await openConnectionsDatabase(deps);
   const check = (value: string) => checkConnectionsDatabase(database, value);
   let info: ConnectionsDatabaseInfo | undefined;
   if (given) {
@@ -48,7 +53,7 @@ async function setConnectionsDatabase(deps: CommandDeps, given?: string): Promis
 }
 
 async function createConnectionsDatabase(deps: CommandDeps): Promise<void> {
-  const database = new ConnectionsDatabase(await notionClient(deps));
+  const database = await openConnectionsDatabase(deps);
   const pages = await deps.ui.progress(vscode.l10n.t('Visen: finding the pages your Notion token can see…'), () =>
     database.searchPages(''),
   );

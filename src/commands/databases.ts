@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { bundleConfig } from '../platform/bundles';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg } from './pickers';
 
@@ -10,10 +9,7 @@ let fill: FillModule | undefined;
 
 /** Fill Database Rows' workflow, required when the command first runs (a bundle of its own: activation does not parse it). */
 function loadFill(): FillModule {
-  if (!fill) {
-    fill = require(path.join(__dirname, 'fill.js')) as FillModule;
-    fill.configure(bundleConfig());
-  }
+  fill ??= require(path.join(__dirname, 'fill.js')) as FillModule;
   return fill;
 }
 

@@ -3,7 +3,7 @@ import type { WorkflowDeps } from '../workflows/deps';
 import { MissingKeyError } from '../workflows/deps';
 
 export { MissingKeyError } from '../workflows/deps';
-export { engineFor, notionClient } from '../workflows/keys';
+export { engineFor } from '../workflows/keys';
 
 /** What command modules receive from the composition root: the workflows' deps. */
 export type CommandDeps = WorkflowDeps;

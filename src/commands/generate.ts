@@ -1,18 +1,15 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Connection } from '../services/connections/connection';
-import { setKeyAction } from '../services/engines/registry';
 import type { GenerationRecord } from '../workflows/history';
-import { promptProblem } from '../services/generation/prompt';
-import type { GenerationOutcome } from '../services/generation/generator';
 import { NotionError } from '../services/notion/notionErrors';
-import type { NotionPageRef } from '../services/notion/notionPages';
-import { connectionForTarget, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
+import { connectionForTarget, type NotionPageRef, type NotionTarget, resolveTarget } from '../workflows/databaseEntry';
 import { engineAndModel, generate, readRunKeys, retryWrite as retryWriteFlow } from '../workflows/generate';
 import { CommandDeps, guarded } from './deps';
 import { connectionFromArg, pickConnection } from './pickers';
+import { setKeyAction } from '../workflows/keys';
 import { undoGeneration } from '../workflows/undo';
-import { describeError, describeOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
+import { describeError, describeOutcome, type GenerationOutcome, type OutcomeAction, type OutcomeMessage } from '../workflows/outcome';
 import {
   deleteTemplate,
   findTemplate,
@@ -22,7 +19,7 @@ import {
   saveTemplate,
   templateNameProblem,
 } from '../workflows/promptTemplates';
-import { expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
+import { expandPrompt, PROMPT_VARIABLE_HINT, promptProblem } from '../workflows/promptVariables';
 
 /** Arguments the generate command accepts from keybindings, other extensions, the tree and tests. */
 export interface GenerateArgs {
@@ -106,7 +103,7 @@ async function chooseConnection(deps: CommandDeps, givenPage?: string): Promise<
     try {
       // The page may have been unshared or trashed since: check again before generating (the run takes the page checked here).
       const page = await deps.ui.progress(vscode.l10n.t('Visen: checking "{0}"…', choice.connection.name), () =>
-        deps.generation.resolvePage(choice.connection.target.id),
+        deps.generation.service.resolvePage(choice.connection.target.id),
       );
       return { connection: choice.connection, page };
     } catch (error) {

@@ -1,8 +1,14 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { MAX_PROMPT_LENGTH, promptProblem, promptTooLong } from '../services/generation/prompt';
 import { screenContext } from '../workflows/contextSecrets';
-import { confirmContext, expandPrompt, PROMPT_VARIABLE_HINT } from '../workflows/promptVariables';
+import {
+  confirmContext,
+  expandPrompt,
+  MAX_PROMPT_LENGTH,
+  PROMPT_VARIABLE_HINT,
+  promptProblem,
+  promptTooLong,
+} from '../workflows/promptVariables';
 import { CommandDeps, guarded } from './deps';
 import type { GenerateArgs } from './generate';
 

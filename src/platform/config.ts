@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelDefaults } from '../services/engines/modelDefaults';
+import { modelDefaultsInUse } from '../services/engines/defaultsInUse';
 import {
   DEFAULT_ENGINE,
   DEFAULT_MODELS,
@@ -56,27 +56,12 @@ export function textSetting(name: string): string {
 }
 
 /**
- * Where the defaults resolved from live model lists are kept (global state). Bound once by the composition
- * root; until then, and for a server no key was checked with, an engine's default is its registry fallback.
- */
-let modelDefaults: ModelDefaults | undefined;
-
-export function useModelDefaults(defaults: ModelDefaults | undefined): void {
-  modelDefaults = defaults;
-}
-
-/** The defaults bound by `useModelDefaults`, for a bundle of its own that binds its copy to the same. */
-export function modelDefaultsInUse(): ModelDefaults | undefined {
-  return modelDefaults;
-}
-
-/**
  * The model an engine generates with when its setting is empty: the one its rule chose from the live list
  * when a key was last checked with the server the engine now points at, else the registry's fallback.
  */
 export function defaultModel(kind: EngineKind): string {
   const baseUrl = isServerEngine(kind) ? effectiveBaseUrl(kind) : '';
-  return modelDefaults?.get(kind, baseUrl) ?? DEFAULT_MODELS[kind];
+  return modelDefaultsInUse()?.get(kind, baseUrl) ?? DEFAULT_MODELS[kind];
 }
 
 /** Visen's settings, mirroring `contributes.configuration` in package.json. */

@@ -1,6 +1,5 @@
 // The engine `vscode-lm` as a bundle of its own (dist/engines/vscode-lm.js), required on first use like the
 // others: it is built from the vscode API (VS Code hands the bundle the same 'vscode' module) and has no SDK.
-import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { EngineModule } from '../services/engines/engine';
 import { LmAccess, LmChatModel, VscodeLmEngine } from './vscodeLmEngine';
@@ -29,8 +28,6 @@ export const vscodeLmAccess: LmAccess = {
 };
 
 export const createEngine: EngineModule['createEngine'] = (options) => new VscodeLmEngine(vscodeLmAccess, options.deadlines);
-
-export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });
 
 /** The model a chat request came with (`request.model`) as an engine: the user chose it in the chat, so no key and no selection. */
 export function chatModelEngine(model: vscode.LanguageModelChat): VscodeLmEngine {

@@ -144,7 +144,7 @@ export class ConnectionFormController extends FormController<WebviewMessage, Hos
         }
         case 'headings': {
           const connection = this.connection;
-          reply<'headings'>(connection?.type === 'page' ? await this.deps.generation.headings(connection.target.id) : []);
+          reply<'headings'>(connection?.type === 'page' ? await this.deps.generation.service.headings(connection.target.id) : []);
           return;
         }
       }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { EngineKind } from '../services/engines/engine';
-import { setKeyAction } from '../services/engines/registry';
 import { blockCounts, type GenerationRecord } from '../workflows/history';
-import type { GenerationOutcome } from '../services/generation/generator';
+import { setKeyAction } from '../workflows/keys';
 import {
   describeError,
   describeNotStarted,
   describeOutcome,
+  type GenerationOutcome,
   type NotStartedReason,
   type OutcomeAction,
   type OutcomeMessage,

@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
 import { NotionError } from '../services/notion/notionErrors';
-import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';
 import { parseNotionUrl } from '../services/notion/notionUrl';
-import { databaseConnectionFor } from '../workflows/databaseEntry';
+import { databaseConnectionFor, type NotionPageRef, resolveDatabase } from '../workflows/databaseEntry';
 import { MissingKeyError, type WorkflowDeps } from '../workflows/deps';
-import { notionClient } from '../workflows/keys';
 import type { ConnectionType, ValidationResult } from './connectionProtocol';
 import { setNotionSecretAction } from './connectionState';
 import { errorMessage } from './formController';
@@ -40,15 +38,15 @@ export async function createConnection(deps: WorkflowDeps, name: string, type: C
   });
   const connection =
     type === 'page'
-      ? await deps.generation.connectionFor(target, name.trim() || undefined)
+      ? await deps.generation.service.connectionFor(target, name.trim() || undefined)
       : await databaseConnectionFor(deps, target, name.trim() || undefined);
   deps.log.info(`Connection form: "${connection.name}" (${connection.type}) is ready.`);
   return deps.connections.get(connection.id) ?? connection;
 }
 
 async function resolve(deps: WorkflowDeps, type: ConnectionType, url: string): Promise<NotionPageRef> {
-  if (type === 'page') return deps.generation.resolvePage(url);
-  return new NotionPages(await notionClient(deps)).resolveDatabase(url);
+  if (type === 'page') return deps.generation.service.resolvePage(url);
+  return resolveDatabase(deps, url);
 }
 
 function validationProblem(error: unknown): ValidationResult {

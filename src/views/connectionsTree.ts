@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, Views } from '../constants';
 import type { Connection } from '../services/connections/connection';
-import type { ConnectionRepository } from '../services/connections/connectionRepository';
+import type { WorkflowDeps } from '../workflows/deps';
 import { blockCounts, type GenerationRecord, type GenerationStore, offersUndo } from '../workflows/history';
 import { ENGINE_LABELS } from '../services/engines/engineLoader';
 import { blockCount, describeUse, formatTokens, timeAgo } from '../workflows/format';
@@ -96,7 +96,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Node>, v
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
-    private readonly connections: ConnectionRepository,
+    private readonly connections: WorkflowDeps['connections'],
     private readonly generations: GenerationStore,
   ) {}
 
@@ -142,7 +142,7 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Node>, v
 
 /** Registers the view; it refreshes itself when connections or generations change. */
 export function registerConnectionsTree(
-  connections: ConnectionRepository,
+  connections: WorkflowDeps['connections'],
   generations: GenerationStore,
 ): { provider: ConnectionsTreeProvider; disposable: vscode.Disposable } {
   const provider = new ConnectionsTreeProvider(connections, generations);

@@ -4,7 +4,7 @@ import { onDidChange, readConfig } from '../platform/config';
 import { Secrets } from '../platform/secrets';
 import { engineKeyReady } from '../workflows/keys';
 import { needsKey } from '../services/engines/registry';
-import type { ConnectionRepository } from '../services/connections/connectionRepository';
+import type { WorkflowDeps } from '../workflows/deps';
 import type { GenerationStore } from '../workflows/history';
 import type { WalkthroughProgress } from './walkthrough';
 
@@ -18,7 +18,7 @@ export class VisenContextKeys implements vscode.Disposable {
 
   constructor(
     private readonly secrets: Secrets,
-    private readonly connections: ConnectionRepository,
+    private readonly connections: WorkflowDeps['connections'],
     private readonly generations: GenerationStore,
     private readonly walkthrough?: WalkthroughProgress,
   ) {

@@ -1,6 +1,5 @@
 // The forms' host side as a bundle of its own (dist/forms.js): the settings and connection forms' controllers,
 // panels, protocols and what only they use. Required when a form opens or VS Code restores one (formsLoader),
-// so starting Visen does not parse it; configured as it loads (configureBundle).
-export { configureBundle as configure } from '../platform/bundleConfig';
+// so starting Visen does not parse it.
 export { closeConnectionPanels, ConnectionFormController, openConnectionPanel, restoreConnectionPanel } from './connectionPanel';
 export { closeSettingsPanel, openSettingsPanel, restoreSettingsPanel, SettingsFormController } from './settingsPanel';

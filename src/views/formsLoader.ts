@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { bundleConfig } from '../platform/bundles';
 import type { WorkflowDeps } from '../workflows/deps';
 import { CONNECTION_VIEW_TYPE, SETTINGS_VIEW_TYPE } from './formViewTypes';
 
@@ -9,10 +8,7 @@ let forms: FormsModule | undefined;
 
 /** The forms' host side, required when a form first opens or is restored (a bundle of its own: activation does not parse it). */
 export function loadForms(): FormsModule {
-  if (!forms) {
-    forms = require(path.join(__dirname, 'forms.js')) as FormsModule;
-    forms.configure(bundleConfig());
-  }
+  forms ??= require(path.join(__dirname, 'forms.js')) as FormsModule;
   return forms;
 }
 

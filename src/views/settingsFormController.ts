@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { checkConnectionsDatabase, linkConnectionsDatabase, offerMissingProperties } from '../workflows/connectionsDatabase';
+import {
+  checkConnectionsDatabase,
+  type ConnectionsDatabase,
+  linkConnectionsDatabase,
+  offerMissingProperties,
+  openConnectionsDatabase,
+} from '../workflows/connectionsDatabase';
 import type { WorkflowDeps } from '../workflows/deps';
 import {
   checkEngineKey,
@@ -7,7 +13,6 @@ import {
   clearKeys,
   engineFor,
   engineKeyReady,
-  notionClient,
   storeEngineKey,
   storeNotionSecret,
 } from '../workflows/keys';
@@ -34,7 +39,6 @@ import {
   type EngineKind,
   type ServerEngineKind,
 } from '../services/engines/registry';
-import { ConnectionsDatabase } from '../services/notion/connectionsDatabase';
 import {
   BASE_URL_FIELDS,
   baseUrlField,
@@ -241,7 +245,7 @@ export class SettingsFormController extends FormController<SettingsWebviewMessag
     }
     let database: ConnectionsDatabase;
     try {
-      database = new ConnectionsDatabase(await notionClient(this.deps));
+      database = await openConnectionsDatabase(this.deps);
     } catch (error) {
       return errorMessage(error);
     }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { Views } from '../constants';
 import { onDidChange } from '../platform/config';
-import type { UsageTracker } from '../services/generation/usageTracker';
+import type { WorkflowDeps } from '../workflows/deps';
 import { formatTokens } from '../workflows/format';
 
 /** "✦ 12" in the status bar: prompts this month; the tooltip has the tokens; a click shows the Connections view. */
-export function registerUsageStatusBar(usage: UsageTracker, budget: () => number): vscode.Disposable {
+export function registerUsageStatusBar(usage: WorkflowDeps['usage'], budget: () => number): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('visen.usage', vscode.StatusBarAlignment.Right, 100);
   item.name = vscode.l10n.t('Visen Usage');
   item.command = `${Views.connections}.focus`;

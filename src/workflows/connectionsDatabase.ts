@@ -1,8 +1,16 @@
 import * as vscode from 'vscode';
 import { updateConnectionsDatabase } from '../platform/config';
 import type { CheckResult } from '../platform/ui';
-import type { ConnectionsDatabase, ConnectionsDatabaseInfo } from '../services/notion/connectionsDatabase';
+import { ConnectionsDatabase, type ConnectionsDatabaseInfo } from '../services/notion/connectionsDatabase';
 import type { WorkflowDeps } from './deps';
+import { notionClient } from './keys';
+
+export type { ConnectionsDatabase, ConnectionsDatabaseInfo };
+
+/** The connections database as the Notion token in use sees it. */
+export async function openConnectionsDatabase(deps: WorkflowDeps): Promise<ConnectionsDatabase> {
+  return new ConnectionsDatabase(await notionClient(deps));
+}
 
 /** Checks a database link with Notion (ConnectionsDatabase.inspect); a failure's message says what to do. */
 export async function checkConnectionsDatabase(database: ConnectionsDatabase, url: string): Promise<CheckResult<ConnectionsDatabaseInfo>> {

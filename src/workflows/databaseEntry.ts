@@ -11,6 +11,8 @@ import { notionClient } from './keys';
 // A new entry in a database connection, for every surface (the palette, the connection form): the data
 // source, the properties the engine fills, the values shown before they are written.
 
+export type { NotionPageRef };
+
 /** A pasted link or id: a page to write into, or a database to add an entry to. */
 export type NotionTarget =
   { readonly kind: 'page'; readonly ref: NotionPageRef } | { readonly kind: 'database'; readonly ref: NotionPageRef };
@@ -18,16 +20,21 @@ export type NotionTarget =
 /** Resolves a pasted link to a page, or, when it names a database, to that database (never "not a page"). */
 export async function resolveTarget(deps: WorkflowDeps, input: string): Promise<NotionTarget> {
   try {
-    return { kind: 'page', ref: await deps.generation.resolvePage(input) };
+    return { kind: 'page', ref: await deps.generation.service.resolvePage(input) };
   } catch (error) {
     if (!(error instanceof NotionError) || error.problem !== 'isDatabase') throw error;
-    return { kind: 'database', ref: await new NotionPages(await notionClient(deps)).resolveDatabase(input) };
+    return { kind: 'database', ref: await resolveDatabase(deps, input) };
   }
+}
+
+/** Resolves a pasted link or id to the database it names. */
+export async function resolveDatabase(deps: WorkflowDeps, input: string): Promise<NotionPageRef> {
+  return new NotionPages(await notionClient(deps)).resolveDatabase(input);
 }
 
 /** The connection for a resolved link: the existing one of its page or database, or a new one mirrored quietly. */
 export async function connectionForTarget(deps: WorkflowDeps, target: NotionTarget, name?: string): Promise<Connection> {
-  return target.kind === 'page' ? deps.generation.connectionFor(target.ref, name) : databaseConnectionFor(deps, target.ref, name);
+  return target.kind === 'page' ? deps.generation.service.connectionFor(target.ref, name) : databaseConnectionFor(deps, target.ref, name);
 }
 
 /** The connection of a database, created (named after it) when there is none; mirrored without failing. */

@@ -114,14 +114,21 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
     },
   });
 
+  if (!(await previewConfirmed(deps, filler, job, source))) return;
+  if (!(await withinBudget(deps))) return;
+  await runFill(deps, filler, job, connection, source);
+}
+
+/** The first rows generated but not written, shown in a document; true when the user then goes on to fill. */
+async function previewConfirmed(deps: CommandDeps, filler: DatabaseFiller, job: FillJob, source: DataSourceInfo): Promise<boolean> {
   const preview = await deps.ui.progress(vscode.l10n.t('Visen: previewing on the first 3 rows…'), (_p, signal) =>
     filler.preview(job, 3, signal),
   );
   if (preview.length === 0) {
     void deps.ui.info(vscode.l10n.t('No rows of "{0}" match. Nothing to fill.', source.name));
-    return;
+    return false;
   }
-  await deps.ui.showDocument(previewDocument(source, target, preview));
+  await deps.ui.showDocument(previewDocument(source, job.target, preview));
   const run = vscode.l10n.t('Fill Rows');
   const choice = await deps.ui.confirm(
     vscode.l10n.t('Fill the rows of "{0}" as in the preview?', source.name),
@@ -131,9 +138,7 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
     ),
     run,
   );
-  if (choice !== run) return;
-  if (!(await withinBudget(deps))) return;
-  await runFill(deps, filler, job, connection, source);
+  return choice === run;
 }
 
 /** For a select property: whether the engine may add options; false for any other target, undefined when dismissed. */

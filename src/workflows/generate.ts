@@ -99,6 +99,27 @@ export function engineAndModel(
 }
 
 /**
+ * The connection as stored, and the name its run goes by; for a database connection, with its data source and
+ * its mapped properties chosen (asked when not yet, or always when the request says so). Undefined when dismissed.
+ */
+async function chooseRunTarget(
+  deps: WorkflowDeps,
+  request: GenerateRequest,
+): Promise<{ connection: Connection; title: string } | undefined> {
+  let connection = deps.connections.get(request.connection.id) ?? request.connection;
+  if (connection.type !== 'database') return { connection, title: connection.target.title || connection.name };
+  const source = await chooseDataSource(deps, connection);
+  if (!source) return undefined;
+  connection = deps.connections.get(connection.id) ?? connection;
+  if (request.askMapping === 'always' || !connection.mappedProperties) {
+    const mapped = await chooseMapping(deps, connection, source);
+    if (!mapped) return undefined;
+    connection = mapped;
+  }
+  return { connection, title: source.name };
+}
+
+/**
  * One generation for a connection. Errors are thrown (a missing key as MissingKeyError): `describeError`
  * says them. A question dismissed, or the budget kept, is a result that did not start.
  */
@@ -111,19 +132,9 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
   if (model === undefined) return { started: false, reason: 'dismissed' };
   const context: RunContext = { client: keys.client, engine: keys.engine, model };
 
-  let connection = deps.connections.get(request.connection.id) ?? request.connection;
-  let title = connection.target.title || connection.name;
-  if (connection.type === 'database') {
-    const source = await chooseDataSource(deps, connection);
-    if (!source) return { started: false, reason: 'dismissed' };
-    connection = deps.connections.get(connection.id) ?? connection;
-    if (request.askMapping === 'always' || !connection.mappedProperties) {
-      const mapped = await chooseMapping(deps, connection, source);
-      if (!mapped) return { started: false, reason: 'dismissed' };
-      connection = mapped;
-    }
-    title = source.name;
-  }
+  const target = await chooseRunTarget(deps, request);
+  if (!target) return { started: false, reason: 'dismissed' };
+  const { connection, title } = target;
   // Where the text goes is settled before the prompt is typed, and is the same question on every surface.
   const place =
     connection.type === 'page'
@@ -163,8 +174,8 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
         request.onProgress?.(progress, label);
       },
     };
-    if (connection.type === 'page') return deps.generation.run({ ...options, page: request.page });
-    return deps.generation.runNewEntry({
+    if (connection.type === 'page') return deps.generation.service.run({ ...options, page: request.page });
+    return deps.generation.service.runNewEntry({
       ...options,
       mode: 'append',
       preview: connection.previewValues ? (values) => confirmValues(deps, values) : undefined,
@@ -183,7 +194,7 @@ export async function retryWrite(
   if (!record) throw new Error(vscode.l10n.t('This generation is no longer in the history.'));
   const wrap: RunWrapper = request.running ?? ((_title, run) => run(request.signal ?? new AbortController().signal, () => undefined));
   return wrap(vscode.l10n.t('Visen: writing to "{0}"', record.page.title), (signal) =>
-    deps.generation.retryWrite(record.id, signal, () => choosePlaceLost(deps, record.page)),
+    deps.generation.service.retryWrite(record.id, signal, () => choosePlaceLost(deps, record.page)),
   );
 }
 

@@ -25,6 +25,9 @@ import { MissingKeyError } from './missingKey';
 // Every key Visen keeps, in one place: reading one for a run (where it may go, and asking again when the
 // base URL moved), checking and storing one the user typed, and clearing them.
 
+/** The command that sets an engine's key, and its label: what a surface offers when a key is missing or rejected. */
+export { setKeyAction };
+
 /** What reading a key and building a client needs: asking the user when a key may not go where the settings point. */
 export type KeyDeps = Pick<WorkflowDeps, 'secrets' | 'log' | 'notionClients' | 'engines' | 'ui' | 'store'>;
 

@@ -1,5 +1,3 @@
-import { brandError } from '../services/errorBrand';
-
 /**
  * A key that is missing or may not be sent, told with the command that fixes it (and its arguments).
  * A module of its own, without `vscode`, so the one description of errors (outcome.ts) can name it.
@@ -14,4 +12,3 @@ export class MissingKeyError extends Error {
     super(message);
   }
 }
-brandError(MissingKeyError, 'MissingKeyError');

@@ -8,6 +8,9 @@ import { continuationPrompt } from '../services/generation/instructions';
 import { NotionError } from '../services/notion/notionErrors';
 import { MissingKeyError } from './missingKey';
 
+/** How a run ended, as the generation machinery reports it: what every surface describes with describeOutcome. */
+export type { GenerationOutcome };
+
 /** What a person can do next about a generation, as a button. */
 export type OutcomeAction =
   | { readonly kind: 'open'; readonly label: string; readonly url: string }
@@ -42,36 +45,38 @@ export function describeOutcome(outcome: FinishedGeneration, history: readonly G
   return outcome.syncError ? { ...described, warning: syncWarning(outcome.syncError) } : described;
 }
 
+/** The buttons a finished generation can offer, each used where its outcome calls for it. */
+interface FinishedActions {
+  readonly open: OutcomeAction;
+  /** Empty when the record cannot be undone (offersUndo). */
+  readonly undo: OutcomeAction[];
+  readonly retry: OutcomeAction;
+  readonly showLog: OutcomeAction;
+  again(label: string, prompt: string): OutcomeAction;
+}
+
+function finishedActions(record: GenerationRecord, history: readonly GenerationRecord[]): FinishedActions {
+  return {
+    open: { kind: 'open', label: l10n.t('Open in Notion'), url: record.page.url },
+    undo: offersUndo(record, history) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [],
+    retry: { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id },
+    showLog: { kind: 'showLog', label: l10n.t('Show Log') },
+    again: (label: string, prompt: string): OutcomeAction => ({
+      kind: 'generate',
+      label,
+      connectionId: record.connectionId,
+      pageId: record.page.id,
+      prompt,
+    }),
+  };
+}
+
 function describeFinished({ record, error }: GenerationOutcome, history: readonly GenerationRecord[]): OutcomeMessage {
-  const open: OutcomeAction = { kind: 'open', label: l10n.t('Open in Notion'), url: record.page.url };
-  const undo: OutcomeAction[] = offersUndo(record, history) ? [{ kind: 'undo', label: l10n.t('Undo'), recordId: record.id }] : [];
-  const retry: OutcomeAction = { kind: 'retryWrite', label: l10n.t('Retry Write'), recordId: record.id };
-  const showLog: OutcomeAction = { kind: 'showLog', label: l10n.t('Show Log') };
-  const again = (label: string, prompt: string): OutcomeAction => ({
-    kind: 'generate',
-    label,
-    connectionId: record.connectionId,
-    pageId: record.page.id,
-    prompt,
-  });
+  const actions = finishedActions(record, history);
+  const { open, undo, retry } = actions;
   const counts = blockCounts(record);
   const title = record.page.title;
-
-  if (record.status === 'written' && record.stoppedAtLimit) {
-    const tokens = record.stoppedAtLimit.outputTokens;
-    return {
-      level: 'warn',
-      message: tokens
-        ? l10n.t(
-            'The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.',
-            tokens.toLocaleString(),
-            title,
-            counts.written,
-          )
-        : l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', title, counts.written),
-      actions: [again(l10n.t('Generate the Rest'), continuationPrompt(record.prompt, record.markdown)), ...undo, open],
-    };
-  }
+  if (record.status === 'written' && record.stoppedAtLimit) return describeStoppedAtLimit(record, actions);
   switch (record.status) {
     case 'written':
       return {
@@ -91,42 +96,74 @@ function describeFinished({ record, error }: GenerationOutcome, history: readonl
         actions: offersRetry(record) ? [retry, ...undo] : undo,
       };
     case 'writeFailed':
-    case 'interrupted': {
-      // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
-      const problem = error instanceof NotionError ? error.problem : undefined;
-      const fix: OutcomeAction[] =
-        problem === 'unauthorized'
-          ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }]
-          : problem === 'notShared' || problem === 'restricted'
-            ? [open]
-            : [];
-      return {
-        level: 'error',
-        message: l10n.t(
-          'The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.',
-          counts.written,
-          counts.total,
-          error?.message ?? record.error ?? '',
-        ),
-        actions: [...fix, ...(offersRetry(record) ? [retry] : []), showLog],
-      };
-    }
+    case 'interrupted':
+      return describeNotAllWritten(record, error, actions);
     default:
-      break;
+      return describeFailed(record, error, actions);
   }
+}
+
+/** Written, but the model stopped at its output limit: offers to generate the rest. */
+function describeStoppedAtLimit(record: GenerationRecord, { again, undo, open }: FinishedActions): OutcomeMessage {
+  const tokens = record.stoppedAtLimit?.outputTokens;
+  const title = record.page.title;
+  const written = blockCounts(record).written;
+  return {
+    level: 'warn',
+    message: tokens
+      ? l10n.t(
+          'The model stopped at its output limit ({0} tokens): "{1}" holds the {2} blocks it wrote.',
+          tokens.toLocaleString(),
+          title,
+          written,
+        )
+      : l10n.t('The model stopped at its output limit: "{0}" holds the {1} blocks it wrote.', title, written),
+    actions: [again(l10n.t('Generate the Rest'), continuationPrompt(record.prompt, record.markdown)), ...undo, open],
+  };
+}
+
+/** Generated, but Notion did not take all of it. */
+function describeNotAllWritten(
+  record: GenerationRecord,
+  error: Error | undefined,
+  { open, retry, showLog }: FinishedActions,
+): OutcomeMessage {
+  const counts = blockCounts(record);
+  // Where the fix is elsewhere (a new secret, sharing the page), that comes first; Retry Write follows.
+  const problem = error instanceof NotionError ? error.problem : undefined;
+  const fix: OutcomeAction[] =
+    problem === 'unauthorized'
+      ? [{ kind: 'setNotionSecret', label: l10n.t('Set Notion Token') }]
+      : problem === 'notShared' || problem === 'restricted'
+        ? [open]
+        : [];
+  return {
+    level: 'error',
+    message: l10n.t(
+      'The text was generated but Notion did not take all of it ({0} of {1} blocks written). {2} Retry writes the rest without generating again.',
+      counts.written,
+      counts.total,
+      error?.message ?? record.error ?? '',
+    ),
+    actions: [...fix, ...(offersRetry(record) ? [retry] : []), showLog],
+  };
+}
+
+/** The generation failed: the engine's fix when there is one; whatever stopped it, blocks it did write can be taken back. */
+function describeFailed(record: GenerationRecord, error: Error | undefined, { again, undo, showLog }: FinishedActions): OutcomeMessage {
   const fix = engineFix(error, record.engine);
   if (fix) return { level: 'error', message: (error as EngineError).message, actions: fix };
+  const written = blockCounts(record).written;
   if (error instanceof EngineError && error.kind === 'cut') {
     return {
       level: 'error',
       message:
-        counts.written > 0
-          ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, title, counts.written)
+        written > 0
+          ? l10n.t('{0} "{1}" holds the {2} blocks the model finished before that.', error.message, record.page.title, written)
           : error.message,
       actions: [again(l10n.t('Generate Again'), record.prompt), ...undo],
     };
   }
-  // Whatever stopped it, blocks it did write can be taken back.
   return { level: 'error', message: error?.message ?? record.error ?? l10n.t('Generation failed.'), actions: [...undo, showLog] };
 }
 

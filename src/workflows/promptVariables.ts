@@ -4,6 +4,9 @@ import { MAX_PROMPT_LENGTH, promptTooLong } from '../services/generation/prompt'
 import { formatCount } from '../services/notion/notionUrl';
 import { diffFiles, screenContext } from './contextSecrets';
 
+/** How long a prompt may be, and what a surface says about one that is empty or too long. */
+export { MAX_PROMPT_LENGTH, promptProblem, promptTooLong } from '../services/generation/prompt';
+
 /**
  * The editor variables every prompt box takes, in the order the boxes list them. Written `${name}` as in
  * VS Code's own settings and tasks; a `${…}` that is not one of them is sent as it was typed.

@@ -49,14 +49,14 @@ export async function undoGeneration(deps: WorkflowDeps, recordId: string): Prom
 async function undoOne(deps: WorkflowDeps, record: GenerationRecord): Promise<boolean> {
   const title = record.page.title;
   const plan = await deps.ui.progress(vscode.l10n.t('Visen: reading "{0}"…', title), (_p, signal) =>
-    deps.generation.planUndo(record, signal),
+    deps.generation.service.planUndo(record, signal),
   );
   const keepEdited = await confirmUndo(deps, record, plan);
   if (keepEdited === undefined) return false;
   let stoppedAt: { done: number; total: number } | undefined;
   await deps.ui.progress(vscode.l10n.t('Visen: undoing in "{0}"', title), async (progress, signal) => {
     try {
-      await deps.generation.undo(record, plan, {
+      await deps.generation.service.undo(record, plan, {
         keepEdited,
         signal,
         onProgress: (p) => {

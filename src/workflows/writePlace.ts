@@ -18,7 +18,7 @@ export async function choosePlace(
   if (mode !== 'afterHeading') return { mode };
   if (heading) return { mode, afterBlock: heading };
   const headings = await deps.ui.progress(vscode.l10n.t('Visen: reading the headings of "{0}"…', page.title), (_report, signal) =>
-    deps.generation.headings(page.id, signal),
+    deps.generation.service.headings(page.id, signal),
   );
   if (headings.length === 0) {
     const append = vscode.l10n.t('Append at the End');
@@ -48,7 +48,7 @@ export async function choosePlaceLost(
   deps: WorkflowDeps,
   page: { readonly id: string; readonly title: string },
 ): Promise<LostPlace | undefined> {
-  const headings = await deps.generation.headings(page.id);
+  const headings = await deps.generation.service.headings(page.id);
   const end = { label: vscode.l10n.t('At the end of the page'), id: undefined };
   const picked = await deps.ui.pick([...headings.map((h) => ({ label: headingLabel(h), id: h.id as string | undefined })), end], {
     title: vscode.l10n.t('Visen: where should the rest of the text go in "{0}"?', page.title),

@@ -20,7 +20,7 @@ describe('Generate workflow', () => {
   it('writes into a page, and takes the page the surface just checked instead of asking Notion again', async () => {
     const page = stage.notion.addPage({ title: 'Checked Page' });
     const connection = await connectPage(stage.api, page);
-    const checked = await stage.api.generation.resolvePage(page.url);
+    const checked = await stage.api.generation.service.resolvePage(page.url);
     const labels: string[] = [];
     const before = pageLookups(page.id).length;
     const done = await generate(stage.api, { connection, page: checked, prompt: 'Write', onProgress: (_p, label) => labels.push(label) });

@@ -55,7 +55,7 @@ describe('key commands', () => {
 
     // The token expired: Notion answers 401, and Visen, remembering the token's kind, says where to make a new one.
     stage.notion.validTokens.delete(NOTION_SECRET);
-    await assert.rejects(stage.api.generation.resolvePage(unshared.url), (e: Error) =>
+    await assert.rejects(stage.api.generation.service.resolvePage(unshared.url), (e: Error) =>
       /^Notion rejected your personal access token: it may have expired \(they last a year\) or been revoked\. Make a new one at notion\.so\/developers\/tokens, then run "Visen: Set Notion Token"\.$/.test(
         e.message,
       ),

@@ -1,27 +1,38 @@
-// Visen's errors cross bundles: the generation machinery (dist/run.js) is required on first use and has its
-// own copies of the classes it shares with the extension, the engines and the tests. A class branded with
-// brandError recognises every copy of itself, and only of itself. Checked here with copies made side by
-// side, then with the bundle the extension requires, as `node esbuild.js` left it in dist, against this test
-// bundle's copies (what the extension's are to it).
+// Visen runs as several bundles (the extension, the run machinery, each engine, the forms, the agent, the
+// tests) that share one copy of the pieces that must exist once: dist/shared.js, which each requires at run
+// time (scripts/sharedBundle.js). Checked on the bundles `node esbuild.js` left in dist: no bundle carries a
+// copy of a shared module, each requires dist/shared.js, and an error one bundle throws is `instanceof` its
+// class in another (this test bundle requires dist/shared.js too, as the extension's bundles do).
 import assert from 'node:assert/strict';
+import * as l10n from '@vscode/l10n';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@notionhq/client';
 import { ConnectionRepository } from '../../src/services/connections/connectionRepository';
 import { ConnectionSync } from '../../src/services/connections/connectionSync';
-import { Engine, EngineError, GenerationRequest, StreamEnd, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
-import { brandError } from '../../src/services/errorBrand';
+import {
+  Engine,
+  EngineError,
+  EngineModule,
+  GenerationRequest,
+  StreamEnd,
+  StreamEnding,
+  TokenUsage,
+} from '../../src/services/engines/engine';
 import { GenerationStore } from '../../src/services/generation/generationRecord';
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
+import { useModelDefaults } from '../../src/services/engines/defaultsInUse';
+import { ModelDefaults } from '../../src/services/engines/modelDefaults';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient, NOTION_DEADLINES, NotionAbortError, NotionDeadlineError } from '../../src/services/notion/notionClient';
 import { NotionError } from '../../src/services/notion/notionErrors';
 import { PropertyValueError } from '../../src/services/notion/propertyValues';
-import { notionSdk } from '../../src/services/notion/sdk';
+import { notionSdk, useNotionSdk } from '../../src/services/notion/sdk';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
+import { OpenAIFake, startOpenAIFake } from '../fakes/openaiFake';
 
 const SECRET = 'secret_fake_notion';
 
@@ -32,21 +43,6 @@ function repoRoot(): string {
     if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'visen') return dir;
     if (path.dirname(dir) === dir) throw new Error(`no Visen package.json above ${__dirname}`);
   }
-}
-
-/** One bundle's copy of a small error family: each call is another copy of the same source. */
-function copyOfClasses() {
-  class ProblemError extends Error {
-    constructor(readonly problem: string) {
-      super(problem);
-    }
-  }
-  brandError(ProblemError, 'Test.ProblemError');
-  class TimeoutError extends ProblemError {}
-  brandError(TimeoutError, 'Test.TimeoutError');
-  class OtherError extends Error {}
-  brandError(OtherError, 'Test.OtherError');
-  return { ProblemError, TimeoutError, OtherError };
 }
 
 /** An engine that streams a few blocks with pauses, then ends as told. */
@@ -76,66 +72,108 @@ class ScriptedEngine implements Engine {
   }
 }
 
-describe('errors across bundles', () => {
-  describe('brandError', () => {
-    const a = copyOfClasses();
-    const b = copyOfClasses();
+describe('one copy of each shared piece across bundles', () => {
+  const root = repoRoot();
+  const dist = path.join(root, 'dist');
+  const { SHARED_MODULES } = require(path.join(root, 'scripts', 'sharedBundle.js')) as { SHARED_MODULES: Record<string, string> };
+  const meta = JSON.parse(fs.readFileSync(path.join(dist, 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  const bundles = Object.keys(meta.outputs).filter((f) => f.endsWith('.js') && !f.startsWith('dist/webview/'));
+  const shared = require(path.join(dist, 'shared.js')) as Record<string, Record<string, unknown>>;
 
-    it('recognises another copy of the same class', () => {
-      assert.notEqual(a.ProblemError, b.ProblemError);
-      assert.ok(new b.ProblemError('x') instanceof a.ProblemError);
-      assert.ok(new a.ProblemError('x') instanceof b.ProblemError);
-      assert.ok(new b.TimeoutError('x') instanceof a.TimeoutError);
+  describe('dist', () => {
+    it('dist/shared.js alone bundles the shared modules', () => {
+      assert.ok(bundles.includes('dist/shared.js'), `dist/meta.json lists ${bundles.join(', ')}`);
+      for (const module of Object.values(SHARED_MODULES).filter((m) => m.startsWith('src/'))) {
+        const holders = bundles.filter((file) => module in meta.outputs[file].inputs);
+        assert.deepEqual(holders, ['dist/shared.js'], `${module} is bundled in ${holders.join(', ')}`);
+      }
+      const l10nCopies = bundles.filter((file) =>
+        Object.keys(meta.outputs[file].inputs).some((i) => i.includes('node_modules/@vscode/l10n/')),
+      );
+      assert.deepEqual(l10nCopies, ['dist/shared.js'], '@vscode/l10n');
     });
 
-    it('keeps each class distinct: a subclass is one of its parent, never the other way round', () => {
-      assert.ok(new b.TimeoutError('x') instanceof a.ProblemError);
-      assert.ok(!(new b.ProblemError('x') instanceof a.TimeoutError));
-      assert.ok(!(new a.ProblemError('x') instanceof a.TimeoutError));
-      assert.ok(!(new b.OtherError('x') instanceof a.ProblemError));
-      assert.ok(!(new b.ProblemError('x') instanceof a.OtherError));
-      assert.ok(new a.ProblemError('x') instanceof Error);
+    it('every bundle that uses a shared module requires dist/shared.js from where it is', () => {
+      const users = bundles.filter((file) => Object.keys(meta.outputs[file].inputs).some((i) => i.startsWith('visen-shared:')));
+      for (const file of ['dist/extension.js', 'dist/run.js', 'dist/agent.js', 'dist/forms.js', 'dist/fill.js', 'dist/engines/openai.js'])
+        assert.ok(users.includes(file), `${file} uses no shared module`);
+      for (const file of users) {
+        const text = fs.readFileSync(path.join(root, file), 'utf8');
+        const expected = file.startsWith('dist/engines/') ? '../shared.js' : './shared.js';
+        assert.ok(text.includes(`require(${JSON.stringify(expected)})`), `${file} requires ${expected}`);
+        assert.ok(!text.includes('__visen_shared__'), `${file} still has the placeholder`);
+      }
     });
 
-    it('recognises nothing by its name or shape alone', () => {
-      const lookalike = Object.assign(new Error('x'), { name: 'ProblemError', problem: 'x' });
-      assert.ok(!(lookalike instanceof a.ProblemError));
-      for (const value of [undefined, null, 'ProblemError', 42, {}])
-        assert.ok(!((value as unknown) instanceof a.ProblemError), String(value));
-    });
-
-    it('checks a subclass without a brand of its own the ordinary way', () => {
-      class Unbranded extends a.ProblemError {}
-      assert.ok(new Unbranded('x') instanceof Unbranded);
-      assert.ok(!(new a.ProblemError('x') instanceof Unbranded));
-      assert.ok(!(new b.TimeoutError('x') instanceof Unbranded));
-      assert.ok(new Unbranded('x') instanceof b.ProblemError, 'still one of its (branded) parent, in every copy');
-    });
-
-    it("Visen's error classes have a brand each", () => {
+    it("this test bundle's error classes are dist/shared.js's", () => {
+      const classes = { NotionError, EngineError, PropertyValueError, NotionDeadlineError, NotionAbortError };
+      assert.equal(classes.NotionError, shared.notionErrors.NotionError);
+      assert.equal(classes.EngineError, shared.engineError.EngineError);
+      assert.equal(classes.PropertyValueError, shared.propertyValueError.PropertyValueError);
+      assert.equal(classes.NotionDeadlineError, shared.notionClient.NotionDeadlineError);
+      assert.equal(classes.NotionAbortError, shared.notionClient.NotionAbortError);
       const errors = [
         new NotionError('timeout', 'x'),
-        new NotionDeadlineError('headers', 1),
-        new NotionAbortError(true),
         new EngineError('auth', 'x'),
         new PropertyValueError('x'),
+        new NotionDeadlineError('headers', 1),
+        new NotionAbortError(true),
       ];
-      const classes = [NotionError, NotionDeadlineError, NotionAbortError, EngineError, PropertyValueError];
+      const list = Object.values(classes);
       errors.forEach((error, i) =>
-        classes.forEach((cls, j) => assert.equal(error instanceof cls, i === j, `${error.constructor.name} instanceof ${cls.name}`)),
+        list.forEach((cls, j) => assert.equal(error instanceof cls, i === j, `${error.constructor.name} instanceof ${cls.name}`)),
       );
+      const lookalike = Object.assign(new Error('x'), { name: 'NotionError', problem: 'timeout' });
+      assert.ok(!(lookalike instanceof NotionError), 'nothing is recognised by its name or shape alone');
     });
   });
 
-  describe('dist/run.js against the copies in this bundle', function () {
+  it("one state for every bundle: this test bundle's SDK accessor, l10n and model defaults are dist/shared.js's", () => {
+    assert.equal(useNotionSdk, shared.sdk.useNotionSdk);
+    assert.equal(notionSdk, shared.sdk.notionSdk);
+    assert.equal(l10n.config, shared.l10n.config);
+    assert.equal(useModelDefaults, shared.defaultsInUse.useModelDefaults);
+    const defaults = new ModelDefaults(new MemoryStore());
+    useModelDefaults(defaults);
+    try {
+      assert.equal((shared.defaultsInUse.modelDefaultsInUse as () => unknown)(), defaults);
+    } finally {
+      useModelDefaults(undefined);
+    }
+  });
+
+  describe('dist/engines/openai.js', () => {
+    let openai: OpenAIFake;
+    before(async () => {
+      openai = await startOpenAIFake({ chunkDelayMs: 0 });
+    });
+    after(() => openai.close());
+
+    it('an EngineError the engine bundle throws is an EngineError here', async () => {
+      const module = require(path.join(dist, 'engines', 'openai.js')) as EngineModule;
+      const error = await module
+        .createEngine({ apiKey: 'sk-wrong', baseUrl: openai.url })
+        .listModels()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(error instanceof EngineError, `an EngineError, not ${String(error)}`);
+      assert.equal(error.constructor, EngineError, 'the one class');
+      assert.equal(error.kind, 'auth');
+    });
+  });
+
+  describe('dist/run.js', function () {
     this.timeout(20_000);
-    const run = require(path.join(repoRoot(), 'dist', 'run.js')) as RunModule;
+    const run = require(path.join(dist, 'run.js')) as RunModule;
     let notion: NotionFake;
     let realFetch: typeof fetch;
 
     before(async () => {
       notion = await startNotionFake({ validTokens: [SECRET] });
-      run.configure({ l10n: {}, notionSdk });
       realFetch = globalThis.fetch;
     });
     after(async () => {
@@ -170,16 +208,16 @@ describe('errors across bundles', () => {
       };
     }
 
-    it('a NotionError the bundle throws is a NotionError here, though another copy', async () => {
+    it('a NotionError the bundle throws is a NotionError here', async () => {
       const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const error = await generation(new ScriptedEngine())
-        .lazy.resolvePage(hidden.url)
+        .lazy.service.resolvePage(hidden.url)
         .then(
           () => undefined,
           (e: unknown) => e,
         );
       assert.ok(error instanceof NotionError, `a NotionError, not ${String(error)}`);
-      assert.notEqual(error.constructor, NotionError, "thrown by the bundle's own copy");
+      assert.equal(error.constructor, NotionError, 'the one class, not a copy');
       assert.equal(error.problem, 'notShared');
       assert.ok(!(error instanceof EngineError) && !(error instanceof PropertyValueError));
     });
@@ -207,8 +245,8 @@ describe('errors across bundles', () => {
     it("this bundle's EngineError keeps its kind through the bundle's generator", async () => {
       const { lazy } = generation(new ScriptedEngine({ fail: new EngineError('auth', 'The key was rejected.') }));
       const page = notion.addPage({ title: 'Engine fails' });
-      const connection = await lazy.connectionFor(await lazy.resolvePage(page.id));
-      const result = await lazy.run({
+      const connection = await lazy.service.connectionFor(await lazy.service.resolvePage(page.id));
+      const result = await lazy.service.run({
         connection,
         prompt: 'p',
         engine: 'openai',
@@ -229,7 +267,7 @@ describe('errors across bundles', () => {
         target: { id: database.id, url: database.url, title: 'Books' },
       });
       const withSource = (await connections.update(connection.id, (c) => ({ ...c, dataSourceId: database.dataSourceId })))!;
-      const error = await lazy
+      const error = await lazy.service
         .runNewEntry({
           connection: withSource,
           prompt: 'p',
@@ -243,7 +281,7 @@ describe('errors across bundles', () => {
           (e: unknown) => e,
         );
       assert.ok(error instanceof PropertyValueError, `a PropertyValueError, not ${String(error)}`);
-      assert.notEqual(error.constructor, PropertyValueError);
+      assert.equal(error.constructor, PropertyValueError, 'the one class, not a copy');
     });
 
     it("Cancel in the bundle's writer aborts the request this bundle's client holds", async () => {
@@ -261,7 +299,7 @@ describe('errors across bundles', () => {
       };
       const { lazy } = generation(new ScriptedEngine({ pauseMs: 50 }), client);
       const page = notion.addPage({ title: 'Cancel' });
-      const connection = await lazy.connectionFor(await lazy.resolvePage(page.id));
+      const connection = await lazy.service.connectionFor(await lazy.service.resolvePage(page.id));
       notion.failNext({ method: 'PATCH', path: /\/children$/ }, { kind: 'hang' } as never, 1);
       const controller = new AbortController();
       let cancelledAt = 0;
@@ -270,7 +308,7 @@ describe('errors across bundles', () => {
         cancelledAt = Date.now();
         controller.abort();
       }, 20);
-      const result = await lazy
+      const result = await lazy.service
         .run({ connection, prompt: 'p', engine: 'openai', model: 'm', mode: 'append', signal: controller.signal })
         .finally(() => clearInterval(watch));
       assert.ok(cancelledAt, 'the write was held when Cancel came');

@@ -101,7 +101,6 @@ describe('engine registry', () => {
       assert.ok(fs.existsSync(file), `${kind}: ${file}`);
       const source = fs.readFileSync(file, 'utf8');
       assert.match(source, /export const createEngine\b/, `${kind}: its module makes the engine`);
-      assert.match(source, /export const configureL10n\b/, `${kind}: and takes VS Code's translations`);
     }
   });
 

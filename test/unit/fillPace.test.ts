@@ -33,6 +33,8 @@ describe('Fill Database Rows: side by side, at the pace the engine and Notion al
     model = await startGeminiFake();
   });
   after(async () => {
+    // One SDK accessor for every test file in this process (dist/shared.js): the installed package again.
+    useNotionSdk();
     await notion.close();
     await model.close();
   });

@@ -77,6 +77,14 @@ describe('layers: the surfaces do not import each other', () => {
     );
   });
 
+  it('the surfaces read services through workflows: their imports of src/services do not grow (README, "How far a change reaches")', () => {
+    // Mostly types (a connection, an engine kind); a use case's calls go through its workflow.
+    const views = crossings(root, 'src/views', 'src/services');
+    const commands = crossings(root, 'src/commands', 'src/services');
+    assert.ok(views.length <= 25, `src/views imports src/services ${views.length} times:\n${views.join('\n')}`);
+    assert.ok(commands.length <= 5, `src/commands imports src/services ${commands.length} times:\n${commands.join('\n')}`);
+  });
+
   it('recognises an import that crosses (the check itself works)', () => {
     const dir = fs.mkdtempSync(path.join(root, 'out', 'layers-'));
     try {

@@ -46,6 +46,30 @@ describe('production bundle', () => {
     assert.match(text, /process\.env/);
   });
 
+  it('the .vsix ships every bundle the build makes, dist/shared.js with them', () => {
+    // .vscodeignore leaves everything out but its `!` lines; a bundle it left out would fail to load once installed.
+    const kept = fs
+      .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('!dist/'))
+      .map(
+        (line) =>
+          new RegExp(
+            `^${line
+              .slice(1)
+              .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')}$`,
+          ),
+      );
+    const meta = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'meta.json'), 'utf8')) as { outputs: Record<string, unknown> };
+    const bundles = Object.keys(meta.outputs).filter((file) => file.endsWith('.js'));
+    assert.ok(bundles.includes('dist/shared.js'), bundles.join(', '));
+    assert.deepEqual(
+      bundles.filter((file) => !kept.some((pattern) => pattern.test(file))),
+      [],
+    );
+  });
+
   it('esbuild.js builds with those defines', () => {
     const source = fs.readFileSync(path.join(root, 'esbuild.js'), 'utf8');
     assert.match(source, /\.\.\.buildDefines\(production\)/);

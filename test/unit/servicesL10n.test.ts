@@ -1,8 +1,8 @@
 // The vscode-free services mark their messages with `l10n.t` from @vscode/l10n, which answers from whatever
-// bundle its copy was given: the extension hands VS Code's to the copy in dist/extension.js, to the run bundle's through
-// `configure` and to each engine bundle's own through `configureL10n`. Here a pseudo-translation of l10n/bundle.l10n.json (every
-// message wrapped in ⟦…⟧) stands in for VS Code's, so an English message that slipped past `l10n.t`, a
-// placeholder left unfilled or an engine bundle left unconfigured shows.
+// bundle it was given: the extension hands VS Code's once, at activation, to the one copy every bundle shares
+// (dist/shared.js, which this test bundle requires too). Here a pseudo-translation of l10n/bundle.l10n.json
+// (every message wrapped in ⟦…⟧) stands in for VS Code's, so an English message that slipped past `l10n.t`, a
+// placeholder left unfilled or a bundle with a copy of its own that nothing configures shows.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +14,6 @@ import { NotionDatabases } from '../../src/services/notion/notionDatabases';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import { parseNotionUrl } from '../../src/services/notion/notionUrl';
 import { coerceProperty } from '../../src/services/notion/propertyValues';
-import { notionSdk } from '../../src/services/notion/sdk';
 import type { RunModule } from '../../src/services/generation/lazyGeneration';
 import { GeminiFake, startGeminiFake } from '../fakes/geminiFake';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
@@ -51,7 +50,7 @@ describe('service messages in the display language', () => {
   const pseudo = pseudoBundle(root);
 
   before(() => l10n.config({ contents: pseudo }));
-  // Every test bundle has its own copy of @vscode/l10n; English again all the same, whatever runs next here.
+  // The one @vscode/l10n of every bundle in this process: English again, whatever runs next here.
   after(() => l10n.config({ contents: {} }));
 
   describe('Notion', () => {
@@ -145,8 +144,8 @@ describe('service messages in the display language', () => {
     });
   });
 
-  // The generation machinery is a bundle of its own too (dist/run.js, required on the first run), with its own
-  // copy of @vscode/l10n: the extension hands it VS Code's bundle through `configure`.
+  // The generation machinery is a bundle of its own too (dist/run.js, required on the first run): the
+  // configuration above reaches it, with nothing handed to it.
   describe('run bundle', () => {
     const run = require(path.join(root, 'dist', 'run.js')) as RunModule;
     let notion: NotionFake;
@@ -155,24 +154,23 @@ describe('service messages in the display language', () => {
       notion = await startNotionFake();
     });
     after(async () => {
-      run.configure({ l10n: {}, notionSdk });
+      l10n.config({ contents: pseudo });
       await notion.close();
     });
 
-    it('English until the extension hands the bundle over, then translated', async () => {
+    it('English until l10n is configured, then translated', async () => {
       const client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 });
       const hidden = notion.addPage({ title: 'Hidden', shared: false, personAccess: false });
       const english =
         "Notion can't find this row, or it is not shared with your integration. In Notion, open the page → ••• → Connections → add your integration, then try again.";
-      run.configure({ l10n: {}, notionSdk });
+      l10n.config({ contents: {} });
       assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, english);
-      run.configure({ l10n: pseudo, notionSdk });
+      l10n.config({ contents: pseudo });
       assert.equal((await rejection(new run.NotionDatabases(client).row(hidden.id))).message, `⟦${english}⟧`);
     });
   });
 
-  // The engines are read from their dist bundles, each with its own copy of @vscode/l10n: the test's
-  // configuration above does not reach them, `configureL10n` (what the extension calls) does.
+  // The engines are read from their dist bundles: the one configuration reaches them too.
   describe('engine bundles', () => {
     let gemini: GeminiFake;
     let openai: OpenAIFake;
@@ -183,9 +181,9 @@ describe('service messages in the display language', () => {
       gemini = await startGeminiFake({ chunkDelayMs: 0 });
       openai = await startOpenAIFake({ chunkDelayMs: 0 });
     });
+    beforeEach(() => l10n.config({ contents: {} }));
     after(async () => {
-      geminiModule.configureL10n({});
-      openaiModule.configureL10n({});
+      l10n.config({ contents: pseudo });
       await gemini.close();
       await openai.close();
     });
@@ -196,14 +194,14 @@ describe('service messages in the display language', () => {
       return error;
     }
 
-    it('Gemini: English until the extension hands the bundle over, then translated with the details filled', async () => {
+    it('Gemini: English until l10n is configured, then translated with the details filled', async () => {
       const engine = geminiModule.createEngine({ apiKey: 'wrong-key', baseUrl: gemini.url });
       assert.equal(
         (await engineError(engine.listModels())).message,
         'Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.',
       );
 
-      geminiModule.configureL10n(pseudo);
+      l10n.config({ contents: pseudo });
       const auth = await engineError(engine.listModels());
       assert.equal(auth.kind, 'auth');
       assert.equal(auth.message, '⟦Gemini rejected the API key. Run "Visen: Set Gemini API Key" with a key from Google AI Studio.⟧');
@@ -218,7 +216,7 @@ describe('service messages in the display language', () => {
       assert.equal(notFound.message, '⟦gemini-0 is no longer available — choose another model.⟧');
     });
 
-    it('OpenAI: English until the extension hands the bundle over, then translated with the details filled', async () => {
+    it('OpenAI: English until l10n is configured, then translated with the details filled', async () => {
       const engine = openaiModule.createEngine({ apiKey: 'sk-fake-openai', baseUrl: openai.url });
       const notFoundBody = {
         error: {
@@ -232,7 +230,7 @@ describe('service messages in the display language', () => {
       const english = await engineError(engine.complete({ model: 'gpt-0', prompt: 'x' }, new AbortController().signal));
       assert.equal(english.message, 'gpt-0 is no longer available — choose another model.');
 
-      openaiModule.configureL10n(pseudo);
+      l10n.config({ contents: pseudo });
       openai.failNext({ status: 404, body: notFoundBody });
       const notFound = await engineError(engine.complete({ model: 'gpt-0', prompt: 'x' }, new AbortController().signal));
       assert.equal(notFound.kind, 'modelGone');

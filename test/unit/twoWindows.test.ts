@@ -36,6 +36,8 @@ describe('Two windows are one Visen', function () {
     model = await startOpenAIFake({ chunkDelayMs: 0 });
   });
   after(async () => {
+    // One SDK accessor for every test file in this process (dist/shared.js): the installed package again.
+    useNotionSdk();
     await notion.close();
     await model.close();
   });

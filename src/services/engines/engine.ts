@@ -1,4 +1,3 @@
-import { brandError } from '../errorBrand';
 import type { CallDeadlines } from './callDeadline';
 import type { EngineKind } from './registry';
 
@@ -89,42 +88,10 @@ export interface EngineOptions {
 /** What each lazily loaded engine module exports. */
 export interface EngineModule {
   createEngine(options: EngineOptions): Engine;
-  /**
-   * Hands the module the translations VS Code loaded for the extension (`vscode.l10n.bundle`): each
-   * engine bundle carries its own copy of @vscode/l10n, which nothing else configures.
-   */
-  configureL10n(contents: Record<string, string>): void;
 }
 
-export type EngineErrorKind =
-  | 'auth' // the key is wrong or revoked
-  | 'quota' // out of quota or billing
-  | 'rateLimit' // too many requests, try later
-  | 'badRequest' // e.g. an unknown model
-  | 'notFound' // model not found
-  | 'modelGone' // the provider no longer serves the configured model (retired, or never served to this key)
-  | 'unavailable' // no model to generate with (VS Code offers no language model)
-  | 'server' // provider's server failed
-  | 'network' // could not reach the server
-  | 'safety' // the provider blocked the content (the message names the category)
-  | 'cut' // the stream ended before the model finished: no finish reason, or the connection dropped mid-answer
-  | 'empty' // the model finished without any text
-  | 'cancelled'
-  | 'unknown';
-
-export class EngineError extends Error {
-  constructor(
-    readonly kind: EngineErrorKind,
-    message: string,
-    readonly status?: number,
-    /** A rate limit: how long the provider asked to wait before the next request. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-brandError(EngineError, 'EngineError');
+// A module of its own: the one class every bundle shares (dist/shared.js), without the rest of this module.
+export { EngineError, type EngineErrorKind } from './engineError';
 
 /**
  * True when an error means the connection dropped while the answer was streaming: undici's "terminated"

@@ -96,16 +96,8 @@ class GeminiEngine implements Engine {
             outputTokens: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0),
           };
         }
-        const blocked = chunk.promptFeedback?.blockReason;
-        if (blocked) {
-          throw new EngineError(
-            'safety',
-            l10n.t(
-              'Gemini blocked the prompt: {0}. Rephrase it and try again.',
-              safetyCategory(blocked, chunk.promptFeedback?.safetyRatings),
-            ),
-          );
-        }
+        const blocked = promptBlocked(chunk.promptFeedback);
+        if (blocked) throw blocked;
         const candidate = chunk.candidates?.[0];
         const text = chunk.text;
         if (text) {
@@ -114,15 +106,8 @@ class GeminiEngine implements Engine {
         }
         if (candidate?.finishReason) {
           finishReason = candidate.finishReason;
-          if (SAFETY_REASONS.has(finishReason)) {
-            throw new EngineError(
-              'safety',
-              l10n.t(
-                'Gemini stopped the answer: {0}. Rephrase the prompt and try again.',
-                safetyCategory(finishReason, candidate.safetyRatings),
-              ),
-            );
-          }
+          const stopped = answerStopped(finishReason, candidate.safetyRatings);
+          if (stopped) throw stopped;
         }
       }
       // The SDK ends the iteration quietly on abort; a cancelled answer must not pass for a complete one.
@@ -242,6 +227,24 @@ interface Rating {
   category?: string;
   probability?: string;
   blocked?: boolean;
+}
+
+/** The error for a chunk whose prompt feedback says Gemini blocked the prompt, if it does. */
+function promptBlocked(feedback: { blockReason?: string; safetyRatings?: readonly Rating[] } | undefined): EngineError | undefined {
+  if (!feedback?.blockReason) return undefined;
+  return new EngineError(
+    'safety',
+    l10n.t('Gemini blocked the prompt: {0}. Rephrase it and try again.', safetyCategory(feedback.blockReason, feedback.safetyRatings)),
+  );
+}
+
+/** The error for an answer Google's filters stopped (its finish reason one of SAFETY_REASONS), if they did. */
+function answerStopped(finishReason: string, ratings: readonly Rating[] | undefined): EngineError | undefined {
+  if (!SAFETY_REASONS.has(finishReason)) return undefined;
+  return new EngineError(
+    'safety',
+    l10n.t('Gemini stopped the answer: {0}. Rephrase the prompt and try again.', safetyCategory(finishReason, ratings)),
+  );
 }
 
 /**
@@ -499,5 +502,3 @@ function geminiMessage(kind: EngineErrorKind, detail: string, httpStatus: number
 }
 
 export const createEngine: EngineModule['createEngine'] = (options) => new GeminiEngine(options);
-
-export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

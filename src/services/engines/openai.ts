@@ -437,5 +437,3 @@ function openAIMessage(kind: EngineErrorKind, detail: string, status: number | u
 }
 
 export const createEngine: EngineModule['createEngine'] = (options) => new OpenAIEngine(options);
-
-export const configureL10n: EngineModule['configureL10n'] = (contents) => l10n.config({ contents });

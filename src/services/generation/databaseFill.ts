@@ -129,10 +129,7 @@ export class DatabaseFiller {
   ): Promise<FillSummary> {
     const { signal } = options;
     const done = new Set(this.doneRows(job));
-    const rows: DatabaseRow[] = [];
-    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal, readProperties(job))) {
-      if (!options.onlyRows || options.onlyRows.includes(row.id)) rows.push(row);
-    }
+    const rows = await this.rowsToFill(job, signal, options.onlyRows);
     const results: RowResult[] = [];
     let failed = 0;
     let stoppedBy: string | undefined;
@@ -183,21 +180,29 @@ export class DatabaseFiller {
     };
     for (const row of rows) void queue.add(() => fill(row));
     await pace.idle();
-    const failedRows = results.filter((r) => r.status === 'failed');
+    return this.summary(job, rows.length, results, signal.aborted, stoppedBy);
+  }
+
+  /** The rows of the job's selection (only `onlyRows` of them, when given), read before any is filled. */
+  private async rowsToFill(job: FillJob, signal: AbortSignal, onlyRows: string[] | undefined): Promise<DatabaseRow[]> {
+    const rows: DatabaseRow[] = [];
+    for await (const row of this.databases.rows(job.dataSourceId, job.selection, signal, readProperties(job))) {
+      if (!onlyRows || onlyRows.includes(row.id)) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** How the fill ended, counted, and logged. */
+  private summary(job: FillJob, total: number, results: RowResult[], cancelled: boolean, stoppedBy: string | undefined): FillSummary {
+    const failed = results.filter((r) => r.status === 'failed');
+    const done = results.filter((r) => r.status === 'done').length;
+    const skipped = results.filter((r) => r.status === 'skipped').length;
     this.deps.logger.info(
-      `Fill of data source ${job.dataSourceId}: ${results.filter((r) => r.status === 'done').length} filled, ` +
-        `${results.filter((r) => r.status === 'skipped').length} already done, ${failedRows.length} failed of ${rows.length}` +
-        (signal.aborted ? ' (cancelled)' : '') +
+      `Fill of data source ${job.dataSourceId}: ${done} filled, ${skipped} already done, ${failed.length} failed of ${total}` +
+        (cancelled ? ' (cancelled)' : '') +
         (stoppedBy ? ` (stopped: ${stoppedBy})` : ''),
     );
-    return {
-      results,
-      done: results.filter((r) => r.status === 'done').length,
-      skipped: results.filter((r) => r.status === 'skipped').length,
-      failed: failedRows,
-      cancelled: signal.aborted,
-      stoppedBy,
-    };
+    return { results, done, skipped, failed, cancelled, stoppedBy };
   }
 
   /** Forgets which rows this job already filled, so the next run does them all again. */

@@ -227,14 +227,7 @@ export class GenerationService {
     );
     const title: PropertySchema = { name: source.titleProperty, type: 'title' };
     const coerce = { allowNewOptions: connection.allowNewOptions ?? false };
-    const instructions = [
-      options.instructions,
-      `You create a new entry of the Notion database "${source.name}". Give its title ("${title.name}")` +
-        (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') +
-        ', as JSON.',
-    ]
-      .filter(Boolean)
-      .join('\n\n');
+    const instructions = entryInstructions(options.instructions, source.name, title, mapped);
     const completion = await engine.complete({ model: options.model, prompt: options.prompt, instructions }, options.signal, {
       jsonSchema: valuesSchema([title, ...mapped], coerce),
     });
@@ -244,26 +237,14 @@ export class GenerationService {
       await this.deps.generations.save(record);
       await this.afterGeneration(connection, { record }, connection.target.title);
     };
-    let answer: Record<string, unknown>;
+    let values: ReturnType<typeof entryValues>;
     try {
-      answer = JSON.parse(unfenceJson(completion.text)) as Record<string, unknown>;
-    } catch {
-      const problem = new PropertyValueError(
-        l10n.t(
-          "The engine did not answer with the property values as JSON. Its answer is kept in the connection's history. Try again, or map fewer properties.",
-        ),
-      );
-      await keep('failed', problem);
+      values = entryValues(completion.text, [title, ...mapped], coerce);
+    } catch (problem) {
+      if (problem instanceof PropertyValueError) await keep('failed', problem);
       throw problem;
     }
-    const { properties, preview, problems } = coerceAll([title, ...mapped], answer, coerce);
-    if (problems.length) {
-      const problem = new PropertyValueError(
-        l10n.t("Some values do not fit their property: {0} The answer is kept in the connection's history.", problems.join(' ')),
-      );
-      await keep('failed', problem);
-      throw problem;
-    }
+    const { answer, properties, preview } = values;
     if (options.preview && !(await options.preview(preview))) {
       await keep('cancelled');
       return undefined;
@@ -442,4 +423,37 @@ export class GenerationService {
       return problem;
     }
   }
+}
+
+/** What a new entry's completion is asked for: its title and mapped properties, as JSON, after the given instructions. */
+function entryInstructions(given: string | undefined, database: string, title: PropertySchema, mapped: PropertySchema[]): string {
+  return [
+    given,
+    `You create a new entry of the Notion database "${database}". Give its title ("${title.name}")` +
+      (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') +
+      ', as JSON.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** A new entry's values from the engine's answer; throws PropertyValueError when it is not JSON or a value does not fit. */
+function entryValues(text: string, schema: PropertySchema[], coerce: { allowNewOptions: boolean }) {
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(unfenceJson(text)) as Record<string, unknown>;
+  } catch {
+    throw new PropertyValueError(
+      l10n.t(
+        "The engine did not answer with the property values as JSON. Its answer is kept in the connection's history. Try again, or map fewer properties.",
+      ),
+    );
+  }
+  const { properties, preview, problems } = coerceAll(schema, answer, coerce);
+  if (problems.length) {
+    throw new PropertyValueError(
+      l10n.t("Some values do not fit their property: {0} The answer is kept in the connection's history.", problems.join(' ')),
+    );
+  }
+  return { answer, properties, preview };
 }

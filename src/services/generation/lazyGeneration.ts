@@ -29,7 +29,7 @@ export class LazyGeneration {
   /** One run per page at a time, across every surface and the database fill. */
   private pageLocks: PageLocks | undefined;
   private module: RunModule | undefined;
-  private service: GenerationService | undefined;
+  private generationService: GenerationService | undefined;
 
   constructor(
     private readonly load: () => RunModule,
@@ -42,40 +42,10 @@ export class LazyGeneration {
     return this.pageLocks;
   }
 
-  resolvePage(...args: Parameters<GenerationService['resolvePage']>): ReturnType<GenerationService['resolvePage']> {
-    return this.generation().resolvePage(...args);
-  }
-
-  headings(...args: Parameters<GenerationService['headings']>): ReturnType<GenerationService['headings']> {
-    return this.generation().headings(...args);
-  }
-
-  connectionFor(...args: Parameters<GenerationService['connectionFor']>): ReturnType<GenerationService['connectionFor']> {
-    return this.generation().connectionFor(...args);
-  }
-
-  run(...args: Parameters<GenerationService['run']>): ReturnType<GenerationService['run']> {
-    return this.generation().run(...args);
-  }
-
-  runNewEntry(...args: Parameters<GenerationService['runNewEntry']>): ReturnType<GenerationService['runNewEntry']> {
-    return this.generation().runNewEntry(...args);
-  }
-
-  addEntry(...args: Parameters<GenerationService['addEntry']>): ReturnType<GenerationService['addEntry']> {
-    return this.generation().addEntry(...args);
-  }
-
-  retryWrite(...args: Parameters<GenerationService['retryWrite']>): ReturnType<GenerationService['retryWrite']> {
-    return this.generation().retryWrite(...args);
-  }
-
-  planUndo(...args: Parameters<GenerationService['planUndo']>): ReturnType<GenerationService['planUndo']> {
-    return this.generation().planUndo(...args);
-  }
-
-  undo(...args: Parameters<GenerationService['undo']>): ReturnType<GenerationService['undo']> {
-    return this.generation().undo(...args);
+  /** The generation service every surface runs, plans and undoes through: the machinery is loaded on first use. */
+  get service(): GenerationService {
+    this.generationService ??= new (this.bundle().GenerationService)({ ...this.deps, locks: this.locks });
+    return this.generationService;
   }
 
   /** A database's data sources and rows, read and written through `client`. */
@@ -92,10 +62,5 @@ export class LazyGeneration {
   private bundle(): RunModule {
     this.module ??= this.load();
     return this.module;
-  }
-
-  private generation(): GenerationService {
-    this.service ??= new (this.bundle().GenerationService)({ ...this.deps, locks: this.locks });
-    return this.service;
   }
 }

@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client } from '@notionhq/client';
 import { notionSdk } from './sdk';
 import type { Logger } from '../logger';
-import { brandError } from '../errorBrand';
 import { NotionClock, registerClock } from './notionClock';
 import { registerTokenSlot, TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 import { type Pacing, WindowPacing } from './pacing';
@@ -44,7 +43,6 @@ export class NotionDeadlineError extends Error {
     this.name = 'NotionDeadlineError';
   }
 }
-brandError(NotionDeadlineError, 'NotionDeadlineError');
 
 /** A Notion request ended because its run was cancelled; `sent` says whether it had left Visen. */
 export class NotionAbortError extends Error {
@@ -53,15 +51,12 @@ export class NotionAbortError extends Error {
     this.name = 'NotionAbortError';
   }
 }
-brandError(NotionAbortError, 'NotionAbortError');
 
 /**
- * The signal of the run a request belongs to. One store for the whole process, kept in the global symbol
- * registry: a client built by the extension bundle serves writers in the run bundle, and each bundle has
- * its own copy of this module.
+ * The signal of the run a request belongs to. One store for the whole process: this module is one of those
+ * every bundle shares (dist/shared.js), so a client built by the extension bundle serves writers in the run bundle.
  */
-const runSignal = ((globalThis as Record<symbol, unknown>)[Symbol.for('visen.notionRunSignal')] ??=
-  new AsyncLocalStorage<AbortSignal>()) as AsyncLocalStorage<AbortSignal>;
+const runSignal = new AsyncLocalStorage<AbortSignal>();
 
 /**
  * Runs Notion requests for a run that `signal` can cancel: their HTTP requests are aborted at once, ones

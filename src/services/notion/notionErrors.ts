@@ -1,7 +1,6 @@
 import * as l10n from '@vscode/l10n';
-import { brandError } from '../errorBrand';
 import { NotionAbortError, NotionDeadlineError } from './notionClient';
-import { notionSdk } from './sdk';
+import { notionSdk, type NotionSdk } from './sdk';
 import { TOKEN_KIND_HEADER, type TokenKind } from './tokenIdentity';
 
 export type NotionProblem =
@@ -35,7 +34,6 @@ export class NotionError extends Error {
     this.name = 'NotionError';
   }
 }
-brandError(NotionError, 'NotionError');
 
 /** What a request was about: the "can't find" message names it. */
 export type NotionObject = 'page' | 'database' | 'row' | 'connectionsDatabase';
@@ -110,61 +108,7 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
   }
   // Only a request that went out can have failed with one of the SDK's errors: the SDK is loaded by then.
   const { APIResponseError, RequestTimeoutError, UnknownHTTPResponseError, isNotionClientError } = notionSdk();
-  if (error instanceof APIResponseError) {
-    const requestId = error.request_id ?? undefined;
-    const kind = tokenKindOf(error);
-    switch (error.code) {
-      case 'unauthorized':
-        return new NotionError(
-          'unauthorized',
-          kind === 'person'
-            ? l10n.t(
-                'Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".',
-              )
-            : l10n.t('Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.'),
-          401,
-          requestId,
-        );
-      case 'object_not_found':
-        return new NotionError('notShared', notFoundMessage(what, kind), 404, requestId);
-      case 'restricted_resource':
-        return new NotionError(
-          'restricted',
-          kind === 'person'
-            ? l10n.t(
-                'Your personal access token is not allowed to do this. Make one with the "Notion API" capability at notion.so/developers/tokens. ({0})',
-                error.message,
-              )
-            : l10n.t(
-                'Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})',
-                error.message,
-              ),
-          403,
-          requestId,
-        );
-      case 'rate_limited':
-        return new NotionError('rateLimited', l10n.t('Notion is rate limiting this token. Wait a moment and try again.'), 429, requestId);
-      case 'conflict_error':
-        return new NotionError('conflict', l10n.t('Notion reported a conflicting edit. Try again.'), 409, requestId);
-      case 'validation_error':
-        if (/is a database|database, not a page/i.test(error.message)) {
-          return new NotionError('isDatabase', l10n.t('This link is a Notion database, not a page. Choose a page.'), 400, requestId);
-        }
-        return new NotionError('validation', l10n.t('Notion refused the request: {0}', error.message), 400, requestId);
-      case 'internal_server_error':
-      case 'service_unavailable':
-      case 'service_overload':
-      case 'gateway_timeout':
-        return new NotionError(
-          'server',
-          l10n.t('Notion is having trouble ({0}). Try again in a moment.', error.status),
-          error.status,
-          requestId,
-        );
-      default:
-        return new NotionError('unknown', l10n.t('Notion refused the request: {0}', error.message), error.status, requestId);
-    }
-  }
+  if (error instanceof APIResponseError) return fromResponse(error, what);
   if (error instanceof NotionDeadlineError || error instanceof RequestTimeoutError) {
     return new NotionError('timeout', l10n.t('Notion did not answer in time. Check your connection and try again.'));
   }
@@ -185,4 +129,61 @@ export function toNotionError(error: unknown, what: NotionObject = 'page'): Noti
     return new NotionError('network', l10n.t('Could not reach Notion. Check your connection or the visen.notion.apiBaseUrl setting.'));
   }
   return new NotionError('unknown', l10n.t('Notion request failed: {0}', error instanceof Error ? error.message : String(error)));
+}
+
+/** A NotionError for an error answer of Notion's (the SDK's APIResponseError), by its code. */
+function fromResponse(error: InstanceType<NotionSdk['APIResponseError']>, what: NotionObject): NotionError {
+  const requestId = error.request_id ?? undefined;
+  const kind = tokenKindOf(error);
+  switch (error.code) {
+    case 'unauthorized':
+      return new NotionError(
+        'unauthorized',
+        kind === 'person'
+          ? l10n.t(
+              'Notion rejected your personal access token: it may have expired (they last a year) or been revoked. Make a new one at notion.so/developers/tokens, then run "Visen: Set Notion Token".',
+            )
+          : l10n.t('Notion rejected the integration secret. Run "Visen: Set Notion Token" with the secret of your internal integration.'),
+        401,
+        requestId,
+      );
+    case 'object_not_found':
+      return new NotionError('notShared', notFoundMessage(what, kind), 404, requestId);
+    case 'restricted_resource':
+      return new NotionError(
+        'restricted',
+        kind === 'person'
+          ? l10n.t(
+              'Your personal access token is not allowed to do this. Make one with the "Notion API" capability at notion.so/developers/tokens. ({0})',
+              error.message,
+            )
+          : l10n.t(
+              'Your integration is not allowed to do this. In Notion\'s integration settings, enable the "Read content", "Update content" and "Insert content" capabilities. ({0})',
+              error.message,
+            ),
+        403,
+        requestId,
+      );
+    case 'rate_limited':
+      return new NotionError('rateLimited', l10n.t('Notion is rate limiting this token. Wait a moment and try again.'), 429, requestId);
+    case 'conflict_error':
+      return new NotionError('conflict', l10n.t('Notion reported a conflicting edit. Try again.'), 409, requestId);
+    case 'validation_error':
+      if (/is a database|database, not a page/i.test(error.message)) {
+        return new NotionError('isDatabase', l10n.t('This link is a Notion database, not a page. Choose a page.'), 400, requestId);
+      }
+      return new NotionError('validation', l10n.t('Notion refused the request: {0}', error.message), 400, requestId);
+    case 'internal_server_error':
+    case 'service_unavailable':
+    case 'service_overload':
+    case 'gateway_timeout':
+      return new NotionError(
+        'server',
+        l10n.t('Notion is having trouble ({0}). Try again in a moment.', error.status),
+        error.status,
+        requestId,
+      );
+    default:
+      return new NotionError('unknown', l10n.t('Notion refused the request: {0}', error.message), error.status, requestId);
+  }
 }

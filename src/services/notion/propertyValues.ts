@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import type { JsonSchema } from '../engines/engine';
-import { brandError } from '../errorBrand';
+import { PropertyValueError } from './propertyValueError';
 import { RICH_TEXT_ITEM_LIMIT, RICH_TEXT_ITEMS_PER_ARRAY, URL_LIMIT, splitText, truncateText } from './richText';
 
 /** The property types Visen can fill, with the schema a property of that type has in a data source. */
@@ -28,8 +28,8 @@ export interface PropertySchema {
   readonly options?: string[];
 }
 
-export class PropertyValueError extends Error {}
-brandError(PropertyValueError, 'PropertyValueError');
+// A module of its own: the one class every bundle shares (dist/shared.js), without the rest of this module.
+export { PropertyValueError };
 
 /** Notion's limits for property values (developers.notion.com/reference/request-limits, "Size limits"). */
 const EMAIL_LIMIT = 200;

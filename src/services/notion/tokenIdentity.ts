@@ -32,14 +32,10 @@ interface TokenSlot {
 }
 
 /**
- * One map for every bundle (the extension's, the run machinery's, the forms', the agent's each have a copy of
- * this module): a client made by one bundle's createNotionClient keeps its slot when another bundle's code asks.
+ * One map for every bundle (this module is one of those they share, dist/shared.js): a client made by the
+ * extension's code keeps its slot when the run machinery's, the forms' or the agent's code asks.
  */
-const SLOTS_KEY = Symbol.for('visen.notionTokenSlots');
-const slots: WeakMap<Client, TokenSlot> = ((globalThis as Record<symbol, unknown>)[SLOTS_KEY] ??= new WeakMap<
-  Client,
-  TokenSlot
->()) as WeakMap<Client, TokenSlot>;
+const slots = new WeakMap<Client, TokenSlot>();
 
 /** The slot of a client (createNotionClient registers one; a client made elsewhere gets one on first use). */
 function tokenSlot(client: Client): TokenSlot {
