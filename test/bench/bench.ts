@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Engine, StreamEnd } from '../../src/services/engines/engine';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { convertAll, FLUSH_INTERVAL_MS, Generator } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';

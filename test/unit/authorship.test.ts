@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@notionhq/client';
-import type { GenerationStore } from '../../src/services/generation/generationRecord';
+import type { GenerationStore } from '../../src/services/generation/generationStore';
 import { PageEditor } from '../../src/services/generation/pageEditor';
 import { BlockWriter, contentOfNode, hashOfNode } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';

@@ -11,7 +11,7 @@ import { ConnectionRepository } from '../../src/services/connections/connectionR
 import { ConnectionSync } from '../../src/services/connections/connectionSync';
 import { Engine, EngineError, GenerationRequest, StreamEnd, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
 import { brandError } from '../../src/services/errorBrand';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';

@@ -13,7 +13,7 @@ import type { Connection } from '../../src/services/connections/connection';
 import type { Engine, EngineKind } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { GenerationService, type RunResult } from '../../src/services/generation/generationService';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';

@@ -19,7 +19,8 @@ import {
 import { BlockWriter } from '../notion/blockWriter';
 import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
-import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode, type WritePlan } from './generationRecord';
+import { type GenerationRecord, newRecord, type WriteMode, type WritePlan } from './generationRecord';
+import { type GenerationStore } from './generationStore';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import { givenText } from './givenText';

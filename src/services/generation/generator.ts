@@ -7,14 +7,8 @@ import { NotionError, toNotionError } from '../notion/notionErrors';
 import { fillPage, mentionsPage } from '../notion/pageMarkdown';
 import { formatCount } from '../notion/notionUrl';
 import type { NotionPageRef } from '../notion/notionPages';
-import {
-  type GenerationRecord,
-  type GenerationStatus,
-  GenerationStore,
-  newRecord,
-  type RecordPatch,
-  type WritePlan,
-} from './generationRecord';
+import { type GenerationRecord, type GenerationStatus, newRecord, type RecordPatch, type WritePlan } from './generationRecord';
+import { GenerationStore } from './generationStore';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';

@@ -3,7 +3,8 @@ import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
 import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
-import type { GenerationRecord, GenerationStore, RecordPatch } from './generationRecord';
+import type { GenerationRecord, RecordPatch } from './generationRecord';
+import type { GenerationStore } from './generationStore';
 
 /** Blocks that a replace never moves: they are pages and databases of their own. */
 const KEPT_TYPES = new Set(['child_page', 'child_database']);
