@@ -19,6 +19,7 @@ import {
   FailureQueue,
   type LoggedRequest,
   dropConnection,
+  flushed,
   estimateTokens,
   sendJson,
   sleep,
@@ -723,15 +724,6 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     },
   };
   return fake;
-}
-
-/** Resolves once what was written to `res` has left for the client (or after half a second). */
-async function flushed(res: http.ServerResponse): Promise<void> {
-  res.flushHeaders();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!res.socket || res.socket.writableLength === 0) break;
-  }
 }
 
 /** Markdown about the prompt; in JSON mode, JSON that fits the request's schema, as Gemini's structured output gives. */

@@ -9,6 +9,7 @@ import {
   FailureQueue,
   type LoggedRequest,
   dropConnection,
+  flushed,
   estimateTokens,
   sendJson,
   sleep,
@@ -545,15 +546,6 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     },
   };
   return fake;
-}
-
-/** Resolves once what was written to `res` has left for the client (or after half a second). */
-async function flushed(res: http.ServerResponse): Promise<void> {
-  res.flushHeaders();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!res.socket || res.socket.writableLength === 0) break;
-  }
 }
 
 /** Markdown about the prompt; in JSON mode, JSON that fits `response_format`, as Structured Outputs gives. */

@@ -136,6 +136,15 @@ export class FailureQueue<M, R> {
   }
 }
 
+/** Resolves once what was written to `res` has left for the client (or after half a second). */
+export async function flushed(res: http.ServerResponse): Promise<void> {
+  res.flushHeaders();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!res.socket || res.socket.writableLength === 0) break;
+  }
+}
+
 /** Splits text into chunks of a few words each, keeping all whitespace, so streams look like real token deltas. */
 export function splitIntoDeltas(text: string, wordsPerDelta = 3): string[] {
   const pieces = text.match(/\s*\S+/g) ?? [];
