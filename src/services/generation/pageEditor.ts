@@ -1,7 +1,8 @@
 import type { BlockObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
-import { type BlockWriter, hashOfNode } from '../notion/blockWriter';
+import { hashOfNode } from '../notion/authorship';
+import type { BlockWriter } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
 import type { GenerationRecord, RecordPatch } from './generationRecord';
 import type { GenerationStore } from './generationStore';
