@@ -54,12 +54,31 @@ function engineEntries() {
   );
 }
 
+/**
+ * The model catalog as Visen reads it at run time: its entries' ids, tiers, dates and ranks. Where each came
+ * from (source, secondary, note, $comment) is for the people who refresh it and for its tests, which read the
+ * file itself; left out of dist, it costs activation nothing.
+ */
+function runtimeCatalogPlugin() {
+  const CITATIONS = ['source', 'secondary', 'note'];
+  return {
+    name: 'runtime-model-catalog',
+    setup(build) {
+      build.onLoad({ filter: /modelCatalog\.json$/ }, async (args) => {
+        const { $comment: _comment, ...catalog } = JSON.parse(await fs.promises.readFile(args.path, 'utf8'));
+        const models = catalog.models.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => !CITATIONS.includes(key))));
+        return { contents: JSON.stringify({ ...catalog, models }), loader: 'json' };
+      });
+    },
+  };
+}
+
 // dist/shared.js first: every other bundle requires it for the pieces that must exist once (scripts/sharedBundle.js).
 const builds = [
   { ...common, ...sharedBuild() },
   {
     ...common,
-    plugins: [sharedModulesPlugin()],
+    plugins: [sharedModulesPlugin(), runtimeCatalogPlugin()],
     entryPoints: {
       extension: 'src/extension.ts',
       ...engineEntries(),

@@ -28,7 +28,7 @@ import { ConnectionSync } from './services/connections/connectionSync';
 import { EngineModules } from './services/engines/engineLoader';
 import { useModelDefaults } from './services/engines/defaultsInUse';
 import { ModelDefaults } from './services/engines/modelDefaults';
-import { GenerationStore } from './services/generation/generationRecord';
+import { GenerationStore } from './services/generation/generationStore';
 import { LazyGeneration } from './services/generation/lazyGeneration';
 import { UsageTracker } from './services/generation/usageTracker';
 import { NotionClients } from './services/notion/notionClient';

@@ -1,15 +1,13 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { readConfig } from '../platform/config';
 import { chatModelEngine } from '../platform/vscodeLm';
 import type { Connection, ConnectionType } from '../services/connections/connection';
 import type { RunResult } from '../services/generation/generationService';
-import { rewritePrompt, systemInstructions } from '../services/generation/instructions';
+import { rewritePrompt } from '../services/generation/instructions';
 import { type GenerationRecord, offersUndo } from '../workflows/history';
-import { withinBudget } from '../workflows/budget';
 import type { WorkflowDeps } from '../workflows/deps';
 import { fillDatabase } from '../workflows/fill';
-import { generate } from '../workflows/generate';
+import { generate, type GenerateRequest } from '../workflows/generate';
 import { MissingKeyError } from '../workflows/missingKey';
 import { describeOutcome, type OutcomeAction } from '../workflows/outcome';
 import { intoPhrase } from './targetNames';
@@ -117,7 +115,7 @@ export function followups(deps: WorkflowDeps, result: vscode.ChatResult): vscode
 }
 
 /** A new answer into `connection`, through the one generation flow, with the connection's write mode and the chat's model. */
-async function write(
+function write(
   deps: WorkflowDeps,
   request: vscode.ChatRequest,
   connection: Connection,
@@ -126,27 +124,15 @@ async function write(
   token: vscode.CancellationToken,
 ): Promise<vscode.ChatResult> {
   const title = connection.target.title || connection.name;
-  const generated = await generate(deps, {
-    connection,
-    prompt,
-    engine: 'vscode-lm',
-    model: request.model.id,
-    source: chatModelEngine(request.model),
-    onText: (t) => stream.markdown(t),
-    running: (_title, run) => {
-      stream.progress(
-        connection.type === 'database'
-          ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name)
-          : vscode.l10n.t('Writing to "{0}"…', title),
-      );
-      return run(signalOf(token), () => undefined);
-    },
-  });
-  return generated.started ? finish(deps, generated.result, stream) : {};
+  const progress =
+    connection.type === 'database'
+      ? vscode.l10n.t('Adding an entry to "{0}"…', connection.name)
+      : vscode.l10n.t('Writing to "{0}"…', title);
+  return run(deps, request, { connection, prompt }, progress, stream, token);
 }
 
 /** A follow-up: the earlier answer rewritten as asked, in place of exactly the blocks it wrote (where they are in the page). */
-async function rewrite(
+function rewrite(
   deps: WorkflowDeps,
   request: vscode.ChatRequest,
   earlier: GenerationRecord,
@@ -158,25 +144,43 @@ async function rewrite(
     // Nothing of it is left to rewrite: the new answer is written as a new one.
     return write(deps, request, connection, request.prompt, stream, token);
   }
-  if (!(await withinBudget(deps))) return {};
-  const config = readConfig();
-  stream.progress(vscode.l10n.t('Rewriting what the last answer wrote to "{0}"…', earlier.page.title));
-  const result = await deps.generation.service.run({
-    connection,
-    pageId: earlier.page.id,
-    prompt: rewritePrompt(request.prompt, earlier.markdown),
-    ...model(request),
-    instructions: systemInstructions(config.instructions),
-    mode: 'replace',
-    replacing: earlier.blockIds ?? [],
-    signal: signalOf(token),
-    onText: (t) => stream.markdown(t),
-  });
-  return finish(deps, result, stream);
+  const progress = vscode.l10n.t('Rewriting what the last answer wrote to "{0}"…', earlier.page.title);
+  return run(
+    deps,
+    request,
+    {
+      connection,
+      prompt: rewritePrompt(request.prompt, earlier.markdown),
+      into: { id: earlier.page.id, title: earlier.page.title },
+      plan: { mode: 'replace', replacing: earlier.blockIds ?? [] },
+    },
+    progress,
+    stream,
+    token,
+  );
 }
 
-function model(request: vscode.ChatRequest) {
-  return { engine: 'vscode-lm' as const, model: request.model.id, source: chatModelEngine(request.model) };
+/** One chat turn through the one generation flow: the chat's model, its text streamed into the chat, `progress` shown while it runs. */
+async function run(
+  deps: WorkflowDeps,
+  request: vscode.ChatRequest,
+  target: Pick<GenerateRequest, 'connection' | 'prompt' | 'into' | 'plan'>,
+  progress: string,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<vscode.ChatResult> {
+  const generated = await generate(deps, {
+    ...target,
+    engine: 'vscode-lm',
+    model: request.model.id,
+    source: chatModelEngine(request.model),
+    onText: (t) => stream.markdown(t),
+    running: (_title, go) => {
+      stream.progress(progress);
+      return go(signalOf(token), () => undefined);
+    },
+  });
+  return generated.started ? finish(deps, generated.result, stream) : {};
 }
 
 /** How it ended, in describeOutcome's words, with its actions as buttons; the record id for a follow-up. */

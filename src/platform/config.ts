@@ -10,7 +10,8 @@ import {
   type EngineKind,
   type ServerEngineKind,
 } from '../services/engines/registry';
-import { DEFAULT_HISTORY_MAX_SIZE_MB, MAX_HISTORY_MAX_SIZE_MB, type WriteMode } from '../services/generation/generationRecord';
+import { type WriteMode } from '../services/generation/generationRecord';
+import { DEFAULT_HISTORY_MAX_SIZE_MB, MAX_HISTORY_MAX_SIZE_MB } from '../services/generation/generationStore';
 
 /**
  * Visen's settings are read and written here and nowhere else: every `visen.*` name below is in

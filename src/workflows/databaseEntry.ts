@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../services/connections/connection';
-import type { PreviewValue } from '../services/generation/generationService';
+import type { PreviewValue } from '../services/generation/entryValues';
 import type { DataSourceInfo } from '../services/notion/notionDatabases';
 import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages, type NotionPageRef } from '../services/notion/notionPages';

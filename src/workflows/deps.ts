@@ -2,7 +2,7 @@ import type { VisenLog } from '../platform/log';
 import type { Secrets } from '../platform/secrets';
 import type { Ui } from '../platform/ui';
 import type { EngineModules } from '../services/engines/engineLoader';
-import type { GenerationStore } from '../services/generation/generationRecord';
+import type { GenerationStore } from '../services/generation/generationStore';
 import type { MarkdownConverter } from '../services/generation/generator';
 import type { NotionClients } from '../services/notion/notionClient';
 import type { ConnectionRepository } from '../services/connections/connectionRepository';

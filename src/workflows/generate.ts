@@ -18,7 +18,7 @@ import { modelOrAsk } from './models';
 import type { NotStartedReason } from './outcome';
 import { choosePlace, choosePlaceLost } from './writePlace';
 
-// One generation, for every surface (the Command Palette, the connection form): the keys, a database's
+// One generation, for every surface (the Command Palette, the connection form, the chat): the keys, a database's
 // data source and properties, the prompt, the budget, then the run into the page or a new entry.
 
 /** Runs the generation itself, after every question: the palette shows a notification whose Cancel gives the signal. */
@@ -41,6 +41,10 @@ export interface GenerateRequest {
   readonly heading?: string;
   /** The connection's page as the surface checked it with Notion just now: not asked for again. */
   readonly page?: NotionPageRef;
+  /** The page to write into when it is not the connection's own (an entry a database connection made): nothing about the database is asked. */
+  readonly into?: { readonly id: string; readonly title: string };
+  /** Where the text goes, settled by the surface (a chat follow-up: in place of exactly its last answer's blocks): nothing is asked. */
+  readonly plan?: WritePlan;
   /** A database's properties to fill: asked every time (`always`: the palette walks through its questions), or until chosen. */
   readonly askMapping?: 'always' | 'untilChosen';
   /** Cancels the run (unless `running` gives the signal). */
@@ -105,9 +109,12 @@ export function engineAndModel(
 async function chooseRunTarget(
   deps: WorkflowDeps,
   request: GenerateRequest,
-): Promise<{ connection: Connection; title: string } | undefined> {
+): Promise<{ connection: Connection; title: string; intoPage: boolean } | undefined> {
   let connection = deps.connections.get(request.connection.id) ?? request.connection;
-  if (connection.type !== 'database') return { connection, title: connection.target.title || connection.name };
+  // A page: the connection's own, or one named for the run (a database entry an earlier answer wrote to).
+  if (connection.type !== 'database' || request.into !== undefined) {
+    return { connection, title: request.into?.title || connection.target.title || connection.name, intoPage: true };
+  }
   const source = await chooseDataSource(deps, connection);
   if (!source) return undefined;
   connection = deps.connections.get(connection.id) ?? connection;
@@ -116,7 +123,7 @@ async function chooseRunTarget(
     if (!mapped) return undefined;
     connection = mapped;
   }
-  return { connection, title: source.name };
+  return { connection, title: source.name, intoPage: false };
 }
 
 /**
@@ -134,17 +141,18 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
 
   const target = await chooseRunTarget(deps, request);
   if (!target) return { started: false, reason: 'dismissed' };
-  const { connection, title } = target;
+  const { connection, title, intoPage } = target;
   // Where the text goes is settled before the prompt is typed, and is the same question on every surface.
   const place =
-    connection.type === 'page'
+    request.plan ??
+    (intoPage
       ? await choosePlace(
           deps,
-          { id: request.page?.id ?? connection.target.id, title },
+          { id: request.into?.id ?? request.page?.id ?? connection.target.id, title },
           request.mode ?? connection.writeMode ?? config.writeMode,
           request.heading,
         )
-      : { mode: 'append' as const };
+      : { mode: 'append' as const });
   if (!place) return { started: false, reason: 'dismissed' };
   const prompt = typeof request.prompt === 'string' ? request.prompt.trim() : (await request.prompt(connection))?.trim();
   if (!prompt) return { started: false, reason: 'dismissed' };
@@ -152,8 +160,7 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
 
   const run: RunContext = { ...context, plan: place };
   const wrap: RunWrapper = request.running ?? ((_title, go) => go(request.signal ?? new AbortController().signal, () => undefined));
-  const runTitle =
-    connection.type === 'database' ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
+  const runTitle = !intoPage ? vscode.l10n.t('Visen: new entry in "{0}"', title) : vscode.l10n.t('Visen: writing to "{0}"', title);
   const result = await wrap(runTitle, (signal, report) => {
     const options = {
       connection,
@@ -170,11 +177,11 @@ export async function generate(deps: WorkflowDeps, request: GenerateRequest): Pr
       onProgress: (progress: GenerationProgress) => {
         const label = progressLabel(progress, { target: title, engine, model, countCharacters: request.countCharacters });
         // A new entry's values came from the engine already: its body's "Asking…" would only flicker in a notification.
-        if (connection.type !== 'database' || progress.phase !== 'starting') report(label);
+        if (intoPage || progress.phase !== 'starting') report(label);
         request.onProgress?.(progress, label);
       },
     };
-    if (connection.type === 'page') return deps.generation.service.run({ ...options, page: request.page });
+    if (intoPage) return deps.generation.service.run({ ...options, page: request.page, pageId: request.into?.id });
     return deps.generation.service.runNewEntry({
       ...options,
       mode: 'append',

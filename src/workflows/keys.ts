@@ -20,6 +20,7 @@ import { NotionError } from '../services/notion/notionErrors';
 import { NotionPages } from '../services/notion/notionPages';
 import { rememberedTokenKind, rememberTokenKind, type TokenIdentity } from '../services/notion/tokenIdentity';
 import type { WorkflowDeps } from './deps';
+import { allowTransport, serviceLabel } from './keyTransport';
 import { MissingKeyError } from './missingKey';
 
 // Every key Visen keeps, in one place: reading one for a run (where it may go, and asking again when the
@@ -62,9 +63,6 @@ export async function engineFor(deps: KeyDeps, kind: EngineKind): Promise<Engine
   return module.createEngine({ apiKey: found.key, baseUrl: found.baseUrl });
 }
 
-/** globalState: the plain-http base URLs to other machines the user agreed to send a key to. */
-const INSECURE_URLS_STATE = 'visen.insecureBaseUrls';
-
 /** What has a key and a base URL: Notion, and the engines of the registry that need both. */
 type KeyService = 'notion' | (KeyedEngineKind & Service);
 
@@ -92,8 +90,6 @@ function goesWithoutKey(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): 
 export async function engineKeyReady(deps: Pick<KeyDeps, 'secrets'>, kind: KeyedEngineKind): Promise<boolean> {
   return !!(await deps.secrets.get(ENGINE_SECRET[kind])) || goesWithoutKey(deps, kind);
 }
-
-const serviceLabel = (service: Service): string => (service === 'notion' ? 'Notion' : ENGINE_LABELS[service]);
 
 /**
  * The stored key of a service and the base URL it may go to, or a refusal. A key goes only where the user
@@ -133,71 +129,6 @@ async function keyFor(deps: KeyDeps, service: KeyService): Promise<{ key: string
     );
   }
   return { key: fresh, baseUrl };
-}
-
-/** This machine: localhost, 127.0.0.0/8, ::1. */
-function isLoopback(url: URL): boolean {
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/**
- * Plain http to another machine carries the key readable by anyone on the way: allowed only once the user
- * agrees, remembered per URL. Refused otherwise, with the way to change the setting.
- */
-async function allowTransport(deps: Pick<KeyDeps, 'ui' | 'store' | 'log'>, service: Service, baseUrl: string): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new MissingKeyError(
-      vscode.l10n.t(
-        'The {0} base URL "{1}" is not a valid address. Correct it in the setting {2}.',
-        serviceLabel(service),
-        baseUrl,
-        BASE_URL_SETTINGS[service],
-      ),
-      'workbench.action.openSettings',
-      vscode.l10n.t('Open Setting'),
-      [BASE_URL_SETTINGS[service]],
-    );
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) return;
-  const normalized = url.href;
-  const allowed = deps.store.get<string[]>(INSECURE_URLS_STATE) ?? [];
-  if (url.protocol === 'http:' && allowed.includes(normalized)) return;
-  if (url.protocol === 'http:') {
-    const send = vscode.l10n.t('Send Anyway');
-    const choice = await deps.ui.confirm(
-      vscode.l10n.t('The key for {0} travels unencrypted to {1}. Send it anyway?', serviceLabel(service), normalized),
-      vscode.l10n.t(
-        'This address uses http://, not https://, and is not this machine: anyone on the network between can read the key. Visen remembers your answer for this address.',
-      ),
-      send,
-    );
-    if (choice === send) {
-      await deps.store.update(INSECURE_URLS_STATE, [...allowed, normalized]);
-      deps.log.info(`The user agreed to send the ${serviceLabel(service)} key over http to ${url.origin}.`);
-      return;
-    }
-  }
-  throw new MissingKeyError(
-    url.protocol === 'http:'
-      ? vscode.l10n.t(
-          'Not sent: the {0} key would travel unencrypted to {1}. Use an https:// address in the setting {2}, or agree to send it.',
-          serviceLabel(service),
-          normalized,
-          BASE_URL_SETTINGS[service],
-        )
-      : vscode.l10n.t(
-          'Not sent: the {0} base URL must start with https:// (or http:// for this machine). Correct the setting {1}.',
-          serviceLabel(service),
-          BASE_URL_SETTINGS[service],
-        ),
-    'workbench.action.openSettings',
-    vscode.l10n.t('Open Setting'),
-    [BASE_URL_SETTINGS[service]],
-  );
 }
 
 async function askAgain(deps: KeyDeps, service: KeyService, baseUrl: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
+import { assertDefaultAnswer } from '../support/answerBlocks';
 import {
   clearNotifications,
   completedSteps,
@@ -233,25 +234,7 @@ describe('connections: the sidebar, the connection form and the walkthrough thro
     const blocks = journey.fakes.notion.pageBlocks(sharedPage.id);
     // The page was empty: the count the form reported is the page's, one block per list item.
     assert.equal(blocks.length, writtenBlocks, `the page holds ${blocks.length} blocks, the form reported ${writtenBlocks}`);
-    const types = new Set(blocks.map((b) => b.type));
-    for (const type of [
-      'heading_1',
-      'heading_2',
-      'paragraph',
-      'bulleted_list_item',
-      'numbered_list_item',
-      'to_do',
-      'quote',
-      'code',
-      'table',
-      'divider',
-    ]) {
-      assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
-    }
-    const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
-    assert.equal(heading.heading_1.rich_text.map((t) => t.plain_text).join(''), PROMPT);
-    const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
-    assert.equal(code.code.language, 'typescript');
+    assertDefaultAnswer(blocks, PROMPT);
     assert.match(journey.fakes.notion.pageMarkdown(sharedPage.id), /\*\*clear goal\*\*/, 'bold survives as an annotation');
     // The unshared page was never written to.
     assert.equal(journey.fakes.notion.pageBlocks(unsharedPage.id).length, 1);

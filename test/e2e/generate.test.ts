@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { paletteEntries, runCommand, screenshot, waitForNotification } from '../harness/codeServer';
 import type { FakePage } from '../fakes/notionFake';
+import { assertDefaultAnswer } from '../support/answerBlocks';
 import {
   activateVisen,
   afterKeySaved,
@@ -199,25 +200,7 @@ describe('generate: keys and a generation through the real UI', function () {
       writtenBlocks,
       `the page was empty: "Wrote ${writtenBlocks} blocks" is what it now holds (${blocks.length})`,
     );
-    const types = new Set(blocks.map((b) => b.type));
-    for (const type of [
-      'heading_1',
-      'heading_2',
-      'paragraph',
-      'bulleted_list_item',
-      'numbered_list_item',
-      'to_do',
-      'quote',
-      'code',
-      'table',
-      'divider',
-    ]) {
-      assert.ok(types.has(type as never), `the page has a ${type} block; it has: ${[...types].join(', ')}`);
-    }
-    const heading = blocks.find((b) => b.type === 'heading_1') as Extract<(typeof blocks)[number], { type: 'heading_1' }>;
-    assert.equal(heading.heading_1.rich_text.map((t) => t.plain_text).join(''), PROMPT);
-    const code = blocks.find((b) => b.type === 'code') as Extract<(typeof blocks)[number], { type: 'code' }>;
-    assert.equal(code.code.language, 'typescript');
+    assertDefaultAnswer(blocks, PROMPT);
     const todos = blocks.filter((b) => b.type === 'to_do') as Array<Extract<(typeof blocks)[number], { type: 'to_do' }>>;
     assert.deepEqual(
       todos.map((t) => t.to_do.checked),

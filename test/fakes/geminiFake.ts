@@ -15,18 +15,7 @@ import type {
 } from '@google/genai/web';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
 import { exampleFor, geminiJsonModeProblem, geminiSchema } from './jsonMode';
-import {
-  FailureQueue,
-  type LoggedRequest,
-  dropConnection,
-  estimateTokens,
-  sendJson,
-  sleep,
-  splitIntoDeltas,
-  startServer,
-  watchAbort,
-  writeFrame,
-} from './server';
+import { FailureQueue, type LoggedRequest, estimateTokens, sendJson, splitIntoDeltas, startServer, newTally, streamTo } from './server';
 
 /** Candidates as sent on the wire: enums are plain strings there. */
 type WireRating = Omit<SafetyRating, 'category' | 'probability'> & {
@@ -396,11 +385,9 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const requests: LoggedRequest[] = [];
   const failures = new FailureQueue<null, GeminiFailure>();
   const streamFaults = new FailureQueue<null, GeminiStreamFault>();
-  let droppedStreams = 0;
+  const tally = newTally();
   let responder: (req: GeminiRequest) => string | Promise<string> = defaultAnswer;
   let fixedUsage: Partial<Pick<GenerateContentResponseUsageMetadata, 'promptTokenCount' | 'candidatesTokenCount'>> | null = null;
-  let abortedStreams = 0;
-  let completedStreams = 0;
   let minute: number[] = [];
   let rateLimitedCount = 0;
   /** The per-minute quota: undefined when this request may go, else the wait until it may. */
@@ -508,10 +495,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     }
     const fault = streamFaults.take(() => true);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    let droppedHere = false;
-    const watch = watchAbort(res, () => {
-      if (!droppedHere) abortedStreams++;
-    });
+    const play = streamTo(res, tally);
     const deltas = splitIntoDeltas(text, 4);
     if (!deltas.length) deltas.push('');
     let frames: unknown[];
@@ -594,21 +578,11 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     } else {
       frames = deltas.map((d, i) => frame(d, i === deltas.length - 1));
     }
-    for (const f of frames) {
-      if (watch.aborted || !writeFrame(res, `data: ${typeof f === 'string' ? f : JSON.stringify(f)}\r\n\r\n`)) return;
-      await sleep(fake.chunkDelayMs);
-    }
-    if (watch.aborted) return;
-    if (drop) {
-      // Everything written so far reaches the client first: the drop comes after the last chunk, not instead of it.
-      await flushed(res);
-      droppedHere = true;
-      droppedStreams++;
-      dropConnection(res);
-      return;
-    }
-    res.end();
-    if (!inStreamFailure && !fault) completedStreams++;
+    await play(
+      frames.map((f) => `data: ${typeof f === 'string' ? f : JSON.stringify(f)}\r\n\r\n`),
+      () => fake.chunkDelayMs,
+      { drop, complete: !inStreamFailure && !fault },
+    );
   }
 
   function listModels(res: http.ServerResponse, logged: LoggedRequest) {
@@ -683,13 +657,13 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     chunkDelayMs: options.chunkDelayMs ?? 0,
     requests,
     get abortedStreams() {
-      return abortedStreams;
+      return tally.aborted;
     },
     get completedStreams() {
-      return completedStreams;
+      return tally.completed;
     },
     get droppedStreams() {
-      return droppedStreams;
+      return tally.dropped;
     },
     respondWith(fn) {
       responder = fn;
@@ -711,10 +685,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       requests.length = 0;
       failures.clear();
       streamFaults.clear();
-      droppedStreams = 0;
+      Object.assign(tally, newTally());
       fixedUsage = null;
-      abortedStreams = 0;
-      completedStreams = 0;
       minute = [];
       rateLimitedCount = 0;
       responder = defaultAnswer;
@@ -723,15 +695,6 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     },
   };
   return fake;
-}
-
-/** Resolves once what was written to `res` has left for the client (or after half a second). */
-async function flushed(res: http.ServerResponse): Promise<void> {
-  res.flushHeaders();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!res.socket || res.socket.writableLength === 0) break;
-  }
 }
 
 /** Markdown about the prompt; in JSON mode, JSON that fits the request's schema, as Gemini's structured output gives. */

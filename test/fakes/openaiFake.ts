@@ -5,18 +5,7 @@ import type * as http from 'node:http';
 import type OpenAI from 'openai';
 import { defaultGeneratedMarkdown } from './generatedMarkdown';
 import { exampleFor, openaiJsonModeProblem, openaiSchema } from './jsonMode';
-import {
-  FailureQueue,
-  type LoggedRequest,
-  dropConnection,
-  estimateTokens,
-  sendJson,
-  sleep,
-  splitIntoDeltas,
-  startServer,
-  watchAbort,
-  writeFrame,
-} from './server';
+import { FailureQueue, type LoggedRequest, estimateTokens, sendJson, splitIntoDeltas, startServer, newTally, streamTo } from './server';
 
 type ChatCompletionChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
@@ -256,11 +245,9 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   const requests: LoggedRequest[] = [];
   const failures = new FailureQueue<null, OpenAIFailure>();
   const streamFaults = new FailureQueue<null, OpenAIStreamFault>();
-  let droppedStreams = 0;
+  const tally = newTally();
   let responder: (req: OpenAIChatRequest) => string | Promise<string> = defaultAnswer;
   let fixedUsage: Partial<Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'>> | null = null;
-  let abortedStreams = 0;
-  let completedStreams = 0;
   const created = Math.floor(Date.now() / 1000);
 
   const requestId = () => `req_${randomBytes(16).toString('hex')}`;
@@ -396,10 +383,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       connection: 'keep-alive',
       ...headersFor(),
     });
-    let droppedHere = false;
-    const watch = watchAbort(res, () => {
-      if (!droppedHere) abortedStreams++;
-    });
+    const play = streamTo(res, tally);
     const frames: string[] = [
       chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null, logprobs: null }]),
     ];
@@ -434,21 +418,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       if (body.stream_options?.include_usage) frames.push(chunk([], { usage: sentUsage() }));
       frames.push('data: [DONE]\n\n');
     }
-    for (const frame of frames) {
-      if (watch.aborted || !writeFrame(res, frame)) return;
-      await sleep(fake.chunkDelayMs);
-    }
-    if (watch.aborted) return;
-    if (drop) {
-      // Everything written so far reaches the client first: the drop comes after the last chunk, not instead of it.
-      await flushed(res);
-      droppedHere = true;
-      droppedStreams++;
-      dropConnection(res);
-      return;
-    }
-    res.end();
-    if (!fault) completedStreams++;
+    await play(frames, () => fake.chunkDelayMs, { drop, complete: !fault });
   }
 
   const server = await startServer(async (req, res, logged) => {
@@ -507,13 +477,13 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     splitDeltas: (text: string) => splitIntoDeltas(text),
     requests,
     get abortedStreams() {
-      return abortedStreams;
+      return tally.aborted;
     },
     get completedStreams() {
-      return completedStreams;
+      return tally.completed;
     },
     get droppedStreams() {
-      return droppedStreams;
+      return tally.dropped;
     },
     respondWith(fn) {
       responder = fn;
@@ -532,10 +502,8 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       fake.shutdownDates = {};
       failures.clear();
       streamFaults.clear();
-      droppedStreams = 0;
+      Object.assign(tally, newTally());
       fixedUsage = null;
-      abortedStreams = 0;
-      completedStreams = 0;
       responder = defaultAnswer;
       fake.splitDeltas = (text: string) => splitIntoDeltas(text);
       fake.validKeys = new Set(initialKeys);
@@ -545,15 +513,6 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     },
   };
   return fake;
-}
-
-/** Resolves once what was written to `res` has left for the client (or after half a second). */
-async function flushed(res: http.ServerResponse): Promise<void> {
-  res.flushHeaders();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (!res.socket || res.socket.writableLength === 0) break;
-  }
 }
 
 /** Markdown about the prompt; in JSON mode, JSON that fits `response_format`, as Structured Outputs gives. */

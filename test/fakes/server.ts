@@ -136,6 +136,15 @@ export class FailureQueue<M, R> {
   }
 }
 
+/** Resolves once what was written to `res` has left for the client (or after half a second). */
+async function flushed(res: http.ServerResponse): Promise<void> {
+  res.flushHeaders();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!res.socket || res.socket.writableLength === 0) break;
+  }
+}
+
 /** Splits text into chunks of a few words each, keeping all whitespace, so streams look like real token deltas. */
 export function splitIntoDeltas(text: string, wordsPerDelta = 3): string[] {
   const pieces = text.match(/\s*\S+/g) ?? [];
@@ -155,7 +164,7 @@ export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(te
 /**
  * Writes a frame unless the client has gone away; false tells the caller to stop producing frames.
  */
-export function writeFrame(res: http.ServerResponse, frame: string): boolean {
+function writeFrame(res: http.ServerResponse, frame: string): boolean {
   if (res.destroyed || res.writableEnded) return false;
   res.write(frame);
   return true;
@@ -165,7 +174,7 @@ export function writeFrame(res: http.ServerResponse, frame: string): boolean {
  * Tracks whether the client dropped a streaming response before it ended. `res.on('close')` fires on both normal
  * completion and aborts; only the latter happens with `writableEnded` still false.
  */
-export function watchAbort(res: http.ServerResponse, onAbort: () => void): { readonly aborted: boolean } {
+function watchAbort(res: http.ServerResponse, onAbort: () => void): { readonly aborted: boolean } {
   const state = { aborted: false };
   res.on('close', () => {
     if (!res.writableEnded) {
@@ -174,4 +183,45 @@ export function watchAbort(res: http.ServerResponse, onAbort: () => void): { rea
     }
   });
   return state;
+}
+
+/** How a stand-in's streams ended: the client went away, the stand-in dropped them, or they ran to the end. */
+export interface StreamTally {
+  aborted: number;
+  dropped: number;
+  completed: number;
+}
+
+export const newTally = (): StreamTally => ({ aborted: 0, dropped: 0, completed: 0 });
+
+/**
+ * Watches a streaming response from now on for the client going away (counted as aborted), and returns how
+ * to play it: the frames one after another, `delayMs()` apart, then the end. With `drop`, everything written
+ * reaches the client first and the connection drops after the last frame, not instead of it (counted as
+ * dropped); else the response ends, counted as completed when `complete`.
+ */
+export function streamTo(
+  res: http.ServerResponse,
+  tally: StreamTally,
+): (frames: readonly string[], delayMs: () => number, end: { readonly drop: boolean; readonly complete: boolean }) => Promise<void> {
+  let droppedHere = false;
+  const watch = watchAbort(res, () => {
+    if (!droppedHere) tally.aborted++;
+  });
+  return async (frames, delayMs, end) => {
+    for (const frame of frames) {
+      if (watch.aborted || !writeFrame(res, frame)) return;
+      await sleep(delayMs());
+    }
+    if (watch.aborted) return;
+    if (end.drop) {
+      await flushed(res);
+      droppedHere = true;
+      tally.dropped++;
+      dropConnection(res);
+      return;
+    }
+    res.end();
+    if (end.complete) tally.completed++;
+  };
 }

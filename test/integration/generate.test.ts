@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GenerationRecord } from '../../src/services/generation/generationRecord';
 import { geminiErrors } from '../fakes/geminiFake';
+import { assertEveryKind } from '../support/answerBlocks';
 import { connectPage, GEMINI_KEY, NOTION_SECRET, OPENAI_KEY, useStage, setSetting, visenLog } from './support/visen';
 
 describe('Generate to Notion Page', () => {
@@ -25,20 +26,7 @@ describe('Generate to Notion Page', () => {
 
     const types = stage.notion.pageBlocks(page.id).map((b) => b.type);
     assert.strictEqual(types[0], 'paragraph', 'appended after what was there');
-    for (const type of [
-      'heading_1',
-      'heading_2',
-      'paragraph',
-      'bulleted_list_item',
-      'numbered_list_item',
-      'to_do',
-      'quote',
-      'code',
-      'table',
-      'divider',
-    ]) {
-      assert.ok(types.includes(type as never), `the page has a ${type}`);
-    }
+    assertEveryKind(types);
     const record = latest();
     assert.strictEqual(record.status, 'written');
     assert.strictEqual(record.engine, 'gemini');

@@ -13,7 +13,7 @@ import { type Engine, type EngineModule, type JsonSchema, readStream } from '../
 import * as gemini from '../../src/services/engines/gemini';
 import { rankModels, recommendedFrom } from '../../src/services/engines/modelCatalog';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { Generator } from '../../src/services/generation/generator';
 import { givenText } from '../../src/services/generation/givenText';
 import { PageEditor } from '../../src/services/generation/pageEditor';

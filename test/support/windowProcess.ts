@@ -3,7 +3,7 @@
 // into a page over real HTTP against the stand-ins. Run as `node out/test/support/windowProcess.js <json>`
 // (see crashAfterSend.test.ts); it prints one JSON line with the run's outcome if it lives that long.
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { Generator } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { BlockObjectResponse, Client } from '@notionhq/client';
-import { GenerationStore, type GenerationRecord } from '../../src/services/generation/generationRecord';
+import { type GenerationRecord } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { convertAll } from '../../src/services/generation/generator';
 import { PageEditor } from '../../src/services/generation/pageEditor';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';

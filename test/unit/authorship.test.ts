@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@notionhq/client';
-import type { GenerationStore } from '../../src/services/generation/generationRecord';
+import type { GenerationStore } from '../../src/services/generation/generationStore';
 import { PageEditor } from '../../src/services/generation/pageEditor';
-import { BlockWriter, contentOfNode, hashOfNode } from '../../src/services/notion/blockWriter';
+import { contentOfNode, hashOfNode } from '../../src/services/notion/authorship';
+import { BlockWriter } from '../../src/services/notion/blockWriter';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import type { NotionFake } from '../fakes/notionFake';

@@ -19,7 +19,7 @@ import {
   StreamEnding,
   TokenUsage,
 } from '../../src/services/engines/engine';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { useModelDefaults } from '../../src/services/engines/defaultsInUse';

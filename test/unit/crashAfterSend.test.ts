@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BlockObjectResponse } from '@notionhq/client';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { Generator } from '../../src/services/generation/generator';
 import { PageEditor } from '../../src/services/generation/pageEditor';
 import { offersRetry } from '../../src/services/generation/undoRules';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Client } from '@notionhq/client';
 import * as openai from '../../src/services/engines/openai';
 import { DatabaseFiller, FillJob, FillTarget } from '../../src/services/generation/databaseFill';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { MemoryStore } from '../../src/services/keyValueStore';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { BlockObjectRequest, Client } from '@notionhq/client';
-import { GenerationStore, type GenerationRecord } from '../../src/services/generation/generationRecord';
+import { type GenerationRecord } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { PageEditor } from '../../src/services/generation/pageEditor';
 import { NotionPages } from '../../src/services/notion/notionPages';
 import type { NotionFake } from '../fakes/notionFake';

@@ -13,7 +13,7 @@ import type { Connection } from '../../src/services/connections/connection';
 import type { Engine, EngineKind } from '../../src/services/engines/engine';
 import * as gemini from '../../src/services/engines/gemini';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { GenerationService, type RunResult } from '../../src/services/generation/generationService';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';
@@ -341,6 +341,14 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     pageBlocks: 'none' as const,
     textKept: false,
   });
+  /** The answer stopped part-way: what arrived is in the page and kept. */
+  const partWay = (message: RegExp) => ({
+    level: 'error' as const,
+    message,
+    status: 'failed',
+    pageBlocks: 'some' as const,
+    textKept: true,
+  });
   run({
     group: 'Gemini',
     fault: '400 API_KEY_INVALID',
@@ -375,13 +383,13 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     group: 'Gemini',
     fault: 'stream cut mid-way (connection dropped)',
     arrange: () => geminiFake.failStreamNext({ kind: 'drop', afterChunks: 4 }),
-    expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/cut off/),
   });
   run({
     group: 'Gemini',
     fault: 'stream ends without a finish reason',
     arrange: () => geminiFake.failStreamNext({ kind: 'noFinish', afterChunks: 4 }),
-    expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/cut off/),
   });
   run({
     group: 'Gemini',
@@ -393,7 +401,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     group: 'Gemini',
     fault: 'SAFETY stop',
     arrange: () => geminiFake.failStreamNext({ kind: 'safety', category: 'HARM_CATEGORY_DANGEROUS_CONTENT', afterChunks: 2 }),
-    expect: { level: 'error', message: /dangerous content/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/dangerous content/),
   });
   run({
     group: 'Gemini',
@@ -467,14 +475,14 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     engine: 'openai',
     fault: 'stream cut mid-way (connection dropped)',
     arrange: () => openaiFake.failStreamNext({ kind: 'drop', afterChunks: 30 }),
-    expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/cut off/),
   });
   run({
     group: 'OpenAI',
     engine: 'openai',
     fault: 'stream ends without a finish reason',
     arrange: () => openaiFake.failStreamNext({ kind: 'noFinish', afterChunks: 30 }),
-    expect: { level: 'error', message: /cut off/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/cut off/),
   });
   run({
     group: 'OpenAI',
@@ -488,7 +496,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
     engine: 'openai',
     fault: 'content filter stop',
     arrange: () => openaiFake.failStreamNext({ kind: 'contentFilter', afterChunks: 30 }),
-    expect: { level: 'error', message: /content filter/, status: 'failed', pageBlocks: 'some', textKept: true },
+    expect: partWay(/content filter/),
   });
   run({
     group: 'OpenAI',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as openai from '../../src/services/engines/openai';
-import { GenerationStore, newRecord } from '../../src/services/generation/generationRecord';
+import { newRecord } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { convertAll, Generator, GenerateRequest } from '../../src/services/generation/generator';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';
@@ -11,6 +12,7 @@ import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { NotionFake, startNotionFake } from '../fakes/notionFake';
 import { useNotionAndModel } from '../support/loopbackFakes';
 import { OpenAIFake } from '../fakes/openaiFake';
+import { assertEveryKind } from '../support/answerBlocks';
 
 const SECRET = 'secret_fake_notion';
 
@@ -31,6 +33,11 @@ describe('Generator: engine → chunker → Notion page', () => {
     const generator = new Generator(new BlockWriter(client), markdownToBlocks, store, silentLogger);
     const engine = openai.createEngine({ apiKey: 'sk-fake-openai', baseUrl: model.url });
     return { client, generator, engine };
+  }
+
+  /** A run of `engine` into `page` where `plan` says. */
+  function writeRequest(page: GenerateRequest['page'], engine: GenerateRequest['engine'], plan: GenerateRequest['plan']): GenerateRequest {
+    return { page, prompt: 'Write', plan, engine, model: 'gpt-4.1-mini', signal: new AbortController().signal };
   }
 
   async function run(pageTitle: string, overrides: Partial<GenerateRequest> = {}, requestsPerSecond = 100) {
@@ -59,21 +66,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { record, error, pageId } = await run('Brief');
     assert.equal(error, undefined);
     assert.equal(record.status, 'written');
-    const types = new Set(notion.pageBlocks(pageId).map((b) => b.type));
-    for (const type of [
-      'paragraph',
-      'heading_1',
-      'heading_2',
-      'bulleted_list_item',
-      'numbered_list_item',
-      'to_do',
-      'quote',
-      'code',
-      'table',
-      'divider',
-    ]) {
-      assert.ok(types.has(type as never), `missing ${type}; got ${[...types].join(', ')}`);
-    }
+    assertEveryKind(notion.pageBlocks(pageId).map((b) => b.type));
     const blocks = notion.pageBlocks(pageId);
     assert.equal(blocks[0].type, 'paragraph', 'existing content stays first');
     const code = blocks.find((b) => b.type === 'code');
@@ -148,14 +141,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     notion.addPage({ title: 'A child page', parentPageId: fakePage.id });
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     const before = notion.pageBlocks(page.id);
-    const { record } = await generator.run({
-      page,
-      prompt: 'Write',
-      plan: { mode: 'replace' },
-      engine,
-      model: 'gpt-4.1-mini',
-      signal: new AbortController().signal,
-    });
+    const { record } = await generator.run(writeRequest(page, engine, { mode: 'replace' }));
     assert.equal(record.status, 'written');
     const after = notion.pageBlocks(page.id);
     assert.doesNotMatch(notion.pageMarkdown(page.id), /Old paragraph|Old intro/);
@@ -179,14 +165,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const page = await new NotionPages(client).resolvePage(fakePage.id);
     notion.failNext({ method: 'PATCH', path: /\/children$/ }, { status: 400, code: 'validation_error', message: 'Content is invalid.' }, 1);
     const requestsBefore = model.requests.length;
-    const { record, error } = await generator.run({
-      page,
-      prompt: 'Write',
-      plan: { mode: 'append' },
-      engine,
-      model: 'gpt-4.1-mini',
-      signal: new AbortController().signal,
-    });
+    const { record, error } = await generator.run(writeRequest(page, engine, { mode: 'append' }));
     assert.equal(record.status, 'writeFailed');
     assert.match(error!.message, /Content is invalid/);
     assert.ok(record.writtenBlocks < record.blocks);
@@ -267,14 +246,7 @@ describe('Generator: engine → chunker → Notion page', () => {
     const { client, generator } = setup();
     const page = await new NotionPages(client).resolvePage(notion.addPage({ title: 'Nothing' }).id);
     const engine = openai.createEngine({ apiKey: 'sk-wrong', baseUrl: model.url });
-    const { record, error } = await generator.run({
-      page,
-      prompt: 'Write',
-      plan: { mode: 'append' },
-      engine,
-      model: 'gpt-4.1-mini',
-      signal: new AbortController().signal,
-    });
+    const { record, error } = await generator.run(writeRequest(page, engine, { mode: 'append' }));
     assert.equal(record.status, 'failed');
     assert.equal((error as { kind?: string }).kind, 'auth');
     assert.equal(appends().length, 0);
@@ -292,14 +264,7 @@ describe('Generator: engine → chunker → Notion page', () => {
         const fakePage = limited.addPage({ title: `Paced ${perSecond}` });
         const page = await new NotionPages(client).resolvePage(fakePage.id);
         const limitedBefore = limited.rateLimitedCount;
-        const { record } = await generator.run({
-          page,
-          prompt: 'Write',
-          plan: { mode: 'append' },
-          engine,
-          model: 'gpt-4.1-mini',
-          signal: new AbortController().signal,
-        });
+        const { record } = await generator.run(writeRequest(page, engine, { mode: 'append' }));
         assert.equal(record.status, 'written');
         assert.equal(limited.pageBlocks(page.id).length, 60);
         if (perSecond === 3) assert.equal(limited.rateLimitedCount, limitedBefore, 'paced requests never hit the limit');

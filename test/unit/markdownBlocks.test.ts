@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlockNode } from '../../src/services/notion/blockTree';
 import { MarkdownChunker, splitMarkdownBlocks } from '../../src/services/generation/markdownChunker';
-import { markdownToBlocks, NOTION_LANGUAGES } from '../../src/services/notion/markdownBlocks';
+import { NOTION_LANGUAGES } from '../../src/services/notion/codeLanguages';
+import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { PLAIN, splitCode, splitText, textRun, toRichText } from '../../src/services/notion/richText';
 import { type Digest, digestNodes, digestStored, type StoredTree } from '../support/blockDigest';
 

@@ -43,7 +43,7 @@ describe('model catalog', () => {
       for (const date of [m.released, m.deprecated, m.shutdown]) assert.ok(date === null || DATE.test(date), `${key}: ${date}`);
       if (m.deprecated && m.shutdown) assert.ok(m.deprecated <= m.shutdown, `${key}: deprecated before shut down`);
       const host = m.provider === 'openai' ? /^https:\/\/(developers|platform)\.openai\.com\// : /^https:\/\/ai\.google\.dev\//;
-      assert.match(m.source, host, `${key}: cites its provider's page`);
+      assert.match(m.source ?? '', host, `${key}: cites its provider's page`);
       if (m.secondary !== undefined) {
         assert.match(m.secondary, /^https:\/\//, `${key}: the secondary page is a link`);
         assert.doesNotMatch(m.secondary, host, `${key}: a provider's page is the source, not a secondary one`);

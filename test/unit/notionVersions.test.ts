@@ -6,7 +6,7 @@ import type { Client, PageObjectResponse } from '@notionhq/client';
 import * as openai from '../../src/services/engines/openai';
 import type { Connection } from '../../src/services/connections/connection';
 import { DatabaseFiller } from '../../src/services/generation/databaseFill';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';
 import { silentLogger } from '../../src/services/logger';

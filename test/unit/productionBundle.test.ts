@@ -70,6 +70,15 @@ describe('production bundle', () => {
     );
   });
 
+  it("the extension's bundle carries the model catalog's entries without their citations", () => {
+    const file = JSON.parse(fs.readFileSync(path.join(root, 'src/services/engines/modelCatalog.json'), 'utf8')) as {
+      models: { id: string; source: string }[];
+    };
+    const bundled = fs.readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
+    for (const model of file.models) assert.ok(bundled.includes(`"${model.id}"`), `${model.id} is in dist/extension.js`);
+    for (const source of new Set(file.models.map((m) => m.source))) assert.ok(!bundled.includes(source), `${source} is left out`);
+  });
+
   it('esbuild.js builds with those defines', () => {
     const source = fs.readFileSync(path.join(root, 'esbuild.js'), 'utf8');
     assert.match(source, /\.\.\.buildDefines\(production\)/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Engine, GenerationRequest, StreamEnd, StreamEnding, TokenUsage } from '../../src/services/engines/engine';
 import { EngineError } from '../../src/services/engines/engine';
-import { GenerationStore } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { Generator, type GenerationProgress } from '../../src/services/generation/generator';
 import { PageLocks } from '../../src/services/generation/pageLocks';
 import { MemoryStore } from '../../src/services/keyValueStore';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConnectionRepository } from '../../src/services/connections/connectionRepository';
-import { type GenerationRecord, GenerationStore, blockCounts, isSafelyInNotion } from '../../src/services/generation/generationRecord';
+import { type GenerationRecord, blockCounts, isSafelyInNotion } from '../../src/services/generation/generationRecord';
+import { GenerationStore } from '../../src/services/generation/generationStore';
 import { canUndo } from '../../src/services/generation/undoRules';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';

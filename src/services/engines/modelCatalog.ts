@@ -21,8 +21,8 @@ export interface CatalogEntry {
   readonly deprecated: string | null;
   readonly shutdown: string | null;
   readonly recommended: boolean;
-  /** The provider's page that states the entry's data. */
-  readonly source: string;
+  /** The provider's page that states the entry's data (in the file; the extension's bundle leaves it out, see esbuild.js). */
+  readonly source?: string;
   /**
    * A write-up quoting the provider's page, present when the dates were read there because the provider's page
    * itself could not be read: they are to be confirmed on `source` at the next refresh.

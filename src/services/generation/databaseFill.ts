@@ -9,7 +9,8 @@ import { DatabaseRow, fillTemplate, NotionDatabases, placeholderNames, RowSelect
 import { toNotionError } from '../notion/notionErrors';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
-import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode } from './generationRecord';
+import { type GenerationRecord, newRecord, type WriteMode } from './generationRecord';
+import { type GenerationStore } from './generationStore';
 import { Generator, type MarkdownConverter } from './generator';
 import type { PageLocks } from './pageLocks';
 import { BlockWriter } from '../notion/blockWriter';

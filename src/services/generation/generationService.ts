@@ -7,19 +7,13 @@ import type { Engine, EngineKind } from '../engines/engine';
 import type { Logger } from '../logger';
 import { NotionDatabases } from '../notion/notionDatabases';
 import { NotionPageRef, NotionPages } from '../notion/notionPages';
-import {
-  CoerceOptions,
-  coerceProperty,
-  FILLABLE_TYPES,
-  PropertySchema,
-  PropertyValueError,
-  unfenceJson,
-  valuesSchema,
-} from '../notion/propertyValues';
+import { FILLABLE_TYPES, PropertySchema, PropertyValueError, valuesSchema } from '../notion/propertyValues';
 import { BlockWriter } from '../notion/blockWriter';
 import { type PageHeading, pageHeadings } from '../notion/pageHeadings';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
-import { type GenerationRecord, type GenerationStore, newRecord, type WriteMode, type WritePlan } from './generationRecord';
+import { type GenerationRecord, newRecord, type WriteMode, type WritePlan } from './generationRecord';
+import { type GenerationStore } from './generationStore';
+import { checkScalar, display, entryInstructions, entryValues, givenProperties, type PreviewValue } from './entryValues';
 import { convertAll, GenerationOutcome, GenerationProgress, Generator, MarkdownConverter } from './generator';
 import { type LostPlace, PageEditor, UndoPlan, UndoProgress } from './pageEditor';
 import { givenText } from './givenText';
@@ -74,16 +68,6 @@ export interface RunOptions {
   readonly confirmPageContext?: (chars: number, pageTitle: string) => Promise<boolean>;
 }
 
-export interface PreviewValue {
-  readonly property: string;
-  readonly type: string;
-  readonly value: string;
-}
-
-function display(value: unknown): string {
-  return Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value);
-}
-
 export interface RunResult extends GenerationOutcome {
   /** The connection with its usage counted. */
   readonly connection: Connection;
@@ -97,26 +81,6 @@ function planOf(options: RunOptions): WritePlan {
 }
 
 const sameId = (a: string, b: string) => a.replace(/-/g, '') === b.replace(/-/g, '');
-
-/** Values for a new entry as Notion's request values, what they read as, and what did not fit (one line per property). */
-function coerceAll(
-  schema: readonly PropertySchema[],
-  answer: Record<string, unknown>,
-  coerce: CoerceOptions,
-): { properties: Record<string, unknown>; preview: PreviewValue[]; problems: string[] } {
-  const properties: Record<string, unknown> = {};
-  const preview: PreviewValue[] = [];
-  const problems: string[] = [];
-  for (const property of schema) {
-    try {
-      properties[property.name] = coerceProperty(property, answer[property.name], coerce);
-      preview.push({ property: property.name, type: property.type, value: display(answer[property.name]) });
-    } catch (error) {
-      problems.push(`${property.name}: ${(error as Error).message}`);
-    }
-  }
-  return { properties, preview, problems };
-}
 
 /** Every surface checks the prompt as it is typed; a prompt that arrives some other way is checked here. */
 function checkPrompt(prompt: string): void {
@@ -275,38 +239,12 @@ export class GenerationService {
     // Everything is checked before the row is created: a row whose values or body then failed would be left behind.
     if (options.markdown !== undefined && typeof options.markdown !== 'string')
       throw new PropertyValueError(l10n.t('The content of a new entry must be markdown text. Nothing was written.'));
-    const notScalar = Object.entries(options.values).filter(
-      ([, value]) => value !== null && typeof value === 'object' && !Array.isArray(value),
-    );
-    if (notScalar.length)
-      throw new PropertyValueError(
-        l10n.t(
-          'Some values do not fit their property: {0} Nothing was written.',
-          notScalar.map(([name]) => l10n.t('{0}: give text, a number, true/false or a list of option names.', name)).join(' '),
-        ),
-      );
+    checkScalar(options.values);
     const connection = options.connection;
     const client = await this.deps.notion();
     const databases = new NotionDatabases(client);
     const source = await databases.dataSource(await this.dataSourceOf(connection, databases));
-    const fillable = source.properties.filter((p) => (FILLABLE_TYPES as readonly string[]).includes(p.type));
-    const unknown = Object.keys(options.values).filter((name) => !fillable.some((p) => p.name === name));
-    const names = fillable.map((p) => `"${p.name}" (${p.type})`).join(', ');
-    if (unknown.length)
-      throw new PropertyValueError(
-        l10n.t(
-          '"{0}" has no property Visen can fill named {1}. Its properties: {2}.',
-          source.name,
-          unknown.map((n) => `"${n}"`).join(', '),
-          names,
-        ),
-      );
-    if (display(options.values[source.titleProperty]).trim() === '')
-      throw new PropertyValueError(l10n.t('A new entry in "{0}" needs its title ("{1}").', source.name, source.titleProperty));
-    const given = fillable.filter((p) => p.name in options.values);
-    const { properties, problems } = coerceAll(given, options.values, { allowNewOptions: connection.allowNewOptions ?? false });
-    if (problems.length)
-      throw new PropertyValueError(l10n.t('Some values do not fit their property: {0} Nothing was written.', problems.join(' ')));
+    const properties = givenProperties(source, options.values, { allowNewOptions: connection.allowNewOptions ?? false });
     if (options.markdown?.trim()) convertAll(options.markdown, this.deps.converter());
     const row = await databases.createRow(source.id, properties);
     const entry = { id: row.id, title: display(options.values[source.titleProperty]), url: row.url };
@@ -423,37 +361,4 @@ export class GenerationService {
       return problem;
     }
   }
-}
-
-/** What a new entry's completion is asked for: its title and mapped properties, as JSON, after the given instructions. */
-function entryInstructions(given: string | undefined, database: string, title: PropertySchema, mapped: PropertySchema[]): string {
-  return [
-    given,
-    `You create a new entry of the Notion database "${database}". Give its title ("${title.name}")` +
-      (mapped.length ? ` and the values of its properties ${mapped.map((p) => `"${p.name}" (${p.type})`).join(', ')}` : '') +
-      ', as JSON.',
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-}
-
-/** A new entry's values from the engine's answer; throws PropertyValueError when it is not JSON or a value does not fit. */
-function entryValues(text: string, schema: PropertySchema[], coerce: { allowNewOptions: boolean }) {
-  let answer: Record<string, unknown>;
-  try {
-    answer = JSON.parse(unfenceJson(text)) as Record<string, unknown>;
-  } catch {
-    throw new PropertyValueError(
-      l10n.t(
-        "The engine did not answer with the property values as JSON. Its answer is kept in the connection's history. Try again, or map fewer properties.",
-      ),
-    );
-  }
-  const { properties, preview, problems } = coerceAll(schema, answer, coerce);
-  if (problems.length) {
-    throw new PropertyValueError(
-      l10n.t("Some values do not fit their property: {0} The answer is kept in the connection's history.", problems.join(' ')),
-    );
-  }
-  return { answer, properties, preview };
 }

@@ -7,17 +7,12 @@ import { NotionError, toNotionError } from '../notion/notionErrors';
 import { fillPage, mentionsPage } from '../notion/pageMarkdown';
 import { formatCount } from '../notion/notionUrl';
 import type { NotionPageRef } from '../notion/notionPages';
-import {
-  type GenerationRecord,
-  type GenerationStatus,
-  GenerationStore,
-  newRecord,
-  type RecordPatch,
-  type WritePlan,
-} from './generationRecord';
+import { type GenerationRecord, type GenerationStatus, newRecord, type RecordPatch, type WritePlan } from './generationRecord';
+import { GenerationStore } from './generationStore';
 import { MarkdownChunker, splitMarkdownBlocks } from './markdownChunker';
 import { type LostPlace, PageEditor } from './pageEditor';
 import { PageLocks } from './pageLocks';
+import { WritePump } from './writePump';
 import { ENGINE_DEADLINES, Watchdog } from './watchdog';
 import { MAX_PROMPT_LENGTH } from './prompt';
 
@@ -57,13 +52,6 @@ export interface GenerationOutcome {
   /** Why the generation did not end with everything written. */
   readonly error?: EngineError | NotionError;
 }
-
-/**
- * While the model writes, blocks gather for at least this long between appends, so a generation costs
- * about one request a second (plus what its size needs) and a pacing slot is free when the last block
- * arrives. The first blocks go out at once.
- */
-export const FLUSH_INTERVAL_MS = 1000;
 
 /** While the model streams, the record (with the text so far) is saved at least this often, and at every write. */
 const SAVE_INTERVAL_MS = 2000;
@@ -390,66 +378,5 @@ async function settle(work: Promise<unknown>): Promise<NotionError | undefined> 
     return undefined;
   } catch (error) {
     return toNotionError(error);
-  }
-}
-
-/**
- * Sends blocks in order, one append at a time. The first blocks go at once; after that, blocks gather for
- * FLUSH_INTERVAL_MS between appends unless a request's worth (100) is waiting or the stream has ended.
- */
-class WritePump {
-  private pending: BlockNode[] = [];
-  private inFlight: Promise<void> | undefined;
-  private failed: NotionError | undefined;
-  private lastStart = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private ending = false;
-
-  constructor(
-    private readonly write: (nodes: BlockNode[]) => Promise<void>,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  push(nodes: BlockNode[]): void {
-    this.pending.push(...nodes);
-    this.next();
-  }
-
-  /** Sends what is left at once and waits for it; on cancel, what has not been sent stays unsent. */
-  async finish(cancelled: boolean): Promise<NotionError | undefined> {
-    if (cancelled) this.pending = [];
-    this.ending = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.next();
-    while (this.inFlight) await this.inFlight;
-    return this.failed;
-  }
-
-  private next(): void {
-    if (this.inFlight || this.failed || this.pending.length === 0 || this.signal.aborted) return;
-    const wait = this.lastStart === 0 || this.ending || this.pending.length >= 100 ? 0 : this.lastStart + FLUSH_INTERVAL_MS - Date.now();
-    if (wait > 0) {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.next();
-      }, wait);
-      return;
-    }
-    const batch = this.pending;
-    this.pending = [];
-    this.lastStart = Date.now();
-    this.inFlight = this.write(batch)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.failed = toNotionError(error);
-          this.pending = [];
-        },
-      )
-      .finally(() => {
-        this.inFlight = undefined;
-        this.next();
-      });
   }
 }

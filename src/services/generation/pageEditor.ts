@@ -1,9 +1,12 @@
 import type { BlockObjectResponse } from '@notionhq/client';
 import * as l10n from '@vscode/l10n';
 import type { BlockNode } from '../notion/blockTree';
-import { type BlockWriter, hashOfNode, travelsWhole } from '../notion/blockWriter';
+import { hashOfNode } from '../notion/authorship';
+import { travelsWhole } from '../notion/blockRequests';
+import type { BlockWriter } from '../notion/blockWriter';
 import { NotionError, toNotionError } from '../notion/notionErrors';
-import type { GenerationRecord, GenerationStore, RecordPatch } from './generationRecord';
+import type { GenerationRecord, RecordPatch } from './generationRecord';
+import type { GenerationStore } from './generationStore';
 
 /** Where a retry whose place is gone goes, as the person chose: right after a block of the page, or at its end. */
 export type LostPlace = 'end' | { readonly after: string };
