@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Client } from '@notionhq/client';
 import { modelFor, readConfig } from '../platform/config';
 import type { Connection } from '../services/connections/connection';
 import type { DatabaseFiller, FillJob, FillSummary, FillTarget } from '../services/generation/databaseFill';
@@ -62,8 +63,10 @@ async function chooseDatabaseConnection(deps: CommandDeps, given: Connection | u
 
 const fillable = (p: PropertySchema) => (FILLABLE_TYPES as readonly string[]).includes(p.type);
 
-/** Fill Database Rows. Errors are thrown (a missing key as MissingKeyError). */
-/** Fill Database Rows; how many rows go at once is the filler's to decide (fewer while the engine rate-limits). */
+/**
+ * Fill Database Rows; how many rows go at once is the filler's to decide (fewer while the engine rate-limits).
+ * Errors are thrown (a missing key as MissingKeyError).
+ */
 export async function fillDatabase(deps: CommandDeps, request: FillRequest = {}, concurrency?: number): Promise<void> {
   const config = readConfig();
   const client = await notionClient(deps);
@@ -82,7 +85,7 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   const target = await chooseTarget(deps, source, title);
   if (!target) return;
   const selection = await chooseRows(deps, source, target, title);
-  if (!selection) return;
+  if (!selection || !(await anyRowIn(deps, client, source, selection))) return;
   // @visen /fill hands its prompt over as the template: used as it is when its placeholders are all properties.
   const given = request.template?.trim() ?? '';
   const template =
@@ -119,13 +122,23 @@ export async function fillDatabase(deps: CommandDeps, request: FillRequest = {},
   await runFill(deps, filler, job, connection, source);
 }
 
+/** Whether any row is in the selection, known before the prompt is typed; when none, the user is told so. */
+async function anyRowIn(deps: CommandDeps, client: Client, source: DataSourceInfo, selection: RowSelection): Promise<boolean> {
+  const found = await deps.ui.progress(vscode.l10n.t('Visen: reading the rows of "{0}"…', source.name), async (_p, signal) => {
+    for await (const row of deps.generation.databases(client).rows(source.id, selection, signal, [])) return row !== undefined;
+    return false;
+  });
+  if (!found) void deps.ui.info(vscode.l10n.t('No rows of "{0}" match. Nothing to fill.', source.name));
+  return found;
+}
+
 /** The first rows generated but not written, shown in a document; true when the user then goes on to fill. */
 async function previewConfirmed(deps: CommandDeps, filler: DatabaseFiller, job: FillJob, source: DataSourceInfo): Promise<boolean> {
-  const preview = await deps.ui.progress(vscode.l10n.t('Visen: previewing on the first 3 rows…'), (_p, signal) =>
+  const preview = await deps.ui.progress(vscode.l10n.t('Visen: previewing the fill on its first rows…'), (_p, signal) =>
     filler.preview(job, 3, signal),
   );
   if (preview.length === 0) {
-    void deps.ui.info(vscode.l10n.t('No rows of "{0}" match. Nothing to fill.', source.name));
+    void deps.ui.info(vscode.l10n.t('Every row of "{0}" that matches was filled by this same fill already. Nothing to fill.', source.name));
     return false;
   }
   await deps.ui.showDocument(previewDocument(source, job.target, preview));
@@ -279,11 +292,12 @@ async function askTemplate(
 function previewDocument(source: DataSourceInfo, target: FillTarget, preview: Awaited<ReturnType<DatabaseFiller['preview']>>): string {
   const heading =
     target.kind === 'property'
-      ? vscode.l10n.t('Preview: {0} → property "{1}"', source.name, target.property.name)
+      ? vscode.l10n.t('{0} → property "{1}"', source.name, target.property.name)
       : target.mode === 'replace'
-        ? vscode.l10n.t('Preview: {0} → page body (replace)', source.name)
-        : vscode.l10n.t('Preview: {0} → page body (append)', source.name);
-  const lines = [`# ${heading}`, '', vscode.l10n.t('Nothing has been written yet.'), ''];
+        ? vscode.l10n.t('{0} → page body (replace)', source.name)
+        : vscode.l10n.t('{0} → page body (append)', source.name);
+  // The tab says "Preview" already (VS Code's Markdown preview names it so): the heading names the fill.
+  const lines = [`# ${heading}`, '', `*${vscode.l10n.t('A preview: nothing has been written yet.')}*`, ''];
   for (const result of preview) {
     lines.push(`## ${result.row.title || vscode.l10n.t('Untitled')}`, '');
     if (result.prompt) lines.push(`> ${result.prompt.replace(/\n/g, '\n> ')}`, '');

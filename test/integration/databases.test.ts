@@ -57,7 +57,7 @@ describe('Databases', () => {
       stage.ui.pickOffers[0].some((i) => i.label.includes('Page body: append')),
       'body targets are offered',
     );
-    assert.match(stage.ui.documents[0], /# Preview: Reading List → property "Summary"/);
+    assert.match(stage.ui.documents[0], /^# Reading List → property "Summary"\n\n\*A preview: nothing has been written yet\.\*/);
     assert.match(stage.ui.documents[0], /Summary of Book 0\./);
     assert.strictEqual((stage.ui.documents[0].match(/^## /gm) ?? []).length, 3, 'three rows previewed');
     assert.ok(
@@ -71,6 +71,20 @@ describe('Databases', () => {
     assert.strictEqual(connection.usage.prompts, 8, 'each row counted');
     const values = [...stage.notion.requests].filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1/pages/'));
     assert.strictEqual(values.length, 8, 'each row written once (the preview wrote nothing)');
+  });
+
+  it('Fill Database Rows says no row matches before the prompt is asked, and asks the engine nothing', async () => {
+    const db = addBooks(3);
+    stage.ui.inputs.push(db.url, 'Never asked for.');
+    stage.ui.picks.push(
+      (item) => item.label.includes('Author'),
+      (item) => /Rows where Author is empty/.test(item.label),
+    );
+    await vscode.commands.executeCommand('visen.fillDatabase');
+    assert.match(stage.ui.last('info')!.message, /^No rows of "Reading List" match\. Nothing to fill\.$/);
+    assert.deepStrictEqual(stage.ui.inputs, ['Never asked for.'], 'the prompt was never asked');
+    assert.strictEqual(stage.gemini.requests.filter((r) => /generateContent/i.test(r.path)).length, 0, 'the engine wrote nothing');
+    assert.strictEqual(stage.ui.documents.length, 0, 'no preview');
   });
 
   it('reports failed rows and retries one alone', async () => {

@@ -362,12 +362,15 @@ describe('Editor context in prompts', () => {
     );
     await vscode.commands.executeCommand('visen.fillDatabase');
 
-    const preview = vscode.workspace.textDocuments.find((d) => d.getText().includes('# Preview: Reading List'));
+    const preview = vscode.workspace.textDocuments.find((d) => d.getText().includes('# Reading List → property'));
     assert.ok(preview, 'the preview was opened');
     assert.strictEqual(preview.uri.scheme, 'visen-preview');
     assert.strictEqual(preview.isUntitled, false);
     assert.strictEqual(preview.isDirty, false, 'nothing to save');
     assert.match(preview.getText(), /A short summary\./);
-    assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && d.getText().includes('Preview:')), 'no untitled document');
+    assert.ok(
+      !vscode.workspace.textDocuments.some((d) => d.isUntitled && d.getText().includes('A preview: nothing has been written yet.')),
+      'no untitled document',
+    );
   });
 });
