@@ -541,7 +541,7 @@ describe('webview forms: localisation', function () {
       await page.locator('#advanced summary').click();
       await assertAllLocalised(page, 'first render', data);
       // The hints are built while main.ts's module body runs: the bundle was loaded before it.
-      assert.match(await text(page, '#key-notion-hint'), /^⟦From notion\.so/);
+      assert.match(await text(page, '#key-notion-hint'), /^⟦A personal access token/);
 
       // One model row per engine the host lists, each with its own hint (a key set, a key not set, no key).
       assert.deepStrictEqual(await page.locator('.engine-model').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-engine'))), [
