@@ -15,6 +15,7 @@ import { GenerationStore } from '../../src/services/generation/generationRecord'
 import { LazyGeneration, type RunModule } from '../../src/services/generation/lazyGeneration';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';
+import { MemoryFolder } from '../../src/services/storage/recordFolder';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient, NOTION_DEADLINES, NotionAbortError, NotionDeadlineError } from '../../src/services/notion/notionClient';
@@ -153,7 +154,7 @@ describe('errors across bundles', () => {
       client: Client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 }),
     ) {
       const store = new MemoryStore();
-      const connections = new ConnectionRepository(store, silentLogger);
+      const connections = new ConnectionRepository(store, silentLogger, { folder: new MemoryFolder() });
       return {
         connections,
         lazy: new LazyGeneration(() => run, {

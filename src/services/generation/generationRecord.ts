@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { EngineKind, TokenUsage } from '../engines/engine';
 import { ENGINE_LABELS } from '../engines/engineLoader';
 import type { KeyValueStore } from '../keyValueStore';
 import { type Logger, silentLogger } from '../logger';
 import { isLive, LEASE_TIMING, leaseText, newOwnerId, readLease } from '../storage/leases';
-import { DiskFolder, type RecordFolder } from '../storage/recordFolder';
+import { DiskFolder, type RecordFolder, recordFileName } from '../storage/recordFolder';
 import { setAside } from '../storage/setAside';
 import { count, fromOwnStored, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
 
@@ -745,7 +745,7 @@ function parse(text: string): Parsed {
 
 /** The file of a record: its id when that makes a plain file name, else a digest of it. */
 function fileOf(id: string): string {
-  return (/^[\w-]{1,100}$/.test(id) ? id : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`) + RECORD;
+  return recordFileName(id, RECORD);
 }
 
 function leaseOf(id: string): string {
