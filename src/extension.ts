@@ -87,8 +87,9 @@ export function activate(context: vscode.ExtensionContext): VisenTestApi | undef
 
 /** The services every surface shares; the history, the page locks and the Notion pacing in folders every window on the machine shares. */
 function buildServices(context: vscode.ExtensionContext, log: VisenLog, store: KeyValueStore, inputs: InputActivity): WorkflowDeps {
-  const connections = new ConnectionRepository(store, log);
   const shared = context.globalStorageUri.fsPath;
+  const connections = new ConnectionRepository(store, log, { folder: path.join(shared, 'connections') });
+  context.subscriptions.push({ dispose: () => connections.dispose() });
   const generations = new GenerationStore(store, {
     folder: path.join(shared, 'generations'),
     maxSizeMB: () => readConfig().historyMaxSizeMB,

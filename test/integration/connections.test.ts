@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Client } from '@notionhq/client';
 import type { ConnectionItem, GenerationItem } from '../../src/views/connectionsTree';
+import { SET_ASIDE_KEY } from '../../src/services/storage/setAside';
 import { connectPage, GEMINI_KEY, NOTION_SECRET, useStage, setSetting, visenLog } from './support/visen';
 
 describe('Connections', () => {
@@ -99,8 +100,9 @@ describe('Connections', () => {
     const page = stage.notion.addPage({ title: 'Intact' });
     const good = await connectPage(stage.api, page);
     const damaged = { id: 'broken', name: 42, type: 'spreadsheet' };
-    const stored = stage.api.store.get<unknown[]>('visen.connections')!;
-    await stage.api.store.update('visen.connections', [...stored, damaged, 'not even an object']);
+    const asideBefore = stage.api.store.get<unknown[]>(SET_ASIDE_KEY);
+    // As an older Visen left them: one list in global state, here with two damaged entries.
+    await stage.api.store.update('visen.connections', [damaged, 'not even an object']);
 
     assert.deepStrictEqual(
       stage.api.connections.list().map((c) => c.id),
@@ -111,14 +113,16 @@ describe('Connections', () => {
       ['Intact'],
     );
     await stage.api.connections.rename(good.id, 'Intact, renamed');
-    const after = stage.api.store.get<unknown[]>('visen.connections')!;
+    assert.strictEqual(stage.api.connections.get(good.id)!.name, 'Intact, renamed');
+    assert.strictEqual(stage.api.store.get('visen.connections'), undefined, 'the old list is moved out');
+    const aside = stage.api.store.get<{ from: string; value: unknown }[]>(SET_ASIDE_KEY)!;
     assert.ok(
-      after.some((e) => JSON.stringify(e) === JSON.stringify(damaged)),
+      aside.some((e) => e.from === 'visen.connections' && JSON.stringify(e.value) === JSON.stringify(damaged)),
       'the damaged entry is kept as it was',
     );
-    assert.strictEqual(after.length, 3);
-    assert.match(await visenLog(stage.api), /stored connection \(entry 2\) is damaged and was skipped/);
-    await stage.api.store.update('visen.connections', []);
+    assert.ok(aside.some((e) => e.from === 'visen.connections' && e.value === 'not even an object'));
+    assert.match(await visenLog(stage.api), /stored connection \(entry 1\) is damaged and was skipped/);
+    await stage.api.store.update(SET_ASIDE_KEY, asideBefore);
   });
 
   it('mirrors connections to a connections database it creates: upsert, rename, trash, refresh', async () => {

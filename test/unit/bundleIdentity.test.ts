@@ -25,6 +25,7 @@ import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { useModelDefaults } from '../../src/services/engines/defaultsInUse';
 import { ModelDefaults } from '../../src/services/engines/modelDefaults';
 import { MemoryStore } from '../../src/services/keyValueStore';
+import { MemoryFolder } from '../../src/services/storage/recordFolder';
 import { silentLogger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient, NOTION_DEADLINES, NotionAbortError, NotionDeadlineError } from '../../src/services/notion/notionClient';
@@ -191,7 +192,7 @@ describe('one copy of each shared piece across bundles', () => {
       client: Client = createNotionClient({ auth: SECRET, baseUrl: notion.url, requestsPerSecond: 100 }),
     ) {
       const store = new MemoryStore();
-      const connections = new ConnectionRepository(store, silentLogger);
+      const connections = new ConnectionRepository(store, silentLogger, { folder: new MemoryFolder() });
       return {
         connections,
         lazy: new LazyGeneration(() => run, {

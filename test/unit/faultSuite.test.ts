@@ -17,6 +17,7 @@ import { GenerationStore } from '../../src/services/generation/generationStore';
 import { GenerationService, type RunResult } from '../../src/services/generation/generationService';
 import { UsageTracker } from '../../src/services/generation/usageTracker';
 import { MemoryStore } from '../../src/services/keyValueStore';
+import { MemoryFolder } from '../../src/services/storage/recordFolder';
 import type { Logger } from '../../src/services/logger';
 import { markdownToBlocks } from '../../src/services/notion/markdownBlocks';
 import { createNotionClient } from '../../src/services/notion/notionClient';
@@ -115,7 +116,7 @@ describe('Fault suite: what a person sees, what the page holds, what is kept', f
       deadlines: { headersMs: 1500, bodyMs: 3000 },
       logger,
     });
-    const connections = new ConnectionRepository(store, logger);
+    const connections = new ConnectionRepository(store, logger, { folder: new MemoryFolder() });
     const engines: Partial<Record<EngineKind, () => Engine>> = {
       gemini: () => gemini.createEngine({ apiKey: options.engineKey ?? GEMINI_KEY, baseUrl: geminiFake.url }),
       openai: () => openai.createEngine({ apiKey: options.engineKey ?? OPENAI_KEY, baseUrl: openaiFake.url }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ConnectionRepository } from '../../src/services/connections/connectionRepository';
 import { MAX_TEMPLATES } from '../../src/services/connections/promptTemplate';
 import { MemoryStore } from '../../src/services/keyValueStore';
+import { MemoryFolder } from '../../src/services/storage/recordFolder';
 import type { Logger } from '../../src/services/logger';
 import {
   deleteTemplate,
@@ -21,7 +22,7 @@ const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}
 
 async function setUp() {
   const store = new MemoryStore();
-  const connections = new ConnectionRepository(store, quiet);
+  const connections = new ConnectionRepository(store, quiet, { folder: new MemoryFolder() });
   const connection = await connections.create({ name: 'Notes', type: 'page', target: PAGE });
   return { store, deps: { connections }, id: connection.id, templates: () => listTemplates(connections.get(connection.id)) };
 }
@@ -116,21 +117,25 @@ describe('Stored connections: version 2 adds prompt templates', () => {
   it('reads a connection stored before templates (no version, and version 1) as it was, with none', async () => {
     const store = new MemoryStore();
     await store.update('visen.connections', [v1, { ...v1, id: 'c2', schemaVersion: 1 }]);
-    const connections = new ConnectionRepository(store, quiet);
+    const folder = new MemoryFolder();
+    const connections = new ConnectionRepository(store, quiet, { folder });
     const read = connections.get('c1')!;
     assert.deepEqual(read, v1);
     assert.deepEqual(listTemplates(read), []);
     assert.ok(connections.get('c2'));
     assert.equal(await connections.recover(), 0);
+    const stored = (name: string) => JSON.parse(folder.read(name)!) as Record<string, unknown>;
     assert.deepEqual(
-      store.get<Record<string, unknown>[]>('visen.connections')!.map((c) => c.schemaVersion),
+      ['c1.json', 'c2.json'].map((name) => stored(name).schemaVersion),
       [2, 2],
       'stored in the current version at start-up',
     );
+    assert.equal(store.get('visen.connections'), undefined, 'the old list is gone once moved');
     await saveTemplate({ connections }, 'c1', 'Weekly', 'Notes for ${date}');
-    const stored = store.get<Record<string, unknown>[]>('visen.connections')![0];
-    assert.deepEqual(stored, { schemaVersion: 2, ...v1, templates: [{ name: 'Weekly', prompt: 'Notes for ${date}' }] });
-    assert.deepEqual(new ConnectionRepository(store, quiet).get('c1')!.templates, [{ name: 'Weekly', prompt: 'Notes for ${date}' }]);
+    assert.deepEqual(stored('c1.json'), { schemaVersion: 2, ...v1, templates: [{ name: 'Weekly', prompt: 'Notes for ${date}' }] });
+    assert.deepEqual(new ConnectionRepository(store, quiet, { folder }).get('c1')!.templates, [
+      { name: 'Weekly', prompt: 'Notes for ${date}' },
+    ]);
   });
 
   it('sets aside a connection whose templates are damaged, keeping the others', async () => {
@@ -139,7 +144,7 @@ describe('Stored connections: version 2 adds prompt templates', () => {
       { ...v1, schemaVersion: 2, templates: [{ name: '', prompt: 'x' }] },
       { ...v1, id: 'c2' },
     ]);
-    const connections = new ConnectionRepository(store, quiet);
+    const connections = new ConnectionRepository(store, quiet, { folder: new MemoryFolder() });
     assert.deepEqual(
       connections.list().map((c) => c.id),
       ['c2'],

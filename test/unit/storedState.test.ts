@@ -235,19 +235,20 @@ describe('Stored generation history: deep validation', () => {
     };
     const damaged = { id: 'c2', name: 42, type: 'spreadsheet' };
     await store.update('visen.connections', [good, damaged]);
-    const connections = new ConnectionRepository(store, logger);
+    const folder = new MemoryFolder();
+    const connections = new ConnectionRepository(store, logger, { folder });
     assert.deepEqual(
       connections.list().map((c) => c.id),
       ['c1'],
     );
     assert.equal(await connections.recover(), 1);
-    assert.equal(store.get<unknown[]>('visen.connections')!.length, 1);
+    assert.equal(store.get('visen.connections'), undefined, 'the old list is moved into files');
     assert.deepEqual(
       setAsideEntries(store).map((e) => [e.from, e.value]),
       [['visen.connections', damaged]],
     );
     await connections.rename('c1', 'Renamed');
-    assert.equal(store.get<Record<string, unknown>[]>('visen.connections')![0].schemaVersion, 2);
+    assert.equal((JSON.parse(folder.read('c1.json')!) as Record<string, unknown>).schemaVersion, 2);
     assert.equal(connections.get('c1')!.name, 'Renamed');
   });
 

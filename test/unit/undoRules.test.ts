@@ -53,7 +53,10 @@ describe('One Undo order and one Retry rule for every surface', () => {
 
   it('Retry Write is offered for text not all in Notion, the same on every surface', () => {
     assert.equal(offersRetry(run({ id: 'w', createdAt: '2026-01-01T10:00:00.000Z', status: 'writeFailed', writtenBlocks: 0 })), true);
-    assert.equal(offersRetry(run({ id: 'i', createdAt: '2026-01-01T10:00:00.000Z', status: 'interrupted' })), true);
+    assert.equal(
+      offersRetry(run({ id: 'i', createdAt: '2026-01-01T10:00:00.000Z', status: 'interrupted', blocks: 3, writtenBlocks: 1 })),
+      true,
+    );
     assert.equal(
       offersRetry(run({ id: 'c', createdAt: '2026-01-01T10:00:00.000Z', status: 'cancelled', blocks: 3, writtenBlocks: 1 })),
       true,
@@ -65,5 +68,21 @@ describe('One Undo order and one Retry rule for every surface', () => {
     );
     assert.equal(offersRetry(run({ id: 'l', createdAt: '2026-01-01T10:00:00.000Z', status: 'writeFailed', legacy: true })), false);
     assert.equal(offersRetry(run({ id: 'w', createdAt: '2026-01-01T10:00:00.000Z', status: 'written' })), false);
+  });
+
+  it('an interrupted run with no finished block left to write offers no Retry Write; its text is kept and Undo stays', () => {
+    // Cut short in the middle of its third block: the two finished ones are in Notion, the rest is half a block.
+    const cut = run({
+      id: 'cut',
+      createdAt: '2026-01-01T10:00:00.000Z',
+      status: 'interrupted',
+      markdown: 'One.\n\nTwo.\n\nThr',
+      blocks: 2,
+      writtenBlocks: 2,
+      blockIds: ['cut-1', 'cut-2'],
+    });
+    assert.equal(offersRetry(cut), false);
+    assert.equal(offersUndo(cut, [cut]), true);
+    assert.equal(offersRetry({ ...cut, writtenBlocks: 1, blockIds: ['cut-1'] }), true, 'a finished block not yet written');
   });
 });

@@ -288,7 +288,13 @@ export class GenerationService {
 
   /** `placeLost`: asked where the text goes when neither the run's blocks nor its heading are in the page any more. */
   async retryWrite(recordId: string, signal: AbortSignal, placeLost?: () => Promise<LostPlace | undefined>): Promise<GenerationOutcome> {
-    return this.generator(await this.deps.notion()).retryWrite(recordId, signal, undefined, placeLost);
+    // A run cut short (its window reloaded or crashed) ended before it was counted: its Retry Write counts it.
+    const uncounted = this.deps.generations.get(recordId)?.status === 'interrupted';
+    const outcome = await this.generator(await this.deps.notion()).retryWrite(recordId, signal, undefined, placeLost);
+    const connection = outcome.record.connectionId ? this.deps.connections.get(outcome.record.connectionId) : undefined;
+    if (uncounted && connection && outcome.record.status !== 'interrupted')
+      await this.countUse(connection, outcome.record, connection.target.title);
+    return outcome;
   }
 
   private generator(client: Client): Generator {
@@ -340,15 +346,21 @@ export class GenerationService {
     if (outcome.record.markdown.length === 0 && outcome.record.status !== 'written') {
       return { ...outcome, connection };
     }
-    await this.deps.usage.add(outcome.record.usage);
-    const counted = await this.deps.connections.recordUse(connection.id, {
-      prompt: outcome.record.prompt,
-      usage: outcome.record.usage,
-      title,
-    });
+    const { connection: updated, syncError } = await this.countUse(connection, outcome.record, title);
+    return { ...outcome, connection: updated, syncError };
+  }
+
+  /** Counts a generation on its connection and in the month's usage, and mirrors the connection to its database. */
+  private async countUse(
+    connection: Connection,
+    record: GenerationRecord,
+    title: string,
+  ): Promise<{ connection: Connection; syncError?: Error }> {
+    await this.deps.usage.add(record.usage);
+    const counted = await this.deps.connections.recordUse(connection.id, { prompt: record.prompt, usage: record.usage, title });
     const updated = counted ?? connection;
-    const syncError = await this.pushQuietly(updated, outcome.record.engine, outcome.record.model);
-    return { ...outcome, connection: this.deps.connections.get(updated.id) ?? updated, syncError };
+    const syncError = await this.pushQuietly(updated, record.engine, record.model);
+    return { connection: this.deps.connections.get(updated.id) ?? updated, syncError };
   }
 
   private async pushQuietly(connection: Connection, engine?: string, model?: string): Promise<Error | undefined> {

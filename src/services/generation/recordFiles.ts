@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { isLive, type LEASE_TIMING, leaseText, readLease } from '../storage/leases';
-import type { RecordFolder } from '../storage/recordFolder';
+import { type RecordFolder, recordFileName } from '../storage/recordFolder';
 import { fromOwnStored, readEntry, toStored } from '../storage/storedEntry';
 
 import { GENERATION_RECORD_FORMAT, type GenerationRecord } from './generationRecord';
@@ -258,7 +257,7 @@ function parse(text: string): Parsed {
 
 /** The file of a record: its id when that makes a plain file name, else a digest of it. */
 function fileOf(id: string): string {
-  return (/^[\w-]{1,100}$/.test(id) ? id : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`) + RECORD;
+  return recordFileName(id, RECORD);
 }
 
 function leaseOf(id: string): string {

@@ -36,7 +36,9 @@ export function offersUndo(record: GenerationRecord, history: readonly Generatio
 /** The one rule every surface offers Retry Write by: generated text that is not all in Notion and can still go there. */
 export function offersRetry(record: GenerationRecord): boolean {
   if (record.legacy || record.undoneAt) return false;
-  if (record.status === 'writeFailed' || record.status === 'interrupted') return true;
+  if (record.status === 'writeFailed') return true;
+  // Cut short with no finished block left to write: its text is kept (open, copy), there is nothing to retry.
+  if (record.status === 'interrupted') return record.writtenBlocks < record.blocks;
   return record.status === 'cancelled' && record.writtenBlocks < record.blocks && record.markdown.length > 0;
 }
 

@@ -1,6 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+/** The file of a record: its id when that makes a plain file name, else a digest of it; then `suffix`. */
+export function recordFileName(id: string, suffix: string): string {
+  return (/^[\w-]{1,100}$/.test(id) ? id : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`) + suffix;
+}
 
 /** One file of a record folder, as listed. */
 export interface FolderFile {
