@@ -194,7 +194,8 @@ describe('two windows: two extension hosts on one user-data folder through the r
 
   /** Generate through the Command Palette, up to the typed prompt: the connection picked, the prompt typed. */
   async function prepare(w: Window, connection: string, prompt: string): Promise<void> {
-    await run(w.page, 'Visen: Generate to Notion Page');
+    await runCommand(w.page, 'Visen: Generate to Notion Page', 60_000, sidebarTitle(w));
+    await w.page.mouse.move(900, 700);
     await waitForQuickInputTitle(w.page, 'Visen: Generate to Notion Page');
     await quickInput(w.page).locator('.quick-input-list .monaco-list-row', { hasText: connection }).first().click();
     await waitForQuickInputTitle(w.page, `Visen: what should be written to "${connection}"?`);
@@ -252,13 +253,29 @@ describe('two windows: two extension hosts on one user-data folder through the r
     await w.page.mouse.move(900, 700);
   }
 
+  /**
+   * Where the palette is opened from: the sidebar's title. A click in the editor area would land on a connection
+   * form the tree opened, and the form's webview takes the focus back, closing the palette.
+   */
+  const sidebarTitle = (w: Window): Locator => w.page.locator('.part.sidebar .composite.title .title-label').first();
+
+  /** Clears this window's notifications (one window after the other: two palettes at once can close each other). */
+  async function clearIn(w: Window): Promise<void> {
+    await runCommand(w.page, 'Notifications: Clear All Notifications', 60_000, sidebarTitle(w));
+    await w.page
+      .locator('.notifications-toasts .notification-toast')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 10_000 })
+      .catch(() => undefined);
+  }
+
   /** Every notification this window holds (the toasts that went by included), from its notification center. */
   async function notificationsIn(w: Window): Promise<string[]> {
-    await runCommand(w.page, 'Notifications: Show Notifications');
+    await runCommand(w.page, 'Notifications: Show Notifications', 60_000, sidebarTitle(w));
     const center = w.page.locator('.notifications-center');
     await center.waitFor({ state: 'visible', timeout: 10_000 });
     const messages = (await center.locator('.notification-list-item-message').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    await runCommand(w.page, 'Notifications: Hide Notifications');
+    await runCommand(w.page, 'Notifications: Hide Notifications', 60_000, sidebarTitle(w));
     return messages;
   }
 
@@ -338,7 +355,7 @@ describe('two windows: two extension hosts on one user-data folder through the r
     assert.deepEqual(texts(beta), paragraphs('b1', 14), "the other window's page is untouched");
     await undoFromTree(b, 'Beta', 'b1', 14);
     assert.deepEqual(texts(beta), []);
-    await Promise.all([clearNotifications(a.page), clearNotifications(b.page)]);
+    for (const w of [a, b]) await clearIn(w);
   });
 
   it('both generate at once into the same page: the shared page lock makes one wait, no block interleaved', async function () {
@@ -386,7 +403,7 @@ describe('two windows: two extension hosts on one user-data folder through the r
     assert.deepEqual(texts(notes), ['Existing line.', ...paragraphs('b2', 12)]);
     await undoFromTree(b, 'Notes', 'b2', 12);
     assert.deepEqual(texts(notes), ['Existing line.']);
-    await Promise.all([clearNotifications(a.page), clearNotifications(b.page)]);
+    for (const w of [a, b]) await clearIn(w);
   });
 
   it("a window reloaded mid-run: the other's run completes, never interrupted; the reloaded one's only after its lease, then Retry Write finishes it", async function () {
@@ -422,7 +439,7 @@ describe('two windows: two extension hosts on one user-data folder through the r
     }, 100);
     try {
       const reloaded = b.page.waitForEvent('domcontentloaded', { timeout: 60_000 });
-      await runCommand(b.page, 'Developer: Reload Window');
+      await runCommand(b.page, 'Developer: Reload Window', 60_000, sidebarTitle(b));
       const reloadedAt = Date.now();
       await reloaded;
       await b.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 120_000 });
