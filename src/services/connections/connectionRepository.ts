@@ -7,6 +7,7 @@ import { acquireLockFile, type LEASE_TIMING, newOwnerId } from '../storage/lease
 import { DiskFolder, type RecordFolder, recordFileName } from '../storage/recordFolder';
 import { setAside } from '../storage/setAside';
 import { type ReadEntry, readEntry, type StoredFormat, toStored } from '../storage/storedEntry';
+import { Turns } from '../storage/turns';
 import { Connection, connectionName, ConnectionSchema, ConnectionType, parseConnection } from './connection';
 
 /** Where older versions kept every connection in one list: moved into files once, then left empty. */
@@ -57,7 +58,7 @@ export class ConnectionRepository {
   private readonly folder: RecordFolder;
   private readonly owner: string;
   private readonly files = new Map<string, FileEntry>();
-  private readonly turns = new Map<string, Promise<void>>();
+  private readonly turns = new Turns();
   private readonly watcher: { dispose(): void };
   private token: string | undefined;
   private sorted: Connection[] | undefined;
@@ -225,16 +226,7 @@ export class ConnectionRepository {
         await release();
       }
     };
-    const mine = (this.turns.get(id) ?? Promise.resolve()).then(run, run);
-    const done = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.turns.set(id, done);
-    void done.then(() => {
-      if (this.turns.get(id) === done) this.turns.delete(id);
-    });
-    return mine;
+    return this.turns.run(id, run);
   }
 
   /** The connection as its file holds it now (not what this window read before). */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Client } from '@notionhq/client';
-import PQueue from 'p-queue';
 import { Engine, EngineError, EngineKind, readStream } from '../engines/engine';
 import type { KeyValueStore } from '../keyValueStore';
 import type { Logger } from '../logger';
@@ -9,6 +8,7 @@ import { DatabaseRow, fillTemplate, NotionDatabases, placeholderNames, RowSelect
 import { toNotionError } from '../notion/notionErrors';
 import { mentionsPage, pageContext, readPageMarkdown } from '../notion/pageMarkdown';
 import { coerceProperty, PropertySchema, PropertyValueError, unfenceJson, valuesSchema } from '../notion/propertyValues';
+import { EnginePace } from './enginePace';
 import { type GenerationRecord, newRecord, type WriteMode } from './generationRecord';
 import { type GenerationStore } from './generationStore';
 import { Generator, type MarkdownConverter } from './generator';
@@ -84,8 +84,6 @@ export interface FillerDeps {
 const FILL_CONCURRENCY = 8;
 /** How often one row is tried again after the engine's 429, each time after the wait the engine asked for. */
 const RATE_LIMIT_RETRIES = 5;
-/** The wait after a 429 that does not say how long. */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
 
 const DONE_KEY_PREFIX = 'visen.fill.done.';
 
@@ -316,59 +314,6 @@ type FilledRow = RowResult & { readonly kind?: string; readonly retryAfterMs?: n
 
 function engineFailure(error: unknown): { kind?: string; retryAfterMs?: number } {
   return error instanceof EngineError ? { kind: error.kind, retryAfterMs: error.retryAfterMs } : {};
-}
-
-/**
- * How many model calls a fill makes at once: up to its most, halved at each 429 of the engine and none
- * until the wait the engine asked for has passed, then one more after each run of successes as long.
- */
-class EnginePace {
-  readonly queue: PQueue;
-  private successes = 0;
-  private resumeAt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly most: number,
-    private readonly signal: AbortSignal,
-    private readonly logger: Logger,
-  ) {
-    this.queue = new PQueue({ concurrency: most });
-    signal.addEventListener('abort', () => this.resume(), { once: true });
-  }
-
-  limited(retryAfterMs = DEFAULT_RATE_LIMIT_WAIT_MS): void {
-    const before = this.queue.concurrency;
-    this.queue.concurrency = Math.max(1, Math.floor(before / 2));
-    this.successes = 0;
-    const until = Date.now() + retryAfterMs;
-    if (until <= this.resumeAt || this.signal.aborted) return;
-    this.resumeAt = until;
-    this.logger.info(
-      `Fill: the engine is rate limiting; ${this.queue.concurrency} row(s) at once, the next in ${Math.ceil(retryAfterMs / 1000)} s.`,
-    );
-    this.queue.pause();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.resume(), retryAfterMs);
-  }
-
-  succeeded(): void {
-    if (this.queue.concurrency >= this.most || Date.now() < this.resumeAt) return;
-    if (++this.successes < this.queue.concurrency) return;
-    this.successes = 0;
-    this.queue.concurrency++;
-  }
-
-  async idle(): Promise<void> {
-    await this.queue.onIdle();
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private resume(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue.start();
-  }
 }
 
 /** The value from `{"Property": value}`; plain text when the model did not answer JSON. */

@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from '../logger';
 import { LEASE_TIMING, newOwnerId } from '../storage/leases';
 import { DiskFolder, type RecordFolder } from '../storage/recordFolder';
 import { setAside } from '../storage/setAside';
+import { Turns } from '../storage/turns';
 
 import { type GenerationRecord, isSafelyInNotion, type RecordPatch } from './generationRecord';
 import { type LegacyHistory, readLegacyHistory, RecordFiles, RecordLeases, sizeOf, storedText } from './recordFiles';
@@ -53,7 +54,7 @@ export class GenerationStore {
   /** Records still under the old single key, until start-up moves them into files. */
   private legacy: LegacyHistory | undefined;
   private sorted: GenerationRecord[] | undefined;
-  private readonly turns = new Map<string, Promise<void>>();
+  private readonly turns = new Turns();
   /** Records saved by this window whose file is still being written: the newest of each. */
   private readonly unsaved = new Map<string, GenerationRecord>();
   private sweep: ReturnType<typeof setInterval> | undefined;
@@ -152,16 +153,7 @@ export class GenerationStore {
 
   /** One file write of a record at a time, in the order of the saves: the last one asked for is what stays. */
   private inTurn<T>(id: string, change: () => Promise<T>): Promise<T> {
-    const mine = (this.turns.get(id) ?? Promise.resolve()).then(change, change);
-    const done = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.turns.set(id, done);
-    void done.then(() => {
-      if (this.turns.get(id) === done) this.turns.delete(id);
-    });
-    return mine;
+    return this.turns.run(id, change);
   }
 
   private async saveNow(record: GenerationRecord): Promise<void> {
